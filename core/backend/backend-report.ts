@@ -1,0 +1,45 @@
+/** Compute backends, best first. Names are Pruneflow's; `tfjsName` is what tfjs registers. */
+export const BACKEND_ORDER = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
+export type BackendId = (typeof BACKEND_ORDER)[number];
+
+export const TFJS_NAME: Record<BackendId, string> = {
+  'node-gpu': 'tensorflow',
+  node: 'tensorflow',
+  wasm: 'wasm',
+  cpu: 'cpu',
+};
+
+export function isBackendId(value: string): value is BackendId {
+  return (BACKEND_ORDER as readonly string[]).includes(value);
+}
+
+/** One backend the engine can try: `load` resolves when tfjs can run on it, or throws why not. */
+export interface BackendCandidate {
+  id: BackendId;
+  load(): Promise<void>;
+}
+
+export interface BackendAttempt {
+  id: BackendId;
+  /** Why this backend was not taken; absent for the one chosen. */
+  reason?: string;
+}
+
+/** What the engine runs on and why each better backend was not taken. */
+export interface BackendReport {
+  active: BackendId;
+  /** How the choice was made: automatic or forced by a setting, a flag or the environment. */
+  chosenBy: 'auto' | 'setting' | 'flag' | 'environment';
+  attempts: BackendAttempt[];
+  /** Extra facts about the active backend (SIMD, threads). */
+  details: string[];
+}
+
+export function describeBackendReport(report: BackendReport): string {
+  const lines = [`backend: ${report.active} (${report.chosenBy === 'auto' ? 'chosen automatically' : `set by ${report.chosenBy}`})`];
+  for (const attempt of report.attempts) {
+    if (attempt.reason) lines.push(`  ${attempt.id}: ${attempt.reason}`);
+  }
+  for (const detail of report.details) lines.push(`  ${detail}`);
+  return lines.join('\n');
+}

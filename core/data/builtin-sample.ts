@@ -1,0 +1,26 @@
+import type { TrainTestSplit } from './image-dataset.js';
+import { openIdxDataset } from './idx-dataset.js';
+
+/** Reads one of the app's bundled asset files; each host knows where they live. */
+export type AssetReader = (name: string) => Promise<Uint8Array>;
+
+export const FASHION_MNIST_CLASSES = [
+  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
+];
+
+const SAMPLE_DIR = 'fashion-mnist-sample';
+
+/** The built-in sample: 5,000 training and 1,000 test images of Fashion-MNIST (MIT licence), balanced. */
+export async function loadBuiltinSample(readAsset: AssetReader): Promise<TrainTestSplit> {
+  const read = async (file: string) => ({ name: `${SAMPLE_DIR}/${file}`, bytes: await readAsset(`${SAMPLE_DIR}/${file}`) });
+  const [trainImages, trainLabels, testImages, testLabels] = await Promise.all([
+    read('train-images-idx3-ubyte.gz'),
+    read('train-labels-idx1-ubyte.gz'),
+    read('t10k-images-idx3-ubyte.gz'),
+    read('t10k-labels-idx1-ubyte.gz'),
+  ]);
+  return {
+    train: openIdxDataset(trainImages, trainLabels, 'Fashion-MNIST sample (train)', FASHION_MNIST_CLASSES),
+    test: openIdxDataset(testImages, testLabels, 'Fashion-MNIST sample (test)', FASHION_MNIST_CLASSES),
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * Images stay uint8 in memory (N x H x W x C, channels last) and become float only batch by batch.
+ * Labels are class indices.
+ */
+export interface ImageDataset {
+  name: string;
+  images: Uint8Array;
+  labels: Uint8Array;
+  count: number;
+  height: number;
+  width: number;
+  channels: number;
+  classNames: string[];
+}
+
+export interface TrainTestSplit {
+  train: ImageDataset;
+  test: ImageDataset;
+}
+
+/** Per-channel mean and standard deviation of the pixel values scaled to 0..1. */
+export interface Normalisation {
+  mean: number[];
+  std: number[];
+}
+
+export function channelStatistics(dataset: ImageDataset): Normalisation {
+  const { images, channels } = dataset;
+  const sum = new Float64Array(channels);
+  const sumSquares = new Float64Array(channels);
+  for (let i = 0; i < images.length; i++) {
+    const value = images[i] / 255;
+    sum[i % channels] += value;
+    sumSquares[i % channels] += value * value;
+  }
+  const perChannel = images.length / channels;
+  const mean = Array.from(sum, (s) => s / perChannel);
+  const std = Array.from(sumSquares, (s, c) => Math.sqrt(Math.max(s / perChannel - mean[c] ** 2, 1e-12)));
+  return { mean, std };
+}

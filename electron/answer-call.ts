@@ -1,0 +1,31 @@
+import type { EngineApi } from '../core/api/contract.js';
+import { serializeError } from '../core/api/errors.js';
+import type { CallReply, EngineCall } from '../core/api/bridge.js';
+import { validateCall } from './validate-call.js';
+
+/** Runs one validated call on the engine. The switch is exhaustive, so a new call fails to compile here. */
+export function dispatchCall(engine: EngineApi, call: EngineCall): Promise<unknown> {
+  switch (call.method) {
+    case 'getInfo':
+      return engine.getInfo();
+    case 'startDemo':
+      return engine.startDemo(...call.args);
+    case 'cancelTask':
+      return engine.cancelTask(...call.args);
+    default:
+      return unreachable(call);
+  }
+}
+
+/** Validates an untrusted message, runs it and answers with plain data; never throws. */
+export async function answerCall(engine: EngineApi, message: unknown): Promise<CallReply> {
+  try {
+    return { ok: true, value: await dispatchCall(engine, validateCall(message)) };
+  } catch (error) {
+    return { ok: false, error: serializeError(error) };
+  }
+}
+
+function unreachable(call: never): never {
+  throw new Error(`Unhandled engine call ${JSON.stringify(call)}`);
+}

@@ -1,0 +1,88 @@
+import type { DemoOptions } from '../core/api/contract.js';
+import type { CallMethod, EngineCall } from '../core/api/bridge.js';
+
+/** A message that is not a well-formed engine call. It is answered with this error, never executed. */
+export class InvalidCallError extends Error {
+  override name = 'InvalidCallError';
+}
+
+type ArgsCheck = (args: unknown[], fail: (why: string) => never) => void;
+
+const MAX_EPOCHS = 100;
+const MAX_TASK_ID_LENGTH = 64;
+
+/** One entry per call; a method missing here cannot be called. */
+const CHECKS: Record<CallMethod, ArgsCheck> = {
+  getInfo(args, fail) {
+    expectCount(args, 0, fail);
+  },
+  startDemo(args, fail) {
+    expectCount(args, 1, fail);
+    checkDemoOptions(args[0], fail);
+  },
+  cancelTask(args, fail) {
+    expectCount(args, 1, fail);
+    const [taskId] = args;
+    if (typeof taskId !== 'string' || taskId.length === 0 || taskId.length > MAX_TASK_ID_LENGTH) {
+      fail(`taskId must be a non-empty string of at most ${MAX_TASK_ID_LENGTH} characters, but got ${describe(taskId)}`);
+    }
+  },
+};
+
+const DEMO_OPTION_CHECKS: Record<keyof DemoOptions, (value: unknown) => string | undefined> = {
+  flopsReduction: (v) => (isNumber(v) && v > 0 && v < 1 ? undefined : 'a number between 0 and 1 (exclusive)'),
+  trainEpochs: (v) => (isIntegerIn(v, 1, MAX_EPOCHS) ? undefined : `an integer from 1 to ${MAX_EPOCHS}`),
+  fineTuneEpochs: (v) => (isIntegerIn(v, 0, MAX_EPOCHS) ? undefined : `an integer from 0 to ${MAX_EPOCHS}`),
+  seed: (v) => (isIntegerIn(v, 0, 2 ** 31 - 1) ? undefined : 'an integer from 0 to 2^31-1'),
+};
+
+/** Checks an untrusted message's method and argument shapes; returns it typed or throws InvalidCallError. */
+export function validateCall(message: unknown): EngineCall {
+  if (!isPlainObject(message)) throw new InvalidCallError(`Invalid engine call: expected an object, but got ${describe(message)}.`);
+  const { method, args } = message;
+  if (typeof method !== 'string' || !Object.hasOwn(CHECKS, method)) {
+    throw new InvalidCallError(`Invalid engine call: unknown method ${describe(method)}.`);
+  }
+  const fail = (why: string): never => {
+    throw new InvalidCallError(`Invalid engine call '${method}': ${why}.`);
+  };
+  if (!Array.isArray(args)) fail(`args must be an array, but got ${describe(args)}`);
+  CHECKS[method as CallMethod](args as unknown[], fail);
+  return { method, args } as EngineCall;
+}
+
+function checkDemoOptions(options: unknown, fail: (why: string) => never): void {
+  if (!isPlainObject(options)) fail(`options must be an object, but got ${describe(options)}`);
+  for (const [key, value] of Object.entries(options as Record<string, unknown>)) {
+    if (!Object.hasOwn(DEMO_OPTION_CHECKS, key)) fail(`unknown option ${describe(key)}`);
+    const expected = DEMO_OPTION_CHECKS[key as keyof DemoOptions](value);
+    if (expected) fail(`options.${key} must be ${expected}, but got ${describe(value)}`);
+  }
+}
+
+function expectCount(args: unknown[], count: number, fail: (why: string) => never): void {
+  if (args.length !== count) fail(`expected ${count} argument${count === 1 ? '' : 's'}, but got ${args.length}`);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function isNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+function isIntegerIn(value: unknown, min: number, max: number): boolean {
+  return Number.isInteger(value) && (value as number) >= min && (value as number) <= max;
+}
+
+/** A short, safe rendering of an untrusted value for error messages. */
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}

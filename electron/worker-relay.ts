@@ -1,0 +1,100 @@
+import type { EngineEvent, SerializedError } from '../core/api/contract.js';
+import type { CallReply, EngineCall } from '../core/api/bridge.js';
+import type { FromWorker, ToWorker } from './worker-protocol.js';
+
+/** The parts of a worker_threads Worker the relay uses; tests pass a fake. */
+export interface WorkerLike {
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (message: unknown) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'exit', listener: (exitCode: number) => void): unknown;
+  terminate(): Promise<number>;
+}
+
+/** The engine as the main process sees it: validated calls in, plain replies and events out. */
+export interface EngineRelay {
+  call(call: EngineCall): Promise<CallReply>;
+  onEvent(listener: (event: EngineEvent) => void): () => void;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Relays calls to an engine worker started on first use. If the worker dies, pending calls and
+ * running tasks fail with EngineCrashedError (so no window waits forever) and the next call starts
+ * a fresh worker.
+ */
+export function createWorkerRelay(spawn: () => WorkerLike): EngineRelay {
+  const listeners = new Set<(event: EngineEvent) => void>();
+  const pending = new Map<number, { call: EngineCall; resolve: (reply: CallReply) => void }>();
+  const running = new Set<string>();
+  const ended = new Set<string>();
+  let worker: WorkerLike | undefined;
+  let nextId = 1;
+  let disposed = false;
+
+  const emit = (event: EngineEvent) => {
+    if (event.type === 'task-progress') {
+      if (!ended.has(event.taskId)) running.add(event.taskId);
+    } else {
+      running.delete(event.taskId);
+      ended.add(event.taskId);
+    }
+    for (const listener of listeners) listener(event);
+  };
+
+  const failAll = (error: SerializedError) => {
+    for (const { resolve } of pending.values()) resolve({ ok: false, error });
+    pending.clear();
+    for (const taskId of [...running]) emit({ type: 'task-failed', taskId, error });
+  };
+
+  const onMessage = (message: FromWorker) => {
+    if (message.type === 'event') return emit(message.event);
+    const entry = pending.get(message.id);
+    if (!entry) return;
+    pending.delete(message.id);
+    if (entry.call.method === 'startDemo' && message.reply.ok) {
+      const { taskId } = message.reply.value as { taskId: string };
+      if (!ended.has(taskId)) running.add(taskId);
+    }
+    entry.resolve(message.reply);
+  };
+
+  const start = (): WorkerLike => {
+    const started = spawn();
+    // 'error' is followed by 'exit'; only the first report of a worker's death counts.
+    const died = (message: string) => {
+      if (worker !== started) return;
+      worker = undefined;
+      if (!disposed) failAll({ name: 'EngineCrashedError', message });
+    };
+    started.on('message', (message) => onMessage(message as FromWorker));
+    started.on('error', (error) => died(`The engine stopped with an error: ${error.message}`));
+    started.on('exit', (code) => died(`The engine stopped unexpectedly (exit code ${code}).`));
+    return started;
+  };
+
+  return {
+    call(call) {
+      if (disposed) return Promise.resolve({ ok: false, error: { name: 'EngineStoppedError', message: 'The engine has been shut down.' } });
+      worker ??= start();
+      const id = nextId++;
+      const target = worker;
+      return new Promise((resolve) => {
+        pending.set(id, { call, resolve });
+        target.postMessage({ type: 'call', id, call } satisfies ToWorker);
+      });
+    },
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async dispose() {
+      disposed = true;
+      failAll({ name: 'EngineStoppedError', message: 'The engine has been shut down.' });
+      const stopping = worker;
+      worker = undefined;
+      await stopping?.terminate();
+    },
+  };
+}

@@ -1,0 +1,65 @@
+// The layering rules that keep the engine portable and the UI host-agnostic (npm run check).
+// One direction of imports: renderer -> core/api <- electron -> core -> tfjs.
+import { builtinModules } from 'node:module';
+import svelte from 'eslint-plugin-svelte';
+import svelteParser from 'svelte-eslint-parser';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = [...builtinModules.filter((m) => !m.startsWith('_')), 'node:*'];
+const bad = (message) => `Bad layering: ${message}`;
+
+const electron = { group: ['electron', 'electron/*'], message: bad('only electron/ may use Electron.') };
+const node = { group: nodeBuiltins, message: bad('Node built-ins are for core/node/ and electron/ only.') };
+const upward = (from) => ({
+  group: ['**/electron/**', '**/renderer/**'],
+  message: bad(`${from} may not import the desktop host or the UI.`),
+});
+
+// DOM-only globals: the engine also runs in a browser worker, where these do not exist.
+const domGlobals = ['window', 'document', 'localStorage', 'sessionStorage', 'alert', 'confirm', 'HTMLElement', 'HTMLCanvasElement', 'HTMLImageElement', 'Image', 'DOMParser']
+  .map((name) => ({ name, message: bad('core/ must not touch the DOM.') }));
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'release/**', 'node_modules/**', '**/*.cjs'] },
+  {
+    files: ['**/*.ts', '**/*.js', '**/*.mjs'],
+    languageOptions: { parser: tseslint.parser, ecmaVersion: 2022, sourceType: 'module' },
+  },
+  {
+    files: ['renderer/**/*.svelte', 'renderer/**/*.svelte.ts'],
+    plugins: { svelte },
+    languageOptions: { parser: svelteParser, parserOptions: { parser: tseslint.parser } },
+  },
+  {
+    files: ['core/**/*.ts'],
+    ignores: ['core/node/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [electron, node, upward('core/')] }],
+      'no-restricted-globals': ['error', ...domGlobals, { name: 'process', message: bad('process is Node-only; keep it in core/node/.') }],
+    },
+  },
+  {
+    files: ['core/node/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [electron, upward('core/node/')] }],
+      'no-restricted-globals': ['error', ...domGlobals],
+    },
+  },
+  {
+    files: ['renderer/**/*.ts', 'renderer/**/*.svelte'],
+    ignores: ['renderer/vite.config.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            electron,
+            { group: nodeBuiltins, message: bad('the UI runs in a browser: no Node built-ins.') },
+            { group: ['**/electron/**'], message: bad('the UI reaches the desktop host only through EngineApi.') },
+            { group: ['**/core/**', '!**/core/api/**', '!**/core/api'], message: bad('the UI may import only core/api/ from the engine.') },
+          ],
+        },
+      ],
+    },
+  },
+);

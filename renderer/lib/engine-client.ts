@@ -1,0 +1,53 @@
+/**
+ * The renderer's one way to the engine. Each host provides `EngineApi` its own way; the UI never
+ * knows which. Electron's preload exposes `window.pruneflow`; a browser host (engine in a Web Worker)
+ * can be added as one more entry in HOSTS.
+ */
+import type { EngineApi } from '../../core/api/contract.js';
+import { deserializeError } from '../../core/api/errors.js';
+import type { CallReply, EngineBridge } from '../../core/api/bridge.js';
+
+declare global {
+  interface Window {
+    pruneflow?: EngineBridge;
+  }
+}
+
+export class NoEngineHostError extends Error {
+  override name = 'NoEngineHostError';
+}
+
+interface EngineHost {
+  name: string;
+  /** The engine if this host is present, else undefined. */
+  connect(): EngineApi | undefined;
+}
+
+const HOSTS: EngineHost[] = [
+  { name: 'electron', connect: () => (window.pruneflow ? fromBridge(window.pruneflow) : undefined) },
+];
+
+export function connectEngine(): EngineApi {
+  for (const host of HOSTS) {
+    const engine = host.connect();
+    if (engine) return engine;
+  }
+  throw new NoEngineHostError(
+    `No engine host found (tried: ${HOSTS.map((h) => h.name).join(', ')}). Start Pruneflow as the desktop app.`,
+  );
+}
+
+/** Turns the preload's plain replies back into resolved values and named errors. */
+export function fromBridge(bridge: EngineBridge): EngineApi {
+  const unwrap = async <T>(pending: Promise<CallReply<T>>): Promise<T> => {
+    const reply = await pending;
+    if (!reply.ok) throw deserializeError(reply.error);
+    return reply.value;
+  };
+  return {
+    getInfo: () => unwrap(bridge.getInfo()),
+    startDemo: (options) => unwrap(bridge.startDemo(options)),
+    cancelTask: (taskId) => unwrap(bridge.cancelTask(taskId)),
+    onEvent: (listener) => bridge.onEvent(listener),
+  };
+}

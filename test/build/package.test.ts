@@ -1,0 +1,87 @@
+import { listPackage } from '@electron/asar';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { npm, ROOT, run } from './run.js';
+
+// Builds the app, packs it with electron-builder around a stand-in Electron (no binary can be
+// downloaded here) and checks what a user would get: the app's code and the engine's WebAssembly,
+// and none of the sources or development tools.
+const work = mkdtempSync(join(tmpdir(), 'pruneflow-pack-'));
+const output = join(work, 'release');
+const unpacked = join(output, 'linux-unpacked');
+const resources = join(unpacked, 'resources');
+let files: Set<string>;
+
+beforeAll(async () => {
+  await npm('build');
+  const electronDist = (await run(process.execPath, ['build/stand-in-electron.mjs', join(work, 'electron')])).trim();
+  await run(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/electron-builder/cli.js'),
+      '--config', 'build/electron-builder.config.cjs',
+      '--linux', 'dir',
+      `-c.directories.output=${output}`,
+    ],
+    { PRUNEFLOW_ELECTRON_DIST: electronDist, CSC_IDENTITY_AUTO_DISCOVERY: 'false' },
+  );
+  files = new Set(listPackage(join(resources, 'app.asar'), { isPack: false }).map((path) => path.replaceAll('\\', '/')));
+}, 240_000);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('packed desktop app (linux dir)', () => {
+  it('has the executable named after the app', () => {
+    expect(statSync(join(unpacked, 'pruneflow')).mode & 0o111).not.toBe(0);
+  });
+
+  it.each([
+    '/package.json',
+    '/dist/electron/main.js',
+    '/dist/electron/engine-worker.js',
+    '/dist/electron/preload.cjs',
+    '/dist/renderer/index.html',
+    '/dist/core/session/engine.js',
+    '/dist/core/assets/fashion-mnist-sample/train-images-idx3-ubyte.gz',
+    '/node_modules/@tensorflow/tfjs-core/package.json',
+    '/node_modules/@tensorflow/tfjs-backend-wasm/package.json',
+  ])('contains %s', (path) => {
+    expect(files.has(path)).toBe(true);
+  });
+
+  it('unpacks the engine WebAssembly so it loads from disk', () => {
+    const wasmDir = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
+    const source = readdirSync(join(ROOT, wasmDir)).filter((name) => name.endsWith('.wasm'));
+    expect(source.length).toBeGreaterThan(0);
+    for (const name of source) {
+      expect(files.has(`/${wasmDir}/${name}`), name).toBe(true);
+      expect(existsSync(join(resources, 'app.asar.unpacked', wasmDir, name)), name).toBe(true);
+    }
+  });
+
+  it('has one renderer script and style, referenced relatively', () => {
+    const assets = [...files].filter((path) => path.startsWith('/dist/renderer/assets/'));
+    expect(assets.filter((path) => path.endsWith('.js'))).toHaveLength(1);
+    expect(assets.filter((path) => path.endsWith('.css'))).toHaveLength(1);
+    const html = readFileSync(join(ROOT, 'dist/renderer/index.html'), 'utf8');
+    expect(html).toContain('http-equiv="Content-Security-Policy"');
+    expect(html).toContain('<link rel="icon" href="data:,"');
+    expect(html).toMatch(/src="\.\/assets\/index-[\w-]+\.js"/);
+  });
+
+  it.each(['svelte', 'vite', 'electron', 'electron-builder', 'typescript', 'vitest', 'd3', 'playwright-core', '@sveltejs'])(
+    'leaves out the development dependency %s',
+    (name) => {
+      expect([...files].some((path) => path.startsWith(`/node_modules/${name}/`))).toBe(false);
+    },
+  );
+
+  it('leaves out sources, tests and source maps', () => {
+    const unwanted = [...files].filter(
+      (path) => /^\/(core|electron|renderer|test|build)\//.test(path) || path.startsWith('/dist/test/') || path.endsWith('.map') || path.endsWith('.ts'),
+    );
+    expect(unwanted).toEqual([]);
+  });
+});

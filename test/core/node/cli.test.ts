@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../../build/run.js';
+
+// The built command line (npm test builds dist/ first), run as a user would.
+const CLI = join(ROOT, 'dist/core/node/cli.js');
+const settingsDir = mkdtempSync(join(tmpdir(), 'pruneflow-settings-'));
+const noSettings = join(settingsDir, 'absent.json');
+
+function pruneflow(args: string[], env: NodeJS.ProcessEnv = {}, killAfterMs?: number) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, PRUNEFLOW_SETTINGS: noSettings, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      // Ctrl-C once training has started: the cancel must land at a batch boundary.
+      if (killAfterMs !== undefined && stderr.includes('training')) {
+        setTimeout(() => child.kill('SIGINT'), killAfterMs);
+        killAfterMs = undefined;
+      }
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('pruneflow command line', () => {
+  it('reports the backend and why, as JSON for scripts', async () => {
+    const { code, stdout } = await pruneflow(['info', '--json']);
+    expect(code).toBe(0);
+    const info = JSON.parse(stdout);
+    expect(info.backend.active).toBe('wasm');
+    expect(info.backend.attempts[0]).toMatchObject({ id: 'node-gpu' });
+  });
+
+  it('takes the backend from the flag, then the environment, then the settings file', async () => {
+    const settings = join(settingsDir, 'settings.json');
+    writeFileSync(settings, JSON.stringify({ backend: 'cpu' }));
+    const active = async (args: string[], env: NodeJS.ProcessEnv) => JSON.parse((await pruneflow(['info', '--json', ...args], env)).stdout).backend;
+    expect(await active([], { PRUNEFLOW_SETTINGS: settings })).toMatchObject({ active: 'cpu', chosenBy: 'setting' });
+    expect(await active([], { PRUNEFLOW_SETTINGS: settings, PRUNEFLOW_BACKEND: 'wasm' })).toMatchObject({ active: 'wasm', chosenBy: 'environment' });
+    expect(await active(['--backend', 'cpu'], { PRUNEFLOW_BACKEND: 'wasm' })).toMatchObject({ active: 'cpu', chosenBy: 'flag' });
+  });
+
+  it('fails with a clear message and exit code on bad input', async () => {
+    const badBackend = await pruneflow(['--backend', 'tpu', 'info']);
+    expect(badBackend.code).toBe(1);
+    expect(badBackend.stderr).toContain("BackendUnavailableError: Unknown backend 'tpu'");
+    const badFraction = await pruneflow(['prune', '--demo', '--reduction', '2']);
+    expect(badFraction.code).toBe(1);
+    expect(badFraction.stderr).toContain('must be a number between 0 and 1');
+    const settings = join(settingsDir, 'broken.json');
+    writeFileSync(settings, '{ backend: ');
+    const broken = await pruneflow(['info'], { PRUNEFLOW_SETTINGS: settings });
+    expect(broken.stderr).toMatch(/SettingsError: Settings file .*broken.json is not valid/);
+  });
+
+  it('runs the demo end to end and prints a before/after table', async () => {
+    const { code, stdout } = await pruneflow(['prune', '--demo', '--epochs', '1', '--fine-tune-epochs', '1', '--reduction', '0.5']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/top-1 accuracy +\d+\.\d\d% +\d+\.\d\d%/);
+    const flops = stdout.match(/FLOPs \(MACs\) +([\d.]+)M +([\d.]+)M/)!;
+    const cut = 1 - Number(flops[2]) / Number(flops[1]);
+    expect(cut).toBeGreaterThanOrEqual(0.499);
+    expect(cut).toBeLessThan(0.51);
+    // One epoch on 5,000 images already beats chance (10%) by far.
+    const accuracy = Number(stdout.match(/top-1 accuracy +(\d+\.\d\d)%/)![1]);
+    expect(accuracy).toBeGreaterThan(60);
+  });
+
+  it('cancels cleanly on Ctrl-C', async () => {
+    const { code, stderr } = await pruneflow(['prune', '--demo'], {}, 1500);
+    expect(stderr).toContain('Cancelling at the next batch');
+    expect(stderr).toContain('Cancelled: nothing was saved.');
+    expect(code).toBe(130);
+  });
+});

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { validateCall } from '../../electron/validate-call.js';
+
+// Each case is one IPC message as a renderer might send it, and what the main process must do with it.
+const VALID: unknown[] = [
+  { method: 'getInfo', args: [] },
+  { method: 'startDemo', args: [{}] },
+  { method: 'startDemo', args: [{ flopsReduction: 0.5, trainEpochs: 4, fineTuneEpochs: 0, seed: 7 }] },
+  { method: 'cancelTask', args: ['task-1'] },
+];
+
+const INVALID: { message: unknown; error: RegExp }[] = [
+  { message: undefined, error: /expected an object, but got undefined/ },
+  { message: 'getInfo', error: /expected an object/ },
+  { message: [], error: /expected an object, but got an array/ },
+  { message: { method: 'runShell', args: [] }, error: /unknown method "runShell"/ },
+  { message: { method: 'onEvent', args: [] }, error: /unknown method "onEvent"/ },
+  { message: { method: 'toString', args: [] }, error: /unknown method "toString"/ },
+  { message: { method: '__proto__', args: [] }, error: /unknown method/ },
+  { message: { method: 42, args: [] }, error: /unknown method 42/ },
+  { message: { method: 'getInfo' }, error: /'getInfo': args must be an array/ },
+  { message: { method: 'getInfo', args: [1] }, error: /'getInfo': expected 0 arguments, but got 1/ },
+  { message: { method: 'startDemo', args: [] }, error: /expected 1 argument, but got 0/ },
+  { message: { method: 'startDemo', args: [null] }, error: /options must be an object, but got null/ },
+  { message: { method: 'startDemo', args: [{ epochs: 3 }] }, error: /unknown option "epochs"/ },
+  { message: { method: 'startDemo', args: [{ flopsReduction: 1 }] }, error: /options.flopsReduction must be a number between 0 and 1/ },
+  { message: { method: 'startDemo', args: [{ flopsReduction: Number.NaN }] }, error: /flopsReduction/ },
+  { message: { method: 'startDemo', args: [{ flopsReduction: '0.5' }] }, error: /but got "0.5"/ },
+  { message: { method: 'startDemo', args: [{ trainEpochs: 2.5 }] }, error: /trainEpochs must be an integer from 1 to 100, but got 2.5/ },
+  { message: { method: 'startDemo', args: [{ trainEpochs: 0 }] }, error: /trainEpochs/ },
+  { message: { method: 'startDemo', args: [{ fineTuneEpochs: 1e9 }] }, error: /fineTuneEpochs/ },
+  { message: { method: 'startDemo', args: [{ seed: -1 }] }, error: /seed/ },
+  { message: { method: 'cancelTask', args: [7] }, error: /taskId must be a non-empty string/ },
+  { message: { method: 'cancelTask', args: [''] }, error: /taskId/ },
+  { message: { method: 'cancelTask', args: ['x'.repeat(65)] }, error: /at most 64 characters, but got "x{40}\.\.\."/ },
+];
+
+describe('validateCall', () => {
+  it.each(VALID)('accepts %j', (message) => {
+    expect(validateCall(message)).toEqual(message);
+  });
+
+  it.each(INVALID)('refuses $message', ({ message, error }) => {
+    expect(() => validateCall(message)).toThrow(error);
+    try {
+      validateCall(message);
+    } catch (thrown) {
+      expect((thrown as Error).name).toBe('InvalidCallError');
+    }
+  });
+
+  it('refuses objects that are not plain data', () => {
+    class Options {
+      seed = 1;
+    }
+    expect(() => validateCall({ method: 'startDemo', args: [new Options()] })).toThrow(/options must be an object/);
+  });
+});

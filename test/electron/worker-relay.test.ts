@@ -1,0 +1,142 @@
+import { EventEmitter } from 'node:events';
+import { MessageChannel } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EngineEvent } from '../../core/api/contract.js';
+import { createWorkerRelay, type WorkerLike } from '../../electron/worker-relay.js';
+import { serveEngine } from '../../electron/worker-server.js';
+import { FakeEngine, NamedError } from './fake-engine.js';
+
+/** A worker stand-in: the engine side is served over a real MessageChannel, like in a worker thread. */
+class ChannelWorker extends EventEmitter implements WorkerLike {
+  readonly channel = new MessageChannel();
+  terminated = false;
+
+  constructor(readonly engine: FakeEngine) {
+    super();
+    serveEngine(engine, this.channel.port2);
+    this.channel.port1.on('message', (message) => this.emit('message', message));
+  }
+
+  postMessage(message: unknown): void {
+    this.channel.port1.postMessage(message);
+  }
+
+  async terminate(): Promise<number> {
+    this.terminated = true;
+    this.close();
+    this.emit('exit', 1);
+    return 1;
+  }
+
+  close(): void {
+    this.channel.port1.close();
+    this.channel.port2.close();
+  }
+}
+
+const workers: ChannelWorker[] = [];
+const spawn = (engine = new FakeEngine()) => () => {
+  const worker = new ChannelWorker(engine);
+  workers.push(worker);
+  return worker;
+};
+afterEach(() => {
+  for (const worker of workers.splice(0)) worker.close();
+});
+
+const nextEvent = (relay: ReturnType<typeof createWorkerRelay>) =>
+  new Promise<EngineEvent>((resolve) => {
+    const stop = relay.onEvent((event) => {
+      stop();
+      resolve(event);
+    });
+  });
+
+describe('worker relay and engine server', () => {
+  it('starts the worker on first use and relays a call and its reply', async () => {
+    const relay = createWorkerRelay(spawn());
+    expect(workers).toHaveLength(0);
+    const reply = await relay.call({ method: 'getInfo', args: [] });
+    expect(reply).toMatchObject({ ok: true, value: { name: 'Pruneflow', host: 'test' } });
+    expect(workers).toHaveLength(1);
+  });
+
+  it('keeps the error name across the port', async () => {
+    const engine = new FakeEngine();
+    engine.failStartWith = new NamedError('No compute backend could be started.');
+    const relay = createWorkerRelay(spawn(engine));
+    expect(await relay.call({ method: 'startDemo', args: [{}] })).toEqual({
+      ok: false,
+      error: { name: 'BackendUnavailableError', message: 'No compute backend could be started.' },
+    });
+  });
+
+  it('checks calls again on the engine side', async () => {
+    const engine = new FakeEngine();
+    const relay = createWorkerRelay(spawn(engine));
+    const forged = { method: 'cancelTask', args: [] } as never;
+    const reply = await relay.call(forged);
+    expect(reply).toMatchObject({ ok: false, error: { name: 'InvalidCallError' } });
+    expect(engine.calls).toEqual([]);
+  });
+
+  it('forwards engine events', async () => {
+    const engine = new FakeEngine();
+    const relay = createWorkerRelay(spawn(engine));
+    await relay.call({ method: 'startDemo', args: [{}] });
+    const event: EngineEvent = { type: 'task-progress', taskId: 'task-1', progress: { stage: 'training', step: 1, total: 9, message: 'epoch 1/1' } };
+    const received = nextEvent(relay);
+    engine.emit(event);
+    expect(await received).toEqual(event);
+  });
+
+  it('fails pending calls and running tasks when the worker dies, then starts a fresh one', async () => {
+    const relay = createWorkerRelay(spawn());
+    await relay.call({ method: 'startDemo', args: [{}] });
+    const failure = nextEvent(relay);
+    workers[0]!.emit('error', new Error('out of memory'));
+    workers[0]!.emit('exit', 1);
+    expect(await failure).toEqual({
+      type: 'task-failed',
+      taskId: 'task-1',
+      error: { name: 'EngineCrashedError', message: 'The engine stopped with an error: out of memory' },
+    });
+    expect(await relay.call({ method: 'getInfo', args: [] })).toMatchObject({ ok: true });
+    expect(workers).toHaveLength(2);
+  });
+
+  it('answers a call in flight when the worker exits', async () => {
+    const engine = new FakeEngine();
+    engine.getInfo = () => new Promise(() => {});
+    const relay = createWorkerRelay(spawn(engine));
+    const pending = relay.call({ method: 'getInfo', args: [] });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    workers[0]!.emit('exit', 134);
+    expect(await pending).toEqual({
+      ok: false,
+      error: { name: 'EngineCrashedError', message: 'The engine stopped unexpectedly (exit code 134).' },
+    });
+  });
+
+  it('does not report a finished task as crashed', async () => {
+    const engine = new FakeEngine();
+    const relay = createWorkerRelay(spawn(engine));
+    await relay.call({ method: 'startDemo', args: [{}] });
+    const done = nextEvent(relay);
+    engine.emit({ type: 'task-cancelled', taskId: 'task-1' });
+    await done;
+    const seen: EngineEvent[] = [];
+    relay.onEvent((event) => seen.push(event));
+    workers[0]!.emit('exit', 1);
+    expect(seen).toEqual([]);
+  });
+
+  it('terminates the worker on dispose and refuses later calls', async () => {
+    const relay = createWorkerRelay(spawn());
+    await relay.call({ method: 'getInfo', args: [] });
+    await relay.dispose();
+    expect(workers[0]!.terminated).toBe(true);
+    expect(await relay.call({ method: 'getInfo', args: [] })).toMatchObject({ ok: false, error: { name: 'EngineStoppedError' } });
+    expect(workers).toHaveLength(1);
+  });
+});

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests mirror the source tree under test/. Model training on wasm is slow on two cores,
+// so the per-test timeout is generous; speed itself is measured in `npm run bench`, not here.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    fileParallelism: false,
+  },
+});
