@@ -4,22 +4,14 @@ import { SingleBar, Presets } from 'cli-progress';
 import type { DemoOptions, EngineEvent } from '../api/contract.js';
 import { DEFAULT_DEMO_OPTIONS } from '../api/contract.js';
 import { describeBackendReport } from '../backend/backend-report.js';
-import { BACKEND_ENV_VARIABLE, resolveBackendPreference } from '../backend/backend-preference.js';
-import { createEngine } from '../session/engine.js';
 import { PRUNEFLOW_VERSION } from '../version.js';
-import { readAsset } from './assets.js';
 import { formatDemoTable } from './cli-output.js';
-import { nodeCandidates } from './node-backends.js';
-import { readSettings } from './settings.js';
+import { createNodeEngine } from './node-engine.js';
 
 /** Exit codes a script can rely on. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
 
-async function engineFor(flag: string | undefined) {
-  const settings = await readSettings();
-  const backendPreference = resolveBackendPreference({ flag, environment: process.env[BACKEND_ENV_VARIABLE], setting: settings.backend });
-  return createEngine({ host: 'cli', candidates: nodeCandidates, backendPreference, readAsset });
-}
+const engineFor = (backendFlag: string | undefined) => createNodeEngine('cli', { backendFlag });
 
 function fraction(value: string): number {
   const number = Number(value);
@@ -36,7 +28,7 @@ function count(value: string): number {
 const program = new Command('pruneflow')
   .description('Pruneflow: make convolutional networks smaller and faster by structured channel pruning')
   .version(PRUNEFLOW_VERSION)
-  .option('--backend <name>', `compute backend: auto, node-gpu, node, wasm or cpu (also ${BACKEND_ENV_VARIABLE})`)
+  .option('--backend <name>', 'compute backend: auto, node-gpu, node, wasm or cpu (also PRUNEFLOW_BACKEND)')
   .showHelpAfterError();
 
 program

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAssetReader } from '../../electron/asset-reader.js';
+import { createAssetReader } from '../../../core/node/asset-reader.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pruneflow-assets-'));
 mkdirSync(join(root, 'assets', 'sample'), { recursive: true });

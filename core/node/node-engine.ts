@@ -1,0 +1,28 @@
+import type { EngineApi, EngineInfo } from '../api/contract.js';
+import { BACKEND_ENV_VARIABLE, resolveBackendPreference } from '../backend/backend-preference.js';
+import { createEngine } from '../session/engine.js';
+import { readAsset } from './assets.js';
+import { nodeCandidates } from './node-backends.js';
+import { readSettings, type Settings } from './settings.js';
+
+/**
+ * The engine as every Node host runs it (CLI, Electron's engine worker): native backends first, the
+ * bundled assets, and the backend a user chose by flag, environment or setting.
+ */
+export async function createNodeEngine(
+  host: EngineInfo['host'],
+  { backendFlag, lenientSettings = false }: { backendFlag?: string; lenientSettings?: boolean } = {},
+): Promise<EngineApi> {
+  // The CLI stops on a broken settings file; the desktop app must still open, so it warns and goes on.
+  const settings = await readSettings().catch((error: unknown) => {
+    if (!lenientSettings) throw error;
+    console.error(`${(error as Error).message}; using automatic backend choice.`);
+    return {} as Settings;
+  });
+  const backendPreference = resolveBackendPreference({
+    flag: backendFlag,
+    environment: process.env[BACKEND_ENV_VARIABLE],
+    setting: settings.backend,
+  });
+  return createEngine({ host, candidates: nodeCandidates, backendPreference, readAsset });
+}
