@@ -32,8 +32,9 @@ export class ZeroPadShortcut extends tfl.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
-      const [batch, height, width, channels] = x.shape;
-      const sub = this.stride === 1 ? x : tf.stridedSlice(x, [0, 0, 0, 0], [batch, height, width, channels], [1, this.stride, this.stride, 1]);
+      const channels = x.shape[3];
+      // A 1x1 pool with a stride subsamples like x[:, ::s, ::s]; unlike stridedSlice it has a gradient.
+      const sub = this.stride === 1 ? x : tf.avgPool(x, 1, this.stride, 'valid');
       const extra = this.outChannels - channels;
       if (extra < 0) throw new Error(`${this.name}: input has ${channels} channels, more than the ${this.outChannels} it pads to`);
       return extra === 0 ? sub : tf.pad(sub, [[0, 0], [0, 0], [0, 0], [0, extra]]);

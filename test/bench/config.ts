@@ -57,9 +57,9 @@ const DEFAULT_PLAN: BackendPlan = {
 /** The pure-JavaScript backend needs ~30 s per small-VGG training step and minutes per ResNet step. */
 const CPU_PLAN: BackendPlan = {
   plan: { warmup: 0, maxSteps: 2, minSteps: 1, softBudgetMs: 15_000 },
-  hardCapMs: 40_000,
+  hardCapMs: 60_000,
   inferBatches: [INFER_BATCHES[0]],
-  note: 'capped: no warm-up, at most 2 steps, killed after 40 s; batch 256 not run',
+  note: 'capped: no warm-up, at most 2 steps, killed after 60 s; batch 256 not run',
 };
 
 export function backendPlan(id: BackendId): BackendPlan {
