@@ -13,7 +13,7 @@ beforeAll(async () => {
 describe('model zoo', () => {
   it('builds CIFAR ResNet-20 with the published size (0.27M parameters, 40.8M MACs)', () => {
     const model = buildCifarResNet(20, { inputShape: [32, 32, 3], numClasses: 10 });
-    const trainable = model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+    const trainable = model.trainableWeights.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
     expect(Math.abs(trainable / 0.27e6 - 1)).toBeLessThan(0.01);
     expect(Math.abs(countFlops(model) / 40.8e6 - 1)).toBeLessThan(0.01);
   });
