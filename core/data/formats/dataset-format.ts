@@ -1,0 +1,30 @@
+import type { FileEntry, FileTree } from '../file-tree.js';
+import type { ImageDataset } from '../image-dataset.js';
+
+/** One data-set format: recognises its files and opens them. One module per format. */
+export interface DatasetFormat {
+  id: string;
+  label: string;
+  /** What this format's files look like, for "expected ..." messages. */
+  expects: string;
+  /** Whether `files` hold this format. Cheap: looks at names and sizes only. */
+  match(files: readonly FileEntry[]): boolean;
+  open(tree: FileTree, options?: OpenOptions): Promise<LoadedDataset>;
+}
+
+export interface OpenOptions {
+  signal?: AbortSignal;
+  /** Progress of long reads, 0..1. */
+  onProgress?: (fraction: number, message: string) => void;
+  /** Target image size for formats of variable size (image folders). */
+  imageSize?: { height: number; width: number };
+}
+
+export interface LoadedDataset {
+  format: string;
+  /** The splits the files hold, by name ('train', 'test', 'extra'); at least one. */
+  splits: Record<string, ImageDataset>;
+  classNames: string[];
+  /** Things a user should know that do not stop loading (e.g. a missing label-name file). */
+  warnings: string[];
+}

@@ -1,0 +1,51 @@
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import { DatasetNotFoundError, type FileEntry, type FileTree } from '../data/file-tree.js';
+
+/**
+ * A folder on disk as a FileTree, or a single file as a tree of one. Archives are opened from their
+ * bytes by the engine (core/data/archive), not here.
+ */
+export async function openPathAsTree(path: string): Promise<FileTree> {
+  const info = await stat(path).catch(() => {
+    throw new DatasetNotFoundError(`${path}: no such file or folder`);
+  });
+  if (info.isDirectory()) return folderTree(path);
+  const name = basename(path);
+  return {
+    label: path,
+    list: async () => [{ path: name, size: info.size }],
+    read: async (file) => {
+      if (file !== name) throw new DatasetNotFoundError(`${path}: no file '${file}'`);
+      return new Uint8Array(await readFile(join(dirname(path), name)));
+    },
+  };
+}
+
+function folderTree(root: string): FileTree {
+  let listing: Promise<FileEntry[]> | undefined;
+  return {
+    label: root,
+    list: () => (listing ??= listFolder(root)),
+    read: async (file) => {
+      const full = join(root, ...file.split('/'));
+      if (relative(root, full).startsWith('..')) throw new DatasetNotFoundError(`${root}: '${file}' is outside the folder`);
+      try {
+        return new Uint8Array(await readFile(full));
+      } catch {
+        throw new DatasetNotFoundError(`${root}: cannot read '${file}'`);
+      }
+    },
+  };
+}
+
+async function listFolder(root: string): Promise<FileEntry[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  const files: FileEntry[] = [];
+  for (const entry of entries) {
+    if (!entry.isFile() || entry.name.startsWith('.')) continue;
+    const full = join(entry.parentPath, entry.name);
+    files.push({ path: relative(root, full).split(sep).join('/'), size: (await stat(full)).size });
+  }
+  return files.sort((a, b) => (a.path < b.path ? -1 : 1));
+}
