@@ -10,6 +10,10 @@ export function dispatchCall(engine: EngineApi, call: EngineCall): Promise<unkno
       return engine.getInfo();
     case 'startDemo':
       return engine.startDemo(...call.args);
+    case 'inspectDataset':
+      return engine.inspectDataset(...call.args);
+    case 'inspectModel':
+      return engine.inspectModel(...call.args);
     case 'cancelTask':
       return engine.cancelTask(...call.args);
     default:

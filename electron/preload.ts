@@ -16,6 +16,8 @@ function call<T>(method: CallMethod, ...args: unknown[]): Promise<CallReply<T>> 
 const bridge: EngineBridge = {
   getInfo: () => call('getInfo'),
   startDemo: (options) => call('startDemo', options),
+  inspectDataset: (path) => call('inspectDataset', path),
+  inspectModel: (source) => call('inspectModel', source),
   cancelTask: (taskId) => call('cancelTask', taskId),
   onEvent(listener) {
     // The renderer gets the event only, never the IpcRendererEvent (which leads back to ipcRenderer).

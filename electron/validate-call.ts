@@ -10,6 +10,7 @@ type ArgsCheck = (args: unknown[], fail: (why: string) => never) => void;
 
 const MAX_EPOCHS = 100;
 const MAX_TASK_ID_LENGTH = 64;
+const MAX_PATH_LENGTH = 4096;
 
 /** One entry per call; a method missing here cannot be called. */
 const CHECKS: Record<CallMethod, ArgsCheck> = {
@@ -19,6 +20,14 @@ const CHECKS: Record<CallMethod, ArgsCheck> = {
   startDemo(args, fail) {
     expectCount(args, 1, fail);
     checkDemoOptions(args[0], fail);
+  },
+  inspectDataset(args, fail) {
+    expectCount(args, 1, fail);
+    checkPath(args[0], fail);
+  },
+  inspectModel(args, fail) {
+    expectCount(args, 1, fail);
+    checkPath(args[0], fail);
   },
   cancelTask(args, fail) {
     expectCount(args, 1, fail);
@@ -57,6 +66,13 @@ function checkDemoOptions(options: unknown, fail: (why: string) => never): void 
     if (!Object.hasOwn(DEMO_OPTION_CHECKS, key)) fail(`unknown option ${describe(key)}`);
     const expected = DEMO_OPTION_CHECKS[key as keyof DemoOptions](value);
     if (expected) fail(`options.${key} must be ${expected}, but got ${describe(value)}`);
+  }
+}
+
+/** A path or a built-in name: a bounded string without NUL bytes. */
+function checkPath(path: unknown, fail: (why: string) => never): void {
+  if (typeof path !== 'string' || path.length === 0 || path.length > MAX_PATH_LENGTH || path.includes('\0')) {
+    fail(`path must be a non-empty string of at most ${MAX_PATH_LENGTH} characters, but got ${describe(path)}`);
   }
 }
 

@@ -4,8 +4,10 @@
  * this file is imported from every layer, so it must not import tfjs or anything with side effects.
  */
 import type { BackendReport } from '../backend/backend-report.js';
+import type { DatasetPreview, SplitPreview, Thumbnail } from '../data/preview.js';
+import type { GroupRow, LayerRow, ModelReport } from '../graph/preflight.js';
 
-export type { BackendReport };
+export type { BackendReport, DatasetPreview, GroupRow, LayerRow, ModelReport, SplitPreview, Thumbnail };
 
 export interface EngineInfo {
   name: 'Pruneflow';
@@ -70,6 +72,10 @@ export interface SerializedError {
 export interface EngineApi {
   getInfo(): Promise<EngineInfo>;
   startDemo(options: Partial<DemoOptions>): Promise<{ taskId: string }>;
+  /** Recognises and reads the data set at a path the engine's host can read (file, folder or archive). */
+  inspectDataset(path: string): Promise<DatasetPreview>;
+  /** Layers, channel groups and the pre-flight report of a built-in model (by id) or a model file. */
+  inspectModel(source: string): Promise<ModelReport>;
   cancelTask(taskId: string): Promise<void>;
   /** Subscribes to engine events; returns the unsubscribe function. */
   onEvent(listener: (event: EngineEvent) => void): () => void;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { AugmentDraw } from './augmentation.js';
 import type { ImageDataset, Normalisation } from './image-dataset.js';
 
 export interface Batch {
@@ -7,8 +8,11 @@ export interface Batch {
   size: number;
 }
 
-/** Turns the images at `indices` into a normalised float batch with one-hot labels. */
-export function makeBatch(dataset: ImageDataset, indices: ArrayLike<number>, norm: Normalisation): Batch {
+/**
+ * Turns the images at `indices` into a normalised float batch with one-hot labels. With `draws`, image
+ * b is shifted by (dy, dx), zero-padded where the window leaves the image, and mirrored if asked.
+ */
+export function makeBatch(dataset: ImageDataset, indices: ArrayLike<number>, norm: Normalisation, draws?: AugmentDraw[]): Batch {
   const { height, width, channels } = dataset;
   const pixels = height * width * channels;
   const size = indices.length;
@@ -19,15 +23,46 @@ export function makeBatch(dataset: ImageDataset, indices: ArrayLike<number>, nor
   for (let b = 0; b < size; b++) {
     const source = indices[b] * pixels;
     const target = b * pixels;
-    for (let p = 0; p < pixels; p++) {
-      const c = p % channels;
-      values[target + p] = dataset.images[source + p] * scale[c] - shift[c];
+    const draw = draws?.[b];
+    if (!draw || (draw.dx === 0 && draw.dy === 0 && !draw.flip)) {
+      for (let p = 0; p < pixels; p++) {
+        const c = p % channels;
+        values[target + p] = dataset.images[source + p] * scale[c] - shift[c];
+      }
+    } else {
+      copyAugmented(dataset, source, values, target, draw, scale, shift);
     }
     labels[b] = dataset.labels[indices[b]];
   }
   const x = tf.tensor4d(values, [size, height, width, channels]);
   const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), dataset.classNames.length), 'float32') as tf.Tensor2D);
   return { x, y, size };
+}
+
+/** Output pixel (y, x) reads input (y + dy, x' + dx), x' mirrored when flipping; outside is padding (0). */
+function copyAugmented(
+  dataset: ImageDataset,
+  source: number,
+  values: Float32Array,
+  target: number,
+  { dy, dx, flip }: AugmentDraw,
+  scale: number[],
+  shift: number[],
+): void {
+  const { height, width, channels, images } = dataset;
+  for (let y = 0; y < height; y++) {
+    const sy = y + dy;
+    for (let x = 0; x < width; x++) {
+      const sx = (flip ? width - 1 - x : x) + dx;
+      const out = target + (y * width + x) * channels;
+      const inside = sy >= 0 && sy < height && sx >= 0 && sx < width;
+      const from = source + (sy * width + sx) * channels;
+      for (let c = 0; c < channels; c++) {
+        // Padding is a zero pixel before normalisation, like torchvision's RandomCrop(padding=4).
+        values[out + c] = (inside ? images[from + c] : 0) * scale[c] - shift[c];
+      }
+    }
+  }
 }
 
 /** Consecutive index ranges of `order`, `batchSize` at a time (the last may be smaller). */

@@ -1,168 +1,166 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { layerKind } from './layer-kinds.js';
-import { layerFlops } from '../models/model-cost.js';
+import { layerCost, type LayerCost } from './layer-cost.js';
 
-/** A set of channels that must be pruned together: one mask for all its members. */
+/** A set of channel positions that must be pruned together: one mask for all its members. */
 export interface ChannelGroup {
   id: number;
   channels: number;
-  /** Layers whose output channels are these (conv, dense; several when an Add couples them). */
+  /** Layers whose weights make these channels (conv, dense; several when an Add couples them). */
   producers: string[];
-  /** Layers with per-channel weights on these channels (batch norm). */
+  /** Layers with one weight set per channel on these channels (batch norm, depthwise conv). */
   followers: string[];
-  /** Layers that read these channels; `spatial` > 1 when a flatten spreads each channel. */
-  consumers: { layer: string; spatial: number }[];
+  /** Layers that read these channels (as all or part of their input). */
+  consumers: string[];
   prunable: boolean;
   /** Why the group cannot be pruned, in plain words. */
   reasons: string[];
 }
 
-/** A conv or dense layer with the groups it reads and writes, for counting cost under a mask. */
-export interface ProducerCost {
-  layer: string;
-  inGroup: number;
-  outGroup: number;
-  /** FLOPs = flopsPerPair * keptIn * keptOut. */
-  flopsPerPair: number;
-  /** Weights = weightsPerPair * keptIn * keptOut + weightsPerOut * keptOut. */
-  weightsPerPair: number;
-  weightsPerOut: number;
+/** A run of channels of one group inside a tensor: tensors after a concatenation hold several. */
+export interface Segment {
+  group: number;
+  channels: number;
+}
+
+/** How a layer touches channels: what it reads, what it writes, and its cost per kept channel. */
+export interface LayerPorts {
+  name: string;
+  className: string;
+  inputs: Segment[];
+  outputs: Segment[];
+  /** Rows per input channel when a flatten feeds a dense layer (channels-last order). */
+  inSpatial: number;
+  cost: LayerCost;
 }
 
 export interface ChannelGraph {
   groups: ChannelGroup[];
-  producers: ProducerCost[];
-  /** Per-channel weights of followers (e.g. 4 for batch norm) by group. */
-  followerWeights: { group: number; perChannel: number }[];
-  /** Weights the masks never change (e.g. of unsupported layers). */
+  /** Every layer the graph can see through, in topological order. */
+  layers: LayerPorts[];
+  /** Weights the masks never change (layers the graph cannot see through). */
   fixedWeights: number;
 }
 
-interface ProducerLink {
-  layer: tfl.layers.Layer;
-  inGroup: number;
-  outGroup: number;
-}
-
 interface TensorInfo {
-  group: number;
+  segments: Segment[];
   spatial: number;
 }
 
 /**
- * Traces channels through a model in topological order. Union-find merges the groups an Add couples.
- * Layers it does not know are left alone: the groups they touch become unprunable, with the reason.
+ * Traces channels through a model in topological order. Union-find merges the groups an element-wise
+ * merge couples. Layers it does not know are left alone: the groups they touch become unprunable,
+ * with the reason, and the rest of the model stays prunable.
  */
 export function buildChannelGraph(model: tfl.LayersModel): ChannelGraph {
   const groups: ChannelGroup[] = [];
   const parent: number[] = [];
   const find = (g: number): number => (parent[g] === g ? g : (parent[g] = find(parent[g])));
-  const newGroup = (channels: number, reason?: string) => {
-    const id = groups.length;
-    groups.push({ id, channels, producers: [], followers: [], consumers: [], prunable: !reason, reasons: reason ? [reason] : [] });
-    parent.push(id);
-    return id;
+  const newGroup = (channels: number, reason?: string): number => {
+    groups.push({ id: groups.length, channels, producers: [], followers: [], consumers: [], prunable: !reason, reasons: reason ? [reason] : [] });
+    parent.push(groups.length - 1);
+    return groups.length - 1;
+  };
+  const block = (segments: Segment[], reason: string) => {
+    for (const { group } of segments) {
+      const root = groups[find(group)];
+      root.prunable = false;
+      if (!root.reasons.includes(reason)) root.reasons.push(reason);
+    }
   };
   const tensors = new Map<string, TensorInfo>();
   const key = (t: tfl.SymbolicTensor) => `${t.sourceLayer.name}:${t.outputTensorIndex ?? 0}`;
-  const producerLinks: ProducerLink[] = [];
-  const followerLinks: { layer: tfl.layers.Layer; group: number }[] = [];
+  const layers: LayerPorts[] = [];
   let fixedWeights = 0;
 
   for (const input of model.inputs) {
-    tensors.set(key(input), { group: newGroup(channelsOf(input.shape), `model input '${input.sourceLayer.name}'`), spatial: 1 });
+    const channels = channelsOf(input.shape);
+    tensors.set(key(input), { segments: [{ group: newGroup(channels, `model input '${input.sourceLayer.name}'`), channels }], spatial: 1 });
   }
   for (const layer of model.layers) {
     if (layer.getClassName() === 'InputLayer') continue;
-    const inputs = (Array.isArray(layer.input) ? layer.input : [layer.input]).map((t) => {
-      const info = tensors.get(key(t));
-      if (!info) throw new Error(`Layer '${layer.name}' reads a tensor the graph has not seen (${key(t)})`);
-      return info;
-    });
+    const inputs = (Array.isArray(layer.input) ? layer.input : [layer.input]).map((t) => tensors.get(key(t))!);
     const outputs = Array.isArray(layer.output) ? layer.output : [layer.output];
-    const kind = layerKind(layer.getClassName());
-    let out: TensorInfo;
-    if (kind === 'producer' && inputs.length === 1) {
-      const outGroup = newGroup(channelsOf(outputs[0].shape));
-      groups[outGroup].producers.push(layer.name);
-      groups[find(inputs[0].group)].consumers.push({ layer: layer.name, spatial: inputs[0].spatial });
-      producerLinks.push({ layer, inGroup: inputs[0].group, outGroup });
-      out = { group: outGroup, spatial: 1 };
-    } else if (kind === 'follower' && inputs.length === 1) {
-      groups[find(inputs[0].group)].followers.push(layer.name);
-      followerLinks.push({ layer, group: inputs[0].group });
-      out = inputs[0];
-    } else if (kind === 'passthrough' && inputs.length === 1) {
-      out = inputs[0];
-    } else if (kind === 'flatten' && inputs.length === 1) {
-      const shape = layer.input instanceof Array ? layer.input[0].shape : layer.input.shape;
+    const kind = layerKind(layer);
+    const single = inputs.length === 1 ? inputs[0] : undefined;
+    let out: TensorInfo | undefined;
+    const record = (outputSegments: Segment[]) =>
+      layers.push({
+        name: layer.name,
+        className: layer.getClassName(),
+        inputs: inputs[0].segments,
+        outputs: outputSegments,
+        inSpatial: inputs[0].spatial,
+        cost: layerCost(layer, inputs[0].spatial),
+      });
+
+    if (kind === 'producer' && single) {
+      const channels = channelsOf(outputs[0].shape);
+      const group = newGroup(channels);
+      groups[group].producers.push(layer.name);
+      for (const s of single.segments) groups[s.group].consumers.push(layer.name);
+      out = { segments: [{ group, channels }], spatial: 1 };
+      record(out.segments);
+    } else if (kind === 'channelwise' && single && single.spatial === 1) {
+      for (const s of single.segments) groups[s.group].followers.push(layer.name);
+      out = single;
+      record(out.segments);
+    } else if (kind === 'passthrough' && single) {
+      out = single;
+    } else if (kind === 'flatten' && single) {
+      const shape = (Array.isArray(layer.input) ? layer.input[0] : layer.input).shape;
       const spatial = shape.slice(1, -1).reduce((a: number, b) => a * (b ?? 1), 1);
-      out = { group: inputs[0].group, spatial: inputs[0].spatial * spatial };
-    } else if (kind === 'merge' && inputs.every((i) => i.spatial === inputs[0].spatial)) {
-      const root = find(inputs[0].group);
-      for (const other of inputs.slice(1)) parent[find(other.group)] = root;
+      out = { segments: single.segments, spatial: single.spatial * spatial };
+    } else if (kind === 'merge' && sameLayout(inputs)) {
+      inputs.slice(1).forEach((other) => other.segments.forEach((s, i) => (parent[find(s.group)] = find(inputs[0].segments[i].group))));
       out = inputs[0];
-    } else {
-      const why = `read by '${layer.name}' (${layer.getClassName()}), which Pruneflow cannot slice`;
-      for (const input of inputs) {
-        groups[find(input.group)].prunable = false;
-        groups[find(input.group)].reasons.push(why);
-      }
+    } else if (kind === 'concat' && inputs.every((i) => i.spatial === 1)) {
+      out = { segments: inputs.flatMap((i) => i.segments), spatial: 1 };
+    } else if (kind === 'indexmap' && single && single.spatial === 1) {
+      for (const s of single.segments) groups[s.group].consumers.push(layer.name);
+      const channels = channelsOf(outputs[0].shape);
+      out = { segments: [{ group: newGroup(channels), channels }], spatial: 1 };
+      record(out.segments);
+    }
+    if (!out) {
+      const why = typeof kind === 'object' ? kind.unsupported : `an input layout it cannot follow`;
+      for (const input of inputs) block(input.segments, `read by '${layer.name}' (${layer.getClassName()}): ${why}`);
       fixedWeights += layer.countParams();
-      out = { group: newGroup(channelsOf(outputs[0].shape), `written by '${layer.name}' (${layer.getClassName()}), which Pruneflow cannot slice`), spatial: 1 };
+      const channels = channelsOf(outputs[0].shape);
+      out = { segments: [{ group: newGroup(channels, `written by '${layer.name}' (${layer.getClassName()}): ${why}`), channels }], spatial: 1 };
     }
     for (const output of outputs) tensors.set(key(output), out);
   }
-  for (const output of model.outputs) {
-    const group = groups[find(tensors.get(key(output))!.group)];
-    group.prunable = false;
-    group.reasons.push(`model output '${output.sourceLayer.name}'`);
-  }
-  return mergeGroups(groups, find, producerLinks, followerLinks, fixedWeights);
+  for (const output of model.outputs) block(tensors.get(key(output))!.segments, `model output '${output.sourceLayer.name}'`);
+  return renumber(groups, find, layers, fixedWeights);
 }
 
-function mergeGroups(
-  raw: ChannelGroup[],
-  find: (g: number) => number,
-  producerLinks: ProducerLink[],
-  followerLinks: { layer: tfl.layers.Layer; group: number }[],
-  fixedWeights: number,
-): ChannelGraph {
-  const renumber = new Map<number, number>();
+/** Element-wise merges need the same channel layout on every input. */
+function sameLayout(inputs: TensorInfo[]): boolean {
+  const [first] = inputs;
+  return inputs.every((i) => i.spatial === first.spatial && i.segments.length === first.segments.length && i.segments.every((s, k) => s.channels === first.segments[k].channels));
+}
+
+/** Collapses merged groups into one, numbered 0..n-1, and points every segment at its final group. */
+function renumber(raw: ChannelGroup[], find: (g: number) => number, layers: LayerPorts[], fixedWeights: number): ChannelGraph {
+  const ids = new Map<number, number>();
   const groups: ChannelGroup[] = [];
   for (const group of raw) {
     const root = find(group.id);
-    if (!renumber.has(root)) {
-      renumber.set(root, groups.length);
-      groups.push({ ...raw[root], id: groups.length, producers: [], followers: [], consumers: [], reasons: [] });
+    if (!ids.has(root)) {
+      ids.set(root, groups.length);
+      groups.push({ ...raw[root], id: groups.length, producers: [], followers: [], consumers: [], reasons: [], prunable: true });
     }
-    const merged = groups[renumber.get(root)!];
-    merged.producers.push(...group.producers);
-    merged.followers.push(...group.followers);
-    merged.consumers.push(...group.consumers);
-    for (const reason of group.reasons) if (!merged.reasons.includes(reason)) merged.reasons.push(reason);
+    const merged = groups[ids.get(root)!];
+    const add = (list: string[], items: string[]) => items.forEach((item) => list.includes(item) || list.push(item));
+    add(merged.producers, group.producers);
+    add(merged.followers, group.followers);
+    add(merged.consumers, group.consumers);
+    add(merged.reasons, group.reasons);
     merged.prunable &&= group.prunable;
   }
-  const id = (g: number) => renumber.get(find(g))!;
-  const producers = producerLinks.map(({ layer, inGroup, outGroup }) => {
-    const inChannels = groups[id(inGroup)].channels;
-    const outChannels = groups[id(outGroup)].channels;
-    const kernel = layer.getWeights()[0]?.size ?? 0;
-    const bias = layer.countParams() - kernel;
-    return {
-      layer: layer.name,
-      inGroup: id(inGroup),
-      outGroup: id(outGroup),
-      flopsPerPair: layerFlops(layer) / (inChannels * outChannels),
-      weightsPerPair: kernel / (inChannels * outChannels),
-      weightsPerOut: bias / outChannels,
-    };
-  });
-  const followerWeights = followerLinks.map(({ layer, group }) => ({
-    group: id(group),
-    perChannel: layer.countParams() / groups[id(group)].channels,
-  }));
-  return { groups, producers, followerWeights, fixedWeights };
+  const remap = (segments: Segment[]) => segments.map((s) => ({ group: ids.get(find(s.group))!, channels: s.channels }));
+  return { groups, layers: layers.map((l) => ({ ...l, inputs: remap(l.inputs), outputs: remap(l.outputs) })), fixedWeights };
 }
 
 function channelsOf(shape: (number | null)[]): number {
@@ -173,14 +171,14 @@ function channelsOf(shape: (number | null)[]): number {
 
 /** FLOPs and weights of the network if each group kept `kept[group]` channels (all when absent). */
 export function maskedCost(graph: ChannelGraph, kept: ReadonlyMap<number, number>): { flops: number; params: number } {
-  const width = (g: number) => kept.get(g) ?? graph.groups[g].channels;
+  const width = (segments: Segment[]) => segments.reduce((n, s) => n + (kept.get(s.group) ?? s.channels), 0);
   let flops = 0;
   let params = graph.fixedWeights;
-  for (const p of graph.producers) {
-    const pairs = width(p.inGroup) * width(p.outGroup);
-    flops += p.flopsPerPair * pairs;
-    params += p.weightsPerPair * pairs + p.weightsPerOut * width(p.outGroup);
+  for (const { inputs, outputs, cost } of graph.layers) {
+    const inW = width(inputs);
+    const outW = width(outputs);
+    flops += cost.flops.pair * inW * outW + cost.flops.perIn * inW + cost.flops.perOut * outW;
+    params += cost.weights.pair * inW * outW + cost.weights.perIn * inW + cost.weights.perOut * outW;
   }
-  for (const f of graph.followerWeights) params += f.perChannel * width(f.group);
   return { flops: Math.round(flops), params: Math.round(params) };
 }

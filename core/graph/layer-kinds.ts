@@ -1,23 +1,31 @@
+import type * as tfl from '@tensorflow/tfjs-layers';
+
 /**
  * How a layer type moves channels, by tfjs class name. A new layer type plugs in with one line here
- * (and, if it has per-channel weights, one slicing rule in prune/weight-slicing.ts).
+ * (and, if pruning changes its weights or config, one rule in prune/layer-surgery.ts).
  */
 export type LayerKind =
-  /** Reads its input channels and makes new output channels (conv, dense). */
+  /** Reads its input channels and makes new output channels (conv, dense, separable conv). */
   | 'producer'
-  /** Has per-channel weights but keeps the channels (batch norm). */
-  | 'follower'
-  /** Changes nothing about channels (activations, pooling, dropout). */
+  /** One weight set per channel, channels unchanged (batch norm, depthwise conv with multiplier 1). */
+  | 'channelwise'
+  /** Changes nothing about channels (activations, pooling, dropout, padding). */
   | 'passthrough'
   /** Keeps channels but spreads each over its spatial positions (channels-last flatten). */
   | 'flatten'
-  /** Element-wise merge: all inputs share one channel group. */
-  | 'merge';
+  /** Element-wise merge: its inputs' channels are coupled position by position. */
+  | 'merge'
+  /** Concatenation along channels: the output is its inputs' channel ranges, one after another. */
+  | 'concat'
+  /** Output channel i reads a chosen input channel or zero (the option-A shortcut): no coupling. */
+  | 'indexmap';
 
 const KINDS: Record<string, LayerKind> = {
   Conv2D: 'producer',
   Dense: 'producer',
-  BatchNormalization: 'follower',
+  SeparableConv2D: 'producer',
+  BatchNormalization: 'channelwise',
+  DepthwiseConv2D: 'channelwise',
   Activation: 'passthrough',
   ReLU: 'passthrough',
   LeakyReLU: 'passthrough',
@@ -36,8 +44,31 @@ const KINDS: Record<string, LayerKind> = {
   Maximum: 'merge',
   Minimum: 'merge',
   Average: 'merge',
+  Concatenate: 'concat',
+  ZeroPadShortcut: 'indexmap',
 };
 
-export function layerKind(className: string): LayerKind | undefined {
-  return KINDS[className];
+/** The kind of `layer`, or why the graph cannot see through it. */
+export function layerKind(layer: tfl.layers.Layer): LayerKind | { unsupported: string } {
+  const className = layer.getClassName();
+  const config = layer.getConfig();
+  if (className === 'DepthwiseConv2D' && (config.depthMultiplier ?? 1) !== 1) {
+    return { unsupported: 'a depthwise convolution with a channel multiplier above 1' };
+  }
+  if (className === 'SeparableConv2D' && (config.depthMultiplier ?? 1) !== 1) {
+    return { unsupported: 'a separable convolution with a channel multiplier above 1' };
+  }
+  if (className === 'Concatenate' && ![-1, 3].includes(config.axis as number)) {
+    return { unsupported: `a concatenation along axis ${String(config.axis)}, not channels` };
+  }
+  if (className === 'Reshape') return isChannelKeepingReshape(layer) ? 'passthrough' : { unsupported: 'a reshape that changes the channel count' };
+  return KINDS[className] ?? { unsupported: `no channel rule for ${className}` };
+}
+
+/** A reshape that keeps the last axis and only adds or drops size-1 axes (e.g. [C] -> [1, 1, C]). */
+function isChannelKeepingReshape(layer: tfl.layers.Layer): boolean {
+  const input = (Array.isArray(layer.input) ? layer.input[0] : layer.input).shape.slice(1);
+  const output = (layer.outputShape as (number | null)[]).slice(1);
+  const size = (shape: (number | null)[]) => shape.slice(0, -1).reduce((a: number, b) => a * (b ?? 0), 1);
+  return input.at(-1) === output.at(-1) && size(input) === 1 && size(output) === 1;
 }

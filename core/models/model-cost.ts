@@ -2,7 +2,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 
 /** The convention every report states next to a FLOPs figure. */
 export const FLOPS_CONVENTION =
-  'FLOPs = multiply-accumulates of Conv2D, DepthwiseConv2D and Dense layers (as counted by HRank / thop); ' +
+  'FLOPs = multiply-accumulates of Conv2D, DepthwiseConv2D, SeparableConv2D and Dense layers (as counted by HRank / thop); ' +
   'batch norm, activations, pooling, additions and biases are not counted';
 
 /** Multiply-accumulates of one inference of one image. */
@@ -14,21 +14,20 @@ export function countFlops(model: tfl.LayersModel): number {
 
 export function layerFlops(layer: tfl.layers.Layer): number {
   const className = layer.getClassName();
-  if (className === 'Conv2D' || className === 'DepthwiseConv2D') {
-    const inShape = inputShape(layer);
-    const outShape = layer.outputShape as number[];
-    const [kh, kw] = layer.getConfig().kernelSize as number[];
-    const inChannels = inShape[3] as number;
-    const outSpatial = outShape[1] * outShape[2];
-    if (className === 'DepthwiseConv2D') return outSpatial * kh * kw * outShape[3];
-    return outSpatial * kh * kw * inChannels * outShape[3];
+  const inShape = inputShape(layer);
+  const outShape = layer.outputShape as number[];
+  const inChannels = inShape[inShape.length - 1] as number;
+  const outChannels = outShape[outShape.length - 1];
+  if (className === 'Dense') return inChannels * outChannels;
+  if (!['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D'].includes(className)) return 0;
+  const [kh, kw] = layer.getConfig().kernelSize as number[];
+  const outSpatial = outShape[1] * outShape[2];
+  if (className === 'DepthwiseConv2D') return outSpatial * kh * kw * outChannels;
+  if (className === 'SeparableConv2D') {
+    const multiplier = (layer.getConfig().depthMultiplier as number | undefined) ?? 1;
+    return outSpatial * inChannels * multiplier * (kh * kw + outChannels);
   }
-  if (className === 'Dense') {
-    const outShape = layer.outputShape as number[];
-    const inShape = inputShape(layer);
-    return (inShape[inShape.length - 1] as number) * outShape[outShape.length - 1];
-  }
-  return 0;
+  return outSpatial * kh * kw * inChannels * outChannels;
 }
 
 function inputShape(layer: tfl.layers.Layer): tfl.Shape {
@@ -38,4 +37,9 @@ function inputShape(layer: tfl.layers.Layer): tfl.Shape {
 /** All weights, trainable or not (batch-norm statistics included), as tfjs and Keras count them. */
 export function countParameters(model: tfl.LayersModel): number {
   return model.countParams();
+}
+
+/** Trainable weights only, as PyTorch and the papers count parameters (batch-norm statistics excluded). */
+export function countTrainableParameters(model: tfl.LayersModel): number {
+  return model.trainableWeights.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
 }

@@ -2,25 +2,33 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
 interface ZeroPadShortcutArgs {
-  /** Channels of the output: the input's channels followed by zero channels. */
+  /** Channels of the output. */
   outChannels: number;
   stride: number;
+  /**
+   * For each output channel, the input channel it copies, or -1 for zeros. Absent: the input's channels
+   * in order, then zeros (the option-A shortcut as built). Pruning rewrites it.
+   */
+  sourceChannels?: number[];
   name?: string;
 }
 
 /**
  * The parameter-free shortcut of the CIFAR ResNets ("option A"): subsample by `stride`, then append
- * zero channels. For pruning it is an index map: output channel i < C_in reads input channel i.
+ * zero channels. For pruning it is an index map, not a coupling: output channel i reads input channel
+ * i, so either side can lose channels on its own.
  */
 export class ZeroPadShortcut extends tfl.layers.Layer {
   static readonly className = 'ZeroPadShortcut';
   readonly outChannels: number;
   readonly stride: number;
+  readonly sourceChannels?: number[];
 
   constructor(args: ZeroPadShortcutArgs) {
     super({ name: args.name });
     this.outChannels = args.outChannels;
     this.stride = args.stride;
+    this.sourceChannels = args.sourceChannels;
   }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
@@ -35,6 +43,12 @@ export class ZeroPadShortcut extends tfl.layers.Layer {
       const channels = x.shape[3];
       // A 1x1 pool with a stride subsamples like x[:, ::s, ::s]; unlike stridedSlice it has a gradient.
       const sub = this.stride === 1 ? x : tf.avgPool(x, 1, this.stride, 'valid');
+      if (this.sourceChannels) {
+        // Index `channels` is an appended zero channel: -1 entries read it.
+        const withZero = tf.pad(sub, [[0, 0], [0, 0], [0, 0], [0, 1]]);
+        const index = this.sourceChannels.map((c) => (c < 0 ? channels : c));
+        return tf.gather(withZero, tf.tensor1d(index, 'int32'), 3);
+      }
       const extra = this.outChannels - channels;
       if (extra < 0) throw new Error(`${this.name}: input has ${channels} channels, more than the ${this.outChannels} it pads to`);
       return extra === 0 ? sub : tf.pad(sub, [[0, 0], [0, 0], [0, 0], [0, extra]]);
@@ -42,7 +56,9 @@ export class ZeroPadShortcut extends tfl.layers.Layer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), outChannels: this.outChannels, stride: this.stride };
+    const config: tf.serialization.ConfigDict = { ...super.getConfig(), outChannels: this.outChannels, stride: this.stride };
+    if (this.sourceChannels) config.sourceChannels = this.sourceChannels;
+    return config;
   }
 }
 

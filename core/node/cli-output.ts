@@ -1,4 +1,4 @@
-import type { DemoResult, ModelSummary } from '../api/contract.js';
+import type { DatasetPreview, DemoResult, ModelReport, ModelSummary } from '../api/contract.js';
 
 const percent = (x: number) => `${(x * 100).toFixed(2)}%`;
 const millions = (x: number) => `${(x / 1e6).toFixed(3)}M`;
@@ -37,4 +37,59 @@ function signed(value: number, unit: string): string {
 
 function ratio(after: number, before: number): string {
   return `${signed((after / before - 1) * 100, '%')}`;
+}
+
+/** What `pruneflow data info` prints: format, size, per-class counts per split, warnings. */
+export function formatDatasetPreview(path: string, preview: DatasetPreview): string {
+  const splitNames = preview.splits.map((s) => s.name);
+  const nameWidth = Math.max(5, ...preview.classNames.map((n) => n.length));
+  const header = ['class'.padEnd(nameWidth), ...splitNames.map((n) => n.padStart(8))].join('  ');
+  const rows = preview.classNames.map((name, c) =>
+    [name.padEnd(nameWidth), ...preview.splits.map((s) => String(s.perClass[c]).padStart(8))].join('  '),
+  );
+  const totals = ['total'.padEnd(nameWidth), ...preview.splits.map((s) => String(s.count).padStart(8))].join('  ');
+  return [
+    `${path}`,
+    `format: ${preview.format}`,
+    `images: ${preview.height}x${preview.width}, ${preview.channels} channel${preview.channels === 1 ? '' : 's'}; ${preview.classNames.length} classes`,
+    '',
+    header,
+    ...rows,
+    totals,
+    '',
+    preview.warnings.length ? `warnings:\n${preview.warnings.map((w) => `  - ${w}`).join('\n')}` : 'warnings: none',
+  ].join('\n');
+}
+
+/** What `pruneflow model info` prints: the per-layer table, the channel groups and the pre-flight report. */
+export function formatModelReport(source: string, report: ModelReport, flopsConvention: string): string {
+  const layerTable = alignedTable(
+    ['layer', 'class', 'output', 'params', 'FLOPs', 'activations'],
+    report.layers.map((l) => [l.name, l.className, l.outputShape.slice(1).join('x'), String(l.parameters), String(l.flops), String(l.activations)]),
+  );
+  const groupTable = alignedTable(
+    ['group', 'channels', 'prunable', 'written by'],
+    report.groups.map((g) => [String(g.id), String(g.channels), g.prunable ? 'yes' : 'no', g.producers.join(', ') || '(input)']),
+  );
+  const { parameters, flops, activations } = report.totals;
+  return [
+    `${source}: ${report.name}`,
+    '',
+    layerTable,
+    '',
+    `total: ${thousands(parameters)} parameters, ${millions(flops)} FLOPs, ${millions(activations)} activation values per image (${(activations * 4 / 2 ** 20).toFixed(1)} MiB in float32)`,
+    `${flopsConvention}.`,
+    '',
+    groupTable,
+    '',
+    'pre-flight:',
+    ...report.summary.map((line) => `  ${line}`),
+  ].join('\n');
+}
+
+function alignedTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => /^[\d.]+$/.test(r[i])));
+  const line = (cells: string[]) => cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }

@@ -5,7 +5,9 @@ import type { DemoOptions, EngineEvent } from '../api/contract.js';
 import { DEFAULT_DEMO_OPTIONS } from '../api/contract.js';
 import { describeBackendReport } from '../backend/backend-report.js';
 import { PRUNEFLOW_VERSION } from '../version.js';
-import { formatDemoTable } from './cli-output.js';
+import { formatDatasetPreview, formatDemoTable, formatModelReport } from './cli-output.js';
+import { FLOPS_CONVENTION } from '../models/model-cost.js';
+import { MODEL_ZOO } from '../models/zoo.js';
 import { createNodeEngine } from './node-engine.js';
 
 /** Exit codes a script can rely on. */
@@ -58,6 +60,31 @@ program
     if (!options.json) console.error(describeBackendReport(info.backend));
     const demoOptions: DemoOptions = { flopsReduction: options.reduction, trainEpochs: options.epochs, fineTuneEpochs: options.fineTuneEpochs, seed: options.seed };
     process.exitCode = await runTask(engine, demoOptions, Boolean(options.json));
+  });
+
+const data = program.command('data').description('inspect data sets');
+
+data
+  .command('info')
+  .description('recognise a data set (file, folder or .tar.gz archive) and show its format, classes, counts and warnings')
+  .argument('<path>', 'a data file, a folder or an archive')
+  .option('--json', 'print JSON for scripts (thumbnails left out)')
+  .action(async (path: string, options: { json?: boolean }) => {
+    const preview = await (await engineFor(program.opts().backend)).inspectDataset(path);
+    if (options.json) console.log(JSON.stringify({ path, ...preview, samples: undefined }, null, 2));
+    else console.log(formatDatasetPreview(path, preview));
+  });
+
+const modelCommand = program.command('model').description('inspect models');
+
+modelCommand
+  .command('info')
+  .description('show a model\'s layers, its channel groups and what can be pruned (a built-in name, e.g. resnet56)')
+  .argument('<model>', `a built-in model (${MODEL_ZOO.map((e) => e.id).join(', ')})`)
+  .option('--json', 'print JSON for scripts')
+  .action(async (source: string, options: { json?: boolean }) => {
+    const report = await (await engineFor(program.opts().backend)).inspectModel(source);
+    console.log(options.json ? JSON.stringify(report, null, 2) : formatModelReport(source, report, FLOPS_CONVENTION));
   });
 
 /** Runs the demo with a progress bar on stderr; Ctrl-C cancels at the next batch. */

@@ -2,6 +2,7 @@ import type { EngineApi, EngineInfo } from '../api/contract.js';
 import { BACKEND_ENV_VARIABLE, resolveBackendPreference } from '../backend/backend-preference.js';
 import { createEngine } from '../session/engine.js';
 import { readAsset } from './assets.js';
+import { openDataSource } from './open-data-source.js';
 import { nodeCandidates } from './node-backends.js';
 import { readSettings, type Settings } from './settings.js';
 
@@ -24,5 +25,5 @@ export async function createNodeEngine(
     environment: process.env[BACKEND_ENV_VARIABLE],
     setting: settings.backend,
   });
-  return createEngine({ host, candidates: nodeCandidates, backendPreference, readAsset });
+  return createEngine({ host, candidates: nodeCandidates, backendPreference, readAsset, openDataSource });
 }

@@ -40,12 +40,16 @@ function folderTree(root: string): FileTree {
 }
 
 async function listFolder(root: string): Promise<FileEntry[]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch((error: Error) => {
+    throw new DatasetNotFoundError(`${root}: cannot list the folder (${error.message})`);
+  });
   const files: FileEntry[] = [];
   for (const entry of entries) {
     if (!entry.isFile() || entry.name.startsWith('.')) continue;
     const full = join(entry.parentPath, entry.name);
-    files.push({ path: relative(root, full).split(sep).join('/'), size: (await stat(full)).size });
+    // A file can vanish between listing and stat (temporary folders): leave it out.
+    const size = await stat(full).then((s) => s.size, () => undefined);
+    if (size !== undefined) files.push({ path: relative(root, full).split(sep).join('/'), size });
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : 1));
 }

@@ -1,28 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { ChannelGraph } from '../graph/channel-graph.js';
-import { type LayerKeep, hasSlicer, sliceWeights } from './weight-slicing.js';
+import type { ChannelGraph, Segment } from '../graph/channel-graph.js';
+import { type LayerKeep, surgeryRule } from './layer-surgery.js';
 
 export class SurgeryError extends Error {
   override name = 'SurgeryError';
-}
-
-/** Which layers read and write each group, indexed by layer name. */
-function layerKeeps(graph: ChannelGraph, keep: ReadonlyMap<number, Int32Array>): Map<string, LayerKeep> {
-  const byLayer = new Map<string, LayerKeep>();
-  const entry = (name: string) => {
-    let e = byLayer.get(name);
-    if (!e) byLayer.set(name, (e = { inSpatial: 1 }));
-    return e;
-  };
-  for (const [groupId, kept] of keep) {
-    const group = graph.groups[groupId];
-    if (!group.prunable) throw new SurgeryError(`Group ${groupId} cannot be pruned: ${group.reasons.join('; ')}`);
-    if (kept.length === 0) throw new SurgeryError(`Group ${groupId} would lose all ${group.channels} channels`);
-    for (const name of [...group.producers, ...group.followers]) entry(name).out = kept;
-    for (const { layer, spatial } of group.consumers) Object.assign(entry(layer), { in: kept, inSpatial: spatial });
-  }
-  return byLayer;
 }
 
 /**
@@ -34,32 +16,80 @@ export async function pruneModel(
   graph: ChannelGraph,
   keep: ReadonlyMap<number, Int32Array>,
 ): Promise<tfl.LayersModel> {
+  checkKeep(graph, keep);
   const keeps = layerKeeps(graph, keep);
   const topology = model.toJSON(null, false) as unknown as ModelTopology;
   for (const layer of topology.config.layers) {
-    const out = keeps.get(layer.config.name as string)?.out;
-    if (!out) continue;
-    if ('filters' in layer.config) layer.config.filters = out.length;
-    else if ('units' in layer.config) layer.config.units = out.length;
+    const layerKeep = keeps.get(layer.config.name as string);
+    if (layerKeep) surgeryRule(layer.class_name)?.config?.(layer.config, layerKeep);
   }
   const pruned = await tfl.models.modelFromJSON({ modelTopology: topology as unknown as tf.io.ModelJSON['modelTopology'] });
   for (const layer of model.layers) {
     const weights = layer.getWeights();
     if (weights.length === 0) continue;
-    const layerKeep = keeps.get(layer.name);
     const target = pruned.getLayer(layer.name);
+    const layerKeep = keeps.get(layer.name);
     if (!layerKeep) {
       target.setWeights(weights);
       continue;
     }
-    if (!hasSlicer(layer.getClassName())) {
-      throw new SurgeryError(`Layer '${layer.name}' (${layer.getClassName()}) has channels to remove but no slicing rule`);
-    }
-    const sliced = tf.tidy(() => sliceWeights(layer.getClassName(), weights, layerKeep));
+    const rule = surgeryRule(layer.getClassName())?.weights;
+    if (!rule) throw new SurgeryError(`Layer '${layer.name}' (${layer.getClassName()}) loses channels but has no slicing rule`);
+    const sliced = tf.tidy(() => rule(weights, layerKeep));
     target.setWeights(sliced);
     tf.dispose(sliced);
   }
   return pruned;
+}
+
+function checkKeep(graph: ChannelGraph, keep: ReadonlyMap<number, Int32Array>): void {
+  for (const [groupId, kept] of keep) {
+    const group = graph.groups[groupId];
+    if (!group) throw new SurgeryError(`There is no channel group ${groupId}`);
+    if (!group.prunable) throw new SurgeryError(`Group ${groupId} cannot be pruned: ${group.reasons.join('; ')}`);
+    if (kept.length === 0) throw new SurgeryError(`Group ${groupId} would lose all ${group.channels} channels`);
+    if (kept.some((c, i) => c < 0 || c >= group.channels || (i > 0 && c <= kept[i - 1]))) {
+      throw new SurgeryError(`Group ${groupId}: kept channels must be ascending indices below ${group.channels}`);
+    }
+  }
+}
+
+/** The kept input and output channels of every layer that touches a pruned group. */
+function layerKeeps(graph: ChannelGraph, keep: ReadonlyMap<number, Int32Array>): Map<string, LayerKeep> {
+  const byLayer = new Map<string, LayerKeep>();
+  for (const layer of graph.layers) {
+    const touched = [...layer.inputs, ...layer.outputs].some((s) => keep.has(s.group));
+    if (!touched) continue;
+    const inChannels = layer.inputs.reduce((n, s) => n + s.channels, 0);
+    byLayer.set(layer.name, {
+      in: expandRows(keptIndices(layer.inputs, keep), layer.inSpatial, inChannels),
+      out: keptIndices(layer.outputs, keep),
+      inChannels,
+    });
+  }
+  return byLayer;
+}
+
+/** Kept positions in a tensor made of segments: each segment's kept channels, shifted by its offset. */
+function keptIndices(segments: Segment[], keep: ReadonlyMap<number, Int32Array>): Int32Array | undefined {
+  if (!segments.some((s) => keep.has(s.group))) return undefined;
+  const indices: number[] = [];
+  let offset = 0;
+  for (const { group, channels } of segments) {
+    const kept = keep.get(group);
+    if (kept) for (const c of kept) indices.push(offset + c);
+    else for (let c = 0; c < channels; c++) indices.push(offset + c);
+    offset += channels;
+  }
+  return Int32Array.from(indices);
+}
+
+/** Channels-last flatten: row p * channels + c belongs to channel c. */
+function expandRows(kept: Int32Array | undefined, spatial: number, channels: number): Int32Array | undefined {
+  if (!kept || spatial === 1) return kept;
+  const rows = new Int32Array(kept.length * spatial);
+  for (let p = 0; p < spatial; p++) for (let i = 0; i < kept.length; i++) rows[p * kept.length + i] = p * channels + kept[i];
+  return rows;
 }
 
 interface ModelTopology {

@@ -4,6 +4,12 @@ import type { BackendCandidate, BackendReport } from '../backend/backend-report.
 import { type BackendPreference, selectBackend } from '../backend/select-backend.js';
 import { serializeError } from '../api/errors.js';
 import { runDemo } from './demo.js';
+import type { FileTree } from '../data/file-tree.js';
+import { openDataset } from '../data/formats/index.js';
+import { previewDataset } from '../data/preview.js';
+import { buildChannelGraph } from '../graph/channel-graph.js';
+import { modelReport } from '../graph/preflight.js';
+import { loadModel } from './model-source.js';
 import { PRUNEFLOW_VERSION } from '../version.js';
 
 export interface EngineOptions {
@@ -13,6 +19,12 @@ export interface EngineOptions {
   backendPreference?: BackendPreference;
   /** Reads the built-in sample data set's files; each host knows where they are. */
   readAsset(name: string): Promise<Uint8Array>;
+  /** Opens a file, folder or archive as a FileTree; absent where the host has no file system. */
+  openDataSource?(path: string): Promise<FileTree>;
+}
+
+export class HostCapabilityError extends Error {
+  override name = 'HostCapabilityError';
 }
 
 /** The engine behind every host: one task at a time, events to every subscriber. */
@@ -54,6 +66,19 @@ export function createEngine(options: EngineOptions): EngineApi {
         )
         .finally(() => running.delete(taskId));
       return { taskId };
+    },
+    async inspectDataset(path: string) {
+      if (!options.openDataSource) throw new HostCapabilityError('This engine host cannot open files by path.');
+      return previewDataset(await openDataset(await options.openDataSource(path)));
+    },
+    async inspectModel(source: string) {
+      await ready();
+      const model = await loadModel(source, options);
+      try {
+        return modelReport(model, buildChannelGraph(model));
+      } finally {
+        model.dispose();
+      }
     },
     async cancelTask(taskId: string) {
       running.get(taskId)?.abort();

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { type Augmentation, drawAugmentation } from '../data/augmentation.js';
 import { batchIndices, makeBatch } from '../data/batches.js';
 import type { ImageDataset, Normalisation } from '../data/image-dataset.js';
 import { seededRandom, shuffledIndices } from '../data/random.js';
@@ -13,6 +14,8 @@ export interface FitOptions {
   seed: number;
   /** Name of the stage in progress events ("training", "fine-tuning"). */
   stage: string;
+  /** Random crops and flips per image (none when absent). */
+  augmentation?: Augmentation;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
 }
@@ -46,7 +49,8 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
         throwIfCancelled(options.signal, `${options.stage} at step ${step + 1} of ${totalSteps}`);
         const learningRate = cosineRate(options.learningRate, step, totalSteps);
         (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
-        const batch = makeBatch(data, indices, norm);
+        const draws = options.augmentation && Array.from(indices, () => drawAugmentation(options.augmentation!, random));
+        const batch = makeBatch(data, indices, norm, draws);
         let hits: tf.Scalar | undefined;
         const cost = optimizer.minimize(() => {
           const logits = model.apply(batch.x, { training: true }) as tf.Tensor2D;

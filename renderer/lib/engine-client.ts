@@ -47,6 +47,8 @@ export function fromBridge(bridge: EngineBridge): EngineApi {
   return {
     getInfo: () => unwrap(bridge.getInfo()),
     startDemo: (options) => unwrap(bridge.startDemo(options)),
+    inspectDataset: (path) => unwrap(bridge.inspectDataset(path)),
+    inspectModel: (source) => unwrap(bridge.inspectModel(source)),
     cancelTask: (taskId) => unwrap(bridge.cancelTask(taskId)),
     onEvent: (listener) => bridge.onEvent(listener),
   };

@@ -3,9 +3,7 @@
  * this process can load, side by side with PyTorch on the same CPU. Prints a table and rewrites
  * docs/benchmarks.md. Options: --backends=wasm,cpu  --models=small-vgg,resnet20  --no-write
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname } from 'node:path';
 import type { BackendId } from '../../core/backend/backend-report.js';
 import { nodeCandidates } from '../../core/node/node-backends.js';
 import { BENCH_BUDGET_MS, backendPlan, INFER_BATCHES, MODELS, type Phase, TRAIN_BATCH, WASM_TARGETS } from './config.js';
@@ -16,7 +14,6 @@ import {
   type BackendResult,
   type BenchRun,
   formatRate,
-  introOf,
   loadWarning,
   markdownReport,
   parameterText,
@@ -27,6 +24,7 @@ import {
 } from './report.js';
 import { type Measurement, runPhase, skipped } from './run-phase.js';
 import { runTorchReference } from './torch-reference.js';
+import { writeReportSection } from './report-file.js';
 
 const PROBE_CAP_MS = 60_000;
 const MIN_CAP_MS = 15_000;
@@ -111,14 +109,7 @@ async function main() {
   if (warning) console.log(`\n${warning}`);
 
   if (process.argv.includes('--no-write')) return;
-  let existing: string | undefined;
-  try {
-    existing = readFileSync(REPORT_FILE, 'utf8');
-  } catch {
-    existing = undefined;
-  }
-  mkdirSync(dirname(REPORT_FILE), { recursive: true });
-  writeFileSync(REPORT_FILE, markdownReport(run, introOf(existing)));
+  writeReportSection('backends', markdownReport(run));
   console.log(`\nWrote ${REPORT_FILE}`);
 }
 

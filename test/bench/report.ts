@@ -186,17 +186,7 @@ export function targetLines(run: BenchRun): string[] {
   return lines.length ? lines : ['- The wasm backend was not measured in this run.'];
 }
 
-export const GENERATED_MARKER = '<!-- Everything below is rewritten by `npm run bench` (test/bench/backends.ts); edit only the text above. -->';
-
-export const DEFAULT_INTRO = `# Benchmarks: TensorFlow.js backends against PyTorch
-
-How fast Pruneflow trains and runs its CNNs on each TensorFlow.js backend this machine offers, side by
-side with PyTorch on the same CPU, the same architectures and the same batch. Run \`npm run bench\` to
-measure again; it rewrites everything below the marker. Numbers vary from run to run, and by a lot on a
-machine shared with other work: compare the ratios of one run rather than numbers across runs.
-`;
-
-export function markdownReport(run: BenchRun, intro: string): string {
+export function markdownReport(run: BenchRun): string {
   const m = run.machine;
   const torch = run.torch;
   const cpuPlan = backendPlan('cpu');
@@ -204,18 +194,19 @@ export function markdownReport(run: BenchRun, intro: string): string {
   const probeLines = run.probes.map(({ id, probe }) =>
     probe.status === 'ok' ? `- **${id}**: available (${(probe.details ?? []).join(', ')})` : `- **${id}**: ${probe.status}: ${probe.note ?? ''}`,
   );
-  return `${intro.trimEnd()}
+  return `## TensorFlow.js backends against PyTorch
 
-${GENERATED_MARKER}
+How fast Pruneflow trains and runs its CNNs on each TensorFlow.js backend this machine offers, side by
+side with PyTorch on the same CPU, the same architectures and the same batch.
 
-## Last run: ${m.date}
+### Last run: ${m.date}
 
 - CPU: ${m.cpu}, ${m.cores} cores available to the process, ${m.memoryGiB} GiB memory; ${m.os}
 - Node ${m.node}; ${m.tfjs}
 - PyTorch: ${torch.available ? `${torch.torch} (${torch.python}), ${torch.threads} threads, MKL-DNN ${torch.mkldnn ? 'on' : 'off'}` : `not available (${torch.reason})`}
 - Load average (1, 5, 15 min) at the start ${m.loadAverage.join(', ')}, at the end ${run.loadAverageAtEnd.join(', ')}; the bench took ${run.seconds.toFixed(0)} s
 
-## Method
+### Method
 
 - Models: the small VGG-style CNN (\`buildSmallVgg\`) and CIFAR ResNet-20 (\`buildCifarResNet(20, ...)\`, option-A
   zero-padding shortcuts), input 32x32x3, 10 classes, random images, fixed labels.
@@ -232,17 +223,17 @@ ${GENERATED_MARKER}
   NCHW and channels-last layouts: the faster of the two is the reference. Inference under \`torch.inference_mode()\` in eval mode.
 - Ratios (×torch) are tfjs images per second over PyTorch's, for the same model, phase and batch.
 
-## Results (images per second)
+### Results (images per second)
 ${loadWarning(run) ? `\n> ${loadWarning(run)}\n` : ''}
 ${markdownTable(HEADER, tableRows(run))}
 
-## Targets
+### Targets
 
 The project aims for the wasm backend to reach at least ${WASM_TARGETS.train}x PyTorch's training speed and ${WASM_TARGETS.infer}x its inference speed.
 
 ${targetLines(run).join('\n')}
 
-## Model check: parameters and FLOPs
+### Model check: parameters and FLOPs
 
 ${FLOPS_CONVENTION}. tfjs counts batch-norm moving statistics as weights (\`countParameters\`); PyTorch keeps them as
 buffers, so the "all weights" columns add them (without \`num_batches_tracked\`).
@@ -251,15 +242,8 @@ ${markdownTable(PARAMETER_HEADER, parameterRows(run))}
 
 ${publishedLines(run).join('\n')}
 
-## Backends
+### Backends
 
 ${probeLines.join('\n')}
 `;
-}
-
-/** Keeps a hand-written intro above the marker; a file without the marker gets the default intro. */
-export function introOf(existing: string | undefined): string {
-  if (!existing) return DEFAULT_INTRO;
-  const at = existing.indexOf(GENERATED_MARKER);
-  return at > 0 ? existing.slice(0, at) : DEFAULT_INTRO;
 }

@@ -1,4 +1,4 @@
-import type { DemoOptions, EngineApi, EngineEvent, EngineInfo } from '../../core/api/contract.js';
+import type { DatasetPreview, DemoOptions, EngineApi, EngineEvent, EngineInfo, ModelReport } from '../../core/api/contract.js';
 
 /** An in-memory engine that records calls and lets a test emit events. */
 export class FakeEngine implements EngineApi {
@@ -20,6 +20,16 @@ export class FakeEngine implements EngineApi {
     this.calls.push({ method: 'startDemo', args: [options] });
     if (this.failStartWith) throw this.failStartWith;
     return { taskId: 'task-1' };
+  }
+
+  async inspectDataset(path: string): Promise<DatasetPreview> {
+    this.calls.push({ method: 'inspectDataset', args: [path] });
+    return { format: 'test', classNames: ['a'], height: 1, width: 1, channels: 1, splits: [], samples: [], warnings: [] };
+  }
+
+  async inspectModel(source: string): Promise<ModelReport> {
+    this.calls.push({ method: 'inspectModel', args: [source] });
+    return { name: source, layers: [], groups: [], totals: { parameters: 0, flops: 0, activations: 0 }, summary: [] };
   }
 
   async cancelTask(taskId: string): Promise<void> {

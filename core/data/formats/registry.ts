@@ -27,7 +27,8 @@ export function detectDatasetFormat(label: string, files: readonly FileEntry[]):
 
 export async function openDataset(tree: FileTree, options?: OpenOptions): Promise<LoadedDataset> {
   const format = detectDatasetFormat(tree.label, await tree.list());
-  return format.open(tree, options);
+  const loaded = await format.open(tree, options);
+  return { ...loaded, format: format.label };
 }
 
 /** "12 files: 6 .bin, 1 .txt, ..." or "no files". */

@@ -16,7 +16,7 @@ describe('channel graph', () => {
     const model = buildDemoCnn({ inputShape: [28, 28, 1], numClasses: 10 });
     const graph = buildChannelGraph(model);
     const prunable = graph.groups.filter((g) => g.prunable);
-    expect(prunable.map((g) => [g.producers, g.followers, g.consumers.map((c) => c.layer)])).toEqual([
+    expect(prunable.map((g) => [g.producers, g.followers, g.consumers])).toEqual([
       [['block1_conv'], ['block1_bn'], ['block2_conv']],
       [['block2_conv'], ['block2_bn'], ['block3_conv']],
       [['block3_conv'], ['block3_bn'], ['block4_conv']],
@@ -48,20 +48,46 @@ describe('channel graph', () => {
     const out = tfl.layers.dense({ units: 3, name: 'fc' }).apply(flat) as tfl.SymbolicTensor;
     const graph = buildChannelGraph(tfl.model({ inputs: input, outputs: out }));
     const group = graph.groups.find((g) => g.producers.includes('conv'))!;
-    expect(group.consumers).toEqual([{ layer: 'fc', spatial: 16 }]);
+    expect(group.consumers).toEqual(['fc']);
+    expect(graph.layers.find((l) => l.name === 'fc')!.inSpatial).toBe(16);
     expect(maskedCost(graph, new Map([[group.id, 2]])).flops).toBe(16 * 9 * 2 * 2 + 16 * 2 * 3);
   });
 
-  it('leaves a layer it cannot slice alone and says why', () => {
+  it('leaves a layer it cannot follow alone, says why, and keeps the rest prunable', () => {
     const input = tfl.input({ shape: [8, 8, 3] });
     const a = tfl.layers.conv2d({ filters: 4, kernelSize: 3, name: 'a' }).apply(input) as tfl.SymbolicTensor;
     const b = tfl.layers.conv2d({ filters: 4, kernelSize: 3, name: 'b' }).apply(a) as tfl.SymbolicTensor;
-    const cat = tfl.layers.concatenate({ name: 'cat' }).apply([b, b]) as tfl.SymbolicTensor;
-    const out = tfl.layers.dense({ units: 2, name: 'fc' }).apply(tfl.layers.globalAveragePooling2d({}).apply(cat) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
+    const reshaped = tfl.layers.reshape({ targetShape: [4, 4, 2], name: 'squeeze' }).apply(b) as tfl.SymbolicTensor;
+    const out = tfl.layers.dense({ units: 2, name: 'fc' }).apply(tfl.layers.globalAveragePooling2d({}).apply(reshaped) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
     const graph = buildChannelGraph(tfl.model({ inputs: input, outputs: out }));
     expect(graph.groups.find((g) => g.producers.includes('a'))!.prunable).toBe(true);
-    const b_ = graph.groups.find((g) => g.producers.includes('b'))!;
-    expect(b_.prunable).toBe(false);
-    expect(b_.reasons).toEqual(["read by 'cat' (Concatenate), which Pruneflow cannot slice"]);
+    const blocked = graph.groups.find((g) => g.producers.includes('b'))!;
+    expect(blocked.prunable).toBe(false);
+    expect(blocked.reasons).toEqual(["read by 'squeeze' (Reshape): a reshape that changes the channel count"]);
+  });
+
+  it('maps channel ranges through a concatenation', () => {
+    const input = tfl.input({ shape: [6, 6, 3] });
+    const a = tfl.layers.conv2d({ filters: 4, kernelSize: 1, name: 'a' }).apply(input) as tfl.SymbolicTensor;
+    const b = tfl.layers.conv2d({ filters: 6, kernelSize: 1, name: 'b' }).apply(input) as tfl.SymbolicTensor;
+    const cat = tfl.layers.concatenate({ name: 'cat' }).apply([a, b]) as tfl.SymbolicTensor;
+    const c = tfl.layers.conv2d({ filters: 5, kernelSize: 3, name: 'c' }).apply(cat) as tfl.SymbolicTensor;
+    const out = tfl.layers.dense({ units: 2, name: 'fc' }).apply(tfl.layers.globalAveragePooling2d({}).apply(c) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
+    const graph = buildChannelGraph(tfl.model({ inputs: input, outputs: out }));
+    const reader = graph.layers.find((l) => l.name === 'c')!;
+    expect(reader.inputs.map((s) => [graph.groups[s.group].producers[0], s.channels])).toEqual([['a', 4], ['b', 6]]);
+    const [ga, gb] = reader.inputs.map((s) => s.group);
+    expect(maskedCost(graph, new Map([[ga, 2], [gb, 3]])).flops).toBe(36 * 3 * 2 + 36 * 3 * 3 + 16 * 9 * 5 * 5 + 5 * 2);
+  });
+
+  it('ties a depthwise convolution to the channels it filters', () => {
+    const input = tfl.input({ shape: [8, 8, 3] });
+    const a = tfl.layers.conv2d({ filters: 8, kernelSize: 1, name: 'expand' }).apply(input) as tfl.SymbolicTensor;
+    const d = tfl.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', name: 'dw' }).apply(a) as tfl.SymbolicTensor;
+    const p = tfl.layers.conv2d({ filters: 4, kernelSize: 1, name: 'project' }).apply(d) as tfl.SymbolicTensor;
+    const out = tfl.layers.dense({ units: 2, name: 'fc' }).apply(tfl.layers.globalAveragePooling2d({}).apply(p) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
+    const graph = buildChannelGraph(tfl.model({ inputs: input, outputs: out }));
+    const group = graph.groups.find((g) => g.producers.includes('expand'))!;
+    expect([group.followers, group.consumers]).toEqual([['dw'], ['project']]);
   });
 });

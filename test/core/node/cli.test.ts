@@ -59,6 +59,36 @@ describe('pruneflow command line', () => {
     expect(broken.stderr).toMatch(/SettingsError: Settings file .*broken.json is not valid/);
   });
 
+  it('shows a built-in model: layers, channel groups and the pre-flight report', async () => {
+    const { code, stdout } = await pruneflow(['model', 'info', 'resnet56']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^stage3_block9_b_conv +Conv2D +8x8x64 +36864 +2359296 +4096$/m);
+    // 27 inner convs of the blocks and one residual stream per stage (the option-A shortcut couples nothing).
+    expect(stdout).toContain('30 of 32 channel groups can be pruned (1120 channels)');
+    expect(stdout).toContain("Not pruned: 10 channels of fc: model output 'fc'.");
+    const json = JSON.parse((await pruneflow(['model', 'info', 'vgg16', '--json'])).stdout);
+    expect(json.groups.filter((g: { prunable: boolean }) => g.prunable)).toHaveLength(14);
+    const unknown = await pruneflow(['model', 'info', 'resnet57']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("UnknownModelError: No built-in model 'resnet57'. Built-in models: demo-cnn,");
+  });
+
+  it('recognises a data set and reports it, or says what it expected', async () => {
+    const subset = new URL('../../../../shared/data/cifar10-subset/', import.meta.url).pathname;
+    const { code, stdout } = await pruneflow(['data', 'info', subset]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/format: CIFAR-10/);
+    expect(stdout).toMatch(/^airplane +1000 +200$/m);
+    expect(stdout).toMatch(/^total +10000 +2000$/m);
+    const missing = await pruneflow(['data', 'info', join(settingsDir, 'nothing-here')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/DatasetNotFoundError: .*nothing-here: no such file or folder/);
+    writeFileSync(join(settingsDir, 'notes.txt'), 'not a data set');
+    const unknown = await pruneflow(['data', 'info', settingsDir]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/DatasetNotRecognisedError: .*not a data set Pruneflow recognises\. Found \d+ files? .*Expected one of:/s);
+  });
+
   it('runs the demo end to end and prints a before/after table', async () => {
     const { code, stdout } = await pruneflow(['prune', '--demo', '--epochs', '1', '--fine-tune-epochs', '1', '--reduction', '0.5']);
     expect(code).toBe(0);

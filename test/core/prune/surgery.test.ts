@@ -8,7 +8,8 @@ import { buildDemoCnn } from '../../../core/models/demo-cnn.js';
 import { countFlops } from '../../../core/models/model-cost.js';
 import { planPruning } from '../../../core/prune/budget.js';
 import { pruneModel } from '../../../core/prune/surgery.js';
-import { applyMask, randomiseBatchNorm } from './masking.js';
+import { applyChannelMask as applyMask } from '../../../core/prune/channel-mask.js';
+import { randomiseBatchNorm } from './random-batch-norm.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

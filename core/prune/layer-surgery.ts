@@ -1,0 +1,73 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Which channels of a layer survive (undefined = all of them). */
+export interface LayerKeep {
+  /** Kept input channels, already expanded to rows when a flatten feeds a dense layer. */
+  in?: Int32Array;
+  out?: Int32Array;
+  /** Input channels before pruning (for index maps). */
+  inChannels: number;
+}
+
+/** How pruning changes one layer type: its config (channel counts) and its weights. Configs are in
+ * the serialised (snake_case) form of `model.toJSON`. */
+interface SurgeryRule {
+  config?(config: Record<string, unknown>, keep: LayerKeep): void;
+  weights?(weights: tf.Tensor[], keep: LayerKeep): tf.Tensor[];
+}
+
+/** Per-layer surgery by tfjs class name; a new layer type plugs in with one entry. */
+const RULES: Record<string, SurgeryRule> = {
+  // kernel [kh, kw, in, out], bias [out]
+  Conv2D: {
+    config: (c, k) => k.out && (c.filters = k.out.length),
+    weights: ([kernel, bias], k) => [gather(gather(kernel, k.in, 2), k.out, 3), ...maybe(bias, (b) => gather(b, k.out, 0))],
+  },
+  // kernel [in, out], bias [out]
+  Dense: {
+    config: (c, k) => k.out && (c.units = k.out.length),
+    weights: ([kernel, bias], k) => [gather(gather(kernel, k.in, 0), k.out, 1), ...maybe(bias, (b) => gather(b, k.out, 0))],
+  },
+  // depthwise [kh, kw, in, 1], pointwise [1, 1, in, out], bias [out]
+  SeparableConv2D: {
+    config: (c, k) => k.out && (c.filters = k.out.length),
+    weights: ([depthwise, pointwise, bias], k) => [
+      gather(depthwise, k.in, 2),
+      gather(gather(pointwise, k.in, 2), k.out, 3),
+      ...maybe(bias, (b) => gather(b, k.out, 0)),
+    ],
+  },
+  // kernel [kh, kw, channels, 1], bias [channels]: channels in = channels out
+  DepthwiseConv2D: {
+    weights: ([kernel, bias], k) => [gather(kernel, k.out, 2), ...maybe(bias, (b) => gather(b, k.out, 0))],
+  },
+  // gamma, beta, moving mean, moving variance: all per channel
+  BatchNormalization: {
+    weights: (weights, k) => weights.map((w) => gather(w, k.out, 0)),
+  },
+  // Output channel o read input channel o (or zeros past the input): keep that wiring for the kept ones.
+  ZeroPadShortcut: {
+    config: (config, k) => {
+      const outChannels = config.out_channels as number;
+      const oldSource = (config.source_channels as number[] | undefined) ?? Array.from({ length: outChannels }, (_, i) => (i < k.inChannels ? i : -1));
+      const keptOut = k.out ?? Int32Array.from(oldSource.keys());
+      const keptIn = k.in ?? Int32Array.from({ length: k.inChannels }, (_, i) => i);
+      const position = new Map(Array.from(keptIn, (channel, i) => [channel, i]));
+      config.source_channels = Array.from(keptOut, (o) => position.get(oldSource[o]) ?? -1);
+      config.out_channels = keptOut.length;
+    },
+  },
+};
+
+export function surgeryRule(className: string): SurgeryRule | undefined {
+  return RULES[className];
+}
+
+function maybe(tensor: tf.Tensor | undefined, slice: (t: tf.Tensor) => tf.Tensor): tf.Tensor[] {
+  return tensor ? [slice(tensor)] : [];
+}
+
+function gather(tensor: tf.Tensor, indices: Int32Array | undefined, axis: number): tf.Tensor {
+  // A clone, never the input: callers dispose the result, and the input may be a model variable.
+  return indices ? tf.gather(tensor, tf.tensor1d(indices, 'int32'), axis) : tensor.clone();
+}
