@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { asBytes } from './bytes.js';
 
 export class AssetNotFoundError extends Error {
   override name = 'AssetNotFoundError';
@@ -16,7 +17,7 @@ export function createAssetReader(folder: URL): (name: string) => Promise<Uint8A
       throw new AssetNotFoundError(`Asset name '${name}' is outside the built-in asset folder.`);
     }
     try {
-      return new Uint8Array(await readFile(target));
+      return asBytes(await readFile(target));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') throw new AssetNotFoundError(`Built-in asset '${name}' is missing from ${base.pathname}.`);

@@ -1,6 +1,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { DatasetNotFoundError, type FileEntry, type FileTree } from '../data/file-tree.js';
+import { asBytes } from './bytes.js';
 
 /**
  * A folder on disk as a FileTree, or a single file as a tree of one. Archives are opened from their
@@ -17,7 +18,7 @@ export async function openPathAsTree(path: string): Promise<FileTree> {
     list: async () => [{ path: name, size: info.size }],
     read: async (file) => {
       if (file !== name) throw new DatasetNotFoundError(`${path}: no file '${file}'`);
-      return new Uint8Array(await readFile(join(dirname(path), name)));
+      return asBytes(await readFile(join(dirname(path), name)));
     },
   };
 }
@@ -31,7 +32,7 @@ function folderTree(root: string): FileTree {
       const full = join(root, ...file.split('/'));
       if (relative(root, full).startsWith('..')) throw new DatasetNotFoundError(`${root}: '${file}' is outside the folder`);
       try {
-        return new Uint8Array(await readFile(full));
+        return asBytes(await readFile(full));
       } catch {
         throw new DatasetNotFoundError(`${root}: cannot read '${file}'`);
       }
