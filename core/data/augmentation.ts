@@ -1,3 +1,5 @@
+import type { ImageKind } from './formats/dataset-format.js';
+
 /** Augmentation applied while a uint8 batch becomes float: no extra copies, no extra passes. */
 export interface Augmentation {
   /** Random translation by up to `cropPadding` pixels with zero padding (the CIFAR recipe: 4). */
@@ -8,7 +10,7 @@ export interface Augmentation {
 export const NO_AUGMENTATION: Augmentation = { cropPadding: 0, horizontalFlip: false };
 
 /** Natural images get the standard CIFAR recipe; digits and glyphs none (a flipped 2 is no 2). */
-export function defaultAugmentation(kind: 'natural' | 'digits'): Augmentation {
+export function defaultAugmentation(kind: ImageKind): Augmentation {
   return kind === 'natural' ? { cropPadding: 4, horizontalFlip: true } : NO_AUGMENTATION;
 }
 

@@ -29,6 +29,9 @@ export interface DatasetPreview {
   warnings: string[];
 }
 
+/** Share of a data set without its own test split that sessions hold out for testing. */
+export const HELD_OUT_PERCENT = 20;
+
 /** What the UI and `pruneflow data info` show about a data set before anyone trains on it. */
 export function previewDataset(loaded: LoadedDataset, samplesPerClass = 4): DatasetPreview {
   const splits = Object.entries(loaded.splits).sort(([a], [b]) => splitRank(a) - splitRank(b));
@@ -42,7 +45,12 @@ export function previewDataset(loaded: LoadedDataset, samplesPerClass = 4): Data
     channels: first.channels,
     splits: perSplit,
     samples: sampleThumbnails(first, loaded.classNames.length, samplesPerClass),
-    warnings: [...loaded.warnings, ...imbalanceWarnings(perSplit, loaded.classNames), ...duplicateWarnings(splits)],
+    warnings: [
+      ...loaded.warnings,
+      ...(loaded.splits.test ? [] : [`no test split: training holds out ${HELD_OUT_PERCENT}% of the images (stratified, seeded) for testing`]),
+      ...imbalanceWarnings(perSplit, loaded.classNames),
+      ...duplicateWarnings(splits),
+    ],
   };
 }
 

@@ -1,3 +1,4 @@
+import type { LoadedDataset } from './formats/dataset-format.js';
 import type { ImageDataset } from './image-dataset.js';
 import { seededRandom, shuffledIndices } from './random.js';
 
@@ -15,24 +16,35 @@ export function takeRecords(dataset: ImageDataset, indices: ArrayLike<number>, n
 }
 
 /**
- * Splits off a validation set, stratified by class so every class keeps its share, and seeded so the
- * same seed always gives the same split.
+ * Splits off a share of the records, stratified by class so every class keeps its share, and seeded so
+ * the same seed always gives the same split.
  */
-export function splitValidation(dataset: ImageDataset, fraction: number, seed: number): { train: ImageDataset; validation: ImageDataset } {
-  if (!(fraction > 0 && fraction < 1)) throw new RangeError(`validation fraction must be between 0 and 1, got ${fraction}`);
+export function splitStratified(dataset: ImageDataset, fraction: number, seed: number, names: [string, string]): [ImageDataset, ImageDataset] {
+  if (!(fraction > 0 && fraction < 1)) throw new RangeError(`split fraction must be between 0 and 1, got ${fraction}`);
   const random = seededRandom(seed);
   const byClass: number[][] = dataset.classNames.map(() => []);
   for (const index of shuffledIndices(dataset.count, random)) byClass[dataset.labels[index]].push(index);
-  const train: number[] = [];
-  const validation: number[] = [];
+  const kept: number[] = [];
+  const held: number[] = [];
   for (const members of byClass) {
     const cut = Math.round(members.length * fraction);
-    validation.push(...members.slice(0, cut));
-    train.push(...members.slice(cut));
+    held.push(...members.slice(0, cut));
+    kept.push(...members.slice(cut));
   }
   const sorted = (list: number[]) => Int32Array.from(list).sort();
-  return {
-    train: takeRecords(dataset, sorted(train), `${dataset.name} (train)`),
-    validation: takeRecords(dataset, sorted(validation), `${dataset.name} (validation)`),
-  };
+  return [takeRecords(dataset, sorted(kept), names[0]), takeRecords(dataset, sorted(held), names[1])];
+}
+
+export function splitValidation(dataset: ImageDataset, fraction: number, seed: number): { train: ImageDataset; validation: ImageDataset } {
+  const [train, validation] = splitStratified(dataset, fraction, seed, [`${dataset.name} (train)`, `${dataset.name} (validation)`]);
+  return { train, validation };
+}
+
+/** Training and test sets of a loaded data set: its own test split, or a seeded hold-out of `testFraction`. */
+export function trainTestSplit(loaded: LoadedDataset, testFraction: number, seed: number): { train: ImageDataset; test: ImageDataset; heldOut: boolean } {
+  const { splits } = loaded;
+  const train = splits.train ?? splits.all ?? Object.values(splits)[0];
+  if (splits.test && splits.test !== train) return { train, test: splits.test, heldOut: false };
+  const [kept, held] = splitStratified(train, testFraction, seed, [`${train.name} (train)`, `${train.name} (held-out test)`]);
+  return { train: kept, test: held, heldOut: true };
 }

@@ -50,6 +50,7 @@ export const cifar10Binary: DatasetFormat = {
   id: cifar10Layout.id,
   label: 'CIFAR-10 (binary version)',
   expects: 'data_batch_1.bin ... data_batch_5.bin and/or test_batch.bin, with batches.meta.txt',
+  imageKind: 'natural',
   match: (files) => files.some((f) => cifar10Layout.splitOf(baseName(f.path))),
   open: (tree, options) => openCifar(tree, cifar10Layout, options),
 };
@@ -58,6 +59,7 @@ export const cifar100Binary: DatasetFormat = {
   id: cifar100Layout.id,
   label: 'CIFAR-100 (binary version)',
   expects: 'train.bin and/or test.bin, with fine_label_names.txt and coarse_label_names.txt',
+  imageKind: 'natural',
   // train.bin is a common name: also ask for the label-name files or sizes that fit 3074-byte records.
   match: (files) => {
     const data = files.filter((f) => cifar100Layout.splitOf(baseName(f.path)));

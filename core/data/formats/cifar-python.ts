@@ -50,6 +50,7 @@ export const cifar10Python: DatasetFormat = {
   id: cifar10Layout.id,
   label: 'CIFAR-10 (Python version)',
   expects: 'data_batch_1 ... data_batch_5 and/or test_batch, with batches.meta (as in cifar-10-batches-py)',
+  imageKind: 'natural',
   match: (files) => files.some((f) => cifar10Layout.splitOf(baseName(f.path))),
   open: (tree, options) => openCifar(tree, cifar10Layout, options),
 };
@@ -58,6 +59,7 @@ export const cifar100Python: DatasetFormat = {
   id: cifar100Layout.id,
   label: 'CIFAR-100 (Python version)',
   expects: 'train and/or test, with meta (as in cifar-100-python)',
+  imageKind: 'natural',
   // 'train' and 'test' are common names: ask for a 'meta' beside them or the official folder name.
   match: (files) =>
     files.some((f) => {

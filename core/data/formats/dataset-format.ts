@@ -7,6 +7,8 @@ export interface DatasetFormat {
   label: string;
   /** What this format's files look like, for "expected ..." messages. */
   expects: string;
+  /** Natural photos get random crops and flips by default; digits and glyphs none (a mirrored 3 is no 3). */
+  imageKind: ImageKind;
   /** Whether `files` hold this format. Cheap: looks at names and sizes only. */
   match(files: readonly FileEntry[]): boolean;
   open(tree: FileTree, options?: OpenOptions): Promise<LoadedDataset>;
@@ -20,8 +22,12 @@ export interface OpenOptions {
   imageSize?: { height: number; width: number };
 }
 
+export type ImageKind = 'natural' | 'digits';
+
 export interface LoadedDataset {
   format: string;
+  /** Set by `openDataset` from the format. */
+  imageKind?: ImageKind;
   /** The splits the files hold, by name ('train', 'test', 'extra'); at least one. */
   splits: Record<string, ImageDataset>;
   classNames: string[];

@@ -23,6 +23,7 @@ export const idxFiles: DatasetFormat = {
   id: 'idx-files',
   label: 'MNIST-style IDX files',
   expects: 'train-images-idx3-ubyte[.gz] with train-labels-idx1-ubyte[.gz] (and/or t10k-...)',
+  imageKind: 'digits',
   match: (files) => pairFiles(files).some((pair) => pair.images && pair.labels),
   async open(tree, options = {}) {
     const files = await tree.list();

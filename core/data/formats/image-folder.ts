@@ -13,6 +13,7 @@ export const imageFolder: DatasetFormat = {
   id: 'image-folder',
   label: 'Image folder',
   expects: 'one sub-folder of PNG or JPEG images per class (cat/1.png, dog/2.jpg), optionally inside train/ and test/',
+  imageKind: 'natural',
   match: (files) => [...folderLayout(files).splits.values()].some((classes) => [...classes.values()].some((c) => c.images.length > 0)),
   open: openImageFolder,
 };

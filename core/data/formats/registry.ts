@@ -28,7 +28,7 @@ export function detectDatasetFormat(label: string, files: readonly FileEntry[]):
 export async function openDataset(tree: FileTree, options?: OpenOptions): Promise<LoadedDataset> {
   const format = detectDatasetFormat(tree.label, await tree.list());
   const loaded = await format.open(tree, options);
-  return { ...loaded, format: format.label };
+  return { ...loaded, format: format.label, imageKind: format.imageKind };
 }
 
 /** "12 files: 6 .bin, 1 .txt, ..." or "no files". */

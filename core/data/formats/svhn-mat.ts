@@ -16,6 +16,7 @@ export const svhnMat: DatasetFormat = {
   id: 'svhn-mat',
   label: 'SVHN cropped digits (MATLAB)',
   expects: 'train_32x32.mat, test_32x32.mat and/or extra_32x32.mat',
+  imageKind: 'digits',
   match: (files) => files.some((f) => splitOf(f) !== undefined),
   async open(tree, options = {}) {
     const files = (await tree.list()).filter((f) => splitOf(f) !== undefined);

@@ -5,7 +5,7 @@ import { defaultAugmentation, drawAugmentation } from '../../../core/data/augmen
 import { makeBatch } from '../../../core/data/batches.js';
 import type { ImageDataset } from '../../../core/data/image-dataset.js';
 import { seededRandom } from '../../../core/data/random.js';
-import { splitValidation } from '../../../core/data/splits.js';
+import { splitValidation, trainTestSplit } from '../../../core/data/splits.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -62,5 +62,18 @@ describe('validation split', () => {
     expect(again.validation.labels).toEqual(validation.labels);
     expect(again.validation.images).toEqual(validation.images);
     expect(splitValidation(data, 0.2, 8).validation.images).not.toEqual(validation.images);
+  });
+});
+
+describe('train and test sets', () => {
+  it('uses the files\' own test split, or holds out a stratified, seeded share', () => {
+    const data = tinyDataset(50);
+    const own = trainTestSplit({ format: 'x', splits: { train: data, test: tinyDataset(10) }, classNames: data.classNames, warnings: [] }, 0.2, 1);
+    expect([own.train.count, own.test.count, own.heldOut]).toEqual([50, 10, false]);
+    const held = trainTestSplit({ format: 'x', splits: { all: data }, classNames: data.classNames, warnings: [] }, 0.2, 1);
+    expect([held.train.count, held.test.count, held.heldOut]).toEqual([40, 10, true]);
+    expect(Array.from(held.test.labels).filter((l) => l === 1)).toHaveLength(5);
+    const trainFirstBytes = new Set(Array.from({ length: 40 }, (_, i) => held.train.images[i * 27]));
+    expect(Array.from({ length: 10 }, (_, i) => held.test.images[i * 27]).some((b) => trainFirstBytes.has(b))).toBe(false);
   });
 });
