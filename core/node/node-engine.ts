@@ -3,6 +3,7 @@ import { BACKEND_ENV_VARIABLE, resolveBackendPreference } from '../backend/backe
 import { createEngine } from '../session/engine.js';
 import { readAsset } from './assets.js';
 import { openDataSource } from './open-data-source.js';
+import { openModelSource } from './open-model-source.js';
 import { nodeCandidates } from './node-backends.js';
 import { readSettings, type Settings } from './settings.js';
 
@@ -25,5 +26,5 @@ export async function createNodeEngine(
     environment: process.env[BACKEND_ENV_VARIABLE],
     setting: settings.backend,
   });
-  return createEngine({ host, candidates: nodeCandidates, backendPreference, readAsset, openDataSource });
+  return createEngine({ host, candidates: nodeCandidates, backendPreference, readAsset, openDataSource, openModelSource });
 }

@@ -103,3 +103,33 @@ function refill(
 function counts(keep: ReadonlyMap<number, Int32Array>): Map<number, number> {
   return new Map([...keep].map(([g, kept]) => [g, kept.length]));
 }
+
+/**
+ * Uniform pruning: every prunable group loses the same share of its channels (its lowest-scored ones),
+ * with the share found by bisection so the FLOPs (or weights) cut reaches the target.
+ */
+export function planUniform(graph: ChannelGraph, scores: ReadonlyMap<number, Float32Array>, target: PruningTarget): PruningPlan {
+  const baseline = maskedCost(graph, new Map());
+  const goal = (1 - target.reduction) * baseline[target.metric];
+  const keepAt = (share: number) => {
+    const keep = new Map<number, Int32Array>();
+    for (const [group, values] of scores) {
+      if (!graph.groups[group].prunable) continue;
+      const count = Math.max(1, Math.round((1 - share) * values.length));
+      const ranked = Array.from(values.keys()).sort((a, b) => values[b] - values[a] || a - b);
+      if (count < values.length) keep.set(group, Int32Array.from(ranked.slice(0, count)).sort());
+    }
+    return keep;
+  };
+  const costAt = (share: number) => maskedCost(graph, counts(keepAt(share)))[target.metric];
+  let low = 0;
+  let high = 1 - 1e-6;
+  if (costAt(high) > goal) throw new BudgetError(`A uniform ${(target.reduction * 100).toFixed(1)}% ${target.metric} cut is out of reach`);
+  for (let i = 0; i < 40; i++) {
+    const mid = (low + high) / 2;
+    if (costAt(mid) <= goal) high = mid;
+    else low = mid;
+  }
+  const keep = keepAt(high);
+  return { keep, achieved: maskedCost(graph, counts(keep)), baseline };
+}

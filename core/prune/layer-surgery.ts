@@ -67,7 +67,13 @@ function maybe(tensor: tf.Tensor | undefined, slice: (t: tf.Tensor) => tf.Tensor
   return tensor ? [slice(tensor)] : [];
 }
 
+/**
+ * A fresh tensor, never the input (callers dispose the result, and the input may be a model variable).
+ * Materialised from its values: the wasm backend's GatherV2 returns a reshaped view whose storage
+ * remembers a rank-4 shape, which its FusedConv2D then refuses as a bias ("rank-1 bias but got rank 4").
+ */
 function gather(tensor: tf.Tensor, indices: Int32Array | undefined, axis: number): tf.Tensor {
-  // A clone, never the input: callers dispose the result, and the input may be a model variable.
-  return indices ? tf.gather(tensor, tf.tensor1d(indices, 'int32'), axis) : tensor.clone();
+  if (!indices) return tf.tensor(tensor.dataSync(), tensor.shape, tensor.dtype);
+  const gathered = tf.gather(tensor, tf.tensor1d(indices, 'int32'), axis);
+  return tf.tensor(gathered.dataSync(), gathered.shape, gathered.dtype);
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ChannelGraph, Segment } from '../graph/channel-graph.js';
+import { patchTopology } from '../models/io/export-topology.js';
 import { type LayerKeep, surgeryRule } from './layer-surgery.js';
 
 export class SurgeryError extends Error {
@@ -18,7 +19,8 @@ export async function pruneModel(
 ): Promise<tfl.LayersModel> {
   checkKeep(graph, keep);
   const keeps = layerKeeps(graph, keep);
-  const topology = model.toJSON(null, false) as unknown as ModelTopology;
+  // tfjs leaves some settings out of toJSON (SeparableConv2D's depth multiplier): put them back.
+  const topology = patchTopology(model.toJSON(null, false) as never, model) as unknown as ModelTopology;
   for (const layer of topology.config.layers) {
     const layerKeep = keeps.get(layer.config.name as string);
     if (layerKeep) surgeryRule(layer.class_name)?.config?.(layer.config, layerKeep);

@@ -21,6 +21,8 @@ export interface EngineOptions {
   readAsset(name: string): Promise<Uint8Array>;
   /** Opens a file, folder or archive as a FileTree; absent where the host has no file system. */
   openDataSource?(path: string): Promise<FileTree>;
+  /** Opens a model file (model.json with its shards, .h5, .keras) as a FileTree. */
+  openModelSource?(path: string): Promise<FileTree>;
 }
 
 export class HostCapabilityError extends Error {

@@ -35,14 +35,10 @@ function expectPattern(split: CifarSplit, count: number) {
 const entries = (files: Map<string, Uint8Array>): FileEntry[] => [...files].map(([path, b]) => ({ path, size: b.length }));
 
 describe('CIFAR-10 binary: the real subset', () => {
-  it('reads 10,000 train and 2,000 test images with balanced labels, fast', async () => {
+  it('reads 10,000 train and 2,000 test images with balanced labels', async () => {
     const tree = await openPathAsTree(fileURLToPath(SUBSET));
     expect(cifar10Binary.match(await tree.list())).toBe(true);
-    const started = performance.now();
     const loaded = await cifar10Binary.open(tree);
-    const ms = performance.now() - started;
-    console.log(`CIFAR-10 subset (36 MB) loaded in ${ms.toFixed(0)} ms`);
-    expect(ms).toBeLessThan(1500);
     expect(loaded.classNames).toEqual(CIFAR10_CLASSES);
     expect(loaded.warnings).toEqual([]);
     const { train, test } = loaded.splits;

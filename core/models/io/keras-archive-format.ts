@@ -1,0 +1,78 @@
+import { unzipSync } from 'fflate';
+import { baseName, type FileTree } from '../../data/file-tree.js';
+import { buildModel } from './build-model.js';
+import { isGroup, readHdf5, type H5File } from './hdf5.js';
+import { kerasToTfjs, type KerasTopology } from './keras-config.js';
+import { kerasSaveablePath } from './keras3-paths.js';
+import { checkAllSet, readWeight, setLayerWeights, type WeightArray } from './layer-weights.js';
+import { ModelFormatError } from './model-errors.js';
+import { findFile, type ImportedModel, type ModelFormat } from './model-format.js';
+
+const isArchive = (name: string) => name.toLowerCase().endsWith('.keras');
+
+/** Keras 3 `.keras` files: a zip of config.json, metadata.json and model.weights.h5 (or those files unzipped). */
+export const kerasArchive: ModelFormat = {
+  id: 'keras',
+  label: 'Keras 3 model (.keras)',
+  expects: "one .keras file saved by Keras 3 model.save('model.keras'), or its unzipped config.json and model.weights.h5",
+  match: (files) => findFile(files, isArchive) !== undefined || (findFile(files, (n) => n === 'config.json') !== undefined && findFile(files, (n) => n === 'model.weights.h5') !== undefined),
+  open: openKerasArchive,
+};
+
+async function openKerasArchive(tree: FileTree): Promise<ImportedModel> {
+  const listed = await tree.list();
+  const archive = findFile(listed, isArchive);
+  const label = archive?.path ?? tree.label;
+  const files = archive ? unzip(await tree.read(archive.path), label) : new Map<string, Uint8Array>();
+  const read = async (name: string) => {
+    if (!archive) {
+      const found = findFile(listed, (n) => n === name);
+      return found && tree.read(found.path);
+    }
+    return files.get(name);
+  };
+  const configBytes = await read('config.json');
+  if (!configBytes) throw new ModelFormatError(label, 'has no config.json: not a Keras 3 model archive');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(new TextDecoder().decode(configBytes));
+  } catch (error) {
+    throw new ModelFormatError(`${label}/config.json`, `not valid JSON: ${(error as Error).message}`);
+  }
+  const warnings: string[] = [];
+  const topology = kerasToTfjs(raw, `${label}/config.json`, warnings);
+  const weightsFile = `${label}/model.weights.h5`;
+  const weightBytes = await read('model.weights.h5');
+  if (!weightBytes) {
+    const npz = archive ? files.has('model.weights.npz') : findFile(listed, (n) => n === 'model.weights.npz');
+    throw new ModelFormatError(label, npz ? 'stores its weights as .npz, which Pruneflow cannot read: save with the default h5 weights' : 'has no model.weights.h5');
+  }
+  const weights = await readHdf5(weightBytes, weightsFile, (root) => readLayerWeights(root, topology, weightsFile));
+  const model = await buildModel(topology, `${label}/config.json`);
+  for (const [layer, arrays] of weights) setLayerWeights(model, layer, arrays, weightsFile);
+  checkAllSet(model, new Set(weights.keys()), weightsFile);
+  return { model, format: kerasArchive.id, warnings };
+}
+
+function unzip(bytes: Uint8Array, file: string): Map<string, Uint8Array> {
+  try {
+    return new Map(Object.entries(unzipSync(bytes)).map(([path, data]) => [baseName(path), data]));
+  } catch (error) {
+    throw new ModelFormatError(file, `not a readable zip archive (corrupt or truncated .keras file): ${(error as Error).message}`);
+  }
+}
+
+/** Keras 3 stores a layer's variables under layers/<snake_case class>[_n]/vars/0, 1, ... in config order. */
+function readLayerWeights(root: H5File, topology: KerasTopology, file: string): Map<string, WeightArray[]> {
+  const weights = new Map<string, WeightArray[]>();
+  const paths = kerasSaveablePath();
+  for (const { class_name, name } of topology.config.layers) {
+    const path = paths(class_name);
+    // Keras 2.13-2.15 wrote the same layout under another group name.
+    const vars = root.get(`layers/${path}/vars`) ?? root.get(`_layer_checkpoint_dependencies/${path}/vars`);
+    if (!isGroup(vars)) continue;
+    const keys = vars.keys().filter((k) => /^\d+$/.test(k)).sort((a, b) => Number(a) - Number(b));
+    if (keys.length > 0) weights.set(name, keys.map((k) => readWeight(vars, k, file)));
+  }
+  return weights;
+}

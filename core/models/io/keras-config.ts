@@ -1,0 +1,123 @@
+import { applyLayerRules, tfjsHasLayer } from './keras-layer-rules.js';
+import { ModelFormatError, UnsupportedLayerError } from './model-errors.js';
+
+type Json = Record<string, unknown>;
+
+export interface KerasLayer {
+  class_name: string;
+  name: string;
+  config: Json;
+  inbound_nodes?: unknown[];
+}
+
+/** A model config in the Keras 2 shape TensorFlow.js deserializes. */
+export interface KerasTopology {
+  class_name: string;
+  config: Json & { name?: string; layers: KerasLayer[]; input_layers?: unknown[]; output_layers?: unknown[] };
+}
+
+const MODELS = new Set(['Sequential', 'Functional', 'Model']);
+/** Keras 3 bookkeeping that Keras 2 configs never had. */
+const DROP = new Set(['module', 'registered_name', 'build_config', 'compile_config', 'shared_object_id']);
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Turns a Keras 2 or Keras 3 model config into the Keras 2 shape TensorFlow.js reads: Keras 3
+ * wrappers removed, dtype policies reduced to a dtype, call nodes as [layer, node, tensor, kwargs].
+ */
+export function kerasToTfjs(raw: unknown, file: string, warnings: string[]): KerasTopology {
+  if (!isObject(raw) || typeof raw.class_name !== 'string' || !isObject(raw.config)) {
+    throw new ModelFormatError(file, 'the model config has no class_name and config');
+  }
+  const buildShape = isObject(raw.build_config) ? raw.build_config.input_shape : undefined;
+  const model = plain(raw, warnings) as KerasTopology;
+  if (!MODELS.has(model.class_name)) {
+    throw new ModelFormatError(file, `the model is a ${model.class_name}: Pruneflow reads Sequential and functional models (a subclassed model has no config to rebuild it from)`);
+  }
+  if (!Array.isArray(model.config.layers)) throw new ModelFormatError(file, 'the model config lists no layers');
+  const layers = model.config.layers.map((layer) => convertLayer(layer, file));
+  model.config.layers = layers;
+  if (model.class_name === 'Sequential') {
+    // Keras writes a Sequential model's input as an InputLayer; tfjs keeps it as the first layer's shape.
+    if (layers[0]?.class_name === 'InputLayer' && layers.length > 1) {
+      const [input] = layers.splice(0, 1);
+      layers[0].config.batch_input_shape ??= input.config.batch_input_shape;
+      layers[0].config.dtype ??= input.config.dtype;
+    }
+    // A Keras 3 Sequential model built by calling it has its input shape only in build_config.
+    const first = layers[0]?.config;
+    if (first && first.batch_input_shape == null && Array.isArray(buildShape)) first.batch_input_shape = buildShape;
+  } else {
+    model.config.input_layers = tensorRefs(model.config.input_layers, file);
+    model.config.output_layers = tensorRefs(model.config.output_layers, file);
+  }
+  return model;
+}
+
+/** Copies a JSON value without Keras 3 wrappers (tuples, bookkeeping keys, dtype policies). */
+function plain(value: unknown, warnings: string[]): unknown {
+  if (Array.isArray(value)) return value.map((v) => plain(v, warnings));
+  if (!isObject(value)) return value;
+  if (value.class_name === '__tuple__' && isObject(value.config)) return plain(value.config.value, warnings);
+  const out: Json = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (!DROP.has(key)) out[key] = key === 'dtype' ? dtypeName(v, warnings) : plain(v, warnings);
+  }
+  return out;
+}
+
+function dtypeName(value: unknown, warnings: string[]): unknown {
+  if (!isObject(value)) return value;
+  const name = isObject(value.config) ? value.config.name : undefined;
+  if (typeof name !== 'string') return 'float32';
+  if (!name.startsWith('mixed_')) return name;
+  const note = `the mixed-precision policy '${name}' is dropped: the model computes in float32`;
+  if (!warnings.includes(note)) warnings.push(note);
+  return 'float32';
+}
+
+function convertLayer(entry: unknown, file: string): KerasLayer {
+  if (!isObject(entry) || typeof entry.class_name !== 'string' || !isObject(entry.config)) {
+    throw new ModelFormatError(file, `a layer entry has no class_name and config: ${JSON.stringify(entry).slice(0, 120)}`);
+  }
+  const className = entry.class_name;
+  const config = entry.config;
+  const name = String(entry.name ?? config.name ?? '?');
+  config.name = name;
+  const unsupported = (detail: string) => new UnsupportedLayerError(file, name, className, detail);
+  if (MODELS.has(className)) throw unsupported('is a model nested inside the model; Pruneflow reads flat models');
+  if (!tfjsHasLayer(className)) throw unsupported('is a layer class TensorFlow.js does not have, so the model cannot be rebuilt');
+  applyLayerRules(className, config, unsupported);
+  const layer: KerasLayer = { class_name: className, name, config };
+  if (Array.isArray(entry.inbound_nodes)) layer.inbound_nodes = entry.inbound_nodes.map((node) => convertNode(node, unsupported));
+  return layer;
+}
+
+/** A Keras 3 call node {args, kwargs} as the Keras 2 list of [layer, node, tensor, kwargs]. */
+function convertNode(node: unknown, unsupported: (detail: string) => Error): unknown {
+  if (Array.isArray(node) || !isObject(node)) return node;
+  const kwargs: Json = {};
+  for (const [key, value] of Object.entries(isObject(node.kwargs) ? node.kwargs : {})) {
+    if (value === null || key === 'training' || key === 'mask') continue;
+    if (isObject(value) && value.class_name === '__keras_tensor__') throw unsupported(`takes the tensor argument '${key}', which Pruneflow cannot rebuild`);
+    kwargs[key] = value;
+  }
+  const refs: unknown[][] = [];
+  const collect = (arg: unknown) => {
+    if (Array.isArray(arg)) return arg.forEach(collect);
+    const history = isObject(arg) && arg.class_name === '__keras_tensor__' && isObject(arg.config) ? arg.config.keras_history : undefined;
+    if (!Array.isArray(history) || history.length !== 3) throw unsupported(`is called with a non-tensor argument (${JSON.stringify(arg)}), which Pruneflow cannot rebuild`);
+    refs.push([...history, kwargs]);
+  };
+  collect(node.args ?? []);
+  return refs;
+}
+
+/** input_layers / output_layers as a list of [layer, node, tensor]; Keras 3 may write one triple or a dict. */
+function tensorRefs(value: unknown, file: string): unknown[] {
+  const isRef = (v: unknown) => Array.isArray(v) && v.length === 3 && typeof v[0] === 'string';
+  if (isRef(value)) return [value];
+  const list = isObject(value) ? Object.values(value) : value;
+  if (!Array.isArray(list) || !list.every(isRef)) throw new ModelFormatError(file, `cannot read the model's inputs or outputs: ${JSON.stringify(value).slice(0, 120)}`);
+  return list;
+}

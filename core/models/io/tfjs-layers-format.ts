@@ -1,0 +1,93 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { FileEntry, FileTree } from '../../data/file-tree.js';
+import { rebuildError } from './build-model.js';
+import { kerasToTfjs } from './keras-config.js';
+import { ModelFormatError } from './model-errors.js';
+import { findFile, type ImportedModel, type ModelFormat } from './model-format.js';
+
+/** Bytes per stored value: quantized weights are stored in their quantized type. */
+const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
+
+const isModelJson = (name: string) => name === 'model.json' || name.endsWith('.model.json');
+
+/** TensorFlow.js layers models: model.json and the weight shards its manifest lists, read as bytes. */
+export const tfjsLayers: ModelFormat = {
+  id: 'tfjs-layers',
+  label: 'TensorFlow.js layers model',
+  expects: 'model.json with its weight files (group1-shard1of1.bin, ...)',
+  match: (files) => findFile(files, isModelJson) !== undefined,
+  open: openTfjs,
+};
+
+async function openTfjs(tree: FileTree): Promise<ImportedModel> {
+  const files = await tree.list();
+  const entry = findFile(files, isModelJson)!;
+  const file = entry.path;
+  let json: tf.io.ModelJSON;
+  try {
+    json = JSON.parse(new TextDecoder().decode(await tree.read(file)));
+  } catch (error) {
+    throw new ModelFormatError(file, `not valid JSON: ${(error as Error).message}`);
+  }
+  if (json.format === 'graph-model') {
+    throw new ModelFormatError(file, 'is a TensorFlow.js graph model (converted from a SavedModel), which has no layers to prune: convert the Keras model instead');
+  }
+  if (typeof json.modelTopology !== 'object' || json.modelTopology === null) throw new ModelFormatError(file, 'has no modelTopology');
+  const warnings: string[] = [];
+  const raw = json.modelTopology as { model_config?: unknown };
+  const modelTopology = kerasToTfjs(raw.model_config ?? raw, file, warnings);
+  const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : '';
+  const handler: tf.io.IOHandler = {
+    load: () => tf.io.getModelArtifactsForJSON({ ...json, modelTopology }, (manifest) => readShards(tree, files, dir, manifest, file)),
+  };
+  try {
+    return { model: await tfl.loadLayersModel(handler), format: tfjsLayers.id, warnings };
+  } catch (error) {
+    throw rebuildError(error, file);
+  }
+}
+
+/** Reads every shard of the manifest, checking that each group's shards hold exactly its weights. */
+async function readShards(tree: FileTree, files: readonly FileEntry[], dir: string, manifest: tf.io.WeightsManifestConfig, file: string) {
+  if (!Array.isArray(manifest)) throw new ModelFormatError(file, 'weightsManifest is not a list of weight groups');
+  const specs: tf.io.WeightsManifestEntry[] = [];
+  const buffers: ArrayBuffer[] = [];
+  for (const [g, group] of manifest.entries()) {
+    const paths = group.paths.map((p) => normalise(dir + p));
+    const sizes = paths.map((path) => {
+      const shard = files.find((f) => f.path === path);
+      if (!shard) throw new ModelFormatError(file, `weight file '${path}' (group ${g + 1}) is missing`);
+      return shard.size;
+    });
+    const need = group.weights.reduce((n, w) => n + weightBytes(w, file), 0);
+    const have = sizes.reduce((a, b) => a + b, 0);
+    if (need !== have) {
+      const list = paths.map((p, i) => `${p} ${sizes[i]} bytes`).join(', ');
+      throw new ModelFormatError(file, `weight group ${g + 1} needs ${need} bytes but its files hold ${have} (${list}): truncated or from another model`);
+    }
+    for (const path of paths) {
+      const bytes = await tree.read(path);
+      buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    }
+    specs.push(...group.weights);
+  }
+  return [specs, buffers] as [tf.io.WeightsManifestEntry[], ArrayBuffer[]];
+}
+
+function weightBytes(spec: tf.io.WeightsManifestEntry, file: string): number {
+  const dtype = spec.quantization?.dtype ?? spec.dtype;
+  const per = BYTES[dtype];
+  if (per === undefined) throw new ModelFormatError(file, `weight '${spec.name}' has dtype '${dtype}', which Pruneflow cannot read`);
+  return spec.shape.reduce((a, b) => a * b, 1) * per;
+}
+
+/** "a/./b.bin" -> "a/b.bin", "a/../b.bin" -> "b.bin": manifest paths are relative to model.json. */
+function normalise(path: string): string {
+  const out: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '..') out.pop();
+    else if (part !== '.' && part !== '') out.push(part);
+  }
+  return out.join('/');
+}
