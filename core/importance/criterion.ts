@@ -1,14 +1,52 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
+import type { Batch } from '../data/batches.js';
 import type { ChannelGraph, ChannelGroup } from '../graph/channel-graph.js';
 
 export interface ImportanceContext {
   model: tfl.LayersModel;
   graph: ChannelGraph;
+  /** Training batches for criteria that look at data (the caller owns and disposes them). */
+  calibration?: readonly Batch[];
+  /** Seed for criteria that draw random numbers. */
+  seed: number;
 }
 
-/** An importance criterion: one score per channel of a group, higher means more important. */
+/**
+ * An importance criterion: one score per channel of every prunable group, higher meaning more important.
+ * Criteria that need data get it as `calibration`; all groups are scored in one call so a criterion can
+ * share one pass over the data between layers.
+ */
 export interface ImportanceCriterion {
   id: string;
   label: string;
-  score(group: ChannelGroup, context: ImportanceContext): Float32Array;
+  /** What it looks at: weights only, activations (forward passes) or gradients (backward passes). */
+  needs: 'weights' | 'activations' | 'gradients';
+  scoreGroups(context: ImportanceContext): Promise<Map<number, Float32Array>>;
+}
+
+export class CalibrationRequiredError extends Error {
+  override name = 'CalibrationRequiredError';
+}
+
+/** A criterion that scores each group from the model's weights alone. */
+export function weightCriterion(
+  id: string,
+  label: string,
+  scoreGroup: (group: ChannelGroup, context: ImportanceContext) => Float32Array,
+): ImportanceCriterion {
+  return {
+    id,
+    label,
+    needs: 'weights',
+    async scoreGroups(context) {
+      return new Map(context.graph.groups.filter((g) => g.prunable).map((g) => [g.id, scoreGroup(g, context)]));
+    },
+  };
+}
+
+/** Group reduction: members of a coupled group vote with the mean of their per-channel scores. */
+export function meanOver(channels: number, perMember: Float32Array[]): Float32Array {
+  const total = new Float32Array(channels);
+  for (const scores of perMember) for (let c = 0; c < channels; c++) total[c] += scores[c] / perMember.length;
+  return total;
 }

@@ -45,7 +45,7 @@ export async function runDemo(options: DemoOptions, context: DemoContext): Promi
     note('pruning', `Ranking channels by L1 norm to remove ${(options.flopsReduction * 100).toFixed(0)}% of the FLOPs`);
     const graph = buildChannelGraph(baseline);
     const criterion = getCriterion('l1');
-    const scores = new Map(graph.groups.filter((g) => g.prunable).map((g) => [g.id, criterion.score(g, { model: baseline, graph })]));
+    const scores = await criterion.scoreGroups({ model: baseline, graph, seed: options.seed });
     const plan = planPruning(graph, scores, { metric: 'flops', reduction: options.flopsReduction });
     pruned = await pruneModel(baseline, graph, plan.keep);
     throwIfCancelled(signal, 'Pruning');

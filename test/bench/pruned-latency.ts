@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   for (const id of ['resnet56', 'vgg16']) {
     const model = zooEntry(id).build({ inputShape: [32, 32, 3], numClasses: 10 });
     const graph = buildChannelGraph(model);
-    const scores = new Map(graph.groups.filter((g) => g.prunable).map((g) => [g.id, l1Norm.score(g, { model, graph })]));
+    const scores = await l1Norm.scoreGroups({ model, graph, seed: 1 });
     const base = await latencies(model);
     rows.push(`| ${id} | 0% | 0% | ${base.map((ms) => `${ms.toFixed(1)} ms`).join(' | ')} | | |`);
     for (const cut of CUTS) {

@@ -24,7 +24,7 @@ describe('surgery', () => {
     const model = buildDemoCnn({ inputShape: [28, 28, 1], numClasses: 10, seed: 5 });
     randomiseBatchNorm(model);
     const graph = buildChannelGraph(model);
-    const scores = new Map(graph.groups.filter((g) => g.prunable).map((g) => [g.id, l1Norm.score(g, { model, graph })]));
+    const scores = await l1Norm.scoreGroups({ model, graph, seed: 1 });
     const plan = planPruning(graph, scores, { metric: 'flops', reduction: 0.5 });
     const pruned = await pruneModel(model, graph, plan.keep);
 
@@ -69,7 +69,10 @@ describe('surgery', () => {
 describe('budget', () => {
   const model = buildDemoCnn({ inputShape: [28, 28, 1], numClasses: 10, seed: 9 });
   const graph = buildChannelGraph(model);
-  const scores = new Map(graph.groups.filter((g) => g.prunable).map((g) => [g.id, l1Norm.score(g, { model, graph })]));
+  let scores: Map<number, Float32Array>;
+  beforeAll(async () => {
+    scores = await l1Norm.scoreGroups({ model, graph, seed: 1 });
+  });
 
   it.each([0.3, 0.5, 0.7])('meets a FLOPs cut of %s within one percent', (reduction) => {
     const plan = planPruning(graph, scores, { metric: 'flops', reduction });
