@@ -6,6 +6,7 @@ import { buildChannelGraph } from '../graph/channel-graph.js';
 import { getCriterion } from '../importance/registry.js';
 import { measureLatency } from '../metrics/latency.js';
 import { buildDemoCnn } from '../models/demo-cnn.js';
+import { foldForInference } from '../models/fold-for-inference.js';
 import { countFlops, countParameters, FLOPS_CONVENTION } from '../models/model-cost.js';
 import { planPruning } from '../prune/budget.js';
 import { pruneModel } from '../prune/surgery.js';
@@ -74,7 +75,9 @@ export async function runDemo(options: DemoOptions, context: DemoContext): Promi
 
 async function summarise(model: tfl.LayersModel, test: ImageDataset, norm: Normalisation, signal?: AbortSignal): Promise<ModelSummary> {
   const accuracy = await evaluateAccuracy(model, test, norm, signal);
-  const latencyMs = await measureLatency(model, LATENCY_BATCH);
+  // Latency of the model as it would be deployed: batch norm and ReLU folded into the convolutions.
+  const deployable = await foldForInference(model);
+  const latencyMs = await measureLatency(deployable, LATENCY_BATCH).finally(() => deployable.dispose());
   const layerWidths = model.layers
     .filter((l) => l.getClassName() === 'Conv2D' || l.getClassName() === 'Dense')
     .map((l) => ({ name: l.name, channels: (l.outputShape as number[]).at(-1)! }));
