@@ -10,6 +10,8 @@ export function dispatchCall(engine: EngineApi, call: EngineCall): Promise<unkno
       return engine.getInfo();
     case 'startDemo':
       return engine.startDemo(...call.args);
+    case 'startPruning':
+      return engine.startPruning(...call.args);
     case 'inspectDataset':
       return engine.inspectDataset(...call.args);
     case 'inspectModel':

@@ -16,6 +16,7 @@ function call<T>(method: CallMethod, ...args: unknown[]): Promise<CallReply<T>> 
 const bridge: EngineBridge = {
   getInfo: () => call('getInfo'),
   startDemo: (options) => call('startDemo', options),
+  startPruning: (config) => call('startPruning', config),
   inspectDataset: (path) => call('inspectDataset', path),
   inspectModel: (source) => call('inspectModel', source),
   cancelTask: (taskId) => call('cancelTask', taskId),

@@ -1,4 +1,4 @@
-import type { DemoOptions } from '../core/api/contract.js';
+import type { DemoOptions, PruneConfig } from '../core/api/contract.js';
 import type { CallMethod, EngineCall } from '../core/api/bridge.js';
 
 /** A message that is not a well-formed engine call. It is answered with this error, never executed. */
@@ -20,6 +20,10 @@ const CHECKS: Record<CallMethod, ArgsCheck> = {
   startDemo(args, fail) {
     expectCount(args, 1, fail);
     checkDemoOptions(args[0], fail);
+  },
+  startPruning(args, fail) {
+    expectCount(args, 1, fail);
+    checkPruneConfig(args[0], fail);
   },
   inspectDataset(args, fail) {
     expectCount(args, 1, fail);
@@ -44,6 +48,44 @@ const DEMO_OPTION_CHECKS: Record<keyof DemoOptions, (value: unknown) => string |
   fineTuneEpochs: (v) => (isIntegerIn(v, 0, MAX_EPOCHS) ? undefined : `an integer from 0 to ${MAX_EPOCHS}`),
   seed: (v) => (isIntegerIn(v, 0, 2 ** 31 - 1) ? undefined : 'an integer from 0 to 2^31-1'),
 };
+
+const oneOf = (...values: string[]) => (v: unknown) => (typeof v === 'string' && values.includes(v) ? undefined : `one of ${values.join(', ')}`);
+const path = (v: unknown) => (typeof v === 'string' && v.length > 0 && v.length <= MAX_PATH_LENGTH && !v.includes('\0') ? undefined : 'a path or name');
+const fraction = (v: unknown) => (isNumber(v) && v > 0 && v < 1 ? undefined : 'a number between 0 and 1 (exclusive)');
+const integer = (min: number, max: number) => (v: unknown) => (isIntegerIn(v, min, max) ? undefined : `an integer from ${min} to ${max}`);
+
+const PRUNE_CONFIG_CHECKS: Record<keyof PruneConfig, (value: unknown) => string | undefined> = {
+  model: path,
+  data: path,
+  criterion: (v) => (typeof v === 'string' && /^[a-z0-9-]{1,40}$/.test(v) ? undefined : 'a criterion id'),
+  target: (v) =>
+    isPlainObject(v) && Object.keys(v).every((k) => k === 'metric' || k === 'reduction') && !oneOf('flops', 'params')(v.metric) && !fraction(v.reduction)
+      ? undefined
+      : "{ metric: 'flops' | 'params', reduction: 0..1 }",
+  ranking: oneOf('global', 'uniform'),
+  protect: (v) => (isNumber(v) && v >= 0 && v < 1 ? undefined : 'a number from 0 to below 1'),
+  trainEpochs: integer(0, MAX_EPOCHS),
+  fineTuneEpochs: integer(0, MAX_EPOCHS),
+  batchSize: integer(1, 4096),
+  learningRate: (v) => (isNumber(v) && v > 0 && v <= 10 ? undefined : 'a number above 0, at most 10'),
+  calibrationBatches: integer(0, 1000),
+  seed: integer(0, 2 ** 31 - 1),
+  export: (v) =>
+    isPlainObject(v) && Object.keys(v).every((k) => k === 'path' || k === 'format') && !path(v.path) && !oneOf('tfjs', 'keras-h5', 'keras')(v.format)
+      ? undefined
+      : "{ path, format: 'tfjs' | 'keras-h5' | 'keras' }",
+};
+
+function checkPruneConfig(config: unknown, fail: (why: string) => never): void {
+  if (!isPlainObject(config)) fail(`config must be an object, but got ${describe(config)}`);
+  const entries = Object.entries(config as Record<string, unknown>);
+  for (const required of ['model', 'data']) if (!Object.hasOwn(config as object, required)) fail(`config.${required} is required`);
+  for (const [key, value] of entries) {
+    if (!Object.hasOwn(PRUNE_CONFIG_CHECKS, key)) fail(`unknown option ${describe(key)}`);
+    const expected = PRUNE_CONFIG_CHECKS[key as keyof PruneConfig](value);
+    if (expected) fail(`config.${key} must be ${expected}, but got ${describe(value)}`);
+  }
+}
 
 /** Checks an untrusted message's method and argument shapes; returns it typed or throws InvalidCallError. */
 export function validateCall(message: unknown): EngineCall {

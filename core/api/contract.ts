@@ -24,6 +24,31 @@ export interface DemoOptions {
   seed: number;
 }
 
+/** Everything one pruning run needs; the wizard and the CLI both produce it. */
+export interface PruneConfig {
+  /** A built-in model id ("resnet20") or a model file (model.json, .h5, .keras). */
+  model: string;
+  /** A data set path (file, folder or archive) or "builtin:fashion-mnist" for the bundled sample. */
+  data: string;
+  /** An importance criterion id (see `pruneflow prune --help`). */
+  criterion: string;
+  target: { metric: 'flops' | 'params'; reduction: number };
+  /** Global ranking (one threshold over normalised scores) or the same share from every group. */
+  ranking: 'global' | 'uniform';
+  /** Share of each group that is never removed. */
+  protect: number;
+  /** Baseline training epochs; 0 uses the model as it is (a trained model file). */
+  trainEpochs: number;
+  fineTuneEpochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Batches of training images shown to data-driven criteria. */
+  calibrationBatches: number;
+  seed: number;
+  /** Where to write the pruned model, and in which format. */
+  export?: { path: string; format: 'tfjs' | 'keras-h5' | 'keras' };
+}
+
 export interface ModelSummary {
   accuracy: number;
   parameters: number;
@@ -34,17 +59,25 @@ export interface ModelSummary {
   layerWidths: { name: string; channels: number }[];
 }
 
-export interface DemoResult {
+export interface PruneResult {
   dataset: string;
   model: string;
   criterion: string;
+  /** The cut asked for and the cut counted on the pruned model. */
+  target: PruneConfig['target'];
   backend: string;
   flopsConvention: string;
   baseline: ModelSummary;
   pruned: ModelSummary;
   pruneOnly: { accuracy: number };
   seconds: number;
+  /** Files written by the export, if one was asked for. */
+  exported: string[];
+  warnings: string[];
 }
+
+/** The demo is a pruning run with fixed choices. */
+export type DemoResult = PruneResult;
 
 export interface TaskProgress {
   stage: string;
@@ -55,11 +88,9 @@ export interface TaskProgress {
   metrics?: Record<string, number>;
 }
 
-export type TaskKind = 'demo';
-
 export type EngineEvent =
   | { type: 'task-progress'; taskId: string; progress: TaskProgress }
-  | { type: 'task-done'; taskId: string; result: DemoResult }
+  | { type: 'task-done'; taskId: string; result: PruneResult }
   | { type: 'task-failed'; taskId: string; error: SerializedError }
   | { type: 'task-cancelled'; taskId: string };
 
@@ -72,6 +103,8 @@ export interface SerializedError {
 export interface EngineApi {
   getInfo(): Promise<EngineInfo>;
   startDemo(options: Partial<DemoOptions>): Promise<{ taskId: string }>;
+  /** Starts a pruning run; progress and the result arrive as events for the returned task. */
+  startPruning(config: Partial<PruneConfig> & Pick<PruneConfig, 'model' | 'data'>): Promise<{ taskId: string }>;
   /** Recognises and reads the data set at a path the engine's host can read (file, folder or archive). */
   inspectDataset(path: string): Promise<DatasetPreview>;
   /** Layers, channel groups and the pre-flight report of a built-in model (by id) or a model file. */
@@ -85,5 +118,18 @@ export const DEFAULT_DEMO_OPTIONS: DemoOptions = {
   flopsReduction: 0.5,
   trainEpochs: 4,
   fineTuneEpochs: 2,
+  seed: 1,
+};
+
+export const DEFAULT_PRUNE_CONFIG: Omit<PruneConfig, 'model' | 'data'> = {
+  criterion: 'l1',
+  target: { metric: 'flops', reduction: 0.5 },
+  ranking: 'global',
+  protect: 0.1,
+  trainEpochs: 4,
+  fineTuneEpochs: 2,
+  batchSize: 64,
+  learningRate: 2e-3,
+  calibrationBatches: 10,
   seed: 1,
 };

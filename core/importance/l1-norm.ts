@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { meanOver, weightCriterion } from './criterion.js';
+import { filterMatrix } from './filters.js';
 
 /**
  * L1 norm of each output channel's filter (Li et al. 2017, "Pruning Filters for Efficient ConvNets"),
@@ -8,9 +9,6 @@ import { meanOver, weightCriterion } from './criterion.js';
 export const l1Norm = weightCriterion('l1', 'L1 norm of filters', (group, { model }) =>
   meanOver(
     group.channels,
-    group.producers.map((name) => {
-      const kernel = model.getLayer(name).getWeights()[0];
-      return tf.tidy(() => tf.sum(tf.abs(kernel), [...Array(kernel.rank - 1).keys()]).dataSync() as Float32Array);
-    }),
+    group.producers.map((name) => tf.tidy(() => tf.sum(tf.abs(filterMatrix(model.getLayer(name))), 0).dataSync() as Float32Array)),
   ),
 );

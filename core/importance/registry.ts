@@ -1,7 +1,32 @@
+import { activationMean } from './activation-mean.js';
+import { apoz } from './apoz.js';
+import { bnScale } from './bn-scale.js';
+import { cip } from './cip.js';
 import type { ImportanceCriterion } from './criterion.js';
+import { fpgm } from './fpgm.js';
+import { hrank } from './hrank.js';
 import { l1Norm } from './l1-norm.js';
+import { l2Norm } from './l2-norm.js';
+import { nisp } from './nisp.js';
+import { randomScores } from './random.js';
+import { taylor } from './taylor.js';
 
-const CRITERIA = new Map<string, ImportanceCriterion>([l1Norm].map((c) => [c.id, c]));
+/** One entry per criterion, in the order menus list them. */
+const CRITERIA = new Map<string, ImportanceCriterion>(
+  [
+    l1Norm,
+    l2Norm,
+    fpgm,
+    bnScale,
+    activationMean,
+    apoz,
+    hrank,
+    taylor,
+    cip,
+    nisp,
+    randomScores,
+  ].map((c) => [c.id, c]),
+);
 
 export class UnknownCriterionError extends Error {
   override name = 'UnknownCriterionError';

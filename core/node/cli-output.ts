@@ -1,11 +1,11 @@
-import type { DatasetPreview, DemoResult, ModelReport, ModelSummary } from '../api/contract.js';
+import type { DatasetPreview, ModelReport, ModelSummary, PruneResult } from '../api/contract.js';
 
 const percent = (x: number) => `${(x * 100).toFixed(2)}%`;
 const millions = (x: number) => `${(x / 1e6).toFixed(3)}M`;
 const thousands = (x: number) => `${(x / 1e3).toFixed(1)}k`;
 
-/** The before/after table of the demo, aligned for a terminal. */
-export function formatDemoTable(result: DemoResult): string {
+/** The before/after table of a pruning run, aligned for a terminal. */
+export function formatPruneTable(result: PruneResult): string {
   const rows: [string, (s: ModelSummary) => string, string][] = [
     ['top-1 accuracy', (s) => percent(s.accuracy), signed((result.pruned.accuracy - result.baseline.accuracy) * 100, ' pt')],
     ['parameters', (s) => thousands(s.parameters), ratio(result.pruned.parameters, result.baseline.parameters)],
@@ -18,15 +18,17 @@ export function formatDemoTable(result: DemoResult): string {
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('   '));
   const widthsLine = result.pruned.layerWidths.map((l, i) => `${l.name} ${result.baseline.layerWidths[i].channels}->${l.channels}`).join(', ');
   return [
-    `Pruneflow demo: ${result.model}`,
+    `Pruneflow: ${result.model}`,
     `data: ${result.dataset}`,
-    `criterion: ${result.criterion}; backend: ${result.backend}`,
+    `criterion: ${result.criterion}; target: ${(result.target.reduction * 100).toFixed(0)}% fewer ${result.target.metric === 'flops' ? 'FLOPs' : 'parameters'}; backend: ${result.backend}`,
     '',
     ...lines,
     '',
     `accuracy right after pruning, before fine-tuning: ${percent(result.pruneOnly.accuracy)}`,
     `layer widths: ${widthsLine}`,
     `${result.flopsConvention}.`,
+    ...result.warnings.map((w) => `warning: ${w}`),
+    ...result.exported.map((file) => `wrote ${file}`),
     `finished in ${result.seconds.toFixed(1)} s`,
   ].join('\n');
 }

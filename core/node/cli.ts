@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import type { DemoOptions, EngineEvent } from '../api/contract.js';
-import { DEFAULT_DEMO_OPTIONS } from '../api/contract.js';
+import type { EngineEvent } from '../api/contract.js';
+import { DEFAULT_PRUNE_CONFIG } from '../api/contract.js';
 import { describeBackendReport } from '../backend/backend-report.js';
 import { PRUNEFLOW_VERSION } from '../version.js';
-import { formatDatasetPreview, formatDemoTable, formatModelReport } from './cli-output.js';
+import { formatDatasetPreview, formatPruneTable, formatModelReport } from './cli-output.js';
+import { type PruneFlags, pruneConfigFrom } from './cli-prune-config.js';
+import { listCriteria } from '../importance/registry.js';
+import { BUILTIN_DATA } from '../session/run-inputs.js';
 import { FLOPS_CONVENTION } from '../models/model-cost.js';
 import { MODEL_ZOO } from '../models/zoo.js';
 import { createNodeEngine } from './node-engine.js';
@@ -44,22 +47,32 @@ program
 
 program
   .command('prune')
-  .description('prune a model; --demo runs the built-in end-to-end example')
-  .option('--demo', 'train the demo CNN on the built-in Fashion-MNIST sample, prune it by L1 norm, fine-tune and compare')
-  .option('--reduction <fraction>', 'share of FLOPs to remove', fraction, DEFAULT_DEMO_OPTIONS.flopsReduction)
-  .option('--epochs <n>', 'baseline training epochs', count, DEFAULT_DEMO_OPTIONS.trainEpochs)
-  .option('--fine-tune-epochs <n>', 'fine-tuning epochs after pruning', count, DEFAULT_DEMO_OPTIONS.fineTuneEpochs)
-  .option('--seed <n>', 'random seed', count, DEFAULT_DEMO_OPTIONS.seed)
+  .description('prune a model: train (or load) it, score its channels, remove them to meet a target, fine-tune, compare')
+  .option('--demo', 'the built-in end-to-end example: demo CNN on the bundled Fashion-MNIST sample, L1, 50% FLOPs')
+  .option('--model <model>', `a built-in model (${MODEL_ZOO.map((e) => e.id).join(', ')}) or a model file`)
+  .option('--data <path>', `a data set (file, folder or archive), or ${BUILTIN_DATA}`)
+  .option('--criterion <id>', `importance criterion: ${listCriteria().map((c) => c.id).join(', ')} (default ${DEFAULT_PRUNE_CONFIG.criterion})`)
+  .option('--target-flops <fraction>', 'share of FLOPs to remove', fraction)
+  .option('--target-params <fraction>', 'share of parameters to remove', fraction)
+  .option('--reduction <fraction>', 'same as --target-flops (kept for the demo)', fraction)
+  .option('--ranking <kind>', 'global (one threshold, default) or uniform (the same share from every layer)')
+  .option('--protect <fraction>', `share of every layer that is never removed (default ${DEFAULT_PRUNE_CONFIG.protect})`, Number)
+  .option('--epochs <n>', 'baseline training epochs (0: use the model as it is)', count)
+  .option('--fine-tune-epochs <n>', 'fine-tuning epochs after pruning', count)
+  .option('--batch-size <n>', `training batch size (default ${DEFAULT_PRUNE_CONFIG.batchSize})`, count)
+  .option('--lr <rate>', `learning rate, Adam with cosine decay (default ${DEFAULT_PRUNE_CONFIG.learningRate})`, Number)
+  .option('--calibration-batches <n>', `batches shown to data-driven criteria (default ${DEFAULT_PRUNE_CONFIG.calibrationBatches})`, count)
+  .option('--seed <n>', `random seed (default ${DEFAULT_PRUNE_CONFIG.seed})`, count)
+  .option('--export <folder>', 'write the pruned model into this folder')
+  .option('--format <format>', 'export format: tfjs (default), keras-h5 or keras')
+  .option('--config <file>', 'read the options from a JSON file (flags given on the command line win)')
   .option('--json', 'print the result as JSON for scripts')
-  .action(async (options: { demo?: boolean; reduction: number; epochs: number; fineTuneEpochs: number; seed: number; json?: boolean }) => {
-    if (!options.demo) {
-      program.error('pruneflow prune: only --demo is available in this version (pruning your own model and data comes next)', { exitCode: EXIT.usage });
-    }
+  .action(async (options: PruneFlags) => {
+    const config = await pruneConfigFrom(options);
     const engine = await engineFor(program.opts().backend);
     const info = await engine.getInfo();
     if (!options.json) console.error(describeBackendReport(info.backend));
-    const demoOptions: DemoOptions = { flopsReduction: options.reduction, trainEpochs: options.epochs, fineTuneEpochs: options.fineTuneEpochs, seed: options.seed };
-    process.exitCode = await runTask(engine, demoOptions, Boolean(options.json));
+    process.exitCode = await runTask(engine, engine.startPruning(config), Boolean(options.json));
   });
 
 const data = program.command('data').description('inspect data sets');
@@ -87,12 +100,12 @@ modelCommand
     console.log(options.json ? JSON.stringify(report, null, 2) : formatModelReport(source, report, FLOPS_CONVENTION));
   });
 
-/** Runs the demo with a progress bar on stderr; Ctrl-C cancels at the next batch. */
-async function runTask(engine: Awaited<ReturnType<typeof engineFor>>, options: DemoOptions, json: boolean): Promise<number> {
+/** Runs a task with a progress bar on stderr; Ctrl-C cancels at the next batch. */
+async function runTask(engine: Awaited<ReturnType<typeof engineFor>>, started: Promise<{ taskId: string }>, json: boolean): Promise<number> {
   const bar = new SingleBar({ format: '{stage} [{bar}] {value}/{total} {message}', hideCursor: true, clearOnComplete: true, stream: process.stderr }, Presets.shades_classic);
   const showBar = process.stderr.isTTY && !json;
   let barStage = '';
-  const { taskId } = await engine.startDemo(options);
+  const { taskId } = await started;
   const onSigint = () => {
     console.error('\nCancelling at the next batch (press Ctrl-C again to force quit)...');
     process.off('SIGINT', onSigint);
@@ -121,9 +134,9 @@ async function runTask(engine: Awaited<ReturnType<typeof engineFor>>, options: D
           console.error(`${stage}: ${message}`);
         }
       } else if (event.type === 'task-done') {
-        finish(EXIT.ok, json ? JSON.stringify(event.result, null, 2) : formatDemoTable(event.result));
+        finish(EXIT.ok, json ? JSON.stringify(event.result, null, 2) : formatPruneTable(event.result));
       } else if (event.type === 'task-cancelled') {
-        finish(EXIT.cancelled, 'Cancelled: nothing was saved.', true);
+        finish(EXIT.cancelled, 'Cancelled: nothing was written.', true);
       } else {
         finish(EXIT.failed, `${event.error.name}: ${event.error.message}`, true);
       }

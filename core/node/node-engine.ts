@@ -4,6 +4,7 @@ import { createEngine } from '../session/engine.js';
 import { readAsset } from './assets.js';
 import { openDataSource } from './open-data-source.js';
 import { openModelSource } from './open-model-source.js';
+import { writeFilesAtomically } from './write-files.js';
 import { nodeCandidates } from './node-backends.js';
 import { readSettings, type Settings } from './settings.js';
 
@@ -26,5 +27,5 @@ export async function createNodeEngine(
     environment: process.env[BACKEND_ENV_VARIABLE],
     setting: settings.backend,
   });
-  return createEngine({ host, candidates: nodeCandidates, backendPreference, readAsset, openDataSource, openModelSource });
+  return createEngine({ host, candidates: nodeCandidates, backendPreference, readAsset, openDataSource, openModelSource, writeFiles: writeFilesAtomically });
 }

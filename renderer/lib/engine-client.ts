@@ -47,6 +47,7 @@ export function fromBridge(bridge: EngineBridge): EngineApi {
   return {
     getInfo: () => unwrap(bridge.getInfo()),
     startDemo: (options) => unwrap(bridge.startDemo(options)),
+    startPruning: (config) => unwrap(bridge.startPruning(config)),
     inspectDataset: (path) => unwrap(bridge.inspectDataset(path)),
     inspectModel: (source) => unwrap(bridge.inspectModel(source)),
     cancelTask: (taskId) => unwrap(bridge.cancelTask(taskId)),

@@ -1,4 +1,4 @@
-import type { DatasetPreview, DemoOptions, EngineApi, EngineEvent, EngineInfo, ModelReport } from '../../core/api/contract.js';
+import type { DatasetPreview, DemoOptions, EngineApi, EngineEvent, EngineInfo, ModelReport, PruneConfig } from '../../core/api/contract.js';
 
 /** An in-memory engine that records calls and lets a test emit events. */
 export class FakeEngine implements EngineApi {
@@ -19,6 +19,11 @@ export class FakeEngine implements EngineApi {
   async startDemo(options: Partial<DemoOptions>): Promise<{ taskId: string }> {
     this.calls.push({ method: 'startDemo', args: [options] });
     if (this.failStartWith) throw this.failStartWith;
+    return { taskId: 'task-1' };
+  }
+
+  async startPruning(config: Partial<PruneConfig>): Promise<{ taskId: string }> {
+    this.calls.push({ method: 'startPruning', args: [config] });
     return { taskId: 'task-1' };
   }
 

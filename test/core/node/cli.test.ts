@@ -102,10 +102,35 @@ describe('pruneflow command line', () => {
     expect(accuracy).toBeGreaterThan(60);
   });
 
+  it('prunes a chosen model by parameters with options from a config file, and exports it', async () => {
+    const out = join(settingsDir, 'pruned-model');
+    const config = join(settingsDir, 'run.json');
+    writeFileSync(config, JSON.stringify({ model: 'demo-cnn', data: 'builtin:fashion-mnist', criterion: 'l2', trainEpochs: 1, fineTuneEpochs: 0 }));
+    const { code, stdout, stderr } = await pruneflow(['prune', '--config', config, '--target-params', '0.3', '--ranking', 'uniform', '--export', out, '--format', 'keras-h5', '--json']);
+    expect(stderr).not.toMatch(/Error/);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result.criterion).toBe('L2 norm of filters');
+    expect(result.target).toEqual({ metric: 'params', reduction: 0.3 });
+    expect(result.exported).toEqual([join(out, 'model.h5')]);
+    const info = await pruneflow(['model', 'info', join(out, 'model.h5'), '--json']);
+    expect(JSON.parse(info.stdout).totals.flops).toBe(result.pruned.flops);
+  });
+
+  it('says what is missing or wrong in a prune command', async () => {
+    const noData = await pruneflow(['prune', '--model', 'resnet20']);
+    expect(noData.code).toBe(1);
+    expect(noData.stderr).toContain('prune needs --model and --data');
+    const badCriterion = await pruneflow(['prune', '--model', 'demo-cnn', '--data', 'builtin:fashion-mnist', '--criterion', 'magic']);
+    expect(badCriterion.stderr).toMatch(/UnknownCriterionError: Unknown importance criterion 'magic'/);
+    const mismatch = await pruneflow(['prune', '--model', join(settingsDir, 'pruned-model', 'model.h5'), '--data', new URL('../../../../shared/data/cifar10-subset/', import.meta.url).pathname, '--epochs', '0']);
+    expect(mismatch.stderr).toMatch(/InputMismatchError: .*model.h5 takes 28x28x1 images, but the data set has 32x32x3/);
+  });
+
   it('cancels cleanly on Ctrl-C', async () => {
     const { code, stderr } = await pruneflow(['prune', '--demo'], {}, 1500);
     expect(stderr).toContain('Cancelling at the next batch');
-    expect(stderr).toContain('Cancelled: nothing was saved.');
+    expect(stderr).toContain('Cancelled: nothing was written.');
     expect(code).toBe(130);
   });
 });

@@ -1,0 +1,33 @@
+/**
+ * The knobs of CIP (CIP-SPEC sections 2, 3 and 7). Every published baseline the spec lists is a setting
+ * of these, so ablations run the same code.
+ */
+export interface CipSettings {
+  /** Slope of the sigmoid map phi = sigmoid(tau * z) (section 2). */
+  tau: number;
+  /** Weight of the kernel term (kappa / mean kappa)^beta in the local score (section 2). */
+  beta: number;
+  /** Blend of the propagated share r against the local score a: I = (1 - alpha) a + alpha r (section 3). */
+  alpha: number;
+  /** Guards the log, the standardisation and the row normalisation. */
+  eps: number;
+  /** Off: phi = mu, the statistic unmapped (section 7: alpha = beta = 0 without it is activation-mean). */
+  sigmoid: boolean;
+  /** Off: P = C, raw contributions instead of rows that sum to 1 (section 7: NISP). */
+  rowNormalisation: boolean;
+  /** On: mu = 1 for every channel and no data pass (section 7: BN scale, NISP). */
+  unitStatistic: boolean;
+}
+
+export const CIP_DEFAULTS: Readonly<CipSettings> = {
+  tau: 1,
+  beta: 0.5,
+  alpha: 0.5,
+  eps: 1e-6,
+  sigmoid: true,
+  rowNormalisation: true,
+  unitStatistic: false,
+};
+
+/** Section 7: NISP (Yu et al. 2018) is CIP with alpha = 1, mu = 1 and no row normalisation. */
+export const NISP_SETTINGS: Readonly<Partial<CipSettings>> = { alpha: 1, unitStatistic: true, rowNormalisation: false };

@@ -1,0 +1,76 @@
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { measureChannelMeans } from './channel-statistics.js';
+import { CalibrationRequiredError, type ImportanceContext, type ImportanceCriterion } from './criterion.js';
+import { propagateImportance, statisticTargets, type CipAnalysis } from './cip-propagation.js';
+import type { ChannelStatistic } from './cip-rules.js';
+import { CIP_DEFAULTS, type CipSettings } from './cip-settings.js';
+import { channelsOf, readTopology, tensorKey, type Topology } from './cip-topology.js';
+
+export interface CipOptions extends Partial<CipSettings> {
+  id?: string;
+  label?: string;
+}
+
+/** A CIP criterion: `analyse` also returns each writer's a, r and I, the residual splits and the warnings. */
+export interface CipCriterion extends ImportanceCriterion {
+  readonly settings: Readonly<CipSettings>;
+  analyse(context: ImportanceContext): Promise<CipAnalysis>;
+}
+
+export class CipOptionsError extends Error {
+  override name = 'CipOptionsError';
+}
+
+/**
+ * Channel Importance Propagation (H. Chen, C. Li, ICCSMT 2021), reconstructed from the paper's abstract
+ * as CIP-SPEC sections 1-3 state it. The switches of section 7 turn it into its published baselines.
+ */
+export function createCip(options: CipOptions = {}): CipCriterion {
+  const { id = 'cip', label = "CIP: channel importance propagation (reconstructed from the paper's abstract)", ...overrides } = options;
+  const settings: CipSettings = { ...CIP_DEFAULTS, ...overrides };
+  validate(settings);
+  const needs = settings.unitStatistic ? 'weights' : 'activations';
+  const analyse = async ({ model, graph, calibration }: ImportanceContext): Promise<CipAnalysis> => {
+    const topology = readTopology(model);
+    let mu: ChannelStatistic = (t) => new Float32Array(channelsOf(topology, t)).fill(1);
+    if (!settings.unitStatistic) {
+      if (!calibration?.some((b) => b.size > 0)) throw new CalibrationRequiredError(`The '${id}' criterion measures activations: it needs calibration batches.`);
+      mu = measuredStatistic(model, topology, calibration);
+    }
+    return propagateImportance(model, graph, topology, mu, settings);
+  };
+  return {
+    id,
+    label,
+    needs,
+    settings,
+    analyse,
+    async scoreGroups(context) {
+      return (await analyse(context)).scores;
+    },
+  };
+}
+
+/** Section 1, one-shot: one calibration pass measures every tensor the walk will read. */
+function measuredStatistic(model: tfl.LayersModel, topology: Topology, calibration: ImportanceContext['calibration'] & object): ChannelStatistic {
+  const targets = statisticTargets(model, topology).map((tensor) => ({ key: tensorKey(tensor), tensor, channels: channelsOf(topology, tensor) }));
+  const means = measureChannelMeans(model, targets, calibration);
+  return (t) => {
+    const mu = means.get(tensorKey(t));
+    if (!mu) throw new Error(`CIP: no statistic was measured for '${t.name}'`);
+    return mu;
+  };
+}
+
+function validate(s: CipSettings): void {
+  const bad = (what: string) => {
+    throw new CipOptionsError(`CIP options: ${what}.`);
+  };
+  if (!(s.alpha >= 0 && s.alpha <= 1)) bad(`alpha must lie in [0, 1], got ${s.alpha}`);
+  if (!(s.beta >= 0) || !Number.isFinite(s.beta)) bad(`beta must be a finite number >= 0, got ${s.beta}`);
+  if (!(s.tau > 0) || !Number.isFinite(s.tau)) bad(`tau must be a finite number > 0, got ${s.tau}`);
+  if (!(s.eps > 0) || !Number.isFinite(s.eps)) bad(`eps must be a finite number > 0, got ${s.eps}`);
+}
+
+/** CIP with the defaults of CIP-SPEC section 6: tau = 1, beta = 0.5, alpha = 0.5. */
+export const cip = createCip();

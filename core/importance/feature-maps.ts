@@ -1,0 +1,146 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { Batch } from '../data/batches.js';
+import type { ChannelGraph } from '../graph/channel-graph.js';
+import { CalibrationRequiredError, type ImportanceContext, type ImportanceCriterion, meanOver } from './criterion.js';
+
+/**
+ * Layers that only pool, flatten, pad, drop or reshape a feature map: data criteria look at the map
+ * before them (HRank and APoZ are defined on the activation map, and a map after global pooling or a
+ * flatten has no rows or columns left).
+ */
+const VIEWS = new Set(['MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'Flatten', 'Dropout', 'SpatialDropout2D', 'ZeroPadding2D', 'Reshape']);
+
+/** A group's channels inside one measured tensor. */
+export interface FeatureMapSite {
+  /** Index into `FeatureMapPlan.tensors`. */
+  tensor: number;
+  offset: number;
+  channels: number;
+}
+
+export interface FeatureMapPlan {
+  /** The distinct feature maps to compute, each [N, H, W, C] (or [N, C] after a dense layer). */
+  tensors: tfl.SymbolicTensor[];
+  /** Per prunable group, where its channels are read: one site per member of a coupled group. */
+  sites: Map<number, FeatureMapSite[]>;
+}
+
+/**
+ * For each prunable group, the tensors its consumers read, traced back through pooling, flatten and
+ * the like; the group's channel range inside each (a concatenation holds several groups).
+ */
+export function planFeatureMaps(model: tfl.LayersModel, graph: ChannelGraph): FeatureMapPlan {
+  const tensors: tfl.SymbolicTensor[] = [];
+  const sites = new Map<number, FeatureMapSite[]>();
+  for (const group of graph.groups.filter((g) => g.prunable)) {
+    const list: FeatureMapSite[] = [];
+    for (const consumer of group.consumers) {
+      const tensor = beforeViews(single(model.getLayer(consumer).input));
+      let index = tensors.indexOf(tensor);
+      if (index < 0) index = tensors.push(tensor) - 1;
+      let offset = 0;
+      for (const segment of graph.layers.find((l) => l.name === consumer)!.inputs) {
+        if (segment.group === group.id && !list.some((s) => s.tensor === index && s.offset === offset)) {
+          list.push({ tensor: index, offset, channels: segment.channels });
+        }
+        offset += segment.channels;
+      }
+    }
+    if (list.length === 0) throw new Error(`Group ${group.id} (${group.producers.join(', ')}) has no reader whose input could be measured.`);
+    sites.set(group.id, list);
+  }
+  return { tensors, sites };
+}
+
+function beforeViews(tensor: tfl.SymbolicTensor): tfl.SymbolicTensor {
+  while (VIEWS.has(tensor.sourceLayer.getClassName()) && tensor.inputs.length === 1) tensor = tensor.inputs[0];
+  return tensor;
+}
+
+function single(input: tfl.SymbolicTensor | tfl.SymbolicTensor[]): tfl.SymbolicTensor {
+  return Array.isArray(input) ? input[0] : input;
+}
+
+export function requireCalibration(context: ImportanceContext, id: string): readonly Batch[] {
+  if (!context.calibration?.some((b) => b.x.shape[0] > 0)) {
+    throw new CalibrationRequiredError(`The '${id}' criterion looks at data: it needs calibration batches.`);
+  }
+  return context.calibration;
+}
+
+/**
+ * Per chunk of images: for every plan tensor, per-channel sums over the chunk's images of a per-image
+ * statistic (its length is the tensor's channel count).
+ */
+export type ChunkMeasure = (x: tf.Tensor4D, y: tf.Tensor2D) => Promise<Float32Array[]>;
+
+/**
+ * Feeds the calibration images to `measure`, `chunk` at a time so memory stays bounded whatever the
+ * batch size, and reduces: mean over images, sliced to each group's channels, mean over its sites.
+ */
+export async function scoreFromImages(batches: readonly Batch[], plan: FeatureMapPlan, measure: ChunkMeasure, chunk: number): Promise<Map<number, Float32Array>> {
+  const totals = plan.tensors.map((t) => new Float64Array(t.shape[t.shape.length - 1]!));
+  let images = 0;
+  for (const { x, y } of batches) {
+    for (let start = 0; start < x.shape[0]; start += chunk) {
+      const size = Math.min(chunk, x.shape[0] - start);
+      const xs = tf.slice(x, [start, 0, 0, 0], [size, -1, -1, -1]);
+      const ys = tf.slice(y, [start, 0], [size, -1]);
+      try {
+        (await measure(xs, ys)).forEach((sums, i) => sums.forEach((v, c) => (totals[i][c] += v)));
+      } finally {
+        tf.dispose([xs, ys]);
+      }
+      images += size;
+    }
+  }
+  const slice = (site: FeatureMapSite) => Float32Array.from(totals[site.tensor].subarray(site.offset, site.offset + site.channels), (v) => v / images);
+  return new Map([...plan.sites].map(([group, sites]) => [group, meanOver(sites[0].channels, sites.map(slice))]));
+}
+
+/** Per-image per-channel statistic of feature maps [n, H, W, C]: its sums over the n images, one per channel. */
+export type MapStatistic = (maps: tf.Tensor4D) => Promise<Float32Array>;
+
+/**
+ * A criterion computed from feature maps alone: one inference pass over the calibration data through
+ * a sub-model that outputs every measured map (the model's own layers and weights, nothing copied).
+ */
+export function activationCriterion(id: string, label: string, statistic: MapStatistic): ImportanceCriterion {
+  return {
+    id,
+    label,
+    needs: 'activations',
+    async scoreGroups(context) {
+      const batches = requireCalibration(context, id);
+      const plan = planFeatureMaps(context.model, context.graph);
+      // Not disposed: disposing a sub-model would release the layers it shares with the model.
+      const probe = tfl.model({ inputs: context.model.inputs, outputs: plan.tensors });
+      return scoreFromImages(batches, plan, async (x) => {
+        const outputs = [probe.predict(x)].flat();
+        const maps = outputs.map(asMaps);
+        try {
+          return await Promise.all(maps.map(statistic));
+        } finally {
+          tf.dispose([...outputs, ...maps]);
+        }
+      }, 16);
+    },
+  };
+}
+
+/** [n, C] and [n, L, C] maps as [n, 1, 1, C] and [n, 1, L, C]. */
+function asMaps(tensor: tf.Tensor): tf.Tensor4D {
+  const [n, ...rest] = tensor.shape;
+  const channels = rest.pop()!;
+  return tf.reshape(tensor, [n, rest.length === 2 ? rest[0] : 1, rest.length === 2 ? rest[1] : (rest[0] ?? 1), channels]);
+}
+
+/** Reads a per-channel result and frees it. */
+export async function readChannels(tensor: tf.Tensor): Promise<Float32Array> {
+  try {
+    return (await tensor.data()) as Float32Array;
+  } finally {
+    tensor.dispose();
+  }
+}

@@ -1,0 +1,83 @@
+import { readFile } from 'node:fs/promises';
+import { InvalidArgumentError } from 'commander';
+import { DEFAULT_DEMO_OPTIONS, type PruneConfig } from '../api/contract.js';
+import { demoConfig } from '../session/demo.js';
+
+export interface PruneFlags {
+  demo?: boolean;
+  model?: string;
+  data?: string;
+  criterion?: string;
+  targetFlops?: number;
+  targetParams?: number;
+  reduction?: number;
+  ranking?: string;
+  protect?: number;
+  epochs?: number;
+  fineTuneEpochs?: number;
+  batchSize?: number;
+  lr?: number;
+  calibrationBatches?: number;
+  seed?: number;
+  export?: string;
+  format?: string;
+  config?: string;
+  json?: boolean;
+}
+
+export class ConfigFileError extends Error {
+  override name = 'ConfigFileError';
+}
+
+/** Flags, a config file and the demo preset, merged into one PruneConfig (command-line flags win). */
+export async function pruneConfigFrom(flags: PruneFlags): Promise<Partial<PruneConfig> & Pick<PruneConfig, 'model' | 'data'>> {
+  const file = flags.config ? await readConfigFile(flags.config) : {};
+  const reduction = flags.targetFlops ?? flags.reduction;
+  const base = flags.demo
+    ? demoConfig({ ...DEFAULT_DEMO_OPTIONS, seed: flags.seed ?? DEFAULT_DEMO_OPTIONS.seed, flopsReduction: reduction ?? DEFAULT_DEMO_OPTIONS.flopsReduction, trainEpochs: flags.epochs ?? DEFAULT_DEMO_OPTIONS.trainEpochs, fineTuneEpochs: flags.fineTuneEpochs ?? DEFAULT_DEMO_OPTIONS.fineTuneEpochs })
+    : {};
+  const config: Partial<PruneConfig> = {
+    ...file,
+    ...base,
+    ...(flags.model && { model: flags.model }),
+    ...(flags.data && { data: flags.data }),
+    ...defined({
+      criterion: flags.criterion,
+      ranking: flags.ranking as PruneConfig['ranking'] | undefined,
+      protect: flags.protect,
+      batchSize: flags.batchSize,
+      learningRate: flags.lr,
+      calibrationBatches: flags.calibrationBatches,
+      seed: flags.seed,
+    }),
+    ...(flags.targetParams !== undefined
+      ? { target: { metric: 'params', reduction: flags.targetParams } }
+      : reduction !== undefined && { target: { metric: 'flops', reduction } }),
+    ...(flags.epochs !== undefined && { trainEpochs: flags.epochs }),
+    ...(flags.fineTuneEpochs !== undefined && { fineTuneEpochs: flags.fineTuneEpochs }),
+    ...(flags.export && { export: { path: flags.export, format: exportFormat(flags.format ?? 'tfjs') } }),
+  };
+  if (flags.ranking !== undefined && flags.ranking !== 'global' && flags.ranking !== 'uniform') throw new InvalidArgumentError(`--ranking must be global or uniform, not '${flags.ranking}'`);
+  if (!config.model || !config.data) throw new InvalidArgumentError('prune needs --model and --data (or --demo, or a --config file that names both)');
+  return config as Partial<PruneConfig> & Pick<PruneConfig, 'model' | 'data'>;
+}
+
+/** Only the options actually given, so they do not hide the config file's values. */
+function defined<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function exportFormat(format: string): NonNullable<PruneConfig['export']>['format'] {
+  if (format === 'tfjs' || format === 'keras-h5' || format === 'keras') return format;
+  throw new InvalidArgumentError(`--format must be tfjs, keras-h5 or keras, not '${format}'`);
+}
+
+async function readConfigFile(path: string): Promise<Partial<PruneConfig>> {
+  try {
+    const parsed: unknown = JSON.parse(await readFile(path, 'utf8'));
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
+    return parsed as Partial<PruneConfig>;
+  } catch (error) {
+    throw new ConfigFileError(`Cannot use config file ${path}: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,65 @@
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { PruneConfig } from '../api/contract.js';
+import { type AssetReader, loadBuiltinSample } from '../data/builtin-sample.js';
+import type { FileTree } from '../data/file-tree.js';
+import { openDataset } from '../data/formats/index.js';
+import type { ImageKind } from '../data/formats/dataset-format.js';
+import type { ImageDataset } from '../data/image-dataset.js';
+import { HELD_OUT_PERCENT } from '../data/preview.js';
+import { trainTestSplit } from '../data/splits.js';
+import { importModel } from '../models/io/import-model.js';
+import { MODEL_ZOO, zooEntry } from '../models/zoo.js';
+
+/** What a run needs from its host: bundled assets, and files where the host has a file system. */
+export interface RunHost {
+  readAsset: AssetReader;
+  openDataSource?(path: string): Promise<FileTree>;
+  openModelSource?(path: string): Promise<FileTree>;
+  /** Writes files into a folder atomically; returns the paths written. */
+  writeFiles?(folder: string, files: { name: string; bytes: Uint8Array }[]): Promise<string[]>;
+}
+
+export const BUILTIN_DATA = 'builtin:fashion-mnist';
+
+export class InputMismatchError extends Error {
+  override name = 'InputMismatchError';
+}
+
+export interface RunData {
+  label: string;
+  train: ImageDataset;
+  test: ImageDataset;
+  imageKind: ImageKind;
+  warnings: string[];
+}
+
+export async function loadRunData(config: PruneConfig, host: RunHost): Promise<RunData> {
+  if (config.data === BUILTIN_DATA) {
+    const { train, test } = await loadBuiltinSample(host.readAsset);
+    return { label: 'Fashion-MNIST sample', train, test, imageKind: 'digits', warnings: [] };
+  }
+  if (!host.openDataSource) throw new Error('This engine host cannot open data sets by path.');
+  const loaded = await openDataset(await host.openDataSource(config.data));
+  const { train, test, heldOut } = trainTestSplit(loaded, HELD_OUT_PERCENT / 100, config.seed);
+  const warnings = heldOut ? [...loaded.warnings, `no test split: ${HELD_OUT_PERCENT}% of the images were held out for testing`] : loaded.warnings;
+  return { label: loaded.format, train, test, imageKind: loaded.imageKind ?? 'natural', warnings };
+}
+
+/** A built-in model shaped for the data, or a model file whose input must match the data. */
+export async function loadRunModel(config: PruneConfig, train: ImageDataset, host: RunHost): Promise<tfl.LayersModel> {
+  const input = { inputShape: [train.height, train.width, train.channels] as [number, number, number], numClasses: train.classNames.length, seed: config.seed };
+  if (MODEL_ZOO.some((e) => e.id === config.model)) return zooEntry(config.model).build(input);
+  if (!host.openModelSource) throw new Error('This engine host cannot open model files.');
+  const { model } = await importModel(await host.openModelSource(config.model));
+  const expected = model.inputs[0].shape.slice(1);
+  const outputs = model.outputs[0].shape.at(-1);
+  if (expected.some((size, i) => size !== null && size !== input.inputShape[i])) {
+    model.dispose();
+    throw new InputMismatchError(`${config.model} takes ${expected.join('x')} images, but the data set has ${input.inputShape.join('x')}`);
+  }
+  if (outputs !== input.numClasses) {
+    model.dispose();
+    throw new InputMismatchError(`${config.model} predicts ${outputs} classes, but the data set has ${input.numClasses}`);
+  }
+  return model;
+}

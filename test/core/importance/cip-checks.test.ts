@@ -1,0 +1,134 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { Batch } from '../../../core/data/batches.js';
+import { buildChannelGraph } from '../../../core/graph/channel-graph.js';
+import { cip } from '../../../core/importance/cip.js';
+import { nisp } from '../../../core/importance/nisp.js';
+import { buildCifarResNet } from '../../../core/models/resnet-cifar.js';
+import { applyChannelMask } from '../../../core/prune/channel-mask.js';
+import { randomiseBatchNorm } from '../prune/random-batch-norm.js';
+
+// CIP-SPEC section 8, checks 1-3: the ones that concern the criterion itself.
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+function randomBatch(shape: [number, number, number, number], seed: number): Batch {
+  const x = tf.randomNormal<tf.Rank.R4>(shape, 0, 1, 'float32', seed);
+  return { x, y: tf.zeros([shape[0], 10]), size: shape[0] };
+}
+
+function setKernel(model: tfl.LayersModel, name: string, values: number[][], shape: number[]): void {
+  const kernel = tf.tensor(values.flat(), shape);
+  model.getLayer(name).setWeights([kernel]);
+  kernel.dispose();
+}
+
+/** |W|^T s for a kernel given as rows (input channel) x columns (output channel), taps summed. */
+function transposedAbs(rows: number[][], s: ArrayLike<number>): number[] {
+  return rows.map((row) => row.reduce((sum, w, d) => sum + Math.abs(w) * s[d], 0));
+}
+
+const W1 = [[0.5, -1, 2, 0.1], [1.5, 0.2, -0.3, 1], [-2, 0.4, 0.6, -0.7]];
+const W2 = [[1, -2, 0.5], [-0.25, 0.75, 3], [2, 1, -1], [0.1, -0.6, 0.3]];
+const W3 = [[1, -3], [0.5, 2], [-1.5, 0.25]];
+
+describe('CIP-SPEC check 1: NISP equivalence', () => {
+  it('gives r = |W2|^T s2 layer by layer on a linear dense net', async () => {
+    const input = tfl.input({ shape: [3] });
+    let x = input;
+    for (const [name, units] of [['d1', 4], ['d2', 3], ['d3', 2]] as const) x = tfl.layers.dense({ units, useBias: false, name }).apply(x) as tfl.SymbolicTensor;
+    const model = tfl.model({ inputs: input, outputs: x });
+    setKernel(model, 'd1', W1, [3, 4]);
+    setKernel(model, 'd2', W2, [4, 3]);
+    setKernel(model, 'd3', W3, [3, 2]);
+    const graph = buildChannelGraph(model);
+    const { writers, scores } = await nisp.analyse({ model, graph, seed: 0 });
+
+    // Head: s3 = 1/K. Then s2 = |W3|^T s3 and s1 = |W2|^T s2 (each I = r / mean(r) with alpha = 1).
+    const r2 = transposedAbs(W3, [0.5, 0.5]);
+    expect(Array.from(writers.get('d2')!.r)).toEqual(r2.map((v) => expect.closeTo(v, 5)));
+    const s2 = writers.get('d2')!.importance;
+    const mean2 = r2.reduce((a, b) => a + b) / 3;
+    expect(Array.from(s2)).toEqual(r2.map((v) => expect.closeTo(v / mean2, 5)));
+    const r1 = transposedAbs(W2, s2);
+    expect(Array.from(writers.get('d1')!.r)).toEqual(r1.map((v) => expect.closeTo(v, 5)));
+    const group1 = graph.groups.find((g) => g.producers.includes('d1'))!;
+    const mean1 = r1.reduce((a, b) => a + b) / 4;
+    expect(Array.from(scores.get(group1.id)!)).toEqual(r1.map((v) => expect.closeTo(v / mean1, 5)));
+  });
+
+  it('sums the kernel window of a conv: ||W_{d,c}||_1', async () => {
+    const input = tfl.input({ shape: [4, 4, 2] });
+    const a = tfl.layers.conv2d({ filters: 3, kernelSize: 1, useBias: false, name: 'a' }).apply(input) as tfl.SymbolicTensor;
+    const b = tfl.layers.conv2d({ filters: 2, kernelSize: 2, useBias: false, name: 'b' }).apply(a) as tfl.SymbolicTensor;
+    const out = tfl.layers.dense({ units: 2, useBias: false, name: 'fc' }).apply(tfl.layers.globalAveragePooling2d({}).apply(b) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
+    const model = tfl.model({ inputs: input, outputs: out });
+    const kernel = model.getLayer('b').getWeights()[0]; // [2, 2, 3, 2]
+    const taps = tf.tidy(() => tf.sum(tf.abs(kernel), [0, 1]).arraySync() as number[][]);
+    const graph = buildChannelGraph(model);
+    const { writers } = await nisp.analyse({ model, graph, seed: 0 });
+    const expected = transposedAbs(taps, writers.get('b')!.importance);
+    expect(Array.from(writers.get('a')!.r)).toEqual(expected.map((v) => expect.closeTo(v, 4)));
+  });
+});
+
+describe('CIP-SPEC checks 2 and 3 on ResNet-20', () => {
+  const model = buildCifarResNet(20, { inputShape: [16, 16, 3], numClasses: 10, seed: 2 });
+  randomiseBatchNorm(model, 5);
+  const graph = buildChannelGraph(model);
+  const calibration = [randomBatch([8, 16, 16, 3], 7)];
+
+  it('check 2: a residual branch F = 0 gets no importance; the shortcut gets all of it', async () => {
+    const before = await cip.analyse({ model, graph, calibration, seed: 0 });
+    for (const block of ['stage1_block2', 'stage2_block1']) {
+      expect(before.writers.get(`${block}_b_conv`)!.r.some((v) => v > 0)).toBe(true);
+      // gamma = beta = 0 on the branch's last batch norm: F(x) = 0 whatever x.
+      const norm = model.getLayer(`${block}_b_bn`);
+      const [gamma, beta, ...moving] = norm.getWeights();
+      norm.setWeights([tf.zerosLike(gamma), tf.zerosLike(beta), ...moving]);
+    }
+    const after = await cip.analyse({ model, graph, calibration, seed: 0 });
+    for (const block of ['stage1_block2', 'stage2_block1']) {
+      const [branch, shortcut] = after.splits.get(`${block}_add`)!;
+      const total = after.relevance.get(`${block}_add`)!;
+      expect(total.some((v) => v > 0)).toBe(true);
+      expect(Array.from(branch)).toEqual(Array.from(total, () => 0));
+      expect(shortcut).toEqual(total);
+      const writer = after.writers.get(`${block}_b_conv`)!;
+      expect(Math.max(...writer.r, ...writer.importance)).toBe(0);
+      // Nothing flows back into the branch's inner conv either: its consumer's fold s_d is 0.
+      expect(Math.max(...after.writers.get(`${block}_a_conv`)!.r)).toBe(0);
+    }
+    expect(after.warnings).toEqual([]);
+  });
+
+  it('check 3: one score vector per coupled group, the mean over its writers, and one mask for all members', async () => {
+    const { scores, writers } = await cip.analyse({ model, graph, calibration, seed: 0 });
+    const prunable = graph.groups.filter((g) => g.prunable);
+    expect([...scores.keys()].sort((a, b) => a - b)).toEqual(prunable.map((g) => g.id));
+    const stream = prunable.find((g) => g.producers.includes('stem_conv'))!;
+    expect(stream.producers).toHaveLength(4);
+    for (const group of prunable) {
+      const score = scores.get(group.id)!;
+      expect(score).toHaveLength(group.channels);
+      const mean = Array.from(score, (_, c) => group.producers.reduce((s, p) => s + writers.get(p)!.importance[c], 0) / group.producers.length);
+      expect(Array.from(score)).toEqual(mean.map((v) => expect.closeTo(v, 5)));
+    }
+    // Keep the upper half of each group by its score; every batch norm of the stream gets the same mask.
+    const keep = new Map(prunable.map((g) => {
+      const order = Array.from(scores.get(g.id)!.keys()).sort((a, b) => scores.get(g.id)![b] - scores.get(g.id)![a]);
+      return [g.id, Int32Array.from(order.slice(0, g.channels / 2)).sort()];
+    }));
+    const masked = buildCifarResNet(20, { inputShape: [16, 16, 3], numClasses: 10, seed: 2 });
+    randomiseBatchNorm(masked, 5);
+    applyChannelMask(masked, graph, keep);
+    const zeroed = stream.followers.map((name) => Array.from(masked.getLayer(name).getWeights()[0].dataSync(), (g) => g === 0));
+    expect(zeroed.length).toBeGreaterThan(1);
+    for (const mask of zeroed) expect(mask).toEqual(zeroed[0]);
+    expect(zeroed[0].filter(Boolean)).toHaveLength(stream.channels / 2);
+  });
+});
