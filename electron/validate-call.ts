@@ -64,6 +64,9 @@ const PRUNE_CONFIG_CHECKS: Record<keyof PruneConfig, (value: unknown) => string 
       : "{ metric: 'flops' | 'params', reduction: 0..1 }",
   ranking: oneOf('global', 'uniform'),
   protect: (v) => (isNumber(v) && v >= 0 && v < 1 ? undefined : 'a number from 0 to below 1'),
+  roundTo: integer(1, 256),
+  layerRatios: (v) =>
+    isPlainObject(v) && Object.entries(v).length <= 10_000 && Object.entries(v).every(([k, r]) => !path(k) && !fraction(r)) ? undefined : '{ layer name: share 0..1 }',
   trainEpochs: integer(0, MAX_EPOCHS),
   fineTuneEpochs: integer(0, MAX_EPOCHS),
   batchSize: integer(1, 4096),

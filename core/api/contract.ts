@@ -37,6 +37,10 @@ export interface PruneConfig {
   ranking: 'global' | 'uniform';
   /** Share of each group that is never removed. */
   protect: number;
+  /** Kept channels round up to a multiple of this (8 suits SIMD kernels); 1 = exact. */
+  roundTo: number;
+  /** Share to remove from chosen layers (by conv/dense layer name), set by hand instead of searched. */
+  layerRatios?: Record<string, number>;
   /** Baseline training epochs; 0 uses the model as it is (a trained model file). */
   trainEpochs: number;
   fineTuneEpochs: number;
@@ -126,6 +130,7 @@ export const DEFAULT_PRUNE_CONFIG: Omit<PruneConfig, 'model' | 'data'> = {
   target: { metric: 'flops', reduction: 0.5 },
   ranking: 'global',
   protect: 0.1,
+  roundTo: 1,
   trainEpochs: 4,
   fineTuneEpochs: 2,
   batchSize: 64,

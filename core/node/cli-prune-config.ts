@@ -13,6 +13,8 @@ export interface PruneFlags {
   reduction?: number;
   ranking?: string;
   protect?: number;
+  roundTo?: number;
+  layerRatio?: Record<string, number>;
   epochs?: number;
   fineTuneEpochs?: number;
   batchSize?: number;
@@ -45,6 +47,8 @@ export async function pruneConfigFrom(flags: PruneFlags): Promise<Partial<PruneC
       criterion: flags.criterion,
       ranking: flags.ranking as PruneConfig['ranking'] | undefined,
       protect: flags.protect,
+      roundTo: flags.roundTo,
+      layerRatios: flags.layerRatio && Object.keys(flags.layerRatio).length ? flags.layerRatio : undefined,
       batchSize: flags.batchSize,
       learningRate: flags.lr,
       calibrationBatches: flags.calibrationBatches,

@@ -24,6 +24,13 @@ function fraction(value: string): number {
   return number;
 }
 
+function collectRatio(value: string, previous: Record<string, number>): Record<string, number> {
+  const [layer, share] = value.split('=');
+  const ratio = Number(share);
+  if (!layer || !(ratio > 0 && ratio < 1)) throw new InvalidArgumentError('expected layer=share with a share between 0 and 1, e.g. conv1=0.25');
+  return { ...previous, [layer]: ratio };
+}
+
 function count(value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError('must be a whole number, 0 or more');
@@ -57,6 +64,8 @@ program
   .option('--reduction <fraction>', 'same as --target-flops (kept for the demo)', fraction)
   .option('--ranking <kind>', 'global (one threshold, default) or uniform (the same share from every layer)')
   .option('--protect <fraction>', `share of every layer that is never removed (default ${DEFAULT_PRUNE_CONFIG.protect})`, Number)
+  .option('--round-to <n>', 'keep channel counts a multiple of n (8 suits SIMD kernels)', count)
+  .option('--layer-ratio <layer=share>', 'remove this share of one layer by hand (repeatable)', collectRatio, {})
   .option('--epochs <n>', 'baseline training epochs (0: use the model as it is)', count)
   .option('--fine-tune-epochs <n>', 'fine-tuning epochs after pruning', count)
   .option('--batch-size <n>', `training batch size (default ${DEFAULT_PRUNE_CONFIG.batchSize})`, count)

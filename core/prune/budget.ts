@@ -7,6 +7,10 @@ export interface PruningTarget {
   reduction: number;
   /** Share of each group's channels that is never removed (default 10%, at least one channel). */
   protect?: number;
+  /** Kept channels per group round up to a multiple of this (SIMD-friendly widths); default 1. */
+  roundTo?: number;
+  /** Share to remove from chosen groups, set by hand: these groups are not searched. */
+  fixedRatios?: ReadonlyMap<number, number>;
 }
 
 export interface PruningPlan {
@@ -22,7 +26,9 @@ export class BudgetError extends Error {
 
 /**
  * Global ranking: scores are divided by their group's mean so groups compare, then one threshold is
- * found by bisection over the sorted scores so the masked cost is at most (1 - reduction) of the baseline.
+ * found by bisection over the sorted scores so the masked cost is at most (1 - reduction) of the baseline;
+ * finally the best removed channels are given back while the cost stays within the goal, so the target is
+ * met closely. Groups with a hand-set ratio keep it; kept counts round up to `roundTo`.
  */
 export function planPruning(graph: ChannelGraph, scores: ReadonlyMap<number, Float32Array>, target: PruningTarget): PruningPlan {
   if (!(target.reduction > 0 && target.reduction < 1)) {
@@ -30,78 +36,97 @@ export function planPruning(graph: ChannelGraph, scores: ReadonlyMap<number, Flo
   }
   const baseline = maskedCost(graph, new Map());
   const goal = (1 - target.reduction) * baseline[target.metric];
-  const protect = target.protect ?? 0.1;
-  const normalised = new Map<number, Float32Array>();
-  for (const [group, values] of scores) {
-    if (!graph.groups[group].prunable) continue;
-    const mean = values.reduce((a, b) => a + b, 0) / values.length || 1;
-    normalised.set(group, values.map((v) => v / mean));
-  }
-  const thresholds = Float32Array.from([...normalised.values()].flatMap((v) => [...v])).sort();
-  const keptAt = (threshold: number) => keepAbove(normalised, threshold, protect);
-  const costAt = (index: number) => maskedCost(graph, counts(keptAt(thresholds[index])))[target.metric];
-  // Smallest threshold index whose cost meets the goal: cost falls as the threshold rises.
-  let low = 0;
-  let high = thresholds.length - 1;
-  if (costAt(high) > goal) {
+  const rankings = rankGroups(graph, scores, target);
+  const searched = rankings.filter((r) => r.fixed === undefined);
+  const thresholds = Float32Array.from(searched.flatMap((r) => [...r.normalised])).sort();
+  const countsAt = (threshold: number) => new Map(rankings.map((r) => [r.group, r.fixed ?? r.keptAbove(threshold)]));
+  const costAt = (threshold: number) => maskedCost(graph, countsAt(threshold))[target.metric];
+  if (costAt(Infinity) > goal) {
     throw new BudgetError(
       `A ${(target.reduction * 100).toFixed(1)}% ${target.metric} reduction cannot be reached while keeping ` +
-        `${(protect * 100).toFixed(0)}% of each group and the unprunable layers`,
+        `${((target.protect ?? 0.1) * 100).toFixed(0)}% of each group, the hand-set ratios and the unprunable layers`,
     );
   }
+  // Smallest threshold whose cost meets the goal: cost falls as the threshold rises.
+  let low = 0;
+  let high = thresholds.length - 1;
   while (low < high) {
     const mid = (low + high) >> 1;
-    if (costAt(mid) <= goal) high = mid;
+    if (costAt(thresholds[mid]) <= goal) high = mid;
     else low = mid + 1;
   }
-  const keep = refill(graph, keptAt(thresholds[low]), normalised, target.metric, goal);
-  return { keep, achieved: maskedCost(graph, counts(keep)), baseline };
+  const counts = refill(graph, countsAt(thresholds.length ? thresholds[low] : Infinity), searched, target.metric, goal);
+  return planFromCounts(graph, rankings, counts, baseline);
 }
 
-/** Channels strictly above the threshold survive; each group keeps its `protect` share of best channels. */
-function keepAbove(scores: ReadonlyMap<number, Float32Array>, threshold: number, protect: number): Map<number, Int32Array> {
-  const keep = new Map<number, Int32Array>();
+interface GroupRanking {
+  group: number;
+  channels: number;
+  /** Channel indices, best first. */
+  ranked: number[];
+  /** Scores divided by the group's mean, in channel order. */
+  normalised: Float32Array;
+  /** Kept count set by hand, if any. */
+  fixed?: number;
+  /** Kept count for a global threshold: channels above it, at least the protected minimum, rounded up. */
+  keptAbove(threshold: number): number;
+  round(count: number): number;
+}
+
+function rankGroups(graph: ChannelGraph, scores: ReadonlyMap<number, Float32Array>, target: PruningTarget): GroupRanking[] {
+  const roundTo = Math.max(1, Math.floor(target.roundTo ?? 1));
+  const protect = target.protect ?? 0.1;
+  const rankings: GroupRanking[] = [];
   for (const [group, values] of scores) {
-    const minimum = Math.max(1, Math.ceil(protect * values.length));
+    if (!graph.groups[group].prunable) continue;
+    const channels = values.length;
+    const mean = values.reduce((a, b) => a + b, 0) / channels || 1;
+    const normalised = values.map((v) => v / mean);
     const ranked = Array.from(values.keys()).sort((a, b) => values[b] - values[a] || a - b);
-    const survivors = ranked.filter((c, rank) => rank < minimum || values[c] > threshold);
-    if (survivors.length < values.length) keep.set(group, Int32Array.from(survivors).sort());
+    const round = (count: number) => Math.min(channels, Math.ceil(count / roundTo) * roundTo);
+    const minimum = round(Math.max(1, Math.ceil(protect * channels)));
+    const ratio = target.fixedRatios?.get(group);
+    rankings.push({
+      group,
+      channels,
+      ranked,
+      normalised,
+      fixed: ratio === undefined ? undefined : Math.max(minimum, round(Math.round((1 - ratio) * channels))),
+      keptAbove: (threshold) => Math.max(minimum, round(normalised.reduce((n, v) => n + (v > threshold ? 1 : 0), 0))),
+      round,
+    });
   }
-  return keep;
+  return rankings;
 }
 
 /**
  * One threshold step can remove a whole block of costly channels at once and overshoot the goal.
- * Give back the best removed channels, one at a time, while the cost stays within the goal.
+ * Give back the best removed channels (a rounding step at a time), while the cost stays within the goal.
  */
-function refill(
-  graph: ChannelGraph,
-  keep: Map<number, Int32Array>,
-  scores: ReadonlyMap<number, Float32Array>,
-  metric: PruningTarget['metric'],
-  goal: number,
-): Map<number, Int32Array> {
-  const removed = [...keep].flatMap(([group, kept]) => {
-    const survivors = new Set(kept);
-    const values = scores.get(group)!;
-    return Array.from(values.keys()).filter((c) => !survivors.has(c)).map((c) => ({ group, channel: c, score: values[c] }));
-  });
-  removed.sort((a, b) => b.score - a.score);
-  const widths = counts(keep);
-  for (const { group, channel } of removed) {
-    widths.set(group, widths.get(group)! + 1);
-    if (maskedCost(graph, widths)[metric] > goal) {
-      widths.set(group, widths.get(group)! - 1);
-      continue;
+function refill(graph: ChannelGraph, counts: Map<number, number>, searched: GroupRanking[], metric: PruningTarget['metric'], goal: number): Map<number, number> {
+  for (;;) {
+    let best: { ranking: GroupRanking; next: number; score: number } | undefined;
+    for (const ranking of searched) {
+      const kept = counts.get(ranking.group)!;
+      if (kept >= ranking.channels) continue;
+      const next = ranking.round(kept + 1);
+      const score = ranking.normalised[ranking.ranked[kept]];
+      if (best && score <= best.score) continue;
+      if (maskedCost(graph, new Map(counts).set(ranking.group, next))[metric] <= goal) best = { ranking, next, score };
     }
-    keep.set(group, Int32Array.from([...keep.get(group)!, channel]).sort());
+    if (!best) return counts;
+    counts.set(best.ranking.group, best.next);
   }
-  for (const [group, kept] of keep) if (kept.length === graph.groups[group].channels) keep.delete(group);
-  return keep;
 }
 
-function counts(keep: ReadonlyMap<number, Int32Array>): Map<number, number> {
-  return new Map([...keep].map(([g, kept]) => [g, kept.length]));
+/** The best `count` channels of every group that loses any, ascending. */
+function planFromCounts(graph: ChannelGraph, rankings: GroupRanking[], counts: Map<number, number>, baseline: PruningPlan['baseline']): PruningPlan {
+  const keep = new Map<number, Int32Array>();
+  for (const ranking of rankings) {
+    const count = counts.get(ranking.group)!;
+    if (count < ranking.channels) keep.set(ranking.group, Int32Array.from(ranking.ranked.slice(0, count)).sort());
+  }
+  return { keep, achieved: maskedCost(graph, new Map([...keep].map(([g, k]) => [g, k.length]))), baseline };
 }
 
 /**
@@ -121,6 +146,7 @@ export function planUniform(graph: ChannelGraph, scores: ReadonlyMap<number, Flo
     }
     return keep;
   };
+  const counts = (keep: Map<number, Int32Array>) => new Map([...keep].map(([g, k]) => [g, k.length]));
   const costAt = (share: number) => maskedCost(graph, counts(keepAt(share)))[target.metric];
   let low = 0;
   let high = 1 - 1e-6;

@@ -5,7 +5,7 @@ import { defaultAugmentation } from '../data/augmentation.js';
 import { makeBatch } from '../data/batches.js';
 import { channelStatistics, type ImageDataset, type Normalisation } from '../data/image-dataset.js';
 import { seededRandom, shuffledIndices } from '../data/random.js';
-import { buildChannelGraph } from '../graph/channel-graph.js';
+import { buildChannelGraph, type ChannelGraph } from '../graph/channel-graph.js';
 import { getCriterion } from '../importance/registry.js';
 import { measureLatency } from '../metrics/latency.js';
 import { exportModel } from '../models/io/export-model.js';
@@ -58,7 +58,8 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
       tf.dispose(calibration.flatMap((b) => [b.x, b.y])),
     );
     note('pruning', `Removing channels to cut ${(config.target.reduction * 100).toFixed(0)}% of the ${config.target.metric}`);
-    const plan = (config.ranking === 'uniform' ? planUniform : planPruning)(graph, scores, { ...config.target, protect: config.protect });
+    const fixedRatios = layerRatiosByGroup(graph, config.layerRatios);
+    const plan = (config.ranking === 'uniform' ? planUniform : planPruning)(graph, scores, { ...config.target, protect: config.protect, roundTo: config.roundTo, fixedRatios });
     pruned = await pruneModel(baseline, graph, plan.keep);
     throwIfCancelled(signal, 'Pruning');
     await recalibrateBatchNorm(pruned, train, norm, { seed: config.seed });
@@ -88,6 +89,25 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
     baseline.dispose();
     pruned?.dispose();
   }
+}
+
+export class UnknownLayerError extends Error {
+  override name = 'UnknownLayerError';
+}
+
+/** Hand-set ratios by layer name, as ratios by channel group (the group that layer writes). */
+function layerRatiosByGroup(graph: ChannelGraph, ratios: Record<string, number> | undefined): Map<number, number> | undefined {
+  if (!ratios) return undefined;
+  return new Map(
+    Object.entries(ratios).map(([layer, ratio]) => {
+      const group = graph.groups.find((g) => g.producers.includes(layer));
+      if (!group || !group.prunable) {
+        const names = graph.groups.filter((g) => g.prunable).flatMap((g) => g.producers);
+        throw new UnknownLayerError(`No prunable layer '${layer}'. Prunable layers: ${names.join(', ')}`);
+      }
+      return [group.id, ratio];
+    }),
+  );
 }
 
 /** The first `calibrationBatches` batches of a seeded shuffle of the training set, for data criteria. */
