@@ -16,6 +16,14 @@ export interface FitOptions {
   stage: string;
   /** Random crops and flips per image (none when absent). */
   augmentation?: Augmentation;
+  /** Adam (default) or SGD with momentum 0.9, as the CIFAR pruning papers train. */
+  optimizer?: 'adam' | 'sgd';
+  /** L2 penalty on kernels (weight decay), added to the loss; 0 by default. */
+  weightDecay?: number;
+  /** Learning-rate decay over the run: cosine (default), step (x0.1 at 50% and 75%) or constant. */
+  schedule?: 'cosine' | 'step' | 'constant';
+  /** Called after every epoch with its index (soft pruning schedules update their gates here). */
+  onEpochEnd?: (epoch: number) => void | Promise<void>;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
 }
@@ -27,12 +35,14 @@ export interface FitResult {
 }
 
 /**
- * Mini-batch training with Adam, a cosine learning-rate decay and softmax cross-entropy on the
- * model's logits. Stops only at batch
- * boundaries, so a cancelled run leaves consistent weights.
+ * Mini-batch training on softmax cross-entropy of the model's logits (Adam or SGD, a learning-rate
+ * schedule, optional weight decay). Stops only at batch boundaries, so a cancelled run leaves
+ * consistent weights.
  */
 export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Normalisation, options: FitOptions): Promise<FitResult> {
-  const optimizer = tf.train.adam(options.learningRate);
+  const optimizer = options.optimizer === 'sgd' ? tf.train.momentum(options.learningRate, 0.9) : tf.train.adam(options.learningRate);
+  const kernels = model.trainableWeights.filter((w) => /kernel$/.test(w.originalName)).map((w) => w.read());
+  const decay = options.weightDecay ?? 0;
   const random = seededRandom(options.seed);
   const stepsPerEpoch = Math.ceil(data.count / options.batchSize);
   const totalSteps = stepsPerEpoch * options.epochs;
@@ -47,15 +57,16 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
       seen = 0;
       for (const indices of batchIndices(shuffledIndices(data.count, random), options.batchSize)) {
         throwIfCancelled(options.signal, `${options.stage} at step ${step + 1} of ${totalSteps}`);
-        const learningRate = cosineRate(options.learningRate, step, totalSteps);
-        (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
+        const learningRate = scheduledRate(options.schedule ?? 'cosine', options.learningRate, step, totalSteps);
+        setLearningRate(optimizer, learningRate);
         const draws = options.augmentation && Array.from(indices, () => drawAugmentation(options.augmentation!, random));
         const batch = makeBatch(data, indices, norm, draws);
         let hits: tf.Scalar | undefined;
         const cost = optimizer.minimize(() => {
           const logits = model.apply(batch.x, { training: true }) as tf.Tensor2D;
           hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(batch.y, 1)), 'float32')));
-          return tf.losses.softmaxCrossEntropy(batch.y, logits) as tf.Scalar;
+          const loss = tf.losses.softmaxCrossEntropy(batch.y, logits) as tf.Scalar;
+          return decay > 0 ? tf.add(loss, tf.mul(decay / 2, tf.addN(kernels.map((k) => tf.sum(tf.square(k)))))) : loss;
         }, true)!;
         loss = (await cost.data())[0];
         correct += (await hits!.data())[0];
@@ -79,14 +90,31 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
         });
         await yieldToEventLoop();
       }
+      await options.onEpochEnd?.(epoch);
     }
   } finally {
     optimizer.dispose();
+    // tfjs's momentum optimizer keeps its -learningRate scalar past dispose().
+    (optimizer as unknown as { c?: tf.Tensor }).c?.dispose();
   }
   return { loss, accuracy: seen ? correct / seen : Number.NaN, imagesPerSecond: throughput.imagesPerSecond() };
 }
 
-/** Cosine decay from `base` towards zero over the run (Loshchilov & Hutter, without restarts). */
+/** SGD keeps -learningRate as a tensor (setLearningRate renews it); Adam reads a plain field. */
+function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
+  const sgd = optimizer as unknown as { setLearningRate?: (rate: number) => void; learningRate: number };
+  if (typeof sgd.setLearningRate === 'function') sgd.setLearningRate(rate);
+  else sgd.learningRate = rate;
+}
+
 export function cosineRate(base: number, step: number, totalSteps: number): number {
-  return 0.5 * base * (1 + Math.cos((Math.PI * step) / totalSteps));
+  return scheduledRate('cosine', base, step, totalSteps);
+}
+
+/** The learning rate at `step`: cosine decay (Loshchilov & Hutter, no restarts), steps of 0.1, or constant. */
+export function scheduledRate(schedule: NonNullable<FitOptions['schedule']>, base: number, step: number, totalSteps: number): number {
+  const progress = step / totalSteps;
+  if (schedule === 'constant') return base;
+  if (schedule === 'step') return base * (progress < 0.5 ? 1 : progress < 0.75 ? 0.1 : 0.01);
+  return 0.5 * base * (1 + Math.cos(Math.PI * progress));
 }
