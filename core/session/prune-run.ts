@@ -36,6 +36,8 @@ const LATENCY_BATCH = 64;
 export async function runPruning(config: PruneConfig, context: RunContext): Promise<PruneResult> {
   const started = performance.now();
   const { signal, onProgress } = context;
+  // Mistakes in the choices fail before any work: an unknown criterion, layer or a target out of reach.
+  const criterion = getCriterion(config.criterion);
   const note = (stage: string, message: string) => onProgress?.({ stage, step: 0, total: 0, message });
   note('loading', `Reading ${config.data}`);
   const data = await loadRunData(config, context);
@@ -45,22 +47,23 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
   const baseline = await loadRunModel(config, train, context);
   let pruned: tfl.LayersModel | undefined;
   try {
+    const graph = buildChannelGraph(baseline);
+    const fixedRatios = layerRatiosByGroup(graph, config.layerRatios);
+    const budget = { ...config.target, protect: config.protect, roundTo: config.roundTo, fixedRatios };
+    const plan = config.ranking === 'uniform' ? planUniform : planPruning;
+    plan(graph, uniformScores(graph), budget); // throws now, not after training, if the target is out of reach
     const training = { batchSize: config.batchSize, seed: config.seed, signal, onProgress, augmentation };
     if (config.trainEpochs > 0) await fit(baseline, train, norm, { ...training, epochs: config.trainEpochs, learningRate: config.learningRate, stage: 'training' });
     note('evaluating', 'Measuring the baseline');
     const baselineSummary = await summarise(baseline, test, norm, signal);
 
-    const criterion = getCriterion(config.criterion);
     note('scoring', `Scoring channels: ${criterion.label}`);
-    const graph = buildChannelGraph(baseline);
     const calibration = criterion.needs === 'weights' ? [] : calibrationBatches(train, norm, config);
     const scores = await criterion.scoreGroups({ model: baseline, graph, calibration, seed: config.seed }).finally(() =>
       tf.dispose(calibration.flatMap((b) => [b.x, b.y])),
     );
     note('pruning', `Removing channels to cut ${(config.target.reduction * 100).toFixed(0)}% of the ${config.target.metric}`);
-    const fixedRatios = layerRatiosByGroup(graph, config.layerRatios);
-    const plan = (config.ranking === 'uniform' ? planUniform : planPruning)(graph, scores, { ...config.target, protect: config.protect, roundTo: config.roundTo, fixedRatios });
-    pruned = await pruneModel(baseline, graph, plan.keep);
+    pruned = await pruneModel(baseline, graph, plan(graph, scores, budget).keep);
     throwIfCancelled(signal, 'Pruning');
     await recalibrateBatchNorm(pruned, train, norm, { seed: config.seed });
     const pruneOnlyAccuracy = await evaluateAccuracy(pruned, test, norm, signal);
@@ -93,6 +96,10 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
 
 export class UnknownLayerError extends Error {
   override name = 'UnknownLayerError';
+}
+
+function uniformScores(graph: ChannelGraph): Map<number, Float32Array> {
+  return new Map(graph.groups.filter((g) => g.prunable).map((g) => [g.id, new Float32Array(g.channels).fill(1)]));
 }
 
 /** Hand-set ratios by layer name, as ratios by channel group (the group that layer writes). */
