@@ -72,6 +72,11 @@ const PRUNE_CONFIG_CHECKS: Record<keyof PruneConfig, (value: unknown) => string 
   batchSize: integer(1, 4096),
   learningRate: (v) => (isNumber(v) && v > 0 && v <= 10 ? undefined : 'a number above 0, at most 10'),
   calibrationBatches: integer(0, 1000),
+  schedule: oneOf('one-shot', 'iterative', 'continuous'),
+  scheduleSteps: integer(1, MAX_EPOCHS),
+  softEpochs: integer(0, MAX_EPOCHS),
+  scheduleMask: oneOf('soft', 'hard'),
+  scheduleRamp: oneOf('cubic', 'constant'),
   seed: integer(0, 2 ** 31 - 1),
   export: (v) =>
     isPlainObject(v) && Object.keys(v).every((k) => k === 'path' || k === 'format') && !path(v.path) && !oneOf('tfjs', 'keras-h5', 'keras')(v.format)

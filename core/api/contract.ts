@@ -48,6 +48,16 @@ export interface PruneConfig {
   learningRate: number;
   /** Batches of training images shown to data-driven criteria. */
   calibrationBatches: number;
+  /** How channels go: all at once, in `scheduleSteps` prune/fine-tune steps, or by soft gates (CIP-SPEC section 5). */
+  schedule: 'one-shot' | 'iterative' | 'continuous';
+  /** Steps of the iterative schedule. */
+  scheduleSteps: number;
+  /** Epochs of the pruning phase: T_p of the continuous schedule; fine-tuning between iterative steps. */
+  softEpochs: number;
+  /** Continuous schedule: sigmoid gates, or 0/1 masks (SFP / ASFP ablations). */
+  scheduleMask: 'soft' | 'hard';
+  /** Continuous schedule: the cubic ramp of the cut, or the whole cut from the start (SFP). */
+  scheduleRamp: 'cubic' | 'constant';
   seed: number;
   /** Where to write the pruned model, and in which format. */
   export?: { path: string; format: 'tfjs' | 'keras-h5' | 'keras' };
@@ -136,5 +146,10 @@ export const DEFAULT_PRUNE_CONFIG: Omit<PruneConfig, 'model' | 'data'> = {
   batchSize: 64,
   learningRate: 2e-3,
   calibrationBatches: 10,
+  schedule: 'one-shot',
+  scheduleSteps: 3,
+  softEpochs: 4,
+  scheduleMask: 'soft',
+  scheduleRamp: 'cubic',
   seed: 1,
 };

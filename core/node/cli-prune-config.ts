@@ -20,6 +20,11 @@ export interface PruneFlags {
   batchSize?: number;
   lr?: number;
   calibrationBatches?: number;
+  schedule?: string;
+  scheduleSteps?: number;
+  softEpochs?: number;
+  scheduleMask?: string;
+  scheduleRamp?: string;
   seed?: number;
   export?: string;
   format?: string;
@@ -52,6 +57,11 @@ export async function pruneConfigFrom(flags: PruneFlags): Promise<Partial<PruneC
       batchSize: flags.batchSize,
       learningRate: flags.lr,
       calibrationBatches: flags.calibrationBatches,
+      schedule: oneOf('--schedule', flags.schedule, ['one-shot', 'iterative', 'continuous'] as const),
+      scheduleSteps: flags.scheduleSteps,
+      softEpochs: flags.softEpochs,
+      scheduleMask: oneOf('--schedule-mask', flags.scheduleMask, ['soft', 'hard'] as const),
+      scheduleRamp: oneOf('--schedule-ramp', flags.scheduleRamp, ['cubic', 'constant'] as const),
       seed: flags.seed,
     }),
     ...(flags.targetParams !== undefined
@@ -64,6 +74,12 @@ export async function pruneConfigFrom(flags: PruneFlags): Promise<Partial<PruneC
   if (flags.ranking !== undefined && flags.ranking !== 'global' && flags.ranking !== 'uniform') throw new InvalidArgumentError(`--ranking must be global or uniform, not '${flags.ranking}'`);
   if (!config.model || !config.data) throw new InvalidArgumentError('prune needs --model and --data (or --demo, or a --config file that names both)');
   return config as Partial<PruneConfig> & Pick<PruneConfig, 'model' | 'data'>;
+}
+
+/** A flag's value checked against its choices (undefined when the flag is absent). */
+function oneOf<T extends string>(flag: string, value: string | undefined, choices: readonly T[]): T | undefined {
+  if (value === undefined || (choices as readonly string[]).includes(value)) return value as T | undefined;
+  throw new InvalidArgumentError(`${flag} must be ${choices.join(', ')}, not '${value}'`);
 }
 
 /** Only the options actually given, so they do not hide the config file's values. */

@@ -33,7 +33,8 @@ export function applyChannelMask(model: tfl.LayersModel, graph: ChannelGraph, ke
 
 function scaleWeights(layer: tfl.layers.Layer, mask: Float32Array, which: (w: tf.Tensor, i: number) => boolean): void {
   // getWeights() hands out the live variables: setWeights copies, so the products can be freed after.
-  const scaled = layer.getWeights().map((w, i) => (which(w, i) ? tf.mul(w, tf.tensor1d(mask)) : null));
+  const factor = tf.tensor1d(mask);
+  const scaled = layer.getWeights().map((w, i) => (which(w, i) ? tf.mul(w, factor) : null));
   layer.setWeights(layer.getWeights().map((w, i) => scaled[i] ?? w));
-  tf.dispose(scaled.filter((t): t is tf.Tensor => t !== null));
+  tf.dispose([factor, ...scaled.filter((t): t is tf.Tensor => t !== null)]);
 }

@@ -13,7 +13,7 @@ import { MODEL_ZOO } from '../models/zoo.js';
 import { foldForInference } from '../models/fold-for-inference.js';
 import { countFlops, countParameters, FLOPS_CONVENTION } from '../models/model-cost.js';
 import { planPruning, planUniform } from '../prune/budget.js';
-import { pruneModel } from '../prune/surgery.js';
+import { scheduleFor } from '../prune/schedules/index.js';
 import { recalibrateBatchNorm } from '../train/batch-norm-recalibration.js';
 import { throwIfCancelled } from '../train/cancellation.js';
 import { evaluateAccuracy } from '../train/evaluate.js';
@@ -38,6 +38,7 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
   const { signal, onProgress } = context;
   // Mistakes in the choices fail before any work: an unknown criterion, layer or a target out of reach.
   const criterion = getCriterion(config.criterion);
+  const schedule = scheduleFor(config);
   const note = (stage: string, message: string) => onProgress?.({ stage, step: 0, total: 0, message });
   note('loading', `Reading ${config.data}`);
   const data = await loadRunData(config, context);
@@ -59,11 +60,26 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
 
     note('scoring', `Scoring channels: ${criterion.label}`);
     const calibration = criterion.needs === 'weights' ? [] : calibrationBatches(train, norm, config);
-    const scores = await criterion.scoreGroups({ model: baseline, graph, calibration, seed: config.seed }).finally(() =>
-      tf.dispose(calibration.flatMap((b) => [b.x, b.y])),
-    );
-    note('pruning', `Removing channels to cut ${(config.target.reduction * 100).toFixed(0)}% of the ${config.target.metric}`);
-    pruned = await pruneModel(baseline, graph, plan(graph, scores, budget).keep);
+    note('pruning', `Removing channels to cut ${(config.target.reduction * 100).toFixed(0)}% of the ${config.target.metric}, ${schedule.label}`);
+    pruned = await schedule
+      .run(baseline, {
+        criterion,
+        calibration,
+        seed: config.seed,
+        target: { ...config.target, protect: config.protect, roundTo: config.roundTo },
+        ranking: config.ranking,
+        fixedRatios: (g) => layerRatiosByGroup(g, config.layerRatios),
+        train: async (model, o) => {
+          // fit reports progress once after every optimizer step: the step hook rides on it.
+          const onStep = (p: Parameters<NonNullable<typeof onProgress>>[0]) => {
+            o.onStep?.();
+            onProgress?.(p);
+          };
+          await fit(model, train, norm, { ...training, epochs: o.epochs, learningRate: config.learningRate / 2, stage: o.stage, onEpochEnd: o.onEpochEnd, onProgress: onStep });
+        },
+        note: (message) => note('pruning', message),
+      })
+      .finally(() => tf.dispose(calibration.flatMap((b) => [b.x, b.y])));
     throwIfCancelled(signal, 'Pruning');
     await recalibrateBatchNorm(pruned, train, norm, { seed: config.seed });
     const pruneOnlyAccuracy = await evaluateAccuracy(pruned, test, norm, signal);

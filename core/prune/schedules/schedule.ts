@@ -1,0 +1,63 @@
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { Batch } from '../../data/batches.js';
+import type { ChannelGraph } from '../../graph/channel-graph.js';
+import type { ImportanceCriterion } from '../../importance/criterion.js';
+import { planPruning, planUniform, type PruningPlan, type PruningTarget } from '../budget.js';
+
+/** Training as a schedule needs it; the session binds it to the data (prune/ sits below train/). */
+export interface ScheduleTraining {
+  epochs: number;
+  /** Progress stage name ("pruning"). */
+  stage: string;
+  /** After every optimizer step. */
+  onStep?: () => void;
+  /** After every epoch, with its index. */
+  onEpochEnd?: (epoch: number) => void | Promise<void>;
+}
+
+export interface ScheduleContext {
+  criterion: ImportanceCriterion;
+  /** Batches for data-driven criteria (the caller owns them; empty for weight criteria). */
+  calibration: readonly Batch[];
+  seed: number;
+  /** The final cut, with protection and rounding. */
+  target: Omit<PruningTarget, 'fixedRatios'>;
+  ranking: 'global' | 'uniform';
+  /** Hand-set shares by group of a graph (layer names are looked up again on each pruned graph). */
+  fixedRatios?: (graph: ChannelGraph) => ReadonlyMap<number, number> | undefined;
+  /** Trains the model in place. */
+  train(model: tfl.LayersModel, options: ScheduleTraining): Promise<void>;
+  /** A line for the progress log. */
+  note?(message: string): void;
+}
+
+/** One way to go from a trained model to a pruned one: one-shot, iterative or continuous. */
+export interface PruningSchedule {
+  readonly id: 'one-shot' | 'iterative' | 'continuous';
+  readonly label: string;
+  /**
+   * Returns a new, physically smaller model (not yet fine-tuned). The input is not disposed; schedules
+   * that train change it in place (continuous leaves it as the masked network).
+   */
+  run(model: tfl.LayersModel, context: ScheduleContext): Promise<tfl.LayersModel>;
+}
+
+export class ScheduleError extends Error {
+  override name = 'ScheduleError';
+}
+
+/**
+ * The session's ranking at a given cut. `steps` > 1: a hand-set share is taken in equal parts at each of
+ * that many steps, 1 - (1 - r)^(1/steps), so the shares compound to r.
+ */
+export function planCut(context: ScheduleContext, graph: ChannelGraph, scores: ReadonlyMap<number, Float32Array>, reduction: number, steps = 1): PruningPlan {
+  const ratios = context.fixedRatios?.(graph);
+  const fixedRatios = ratios && new Map([...ratios].map(([group, r]) => [group, 1 - (1 - r) ** (1 / steps)]));
+  const plan = context.ranking === 'uniform' ? planUniform : planPruning;
+  return plan(graph, scores, { ...context.target, reduction, fixedRatios });
+}
+
+/** Scores every prunable group of `model` with the context's criterion. */
+export function scoreModel(model: tfl.LayersModel, graph: ChannelGraph, context: ScheduleContext): Promise<Map<number, Float32Array>> {
+  return context.criterion.scoreGroups({ model, graph, calibration: context.calibration, seed: context.seed });
+}

@@ -1,0 +1,84 @@
+/**
+ * Messages between the coordinator and its training replicas. Every host (worker_threads in Node, Web
+ * Workers in a browser) carries them with postMessage: typed arrays travel by transfer or, for the data set,
+ * as a SharedArrayBuffer view; nothing is turned into JSON.
+ */
+import type { AugmentDraw } from '../../data/augmentation.js';
+import type { Normalisation } from '../../data/image-dataset.js';
+
+/** Weights split as the model lists them; both sides build the same topology, so the orders agree. */
+export interface WeightValues {
+  trainable: Float32Array[];
+  nonTrainable: Float32Array[];
+}
+
+/** The data set without its name: images and labels stay uint8 (shared memory where the host allows). */
+export interface SharedDataset {
+  images: Uint8Array;
+  labels: Uint8Array;
+  count: number;
+  height: number;
+  width: number;
+  channels: number;
+  classNames: string[];
+}
+
+export type ToReplica =
+  | {
+      type: 'init';
+      /** A backend of core/backend/portable-candidates ('wasm' or 'cpu'). */
+      backend: string;
+      /** `model.toJSON(null, false)`: the layers topology, custom layers included. */
+      topology: object;
+      weights: WeightValues;
+      data: SharedDataset;
+      norm: Normalisation;
+    }
+  /** Gradients of the mean loss over this replica's shard; `draws` as encoded by `encodeDraws`. */
+  | { type: 'compute'; indices: Int32Array; draws: Int8Array | null }
+  /** The averaged gradients: every replica applies the same Adam step, so their weights stay equal. */
+  | { type: 'apply'; gradients: Float32Array; learningRate: number }
+  | { type: 'read' }
+  /** Replaces the batch-norm moving statistics (and any other non-trainable weights). */
+  | { type: 'setNonTrainable'; values: Float32Array[] };
+
+export type FromReplica =
+  | { type: 'ready'; parameters: number }
+  | { type: 'gradients'; loss: number; correct: number; count: number; gradients: Float32Array }
+  | { type: 'weights'; weights: WeightValues }
+  | { type: 'error'; message: string };
+
+/** Which messages get an answer: the coordinator matches answers to requests in order. */
+export const ANSWERED: ReadonlySet<ToReplica['type']> = new Set(['init', 'compute', 'read']);
+
+/** The coordinator's end of one replica; a browser host implements it over a Web Worker. */
+export interface ReplicaPort {
+  post(message: ToReplica, transfer?: ArrayBuffer[]): void;
+  /** Called with each answer, in order. */
+  onMessage(listener: (message: FromReplica) => void): void;
+  /** Called once if the replica dies without being asked to (crash, out of memory). */
+  onFailure(listener: (error: Error) => void): void;
+  /** Ends the replica; resolves once it is gone. */
+  terminate(): Promise<void>;
+}
+
+/** The replica's end: `parentPort` in a Node worker, `self` in a Web Worker. */
+export interface ReplicaEndpoint {
+  post(message: FromReplica, transfer?: ArrayBuffer[]): void;
+  onMessage(listener: (message: ToReplica) => void): void;
+}
+
+/** Three signed bytes per image (dy, dx, flip): shifts are a few pixels, far inside int8. */
+export function encodeDraws(draws: readonly AugmentDraw[]): Int8Array {
+  const out = new Int8Array(draws.length * 3);
+  draws.forEach((d, i) => {
+    out[3 * i] = d.dy;
+    out[3 * i + 1] = d.dx;
+    out[3 * i + 2] = d.flip ? 1 : 0;
+  });
+  return out;
+}
+
+export function decodeDraws(encoded: Int8Array): AugmentDraw[] {
+  return Array.from({ length: encoded.length / 3 }, (_, i) => ({ dy: encoded[3 * i], dx: encoded[3 * i + 1], flip: encoded[3 * i + 2] === 1 }));
+}

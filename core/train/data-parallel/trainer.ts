@@ -1,0 +1,142 @@
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { AugmentDraw } from '../../data/augmentation.js';
+import type { ImageDataset, Normalisation } from '../../data/image-dataset.js';
+import { maxAbsDifference, meanOfLists, shardRanges, weightedAverage } from './average.js';
+import { encodeDraws, type ReplicaPort, type SharedDataset } from './protocol.js';
+import { assignWeights } from './replica.js';
+import { DataParallelError, ReplicaGroup } from './replica-group.js';
+
+export interface DataParallelOptions {
+  model: tfl.LayersModel;
+  data: ImageDataset;
+  norm: Normalisation;
+  replicas: number;
+  /** Starts replica `index` (a worker thread in Node, a Web Worker in a browser). */
+  spawnReplica: (index: number) => ReplicaPort;
+  /** Backend each replica trains on; default 'wasm'. */
+  backend?: string;
+}
+
+export interface StepResult {
+  /** Mean loss over the global batch. */
+  loss: number;
+  correct: number;
+  count: number;
+}
+
+export interface DataParallelTrainer {
+  readonly replicas: number;
+  /** One Adam step on the global batch `indices`, split across the replicas. */
+  step(indices: ArrayLike<number>, draws: readonly AugmentDraw[] | undefined, learningRate: number): Promise<StepResult>;
+  /** Writes the weights into the caller's model (moving statistics averaged); returns the replicas' drift (0). */
+  sync(): Promise<{ drift: number }>;
+  /** Waits for the step in flight, syncs unless a replica failed, and ends the replicas. */
+  finish(): Promise<void>;
+  /** Ends the replicas at once; the caller's model keeps what the last sync wrote. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Data-parallel training: replicas hold equal copies of the model, each computes gradients on its shard,
+ * the coordinator averages them (weighted by shard size) and every replica applies the same Adam update, so
+ * the weights stay equal without being broadcast. Batch norm normalises by shard statistics (as PyTorch's
+ * DDP does without SyncBatchNorm); the moving statistics are averaged across replicas at each sync.
+ */
+export async function startDataParallel(options: DataParallelOptions): Promise<DataParallelTrainer> {
+  const { model, data, norm, replicas } = options;
+  if (!Number.isInteger(replicas) || replicas < 1) throw new Error(`replicas must be a positive integer, got ${replicas}`);
+  const read = (list: tfl.LayerVariable[]) => list.map((w) => Float32Array.from(w.read().dataSync() as Float32Array));
+  const weights = { trainable: read(model.trainableWeights), nonTrainable: read(model.nonTrainableWeights) };
+  const parameters = weights.trainable.reduce((sum, w) => sum + w.length, 0);
+  const group = new ReplicaGroup(Array.from({ length: replicas }, (_, i) => options.spawnReplica(i)));
+  const init = {
+    type: 'init' as const,
+    backend: options.backend ?? 'wasm',
+    topology: model.toJSON(null, false) as object,
+    weights,
+    data: shareDataset(data),
+    norm,
+  };
+  try {
+    const ready = await Promise.all(Array.from({ length: replicas }, (_, i) => group.request(i, init)));
+    const wrong = ready.find((r) => r.parameters !== parameters);
+    if (wrong) throw new DataParallelError(`a replica built ${wrong.parameters} parameters, the model has ${parameters}`);
+  } catch (error) {
+    await group.terminate();
+    throw error;
+  }
+
+  // Steps, syncs and the finish run one after another, whoever calls them when.
+  let chain: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(task: () => Promise<T>): Promise<T> => {
+    const run = chain.then(task);
+    chain = run.catch(() => undefined);
+    return run;
+  };
+
+  const step = async (indices: ArrayLike<number>, draws: readonly AugmentDraw[] | undefined, learningRate: number) => {
+    if (draws && draws.length !== indices.length) throw new Error(`${draws.length} augmentation draws for ${indices.length} images`);
+    const shards = shardRanges(indices.length, replicas).map(([start, end], i) => ({ i, start, end })).filter((s) => s.end > s.start);
+    const answers = await Promise.all(
+      shards.map(({ i, start, end }) => {
+        const shard = Int32Array.from({ length: end - start }, (_, k) => indices[start + k]);
+        const encoded = draws ? encodeDraws(draws.slice(start, end)) : null;
+        const transfer = encoded ? [shard.buffer, encoded.buffer] : [shard.buffer];
+        return group.request(i, { type: 'compute', indices: shard, draws: encoded }, transfer as ArrayBuffer[]);
+      }),
+    );
+    const mean = weightedAverage(answers);
+    // Replicas with an empty shard apply too: every Adam must take the same steps.
+    for (let i = 0; i < replicas; i++) {
+      const gradients = i === replicas - 1 ? mean : mean.slice();
+      group.send(i, { type: 'apply', gradients, learningRate }, [gradients.buffer as ArrayBuffer]);
+    }
+    const count = answers.reduce((sum, a) => sum + a.count, 0);
+    const loss = answers.reduce((sum, a) => sum + a.loss * a.count, 0) / count;
+    return { loss, correct: answers.reduce((sum, a) => sum + a.correct, 0), count };
+  };
+
+  const sync = async () => {
+    const all = await Promise.all(Array.from({ length: replicas }, (_, i) => group.request(i, { type: 'read' })));
+    const drift = Math.max(0, ...all.slice(1).map((a) => maxAbsDifference(all[0].weights.trainable, a.weights.trainable)));
+    const statistics = meanOfLists(all.map((a) => a.weights.nonTrainable));
+    assignWeights(model.trainableWeights, all[0].weights.trainable);
+    assignWeights(model.nonTrainableWeights, statistics);
+    // Replicas continue from the averaged statistics too, so they stay interchangeable.
+    for (let i = 0; i < replicas; i++) group.send(i, { type: 'setNonTrainable', values: statistics.map((s) => s.slice()) });
+    return { drift };
+  };
+
+  return {
+    replicas,
+    step: (indices, draws, learningRate) => exclusive(() => step(indices, draws, learningRate)),
+    sync: () => exclusive(sync),
+    finish: () =>
+      exclusive(async () => {
+        if (group.closed && !group.error) return;
+        try {
+          if (!group.error) await sync();
+        } finally {
+          await group.terminate();
+        }
+        if (group.error) throw group.error;
+      }),
+    dispose: () => group.terminate(),
+  };
+}
+
+/**
+ * The images go to the replicas once: in shared memory where the host has it (Node; browsers only when
+ * cross-origin isolated), else postMessage copies them to each replica.
+ */
+function shareDataset(data: ImageDataset): SharedDataset {
+  const { images, labels, count, height, width, channels, classNames } = data;
+  const canShare = typeof SharedArrayBuffer !== 'undefined' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
+  const share = (array: Uint8Array) => {
+    if (!canShare || array.buffer instanceof SharedArrayBuffer) return array;
+    const shared = new Uint8Array(new SharedArrayBuffer(array.length));
+    shared.set(array);
+    return shared;
+  };
+  return { images: share(images), labels: share(labels), count, height, width, channels, classNames };
+}
