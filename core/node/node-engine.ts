@@ -5,6 +5,9 @@ import { readAsset } from './assets.js';
 import { openDataSource } from './open-data-source.js';
 import { openModelSource } from './open-model-source.js';
 import { writeFilesAtomically } from './write-files.js';
+import { nodeReplicaSpawner } from './training-workers.js';
+import type { ParallelTraining } from '../train/fit.js';
+import { availableParallelism } from 'node:os';
 import { nodeCandidates } from './node-backends.js';
 import { readSettings, type Settings } from './settings.js';
 
@@ -27,5 +30,28 @@ export async function createNodeEngine(
     environment: process.env[BACKEND_ENV_VARIABLE],
     setting: settings.backend,
   });
-  return createEngine({ host, candidates: nodeCandidates, backendPreference, readAsset, openDataSource, openModelSource, writeFiles: writeFilesAtomically });
+  return createEngine({
+    host,
+    candidates: nodeCandidates,
+    backendPreference,
+    readAsset,
+    openDataSource,
+    openModelSource,
+    writeFiles: writeFilesAtomically,
+    trainingReplicas: trainingReplicas(),
+  });
+}
+
+/**
+ * One wasm engine per core for training (tfjs cannot run wasm threads in Node). PRUNEFLOW_TRAINING_REPLICAS
+ * sets the number; 1 turns it off.
+ */
+function trainingReplicas(): ParallelTraining | undefined {
+  const replicas = Number(process.env.PRUNEFLOW_TRAINING_REPLICAS ?? Math.min(availableParallelism(), 4));
+  if (!(replicas > 1)) return undefined;
+  try {
+    return { replicas: Math.floor(replicas), spawnReplica: nodeReplicaSpawner() };
+  } catch {
+    return undefined; // the worker script is missing (sources not built): train on one engine
+  }
 }

@@ -54,7 +54,9 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
     const plan = config.ranking === 'uniform' ? planUniform : planPruning;
     plan(graph, uniformScores(graph), budget); // throws now, not after training, if the target is out of reach
     const training = { batchSize: config.batchSize, seed: config.seed, signal, onProgress, augmentation };
-    if (config.trainEpochs > 0) await fit(baseline, train, norm, { ...training, epochs: config.trainEpochs, learningRate: config.learningRate, stage: 'training' });
+    // Baseline training is the longest step: on wasm it uses one engine per core where the host has them.
+    const parallel = context.backend === 'wasm' ? context.trainingReplicas : undefined;
+    if (config.trainEpochs > 0) await fit(baseline, train, norm, { ...training, epochs: config.trainEpochs, learningRate: config.learningRate, stage: 'training', parallel });
     note('evaluating', 'Measuring the baseline');
     const baselineSummary = await summarise(baseline, test, norm, signal);
 

@@ -9,12 +9,15 @@ import { HELD_OUT_PERCENT } from '../data/preview.js';
 import { trainTestSplit } from '../data/splits.js';
 import { importModel } from '../models/io/import-model.js';
 import { MODEL_ZOO, zooEntry } from '../models/zoo.js';
+import type { ParallelTraining } from '../train/fit.js';
 
 /** What a run needs from its host: bundled assets, and files where the host has a file system. */
 export interface RunHost {
   readAsset: AssetReader;
   openDataSource?(path: string): Promise<FileTree>;
   openModelSource?(path: string): Promise<FileTree>;
+  /** Extra training engines (worker threads), used for baseline training on the wasm backend. */
+  trainingReplicas?: ParallelTraining;
   /** Writes files into a folder atomically; returns the paths written. */
   writeFiles?(folder: string, files: { name: string; bytes: Uint8Array }[]): Promise<string[]>;
 }

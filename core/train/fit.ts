@@ -6,6 +6,8 @@ import type { ImageDataset, Normalisation } from '../data/image-dataset.js';
 import { seededRandom, shuffledIndices } from '../data/random.js';
 import { throwIfCancelled, yieldToEventLoop } from './cancellation.js';
 import { type ProgressListener, Throughput } from './progress.js';
+import type { ReplicaPort } from './data-parallel/protocol.js';
+import { startDataParallel } from './data-parallel/trainer.js';
 
 export interface FitOptions {
   epochs: number;
@@ -24,8 +26,18 @@ export interface FitOptions {
   schedule?: 'cosine' | 'step' | 'constant';
   /** Called after every epoch with its index (soft pruning schedules update their gates here). */
   onEpochEnd?: (epoch: number) => void | Promise<void>;
+  /**
+   * Train on several engines at once (data parallelism, one per core): Adam without weight decay only,
+   * and only where nothing else changes the weights between steps.
+   */
+  parallel?: ParallelTraining;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
+}
+
+export interface ParallelTraining {
+  replicas: number;
+  spawnReplica: (index: number) => ReplicaPort;
 }
 
 export interface FitResult {
@@ -43,6 +55,14 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
   const optimizer = options.optimizer === 'sgd' ? tf.train.momentum(options.learningRate, 0.9) : tf.train.adam(options.learningRate);
   const kernels = model.trainableWeights.filter((w) => /kernel$/.test(w.originalName)).map((w) => w.read());
   const decay = options.weightDecay ?? 0;
+  const parallel = options.parallel && options.parallel.replicas > 1 && options.optimizer !== 'sgd' && decay === 0 && !options.onEpochEnd;
+  // Extra engines are a speed-up, not a requirement: if they cannot start, train here and say why.
+  const trainer = parallel
+    ? await startDataParallel({ model, data, norm, ...options.parallel! }).catch((error: unknown) => {
+        options.onProgress?.({ stage: options.stage, step: 0, total: 0, message: `training on one engine: ${(error as Error).message}` });
+        return undefined;
+      })
+    : undefined;
   const random = seededRandom(options.seed);
   const stepsPerEpoch = Math.ceil(data.count / options.batchSize);
   const totalSteps = stepsPerEpoch * options.epochs;
@@ -60,19 +80,24 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
         const learningRate = scheduledRate(options.schedule ?? 'cosine', options.learningRate, step, totalSteps);
         setLearningRate(optimizer, learningRate);
         const draws = options.augmentation && Array.from(indices, () => drawAugmentation(options.augmentation!, random));
-        const batch = makeBatch(data, indices, norm, draws);
-        let hits: tf.Scalar | undefined;
-        const cost = optimizer.minimize(() => {
-          const logits = model.apply(batch.x, { training: true }) as tf.Tensor2D;
-          hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(batch.y, 1)), 'float32')));
-          const loss = tf.losses.softmaxCrossEntropy(batch.y, logits) as tf.Scalar;
-          return decay > 0 ? tf.add(loss, tf.mul(decay / 2, tf.addN(kernels.map((k) => tf.sum(tf.square(k)))))) : loss;
-        }, true)!;
-        loss = (await cost.data())[0];
-        correct += (await hits!.data())[0];
-        seen += batch.size;
-        tf.dispose([cost, hits!, batch.x, batch.y]);
-        throughput.add(batch.size);
+        if (trainer) {
+          const result = await trainer.step(indices, draws, learningRate);
+          [loss, correct, seen] = [result.loss, correct + result.correct, seen + result.count];
+        } else {
+          const batch = makeBatch(data, indices, norm, draws);
+          let hits: tf.Scalar | undefined;
+          const cost = optimizer.minimize(() => {
+            const logits = model.apply(batch.x, { training: true }) as tf.Tensor2D;
+            hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(batch.y, 1)), 'float32')));
+            const loss = tf.losses.softmaxCrossEntropy(batch.y, logits) as tf.Scalar;
+            return decay > 0 ? tf.add(loss, tf.mul(decay / 2, tf.addN(kernels.map((k) => tf.sum(tf.square(k)))))) : loss;
+          }, true)!;
+          loss = (await cost.data())[0];
+          correct += (await hits!.data())[0];
+          seen += batch.size;
+          tf.dispose([cost, hits!, batch.x, batch.y]);
+        }
+        throughput.add(indices.length);
         step++;
         options.onProgress?.({
           stage: options.stage,
@@ -93,6 +118,8 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
       await options.onEpochEnd?.(epoch);
     }
   } finally {
+    // The last completed step's weights come back to the model, also when cancelled.
+    await trainer?.finish();
     optimizer.dispose();
     // tfjs's momentum optimizer keeps its -learningRate scalar past dispose().
     (optimizer as unknown as { c?: tf.Tensor }).c?.dispose();
