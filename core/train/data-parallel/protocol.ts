@@ -4,7 +4,7 @@
  * as a SharedArrayBuffer view; nothing is turned into JSON.
  */
 import type { AugmentDraw } from '../../data/augmentation.js';
-import type { Normalisation } from '../../data/image-dataset.js';
+import type { ImageDataset, Normalisation } from '../../data/image-dataset.js';
 
 /** Weights split as the model lists them; both sides build the same topology, so the orders agree. */
 export interface WeightValues {
@@ -13,15 +13,7 @@ export interface WeightValues {
 }
 
 /** The data set without its name: images and labels stay uint8 (shared memory where the host allows). */
-export interface SharedDataset {
-  images: Uint8Array;
-  labels: Uint8Array;
-  count: number;
-  height: number;
-  width: number;
-  channels: number;
-  classNames: string[];
-}
+export type SharedDataset = Omit<ImageDataset, 'name'>;
 
 export type ToReplica =
   | {
