@@ -22,14 +22,24 @@ const TARGET = 0.7;
 /** XNNPACK's wasm kernels work on channels in blocks of 8: 13 channels cost as much as 16. */
 const ROUND_TO = 8;
 
-/** Latency of the model as deployed (batch norm and ReLU folded into the convolutions, as `prune` measures). */
-async function latencies(model: tfl.LayersModel): Promise<number[]> {
-  const runs = (batch: number) => (batch === 1 ? 30 : 5);
-  const deployable = await foldForInference(model);
-  const result: number[] = [];
-  for (const batch of BATCHES) result.push(await measureLatency(deployable, batch, runs(batch), 2));
-  deployable.dispose();
-  return result;
+const ROUNDS = 3;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/**
+ * Latency at batch 1 and 64 of two models as deployed (batch norm and ReLU folded into the convolutions,
+ * as `prune` measures), measured in alternating rounds so drift in the machine's load hits both alike.
+ */
+async function pairedLatencies(base: tfl.LayersModel, pruned: tfl.LayersModel): Promise<{ base: number[]; pruned: number[] }> {
+  const runs = (batch: number) => (batch === 1 ? 20 : 3);
+  const models = [await foldForInference(base), await foldForInference(pruned)];
+  const times = models.map(() => BATCHES.map(() => [] as number[]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [m, model] of models.entries()) {
+      for (const [b, batch] of BATCHES.entries()) times[m][b].push(await measureLatency(model, batch, runs(batch), 1));
+    }
+  }
+  models.forEach((m) => m.dispose());
+  return { base: times[0].map(median), pruned: times[1].map(median) };
 }
 
 async function main(): Promise<void> {
@@ -41,17 +51,15 @@ async function main(): Promise<void> {
     const model = zooEntry(id).build({ inputShape: [32, 32, 3], numClasses: 10 });
     const graph = buildChannelGraph(model);
     const scores = await l1Norm.scoreGroups({ model, graph, seed: 1 });
-    const base = await latencies(model);
-    rows.push(`| ${id} | 0% | 0% | ${base.map((ms) => `${ms.toFixed(1)} ms`).join(' | ')} | | |`);
     for (const cut of CUTS) {
       const plan = planPruning(graph, scores, { metric: 'flops', reduction: cut, roundTo: ROUND_TO });
       const pruned = await pruneModel(model, graph, plan.keep);
       const flopsCut = 1 - countFlops(pruned) / countFlops(model);
-      const times = await latencies(pruned);
+      const { base, pruned: times } = await pairedLatencies(model, pruned);
       const latencyCuts = times.map((ms, i) => 1 - ms / base[i]);
       worst = Math.min(worst, ...latencyCuts.map((l) => l / flopsCut));
       rows.push(
-        `| ${id} | ${(cut * 100).toFixed(0)}% | ${(flopsCut * 100).toFixed(1)}% | ${times.map((ms) => `${ms.toFixed(1)} ms`).join(' | ')} | ` +
+        `| ${id} | ${(cut * 100).toFixed(0)}% | ${(flopsCut * 100).toFixed(1)}% | ${times.map((ms, i) => `${ms.toFixed(1)} ms (from ${base[i].toFixed(1)})`).join(' | ')} | ` +
           `${latencyCuts.map((l) => `${(l * 100).toFixed(0)}% (${(l / flopsCut).toFixed(2)})`).join(' | ')} |`,
       );
       console.log(rows.at(-1));
@@ -64,8 +72,9 @@ async function main(): Promise<void> {
 Last run: ${facts.date}, ${facts.cpu}, ${facts.cores} cores, wasm backend (SIMD, one thread). L1 ranking with one global
 threshold bisected to the FLOPs cut, kept channels rounded to multiples of ${ROUND_TO} (\`--round-to ${ROUND_TO}\`): the wasm
 kernels (XNNPACK) process channels in blocks of 8, so without rounding a 16-channel layer cut to 13 costs as much as before.
-Latency is the median of repeated inference runs after warm-up (batch 1: 30 runs, batch 64: 5 runs) of the model as
-deployed: batch norm and ReLU folded into the convolutions. In brackets:
+Latency of the model as deployed (batch norm and ReLU folded into the convolutions): the baseline and the pruned model
+are measured in ${ROUNDS} alternating rounds (batch 1: 20 runs, batch 64: 3 runs per round, after warm-up), each the
+median; alternating keeps drift in the shared machine's load from favouring either side. In brackets:
 latency cut / FLOPs cut; the target is at least ${TARGET}: ${worst >= TARGET ? 'met' : 'NOT met'} (worst ${worst.toFixed(2)}).
 
 | model | target cut | FLOPs cut | latency b1 | latency b64 | latency cut b1 | latency cut b64 |
