@@ -1,13 +1,6 @@
-/** Compute backends, best first. Names are Pruneflow's; `tfjsName` is what tfjs registers. */
+/** Compute backends, best first (Pruneflow's names; node-gpu and node both register tfjs's 'tensorflow'). */
 export const BACKEND_ORDER = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
 export type BackendId = (typeof BACKEND_ORDER)[number];
-
-export const TFJS_NAME: Record<BackendId, string> = {
-  'node-gpu': 'tensorflow',
-  node: 'tensorflow',
-  wasm: 'wasm',
-  cpu: 'cpu',
-};
 
 export function isBackendId(value: string): value is BackendId {
   return (BACKEND_ORDER as readonly string[]).includes(value);

@@ -7,8 +7,7 @@ import type { ImageKind } from '../data/formats/dataset-format.js';
 import type { ImageDataset } from '../data/image-dataset.js';
 import { HELD_OUT_PERCENT } from '../data/preview.js';
 import { trainTestSplit } from '../data/splits.js';
-import { importModel } from '../models/io/import-model.js';
-import { MODEL_ZOO, zooEntry } from '../models/zoo.js';
+import { loadModel } from './model-source.js';
 import type { ParallelTraining } from '../train/fit.js';
 
 /** What a run needs from its host: bundled assets, and files where the host has a file system. */
@@ -51,9 +50,7 @@ export async function loadRunData(config: PruneConfig, host: RunHost): Promise<R
 /** A built-in model shaped for the data, or a model file whose input must match the data. */
 export async function loadRunModel(config: PruneConfig, train: ImageDataset, host: RunHost): Promise<tfl.LayersModel> {
   const input = { inputShape: [train.height, train.width, train.channels] as [number, number, number], numClasses: train.classNames.length, seed: config.seed };
-  if (MODEL_ZOO.some((e) => e.id === config.model)) return zooEntry(config.model).build(input);
-  if (!host.openModelSource) throw new Error('This engine host cannot open model files.');
-  const { model } = await importModel(await host.openModelSource(config.model));
+  const model = await loadModel(config.model, host, input);
   const expected = model.inputs[0].shape.slice(1);
   const outputs = model.outputs[0].shape.at(-1);
   if (expected.some((size, i) => size !== null && size !== input.inputShape[i])) {
