@@ -47,6 +47,8 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
   const augmentation = defaultAugmentation(data.imageKind);
   const baseline = await loadRunModel(config, train, context);
   let pruned: tfl.LayersModel | undefined;
+  // A set: iterative schedules score the model several times and would repeat the same warning.
+  const criterionWarnings = new Set<string>();
   try {
     const graph = buildChannelGraph(baseline);
     const fixedRatios = layerRatiosByGroup(graph, config.layerRatios);
@@ -80,6 +82,7 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
           await fit(model, train, norm, { ...training, epochs: o.epochs, learningRate: config.learningRate / 2, stage: o.stage, onEpochEnd: o.onEpochEnd, onProgress: onStep });
         },
         note: (message) => note('pruning', message),
+        warn: (message) => criterionWarnings.add(message),
       })
       .finally(() => tf.dispose(calibration.flatMap((b) => [b.x, b.y])));
     throwIfCancelled(signal, 'Pruning');
@@ -104,7 +107,7 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
       pruneOnly: { accuracy: pruneOnlyAccuracy },
       seconds: (performance.now() - started) / 1000,
       exported,
-      warnings: data.warnings,
+      warnings: [...data.warnings, ...criterionWarnings],
     };
   } finally {
     baseline.dispose();
