@@ -1,6 +1,6 @@
-import type { EngineApi } from '../core/api/contract.js';
-import { serializeError } from '../core/api/errors.js';
-import type { CallReply, EngineCall } from '../core/api/bridge.js';
+import type { EngineApi } from './contract.js';
+import { serializeError } from './errors.js';
+import type { CallReply, EngineCall } from './bridge.js';
 import { validateCall } from './validate-call.js';
 
 /** Runs one validated call on the engine. The switch is exhaustive, so a new call fails to compile here. */

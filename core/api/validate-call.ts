@@ -1,5 +1,5 @@
-import type { DemoOptions, PruneConfig } from '../core/api/contract.js';
-import type { CallMethod, EngineCall } from '../core/api/bridge.js';
+import type { DemoOptions, PruneConfig } from './contract.js';
+import type { CallMethod, EngineCall } from './bridge.js';
 
 /** A message that is not a well-formed engine call. It is answered with this error, never executed. */
 export class InvalidCallError extends Error {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateCall } from '../../electron/validate-call.js';
+import { validateCall } from '../../../core/api/validate-call.js';
 
 // Each case is one IPC message as a renderer might send it, and what the main process must do with it.
 const VALID: unknown[] = [
