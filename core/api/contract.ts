@@ -12,7 +12,8 @@ export type { BackendReport, DatasetPreview, GroupRow, LayerRow, ModelReport, Sp
 export interface EngineInfo {
   name: 'Pruneflow';
   version: string;
-  host: 'electron' | 'browser' | 'cli' | 'test';
+  /** Where the engine runs: Electron's engine worker, the `serve` server, a worker of the UI's own page, the CLI. */
+  host: 'electron' | 'browser' | 'page' | 'cli' | 'test';
   backend: BackendReport;
 }
 
@@ -59,6 +60,8 @@ export interface PruneConfig {
   /** Continuous schedule: the cubic ramp of the cut, or the whole cut from the start (SFP). */
   scheduleRamp: 'cubic' | 'constant';
   seed: number;
+  /** A quick trial: a stratified, seeded sample of this many training and test images instead of all. */
+  sample?: { train: number; test: number };
   /** Where to write the pruned model, and in which format. */
   export?: { path: string; format: 'tfjs' | 'keras-h5' | 'keras' };
 }

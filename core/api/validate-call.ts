@@ -78,6 +78,10 @@ const PRUNE_CONFIG_CHECKS: Record<keyof PruneConfig, (value: unknown) => string 
   scheduleMask: oneOf('soft', 'hard'),
   scheduleRamp: oneOf('cubic', 'constant'),
   seed: integer(0, 2 ** 31 - 1),
+  sample: (v) =>
+    isPlainObject(v) && Object.keys(v).every((k) => k === 'train' || k === 'test') && !integer(10, 1e7)(v.train) && !integer(10, 1e7)(v.test)
+      ? undefined
+      : '{ train, test: image counts from 10 }',
   export: (v) =>
     isPlainObject(v) && Object.keys(v).every((k) => k === 'path' || k === 'format') && !path(v.path) && !oneOf('tfjs', 'keras-h5', 'keras')(v.format)
       ? undefined

@@ -1,15 +1,21 @@
-/** Compute backends, best first (Pruneflow's names; node-gpu and node both register tfjs's 'tensorflow'). */
-export const BACKEND_ORDER = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
+/**
+ * Compute backends, best first (Pruneflow's names; node-gpu and node both register tfjs's 'tensorflow').
+ * webgpu and webgl exist only where the engine runs inside Chromium (the app's window or a browser page).
+ */
+export const BACKEND_ORDER = ['node-gpu', 'webgpu', 'webgl', 'node', 'wasm', 'cpu'] as const;
 export type BackendId = (typeof BACKEND_ORDER)[number];
 
 export function isBackendId(value: string): value is BackendId {
   return (BACKEND_ORDER as readonly string[]).includes(value);
 }
 
-/** One backend the engine can try: `load` resolves when tfjs can run on it, or throws why not. */
+/**
+ * One backend the engine can try: `load` resolves when tfjs can run on it, or throws why not. It may
+ * resolve with facts worth showing (the GPU's name, SIMD on or off).
+ */
 export interface BackendCandidate {
   id: BackendId;
-  load(): Promise<void>;
+  load(): Promise<string[] | void>;
 }
 
 export interface BackendAttempt {

@@ -11,6 +11,9 @@ export const wasmCandidate: BackendCandidate = {
     registerWasmTrainingKernels();
     if (!(await tf.setBackend('wasm'))) throw new Error('the WebAssembly module failed to initialise');
     await tf.ready();
+    const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
+    const threads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
+    return [`wasm: SIMD ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off'}`];
   },
 };
 

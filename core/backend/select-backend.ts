@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
 import {
   BACKEND_ORDER,
   type BackendAttempt,
@@ -45,12 +44,12 @@ export async function selectBackend(
       continue;
     }
     try {
-      await candidate.load();
+      const details = await candidate.load();
       return {
         active: id,
         chosenBy: requested === 'auto' ? 'auto' : (preference.chosenBy ?? 'setting'),
         attempts: attempts.concat({ id }),
-        details: describeActive(id),
+        details: details ?? [],
       };
     } catch (error) {
       attempts.push({ id, reason: errorMessage(error) });
@@ -58,13 +57,6 @@ export async function selectBackend(
   }
   const why = attempts.map((a) => `${a.id}: ${a.reason}`).join('; ');
   throw new BackendUnavailableError(`No compute backend could be started (${why}).`);
-}
-
-function describeActive(id: BackendId): string[] {
-  if (id !== 'wasm') return [];
-  const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
-  const threads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
-  return [`wasm: SIMD ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off'}`];
 }
 
 export function errorMessage(error: unknown): string {

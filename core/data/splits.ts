@@ -35,6 +35,12 @@ export function splitStratified(dataset: ImageDataset, fraction: number, seed: n
   return [takeRecords(dataset, sorted(kept), names[0]), takeRecords(dataset, sorted(held), names[1])];
 }
 
+/** About `count` records (each class rounds its share), stratified and seeded; the whole set when it is no larger. */
+export function sampleStratified(dataset: ImageDataset, count: number, seed: number): ImageDataset {
+  if (count >= dataset.count) return dataset;
+  return splitStratified(dataset, count / dataset.count, seed, [dataset.name, `${dataset.name} (sample)`])[1];
+}
+
 export function splitValidation(dataset: ImageDataset, fraction: number, seed: number): { train: ImageDataset; validation: ImageDataset } {
   const [train, validation] = splitStratified(dataset, fraction, seed, [`${dataset.name} (train)`, `${dataset.name} (validation)`]);
   return { train, validation };

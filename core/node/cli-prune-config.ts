@@ -26,6 +26,7 @@ export interface PruneFlags {
   scheduleMask?: string;
   scheduleRamp?: string;
   seed?: number;
+  sample?: { train: number; test: number };
   export?: string;
   format?: string;
   config?: string;
@@ -63,6 +64,7 @@ export async function pruneConfigFrom(flags: PruneFlags): Promise<Partial<PruneC
       scheduleMask: oneOf('--schedule-mask', flags.scheduleMask, ['soft', 'hard'] as const),
       scheduleRamp: oneOf('--schedule-ramp', flags.scheduleRamp, ['cubic', 'constant'] as const),
       seed: flags.seed,
+      sample: flags.sample,
     }),
     ...(flags.targetParams !== undefined
       ? { target: { metric: 'params', reduction: flags.targetParams } }

@@ -37,10 +37,16 @@ function count(value: string): number {
   return number;
 }
 
+function sampleSizes(value: string): { train: number; test: number } {
+  const [train, test = Math.max(10, Math.round(Number(train) / 5))] = value.split(',').map(Number);
+  if (![train, test].every((n) => Number.isInteger(n) && n >= 10)) throw new InvalidArgumentError('expected TRAIN[,TEST] image counts of 10 or more, e.g. 1000,200');
+  return { train, test };
+}
+
 const program = new Command('pruneflow')
   .description('Pruneflow: make convolutional networks smaller and faster by structured channel pruning')
   .version(PRUNEFLOW_VERSION)
-  .option('--backend <name>', 'compute backend: auto, node-gpu, node, wasm or cpu (also PRUNEFLOW_BACKEND)')
+  .option('--backend <name>', 'compute backend: auto, node-gpu, node, wasm or cpu; webgpu and webgl run in the app window (also PRUNEFLOW_BACKEND)')
   .showHelpAfterError();
 
 program
@@ -77,6 +83,7 @@ program
   .option('--schedule-mask <kind>', 'continuous schedule: soft sigmoid gates (default) or hard 0/1 masks (SFP-style)')
   .option('--schedule-ramp <kind>', 'continuous schedule: cubic ramp of the cut (default) or constant, the whole cut from the start (SFP)')
   .option('--seed <n>', `random seed (default ${DEFAULT_PRUNE_CONFIG.seed})`, count)
+  .option('--sample <train,test>', 'quick trial: a stratified sample of this many training and test images', sampleSizes)
   .option('--export <folder>', 'write the pruned model into this folder')
   .option('--format <format>', 'export format: tfjs (default), keras-h5 or keras')
   .option('--config <file>', 'read the options from a JSON file (flags given on the command line win)')

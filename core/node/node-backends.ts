@@ -41,8 +41,20 @@ function hasCudaDriver(): boolean {
   return false;
 }
 
+/** WebGPU and WebGL need Chromium: say where to find them instead of a bare "not available". */
+function chromiumOnly(id: 'webgpu' | 'webgl'): BackendCandidate {
+  return {
+    id,
+    async load() {
+      throw new Error("runs inside Chromium only: choose 'engine in the window' in the app or the browser page");
+    },
+  };
+}
+
 export const nodeCandidates: readonly BackendCandidate[] = [
   nativeCandidate('node-gpu', '@tensorflow/tfjs-node-gpu'),
+  chromiumOnly('webgpu'),
+  chromiumOnly('webgl'),
   nativeCandidate('node', '@tensorflow/tfjs-node'),
   ...portableCandidates,
 ];

@@ -60,7 +60,7 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
     const parallel = context.backend === 'wasm' ? context.trainingReplicas : undefined;
     if (config.trainEpochs > 0) await fit(baseline, train, norm, { ...training, epochs: config.trainEpochs, learningRate: config.learningRate, stage: 'training', parallel });
     note('evaluating', 'Measuring the baseline');
-    const baselineSummary = await summarise(baseline, test, norm, signal);
+    const baselineSummary = await summarise(baseline, test, norm, config, signal);
 
     note('scoring', `Scoring channels: ${criterion.label}`);
     const calibration = criterion.needs === 'weights' ? [] : calibrationBatches(train, norm, config);
@@ -93,7 +93,7 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
       await fit(pruned, train, norm, { ...training, epochs: config.fineTuneEpochs, learningRate: config.learningRate / 2, seed: config.seed + 1, stage: 'fine-tuning' });
     }
     note('evaluating', 'Measuring the pruned model');
-    const prunedSummary = await summarise(pruned, test, norm, signal);
+    const prunedSummary = await summarise(pruned, test, norm, config, signal);
     const exported = config.export ? await exportTo(pruned, config.export, context) : [];
     return {
       dataset: `${data.label}: ${train.count} training, ${test.count} test images`,
@@ -153,11 +153,13 @@ async function exportTo(model: tfl.LayersModel, target: NonNullable<PruneConfig[
   return host.writeFiles(target.path, await exportModel(model, target.format));
 }
 
-async function summarise(model: tfl.LayersModel, test: ImageDataset, norm: Normalisation, signal?: AbortSignal): Promise<ModelSummary> {
+async function summarise(model: tfl.LayersModel, test: ImageDataset, norm: Normalisation, config: PruneConfig, signal?: AbortSignal): Promise<ModelSummary> {
   const accuracy = await evaluateAccuracy(model, test, norm, signal);
   // Latency of the model as it would be deployed: batch norm and ReLU folded into the convolutions.
   const deployable = await foldForInference(model);
-  const latencyMs = await measureLatency(deployable, LATENCY_BATCH).finally(() => deployable.dispose());
+  // A quick trial times fewer runs: on a software GPU (SwiftShader) each batch takes seconds.
+  const [runs, warmup] = config.sample ? [2, 1] : [10, 2];
+  const latencyMs = await measureLatency(deployable, LATENCY_BATCH, runs, warmup).finally(() => deployable.dispose());
   const layerWidths = model.layers
     .filter((l) => ['Conv2D', 'Dense', 'SeparableConv2D'].includes(l.getClassName()))
     .map((l) => ({ name: l.name, channels: (l.outputShape as number[]).at(-1)! }));

@@ -6,7 +6,7 @@ import { openDataset } from '../data/formats/index.js';
 import type { ImageKind } from '../data/formats/dataset-format.js';
 import type { ImageDataset } from '../data/image-dataset.js';
 import { HELD_OUT_PERCENT } from '../data/preview.js';
-import { trainTestSplit } from '../data/splits.js';
+import { sampleStratified, trainTestSplit } from '../data/splits.js';
 import { loadModel } from './model-source.js';
 import type { ParallelTraining } from '../train/fit.js';
 
@@ -36,6 +36,14 @@ export interface RunData {
 }
 
 export async function loadRunData(config: PruneConfig, host: RunHost): Promise<RunData> {
+  const data = await loadAllRunData(config, host);
+  if (!config.sample) return data;
+  const train = sampleStratified(data.train, config.sample.train, config.seed);
+  const test = sampleStratified(data.test, config.sample.test, config.seed + 1);
+  return { ...data, train, test, warnings: [...data.warnings, `quick trial on a sample: ${train.count} training and ${test.count} test images`] };
+}
+
+async function loadAllRunData(config: PruneConfig, host: RunHost): Promise<RunData> {
   if (config.data === BUILTIN_DATA) {
     const { train, test } = await loadBuiltinSample(host.readAsset);
     return { label: 'Fashion-MNIST sample', train, test, imageKind: 'digits', warnings: [] };

@@ -30,7 +30,7 @@ describe('engine worker (compiled)', () => {
     expect(reply).toMatchObject({ ok: true, value: { name: 'Pruneflow', host: 'electron' } });
     if (!reply.ok) return;
     const { backend } = reply.value as { backend: { active: string; attempts: { id: string; reason?: string }[] } };
-    expect(['node-gpu', 'node', 'wasm', 'cpu']).toContain(backend.active);
+    expect(['node-gpu', 'webgpu', 'webgl', 'node', 'wasm', 'cpu']).toContain(backend.active);
     // Every better backend that was not taken says why.
     expect(backend.attempts.at(-1)).toEqual({ id: backend.active });
     for (const attempt of backend.attempts.slice(0, -1)) expect(attempt.reason).toBeTruthy();

@@ -7,6 +7,7 @@ const VALID: unknown[] = [
   { method: 'startDemo', args: [{}] },
   { method: 'startDemo', args: [{ flopsReduction: 0.5, trainEpochs: 4, fineTuneEpochs: 0, seed: 7 }] },
   { method: 'cancelTask', args: ['task-1'] },
+  { method: 'startPruning', args: [{ model: 'demo-cnn', data: 'builtin:fashion-mnist', sample: { train: 300, test: 100 } }] },
 ];
 
 const INVALID: { message: unknown; error: RegExp }[] = [
@@ -30,6 +31,8 @@ const INVALID: { message: unknown; error: RegExp }[] = [
   { message: { method: 'startDemo', args: [{ trainEpochs: 0 }] }, error: /trainEpochs/ },
   { message: { method: 'startDemo', args: [{ fineTuneEpochs: 1e9 }] }, error: /fineTuneEpochs/ },
   { message: { method: 'startDemo', args: [{ seed: -1 }] }, error: /seed/ },
+  { message: { method: 'startPruning', args: [{ model: 'm', data: 'd', sample: { train: 5, test: 100 } }] }, error: /config.sample must be/ },
+  { message: { method: 'startPruning', args: [{ model: 'm', data: 'd', sample: { train: 50 } }] }, error: /config.sample must be/ },
   { message: { method: 'cancelTask', args: [7] }, error: /taskId must be a non-empty string/ },
   { message: { method: 'cancelTask', args: [''] }, error: /taskId/ },
   { message: { method: 'cancelTask', args: ['x'.repeat(65)] }, error: /at most 64 characters, but got "x{40}\.\.\."/ },

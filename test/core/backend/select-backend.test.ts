@@ -13,9 +13,10 @@ describe('backend selection', () => {
     expect(report.active).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(report.chosenBy).toBe('auto');
-    expect(report.attempts.map((a) => a.id)).toEqual(['node-gpu', 'node', 'wasm']);
+    expect(report.attempts.map((a) => a.id)).toEqual(['node-gpu', 'webgpu', 'webgl', 'node', 'wasm']);
     expect(report.attempts[0].reason).toMatch(/not installed|no CUDA GPU|failed to load/);
-    expect(report.attempts[1].reason).toMatch(/not installed|failed to load/);
+    expect(report.attempts[1].reason).toMatch(/runs inside Chromium only/);
+    expect(report.attempts[3].reason).toMatch(/not installed|failed to load/);
     expect(report.details).toEqual(['wasm: SIMD on, threads off']);
     expect(describeBackendReport(report)).toMatch(/^backend: wasm \(chosen automatically\)\n {2}node-gpu: /);
   });
@@ -26,7 +27,7 @@ describe('backend selection', () => {
     expect(report.attempts[0].reason).toBe("not tried: backend 'cpu' was requested");
     await expect(selectBackend(nodeCandidates, { requested: 'node' })).rejects.toThrow(/No compute backend could be started \(.*node: (not installed|installed but failed)/);
     await expect(selectBackend(nodeCandidates, { requested: 'tpu' })).rejects.toThrow(
-      "Unknown backend 'tpu'. Choose one of: auto, node-gpu, node, wasm, cpu.",
+      "Unknown backend 'tpu'. Choose one of: auto, node-gpu, webgpu, webgl, node, wasm, cpu.",
     );
   });
 

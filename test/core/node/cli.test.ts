@@ -117,6 +117,16 @@ describe('pruneflow command line', () => {
     expect(JSON.parse(info.stdout).totals.flops).toBe(result.pruned.flops);
   });
 
+  it('runs a quick trial on a stratified sample of the data', async () => {
+    const { code, stdout } = await pruneflow(['prune', '--demo', '--epochs', '0', '--fine-tune-epochs', '0', '--sample', '300,100', '--json']);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result.dataset).toBe('Fashion-MNIST sample: 300 training, 100 test images');
+    expect(result.warnings).toContain('quick trial on a sample: 300 training and 100 test images');
+    const bad = await pruneflow(['prune', '--demo', '--sample', '5']);
+    expect(bad.stderr).toContain('expected TRAIN[,TEST] image counts of 10 or more');
+  });
+
   it('says what is missing or wrong in a prune command', async () => {
     const noData = await pruneflow(['prune', '--model', 'resnet20']);
     expect(noData.code).toBe(1);

@@ -1,0 +1,28 @@
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type { EngineApi } from '../api/contract.js';
+import { resolveBackendPreference } from '../backend/backend-preference.js';
+import { browserCandidates } from '../backend/browser-candidates.js';
+import { createEngine } from '../session/engine.js';
+import { fetchAssetReader } from './fetch-assets.js';
+
+export interface BrowserEngineOptions {
+  /** Where the engine's script lies; its wasm/ and assets/ folders sit beside it. */
+  baseUrl: string;
+  /** A backend the user chose ('webgl', 'wasm', ...), or 'auto'. */
+  backend?: string;
+}
+
+/**
+ * The engine inside Chromium (a worker of the app's window or of a browser page): GPU through WebGPU or
+ * WebGL, else wasm. Files reach it as bytes from the host that owns them; here it reads only its own assets.
+ */
+export function createBrowserEngine({ baseUrl, backend }: BrowserEngineOptions): EngineApi {
+  // Bundled, the wasm backend cannot find its .wasm files on its own.
+  setWasmPaths(new URL('wasm/', baseUrl).href);
+  return createEngine({
+    host: 'page',
+    candidates: browserCandidates,
+    backendPreference: resolveBackendPreference({ setting: backend }),
+    readAsset: fetchAssetReader(new URL('assets/', baseUrl)),
+  });
+}
