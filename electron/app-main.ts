@@ -160,7 +160,10 @@ export function startApp<W extends AppWindow>(deps: AppDeps<W>): void {
       }
     });
     window.on('closed', () => {
-      if (mainWindow === window) mainWindow = undefined;
+      if (mainWindow !== window) return;
+      mainWindow = undefined;
+      // Commands for the next window (macOS keeps running without one) wait for its page.
+      outbox.markNotReady();
     });
   };
 
@@ -174,7 +177,8 @@ export function startApp<W extends AppWindow>(deps: AppDeps<W>): void {
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
   app.on('second-instance', (_event, argv, workingDirectory) => {
     for (const path of projectFilesInArgv(argv, workingDirectory)) project.openPath(path);
-    focusWindow();
+    if (liveWindow()) focusWindow();
+    else if (isReady) openWindow();
   });
   // macOS: a double-clicked file, possibly before 'ready'; the outbox holds it until the page listens.
   app.on('open-file', (event, path) => {

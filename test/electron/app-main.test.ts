@@ -314,6 +314,17 @@ describe('opening project files from the OS', () => {
     expect(FakeWindow.all).toHaveLength(1);
   });
 
+  it('opens a window for a second launch when the last one was closed (macOS)', async () => {
+    const { app, ready, window, pageListens } = launch({ platform: 'darwin' });
+    await ready();
+    await pageListens();
+    window().close();
+    app.emit('second-instance', {}, ['/Applications/Pruneflow.app/Contents/MacOS/Pruneflow', '/Users/u/w.pruneflow'], '/');
+    expect(FakeWindow.all).toHaveLength(2);
+    await pageListens();
+    expect(window().commands(APP_COMMAND_CHANNEL)).toEqual([{ type: 'open-project', path: '/Users/u/w.pruneflow' }]);
+  });
+
   it("queues macOS 'open-file' from before the window exists", async () => {
     const { app, ready, window, pageListens } = launch({ platform: 'darwin' });
     let prevented = false;
