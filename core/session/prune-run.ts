@@ -121,7 +121,7 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
     const prunedSummary = await summarise(pruned, test, norm, context);
     const exported = config.export ? await exportTo(pruned, config.export, context) : [];
     return {
-      dataset: `${data.label}: ${train.count} training, ${test.count} test images`,
+      dataset: `${data.label}: ${train.count} training, ${earlyStopping ? `${earlyStopping.validation.count} validation, ` : ''}${test.count} test images`,
       model: MODEL_ZOO.find((e) => e.id === config.model)?.label ?? config.model,
       criterion: criterion.label,
       target: config.target,

@@ -75,7 +75,7 @@ export function countingScores(
   return {
     ...criterion,
     async scoreGroups(context) {
-      report();
+      if (done === 0) report();
       const scores = await criterion.scoreGroups(context);
       done++;
       report();

@@ -157,7 +157,9 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
         await options.onCheckpoint(epoch);
       }
       if (best && (await validate(epoch + 1))) {
-        options.onProgress?.({ stage: options.stage, step, total: totalSteps, message: `stopped early: no better validation accuracy for ${stopping!.patience} epochs` });
+        const kept = best!.epoch === 0 ? 'the starting weights' : `epoch ${best!.epoch}`;
+        const message = `stopped early after epoch ${epoch + 1}: best validation accuracy ${(best!.accuracy * 100).toFixed(1)}% at ${kept}, kept`;
+        options.onProgress?.({ stage: options.stage, step: 0, total: 0, message });
         break;
       }
     }
