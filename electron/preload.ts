@@ -23,6 +23,8 @@ const bridge: EngineBridge = {
   inspectDataset: (path) => call('inspectDataset', path),
   inspectModel: (source) => call('inspectModel', source),
   cancelTask: (taskId) => call('cancelTask', taskId),
+  pauseTask: (taskId) => call('pauseTask', taskId),
+  resumeTask: (taskId) => call('resumeTask', taskId),
   onEvent(listener) {
     // The renderer gets the event only, never the IpcRendererEvent (which leads back to ipcRenderer).
     const forward = (_event: IpcRendererEvent, event: EngineEvent) => listener(event);
