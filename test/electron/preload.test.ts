@@ -44,7 +44,7 @@ describe('preload', () => {
   it('exposes the engine bridge and the desktop shell, and nothing else', () => {
     const { exposed, engine } = loadPreload();
     expect([...exposed.keys()]).toEqual(['pruneflow', 'pruneflowDesktop']);
-    expect(Object.keys(engine).sort()).toEqual(['cancelTask', 'getInfo', 'inspectDataset', 'inspectModel', 'onEvent', 'startDemo', 'startPruning']);
+    expect(Object.keys(engine).sort()).toEqual(['cancelTask', 'getInfo', 'inspectDataset', 'inspectModel', 'onEvent', 'pauseTask', 'resumeTask', 'startDemo', 'startPruning']);
   });
 
   it('sends engine calls as one message on the call channel', async () => {
