@@ -186,11 +186,11 @@ async function summarise(model: tfl.LayersModel, test: ImageDataset, norm: Norma
   const { top1: accuracy, top5 } = await evaluate(model, test, norm, { signal: context.signal, pause: context.pause, onProgress: context.onProgress });
   // Latency of the model as it would be deployed: batch norm and ReLU folded into the convolutions.
   const deployable = await foldForInference(model);
-  // A quick trial times fewer runs: on a software GPU (SwiftShader) each batch takes seconds.
-  const [runs, warmup] = config.sample ? [2, 1] : [10, 2];
-  const latencyMs = await measureLatency(deployable, LATENCY_BATCH, runs, warmup).finally(() => deployable.dispose());
+  // A quick trial times fewer, smaller batches: on a software GPU (SwiftShader) a batch of 64 takes seconds.
+  const [batch, runs, warmup] = config.sample ? [8, 2, 1] : [LATENCY_BATCH, 10, 2];
+  const latencyMs = await measureLatency(deployable, batch, runs, warmup).finally(() => deployable.dispose());
   const layerWidths = model.layers
     .filter((l) => ['Conv2D', 'Dense', 'SeparableConv2D'].includes(l.getClassName()))
     .map((l) => ({ name: l.name, channels: (l.outputShape as number[]).at(-1)! }));
-  return { accuracy, ...(top5 !== undefined && { top5 }), parameters: countParameters(model), flops: countFlops(model), latencyMs, latencyBatch: LATENCY_BATCH, layerWidths };
+  return { accuracy, ...(top5 !== undefined && { top5 }), parameters: countParameters(model), flops: countFlops(model), latencyMs, latencyBatch: batch, layerWidths };
 }
