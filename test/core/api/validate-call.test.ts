@@ -6,6 +6,7 @@ const VALID: unknown[] = [
   { method: 'getInfo', args: [] },
   { method: 'startDemo', args: [{}] },
   { method: 'startDemo', args: [{ flopsReduction: 0.5, trainEpochs: 4, fineTuneEpochs: 0, seed: 7 }] },
+  { method: 'startDemo', args: [{ trainEpochs: 0, fineTuneEpochs: 0 }] },
   { method: 'cancelTask', args: ['task-1'] },
 ];
 
@@ -26,8 +27,8 @@ const INVALID: { message: unknown; error: RegExp }[] = [
   { message: { method: 'startDemo', args: [{ flopsReduction: 1 }] }, error: /options.flopsReduction must be a number between 0 and 1/ },
   { message: { method: 'startDemo', args: [{ flopsReduction: Number.NaN }] }, error: /flopsReduction/ },
   { message: { method: 'startDemo', args: [{ flopsReduction: '0.5' }] }, error: /but got "0.5"/ },
-  { message: { method: 'startDemo', args: [{ trainEpochs: 2.5 }] }, error: /trainEpochs must be an integer from 1 to 100, but got 2.5/ },
-  { message: { method: 'startDemo', args: [{ trainEpochs: 0 }] }, error: /trainEpochs/ },
+  { message: { method: 'startDemo', args: [{ trainEpochs: 2.5 }] }, error: /trainEpochs must be an integer from 0 to 100, but got 2.5/ },
+  { message: { method: 'startDemo', args: [{ trainEpochs: -1 }] }, error: /trainEpochs/ },
   { message: { method: 'startDemo', args: [{ fineTuneEpochs: 1e9 }] }, error: /fineTuneEpochs/ },
   { message: { method: 'startDemo', args: [{ seed: -1 }] }, error: /seed/ },
   { message: { method: 'cancelTask', args: [7] }, error: /taskId must be a non-empty string/ },
