@@ -8,7 +8,7 @@ export class InvalidCallError extends Error {
 
 type ArgsCheck = (args: unknown[], fail: (why: string) => never) => void;
 
-const MAX_EPOCHS = 100;
+export const MAX_EPOCHS = 100;
 const MAX_TASK_ID_LENGTH = 64;
 const MAX_PATH_LENGTH = 4096;
 
