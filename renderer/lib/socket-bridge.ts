@@ -12,11 +12,16 @@ export function engineSocketUrl(page: Location | URL): string {
   return `${page.protocol === 'https:' ? 'wss:' : 'ws:'}//${page.host}${ENGINE_SOCKET_PATH}`;
 }
 
-/** Connects at once; calls made before the socket opens wait for it. The token goes in the first message, not the URL. */
+/**
+ * Connects at once; calls made before the socket opens wait for it. The token goes in the first
+ * message, not the URL. If the connection drops, pending calls and running tasks fail with
+ * EngineDisconnectedError, so no view waits forever (as Electron's relay does when its engine dies).
+ */
 export function socketBridge(url: string, token: string): EngineBridge {
   const socket = new WebSocket(url);
   const listeners = new Set<(event: EngineEvent) => void>();
   const pending = new Map<number, (reply: CallReply) => void>();
+  const running = new Set<string>();
   let nextId = 1;
   let lost: CallReply | undefined;
 
@@ -27,21 +32,25 @@ export function socketBridge(url: string, token: string): EngineBridge {
     });
     socket.addEventListener('close', () => resolve());
   });
+  const emit = (event: EngineEvent) => {
+    if (event.type === 'task-progress') running.add(event.taskId);
+    else running.delete(event.taskId);
+    for (const listener of listeners) listener(event);
+  };
   socket.addEventListener('close', (event) => {
     const why = event.reason ? `: ${event.reason}` : '';
-    lost = {
-      ok: false,
-      error: {
-        name: 'EngineDisconnectedError',
-        message: `The connection to the engine closed (code ${event.code}${why}). Is \`pruneflow serve\` still running? Reload the page once it is.`,
-      },
+    const error = {
+      name: 'EngineDisconnectedError',
+      message: `The connection to the engine closed (code ${event.code}${why}). Is \`pruneflow serve\` still running? Reload the page once it is.`,
     };
+    lost = { ok: false, error };
     for (const resolve of pending.values()) resolve(lost);
     pending.clear();
+    for (const taskId of running) emit({ type: 'task-failed', taskId, error });
   });
   socket.addEventListener('message', (message) => {
     const data = JSON.parse(String(message.data)) as FromServer;
-    if (data.type === 'event') for (const listener of listeners) listener(data.event);
+    if (data.type === 'event') emit(data.event);
     else if (data.id !== null) {
       pending.get(data.id)?.(data.reply);
       pending.delete(data.id);

@@ -68,4 +68,18 @@ describe('pruneflow serve in Chromium', () => {
       other.close();
     }
   });
+
+  // Last: it stops the server.
+  it('stops cleanly on Ctrl-C in the middle of training, and the page says the engine is gone', async () => {
+    const page = await browser.newPage();
+    await page.goto(serve.url.href);
+    await page.getByLabel('Training epochs').fill('1');
+    await page.getByRole('button', { name: 'Run demo' }).click();
+    await page.getByRole('progressbar', { name: 'Training progress' }).waitFor({ timeout: 30_000 });
+    expect(await serve.interrupt()).toEqual({ code: 0, signal: null });
+    const notice = page.getByRole('alert');
+    await notice.waitFor();
+    expect(await notice.textContent()).toContain('EngineDisconnectedError');
+    expect(await notice.textContent()).toContain('The demo failed');
+  });
 });
