@@ -36,6 +36,8 @@ export async function serve(flags: ServeFlags): Promise<void> {
     throw error.code === 'EADDRINUSE' ? new Error(`Port ${flags.port} is in use: choose another with --port, or --port 0 for any free one.`) : error;
   });
 
+  // Before the link is out: whoever reads it may press Ctrl-C at once.
+  stopOnSignal(server);
   console.log(`Pruneflow is running at:\n\n  ${server.url}\n\nThe link holds a secret token: whoever has it can use this engine. Press Ctrl-C to stop.`);
   if (!isLoopback(host)) {
     console.error(
@@ -43,7 +45,6 @@ export async function serve(flags: ServeFlags): Promise<void> {
     );
   }
   if (flags.open) openBrowser(server.url, (reason) => console.error(`Could not open a browser (${reason}); open the link above.`));
-  stopOnSignal(server);
 }
 
 function stopOnSignal(server: RunningServer): void {

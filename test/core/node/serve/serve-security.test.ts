@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import type { FromServer } from '../../../../core/api/socket-protocol.js';
 import { type ServeProcess, startServe } from './serve-process.js';
@@ -151,5 +151,22 @@ describe('pruneflow serve: WebSocket', () => {
     expect(await serve.interrupt()).toEqual({ code: 0, signal: null });
     expect(await closed).toBe(1001);
     expect(serve.output()).toContain('Stopping Pruneflow');
+  });
+});
+
+describe('pruneflow serve --host', () => {
+  it('warns when it listens beyond this computer, and shows a link that works here', async () => {
+    const open = await startServe(['--host', '0.0.0.0']);
+    let ended;
+    try {
+      // stderr and stdout are separate pipes: the warning may arrive just after the link.
+      await vi.waitFor(() => expect(open.output()).toContain('Warning: listening on 0.0.0.0, not only on this computer'));
+      expect(open.url.hostname).toBe('127.0.0.1');
+      expect((await fetch(open.url)).status).toBe(200);
+      expect((await fetch(new URL('/', open.url))).status).toBe(403);
+    } finally {
+      ended = await open.interrupt();
+    }
+    expect(ended).toEqual({ code: 0, signal: null });
   });
 });
