@@ -45,6 +45,7 @@ export function engineSockets(engine: EngineApi, token: string): EngineSockets {
     }
     if (isBinary) return refuse(socket, null, 'Invalid message: binary frames are not engine calls.');
     if (message === undefined) return refuse(socket, null, 'Invalid message: not JSON.');
+    if (typeof message !== 'object' || message === null) return refuse(socket, null, "Invalid message: expected { type: 'call', id, call }.");
     const { type, id, call } = message as { type?: unknown; id?: unknown; call?: unknown };
     const callId = Number.isSafeInteger(id) ? (id as number) : null;
     if (type !== 'call' || callId === null) return refuse(socket, callId, "Invalid message: expected { type: 'call', id: integer, call }.");
@@ -55,8 +56,17 @@ export function engineSockets(engine: EngineApi, token: string): EngineSockets {
     accept(socket, authenticated) {
       open.add(socket);
       if (authenticated) trusted.add(socket);
-      const timer = setTimeout(() => trusted.has(socket) || socket.close(POLICY_VIOLATION, 'No token was sent.'), HELLO_TIMEOUT_MS);
-      socket.on('message', (data, isBinary) => onMessage(socket, data, isBinary));
+      const timer = setTimeout(() => {
+        if (!trusted.has(socket)) socket.close(POLICY_VIOLATION, 'No token was sent.');
+      }, HELLO_TIMEOUT_MS);
+      socket.on('message', (data, isBinary) => {
+        // Whatever a message holds, it must not take the server (and every other tab's task) down.
+        try {
+          onMessage(socket, data, isBinary);
+        } catch (error) {
+          refuse(socket, null, `Invalid message: ${(error as Error).message}`);
+        }
+      });
       socket.on('close', () => {
         clearTimeout(timer);
         open.delete(socket);

@@ -36,17 +36,26 @@ function openSocket(query: string, headers: Record<string, string>) {
   });
 }
 
-/** A socket's messages, in order, to await one by one. */
+/** A socket's messages, in order, to await one by one; waiting on a closed socket fails at once. */
 function messages(socket: WebSocket) {
   const queue: FromServer[] = [];
-  const waiting: ((message: FromServer) => void)[] = [];
+  const waiting: { resolve: (message: FromServer) => void; reject: (error: Error) => void }[] = [];
+  let closed: Error | undefined;
   socket.on('message', (data) => {
     const message = JSON.parse(String(data)) as FromServer;
     const next = waiting.shift();
-    if (next) next(message);
+    if (next) next.resolve(message);
     else queue.push(message);
   });
-  return () => (queue.length ? Promise.resolve(queue.shift()!) : new Promise<FromServer>((resolve) => waiting.push(resolve)));
+  socket.on('close', (code) => {
+    closed = new Error(`The socket closed (${code}). Server output:\n${serve.output()}`);
+    for (const { reject } of waiting.splice(0)) reject(closed);
+  });
+  return () => {
+    if (queue.length) return Promise.resolve(queue.shift()!);
+    if (closed) return Promise.reject(closed);
+    return new Promise<FromServer>((resolve, reject) => waiting.push({ resolve, reject }));
+  };
 }
 
 const own = () => ({ Origin: serve.origin });
@@ -116,6 +125,9 @@ describe('pruneflow serve: WebSocket', () => {
     socket!.send(JSON.stringify({ type: 'hello', token: serve.token }));
     const malformed: [string | Buffer, number | null][] = [
       ['{ not json', null],
+      ['null', null],
+      ['"getInfo"', null],
+      ['[1, 2]', null],
       [Buffer.from([1, 2, 3]), null],
       [JSON.stringify({ type: 'call', call: { method: 'getInfo', args: [] } }), null],
       [JSON.stringify({ type: 'run', id: 2 }), 2],
