@@ -1,7 +1,13 @@
-// electron-builder configuration. Packs only the built app (dist/) and package.json; electron-builder
-// adds the production dependencies from node_modules itself, never the devDependencies.
+// electron-builder configuration. Packs only the built app (dist/), package.json and the user guide;
+// electron-builder adds the production dependencies from node_modules itself, never the devDependencies.
 // PRUNEFLOW_ELECTRON_DIST: an unpacked Electron folder to use instead of downloading one
 // (offline packing; see build/stand-in-electron.mjs).
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+
+const electronDist = process.env.PRUNEFLOW_ELECTRON_DIST || undefined;
+// The stand-in has no real binary whose fuses could be flipped (build/stand-in-electron.mjs leaves this mark).
+const isStandIn = electronDist !== undefined && existsSync(join(electronDist, 'pruneflow-stand-in'));
 
 /** @type {import('electron-builder').Configuration} */
 module.exports = {
@@ -9,16 +15,40 @@ module.exports = {
   productName: 'Pruneflow',
   copyright: 'Copyright © Pruneflow team',
   directories: { output: 'release', buildResources: 'build' },
-  files: ['package.json', 'dist/**', '!dist/test/**', '!**/*.map', '!**/*.ts', '!**/*.tsbuildinfo'],
+  files: ['package.json', 'README.md', 'dist/**', '!dist/test/**', '!**/*.map', '!**/*.ts', '!**/*.tsbuildinfo'],
   asar: true,
-  // tfjs-backend-wasm reads its .wasm files with fs at a path next to its own script; unpacked, they
-  // load even where a runtime cannot read into app.asar.
-  asarUnpack: ['node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm'],
+  asarUnpack: [
+    // tfjs-backend-wasm reads its .wasm files with fs at a path next to its own script; unpacked, they
+    // load even where a runtime cannot read into app.asar. (h5wasm embeds its WebAssembly in its script.)
+    'node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm',
+    // Optional native backends: the N-API addon and libtensorflow are loaded by the OS, which cannot
+    // look inside app.asar.
+    'node_modules/@tensorflow/tfjs-node/**',
+    'node_modules/@tensorflow/tfjs-node-gpu/**',
+    // Help > Documentation opens it with the system's viewer, which cannot look inside app.asar either.
+    'README.md',
+  ],
   // The production dependencies are pure JavaScript and WebAssembly; tfjs-node (optional) uses N-API,
   // whose binary does not depend on the Electron version. Rebuilding would need the network.
   npmRebuild: false,
-  electronDist: process.env.PRUNEFLOW_ELECTRON_DIST || undefined,
+  electronDist,
+  // Electron's fuses (security checklist item 19): no running as plain Node, no NODE_OPTIONS or
+  // --inspect, app code only from app.asar (checked where the OS supports it), encrypted cookies.
+  // file:// keeps its privileges: the renderer is loaded from file://.
+  electronFuses: isStandIn
+    ? null
+    : {
+        runAsNode: false,
+        enableCookieEncryption: true,
+        enableNodeOptionsEnvironmentVariable: false,
+        enableNodeCliInspectArguments: false,
+        enableEmbeddedAsarIntegrityValidation: true,
+        onlyLoadAppFromAsar: true,
+        grantFileProtocolExtraPrivileges: true,
+      },
   icon: 'build/icons/icon.png',
+  // Double-clicking a project opens it in Pruneflow (the app reads it from argv or macOS 'open-file').
+  // The file icon is the app's icon (electron-builder's default); Linux shows its generic document icon.
   fileAssociations: [
     {
       ext: 'pruneflow',
@@ -26,6 +56,7 @@ module.exports = {
       description: 'Pruneflow project',
       mimeType: 'application/x-pruneflow',
       role: 'Editor',
+      rank: 'Owner',
     },
   ],
   linux: {
@@ -33,10 +64,12 @@ module.exports = {
     category: 'Science',
     executableName: 'pruneflow',
     synopsis: 'Structured channel pruning of CNNs',
+    description: 'Make convolutional networks smaller and faster by structured channel pruning, offline and point-and-click.',
     maintainer: 'Pruneflow team',
   },
   win: { target: 'nsis' },
-  nsis: { oneClick: false, allowToChangeInstallationDirectory: true },
+  // The file association is registered only by a per-machine install (electron-builder's NSIS rule).
+  nsis: { oneClick: false, perMachine: true, allowToChangeInstallationDirectory: true, createDesktopShortcut: true },
   mac: { target: 'dmg', category: 'public.app-category.developer-tools' },
   publish: null,
 };

@@ -9,6 +9,8 @@ import type { EngineRelay } from './worker-relay.js';
 export interface IpcMainLike {
   handle(channel: string, listener: (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>): void;
   removeHandler(channel: string): void;
+  on(channel: string, listener: (event: InvokeEventLike, ...args: unknown[]) => void): unknown;
+  removeAllListeners(channel: string): unknown;
 }
 
 export interface InvokeEventLike {

@@ -1,13 +1,16 @@
 /**
- * The renderer's only door to the app: one object, `window.pruneflow`, with one function per engine
- * call. No raw ipcRenderer is exposed. Replies stay `{ ok, value | error }` because contextBridge
- * drops an Error's name; the renderer's client rethrows them with their name.
+ * The renderer's only doors to the app: `window.pruneflow`, one function per engine call (the same
+ * contract the browser host serves), and `window.pruneflowDesktop`, the desktop shell's commands and
+ * document state (a desktop-only extra the UI can do without). No raw ipcRenderer is exposed. Replies
+ * stay `{ ok, value | error }` because contextBridge drops an Error's name; the renderer's client
+ * rethrows them with their name.
  * Built by Vite into one CommonJS file: a sandboxed preload can `require` only 'electron'.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { EngineEvent } from '../core/api/contract.js';
 import type { CallMethod, CallReply, EngineBridge } from '../core/api/bridge.js';
-import { ENGINE_CALL_CHANNEL, ENGINE_EVENT_CHANNEL } from './ipc-channels.js';
+import { type AppCommand, type DesktopShellBridge, parseAppCommand, parseDocumentState } from '../core/api/desktop-shell.js';
+import { APP_COMMAND_CHANNEL, DOCUMENT_STATE_CHANNEL, ENGINE_CALL_CHANNEL, ENGINE_EVENT_CHANNEL, SHELL_READY_CHANNEL } from './ipc-channels.js';
 
 function call<T>(method: CallMethod, ...args: unknown[]): Promise<CallReply<T>> {
   return ipcRenderer.invoke(ENGINE_CALL_CHANNEL, { method, args }) as Promise<CallReply<T>>;
@@ -20,6 +23,8 @@ const bridge: EngineBridge = {
   inspectDataset: (path) => call('inspectDataset', path),
   inspectModel: (source) => call('inspectModel', source),
   cancelTask: (taskId) => call('cancelTask', taskId),
+  pauseTask: (taskId) => call('pauseTask', taskId),
+  resumeTask: (taskId) => call('resumeTask', taskId),
   onEvent(listener) {
     // The renderer gets the event only, never the IpcRendererEvent (which leads back to ipcRenderer).
     const forward = (_event: IpcRendererEvent, event: EngineEvent) => listener(event);
@@ -28,4 +33,31 @@ const bridge: EngineBridge = {
   },
 };
 
+let announcedReady = false;
+const desktop: DesktopShellBridge = {
+  onCommand(listener) {
+    const forward = (_event: IpcRendererEvent, message: unknown) => {
+      let command: AppCommand;
+      try {
+        command = parseAppCommand(message);
+      } catch (error) {
+        console.error(error);
+        return;
+      }
+      listener(command);
+    };
+    ipcRenderer.on(APP_COMMAND_CHANNEL, forward);
+    // Commands wait in the main process until the page listens (a file opened at launch).
+    if (!announcedReady) {
+      announcedReady = true;
+      ipcRenderer.send(SHELL_READY_CHANNEL);
+    }
+    return () => void ipcRenderer.removeListener(APP_COMMAND_CHANNEL, forward);
+  },
+  setDocumentState(state) {
+    ipcRenderer.send(DOCUMENT_STATE_CHANNEL, parseDocumentState(state));
+  },
+};
+
 contextBridge.exposeInMainWorld('pruneflow', bridge);
+contextBridge.exposeInMainWorld('pruneflowDesktop', desktop);

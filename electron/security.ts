@@ -6,7 +6,10 @@ interface PreventableEvent {
 
 /** The parts of Electron's WebContents used here; tests pass a fake. */
 export interface WebContentsLike {
-  on(event: 'will-navigate' | 'will-redirect' | 'will-attach-webview', listener: (event: PreventableEvent) => void): unknown;
+  on(
+    event: 'will-navigate' | 'will-frame-navigate' | 'will-redirect' | 'will-attach-webview',
+    listener: (event: PreventableEvent) => void,
+  ): unknown;
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
 }
 
@@ -15,12 +18,16 @@ export interface SessionLike {
     handler: (webContents: unknown, permission: string, callback: (granted: boolean) => void) => void,
   ): void;
   setPermissionCheckHandler(handler: () => boolean): void;
+  webRequest: {
+    onBeforeRequest(listener: (details: { url: string }, callback: (response: { cancel: boolean }) => void) => void): void;
+  };
 }
 
 /** No navigation, no new windows, no webviews: a compromised page cannot leave or multiply. */
 export function hardenWebContents(contents: WebContentsLike): void {
   const refuse = (event: PreventableEvent) => event.preventDefault();
   contents.on('will-navigate', refuse);
+  contents.on('will-frame-navigate', refuse);
   contents.on('will-redirect', refuse);
   contents.on('will-attach-webview', refuse);
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
@@ -30,4 +37,16 @@ export function hardenWebContents(contents: WebContentsLike): void {
 export function denyAllPermissions(session: SessionLike): void {
   session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.setPermissionCheckHandler(() => false);
+}
+
+/**
+ * No remote content: the app's pages may load only their own files (and data: URLs, which the CSP
+ * limits to images). Anything else, a stray `https://` included, is cancelled before it leaves.
+ */
+export function allowOnlyLocalRequests(session: SessionLike, isAppUrl: (url: string) => boolean, isDev: boolean): void {
+  session.webRequest.onBeforeRequest((details, callback) => {
+    const { url } = details;
+    const allowed = isAppUrl(url) || url.startsWith('data:') || (isDev && url.startsWith('devtools:'));
+    callback({ cancel: !allowed });
+  });
 }

@@ -1,4 +1,5 @@
 import type { EngineEvent, SerializedError } from '../core/api/contract.js';
+import { serializeError } from '../core/api/errors.js';
 import type { CallReply, EngineCall } from '../core/api/bridge.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
@@ -11,10 +12,17 @@ export interface WorkerLike {
   terminate(): Promise<number>;
 }
 
+/** The engine worker died (a crash, out of memory, a native abort). Calls and tasks in flight fail with it. */
+export class EngineCrashedError extends Error {
+  override name = 'EngineCrashedError';
+}
+
 /** The engine as the main process sees it: validated calls in, plain replies and events out. */
 export interface EngineRelay {
   call(call: EngineCall): Promise<CallReply>;
   onEvent(listener: (event: EngineEvent) => void): () => void;
+  /** Called once per unexpected death of the worker, with a message for the user. */
+  onCrash(listener: (error: EngineCrashedError) => void): () => void;
   dispose(): Promise<void>;
 }
 
@@ -25,6 +33,7 @@ export interface EngineRelay {
  */
 export function createWorkerRelay(spawn: () => WorkerLike): EngineRelay {
   const listeners = new Set<(event: EngineEvent) => void>();
+  const crashListeners = new Set<(error: EngineCrashedError) => void>();
   const pending = new Map<number, { call: EngineCall; resolve: (reply: CallReply) => void }>();
   const running = new Set<string>();
   const ended = new Set<string>();
@@ -66,10 +75,13 @@ export function createWorkerRelay(spawn: () => WorkerLike): EngineRelay {
     const died = (message: string) => {
       if (worker !== started) return;
       worker = undefined;
-      if (!disposed) failAll({ name: 'EngineCrashedError', message });
+      if (disposed) return;
+      const error = new EngineCrashedError(`${message} Running work was stopped; the next action starts a fresh engine.`);
+      failAll(serializeError(error));
+      for (const listener of crashListeners) listener(error);
     };
     started.on('message', (message) => onMessage(message as FromWorker));
-    started.on('error', (error) => died(`The engine stopped with an error: ${error.message}`));
+    started.on('error', (error) => died(`The engine stopped with an error: ${error.message.replace(/[.\s]*$/, '.')}`));
     started.on('exit', (code) => died(`The engine stopped unexpectedly (exit code ${code}).`));
     return started;
   };
@@ -88,6 +100,10 @@ export function createWorkerRelay(spawn: () => WorkerLike): EngineRelay {
     onEvent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    onCrash(listener) {
+      crashListeners.add(listener);
+      return () => crashListeners.delete(listener);
     },
     async dispose() {
       disposed = true;

@@ -18,6 +18,10 @@ export function dispatchCall(engine: EngineApi, call: EngineCall): Promise<unkno
       return engine.inspectModel(...call.args);
     case 'cancelTask':
       return engine.cancelTask(...call.args);
+    case 'pauseTask':
+      return engine.pauseTask(...call.args);
+    case 'resumeTask':
+      return engine.resumeTask(...call.args);
     default:
       return unreachable(call);
   }

@@ -62,10 +62,26 @@ export interface PruneConfig {
   seed: number;
   /** Where to write the pruned model, and in which format. */
   export?: { path: string; format: 'tfjs' | 'keras-h5' | 'keras' };
+  /** Optimizer of every training stage: Adam (default) or SGD with momentum 0.9. */
+  optimizer?: 'adam' | 'sgd';
+  /** L2 penalty on kernels (weight decay); 0 by default. */
+  weightDecay?: number;
+  /** Learning rate over each training stage: cosine decay (default), steps of 0.1 at 50% and 75%, or constant. */
+  lrSchedule?: 'cosine' | 'step' | 'constant';
+  /** Training after pruning also learns the unpruned model's soft predictions (off when absent). */
+  distillation?: { weight: number; temperature: number };
+  /** Baseline training and fine-tuning stop after `patience` epochs without better validation accuracy, keeping the best weights. */
+  earlyStopping?: { patience: number };
+  /** Share of the training images held out for early stopping's validation; 0.1 by default. */
+  validationShare?: number;
+  /** Folder that gets the latest checkpoint of baseline training and of fine-tuning (tfjs format). */
+  checkpointDir?: string;
 }
 
 export interface ModelSummary {
   accuracy: number;
+  /** Top-5 accuracy, where the data set has more than 5 classes. */
+  top5?: number;
   parameters: number;
   flops: number;
   /** Median milliseconds for one batch of `latencyBatch` images, inference only. */
@@ -107,7 +123,10 @@ export type EngineEvent =
   | { type: 'task-progress'; taskId: string; progress: TaskProgress }
   | { type: 'task-done'; taskId: string; result: PruneResult }
   | { type: 'task-failed'; taskId: string; error: SerializedError }
-  | { type: 'task-cancelled'; taskId: string };
+  | { type: 'task-cancelled'; taskId: string }
+  /** The task holds at a batch boundary until resumed (or cancelled). */
+  | { type: 'task-paused'; taskId: string }
+  | { type: 'task-resumed'; taskId: string };
 
 /** Errors cross process and network boundaries as plain data and are rethrown with their name. */
 export interface SerializedError {
@@ -125,6 +144,9 @@ export interface EngineApi {
   /** Layers, channel groups and the pre-flight report of a built-in model (by id) or a model file. */
   inspectModel(source: string): Promise<ModelReport>;
   cancelTask(taskId: string): Promise<void>;
+  /** Holds the task at its next batch boundary; `task-paused` follows once it holds there. */
+  pauseTask(taskId: string): Promise<void>;
+  resumeTask(taskId: string): Promise<void>;
   /** Subscribes to engine events; returns the unsubscribe function. */
   onEvent(listener: (event: EngineEvent) => void): () => void;
 }

@@ -33,14 +33,18 @@ const CHECKS: Record<CallMethod, ArgsCheck> = {
     expectCount(args, 1, fail);
     checkPath(args[0], fail);
   },
-  cancelTask(args, fail) {
-    expectCount(args, 1, fail);
-    const [taskId] = args;
-    if (typeof taskId !== 'string' || taskId.length === 0 || taskId.length > MAX_TASK_ID_LENGTH) {
-      fail(`taskId must be a non-empty string of at most ${MAX_TASK_ID_LENGTH} characters, but got ${describe(taskId)}`);
-    }
-  },
+  cancelTask: checkTaskId,
+  pauseTask: checkTaskId,
+  resumeTask: checkTaskId,
 };
+
+function checkTaskId(args: unknown[], fail: (why: string) => never): void {
+  expectCount(args, 1, fail);
+  const [taskId] = args;
+  if (typeof taskId !== 'string' || taskId.length === 0 || taskId.length > MAX_TASK_ID_LENGTH) {
+    fail(`taskId must be a non-empty string of at most ${MAX_TASK_ID_LENGTH} characters, but got ${describe(taskId)}`);
+  }
+}
 
 const DEMO_OPTION_CHECKS: Record<keyof DemoOptions, (value: unknown) => string | undefined> = {
   flopsReduction: (v) => (isNumber(v) && v > 0 && v < 1 ? undefined : 'a number between 0 and 1 (exclusive)'),
@@ -82,7 +86,22 @@ const PRUNE_CONFIG_CHECKS: Record<keyof PruneConfig, (value: unknown) => string 
     isPlainObject(v) && Object.keys(v).every((k) => k === 'path' || k === 'format') && !path(v.path) && !oneOf('tfjs', 'keras-h5', 'keras')(v.format)
       ? undefined
       : "{ path, format: 'tfjs' | 'keras-h5' | 'keras' }",
+  optimizer: oneOf('adam', 'sgd'),
+  weightDecay: (v) => (isNumber(v) && v >= 0 && v <= 1 ? undefined : 'a number from 0 to 1'),
+  lrSchedule: oneOf('cosine', 'step', 'constant'),
+  distillation: (v) =>
+    isPlainObject(v) && hasOnlyKeys(v, 'weight', 'temperature') && isNumber(v.weight) && v.weight >= 0 && v.weight <= 1 && isNumber(v.temperature) && v.temperature > 0 && v.temperature <= 100
+      ? undefined
+      : '{ weight: 0..1, temperature: above 0, at most 100 }',
+  earlyStopping: (v) => (isPlainObject(v) && hasOnlyKeys(v, 'patience') && isIntegerIn(v.patience, 1, MAX_EPOCHS) ? undefined : `{ patience: 1..${MAX_EPOCHS} }`),
+  validationShare: (v) => (isNumber(v) && v > 0 && v <= 0.5 ? undefined : 'a number above 0, at most 0.5'),
+  checkpointDir: path,
 };
+
+/** Every key one of `keys`; missing ones are refused by the value checks. */
+function hasOnlyKeys(value: Record<string, unknown>, ...keys: string[]): boolean {
+  return Object.keys(value).every((k) => keys.includes(k)) && keys.every((k) => Object.hasOwn(value, k));
+}
 
 function checkPruneConfig(config: unknown, fail: (why: string) => never): void {
   if (!isPlainObject(config)) fail(`config must be an object, but got ${describe(config)}`);

@@ -46,7 +46,9 @@ export function createCip(options: CipOptions = {}): CipCriterion {
     settings,
     analyse,
     async scoreGroups(context) {
-      return (await analyse(context)).scores;
+      const analysis = await analyse(context);
+      for (const warning of analysis.warnings) context.warn?.(warning);
+      return analysis.scores;
     },
   };
 }

@@ -9,6 +9,8 @@ export interface ImportanceContext {
   calibration?: readonly Batch[];
   /** Seed for criteria that draw random numbers. */
   seed: number;
+  /** Receives what a criterion had to work around (a fallback, a layer it could not read), for the run's warnings. */
+  warn?: (message: string) => void;
 }
 
 /**

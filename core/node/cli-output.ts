@@ -8,6 +8,9 @@ const thousands = (x: number) => `${(x / 1e3).toFixed(1)}k`;
 export function formatPruneTable(result: PruneResult): string {
   const rows: [string, (s: ModelSummary) => string, string][] = [
     ['top-1 accuracy', (s) => percent(s.accuracy), signed((result.pruned.accuracy - result.baseline.accuracy) * 100, ' pt')],
+    ...(result.baseline.top5 !== undefined && result.pruned.top5 !== undefined
+      ? [['top-5 accuracy', (s: ModelSummary) => percent(s.top5!), signed((result.pruned.top5 - result.baseline.top5) * 100, ' pt')] as [string, (s: ModelSummary) => string, string]]
+      : []),
     ['parameters', (s) => thousands(s.parameters), ratio(result.pruned.parameters, result.baseline.parameters)],
     ['FLOPs (MACs)', (s) => millions(s.flops), ratio(result.pruned.flops, result.baseline.flops)],
     [`latency, batch ${result.baseline.latencyBatch}`, (s) => `${s.latencyMs.toFixed(1)} ms`, `${(result.baseline.latencyMs / result.pruned.latencyMs).toFixed(2)}x faster`],

@@ -26,11 +26,22 @@ export interface PruneFlags {
   scheduleMask?: string;
   scheduleRamp?: string;
   seed?: number;
+  optimizer?: string;
+  weightDecay?: number;
+  lrSchedule?: string;
+  distillWeight?: number;
+  distillTemperature?: number;
+  patience?: number;
+  validationShare?: number;
+  checkpointDir?: string;
   export?: string;
   format?: string;
   config?: string;
   json?: boolean;
 }
+
+/** Hinton et al.'s range is 2-20; 4 is a common choice for CIFAR-sized models. */
+export const DEFAULT_DISTILL_TEMPERATURE = 4;
 
 export class ConfigFileError extends Error {
   override name = 'ConfigFileError';
@@ -63,6 +74,13 @@ export async function pruneConfigFrom(flags: PruneFlags): Promise<Partial<PruneC
       scheduleMask: oneOf('--schedule-mask', flags.scheduleMask, ['soft', 'hard'] as const),
       scheduleRamp: oneOf('--schedule-ramp', flags.scheduleRamp, ['cubic', 'constant'] as const),
       seed: flags.seed,
+      optimizer: oneOf('--optimizer', flags.optimizer, ['adam', 'sgd'] as const),
+      weightDecay: flags.weightDecay,
+      lrSchedule: oneOf('--lr-schedule', flags.lrSchedule, ['cosine', 'step', 'constant'] as const),
+      distillation: distillationFrom(flags, file.distillation),
+      earlyStopping: flags.patience === undefined ? undefined : { patience: flags.patience },
+      validationShare: flags.validationShare,
+      checkpointDir: flags.checkpointDir,
     }),
     ...(flags.targetParams !== undefined
       ? { target: { metric: 'params', reduction: flags.targetParams } }
@@ -74,6 +92,14 @@ export async function pruneConfigFrom(flags: PruneFlags): Promise<Partial<PruneC
   if (flags.ranking !== undefined && flags.ranking !== 'global' && flags.ranking !== 'uniform') throw new InvalidArgumentError(`--ranking must be global or uniform, not '${flags.ranking}'`);
   if (!config.model || !config.data) throw new InvalidArgumentError('prune needs --model and --data (or --demo, or a --config file that names both)');
   return config as Partial<PruneConfig> & Pick<PruneConfig, 'model' | 'data'>;
+}
+
+/** The distillation flags over the config file's settings; a temperature alone turns nothing on. */
+function distillationFrom(flags: PruneFlags, file: PruneConfig['distillation']): PruneConfig['distillation'] {
+  if (flags.distillWeight === undefined && flags.distillTemperature === undefined) return undefined;
+  const weight = flags.distillWeight ?? file?.weight;
+  if (weight === undefined) throw new InvalidArgumentError('--distill-temperature needs --distill-weight (the share of the loss that comes from the unpruned model)');
+  return { weight, temperature: flags.distillTemperature ?? file?.temperature ?? DEFAULT_DISTILL_TEMPERATURE };
 }
 
 /** A flag's value checked against its choices (undefined when the flag is absent). */

@@ -6,7 +6,7 @@ import { DEFAULT_PRUNE_CONFIG } from '../api/contract.js';
 import { describeBackendReport } from '../backend/backend-report.js';
 import { PRUNEFLOW_VERSION } from '../version.js';
 import { formatDatasetPreview, formatPruneTable, formatModelReport } from './cli-output.js';
-import { type PruneFlags, pruneConfigFrom } from './cli-prune-config.js';
+import { DEFAULT_DISTILL_TEMPERATURE, type PruneFlags, pruneConfigFrom } from './cli-prune-config.js';
 import { listCriteria } from '../importance/registry.js';
 import { BUILTIN_DATA } from '../session/run-inputs.js';
 import { FLOPS_CONVENTION } from '../models/model-cost.js';
@@ -30,6 +30,18 @@ function collectRatio(value: string, previous: Record<string, number>): Record<s
   const ratio = Number(share);
   if (!layer || !(ratio > 0 && ratio < 1)) throw new InvalidArgumentError('expected layer=share with a share between 0 and 1, e.g. conv1=0.25');
   return { ...previous, [layer]: ratio };
+}
+
+function share(value: string): number {
+  const number = Number(value);
+  if (!(number >= 0 && number <= 1)) throw new InvalidArgumentError('must be a number from 0 to 1, e.g. 0.5');
+  return number;
+}
+
+function positive(value: string): number {
+  const number = Number(value);
+  if (!(number > 0 && Number.isFinite(number))) throw new InvalidArgumentError('must be a number above 0');
+  return number;
 }
 
 function count(value: string): number {
@@ -76,7 +88,15 @@ program
   .option('--epochs <n>', 'baseline training epochs (0: use the model as it is)', count)
   .option('--fine-tune-epochs <n>', 'fine-tuning epochs after pruning', count)
   .option('--batch-size <n>', `training batch size (default ${DEFAULT_PRUNE_CONFIG.batchSize})`, count)
-  .option('--lr <rate>', `learning rate, Adam with cosine decay (default ${DEFAULT_PRUNE_CONFIG.learningRate})`, Number)
+  .option('--lr <rate>', `learning rate (default ${DEFAULT_PRUNE_CONFIG.learningRate}; fine-tuning uses half)`, Number)
+  .option('--optimizer <name>', 'adam (default) or sgd (momentum 0.9)')
+  .option('--weight-decay <value>', 'L2 penalty on kernels (default 0; 5e-4 is usual with sgd)', share)
+  .option('--lr-schedule <kind>', 'learning rate over each training stage: cosine (default), step (x0.1 at 50% and 75%) or constant')
+  .option('--distill-weight <w>', 'fine-tune with knowledge distillation from the unpruned model: share of the loss from its soft predictions, 0 to 1', share)
+  .option('--distill-temperature <T>', `distillation temperature (default ${DEFAULT_DISTILL_TEMPERATURE})`, positive)
+  .option('--patience <epochs>', 'early stopping: stop a training stage after this many epochs without better validation accuracy, keeping the best weights', count)
+  .option('--validation-share <fraction>', 'share of the training images held out for early stopping (default 0.1)', fraction)
+  .option('--checkpoint-dir <folder>', 'save the latest checkpoint of baseline training and of fine-tuning here (tfjs format)')
   .option('--calibration-batches <n>', `batches shown to data-driven criteria (default ${DEFAULT_PRUNE_CONFIG.calibrationBatches})`, count)
   .option('--schedule <kind>', 'one-shot (default), iterative (prune/fine-tune steps) or continuous (soft gates, CIP-SPEC section 5)')
   .option('--schedule-steps <n>', `steps of the iterative schedule (default ${DEFAULT_PRUNE_CONFIG.scheduleSteps})`, count)
@@ -93,7 +113,8 @@ program
     const engine = await engineFor(program.opts().backend);
     const info = await engine.getInfo();
     if (!options.json) console.error(describeBackendReport(info.backend));
-    process.exitCode = await runTask(engine, engine.startPruning(config), Boolean(options.json));
+    const cancelled = config.checkpointDir ? `Cancelled: the latest checkpoints are in ${config.checkpointDir}.` : undefined;
+    process.exitCode = await runTask(engine, engine.startPruning(config), Boolean(options.json), cancelled);
   });
 
 const data = program.command('data').description('inspect data sets');
@@ -130,7 +151,12 @@ program
   .action((options: { port?: number; host?: string; open: boolean }) => serve({ ...options, backend: program.opts().backend }));
 
 /** Runs a task with a progress bar on stderr; Ctrl-C cancels at the next batch. */
-async function runTask(engine: Awaited<ReturnType<typeof engineFor>>, started: Promise<{ taskId: string }>, json: boolean): Promise<number> {
+async function runTask(
+  engine: Awaited<ReturnType<typeof engineFor>>,
+  started: Promise<{ taskId: string }>,
+  json: boolean,
+  cancelledMessage = 'Cancelled: nothing was written.',
+): Promise<number> {
   const bar = new SingleBar({ format: '{stage} [{bar}] {value}/{total} {message}', hideCursor: true, clearOnComplete: true, stream: process.stderr }, Presets.shades_classic);
   const showBar = process.stderr.isTTY && !json;
   let barStage = '';
@@ -165,8 +191,8 @@ async function runTask(engine: Awaited<ReturnType<typeof engineFor>>, started: P
       } else if (event.type === 'task-done') {
         finish(EXIT.ok, json ? JSON.stringify(event.result, null, 2) : formatPruneTable(event.result));
       } else if (event.type === 'task-cancelled') {
-        finish(EXIT.cancelled, 'Cancelled: nothing was written.', true);
-      } else {
+        finish(EXIT.cancelled, cancelledMessage, true);
+      } else if (event.type === 'task-failed') {
         finish(EXIT.failed, `${event.error.name}: ${event.error.message}`, true);
       }
     });

@@ -12,6 +12,7 @@ import { buildChannelGraph } from '../graph/channel-graph.js';
 import { modelReport } from '../graph/preflight.js';
 import { loadModel } from './model-source.js';
 import { PRUNEFLOW_VERSION } from '../version.js';
+import { PauseGate } from '../train/pause-gate.js';
 
 /** A host gives the engine its backends and its files (see RunHost: assets, data, models, export). */
 export interface EngineOptions extends RunHost {
@@ -32,7 +33,7 @@ export class HostCapabilityError extends Error {
 /** The engine behind every host: one task at a time, events to every subscriber. */
 export function createEngine(options: EngineOptions): EngineApi {
   const listeners = new Set<(event: EngineEvent) => void>();
-  const running = new Map<string, AbortController>();
+  const running = new Map<string, { controller: AbortController; gate: PauseGate }>();
   let backend: Promise<BackendReport> | undefined;
   let nextTask = 1;
 
@@ -47,11 +48,17 @@ export function createEngine(options: EngineOptions): EngineApi {
     if (running.size > 0) throw new TaskBusyError('Another task is running; cancel it or wait for it to finish.');
     const taskId = `task-${nextTask++}`;
     const controller = new AbortController();
-    running.set(taskId, controller);
+    // Events say what the loop does: paused once it holds at a batch boundary, resumed once it goes on.
+    const gate = new PauseGate({
+      onHold: () => emit({ type: 'task-paused', taskId }),
+      onRelease: () => emit({ type: 'task-resumed', taskId }),
+    });
+    running.set(taskId, { controller, gate });
     runPruning(config, {
       ...options,
       backend: report.active,
       signal: controller.signal,
+      pause: gate,
       onProgress: (progress) => emit({ type: 'task-progress', taskId, progress }),
     })
       .then((result) => emit({ type: 'task-done', taskId, result }))
@@ -82,7 +89,13 @@ export function createEngine(options: EngineOptions): EngineApi {
       }
     },
     async cancelTask(taskId: string) {
-      running.get(taskId)?.abort();
+      running.get(taskId)?.controller.abort();
+    },
+    async pauseTask(taskId: string) {
+      running.get(taskId)?.gate.pause();
+    },
+    async resumeTask(taskId: string) {
+      running.get(taskId)?.gate.resume();
     },
     onEvent(listener) {
       listeners.add(listener);

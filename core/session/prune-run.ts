@@ -16,13 +16,17 @@ import { planPruning, planUniform } from '../prune/budget.js';
 import { scheduleFor } from '../prune/schedules/index.js';
 import { recalibrateBatchNorm } from '../train/batch-norm-recalibration.js';
 import { throwIfCancelled } from '../train/cancellation.js';
-import { evaluateAccuracy } from '../train/evaluate.js';
+import { evaluate } from '../train/evaluate.js';
 import { fit } from '../train/fit.js';
+import type { PauseGate } from '../train/pause-gate.js';
+import { cloneModel, countingScores, distillationFor, splitForEarlyStopping, stageCheckpoints } from './training-options.js';
 import { loadRunData, loadRunModel, type RunHost } from './run-inputs.js';
 
 export interface RunContext extends RunHost {
   backend: string;
   signal?: AbortSignal;
+  /** Holds training and evaluation at batch boundaries while paused. */
+  pause?: PauseGate;
   onProgress?: (progress: { stage: string; step: number; total: number; message: string; metrics?: Record<string, number> }) => void;
 }
 
@@ -35,30 +39,47 @@ const LATENCY_BATCH = 64;
  */
 export async function runPruning(config: PruneConfig, context: RunContext): Promise<PruneResult> {
   const started = performance.now();
-  const { signal, onProgress } = context;
+  const { signal, onProgress, pause } = context;
   // Mistakes in the choices fail before any work: an unknown criterion, layer or a target out of reach.
-  const criterion = getCriterion(config.criterion);
+  const criterion = countingScores(getCriterion(config.criterion), config, onProgress);
   const schedule = scheduleFor(config);
+  const distillation = distillationFor(config);
   const note = (stage: string, message: string) => onProgress?.({ stage, step: 0, total: 0, message });
   note('loading', `Reading ${config.data}`);
   const data = await loadRunData(config, context);
-  const { train, test } = data;
+  const { test } = data;
+  // Early stopping validates on training images held out from every training stage.
+  const { train, earlyStopping } = splitForEarlyStopping(data.train, config);
   const norm = channelStatistics(train);
+  const checkpoints = stageCheckpoints(config, context);
   const augmentation = defaultAugmentation(data.imageKind);
   const baseline = await loadRunModel(config, train, context);
   let pruned: tfl.LayersModel | undefined;
+  // A set: iterative schedules score the model several times and would repeat the same warning.
+  const criterionWarnings = new Set<string>();
+  let teacher: tfl.LayersModel | undefined;
+  let baselineDisposed = false;
   try {
     const graph = buildChannelGraph(baseline);
     const fixedRatios = layerRatiosByGroup(graph, config.layerRatios);
     const budget = { ...config.target, protect: config.protect, roundTo: config.roundTo, fixedRatios };
     const plan = config.ranking === 'uniform' ? planUniform : planPruning;
     plan(graph, uniformScores(graph), budget); // throws now, not after training, if the target is out of reach
-    const training = { batchSize: config.batchSize, seed: config.seed, signal, onProgress, augmentation };
+    const training = {
+      batchSize: config.batchSize, seed: config.seed, signal, pause, onProgress, augmentation,
+      optimizer: config.optimizer, weightDecay: config.weightDecay, schedule: config.lrSchedule,
+    };
     // Baseline training is the longest step: on wasm it uses one engine per core where the host has them.
     const parallel = context.backend === 'wasm' ? context.trainingReplicas : undefined;
-    if (config.trainEpochs > 0) await fit(baseline, train, norm, { ...training, epochs: config.trainEpochs, learningRate: config.learningRate, stage: 'training', parallel });
+    if (config.trainEpochs > 0) {
+      const stage = 'training';
+      await fit(baseline, train, norm, { ...training, epochs: config.trainEpochs, learningRate: config.learningRate, stage, parallel, earlyStopping, onCheckpoint: checkpoints?.(baseline, stage, config.trainEpochs) });
+    }
     note('evaluating', 'Measuring the baseline');
-    const baselineSummary = await summarise(baseline, test, norm, signal);
+    const baselineSummary = await summarise(baseline, test, norm, context);
+    // The teacher is the unpruned model; the continuous schedule trains the baseline itself, so it teaches from a copy.
+    if (distillation) teacher = schedule.id === 'continuous' ? await cloneModel(baseline) : baseline;
+    const withTeacher = teacher && { ...distillation!, teacher };
 
     note('scoring', `Scoring channels: ${criterion.label}`);
     const calibration = criterion.needs === 'weights' ? [] : calibrationBatches(train, norm, config);
@@ -77,23 +98,33 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
             o.onStep?.();
             onProgress?.(p);
           };
-          await fit(model, train, norm, { ...training, epochs: o.epochs, learningRate: config.learningRate / 2, stage: o.stage, onEpochEnd: o.onEpochEnd, onProgress: onStep });
+          await fit(model, train, norm, { ...training, epochs: o.epochs, learningRate: config.learningRate / 2, stage: o.stage, onEpochEnd: o.onEpochEnd, onProgress: onStep, distillation: withTeacher });
         },
         note: (message) => note('pruning', message),
+        warn: (message) => criterionWarnings.add(message),
       })
       .finally(() => tf.dispose(calibration.flatMap((b) => [b.x, b.y])));
     throwIfCancelled(signal, 'Pruning');
     await recalibrateBatchNorm(pruned, train, norm, { seed: config.seed });
-    const pruneOnlyAccuracy = await evaluateAccuracy(pruned, test, norm, signal);
+    const pruneOnlyAccuracy = (await evaluate(pruned, test, norm, { signal, pause, onProgress })).top1;
 
     if (config.fineTuneEpochs > 0) {
-      await fit(pruned, train, norm, { ...training, epochs: config.fineTuneEpochs, learningRate: config.learningRate / 2, seed: config.seed + 1, stage: 'fine-tuning' });
+      const stage = 'fine-tuning';
+      await fit(pruned, train, norm, {
+        ...training, epochs: config.fineTuneEpochs, learningRate: config.learningRate / 2, seed: config.seed + 1, stage,
+        distillation: withTeacher, earlyStopping, onCheckpoint: checkpoints?.(pruned, stage, config.fineTuneEpochs),
+      });
     }
+    // The teacher's work is done: free its memory before the pruned model is measured.
+    if (teacher && teacher !== baseline) teacher.dispose();
+    teacher = undefined;
+    baseline.dispose();
+    baselineDisposed = true;
     note('evaluating', 'Measuring the pruned model');
-    const prunedSummary = await summarise(pruned, test, norm, signal);
+    const prunedSummary = await summarise(pruned, test, norm, context);
     const exported = config.export ? await exportTo(pruned, config.export, context) : [];
     return {
-      dataset: `${data.label}: ${train.count} training, ${test.count} test images`,
+      dataset: `${data.label}: ${train.count} training, ${earlyStopping ? `${earlyStopping.validation.count} validation, ` : ''}${test.count} test images`,
       model: MODEL_ZOO.find((e) => e.id === config.model)?.label ?? config.model,
       criterion: criterion.label,
       target: config.target,
@@ -104,10 +135,11 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
       pruneOnly: { accuracy: pruneOnlyAccuracy },
       seconds: (performance.now() - started) / 1000,
       exported,
-      warnings: data.warnings,
+      warnings: [...data.warnings, ...criterionWarnings],
     };
   } finally {
-    baseline.dispose();
+    if (teacher && teacher !== baseline) teacher.dispose();
+    if (!baselineDisposed) baseline.dispose();
     pruned?.dispose();
   }
 }
@@ -150,13 +182,13 @@ async function exportTo(model: tfl.LayersModel, target: NonNullable<PruneConfig[
   return host.writeFiles(target.path, await exportModel(model, target.format));
 }
 
-async function summarise(model: tfl.LayersModel, test: ImageDataset, norm: Normalisation, signal?: AbortSignal): Promise<ModelSummary> {
-  const accuracy = await evaluateAccuracy(model, test, norm, signal);
+async function summarise(model: tfl.LayersModel, test: ImageDataset, norm: Normalisation, context: RunContext): Promise<ModelSummary> {
+  const { top1: accuracy, top5 } = await evaluate(model, test, norm, { signal: context.signal, pause: context.pause, onProgress: context.onProgress });
   // Latency of the model as it would be deployed: batch norm and ReLU folded into the convolutions.
   const deployable = await foldForInference(model);
   const latencyMs = await measureLatency(deployable, LATENCY_BATCH).finally(() => deployable.dispose());
   const layerWidths = model.layers
     .filter((l) => ['Conv2D', 'Dense', 'SeparableConv2D'].includes(l.getClassName()))
     .map((l) => ({ name: l.name, channels: (l.outputShape as number[]).at(-1)! }));
-  return { accuracy, parameters: countParameters(model), flops: countFlops(model), latencyMs, latencyBatch: LATENCY_BATCH, layerWidths };
+  return { accuracy, ...(top5 !== undefined && { top5 }), parameters: countParameters(model), flops: countFlops(model), latencyMs, latencyBatch: LATENCY_BATCH, layerWidths };
 }

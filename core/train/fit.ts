@@ -5,6 +5,10 @@ import { batchIndices, makeBatch } from '../data/batches.js';
 import type { ImageDataset, Normalisation } from '../data/image-dataset.js';
 import { seededRandom, shuffledIndices } from '../data/random.js';
 import { throwIfCancelled, yieldToEventLoop } from './cancellation.js';
+import { type Distillation, distillationLoss } from './distillation.js';
+import { BestWeights, type EarlyStopping } from './early-stopping.js';
+import { evaluate } from './evaluate.js';
+import type { PauseGate } from './pause-gate.js';
 import { type ProgressListener, Throughput } from './progress.js';
 import type { ReplicaPort } from './data-parallel/protocol.js';
 import { startDataParallel } from './data-parallel/trainer.js';
@@ -26,12 +30,20 @@ export interface FitOptions {
   schedule?: 'cosine' | 'step' | 'constant';
   /** Called after every epoch with its index (soft pruning schedules update their gates here). */
   onEpochEnd?: (epoch: number) => void | Promise<void>;
+  /** Called after every epoch (after onEpochEnd) with its index, the model holding that epoch's weights. */
+  onCheckpoint?: (epoch: number) => Promise<void>;
+  /** Learn from a teacher's soft predictions as well as the labels. */
+  distillation?: Distillation;
+  /** Stop when validation accuracy has not improved for `patience` epochs; the best weights are kept. */
+  earlyStopping?: EarlyStopping;
   /**
-   * Train on several engines at once (data parallelism, one per core): Adam without weight decay only,
-   * and only where nothing else changes the weights between steps.
+   * Train on several engines at once (data parallelism, one per core): Adam without weight decay or
+   * distillation only, and only where nothing else changes the weights between steps.
    */
   parallel?: ParallelTraining;
   signal?: AbortSignal;
+  /** Holds the loop between optimizer steps while paused. */
+  pause?: PauseGate;
   onProgress?: ProgressListener;
 }
 
@@ -44,6 +56,10 @@ export interface FitResult {
   loss: number;
   accuracy: number;
   imagesPerSecond: number;
+  /** Epochs trained (fewer than asked when early stopping ended the run). */
+  epochs: number;
+  /** With early stopping: the epoch whose weights the model now holds (0: the starting weights) and its validation accuracy. */
+  best?: { epoch: number; validationAccuracy: number };
 }
 
 /**
@@ -55,7 +71,9 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
   const optimizer = options.optimizer === 'sgd' ? tf.train.momentum(options.learningRate, 0.9) : tf.train.adam(options.learningRate);
   const kernels = model.trainableWeights.filter((w) => /kernel$/.test(w.originalName)).map((w) => w.read());
   const decay = options.weightDecay ?? 0;
-  const parallel = options.parallel && options.parallel.replicas > 1 && options.optimizer !== 'sgd' && decay === 0 && !options.onEpochEnd;
+  const distillation = options.distillation && options.distillation.weight > 0 ? options.distillation : undefined;
+  // Replicas compute plain cross-entropy with Adam; anything else trains on this engine.
+  const parallel = options.parallel && options.parallel.replicas > 1 && options.optimizer !== 'sgd' && decay === 0 && !options.onEpochEnd && !distillation;
   // Extra engines are a speed-up, not a requirement: if they cannot start, train here and say why.
   const trainer = parallel
     ? await startDataParallel({ model, data, norm, ...options.parallel! }).catch((error: unknown) => {
@@ -71,11 +89,24 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
   let loss = Number.NaN;
   let correct = 0;
   let seen = 0;
+  let epochsRun = 0;
+  let completed = false;
+  const stopping = options.earlyStopping;
+  const best = stopping && new BestWeights();
+  const validate = async (epoch: number) => {
+    if (trainer) await trainer.sync();
+    const { top1 } = await evaluate(model, stopping!.validation, norm, { signal: options.signal, pause: options.pause });
+    best!.offer(model, top1, epoch);
+    return best!.since >= stopping!.patience;
+  };
   try {
+    // The starting weights compete too: fine-tuning that only hurts gives the pruned model back unchanged.
+    if (best) await validate(0);
     for (let epoch = 0; epoch < options.epochs; epoch++) {
       correct = 0;
       seen = 0;
       for (const indices of batchIndices(shuffledIndices(data.count, random), options.batchSize)) {
+        await options.pause?.wait(options.signal);
         throwIfCancelled(options.signal, `${options.stage} at step ${step + 1} of ${totalSteps}`);
         const learningRate = scheduledRate(options.schedule ?? 'cosine', options.learningRate, step, totalSteps);
         setLearningRate(optimizer, learningRate);
@@ -85,17 +116,21 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
           [loss, correct, seen] = [result.loss, correct + result.correct, seen + result.count];
         } else {
           const batch = makeBatch(data, indices, norm, draws);
+          // The teacher sees the same (augmented) images, in inference mode.
+          const soft = distillation && tf.tidy(() => distillation.teacher.apply(batch.x, { training: false }) as tf.Tensor2D);
           let hits: tf.Scalar | undefined;
           const cost = optimizer.minimize(() => {
             const logits = model.apply(batch.x, { training: true }) as tf.Tensor2D;
             hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(batch.y, 1)), 'float32')));
-            const loss = tf.losses.softmaxCrossEntropy(batch.y, logits) as tf.Scalar;
+            const loss = soft
+              ? distillationLoss(batch.y, logits, soft, distillation.weight, distillation.temperature)
+              : (tf.losses.softmaxCrossEntropy(batch.y, logits) as tf.Scalar);
             return decay > 0 ? tf.add(loss, tf.mul(decay / 2, tf.addN(kernels.map((k) => tf.sum(tf.square(k)))))) : loss;
           }, true)!;
           loss = (await cost.data())[0];
           correct += (await hits!.data())[0];
           seen += batch.size;
-          tf.dispose([cost, hits!, batch.x, batch.y]);
+          tf.dispose([cost, hits!, batch.x, batch.y, soft]);
         }
         throughput.add(indices.length);
         step++;
@@ -115,16 +150,34 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
         });
         await yieldToEventLoop();
       }
+      epochsRun++;
       await options.onEpochEnd?.(epoch);
+      if (options.onCheckpoint) {
+        if (trainer) await trainer.sync();
+        await options.onCheckpoint(epoch);
+      }
+      if (best && (await validate(epoch + 1))) {
+        const kept = best!.epoch === 0 ? 'the starting weights' : `epoch ${best!.epoch}`;
+        const message = `stopped early after epoch ${epoch + 1}: best validation accuracy ${(best!.accuracy * 100).toFixed(1)}% at ${kept}, kept`;
+        options.onProgress?.({ stage: options.stage, step: 0, total: 0, message });
+        break;
+      }
     }
+    completed = true;
   } finally {
     // The last completed step's weights come back to the model, also when cancelled.
     await trainer?.finish();
     optimizer.dispose();
     // tfjs's momentum optimizer keeps its -learningRate scalar past dispose().
     (optimizer as unknown as { c?: tf.Tensor }).c?.dispose();
+    if (!completed) best?.dispose();
   }
-  return { loss, accuracy: seen ? correct / seen : Number.NaN, imagesPerSecond: throughput.imagesPerSecond() };
+  const result: FitResult = { loss, accuracy: seen ? correct / seen : Number.NaN, imagesPerSecond: throughput.imagesPerSecond(), epochs: epochsRun };
+  if (best) {
+    result.best = { epoch: best.epoch, validationAccuracy: best.accuracy };
+    best.restore(model);
+  }
+  return result;
 }
 
 /** SGD keeps -learningRate as a tensor (setLearningRate renews it); Adam reads a plain field. */

@@ -61,6 +61,8 @@ export function fromBridge(bridge: EngineBridge): EngineApi {
     inspectDataset: (path) => unwrap(bridge.inspectDataset(path)),
     inspectModel: (source) => unwrap(bridge.inspectModel(source)),
     cancelTask: (taskId) => unwrap(bridge.cancelTask(taskId)),
+    pauseTask: (taskId) => unwrap(bridge.pauseTask(taskId)),
+    resumeTask: (taskId) => unwrap(bridge.resumeTask(taskId)),
     onEvent: (listener) => bridge.onEvent(listener),
   };
 }

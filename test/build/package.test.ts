@@ -47,6 +47,13 @@ describe('packed desktop app (linux dir)', () => {
     '/dist/core/assets/fashion-mnist-sample/train-images-idx3-ubyte.gz',
     '/node_modules/@tensorflow/tfjs-core/package.json',
     '/node_modules/@tensorflow/tfjs-backend-wasm/package.json',
+    // Dependencies of dependencies that tfjs-core loads at run time.
+    '/node_modules/seedrandom/package.json',
+    '/node_modules/long/package.json',
+    // Keras .h5/.keras files: h5wasm's script embeds its WebAssembly.
+    '/node_modules/h5wasm/package.json',
+    '/node_modules/h5wasm/dist/esm/hdf5_hl.js',
+    '/README.md',
   ])('contains %s', (path) => {
     expect(files.has(path)).toBe(true);
   });
@@ -61,6 +68,10 @@ describe('packed desktop app (linux dir)', () => {
     }
   });
 
+  it('puts the user guide outside app.asar, where Help > Documentation opens it', () => {
+    expect(readFileSync(join(resources, 'app.asar.unpacked', 'README.md'), 'utf8')).toBe(readFileSync(join(ROOT, 'README.md'), 'utf8'));
+  });
+
   it('has one renderer script and style, referenced relatively', () => {
     const assets = [...files].filter((path) => path.startsWith('/dist/renderer/assets/'));
     expect(assets.filter((path) => path.endsWith('.js'))).toHaveLength(1);
@@ -71,7 +82,7 @@ describe('packed desktop app (linux dir)', () => {
     expect(html).toMatch(/src="\.\/assets\/index-[\w-]+\.js"/);
   });
 
-  it.each(['svelte', 'vite', 'electron', 'electron-builder', 'typescript', 'vitest', 'd3', 'playwright-core', '@sveltejs'])(
+  it.each(['svelte', 'vite', 'electron', 'electron-builder', 'typescript', 'vitest', 'd3', 'playwright-core', '@sveltejs', '@electron', 'eslint', 'svelte-check'])(
     'leaves out the development dependency %s',
     (name) => {
       expect([...files].some((path) => path.startsWith(`/node_modules/${name}/`))).toBe(false);

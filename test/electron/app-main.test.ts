@@ -1,111 +1,116 @@
-import { EventEmitter } from 'node:events';
-import { describe, expect, it } from 'vitest';
-import type { BrowserWindowConstructorOptions } from 'electron';
-import { type AppDeps, type AppWindow, startApp } from '../../electron/app-main.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type AppDeps, startApp } from '../../electron/app-main.js';
 import { appPaths } from '../../electron/app-paths.js';
-import { ENGINE_CALL_CHANNEL } from '../../electron/ipc-channels.js';
-import type { WebContentsLike } from '../../electron/security.js';
+import { APP_COMMAND_CHANNEL, DOCUMENT_STATE_CHANNEL, ENGINE_CALL_CHANNEL, SHELL_READY_CHANNEL } from '../../electron/ipc-channels.js';
+import type { NativeThemeLike } from '../../electron/theme.js';
 import type { WorkerLike } from '../../electron/worker-relay.js';
+import { click, FakeApp, FakeDialog, FakeIpcMain, FakeMenu, FakeSession, FakeWebContents, FakeWindow, menuItem, settle } from './fake-electron.js';
 
-// Electron stand-ins: just enough behaviour to watch what the app does with them.
-class FakeApp extends EventEmitter {
-  quitCalls = 0;
-  hasLock = true;
-  readonly ready = Promise.resolve();
-  whenReady = () => this.ready;
-  requestSingleInstanceLock = () => this.hasLock;
-  quit = () => void this.quitCalls++;
+const APP = '/opt/pruneflow/resources/app.asar/dist';
+const PAGE = `file://${APP}/renderer/index.html`;
+const SCREEN = { x: 0, y: 0, width: 1920, height: 1080 };
+const folders: string[] = [];
+afterEach(() => {
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+interface LaunchOptions {
+  hasLock?: boolean;
+  platform?: NodeJS.Platform;
+  argv?: string[];
+  userData?: string;
+  isPackaged?: boolean;
+  spawnEngine?: () => WorkerLike;
 }
 
-class FakeWindow extends EventEmitter implements AppWindow {
-  static all: FakeWindow[] = [];
-  static getAllWindows = () => FakeWindow.all;
-  shown = false;
-  loaded?: string;
-  focused = false;
-  sent: unknown[][] = [];
-  webContents = { send: (...args: unknown[]) => void this.sent.push(args) };
-  constructor(readonly options: BrowserWindowConstructorOptions) {
-    super();
-    FakeWindow.all.push(this);
-  }
-  show = () => void (this.shown = true);
-  loadFile = async (path: string) => void (this.loaded = path);
-  isDestroyed = () => false;
-  isMinimized = () => false;
-  restore = () => {};
-  focus = () => void (this.focused = true);
-}
-
-class FakeWebContents extends EventEmitter implements WebContentsLike {
-  openHandler?: (details: { url: string }) => { action: 'deny' };
-  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }) {
-    this.openHandler = handler;
-  }
-}
-
-function launch(options: { hasLock?: boolean; platform?: NodeJS.Platform } = {}) {
+function launch(options: LaunchOptions = {}) {
   FakeWindow.all = [];
-  const app = new FakeApp();
+  const userData = options.userData ?? mkdtempSync(join(tmpdir(), 'pruneflow-shell-'));
+  folders.push(userData);
+  const app = new FakeApp(userData);
   app.hasLock = options.hasLock ?? true;
-  const handlers = new Map<string, unknown>();
-  const permissions: {
-    request?: (contents: unknown, permission: string, callback: (granted: boolean) => void) => void;
-    check?: () => boolean;
-  } = {};
+  app.isPackaged = options.isPackaged ?? true;
+  app.on('newListener', () => void (app.readyWhenSandboxed ??= app.sandboxEnabled));
+  const ipcMain = new FakeIpcMain();
+  const session = new FakeSession();
+  const dialog = new FakeDialog();
+  const nativeTheme: NativeThemeLike = { themeSource: 'system', shouldUseDarkColors: false };
+  Object.defineProperty(nativeTheme, 'shouldUseDarkColors', { get: () => nativeTheme.themeSource === 'dark' });
   const spawns: string[] = [];
+  const opened: string[] = [];
   const deps: AppDeps<FakeWindow> = {
     app,
     BrowserWindow: FakeWindow,
-    ipcMain: { handle: (channel, listener) => void handlers.set(channel, listener), removeHandler: () => {} },
-    session: {
-      defaultSession: {
-        setPermissionRequestHandler: (handler) => void (permissions.request = handler),
-        setPermissionCheckHandler: (handler) => void (permissions.check = handler),
+    ipcMain,
+    session: { defaultSession: session },
+    dialog,
+    Menu: FakeMenu,
+    nativeTheme,
+    screen: { getAllDisplays: () => [{ workArea: SCREEN }], getPrimaryDisplay: () => ({ workArea: SCREEN }) },
+    shell: {
+      openPath: async (path) => {
+        opened.push(path);
+        return '';
       },
     },
-    paths: appPaths(new URL('file:///opt/pruneflow/resources/app.asar/dist/electron/')),
-    // Reaching the engine is all these tests need to see; a failing start is reported like any error.
-    spawnEngine: (): WorkerLike => {
-      spawns.push('engine');
-      throw new Error('no engine in this test');
-    },
+    paths: appPaths(new URL(`file://${APP}/electron/`)),
+    // Reaching the engine is all most tests need to see; a failing start is reported like any error.
+    spawnEngine:
+      options.spawnEngine ??
+      ((): WorkerLike => {
+        spawns.push('engine');
+        throw new Error('no engine in this test');
+      }),
     platform: options.platform ?? 'linux',
+    argv: options.argv ?? ['/opt/pruneflow/pruneflow'],
+    cwd: '/home/user',
+    versions: { electron: '45.5.0', chromium: '140.0.1', node: '22.1.0', tfjs: '4.22.0' },
+    log: () => {},
   };
   startApp(deps);
-  return { app, handlers, permissions, spawns, ready: app.ready.then(() => new Promise((r) => setTimeout(r, 0))) };
+  const window = () => FakeWindow.all.at(-1)!;
+  /** The page has loaded and subscribed to app commands. */
+  const pageListens = async () => {
+    await settle();
+    ipcMain.send(PAGE, SHELL_READY_CHANNEL);
+  };
+  return { app, ipcMain, session, dialog, nativeTheme, spawns, opened, userData, window, pageListens, ready: () => app.fireReady() };
 }
 
 describe('startApp', () => {
   it('opens one hardened window once ready, with the engine behind IPC', async () => {
-    const { handlers, permissions, ready } = launch();
+    const { ipcMain, session, ready, app } = launch();
     expect(FakeWindow.all).toHaveLength(0);
-    await ready;
+    await ready();
+    expect(app.readyWhenSandboxed).toBe(true);
     expect(FakeWindow.all).toHaveLength(1);
     const [window] = FakeWindow.all;
     expect(window!.options.webPreferences).toMatchObject({
-      preload: '/opt/pruneflow/resources/app.asar/dist/electron/preload.cjs',
+      preload: `${APP}/electron/preload.cjs`,
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
       webSecurity: true,
     });
-    expect(window!.loaded).toBe('/opt/pruneflow/resources/app.asar/dist/renderer/index.html');
+    expect(window!.loaded).toBe(`${APP}/renderer/index.html`);
     expect(window!.shown).toBe(false);
     window!.emit('ready-to-show');
     expect(window!.shown).toBe(true);
-    expect([...handlers.keys()]).toEqual([ENGINE_CALL_CHANNEL]);
+    expect([...ipcMain.handlers.keys()]).toEqual([ENGINE_CALL_CHANNEL]);
     const answers: boolean[] = [];
-    permissions.request!(undefined, 'media', (granted: boolean) => answers.push(granted));
+    session.request!(undefined, 'media', (granted: boolean) => answers.push(granted));
     expect(answers).toEqual([false]);
-    expect(permissions.check!()).toBe(false);
+    expect(session.check!()).toBe(false);
   });
 
   it('blocks navigation, new windows and webviews in every page', () => {
     const { app } = launch();
     const contents = new FakeWebContents();
     app.emit('web-contents-created', {}, contents);
-    for (const name of ['will-navigate', 'will-redirect', 'will-attach-webview']) {
+    for (const name of ['will-navigate', 'will-frame-navigate', 'will-redirect', 'will-attach-webview']) {
       let prevented = false;
       contents.emit(name, { preventDefault: () => (prevented = true) }, 'https://example.com/');
       expect(prevented, name).toBe(true);
@@ -113,16 +118,30 @@ describe('startApp', () => {
     expect(contents.openHandler!({ url: 'https://example.com/' })).toEqual({ action: 'deny' });
   });
 
+  it('loads nothing but its own files', async () => {
+    const packaged = launch();
+    await packaged.ready();
+    expect(packaged.session.allows(`file://${APP}/renderer/assets/index-1.js`)).toBe(true);
+    expect(packaged.session.allows('data:image/png;base64,AAAA')).toBe(true);
+    for (const url of ['https://example.com/x.js', 'http://127.0.0.1:8080/', 'file:///etc/passwd', `file://${APP}/electron/main.js`, 'devtools://devtools/']) {
+      expect(packaged.session.allows(url), url).toBe(false);
+    }
+    const source = launch({ isPackaged: false });
+    await source.ready();
+    expect(source.session.allows('devtools://devtools/bundled/inspector.html')).toBe(true);
+    expect(source.session.allows('https://example.com/')).toBe(false);
+  });
+
   it('trusts IPC only from its own renderer pages, and starts the engine on first use', async () => {
-    const { handlers, spawns, ready } = launch();
-    await ready;
+    const { ipcMain, spawns, ready } = launch();
+    await ready();
     expect(spawns).toEqual([]);
-    const handler = handlers.get(ENGINE_CALL_CHANNEL) as (event: unknown, message: unknown) => Promise<unknown>;
+    const handler = ipcMain.handlers.get(ENGINE_CALL_CHANNEL)!;
     const call = { method: 'getInfo', args: [] };
     const foreign = await handler({ senderFrame: { url: 'file:///opt/other/index.html' } }, call);
     expect(foreign).toMatchObject({ ok: false, error: { name: 'UntrustedSenderError' } });
     expect(spawns).toEqual([]);
-    const own = await handler({ senderFrame: { url: 'file:///opt/pruneflow/resources/app.asar/dist/renderer/index.html' } }, call);
+    const own = await handler({ senderFrame: { url: PAGE } }, call);
     expect(own).toEqual({ ok: false, error: { name: 'Error', message: 'no engine in this test' } });
     expect(spawns).toEqual(['engine']);
   });
@@ -131,13 +150,6 @@ describe('startApp', () => {
     const { app } = launch({ hasLock: false });
     expect(app.quitCalls).toBe(1);
     expect(app.listenerCount('window-all-closed')).toBe(0);
-  });
-
-  it('focuses the running window when launched again', async () => {
-    const { app, ready } = launch();
-    await ready;
-    app.emit('second-instance');
-    expect(FakeWindow.all[0]!.focused).toBe(true);
   });
 
   it('quits when the last window closes, except on macOS', () => {
@@ -150,10 +162,252 @@ describe('startApp', () => {
   });
 
   it('reopens a window on activate when none is open', async () => {
-    const { app, ready } = launch({ platform: 'darwin' });
-    await ready;
-    FakeWindow.all = [];
+    const { app, ready, window } = launch({ platform: 'darwin' });
+    await ready();
+    window().close();
     app.emit('activate');
+    expect(FakeWindow.all).toHaveLength(2);
+  });
+});
+
+describe('window state', () => {
+  it('remembers size, place and maximised state, written atomically under userData', async () => {
+    const first = launch();
+    await first.ready();
+    first.window().bounds = { x: 200, y: 100, width: 900, height: 700 };
+    first.window().maximized = true;
+    first.window().close();
+    const file = join(first.userData, 'window-state.json');
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ x: 200, y: 100, width: 900, height: 700, maximized: true });
+    folders.splice(folders.indexOf(first.userData), 1);
+
+    const second = launch({ userData: first.userData });
+    await second.ready();
+    expect(second.window().options).toMatchObject({ x: 200, y: 100, width: 900, height: 700 });
+    second.window().emit('ready-to-show');
+    expect(second.window().maximized).toBe(true);
+  });
+
+  it('keeps only the size of a window saved on a display that is gone', async () => {
+    const userData = mkdtempSync(join(tmpdir(), 'pruneflow-shell-'));
+    writeFileSync(join(userData, 'window-state.json'), JSON.stringify({ x: 2500, y: 100, width: 900, height: 700, maximized: false }));
+    const { ready, window } = launch({ userData });
+    await ready();
+    expect(window().options).toMatchObject({ width: 900, height: 700 });
+    expect(window().options.x).toBeUndefined();
+    window().emit('ready-to-show');
+    expect(window().maximized).toBe(false);
+  });
+});
+
+describe('menus and app commands', () => {
+  it('has the File, Edit, View and Help menus with their shortcuts', async () => {
+    const { ready } = launch();
+    await ready();
+    const menu = FakeMenu.current!;
+    expect(menu.map((item) => item.label?.replaceAll('&', ''))).toEqual(['File', 'Edit', 'View', 'Help']);
+    const accelerators = Object.fromEntries(
+      ['New Project', 'Open…', 'Save', 'Save As…', 'Close Window'].map((label) => [label, menuItem(menu, ['File', label]).accelerator]),
+    );
+    expect(accelerators).toEqual({
+      'New Project': 'CmdOrCtrl+N',
+      'Open…': 'CmdOrCtrl+O',
+      Save: 'CmdOrCtrl+S',
+      'Save As…': 'CmdOrCtrl+Shift+S',
+      'Close Window': 'CmdOrCtrl+W',
+    });
+  });
+
+  it('sends menu commands to the page only once it listens, in order', async () => {
+    const { ready, window, pageListens, dialog, app } = launch();
+    await ready();
+    click(menuItem(FakeMenu.current!, ['File', 'New Project']));
+    dialog.answers.open.push('/home/user/a.pruneflow');
+    click(menuItem(FakeMenu.current!, ['File', 'Open…']));
+    await settle();
+    expect(window().commands(APP_COMMAND_CHANNEL)).toEqual([]);
+    await pageListens();
+    expect(window().commands(APP_COMMAND_CHANNEL)).toEqual([{ type: 'new-project' }, { type: 'open-project', path: '/home/user/a.pruneflow' }]);
+    // Linux has no OS-wide recent documents list.
+    expect(app.osRecent).toEqual([]);
+  });
+
+  it('lists opened files under Open Recent, newest first, kept across runs and given to the OS', async () => {
+    const first = launch({ platform: 'win32' });
+    await first.ready();
+    expect(menuItem(FakeMenu.current!, ['File', 'Open Recent', 'No Recent Projects']).enabled).toBe(false);
+    await first.pageListens();
+    for (const name of ['a', 'b', 'a']) {
+      first.dialog.answers.open.push(`/p/${name}.pruneflow`);
+      click(menuItem(FakeMenu.current!, ['File', 'Open…']));
+      await settle();
+    }
+    expect(first.app.osRecent).toEqual(['/p/a.pruneflow', '/p/b.pruneflow', '/p/a.pruneflow']);
+    folders.splice(folders.indexOf(first.userData), 1);
+
+    const second = launch({ userData: first.userData });
+    await second.ready();
+    await second.pageListens();
+    const recent = menuItem(FakeMenu.current!, ['File', 'Open Recent']).submenu as { label?: string; toolTip?: string }[];
+    expect(recent.map((item) => item.toolTip).filter(Boolean)).toEqual(['/p/a.pruneflow', '/p/b.pruneflow']);
+    click(menuItem(FakeMenu.current!, ['File', 'Open Recent', '2 b.pruneflow']));
+    expect(second.window().commands(APP_COMMAND_CHANNEL)).toEqual([{ type: 'open-project', path: '/p/b.pruneflow' }]);
+    click(menuItem(FakeMenu.current!, ['File', 'Open Recent', 'Clear Recently Opened']));
+    expect(menuItem(FakeMenu.current!, ['File', 'Open Recent', 'No Recent Projects'])).toBeTruthy();
+  });
+
+  it('offers Reload and the developer tools only when run from source', async () => {
+    const packaged = launch({ isPackaged: true });
+    await packaged.ready();
+    const roles = (menu = FakeMenu.current!) => (menuItem(menu, ['View']).submenu as { role?: string }[]).map((item) => item.role);
+    expect(roles()).not.toContain('reload');
+    expect(roles()).not.toContain('toggleDevTools');
+    expect(roles()).toEqual(expect.arrayContaining(['zoomIn', 'zoomOut', 'resetZoom', 'togglefullscreen']));
+    const source = launch({ isPackaged: false });
+    await source.ready();
+    expect(roles()).toEqual(expect.arrayContaining(['reload', 'toggleDevTools']));
+  });
+
+  it('toggles the dark theme and remembers it', async () => {
+    const first = launch();
+    await first.ready();
+    expect(menuItem(FakeMenu.current!, ['View', 'Dark Theme']).checked).toBe(false);
+    click(menuItem(FakeMenu.current!, ['View', 'Dark Theme']));
+    expect(first.nativeTheme.themeSource).toBe('dark');
+    expect(menuItem(FakeMenu.current!, ['View', 'Dark Theme']).checked).toBe(true);
+    folders.splice(folders.indexOf(first.userData), 1);
+    const second = launch({ userData: first.userData });
+    await second.ready();
+    expect(second.nativeTheme.themeSource).toBe('dark');
+  });
+
+  it('shows the versions in About and opens the user guide from Help', async () => {
+    const { ready, dialog, opened } = launch();
+    await ready();
+    click(menuItem(FakeMenu.current!, ['Help', 'About Pruneflow']));
+    await settle();
+    expect(dialog.messageBoxes[0]!.detail).toBe(
+      'Version 0.1.0\n\nElectron 45.5.0\nChromium 140.0.1\nNode.js 22.1.0\nTensorFlow.js 4.22.0',
+    );
+    click(menuItem(FakeMenu.current!, ['Help', 'Pruneflow Documentation']));
+    await settle();
+    expect(opened).toEqual(['/opt/pruneflow/resources/app.asar.unpacked/README.md']);
+  });
+});
+
+describe('opening project files from the OS', () => {
+  it('opens a file named on the command line once the page listens', async () => {
+    const { ready, window, pageListens } = launch({ argv: ['/opt/pruneflow/pruneflow', '--no-sandbox', 'models/x.pruneflow'] });
+    await ready();
+    expect(window().commands(APP_COMMAND_CHANNEL)).toEqual([]);
+    await pageListens();
+    expect(window().commands(APP_COMMAND_CHANNEL)).toEqual([{ type: 'open-project', path: '/home/user/models/x.pruneflow' }]);
+  });
+
+  it("opens a second launch's file in the running window and focuses it", async () => {
+    const { app, ready, window, pageListens } = launch();
+    await ready();
+    await pageListens();
+    app.emit('second-instance', {}, ['/opt/pruneflow/pruneflow', '--allow-file-access-from-files', 'y.pruneflow'], '/tmp/work');
+    expect(window().commands(APP_COMMAND_CHANNEL)).toEqual([{ type: 'open-project', path: '/tmp/work/y.pruneflow' }]);
+    expect(window().focused).toBe(true);
     expect(FakeWindow.all).toHaveLength(1);
+  });
+
+  it('opens a window for a second launch when the last one was closed (macOS)', async () => {
+    const { app, ready, window, pageListens } = launch({ platform: 'darwin' });
+    await ready();
+    await pageListens();
+    window().close();
+    app.emit('second-instance', {}, ['/Applications/Pruneflow.app/Contents/MacOS/Pruneflow', '/Users/u/w.pruneflow'], '/');
+    expect(FakeWindow.all).toHaveLength(2);
+    await pageListens();
+    expect(window().commands(APP_COMMAND_CHANNEL)).toEqual([{ type: 'open-project', path: '/Users/u/w.pruneflow' }]);
+  });
+
+  it("queues macOS 'open-file' from before the window exists", async () => {
+    const { app, ready, window, pageListens } = launch({ platform: 'darwin' });
+    let prevented = false;
+    app.emit('open-file', { preventDefault: () => (prevented = true) }, '/Users/u/z.pruneflow');
+    expect(prevented).toBe(true);
+    await ready();
+    await settle();
+    expect(window().commands(APP_COMMAND_CHANNEL)).toEqual([]);
+    await pageListens();
+    expect(window().commands(APP_COMMAND_CHANNEL)).toEqual([{ type: 'open-project', path: '/Users/u/z.pruneflow' }]);
+  });
+});
+
+describe('unsaved changes', () => {
+  async function dirtyWindow(path: string | null = '/home/user/p.pruneflow') {
+    const launched = launch();
+    await launched.ready();
+    await launched.pageListens();
+    launched.ipcMain.send(PAGE, DOCUMENT_STATE_CHANNEL, { dirty: true, path });
+    return launched;
+  }
+
+  it('closes at once without unsaved changes', async () => {
+    const { window, dialog, ready } = launch();
+    await ready();
+    window().close();
+    expect(window().destroyed).toBe(true);
+    expect(dialog.messageBoxes).toEqual([]);
+  });
+
+  it('Cancel keeps the window open', async () => {
+    const { window, dialog } = await dirtyWindow();
+    dialog.answers.messageBox.push(2);
+    window().close();
+    await settle();
+    expect(dialog.messageBoxes[0]).toMatchObject({ buttons: ['Save', "Don't Save", 'Cancel'], cancelId: 2, defaultId: 0 });
+    expect(dialog.messageBoxes[0]!.message).toContain('p.pruneflow');
+    expect(window().destroyed).toBe(false);
+  });
+
+  it("Don't Save closes without saving", async () => {
+    const { window, dialog } = await dirtyWindow();
+    dialog.answers.messageBox.push(1);
+    window().close();
+    await settle();
+    expect(window().destroyed).toBe(true);
+    expect(window().commands(APP_COMMAND_CHANNEL)).toEqual([]);
+  });
+
+  it('Save asks the page to save, and closes once it reports the project clean', async () => {
+    const { window, dialog, ipcMain } = await dirtyWindow();
+    dialog.answers.messageBox.push(0);
+    window().close();
+    await settle();
+    expect(window().commands(APP_COMMAND_CHANNEL)).toEqual([{ type: 'save-project', path: '/home/user/p.pruneflow', thenClose: true }]);
+    expect(window().destroyed).toBe(false);
+    ipcMain.send(PAGE, DOCUMENT_STATE_CHANNEL, { dirty: false, path: '/home/user/p.pruneflow' });
+    expect(window().destroyed).toBe(true);
+  });
+
+  it('stays open when that save fails, and asks again on the next close', async () => {
+    const { window, dialog, ipcMain } = await dirtyWindow(null);
+    dialog.answers.messageBox.push(0, 2);
+    dialog.answers.save.push('/home/user/new');
+    window().close();
+    await settle();
+    expect(window().commands(APP_COMMAND_CHANNEL)).toEqual([{ type: 'save-project', path: '/home/user/new.pruneflow', thenClose: true }]);
+    ipcMain.send(PAGE, DOCUMENT_STATE_CHANNEL, { dirty: true, path: null });
+    expect(window().destroyed).toBe(false);
+    window().close();
+    await settle();
+    expect(dialog.messageBoxes).toHaveLength(2);
+    expect(window().destroyed).toBe(false);
+  });
+
+  it('ignores document state from foreign frames and malformed state', async () => {
+    const { window, dialog, ipcMain } = await dirtyWindow();
+    ipcMain.send('https://example.com/', DOCUMENT_STATE_CHANNEL, { dirty: false, path: null });
+    ipcMain.send(PAGE, DOCUMENT_STATE_CHANNEL, { dirty: 'no', path: null });
+    ipcMain.send(PAGE, DOCUMENT_STATE_CHANNEL, { dirty: false, path: null }, 'extra');
+    dialog.answers.messageBox.push(2);
+    window().close();
+    await settle();
+    expect(dialog.messageBoxes).toHaveLength(1);
   });
 });

@@ -41,6 +41,14 @@ export class FakeEngine implements EngineApi {
     this.calls.push({ method: 'cancelTask', args: [taskId] });
   }
 
+  async pauseTask(taskId: string): Promise<void> {
+    this.calls.push({ method: 'pauseTask', args: [taskId] });
+  }
+
+  async resumeTask(taskId: string): Promise<void> {
+    this.calls.push({ method: 'resumeTask', args: [taskId] });
+  }
+
   onEvent(listener: (event: EngineEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -12,6 +12,8 @@ function setup() {
   const ipcMain: IpcMainLike = {
     handle: (channel, listener) => void handlers.set(channel, listener),
     removeHandler: (channel) => void handlers.delete(channel),
+    on: () => {},
+    removeAllListeners: () => {},
   };
   const relayed: EngineCall[] = [];
   const listeners = new Set<(event: EngineEvent) => void>();
@@ -24,6 +26,7 @@ function setup() {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    onCrash: () => () => {},
     async dispose() {},
   };
   const sent: [string, EngineEvent][] = [];

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { MessageChannel } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../core/api/contract.js';
-import { createWorkerRelay, type WorkerLike } from '../../electron/worker-relay.js';
+import { createWorkerRelay, type EngineCrashedError, type WorkerLike } from '../../electron/worker-relay.js';
 import { serveEngine } from '../../electron/worker-server.js';
 import { FakeEngine, NamedError } from './fake-engine.js';
 
@@ -99,7 +99,10 @@ describe('worker relay and engine server', () => {
     expect(await failure).toEqual({
       type: 'task-failed',
       taskId: 'task-1',
-      error: { name: 'EngineCrashedError', message: 'The engine stopped with an error: out of memory' },
+      error: {
+        name: 'EngineCrashedError',
+        message: 'The engine stopped with an error: out of memory. Running work was stopped; the next action starts a fresh engine.',
+      },
     });
     expect(await relay.call({ method: 'getInfo', args: [] })).toMatchObject({ ok: true });
     expect(workers).toHaveLength(2);
@@ -114,7 +117,10 @@ describe('worker relay and engine server', () => {
     workers[0]!.emit('exit', 134);
     expect(await pending).toEqual({
       ok: false,
-      error: { name: 'EngineCrashedError', message: 'The engine stopped unexpectedly (exit code 134).' },
+      error: {
+        name: 'EngineCrashedError',
+        message: 'The engine stopped unexpectedly (exit code 134). Running work was stopped; the next action starts a fresh engine.',
+      },
     });
   });
 
@@ -138,5 +144,57 @@ describe('worker relay and engine server', () => {
     expect(workers[0]!.terminated).toBe(true);
     expect(await relay.call({ method: 'getInfo', args: [] })).toMatchObject({ ok: false, error: { name: 'EngineStoppedError' } });
     expect(workers).toHaveLength(1);
+  });
+
+  it('tells crash listeners once per death, not on dispose', async () => {
+    const relay = createWorkerRelay(spawn());
+    const crashes: EngineCrashedError[] = [];
+    relay.onCrash((error) => crashes.push(error));
+    await relay.call({ method: 'getInfo', args: [] });
+    workers[0]!.emit('error', new Error('boom'));
+    workers[0]!.emit('exit', 1);
+    expect(crashes.map((error) => [error.name, error.message.split('.')[0]])).toEqual([['EngineCrashedError', 'The engine stopped with an error: boom']]);
+    await relay.call({ method: 'getInfo', args: [] });
+    await relay.dispose();
+    expect(crashes).toHaveLength(1);
+  });
+});
+
+// A real worker thread that dies the way an engine can (process.exit in native code, an abort):
+// it answers getInfo, and exits with code 7 on any other call.
+const DYING_WORKER = `
+const { parentPort } = require('node:worker_threads');
+parentPort.on('message', ({ id, call }) => {
+  if (call.method !== 'getInfo') process.exit(7);
+  parentPort.postMessage({ type: 'reply', id, reply: { ok: true, value: { name: 'Pruneflow' } } });
+});
+`;
+
+describe('worker relay with a real worker thread that exits', () => {
+  it('fails the call in flight with EngineCrashedError and serves the next call from a fresh worker', async () => {
+    const started: Worker[] = [];
+    const relay = createWorkerRelay(() => {
+      const worker = new Worker(DYING_WORKER, { eval: true });
+      started.push(worker);
+      return worker;
+    });
+    const crashes: string[] = [];
+    relay.onCrash((error) => crashes.push(error.message));
+    try {
+      expect(await relay.call({ method: 'getInfo', args: [] })).toEqual({ ok: true, value: { name: 'Pruneflow' } });
+      const reply = await relay.call({ method: 'cancelTask', args: ['task-1'] });
+      expect(reply).toEqual({
+        ok: false,
+        error: {
+          name: 'EngineCrashedError',
+          message: 'The engine stopped unexpectedly (exit code 7). Running work was stopped; the next action starts a fresh engine.',
+        },
+      });
+      expect(crashes).toHaveLength(1);
+      expect(await relay.call({ method: 'getInfo', args: [] })).toEqual({ ok: true, value: { name: 'Pruneflow' } });
+      expect(started).toHaveLength(2);
+    } finally {
+      await relay.dispose();
+    }
   });
 });

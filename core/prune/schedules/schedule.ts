@@ -29,6 +29,8 @@ export interface ScheduleContext {
   train(model: tfl.LayersModel, options: ScheduleTraining): Promise<void>;
   /** A line for the progress log. */
   note?(message: string): void;
+  /** What the criterion had to work around; the session lists these with the result. */
+  warn?(message: string): void;
 }
 
 /** One way to go from a trained model to a pruned one: one-shot, iterative or continuous. */
@@ -59,5 +61,5 @@ export function planCut(context: ScheduleContext, graph: ChannelGraph, scores: R
 
 /** Scores every prunable group of `model` with the context's criterion. */
 export function scoreModel(model: tfl.LayersModel, graph: ChannelGraph, context: ScheduleContext): Promise<Map<number, Float32Array>> {
-  return context.criterion.scoreGroups({ model, graph, calibration: context.calibration, seed: context.seed });
+  return context.criterion.scoreGroups({ model, graph, calibration: context.calibration, seed: context.seed, warn: context.warn });
 }

@@ -8,7 +8,19 @@ const VALID: unknown[] = [
   { method: 'startDemo', args: [{ flopsReduction: 0.5, trainEpochs: 4, fineTuneEpochs: 0, seed: 7 }] },
   { method: 'startDemo', args: [{ trainEpochs: 0, fineTuneEpochs: 0 }] },
   { method: 'cancelTask', args: ['task-1'] },
+  { method: 'pauseTask', args: ['task-1'] },
+  { method: 'resumeTask', args: ['task-1'] },
+  {
+    method: 'startPruning',
+    args: [{
+      model: 'demo-cnn', data: 'builtin:fashion-mnist', optimizer: 'sgd', weightDecay: 5e-4, lrSchedule: 'step',
+      distillation: { weight: 0.5, temperature: 4 }, earlyStopping: { patience: 3 }, validationShare: 0.2, checkpointDir: '/tmp/checkpoints',
+    }],
+  },
+  { method: 'startPruning', args: [{ model: 'demo-cnn', data: 'builtin:fashion-mnist', distillation: { weight: 0, temperature: 1 }, lrSchedule: 'constant' }] },
 ];
+
+const pruning = (extra: object) => ({ method: 'startPruning', args: [{ model: 'demo-cnn', data: 'builtin:fashion-mnist', ...extra }] });
 
 const INVALID: { message: unknown; error: RegExp }[] = [
   { message: undefined, error: /expected an object, but got undefined/ },
@@ -34,6 +46,19 @@ const INVALID: { message: unknown; error: RegExp }[] = [
   { message: { method: 'cancelTask', args: [7] }, error: /taskId must be a non-empty string/ },
   { message: { method: 'cancelTask', args: [''] }, error: /taskId/ },
   { message: { method: 'cancelTask', args: ['x'.repeat(65)] }, error: /at most 64 characters, but got "x{40}\.\.\."/ },
+  { message: { method: 'pauseTask', args: [] }, error: /'pauseTask': expected 1 argument, but got 0/ },
+  { message: { method: 'resumeTask', args: [{}] }, error: /'resumeTask': taskId must be a non-empty string/ },
+  { message: pruning({ optimizer: 'rmsprop' }), error: /config.optimizer must be one of adam, sgd, but got "rmsprop"/ },
+  { message: pruning({ weightDecay: -1 }), error: /config.weightDecay must be a number from 0 to 1/ },
+  { message: pruning({ lrSchedule: 'linear' }), error: /config.lrSchedule must be one of cosine, step, constant/ },
+  { message: pruning({ distillation: { weight: 1.5, temperature: 4 } }), error: /config.distillation must be \{ weight: 0..1/ },
+  { message: pruning({ distillation: { weight: 0.5 } }), error: /config.distillation must be/ },
+  { message: pruning({ distillation: { weight: 0.5, temperature: 0 } }), error: /config.distillation must be/ },
+  { message: pruning({ distillation: { weight: 0.5, temperature: 4, teacher: 'x' } }), error: /config.distillation must be/ },
+  { message: pruning({ earlyStopping: { patience: 0 } }), error: /config.earlyStopping must be \{ patience: 1..100 \}, but got an object/ },
+  { message: pruning({ earlyStopping: 3 }), error: /config.earlyStopping must be/ },
+  { message: pruning({ validationShare: 0.9 }), error: /config.validationShare must be a number above 0, at most 0.5/ },
+  { message: pruning({ checkpointDir: '' }), error: /config.checkpointDir must be a path/ },
 ];
 
 describe('validateCall', () => {

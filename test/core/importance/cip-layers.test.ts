@@ -106,6 +106,10 @@ describe('CIP through each kind of layer', () => {
     expect(Array.from(result.scores.get(coupled.id)!)).toEqual(close(expected));
     // Below the cut, propagation goes on from the writers' local scores.
     expect(result.writers.get('a')!.r.some((v) => v > 0)).toBe(true);
+    // The same warnings reach a session through scoreGroups.
+    const warned: string[] = [];
+    await cip.scoreGroups({ model, graph, calibration: [randomBatch([3, 6, 6, 3], 5)], seed: 0, warn: (w) => warned.push(w) });
+    expect(warned).toEqual(result.warnings);
   });
 
   it('scores every prunable group of MobileNetV2 and VGG-11 without a warning', async () => {

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encode as encodePng } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../../build/run.js';
 
@@ -9,6 +10,20 @@ import { ROOT } from '../../build/run.js';
 const CLI = join(ROOT, 'dist/core/node/cli.js');
 const settingsDir = mkdtempSync(join(tmpdir(), 'pruneflow-settings-'));
 const noSettings = join(settingsDir, 'absent.json');
+
+/** Six classes of 12x12 grey images, each a bright band at its own height: an image folder with train/ and test/. */
+function stripesDataset(root: string): string {
+  for (const [split, count] of [['train', 40], ['test', 10]] as const) {
+    for (let c = 0; c < 6; c++) {
+      mkdirSync(join(root, split, `class${c}`), { recursive: true });
+      for (let i = 0; i < count; i++) {
+        const data = Uint8Array.from({ length: 144 }, (_, p) => (Math.floor(p / 12 / 2) === c ? 200 : 40) + ((p * 7 + i * 13) % 30));
+        writeFileSync(join(root, split, `class${c}`, `${i}.png`), encodePng({ width: 12, height: 12, channels: 1, depth: 8, data }));
+      }
+    }
+  }
+  return root;
+}
 
 function pruneflow(args: string[], env: NodeJS.ProcessEnv = {}, killAfterMs?: number) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
@@ -115,6 +130,24 @@ describe('pruneflow command line', () => {
     expect(result.exported).toEqual([join(out, 'model.h5')]);
     const info = await pruneflow(['model', 'info', join(out, 'model.h5'), '--json']);
     expect(JSON.parse(info.stdout).totals.flops).toBe(result.pruned.flops);
+  });
+
+  it('fine-tunes with SGD, distillation and early stopping, shows top-5 and leaves checkpoints that load', async () => {
+    const data = stripesDataset(join(settingsDir, 'stripes'));
+    const checkpoints = join(settingsDir, 'checkpoints');
+    const { code, stdout, stderr } = await pruneflow([
+      'prune', '--model', 'demo-cnn', '--data', data, '--epochs', '2', '--fine-tune-epochs', '2', '--batch-size', '16',
+      '--optimizer', 'sgd', '--lr', '0.05', '--weight-decay', '5e-4', '--lr-schedule', 'step',
+      '--distill-weight', '0.5', '--distill-temperature', '4', '--patience', '1', '--validation-share', '0.2', '--checkpoint-dir', checkpoints, '--json',
+    ]);
+    expect(stderr).not.toMatch(/Error/);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    // Six classes: top-5 is measured, and counts at least the top-1 hits.
+    for (const summary of [result.baseline, result.pruned]) expect(summary.top5).toBeGreaterThanOrEqual(summary.accuracy);
+    const flopsOf = async (path: string) => JSON.parse((await pruneflow(['model', 'info', path, '--json'])).stdout).totals.flops;
+    expect(await flopsOf(join(checkpoints, 'training', 'model.json'))).toBe(result.baseline.flops);
+    expect(await flopsOf(join(checkpoints, 'fine-tuning', 'model.json'))).toBe(result.pruned.flops);
   });
 
   it('says what is missing or wrong in a prune command', async () => {

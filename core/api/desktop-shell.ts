@@ -1,0 +1,89 @@
+/**
+ * The desktop shell's side channel to the UI: menu commands and notices from the main process, and
+ * the document's state from the UI. Engine calls stay in `EngineApi`; this is what only a desktop
+ * host has (menus, file dialogs, the close prompt). The browser host has no shell, and the UI works
+ * without one. Plain data and pure checks: the preload, the main process and the renderer share it.
+ */
+
+/** What the File menu (or the OS, for a double-clicked file) asks the UI to do. */
+export type AppCommand =
+  | { type: 'new-project' }
+  /** Open this project file (chosen in the Open dialog, Open Recent, a double-click or the command line). */
+  | { type: 'open-project'; path: string }
+  /** Save to this file: the document's own path, or the one chosen in Save As. `thenClose` when saving to quit. */
+  | { type: 'save-project'; path: string; thenClose: boolean }
+  /** Export the pruned model into this folder. */
+  | { type: 'export-model'; folder: string }
+  /** The engine worker died; the next call starts a fresh one. The project in the UI is untouched. */
+  | { type: 'engine-crashed'; message: string };
+
+export type AppCommandType = AppCommand['type'];
+
+/** What the UI tells the shell about the open project, so the shell can prompt before closing. */
+export interface DocumentState {
+  /** Unsaved changes exist. */
+  dirty: boolean;
+  /** The project's file, once it has one; Save writes there without asking. */
+  path: string | null;
+}
+
+/** What the preload exposes as `window.pruneflowDesktop`. */
+export interface DesktopShellBridge {
+  /** Receives app commands; the shell queues them until the first listener is added. Returns the unsubscribe function. */
+  onCommand(listener: (command: AppCommand) => void): () => void;
+  setDocumentState(state: DocumentState): void;
+}
+
+/** A message on the shell channel that is not a well-formed command or document state. It is dropped, never acted on. */
+export class InvalidShellMessageError extends Error {
+  override name = 'InvalidShellMessageError';
+}
+
+const MAX_PATH_LENGTH = 4096;
+const MAX_MESSAGE_LENGTH = 2000;
+
+type FieldCheck = (value: unknown) => boolean;
+const isPath: FieldCheck = (value) => typeof value === 'string' && value.length > 0 && value.length <= MAX_PATH_LENGTH && !value.includes('\0');
+const isMessage: FieldCheck = (value) => typeof value === 'string' && value.length <= MAX_MESSAGE_LENGTH;
+const isBoolean: FieldCheck = (value) => typeof value === 'boolean';
+
+/** The fields of each command besides `type`; a command missing here cannot be sent. */
+const COMMAND_FIELDS: Record<AppCommandType, Record<string, FieldCheck>> = {
+  'new-project': {},
+  'open-project': { path: isPath },
+  'save-project': { path: isPath, thenClose: isBoolean },
+  'export-model': { folder: isPath },
+  'engine-crashed': { message: isMessage },
+};
+
+/** Checks an untrusted message against the command types; extra or missing fields are refused. */
+export function parseAppCommand(message: unknown): AppCommand {
+  if (!isPlainObject(message)) throw new InvalidShellMessageError('Invalid app command: expected an object.');
+  const { type } = message;
+  if (typeof type !== 'string' || !Object.hasOwn(COMMAND_FIELDS, type)) {
+    throw new InvalidShellMessageError(`Invalid app command: unknown type ${JSON.stringify(String(type)).slice(0, 60)}.`);
+  }
+  checkFields(message, COMMAND_FIELDS[type as AppCommandType], `app command '${type}'`);
+  return message as AppCommand;
+}
+
+export function parseDocumentState(message: unknown): DocumentState {
+  if (!isPlainObject(message)) throw new InvalidShellMessageError('Invalid document state: expected an object.');
+  checkFields(message, { dirty: isBoolean, path: (value) => value === null || isPath(value) }, 'document state');
+  return message as unknown as DocumentState;
+}
+
+function checkFields(message: Record<string, unknown>, fields: Record<string, FieldCheck>, what: string): void {
+  for (const key of Object.keys(message)) {
+    if (key !== 'type' && !Object.hasOwn(fields, key)) throw new InvalidShellMessageError(`Invalid ${what}: unknown field '${key.slice(0, 40)}'.`);
+  }
+  for (const [key, check] of Object.entries(fields)) {
+    if (!check(message[key])) throw new InvalidShellMessageError(`Invalid ${what}: field '${key}' is missing or malformed.`);
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { parseAppCommand, parseDocumentState } from '../../../core/api/desktop-shell.js';
+
+describe('app commands', () => {
+  it.each([
+    { type: 'new-project' },
+    { type: 'open-project', path: '/home/u/a.pruneflow' },
+    { type: 'save-project', path: 'C:\\p\\a.pruneflow', thenClose: true },
+    { type: 'export-model', folder: '/tmp/out' },
+    { type: 'engine-crashed', message: 'The engine stopped unexpectedly (exit code 7).' },
+  ])('accepts $type', (command) => {
+    expect(parseAppCommand(command)).toEqual(command);
+  });
+
+  it.each([
+    ['not an object', 'open', /expected an object/],
+    ['an array', [], /expected an object/],
+    ['an unknown type', { type: 'run-shell', command: 'rm -rf /' }, /unknown type "run-shell"/],
+    ['a missing field', { type: 'open-project' }, /field 'path' is missing or malformed/],
+    ['an empty path', { type: 'open-project', path: '' }, /field 'path'/],
+    ['a NUL in a path', { type: 'export-model', folder: '/tmp/a\0b' }, /field 'folder'/],
+    ['a wrong field type', { type: 'save-project', path: '/a.pruneflow', thenClose: 'yes' }, /field 'thenClose'/],
+    ['an extra field', { type: 'new-project', path: '/a' }, /unknown field 'path'/],
+    ['a class instance', new (class { type = 'new-project' })(), /expected an object/],
+  ])('refuses %s with InvalidShellMessageError', (_case, message, why) => {
+    expect(() => parseAppCommand(message)).toThrow(why);
+    expect(() => parseAppCommand(message)).toThrow(expect.objectContaining({ name: 'InvalidShellMessageError' }));
+  });
+});
+
+describe('document state', () => {
+  it.each([{ dirty: true, path: null }, { dirty: false, path: '/home/u/a.pruneflow' }])('accepts %o', (state) => {
+    expect(parseDocumentState(state)).toEqual(state);
+  });
+
+  it.each([
+    [{ dirty: 1, path: null }, /'dirty'/],
+    [{ dirty: true }, /'path'/],
+    [{ dirty: true, path: 3 }, /'path'/],
+    [{ dirty: true, path: null, close: true }, /unknown field 'close'/],
+    [null, /expected an object/],
+  ])('refuses %o', (state, why) => {
+    expect(() => parseDocumentState(state)).toThrow(why);
+  });
+});
