@@ -33,8 +33,8 @@ export function socketBridge(url: string, token: string): EngineBridge {
     socket.addEventListener('close', () => resolve());
   });
   const emit = (event: EngineEvent) => {
-    if (event.type === 'task-progress') running.add(event.taskId);
-    else running.delete(event.taskId);
+    if (event.type === 'task-done' || event.type === 'task-failed' || event.type === 'task-cancelled') running.delete(event.taskId);
+    else running.add(event.taskId);
     for (const listener of listeners) listener(event);
   };
   socket.addEventListener('close', (event) => {
@@ -74,6 +74,8 @@ export function socketBridge(url: string, token: string): EngineBridge {
     inspectDataset: (path) => call('inspectDataset', path),
     inspectModel: (source) => call('inspectModel', source),
     cancelTask: (taskId) => call('cancelTask', taskId),
+    pauseTask: (taskId) => call('pauseTask', taskId),
+    resumeTask: (taskId) => call('resumeTask', taskId),
     onEvent(listener) {
       listeners.add(listener);
       return () => void listeners.delete(listener);
