@@ -19,6 +19,7 @@ export interface EngineInfo {
 export interface DemoOptions {
   /** Fraction of the baseline FLOPs to remove, 0..1. */
   flopsReduction: number;
+  /** 0 prunes the untrained CNN: a quick end-to-end check in seconds rather than a minute or more. */
   trainEpochs: number;
   fineTuneEpochs: number;
   seed: number;

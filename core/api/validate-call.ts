@@ -8,7 +8,7 @@ export class InvalidCallError extends Error {
 
 type ArgsCheck = (args: unknown[], fail: (why: string) => never) => void;
 
-const MAX_EPOCHS = 100;
+export const MAX_EPOCHS = 100;
 const MAX_TASK_ID_LENGTH = 64;
 const MAX_PATH_LENGTH = 4096;
 
@@ -48,7 +48,7 @@ function checkTaskId(args: unknown[], fail: (why: string) => never): void {
 
 const DEMO_OPTION_CHECKS: Record<keyof DemoOptions, (value: unknown) => string | undefined> = {
   flopsReduction: (v) => (isNumber(v) && v > 0 && v < 1 ? undefined : 'a number between 0 and 1 (exclusive)'),
-  trainEpochs: (v) => (isIntegerIn(v, 1, MAX_EPOCHS) ? undefined : `an integer from 1 to ${MAX_EPOCHS}`),
+  trainEpochs: (v) => (isIntegerIn(v, 0, MAX_EPOCHS) ? undefined : `an integer from 0 to ${MAX_EPOCHS}`),
   fineTuneEpochs: (v) => (isIntegerIn(v, 0, MAX_EPOCHS) ? undefined : `an integer from 0 to ${MAX_EPOCHS}`),
   seed: (v) => (isIntegerIn(v, 0, 2 ** 31 - 1) ? undefined : 'an integer from 0 to 2^31-1'),
 };

@@ -12,6 +12,7 @@ import { BUILTIN_DATA } from '../session/run-inputs.js';
 import { FLOPS_CONVENTION } from '../models/model-cost.js';
 import { MODEL_ZOO } from '../models/zoo.js';
 import { createNodeEngine } from './node-engine.js';
+import { DEFAULT_HOST, DEFAULT_PORT, serve } from './serve/serve-command.js';
 
 /** Exit codes a script can rely on. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
@@ -46,6 +47,12 @@ function positive(value: string): number {
 function count(value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError('must be a whole number, 0 or more');
+  return number;
+}
+
+function portNumber(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0 || number > 65535) throw new InvalidArgumentError('must be a port number from 0 to 65535');
   return number;
 }
 
@@ -134,6 +141,14 @@ modelCommand
     const report = await (await engineFor(program.opts().backend)).inspectModel(source);
     console.log(options.json ? JSON.stringify(report, null, 2) : formatModelReport(source, report, FLOPS_CONVENTION));
   });
+
+program
+  .command('serve')
+  .description('run the app in your browser: a local web server with the same user interface and engine')
+  .option('--port <n>', `port to listen on, 0 for any free one (default ${DEFAULT_PORT}, or a free one if it is taken)`, portNumber)
+  .option('--host <address>', `address to listen on (default ${DEFAULT_HOST}: this computer only)`)
+  .option('--no-open', 'print the link but do not open a browser')
+  .action((options: { port?: number; host?: string; open: boolean }) => serve({ ...options, backend: program.opts().backend }));
 
 /** Runs a task with a progress bar on stderr; Ctrl-C cancels at the next batch. */
 async function runTask(
