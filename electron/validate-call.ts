@@ -82,6 +82,8 @@ const PRUNE_CONFIG_CHECKS: Record<keyof PruneConfig, (value: unknown) => string 
     isPlainObject(v) && Object.keys(v).every((k) => k === 'path' || k === 'format') && !path(v.path) && !oneOf('tfjs', 'keras-h5', 'keras')(v.format)
       ? undefined
       : "{ path, format: 'tfjs' | 'keras-h5' | 'keras' }",
+  project: path,
+  sessionName: (v) => (typeof v === 'string' && v.length > 0 && v.length <= 200 ? undefined : 'a name of 1 to 200 characters'),
 };
 
 function checkPruneConfig(config: unknown, fail: (why: string) => never): void {

@@ -61,6 +61,10 @@ export interface PruneConfig {
   seed: number;
   /** Where to write the pruned model, and in which format. */
   export?: { path: string; format: 'tfjs' | 'keras-h5' | 'keras' };
+  /** A project file (.pruneflow) the session is added to; made, with this run's baseline, if absent. */
+  project?: string;
+  /** The session's name in the project (default: criterion, schedule and target). */
+  sessionName?: string;
 }
 
 export interface ModelSummary {
@@ -88,6 +92,8 @@ export interface PruneResult {
   /** Files written by the export, if one was asked for. */
   exported: string[];
   warnings: string[];
+  /** The project file the session was saved to, and its id there. */
+  project?: { path: string; session: string };
 }
 
 /** The demo is a pruning run with fixed choices. */

@@ -13,7 +13,7 @@ import { MODEL_ZOO } from '../models/zoo.js';
 import { foldForInference } from '../models/fold-for-inference.js';
 import { countFlops, countParameters, FLOPS_CONVENTION } from '../models/model-cost.js';
 import { planPruning, planUniform } from '../prune/budget.js';
-import { scheduleFor } from '../prune/schedules/index.js';
+import { type ScheduleContext, scheduleFor } from '../prune/schedules/index.js';
 import { recalibrateBatchNorm } from '../train/batch-norm-recalibration.js';
 import { throwIfCancelled } from '../train/cancellation.js';
 import { evaluateAccuracy } from '../train/evaluate.js';
@@ -24,6 +24,19 @@ export interface RunContext extends RunHost {
   backend: string;
   signal?: AbortSignal;
   onProgress?: (progress: { stage: string; step: number; total: number; message: string; metrics?: Record<string, number> }) => void;
+  /** Where the baseline comes from instead of `config.model` (a project's stored baseline). */
+  loadBaseline?: () => Promise<tfl.LayersModel>;
+  /** Sees what a session record keeps (project-session.ts); each call is awaited before the models go. */
+  recorder?: RunRecorder;
+}
+
+export interface RunRecorder {
+  /** The baseline as pruning starts (trained, if the run trains it). */
+  baseline?(model: tfl.LayersModel): Promise<void>;
+  /** Every structural pruning step of the schedule. */
+  plan?: ScheduleContext['onPlan'];
+  /** The pruned model as measured (fine-tuned). */
+  pruned?(model: tfl.LayersModel): Promise<void>;
 }
 
 const LATENCY_BATCH = 64;
@@ -45,7 +58,7 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
   const { train, test } = data;
   const norm = channelStatistics(train);
   const augmentation = defaultAugmentation(data.imageKind);
-  const baseline = await loadRunModel(config, train, context);
+  const baseline = await loadRunModel(config, train, context, context.loadBaseline);
   let pruned: tfl.LayersModel | undefined;
   try {
     const graph = buildChannelGraph(baseline);
@@ -59,6 +72,7 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
     if (config.trainEpochs > 0) await fit(baseline, train, norm, { ...training, epochs: config.trainEpochs, learningRate: config.learningRate, stage: 'training', parallel });
     note('evaluating', 'Measuring the baseline');
     const baselineSummary = await summarise(baseline, test, norm, signal);
+    await context.recorder?.baseline?.(baseline);
 
     note('scoring', `Scoring channels: ${criterion.label}`);
     const calibration = criterion.needs === 'weights' ? [] : calibrationBatches(train, norm, config);
@@ -80,6 +94,7 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
           await fit(model, train, norm, { ...training, epochs: o.epochs, learningRate: config.learningRate / 2, stage: o.stage, onEpochEnd: o.onEpochEnd, onProgress: onStep });
         },
         note: (message) => note('pruning', message),
+        onPlan: context.recorder?.plan,
       })
       .finally(() => tf.dispose(calibration.flatMap((b) => [b.x, b.y])));
     throwIfCancelled(signal, 'Pruning');
@@ -91,6 +106,7 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
     }
     note('evaluating', 'Measuring the pruned model');
     const prunedSummary = await summarise(pruned, test, norm, signal);
+    await context.recorder?.pruned?.(pruned);
     const exported = config.export ? await exportTo(pruned, config.export, context) : [];
     return {
       dataset: `${data.label}: ${train.count} training, ${test.count} test images`,
