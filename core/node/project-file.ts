@@ -1,5 +1,4 @@
 import { readFile, stat } from 'node:fs/promises';
-import { BUILTIN_DATA } from '../session/run-inputs.js';
 import { hashFileTree } from '../project/dataset-hash.js';
 import type { Project } from '../project/project.js';
 import { parseProject, serializeProject } from '../project/project-codec.js';
@@ -30,7 +29,7 @@ export async function saveProjectFile(path: string, project: Project, options?: 
 /** Throws DatasetMovedError, with the old path and content hash, when the data set is not where the project says. */
 export async function locateDataset(project: Project): Promise<void> {
   const { path, contentHash } = project.dataset;
-  if (path === BUILTIN_DATA) return;
+  if (path.startsWith('builtin:')) return; // bundled with the app: it cannot move
   const found = await stat(path).then(() => true, () => false);
   if (!found) throw new DatasetMovedError(path, contentHash);
 }
