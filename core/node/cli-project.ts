@@ -86,7 +86,7 @@ export function formatProjectInfo(info: ProjectInfo): string {
   return [
     `${info.file} (saved ${info.modified} by ${info.savedBy})`,
     `data set: ${dataset.path} (${dataset.format}, ${dataset.files} files, ${(dataset.bytes / 2 ** 20).toFixed(1)} MiB, ${dataset.contentHash})${dataset.found ? '' : ' -- NOT FOUND: moved or deleted'}`,
-    `baseline: ${info.baseline.source}, trained ${info.baseline.trainEpochs} epochs in the project's first session`,
+    `baseline: ${info.baseline.source}, ${describeTraining(info.baseline.trainEpochs)}`,
     '',
     info.sessions.length === 0 ? 'no sessions' : [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n'),
   ].join('\n');
@@ -103,4 +103,8 @@ export async function projectRunDefaults(file: string, given: { model?: string; 
     model: given.model ?? existing?.baseline.source,
     data: data === undefined || data === BUILTIN_DATA || isAbsolute(data) ? data : resolve(data),
   };
+}
+
+function describeTraining(epochs: number): string {
+  return epochs === 0 ? 'used as it was given (no training)' : `trained ${epochs} epoch${epochs === 1 ? '' : 's'} by the project's first session`;
 }
