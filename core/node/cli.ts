@@ -167,7 +167,8 @@ async function runTask(engine: Awaited<ReturnType<typeof engineFor>>, started: P
       } else if (event.type === 'task-cancelled') {
         finish(EXIT.cancelled, 'Cancelled: nothing was written.', true);
       } else {
-        finish(EXIT.failed, `${event.error.name}: ${event.error.message}`, true);
+        const hint = event.error.name === 'DatasetMovedError' ? '\nGive its new place with --data <path>; Pruneflow checks that its content is the same.' : '';
+        finish(EXIT.failed, `${event.error.name}: ${event.error.message}${hint}`, true);
       }
     });
   });
