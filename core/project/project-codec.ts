@@ -81,7 +81,15 @@ function decode(file: string, { manifest, parts }: ProjectFiles): Project {
     baseline: { source: string; trainEpochs: number };
     sessions: string[];
   };
-  const stored: StoredSession[] = sessions.map((id) => ({ record: json(sessionJson(id)) as SessionRecord, weights: part(sessionWeights(id)) }));
+  const lacks = (path: string, what: string) => new ProjectTamperedError(file, path, `lacks ${what}`);
+  if (typeof dataset?.path !== 'string' || typeof dataset.contentHash !== 'string') throw lacks(PROJECT, 'the data set (path and content hash)');
+  if (typeof baseline?.source !== 'string') throw lacks(PROJECT, "the baseline's source");
+  if (!Array.isArray(sessions) || !sessions.every((id) => typeof id === 'string')) throw lacks(PROJECT, 'the list of sessions');
+  const stored: StoredSession[] = sessions.map((id) => {
+    const record = json(sessionJson(id)) as SessionRecord;
+    if (record.id !== id || !Array.isArray(record.history) || !Array.isArray(record.weightSpecs)) throw lacks(sessionJson(id), 'its id, history or weight specs');
+    return { record, weights: part(sessionWeights(id)) };
+  });
   const { format: _format, formatVersion: _version, app, created, modified, parts: _parts, ...manifestRest } = manifest;
   return {
     created: String(created),

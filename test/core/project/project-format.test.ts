@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { encode as encodePng } from 'fast-png';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +9,7 @@ import { parseProject, serializeProject } from '../../../core/project/project-co
 import { NotAProjectError, ProjectTamperedError, ProjectTruncatedError, ProjectVersionError } from '../../../core/project/project-errors.js';
 import { sha256Hex } from '../../../core/project/sha256.js';
 import { openStoredModel } from '../../../core/project/stored-model.js';
+import { loadSessionWeights, replayHistory } from '../../../core/project/replay.js';
 import { oneShot } from '../../../core/prune/schedules/one-shot.js';
 import { projectOf, runRecorded, sessionOf, tinyModel, weightContext } from './project-fixture.js';
 
@@ -115,6 +117,30 @@ describe('project file format', () => {
     expect(saved).not.toHaveProperty('version');
   });
 
+  it('opens the frozen version-1 file: migrated history replays on its baseline with its weights', async () => {
+    const v1 = new Uint8Array(readFileSync(new URL('../../fixtures/projects/version-1.pruneflow', import.meta.url)));
+    expect(json(unzipSync(v1)['manifest.json']).version).toBe(1);
+    const loaded = await parseProject(v1, 'version-1.pruneflow');
+    const [{ record, weights }] = loaded.sessions;
+    expect(record.history).toEqual([
+      {
+        step: 1,
+        scores: [],
+        groups: [
+          { group: 1, producers: ['c1'], channels: 6, removed: [2, 5] },
+          { group: 2, producers: ['c2'], channels: 6, removed: [4] },
+        ],
+      },
+    ]);
+    const baseline = await openStoredModel(loaded.baseline);
+    const replayed = await replayHistory(baseline, record.history);
+    loadSessionWeights(replayed, record.weightSpecs, weights);
+    expect(replayed.getLayer('c1').getWeights()[0].shape).toEqual([3, 3, 2, 4]);
+    expect(replayed.getLayer('c2').getWeights()[0].shape).toEqual([3, 3, 4, 5]);
+    baseline.dispose();
+    replayed.dispose();
+  });
+
   it('keeps manifest fields, record fields and parts it does not know through load and save', async () => {
     const future = await rewrite(bytes, (files) => {
       files.manifest.futureManifest = { a: 1 };
@@ -152,6 +178,7 @@ describe('project file format', () => {
       { what: 'deflated JSON flipped', file: () => flipByte(bytes, 'sessions/s1/session.json'), error: ProjectTamperedError, message: /part 'sessions\/s1\/session.json'/ },
       { what: 'part edited, hash kept', file: () => rewrite(bytes, (f) => editJson(f, 'project.json', (p) => (p.dataset.path = '/elsewhere')), false), error: ProjectTamperedError, message: /part 'project.json' has SHA-256/ },
       { what: 'listed part missing', file: () => rewrite(bytes, (f) => f.parts.delete('baseline/model.json'), false), error: ProjectTamperedError, message: /'baseline\/model.json' is listed in the manifest but missing/ },
+      { what: 'sessions list broken', file: () => rewrite(bytes, (f) => editJson(f, 'project.json', (p) => (p.sessions = 's1'))), error: ProjectTamperedError, message: /part 'project.json' lacks the list of sessions/ },
       { what: 'a zip of something else', file: () => zipSync({ 'notes.txt': strToU8('hello') }), error: NotAProjectError, message: /a zip without manifest.json: it holds notes.txt/ },
       { what: 'another manifest', file: () => zipSync({ 'manifest.json': strToU8('{"name":"app"}') }), error: NotAProjectError, message: /not a Pruneflow manifest/ },
       { what: 'a PNG', file: () => png, error: NotAProjectError, message: /not a zip archive; it starts with 89 50 4e 47 .* \(a PNG image\)/ },
