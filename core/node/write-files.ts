@@ -25,6 +25,7 @@ export interface AtomicWriteOptions {
 }
 
 const CHUNK = 1 << 20;
+let saves = 0;
 
 /**
  * One file written beside its target (`<target>.partial-<pid>`), flushed to disk, then renamed over it.
@@ -33,7 +34,8 @@ const CHUNK = 1 << 20;
  */
 export async function writeFileAtomically(target: string, bytes: Uint8Array, { onProgress }: AtomicWriteOptions = {}): Promise<void> {
   const mode = await stat(target).then((s) => s.mode & 0o7777, () => undefined);
-  const temporary = `${target}.partial-${process.pid}`;
+  // Unique per save: two saves of one file in one process (an autosave and the final one) must not share it.
+  const temporary = `${target}.partial-${process.pid}-${++saves}`;
   const handle = await open(temporary, 'w');
   try {
     // chmod, not open's mode argument: that one is masked by the umask.

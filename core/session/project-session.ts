@@ -70,6 +70,10 @@ export async function runProjectSession(config: PruneConfig & { project: string 
   });
 
   const now = new Date().toISOString();
+  // Sessions another process added to the project during this run stay: append to the file as it is now.
+  const latest = await store.load(config.project);
+  if (latest && !existing) throw new ProjectBaselineError(`${config.project} was made by another run while this one ran; this session was not saved`);
+  project = latest && project ? { ...latest, dataset: project.dataset } : project;
   project ??= { created: now, modified: now, appVersion: PRUNEFLOW_VERSION, dataset, baseline: baseline!, sessions: [], unknown: { manifest: {}, project: {}, parts: new Map() } };
   const { project: _path, ...storedConfig } = runConfig;
   const record: SessionRecord = {

@@ -6,7 +6,7 @@ import { DEFAULT_PRUNE_CONFIG, type PruneConfig } from '../../../core/api/contra
 import { wasmCandidate } from '../../../core/backend/portable-candidates.js';
 import { readAsset } from '../../../core/node/assets.js';
 import { openDataSource } from '../../../core/node/open-data-source.js';
-import { loadProjectFile, nodeProjectStore } from '../../../core/node/project-file.js';
+import { loadProjectFile, nodeProjectStore, saveProjectFile } from '../../../core/node/project-file.js';
 import { DatasetMismatchError, DatasetMovedError } from '../../../core/project/project-errors.js';
 import { ProjectBaselineError, runProjectSession } from '../../../core/session/project-session.js';
 import { ROOT } from '../../build/run.js';
@@ -65,4 +65,26 @@ describe('sessions saved into a project', () => {
     expect(project.sessions[1].record.config).toMatchObject({ trainEpochs: 0, criterion: 'l2' });
     expect(project.baseline).toEqual((await loadProjectFile(join(dir, 'before.pruneflow'))).baseline);
   });
+
+  it('keeps a session another process saved into the project while this run ran', async () => {
+    let added = false;
+    const meanwhile = async () => {
+      const project = await loadProjectFile(file);
+      const [first] = project.sessions;
+      await saveProjectFile(file, { ...project, sessions: [...project.sessions, { ...first, record: { ...first.record, id: 's9', name: 'from another process' } }] });
+    };
+    let pending: Promise<void> | undefined;
+    const onProgress = (p: { stage: string }) => {
+      if (p.stage === 'pruning' && !added) {
+        added = true;
+        pending = meanwhile();
+      }
+    };
+    // The run reads the file again before saving; that read waits for the other save, wherever the run is.
+    const projects = { ...nodeProjectStore, load: async (path: string) => (await pending, nodeProjectStore.load(path)) };
+    const result = await runProjectSession(config({ data: join(dir, 'moved') }), { ...context, projects, onProgress });
+    expect(result.project!.session).toBe('s10');
+    expect((await loadProjectFile(file)).sessions.map((s) => s.record.id)).toEqual(['s1', 's2', 's9', 's10']);
+  });
 });
+
