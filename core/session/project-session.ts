@@ -44,7 +44,7 @@ export async function runProjectSession(config: PruneConfig & { project: string 
     }
     // The baseline is trained already: its training is part of the project, not of this session.
     runConfig = { ...config, trainEpochs: 0 };
-    context.onProgress?.({ stage: 'loading', step: 0, total: 0, message: `Starting from the project's baseline (${source}, trained ${trainEpochs} epochs)` });
+    context.onProgress?.({ stage: 'loading', step: 0, total: 0, message: `Starting from the project's baseline (${source}, trained ${trainEpochs} epoch${trainEpochs === 1 ? '' : 's'})` });
     if (config.data === existing.dataset.path) await store.locateDataset(existing);
     else project = await store.relinkDataset(existing, config.data);
   }
