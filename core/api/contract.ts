@@ -76,6 +76,10 @@ export interface PruneConfig {
   validationShare?: number;
   /** Folder that gets the latest checkpoint of baseline training and of fine-tuning (tfjs format). */
   checkpointDir?: string;
+  /** A project file (.pruneflow) the session is added to; made, with this run's baseline, if absent. */
+  project?: string;
+  /** The session's name in the project (default: criterion, schedule and target). */
+  sessionName?: string;
 }
 
 export interface ModelSummary {
@@ -105,6 +109,8 @@ export interface PruneResult {
   /** Files written by the export, if one was asked for. */
   exported: string[];
   warnings: string[];
+  /** The project file the session was saved to, and its id there. */
+  project?: { path: string; session: string };
 }
 
 /** The demo is a pruning run with fixed choices. */

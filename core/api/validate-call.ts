@@ -96,6 +96,8 @@ const PRUNE_CONFIG_CHECKS: Record<keyof PruneConfig, (value: unknown) => string 
   earlyStopping: (v) => (isPlainObject(v) && hasOnlyKeys(v, 'patience') && isIntegerIn(v.patience, 1, MAX_EPOCHS) ? undefined : `{ patience: 1..${MAX_EPOCHS} }`),
   validationShare: (v) => (isNumber(v) && v > 0 && v <= 0.5 ? undefined : 'a number above 0, at most 0.5'),
   checkpointDir: path,
+  project: path,
+  sessionName: (v) => (typeof v === 'string' && v.length > 0 && v.length <= 200 ? undefined : 'a name of 1 to 200 characters'),
 };
 
 /** Every key one of `keys`; missing ones are refused by the value checks. */

@@ -7,6 +7,7 @@ import { describeBackendReport } from '../backend/backend-report.js';
 import { PRUNEFLOW_VERSION } from '../version.js';
 import { formatDatasetPreview, formatPruneTable, formatModelReport } from './cli-output.js';
 import { DEFAULT_DISTILL_TEMPERATURE, type PruneFlags, pruneConfigFrom } from './cli-prune-config.js';
+import { formatProjectInfo, projectInfo } from './cli-project.js';
 import { listCriteria } from '../importance/registry.js';
 import { BUILTIN_DATA } from '../session/run-inputs.js';
 import { FLOPS_CONVENTION } from '../models/model-cost.js';
@@ -107,6 +108,8 @@ program
   .option('--export <folder>', 'write the pruned model into this folder')
   .option('--format <format>', 'export format: tfjs (default), keras-h5 or keras')
   .option('--config <file>', 'read the options from a JSON file (flags given on the command line win)')
+  .option('--project <file>', 'add the session to this project file (.pruneflow), made if absent; an existing one lends its baseline and data set')
+  .option('--session-name <name>', 'name of the session in the project')
   .option('--json', 'print the result as JSON for scripts')
   .action(async (options: PruneFlags) => {
     const config = await pruneConfigFrom(options);
@@ -149,6 +152,18 @@ program
   .option('--host <address>', `address to listen on (default ${DEFAULT_HOST}: this computer only)`)
   .option('--no-open', 'print the link but do not open a browser')
   .action((options: { port?: number; host?: string; open: boolean }) => serve({ ...options, backend: program.opts().backend }));
+
+const projectCommand = program.command('project').description('inspect project files (.pruneflow)');
+
+projectCommand
+  .command('info')
+  .description('show a project: its data set, its baseline and every session with its metrics')
+  .argument('<file>', 'a project file (.pruneflow)')
+  .option('--json', 'print JSON for scripts')
+  .action(async (file: string, options: { json?: boolean }) => {
+    const info = await projectInfo(file);
+    console.log(options.json ? JSON.stringify(info, null, 2) : formatProjectInfo(info));
+  });
 
 /** Runs a task with a progress bar on stderr; Ctrl-C cancels at the next batch. */
 async function runTask(
@@ -193,7 +208,8 @@ async function runTask(
       } else if (event.type === 'task-cancelled') {
         finish(EXIT.cancelled, cancelledMessage, true);
       } else if (event.type === 'task-failed') {
-        finish(EXIT.failed, `${event.error.name}: ${event.error.message}`, true);
+        const hint = event.error.name === 'DatasetMovedError' ? '\nGive its new place with --data <path>; Pruneflow checks that its content is the same.' : '';
+        finish(EXIT.failed, `${event.error.name}: ${event.error.message}${hint}`, true);
       }
     });
   });
