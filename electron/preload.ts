@@ -19,6 +19,7 @@ const bridge: EngineBridge = {
   startPruning: (config) => call('startPruning', config),
   inspectDataset: (path) => call('inspectDataset', path),
   inspectModel: (source) => call('inspectModel', source),
+  importanceFlow: (request) => call('importanceFlow', request),
   cancelTask: (taskId) => call('cancelTask', taskId),
   onEvent(listener) {
     // The renderer gets the event only, never the IpcRendererEvent (which leads back to ipcRenderer).

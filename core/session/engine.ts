@@ -11,6 +11,7 @@ import { previewDataset } from '../data/preview.js';
 import { buildChannelGraph } from '../graph/channel-graph.js';
 import { modelReport } from '../graph/preflight.js';
 import { loadModel } from './model-source.js';
+import { importanceFlow } from './importance-flow.js';
 import { PRUNEFLOW_VERSION } from '../version.js';
 
 /** A host gives the engine its backends and its files (see RunHost: assets, data, models, export). */
@@ -80,6 +81,10 @@ export function createEngine(options: EngineOptions): EngineApi {
       } finally {
         model.dispose();
       }
+    },
+    async importanceFlow(request) {
+      await ready();
+      return importanceFlow(request, options);
     },
     async cancelTask(taskId: string) {
       running.get(taskId)?.abort();
