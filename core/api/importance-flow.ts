@@ -86,6 +86,8 @@ export interface FlowStep {
 
 export interface FlowData {
   model: string;
+  /** The model as people call it ("ResNet-110 (CIFAR)"), or its file name. */
+  modelLabel: string;
   criterion: string;
   criterionLabel: string;
   target: { metric: 'flops' | 'params'; reduction: number };

@@ -10,6 +10,7 @@ import type { ImportanceCriterion } from '../importance/criterion.js';
 import { aggregateFlow, round } from '../importance/flow/flow-bands.js';
 import { byGroupMean, channelEdges, relativeScores, writerColumns } from '../importance/flow/flow-channels.js';
 import { getCriterion } from '../importance/registry.js';
+import { MODEL_ZOO } from '../models/zoo.js';
 import { planPruning, planUniform } from '../prune/budget.js';
 import { pruneModel } from '../prune/surgery.js';
 import { calibrationBatches } from './prune-run.js';
@@ -55,7 +56,8 @@ export async function importanceFlow(request: FlowRequest, host: RunHost): Promi
       removed,
       prunable: new Set(graph.groups.filter((g) => g.prunable).map((g) => g.id)),
     });
-    return { model: request.model, criterion: criterion.id, criterionLabel: criterion.label, target, ...aggregated, steps: flowSteps, warnings: [...warnings, ...analysis.warnings.filter((w) => !warnings.includes(w))] };
+    const modelLabel = MODEL_ZOO.find((e) => e.id === request.model)?.label ?? request.model.split(/[\\/]/).pop()!;
+    return { model: request.model, modelLabel, criterion: criterion.id, criterionLabel: criterion.label, target, ...aggregated, steps: flowSteps, warnings: [...warnings, ...analysis.warnings.filter((w) => !warnings.includes(w))] };
   } finally {
     model.dispose();
     tf.dispose(calibration.flatMap((b) => [b.x, b.y]));

@@ -40,7 +40,7 @@ export class FakeEngine implements EngineApi {
   async importanceFlow(request: FlowRequest): Promise<FlowData> {
     this.calls.push({ method: 'importanceFlow', args: [request] });
     const detail = { maxChannelsPerColumn: 32, manyColumns: 40, bandsPerColumn: 8, linksPerNode: 3 };
-    return { model: request.model, criterion: 'cip', criterionLabel: 'CIP', target: { metric: 'flops', reduction: 0.5 }, columns: [], groups: [], nodes: [], links: [], steps: [], detail, warnings: [] };
+    return { model: request.model, modelLabel: request.model, criterion: 'cip', criterionLabel: 'CIP', target: { metric: 'flops', reduction: 0.5 }, columns: [], groups: [], nodes: [], links: [], steps: [], detail, warnings: [] };
   }
 
   async cancelTask(taskId: string): Promise<void> {

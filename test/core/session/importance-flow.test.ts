@@ -15,6 +15,7 @@ beforeAll(async () => {
 describe('importanceFlow on ResNet-20 (CIP on weights alone)', () => {
   it('has one column per conv and dense layer, in order, and bands only the 64-channel stage', () => {
     expect(flow.columns).toHaveLength(20);
+    expect(flow.modelLabel).toBe('ResNet-20 (CIFAR)');
     expect(flow.columns[0].layer).toBe('stem_conv');
     expect(flow.columns.at(-1)).toMatchObject({ layer: 'fc', className: 'Dense', channels: 10, banded: false });
     expect(flow.columns.filter((c) => c.banded).map((c) => c.channels)).toEqual(Array(6).fill(64));

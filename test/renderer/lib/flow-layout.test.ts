@@ -8,6 +8,7 @@ import { bundleLinks, describeNode, importanceColour, layoutFlow, linkAlpha, sta
 /** Two layers: 'a' with 2 channels, 'b' with 3; 'b' loses channel 1 at step 1. */
 const tiny: FlowData = {
   model: 'tiny',
+  modelLabel: 'Tiny',
   criterion: 'cip',
   criterionLabel: 'CIP',
   target: { metric: 'flops', reduction: 0.3 },
