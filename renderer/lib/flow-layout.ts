@@ -31,6 +31,8 @@ export interface PlacedLink {
   link: FlowLink;
   path: string;
   width: number;
+  /** 0 for the strongest link of its kind leaving its source or entering its target, 1 for the second, ... */
+  rank: number;
 }
 
 /** A residual (coupled) group: a bracket over the columns that write it. */
@@ -102,10 +104,12 @@ export function layoutFlow(data: FlowData, box: FlowBox): FlowLayout {
     .source((d) => d[0])
     .target((d) => d[1]);
   const centre = (n: PlacedNode): [number, number] => [n.x, n.y + n.height / 2];
-  const links = data.links.map((link) => ({
+  const ranks = linkRanks(data.links);
+  const links = data.links.map((link, i) => ({
     link,
     path: curve([centre(nodes[link.source]), centre(nodes[link.target])]) ?? '',
     width: Math.max(0.35, stroke(link.weight)),
+    rank: ranks[i],
   }));
 
   const streams = streamsOfData.map((group) => {
@@ -140,9 +144,10 @@ export interface LinkBundle {
   count: number;
 }
 
-export function bundleLinks(links: PlacedLink[], alive: (link: FlowLink) => boolean): LinkBundle[] {
+export function bundleLinks(links: PlacedLink[], alive: (link: FlowLink) => boolean, maxRank = Infinity): LinkBundle[] {
   const bundles = new Map<string, LinkBundle>();
   for (const placed of links) {
+    if (placed.rank > maxRank) continue;
     const isAlive = alive(placed.link);
     const width = Math.max(0.25, Math.round(placed.width * 4) / 4);
     const key = `${placed.link.kind}:${isAlive ? 1 : 0}:${width}`;
@@ -154,6 +159,30 @@ export function bundleLinks(links: PlacedLink[], alive: (link: FlowLink) => bool
   }
   // Pruned links first, so live ones are drawn over them; thin before thick.
   return [...bundles.values()].sort((a, b) => Number(a.alive) - Number(b.alive) || a.width - b.width);
+}
+
+/** Each link's best place among the links of its kind at either end (strongest first). */
+function linkRanks(links: FlowLink[]): number[] {
+  const ranks = new Array<number>(links.length).fill(Infinity);
+  for (const end of ['source', 'target'] as const) {
+    const byNode = new Map<string, number[]>();
+    links.forEach((link, i) => {
+      const key = `${link.kind}:${link[end]}`;
+      const list = byNode.get(key);
+      if (list) list.push(i);
+      else byNode.set(key, [i]);
+    });
+    for (const list of byNode.values()) list.sort((a, b) => links[b].weight - links[a].weight).forEach((i, rank) => (ranks[i] = Math.min(ranks[i], rank)));
+  }
+  return ranks;
+}
+
+/**
+ * Links drawn per node and end where columns are this close on screen: a dense overview shows each node's
+ * strongest link only (and paints fast); zooming in brings the rest back.
+ */
+export function linkDetail(columnSpacing: number, zoom: number): number {
+  return columnSpacing * zoom < 24 ? 0 : Infinity;
 }
 
 /** Link opacity for the space between columns on screen: dense overviews stay quiet, zoomed views show the links. */

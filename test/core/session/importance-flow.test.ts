@@ -3,6 +3,7 @@ import { wasmCandidate } from '../../../core/backend/portable-candidates.js';
 import type { FlowData } from '../../../core/api/importance-flow.js';
 import { CalibrationRequiredError } from '../../../core/importance/criterion.js';
 import { readAsset } from '../../../core/node/assets.js';
+import { createEngine } from '../../../core/session/engine.js';
 import { FlowRequestError, importanceFlow } from '../../../core/session/importance-flow.js';
 
 let flow: FlowData;
@@ -94,5 +95,14 @@ describe('importanceFlow with data', () => {
     expect(measured.columns.map((c) => c.className)).toEqual(['Conv2D', 'Conv2D', 'Conv2D', 'Conv2D', 'Dense']);
     expect(measured.steps).toHaveLength(2);
     expect(measured.nodes.some((n) => n.pruned === 1)).toBe(true);
+  });
+});
+
+describe('EngineApi.importanceFlow', () => {
+  it('answers through the engine with the same plain data', async () => {
+    const engine = createEngine({ host: 'test', candidates: [wasmCandidate], readAsset });
+    const fromEngine = await engine.importanceFlow({ model: 'resnet20', steps: 2, target: { metric: 'flops', reduction: 0.4 } });
+    expect(fromEngine).toEqual(flow);
+    await expect(engine.importanceFlow({ model: 'resnet7' })).rejects.toMatchObject({ name: 'UnknownModelError' });
   });
 });

@@ -3,7 +3,7 @@ import type { FlowData } from '../../../core/api/contract.js';
 import { wasmCandidate } from '../../../core/backend/portable-candidates.js';
 import { readAsset } from '../../../core/node/assets.js';
 import { importanceFlow } from '../../../core/session/importance-flow.js';
-import { bundleLinks, describeNode, importanceColour, layoutFlow, linkAlpha, stateAtStep } from '../../../renderer/lib/flow-layout.js';
+import { bundleLinks, describeNode, importanceColour, layoutFlow, linkAlpha, linkDetail, stateAtStep } from '../../../renderer/lib/flow-layout.js';
 
 /** Two layers: 'a' with 2 channels, 'b' with 3; 'b' loses channel 1 at step 1. */
 const tiny: FlowData = {
@@ -85,6 +85,21 @@ describe('flow layout on a hand-made flow', () => {
       ['weights', true, 1],
     ]);
     expect(bundles[1].d).toBe(layout.links[0].path);
+  });
+
+  it("ranks each link at its ends, so a dense overview can draw each node's strongest only", () => {
+    const links: FlowData['links'] = [
+      { source: 0, target: 2, weight: 4, kind: 'weights' },
+      { source: 0, target: 3, weight: 3, kind: 'weights' },
+      { source: 1, target: 3, weight: 5, kind: 'weights' },
+      { source: 1, target: 2, weight: 1, kind: 'weights' },
+    ];
+    const placed = layoutFlow({ ...tiny, links }, { width: 600, height: 300 }).links;
+    // 0->3 is second at node 0 and second into node 3; 1->2 is last at both ends.
+    expect(placed.map((l) => l.rank)).toEqual([0, 1, 0, 1]);
+    expect(bundleLinks(placed, () => true, 0).reduce((n, b) => n + b.count, 0)).toBe(2);
+    expect(linkDetail(11, 1)).toBe(0);
+    expect(linkDetail(11, 4)).toBe(Infinity);
   });
 
   it('maps scores to viridis and quiets links in dense views', () => {
