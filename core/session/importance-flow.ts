@@ -31,6 +31,7 @@ const MAX_STEPS = 20;
 export async function importanceFlow(request: FlowRequest, host: RunHost): Promise<FlowData> {
   const { steps = 3, target = { metric: 'flops', reduction: 0.5 } } = request;
   if (!(Number.isInteger(steps) && steps >= 1 && steps <= MAX_STEPS)) throw new FlowRequestError(`steps must be a whole number from 1 to ${MAX_STEPS}, got ${steps}`);
+  if (target.metric !== 'flops' && target.metric !== 'params') throw new FlowRequestError(`target.metric must be 'flops' or 'params', got '${String(target.metric)}'`);
   if (!(target.reduction > 0 && target.reduction < 1)) throw new FlowRequestError(`target.reduction must lie between 0 and 1 (exclusive), got ${target.reduction}`);
   const warnings: string[] = [];
   let criterion = getCriterion(request.criterion ?? 'cip');

@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { wasmCandidate } from '../../../core/backend/portable-candidates.js';
 import type { FlowData } from '../../../core/api/importance-flow.js';
@@ -101,8 +102,11 @@ describe('importanceFlow with data', () => {
 describe('EngineApi.importanceFlow', () => {
   it('answers through the engine with the same plain data', async () => {
     const engine = createEngine({ host: 'test', candidates: [wasmCandidate], readAsset });
+    const tensors = tf.memory().numTensors;
     const fromEngine = await engine.importanceFlow({ model: 'resnet20', steps: 2, target: { metric: 'flops', reduction: 0.4 } });
     expect(fromEngine).toEqual(flow);
+    // The model, every pruned step and the calibration batches are gone again.
+    expect(tf.memory().numTensors).toBe(tensors);
     await expect(engine.importanceFlow({ model: 'resnet7' })).rejects.toMatchObject({ name: 'UnknownModelError' });
   });
 });
