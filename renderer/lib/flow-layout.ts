@@ -268,12 +268,3 @@ export function stateAtStep(data: FlowData, step: number): NodeState[] {
     return { score: count ? sum / count : node.score, kept: count };
   });
 }
-
-/** The words a screen reader says for a node, and the tooltip's first line. */
-export function describeNode(data: FlowData, node: FlowNode, state: NodeState, rank: number, ofNodes: number): string {
-  const column = data.columns[node.column];
-  const size = node.channels.length === 1 ? `channel ${node.channels[0]}` : `${node.channels.length} channels`;
-  const what = column.banded ? `band ${rank + 1} of ${ofNodes} (${size})` : `channel ${node.channels[0]}`;
-  const kept = state.kept === node.channels.length ? 'kept' : state.kept === 0 ? 'pruned' : `${state.kept} of ${node.channels.length} kept`;
-  return `${column.layer}, ${what}: importance ${state.score.toFixed(2)} times the layer mean, ${kept}`;
-}

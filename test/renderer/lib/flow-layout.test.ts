@@ -3,7 +3,8 @@ import type { FlowData } from '../../../core/api/contract.js';
 import { wasmCandidate } from '../../../core/backend/portable-candidates.js';
 import { readAsset } from '../../../core/node/assets.js';
 import { importanceFlow } from '../../../core/session/importance-flow.js';
-import { bundleLinks, describeNode, importanceColour, layoutFlow, linkAlpha, linkDetail, stateAtStep } from '../../../renderer/lib/flow-layout.js';
+import { describeNode, nodeDetails, nodeInDirection } from '../../../renderer/lib/flow-describe.js';
+import { bundleLinks, importanceColour, layoutFlow, linkAlpha, linkDetail, stateAtStep } from '../../../renderer/lib/flow-layout.js';
 
 /** Two layers: 'a' with 2 channels, 'b' with 3; 'b' loses channel 1 at step 1. */
 const tiny: FlowData = {
@@ -76,6 +77,22 @@ describe('flow layout on a hand-made flow', () => {
     expect(after[2].score).toBeCloseTo(1.1, 9);
     expect(after[4].score).toBe(0.5);
     expect(describeNode(tiny, tiny.nodes[4], after[4], 2, 3)).toBe('b, channel 1: importance 0.50 times the layer mean, pruned');
+  });
+
+  it('puts a node into words and walks to its neighbours with the arrow keys', () => {
+    const details = nodeDetails(tiny, layout, 2, stateAtStep(tiny, 1)[2]);
+    expect(details).toMatchObject({ layer: 'b', what: 'Channel 2', importance: 'Importance 1.100× layer mean', kept: 'all kept' });
+    expect(details.relevance).toBe('Relevance received 0.00, passed back 4.00 (links shown)');
+    // Left and right go to the nearest node of the next layer by height (the upper one on a tie); up and down stay in the layer.
+    expect(nodeInDirection(layout, 1, 'ArrowRight')).toBe(3);
+    expect(nodeInDirection(layout, 4, 'ArrowLeft')).toBe(1);
+    expect(nodeInDirection(layout, 0, 'ArrowRight')).toBe(2);
+    expect(nodeInDirection(layout, 2, 'ArrowDown')).toBe(3);
+    expect(nodeInDirection(layout, 2, 'ArrowUp')).toBeUndefined();
+    expect(nodeInDirection(layout, 3, 'ArrowLeft')).toBe(0);
+    expect(nodeInDirection(layout, 3, 'ArrowRight')).toBeUndefined();
+    expect(nodeInDirection(layout, 4, 'Home')).toBe(1);
+    expect(nodeInDirection(layout, 0, 'Enter')).toBeUndefined();
   });
 
   it('bundles links by kind, state and width, live ones drawn last', () => {
