@@ -22,6 +22,7 @@ const bridge: EngineBridge = {
   startPruning: (config) => call('startPruning', config),
   inspectDataset: (path) => call('inspectDataset', path),
   inspectModel: (source) => call('inspectModel', source),
+  importanceFlow: (request) => call('importanceFlow', request),
   cancelTask: (taskId) => call('cancelTask', taskId),
   pauseTask: (taskId) => call('pauseTask', taskId),
   resumeTask: (taskId) => call('resumeTask', taskId),

@@ -6,8 +6,10 @@
 import type { BackendReport } from '../backend/backend-report.js';
 import type { DatasetPreview, SplitPreview, Thumbnail } from '../data/preview.js';
 import type { GroupRow, LayerRow, ModelReport } from '../graph/preflight.js';
+import type { FlowData, FlowRequest } from './importance-flow.js';
 
 export type { BackendReport, DatasetPreview, GroupRow, LayerRow, ModelReport, SplitPreview, Thumbnail };
+export type { FlowColumn, FlowData, FlowGroup, FlowLink, FlowNode, FlowRequest, FlowStep } from './importance-flow.js';
 
 export interface EngineInfo {
   name: 'Pruneflow';
@@ -149,6 +151,8 @@ export interface EngineApi {
   inspectDataset(path: string): Promise<DatasetPreview>;
   /** Layers, channel groups and the pre-flight report of a built-in model (by id) or a model file. */
   inspectModel(source: string): Promise<ModelReport>;
+  /** The importance-flow diagram of a model: scores, propagated importance and the steps of a prune schedule. */
+  importanceFlow(request: FlowRequest): Promise<FlowData>;
   cancelTask(taskId: string): Promise<void>;
   /** Holds the task at its next batch boundary; `task-paused` follows once it holds there. */
   pauseTask(taskId: string): Promise<void>;

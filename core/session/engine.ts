@@ -12,6 +12,7 @@ import { previewDataset } from '../data/preview.js';
 import { buildChannelGraph } from '../graph/channel-graph.js';
 import { modelReport } from '../graph/preflight.js';
 import { loadModel } from './model-source.js';
+import { importanceFlow } from './importance-flow.js';
 import { PRUNEFLOW_VERSION } from '../version.js';
 import { PauseGate } from '../train/pause-gate.js';
 
@@ -89,6 +90,10 @@ export function createEngine(options: EngineOptions): EngineApi {
       } finally {
         model.dispose();
       }
+    },
+    async importanceFlow(request) {
+      await ready();
+      return importanceFlow(request, options);
     },
     async cancelTask(taskId: string) {
       running.get(taskId)?.controller.abort();

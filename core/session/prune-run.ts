@@ -184,7 +184,7 @@ function layerRatiosByGroup(graph: ChannelGraph, ratios: Record<string, number> 
 }
 
 /** The first `calibrationBatches` batches of a seeded shuffle of the training set, for data criteria. */
-function calibrationBatches(train: ImageDataset, norm: Normalisation, config: PruneConfig) {
+export function calibrationBatches(train: ImageDataset, norm: Normalisation, config: PruneConfig) {
   const order = shuffledIndices(train.count, seededRandom(config.seed + 7));
   const batches = [];
   for (let b = 0; b < config.calibrationBatches && b * config.batchSize < train.count; b++) {

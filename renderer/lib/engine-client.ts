@@ -63,6 +63,7 @@ export function fromBridge(bridge: EngineBridge): EngineApi {
     cancelTask: (taskId) => unwrap(bridge.cancelTask(taskId)),
     pauseTask: (taskId) => unwrap(bridge.pauseTask(taskId)),
     resumeTask: (taskId) => unwrap(bridge.resumeTask(taskId)),
+    importanceFlow: (request) => unwrap(bridge.importanceFlow(request)),
     onEvent: (listener) => bridge.onEvent(listener),
   };
 }

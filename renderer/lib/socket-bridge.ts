@@ -76,6 +76,7 @@ export function socketBridge(url: string, token: string): EngineBridge {
     cancelTask: (taskId) => call('cancelTask', taskId),
     pauseTask: (taskId) => call('pauseTask', taskId),
     resumeTask: (taskId) => call('resumeTask', taskId),
+    importanceFlow: (request) => call('importanceFlow', request),
     onEvent(listener) {
       listeners.add(listener);
       return () => void listeners.delete(listener);

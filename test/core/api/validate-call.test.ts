@@ -18,6 +18,8 @@ const VALID: unknown[] = [
     }],
   },
   { method: 'startPruning', args: [{ model: 'demo-cnn', data: 'builtin:fashion-mnist', distillation: { weight: 0, temperature: 1 }, lrSchedule: 'constant' }] },
+  { method: 'importanceFlow', args: [{ model: 'resnet110' }] },
+  { method: 'importanceFlow', args: [{ model: 'resnet20', data: 'builtin:fashion-mnist', criterion: 'cip', target: { metric: 'params', reduction: 0.3 }, steps: 4 }] },
 ];
 
 const pruning = (extra: object) => ({ method: 'startPruning', args: [{ model: 'demo-cnn', data: 'builtin:fashion-mnist', ...extra }] });
@@ -43,6 +45,9 @@ const INVALID: { message: unknown; error: RegExp }[] = [
   { message: { method: 'startDemo', args: [{ trainEpochs: -1 }] }, error: /trainEpochs/ },
   { message: { method: 'startDemo', args: [{ fineTuneEpochs: 1e9 }] }, error: /fineTuneEpochs/ },
   { message: { method: 'startDemo', args: [{ seed: -1 }] }, error: /seed/ },
+  { message: { method: 'importanceFlow', args: [{}] }, error: /'importanceFlow': request.model is required/ },
+  { message: { method: 'importanceFlow', args: [{ model: 'resnet20', steps: 0 }] }, error: /request.steps must be an integer from 1 to 20, but got 0/ },
+  { message: { method: 'importanceFlow', args: [{ model: 'resnet20', bands: 4 }] }, error: /unknown option "bands"/ },
   { message: { method: 'cancelTask', args: [7] }, error: /taskId must be a non-empty string/ },
   { message: { method: 'cancelTask', args: [''] }, error: /taskId/ },
   { message: { method: 'cancelTask', args: ['x'.repeat(65)] }, error: /at most 64 characters, but got "x{40}\.\.\."/ },
