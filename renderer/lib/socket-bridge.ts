@@ -4,7 +4,7 @@
  * so `fromBridge` turns both hosts' replies into values and named errors the same way.
  */
 import type { EngineEvent } from '../../core/api/contract.js';
-import type { CallMethod, CallReply, EngineBridge, EngineCall } from '../../core/api/bridge.js';
+import { bridgeCalls, type CallMethod, type CallReply, type EngineBridge, type EngineCall } from '../../core/api/bridge.js';
 import { ENGINE_SOCKET_PATH, type FromServer, type ToServer } from '../../core/api/socket-protocol.js';
 
 /** The WebSocket URL on the server that served `page`. */
@@ -57,9 +57,9 @@ export function socketBridge(url: string, token: string): EngineBridge {
     }
   });
 
-  const call = async <T>(method: CallMethod, ...args: unknown[]): Promise<CallReply<T>> => {
+  const call = async (method: CallMethod, args: unknown[]): Promise<CallReply> => {
     await opened;
-    if (lost) return lost as CallReply<T>;
+    if (lost) return lost;
     const id = nextId++;
     return new Promise((resolve) => {
       pending.set(id, resolve as (reply: CallReply) => void);
@@ -68,15 +68,7 @@ export function socketBridge(url: string, token: string): EngineBridge {
   };
 
   return {
-    getInfo: () => call('getInfo'),
-    startDemo: (options) => call('startDemo', options),
-    startPruning: (config) => call('startPruning', config),
-    inspectDataset: (path) => call('inspectDataset', path),
-    inspectModel: (source) => call('inspectModel', source),
-    cancelTask: (taskId) => call('cancelTask', taskId),
-    pauseTask: (taskId) => call('pauseTask', taskId),
-    resumeTask: (taskId) => call('resumeTask', taskId),
-    importanceFlow: (request) => call('importanceFlow', request),
+    ...bridgeCalls(call),
     onEvent(listener) {
       listeners.add(listener);
       return () => void listeners.delete(listener);
