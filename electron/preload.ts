@@ -8,23 +8,12 @@
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { EngineEvent } from '../core/api/contract.js';
-import type { CallMethod, CallReply, EngineBridge } from '../core/api/bridge.js';
+import { bridgeCalls, type CallReply, type EngineBridge } from '../core/api/bridge.js';
 import { type AppCommand, type DesktopShellBridge, parseAppCommand, parseDocumentState } from '../core/api/desktop-shell.js';
 import { APP_COMMAND_CHANNEL, DOCUMENT_STATE_CHANNEL, ENGINE_CALL_CHANNEL, ENGINE_EVENT_CHANNEL, SHELL_READY_CHANNEL } from './ipc-channels.js';
 
-function call<T>(method: CallMethod, ...args: unknown[]): Promise<CallReply<T>> {
-  return ipcRenderer.invoke(ENGINE_CALL_CHANNEL, { method, args }) as Promise<CallReply<T>>;
-}
-
 const bridge: EngineBridge = {
-  getInfo: () => call('getInfo'),
-  startDemo: (options) => call('startDemo', options),
-  startPruning: (config) => call('startPruning', config),
-  inspectDataset: (path) => call('inspectDataset', path),
-  inspectModel: (source) => call('inspectModel', source),
-  cancelTask: (taskId) => call('cancelTask', taskId),
-  pauseTask: (taskId) => call('pauseTask', taskId),
-  resumeTask: (taskId) => call('resumeTask', taskId),
+  ...bridgeCalls((method, args) => ipcRenderer.invoke(ENGINE_CALL_CHANNEL, { method, args }) as Promise<CallReply>),
   onEvent(listener) {
     // The renderer gets the event only, never the IpcRendererEvent (which leads back to ipcRenderer).
     const forward = (_event: IpcRendererEvent, event: EngineEvent) => listener(event);

@@ -42,7 +42,8 @@ export function createWorkerRelay(spawn: () => WorkerLike): EngineRelay {
   let disposed = false;
 
   const emit = (event: EngineEvent) => {
-    if (event.type === 'task-progress') {
+    // Pause and resume are moments of a running task, not its end.
+    if (event.type === 'task-progress' || event.type === 'task-paused' || event.type === 'task-resumed') {
       if (!ended.has(event.taskId)) running.add(event.taskId);
     } else {
       running.delete(event.taskId);

@@ -16,6 +16,8 @@ export function dispatchCall(engine: EngineApi, call: EngineCall): Promise<unkno
       return engine.inspectDataset(...call.args);
     case 'inspectModel':
       return engine.inspectModel(...call.args);
+    case 'importanceFlow':
+      return engine.importanceFlow(...call.args);
     case 'cancelTask':
       return engine.cancelTask(...call.args);
     case 'pauseTask':

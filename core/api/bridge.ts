@@ -1,6 +1,6 @@
 /**
- * Wire types shared by the main process, the preload and the renderer's Electron host. Types only:
- * the renderer imports this file, so it must stay free of Electron, Node and runtime code.
+ * Wire types shared by the main process, the preload and the renderer's hosts, and the list of calls.
+ * The renderer and the preload import this file, so it must stay free of Electron, Node and tfjs.
  */
 import type { EngineApi, EngineEvent, SerializedError } from './contract.js';
 
@@ -21,3 +21,23 @@ export type EngineBridge = {
 } & {
   onEvent(listener: (event: EngineEvent) => void): () => void;
 };
+
+/** Every call, once: a method missing here fails to compile, so no host's bridge can forget one. */
+const CALLS: Record<CallMethod, true> = {
+  getInfo: true,
+  startDemo: true,
+  startPruning: true,
+  inspectDataset: true,
+  inspectModel: true,
+  importanceFlow: true,
+  cancelTask: true,
+  pauseTask: true,
+  resumeTask: true,
+};
+
+export const CALL_METHODS = Object.keys(CALLS) as CallMethod[];
+
+/** One bridge function per call, all sent through `send` (IPC, a WebSocket, a worker's port). */
+export function bridgeCalls(send: (method: CallMethod, args: unknown[]) => Promise<CallReply>): Omit<EngineBridge, 'onEvent'> {
+  return Object.fromEntries(CALL_METHODS.map((method) => [method, (...args: unknown[]) => send(method, args)])) as Omit<EngineBridge, 'onEvent'>;
+}

@@ -6,8 +6,10 @@
 import type { BackendReport } from '../backend/backend-report.js';
 import type { DatasetPreview, SplitPreview, Thumbnail } from '../data/preview.js';
 import type { GroupRow, LayerRow, ModelReport } from '../graph/preflight.js';
+import type { FlowData, FlowRequest } from './importance-flow.js';
 
 export type { BackendReport, DatasetPreview, GroupRow, LayerRow, ModelReport, SplitPreview, Thumbnail };
+export type { FlowColumn, FlowData, FlowGroup, FlowLink, FlowNode, FlowRequest, FlowStep } from './importance-flow.js';
 
 export interface EngineInfo {
   name: 'Pruneflow';
@@ -20,6 +22,7 @@ export interface EngineInfo {
 export interface DemoOptions {
   /** Fraction of the baseline FLOPs to remove, 0..1. */
   flopsReduction: number;
+  /** 0 prunes the untrained CNN: a quick end-to-end check in seconds rather than a minute or more. */
   trainEpochs: number;
   fineTuneEpochs: number;
   seed: number;
@@ -78,6 +81,10 @@ export interface PruneConfig {
   validationShare?: number;
   /** Folder that gets the latest checkpoint of baseline training and of fine-tuning (tfjs format). */
   checkpointDir?: string;
+  /** A project file (.pruneflow) the session is added to; made, with this run's baseline, if absent. */
+  project?: string;
+  /** The session's name in the project (default: criterion, schedule and target). */
+  sessionName?: string;
 }
 
 export interface ModelSummary {
@@ -107,6 +114,8 @@ export interface PruneResult {
   /** Files written by the export, if one was asked for. */
   exported: string[];
   warnings: string[];
+  /** The project file the session was saved to, and its id there. */
+  project?: { path: string; session: string };
 }
 
 /** The demo is a pruning run with fixed choices. */
@@ -145,6 +154,8 @@ export interface EngineApi {
   inspectDataset(path: string): Promise<DatasetPreview>;
   /** Layers, channel groups and the pre-flight report of a built-in model (by id) or a model file. */
   inspectModel(source: string): Promise<ModelReport>;
+  /** The importance-flow diagram of a model: scores, propagated importance and the steps of a prune schedule. */
+  importanceFlow(request: FlowRequest): Promise<FlowData>;
   cancelTask(taskId: string): Promise<void>;
   /** Holds the task at its next batch boundary; `task-paused` follows once it holds there. */
   pauseTask(taskId: string): Promise<void>;

@@ -1,4 +1,4 @@
-import type { DemoOptions, PruneConfig } from './contract.js';
+import type { DemoOptions, FlowRequest, PruneConfig } from './contract.js';
 import type { CallMethod, EngineCall } from './bridge.js';
 
 /** A message that is not a well-formed engine call. It is answered with this error, never executed. */
@@ -8,7 +8,7 @@ export class InvalidCallError extends Error {
 
 type ArgsCheck = (args: unknown[], fail: (why: string) => never) => void;
 
-const MAX_EPOCHS = 100;
+export const MAX_EPOCHS = 100;
 const MAX_TASK_ID_LENGTH = 64;
 const MAX_PATH_LENGTH = 4096;
 
@@ -33,6 +33,10 @@ const CHECKS: Record<CallMethod, ArgsCheck> = {
     expectCount(args, 1, fail);
     checkPath(args[0], fail);
   },
+  importanceFlow(args, fail) {
+    expectCount(args, 1, fail);
+    checkOptions(args[0], FLOW_REQUEST_CHECKS, ['model'], 'request', fail);
+  },
   cancelTask: checkTaskId,
   pauseTask: checkTaskId,
   resumeTask: checkTaskId,
@@ -48,7 +52,7 @@ function checkTaskId(args: unknown[], fail: (why: string) => never): void {
 
 const DEMO_OPTION_CHECKS: Record<keyof DemoOptions, (value: unknown) => string | undefined> = {
   flopsReduction: (v) => (isNumber(v) && v > 0 && v < 1 ? undefined : 'a number between 0 and 1 (exclusive)'),
-  trainEpochs: (v) => (isIntegerIn(v, 1, MAX_EPOCHS) ? undefined : `an integer from 1 to ${MAX_EPOCHS}`),
+  trainEpochs: (v) => (isIntegerIn(v, 0, MAX_EPOCHS) ? undefined : `an integer from 0 to ${MAX_EPOCHS}`),
   fineTuneEpochs: (v) => (isIntegerIn(v, 0, MAX_EPOCHS) ? undefined : `an integer from 0 to ${MAX_EPOCHS}`),
   seed: (v) => (isIntegerIn(v, 0, 2 ** 31 - 1) ? undefined : 'an integer from 0 to 2^31-1'),
 };
@@ -100,6 +104,8 @@ const PRUNE_CONFIG_CHECKS: Record<keyof PruneConfig, (value: unknown) => string 
   earlyStopping: (v) => (isPlainObject(v) && hasOnlyKeys(v, 'patience') && isIntegerIn(v.patience, 1, MAX_EPOCHS) ? undefined : `{ patience: 1..${MAX_EPOCHS} }`),
   validationShare: (v) => (isNumber(v) && v > 0 && v <= 0.5 ? undefined : 'a number above 0, at most 0.5'),
   checkpointDir: path,
+  project: path,
+  sessionName: (v) => (typeof v === 'string' && v.length > 0 && v.length <= 200 ? undefined : 'a name of 1 to 200 characters'),
 };
 
 /** Every key one of `keys`; missing ones are refused by the value checks. */
@@ -107,15 +113,31 @@ function hasOnlyKeys(value: Record<string, unknown>, ...keys: string[]): boolean
   return Object.keys(value).every((k) => keys.includes(k)) && keys.every((k) => Object.hasOwn(value, k));
 }
 
-function checkPruneConfig(config: unknown, fail: (why: string) => never): void {
-  if (!isPlainObject(config)) fail(`config must be an object, but got ${describe(config)}`);
-  const entries = Object.entries(config as Record<string, unknown>);
-  for (const required of ['model', 'data']) if (!Object.hasOwn(config as object, required)) fail(`config.${required} is required`);
-  for (const [key, value] of entries) {
-    if (!Object.hasOwn(PRUNE_CONFIG_CHECKS, key)) fail(`unknown option ${describe(key)}`);
-    const expected = PRUNE_CONFIG_CHECKS[key as keyof PruneConfig](value);
-    if (expected) fail(`config.${key} must be ${expected}, but got ${describe(value)}`);
+const FLOW_REQUEST_CHECKS: Record<keyof FlowRequest, (value: unknown) => string | undefined> = {
+  model: path,
+  data: path,
+  criterion: PRUNE_CONFIG_CHECKS.criterion,
+  target: PRUNE_CONFIG_CHECKS.target,
+  steps: integer(1, 20),
+  ranking: PRUNE_CONFIG_CHECKS.ranking,
+  protect: PRUNE_CONFIG_CHECKS.protect,
+  calibrationBatches: integer(1, 1000),
+  seed: PRUNE_CONFIG_CHECKS.seed,
+};
+
+/** An object whose keys all have a check; `required` keys must be present. */
+function checkOptions<K extends string>(value: unknown, checks: Record<K, (v: unknown) => string | undefined>, required: K[], what: string, fail: (why: string) => never): void {
+  if (!isPlainObject(value)) fail(`${what} must be an object, but got ${describe(value)}`);
+  for (const key of required) if (!Object.hasOwn(value as object, key)) fail(`${what}.${key} is required`);
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    if (!Object.hasOwn(checks, key)) fail(`unknown option ${describe(key)}`);
+    const expected = checks[key as K](v);
+    if (expected) fail(`${what}.${key} must be ${expected}, but got ${describe(v)}`);
   }
+}
+
+function checkPruneConfig(config: unknown, fail: (why: string) => never): void {
+  checkOptions(config, PRUNE_CONFIG_CHECKS, ['model', 'data'], 'config', fail);
 }
 
 /** Checks an untrusted message's method and argument shapes; returns it typed or throws InvalidCallError. */

@@ -1,4 +1,5 @@
 import type { TrainTestSplit } from './image-dataset.js';
+import { memoryTree, type FileTree } from './file-tree.js';
 import { openIdxDataset } from './idx-dataset.js';
 
 /** Reads one of the app's bundled asset files; each host knows where they live. */
@@ -9,6 +10,14 @@ export const FASHION_MNIST_CLASSES = [
 ];
 
 const SAMPLE_DIR = 'fashion-mnist-sample';
+
+const SAMPLE_FILES = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'];
+
+/** The built-in sample's files as a tree (a project hashes its data set's files). */
+export async function builtinSampleTree(readAsset: AssetReader): Promise<FileTree> {
+  const files = new Map(await Promise.all(SAMPLE_FILES.map(async (f) => [f, await readAsset(`${SAMPLE_DIR}/${f}`)] as const)));
+  return memoryTree(SAMPLE_DIR, files);
+}
 
 /** The built-in sample: 5,000 training and 1,000 test images of Fashion-MNIST (MIT licence), balanced. */
 export async function loadBuiltinSample(readAsset: AssetReader): Promise<TrainTestSplit> {

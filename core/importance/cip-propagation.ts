@@ -26,6 +26,8 @@ export interface CipAnalysis {
   splits: Map<string, Float32Array[]>;
   /** Where propagation fell back to the local score, in plain words. */
   warnings: string[];
+  /** The mu the walk read (measured, or 1 everywhere), for views that redo a step of it (the importance flow). */
+  statistic: ChannelStatistic;
 }
 
 /**
@@ -36,7 +38,7 @@ export interface CipAnalysis {
 export function propagateImportance(model: tfl.LayersModel, graph: ChannelGraph, topology: Topology, mu: ChannelStatistic, settings: CipSettings): CipAnalysis {
   const relevance = new Map<string, Float32Array>();
   const cutBy = new Map<string, string>();
-  const result: CipAnalysis = { scores: new Map(), writers: new Map(), relevance: new Map(), splits: new Map(), warnings: [] };
+  const result: CipAnalysis = { scores: new Map(), writers: new Map(), relevance: new Map(), splits: new Map(), warnings: [], statistic: mu };
   const deposit = (t: tfl.SymbolicTensor, message: Float32Array) => {
     const held = relevance.get(tensorKey(t));
     if (held) held.forEach((_, c) => (held[c] += message[c]));

@@ -32,6 +32,7 @@ export function formatPruneTable(result: PruneResult): string {
     `${result.flopsConvention}.`,
     ...result.warnings.map((w) => `warning: ${w}`),
     ...result.exported.map((file) => `wrote ${file}`),
+    ...(result.project ? [`saved session ${result.project.session} to ${result.project.path}`] : []),
     `finished in ${result.seconds.toFixed(1)} s`,
   ].join('\n');
 }

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { DEFAULT_DEMO_OPTIONS, type PruneConfig } from '../api/contract.js';
 import { demoConfig } from '../session/demo.js';
+import { projectRunDefaults } from './cli-project.js';
 
 export interface PruneFlags {
   demo?: boolean;
@@ -38,6 +40,8 @@ export interface PruneFlags {
   export?: string;
   format?: string;
   config?: string;
+  project?: string;
+  sessionName?: string;
   json?: boolean;
 }
 
@@ -90,9 +94,12 @@ export async function pruneConfigFrom(flags: PruneFlags): Promise<Partial<PruneC
     ...(flags.epochs !== undefined && { trainEpochs: flags.epochs }),
     ...(flags.fineTuneEpochs !== undefined && { fineTuneEpochs: flags.fineTuneEpochs }),
     ...(flags.export && { export: { path: flags.export, format: exportFormat(flags.format ?? 'tfjs') } }),
+    ...(flags.sessionName && { sessionName: flags.sessionName }),
   };
+  // A project lends its baseline and data set to the sessions after its first.
+  if (flags.project) Object.assign(config, { project: resolve(flags.project) }, await projectRunDefaults(flags.project, config));
   if (flags.ranking !== undefined && flags.ranking !== 'global' && flags.ranking !== 'uniform') throw new InvalidArgumentError(`--ranking must be global or uniform, not '${flags.ranking}'`);
-  if (!config.model || !config.data) throw new InvalidArgumentError('prune needs --model and --data (or --demo, or a --config file that names both)');
+  if (!config.model || !config.data) throw new InvalidArgumentError('prune needs --model and --data (or --demo, a --config file that names both, or an existing --project)');
   return config as Partial<PruneConfig> & Pick<PruneConfig, 'model' | 'data'>;
 }
 

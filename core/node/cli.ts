@@ -7,11 +7,13 @@ import { describeBackendReport } from '../backend/backend-report.js';
 import { PRUNEFLOW_VERSION } from '../version.js';
 import { formatDatasetPreview, formatPruneTable, formatModelReport } from './cli-output.js';
 import { DEFAULT_DISTILL_TEMPERATURE, type PruneFlags, pruneConfigFrom } from './cli-prune-config.js';
+import { formatProjectInfo, projectInfo } from './cli-project.js';
 import { listCriteria } from '../importance/registry.js';
 import { BUILTIN_DATA } from '../session/run-inputs.js';
 import { FLOPS_CONVENTION } from '../models/model-cost.js';
 import { MODEL_ZOO } from '../models/zoo.js';
 import { createNodeEngine } from './node-engine.js';
+import { DEFAULT_HOST, DEFAULT_PORT, serve } from './serve/serve-command.js';
 
 /** Exit codes a script can rely on. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
@@ -53,6 +55,12 @@ function sampleSizes(value: string): { train: number; test: number } {
   const [train, test = Math.max(10, Math.round(Number(train) / 5))] = value.split(',').map(Number);
   if (![train, test].every((n) => Number.isInteger(n) && n >= 10)) throw new InvalidArgumentError('expected TRAIN[,TEST] image counts of 10 or more, e.g. 1000,200');
   return { train, test };
+}
+
+function portNumber(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0 || number > 65535) throw new InvalidArgumentError('must be a port number from 0 to 65535');
+  return number;
 }
 
 const program = new Command('pruneflow')
@@ -107,6 +115,8 @@ program
   .option('--export <folder>', 'write the pruned model into this folder')
   .option('--format <format>', 'export format: tfjs (default), keras-h5 or keras')
   .option('--config <file>', 'read the options from a JSON file (flags given on the command line win)')
+  .option('--project <file>', 'add the session to this project file (.pruneflow), made if absent; an existing one lends its baseline and data set')
+  .option('--session-name <name>', 'name of the session in the project')
   .option('--json', 'print the result as JSON for scripts')
   .action(async (options: PruneFlags) => {
     const config = await pruneConfigFrom(options);
@@ -140,6 +150,26 @@ modelCommand
   .action(async (source: string, options: { json?: boolean }) => {
     const report = await (await engineFor(program.opts().backend)).inspectModel(source);
     console.log(options.json ? JSON.stringify(report, null, 2) : formatModelReport(source, report, FLOPS_CONVENTION));
+  });
+
+program
+  .command('serve')
+  .description('run the app in your browser: a local web server with the same user interface and engine')
+  .option('--port <n>', `port to listen on, 0 for any free one (default ${DEFAULT_PORT}, or a free one if it is taken)`, portNumber)
+  .option('--host <address>', `address to listen on (default ${DEFAULT_HOST}: this computer only)`)
+  .option('--no-open', 'print the link but do not open a browser')
+  .action((options: { port?: number; host?: string; open: boolean }) => serve({ ...options, backend: program.opts().backend }));
+
+const projectCommand = program.command('project').description('inspect project files (.pruneflow)');
+
+projectCommand
+  .command('info')
+  .description('show a project: its data set, its baseline and every session with its metrics')
+  .argument('<file>', 'a project file (.pruneflow)')
+  .option('--json', 'print JSON for scripts')
+  .action(async (file: string, options: { json?: boolean }) => {
+    const info = await projectInfo(file);
+    console.log(options.json ? JSON.stringify(info, null, 2) : formatProjectInfo(info));
   });
 
 /** Runs a task with a progress bar on stderr; Ctrl-C cancels at the next batch. */
@@ -185,7 +215,8 @@ async function runTask(
       } else if (event.type === 'task-cancelled') {
         finish(EXIT.cancelled, cancelledMessage, true);
       } else if (event.type === 'task-failed') {
-        finish(EXIT.failed, `${event.error.name}: ${event.error.message}`, true);
+        const hint = event.error.name === 'DatasetMovedError' ? '\nGive its new place with --data <path>; Pruneflow checks that its content is the same.' : '';
+        finish(EXIT.failed, `${event.error.name}: ${event.error.message}${hint}`, true);
       }
     });
   });

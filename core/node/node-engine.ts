@@ -5,9 +5,10 @@ import { readAsset } from './assets.js';
 import { openDataSource } from './open-data-source.js';
 import { openModelSource } from './open-model-source.js';
 import { writeFilesAtomically } from './write-files.js';
+import { nodeProjectStore } from './project-file.js';
 import { nodeReplicaSpawner } from './training-workers.js';
 import type { ParallelTraining } from '../train/fit.js';
-import { availableParallelism } from 'node:os';
+import { arch, availableParallelism, cpus, platform, totalmem } from 'node:os';
 import { nodeCandidates } from './node-backends.js';
 import { readSettings, type Settings } from './settings.js';
 
@@ -38,6 +39,8 @@ export async function createNodeEngine(
     openDataSource,
     openModelSource,
     writeFiles: writeFilesAtomically,
+    projects: nodeProjectStore,
+    describeEnvironment,
     trainingReplicas: trainingReplicas(),
   });
 }
@@ -54,4 +57,13 @@ function trainingReplicas(): ParallelTraining | undefined {
   } catch {
     return undefined; // the worker script is missing (sources not built): train on one engine
   }
+}
+
+/** The machine and runtime a session ran on, for its record in a project. */
+function describeEnvironment(): { machine: Record<string, string>; versions: Record<string, string> } {
+  const cores = cpus();
+  return {
+    machine: { platform: platform(), arch: arch(), cpu: cores[0]?.model ?? 'unknown', cores: String(cores.length), memoryGiB: (totalmem() / 2 ** 30).toFixed(1) },
+    versions: { node: process.versions.node, ...(process.versions.electron && { electron: process.versions.electron }) },
+  };
 }

@@ -1,16 +1,18 @@
-import type { EngineApi, EngineEvent, EngineInfo, PruneConfig } from '../api/contract.js';
+import type { EngineApi, EngineEvent, EngineInfo, PruneConfig, TaskProgress } from '../api/contract.js';
 import { DEFAULT_DEMO_OPTIONS, DEFAULT_PRUNE_CONFIG } from '../api/contract.js';
 import type { BackendCandidate, BackendReport } from '../backend/backend-report.js';
 import { type BackendPreference, selectBackend } from '../backend/select-backend.js';
 import { serializeError } from '../api/errors.js';
 import { demoConfig } from './demo.js';
 import { runPruning } from './prune-run.js';
+import { runProjectSession } from './project-session.js';
 import type { RunHost } from './run-inputs.js';
 import { openDataset } from '../data/formats/index.js';
 import { previewDataset } from '../data/preview.js';
 import { buildChannelGraph } from '../graph/channel-graph.js';
 import { modelReport } from '../graph/preflight.js';
 import { loadModel } from './model-source.js';
+import { importanceFlow } from './importance-flow.js';
 import { PRUNEFLOW_VERSION } from '../version.js';
 import { PauseGate } from '../train/pause-gate.js';
 
@@ -54,13 +56,14 @@ export function createEngine(options: EngineOptions): EngineApi {
       onRelease: () => emit({ type: 'task-resumed', taskId }),
     });
     running.set(taskId, { controller, gate });
-    runPruning(config, {
+    const context = {
       ...options,
       backend: report.active,
       signal: controller.signal,
       pause: gate,
-      onProgress: (progress) => emit({ type: 'task-progress', taskId, progress }),
-    })
+      onProgress: (progress: TaskProgress) => emit({ type: 'task-progress', taskId, progress }),
+    };
+    (config.project ? runProjectSession({ ...config, project: config.project }, context) : runPruning(config, context))
       .then((result) => emit({ type: 'task-done', taskId, result }))
       .catch((error: unknown) =>
         emit(controller.signal.aborted ? { type: 'task-cancelled', taskId } : { type: 'task-failed', taskId, error: serializeError(error) }),
@@ -87,6 +90,10 @@ export function createEngine(options: EngineOptions): EngineApi {
       } finally {
         model.dispose();
       }
+    },
+    async importanceFlow(request) {
+      await ready();
+      return importanceFlow(request, options);
     },
     async cancelTask(taskId: string) {
       running.get(taskId)?.controller.abort();

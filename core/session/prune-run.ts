@@ -13,7 +13,7 @@ import { MODEL_ZOO } from '../models/zoo.js';
 import { foldForInference } from '../models/fold-for-inference.js';
 import { countFlops, countParameters, FLOPS_CONVENTION } from '../models/model-cost.js';
 import { planPruning, planUniform } from '../prune/budget.js';
-import { scheduleFor } from '../prune/schedules/index.js';
+import { type ScheduleContext, scheduleFor } from '../prune/schedules/index.js';
 import { recalibrateBatchNorm } from '../train/batch-norm-recalibration.js';
 import { throwIfCancelled } from '../train/cancellation.js';
 import { evaluate } from '../train/evaluate.js';
@@ -28,6 +28,19 @@ export interface RunContext extends RunHost {
   /** Holds training and evaluation at batch boundaries while paused. */
   pause?: PauseGate;
   onProgress?: (progress: { stage: string; step: number; total: number; message: string; metrics?: Record<string, number> }) => void;
+  /** Where the baseline comes from instead of `config.model` (a project's stored baseline). */
+  loadBaseline?: () => Promise<tfl.LayersModel>;
+  /** Sees what a session record keeps (project-session.ts); each call is awaited before the models go. */
+  recorder?: RunRecorder;
+}
+
+export interface RunRecorder {
+  /** The baseline as pruning starts (trained, if the run trains it). */
+  baseline?(model: tfl.LayersModel): Promise<void>;
+  /** Every structural pruning step of the schedule. */
+  plan?: ScheduleContext['onPlan'];
+  /** The pruned model as measured (fine-tuned). */
+  pruned?(model: tfl.LayersModel): Promise<void>;
 }
 
 const LATENCY_BATCH = 64;
@@ -53,7 +66,7 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
   const norm = channelStatistics(train);
   const checkpoints = stageCheckpoints(config, context);
   const augmentation = defaultAugmentation(data.imageKind);
-  const baseline = await loadRunModel(config, train, context);
+  const baseline = await loadRunModel(config, train, context, context.loadBaseline);
   let pruned: tfl.LayersModel | undefined;
   // A set: iterative schedules score the model several times and would repeat the same warning.
   const criterionWarnings = new Set<string>();
@@ -77,6 +90,7 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
     }
     note('evaluating', 'Measuring the baseline');
     const baselineSummary = await summarise(baseline, test, norm, config, context);
+    await context.recorder?.baseline?.(baseline);
     // The teacher is the unpruned model; the continuous schedule trains the baseline itself, so it teaches from a copy.
     if (distillation) teacher = schedule.id === 'continuous' ? await cloneModel(baseline) : baseline;
     const withTeacher = teacher && { ...distillation!, teacher };
@@ -102,6 +116,7 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
         },
         note: (message) => note('pruning', message),
         warn: (message) => criterionWarnings.add(message),
+        onPlan: context.recorder?.plan,
       })
       .finally(() => tf.dispose(calibration.flatMap((b) => [b.x, b.y])));
     throwIfCancelled(signal, 'Pruning');
@@ -122,6 +137,7 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
     baselineDisposed = true;
     note('evaluating', 'Measuring the pruned model');
     const prunedSummary = await summarise(pruned, test, norm, config, context);
+    await context.recorder?.pruned?.(pruned);
     const exported = config.export ? await exportTo(pruned, config.export, context) : [];
     return {
       dataset: `${data.label}: ${train.count} training, ${earlyStopping ? `${earlyStopping.validation.count} validation, ` : ''}${test.count} test images`,
@@ -168,7 +184,7 @@ function layerRatiosByGroup(graph: ChannelGraph, ratios: Record<string, number> 
 }
 
 /** The first `calibrationBatches` batches of a seeded shuffle of the training set, for data criteria. */
-function calibrationBatches(train: ImageDataset, norm: Normalisation, config: PruneConfig) {
+export function calibrationBatches(train: ImageDataset, norm: Normalisation, config: PruneConfig) {
   const order = shuffledIndices(train.count, seededRandom(config.seed + 7));
   const batches = [];
   for (let b = 0; b < config.calibrationBatches && b * config.batchSize < train.count; b++) {

@@ -9,6 +9,7 @@ import { HELD_OUT_PERCENT } from '../data/preview.js';
 import { sampleStratified, trainTestSplit } from '../data/splits.js';
 import { loadModel } from './model-source.js';
 import type { ParallelTraining } from '../train/fit.js';
+import type { ProjectStore } from '../project/project-store.js';
 
 /** What a run needs from its host: bundled assets, and files where the host has a file system. */
 export interface RunHost {
@@ -19,6 +20,10 @@ export interface RunHost {
   trainingReplicas?: ParallelTraining;
   /** Writes files into a folder atomically; returns the paths written. */
   writeFiles?(folder: string, files: { name: string; bytes: Uint8Array }[]): Promise<string[]>;
+  /** Reads and saves project files (.pruneflow). */
+  projects?: ProjectStore;
+  /** The machine and runtime versions, for a session's record. */
+  describeEnvironment?(): { machine: Record<string, string>; versions: Record<string, string> };
 }
 
 export const BUILTIN_DATA = 'builtin:fashion-mnist';
@@ -55,10 +60,10 @@ async function loadAllRunData(config: PruneConfig, host: RunHost): Promise<RunDa
   return { label: loaded.format, train, test, imageKind: loaded.imageKind ?? 'natural', warnings };
 }
 
-/** A built-in model shaped for the data, or a model file whose input must match the data. */
-export async function loadRunModel(config: PruneConfig, train: ImageDataset, host: RunHost): Promise<tfl.LayersModel> {
+/** A built-in model shaped for the data, or a model file (or `open`'s model) whose input must match the data. */
+export async function loadRunModel(config: PruneConfig, train: ImageDataset, host: RunHost, open?: () => Promise<tfl.LayersModel>): Promise<tfl.LayersModel> {
   const input = { inputShape: [train.height, train.width, train.channels] as [number, number, number], numClasses: train.classNames.length, seed: config.seed };
-  const model = await loadModel(config.model, host, input);
+  const model = open ? await open() : await loadModel(config.model, host, input);
   const expected = model.inputs[0].shape.slice(1);
   const outputs = model.outputs[0].shape.at(-1);
   if (expected.some((size, i) => size !== null && size !== input.inputShape[i])) {

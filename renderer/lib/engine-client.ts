@@ -1,11 +1,13 @@
 /**
  * The renderer's one way to the engine. Each host provides `EngineApi` its own way; the UI never
- * knows which. Electron's preload exposes `window.pruneflow`; a browser host (engine in a Web Worker)
- * can be added as one more entry in HOSTS.
+ * knows which. Electron's preload exposes `window.pruneflow`; `pruneflow serve` serves this page
+ * with a token in its URL and the engine on a WebSocket beside it.
  */
 import type { EngineApi } from '../../core/api/contract.js';
 import { deserializeError } from '../../core/api/errors.js';
 import type { CallReply, EngineBridge } from '../../core/api/bridge.js';
+import { TOKEN_PARAMETER } from '../../core/api/socket-protocol.js';
+import { engineSocketUrl, socketBridge } from './socket-bridge.js';
 
 declare global {
   interface Window {
@@ -25,6 +27,14 @@ interface EngineHost {
 
 const HOSTS: EngineHost[] = [
   { name: 'electron', connect: () => (window.pruneflow ? fromBridge(window.pruneflow) : undefined) },
+  {
+    name: 'browser',
+    connect() {
+      const token = new URLSearchParams(location.search).get(TOKEN_PARAMETER);
+      const served = location.protocol === 'http:' || location.protocol === 'https:';
+      return served && token ? fromBridge(socketBridge(engineSocketUrl(location), token)) : undefined;
+    },
+  },
 ];
 
 export function connectEngine(): EngineApi {
@@ -33,7 +43,7 @@ export function connectEngine(): EngineApi {
     if (engine) return engine;
   }
   throw new NoEngineHostError(
-    `No engine host found (tried: ${HOSTS.map((h) => h.name).join(', ')}). Start Pruneflow as the desktop app.`,
+    `No engine host found (tried: ${HOSTS.map((h) => h.name).join(', ')}). Start Pruneflow as the desktop app, or open the link \`pruneflow serve\` prints.`,
   );
 }
 
@@ -53,6 +63,7 @@ export function fromBridge(bridge: EngineBridge): EngineApi {
     cancelTask: (taskId) => unwrap(bridge.cancelTask(taskId)),
     pauseTask: (taskId) => unwrap(bridge.pauseTask(taskId)),
     resumeTask: (taskId) => unwrap(bridge.resumeTask(taskId)),
+    importanceFlow: (request) => unwrap(bridge.importanceFlow(request)),
     onEvent: (listener) => bridge.onEvent(listener),
   };
 }

@@ -1,4 +1,4 @@
-import type { DatasetPreview, DemoOptions, EngineApi, EngineEvent, EngineInfo, ModelReport, PruneConfig } from '../../core/api/contract.js';
+import type { DatasetPreview, DemoOptions, EngineApi, EngineEvent, EngineInfo, FlowData, FlowRequest, ModelReport, PruneConfig } from '../../core/api/contract.js';
 
 /** An in-memory engine that records calls and lets a test emit events. */
 export class FakeEngine implements EngineApi {
@@ -35,6 +35,12 @@ export class FakeEngine implements EngineApi {
   async inspectModel(source: string): Promise<ModelReport> {
     this.calls.push({ method: 'inspectModel', args: [source] });
     return { name: source, layers: [], groups: [], totals: { parameters: 0, flops: 0, activations: 0 }, summary: [] };
+  }
+
+  async importanceFlow(request: FlowRequest): Promise<FlowData> {
+    this.calls.push({ method: 'importanceFlow', args: [request] });
+    const detail = { maxChannelsPerColumn: 32, manyColumns: 40, bandsPerColumn: 8, linksPerNode: 3 };
+    return { model: request.model, modelLabel: request.model, criterion: 'cip', criterionLabel: 'CIP', target: { metric: 'flops', reduction: 0.5 }, columns: [], groups: [], nodes: [], links: [], steps: [], detail, warnings: [] };
   }
 
   async cancelTask(taskId: string): Promise<void> {

@@ -137,6 +137,18 @@ describe('worker relay and engine server', () => {
     expect(seen).toEqual([]);
   });
 
+  it('still fails a paused task when the worker dies', async () => {
+    const engine = new FakeEngine();
+    const relay = createWorkerRelay(spawn(engine));
+    await relay.call({ method: 'startDemo', args: [{}] });
+    const paused = nextEvent(relay);
+    engine.emit({ type: 'task-paused', taskId: 'task-1' });
+    await paused;
+    const failure = nextEvent(relay);
+    workers[0]!.emit('exit', 1);
+    expect(await failure).toMatchObject({ type: 'task-failed', taskId: 'task-1', error: { name: 'EngineCrashedError' } });
+  });
+
   it('terminates the worker on dispose and refuses later calls', async () => {
     const relay = createWorkerRelay(spawn());
     await relay.call({ method: 'getInfo', args: [] });

@@ -1,6 +1,7 @@
 import { buildChannelGraph } from '../../graph/channel-graph.js';
 import { applyChannelMask } from '../channel-mask.js';
 import { SoftGates } from '../soft-gates.js';
+import type { PruningPlan } from '../budget.js';
 import { pruneModel } from '../surgery.js';
 import { gateValues, normalisedScores, planGates, rampShare, smoothScores, temperature } from './ramp.js';
 import { planCut, type PruningSchedule, ScheduleError, scoreModel } from './schedule.js';
@@ -46,13 +47,16 @@ export function createContinuous({ epochs, mask = 'soft', ramp = 'cubic', onUpda
       const gates = new SoftGates(model, graph, graph.groups.filter((g) => g.prunable).map((g) => g.id));
       let smoothed: Map<number, Float32Array> | undefined;
       let keep = new Map<number, Int32Array>();
+      let finalPlan: PruningPlan | undefined;
       const update = async (t: number) => {
         // Importance of the free weights: a gated-down channel that learns something useful can come back.
         smoothed = smoothScores(smoothed, await gates.withoutGates(() => scoreModel(model, graph, context)));
         const normalised = normalisedScores(smoothed);
         const share = rampShare(context.target.reduction, t, epochs, ramp);
         const temp = temperature(t, epochs);
-        keep = share > 0 ? planCut(context, graph, smoothed, share).keep : new Map();
+        const plan = share > 0 ? planCut(context, graph, smoothed, share) : undefined;
+        keep = plan?.keep ?? new Map();
+        if (t === epochs) finalPlan = plan;
         const { theta, gates: sigmoid } = gateValues(normalised, keep, temp);
         const written =
           t === epochs ? planGates(normalised, keep) : mask === 'hard' ? planGates(normalised, keep, GATE_FLOOR) : floored(sigmoid);
@@ -67,6 +71,8 @@ export function createContinuous({ epochs, mask = 'soft', ramp = 'cubic', onUpda
         gates.dispose();
       }
       // The model is now the masked network; mask mode also stops option-A shortcuts copying into removed channels.
+      // One structural step: the channels go at the end, chosen on the smoothed scores.
+      if (finalPlan && smoothed) context.onPlan?.(1, graph, finalPlan, smoothed);
       applyChannelMask(model, graph, keep);
       return pruneModel(model, graph, keep);
     },

@@ -31,7 +31,9 @@ export function createIterative({ steps, epochs }: IterativeOptions): PruningSch
           const cut = 1 - ((1 - (reduction * step) / steps) * original) / maskedCost(graph, new Map())[metric];
           if (cut > 0) {
             const scores = await scoreModel(current, graph, context);
-            const next = await pruneModel(current, graph, planCut(context, graph, scores, cut, steps).keep);
+            const plan = planCut(context, graph, scores, cut, steps);
+            context.onPlan?.(step, graph, plan, scores);
+            const next = await pruneModel(current, graph, plan.keep);
             if (current !== model) current.dispose();
             current = next;
           }

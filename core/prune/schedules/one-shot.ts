@@ -9,6 +9,8 @@ export const oneShot: PruningSchedule = {
   async run(model, context) {
     const graph = buildChannelGraph(model);
     const scores = await scoreModel(model, graph, context);
-    return pruneModel(model, graph, planCut(context, graph, scores, context.target.reduction).keep);
+    const plan = planCut(context, graph, scores, context.target.reduction);
+    context.onPlan?.(1, graph, plan, scores);
+    return pruneModel(model, graph, plan.keep);
   },
 };

@@ -31,6 +31,11 @@ export interface ScheduleContext {
   note?(message: string): void;
   /** What the criterion had to work around; the session lists these with the result. */
   warn?(message: string): void;
+  /**
+   * Each structural step, before its channels go: the graph of the model it applies to, the plan
+   * (kept channels per group) and the scores it was made from. A session records these to replay them.
+   */
+  onPlan?(step: number, graph: ChannelGraph, plan: PruningPlan, scores: ReadonlyMap<number, Float32Array>): void;
 }
 
 /** One way to go from a trained model to a pruned one: one-shot, iterative or continuous. */

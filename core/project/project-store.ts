@@ -1,0 +1,13 @@
+import type { Project } from './project.js';
+
+/** What a host with files offers for project files; core/node/project-file.ts is the Node one. */
+export interface ProjectStore {
+  /** The project saved at `path`, or undefined when no file is there. Damaged files throw their named errors. */
+  load(path: string): Promise<Project | undefined>;
+  /** Saves atomically: the previous file stays whole until the new one is complete. */
+  save(path: string, project: Project): Promise<void>;
+  /** Throws DatasetMovedError when the project's data set is no longer at its path. */
+  locateDataset(project: Project): Promise<void>;
+  /** The project pointing at the data set at `path`, after checking its content hash (DatasetMismatchError). */
+  relinkDataset(project: Project, path: string): Promise<Project>;
+}
