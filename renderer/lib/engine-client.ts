@@ -1,13 +1,15 @@
 /**
  * The renderer's one way to the engine. Each host provides `EngineApi` its own way; the UI never
  * knows which. Electron's preload exposes `window.pruneflow`; `pruneflow serve` serves this page
- * with a token in its URL and the engine on a WebSocket beside it.
+ * with a token in its URL and the engine on a WebSocket beside it; `?engine=page` runs the engine in a
+ * worker of this page instead (WebGPU, WebGL or wasm inside Chromium).
  */
 import type { EngineApi } from '../../core/api/contract.js';
 import { deserializeError } from '../../core/api/errors.js';
 import type { CallReply, EngineBridge } from '../../core/api/bridge.js';
 import { TOKEN_PARAMETER } from '../../core/api/socket-protocol.js';
 import { engineSocketUrl, socketBridge } from './socket-bridge.js';
+import { workerBridge } from './worker-bridge.js';
 
 declare global {
   interface Window {
@@ -25,7 +27,20 @@ interface EngineHost {
   connect(): EngineApi | undefined;
 }
 
+/** Where the user asked the engine to run (`?engine=page&backend=webgl`), read from the page's address. */
+export function enginePlacement(): { inPage: boolean; backend: string } {
+  const parameters = new URLSearchParams(location.search);
+  return { inPage: parameters.get('engine') === 'page', backend: parameters.get('backend') ?? 'auto' };
+}
+
 const HOSTS: EngineHost[] = [
+  {
+    name: 'page',
+    connect() {
+      const { inPage, backend } = enginePlacement();
+      return inPage ? fromBridge(workerBridge(backend)) : undefined;
+    },
+  },
   { name: 'electron', connect: () => (window.pruneflow ? fromBridge(window.pruneflow) : undefined) },
   {
     name: 'browser',

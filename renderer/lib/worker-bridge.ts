@@ -1,0 +1,49 @@
+/**
+ * The engine in a Web Worker of this page: GPU training through WebGPU or WebGL inside Chromium, with no
+ * server and no native install. Same calls and events as every other host.
+ */
+import { bridgeCalls, type CallReply, type EngineBridge } from '../../core/api/bridge.js';
+import type { EngineEvent } from '../../core/api/contract.js';
+import type { FromEngineWorker, ToEngineWorker } from '../../core/api/worker-protocol.js';
+
+export class EngineWorkerError extends Error {
+  override name = 'EngineWorkerError';
+}
+
+/** `backend`: 'auto' or a backend id; the worker's bundle lies in ./engine/ beside the page. */
+export function workerBridge(backend: string): EngineBridge {
+  const worker = new Worker(new URL(`engine/engine-worker.js?backend=${encodeURIComponent(backend)}`, location.href), { type: 'module' });
+  const pending = new Map<number, (reply: CallReply) => void>();
+  const listeners = new Set<(event: EngineEvent) => void>();
+  let nextId = 1;
+  let lost: CallReply | undefined;
+  worker.addEventListener('message', ({ data }: MessageEvent<FromEngineWorker>) => {
+    if (data.type === 'event') for (const listener of listeners) listener(data.event);
+    else {
+      pending.get(data.id)?.(data.reply);
+      pending.delete(data.id);
+    }
+  });
+  // A worker that fails to load or dies answers every waiting and later call with the reason.
+  worker.addEventListener('error', (event) => {
+    event.preventDefault();
+    lost = { ok: false, error: { name: EngineWorkerError.name, message: `The engine in this window stopped: ${event.message || 'its script failed to load'}.` } };
+    for (const resolve of pending.values()) resolve(lost);
+    pending.clear();
+  });
+  const send = (method: string, args: unknown[]): Promise<CallReply> => {
+    if (lost) return Promise.resolve(lost);
+    const id = nextId++;
+    return new Promise((resolve) => {
+      pending.set(id, resolve);
+      worker.postMessage({ type: 'call', id, call: { method, args } } satisfies ToEngineWorker);
+    });
+  };
+  return {
+    ...bridgeCalls(send),
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+  };
+}
