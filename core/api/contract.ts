@@ -17,6 +17,8 @@ export interface EngineInfo {
   /** Where the engine runs: Electron's engine worker, the `serve` server, a worker of the UI's own page, the CLI. */
   host: 'electron' | 'browser' | 'page' | 'cli' | 'test';
   backend: BackendReport;
+  /** Live tensors and their bytes on the backend: constant between tasks, or something leaks. */
+  memory: { tensors: number; bytes: number };
 }
 
 export interface DemoOptions {

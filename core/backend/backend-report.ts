@@ -15,7 +15,8 @@ export function isBackendId(value: string): value is BackendId {
  */
 export interface BackendCandidate {
   id: BackendId;
-  load(): Promise<string[] | void>;
+  /** `forced`: the user asked for exactly this backend, so take it even where a slower stand-in runs it. */
+  load(options?: { forced: boolean }): Promise<string[] | void>;
 }
 
 export interface BackendAttempt {

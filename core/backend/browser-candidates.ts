@@ -6,8 +6,11 @@ import { portableCandidates } from './portable-candidates.js';
 
 /** The slice of the WebGPU API read here; typed locally because core compiles without DOM types. */
 interface GpuLike {
-  requestAdapter(): Promise<{ info?: Record<string, string> } | null>;
+  requestAdapter(): Promise<{ info?: Record<string, string | boolean>; isFallbackAdapter?: boolean } | null>;
 }
+
+/** Renderers that draw on the CPU: slower than wasm for training, so automatic choice passes them by. */
+const SOFTWARE_RENDERER = /SwiftShader|llvmpipe|softpipe|Software|Basic Render/i;
 
 /**
  * WebGPU, where Chromium offers an adapter. tfjs asks for its own adapter; asking first only gives a
@@ -15,11 +18,14 @@ interface GpuLike {
  */
 export const webgpuCandidate: BackendCandidate = {
   id: 'webgpu',
-  async load() {
+  async load(options) {
+    const forced = options?.forced ?? false;
     const gpu = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator?.gpu;
     if (!gpu) throw new Error('this browser has no WebGPU (navigator.gpu is missing)');
     const adapter = await gpu.requestAdapter();
     if (!adapter) throw new Error('WebGPU is present but offers no GPU adapter');
+    const fallback = adapter.isFallbackAdapter ?? adapter.info?.isFallbackAdapter === true;
+    if (fallback && !forced) throw new Error('WebGPU offers only a software adapter, slower than wasm');
     if (!(await tf.setBackend('webgpu'))) throw new Error('the WebGPU backend failed to initialise');
     await tf.ready();
     const info = adapter.info ?? {};
@@ -31,12 +37,15 @@ export const webgpuCandidate: BackendCandidate = {
 /** WebGL 2 (or 1): every GPU Chromium can draw with, and SwiftShader in software where there is none. */
 export const webglCandidate: BackendCandidate = {
   id: 'webgl',
-  async load() {
+  async load(options) {
+    const forced = options?.forced ?? false;
     if (!(await tf.setBackend('webgl'))) throw new Error('WebGL is not available in this browser');
     await tf.ready();
+    const renderer = glRenderer() ?? 'unknown GPU';
+    if (SOFTWARE_RENDERER.test(renderer) && !forced) throw new Error(`WebGL is drawn in software here (${renderer}), slower than wasm`);
     const version = tf.env().getNumber('WEBGL_VERSION');
     const float32 = tf.env().getBool('WEBGL_RENDER_FLOAT32_CAPABLE');
-    return [`webgl ${version}: ${glRenderer() ?? 'unknown GPU'}${float32 ? '' : ', 16-bit floats only'}`];
+    return [`webgl ${version}: ${renderer}${float32 ? '' : ', 16-bit floats only'}`];
   },
 };
 

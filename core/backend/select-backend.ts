@@ -44,7 +44,7 @@ export async function selectBackend(
       continue;
     }
     try {
-      const details = await candidate.load();
+      const details = await candidate.load({ forced: requested !== 'auto' });
       return {
         active: id,
         chosenBy: requested === 'auto' ? 'auto' : (preference.chosenBy ?? 'setting'),

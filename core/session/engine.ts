@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import type { EngineApi, EngineEvent, EngineInfo, PruneConfig, TaskProgress } from '../api/contract.js';
 import { DEFAULT_DEMO_OPTIONS, DEFAULT_PRUNE_CONFIG } from '../api/contract.js';
 import type { BackendCandidate, BackendReport } from '../backend/backend-report.js';
@@ -74,7 +75,9 @@ export function createEngine(options: EngineOptions): EngineApi {
 
   return {
     async getInfo() {
-      return { name: 'Pruneflow', version: PRUNEFLOW_VERSION, host: options.host, backend: await ready() };
+      const backend = await ready();
+      const { numTensors, numBytes } = tf.memory();
+      return { name: 'Pruneflow', version: PRUNEFLOW_VERSION, host: options.host, backend, memory: { tensors: numTensors, bytes: numBytes } };
     },
     startDemo: (partial) => startRun(demoConfig({ ...DEFAULT_DEMO_OPTIONS, ...partial })),
     startPruning: (partial) => startRun({ ...DEFAULT_PRUNE_CONFIG, ...partial }),

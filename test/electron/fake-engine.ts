@@ -13,6 +13,7 @@ export class FakeEngine implements EngineApi {
       version: '0.0.0-test',
       host: 'test',
       backend: { active: 'cpu', chosenBy: 'auto', attempts: [{ id: 'wasm', reason: 'not in tests' }, { id: 'cpu' }], details: [] },
+      memory: { tensors: 0, bytes: 0 },
     };
   }
 

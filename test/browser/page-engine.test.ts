@@ -1,0 +1,148 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PruneConfig, PruneResult } from '../../core/api/contract.js';
+import { type ServeProcess, startServe } from '../core/node/serve/serve-process.js';
+import { launchChromium } from './chromium.js';
+
+// The engine inside Chromium, as a worker of the app's page served by `pruneflow serve`: WebGL (drawn by
+// SwiftShader here, a real WebGL 2 implementation on the CPU) against wasm, same seed, same tiny session.
+const TINY: Partial<PruneConfig> & Pick<PruneConfig, 'model' | 'data'> = {
+  model: 'demo-cnn',
+  data: 'builtin:fashion-mnist',
+  trainEpochs: 1,
+  fineTuneEpochs: 0,
+  batchSize: 32,
+  calibrationBatches: 1,
+  sample: { train: 64, test: 20 },
+  seed: 3,
+};
+
+interface SessionRun {
+  active: string;
+  details: string[];
+  losses: number[];
+  result: PruneResult;
+  tensorsAfter: number[];
+}
+
+/** Runs `sessions` tiny sessions in a fresh engine worker on `backend`, in the page (the code is sent to the browser). */
+function runInWorker(page: Page, backend: string, sessions: number): Promise<SessionRun> {
+  return page.evaluate(
+    async ({ backend, config, sessions }) => {
+      // This code runs in the page: the DOM's Worker, typed here without the DOM library.
+      type PageWorker = { onmessage: (event: { data: WorkerMessage }) => void; postMessage(message: unknown): void; terminate(): void };
+      type WorkerMessage = { type: 'reply'; id: number; reply: Reply } | { type: 'event'; event: EngineEventData };
+      type Reply = { ok: boolean; value?: unknown; error?: { message: string } };
+      type EngineEventData = { type: string; progress?: { stage: string; metrics?: { loss: number } }; result?: unknown; error?: { message: string } };
+      const { Worker } = globalThis as unknown as { Worker: new (url: string, options: { type: 'module' }) => PageWorker };
+      const worker = new Worker(`engine/engine-worker.js?backend=${backend}`, { type: 'module' });
+      let id = 0;
+      const replies = new Map<number, (reply: Reply) => void>();
+      let onEvent: (event: EngineEventData) => void = () => {};
+      worker.onmessage = ({ data }) => (data.type === 'reply' ? replies.get(data.id)!(data.reply) : onEvent(data.event));
+      const call = async (method: string, ...args: unknown[]) => {
+        const reply = await new Promise<Reply>((resolve) => {
+          replies.set(++id, resolve);
+          worker.postMessage({ type: 'call', id, call: { method, args } });
+        });
+        if (!reply.ok) throw new Error(reply.error!.message);
+        return reply.value as never;
+      };
+      const info: { backend: { active: string; details: string[] } } = await call('getInfo');
+      const losses: number[] = [];
+      const tensorsAfter: number[] = [];
+      let result: unknown;
+      for (let s = 0; s < sessions; s++) {
+        const finished = new Promise<unknown>((resolve, reject) => {
+          onEvent = (event) => {
+            if (event.type === 'task-progress' && event.progress!.stage === 'training' && event.progress!.metrics && s === 0) losses.push(event.progress!.metrics.loss);
+            if (event.type === 'task-done') resolve(event.result);
+            if (event.type === 'task-failed' || event.type === 'task-cancelled') reject(new Error(`${event.type}: ${event.error?.message ?? ''}`));
+          };
+        });
+        await call('startPruning', config);
+        result = await finished;
+        tensorsAfter.push(((await call('getInfo')) as { memory: { tensors: number } }).memory.tensors);
+      }
+      worker.terminate();
+      return { active: info.backend.active, details: info.backend.details, losses, result: result as never, tensorsAfter };
+    },
+    { backend, config: TINY, sessions },
+  );
+}
+
+describe('the engine in a worker of the page (WebGL, wasm)', () => {
+  let serve: ServeProcess;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    [serve, browser] = await Promise.all([startServe(), launchChromium({ gpu: 'software' })]);
+    page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${serve.url.href}&engine=page&backend=webgl`);
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.interrupt();
+  });
+
+  it('shows the in-page engine and its GPU in the app', async () => {
+    // The app's own engine panel, connected to the worker by ?engine=page.
+    await expect.poll(() => page.getByText('SwiftShader', { exact: false }).count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.getByText('(page)').count()).toBeGreaterThan(0);
+  }, 90_000);
+
+  it('passes software WebGL by when choosing automatically, and says why', async () => {
+    const info = await page.evaluate(async () => {
+      const { Worker } = globalThis as unknown as { Worker: new (url: string, options: { type: 'module' }) => { onmessage: (e: { data: { type: string; reply: { value: unknown } } }) => void; postMessage(m: unknown): void; terminate(): void } };
+      const worker = new Worker('engine/engine-worker.js?backend=auto', { type: 'module' });
+      const reply = await new Promise<unknown>((resolve) => {
+        worker.onmessage = ({ data }) => data.type === 'reply' && resolve(data.reply.value);
+        worker.postMessage({ type: 'call', id: 1, call: { method: 'getInfo', args: [] } });
+      });
+      worker.terminate();
+      return reply as { backend: { active: string; attempts: { id: string; reason?: string }[] } };
+    });
+    expect(info.backend.active).toBe('wasm');
+    expect(info.backend.attempts.find((a) => a.id === 'webgl')?.reason).toMatch(/WebGL is drawn in software here \(.*SwiftShader.*\), slower than wasm/);
+    expect(info.backend.attempts.find((a) => a.id === 'webgpu')?.reason).toMatch(/WebGPU/);
+  }, 90_000);
+
+  it('trains and prunes on WebGL like on wasm, and keeps its tensor count across sessions', async () => {
+    const webgl = await runInWorker(page, 'webgl', 2);
+    const wasm = await runInWorker(page, 'wasm', 1);
+    expect([webgl.active, wasm.active]).toEqual(['webgl', 'wasm']);
+    expect(webgl.details[0]).toMatch(/^webgl 2: .*SwiftShader/);
+    // Two steps of 32 images. The first loss is the untrained model's forward pass: float32 on both, summed
+    // in different orders, so only rounding differs (1e-4 relative). The second follows one Adam step,
+    // which divides by sqrt(v) + eps and amplifies those differences a little: 1e-3.
+    expect(webgl.losses).toHaveLength(2);
+    expect(Math.abs(webgl.losses[0] - wasm.losses[0]) / wasm.losses[0]).toBeLessThan(1e-4);
+    expect(Math.abs(webgl.losses[1] - wasm.losses[1]) / wasm.losses[1]).toBeLessThan(1e-3);
+    // The same channels go: L1 norms agree to rounding, so at most a channel sitting on the global
+    // threshold may flip (1 per layer); both meet the 50% FLOPs cut within 1%.
+    const widths = (run: SessionRun) => run.result.pruned.layerWidths.map((l) => l.channels);
+    widths(webgl).forEach((w, i) => expect(Math.abs(w - widths(wasm)[i])).toBeLessThanOrEqual(1));
+    for (const run of [webgl, wasm]) expect(1 - run.result.pruned.flops / run.result.baseline.flops).toBeCloseTo(0.5, 1);
+    // A second session frees everything the first one made.
+    expect(webgl.tensorsAfter[1]).toBe(webgl.tensorsAfter[0]);
+  }, 600_000);
+
+  it('runs on WebGPU where this Chromium offers an adapter', async () => {
+    const adapter = await page.evaluate(async () => {
+      const gpu = (globalThis as unknown as { navigator: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator.gpu;
+      return gpu ? Boolean(await gpu.requestAdapter()) : false;
+    });
+    if (!adapter) {
+      console.log('WebGPU not tested: this headless Chromium offers no WebGPU adapter (no GPU on this machine).');
+      return;
+    }
+    const run = await runInWorker(page, 'webgpu', 1);
+    expect(run.active).toBe('webgpu');
+    expect(run.result.pruned.flops).toBeLessThan(run.result.baseline.flops);
+  }, 600_000);
+});
