@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressFor, enginePlacement } from '../../../renderer/lib/engine-client.js';
+import { addressFor, enginePlacement } from '../../../renderer/lib/engine-placement.js';
 
 describe('engine placement in the page address', () => {
   const served = 'http://127.0.0.1:8321/?token=abc123';
