@@ -17,6 +17,7 @@ const bridge: EngineBridge = {
   getInfo: () => call('getInfo'),
   startDemo: (options) => call('startDemo', options),
   startPruning: (config) => call('startPruning', config),
+  startSensitivity: (config) => call('startSensitivity', config),
   inspectDataset: (path) => call('inspectDataset', path),
   inspectModel: (source) => call('inspectModel', source),
   cancelTask: (taskId) => call('cancelTask', taskId),

@@ -12,6 +12,8 @@ export interface PruneFlags {
   targetParams?: number;
   reduction?: number;
   ranking?: string;
+  sensitivityRatios?: number[];
+  sensitivityImages?: number;
   protect?: number;
   roundTo?: number;
   layerRatio?: Record<string, number>;
@@ -50,7 +52,9 @@ export async function pruneConfigFrom(flags: PruneFlags): Promise<Partial<PruneC
     ...(flags.data && { data: flags.data }),
     ...defined({
       criterion: flags.criterion,
-      ranking: flags.ranking as PruneConfig['ranking'] | undefined,
+      ranking: oneOf('--ranking', flags.ranking, ['global', 'uniform', 'sensitivity'] as const),
+      sensitivityRatios: flags.sensitivityRatios,
+      sensitivityImages: flags.sensitivityImages,
       protect: flags.protect,
       roundTo: flags.roundTo,
       layerRatios: flags.layerRatio && Object.keys(flags.layerRatio).length ? flags.layerRatio : undefined,
@@ -71,7 +75,6 @@ export async function pruneConfigFrom(flags: PruneFlags): Promise<Partial<PruneC
     ...(flags.fineTuneEpochs !== undefined && { fineTuneEpochs: flags.fineTuneEpochs }),
     ...(flags.export && { export: { path: flags.export, format: exportFormat(flags.format ?? 'tfjs') } }),
   };
-  if (flags.ranking !== undefined && flags.ranking !== 'global' && flags.ranking !== 'uniform') throw new InvalidArgumentError(`--ranking must be global or uniform, not '${flags.ranking}'`);
   if (!config.model || !config.data) throw new InvalidArgumentError('prune needs --model and --data (or --demo, or a --config file that names both)');
   return config as Partial<PruneConfig> & Pick<PruneConfig, 'model' | 'data'>;
 }

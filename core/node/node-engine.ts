@@ -5,6 +5,7 @@ import { readAsset } from './assets.js';
 import { openDataSource } from './open-data-source.js';
 import { openModelSource } from './open-model-source.js';
 import { writeFilesAtomically } from './write-files.js';
+import { fileCache } from './file-cache.js';
 import { nodeReplicaSpawner } from './training-workers.js';
 import type { ParallelTraining } from '../train/fit.js';
 import { availableParallelism } from 'node:os';
@@ -38,6 +39,7 @@ export async function createNodeEngine(
     openDataSource,
     openModelSource,
     writeFiles: writeFilesAtomically,
+    cache: fileCache(),
     trainingReplicas: trainingReplicas(),
   });
 }

@@ -19,6 +19,14 @@ export interface RunHost {
   trainingReplicas?: ParallelTraining;
   /** Writes files into a folder atomically; returns the paths written. */
   writeFiles?(folder: string, files: { name: string; bytes: Uint8Array }[]): Promise<string[]>;
+  /** A store for results worth keeping between runs (sensitivity tables), by key of [a-z0-9-]. */
+  cache?: RunCache;
+}
+
+export interface RunCache {
+  /** The bytes stored under `key`, or undefined when there are none. */
+  read(key: string): Promise<Uint8Array | undefined>;
+  write(key: string, bytes: Uint8Array): Promise<void>;
 }
 
 export const BUILTIN_DATA = 'builtin:fashion-mnist';
