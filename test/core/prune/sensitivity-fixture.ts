@@ -10,7 +10,7 @@ import { readAsset } from '../../../core/node/assets.js';
 import { fit } from '../../../core/train/fit.js';
 
 export interface SensitivityFixture {
-  /** The demo CNN after two epochs on 1,000 sample images. */
+  /** The demo CNN after one epoch on 1,000 sample images. */
   model: tfl.LayersModel;
   /** 256 other training images, in two batches. */
   evalBatches: Batch[];
@@ -25,7 +25,7 @@ export async function sensitivityFixture(): Promise<SensitivityFixture> {
   const evalData = takeRecords(train, Int32Array.from({ length: 256 }, (_, i) => 1000 + i));
   const norm = channelStatistics(fitData);
   const model = buildDemoCnn({ inputShape: [28, 28, 1], numClasses: 10, seed: 2 });
-  await fit(model, fitData, norm, { epochs: 2, batchSize: 64, learningRate: 3e-3, seed: 3, stage: 'test' });
+  await fit(model, fitData, norm, { epochs: 1, batchSize: 50, learningRate: 3e-3, seed: 3, stage: 'test' });
   const evalBatches = [0, 1].map((b) => makeBatch(evalData, Int32Array.from({ length: 128 }, (_, i) => b * 128 + i), norm));
   return { model, evalBatches, dispose: () => (model.dispose(), tf.dispose(evalBatches.flatMap((b) => [b.x, b.y]))) };
 }
