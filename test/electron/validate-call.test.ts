@@ -7,6 +7,8 @@ const VALID: unknown[] = [
   { method: 'startDemo', args: [{}] },
   { method: 'startDemo', args: [{ flopsReduction: 0.5, trainEpochs: 4, fineTuneEpochs: 0, seed: 7 }] },
   { method: 'cancelTask', args: ['task-1'] },
+  { method: 'startPruning', args: [{ model: 'demo-cnn', data: 'builtin:fashion-mnist', ranking: 'sensitivity', sensitivityRatios: [0.2, 0.6], sensitivityImages: 300 }] },
+  { method: 'startSensitivity', args: [{ model: 'resnet20', data: '/data/cifar', criterion: 'fpgm', sensitivityRatios: [0.5] }] },
 ];
 
 const INVALID: { message: unknown; error: RegExp }[] = [
@@ -30,6 +32,11 @@ const INVALID: { message: unknown; error: RegExp }[] = [
   { message: { method: 'startDemo', args: [{ trainEpochs: 0 }] }, error: /trainEpochs/ },
   { message: { method: 'startDemo', args: [{ fineTuneEpochs: 1e9 }] }, error: /fineTuneEpochs/ },
   { message: { method: 'startDemo', args: [{ seed: -1 }] }, error: /seed/ },
+  { message: { method: 'startPruning', args: [{ model: 'm', data: 'd', ranking: 'best' }] }, error: /config.ranking must be one of global, uniform, sensitivity/ },
+  { message: { method: 'startSensitivity', args: [{ model: 'm' }] }, error: /config.data is required/ },
+  { message: { method: 'startSensitivity', args: [{ model: 'm', data: 'd', sensitivityRatios: [0.5, 0.25] }] }, error: /sensitivityRatios must be ascending shares/ },
+  { message: { method: 'startSensitivity', args: [{ model: 'm', data: 'd', sensitivityRatios: [] }] }, error: /sensitivityRatios/ },
+  { message: { method: 'startSensitivity', args: [{ model: 'm', data: 'd', sensitivityImages: 0 }] }, error: /sensitivityImages must be an integer from 1/ },
   { message: { method: 'cancelTask', args: [7] }, error: /taskId must be a non-empty string/ },
   { message: { method: 'cancelTask', args: [''] }, error: /taskId/ },
   { message: { method: 'cancelTask', args: ['x'.repeat(65)] }, error: /at most 64 characters, but got "x{40}\.\.\."/ },
