@@ -43,6 +43,10 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
   // Mistakes in the choices fail before any work: an unknown criterion, layer or a target out of reach.
   const criterion = getCriterion(config.criterion);
   const schedule = scheduleFor(config);
+  // Sensitivity shares are final widths: the iterative schedule would compound and round them step by step and miss the target.
+  if (config.ranking === 'sensitivity' && config.schedule === 'iterative') {
+    throw new RankingScheduleError("The sensitivity ranking works with the one-shot and continuous schedules, not 'iterative'");
+  }
   const note = (stage: string, message: string) => onProgress?.({ stage, step: 0, total: 0, message });
   note('loading', `Reading ${config.data}`);
   const data = await loadRunData(config, context);
@@ -135,6 +139,10 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
 
 export class UnknownLayerError extends Error {
   override name = 'UnknownLayerError';
+}
+
+export class RankingScheduleError extends Error {
+  override name = 'RankingScheduleError';
 }
 
 function uniformScores(graph: ChannelGraph): Map<number, Float32Array> {
