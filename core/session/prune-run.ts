@@ -79,7 +79,9 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
       note('sensitivity', 'Pruning each layer alone to measure what it costs in accuracy');
       try {
         const scores = await criterion.scoreGroups({ model: baseline, graph, calibration, seed: config.seed });
-        sensitivity = (await measureSensitivity(baseline, graph, scores, train, norm, config, { cache: context.cache, signal, onProgress, warnings })).table;
+        const measured = await measureSensitivity(baseline, graph, scores, train, norm, config, { cache: context.cache, signal, onProgress, warnings });
+        if (measured.cached) note('sensitivity', 'Using the sensitivity table measured before (cached)');
+        sensitivity = measured.table;
         layerRatios = { ...ratiosByLayer(graph, selectRatios(graph, sensitivity, budget).ratios), ...config.layerRatios };
       } catch (error) {
         tf.dispose(calibration.flatMap((b) => [b.x, b.y]));
