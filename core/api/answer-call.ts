@@ -12,6 +12,8 @@ export function dispatchCall(engine: EngineApi, call: EngineCall): Promise<unkno
       return engine.startDemo(...call.args);
     case 'startPruning':
       return engine.startPruning(...call.args);
+    case 'startSensitivity':
+      return engine.startSensitivity(...call.args);
     case 'inspectDataset':
       return engine.inspectDataset(...call.args);
     case 'inspectModel':

@@ -27,6 +27,7 @@ const CALLS: Record<CallMethod, true> = {
   getInfo: true,
   startDemo: true,
   startPruning: true,
+  startSensitivity: true,
   inspectDataset: true,
   inspectModel: true,
   importanceFlow: true,

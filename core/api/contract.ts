@@ -7,8 +7,9 @@ import type { BackendReport } from '../backend/backend-report.js';
 import type { DatasetPreview, SplitPreview, Thumbnail } from '../data/preview.js';
 import type { GroupRow, LayerRow, ModelReport } from '../graph/preflight.js';
 import type { FlowData, FlowRequest } from './importance-flow.js';
+import type { SensitivityRow, SensitivityTable, SensitivityTrial } from '../prune/sensitivity/sensitivity-table.js';
 
-export type { BackendReport, DatasetPreview, GroupRow, LayerRow, ModelReport, SplitPreview, Thumbnail };
+export type { BackendReport, DatasetPreview, GroupRow, LayerRow, ModelReport, SensitivityRow, SensitivityTable, SensitivityTrial, SplitPreview, Thumbnail };
 export type { FlowColumn, FlowData, FlowGroup, FlowLink, FlowNode, FlowRequest, FlowStep } from './importance-flow.js';
 
 export interface EngineInfo {
@@ -39,8 +40,15 @@ export interface PruneConfig {
   /** An importance criterion id (see `pruneflow prune --help`). */
   criterion: string;
   target: { metric: 'flops' | 'params'; reduction: number };
-  /** Global ranking (one threshold over normalised scores) or the same share from every group. */
-  ranking: 'global' | 'uniform';
+  /**
+   * Global ranking (one threshold over normalised scores), the same share from every group, or shares
+   * chosen from a sensitivity analysis (each group pruned alone, accuracy measured; cached).
+   */
+  ranking: 'global' | 'uniform' | 'sensitivity';
+  /** Sensitivity analysis: the shares of each group to try (default 0.25, 0.5, 0.75). */
+  sensitivityRatios?: number[];
+  /** Sensitivity analysis: training images it measures accuracy on (default 500). */
+  sensitivityImages?: number;
   /** Share of each group that is never removed. */
   protect: number;
   /** Kept channels round up to a multiple of this (8 suits SIMD kernels); 1 = exact. */
@@ -118,6 +126,21 @@ export interface PruneResult {
   warnings: string[];
   /** The project file the session was saved to, and its id there. */
   project?: { path: string; session: string };
+  /** The sensitivity analysis the ranking used, when it used one. */
+  sensitivity?: SensitivityTable;
+}
+
+/** What `startSensitivity` measures: accuracy drop of each group pruned alone at several shares. */
+export interface SensitivityReport {
+  dataset: string;
+  model: string;
+  criterion: string;
+  backend: string;
+  table: SensitivityTable;
+  /** True when the table came from the cache instead of being measured. */
+  cached: boolean;
+  seconds: number;
+  warnings: string[];
 }
 
 /** The demo is a pruning run with fixed choices. */
@@ -135,6 +158,7 @@ export interface TaskProgress {
 export type EngineEvent =
   | { type: 'task-progress'; taskId: string; progress: TaskProgress }
   | { type: 'task-done'; taskId: string; result: PruneResult }
+  | { type: 'sensitivity-done'; taskId: string; result: SensitivityReport }
   | { type: 'task-failed'; taskId: string; error: SerializedError }
   | { type: 'task-cancelled'; taskId: string }
   /** The task holds at a batch boundary until resumed (or cancelled). */
@@ -152,6 +176,8 @@ export interface EngineApi {
   startDemo(options: Partial<DemoOptions>): Promise<{ taskId: string }>;
   /** Starts a pruning run; progress and the result arrive as events for the returned task. */
   startPruning(config: Partial<PruneConfig> & Pick<PruneConfig, 'model' | 'data'>): Promise<{ taskId: string }>;
+  /** Starts a sensitivity analysis of a (trained or loaded) model; the report arrives as 'sensitivity-done'. */
+  startSensitivity(config: Partial<PruneConfig> & Pick<PruneConfig, 'model' | 'data'>): Promise<{ taskId: string }>;
   /** Recognises and reads the data set at a path the engine's host can read (file, folder or archive). */
   inspectDataset(path: string): Promise<DatasetPreview>;
   /** Layers, channel groups and the pre-flight report of a built-in model (by id) or a model file. */

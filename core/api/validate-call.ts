@@ -25,6 +25,10 @@ const CHECKS: Record<CallMethod, ArgsCheck> = {
     expectCount(args, 1, fail);
     checkPruneConfig(args[0], fail);
   },
+  startSensitivity(args, fail) {
+    expectCount(args, 1, fail);
+    checkPruneConfig(args[0], fail);
+  },
   inspectDataset(args, fail) {
     expectCount(args, 1, fail);
     checkPath(args[0], fail);
@@ -70,7 +74,10 @@ const PRUNE_CONFIG_CHECKS: Record<keyof PruneConfig, (value: unknown) => string 
     isPlainObject(v) && Object.keys(v).every((k) => k === 'metric' || k === 'reduction') && !oneOf('flops', 'params')(v.metric) && !fraction(v.reduction)
       ? undefined
       : "{ metric: 'flops' | 'params', reduction: 0..1 }",
-  ranking: oneOf('global', 'uniform'),
+  ranking: oneOf('global', 'uniform', 'sensitivity'),
+  sensitivityRatios: (v) =>
+    Array.isArray(v) && v.length >= 1 && v.length <= 20 && v.every((r, i) => !fraction(r) && (i === 0 || r > v[i - 1])) ? undefined : 'ascending shares between 0 and 1 (1 to 20 of them)',
+  sensitivityImages: integer(1, 100_000),
   protect: (v) => (isNumber(v) && v >= 0 && v < 1 ? undefined : 'a number from 0 to below 1'),
   roundTo: integer(1, 256),
   layerRatios: (v) =>

@@ -14,6 +14,8 @@ export interface PruneFlags {
   targetParams?: number;
   reduction?: number;
   ranking?: string;
+  sensitivityRatios?: number[];
+  sensitivityImages?: number;
   protect?: number;
   roundTo?: number;
   layerRatio?: Record<string, number>;
@@ -66,7 +68,9 @@ export async function pruneConfigFrom(flags: PruneFlags): Promise<Partial<PruneC
     ...(flags.data && { data: flags.data }),
     ...defined({
       criterion: flags.criterion,
-      ranking: flags.ranking as PruneConfig['ranking'] | undefined,
+      ranking: oneOf('--ranking', flags.ranking, ['global', 'uniform', 'sensitivity'] as const),
+      sensitivityRatios: flags.sensitivityRatios,
+      sensitivityImages: flags.sensitivityImages,
       protect: flags.protect,
       roundTo: flags.roundTo,
       layerRatios: flags.layerRatio && Object.keys(flags.layerRatio).length ? flags.layerRatio : undefined,
@@ -98,7 +102,6 @@ export async function pruneConfigFrom(flags: PruneFlags): Promise<Partial<PruneC
   };
   // A project lends its baseline and data set to the sessions after its first.
   if (flags.project) Object.assign(config, { project: resolve(flags.project) }, await projectRunDefaults(flags.project, config));
-  if (flags.ranking !== undefined && flags.ranking !== 'global' && flags.ranking !== 'uniform') throw new InvalidArgumentError(`--ranking must be global or uniform, not '${flags.ranking}'`);
   if (!config.model || !config.data) throw new InvalidArgumentError('prune needs --model and --data (or --demo, a --config file that names both, or an existing --project)');
   return config as Partial<PruneConfig> & Pick<PruneConfig, 'model' | 'data'>;
 }

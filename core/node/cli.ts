@@ -8,6 +8,7 @@ import { PRUNEFLOW_VERSION } from '../version.js';
 import { formatDatasetPreview, formatPruneTable, formatModelReport } from './cli-output.js';
 import { DEFAULT_DISTILL_TEMPERATURE, type PruneFlags, pruneConfigFrom } from './cli-prune-config.js';
 import { formatProjectInfo, projectInfo } from './cli-project.js';
+import { formatSensitivityReport } from './cli-sensitivity-output.js';
 import { listCriteria } from '../importance/registry.js';
 import { BUILTIN_DATA } from '../session/run-inputs.js';
 import { FLOPS_CONVENTION } from '../models/model-cost.js';
@@ -43,6 +44,13 @@ function positive(value: string): number {
   const number = Number(value);
   if (!(number > 0 && Number.isFinite(number))) throw new InvalidArgumentError('must be a number above 0');
   return number;
+}
+
+/** "0.25,0.5,0.75": ascending shares between 0 and 1. */
+function shares(value: string): number[] {
+  const list = value.split(',').map(Number);
+  if (!list.every((r, i) => r > 0 && r < 1 && (i === 0 || r > list[i - 1]))) throw new InvalidArgumentError('expected ascending shares between 0 and 1, e.g. 0.25,0.5,0.75');
+  return list;
 }
 
 function count(value: string): number {
@@ -88,7 +96,9 @@ program
   .option('--target-flops <fraction>', 'share of FLOPs to remove', fraction)
   .option('--target-params <fraction>', 'share of parameters to remove', fraction)
   .option('--reduction <fraction>', 'same as --target-flops (kept for the demo)', fraction)
-  .option('--ranking <kind>', 'global (one threshold, default) or uniform (the same share from every layer)')
+  .option('--ranking <kind>', 'global (one threshold, default), uniform (the same share from every layer) or sensitivity (shares from a sensitivity analysis, cached)')
+  .option('--sensitivity-ratios <list>', 'ranking sensitivity: shares of each layer to try (default 0.25,0.5,0.75)', shares)
+  .option('--sensitivity-images <n>', 'ranking sensitivity: training images to measure accuracy on (default 500)', count)
   .option('--protect <fraction>', `share of every layer that is never removed (default ${DEFAULT_PRUNE_CONFIG.protect})`, Number)
   .option('--round-to <n>', 'keep channel counts a multiple of n (8 suits SIMD kernels)', count)
   .option('--layer-ratio <layer=share>', 'remove this share of one layer by hand (repeatable)', collectRatio, {})
@@ -125,6 +135,27 @@ program
     if (!options.json) console.error(describeBackendReport(info.backend));
     const cancelled = config.checkpointDir ? `Cancelled: the latest checkpoints are in ${config.checkpointDir}.` : undefined;
     process.exitCode = await runTask(engine, engine.startPruning(config), Boolean(options.json), cancelled);
+  });
+
+program
+  .command('sensitivity')
+  .description('prune each channel group alone at several shares and print the accuracy drop (cached beside the settings)')
+  .requiredOption('--model <model>', `a built-in model (${MODEL_ZOO.map((e) => e.id).join(', ')}) or a model file`)
+  .requiredOption('--data <path>', `a data set (file, folder or archive), or ${BUILTIN_DATA}`)
+  .option('--ratios <list>', 'shares of each group to remove, ascending (default 0.25,0.5,0.75)', shares)
+  .option('--images <n>', 'training images to measure accuracy on (default 500)', count)
+  .option('--criterion <id>', `which channels go first: ${listCriteria().map((c) => c.id).join(', ')} (default ${DEFAULT_PRUNE_CONFIG.criterion})`)
+  .option('--epochs <n>', `baseline training epochs first (default ${DEFAULT_PRUNE_CONFIG.trainEpochs}; 0: use the model as it is)`, count)
+  .option('--batch-size <n>', `training batch size (default ${DEFAULT_PRUNE_CONFIG.batchSize})`, count)
+  .option('--lr <rate>', `learning rate (default ${DEFAULT_PRUNE_CONFIG.learningRate})`, Number)
+  .option('--calibration-batches <n>', `batches shown to data-driven criteria (default ${DEFAULT_PRUNE_CONFIG.calibrationBatches})`, count)
+  .option('--seed <n>', `random seed (default ${DEFAULT_PRUNE_CONFIG.seed})`, count)
+  .option('--json', 'print the report as JSON for scripts')
+  .action(async (options: PruneFlags & { ratios?: number[]; images?: number }) => {
+    const config = await pruneConfigFrom({ ...options, sensitivityRatios: options.ratios, sensitivityImages: options.images });
+    const engine = await engineFor(program.opts().backend);
+    if (!options.json) console.error(describeBackendReport((await engine.getInfo()).backend));
+    process.exitCode = await runTask(engine, engine.startSensitivity(config), Boolean(options.json));
   });
 
 const data = program.command('data').description('inspect data sets');
@@ -212,6 +243,8 @@ async function runTask(
         }
       } else if (event.type === 'task-done') {
         finish(EXIT.ok, json ? JSON.stringify(event.result, null, 2) : formatPruneTable(event.result));
+      } else if (event.type === 'sensitivity-done') {
+        finish(EXIT.ok, json ? JSON.stringify(event.result, null, 2) : formatSensitivityReport(event.result));
       } else if (event.type === 'task-cancelled') {
         finish(EXIT.cancelled, cancelledMessage, true);
       } else if (event.type === 'task-failed') {

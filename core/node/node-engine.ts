@@ -6,6 +6,7 @@ import { openDataSource } from './open-data-source.js';
 import { openModelSource } from './open-model-source.js';
 import { writeFilesAtomically } from './write-files.js';
 import { nodeProjectStore } from './project-file.js';
+import { fileCache } from './file-cache.js';
 import { nodeReplicaSpawner } from './training-workers.js';
 import type { ParallelTraining } from '../train/fit.js';
 import { arch, availableParallelism, cpus, platform, totalmem } from 'node:os';
@@ -41,6 +42,7 @@ export async function createNodeEngine(
     writeFiles: writeFilesAtomically,
     projects: nodeProjectStore,
     describeEnvironment,
+    cache: fileCache(),
     trainingReplicas: trainingReplicas(),
   });
 }

@@ -91,12 +91,20 @@ function rankGroups(graph: ChannelGraph, scores: ReadonlyMap<number, Float32Arra
       channels,
       ranked,
       normalised,
-      fixed: ratio === undefined ? undefined : Math.max(minimum, round(Math.round((1 - ratio) * channels))),
+      fixed: ratio === undefined ? undefined : keptAtRatio(channels, ratio, target),
       keptAbove: (threshold) => Math.max(minimum, round(normalised.reduce((n, v) => n + (v > threshold ? 1 : 0), 0))),
       round,
     });
   }
   return rankings;
+}
+
+/** Channels a group keeps when a share `ratio` is set by hand: at least the protected minimum, rounded up to `roundTo`. */
+export function keptAtRatio(channels: number, ratio: number, target: Pick<PruningTarget, 'protect' | 'roundTo'>): number {
+  const roundTo = Math.max(1, Math.floor(target.roundTo ?? 1));
+  const round = (count: number) => Math.min(channels, Math.ceil(count / roundTo) * roundTo);
+  const minimum = round(Math.max(1, Math.ceil((target.protect ?? 0.1) * channels)));
+  return Math.max(minimum, round(Math.round((1 - ratio) * channels)));
 }
 
 /**

@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { EngineApi, EngineEvent, EngineInfo, PruneConfig, TaskProgress } from '../api/contract.js';
+import type { EngineApi, EngineEvent, EngineInfo, PruneConfig, PruneResult, SensitivityReport } from '../api/contract.js';
 import { DEFAULT_DEMO_OPTIONS, DEFAULT_PRUNE_CONFIG } from '../api/contract.js';
 import type { BackendCandidate, BackendReport } from '../backend/backend-report.js';
 import { type BackendPreference, selectBackend } from '../backend/select-backend.js';
 import { serializeError } from '../api/errors.js';
 import { demoConfig } from './demo.js';
-import { runPruning } from './prune-run.js';
+import { type RunContext, runPruning } from './prune-run.js';
 import { runProjectSession } from './project-session.js';
+import { runSensitivity } from './sensitivity-run.js';
 import type { RunHost } from './run-inputs.js';
 import { openDataset } from '../data/formats/index.js';
 import { previewDataset } from '../data/preview.js';
@@ -45,8 +46,13 @@ export function createEngine(options: EngineOptions): EngineApi {
   };
   const ready = () => (backend ??= selectBackend(options.candidates, options.backendPreference));
 
+  const startRun = (config: PruneConfig) =>
+    startTask(
+      (context) => (config.project ? runProjectSession({ ...config, project: config.project }, context) : runPruning(config, context)),
+      (taskId, result: PruneResult) => ({ type: 'task-done', taskId, result }),
+    );
   /** One task at a time: a second would halve the speed of both and share the backend's memory. */
-  const startRun = async (config: PruneConfig) => {
+  const startTask = async <R>(run: (context: RunContext & { host: string }) => Promise<R>, done: (taskId: string, result: R) => EngineEvent) => {
     const report = await ready();
     if (running.size > 0) throw new TaskBusyError('Another task is running; cancel it or wait for it to finish.');
     const taskId = `task-${nextTask++}`;
@@ -57,15 +63,14 @@ export function createEngine(options: EngineOptions): EngineApi {
       onRelease: () => emit({ type: 'task-resumed', taskId }),
     });
     running.set(taskId, { controller, gate });
-    const context = {
+    run({
       ...options,
       backend: report.active,
       signal: controller.signal,
       pause: gate,
-      onProgress: (progress: TaskProgress) => emit({ type: 'task-progress', taskId, progress }),
-    };
-    (config.project ? runProjectSession({ ...config, project: config.project }, context) : runPruning(config, context))
-      .then((result) => emit({ type: 'task-done', taskId, result }))
+      onProgress: (progress) => emit({ type: 'task-progress', taskId, progress }),
+    })
+      .then((result) => emit(done(taskId, result)))
       .catch((error: unknown) =>
         emit(controller.signal.aborted ? { type: 'task-cancelled', taskId } : { type: 'task-failed', taskId, error: serializeError(error) }),
       )
@@ -81,6 +86,11 @@ export function createEngine(options: EngineOptions): EngineApi {
     },
     startDemo: (partial) => startRun(demoConfig({ ...DEFAULT_DEMO_OPTIONS, ...partial })),
     startPruning: (partial) => startRun({ ...DEFAULT_PRUNE_CONFIG, ...partial }),
+    startSensitivity: (partial) =>
+      startTask(
+        (context) => runSensitivity({ ...DEFAULT_PRUNE_CONFIG, ...partial }, context),
+        (taskId, result: SensitivityReport) => ({ type: 'sensitivity-done', taskId, result }),
+      ),
     async inspectDataset(path: string) {
       if (!options.openDataSource) throw new HostCapabilityError('This engine host cannot open files by path.');
       return previewDataset(await openDataset(await options.openDataSource(path)));

@@ -13,6 +13,9 @@ import { MODEL_ZOO } from '../models/zoo.js';
 import { foldForInference } from '../models/fold-for-inference.js';
 import { countFlops, countParameters, FLOPS_CONVENTION } from '../models/model-cost.js';
 import { planPruning, planUniform } from '../prune/budget.js';
+import { DEFAULT_SENSITIVITY_RATIOS } from '../prune/sensitivity/analyse.js';
+import { assertReachable, selectRatios } from '../prune/sensitivity/select-ratios.js';
+import type { SensitivityTable } from '../prune/sensitivity/sensitivity-table.js';
 import { type ScheduleContext, scheduleFor } from '../prune/schedules/index.js';
 import { recalibrateBatchNorm } from '../train/batch-norm-recalibration.js';
 import { throwIfCancelled } from '../train/cancellation.js';
@@ -21,6 +24,7 @@ import { fit } from '../train/fit.js';
 import type { PauseGate } from '../train/pause-gate.js';
 import { cloneModel, countingScores, distillationFor, splitForEarlyStopping, stageCheckpoints } from './training-options.js';
 import { loadRunData, loadRunModel, type RunHost } from './run-inputs.js';
+import { measureSensitivity } from './sensitivity-step.js';
 
 export interface RunContext extends RunHost {
   backend: string;
@@ -57,6 +61,10 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
   const criterion = countingScores(getCriterion(config.criterion), config, onProgress);
   const schedule = scheduleFor(config);
   const distillation = distillationFor(config);
+  // Sensitivity shares are final widths: the iterative schedule would compound and round them step by step and miss the target.
+  if (config.ranking === 'sensitivity' && config.schedule === 'iterative') {
+    throw new RankingScheduleError("The sensitivity ranking works with the one-shot and continuous schedules, not 'iterative'");
+  }
   const note = (stage: string, message: string) => onProgress?.({ stage, step: 0, total: 0, message });
   note('loading', `Reading ${config.data}`);
   const data = await loadRunData(config, context);
@@ -78,6 +86,7 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
     const budget = { ...config.target, protect: config.protect, roundTo: config.roundTo, fixedRatios };
     const plan = config.ranking === 'uniform' ? planUniform : planPruning;
     plan(graph, uniformScores(graph), budget); // throws now, not after training, if the target is out of reach
+    if (config.ranking === 'sensitivity') assertReachable(graph, config.sensitivityRatios ?? DEFAULT_SENSITIVITY_RATIOS, budget);
     const training = {
       batchSize: config.batchSize, seed: config.seed, signal, pause, onProgress, augmentation,
       optimizer: config.optimizer, weightDecay: config.weightDecay, schedule: config.lrSchedule,
@@ -97,6 +106,23 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
 
     note('scoring', `Scoring channels: ${criterion.label}`);
     const calibration = criterion.needs === 'weights' ? [] : calibrationBatches(train, norm, config);
+    const warnings = [...data.warnings];
+    let layerRatios = config.layerRatios;
+    let sensitivity: SensitivityTable | undefined;
+    if (config.ranking === 'sensitivity') {
+      // The analysis sets every group's share (hand-set ones stay); the criterion still picks the channels.
+      note('sensitivity', 'Pruning each layer alone to measure what it costs in accuracy');
+      try {
+        const scores = await criterion.scoreGroups({ model: baseline, graph, calibration, seed: config.seed });
+        const measured = await measureSensitivity(baseline, graph, scores, train, norm, config, { cache: context.cache, signal, onProgress, warnings });
+        if (measured.cached) note('sensitivity', 'Using the sensitivity table measured before (cached)');
+        sensitivity = measured.table;
+        layerRatios = { ...ratiosByLayer(graph, selectRatios(graph, sensitivity, budget).ratios), ...config.layerRatios };
+      } catch (error) {
+        tf.dispose(calibration.flatMap((b) => [b.x, b.y]));
+        throw error;
+      }
+    }
     note('pruning', `Removing channels to cut ${(config.target.reduction * 100).toFixed(0)}% of the ${config.target.metric}, ${schedule.label}`);
     pruned = await schedule
       .run(baseline, {
@@ -104,8 +130,8 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
         calibration,
         seed: config.seed,
         target: { ...config.target, protect: config.protect, roundTo: config.roundTo },
-        ranking: config.ranking,
-        fixedRatios: (g) => layerRatiosByGroup(g, config.layerRatios),
+        ranking: config.ranking === 'uniform' ? 'uniform' : 'global',
+        fixedRatios: (g) => layerRatiosByGroup(g, layerRatios),
         train: async (model, o) => {
           // fit reports progress once after every optimizer step: the step hook rides on it.
           const onStep = (p: Parameters<NonNullable<typeof onProgress>>[0]) => {
@@ -151,7 +177,8 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
       pruneOnly: { accuracy: pruneOnlyAccuracy },
       seconds: (performance.now() - started) / 1000,
       exported,
-      warnings: [...data.warnings, ...criterionWarnings],
+      warnings: [...warnings, ...criterionWarnings],
+      ...(sensitivity && { sensitivity }),
     };
   } finally {
     if (teacher && teacher !== baseline) teacher.dispose();
@@ -162,6 +189,10 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
 
 export class UnknownLayerError extends Error {
   override name = 'UnknownLayerError';
+}
+
+export class RankingScheduleError extends Error {
+  override name = 'RankingScheduleError';
 }
 
 function uniformScores(graph: ChannelGraph): Map<number, Float32Array> {
@@ -183,8 +214,13 @@ function layerRatiosByGroup(graph: ChannelGraph, ratios: Record<string, number> 
   );
 }
 
+/** Shares by group as shares by the first layer writing each group, so each schedule's graph can look them up. */
+function ratiosByLayer(graph: ChannelGraph, ratios: ReadonlyMap<number, number>): Record<string, number> {
+  return Object.fromEntries([...ratios].map(([group, ratio]) => [graph.groups[group].producers[0], ratio]));
+}
+
 /** The first `calibrationBatches` batches of a seeded shuffle of the training set, for data criteria. */
-export function calibrationBatches(train: ImageDataset, norm: Normalisation, config: PruneConfig) {
+export function calibrationBatches(train: ImageDataset, norm: Normalisation, config: Pick<PruneConfig, 'seed' | 'calibrationBatches' | 'batchSize'>) {
   const order = shuffledIndices(train.count, seededRandom(config.seed + 7));
   const batches = [];
   for (let b = 0; b < config.calibrationBatches && b * config.batchSize < train.count; b++) {

@@ -24,6 +24,14 @@ export interface RunHost {
   projects?: ProjectStore;
   /** The machine and runtime versions, for a session's record. */
   describeEnvironment?(): { machine: Record<string, string>; versions: Record<string, string> };
+  /** A store for results worth keeping between runs (sensitivity tables), by key of [a-z0-9-]. */
+  cache?: RunCache;
+}
+
+export interface RunCache {
+  /** The bytes stored under `key`, or undefined when there are none. */
+  read(key: string): Promise<Uint8Array | undefined>;
+  write(key: string, bytes: Uint8Array): Promise<void>;
 }
 
 export const BUILTIN_DATA = 'builtin:fashion-mnist';

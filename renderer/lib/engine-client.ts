@@ -68,6 +68,7 @@ export function fromBridge(bridge: EngineBridge): EngineApi {
     getInfo: () => unwrap(bridge.getInfo()),
     startDemo: (options) => unwrap(bridge.startDemo(options)),
     startPruning: (config) => unwrap(bridge.startPruning(config)),
+    startSensitivity: (config) => unwrap(bridge.startSensitivity(config)),
     inspectDataset: (path) => unwrap(bridge.inspectDataset(path)),
     inspectModel: (source) => unwrap(bridge.inspectModel(source)),
     cancelTask: (taskId) => unwrap(bridge.cancelTask(taskId)),

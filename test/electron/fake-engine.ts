@@ -28,6 +28,11 @@ export class FakeEngine implements EngineApi {
     return { taskId: 'task-1' };
   }
 
+  async startSensitivity(config: Partial<PruneConfig>): Promise<{ taskId: string }> {
+    this.calls.push({ method: 'startSensitivity', args: [config] });
+    return { taskId: 'task-1' };
+  }
+
   async inspectDataset(path: string): Promise<DatasetPreview> {
     this.calls.push({ method: 'inspectDataset', args: [path] });
     return { format: 'test', classNames: ['a'], height: 1, width: 1, channels: 1, splits: [], samples: [], warnings: [] };
