@@ -36,6 +36,8 @@ export interface RunCache {
 
 export const BUILTIN_DATA = 'builtin:fashion-mnist';
 
+const SAMPLE_SEED = 1;
+
 export class InputMismatchError extends Error {
   override name = 'InputMismatchError';
 }
@@ -51,8 +53,9 @@ export interface RunData {
 export async function loadRunData(config: PruneConfig, host: RunHost): Promise<RunData> {
   const data = await loadAllRunData(config, host);
   if (!config.sample) return data;
-  const train = sampleStratified(data.train, config.sample.train, config.seed);
-  const test = sampleStratified(data.test, config.sample.test, config.seed + 1);
+  // The same sample whatever the run's seed, so sessions with other seeds compare on the same images.
+  const train = sampleStratified(data.train, config.sample.train, SAMPLE_SEED);
+  const test = sampleStratified(data.test, config.sample.test, SAMPLE_SEED + 1);
   return { ...data, train, test, warnings: [...data.warnings, `quick trial on a sample: ${train.count} training and ${test.count} test images`] };
 }
 

@@ -27,7 +27,7 @@ function pruneflow(args: string[]) {
   });
 }
 
-const quick = ['--epochs', '0', '--fine-tune-epochs', '0'];
+const quick = ['--epochs', '0', '--fine-tune-epochs', '0', '--sample', '500,200'];
 
 beforeAll(() => wasmCandidate.load());
 
@@ -38,7 +38,7 @@ describe('pruneflow prune --project and project info', () => {
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain(`saved session s1 to ${file}`);
     // No --model or --data: the project lends its baseline and data set (another seed would build another model).
-    const second = await pruneflow(['prune', '--project', file, '--seed', '7', '--criterion', 'l2', '--schedule', 'iterative', '--schedule-steps', '2', '--soft-epochs', '0', '--fine-tune-epochs', '0', '--session-name', 'L2 in two steps', '--json']);
+    const second = await pruneflow(['prune', '--project', file, '--sample', '500,200', '--seed', '7', '--criterion', 'l2', '--schedule', 'iterative', '--schedule-steps', '2', '--soft-epochs', '0', '--fine-tune-epochs', '0', '--session-name', 'L2 in two steps', '--json']);
     expect(second.code, second.stderr).toBe(0);
     expect(JSON.parse(second.stdout).project).toEqual({ path: file, session: 's2' });
 

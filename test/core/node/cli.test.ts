@@ -105,22 +105,22 @@ describe('pruneflow command line', () => {
   });
 
   it('runs the demo end to end and prints a before/after table', async () => {
-    const { code, stdout } = await pruneflow(['prune', '--demo', '--epochs', '1', '--fine-tune-epochs', '1', '--reduction', '0.5']);
+    const { code, stdout } = await pruneflow(['prune', '--demo', '--epochs', '1', '--fine-tune-epochs', '1', '--reduction', '0.5', '--sample', '2000,500']);
     expect(code).toBe(0);
     expect(stdout).toMatch(/top-1 accuracy +\d+\.\d\d% +\d+\.\d\d%/);
     const flops = stdout.match(/FLOPs \(MACs\) +([\d.]+)M +([\d.]+)M/)!;
     const cut = 1 - Number(flops[2]) / Number(flops[1]);
     expect(cut).toBeGreaterThanOrEqual(0.499);
     expect(cut).toBeLessThan(0.51);
-    // One epoch on 5,000 images already beats chance (10%) by far.
+    // One epoch on 2,000 images already beats chance (10%) by far.
     const accuracy = Number(stdout.match(/top-1 accuracy +(\d+\.\d\d)%/)![1]);
-    expect(accuracy).toBeGreaterThan(60);
+    expect(accuracy).toBeGreaterThan(40);
   });
 
   it('prunes a chosen model by parameters with options from a config file, and exports it', async () => {
     const out = join(settingsDir, 'pruned-model');
     const config = join(settingsDir, 'run.json');
-    writeFileSync(config, JSON.stringify({ model: 'demo-cnn', data: 'builtin:fashion-mnist', criterion: 'l2', trainEpochs: 1, fineTuneEpochs: 0 }));
+    writeFileSync(config, JSON.stringify({ model: 'demo-cnn', data: 'builtin:fashion-mnist', criterion: 'l2', trainEpochs: 1, fineTuneEpochs: 0, sample: { train: 1000, test: 200 } }));
     const { code, stdout, stderr } = await pruneflow(['prune', '--config', config, '--target-params', '0.3', '--ranking', 'uniform', '--export', out, '--format', 'keras-h5', '--json']);
     expect(stderr).not.toMatch(/Error/);
     expect(code).toBe(0);
