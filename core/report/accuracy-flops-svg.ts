@@ -1,10 +1,11 @@
 import type { ParetoPoint } from '../api/comparison.js';
 import { escapeHtml } from './escape.js';
-import { fixed, linearScale, niceTicks, padded } from './svg-scale.js';
+import { SERIES_COLOURS, fixed, linearScale, niceTicks, padded } from './svg-scale.js';
 
-const WIDTH = 640;
+const WIDTH = 760;
 const HEIGHT = 380;
-const MARGIN = { left: 64, right: 24, top: 16, bottom: 48 };
+// Room on the right for the label of the point with the most FLOPs.
+const MARGIN = { left: 64, right: 170, top: 16, bottom: 48 };
 
 /**
  * Accuracy (y) against FLOPs (x) as an inline SVG string: one circle per session (filled on the Pareto
@@ -34,8 +35,16 @@ export function accuracyFlopsSvg(points: readonly ParetoPoint[]): string {
     `<text class="axis-title" x="${(MARGIN.left + WIDTH - MARGIN.right) / 2}" y="${HEIGHT - 10}" text-anchor="middle">FLOPs (millions of multiply-accumulates)</text>`,
     `<text class="axis-title" x="14" y="${(MARGIN.top + bottom) / 2}" text-anchor="middle" transform="rotate(-90 14 ${(MARGIN.top + bottom) / 2})">top-1 accuracy</text>`,
     front.length > 1 ? `<polyline class="front" points="${front.map((p) => `${px(p)},${py(p)}`).join(' ')}"/>` : '',
-    ...plotted.filter((p) => p.baseline).map((p) => `<rect class="baseline-point" x="${px(p) - 5}" y="${py(p) - 5}" width="10" height="10"><title>${escapeHtml(describe(p))}</title></rect>`),
-    ...plotted.filter((p) => !p.baseline).map((p) => `<circle class="point${p.pareto ? ' pareto' : ''}" data-row="${p.row}" cx="${px(p)}" cy="${py(p)}" r="5"><title>${escapeHtml(describe(p))}</title></circle>`),
+    ...plotted.filter((p) => p.baseline).map((p) => `<rect class="baseline-point" x="${px(p) - 5}" y="${py(p) - 5}" width="10" height="10"><title>${escapeHtml(describe(p))}</title></rect><text class="point-label" x="${px(p) - 8}" y="${py(p) + 4}" text-anchor="end">baseline</text>`),
+    ...plotted.filter((p) => !p.baseline).map((p) => {
+      const colour = SERIES_COLOURS[p.row % SERIES_COLOURS.length];
+      const circle = `<circle class="point${p.pareto ? ' pareto' : ''}" data-row="${p.row}" cx="${px(p)}" cy="${py(p)}" r="5" stroke="${colour}" fill="${p.pareto ? colour : '#fff'}"><title>${escapeHtml(describe(p))}</title></circle>`;
+      return `${circle}<text class="point-label" x="${px(p) + 8}" y="${py(p) + 4}">${escapeHtml(shortened(p.label))}</text>`;
+    }),
     '</svg>',
   ].filter(Boolean).join('\n');
+}
+
+function shortened(text: string, max = 28): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -4,19 +4,21 @@ import { layerWidthsSvg } from './layer-widths-svg.js';
 import { type ReportInput, type SessionDetail, TABLE_COLUMNS } from './report-input.js';
 
 const STYLE = `
-body { font: 14px/1.45 system-ui, sans-serif; color: #1d1d1f; margin: 2em auto; max-width: 1100px; padding: 0 1em; }
+body { font: 14px/1.45 system-ui, sans-serif; color: #1d1d1f; margin: 2em auto; max-width: 1280px; padding: 0 1em; }
 h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; } h3 { font-size: 1em; }
 table { border-collapse: collapse; margin: 0.5em 0; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.sessions { font-size: 13px; } table.sessions td:nth-child(2) { min-width: 12em; }
+.wide { overflow-x: auto; }
 tr.pareto td:first-child { box-shadow: inset 3px 0 #1f77b4; }
 .muted { color: #666; }
 .chart text { font: 11px system-ui, sans-serif; fill: #333; }
 .chart .axis { stroke: #333; } .chart .grid { stroke: #eee; }
-.chart .point { fill: #fff; stroke: #1f77b4; stroke-width: 2; } .chart .point.pareto { fill: #1f77b4; }
+.chart .point { stroke-width: 2; } .chart .point-label { font-size: 10px; fill: #555; }
 .chart .front { fill: none; stroke: #1f77b4; stroke-dasharray: 4 3; }
 .chart .baseline-point { fill: #888; } .chart .baseline-bar { fill: #e4e4e4; }
-.chart .width, .chart .layer { font-size: 9px; }
+.chart .width, .chart .layer { font-size: 10px; }
 details { margin: 0.5em 0; } summary { cursor: pointer; font-weight: 600; }
 @media print { details { break-inside: avoid; } }
 `;
@@ -43,13 +45,13 @@ export function htmlReport(input: ReportInput): string {
     `<h1>${escapeHtml(input.title)}</h1>`,
     `<p class="muted">Made by Pruneflow on ${escapeHtml(input.generated)}.${comparison.flopsConvention ? ` ${escapeHtml(comparison.flopsConvention)}.` : ''}</p>`,
     '<h2>Sessions</h2>',
-    `<table class="sessions"><thead><tr>${header}</tr></thead><tbody>`,
+    `<div class="wide"><table class="sessions"><thead><tr>${header}</tr></thead><tbody>`,
     ...rows,
-    '</tbody></table>',
+    '</tbody></table></div>',
     '<p class="muted">Rows marked at the left are on the Pareto front: no other session is as accurate with as few FLOPs.</p>',
     '<h2>Accuracy against FLOPs</h2>',
     accuracyFlopsSvg(comparison.points),
-    '<p class="muted">Filled circles: the Pareto front (joined by the dashed line). Grey squares: the baselines.</p>',
+    '<p class="muted">Filled circles: the Pareto front (joined by the dashed line); open circles: sessions off it; grey squares: the baselines.</p>',
     '<h2>Kept channels per layer</h2>',
     layerWidthsSvg(comparison.layers, comparison.rows),
     '<h2>Session details</h2>',

@@ -4,7 +4,7 @@ import { SERIES_COLOURS, fixed } from './svg-scale.js';
 
 const WIDTH = 640;
 const LABEL = 160;
-const BAR = 8;
+const BAR = 11;
 const GAP = 6;
 
 /**

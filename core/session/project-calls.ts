@@ -66,7 +66,8 @@ export async function loadSessionRefs(refs: readonly SessionRef[], host: Project
     if (!projects.has(ref.path)) projects.set(ref.path, await requireProject(ref.path, host));
     sessions.push(...selectSessions(ref.path, projects.get(ref.path)!, ref.session === undefined ? [] : [ref.session]));
   }
-  return sessions;
+  // A session named twice (a file and one of its sessions) is one row.
+  return sessions.filter((s, i) => sessions.findIndex((t) => t.project === s.project && t.record.id === s.record.id) === i);
 }
 
 export async function compareSessionRefs(refs: readonly SessionRef[], host: ProjectHost): Promise<Comparison> {

@@ -46,18 +46,19 @@ describe('the HTML report', () => {
     page.on('request', (r) => requests.push(r.url()));
     page.on('pageerror', (e) => problems.push(e.message));
     await page.setContent(html);
-    const counts = await page.evaluate(() => ({
-      points: document.querySelectorAll('svg.scatter circle.point').length,
-      pareto: document.querySelectorAll('svg.scatter circle.point.pareto').length,
-      baselines: document.querySelectorAll('svg.scatter rect.baseline-point').length,
-      front: document.querySelector('svg.scatter polyline.front')?.getAttribute('points')?.split(' ').length,
-      keptBars: document.querySelectorAll('svg.widths rect.kept-bar').length,
-      rows: document.querySelectorAll('table.sessions tbody tr').length,
-      scripts: document.scripts.length,
-      title: document.title,
-      firstSession: document.querySelector('table.sessions tbody td:nth-child(2)')?.textContent,
-      plotted: [...document.querySelectorAll('svg.scatter circle.point')].map((c) => c.getBoundingClientRect().width > 0),
-    }));
+    const count = (selector: string) => page.locator(selector).count();
+    const counts = {
+      points: await count('svg.scatter circle.point'),
+      pareto: await count('svg.scatter circle.point.pareto'),
+      baselines: await count('svg.scatter rect.baseline-point'),
+      front: (await page.locator('svg.scatter polyline.front').getAttribute('points'))?.split(' ').length,
+      keptBars: await count('svg.widths rect.kept-bar'),
+      rows: await count('table.sessions tbody tr'),
+      scripts: await count('script'),
+      title: await page.title(),
+      firstSession: await page.locator('table.sessions tbody tr').first().locator('td').nth(1).textContent(),
+      plotted: await Promise.all((await page.locator('svg.scatter circle.point').all()).map(async (c) => ((await c.boundingBox())?.width ?? 0) > 0)),
+    };
     expect(counts).toMatchObject({ points: 3, pareto: 2, baselines: 2, front: 2, rows: 4, scripts: 0, title: `Comparison of ${HOSTILE.replace('\n', ' ')}` });
     // Three layers in three measured sessions; the failed one has no bars.
     expect(counts.keptBars).toBe(9);
