@@ -56,6 +56,7 @@ export const TABLE_COLUMNS: { header: string; numeric: boolean; cell: (row: Comp
   { header: 'criterion', numeric: false, cell: (r) => r.criterion },
   { header: 'schedule', numeric: false, cell: (r) => r.schedule },
   { header: 'target', numeric: false, cell: (r) => target(r.target) },
+  { header: 'baseline top-1', numeric: true, cell: (r) => percent(r.baseline?.accuracy) },
   { header: 'top-1', numeric: true, cell: (r) => percent(r.pruned?.accuracy) },
   { header: 'vs baseline', numeric: true, cell: (r) => points(r.accuracyChange) },
   { header: 'top-5', numeric: true, cell: (r) => percent(r.pruned?.top5) },
