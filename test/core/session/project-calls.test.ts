@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { answerCall } from '../../../core/api/answer-call.js';
 import type { EngineApi, EngineEvent, PruneResult } from '../../../core/api/contract.js';
 import { wasmCandidate } from '../../../core/backend/portable-candidates.js';
 import { UnknownSessionError } from '../../../core/compare/select-sessions.js';
@@ -102,6 +103,15 @@ describe('engine calls for projects', () => {
     expect(records).toHaveLength(2);
     expect(records[1].slice(0, 3)).toEqual([file, 's2', 'l2, one-shot, 30% flops']);
     expect(Number(records[1][records[0].indexOf('top1')])).toBe(results[1].pruned.accuracy);
+  });
+
+  it('answers the calls as a host does: plain data, errors with their names', async () => {
+    const reply = await answerCall(engine, { method: 'openProject', args: [file] });
+    expect(reply).toMatchObject({ ok: true, value: { path: file, sessions: [{ id: 's1' }, { id: 's2' }] } });
+    const failed = await answerCall(engine, { method: 'compareSessions', args: [[{ path: file, session: 's3' }]] });
+    expect(failed).toMatchObject({ ok: false, error: { name: 'UnknownSessionError' } });
+    const refused = await answerCall(engine, { method: 'exportSession', args: [file, 's1', 'onnx', dir] });
+    expect(refused).toMatchObject({ ok: false, error: { name: 'InvalidCallError' } });
   });
 
   it('names what is wrong: no such file, not a project, no such session', async () => {
