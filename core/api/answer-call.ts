@@ -20,6 +20,14 @@ export function dispatchCall(engine: EngineApi, call: EngineCall): Promise<unkno
       return engine.inspectModel(...call.args);
     case 'importanceFlow':
       return engine.importanceFlow(...call.args);
+    case 'openProject':
+      return engine.openProject(...call.args);
+    case 'compareSessions':
+      return engine.compareSessions(...call.args);
+    case 'exportSession':
+      return engine.exportSession(...call.args);
+    case 'writeReport':
+      return engine.writeReport(...call.args);
     case 'cancelTask':
       return engine.cancelTask(...call.args);
     case 'pauseTask':

@@ -8,8 +8,10 @@ import type { DatasetPreview, SplitPreview, Thumbnail } from '../data/preview.js
 import type { GroupRow, LayerRow, ModelReport } from '../graph/preflight.js';
 import type { FlowData, FlowRequest } from './importance-flow.js';
 import type { SensitivityRow, SensitivityTable, SensitivityTrial } from '../prune/sensitivity/sensitivity-table.js';
+import type { Comparison, ModelExportFormat, ProjectSummary, ReportFormat, SessionRef } from './comparison.js';
 
 export type { BackendReport, DatasetPreview, GroupRow, LayerRow, ModelReport, SensitivityRow, SensitivityTable, SensitivityTrial, SplitPreview, Thumbnail };
+export type { Comparison, ComparisonRow, LayerWidthRow, ModelExportFormat, ParetoPoint, ProjectSummary, ReportFormat, RowMetrics, SessionRef, SessionSummary } from './comparison.js';
 export type { FlowColumn, FlowData, FlowGroup, FlowLink, FlowNode, FlowRequest, FlowStep } from './importance-flow.js';
 
 export interface EngineInfo {
@@ -184,6 +186,14 @@ export interface EngineApi {
   inspectModel(source: string): Promise<ModelReport>;
   /** The importance-flow diagram of a model: scores, propagated importance and the steps of a prune schedule. */
   importanceFlow(request: FlowRequest): Promise<FlowData>;
+  /** A project file's data set, baseline and sessions with their metrics and status. */
+  openProject(path: string): Promise<ProjectSummary>;
+  /** Sessions of one or several project files side by side (a reference without a session: all of that file's). */
+  compareSessions(refs: SessionRef[]): Promise<Comparison>;
+  /** Replays a session on its project's baseline and writes the pruned model into the folder `out`. */
+  exportSession(path: string, sessionId: string, format: ModelExportFormat, out: string): Promise<{ files: string[] }>;
+  /** Writes a report of a project's sessions (all when `sessionIds` is empty) to the file `out`. */
+  writeReport(path: string, sessionIds: string[], format: ReportFormat, out: string): Promise<{ file: string }>;
   cancelTask(taskId: string): Promise<void>;
   /** Holds the task at its next batch boundary; `task-paused` follows once it holds there. */
   pauseTask(taskId: string): Promise<void>;

@@ -11,6 +11,7 @@ type ArgsCheck = (args: unknown[], fail: (why: string) => never) => void;
 export const MAX_EPOCHS = 100;
 const MAX_TASK_ID_LENGTH = 64;
 const MAX_PATH_LENGTH = 4096;
+const MAX_COMPARED = 1000;
 
 /** One entry per call; a method missing here cannot be called. */
 const CHECKS: Record<CallMethod, ArgsCheck> = {
@@ -40,6 +41,32 @@ const CHECKS: Record<CallMethod, ArgsCheck> = {
   importanceFlow(args, fail) {
     expectCount(args, 1, fail);
     checkOptions(args[0], FLOW_REQUEST_CHECKS, ['model'], 'request', fail);
+  },
+  openProject(args, fail) {
+    expectCount(args, 1, fail);
+    checkPath(args[0], fail);
+  },
+  compareSessions(args, fail) {
+    expectCount(args, 1, fail);
+    const [refs] = args;
+    if (!Array.isArray(refs) || refs.length === 0 || refs.length > MAX_COMPARED) fail(`refs must be an array of 1 to ${MAX_COMPARED} session references`);
+    (refs as unknown[]).forEach((ref, i) => checkOptions(ref, SESSION_REF_CHECKS, ['path'], `refs[${i}]`, fail));
+  },
+  exportSession(args, fail) {
+    expectCount(args, 4, fail);
+    const [file, sessionId, format, out] = args;
+    checkPath(file, fail);
+    if (sessionName(sessionId)) fail(`sessionId must be ${sessionName(sessionId)}`);
+    if (oneOf('tfjs', 'keras-h5', 'keras')(format)) fail(`format must be ${oneOf('tfjs', 'keras-h5', 'keras')(format)}, but got ${describe(format)}`);
+    checkPath(out, fail);
+  },
+  writeReport(args, fail) {
+    expectCount(args, 4, fail);
+    const [file, sessionIds, format, out] = args;
+    checkPath(file, fail);
+    if (!Array.isArray(sessionIds) || sessionIds.length > MAX_COMPARED || sessionIds.some((id) => sessionName(id))) fail(`sessionIds must be an array of at most ${MAX_COMPARED} session ids or names`);
+    if (oneOf('html', 'md', 'csv')(format)) fail(`format must be ${oneOf('html', 'md', 'csv')(format)}, but got ${describe(format)}`);
+    checkPath(out, fail);
   },
   cancelTask: checkTaskId,
   pauseTask: checkTaskId,
@@ -114,6 +141,9 @@ const PRUNE_CONFIG_CHECKS: Record<keyof PruneConfig, (value: unknown) => string 
   project: path,
   sessionName: (v) => (typeof v === 'string' && v.length > 0 && v.length <= 200 ? undefined : 'a name of 1 to 200 characters'),
 };
+
+const sessionName = (v: unknown) => (typeof v === 'string' && v.length > 0 && v.length <= 200 ? undefined : 'a session id or name of 1 to 200 characters');
+const SESSION_REF_CHECKS: Record<'path' | 'session', (value: unknown) => string | undefined> = { path, session: sessionName };
 
 /** Every key one of `keys`; missing ones are refused by the value checks. */
 function hasOnlyKeys(value: Record<string, unknown>, ...keys: string[]): boolean {

@@ -15,9 +15,11 @@ import { FLOPS_CONVENTION } from '../models/model-cost.js';
 import { MODEL_ZOO } from '../models/zoo.js';
 import { createNodeEngine } from './node-engine.js';
 import { DEFAULT_HOST, DEFAULT_PORT, serve } from './serve/serve-command.js';
+import { EXIT } from './cli-exit.js';
+import { addModelCommands } from './cli-model-commands.js';
+import { addProjectCommands } from './cli-project-commands.js';
 
-/** Exit codes a script can rely on. */
-export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
+export { EXIT };
 
 const engineFor = (backendFlag: string | undefined) => createNodeEngine('cli', { backendFlag });
 
@@ -202,6 +204,9 @@ projectCommand
     const info = await projectInfo(file);
     console.log(options.json ? JSON.stringify(info, null, 2) : formatProjectInfo(info));
   });
+
+addProjectCommands(program, () => engineFor(program.opts().backend));
+addModelCommands(program, () => engineFor(program.opts().backend));
 
 /** Runs a task with a progress bar on stderr; Ctrl-C cancels at the next batch. */
 async function runTask(

@@ -1,6 +1,7 @@
 import type { EngineApi, EngineInfo } from '../api/contract.js';
 import { BACKEND_ENV_VARIABLE, resolveBackendPreference } from '../backend/backend-preference.js';
 import { createEngine } from '../session/engine.js';
+import type { RunHost } from '../session/run-inputs.js';
 import { readAsset } from './assets.js';
 import { openDataSource } from './open-data-source.js';
 import { openModelSource } from './open-model-source.js';
@@ -32,10 +33,12 @@ export async function createNodeEngine(
     environment: process.env[BACKEND_ENV_VARIABLE],
     setting: settings.backend,
   });
-  return createEngine({
-    host,
-    candidates: nodeCandidates,
-    backendPreference,
+  return createEngine({ host, candidates: nodeCandidates, backendPreference, ...nodeRunHost() });
+}
+
+/** What runs on Node get from their host: bundled assets, files, project files and extra training engines. */
+export function nodeRunHost(): RunHost {
+  return {
     readAsset,
     openDataSource,
     openModelSource,
@@ -44,7 +47,7 @@ export async function createNodeEngine(
     describeEnvironment,
     cache: fileCache(),
     trainingReplicas: trainingReplicas(),
-  });
+  };
 }
 
 /**

@@ -2,15 +2,13 @@ import { readFile, stat } from 'node:fs/promises';
 import { hashFileTree } from '../project/dataset-hash.js';
 import type { Project } from '../project/project.js';
 import { parseProject, serializeProject } from '../project/project-codec.js';
-import { DatasetMismatchError, DatasetMovedError } from '../project/project-errors.js';
+import { DatasetMismatchError, DatasetMovedError, ProjectNotFoundError } from '../project/project-errors.js';
 import type { ProjectStore } from '../project/project-store.js';
 import { asBytes } from './bytes.js';
 import { openDataSource } from './open-data-source.js';
 import { type AtomicWriteOptions, writeFileAtomically } from './write-files.js';
 
-export class ProjectNotFoundError extends Error {
-  override name = 'ProjectNotFoundError';
-}
+export { ProjectNotFoundError };
 
 /** Reads and checks a project file (see parseProject for the named errors). Only reads: never writes. */
 export async function loadProjectFile(path: string): Promise<Project> {

@@ -74,3 +74,8 @@ export class DatasetMismatchError extends Error {
 export class ReplayError extends Error {
   override name = 'ReplayError';
 }
+
+/** No project file at the path given. */
+export class ProjectNotFoundError extends Error {
+  override name = 'ProjectNotFoundError';
+}

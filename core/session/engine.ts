@@ -17,6 +17,7 @@ import { loadModel } from './model-source.js';
 import { importanceFlow } from './importance-flow.js';
 import { PRUNEFLOW_VERSION } from '../version.js';
 import { PauseGate } from '../train/pause-gate.js';
+import { compareSessionRefs, exportSession, openProject, writeReport } from './project-calls.js';
 
 /** A host gives the engine its backends and its files (see RunHost: assets, data, models, export). */
 export interface EngineOptions extends RunHost {
@@ -108,6 +109,13 @@ export function createEngine(options: EngineOptions): EngineApi {
       await ready();
       return importanceFlow(request, options);
     },
+    openProject: (path) => openProject(path, options),
+    compareSessions: (refs) => compareSessionRefs(refs, options),
+    async exportSession(path, sessionId, format, out) {
+      await ready();
+      return exportSession(path, sessionId, format, out, options);
+    },
+    writeReport: (path, sessionIds, format, out) => writeReport(path, sessionIds, format, out, options),
     async cancelTask(taskId: string) {
       running.get(taskId)?.controller.abort();
     },

@@ -75,6 +75,10 @@ export function fromBridge(bridge: EngineBridge): EngineApi {
     pauseTask: (taskId) => unwrap(bridge.pauseTask(taskId)),
     resumeTask: (taskId) => unwrap(bridge.resumeTask(taskId)),
     importanceFlow: (request) => unwrap(bridge.importanceFlow(request)),
+    openProject: (path) => unwrap(bridge.openProject(path)),
+    compareSessions: (refs) => unwrap(bridge.compareSessions(refs)),
+    exportSession: (path, sessionId, format, out) => unwrap(bridge.exportSession(path, sessionId, format, out)),
+    writeReport: (path, sessionIds, format, out) => unwrap(bridge.writeReport(path, sessionIds, format, out)),
     onEvent: (listener) => bridge.onEvent(listener),
   };
 }

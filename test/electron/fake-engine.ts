@@ -1,4 +1,6 @@
-import type { DatasetPreview, DemoOptions, EngineApi, EngineEvent, EngineInfo, FlowData, FlowRequest, ModelReport, PruneConfig } from '../../core/api/contract.js';
+import type {
+  Comparison, DatasetPreview, DemoOptions, EngineApi, EngineEvent, EngineInfo, FlowData, FlowRequest, ModelExportFormat, ModelReport, ProjectSummary, PruneConfig, ReportFormat, SessionRef,
+} from '../../core/api/contract.js';
 
 /** An in-memory engine that records calls and lets a test emit events. */
 export class FakeEngine implements EngineApi {
@@ -47,6 +49,27 @@ export class FakeEngine implements EngineApi {
     this.calls.push({ method: 'importanceFlow', args: [request] });
     const detail = { maxChannelsPerColumn: 32, manyColumns: 40, bandsPerColumn: 8, linksPerNode: 3 };
     return { model: request.model, modelLabel: request.model, criterion: 'cip', criterionLabel: 'CIP', target: { metric: 'flops', reduction: 0.5 }, columns: [], groups: [], nodes: [], links: [], steps: [], detail, warnings: [] };
+  }
+
+  async openProject(path: string): Promise<ProjectSummary> {
+    this.calls.push({ method: 'openProject', args: [path] });
+    const dataset = { path: 'builtin:fashion-mnist', format: 'idx', contentHash: 'sha256:00', files: 4, bytes: 1, found: true };
+    return { path, created: '2026-11-27T10:00:00.000Z', modified: '2026-11-27T10:00:00.000Z', appVersion: '0.0.0-test', dataset, baseline: { source: 'demo-cnn', trainEpochs: 0 }, sessions: [] };
+  }
+
+  async compareSessions(refs: SessionRef[]): Promise<Comparison> {
+    this.calls.push({ method: 'compareSessions', args: [refs] });
+    return { rows: [], points: [], layers: [] };
+  }
+
+  async exportSession(path: string, sessionId: string, format: ModelExportFormat, out: string): Promise<{ files: string[] }> {
+    this.calls.push({ method: 'exportSession', args: [path, sessionId, format, out] });
+    return { files: [`${out}/model.json`] };
+  }
+
+  async writeReport(path: string, sessionIds: string[], format: ReportFormat, out: string): Promise<{ file: string }> {
+    this.calls.push({ method: 'writeReport', args: [path, sessionIds, format, out] });
+    return { file: out };
   }
 
   async cancelTask(taskId: string): Promise<void> {

@@ -1,0 +1,70 @@
+import type { Comparison, ComparisonRow } from '../api/comparison.js';
+import { compareSessions } from '../compare/compare-sessions.js';
+import type { ComparedSession } from '../compare/select-sessions.js';
+import type { SessionRecord } from '../project/project.js';
+import { kiloParams, megaFlops, milliseconds, percent, change, points, seconds, speedup, target } from './report-values.js';
+
+/** Everything a report shows; the renderers only lay it out. */
+export interface ReportInput {
+  title: string;
+  /** When the report was made (ISO 8601): given, so one input always renders the same bytes. */
+  generated: string;
+  comparison: Comparison;
+  details: SessionDetail[];
+}
+
+/** One session's settings, environment and pruning steps, beside its row. */
+export interface SessionDetail {
+  project: string;
+  id: string;
+  name: string;
+  dataset?: string;
+  started: string;
+  finished?: string;
+  settings: [string, string][];
+  environment: [string, string][];
+  steps: { step: number; groups: number; removed: number }[];
+  warnings: string[];
+}
+
+export function reportInput(sessions: readonly ComparedSession[], title: string, generated: string): ReportInput {
+  return { title, generated, comparison: compareSessions(sessions), details: sessions.map(({ project, record }) => sessionDetail(project, record)) };
+}
+
+function sessionDetail(project: string, record: SessionRecord): SessionDetail {
+  const settings = Object.entries(record.config).map(([key, value]): [string, string] => [key, typeof value === 'string' ? value : JSON.stringify(value)]);
+  const { machine, versions, backend, host } = record.environment;
+  return {
+    project,
+    id: record.id,
+    name: record.name,
+    dataset: record.result?.dataset,
+    started: record.started,
+    finished: record.finished,
+    settings,
+    environment: [['backend', backend], ['host', host], ...Object.entries(machine ?? {}), ...Object.entries(versions ?? {})],
+    steps: record.history.map((s) => ({ step: s.step, groups: s.groups.length, removed: s.groups.reduce((n, g) => n + g.removed.length, 0) })),
+    warnings: record.result?.warnings ?? [],
+  };
+}
+
+/** The columns of the comparison table, shared by the HTML and Markdown reports. */
+export const TABLE_COLUMNS: { header: string; numeric: boolean; cell: (row: ComparisonRow) => string }[] = [
+  { header: 'project', numeric: false, cell: (r) => r.project },
+  { header: 'session', numeric: false, cell: (r) => `${r.sessionName} (${r.sessionId})` },
+  { header: 'status', numeric: false, cell: (r) => r.status },
+  { header: 'criterion', numeric: false, cell: (r) => r.criterion },
+  { header: 'schedule', numeric: false, cell: (r) => r.schedule },
+  { header: 'target', numeric: false, cell: (r) => target(r.target) },
+  { header: 'baseline top-1', numeric: true, cell: (r) => percent(r.baseline?.accuracy) },
+  { header: 'top-1', numeric: true, cell: (r) => percent(r.pruned?.accuracy) },
+  { header: 'vs baseline', numeric: true, cell: (r) => points(r.accuracyChange) },
+  { header: 'top-5', numeric: true, cell: (r) => percent(r.pruned?.top5) },
+  { header: 'FLOPs', numeric: true, cell: (r) => megaFlops(r.pruned?.flops) },
+  { header: 'FLOPs change', numeric: true, cell: (r) => change(r.flopsChange) },
+  { header: 'params', numeric: true, cell: (r) => kiloParams(r.pruned?.parameters) },
+  { header: 'params change', numeric: true, cell: (r) => change(r.parametersChange) },
+  { header: 'latency', numeric: true, cell: (r) => milliseconds(r.pruned?.latencyMs) },
+  { header: 'speed-up', numeric: true, cell: (r) => speedup(r.speedup) },
+  { header: 'time', numeric: true, cell: (r) => seconds(r.seconds) },
+];

@@ -1,0 +1,36 @@
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { DEFAULT_PRUNE_CONFIG } from '../api/contract.js';
+import { channelStatistics } from '../data/image-dataset.js';
+import { countFlops, countParameters } from '../models/model-cost.js';
+import { type ClassAccuracy, classAccuracy } from '../train/class-accuracy.js';
+import type { ProgressListener } from '../train/progress.js';
+import { loadRunData, loadRunModel, type RunHost } from './run-inputs.js';
+
+export interface ModelEvaluation extends ClassAccuracy {
+  model: string;
+  dataset: string;
+  images: number;
+  parameters: number;
+  flops: number;
+  warnings: string[];
+}
+
+/**
+ * A model's accuracy on a data set's test split, overall and per class. Images are normalised with the
+ * training split's statistics, as training did. `open` gives the model where it is not a built-in id or a
+ * model file (a project session); a built-in model is built, untrained, for the data.
+ */
+export async function evaluateModel(
+  request: { model: string; data: string; seed?: number; open?: () => Promise<tfl.LayersModel> },
+  context: RunHost & { signal?: AbortSignal; onProgress?: ProgressListener },
+): Promise<ModelEvaluation> {
+  const config = { ...DEFAULT_PRUNE_CONFIG, model: request.model, data: request.data, seed: request.seed ?? DEFAULT_PRUNE_CONFIG.seed };
+  const data = await loadRunData(config, context);
+  const model = await loadRunModel(config, data.train, context, request.open);
+  try {
+    const accuracy = await classAccuracy(model, data.test, channelStatistics(data.train), context);
+    return { model: request.model, dataset: data.label, images: data.test.count, parameters: countParameters(model), flops: countFlops(model), ...accuracy, warnings: data.warnings };
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,109 @@
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { csvField } from '../../../core/report/escape.js';
+import { CSV_HEADER } from '../../../core/report/csv-report.js';
+import { renderReport } from '../../../core/report/render-report.js';
+import { reportInput } from '../../../core/report/report-input.js';
+import { compared, sessionRecord } from '../compare/compare-fixture.js';
+import { parseCsv, unbalancedTags } from './report-checks.js';
+
+const HOSTILE = '<script>alert("x")</script> & co, "quoted" | pipe\nnew line';
+const input = reportInput(
+  [
+    compared('a.pruneflow', sessionRecord('s1', HOSTILE, 0.88, 100e6)),
+    compared('a.pruneflow', sessionRecord('s2', 'cip 70%', 0.87, 60e6, 0.3)),
+    compared('a.pruneflow', sessionRecord('s3', 'failed one')),
+    compared('b <b>.pruneflow', sessionRecord('s1', 'random 50%', 0.8, 100e6)),
+  ],
+  `Comparison of ${HOSTILE}`,
+  '2026-11-27T12:00:00.000Z',
+);
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('the HTML report', () => {
+  const html = renderReport(input, 'html');
+
+  it('is one well-formed page with nothing from outside and no scripts', () => {
+    expect(unbalancedTags(html)).toEqual([]);
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(html).not.toMatch(/https?:|\/\/[a-z]|\bsrc=|<link|url\(/i);
+    expect(html).not.toContain('<script');
+    expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co');
+  });
+
+  it('shows one circle per measured session, the front filled, and one square per baseline, in Chromium, offline', async () => {
+    const page = await browser.newPage();
+    const requests: string[] = [];
+    const problems: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.setContent(html);
+    const count = (selector: string) => page.locator(selector).count();
+    const counts = {
+      points: await count('svg.scatter circle.point'),
+      pareto: await count('svg.scatter circle.point.pareto'),
+      baselines: await count('svg.scatter rect.baseline-point'),
+      front: (await page.locator('svg.scatter polyline.front').getAttribute('points'))?.split(' ').length,
+      keptBars: await count('svg.widths rect.kept-bar'),
+      rows: await count('table.sessions tbody tr'),
+      scripts: await count('script'),
+      title: await page.title(),
+      firstSession: await page.locator('table.sessions tbody tr').first().locator('td').nth(1).textContent(),
+      plotted: await Promise.all((await page.locator('svg.scatter circle.point').all()).map(async (c) => ((await c.boundingBox())?.width ?? 0) > 0)),
+    };
+    expect(counts).toMatchObject({ points: 3, pareto: 2, baselines: 2, front: 2, rows: 4, scripts: 0, title: `Comparison of ${HOSTILE.replace('\n', ' ')}` });
+    // Three layers in three measured sessions; the failed one has no bars.
+    expect(counts.keptBars).toBe(9);
+    expect(counts.firstSession).toBe(`${HOSTILE} (s1)`);
+    expect(counts.plotted).toEqual([true, true, true]);
+    expect(requests.filter((u) => u !== 'about:blank')).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('the CSV report', () => {
+  it('parses back (RFC 4180) to one record per session with raw numbers', () => {
+    const records = parseCsv(renderReport(input, 'csv'));
+    expect(records[0]).toEqual(CSV_HEADER);
+    expect(records).toHaveLength(5);
+    const column = (name: string) => records.slice(1).map((r) => r[CSV_HEADER.indexOf(name)]);
+    expect(column('session_name')).toEqual([HOSTILE, 'cip 70%', 'failed one', 'random 50%']);
+    expect(column('project')[3]).toBe('b <b>.pruneflow');
+    expect(column('top1')).toEqual(['0.88', '0.87', '', '0.8']);
+    expect(column('flops')).toEqual(['100000000', '60000000', '', '100000000']);
+    expect(column('pareto')).toEqual(['true', 'true', '', 'false']);
+    expect(records.every((r) => r.length === CSV_HEADER.length)).toBe(true);
+  });
+
+  it('quotes only the fields that need it', () => {
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('two\r\nlines')).toBe('"two\r\nlines"');
+    expect(csvField(undefined)).toBe('');
+  });
+});
+
+describe('the Markdown report', () => {
+  const md = renderReport(input, 'md');
+
+  it('escapes names in the table so they neither break it nor become HTML', () => {
+    const table = md.split('\n').filter((l) => l.startsWith('| a.pruneflow') || l.startsWith('| b '));
+    expect(table).toHaveLength(4);
+    // Every row has as many cells as the header: the pipe in the name is escaped.
+    const cells = (line: string) => line.split(/(?<!\\)\|/).length;
+    expect(table.every((line) => cells(line) === cells(md.split('\n').find((l) => l.startsWith('| project'))!))).toBe(true);
+    expect(md).not.toContain('<script>');
+    expect(md).toContain('&lt;script&gt;');
+    expect(md).toContain('| conv2 | 16/32 | 10/32 | - | 16/32 |');
+  });
+});
