@@ -1,8 +1,9 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PruneConfig, PruneResult } from '../../core/api/contract.js';
+import type { PruneConfig } from '../../core/api/contract.js';
 import { type ServeProcess, startServe } from '../core/node/serve/serve-process.js';
 import { launchChromium } from './chromium.js';
+import { runInWorker, type SessionRun } from './page-session.js';
 
 // The engine inside Chromium, as a worker of the app's page served by `pruneflow serve`: WebGL (drawn by
 // SwiftShader here, a real WebGL 2 implementation on the CPU) against wasm, same seed, same tiny session.
@@ -16,60 +17,6 @@ const TINY: Partial<PruneConfig> & Pick<PruneConfig, 'model' | 'data'> = {
   sample: { train: 64, test: 20 },
   seed: 3,
 };
-
-interface SessionRun {
-  active: string;
-  details: string[];
-  losses: number[];
-  result: PruneResult;
-  tensorsAfter: number[];
-}
-
-/** Runs `sessions` tiny sessions in a fresh engine worker on `backend`, in the page (the code is sent to the browser). */
-function runInWorker(page: Page, backend: string, sessions: number): Promise<SessionRun> {
-  return page.evaluate(
-    async ({ backend, config, sessions }) => {
-      // This code runs in the page: the DOM's Worker, typed here without the DOM library.
-      type PageWorker = { onmessage: (event: { data: WorkerMessage }) => void; postMessage(message: unknown): void; terminate(): void };
-      type WorkerMessage = { type: 'reply'; id: number; reply: Reply } | { type: 'event'; event: EngineEventData };
-      type Reply = { ok: boolean; value?: unknown; error?: { message: string } };
-      type EngineEventData = { type: string; progress?: { stage: string; metrics?: { loss: number } }; result?: unknown; error?: { message: string } };
-      const { Worker } = globalThis as unknown as { Worker: new (url: string, options: { type: 'module' }) => PageWorker };
-      const worker = new Worker(`engine/engine-worker.js?backend=${backend}`, { type: 'module' });
-      let id = 0;
-      const replies = new Map<number, (reply: Reply) => void>();
-      let onEvent: (event: EngineEventData) => void = () => {};
-      worker.onmessage = ({ data }) => (data.type === 'reply' ? replies.get(data.id)!(data.reply) : onEvent(data.event));
-      const call = async (method: string, ...args: unknown[]) => {
-        const reply = await new Promise<Reply>((resolve) => {
-          replies.set(++id, resolve);
-          worker.postMessage({ type: 'call', id, call: { method, args } });
-        });
-        if (!reply.ok) throw new Error(reply.error!.message);
-        return reply.value as never;
-      };
-      const info: { backend: { active: string; details: string[] } } = await call('getInfo');
-      const losses: number[] = [];
-      const tensorsAfter: number[] = [];
-      let result: unknown;
-      for (let s = 0; s < sessions; s++) {
-        const finished = new Promise<unknown>((resolve, reject) => {
-          onEvent = (event) => {
-            if (event.type === 'task-progress' && event.progress!.stage === 'training' && event.progress!.metrics && s === 0) losses.push(event.progress!.metrics.loss);
-            if (event.type === 'task-done') resolve(event.result);
-            if (event.type === 'task-failed' || event.type === 'task-cancelled') reject(new Error(`${event.type}: ${event.error?.message ?? ''}`));
-          };
-        });
-        await call('startPruning', config);
-        result = await finished;
-        tensorsAfter.push(((await call('getInfo')) as { memory: { tensors: number } }).memory.tensors);
-      }
-      worker.terminate();
-      return { active: info.backend.active, details: info.backend.details, losses, result: result as never, tensorsAfter };
-    },
-    { backend, config: TINY, sessions },
-  );
-}
 
 describe('the engine in a worker of the page (WebGL, wasm)', () => {
   let serve: ServeProcess;
@@ -113,8 +60,8 @@ describe('the engine in a worker of the page (WebGL, wasm)', () => {
   }, 90_000);
 
   it('trains and prunes on WebGL like on wasm, and keeps its tensor count across sessions', async () => {
-    const webgl = await runInWorker(page, 'webgl', 2);
-    const wasm = await runInWorker(page, 'wasm', 1);
+    const webgl = await runInWorker(page, 'webgl', TINY, 2);
+    const wasm = await runInWorker(page, 'wasm', TINY, 1);
     expect([webgl.active, wasm.active]).toEqual(['webgl', 'wasm']);
     expect(webgl.details[0]).toMatch(/^webgl 2: .*SwiftShader/);
     // Two steps of 32 images. The first loss is the untrained model's forward pass: float32 on both, summed
@@ -141,7 +88,7 @@ describe('the engine in a worker of the page (WebGL, wasm)', () => {
       console.log('WebGPU not tested: this headless Chromium offers no WebGPU adapter (no GPU on this machine).');
       return;
     }
-    const run = await runInWorker(page, 'webgpu', 1);
+    const run = await runInWorker(page, 'webgpu', TINY, 1);
     expect(run.active).toBe('webgpu');
     expect(run.result.pruned.flops).toBeLessThan(run.result.baseline.flops);
   }, 600_000);
