@@ -18,6 +18,10 @@ export function dispatchCall(engine: EngineApi, call: EngineCall): Promise<unkno
       return engine.inspectModel(...call.args);
     case 'importanceFlow':
       return engine.importanceFlow(...call.args);
+    case 'listFolder':
+      return engine.listFolder(...call.args);
+    case 'estimateCut':
+      return engine.estimateCut(...call.args);
     case 'cancelTask':
       return engine.cancelTask(...call.args);
     case 'pauseTask':

@@ -30,6 +30,8 @@ const CALLS: Record<CallMethod, true> = {
   inspectDataset: true,
   inspectModel: true,
   importanceFlow: true,
+  listFolder: true,
+  estimateCut: true,
   cancelTask: true,
   pauseTask: true,
   resumeTask: true,

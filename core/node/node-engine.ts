@@ -4,6 +4,7 @@ import { createEngine } from '../session/engine.js';
 import { readAsset } from './assets.js';
 import { openDataSource } from './open-data-source.js';
 import { openModelSource } from './open-model-source.js';
+import { listFolder } from './list-folder.js';
 import { writeFilesAtomically } from './write-files.js';
 import { nodeProjectStore } from './project-file.js';
 import { nodeReplicaSpawner } from './training-workers.js';
@@ -38,6 +39,7 @@ export async function createNodeEngine(
     readAsset,
     openDataSource,
     openModelSource,
+    listFolder,
     writeFiles: writeFilesAtomically,
     projects: nodeProjectStore,
     describeEnvironment,

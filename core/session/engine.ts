@@ -15,6 +15,10 @@ import { loadModel } from './model-source.js';
 import { importanceFlow } from './importance-flow.js';
 import { PRUNEFLOW_VERSION } from '../version.js';
 import { PauseGate } from '../train/pause-gate.js';
+import type { FolderListing } from '../api/contract.js';
+import { FASHION_MNIST_CLASSES, loadBuiltinSample } from '../data/builtin-sample.js';
+import { BUILTIN_DATA } from './run-inputs.js';
+import { estimateCut } from './cut-estimate.js';
 
 /** A host gives the engine its backends and its files (see RunHost: assets, data, models, export). */
 export interface EngineOptions extends RunHost {
@@ -22,6 +26,8 @@ export interface EngineOptions extends RunHost {
   /** Backends this host can offer, best first (Node adds tfjs-node; a browser worker only wasm and cpu). */
   candidates: readonly BackendCandidate[];
   backendPreference?: BackendPreference;
+  /** Lists a folder for the UI's file browser (hosts with a file system). */
+  listFolder?(path: string): Promise<FolderListing>;
 }
 
 export class TaskBusyError extends Error {
@@ -79,6 +85,10 @@ export function createEngine(options: EngineOptions): EngineApi {
     startDemo: (partial) => startRun(demoConfig({ ...DEFAULT_DEMO_OPTIONS, ...partial })),
     startPruning: (partial) => startRun({ ...DEFAULT_PRUNE_CONFIG, ...partial }),
     async inspectDataset(path: string) {
+      if (path === BUILTIN_DATA) {
+        const splits = await loadBuiltinSample(options.readAsset);
+        return previewDataset({ format: 'Fashion-MNIST sample (IDX, built in)', splits: { ...splits }, classNames: FASHION_MNIST_CLASSES, warnings: [] });
+      }
       if (!options.openDataSource) throw new HostCapabilityError('This engine host cannot open files by path.');
       return previewDataset(await openDataset(await options.openDataSource(path)));
     },
@@ -94,6 +104,14 @@ export function createEngine(options: EngineOptions): EngineApi {
     async importanceFlow(request) {
       await ready();
       return importanceFlow(request, options);
+    },
+    async listFolder(path: string) {
+      if (!options.listFolder) throw new HostCapabilityError('This engine host has no files to browse.');
+      return options.listFolder(path);
+    },
+    async estimateCut(request) {
+      await ready();
+      return estimateCut(request, options);
     },
     async cancelTask(taskId: string) {
       running.get(taskId)?.controller.abort();

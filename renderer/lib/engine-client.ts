@@ -60,6 +60,8 @@ export function fromBridge(bridge: EngineBridge): EngineApi {
     startPruning: (config) => unwrap(bridge.startPruning(config)),
     inspectDataset: (path) => unwrap(bridge.inspectDataset(path)),
     inspectModel: (source) => unwrap(bridge.inspectModel(source)),
+    listFolder: (path) => unwrap(bridge.listFolder(path)),
+    estimateCut: (request) => unwrap(bridge.estimateCut(request)),
     cancelTask: (taskId) => unwrap(bridge.cancelTask(taskId)),
     pauseTask: (taskId) => unwrap(bridge.pauseTask(taskId)),
     resumeTask: (taskId) => unwrap(bridge.resumeTask(taskId)),

@@ -1,4 +1,4 @@
-import type { DatasetPreview, DemoOptions, EngineApi, EngineEvent, EngineInfo, FlowData, FlowRequest, ModelReport, PruneConfig } from '../../core/api/contract.js';
+import type { CutEstimate, CutRequest, DatasetPreview, FolderListing, DemoOptions, EngineApi, EngineEvent, EngineInfo, FlowData, FlowRequest, ModelReport, PruneConfig } from '../../core/api/contract.js';
 
 /** An in-memory engine that records calls and lets a test emit events. */
 export class FakeEngine implements EngineApi {
@@ -41,6 +41,16 @@ export class FakeEngine implements EngineApi {
     this.calls.push({ method: 'importanceFlow', args: [request] });
     const detail = { maxChannelsPerColumn: 32, manyColumns: 40, bandsPerColumn: 8, linksPerNode: 3 };
     return { model: request.model, modelLabel: request.model, criterion: 'cip', criterionLabel: 'CIP', target: { metric: 'flops', reduction: 0.5 }, columns: [], groups: [], nodes: [], links: [], steps: [], detail, warnings: [] };
+  }
+
+  async listFolder(path: string): Promise<FolderListing> {
+    this.calls.push({ method: 'listFolder', args: [path] });
+    return { path: path || '/home', entries: [{ name: 'data', kind: 'folder' }], truncated: 0 };
+  }
+
+  async estimateCut(request: CutRequest): Promise<CutEstimate> {
+    this.calls.push({ method: 'estimateCut', args: [request] });
+    return { baseline: { flops: 100, params: 10 }, points: [{ reduction: 0.5, flops: 50, params: 6 }] };
   }
 
   async cancelTask(taskId: string): Promise<void> {

@@ -19,6 +19,10 @@ const VALID: unknown[] = [
   },
   { method: 'startPruning', args: [{ model: 'demo-cnn', data: 'builtin:fashion-mnist', distillation: { weight: 0, temperature: 1 }, lrSchedule: 'constant' }] },
   { method: 'importanceFlow', args: [{ model: 'resnet110' }] },
+  { method: 'listFolder', args: [''] },
+  { method: 'listFolder', args: ['/home/someone/data'] },
+  { method: 'estimateCut', args: [{ model: 'resnet20', metric: 'flops' }] },
+  { method: 'estimateCut', args: [{ model: 'demo-cnn', metric: 'params', input: { height: 28, width: 28, channels: 1, classes: 10 } }] },
   { method: 'importanceFlow', args: [{ model: 'resnet20', data: 'builtin:fashion-mnist', criterion: 'cip', target: { metric: 'params', reduction: 0.3 }, steps: 4 }] },
 ];
 
@@ -48,6 +52,11 @@ const INVALID: { message: unknown; error: RegExp }[] = [
   { message: { method: 'importanceFlow', args: [{}] }, error: /'importanceFlow': request.model is required/ },
   { message: { method: 'importanceFlow', args: [{ model: 'resnet20', steps: 0 }] }, error: /request.steps must be an integer from 1 to 20, but got 0/ },
   { message: { method: 'importanceFlow', args: [{ model: 'resnet20', bands: 4 }] }, error: /unknown option "bands"/ },
+  { message: { method: 'listFolder', args: [] }, error: /'listFolder': expected 1 argument, but got 0/ },
+  { message: { method: 'listFolder', args: ['/tmp\0x'] }, error: /'listFolder': path must be a non-empty string/ },
+  { message: { method: 'estimateCut', args: [{ model: 'resnet20' }] }, error: /'estimateCut': request.metric is required/ },
+  { message: { method: 'estimateCut', args: [{ model: 'resnet20', metric: 'latency' }] }, error: /request.metric must be one of flops, params/ },
+  { message: { method: 'estimateCut', args: [{ model: 'resnet20', metric: 'flops', input: { height: 0, width: 28, channels: 1, classes: 10 } }] }, error: /request.input must be/ },
   { message: { method: 'cancelTask', args: [7] }, error: /taskId must be a non-empty string/ },
   { message: { method: 'cancelTask', args: [''] }, error: /taskId/ },
   { message: { method: 'cancelTask', args: ['x'.repeat(65)] }, error: /at most 64 characters, but got "x{40}\.\.\."/ },
