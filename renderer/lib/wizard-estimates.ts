@@ -26,10 +26,10 @@ export function cutAt(estimate: CutEstimate, reduction: number): CutPoint | unde
 export const deepestCut = (estimate: CutEstimate) => estimate.points.at(-1)?.reduction ?? 0;
 
 /**
- * Training FLOPs per second this machine reached in its last run, kept in the page's storage; without one,
- * a cautious guess for the WebAssembly backend on two cores (measured: the demo CNN trains at ~5 GFLOP/s).
+ * Training FLOPs per second until a run measures this machine (the page keeps the measured rate): the
+ * WebAssembly backend on a busy two-core machine trains the demo CNN (9 MFLOPs) at 30-60 images/s.
  */
-export const GUESSED_TRAINING_RATE = 4e9;
+export const GUESSED_TRAINING_RATE = 1.2e9;
 
 export interface RunTimeInput {
   config: Pick<PruneConfig, 'trainEpochs' | 'fineTuneEpochs' | 'schedule' | 'scheduleSteps' | 'softEpochs'>;
