@@ -81,7 +81,9 @@ describe('the wizard in Chromium', () => {
 
     await page.getByRole('button', { name: 'See the results' }).click();
     expect(await heading.textContent()).toBe('Results');
-    const rows = await page.getByRole('table', { name: /Before and after pruning by l1/ }).getByRole('row').allTextContents();
+    const table = page.getByRole('region', { name: 'Result', exact: true }).getByRole('table');
+    expect(await table.locator('caption').textContent()).toContain('Before and after pruning by L1 norm');
+    const rows = await table.getByRole('row').allTextContents();
     expect(rows.find((row) => row.startsWith('FLOPs'))).toMatch(/−(29|3\d)\.\d%/);
     await screenshot(page, '11-results');
 
