@@ -128,7 +128,12 @@ describe('the UI in Chromium, by keyboard', () => {
     await page.getByRole('status').getByText('Paused', { exact: true }).waitFor({ timeout: 20_000 });
     await page.getByRole('button', { name: 'Resume' }).click();
     await page.getByRole('status').getByText('Running', { exact: true }).waitFor({ timeout: 20_000 });
+    // Cancelling asks first; keeping the run changes nothing.
     await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: 'Keep running' }).click();
+    expect(await page.getByRole('status').getByText('Running', { exact: true }).count()).toBe(1);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: 'Yes, cancel the run' }).click();
     await page.getByRole('status').getByText('Cancelled', { exact: true }).waitFor({ timeout: 30_000 });
     const log = await page.getByRole('list', { name: 'Run log, newest first' }).textContent();
     expect(log).toMatch(/Paused.*Resumed|Cancelled/s);
