@@ -73,7 +73,7 @@ describe('the wizard in Chromium', () => {
     await screenshot(page, '08-setup-review');
 
     await page.getByRole('button', { name: 'Start pruning' }).click();
-    expect(await heading.textContent()).toBe('Run');
+    await expect.poll(() => heading.textContent()).toBe('Run');
     await page.getByRole('button', { name: 'See the results' }).waitFor({ timeout: 60_000 });
     expect(await page.getByRole('list', { name: 'Run log, newest first' }).textContent()).toMatch(/Done in \d+ s/);
     expect(await page.getByRole('table', { name: 'Channels kept per layer' }).getByRole('row').count()).toBeGreaterThan(2);
