@@ -1,7 +1,8 @@
 /** What a person can do next about an engine error, by its name: the message says what went wrong, this says what to try. */
 import type { SerializedError } from '../../core/api/contract.js';
 
-const ADVICE: Record<string, string> = {
+/** Keyed by error class name; a test checks that every name is one the engine or a host can raise. */
+export const ADVICE: Record<string, string> = {
   DatasetNotFoundError: 'Check the path (it is read on the machine that runs the engine), or browse to the file or folder.',
   FolderNotFoundError: 'Check the path, or go up to a folder that exists.',
   DatasetNotRecognisedError: 'Choose a CIFAR-10/100 file or archive, SVHN .mat, MNIST-style IDX files, or a folder with one sub-folder of images per class.',
@@ -15,6 +16,7 @@ const ADVICE: Record<string, string> = {
   CalibrationRequiredError: 'This criterion needs images: choose a data set, or a criterion that reads weights only.',
   TaskBusyError: 'Wait for the running task to finish, or cancel it on the Run screen.',
   EngineDisconnectedError: 'The engine stopped. Start it again (`pruneflow serve`, or reopen the app), then reload this page.',
+  EngineCrashedError: 'The engine stopped and starts afresh with the next task: run the session again. Your choices are kept.',
   BackendUnavailableError: 'Choose another backend in the settings, or leave the choice to Pruneflow.',
   HostCapabilityError: 'This window cannot read files: use the built-in sample and models, or run Pruneflow as the desktop app or with `pruneflow serve`.',
   UnsupportedLayerError: 'The model has a layer Pruneflow cannot prune yet: the pre-flight report on the Model screen lists which.',
