@@ -33,6 +33,15 @@ describe('the wizard in Chromium', () => {
     await found.waitFor({ timeout: 20_000 });
     expect(await found.textContent()).toContain('Fashion-MNIST sample');
     expect(await page.getByRole('img', { name: /^Ankle boot, image/ }).count()).toBe(4);
+    // The thumbnails are painted: their bytes crossed the socket as bytes.
+    const lit = await page.evaluate(`(() => {
+      const canvas = document.querySelector('canvas');
+      const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      let lit = 0;
+      for (let i = 0; i < pixels.length; i += 4) if (pixels[i] > 0 && pixels[i + 3] === 255) lit++;
+      return lit;
+    })()`);
+    expect(lit).toBeGreaterThan(50);
     expect(await page.getByRole('table', { name: 'Images per class and split' }).getByRole('row').count()).toBe(11);
     await screenshot(page, '02-data');
 

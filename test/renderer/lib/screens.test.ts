@@ -24,7 +24,7 @@ describe('the theme choice', () => {
   it('is kept, applied as data-theme, and the system choice removes it', () => {
     const saved = new Map<string, string>();
     const storage = { getItem: (k: string) => saved.get(k) ?? null, setItem: (k: string, v: string) => void saved.set(k, v) };
-    const root = { dataset: {} as Record<string, string> } as unknown as HTMLElement;
+    const root = { dataset: {} as Record<string, string | undefined> };
     expect(loadTheme(storage)).toBe('system');
     applyTheme('dark', root, storage);
     expect(root.dataset.theme).toBe('dark');
