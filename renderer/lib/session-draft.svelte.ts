@@ -63,6 +63,8 @@ export class SessionDraft {
   distillTemperature = $state(4);
   earlyStop = $state(false);
   patience = $state(3);
+  /** Share of the training images early stopping holds out to judge progress. */
+  validationShare = $state(0.1);
   seed = $state(DEFAULT_PRUNE_CONFIG.seed);
   /** A project file to save the session to; empty: not saved. */
   project = $state('');
@@ -119,7 +121,7 @@ export class SessionDraft {
       optimizer: this.optimizer,
       lrSchedule: this.lrSchedule,
       ...(this.distill && { distillation: { weight: this.distillWeight, temperature: this.distillTemperature } }),
-      ...(this.earlyStop && { earlyStopping: { patience: this.patience } }),
+      ...(this.earlyStop && { earlyStopping: { patience: this.patience }, validationShare: this.validationShare }),
       seed: this.seed,
       ...(this.project.trim() && { project: this.project.trim() }),
       ...(this.project.trim() && this.sessionName.trim() && { sessionName: this.sessionName.trim() }),
