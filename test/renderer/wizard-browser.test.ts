@@ -95,6 +95,15 @@ describe('the wizard in Chromium', () => {
     const rows = await table.getByRole('row').allTextContents();
     expect(rows.find((row) => row.startsWith('FLOPs'))).toMatch(/−(29|3\d)\.\d%/);
     await screenshot(page, '11-results');
+    // The theme menu overrides the system's choice, and the page follows at once.
+    const background = () => page.evaluate('getComputedStyle(document.documentElement).backgroundColor');
+    const light = await background();
+    await page.getByRole('combobox', { name: 'Theme' }).selectOption('dark');
+    expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('dark');
+    expect(await background()).not.toBe(light);
+    await screenshot(page, '11-results-dark');
+    await page.getByRole('combobox', { name: 'Theme' }).selectOption('system');
+    expect(await background()).toBe(light);
 
     await page.getByRole('button', { name: 'See the importance flow' }).click();
     await page.getByRole('button', { name: 'Show the flow' }).click();
