@@ -110,15 +110,46 @@ describe('the UI in Chromium, by keyboard', () => {
     expect(problems).toEqual([]);
   });
 
+  it('follows the desktop menu: New goes to the start screen, Open and Save say what works instead', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    // The desktop shell as Electron's preload exposes it; the test sends the menu's commands through it.
+    await page.addInitScript(`
+      window.pruneflowDesktop = {
+        onCommand(listener) { window.__menu = listener; return () => {}; },
+        setDocumentState() {},
+      };
+    `);
+    await page.goto(serve.url.href);
+    await page.getByRole('button', { name: 'New pruning session' }).click();
+    expect(await focusedText(page)).toBe('Data');
+    await page.evaluate(`window.__menu({ type: 'new-project' })`);
+    await expect.poll(() => focusedText(page)).toBe('Welcome');
+    await page.evaluate(`window.__menu({ type: 'open-project', path: '/home/me/runs.pruneflow' })`);
+    const notice = page.getByRole('status').filter({ hasText: 'Not in this version' });
+    expect(await notice.textContent()).toContain('pruneflow project info');
+    await notice.getByRole('button', { name: 'Dismiss' }).click();
+    await page.evaluate(`window.__menu({ type: 'save-project', path: '/home/me/runs.pruneflow', thenClose: false })`);
+    expect(await notice.textContent()).toContain('Review step');
+    await notice.getByRole('button', { name: 'Dismiss' }).click();
+    expect(await notice.count()).toBe(0);
+    await page.evaluate(`window.__menu({ type: 'engine-crashed', message: 'The engine stopped (exit code 1).' })`);
+    expect(await page.getByRole('alert').textContent()).toMatch(/exit code 1.*What to do: .*run the session again/s);
+  });
+
   it('keeps the UI thread free while training, and pauses, resumes and cancels the run', async () => {
     const { page, problems } = await openPage(browser, serve.url.href);
     await page.getByRole('region', { name: 'Engine' }).getByText('WebAssembly').waitFor({ timeout: 30_000 });
+    // The instrument works: a 120 ms busy loop in a page task is seen as a long task (one run by the
+    // test's own evaluate is not: DevTools calls are not the page's tasks).
+    const before = await pageNow(page);
+    await page.evaluate('setTimeout(() => { const end = performance.now() + 120; while (performance.now() < end); }, 0)');
+    await expect.poll(async () => Math.max(0, ...(await longTasksSince(page, before)).map((t) => t.duration))).toBeGreaterThanOrEqual(100);
     await page.getByLabel('Training epochs').fill('1');
     await page.getByRole('button', { name: 'Run demo' }).click();
     await page.getByRole('progressbar', { name: 'Training progress' }).waitFor({ timeout: 30_000 });
     // Long tasks (over 50 ms) on the page's main thread while training runs and the charts redraw.
     const from = await pageNow(page);
-    await expect.poll(() => page.getByRole('img', { name: /^Loss: / }).getAttribute('aria-label'), { timeout: 40_000, interval: 500 }).toMatch(/Loss: (1[5-9]|[2-9]\d|\d{3,}) points/);
+    await expect.poll(() => page.getByRole('img', { name: /^Loss: / }).getAttribute('aria-label'), { timeout: 45_000, interval: 500 }).toMatch(/Loss: ([3-9]\d|\d{3,}) points/);
     const longTasks = await longTasksSince(page, from);
     const seconds = ((await pageNow(page)) - from) / 1000;
     console.log(`UI long tasks in ${seconds.toFixed(0)} s of training: ${longTasks.length}, longest ${Math.max(0, ...longTasks.map((t) => t.duration)).toFixed(0)} ms`);
