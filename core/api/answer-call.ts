@@ -28,6 +28,10 @@ export function dispatchCall(engine: EngineApi, call: EngineCall): Promise<unkno
       return engine.exportSession(...call.args);
     case 'writeReport':
       return engine.writeReport(...call.args);
+    case 'listFolder':
+      return engine.listFolder(...call.args);
+    case 'estimateCut':
+      return engine.estimateCut(...call.args);
     case 'cancelTask':
       return engine.cancelTask(...call.args);
     case 'pauseTask':

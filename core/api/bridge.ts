@@ -35,6 +35,8 @@ const CALLS: Record<CallMethod, true> = {
   compareSessions: true,
   exportSession: true,
   writeReport: true,
+  listFolder: true,
+  estimateCut: true,
   cancelTask: true,
   pauseTask: true,
   resumeTask: true,

@@ -167,6 +167,40 @@ export type EngineEvent =
   | { type: 'task-paused'; taskId: string }
   | { type: 'task-resumed'; taskId: string };
 
+/** One entry of a folder on the engine's host, for the UI's file browser. */
+export interface FolderEntry {
+  name: string;
+  kind: 'folder' | 'file';
+  /** Bytes, for files. */
+  size?: number;
+}
+
+export interface FolderListing {
+  /** The folder, absolute, as the host spells it. */
+  path: string;
+  /** Its parent folder, absent at the root. */
+  parent?: string;
+  /** Folders first, then files, each by name; hidden entries left out. */
+  entries: FolderEntry[];
+  /** Entries left out past the listing's limit. */
+  truncated: number;
+}
+
+/** What a share of channels removed leaves of a model, for the wizard's target slider. */
+export interface CutRequest {
+  /** A built-in model id or a model file. */
+  model: string;
+  /** The images the model is built for (built-in models only; a model file has its own input). */
+  input?: { height: number; width: number; channels: number; classes: number };
+  metric: 'flops' | 'params';
+}
+
+export interface CutEstimate {
+  baseline: { flops: number; params: number };
+  /** Cuts of the metric asked for, 5% to 95% in steps of 5%, with the same share from every layer; absent where too deep to reach. */
+  points: { reduction: number; flops: number; params: number }[];
+}
+
 /** Errors cross process and network boundaries as plain data and are rethrown with their name. */
 export interface SerializedError {
   name: string;
@@ -194,6 +228,10 @@ export interface EngineApi {
   exportSession(path: string, sessionId: string, format: ModelExportFormat, out: string): Promise<{ files: string[] }>;
   /** Writes a report of a project's sessions (all when `sessionIds` is empty) to the file `out`. */
   writeReport(path: string, sessionIds: string[], format: ReportFormat, out: string): Promise<{ file: string }>;
+  /** Folders and files at a path on the engine's host (an empty path: the home folder); hosts without files refuse. */
+  listFolder(path: string): Promise<FolderListing>;
+  /** FLOPs and parameters left by each cut of a model, counted on its channel graph. */
+  estimateCut(request: CutRequest): Promise<CutEstimate>;
   cancelTask(taskId: string): Promise<void>;
   /** Holds the task at its next batch boundary; `task-paused` follows once it holds there. */
   pauseTask(taskId: string): Promise<void>;

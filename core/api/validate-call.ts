@@ -1,4 +1,4 @@
-import type { DemoOptions, FlowRequest, PruneConfig } from './contract.js';
+import type { CutRequest, DemoOptions, FlowRequest, PruneConfig } from './contract.js';
 import type { CallMethod, EngineCall } from './bridge.js';
 
 /** A message that is not a well-formed engine call. It is answered with this error, never executed. */
@@ -67,6 +67,15 @@ const CHECKS: Record<CallMethod, ArgsCheck> = {
     if (!Array.isArray(sessionIds) || sessionIds.length > MAX_COMPARED || sessionIds.some((id) => sessionName(id))) fail(`sessionIds must be an array of at most ${MAX_COMPARED} session ids or names`);
     if (oneOf('html', 'md', 'csv')(format)) fail(`format must be ${oneOf('html', 'md', 'csv')(format)}, but got ${describe(format)}`);
     checkPath(out, fail);
+  },
+  listFolder(args, fail) {
+    expectCount(args, 1, fail);
+    // An empty path asks for the home folder.
+    if (args[0] !== '') checkPath(args[0], fail);
+  },
+  estimateCut(args, fail) {
+    expectCount(args, 1, fail);
+    checkOptions(args[0], CUT_REQUEST_CHECKS, ['model', 'metric'], 'request', fail);
   },
   cancelTask: checkTaskId,
   pauseTask: checkTaskId,
@@ -160,6 +169,15 @@ const FLOW_REQUEST_CHECKS: Record<keyof FlowRequest, (value: unknown) => string 
   protect: PRUNE_CONFIG_CHECKS.protect,
   calibrationBatches: integer(1, 1000),
   seed: PRUNE_CONFIG_CHECKS.seed,
+};
+
+const CUT_REQUEST_CHECKS: Record<keyof CutRequest, (value: unknown) => string | undefined> = {
+  model: path,
+  input: (v) =>
+    isPlainObject(v) && hasOnlyKeys(v, 'height', 'width', 'channels', 'classes') && isIntegerIn(v.height, 1, 4096) && isIntegerIn(v.width, 1, 4096) && isIntegerIn(v.channels, 1, 4) && isIntegerIn(v.classes, 2, 100_000)
+      ? undefined
+      : '{ height, width: 1..4096, channels: 1..4, classes: 2..100000 }',
+  metric: oneOf('flops', 'params'),
 };
 
 /** An object whose keys all have a check; `required` keys must be present. */

@@ -1,10 +1,11 @@
 import type { EngineApi, EngineInfo } from '../api/contract.js';
 import { BACKEND_ENV_VARIABLE, resolveBackendPreference } from '../backend/backend-preference.js';
-import { createEngine } from '../session/engine.js';
+import { createEngine, type EngineOptions } from '../session/engine.js';
 import type { RunHost } from '../session/run-inputs.js';
 import { readAsset } from './assets.js';
 import { openDataSource } from './open-data-source.js';
 import { openModelSource } from './open-model-source.js';
+import { listFolder } from './list-folder.js';
 import { writeFilesAtomically } from './write-files.js';
 import { nodeProjectStore } from './project-file.js';
 import { fileCache } from './file-cache.js';
@@ -37,11 +38,12 @@ export async function createNodeEngine(
 }
 
 /** What runs on Node get from their host: bundled assets, files, project files and extra training engines. */
-export function nodeRunHost(): RunHost {
+export function nodeRunHost(): RunHost & Pick<EngineOptions, 'listFolder'> {
   return {
     readAsset,
     openDataSource,
     openModelSource,
+    listFolder,
     writeFiles: writeFilesAtomically,
     projects: nodeProjectStore,
     describeEnvironment,

@@ -18,6 +18,10 @@ import { importanceFlow } from './importance-flow.js';
 import { PRUNEFLOW_VERSION } from '../version.js';
 import { PauseGate } from '../train/pause-gate.js';
 import { compareSessionRefs, exportSession, openProject, writeReport } from './project-calls.js';
+import type { FolderListing } from '../api/contract.js';
+import { FASHION_MNIST_CLASSES, loadBuiltinSample } from '../data/builtin-sample.js';
+import { BUILTIN_DATA } from './run-inputs.js';
+import { estimateCut } from './cut-estimate.js';
 
 /** A host gives the engine its backends and its files (see RunHost: assets, data, models, export). */
 export interface EngineOptions extends RunHost {
@@ -25,6 +29,8 @@ export interface EngineOptions extends RunHost {
   /** Backends this host can offer, best first (Node adds tfjs-node; a browser worker only wasm and cpu). */
   candidates: readonly BackendCandidate[];
   backendPreference?: BackendPreference;
+  /** Lists a folder for the UI's file browser (hosts with a file system). */
+  listFolder?(path: string): Promise<FolderListing>;
 }
 
 export class TaskBusyError extends Error {
@@ -93,6 +99,10 @@ export function createEngine(options: EngineOptions): EngineApi {
         (taskId, result: SensitivityReport) => ({ type: 'sensitivity-done', taskId, result }),
       ),
     async inspectDataset(path: string) {
+      if (path === BUILTIN_DATA) {
+        const splits = await loadBuiltinSample(options.readAsset);
+        return previewDataset({ format: 'Fashion-MNIST sample (IDX, built in)', splits: { ...splits }, classNames: FASHION_MNIST_CLASSES, warnings: [] });
+      }
       if (!options.openDataSource) throw new HostCapabilityError('This engine host cannot open files by path.');
       return previewDataset(await openDataset(await options.openDataSource(path)));
     },
@@ -116,6 +126,14 @@ export function createEngine(options: EngineOptions): EngineApi {
       return exportSession(path, sessionId, format, out, options);
     },
     writeReport: (path, sessionIds, format, out) => writeReport(path, sessionIds, format, out, options),
+    async listFolder(path: string) {
+      if (!options.listFolder) throw new HostCapabilityError('This engine host has no files to browse.');
+      return options.listFolder(path);
+    },
+    async estimateCut(request) {
+      await ready();
+      return estimateCut(request, options);
+    },
     async cancelTask(taskId: string) {
       running.get(taskId)?.controller.abort();
     },

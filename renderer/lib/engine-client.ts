@@ -71,6 +71,8 @@ export function fromBridge(bridge: EngineBridge): EngineApi {
     startSensitivity: (config) => unwrap(bridge.startSensitivity(config)),
     inspectDataset: (path) => unwrap(bridge.inspectDataset(path)),
     inspectModel: (source) => unwrap(bridge.inspectModel(source)),
+    listFolder: (path) => unwrap(bridge.listFolder(path)),
+    estimateCut: (request) => unwrap(bridge.estimateCut(request)),
     cancelTask: (taskId) => unwrap(bridge.cancelTask(taskId)),
     pauseTask: (taskId) => unwrap(bridge.pauseTask(taskId)),
     resumeTask: (taskId) => unwrap(bridge.resumeTask(taskId)),

@@ -26,3 +26,10 @@ export function formatPointChange(before: number, after: number): string {
 
 /** "fine-tuning" → "Fine-tuning". */
 export const stageLabel = (stage: string) => stage.charAt(0).toUpperCase() + stage.slice(1);
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
+}

@@ -5,7 +5,7 @@
  */
 import type { EngineEvent } from '../../core/api/contract.js';
 import { bridgeCalls, type CallMethod, type CallReply, type EngineBridge, type EngineCall } from '../../core/api/bridge.js';
-import { ENGINE_SOCKET_PATH, type FromServer, type ToServer } from '../../core/api/socket-protocol.js';
+import { decodeMessage, encodeMessage, ENGINE_SOCKET_PATH, type FromServer, type ToServer } from '../../core/api/socket-protocol.js';
 
 /** The WebSocket URL on the server that served `page`. */
 export function engineSocketUrl(page: Location | URL): string {
@@ -49,7 +49,7 @@ export function socketBridge(url: string, token: string): EngineBridge {
     for (const taskId of running) emit({ type: 'task-failed', taskId, error });
   });
   socket.addEventListener('message', (message) => {
-    const data = JSON.parse(String(message.data)) as FromServer;
+    const data = decodeMessage(String(message.data)) as FromServer;
     if (data.type === 'event') emit(data.event);
     else if (data.id !== null) {
       pending.get(data.id)?.(data.reply);
@@ -63,7 +63,7 @@ export function socketBridge(url: string, token: string): EngineBridge {
     const id = nextId++;
     return new Promise((resolve) => {
       pending.set(id, resolve as (reply: CallReply) => void);
-      socket.send(JSON.stringify({ type: 'call', id, call: { method, args } as EngineCall } satisfies ToServer));
+      socket.send(encodeMessage({ type: 'call', id, call: { method, args } as EngineCall } satisfies ToServer));
     });
   };
 

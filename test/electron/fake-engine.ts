@@ -1,5 +1,5 @@
 import type {
-  Comparison, DatasetPreview, DemoOptions, EngineApi, EngineEvent, EngineInfo, FlowData, FlowRequest, ModelExportFormat, ModelReport, ProjectSummary, PruneConfig, ReportFormat, SessionRef,
+  Comparison, CutEstimate, CutRequest, DatasetPreview, DemoOptions, EngineApi, EngineEvent, EngineInfo, FlowData, FlowRequest, FolderListing, ModelExportFormat, ModelReport, ProjectSummary, PruneConfig, ReportFormat, SessionRef,
 } from '../../core/api/contract.js';
 
 /** An in-memory engine that records calls and lets a test emit events. */
@@ -70,6 +70,16 @@ export class FakeEngine implements EngineApi {
   async writeReport(path: string, sessionIds: string[], format: ReportFormat, out: string): Promise<{ file: string }> {
     this.calls.push({ method: 'writeReport', args: [path, sessionIds, format, out] });
     return { file: out };
+  }
+
+  async listFolder(path: string): Promise<FolderListing> {
+    this.calls.push({ method: 'listFolder', args: [path] });
+    return { path: path || '/home', entries: [{ name: 'data', kind: 'folder' }], truncated: 0 };
+  }
+
+  async estimateCut(request: CutRequest): Promise<CutEstimate> {
+    this.calls.push({ method: 'estimateCut', args: [request] });
+    return { baseline: { flops: 100, params: 10 }, points: [{ reduction: 0.5, flops: 50, params: 6 }] };
   }
 
   async cancelTask(taskId: string): Promise<void> {

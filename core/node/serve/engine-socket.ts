@@ -3,7 +3,7 @@ import type { EngineApi } from '../../api/contract.js';
 import type { CallReply } from '../../api/bridge.js';
 import { answerCall } from '../../api/answer-call.js';
 import { serializeError } from '../../api/errors.js';
-import type { FromServer } from '../../api/socket-protocol.js';
+import { decodeMessage, encodeMessage, type FromServer } from '../../api/socket-protocol.js';
 import { InvalidCallError } from '../../api/validate-call.js';
 import { tokenMatches } from './token.js';
 
@@ -28,7 +28,7 @@ export function engineSockets(engine: EngineApi, token: string): EngineSockets {
   const open = new Set<WebSocket>();
   const trusted = new Set<WebSocket>();
   const send = (socket: WebSocket, message: FromServer) => {
-    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+    if (socket.readyState === socket.OPEN) socket.send(encodeMessage(message));
   };
   engine.onEvent((event) => {
     for (const socket of trusted) send(socket, { type: 'event', event });
@@ -81,7 +81,7 @@ export function engineSockets(engine: EngineApi, token: string): EngineSockets {
 
 function parse(data: RawData): unknown {
   try {
-    return JSON.parse(data.toString()) as unknown;
+    return decodeMessage(data.toString());
   } catch {
     return undefined;
   }

@@ -27,6 +27,10 @@ const VALID: unknown[] = [
   { method: 'exportSession', args: ['/work/a.pruneflow', 's1', 'keras-h5', '/work/out'] },
   { method: 'writeReport', args: ['/work/a.pruneflow', [], 'html', '/work/report.html'] },
   { method: 'writeReport', args: ['/work/a.pruneflow', ['s1', 'cip at 50%'], 'csv', 'report.csv'] },
+  { method: 'listFolder', args: [''] },
+  { method: 'listFolder', args: ['/home/someone/data'] },
+  { method: 'estimateCut', args: [{ model: 'resnet20', metric: 'flops' }] },
+  { method: 'estimateCut', args: [{ model: 'demo-cnn', metric: 'params', input: { height: 28, width: 28, channels: 1, classes: 10 } }] },
   { method: 'importanceFlow', args: [{ model: 'resnet20', data: 'builtin:fashion-mnist', criterion: 'cip', target: { metric: 'params', reduction: 0.3 }, steps: 4 }] },
 ];
 
@@ -63,6 +67,11 @@ const INVALID: { message: unknown; error: RegExp }[] = [
   { message: { method: 'startSensitivity', args: [{ model: 'm', data: 'd', sensitivityRatios: [0.5, 0.25] }] }, error: /sensitivityRatios must be ascending shares/ },
   { message: { method: 'startSensitivity', args: [{ model: 'm', data: 'd', sensitivityRatios: [] }] }, error: /sensitivityRatios/ },
   { message: { method: 'startSensitivity', args: [{ model: 'm', data: 'd', sensitivityImages: 0 }] }, error: /sensitivityImages must be an integer from 1/ },
+  { message: { method: 'listFolder', args: [] }, error: /'listFolder': expected 1 argument, but got 0/ },
+  { message: { method: 'listFolder', args: ['/tmp\0x'] }, error: /'listFolder': path must be a non-empty string/ },
+  { message: { method: 'estimateCut', args: [{ model: 'resnet20' }] }, error: /'estimateCut': request.metric is required/ },
+  { message: { method: 'estimateCut', args: [{ model: 'resnet20', metric: 'latency' }] }, error: /request.metric must be one of flops, params/ },
+  { message: { method: 'estimateCut', args: [{ model: 'resnet20', metric: 'flops', input: { height: 0, width: 28, channels: 1, classes: 10 } }] }, error: /request.input must be/ },
   { message: { method: 'cancelTask', args: [7] }, error: /taskId must be a non-empty string/ },
   { message: { method: 'cancelTask', args: [''] }, error: /taskId/ },
   { message: { method: 'cancelTask', args: ['x'.repeat(65)] }, error: /at most 64 characters, but got "x{40}\.\.\."/ },

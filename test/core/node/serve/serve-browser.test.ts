@@ -41,8 +41,10 @@ describe('pruneflow serve in Chromium', () => {
     await page.getByLabel('Fine-tuning epochs').fill('0');
     expect(await page.getByText('Takes an untrained small CNN').count()).toBe(1);
     await page.getByRole('button', { name: 'Run demo' }).click();
-    const table = page.locator('section', { has: page.getByRole('heading', { name: 'Result' }) }).getByRole('table');
-    await table.waitFor({ timeout: 45_000 });
+    // The run has its own screen; the result table is on the Results screen once the run is done.
+    await page.getByRole('button', { name: 'See the results' }).click({ timeout: 45_000 });
+    const table = page.getByRole('region', { name: 'Result', exact: true }).getByRole('table');
+    await table.waitFor();
     const rows = await table.getByRole('row').allTextContents();
     expect(rows.find((row) => row.startsWith('FLOPs'))).toMatch(/−5\d\.\d%/);
     expect(rows.find((row) => row.startsWith('Parameters'))).toMatch(/−\d+\.\d%/);

@@ -1,0 +1,52 @@
+/**
+ * What the UI offers to choose from, as plain data: the importance criteria and the built-in models, each
+ * with a line of explanation. The engine's registries are the truth; a test keeps these lists in step.
+ */
+
+export interface CriterionInfo {
+  id: string;
+  /** Short name for lists. */
+  name: string;
+  /** One line, in plain words: what it measures. */
+  explanation: string;
+  /** What it reads: weights (instant), activations (a few forward passes) or gradients (a few backward passes). */
+  needs: 'weights' | 'activations' | 'gradients';
+}
+
+export const CRITERIA_INFO: readonly CriterionInfo[] = [
+  { id: 'l1', name: 'L1 norm', needs: 'weights', explanation: 'Removes the filters whose weights are smallest in sum. Fast, simple and hard to beat.' },
+  { id: 'l2', name: 'L2 norm', needs: 'weights', explanation: 'Like L1, but squares the weights first, so a few large weights count for more.' },
+  { id: 'fpgm', name: 'Geometric median (FPGM)', needs: 'weights', explanation: 'Removes the filters most like the others in their layer: the ones the rest can stand in for.' },
+  { id: 'bn-scale', name: 'Batch-norm scale', needs: 'weights', explanation: 'Removes the channels that their batch normalisation scales down the most.' },
+  { id: 'activation-mean', name: 'Mean activation', needs: 'activations', explanation: 'Shows the model some training images and removes the channels that respond the least.' },
+  { id: 'apoz', name: 'Non-zero activations (APoZ)', needs: 'activations', explanation: 'Removes the channels that are zero (after ReLU) for most images.' },
+  { id: 'hrank', name: 'Feature-map rank (HRank)', needs: 'activations', explanation: 'Removes the channels whose feature maps carry the least information (lowest matrix rank).' },
+  { id: 'taylor', name: 'First-order Taylor', needs: 'gradients', explanation: 'Estimates how much the loss would grow without each channel, from activations and gradients.' },
+  { id: 'cip', name: 'Importance propagation (CIP)', needs: 'activations', explanation: 'Passes importance back from the classifier through the network, so each channel is judged by what later layers need.' },
+  { id: 'nisp', name: 'Neuron importance propagation (NISP)', needs: 'weights', explanation: 'Passes importance back from the classifier through the absolute weights alone.' },
+  { id: 'random', name: 'Random', needs: 'weights', explanation: 'Removes channels at random: a control to see what a criterion adds.' },
+];
+
+/** The criterion a first-time user should pick, and why. */
+export const RECOMMENDED_CRITERION = { id: 'l1', why: 'Recommended for a first run: it needs no data, takes no time, and is a strong baseline in the literature.' };
+
+export interface ModelChoice {
+  id: string;
+  label: string;
+}
+
+export const MODEL_CHOICES: readonly ModelChoice[] = [
+  { id: 'demo-cnn', label: 'Demo CNN (4 conv)' },
+  { id: 'small-vgg', label: 'Small VGG-style CNN (5 conv)' },
+  { id: 'resnet20', label: 'ResNet-20 (CIFAR)' },
+  { id: 'resnet32', label: 'ResNet-32 (CIFAR)' },
+  { id: 'resnet56', label: 'ResNet-56 (CIFAR)' },
+  { id: 'resnet110', label: 'ResNet-110 (CIFAR)' },
+  { id: 'vgg11', label: 'VGG-11 with BN (CIFAR)' },
+  { id: 'vgg16', label: 'VGG-16 with BN (CIFAR)' },
+  { id: 'vgg19', label: 'VGG-19 with BN (CIFAR)' },
+  { id: 'mobilenetv2', label: 'MobileNetV2 (CIFAR, 32x32)' },
+];
+
+/** The bundled sample data set (a slice of Fashion-MNIST): `PruneConfig.data` and `inspectDataset` accept it. */
+export const BUILTIN_DATA_ID = 'builtin:fashion-mnist';

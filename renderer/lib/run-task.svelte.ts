@@ -1,0 +1,187 @@
+import type { DemoOptions, EngineApi, EngineEvent, PruneConfig, PruneResult, SerializedError, TaskProgress } from '../../core/api/contract.js';
+import { serializeError } from '../../core/api/errors.js';
+
+export type RunPhase = 'idle' | 'starting' | 'running' | 'pausing' | 'paused' | 'cancelling' | 'done' | 'failed' | 'cancelled';
+
+/** One training step's numbers, for the live charts. */
+export interface MetricPoint {
+  /** Steps since the run began, over all stages. */
+  x: number;
+  stage: string;
+  loss?: number;
+  accuracy?: number;
+  learningRate?: number;
+}
+
+export interface LogLine {
+  at: number;
+  text: string;
+}
+
+/** Charts keep at most this many points: older ones are thinned, every other one dropped. */
+const MAX_POINTS = 800;
+const MAX_LOG_LINES = 400;
+
+/**
+ * One pruning run (or the demo) at a time: its phase, live progress, metric history, log, and result or
+ * error. Pausing holds the engine at its next batch boundary; the phase says when it really holds.
+ */
+export class RunTaskState {
+  phase = $state<RunPhase>('idle');
+  /** What is running: the demo, or a session from the wizard. */
+  kind = $state<'demo' | 'pruning'>('pruning');
+  config = $state.raw<Partial<PruneConfig>>();
+  progress = $state.raw<TaskProgress>();
+  stages = $state.raw<string[]>([]);
+  points = $state.raw<MetricPoint[]>([]);
+  log = $state.raw<LogLine[]>([]);
+  result = $state.raw<PruneResult>();
+  error = $state.raw<SerializedError>();
+  startedAt = $state(0);
+  /** Images per second of baseline training, last seen: the wizard's run-time estimate learns from it. */
+  trainingSpeed = $state<number>();
+  readonly busy = $derived(['starting', 'running', 'pausing', 'paused', 'cancelling'].includes(this.phase));
+  #taskId: string | undefined;
+  #step = 0;
+  #stride = 1;
+  readonly #engine: EngineApi;
+  readonly #unsubscribe: () => void;
+
+  constructor(engine: EngineApi) {
+    this.#engine = engine;
+    this.#unsubscribe = engine.onEvent((event) => this.#onEvent(event));
+  }
+
+  startDemo(options: Partial<DemoOptions>): Promise<void> {
+    return this.#start('demo', undefined, () => this.#engine.startDemo(options));
+  }
+
+  startPruning(config: Partial<PruneConfig> & Pick<PruneConfig, 'model' | 'data'>): Promise<void> {
+    return this.#start('pruning', config, () => this.#engine.startPruning(config));
+  }
+
+  async pause(): Promise<void> {
+    if (!this.#taskId || this.phase !== 'running') return;
+    this.phase = 'pausing';
+    await this.#call(() => this.#engine.pauseTask(this.#taskId!));
+  }
+
+  async resume(): Promise<void> {
+    if (!this.#taskId || (this.phase !== 'paused' && this.phase !== 'pausing')) return;
+    await this.#call(() => this.#engine.resumeTask(this.#taskId!));
+  }
+
+  async cancel(): Promise<void> {
+    if (!this.#taskId || !['running', 'pausing', 'paused'].includes(this.phase)) return;
+    this.phase = 'cancelling';
+    await this.#call(() => this.#engine.cancelTask(this.#taskId!));
+  }
+
+  dismissError(): void {
+    this.error = undefined;
+  }
+
+  dispose(): void {
+    this.#unsubscribe();
+  }
+
+  async #start(kind: 'demo' | 'pruning', config: Partial<PruneConfig> | undefined, start: () => Promise<{ taskId: string }>): Promise<void> {
+    if (this.busy) return;
+    this.kind = kind;
+    this.config = config;
+    this.phase = 'starting';
+    this.#taskId = undefined;
+    this.#step = 0;
+    this.#stride = 1;
+    this.progress = undefined;
+    this.stages = [];
+    this.points = [];
+    this.log = [];
+    this.result = undefined;
+    this.error = undefined;
+    this.startedAt = Date.now();
+    this.trainingSpeed = undefined;
+    this.#note(kind === 'demo' ? 'Demo started' : `Session started: ${config?.model} on ${config?.data}`);
+    try {
+      const { taskId } = await start();
+      this.#taskId = taskId;
+      if (this.phase === 'starting') this.phase = 'running';
+    } catch (error) {
+      this.#fail(serializeError(error));
+    }
+  }
+
+  async #call(action: () => Promise<void>): Promise<void> {
+    try {
+      await action();
+    } catch (error) {
+      this.#fail(serializeError(error));
+    }
+  }
+
+  #onEvent(event: EngineEvent): void {
+    // Events can outrun the reply to the start call; while starting, the first task seen is ours.
+    if (this.phase === 'starting' && this.#taskId === undefined) this.#taskId = event.taskId;
+    if (event.taskId !== this.#taskId) return;
+    switch (event.type) {
+      case 'task-progress':
+        this.#onProgress(event.progress);
+        break;
+      case 'task-paused':
+        this.phase = 'paused';
+        this.#note('Paused');
+        break;
+      case 'task-resumed':
+        this.phase = 'running';
+        this.#note('Resumed');
+        break;
+      case 'task-done':
+        this.result = event.result;
+        this.phase = 'done';
+        this.#note(`Done in ${Math.round(event.result.seconds)} s`);
+        break;
+      case 'task-failed':
+        this.#fail(event.error);
+        break;
+      case 'task-cancelled':
+        this.phase = 'cancelled';
+        this.#note('Cancelled');
+        break;
+    }
+  }
+
+  #onProgress(progress: TaskProgress): void {
+    if (this.phase === 'starting') this.phase = 'running';
+    const previous = this.progress;
+    if (this.stages.at(-1) !== progress.stage) this.stages = [...this.stages, progress.stage];
+    // The log gets notes (no step count) and each finished epoch or stage: not every step.
+    const ended = previous && previous.total > 0 && (previous.stage !== progress.stage || previous.metrics?.epoch !== progress.metrics?.epoch);
+    if (ended) this.#note(`${previous.stage}: ${previous.message}`);
+    if (progress.total === 0) this.#note(progress.message);
+    this.progress = progress;
+    const m = progress.metrics;
+    if (progress.stage === 'training' && m?.imagesPerSecond) this.trainingSpeed = m.imagesPerSecond;
+    if (m && (m.loss !== undefined || m.accuracy !== undefined)) this.#addPoint({ x: this.#step++, stage: progress.stage, loss: m.loss, accuracy: m.accuracy, learningRate: m.learningRate });
+  }
+
+  #addPoint(point: MetricPoint): void {
+    if (point.x % this.#stride !== 0) return;
+    let points = [...this.points, point];
+    if (points.length > MAX_POINTS) {
+      this.#stride *= 2;
+      points = points.filter((p) => p.x % this.#stride === 0);
+    }
+    this.points = points;
+  }
+
+  #note(text: string): void {
+    const log = [...this.log, { at: Date.now(), text }];
+    this.log = log.length > MAX_LOG_LINES ? log.slice(-MAX_LOG_LINES) : log;
+  }
+
+  #fail(error: SerializedError): void {
+    this.error = error;
+    this.phase = 'failed';
+    this.#note(`Failed: ${error.name}: ${error.message}`);
+  }
+}
