@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Project } from '../project/project.js';
 import { BUILTIN_DATA } from '../session/run-inputs.js';
+import { resumeHint, shownStatus } from '../session/session-status.js';
 import { loadProjectFile, locateDataset, nodeProjectStore } from './project-file.js';
 
 /** What `pruneflow project info --json` prints. */
@@ -18,6 +19,10 @@ export interface SessionInfo {
   id: string;
   name: string;
   status: string;
+  /** The state machine's state (session-state.ts) and, while unfinished, the last checkpoint and how to go on. */
+  state?: string;
+  checkpoint?: { state: string; saved: string; training?: string; epoch?: number; epochs?: number };
+  resume?: string;
   criterion: string;
   schedule: string;
   target: { metric: string; reduction: number };
@@ -49,7 +54,11 @@ export async function projectInfo(file: string): Promise<ProjectInfo> {
       return {
         id: record.id,
         name: record.name,
-        status: record.status,
+        // This process runs no task: a session saved as running was interrupted.
+        status: shownStatus(record),
+        ...(record.state && { state: record.state }),
+        ...(record.checkpoint && { checkpoint: { state: record.checkpoint.state, saved: record.checkpoint.saved, ...(record.checkpoint.training && { training: record.checkpoint.training.stage, epoch: record.checkpoint.training.epoch, epochs: record.checkpoint.training.epochs }) } }),
+        ...(resumeHint(file, record) && { resume: resumeHint(file, record) }),
         criterion: record.config.criterion,
         schedule: record.config.schedule,
         target: record.config.target,
@@ -89,7 +98,13 @@ export function formatProjectInfo(info: ProjectInfo): string {
     `baseline: ${info.baseline.source}, ${describeTraining(info.baseline.trainEpochs)}`,
     '',
     info.sessions.length === 0 ? 'no sessions' : [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n'),
+    ...info.sessions.filter((s) => s.resume).map((s) => `${s.id} is ${s.status}${describeCheckpoint(s.checkpoint)}; go on with: ${s.resume}`),
   ].join('\n');
+}
+
+function describeCheckpoint(checkpoint: SessionInfo['checkpoint']): string {
+  if (!checkpoint) return ', with no checkpoint yet';
+  return `, last checkpoint ${checkpoint.training ? `${checkpoint.training} epoch ${checkpoint.epoch}/${checkpoint.epochs}` : checkpoint.state} (${checkpoint.saved})`;
 }
 
 /**

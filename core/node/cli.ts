@@ -116,7 +116,11 @@ program
     const engine = await engineFor(program.opts().backend);
     const info = await engine.getInfo();
     if (!options.json) console.error(describeBackendReport(info.backend));
-    const cancelled = config.checkpointDir ? `Cancelled: the latest checkpoints are in ${config.checkpointDir}.` : undefined;
+    const cancelled = config.project
+      ? savedOnCancel(config.project)
+      : config.checkpointDir
+        ? `Cancelled: the latest checkpoints are in ${config.checkpointDir}.`
+        : undefined;
     process.exitCode = await runTask(engine, engine.startPruning(config), Boolean(options.json), cancelled);
   });
 
@@ -165,6 +169,23 @@ projectCommand
     console.log(options.json ? JSON.stringify(info, null, 2) : formatProjectInfo(info));
   });
 
+program
+  .command('resume')
+  .description('finish an interrupted, cancelled or failed session of a project file from its last checkpoint')
+  .argument('<file>', 'a project file (.pruneflow)')
+  .option('--session <id>', 'which session (needed only when several are unfinished)')
+  .option('--json', 'print the result as JSON for scripts')
+  .action(async (file: string, options: { session?: string; json?: boolean }) => {
+    const engine = await engineFor(program.opts().backend);
+    const info = await engine.getInfo();
+    if (!options.json) console.error(describeBackendReport(info.backend));
+    process.exitCode = await runTask(engine, engine.resumeSession(file, options.session), Boolean(options.json), savedOnCancel(file));
+  });
+
+function savedOnCancel(file: string): string {
+  return `Cancelled: ${file} keeps the session's latest checkpoint; go on with: pruneflow resume ${file}`;
+}
+
 /** Runs a task with a progress bar on stderr; Ctrl-C cancels at the next batch. */
 async function runTask(
   engine: Awaited<ReturnType<typeof engineFor>>,
@@ -177,7 +198,7 @@ async function runTask(
   let barStage = '';
   const { taskId } = await started;
   const onSigint = () => {
-    console.error('\nCancelling at the next batch (press Ctrl-C again to force quit)...');
+    console.error('\nCancelling at the next batch, then saving (press Ctrl-C again to force quit)...');
     process.off('SIGINT', onSigint);
     void engine.cancelTask(taskId);
   };

@@ -1,11 +1,12 @@
-import type { EngineApi, EngineEvent, EngineInfo, PruneConfig, TaskProgress } from '../api/contract.js';
+import type { EngineApi, EngineEvent, EngineInfo, PruneConfig, PruneResult, SessionState, TaskProgress } from '../api/contract.js';
 import { DEFAULT_DEMO_OPTIONS, DEFAULT_PRUNE_CONFIG } from '../api/contract.js';
 import type { BackendCandidate, BackendReport } from '../backend/backend-report.js';
 import { type BackendPreference, selectBackend } from '../backend/select-backend.js';
 import { serializeError } from '../api/errors.js';
 import { demoConfig } from './demo.js';
 import { runPruning } from './prune-run.js';
-import { runProjectSession } from './project-session.js';
+import { type ProjectSessionContext, runProjectSession } from './project-session.js';
+import { resumeProjectSession } from './resume-session.js';
 import type { RunHost } from './run-inputs.js';
 import { openDataset } from '../data/formats/index.js';
 import { previewDataset } from '../data/preview.js';
@@ -45,7 +46,7 @@ export function createEngine(options: EngineOptions): EngineApi {
   const ready = () => (backend ??= selectBackend(options.candidates, options.backendPreference));
 
   /** One task at a time: a second would halve the speed of both and share the backend's memory. */
-  const startRun = async (config: PruneConfig) => {
+  const startTask = async (run: (context: ProjectSessionContext) => Promise<PruneResult>) => {
     const report = await ready();
     if (running.size > 0) throw new TaskBusyError('Another task is running; cancel it or wait for it to finish.');
     const taskId = `task-${nextTask++}`;
@@ -62,8 +63,9 @@ export function createEngine(options: EngineOptions): EngineApi {
       signal: controller.signal,
       pause: gate,
       onProgress: (progress: TaskProgress) => emit({ type: 'task-progress', taskId, progress }),
+      onState: (state: SessionState) => emit({ type: 'task-state', taskId, state }),
     };
-    (config.project ? runProjectSession({ ...config, project: config.project }, context) : runPruning(config, context))
+    run(context)
       .then((result) => emit({ type: 'task-done', taskId, result }))
       .catch((error: unknown) =>
         emit(controller.signal.aborted ? { type: 'task-cancelled', taskId } : { type: 'task-failed', taskId, error: serializeError(error) }),
@@ -71,6 +73,8 @@ export function createEngine(options: EngineOptions): EngineApi {
       .finally(() => running.delete(taskId));
     return { taskId };
   };
+  const startRun = (config: PruneConfig) =>
+    startTask((context) => (config.project ? runProjectSession({ ...config, project: config.project }, context) : runPruning(config, context)));
 
   return {
     async getInfo() {
@@ -95,6 +99,7 @@ export function createEngine(options: EngineOptions): EngineApi {
       await ready();
       return importanceFlow(request, options);
     },
+    resumeSession: (projectPath, sessionId) => startTask((context) => resumeProjectSession(projectPath, sessionId ?? undefined, context)),
     async cancelTask(taskId: string) {
       running.get(taskId)?.controller.abort();
     },
