@@ -129,7 +129,7 @@ export class SessionSaver {
     if (weights) record.weightSpecs = weights.specs;
     this.#session = { record, weights: weights?.data ?? this.#session.weights, ...(optimizer && { optimizer }) };
     await this.#save();
-    this.options.onSaved?.(`checkpoint saved: ${what} (${this.options.path})`);
+    this.options.onSaved?.(`${what} saved to ${this.options.path}`);
   }
 
   /** One save at a time, in the order asked. */
