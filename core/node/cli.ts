@@ -198,7 +198,7 @@ async function runTask(
   let barStage = '';
   const { taskId } = await started;
   const onSigint = () => {
-    console.error('\nCancelling at the next batch, then saving (press Ctrl-C again to force quit)...');
+    console.error('\nCancelling at the next batch (press Ctrl-C again to force quit)...');
     process.off('SIGINT', onSigint);
     void engine.cancelTask(taskId);
   };

@@ -9,6 +9,7 @@ import { openDataSource } from '../../../core/node/open-data-source.js';
 import { loadProjectFile, nodeProjectStore } from '../../../core/node/project-file.js';
 import { ProjectTamperedError } from '../../../core/project/project-errors.js';
 import { readZipParts, writeZipParts } from '../../../core/project/project-zip.js';
+import { createEngine } from '../../../core/session/engine.js';
 import { runProjectSession } from '../../../core/session/project-session.js';
 import { NothingToResumeError, resumeProjectSession } from '../../../core/session/resume-session.js';
 import { writeSyntheticCifar } from './synthetic-cifar.js';
@@ -100,6 +101,11 @@ describe('a session resumed from its checkpoints', () => {
     const before = readFileSync(stopped);
     await expect(resumeProjectSession(stopped, undefined, plain)).rejects.toThrow(NothingToResumeError);
     await expect(resumeProjectSession(stopped, 's1', plain)).rejects.toThrow(/Session s1 of .* is done: there is nothing to resume/);
+    // The same through the engine's call, as the app and `pruneflow serve` make it.
+    const engine = createEngine({ host: 'test', candidates: [wasmCandidate], readAsset, openDataSource, projects: nodeProjectStore });
+    const ended = new Promise((resolve) => engine.onEvent((e) => e.type === 'task-failed' && resolve(e.error)));
+    await engine.resumeSession(stopped);
+    expect(await ended).toMatchObject({ name: 'NothingToResumeError' });
     expect(readFileSync(stopped).equals(before)).toBe(true);
   });
 
