@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import type { EngineEvent } from '../api/contract.js';
@@ -182,8 +183,10 @@ program
     process.exitCode = await runTask(engine, engine.resumeSession(file, options.session), Boolean(options.json), savedOnCancel(file));
   });
 
-function savedOnCancel(file: string): string {
-  return `Cancelled: ${file} keeps the session's latest checkpoint; go on with: pruneflow resume ${file}`;
+/** Said once the task has stopped: a new project's file exists only from its first checkpoint on. */
+function savedOnCancel(file: string): () => string {
+  return () =>
+    existsSync(file) ? `Cancelled: ${file} keeps the session's latest checkpoint; go on with: pruneflow resume ${file}` : 'Cancelled before the first checkpoint: nothing was written.';
 }
 
 /** Runs a task with a progress bar on stderr; Ctrl-C cancels at the next batch. */
@@ -191,7 +194,7 @@ async function runTask(
   engine: Awaited<ReturnType<typeof engineFor>>,
   started: Promise<{ taskId: string }>,
   json: boolean,
-  cancelledMessage = 'Cancelled: nothing was written.',
+  cancelledMessage: string | (() => string) = 'Cancelled: nothing was written.',
 ): Promise<number> {
   const bar = new SingleBar({ format: '{stage} [{bar}] {value}/{total} {message}', hideCursor: true, clearOnComplete: true, stream: process.stderr }, Presets.shades_classic);
   const showBar = process.stderr.isTTY && !json;
@@ -227,7 +230,7 @@ async function runTask(
       } else if (event.type === 'task-done') {
         finish(EXIT.ok, json ? JSON.stringify(event.result, null, 2) : formatPruneTable(event.result));
       } else if (event.type === 'task-cancelled') {
-        finish(EXIT.cancelled, cancelledMessage, true);
+        finish(EXIT.cancelled, typeof cancelledMessage === 'string' ? cancelledMessage : cancelledMessage(), true);
       } else if (event.type === 'task-failed') {
         const hint = event.error.name === 'DatasetMovedError' ? '\nGive its new place with --data <path>; Pruneflow checks that its content is the same.' : '';
         finish(EXIT.failed, `${event.error.name}: ${event.error.message}${hint}`, true);
