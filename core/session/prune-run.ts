@@ -21,7 +21,7 @@ import { fit, type FitState } from '../train/fit.js';
 import type { PauseGate } from '../train/pause-gate.js';
 import { cloneModel, countingScores, distillationFor, splitForEarlyStopping, stageCheckpoints } from './training-options.js';
 import { loadRunData, loadRunModel, type RunHost } from './run-inputs.js';
-import { SessionMachine } from './session-state.js';
+import { isFinalState, SessionMachine } from './session-state.js';
 
 export interface RunContext extends RunHost {
   backend: string;
@@ -76,7 +76,9 @@ const LATENCY_BATCH = 64;
 /**
  * One pruning run: load the data and the model, train the baseline if asked, score channels with the
  * criterion, remove them to meet the target (a physically smaller model), re-estimate batch-norm
- * statistics, fine-tune, measure both models and export the pruned one if asked.
+ * statistics, fine-tune, measure both models and export the pruned one if asked. Its state machine
+ * (session-state.ts) moves as it goes; with `resume` it starts at a checkpoint and skips what that holds.
+ * A run stopped while pruning resumes from the evaluated baseline: the schedules keep no checkpoints.
  */
 export async function runPruning(config: PruneConfig, context: RunContext): Promise<PruneResult> {
   const machine = context.machine ?? new SessionMachine(context.resume?.state, context.onState);
@@ -85,7 +87,7 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
     if (!context.machine) machine.to('done');
     return result;
   } catch (error) {
-    machine.to(context.signal?.aborted ? 'cancelled' : 'failed');
+    if (!isFinalState(machine.state)) machine.to(context.signal?.aborted ? 'cancelled' : 'failed');
     throw error;
   }
 }
