@@ -44,6 +44,8 @@ export class SessionSaver {
   readonly metrics: TaskProgress[];
   #session: StoredSession;
   #baseline: StoredModel | undefined;
+  /** The fine-tuned model's weights, kept apart until the session is done: a failure after them resumes from the checkpoint. */
+  #final: { specs: SessionRecord['weightSpecs']; data: Uint8Array } | undefined;
   /** Once the file holds this session (a new project's file exists once its baseline does). */
   #written = false;
   #saving: Promise<void> = Promise.resolve();
@@ -88,10 +90,7 @@ export class SessionSaver {
       prunedUntuned: async (model, accuracy) => {
         await this.#checkpoint({ ...this.#checkpointBase(), state: 'fine-tuning', pruneOnlyAccuracy: accuracy }, await modelWeights(model), undefined, 'the pruned model');
       },
-      pruned: async (model) => {
-        const { specs, data } = await modelWeights(model);
-        this.#session = { record: { ...this.record, weightSpecs: specs }, weights: data };
-      },
+      pruned: async (model) => void (this.#final = await modelWeights(model)),
     };
   }
 
@@ -103,7 +102,8 @@ export class SessionSaver {
   /** The finished session: its result, its final weights, no checkpoint. */
   async finish(result: SessionRecord['result']): Promise<void> {
     const { checkpoint: _checkpoint, error: _error, ...record } = this.record;
-    this.#session = { record: { ...record, status: 'done', finished: now(), result, metrics: [...this.metrics] }, weights: this.#session.weights };
+    const weights = this.#final ?? { specs: record.weightSpecs, data: this.#session.weights };
+    this.#session = { record: { ...record, status: 'done', finished: now(), result, metrics: [...this.metrics], weightSpecs: weights.specs }, weights: weights.data };
     this.machine.to('done');
     await this.#save();
   }
@@ -112,8 +112,10 @@ export class SessionSaver {
   async stop(error: unknown, cancelled: boolean): Promise<boolean> {
     if (!isFinalState(this.machine.state)) this.machine.to(cancelled ? 'cancelled' : 'failed');
     const { name, message } = serializeError(error);
-    // Metrics and history stay as the last checkpoint saved them: a resume goes on from there.
-    this.#session = { ...this.#session, record: { ...this.record, status: cancelled ? 'cancelled' : 'failed', ...(!cancelled && { error: { name, message } }) } };
+    // Metrics, weights and history stay as the last checkpoint saved them: a resume goes on from there.
+    const history = this.record.checkpoint?.state === 'fine-tuning' ? this.record.history : [];
+    const record: SessionRecord = { ...this.record, status: cancelled ? 'cancelled' : 'failed', history, ...(!cancelled && { error: { name, message } }) };
+    this.#session = { ...this.#session, record };
     if (!this.#written && !this.#baseline) return false;
     await this.#save();
     return true;
