@@ -109,6 +109,19 @@ describe('a session resumed from its checkpoints', () => {
     expect(readFileSync(stopped).equals(before)).toBe(true);
   });
 
+  it('records a failure after the last checkpoint, with the error, and keeps that checkpoint to resume from', async () => {
+    const blocker = join(dir, 'not-a-folder');
+    writeFileSync(blocker, 'a file where the export wants a folder');
+    const failing = { ...config(whole), fineTuneEpochs: 1, export: { path: join(blocker, 'pruned'), format: 'tfjs' as const } };
+    const error = await runProjectSession(failing, plain).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    const { record, weights } = (await loadProjectFile(whole)).sessions[1];
+    expect(record).toMatchObject({ id: 's2', status: 'failed', state: 'failed', error: { name: (error as Error).name }, checkpoint: { state: 'fine-tuning', training: { epoch: 1, epochs: 1 } } });
+    expect(record.history).toHaveLength(1);
+    // The weights are the checkpoint's, in its layout: what a resume loads.
+    expect(weights.length).toBe(record.weightSpecs.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * 4, 0));
+  });
+
   it('refuses a tampered checkpoint with the named project error and leaves the file as it is', async () => {
     const parts = readZipParts(copy, new Uint8Array(readFileSync(copy)));
     const optimizer = parts.get('sessions/s1/optimizer.bin')!;
