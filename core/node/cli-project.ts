@@ -120,6 +120,13 @@ export async function projectRunDefaults(file: string, given: { model?: string; 
   };
 }
 
+/** Points a project at its data set's new place (`resume --data`), once the content hash matches. */
+export async function relinkProjectDataset(file: string, data: string): Promise<void> {
+  const project = await loadProjectFile(file);
+  const path = data === BUILTIN_DATA || isAbsolute(data) ? data : resolve(data);
+  if (path !== project.dataset.path) await nodeProjectStore.save(file, await nodeProjectStore.relinkDataset(project, path));
+}
+
 function describeTraining(epochs: number): string {
   return epochs === 0 ? 'used as it was given (no training)' : `trained ${epochs} epoch${epochs === 1 ? '' : 's'} by the project's first session`;
 }

@@ -8,7 +8,7 @@ import { describeBackendReport } from '../backend/backend-report.js';
 import { PRUNEFLOW_VERSION } from '../version.js';
 import { formatDatasetPreview, formatPruneTable, formatModelReport } from './cli-output.js';
 import { DEFAULT_DISTILL_TEMPERATURE, type PruneFlags, pruneConfigFrom } from './cli-prune-config.js';
-import { formatProjectInfo, projectInfo } from './cli-project.js';
+import { formatProjectInfo, projectInfo, relinkProjectDataset } from './cli-project.js';
 import { listCriteria } from '../importance/registry.js';
 import { BUILTIN_DATA } from '../session/run-inputs.js';
 import { FLOPS_CONVENTION } from '../models/model-cost.js';
@@ -175,8 +175,10 @@ program
   .description('finish an interrupted, cancelled or failed session of a project file from its last checkpoint')
   .argument('<file>', 'a project file (.pruneflow)')
   .option('--session <id>', 'which session (needed only when several are unfinished)')
+  .option('--data <path>', "the project's data set at its new place, if it moved (its content must be the same)")
   .option('--json', 'print the result as JSON for scripts')
-  .action(async (file: string, options: { session?: string; json?: boolean }) => {
+  .action(async (file: string, options: { session?: string; data?: string; json?: boolean }) => {
+    if (options.data) await relinkProjectDataset(file, options.data);
     const engine = await engineFor(program.opts().backend);
     const info = await engine.getInfo();
     if (!options.json) console.error(describeBackendReport(info.backend));

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -43,20 +43,28 @@ describe('pruneflow resume', () => {
     ]);
     expect(uninterrupted.code).toBe(0);
     expect(killed.signal).toBe('SIGKILL');
-    let record = (await loadProjectFile(file)).sessions[0].record;
+    const record = (await loadProjectFile(file)).sessions[0].record;
     expect(record).toMatchObject({ status: 'running', state: 'fine-tuning', checkpoint: { state: 'fine-tuning', training: { epoch: 1, epochs: 4 } } });
 
     // Reopened, the session says it was interrupted and how to go on.
     const info = await pruneflow(['project', 'info', file]);
     expect(info.stdout).toMatch(/s1 is interrupted, last checkpoint fine-tuning epoch 1\/4 .*; go on with: pruneflow resume .*stopped\.pruneflow --session s1/);
 
+    // The data set moved meanwhile: resume asks for its new place.
+    const moved = join(dir, 'cifar-moved');
+    renameSync(data, moved);
+    const lost = await pruneflow(['resume', file]);
+    expect(lost.code).toBe(1);
+    expect(lost.stderr).toMatch(/DatasetMovedError: .*\nGive its new place with --data <path>/);
+
     // Resumed, then Ctrl-C in its epoch 3: it stops at a batch boundary and keeps epoch 2's checkpoint.
-    const cancelled = await pruneflow(['resume', file], { when: `fine-tuning epoch 2/4 saved to ${file}`, signal: 'SIGINT' });
+    const cancelled = await pruneflow(['resume', file, '--data', moved], { when: `fine-tuning epoch 2/4 saved to ${file}`, signal: 'SIGINT' });
     expect(cancelled.code).toBe(130);
     expect(cancelled.stderr).toContain('Resuming session s1');
     expect(cancelled.stderr).toContain(`Cancelled: ${file} keeps the session's latest checkpoint; go on with: pruneflow resume ${file}`);
-    record = (await loadProjectFile(file)).sessions[0].record;
-    expect(record).toMatchObject({ status: 'cancelled', checkpoint: { training: { epoch: 2, epochs: 4 } } });
+    const project = await loadProjectFile(file);
+    expect(project.dataset.path).toBe(moved);
+    expect(project.sessions[0].record).toMatchObject({ status: 'cancelled', checkpoint: { training: { epoch: 2, epochs: 4 } } });
 
     const resumed = await pruneflow(['resume', file, '--session', 's1', '--json']);
     expect(resumed.code).toBe(0);
