@@ -95,7 +95,7 @@ export function formatProjectInfo(info: ProjectInfo): string {
   return [
     `${info.file} (saved ${info.modified} by ${info.savedBy})`,
     `data set: ${dataset.path} (${dataset.format}, ${dataset.files} files, ${(dataset.bytes / 2 ** 20).toFixed(1)} MiB, ${dataset.contentHash})${dataset.found ? '' : ' -- NOT FOUND: moved or deleted'}`,
-    `baseline: ${info.baseline.source}, ${describeTraining(info.baseline.trainEpochs)}`,
+    `baseline: ${info.baseline.source}, ${describeTraining(info.baseline.trainEpochs, info.sessions.find((s) => s.checkpoint?.training === 'training'))}`,
     '',
     info.sessions.length === 0 ? 'no sessions' : [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n'),
     ...info.sessions.filter((s) => s.resume).map((s) => `${s.id} is ${s.status}${describeCheckpoint(s.checkpoint)}; go on with: ${s.resume}`),
@@ -127,6 +127,7 @@ export async function relinkProjectDataset(file: string, data: string): Promise<
   if (path !== project.dataset.path) await nodeProjectStore.save(file, await nodeProjectStore.relinkDataset(project, path));
 }
 
-function describeTraining(epochs: number): string {
+function describeTraining(epochs: number, training?: SessionInfo): string {
+  if (training) return `in training: epoch ${training.checkpoint!.epoch} of ${epochs} done by session ${training.id}, which is ${training.status}`;
   return epochs === 0 ? 'used as it was given (no training)' : `trained ${epochs} epoch${epochs === 1 ? '' : 's'} by the project's first session`;
 }
