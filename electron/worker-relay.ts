@@ -42,8 +42,8 @@ export function createWorkerRelay(spawn: () => WorkerLike): EngineRelay {
   let disposed = false;
 
   const emit = (event: EngineEvent) => {
-    // Pause and resume are moments of a running task, not its end.
-    if (event.type === 'task-progress' || event.type === 'task-paused' || event.type === 'task-resumed') {
+    // Pause, resume and a session's state changes are moments of a running task, not its end.
+    if (event.type === 'task-progress' || event.type === 'task-paused' || event.type === 'task-resumed' || event.type === 'task-state') {
       if (!ended.has(event.taskId)) running.add(event.taskId);
     } else {
       running.delete(event.taskId);

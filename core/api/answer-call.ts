@@ -38,6 +38,8 @@ export function dispatchCall(engine: EngineApi, call: EngineCall): Promise<unkno
       return engine.pauseTask(...call.args);
     case 'resumeTask':
       return engine.resumeTask(...call.args);
+    case 'resumeSession':
+      return engine.resumeSession(...call.args);
     default:
       return unreachable(call);
   }

@@ -40,6 +40,7 @@ const CALLS: Record<CallMethod, true> = {
   cancelTask: true,
   pauseTask: true,
   resumeTask: true,
+  resumeSession: true,
 };
 
 export const CALL_METHODS = Object.keys(CALLS) as CallMethod[];

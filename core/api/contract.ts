@@ -165,7 +165,24 @@ export type EngineEvent =
   | { type: 'task-cancelled'; taskId: string }
   /** The task holds at a batch boundary until resumed (or cancelled). */
   | { type: 'task-paused'; taskId: string }
-  | { type: 'task-resumed'; taskId: string };
+  | { type: 'task-resumed'; taskId: string }
+  /** A pruning session moved to another state (core/session/session-state.ts). */
+  | { type: 'task-state'; taskId: string; state: SessionState };
+
+/**
+ * The states of a pruning session, in order, and its two other ends. Baseline training happens while
+ * `configured`; `evaluated` is the pruned model measured, `done` the session saved.
+ */
+export type SessionState =
+  | 'configured'
+  | 'baseline-evaluated'
+  | 'importance-computed'
+  | 'pruning'
+  | 'fine-tuning'
+  | 'evaluated'
+  | 'done'
+  | 'failed'
+  | 'cancelled';
 
 /** One entry of a folder on the engine's host, for the UI's file browser. */
 export interface FolderEntry {
@@ -236,6 +253,8 @@ export interface EngineApi {
   /** Holds the task at its next batch boundary; `task-paused` follows once it holds there. */
   pauseTask(taskId: string): Promise<void>;
   resumeTask(taskId: string): Promise<void>;
+  /** Continues an unfinished session of a project file from its last checkpoint (the only one, or `sessionId`). */
+  resumeSession(projectPath: string, sessionId?: string): Promise<{ taskId: string }>;
   /** Subscribes to engine events; returns the unsubscribe function. */
   onEvent(listener: (event: EngineEvent) => void): () => void;
 }

@@ -80,6 +80,14 @@ const CHECKS: Record<CallMethod, ArgsCheck> = {
   cancelTask: checkTaskId,
   pauseTask: checkTaskId,
   resumeTask: checkTaskId,
+  resumeSession(args, fail) {
+    if (args.length < 1 || args.length > 2) fail(`expected 1 or 2 arguments, but got ${args.length}`);
+    checkPath(args[0], fail);
+    const [, sessionId] = args;
+    if (sessionId !== undefined && sessionId !== null && !(typeof sessionId === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(sessionId))) {
+      fail(`sessionId must be 1-64 letters, digits, '-' or '_', but got ${describe(sessionId)}`);
+    }
+  },
 };
 
 function checkTaskId(args: unknown[], fail: (why: string) => never): void {

@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Project } from '../project/project.js';
 import { BUILTIN_DATA } from '../session/run-inputs.js';
+import { resumeHint, shownStatus } from '../session/session-status.js';
 import { loadProjectFile, locateDataset, nodeProjectStore } from './project-file.js';
 
 /** What `pruneflow project info --json` prints. */
@@ -18,6 +19,10 @@ export interface SessionInfo {
   id: string;
   name: string;
   status: string;
+  /** The state machine's state (session-state.ts) and, while unfinished, the last checkpoint and how to go on. */
+  state?: string;
+  checkpoint?: { state: string; saved: string; training?: string; epoch?: number; epochs?: number };
+  resume?: string;
   criterion: string;
   schedule: string;
   target: { metric: string; reduction: number };
@@ -49,7 +54,11 @@ export async function projectInfo(file: string): Promise<ProjectInfo> {
       return {
         id: record.id,
         name: record.name,
-        status: record.status,
+        // This process runs no task: a session saved as running was interrupted.
+        status: shownStatus(record),
+        ...(record.state && { state: record.state }),
+        ...(record.checkpoint && { checkpoint: { state: record.checkpoint.state, saved: record.checkpoint.saved, ...(record.checkpoint.training && { training: record.checkpoint.training.stage, epoch: record.checkpoint.training.epoch, epochs: record.checkpoint.training.epochs }) } }),
+        ...(resumeHint(file, record) && { resume: resumeHint(file, record) }),
         criterion: record.config.criterion,
         schedule: record.config.schedule,
         target: record.config.target,
@@ -86,10 +95,16 @@ export function formatProjectInfo(info: ProjectInfo): string {
   return [
     `${info.file} (saved ${info.modified} by ${info.savedBy})`,
     `data set: ${dataset.path} (${dataset.format}, ${dataset.files} files, ${(dataset.bytes / 2 ** 20).toFixed(1)} MiB, ${dataset.contentHash})${dataset.found ? '' : ' -- NOT FOUND: moved or deleted'}`,
-    `baseline: ${info.baseline.source}, ${describeTraining(info.baseline.trainEpochs)}`,
+    `baseline: ${info.baseline.source}, ${describeTraining(info.baseline.trainEpochs, info.sessions.find((s) => s.checkpoint?.training === 'training'))}`,
     '',
     info.sessions.length === 0 ? 'no sessions' : [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n'),
+    ...info.sessions.filter((s) => s.resume).map((s) => `${s.id} is ${s.status}${describeCheckpoint(s.checkpoint)}; go on with: ${s.resume}`),
   ].join('\n');
+}
+
+function describeCheckpoint(checkpoint: SessionInfo['checkpoint']): string {
+  if (!checkpoint) return ', with no checkpoint yet';
+  return `, last checkpoint ${checkpoint.training ? `${checkpoint.training} epoch ${checkpoint.epoch}/${checkpoint.epochs}` : checkpoint.state} (${checkpoint.saved})`;
 }
 
 /**
@@ -105,6 +120,14 @@ export async function projectRunDefaults(file: string, given: { model?: string; 
   };
 }
 
-function describeTraining(epochs: number): string {
+/** Points a project at its data set's new place (`resume --data`), once the content hash matches. */
+export async function relinkProjectDataset(file: string, data: string): Promise<void> {
+  const project = await loadProjectFile(file);
+  const path = data === BUILTIN_DATA || isAbsolute(data) ? data : resolve(data);
+  if (path !== project.dataset.path) await nodeProjectStore.save(file, await nodeProjectStore.relinkDataset(project, path));
+}
+
+function describeTraining(epochs: number, training?: SessionInfo): string {
+  if (training) return `in training: epoch ${training.checkpoint!.epoch} of ${epochs} done by session ${training.id}, which is ${training.status}`;
   return epochs === 0 ? 'used as it was given (no training)' : `trained ${epochs} epoch${epochs === 1 ? '' : 's'} by the project's first session`;
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import type { EngineEvent } from '../api/contract.js';
@@ -7,7 +8,7 @@ import { describeBackendReport } from '../backend/backend-report.js';
 import { PRUNEFLOW_VERSION } from '../version.js';
 import { formatDatasetPreview, formatPruneTable, formatModelReport } from './cli-output.js';
 import { DEFAULT_DISTILL_TEMPERATURE, type PruneFlags, pruneConfigFrom } from './cli-prune-config.js';
-import { formatProjectInfo, projectInfo } from './cli-project.js';
+import { formatProjectInfo, projectInfo, relinkProjectDataset } from './cli-project.js';
 import { formatSensitivityReport } from './cli-sensitivity-output.js';
 import { listCriteria } from '../importance/registry.js';
 import { BUILTIN_DATA } from '../session/run-inputs.js';
@@ -135,7 +136,11 @@ program
     const engine = await engineFor(program.opts().backend);
     const info = await engine.getInfo();
     if (!options.json) console.error(describeBackendReport(info.backend));
-    const cancelled = config.checkpointDir ? `Cancelled: the latest checkpoints are in ${config.checkpointDir}.` : undefined;
+    const cancelled = config.project
+      ? savedOnCancel(config.project)
+      : config.checkpointDir
+        ? `Cancelled: the latest checkpoints are in ${config.checkpointDir}.`
+        : undefined;
     process.exitCode = await runTask(engine, engine.startPruning(config), Boolean(options.json), cancelled);
   });
 
@@ -208,12 +213,33 @@ projectCommand
 addProjectCommands(program, () => engineFor(program.opts().backend));
 addModelCommands(program, () => engineFor(program.opts().backend));
 
+program
+  .command('resume')
+  .description('finish an interrupted, cancelled or failed session of a project file from its last checkpoint')
+  .argument('<file>', 'a project file (.pruneflow)')
+  .option('--session <id>', 'which session (needed only when several are unfinished)')
+  .option('--data <path>', "the project's data set at its new place, if it moved (its content must be the same)")
+  .option('--json', 'print the result as JSON for scripts')
+  .action(async (file: string, options: { session?: string; data?: string; json?: boolean }) => {
+    if (options.data) await relinkProjectDataset(file, options.data);
+    const engine = await engineFor(program.opts().backend);
+    const info = await engine.getInfo();
+    if (!options.json) console.error(describeBackendReport(info.backend));
+    process.exitCode = await runTask(engine, engine.resumeSession(file, options.session), Boolean(options.json), savedOnCancel(file));
+  });
+
+/** Said once the task has stopped: a new project's file exists only from its first checkpoint on. */
+function savedOnCancel(file: string): () => string {
+  return () =>
+    existsSync(file) ? `Cancelled: ${file} keeps the session's latest checkpoint; go on with: pruneflow resume ${file}` : 'Cancelled before the first checkpoint: nothing was written.';
+}
+
 /** Runs a task with a progress bar on stderr; Ctrl-C cancels at the next batch. */
 async function runTask(
   engine: Awaited<ReturnType<typeof engineFor>>,
   started: Promise<{ taskId: string }>,
   json: boolean,
-  cancelledMessage = 'Cancelled: nothing was written.',
+  cancelledMessage: string | (() => string) = 'Cancelled: nothing was written.',
 ): Promise<number> {
   const bar = new SingleBar({ format: '{stage} [{bar}] {value}/{total} {message}', hideCursor: true, clearOnComplete: true, stream: process.stderr }, Presets.shades_classic);
   const showBar = process.stderr.isTTY && !json;
@@ -251,7 +277,7 @@ async function runTask(
       } else if (event.type === 'sensitivity-done') {
         finish(EXIT.ok, json ? JSON.stringify(event.result, null, 2) : formatSensitivityReport(event.result));
       } else if (event.type === 'task-cancelled') {
-        finish(EXIT.cancelled, cancelledMessage, true);
+        finish(EXIT.cancelled, typeof cancelledMessage === 'string' ? cancelledMessage : cancelledMessage(), true);
       } else if (event.type === 'task-failed') {
         const hint = event.error.name === 'DatasetMovedError' ? '\nGive its new place with --data <path>; Pruneflow checks that its content is the same.' : '';
         finish(EXIT.failed, `${event.error.name}: ${event.error.message}${hint}`, true);

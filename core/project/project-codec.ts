@@ -15,6 +15,7 @@ const BASELINE_JSON = 'baseline/model.json';
 const BASELINE_WEIGHTS = 'baseline/group1-shard1of1.bin';
 const sessionJson = (id: string) => `sessions/${id}/session.json`;
 const sessionWeights = (id: string) => `sessions/${id}/weights.bin`;
+const sessionOptimizer = (id: string) => `sessions/${id}/optimizer.bin`;
 
 interface ManifestPart {
   sha256: string;
@@ -88,7 +89,8 @@ function decode(file: string, { manifest, parts }: ProjectFiles): Project {
   const stored: StoredSession[] = sessions.map((id) => {
     const record = json(sessionJson(id)) as SessionRecord;
     if (record.id !== id || !Array.isArray(record.history) || !Array.isArray(record.weightSpecs)) throw lacks(sessionJson(id), 'its id, history or weight specs');
-    return { record, weights: part(sessionWeights(id)) };
+    const optimizer = parts.has(sessionOptimizer(id)) ? part(sessionOptimizer(id)) : undefined;
+    return { record, weights: part(sessionWeights(id)), ...(optimizer && { optimizer }) };
   });
   const { format: _format, formatVersion: _version, app, created, modified, parts: _parts, ...manifestRest } = manifest;
   return {
@@ -113,10 +115,12 @@ export async function serializeProject(project: Project): Promise<Uint8Array> {
   parts.set(PROJECT, encodeJson({ ...project.unknown.project, dataset: project.dataset, baseline: { source, trainEpochs }, sessions: project.sessions.map((s) => s.record.id) }));
   parts.set(BASELINE_JSON, modelJson);
   parts.set(BASELINE_WEIGHTS, weights);
-  for (const { record, weights } of project.sessions) {
+  for (const { record, weights, optimizer } of project.sessions) {
     checkSessionId(record.id);
     parts.set(sessionJson(record.id), encodeJson(record));
     parts.set(sessionWeights(record.id), weights);
+    if (optimizer) parts.set(sessionOptimizer(record.id), optimizer);
+    else parts.delete(sessionOptimizer(record.id));
   }
   const listed: Record<string, ManifestPart> = {};
   for (const [path, data] of parts) listed[path] = { sha256: await sha256Hex(data), bytes: data.length };

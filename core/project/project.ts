@@ -1,4 +1,4 @@
-import type { PruneConfig, PruneResult, TaskProgress } from '../api/contract.js';
+import type { ModelSummary, PruneConfig, PruneResult, SessionState, TaskProgress } from '../api/contract.js';
 
 /**
  * A project in memory: one data set, one baseline model and any number of pruning sessions made from it.
@@ -51,8 +51,13 @@ export type SessionStatus = 'configured' | 'running' | 'done' | 'failed' | 'canc
 
 export interface StoredSession {
   record: SessionRecord;
-  /** The pruned model's weights (fine-tuned), in the order and layout `record.weightSpecs` gives. */
+  /**
+   * The pruned model's weights (fine-tuned), in the order and layout `record.weightSpecs` gives; while
+   * unfinished, those of its checkpoint (none before pruning).
+   */
   weights: Uint8Array;
+  /** While unfinished, within a training stage: the optimizer's state (`record.checkpoint.training.optimizer`). */
+  optimizer?: Uint8Array;
 }
 
 export interface SessionRecord {
@@ -70,7 +75,43 @@ export interface SessionRecord {
   result?: PruneResult;
   /** tfjs weight specs of `StoredSession.weights` (names, shapes, dtypes). */
   weightSpecs: WeightSpec[];
+  /** The state the session reached (core/session/session-state.ts); absent in files saved before states were kept. */
+  state?: SessionState;
+  /** What an unfinished session can go on from; removed once it is done. */
+  checkpoint?: SessionCheckpoint;
+  /** Why a failed session failed. */
+  error?: { name: string; message: string };
   [field: string]: unknown;
+}
+
+/**
+ * The last checkpoint of an unfinished session. While the baseline of a new project trains (state
+ * 'configured'), the project's baseline holds that training's latest weights; from 'fine-tuning' on,
+ * the session's weights hold the pruned model's (the architecture replays from the history).
+ */
+export interface SessionCheckpoint {
+  /** The state it was taken in: 'configured' (baseline training), 'baseline-evaluated' or 'fine-tuning'. */
+  state: SessionState;
+  /** When it was saved (ISO 8601). */
+  saved: string;
+  /** The baseline's measurements, once evaluated. */
+  baseline?: ModelSummary;
+  /** Accuracy of the pruned model before fine-tuning, once pruned. */
+  pruneOnlyAccuracy?: number;
+  /** Within a training stage: where its last finished epoch left it. */
+  training?: TrainingCheckpoint;
+  [field: string]: unknown;
+}
+
+export interface TrainingCheckpoint {
+  stage: 'training' | 'fine-tuning';
+  /** Epochs finished, and the stage's total. */
+  epoch: number;
+  epochs: number;
+  /** The training generator's position (shuffles, augmentation) after that epoch. */
+  random: number;
+  /** Specs of the optimizer state in `StoredSession.optimizer`; absent when training ran data-parallel. */
+  optimizer?: WeightSpec[];
 }
 
 export interface WeightSpec {

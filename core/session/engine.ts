@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { EngineApi, EngineEvent, EngineInfo, PruneConfig, PruneResult, SensitivityReport } from '../api/contract.js';
+import type { EngineApi, EngineEvent, EngineInfo, PruneConfig, PruneResult, SensitivityReport, SessionState } from '../api/contract.js';
 import { DEFAULT_DEMO_OPTIONS, DEFAULT_PRUNE_CONFIG } from '../api/contract.js';
 import type { BackendCandidate, BackendReport } from '../backend/backend-report.js';
 import { type BackendPreference, selectBackend } from '../backend/select-backend.js';
 import { serializeError } from '../api/errors.js';
 import { demoConfig } from './demo.js';
-import { type RunContext, runPruning } from './prune-run.js';
-import { runProjectSession } from './project-session.js';
+import { runPruning } from './prune-run.js';
+import { type ProjectSessionContext, runProjectSession } from './project-session.js';
+import { resumeProjectSession } from './resume-session.js';
 import { runSensitivity } from './sensitivity-run.js';
 import type { RunHost } from './run-inputs.js';
 import { openDataset } from '../data/formats/index.js';
@@ -59,7 +60,7 @@ export function createEngine(options: EngineOptions): EngineApi {
       (taskId, result: PruneResult) => ({ type: 'task-done', taskId, result }),
     );
   /** One task at a time: a second would halve the speed of both and share the backend's memory. */
-  const startTask = async <R>(run: (context: RunContext & { host: string }) => Promise<R>, done: (taskId: string, result: R) => EngineEvent) => {
+  const startTask = async <R>(run: (context: ProjectSessionContext) => Promise<R>, done: (taskId: string, result: R) => EngineEvent) => {
     const report = await ready();
     if (running.size > 0) throw new TaskBusyError('Another task is running; cancel it or wait for it to finish.');
     const taskId = `task-${nextTask++}`;
@@ -76,6 +77,7 @@ export function createEngine(options: EngineOptions): EngineApi {
       signal: controller.signal,
       pause: gate,
       onProgress: (progress) => emit({ type: 'task-progress', taskId, progress }),
+      onState: (state: SessionState) => emit({ type: 'task-state', taskId, state }),
     })
       .then((result) => emit(done(taskId, result)))
       .catch((error: unknown) =>
@@ -134,6 +136,8 @@ export function createEngine(options: EngineOptions): EngineApi {
       await ready();
       return estimateCut(request, options);
     },
+    resumeSession: (projectPath, sessionId) =>
+      startTask((context) => resumeProjectSession(projectPath, sessionId ?? undefined, context), (taskId, result: PruneResult) => ({ type: 'task-done', taskId, result })),
     async cancelTask(taskId: string) {
       running.get(taskId)?.controller.abort();
     },

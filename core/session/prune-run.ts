@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { ModelSummary, PruneConfig, PruneResult } from '../api/contract.js';
+import type { ModelSummary, PruneConfig, PruneResult, SessionState } from '../api/contract.js';
 import { defaultAugmentation } from '../data/augmentation.js';
 import { makeBatch } from '../data/batches.js';
 import { channelStatistics, type ImageDataset, type Normalisation } from '../data/image-dataset.js';
@@ -20,11 +20,12 @@ import { type ScheduleContext, scheduleFor } from '../prune/schedules/index.js';
 import { recalibrateBatchNorm } from '../train/batch-norm-recalibration.js';
 import { throwIfCancelled } from '../train/cancellation.js';
 import { evaluate } from '../train/evaluate.js';
-import { fit } from '../train/fit.js';
+import { fit, type FitState } from '../train/fit.js';
 import type { PauseGate } from '../train/pause-gate.js';
 import { cloneModel, countingScores, distillationFor, splitForEarlyStopping, stageCheckpoints } from './training-options.js';
 import { loadRunData, loadRunModel, type RunHost } from './run-inputs.js';
 import { measureSensitivity } from './sensitivity-step.js';
+import { isFinalState, SessionMachine } from './session-state.js';
 
 export interface RunContext extends RunHost {
   backend: string;
@@ -36,11 +37,38 @@ export interface RunContext extends RunHost {
   loadBaseline?: () => Promise<tfl.LayersModel>;
   /** Sees what a session record keeps (project-session.ts); each call is awaited before the models go. */
   recorder?: RunRecorder;
+  /** The session's state machine, when the caller keeps it (a project session ends it at 'done' once saved). */
+  machine?: SessionMachine;
+  /** Each state the run's own machine enters (without `machine`). */
+  onState?: (state: SessionState) => void;
+  /** Go on from a checkpoint (resume-session.ts) instead of from the start. */
+  resume?: ResumePoint;
+}
+
+/** A training stage that checkpoints at the end of every epoch. */
+export type TrainingStage = 'training' | 'fine-tuning';
+
+/**
+ * Where a resumed run starts: the state its checkpoint was taken in ('configured' while the baseline
+ * trains, 'baseline-evaluated' or 'fine-tuning') and what the run had made by then.
+ */
+export interface ResumePoint {
+  state: SessionState;
+  /** The baseline's measurements, once it was evaluated (the baseline itself comes from `loadBaseline`). */
+  baseline?: ModelSummary;
+  /** Once pruned: the pruned model rebuilt on the baseline with the checkpoint's weights, and its accuracy before fine-tuning. */
+  pruned?: { open(baseline: tfl.LayersModel): Promise<tfl.LayersModel>; accuracy: number };
+  /** Within a training stage: where its last finished epoch left it. */
+  training?: FitState & { stage: TrainingStage };
 }
 
 export interface RunRecorder {
-  /** The baseline as pruning starts (trained, if the run trains it). */
-  baseline?(model: tfl.LayersModel): Promise<void>;
+  /** The baseline as pruning starts (trained, if the run trains it) and its measurements. */
+  baseline?(model: tfl.LayersModel, summary: ModelSummary): Promise<void>;
+  /** The end of every epoch of baseline training and fine-tuning: the model and where training stands. */
+  epoch?(stage: TrainingStage, model: tfl.LayersModel, state: FitState, epochs: number): Promise<void>;
+  /** The pruned model before fine-tuning (batch-norm statistics re-estimated) and its accuracy. */
+  prunedUntuned?(model: tfl.LayersModel, accuracy: number): Promise<void>;
   /** Every structural pruning step of the schedule. */
   plan?: ScheduleContext['onPlan'];
   /** The pruned model as measured (fine-tuned). */
@@ -52,11 +80,25 @@ const LATENCY_BATCH = 64;
 /**
  * One pruning run: load the data and the model, train the baseline if asked, score channels with the
  * criterion, remove them to meet the target (a physically smaller model), re-estimate batch-norm
- * statistics, fine-tune, measure both models and export the pruned one if asked.
+ * statistics, fine-tune, measure both models and export the pruned one if asked. Its state machine
+ * (session-state.ts) moves as it goes; with `resume` it starts at a checkpoint and skips what that holds.
+ * A run stopped while pruning resumes from the evaluated baseline: the schedules keep no checkpoints.
  */
 export async function runPruning(config: PruneConfig, context: RunContext): Promise<PruneResult> {
+  const machine = context.machine ?? new SessionMachine(context.resume?.state, context.onState);
+  try {
+    const result = await runStates(config, context, machine);
+    if (!context.machine) machine.to('done');
+    return result;
+  } catch (error) {
+    if (!isFinalState(machine.state)) machine.to(context.signal?.aborted ? 'cancelled' : 'failed');
+    throw error;
+  }
+}
+
+async function runStates(config: PruneConfig, context: RunContext, machine: SessionMachine): Promise<PruneResult> {
   const started = performance.now();
-  const { signal, onProgress, pause } = context;
+  const { signal, onProgress, pause, resume, recorder } = context;
   // Mistakes in the choices fail before any work: an unknown criterion, layer or a target out of reach.
   const criterion = countingScores(getCriterion(config.criterion), config, onProgress);
   const schedule = scheduleFor(config);
@@ -76,6 +118,8 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
   const augmentation = defaultAugmentation(data.imageKind);
   const baseline = await loadRunModel(config, train, context, context.loadBaseline);
   let pruned: tfl.LayersModel | undefined;
+  const warnings = [...data.warnings];
+  let sensitivity: SensitivityTable | undefined;
   // A set: iterative schedules score the model several times and would repeat the same warning.
   const criterionWarnings = new Set<string>();
   let teacher: tfl.LayersModel | undefined;
@@ -93,67 +137,91 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
     };
     // Baseline training is the longest step: on wasm it uses one engine per core where the host has them.
     const parallel = context.backend === 'wasm' ? context.trainingReplicas : undefined;
-    if (config.trainEpochs > 0) {
+    if (config.trainEpochs > 0 && !machine.reached('baseline-evaluated')) {
       const stage = 'training';
-      await fit(baseline, train, norm, { ...training, epochs: config.trainEpochs, learningRate: config.learningRate, stage, parallel, earlyStopping, onCheckpoint: checkpoints?.(baseline, stage, config.trainEpochs) });
+      await fit(baseline, train, norm, {
+        ...training, epochs: config.trainEpochs, learningRate: config.learningRate, stage, parallel, earlyStopping,
+        onCheckpoint: epochHooks(stage, baseline, config.trainEpochs, checkpoints, recorder), resume: resume?.training?.stage === stage ? resume.training : undefined,
+      });
     }
-    note('evaluating', 'Measuring the baseline');
-    const baselineSummary = await summarise(baseline, test, norm, config, context);
-    await context.recorder?.baseline?.(baseline);
+    let baselineSummary = resume?.baseline;
+    if (!baselineSummary) {
+      note('evaluating', 'Measuring the baseline');
+      baselineSummary = await summarise(baseline, test, norm, config, context);
+      machine.to('baseline-evaluated');
+      await recorder?.baseline?.(baseline, baselineSummary);
+    }
     // The teacher is the unpruned model; the continuous schedule trains the baseline itself, so it teaches from a copy.
     if (distillation) teacher = schedule.id === 'continuous' ? await cloneModel(baseline) : baseline;
     const withTeacher = teacher && { ...distillation!, teacher };
 
-    note('scoring', `Scoring channels: ${criterion.label}`);
-    const calibration = criterion.needs === 'weights' ? [] : calibrationBatches(train, norm, config);
-    const warnings = [...data.warnings];
-    let layerRatios = config.layerRatios;
-    let sensitivity: SensitivityTable | undefined;
-    if (config.ranking === 'sensitivity') {
-      // The analysis sets every group's share (hand-set ones stay); the criterion still picks the channels.
-      note('sensitivity', 'Pruning each layer alone to measure what it costs in accuracy');
-      try {
-        const scores = await criterion.scoreGroups({ model: baseline, graph, calibration, seed: config.seed });
-        const measured = await measureSensitivity(baseline, graph, scores, train, norm, config, { cache: context.cache, signal, onProgress, warnings });
-        if (measured.cached) note('sensitivity', 'Using the sensitivity table measured before (cached)');
-        sensitivity = measured.table;
-        layerRatios = { ...ratiosByLayer(graph, selectRatios(graph, sensitivity, budget).ratios), ...config.layerRatios };
-      } catch (error) {
-        tf.dispose(calibration.flatMap((b) => [b.x, b.y]));
-        throw error;
+    let pruneOnlyAccuracy: number;
+    if (resume?.pruned) {
+      pruned = await resume.pruned.open(baseline);
+      pruneOnlyAccuracy = resume.pruned.accuracy;
+    } else {
+      note('scoring', `Scoring channels: ${criterion.label}`);
+      const calibration = criterion.needs === 'weights' ? [] : calibrationBatches(train, norm, config);
+      let layerRatios = config.layerRatios;
+      if (config.ranking === 'sensitivity') {
+        // The analysis sets every group's share (hand-set ones stay); the criterion still picks the channels.
+        note('sensitivity', 'Pruning each layer alone to measure what it costs in accuracy');
+        try {
+          const scores = await criterion.scoreGroups({ model: baseline, graph, calibration, seed: config.seed });
+          const measured = await measureSensitivity(baseline, graph, scores, train, norm, config, { cache: context.cache, signal, onProgress, warnings });
+          if (measured.cached) note('sensitivity', 'Using the sensitivity table measured before (cached)');
+          sensitivity = measured.table;
+          layerRatios = { ...ratiosByLayer(graph, selectRatios(graph, sensitivity, budget).ratios), ...config.layerRatios };
+        } catch (error) {
+          tf.dispose(calibration.flatMap((b) => [b.x, b.y]));
+          throw error;
+        }
       }
-    }
-    note('pruning', `Removing channels to cut ${(config.target.reduction * 100).toFixed(0)}% of the ${config.target.metric}, ${schedule.label}`);
-    pruned = await schedule
-      .run(baseline, {
-        criterion,
-        calibration,
-        seed: config.seed,
-        target: { ...config.target, protect: config.protect, roundTo: config.roundTo },
-        ranking: config.ranking === 'uniform' ? 'uniform' : 'global',
-        fixedRatios: (g) => layerRatiosByGroup(g, layerRatios),
-        train: async (model, o) => {
-          // fit reports progress once after every optimizer step: the step hook rides on it.
-          const onStep = (p: Parameters<NonNullable<typeof onProgress>>[0]) => {
-            o.onStep?.();
-            onProgress?.(p);
-          };
-          await fit(model, train, norm, { ...training, epochs: o.epochs, learningRate: config.learningRate / 2, stage: o.stage, onEpochEnd: o.onEpochEnd, onProgress: onStep, distillation: withTeacher });
+      note('pruning', `Removing channels to cut ${(config.target.reduction * 100).toFixed(0)}% of the ${config.target.metric}, ${schedule.label}`);
+      // The first scoring pass is the importance computed; the schedule's removals (and any training) are pruning.
+      const scored: typeof criterion = {
+        ...criterion,
+        async scoreGroups(c) {
+          const scores = await criterion.scoreGroups(c);
+          if (!machine.reached('importance-computed')) machine.to('importance-computed');
+          if (!machine.reached('pruning')) machine.to('pruning');
+          return scores;
         },
-        note: (message) => note('pruning', message),
-        warn: (message) => criterionWarnings.add(message),
-        onPlan: context.recorder?.plan,
-      })
-      .finally(() => tf.dispose(calibration.flatMap((b) => [b.x, b.y])));
-    throwIfCancelled(signal, 'Pruning');
-    await recalibrateBatchNorm(pruned, train, norm, { seed: config.seed });
-    const pruneOnlyAccuracy = (await evaluate(pruned, test, norm, { signal, pause, onProgress })).top1;
+      };
+      pruned = await schedule
+        .run(baseline, {
+          criterion: scored,
+          calibration,
+          seed: config.seed,
+          target: { ...config.target, protect: config.protect, roundTo: config.roundTo },
+          ranking: config.ranking === 'uniform' ? 'uniform' : 'global',
+          fixedRatios: (g) => layerRatiosByGroup(g, layerRatios),
+          train: async (model, o) => {
+            // fit reports progress once after every optimizer step: the step hook rides on it.
+            const onStep = (p: Parameters<NonNullable<typeof onProgress>>[0]) => {
+              o.onStep?.();
+              onProgress?.(p);
+            };
+            await fit(model, train, norm, { ...training, epochs: o.epochs, learningRate: config.learningRate / 2, stage: o.stage, onEpochEnd: o.onEpochEnd, onProgress: onStep, distillation: withTeacher });
+          },
+          note: (message) => note('pruning', message),
+          warn: (message) => criterionWarnings.add(message),
+          onPlan: recorder?.plan,
+        })
+        .finally(() => tf.dispose(calibration.flatMap((b) => [b.x, b.y])));
+      throwIfCancelled(signal, 'Pruning');
+      await recalibrateBatchNorm(pruned, train, norm, { seed: config.seed });
+      pruneOnlyAccuracy = (await evaluate(pruned, test, norm, { signal, pause, onProgress })).top1;
+      machine.to('fine-tuning');
+      await recorder?.prunedUntuned?.(pruned, pruneOnlyAccuracy);
+    }
 
     if (config.fineTuneEpochs > 0) {
       const stage = 'fine-tuning';
       await fit(pruned, train, norm, {
         ...training, epochs: config.fineTuneEpochs, learningRate: config.learningRate / 2, seed: config.seed + 1, stage,
-        distillation: withTeacher, earlyStopping, onCheckpoint: checkpoints?.(pruned, stage, config.fineTuneEpochs),
+        distillation: withTeacher, earlyStopping, onCheckpoint: epochHooks(stage, pruned, config.fineTuneEpochs, checkpoints, recorder),
+        resume: resume?.training?.stage === stage ? resume.training : undefined,
       });
     }
     // The teacher's work is done: free its memory before the pruned model is measured.
@@ -163,7 +231,8 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
     baselineDisposed = true;
     note('evaluating', 'Measuring the pruned model');
     const prunedSummary = await summarise(pruned, test, norm, config, context);
-    await context.recorder?.pruned?.(pruned);
+    machine.to('evaluated');
+    await recorder?.pruned?.(pruned);
     const exported = config.export ? await exportTo(pruned, config.export, context) : [];
     return {
       dataset: `${data.label}: ${train.count} training, ${earlyStopping ? `${earlyStopping.validation.count} validation, ` : ''}${test.count} test images`,
@@ -187,12 +256,28 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
   }
 }
 
-export class UnknownLayerError extends Error {
-  override name = 'UnknownLayerError';
+/** fit's end-of-epoch hook: the checkpoint folder's (if asked for) and the recorder's. */
+function epochHooks(
+  stage: TrainingStage,
+  model: tfl.LayersModel,
+  epochs: number,
+  checkpoints: ReturnType<typeof stageCheckpoints>,
+  recorder: RunRecorder | undefined,
+): ((epoch: number, state: FitState) => Promise<void>) | undefined {
+  const toFolder = checkpoints?.(model, stage, epochs);
+  if (!toFolder && !recorder?.epoch) return undefined;
+  return async (epoch, state) => {
+    await toFolder?.(epoch);
+    await recorder?.epoch?.(stage, model, state, epochs);
+  };
 }
 
 export class RankingScheduleError extends Error {
   override name = 'RankingScheduleError';
+}
+
+export class UnknownLayerError extends Error {
+  override name = 'UnknownLayerError';
 }
 
 function uniformScores(graph: ChannelGraph): Map<number, Float32Array> {

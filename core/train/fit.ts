@@ -12,6 +12,7 @@ import type { PauseGate } from './pause-gate.js';
 import { type ProgressListener, Throughput } from './progress.js';
 import type { ReplicaPort } from './data-parallel/protocol.js';
 import { startDataParallel } from './data-parallel/trainer.js';
+import { loadOptimizerState, type OptimizerState, saveOptimizerState } from './optimizer-state.js';
 
 export interface FitOptions {
   epochs: number;
@@ -30,8 +31,13 @@ export interface FitOptions {
   schedule?: 'cosine' | 'step' | 'constant';
   /** Called after every epoch with its index (soft pruning schedules update their gates here). */
   onEpochEnd?: (epoch: number) => void | Promise<void>;
-  /** Called after every epoch (after onEpochEnd) with its index, the model holding that epoch's weights. */
-  onCheckpoint?: (epoch: number) => Promise<void>;
+  /**
+   * Called after every epoch (after onEpochEnd) with its index, the model holding that epoch's weights,
+   * and what else `resume` needs to go on from there.
+   */
+  onCheckpoint?: (epoch: number, state: FitState) => Promise<void>;
+  /** Go on from the end of an earlier run's epoch, as `onCheckpoint` described it. */
+  resume?: FitState;
   /** Learn from a teacher's soft predictions as well as the labels. */
   distillation?: Distillation;
   /** Stop when validation accuracy has not improved for `patience` epochs; the best weights are kept. */
@@ -45,6 +51,19 @@ export interface FitOptions {
   /** Holds the loop between optimizer steps while paused. */
   pause?: PauseGate;
   onProgress?: ProgressListener;
+}
+
+/**
+ * Where training stands at the end of an epoch besides the weights: epochs done, the random generator's
+ * position (shuffles and augmentation draws), and the optimizer's moments. Resuming from it repeats the
+ * remaining epochs exactly. Data-parallel training keeps its optimizers in the replicas, so its state has
+ * none: a resumed run starts Adam afresh there. Early stopping's best-weights record is not part of it
+ * either: after a resume it starts again from the resumed epoch.
+ */
+export interface FitState {
+  epoch: number;
+  random: number;
+  optimizer?: OptimizerState;
 }
 
 export interface ParallelTraining {
@@ -81,11 +100,13 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
         return undefined;
       })
     : undefined;
-  const random = seededRandom(options.seed);
+  const { resume } = options;
+  const random = seededRandom(resume ? resume.random : options.seed);
   const stepsPerEpoch = Math.ceil(data.count / options.batchSize);
   const totalSteps = stepsPerEpoch * options.epochs;
   const throughput = new Throughput();
-  let step = 0;
+  const firstEpoch = resume?.epoch ?? 0;
+  let step = firstEpoch * stepsPerEpoch;
   let loss = Number.NaN;
   let correct = 0;
   let seen = 0;
@@ -100,9 +121,10 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
     return best!.since >= stopping!.patience;
   };
   try {
+    if (resume?.optimizer && !trainer) await loadOptimizerState(optimizer, resume.optimizer, model.trainableWeights.map((w) => w.shape as number[]));
     // The starting weights compete too: fine-tuning that only hurts gives the pruned model back unchanged.
-    if (best) await validate(0);
-    for (let epoch = 0; epoch < options.epochs; epoch++) {
+    if (best) await validate(firstEpoch);
+    for (let epoch = firstEpoch; epoch < options.epochs; epoch++) {
       correct = 0;
       seen = 0;
       for (const indices of batchIndices(shuffledIndices(data.count, random), options.batchSize)) {
@@ -154,7 +176,7 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
       await options.onEpochEnd?.(epoch);
       if (options.onCheckpoint) {
         if (trainer) await trainer.sync();
-        await options.onCheckpoint(epoch);
+        await options.onCheckpoint(epoch, { epoch: epoch + 1, random: random.state, ...(!trainer && { optimizer: await saveOptimizerState(optimizer) }) });
       }
       if (best && (await validate(epoch + 1))) {
         const kept = best!.epoch === 0 ? 'the starting weights' : `epoch ${best!.epoch}`;

@@ -76,6 +76,8 @@ export function fromBridge(bridge: EngineBridge): EngineApi {
     cancelTask: (taskId) => unwrap(bridge.cancelTask(taskId)),
     pauseTask: (taskId) => unwrap(bridge.pauseTask(taskId)),
     resumeTask: (taskId) => unwrap(bridge.resumeTask(taskId)),
+    // Without an id, one argument: JSON turns a trailing undefined into null.
+    resumeSession: (projectPath, sessionId) => unwrap(sessionId === undefined ? bridge.resumeSession(projectPath) : bridge.resumeSession(projectPath, sessionId)),
     importanceFlow: (request) => unwrap(bridge.importanceFlow(request)),
     openProject: (path) => unwrap(bridge.openProject(path)),
     compareSessions: (refs) => unwrap(bridge.compareSessions(refs)),

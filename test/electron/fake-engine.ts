@@ -94,6 +94,11 @@ export class FakeEngine implements EngineApi {
     this.calls.push({ method: 'resumeTask', args: [taskId] });
   }
 
+  async resumeSession(projectPath: string, sessionId?: string): Promise<{ taskId: string }> {
+    this.calls.push({ method: 'resumeSession', args: [projectPath, sessionId] });
+    return { taskId: 'task-1' };
+  }
+
   onEvent(listener: (event: EngineEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -149,6 +149,18 @@ describe('worker relay and engine server', () => {
     expect(await failure).toMatchObject({ type: 'task-failed', taskId: 'task-1', error: { name: 'EngineCrashedError' } });
   });
 
+  it('still fails a task that reported a state change when the worker dies', async () => {
+    const engine = new FakeEngine();
+    const relay = createWorkerRelay(spawn(engine));
+    await relay.call({ method: 'startDemo', args: [{}] });
+    const state = nextEvent(relay);
+    engine.emit({ type: 'task-state', taskId: 'task-1', state: 'pruning' });
+    await state;
+    const failure = nextEvent(relay);
+    workers[0]!.emit('exit', 1);
+    expect(await failure).toMatchObject({ type: 'task-failed', taskId: 'task-1', error: { name: 'EngineCrashedError' } });
+  });
+
   it('terminates the worker on dispose and refuses later calls', async () => {
     const relay = createWorkerRelay(spawn());
     await relay.call({ method: 'getInfo', args: [] });

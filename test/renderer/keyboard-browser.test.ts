@@ -45,7 +45,7 @@ describe('the UI in Chromium, by keyboard', () => {
     // A CIFAR-10 record is 3,073 bytes, a label then 3,072 pixels: label 15 is out of range.
     await writeFile(corrupt, new Uint8Array(3073 * 2).fill(15));
     const { page, problems } = await openPage(browser, serve.url.href, 'dark');
-    await page.getByRole('region', { name: 'Engine' }).getByText('WebAssembly').waitFor({ timeout: 30_000 });
+    await page.getByRole('region', { name: 'Engine' }).locator('.badge', { hasText: 'WebAssembly' }).waitFor({ timeout: 30_000 });
 
     await tabTo(page, /^New pruning session$/);
     await page.keyboard.press('Enter');
@@ -138,7 +138,7 @@ describe('the UI in Chromium, by keyboard', () => {
 
   it('keeps the UI thread free while training, and pauses, resumes and cancels the run', async () => {
     const { page, problems } = await openPage(browser, serve.url.href);
-    await page.getByRole('region', { name: 'Engine' }).getByText('WebAssembly').waitFor({ timeout: 30_000 });
+    await page.getByRole('region', { name: 'Engine' }).locator('.badge', { hasText: 'WebAssembly' }).waitFor({ timeout: 30_000 });
     // The instrument works: a 120 ms busy loop in a page task is seen as a long task (one run by the
     // test's own evaluate is not: DevTools calls are not the page's tasks).
     const before = await pageNow(page);

@@ -13,6 +13,9 @@ const VALID: unknown[] = [
   { method: 'startSensitivity', args: [{ model: 'resnet20', data: '/data/cifar', criterion: 'fpgm', sensitivityRatios: [0.5] }] },
   { method: 'pauseTask', args: ['task-1'] },
   { method: 'resumeTask', args: ['task-1'] },
+  { method: 'resumeSession', args: ['/projects/cifar.pruneflow'] },
+  { method: 'resumeSession', args: ['/projects/cifar.pruneflow', 's2'] },
+  { method: 'resumeSession', args: ['/projects/cifar.pruneflow', null] },
   {
     method: 'startPruning',
     args: [{
@@ -86,6 +89,9 @@ const INVALID: { message: unknown; error: RegExp }[] = [
   { message: { method: 'writeReport', args: ['a.pruneflow', 's1', 'html', 'r.html'] }, error: /sessionIds must be an array/ },
   { message: { method: 'writeReport', args: ['a.pruneflow', [], 'pdf', 'r.pdf'] }, error: /format must be one of html, md, csv/ },
   { message: { method: 'writeReport', args: ['a.pruneflow', [], 'html'] }, error: /expected 4 arguments, but got 3/ },
+  { message: { method: 'resumeSession', args: [] }, error: /'resumeSession': expected 1 or 2 arguments, but got 0/ },
+  { message: { method: 'resumeSession', args: ['', 's1'] }, error: /'resumeSession': path must be a non-empty string/ },
+  { message: { method: 'resumeSession', args: ['a.pruneflow', '../s1'] }, error: /sessionId must be 1-64 letters, digits, '-' or '_', but got "..\/s1"/ },
   { message: pruning({ optimizer: 'rmsprop' }), error: /config.optimizer must be one of adam, sgd, but got "rmsprop"/ },
   { message: pruning({ weightDecay: -1 }), error: /config.weightDecay must be a number from 0 to 1/ },
   { message: pruning({ lrSchedule: 'linear' }), error: /config.lrSchedule must be one of cosine, step, constant/ },

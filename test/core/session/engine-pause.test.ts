@@ -44,8 +44,8 @@ describe('pausing a task', () => {
     await next((e) => e.type === 'task-paused');
     const cancelledAt = events.length;
     await engine.cancelTask(taskId);
-    await next((e) => e.type !== 'task-progress');
-    expect(events.slice(cancelledAt)).toEqual([{ type: 'task-cancelled', taskId }]);
+    await next((e) => e.type === 'task-cancelled');
+    expect(events.slice(cancelledAt)).toEqual([{ type: 'task-state', taskId, state: 'cancelled' }, { type: 'task-cancelled', taskId }]);
     // Calls for a finished task are ignored, as cancelTask's are.
     await engine.pauseTask(taskId);
     await engine.resumeTask(taskId);

@@ -1,0 +1,22 @@
+import type { SessionRecord, SessionStatus } from '../project/project.js';
+
+/** What a person sees: a session saved as running with no task of this engine running it was interrupted. */
+export type ShownStatus = SessionStatus | 'interrupted';
+
+/** Sessions `resume` can finish: interrupted (saved as running), cancelled, failed or never started. */
+export function isUnfinished(record: Pick<SessionRecord, 'status'>): boolean {
+  return record.status !== 'done';
+}
+
+/**
+ * A record's status as loaded: 'running' means interrupted unless `live` (a task of this engine runs it
+ * now). A crash or a killed process leaves 'running' in the file; nothing else can say it stopped.
+ */
+export function shownStatus(record: Pick<SessionRecord, 'status'>, live = false): ShownStatus {
+  return record.status === 'running' && !live ? 'interrupted' : record.status;
+}
+
+/** The hint a host shows next to an unfinished session. */
+export function resumeHint(path: string, record: Pick<SessionRecord, 'id' | 'status'>): string | undefined {
+  return isUnfinished(record) ? `pruneflow resume ${path} --session ${record.id}` : undefined;
+}
