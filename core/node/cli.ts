@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { SingleBar, Presets } from 'cli-progress';
+import { progressReporter } from './cli-progress.js';
 import type { EngineEvent } from '../api/contract.js';
 import { DEFAULT_PRUNE_CONFIG } from '../api/contract.js';
 import { describeBackendReport } from '../backend/backend-report.js';
@@ -241,9 +241,7 @@ async function runTask(
   json: boolean,
   cancelledMessage: string | (() => string) = 'Cancelled: nothing was written.',
 ): Promise<number> {
-  const bar = new SingleBar({ format: '{stage} [{bar}] {value}/{total} {message}', hideCursor: true, clearOnComplete: true, stream: process.stderr }, Presets.shades_classic);
-  const showBar = process.stderr.isTTY && !json;
-  let barStage = '';
+  const progress = progressReporter(json);
   const { taskId } = await started;
   const onSigint = () => {
     console.error('\nCancelling at the next batch (press Ctrl-C again to force quit)...');
@@ -253,26 +251,15 @@ async function runTask(
   process.on('SIGINT', onSigint);
   return new Promise((resolve) => {
     const finish = (code: number, text?: string, toStderr = false) => {
-      if (barStage) bar.stop();
+      progress.stop();
       process.off('SIGINT', onSigint);
       unsubscribe();
       if (text) (toStderr ? console.error : console.log)(text);
       resolve(code);
     };
     const unsubscribe = engine.onEvent((event: EngineEvent) => {
-      if (event.type === 'task-progress') {
-        const { stage, step, total, message } = event.progress;
-        if (total > 0 && showBar) {
-          if (stage !== barStage) {
-            if (barStage) bar.stop();
-            bar.start(total, step, { stage, message });
-            barStage = stage;
-          } else bar.update(step, { message });
-        } else if (!json && (total === 0 || step === 1 || step === total)) {
-          // Without a terminal (logs, CI): one line when a stage starts and one when it ends.
-          console.error(`${stage}: ${message}`);
-        }
-      } else if (event.type === 'task-done') {
+      if (event.type === 'task-progress') progress.onProgress(event.progress);
+      else if (event.type === 'task-done') {
         finish(EXIT.ok, json ? JSON.stringify(event.result, null, 2) : formatPruneTable(event.result));
       } else if (event.type === 'sensitivity-done') {
         finish(EXIT.ok, json ? JSON.stringify(event.result, null, 2) : formatSensitivityReport(event.result));
