@@ -49,7 +49,10 @@ describe('engine worker (compiled)', () => {
     // Training steps prove the sample data set was read from dist/core/assets/.
     await until(() => events.some((e) => e.type === 'task-progress' && e.progress.stage === 'training' && e.progress.step > 0));
     expect(await relay.call({ method: 'cancelTask', args: [taskId] })).toEqual({ ok: true, value: undefined });
-    await until(() => events.some((e) => e.type !== 'task-progress'));
-    expect(events.filter((e) => e.type !== 'task-progress')).toEqual([{ type: 'task-cancelled', taskId }]);
+    // Progress and state changes come before the end; the end is the cancel and nothing else.
+    const ends = () => events.filter((e) => e.type !== 'task-progress' && e.type !== 'task-state');
+    await until(() => ends().length > 0);
+    expect(ends()).toEqual([{ type: 'task-cancelled', taskId }]);
+    expect(events.filter((e) => e.type === 'task-state').at(-1)).toEqual({ type: 'task-state', taskId, state: 'cancelled' });
   });
 });
