@@ -82,7 +82,7 @@ describe('a project in Chromium', () => {
     expect(await chart.locator('.point.baseline').count()).toBe(1);
     expect(await chart.locator('.point.pareto').count()).toBeGreaterThanOrEqual(1);
     expect(await page.getByRole('table', { name: 'Kept channels per layer and session' }).locator('tbody tr').count()).toBeGreaterThan(2);
-    // Keyboard: Tab reaches a point, Enter marks its row in the table.
+    // Keyboard: a point takes the focus (it is a button), and Enter marks its row in the table.
     const first = chart.getByRole('button').filter({ hasText: 's1' });
     await first.focus();
     await page.keyboard.press('Enter');
