@@ -129,6 +129,9 @@ describe('the UI in Chromium, by keyboard', () => {
     await expect.poll(() => focusedText(page)).toBe('Project');
     expect(await page.getByRole('textbox', { name: 'Project file' }).inputValue()).toBe('/home/me/runs.pruneflow');
     await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 20_000 }).toMatch(/This project cannot be opened.*runs\.pruneflow/s);
+    // A second Open while the Project screen shows puts the new file in its field.
+    await page.evaluate(`window.__menu({ type: 'open-project', path: '/home/me/other.pruneflow' })`);
+    await expect.poll(() => page.getByRole('textbox', { name: 'Project file' }).inputValue()).toBe('/home/me/other.pruneflow');
     const notice = page.getByRole('status').filter({ hasText: 'Not in this version' });
     await page.evaluate(`window.__menu({ type: 'save-project', path: '/home/me/runs.pruneflow', thenClose: false })`);
     expect(await notice.textContent()).toContain('Review step');
