@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 describe('a project in Chromium', () => {
-  it('opens a project file, compares its two sessions and writes an HTML report', async () => {
+  it('opens a project file, compares its two sessions, exports a pruned model and writes an HTML report', async () => {
     const { page, problems } = await openPage(browser, serve.url.href);
     const heading = page.getByRole('heading', { level: 1 });
     await page.getByRole('button', { name: 'Open a project…' }).click();
@@ -71,6 +71,14 @@ describe('a project in Chromium', () => {
     await page.getByLabel('Into the folder').fill(`${report}/inside-a-file`);
     await page.getByRole('button', { name: 'Export the model' }).click();
     await page.getByRole('alert').filter({ hasText: 'The model was not exported' }).waitFor({ timeout: 30_000 });
+    // The l2 session's pruned model as TensorFlow.js files.
+    const out = join(folder, 'l2-model');
+    await page.getByRole('form', { name: 'Export a pruned model' }).getByRole('combobox').first().selectOption('s2');
+    await page.getByLabel('Into the folder').fill(out);
+    await page.getByRole('button', { name: 'Export the model' }).click();
+    await expect.poll(() => page.getByText(/^✓ Wrote \d+ files?:/).textContent(), { timeout: 30_000 }).toContain('model.json');
+    expect(existsSync(join(out, 'model.json'))).toBe(true);
+    expect(await page.getByRole('alert').filter({ hasText: 'The model was not exported' }).count()).toBe(0);
 
     await page.getByRole('button', { name: 'Compare 2 sessions' }).click();
     expect(await heading.textContent()).toBe('Compare sessions');
