@@ -2,7 +2,7 @@
  * The app's screens and when each can be reached. A screen appears in the navigation only once it has
  * something to show; new screens (projects, comparison) plug in with one entry here and one in App.svelte.
  */
-export type ScreenId = 'start' | 'data' | 'model' | 'setup' | 'run' | 'results' | 'flow';
+export type ScreenId = 'start' | 'data' | 'model' | 'setup' | 'run' | 'results' | 'flow' | 'project' | 'compare';
 
 /** What decides which screens are open. */
 export interface ScreenFacts {
@@ -10,6 +10,10 @@ export interface ScreenFacts {
   modelChosen: boolean;
   runStarted: boolean;
   resultReady: boolean;
+  /** A project file was opened (or asked for) in this window. */
+  projectOpened: boolean;
+  /** Sessions were sent to the comparison. */
+  comparing: boolean;
 }
 
 export interface ScreenEntry {
@@ -28,6 +32,8 @@ export const SCREENS: readonly ScreenEntry[] = [
   { id: 'run', label: 'Run', key: '5', available: (f) => f.runStarted },
   { id: 'results', label: 'Results', key: '6', available: (f) => f.resultReady },
   { id: 'flow', label: 'Importance flow', key: '7', available: (f) => f.modelChosen },
+  { id: 'project', label: 'Project', key: '8', available: (f) => f.projectOpened },
+  { id: 'compare', label: 'Compare', key: '9', available: (f) => f.comparing },
 ];
 
 export function availableScreens(facts: ScreenFacts): ScreenEntry[] {

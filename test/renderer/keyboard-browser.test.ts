@@ -110,7 +110,7 @@ describe('the UI in Chromium, by keyboard', () => {
     expect(problems).toEqual([]);
   });
 
-  it('follows the desktop menu: New goes to the start screen, Open and Save say what works instead', async () => {
+  it('follows the desktop menu: New goes to the start screen, Open opens the project, Save says what works instead', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     // The desktop shell as Electron's preload exposes it; the test sends the menu's commands through it.
     await page.addInitScript(`
@@ -124,16 +124,21 @@ describe('the UI in Chromium, by keyboard', () => {
     expect(await focusedText(page)).toBe('Data');
     await page.evaluate(`window.__menu({ type: 'new-project' })`);
     await expect.poll(() => focusedText(page)).toBe('Welcome');
+    // File > Open shows the project screen on that file; a file that is not there says so.
     await page.evaluate(`window.__menu({ type: 'open-project', path: '/home/me/runs.pruneflow' })`);
+    await expect.poll(() => focusedText(page)).toBe('Project');
+    expect(await page.getByRole('textbox', { name: 'Project file' }).inputValue()).toBe('/home/me/runs.pruneflow');
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 20_000 }).toMatch(/This project cannot be opened.*runs\.pruneflow/s);
+    // A second Open while the Project screen shows puts the new file in its field.
+    await page.evaluate(`window.__menu({ type: 'open-project', path: '/home/me/other.pruneflow' })`);
+    await expect.poll(() => page.getByRole('textbox', { name: 'Project file' }).inputValue()).toBe('/home/me/other.pruneflow');
     const notice = page.getByRole('status').filter({ hasText: 'Not in this version' });
-    expect(await notice.textContent()).toContain('pruneflow project info');
-    await notice.getByRole('button', { name: 'Dismiss' }).click();
     await page.evaluate(`window.__menu({ type: 'save-project', path: '/home/me/runs.pruneflow', thenClose: false })`);
     expect(await notice.textContent()).toContain('Review step');
     await notice.getByRole('button', { name: 'Dismiss' }).click();
     expect(await notice.count()).toBe(0);
     await page.evaluate(`window.__menu({ type: 'engine-crashed', message: 'The engine stopped (exit code 1).' })`);
-    expect(await page.getByRole('alert').textContent()).toMatch(/exit code 1.*What to do: .*run the session again/s);
+    expect(await page.getByRole('alert').filter({ hasText: 'The engine stopped' }).textContent()).toMatch(/exit code 1.*What to do: .*run the session again/s);
   });
 
   it('keeps the UI thread free while training, and pauses, resumes and cancels the run', async () => {

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServeProcess, startServe } from '../core/node/serve/serve-process.js';
@@ -18,7 +21,7 @@ afterAll(async () => {
 });
 
 describe('the wizard in Chromium', () => {
-  it('goes from the start screen through data, model and set-up to a finished run and its results', async () => {
+  it('goes from the start screen through data, model and set-up to a finished run, its results and the project it saved', async () => {
     const { page, problems } = await openPage(browser, serve.url.href);
     const heading = page.getByRole('heading', { level: 1 });
     await expect.poll(() => page.getByRole('region', { name: 'Engine' }).textContent(), { timeout: 30_000 }).toContain('WebAssembly');
@@ -82,6 +85,8 @@ describe('the wizard in Chromium', () => {
     await page.getByLabel('Fine-tuning epochs').fill('0');
     await screenshot(page, '07-setup-training');
     await page.getByRole('button', { name: 'Next: Review' }).click();
+    const projectFile = join(mkdtempSync(join(tmpdir(), 'pruneflow-wizard-')), 'wizard.pruneflow');
+    await page.getByLabel('Save to project file (optional)').fill(projectFile);
     const review = await page.locator('.review dl').textContent();
     expect(review).toContain('Remove 30% of the FLOPs');
     expect(review).toMatch(/Run time\s*about \d/);
@@ -119,6 +124,14 @@ describe('the wizard in Chromium', () => {
     expect(await page.locator('.stepper output').textContent()).toMatch(/0\.0% FLOPs removed/);
     await step.press('End');
     await screenshot(page, '12-importance-flow');
+
+    // The run saved into a project file: the Results screen opens it, with this session listed as done.
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Results' }).click();
+    await page.getByRole('button', { name: 'Open the project' }).click();
+    expect(await heading.textContent()).toBe('Project');
+    const sessions = page.getByRole('table', { name: 'Sessions of the project' });
+    await sessions.waitFor({ timeout: 20_000 });
+    expect(await sessions.locator('tbody tr').allInnerTexts()).toEqual([expect.stringMatching(/l1[\s\S]*FLOPs −30%[\s\S]*done/)]);
     expect(problems).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { availableScreens } from '../../../renderer/lib/screens.js';
 import { applyTheme, loadTheme } from '../../../renderer/lib/theme.js';
 
 const ids = (facts: Parameters<typeof availableScreens>[0]) => availableScreens(facts).map((s) => s.id);
-const none = { dataChosen: false, modelChosen: false, runStarted: false, resultReady: false };
+const none = { dataChosen: false, modelChosen: false, runStarted: false, resultReady: false, projectOpened: false, comparing: false };
 
 describe('which screens a person can reach', () => {
   it('offers only screens with something to show', () => {
@@ -11,11 +11,13 @@ describe('which screens a person can reach', () => {
     expect(ids({ ...none, modelChosen: true })).toEqual(['start', 'data', 'model', 'flow']);
     expect(ids({ ...none, dataChosen: true, modelChosen: true })).toEqual(['start', 'data', 'model', 'setup', 'flow']);
     expect(ids({ ...none, runStarted: true })).toEqual(['start', 'data', 'model', 'run']);
-    expect(ids({ dataChosen: true, modelChosen: true, runStarted: true, resultReady: true })).toEqual(['start', 'data', 'model', 'setup', 'run', 'results', 'flow']);
+    expect(ids({ ...none, dataChosen: true, modelChosen: true, runStarted: true, resultReady: true })).toEqual(['start', 'data', 'model', 'setup', 'run', 'results', 'flow']);
+    expect(ids({ ...none, projectOpened: true })).toEqual(['start', 'data', 'model', 'project']);
+    expect(ids({ ...none, projectOpened: true, comparing: true })).toEqual(['start', 'data', 'model', 'project', 'compare']);
   });
 
   it('gives every screen its own Alt shortcut', () => {
-    const all = availableScreens({ dataChosen: true, modelChosen: true, runStarted: true, resultReady: true });
+    const all = availableScreens({ dataChosen: true, modelChosen: true, runStarted: true, resultReady: true, projectOpened: true, comparing: true });
     expect(new Set(all.map((s) => s.key)).size).toBe(all.length);
   });
 });

@@ -1,0 +1,103 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../build/run.js';
+import { type ServeProcess, startServe } from '../core/node/serve/serve-process.js';
+import { launchChromium, openPage, screenshot } from './browser-page.js';
+
+// A project with two tiny sessions made by the command line (untrained demo CNN, a sample of the data:
+// seconds each), then opened, compared and reported on in Chromium through `pruneflow serve`.
+const run = promisify(execFile);
+const CLI = join(ROOT, 'dist/core/node/cli.js');
+const folder = mkdtempSync(join(tmpdir(), 'pruneflow-project-ui-'));
+const projectFile = join(folder, 'two-criteria.pruneflow');
+const tiny = ['prune', '--demo', '--epochs', '0', '--fine-tune-epochs', '0', '--sample', '500,200', '--project', projectFile];
+
+let serve: ServeProcess;
+let browser: Browser;
+
+beforeAll(async () => {
+  // The second session borrows the first one's baseline, so they run one after the other.
+  const made = (async () => {
+    await run(process.execPath, [CLI, ...tiny]);
+    await run(process.execPath, [CLI, ...tiny, '--criterion', 'l2']);
+  })();
+  [serve, browser] = await Promise.all([startServe(), launchChromium(), made]);
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  serve?.kill();
+});
+
+describe('a project in Chromium', () => {
+  it('opens a project file, compares its two sessions, exports a pruned model and writes an HTML report', async () => {
+    const { page, problems } = await openPage(browser, serve.url.href);
+    const heading = page.getByRole('heading', { level: 1 });
+    await page.getByRole('button', { name: 'Open a project…' }).click();
+    expect(await heading.textContent()).toBe('Project');
+
+    // The file browser lists folders and project files only, and chooses the file.
+    await page.getByRole('textbox', { name: 'Project file' }).fill(join(folder, 'nothing.pruneflow'));
+    await page.getByRole('button', { name: 'Browse…' }).click();
+    const files = page.getByRole('list', { name: `Contents of ${folder}` });
+    await files.waitFor({ timeout: 20_000 });
+    expect(await files.getByRole('button').allInnerTexts()).toEqual([expect.stringContaining('two-criteria.pruneflow')]);
+    await files.getByRole('button', { name: /two-criteria\.pruneflow/ }).click();
+
+    const sessions = page.getByRole('table', { name: 'Sessions of the project' });
+    await sessions.waitFor({ timeout: 30_000 });
+    const rows = await sessions.locator('tbody tr').allInnerTexts();
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(/l1[\s\S]*done/);
+    expect(rows[1]).toMatch(/l2[\s\S]*done/);
+    expect(await page.getByRole('definition').filter({ hasText: 'demo-cnn' }).textContent()).toMatch(/demo-cnn\s*·\s*12\.5%/);
+    // Both finished sessions are picked to start with.
+    expect(await page.getByRole('checkbox', { name: /^Pick / }).evaluateAll((boxes) => boxes.map((b) => (b as unknown as { checked: boolean }).checked))).toEqual([true, true]);
+    await screenshot(page, '16-project');
+
+    // A report of both sessions, written where the page says.
+    const report = join(folder, 'both.html');
+    await page.getByLabel('To the file').fill(report);
+    await page.getByRole('button', { name: 'Write the report' }).click();
+    await expect.poll(() => page.getByText(/^✓ Wrote the report to/).textContent(), { timeout: 30_000 }).toContain(report);
+    expect(existsSync(report)).toBe(true);
+    expect(readFileSync(report, 'utf8')).toMatch(/<html[\s\S]*s2/);
+    // A bad export folder says what went wrong instead of failing silently.
+    await page.getByLabel('Into the folder').fill(`${report}/inside-a-file`);
+    await page.getByRole('button', { name: 'Export the model' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The model was not exported' }).waitFor({ timeout: 30_000 });
+    // The l2 session's pruned model as TensorFlow.js files.
+    const out = join(folder, 'l2-model');
+    await page.getByRole('form', { name: 'Export a pruned model' }).getByRole('combobox').first().selectOption('s2');
+    await page.getByLabel('Into the folder').fill(out);
+    await page.getByRole('button', { name: 'Export the model' }).click();
+    await expect.poll(() => page.getByText(/^✓ Wrote \d+ files?:/).textContent(), { timeout: 30_000 }).toContain('model.json');
+    expect(existsSync(join(out, 'model.json'))).toBe(true);
+    expect(await page.getByRole('alert').filter({ hasText: 'The model was not exported' }).count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Compare 2 sessions' }).click();
+    expect(await heading.textContent()).toBe('Compare sessions');
+    const table = page.getByRole('table', { name: 'Compared sessions' });
+    await table.waitFor({ timeout: 30_000 });
+    expect(await table.locator('tbody tr').count()).toBe(2);
+    const chart = page.getByRole('group', { name: /^Accuracy against FLOPs/ });
+    expect(await chart.locator('.point.session').count()).toBe(2);
+    expect(await chart.locator('.point.baseline').count()).toBe(1);
+    expect(await chart.locator('.point.pareto').count()).toBeGreaterThanOrEqual(1);
+    expect(await page.getByRole('table', { name: 'Kept channels per layer and session' }).locator('tbody tr').count()).toBeGreaterThan(2);
+    // Keyboard: a point takes the focus (it is a button), and Enter marks its row in the table.
+    const first = chart.getByRole('button').filter({ hasText: 's1' });
+    await first.focus();
+    await page.keyboard.press('Enter');
+    expect(await table.locator('tbody tr.lit').innerText()).toContain('s1');
+    await screenshot(page, '17-compare');
+    await page.getByRole('combobox', { name: 'Theme' }).selectOption('dark');
+    await screenshot(page, '17-compare-dark');
+    expect(problems).toEqual([]);
+  });
+});
