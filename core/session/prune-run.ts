@@ -54,7 +54,7 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
     const plan = config.ranking === 'uniform' ? planUniform : planPruning;
     plan(graph, uniformScores(graph), budget); // throws now, not after training, if the target is out of reach
     const training = { batchSize: config.batchSize, seed: config.seed, signal, onProgress, augmentation };
-    // Baseline training is the longest step: on wasm it uses one engine per core where the host has them.
+    // Baseline training and fine-tuning are the longest steps: on wasm they use one engine per core where the host has them.
     const parallel = context.backend === 'wasm' ? context.trainingReplicas : undefined;
     if (config.trainEpochs > 0) await fit(baseline, train, norm, { ...training, epochs: config.trainEpochs, learningRate: config.learningRate, stage: 'training', parallel });
     note('evaluating', 'Measuring the baseline');
@@ -87,7 +87,7 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
     const pruneOnlyAccuracy = await evaluateAccuracy(pruned, test, norm, signal);
 
     if (config.fineTuneEpochs > 0) {
-      await fit(pruned, train, norm, { ...training, epochs: config.fineTuneEpochs, learningRate: config.learningRate / 2, seed: config.seed + 1, stage: 'fine-tuning' });
+      await fit(pruned, train, norm, { ...training, epochs: config.fineTuneEpochs, learningRate: config.learningRate / 2, seed: config.seed + 1, stage: 'fine-tuning', parallel });
     }
     note('evaluating', 'Measuring the pruned model');
     const prunedSummary = await summarise(pruned, test, norm, signal);
