@@ -31,7 +31,7 @@ export interface BaselineFacts {
   flops: number;
   seconds: number;
   trainedAt: string;
-  recipe: QualityBudget['baseline'] & { optimizer: string; schedule: string; augmentation: string; replicas: number };
+  recipe: QualityBudget['baseline'] & { optimizer: string; schedule: string; augmentation: string; trainer: string };
 }
 
 export interface QualityResults {

@@ -16,8 +16,11 @@ export type TorchQuality =
     }
   | { available: false; reason: string };
 
-/** Runs the PyTorch reference with the benchmark's budget. Never throws: an unavailable torch is a result. */
-export function runTorchQuality(dataPath: string, budget: QualityBudget, blockRatio: number, timeoutMs: number): Promise<TorchQuality> {
+/**
+ * Runs the PyTorch reference with the benchmark's budget: it trains the baseline (whose weights it writes to
+ * `baselineOut` in tfjs layouts), then block-prunes and fine-tunes it. Never throws: an unavailable torch is a result.
+ */
+export function runTorchQuality(dataPath: string, budget: QualityBudget, blockRatio: number, baselineOut: string, timeoutMs: number, log: (line: string) => void): Promise<TorchQuality> {
   const python = process.env.PRUNEFLOW_BENCH_PYTHON ?? '/usr/bin/python3';
   const args = [
     SCRIPT,
@@ -31,13 +34,17 @@ export function runTorchQuality(dataPath: string, budget: QualityBudget, blockRa
     `--block-ratio=${blockRatio}`,
     // One thread: on a machine shared with other work, OpenMP's second thread mostly waits at barriers.
     '--threads=1',
+    `--baseline-out=${baselineOut}`,
   ];
   return new Promise((resolve) => {
     const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      chunk.toString().trim().split('\n').forEach((line) => line && log(`  PyTorch: ${line}`));
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', (error) => {
       clearTimeout(timer);

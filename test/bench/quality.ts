@@ -19,18 +19,20 @@ import { BLOCK_RATIO, cifarSubsetPath, FIRST_METHODS, FULL_BUDGET, MATCHED_ID, M
 import { ensureBaseline, writeFineTuneSubset } from './quality-baseline.js';
 import { writeQualityReport } from './quality-report.js';
 import { type QualityCell, QualityStore } from './quality-store.js';
-import { runTorchQuality } from './quality-torch.js';
 
-type Job = { kind: 'cell'; method: string; cut: number; seed: number } | { kind: 'torch' };
+interface Job {
+  method: string;
+  cut: number;
+  seed: number;
+}
 
 /** The order work is done in: what answers the main question first, extra seeds last. */
 function jobs(budget: QualityBudget): Job[] {
-  const cell = (method: string, cut: number, seed = 1): Job => ({ kind: 'cell', method, cut, seed });
+  const cell = (method: string, cut: number, seed = 1): Job => ({ method, cut, seed });
   const middle = budget.cuts.includes(0.5) ? 0.5 : budget.cuts[0];
   const others = METHODS.map((m) => m.id).filter((id) => !FIRST_METHODS.includes(id));
   return [
     ...FIRST_METHODS.map((id) => cell(id, middle)),
-    { kind: 'torch' },
     cell(MATCHED_ID, BLOCK_RATIO),
     ...others.map((id) => cell(id, middle)),
     ...budget.cuts.filter((c) => c !== middle).flatMap((cut) => METHODS.map((m) => cell(m.id, cut))),
@@ -49,7 +51,7 @@ async function blockRatios(modelPath: string): Promise<Record<string, number>> {
   }
 }
 
-function configFor(job: Extract<Job, { kind: 'cell' }>, budget: QualityBudget, model: string, data: string, matchedRatios: Record<string, number>): PruneConfig {
+function configFor(job: Job, budget: QualityBudget, model: string, data: string, matchedRatios: Record<string, number>): PruneConfig {
   const base: PruneConfig = {
     ...DEFAULT_PRUNE_CONFIG,
     model,
@@ -70,7 +72,7 @@ function configFor(job: Extract<Job, { kind: 'cell' }>, budget: QualityBudget, m
   return { ...base, criterion: method.criterion, schedule: 'continuous', softEpochs: budget.fineTune.softEpochs, fineTuneEpochs: budget.fineTune.epochs - budget.fineTune.softEpochs };
 }
 
-function cellFrom(job: Extract<Job, { kind: 'cell' }>, result: PruneResult): QualityCell {
+function cellFrom(job: Job, result: PruneResult): QualityCell {
   return {
     method: job.method,
     cut: job.cut,
@@ -110,7 +112,8 @@ async function main(): Promise<void> {
   await wasmCandidate.load();
   const parallel = trainingReplicas();
   const dataPath = cifarSubsetPath();
-  store.results.baseline = await ensureBaseline(paths.baselineDir, dataPath, budget.baseline, parallel, log);
+  const { facts, torch } = await ensureBaseline(paths.baselineDir, dataPath, budget, log);
+  [store.results.baseline, store.results.torch] = [facts, torch];
   await store.save();
   const modelPath = join(paths.baselineDir, 'model.json');
   const subset = await writeFineTuneSubset(dataPath, paths.scratch, budget.fineTune.images);
@@ -132,14 +135,6 @@ async function main(): Promise<void> {
     },
   };
   for (const job of jobs(budget)) {
-    if (job.kind === 'torch') {
-      if (store.results.torch?.available) continue;
-      log('PyTorch reference: baseline, block-pruned L1, fine-tuning');
-      store.results.torch = await runTorchQuality(dataPath, budget, BLOCK_RATIO, 60 * 60_000);
-      log(`PyTorch reference: ${JSON.stringify(store.results.torch)}`);
-      await store.save();
-      continue;
-    }
     if (store.has(job.method, job.cut, job.seed)) continue;
     log(`${job.method} at ${job.cut * 100}% FLOPs cut, seed ${job.seed}`);
     let result: PruneResult;

@@ -30,6 +30,7 @@ def parse_args():
     parser.add_argument("--block-ratio", type=float, default=0.5, help="share of each block's inner channels removed")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--baseline-out", help="write the trained baseline's weights here (JSON, tfjs layer names and layouts)")
     return parser.parse_args()
 
 
@@ -77,8 +78,20 @@ def main():
             out[i] = crop.flip(2) if flips[i] else crop
         return out
 
+    class SameConv(nn.Conv2d):
+        """A 3x3 convolution padded as TensorFlow's 'same': with stride 2, one row and column after, none before."""
+
+        def __init__(self, cin, cout, stride=1):
+            super().__init__(cin, cout, 3, stride, 1 if stride == 1 else 0, bias=False)
+
+        def forward(self, x):
+            return super().forward(F.pad(x, (0, 1, 0, 1)) if self.stride[0] == 2 else x)
+
+    def batch_norm(channels):
+        return nn.BatchNorm2d(channels, eps=1e-3, momentum=0.1)  # Keras defaults: epsilon 1e-3, momentum 0.9
+
     def conv_bn_relu(cin, cout, stride=1):
-        return [nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
+        return [SameConv(cin, cout, stride), batch_norm(cout), nn.ReLU(inplace=True)]
 
     class ZeroPadShortcut(nn.Module):
         def __init__(self, out_channels, stride):
@@ -97,8 +110,8 @@ def main():
             super().__init__()
             inner = inner or cout
             self.a = nn.Sequential(*conv_bn_relu(cin, inner, stride))
-            self.b_conv = nn.Conv2d(inner, cout, 3, 1, 1, bias=False)
-            self.b_bn = nn.BatchNorm2d(cout)
+            self.b_conv = SameConv(inner, cout)
+            self.b_bn = batch_norm(cout)
             self.shortcut = ZeroPadShortcut(cout, stride) if stride != 1 or cin != cout else nn.Identity()
 
         def forward(self, x):
@@ -158,6 +171,7 @@ def main():
                 loss.backward()
                 optimizer.step()
                 step += 1
+            print(f"epoch done: step {step}/{total}, loss {float(loss):.3f}, {time.strftime('%H:%M:%S')}", file=sys.stderr, flush=True)
 
     def accuracy(model, norm):
         model.eval()
@@ -193,14 +207,35 @@ def main():
             keep_count = max(1, round((1 - ratio) * conv.out_channels))
             scores = conv.weight.detach().abs().sum(dim=(1, 2, 3))
             keep = torch.sort(torch.argsort(scores, descending=True)[:keep_count]).values
-            new_conv = nn.Conv2d(conv.in_channels, keep_count, 3, conv.stride, 1, bias=False)
+            new_conv = SameConv(conv.in_channels, keep_count, conv.stride[0])
             new_conv.weight.data = conv.weight.data[keep].clone()
-            new_bn = nn.BatchNorm2d(keep_count)
+            new_bn = batch_norm(keep_count)
             for name in ["weight", "bias", "running_mean", "running_var"]:
                 getattr(new_bn, name).data = getattr(bn, name).data[keep].clone()
-            new_b = nn.Conv2d(keep_count, block.b_conv.out_channels, 3, 1, 1, bias=False)
+            new_b = SameConv(keep_count, block.b_conv.out_channels)
             new_b.weight.data = block.b_conv.weight.data[:, keep].clone()
             block.a[0], block.a[1], block.b_conv = new_conv, new_bn, new_b
+
+    def tfjs_weights(model):
+        """Weights by tfjs layer name (core/models/resnet-cifar.ts), in tfjs layouts: kernels HWIO, dense [in, out]."""
+        layers = {}
+
+        def conv(name, module):
+            layers[name] = [module.weight.detach().permute(2, 3, 1, 0)]
+
+        def bn(name, module):
+            layers[name] = [module.weight.detach(), module.bias.detach(), module.running_mean, module.running_var]
+
+        conv("stem_conv", model.stem[0])
+        bn("stem_bn", model.stem[1])
+        for i, block in enumerate(model.blocks):
+            name = f"stage{i // 3 + 1}_block{i % 3 + 1}"
+            conv(f"{name}_a_conv", block.a[0])
+            bn(f"{name}_a_bn", block.a[1])
+            conv(f"{name}_b_conv", block.b_conv)
+            bn(f"{name}_b_bn", block.b_bn)
+        layers["fc"] = [model.fc.weight.detach().t(), model.fc.bias.detach()]
+        return {name: [{"shape": list(w.shape), "data": [round(v, 7) for v in w.contiguous().view(-1).tolist()]} for w in ws] for name, ws in layers.items()}
 
     started = time.perf_counter()
     model = CifarResNet(20)
@@ -209,6 +244,10 @@ def main():
     baseline_accuracy = accuracy(model, norm)
     baseline_seconds = time.perf_counter() - started
     params, macs = count(model)
+    if args.baseline_out:
+        with open(args.baseline_out + ".partial", "w") as out:
+            json.dump({"accuracy": baseline_accuracy, "seconds": baseline_seconds, "layers": tfjs_weights(model)}, out)
+        os.replace(args.baseline_out + ".partial", args.baseline_out)
 
     started = time.perf_counter()
     fine_x, fine_y = train_x[: args.fine_tune_images], train_y[: args.fine_tune_images]
