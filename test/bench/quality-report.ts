@@ -56,7 +56,7 @@ function torchSection(results: QualityResults): string {
   const lines = [
     '| engine | baseline top-1 | FLOPs cut | after pruning (before fine-tuning) | fine-tuned top-1 | change | parameters | pruning run wall time |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
-    `| PyTorch ${torch.torch} (${torch.threads} threads) | ${pct(torch.baseline.accuracy)} | ${pct(1 - torch.pruned.macs / torch.baseline.macs, 1)} | ${pct(torch.pruned.pruneOnlyAccuracy)} | **${pct(torch.pruned.accuracy)}** | ${signed(torch.pruned.accuracy - torch.baseline.accuracy)} | ${(torch.pruned.parameters / 1e3).toFixed(1)}k | ${torch.pruned.seconds.toFixed(0)} s |`,
+    `| PyTorch ${torch.torch} (${torch.threads} thread${torch.threads === 1 ? '' : 's'}) | ${pct(torch.baseline.accuracy)} | ${pct(1 - torch.pruned.macs / torch.baseline.macs, 1)} | ${pct(torch.pruned.pruneOnlyAccuracy)} | **${pct(torch.pruned.accuracy)}** | ${signed(torch.pruned.accuracy - torch.baseline.accuracy)} | ${(torch.pruned.parameters / 1e3).toFixed(1)}k | ${torch.pruned.seconds.toFixed(0)} s |`,
   ];
   if (ours) {
     lines.push(
@@ -66,7 +66,8 @@ function torchSection(results: QualityResults): string {
   const baselineLine = results.baseline
     ? `Both start from the same weights: the baseline scores ${pct(torch.baseline.accuracy)} in PyTorch and ${pct(results.baseline.accuracy)} in Pruneflow (tfjs, wasm).`
     : '';
-  return `${lines.join('\n')}\n\n${baselineLine}`;
+  const counting = 'Parameters: PyTorch counts trainable ones; Pruneflow also counts batch-norm moving statistics (1,376 in the baseline).';
+  return `${lines.join('\n')}\n\n${baselineLine} ${counting}`;
 }
 
 /** Sentences comparing CIP with L1 and random at the middle cut, from the numbers. */
@@ -110,8 +111,8 @@ inputs normalised by the training set's channel mean and deviation): ${base ? `*
 It was trained by PyTorch (${base?.recipe.trainer ?? 'test/bench/torch_quality.py'}) on the same network: 3x3 convolutions padded as
 TensorFlow's 'same', batch-norm epsilon 1e-3 and momentum 0.9 as in tfjs, then its weights were loaded into the tfjs model
 and checked on the test set (same accuracy within 2 points, or the run stops). Why: with the machine this loaded,
-Pruneflow's own wasm training ran at 9-10 images/s on two engines, so the ${(budget.baseline.images * budget.baseline.epochs).toLocaleString('en')}
-image passes would have taken over an hour of the time box; PyTorch took ${base ? (base.seconds / 60).toFixed(0) : '?'} minutes.
+Pruneflow's own wasm training ran at 9-10 images/s on two engines (load average 16), so the ${(budget.baseline.images * budget.baseline.epochs).toLocaleString('en')}
+image passes would have taken over an hour of the time box; PyTorch (one thread) took ${base ? (base.seconds / 60).toFixed(0) : '?'} minutes.
 So this table does not compare the two engines' baseline training; the PyTorch section compares their pruning and
 fine-tuning from these same weights. The weights are committed (\`test/bench/baselines/resnet20-cifar10-subset/\`, tfjs
 format, with \`recipe.json\`) and reused by every later run.
@@ -123,7 +124,8 @@ ${ft.epochs - ft.softEpochs}. Data criteria see ${budget.calibrationBatches} bat
 re-estimated on 20 batches after pruning; global ranking, 10% of each group protected, exact channel counts.
 Why so small: a one-shot run took ${runMinutes((c) => c.method === 'l1')} minutes here (L1; CIP continuous ${runMinutes((c) => c.method === 'cip-continuous')}), of which
 measuring the baseline and the pruned model (2,000 test images each, plus latency) is about a minute, and the whole
-table had to fit the time box of one session on the shared machine; on a quiet machine the ${expected} runs take about an hour.
+table had to fit the time box of one session on the shared machine (the sizes were chosen for about an hour on a quiet
+machine; never measured, the machine was never quiet).
 The short fine-tuning (${Math.ceil(ft.images / budget.baseline.batchSize) * ft.epochs} optimizer steps) ranks criteria by how much accuracy their cut keeps and how
 fast it comes back, not by how far long fine-tuning can go; with the test set's 2,000 images one standard error of an
 accuracy near 50% is about 1.1 points. Seeds change the calibration batches, the random criterion and the fine-tuning

@@ -26,17 +26,23 @@ interface Job {
   seed: number;
 }
 
-/** The order work is done in: what answers the main question first, extra seeds last. */
+/**
+ * The order work is done in, so a run cut short still answers the main question: the middle cut for every
+ * method, its extra seeds (the spread decides whether CIP beats L1 and random), then the other cuts of the
+ * methods the comparison is about, then the rest.
+ */
 function jobs(budget: QualityBudget): Job[] {
   const cell = (method: string, cut: number, seed = 1): Job => ({ method, cut, seed });
   const middle = budget.cuts.includes(0.5) ? 0.5 : budget.cuts[0];
   const others = METHODS.map((m) => m.id).filter((id) => !FIRST_METHODS.includes(id));
+  const otherCuts = budget.cuts.filter((c) => c !== middle);
   return [
     ...FIRST_METHODS.map((id) => cell(id, middle)),
     cell(MATCHED_ID, BLOCK_RATIO),
     ...others.map((id) => cell(id, middle)),
-    ...budget.cuts.filter((c) => c !== middle).flatMap((cut) => METHODS.map((m) => cell(m.id, cut))),
     ...budget.extraSeeds.flatMap((seed) => budget.seededMethods.map((id) => cell(id, budget.seededCut, seed))),
+    ...FIRST_METHODS.flatMap((id) => otherCuts.map((cut) => cell(id, cut))),
+    ...others.flatMap((id) => otherCuts.map((cut) => cell(id, cut))),
   ];
 }
 
