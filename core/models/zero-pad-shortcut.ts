@@ -44,10 +44,13 @@ export class ZeroPadShortcut extends tfl.layers.Layer {
       // A 1x1 pool with a stride subsamples like x[:, ::s, ::s]; unlike stridedSlice it has a gradient.
       const sub = this.stride === 1 ? x : tf.avgPool(x, 1, this.stride, 'valid');
       if (this.sourceChannels) {
-        // Index `channels` is an appended zero channel: -1 entries read it.
-        const withZero = tf.pad(sub, [[0, 0], [0, 0], [0, 0], [0, 1]]);
-        const index = this.sourceChannels.map((c) => (c < 0 ? channels : c));
-        return tf.gather(withZero, tf.tensor1d(index, 'int32'), 3);
+        // A 0/1 selection matrix rather than a gather: gather's gradient (UnsortedSegmentSum) has no wasm
+        // kernel, so pruned ResNets could not be fine-tuned there. A -1 entry is an all-zero column.
+        const selection = new Float32Array(channels * this.outChannels);
+        this.sourceChannels.forEach((c, out) => c >= 0 && (selection[c * this.outChannels + out] = 1));
+        const [n, h, w] = sub.shape;
+        const flat = tf.matMul(tf.reshape(sub, [n * h * w, channels]), tf.tensor2d(selection, [channels, this.outChannels]));
+        return tf.reshape(flat, [n, h, w, this.outChannels]);
       }
       const extra = this.outChannels - channels;
       if (extra < 0) throw new Error(`${this.name}: input has ${channels} channels, more than the ${this.outChannels} it pads to`);

@@ -135,7 +135,7 @@ async function runStates(config: PruneConfig, context: RunContext, machine: Sess
       batchSize: config.batchSize, seed: config.seed, signal, pause, onProgress, augmentation,
       optimizer: config.optimizer, weightDecay: config.weightDecay, schedule: config.lrSchedule,
     };
-    // Baseline training is the longest step: on wasm it uses one engine per core where the host has them.
+    // Baseline training and fine-tuning are the longest steps: on wasm they use one engine per core where the host has them.
     const parallel = context.backend === 'wasm' ? context.trainingReplicas : undefined;
     if (config.trainEpochs > 0 && !machine.reached('baseline-evaluated')) {
       const stage = 'training';
@@ -222,6 +222,8 @@ async function runStates(config: PruneConfig, context: RunContext, machine: Sess
         ...training, epochs: config.fineTuneEpochs, learningRate: config.learningRate / 2, seed: config.seed + 1, stage,
         distillation: withTeacher, earlyStopping, onCheckpoint: epochHooks(stage, pruned, config.fineTuneEpochs, checkpoints, recorder),
         resume: resume?.training?.stage === stage ? resume.training : undefined,
+        // Replicas keep no optimizer state in checkpoints: a session that can be resumed fine-tunes on one engine, exactly.
+        parallel: recorder?.epoch ? undefined : parallel,
       });
     }
     // The teacher's work is done: free its memory before the pruned model is measured.

@@ -10,8 +10,8 @@ measured side by side in one run rather than numbers across runs.
 `;
 
 /** Replaces one benchmark's section of docs/benchmarks.md (between its markers), or appends it. */
-export function writeReportSection(id: string, body: string): void {
-  const begin = `<!-- bench:${id} begin (rewritten by npm run bench) -->`;
+export function writeReportSection(id: string, body: string, command = 'npm run bench'): void {
+  const begin = `<!-- bench:${id} begin (rewritten by ${command}) -->`;
   const end = `<!-- bench:${id} end -->`;
   const text = existsSync(REPORT_FILE) ? readFileSync(REPORT_FILE, 'utf8') : HEADER;
   const block = `${begin}\n${body.trim()}\n${end}`;

@@ -1,0 +1,60 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { QUICK_BUDGET } from './quality-config.js';
+import { qualityPlot } from './quality-plot.js';
+import { type QualityCell, QualityResultsMismatchError, QualityStore } from './quality-store.js';
+
+const folders: string[] = [];
+const scratch = () => {
+  const folder = mkdtempSync(join(tmpdir(), 'quality-store-'));
+  folders.push(folder);
+  return join(folder, 'results.json');
+};
+afterEach(() => folders.splice(0).forEach((f) => rmSync(f, { recursive: true, force: true })));
+
+function cell(method: string, cut: number, seed: number, accuracy: number): QualityCell {
+  return {
+    method, cut, seed, accuracy,
+    baselineAccuracy: 0.6, pruneOnlyAccuracy: 0.3, parameters: 1e5, baselineParameters: 2.7e5,
+    flops: (1 - cut) * 4e7, baselineFlops: 4e7, latencyMs: 50, baselineLatencyMs: 90, latencyBatch: 64,
+    seconds: 100, loadAverage: 3, finishedAt: '2026-11-27T00:00:00Z',
+  };
+}
+
+describe('quality benchmark results store', () => {
+  it('keeps finished cells on disk so a new run skips them', async () => {
+    const path = scratch();
+    const first = new QualityStore(path, QUICK_BUDGET);
+    await first.add(cell('l1', 0.5, 1, 0.55));
+    const resumed = new QualityStore(path, QUICK_BUDGET);
+    expect(resumed.has('l1', 0.5, 1)).toBe(true);
+    expect(resumed.has('l1', 0.5, 2)).toBe(false);
+    expect(resumed.has('random', 0.5, 1)).toBe(false);
+  });
+
+  it('refuses to mix results measured with another budget', async () => {
+    const path = scratch();
+    await new QualityStore(path, QUICK_BUDGET).add(cell('l1', 0.5, 1, 0.55));
+    const other = { ...QUICK_BUDGET, fineTune: { ...QUICK_BUDGET.fineTune, epochs: 9 } };
+    expect(() => new QualityStore(path, other)).toThrow(QualityResultsMismatchError);
+  });
+
+  it('records a failed cell and forgets the failure once the cell succeeds', async () => {
+    const path = scratch();
+    const store = new QualityStore(path, QUICK_BUDGET);
+    await store.fail('hrank', 0.5, 1, 'Error: boom');
+    expect(JSON.parse(readFileSync(path, 'utf8')).failures).toHaveLength(1);
+    await store.add(cell('hrank', 0.5, 1, 0.5));
+    expect(JSON.parse(readFileSync(path, 'utf8')).failures).toHaveLength(0);
+  });
+
+  it('plots one point per method and cut of seed 1', () => {
+    const results = { budget: QUICK_BUDGET, cells: [cell('l1', 0.3, 1, 0.58), cell('l1', 0.5, 1, 0.55), cell('l1', 0.5, 2, 0.5), cell('cip', 0.5, 1, 0.56)] };
+    const svg = qualityPlot(results);
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg.match(/<circle[^>]*><title>/g)).toHaveLength(3);
+    expect(svg).toContain('L1 norm: 58.00% at 70.0% FLOPs');
+  });
+});
