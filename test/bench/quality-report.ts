@@ -121,7 +121,8 @@ format, with \`recipe.json\`) and reused by every later run.
 the baseline's rate, cosine decay, the same crops and flips) after one-shot pruning; the continuous schedule spends
 ${ft.softEpochs} of those passes on soft pruning (gates ramping to the cut on the cubic schedule) and fine-tunes for the remaining
 ${ft.epochs - ft.softEpochs}. Data criteria see ${budget.calibrationBatches} batches of ${budget.baseline.batchSize} images; batch-norm statistics are
-re-estimated on 20 batches after pruning; global ranking, 10% of each group protected, exact channel counts.
+re-estimated on 20 batches after pruning; global ranking, 10% of each group protected, exact channel counts. The runs
+normalise inputs by the fine-tuning set's channel statistics, so their baseline column can differ slightly from the figure above.
 Why so small: a one-shot run took ${runMinutes((c) => c.method === 'l1')} minutes here (L1; CIP continuous ${runMinutes((c) => c.method === 'cip-continuous')}), of which
 measuring the baseline and the pruned model (2,000 test images each, plus latency) is about a minute, and the whole
 table had to fit the time box of one session on the shared machine (the sizes were chosen for about an hour on a quiet
