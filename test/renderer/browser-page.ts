@@ -1,17 +1,11 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ROOT } from '../build/run.js';
 
-/** Debian's Chromium, as the serve tests start it. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}
+/** Debian's Chromium, as every browser test starts it. */
+export { launchChromium } from '../browser/chromium.js';
 
 /**
  * Screenshots go to docs/screenshots when PRUNEFLOW_SCREENSHOTS=1 (to refresh the README's pictures),
