@@ -124,6 +124,13 @@ describe('the wizard in Chromium', () => {
     expect(await page.locator('.stepper output').textContent()).toMatch(/0\.0% FLOPs removed/);
     await step.press('End');
     await screenshot(page, '12-importance-flow');
+    // The diagram's own colours follow the chosen theme too, not only the system's.
+    const linkColour = () => page.evaluate("getComputedStyle(document.querySelector('.links path:not(.residual)')).stroke");
+    const lightLinks = await linkColour();
+    await page.getByRole('combobox', { name: 'Theme' }).selectOption('dark');
+    expect(await linkColour()).not.toBe(lightLinks);
+    await page.getByRole('combobox', { name: 'Theme' }).selectOption('system');
+    expect(await linkColour()).toBe(lightLinks);
 
     // The run saved into a project file: the Results screen opens it, with this session listed as done.
     await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Results' }).click();
