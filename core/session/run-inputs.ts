@@ -36,7 +36,11 @@ export interface RunCache {
 
 export const BUILTIN_DATA = 'builtin:fashion-mnist';
 
-const SAMPLE_SEED = 1;
+/**
+ * Which images a run tests on must not depend on its seed: sessions with other seeds are compared on the
+ * same held-out images and the same quick-trial sample.
+ */
+const SPLIT_SEED = 1;
 
 export class InputMismatchError extends Error {
   override name = 'InputMismatchError';
@@ -53,9 +57,8 @@ export interface RunData {
 export async function loadRunData(config: PruneConfig, host: RunHost): Promise<RunData> {
   const data = await loadAllRunData(config, host);
   if (!config.sample) return data;
-  // The same sample whatever the run's seed, so sessions with other seeds compare on the same images.
-  const train = sampleStratified(data.train, config.sample.train, SAMPLE_SEED);
-  const test = sampleStratified(data.test, config.sample.test, SAMPLE_SEED + 1);
+  const train = sampleStratified(data.train, config.sample.train, SPLIT_SEED);
+  const test = sampleStratified(data.test, config.sample.test, SPLIT_SEED + 1);
   return { ...data, train, test, warnings: [...data.warnings, `quick trial on a sample: ${train.count} training and ${test.count} test images`] };
 }
 
@@ -66,7 +69,7 @@ async function loadAllRunData(config: PruneConfig, host: RunHost): Promise<RunDa
   }
   if (!host.openDataSource) throw new Error('This engine host cannot open data sets by path.');
   const loaded = await openDataset(await host.openDataSource(config.data));
-  const { train, test, heldOut } = trainTestSplit(loaded, HELD_OUT_PERCENT / 100, config.seed);
+  const { train, test, heldOut } = trainTestSplit(loaded, HELD_OUT_PERCENT / 100, SPLIT_SEED);
   const warnings = heldOut ? [...loaded.warnings, `no test split: ${HELD_OUT_PERCENT}% of the images were held out for testing`] : loaded.warnings;
   return { label: loaded.format, train, test, imageKind: loaded.imageKind ?? 'natural', warnings };
 }
