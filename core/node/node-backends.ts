@@ -46,7 +46,7 @@ function chromiumOnly(id: 'webgpu' | 'webgl'): BackendCandidate {
   return {
     id,
     async load() {
-      throw new Error("runs inside Chromium only: choose 'engine in the window' in the app or the browser page");
+      throw new Error('runs inside Chromium only: in the app or the browser page, choose "In this window" under "Where the engine runs"');
     },
   };
 }
