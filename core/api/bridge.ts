@@ -45,7 +45,15 @@ const CALLS: Record<CallMethod, true> = {
 
 export const CALL_METHODS = Object.keys(CALLS) as CallMethod[];
 
-/** One bridge function per call, all sent through `send` (IPC, a WebSocket, a worker's port). */
+/**
+ * One bridge function per call, all sent through `send` (IPC, a WebSocket, a worker's port). Trailing
+ * undefined arguments are dropped: JSON would turn them into null, which the call checks refuse.
+ */
 export function bridgeCalls(send: (method: CallMethod, args: unknown[]) => Promise<CallReply>): Omit<EngineBridge, 'onEvent'> {
-  return Object.fromEntries(CALL_METHODS.map((method) => [method, (...args: unknown[]) => send(method, args)])) as Omit<EngineBridge, 'onEvent'>;
+  const given = (args: unknown[]) => {
+    let end = args.length;
+    while (end > 0 && args[end - 1] === undefined) end--;
+    return args.slice(0, end);
+  };
+  return Object.fromEntries(CALL_METHODS.map((method) => [method, (...args: unknown[]) => send(method, given(args))])) as Omit<EngineBridge, 'onEvent'>;
 }

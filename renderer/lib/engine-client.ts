@@ -6,7 +6,7 @@
  */
 import type { EngineApi } from '../../core/api/contract.js';
 import { deserializeError } from '../../core/api/errors.js';
-import type { CallReply, EngineBridge } from '../../core/api/bridge.js';
+import { CALL_METHODS, type CallReply, type EngineBridge } from '../../core/api/bridge.js';
 import { TOKEN_PARAMETER } from '../../core/api/socket-protocol.js';
 import { engineSocketUrl, socketBridge } from './socket-bridge.js';
 import { enginePlacement } from './engine-placement.js';
@@ -64,25 +64,9 @@ export function fromBridge(bridge: EngineBridge): EngineApi {
     if (!reply.ok) throw deserializeError(reply.error);
     return reply.value;
   };
-  return {
-    getInfo: () => unwrap(bridge.getInfo()),
-    startDemo: (options) => unwrap(bridge.startDemo(options)),
-    startPruning: (config) => unwrap(bridge.startPruning(config)),
-    startSensitivity: (config) => unwrap(bridge.startSensitivity(config)),
-    inspectDataset: (path) => unwrap(bridge.inspectDataset(path)),
-    inspectModel: (source) => unwrap(bridge.inspectModel(source)),
-    listFolder: (path) => unwrap(bridge.listFolder(path)),
-    estimateCut: (request) => unwrap(bridge.estimateCut(request)),
-    cancelTask: (taskId) => unwrap(bridge.cancelTask(taskId)),
-    pauseTask: (taskId) => unwrap(bridge.pauseTask(taskId)),
-    resumeTask: (taskId) => unwrap(bridge.resumeTask(taskId)),
-    // Without an id, one argument: JSON turns a trailing undefined into null.
-    resumeSession: (projectPath, sessionId) => unwrap(sessionId === undefined ? bridge.resumeSession(projectPath) : bridge.resumeSession(projectPath, sessionId)),
-    importanceFlow: (request) => unwrap(bridge.importanceFlow(request)),
-    openProject: (path) => unwrap(bridge.openProject(path)),
-    compareSessions: (refs) => unwrap(bridge.compareSessions(refs)),
-    exportSession: (path, sessionId, format, out) => unwrap(bridge.exportSession(path, sessionId, format, out)),
-    writeReport: (path, sessionIds, format, out) => unwrap(bridge.writeReport(path, sessionIds, format, out)),
-    onEvent: (listener) => bridge.onEvent(listener),
-  };
+  // Every call the same way (the list is core/api/bridge.ts's), so no host's client can forget one.
+  const calls = Object.fromEntries(
+    CALL_METHODS.map((method) => [method, (...args: unknown[]) => unwrap((bridge[method] as (...a: unknown[]) => Promise<CallReply>)(...args))]),
+  );
+  return { ...calls, onEvent: (listener: Parameters<EngineBridge['onEvent']>[0]) => bridge.onEvent(listener) } as EngineApi;
 }
