@@ -26,7 +26,7 @@ const FOLDABLE: Record<string, number> = { Conv2D: 3, Dense: 1, DepthwiseConv2D:
 export async function foldForInference(model: tfl.LayersModel): Promise<tfl.LayersModel> {
   const topology = model.toJSON(null, false) as unknown as TopologyJson;
   const layers = topology.config.layers;
-  const readers = (name: string) => layers.filter((l) => l.inbound_nodes.some((node) => node.some(([from]) => from === name)));
+  const readers = (name: string) => layers.filter((l) => !removed.has(l.name) && l.inbound_nodes.some((node) => node.some(([from]) => from === name)));
   const onlyInput = (layer: LayerJson) => (layer.inbound_nodes.length === 1 && layer.inbound_nodes[0].length === 1 ? layer.inbound_nodes[0][0][0] : undefined);
   const byName = new Map(layers.map((l) => [l.name, l]));
   const folded = new Map<string, tf.Tensor[]>();

@@ -139,7 +139,9 @@ function planFromCounts(graph: ChannelGraph, rankings: GroupRanking[], counts: M
 
 /**
  * Uniform pruning: every prunable group loses the same share of its channels (its lowest-scored ones),
- * with the share found by bisection so the FLOPs (or weights) cut reaches the target.
+ * with the share found by bisection so the FLOPs (or weights) cut reaches the target. Protection and
+ * rounding apply per group as for hand-set ratios; with rounding the widths move in steps, so the cut
+ * reached is the first step at or past the target (it can overshoot by more than 1%).
  */
 export function planUniform(graph: ChannelGraph, scores: ReadonlyMap<number, Float32Array>, target: PruningTarget): PruningPlan {
   const baseline = maskedCost(graph, new Map());
@@ -148,7 +150,7 @@ export function planUniform(graph: ChannelGraph, scores: ReadonlyMap<number, Flo
     const keep = new Map<number, Int32Array>();
     for (const [group, values] of scores) {
       if (!graph.groups[group].prunable) continue;
-      const count = Math.max(1, Math.round((1 - share) * values.length));
+      const count = keptAtRatio(values.length, share, target);
       const ranked = Array.from(values.keys()).sort((a, b) => values[b] - values[a] || a - b);
       if (count < values.length) keep.set(group, Int32Array.from(ranked.slice(0, count)).sort());
     }

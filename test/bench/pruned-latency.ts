@@ -1,6 +1,6 @@
 // Pruned-model latency benchmark (npm run bench): ResNet-56 and VGG-16 pruned to 30/50/70% fewer FLOPs
-// (L1, global ranking, kept channels in multiples of 8), counted FLOPs cut against measured latency cut on
-// wasm at batch 1 and 64.
+// (L1; one global ranking, and uniform: the same share of every layer; kept channels in multiples of 8),
+// counted FLOPs cut against measured latency cut on wasm at batch 1 and 64.
 // Physical pruning is only worth it if the measured cut follows the counted one (target: at least 0.7 of it).
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
@@ -11,12 +11,13 @@ import { l1Norm } from '../../core/importance/l1-norm.js';
 import { foldForInference } from '../../core/models/fold-for-inference.js';
 import { countFlops } from '../../core/models/model-cost.js';
 import { zooEntry } from '../../core/models/zoo.js';
-import { planPruning } from '../../core/prune/budget.js';
+import { planPruning, planUniform } from '../../core/prune/budget.js';
 import { pruneModel } from '../../core/prune/surgery.js';
 import { machineFacts } from './machine.js';
 import { writeReportSection } from './report-file.js';
 
 const CUTS = [0.3, 0.5, 0.7];
+const RANKINGS = { global: planPruning, uniform: planUniform };
 const BATCHES = [1, 64];
 const TARGET = 0.7;
 /** XNNPACK's wasm kernels work on channels in blocks of 8: 13 channels cost as much as 16. */
@@ -91,8 +92,8 @@ async function main(): Promise<void> {
     const model = zooEntry(id).build({ inputShape: [32, 32, 3], numClasses: 10 });
     const graph = buildChannelGraph(model);
     const scores = await l1Norm.scoreGroups({ model, graph, seed: 1 });
-    for (const cut of CUTS) {
-      const plan = planPruning(graph, scores, { metric: 'flops', reduction: cut, roundTo: ROUND_TO });
+    for (const [ranking, planner] of Object.entries(RANKINGS)) for (const cut of CUTS) {
+      const plan = planner(graph, scores, { metric: 'flops', reduction: cut, roundTo: ROUND_TO });
       const pruned = await pruneModel(model, graph, plan.keep);
       const flopsCut = 1 - countFlops(pruned) / countFlops(model);
       const latencies = await pairedLatencies(model, pruned);
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
       const cpuCuts = latencies.map((l) => 1 - l.prunedCpu / l.baseCpu);
       worstCpu = Math.min(worstCpu, ...cpuCuts.map((l) => l / flopsCut));
       rows.push(
-        `| ${id} | ${(cut * 100).toFixed(0)}% | ${(flopsCut * 100).toFixed(1)}% | ${latencies.map((l) => `${l.pruned.toFixed(1)} ms (from ${l.base.toFixed(1)})`).join(' | ')} | ` +
+        `| ${id} | ${ranking} | ${(cut * 100).toFixed(0)}% | ${(flopsCut * 100).toFixed(1)}% | ${latencies.map((l) => `${l.pruned.toFixed(1)} ms (from ${l.base.toFixed(1)})`).join(' | ')} | ` +
           `${latencyCuts.map((l) => `${(l * 100).toFixed(0)}% (${(l / flopsCut).toFixed(2)})`).join(' | ')} | ` +
           `${cpuCuts.map((l) => `${(l * 100).toFixed(0)}% (${(l / flopsCut).toFixed(2)})`).join(' | ')} |`,
       );
@@ -112,8 +113,9 @@ async function main(): Promise<void> {
   }
   const body = `## Pruned models: counted FLOPs cut against measured latency cut
 
-Last run: ${facts.date}, ${facts.cpu}, ${facts.cores} cores, wasm backend (SIMD, one thread). L1 ranking with one global
-threshold bisected to the FLOPs cut, kept channels rounded to multiples of ${ROUND_TO} (\`--round-to ${ROUND_TO}\`): the wasm
+Last run: ${facts.date}, ${facts.cpu}, ${facts.cores} cores, wasm backend (SIMD, one thread). L1 scores, two rankings: one global
+threshold bisected to the FLOPs cut (\`global\`), and the same share of every layer (\`uniform\`, \`--ranking uniform\`; its widths
+move in steps of ${ROUND_TO}, so its cut can pass the target). Kept channels rounded to multiples of ${ROUND_TO} (\`--round-to ${ROUND_TO}\`): the wasm
 kernels (XNNPACK) process channels in blocks of 8, so without rounding a 16-channel layer cut to 13 costs as much as before.
 Latency of the model as deployed (batch norm and ReLU folded into the convolutions): the baseline and the pruned model
 run alternately, one inference each (batch 1: ${RUNS[1]} pairs, batch 64: ${RUNS[64]} pairs, after ${WARMUP} warm-up pairs), and each
@@ -123,8 +125,8 @@ measure the same runs by the CPU time this process used (median): time the machi
 so they hold when neighbours load the machine (${worstCpu >= TARGET ? 'met' : 'NOT met'}, worst ${worstCpu.toFixed(2)}). Load average when the run
 started: ${loadAtStart}.
 
-| model | target cut | FLOPs cut | latency b1 | latency b64 | latency cut b1 | latency cut b64 | CPU-time cut b1 | CPU-time cut b64 |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| model | ranking | target cut | FLOPs cut | latency b1 | latency b64 | latency cut b1 | latency cut b64 | CPU-time cut b1 | CPU-time cut b64 |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
 `;
   console.log(body);

@@ -18,6 +18,9 @@ describe('folding batch norm and ReLU for inference', () => {
     const folded = await foldForInference(model);
     expect(folded.layers.some((l) => l.getClassName() === 'BatchNormalization')).toBe(false);
     expect(folded.layers.length).toBeLessThan(model.layers.length);
+    // A ReLU whose input is a conv or dense layer becomes that layer's fused activation.
+    const unfusedRelu = folded.layers.filter((l) => l.getClassName() === 'ReLU' && ['Conv2D', 'Dense', 'DepthwiseConv2D'].includes(l.inboundNodes[0].inboundLayers[0].getClassName()));
+    expect(unfusedRelu.map((l) => l.name)).toEqual([]);
     expect(countFlops(folded)).toBe(countFlops(model));
     const x = tf.randomNormal([2, ...shape], 0, 1, 'float32', 2);
     // Relative to the output's size: deep residual stacks with random statistics reach large values.

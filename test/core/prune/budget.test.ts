@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { buildChannelGraph, type ChannelGraph } from '../../../core/graph/channel-graph.js';
 import { l1Norm } from '../../../core/importance/l1-norm.js';
 import { zooEntry } from '../../../core/models/zoo.js';
-import { planPruning, planUniform } from '../../../core/prune/budget.js';
+import { BudgetError, planPruning, planUniform } from '../../../core/prune/budget.js';
 
 const graphs = new Map<string, { graph: ChannelGraph; scores: Map<number, Float32Array> }>();
 
@@ -29,6 +29,15 @@ describe('budgets on the published networks', () => {
       expect(cut(plan, metric)).toBeGreaterThanOrEqual(reduction);
       expect(cut(plan, metric)).toBeLessThan(reduction + 0.01);
     }
+  });
+
+  it('uniform pruning honours rounding and protection', () => {
+    const { graph, scores } = graphs.get('resnet56')!;
+    const plan = planUniform(graph, scores, { metric: 'flops', reduction: 0.5, roundTo: 8 });
+    for (const [group, kept] of plan.keep) expect(kept.length % 8 === 0 || kept.length === graph.groups[group].channels).toBe(true);
+    expect(cut(plan, 'flops')).toBeGreaterThanOrEqual(0.5);
+    // Keeping 80% of every group's channels keeps at least 64% of the FLOPs.
+    expect(() => planUniform(graph, scores, { metric: 'flops', reduction: 0.5, protect: 0.8 })).toThrow(BudgetError);
   });
 
   it('rounds kept channels to a multiple and still meets the target', () => {
