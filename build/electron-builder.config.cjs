@@ -34,7 +34,7 @@ module.exports = {
   electronDist,
   // Electron's fuses (security checklist item 19): no running as plain Node, no NODE_OPTIONS or
   // --inspect, app code only from app.asar (checked where the OS supports it), encrypted cookies.
-  // file:// keeps its privileges: the renderer is loaded from file://.
+  // file:// loses its extra privileges: the renderer is served as app://pruneflow/ (electron/app-protocol.ts).
   electronFuses: isStandIn
     ? null
     : {
@@ -44,7 +44,7 @@ module.exports = {
         enableNodeCliInspectArguments: false,
         enableEmbeddedAsarIntegrityValidation: true,
         onlyLoadAppFromAsar: true,
-        grantFileProtocolExtraPrivileges: true,
+        grantFileProtocolExtraPrivileges: false,
       },
   icon: 'build/icons/icon.png',
   // Double-clicking a project opens it in Pruneflow (the app reads it from argv or macOS 'open-file').

@@ -3,6 +3,7 @@ import type { EngineEvent } from '../core/api/contract.js';
 import type { AppCommand } from '../core/api/desktop-shell.js';
 import { aboutDetail, type AppVersions, buildMenuTemplate } from './app-menu.js';
 import { type AppPaths, stateFiles } from './app-paths.js';
+import { APP_SCHEME, appProtocolHandler, isAppUrl } from './app-protocol.js';
 import { CommandOutbox } from './command-outbox.js';
 import { APP_COMMAND_CHANNEL } from './ipc-channels.js';
 import { type IpcMainLike, registerEngineIpc } from './ipc-bridge.js';
@@ -62,6 +63,8 @@ export interface AppDeps<W extends AppWindow> {
   BrowserWindow: AppWindowClass<W>;
   ipcMain: IpcMainLike;
   session: { defaultSession: SessionLike };
+  /** Serves the renderer as app://pruneflow/ (the scheme is registered as privileged before 'ready', in main.ts). */
+  protocol: { handle(scheme: string, handler: (request: Request) => Promise<Response>): void };
   dialog: DialogLike<W>;
   Menu: { buildFromTemplate(template: MenuItemConstructorOptions[]): Menu; setApplicationMenu(menu: Menu | null): void };
   nativeTheme: NativeThemeLike;
@@ -200,7 +203,7 @@ export function startApp<W extends AppWindow>(deps: AppDeps<W>): void {
     isReady = true;
     const session = deps.session.defaultSession;
     denyAllPermissions(session);
-    const isAppUrl = (url: string) => url.startsWith(paths.rendererUrlPrefix);
+    deps.protocol.handle(APP_SCHEME, appProtocolHandler(paths.rendererDir));
     allowOnlyLocalRequests(session, isAppUrl, !app.isPackaged);
     restoreTheme(files.theme, deps.nativeTheme);
     registerEngineIpc(deps.ipcMain, {

@@ -1,12 +1,11 @@
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 /** Where the built app's parts lie, relative to the compiled main process in dist/electron/. */
 export interface AppPaths {
   preload: string;
-  indexHtml: string;
-  /** file:// prefix of the renderer's pages: the only senders whose IPC is trusted. */
-  rendererUrlPrefix: string;
+  /** The built renderer, served as app://pruneflow/ (see app-protocol.ts). */
+  rendererDir: string;
   engineWorker: URL;
   /** The user guide (README.md), outside app.asar in a package so the OS can open it. */
   docs: string;
@@ -16,8 +15,7 @@ export function appPaths(electronDir: URL): AppPaths {
   const rendererDir = new URL('../renderer/', electronDir);
   return {
     preload: fileURLToPath(new URL('preload.cjs', electronDir)),
-    indexHtml: fileURLToPath(new URL('index.html', rendererDir)),
-    rendererUrlPrefix: pathToFileURL(fileURLToPath(rendererDir)).href,
+    rendererDir: fileURLToPath(rendererDir),
     engineWorker: new URL('engine-worker.js', electronDir),
     docs: fileURLToPath(new URL('../../README.md', electronDir)).replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2'),
   };

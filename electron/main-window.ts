@@ -1,4 +1,5 @@
 import type { BrowserWindowConstructorOptions } from 'electron';
+import { APP_INDEX_URL } from './app-protocol.js';
 import type { AppPaths } from './app-paths.js';
 import { DEFAULT_WINDOW_SIZE, MIN_WINDOW_SIZE, type Rect } from './window-state.js';
 
@@ -8,7 +9,7 @@ export interface WindowLike {
   show(): void;
   /** Also shows the window. */
   maximize(): void;
-  loadFile(filePath: string): Promise<void>;
+  loadURL(url: string): Promise<void>;
 }
 
 export type WindowConstructor<W extends WindowLike> = new (options: BrowserWindowConstructorOptions) => W;
@@ -46,11 +47,11 @@ export function mainWindowOptions(
 /** Opens the main window and shows it once painted (so it never flashes white), maximised if it was. */
 export function openMainWindow<W extends WindowLike>(
   BrowserWindow: WindowConstructor<W>,
-  paths: Pick<AppPaths, 'preload' | 'indexHtml'>,
+  paths: Pick<AppPaths, 'preload'>,
   placement: { bounds?: Partial<Rect>; maximized?: boolean } = {},
 ): W {
   const window = new BrowserWindow(mainWindowOptions(paths, placement.bounds));
   window.once('ready-to-show', () => (placement.maximized ? window.maximize() : window.show()));
-  void window.loadFile(paths.indexHtml);
+  void window.loadURL(APP_INDEX_URL);
   return window;
 }

@@ -6,7 +6,7 @@ const rendererDir = fileURLToPath(new URL('.', import.meta.url));
 
 export default defineConfig({
   root: rendererDir,
-  // Relative URLs: the built page is loaded from file:// (inside app.asar) by the desktop host.
+  // Relative URLs: the built page is served as app://pruneflow/ by the desktop host and from / by `pruneflow serve`.
   base: './',
   publicDir: false,
   plugins: [svelte({ configFile: false })],

@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AppDeps, startApp } from '../../electron/app-main.js';
 import { appPaths } from '../../electron/app-paths.js';
+import { APP_INDEX_URL } from '../../electron/app-protocol.js';
 import { APP_COMMAND_CHANNEL, DOCUMENT_STATE_CHANNEL, ENGINE_CALL_CHANNEL, SHELL_READY_CHANNEL } from '../../electron/ipc-channels.js';
 import type { NativeThemeLike } from '../../electron/theme.js';
 import type { WorkerLike } from '../../electron/worker-relay.js';
 import { click, FakeApp, FakeDialog, FakeIpcMain, FakeMenu, FakeSession, FakeWebContents, FakeWindow, menuItem, settle } from './fake-electron.js';
 
 const APP = '/opt/pruneflow/resources/app.asar/dist';
-const PAGE = `file://${APP}/renderer/index.html`;
+const PAGE = APP_INDEX_URL;
 const SCREEN = { x: 0, y: 0, width: 1920, height: 1080 };
 const folders: string[] = [];
 afterEach(() => {
@@ -41,11 +42,13 @@ function launch(options: LaunchOptions = {}) {
   Object.defineProperty(nativeTheme, 'shouldUseDarkColors', { get: () => nativeTheme.themeSource === 'dark' });
   const spawns: string[] = [];
   const opened: string[] = [];
+  const protocols = new Map<string, (request: Request) => Promise<Response>>();
   const deps: AppDeps<FakeWindow> = {
     app,
     BrowserWindow: FakeWindow,
     ipcMain,
     session: { defaultSession: session },
+    protocol: { handle: (scheme, handler) => void protocols.set(scheme, handler) },
     dialog,
     Menu: FakeMenu,
     nativeTheme,
@@ -77,7 +80,7 @@ function launch(options: LaunchOptions = {}) {
     await settle();
     ipcMain.send(PAGE, SHELL_READY_CHANNEL);
   };
-  return { app, ipcMain, session, dialog, nativeTheme, spawns, opened, userData, window, pageListens, ready: () => app.fireReady() };
+  return { app, ipcMain, session, dialog, nativeTheme, spawns, opened, protocols, userData, window, pageListens, ready: () => app.fireReady() };
 }
 
 describe('startApp', () => {
@@ -95,7 +98,7 @@ describe('startApp', () => {
       nodeIntegration: false,
       webSecurity: true,
     });
-    expect(window!.loaded).toBe(`${APP}/renderer/index.html`);
+    expect(window!.loaded).toBe('app://pruneflow/index.html');
     expect(window!.shown).toBe(false);
     window!.emit('ready-to-show');
     expect(window!.shown).toBe(true);
@@ -121,9 +124,11 @@ describe('startApp', () => {
   it('loads nothing but its own files', async () => {
     const packaged = launch();
     await packaged.ready();
-    expect(packaged.session.allows(`file://${APP}/renderer/assets/index-1.js`)).toBe(true);
+    expect([...packaged.protocols.keys()]).toEqual(['app']);
+    expect(packaged.session.allows('app://pruneflow/assets/index-1.js')).toBe(true);
     expect(packaged.session.allows('data:image/png;base64,AAAA')).toBe(true);
-    for (const url of ['https://example.com/x.js', 'http://127.0.0.1:8080/', 'file:///etc/passwd', `file://${APP}/electron/main.js`, 'devtools://devtools/']) {
+    const refused = ['https://example.com/x.js', 'http://127.0.0.1:8080/', 'file:///etc/passwd', `file://${APP}/renderer/index.html`, 'app://other/index.html', 'devtools://devtools/'];
+    for (const url of refused) {
       expect(packaged.session.allows(url), url).toBe(false);
     }
     const source = launch({ isPackaged: false });
@@ -138,8 +143,10 @@ describe('startApp', () => {
     expect(spawns).toEqual([]);
     const handler = ipcMain.handlers.get(ENGINE_CALL_CHANNEL)!;
     const call = { method: 'getInfo', args: [] };
-    const foreign = await handler({ senderFrame: { url: 'file:///opt/other/index.html' } }, call);
-    expect(foreign).toMatchObject({ ok: false, error: { name: 'UntrustedSenderError' } });
+    for (const url of ['file:///opt/other/index.html', `file://${APP}/renderer/index.html`, 'app://other/index.html']) {
+      const foreign = await handler({ senderFrame: { url } }, call);
+      expect(foreign, url).toMatchObject({ ok: false, error: { name: 'UntrustedSenderError' } });
+    }
     expect(spawns).toEqual([]);
     const own = await handler({ senderFrame: { url: PAGE } }, call);
     expect(own).toEqual({ ok: false, error: { name: 'Error', message: 'no engine in this test' } });

@@ -63,9 +63,9 @@ export class FakeWindow extends EventEmitter implements AppWindow {
   }
   show = () => void (this.shown = true);
   maximize = () => void (this.shown = this.maximized = true);
-  /** Loading starts after loadFile returns, as in Electron. */
-  loadFile = async (path: string) => {
-    this.loaded = path;
+  /** Loading starts after loadURL returns, as in Electron. */
+  loadURL = async (url: string) => {
+    this.loaded = url;
     await Promise.resolve();
     this.webContents.emit('did-start-loading');
   };
