@@ -3,14 +3,13 @@ import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import type { BackendCandidate } from './backend-report.js';
 import { portableCandidates } from './portable-candidates.js';
+import { SOFTWARE_RENDERER } from '../api/software-renderer.js';
 
 /** The slice of the WebGPU API read here; typed locally because core compiles without DOM types. */
 interface GpuLike {
   requestAdapter(): Promise<{ info?: Record<string, string | boolean>; isFallbackAdapter?: boolean } | null>;
 }
 
-/** Renderers that draw on the CPU: slower than wasm for training, so automatic choice passes them by. */
-const SOFTWARE_RENDERER = /SwiftShader|llvmpipe|softpipe|Software|Basic Render/i;
 
 /**
  * WebGPU, where Chromium offers an adapter. tfjs asks for its own adapter; asking first only gives a
