@@ -83,6 +83,33 @@ function comparison(results: QualityResults): string {
   return parts.length ? `At ${pct(cut, 0)} FLOPs cut (mean of the seeds run): ${parts.join(', ')}.` : '';
 }
 
+/**
+ * The issue's expectation checked against the numbers: at the middle cut CIP one-shot should lose no more than L1
+ * and clearly less than random. "No more" allows one standard error of the difference of the seed means; "clearly"
+ * asks for a gap of two standard errors (with one seed each, the test set's sampling error stands in).
+ */
+export function expectationVerdict(results: QualityResults, testImages: number): string {
+  const cut = results.budget.seededCut;
+  const accs = (id: string) => results.cells.filter((c) => c.method === id && c.cut === cut).map((c) => c.accuracy);
+  const [cip, l1, random] = [accs('cip'), accs('l1'), accs('random')];
+  if (!cip.length || !l1.length || !random.length) return '';
+  const error = (a: number[]) => {
+    const spread = a.length > 1 ? sd(a) : Math.sqrt((mean(a) * (1 - mean(a))) / testImages);
+    return spread ** 2 / a.length;
+  };
+  const gap = (other: number[]) => ({ points: (mean(cip) - mean(other)) * 100, error: Math.sqrt(error(cip) + error(other)) * 100 });
+  const [vsL1, vsRandom] = [gap(l1), gap(random)];
+  const noWorse = vsL1.points >= -vsL1.error;
+  const clearly = vsRandom.points > 2 * vsRandom.error;
+  const said = (v: { points: number; error: number }) => `${v.points >= 0 ? '+' : '−'}${Math.abs(v.points).toFixed(2)} points ± ${v.error.toFixed(2)}`;
+  return (
+    `**Expectation** (CIP at ${pct(cut, 0)} loses no more than L1 and clearly less than random): CIP one-shot against L1 ${said(vsL1)}, ` +
+    `against random ${said(vsRandom)} (difference of the means ± its standard error). ` +
+    `CIP ${noWorse ? 'loses no more than L1' : 'loses more than L1'} and ${clearly ? 'clearly less than random' : 'not clearly less than random (the gap is within two standard errors)'}: ` +
+    `the expectation is ${noWorse && clearly ? 'met' : 'not met'} here.`
+  );
+}
+
 function section(results: QualityResults, dataset: QualityDataset, paths: QualityPaths): string {
   const facts = machineFacts();
   const { budget } = results;
@@ -137,6 +164,8 @@ accuracy near ${(nearAccuracy * 100).toFixed(0)}% is about ${(100 * Math.sqrt((n
 order, not the baseline.
 
 ${comparison(results)}
+
+${expectationVerdict(results, dataset.testImages)}
 
 ![Accuracy against FLOPs kept](${basename(paths.plot)})
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FASHION_MNIST, QUICK_BUDGET, qualityPaths } from './quality-config.js';
 import { qualityPlot } from './quality-plot.js';
-import { writeQualityReport } from './quality-report.js';
+import { expectationVerdict, writeQualityReport } from './quality-report.js';
 import { type QualityCell, QualityResultsMismatchError, QualityStore } from './quality-store.js';
 
 const folders: string[] = [];
@@ -71,5 +71,17 @@ describe('quality benchmark results store', () => {
     expect(section).toContain('](quality-plot-fashion-mnist.svg)');
     expect(section).toContain('no augmentation');
     expect(section).toContain('accuracy near 90% is about 0.7 points');
+  });
+
+  it('says whether CIP loses no more than L1 and clearly less than random, from the seeds', () => {
+    const seeds = (method: string, accuracies: number[]) => accuracies.map((a, i) => cell(method, 0.5, i + 1, a));
+    const met = { budget: QUICK_BUDGET, cells: [...seeds('cip', [0.52, 0.51, 0.53]), ...seeds('l1', [0.515, 0.52, 0.51]), ...seeds('random', [0.48, 0.47, 0.49])] };
+    expect(expectationVerdict(met, 2000)).toContain('CIP loses no more than L1 and clearly less than random: the expectation is met here.');
+    const close = { budget: QUICK_BUDGET, cells: [...seeds('cip', [0.52, 0.49, 0.53]), ...seeds('l1', [0.515, 0.52, 0.51]), ...seeds('random', [0.50, 0.47, 0.52])] };
+    expect(expectationVerdict(close, 2000)).toContain('not clearly less than random');
+    expect(expectationVerdict(close, 2000)).toContain('the expectation is not met here.');
+    const worse = { budget: QUICK_BUDGET, cells: [...seeds('cip', [0.45, 0.46, 0.44]), ...seeds('l1', [0.515, 0.52, 0.51]), ...seeds('random', [0.40, 0.41, 0.39])] };
+    expect(expectationVerdict(worse, 2000)).toContain('CIP loses more than L1');
+    expect(expectationVerdict({ budget: QUICK_BUDGET, cells: seeds('cip', [0.5]) }, 2000)).toBe('');
   });
 });
