@@ -85,6 +85,8 @@ export interface QualityDataset {
   id: 'cifar10' | 'fashion-mnist';
   /** How the report and the plot name it. */
   label: string;
+  /** Which images, in the report's words. */
+  description: string;
   /** Layout of its files, for test/bench/torch_quality.py. */
   format: 'cifar' | 'idx';
   /** What Pruneflow's recipe does with it (core/data/augmentation.ts picks by image kind); PyTorch does the same. */
@@ -100,6 +102,7 @@ export interface QualityDataset {
 export const CIFAR10: QualityDataset = {
   id: 'cifar10',
   label: 'CIFAR-10 subset',
+  description: 'The CIFAR-10 subset in `../shared/data/cifar10-subset/` (32x32 colour images; 2,000 test images).',
   format: 'cifar',
   augmentation: 'crop-flip',
   augmentationText: 'random crops of the image zero-padded by 4 and horizontal flips',
@@ -110,6 +113,9 @@ export const CIFAR10: QualityDataset = {
 export const FASHION_MNIST: QualityDataset = {
   id: 'fashion-mnist',
   label: 'Fashion-MNIST subset',
+  description:
+    'The first 10,000 of the 60,000 training images and the first 2,000 of the 10,000 test images of Fashion-MNIST ' +
+    '(`/usr/share/datasets/fashion-mnist/`, IDX files; 28x28 grey images, so the ResNet-20 takes 28x28x1 inputs).',
   format: 'idx',
   augmentation: 'none',
   augmentationText: 'no augmentation (Pruneflow gives IDX data sets none)',

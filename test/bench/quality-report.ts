@@ -128,6 +128,7 @@ function section(results: QualityResults, dataset: QualityDataset, paths: Qualit
   };
   return `## Pruning quality: ResNet-20 on the ${dataset.label}
 
+${dataset.description}
 Measured by \`npm run bench:quality${dataset === CIFAR10 ? '' : ` -- --data ${dataset.id}`}\` (not part of \`npm run bench\`; \`--quick\` smoke-tests the harness with tiny sizes).
 ${done} of ${expected} runs finished${done < expected ? ' (the others did not run in the time box; a rerun picks up where this one stopped)' : ''}; their pruning runs
 took ${(total / 60).toFixed(0)} minutes in all. Report written ${facts.date} on ${facts.cpu}, ${facts.cores} cores, wasm backend,
@@ -141,23 +142,22 @@ with cosine decay per step, batch ${budget.baseline.batchSize}, ${dataset.augmen
 inputs normalised by the training set's channel mean and deviation): ${base ? `**${pct(base.accuracy)}** top-1 on the ${dataset.testImages.toLocaleString('en')} test images` : 'not trained yet'}.
 It was trained by PyTorch (${base?.recipe.trainer ?? 'test/bench/torch_quality.py'}) on the same network: 3x3 convolutions padded as
 TensorFlow's 'same', batch-norm epsilon 1e-3 and momentum 0.9 as in tfjs, then its weights were loaded into the tfjs model
-and checked on the test set (same accuracy within 2 points, or the run stops). Why: with the machine this loaded,
-Pruneflow's own wasm training of the CIFAR-10 baseline ran at 9-10 images/s on two engines (load average 16), so the ${(budget.baseline.images * budget.baseline.epochs).toLocaleString('en')}
-image passes would have taken most of an hour of the time box; PyTorch (one thread) took ${base ? (base.seconds / 60).toFixed(0) : '?'} minutes.
+and checked on the test set (same accuracy within 2 points, or the run stops). Why: Pruneflow's wasm training is several
+times slower than PyTorch on this shared machine (the CIFAR-10 baseline's ran at 9-10 images/s on two engines at load
+average 16), so the ${(budget.baseline.images * budget.baseline.epochs).toLocaleString('en')} image passes would have taken a large part of the time box; PyTorch (one thread) took ${base ? (base.seconds / 60).toFixed(0) : '?'} minutes.
 So this table does not compare the two engines' baseline training; the PyTorch section compares their pruning and
 fine-tuning from these same weights. The weights are committed (\`${relative(ROOT, paths.baselineDir)}/\`, tfjs
 format, with \`recipe.json\`) and reused by every later run.
 
 **Budget.** Every pruned model gets the same budget: ${ft.epochs} passes over the first ${ft.images.toLocaleString('en')} training images (Adam at half
-the baseline's rate, cosine decay, the same augmentation) after one-shot pruning; the continuous schedule spends
+the baseline's rate, cosine decay, the same augmentation${dataset.augmentation === 'none' ? ', none' : ''}) after one-shot pruning; the continuous schedule spends
 ${ft.softEpochs} of those passes on soft pruning (gates ramping to the cut on the cubic schedule) and fine-tunes for the remaining
 ${ft.epochs - ft.softEpochs}. Data criteria see ${budget.calibrationBatches} batches of ${budget.baseline.batchSize} images; batch-norm statistics are
 re-estimated on 20 batches after pruning; global ranking, 10% of each group protected, exact channel counts. The runs
 normalise inputs by the fine-tuning set's channel statistics, so their baseline column can differ slightly from the figure above.
 Why so small: a one-shot run took ${runMinutes((c) => c.method === 'l1')} minutes here (L1; CIP continuous ${runMinutes((c) => c.method === 'cip-continuous')}), of which
 measuring the baseline and the pruned model (${dataset.testImages.toLocaleString('en')} test images each, plus latency) is about a minute, and the whole
-table had to fit the time box of one session on the shared machine (the sizes were chosen for about an hour on a quiet
-machine; never measured, the machine was never quiet).
+table had to fit the time box of one session on the shared machine (about an hour, next to other agents' work).
 The short fine-tuning (${Math.ceil(ft.images / budget.baseline.batchSize) * ft.epochs} optimizer steps) ranks criteria by how much accuracy their cut keeps and how
 fast it comes back, not by how far long fine-tuning can go; with the test set's ${dataset.testImages.toLocaleString('en')} images one standard error of an
 accuracy near ${(nearAccuracy * 100).toFixed(0)}% is about ${(100 * Math.sqrt((nearAccuracy * (1 - nearAccuracy)) / dataset.testImages)).toFixed(1)} points. Seeds change the calibration batches, the random criterion and the fine-tuning
