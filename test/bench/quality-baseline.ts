@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { copyFile, mkdir, open, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -11,11 +11,10 @@ import { zooEntry } from '../../core/models/zoo.js';
 import { openDataSource } from '../../core/node/open-data-source.js';
 import { writeFilesAtomically } from '../../core/node/write-files.js';
 import { evaluateAccuracy } from '../../core/train/evaluate.js';
-import { BLOCK_RATIO, type QualityBudget } from './quality-config.js';
+import { BLOCK_RATIO, type QualityBudget, type QualityDataset } from './quality-config.js';
 import type { BaselineFacts } from './quality-store.js';
 import { runTorchQuality, type TorchQuality } from './quality-torch.js';
 
-const RECORD_BYTES = 3073;
 const RECIPE_FILE = 'recipe.json';
 /** The converted weights must score what PyTorch scored, or the conversion is wrong. */
 const CONVERSION_TOLERANCE = 0.02;
@@ -47,6 +46,7 @@ export async function ensureBaseline(
   dir: string,
   dataPath: string,
   budget: QualityBudget,
+  dataset: QualityDataset,
   log: (line: string) => void,
 ): Promise<{ facts: BaselineFacts; torch: TorchQuality }> {
   const recipe = budget.baseline;
@@ -60,7 +60,7 @@ export async function ensureBaseline(
     }
     log(`baseline: ${dir} was trained with another recipe; training afresh`);
   }
-  const weightsFile = join(tmpdir(), `pruneflow-torch-baseline-${budget.mode}.json`);
+  const weightsFile = join(tmpdir(), `pruneflow-torch-baseline-${dataset.id}-${budget.mode}.json`);
   await mkdir(dir, { recursive: true });
   // PyTorch's output is kept until the conversion succeeded, so a failed conversion does not cost the training.
   const resultFile = `${weightsFile}.result.json`;
@@ -70,7 +70,7 @@ export async function ensureBaseline(
     log(`baseline: reusing PyTorch's output in ${weightsFile}`);
   } else {
     log('baseline: PyTorch trains it, then prunes and fine-tunes its reference row');
-    torch = await runTorchQuality(dataPath, budget, BLOCK_RATIO, weightsFile, 90 * 60_000, log);
+    torch = await runTorchQuality(dataPath, budget, dataset, BLOCK_RATIO, weightsFile, 90 * 60_000, log);
     if (!torch.available) throw new BaselineConversionError(`No baseline: the PyTorch run failed: ${torch.reason}`);
     await writeFile(resultFile, JSON.stringify(torch));
   }
@@ -102,7 +102,7 @@ export async function ensureBaseline(
       ...recipe,
       optimizer: 'Adam',
       schedule: 'cosine decay per step',
-      augmentation: 'random 32x32 crops of the image zero-padded by 4, horizontal flips',
+      augmentation: dataset.augmentationText,
       trainer: `PyTorch ${torch.torch}, ${torch.threads} thread, test/bench/torch_quality.py`,
     },
   };
@@ -111,22 +111,4 @@ export async function ensureBaseline(
   await writeFilesAtomically(dir, [...files, { name: RECIPE_FILE, bytes: new TextEncoder().encode(`${JSON.stringify({ facts, torch }, null, 1)}\n`) }]);
   await Promise.all([rm(weightsFile, { force: true }), rm(resultFile, { force: true })]);
   return { facts, torch };
-}
-
-/**
- * A CIFAR-10 binary folder holding the first `images` training records and the whole test batch: the
- * fine-tuning set every pruning run of the benchmark reads (runPruning takes a data set by path).
- */
-export async function writeFineTuneSubset(source: string, folder: string, images: number): Promise<string> {
-  await mkdir(folder, { recursive: true });
-  const from = await open(join(source, 'data_batch_1.bin'), 'r');
-  try {
-    const bytes = new Uint8Array(images * RECORD_BYTES);
-    const { bytesRead } = await from.read(bytes, 0, bytes.length, 0);
-    await writeFilesAtomically(folder, [{ name: 'data_batch_1.bin', bytes: bytes.subarray(0, bytesRead - (bytesRead % RECORD_BYTES)) }]);
-  } finally {
-    await from.close();
-  }
-  for (const name of ['test_batch.bin', 'batches.meta.txt']) await copyFile(join(source, name), join(folder, name));
-  return folder;
 }

@@ -33,6 +33,12 @@ export const FULL_BUDGET: QualityBudget = {
   seededCut: 0.5,
 };
 
+/**
+ * Fashion-MNIST's table: the same baseline recipe, one pass fewer of fine-tuning (one soft-pruning pass fewer for the
+ * continuous schedule), so that its 34 runs fit about an hour on this shared 2-core machine.
+ */
+export const FASHION_BUDGET: QualityBudget = { ...FULL_BUDGET, fineTune: { images: 1_000, epochs: 3, softEpochs: 2 } };
+
 /** Tiny sizes that run every step of the harness in a few minutes (`--quick`). */
 export const QUICK_BUDGET: QualityBudget = {
   mode: 'quick',
@@ -74,6 +80,65 @@ export const FIRST_METHODS = ['l1', 'random', 'cip', 'cip-continuous'];
 export const BLOCK_RATIO = 0.5;
 export const MATCHED_ID = 'l1-blocks';
 
+/** A data set the table can be measured on; CIFAR-10 keeps the file names it had before there was a choice. */
+export interface QualityDataset {
+  id: 'cifar10' | 'fashion-mnist';
+  /** How the report and the plot name it. */
+  label: string;
+  /** Which images, in the report's words. */
+  description: string;
+  /** Layout of its files, for test/bench/torch_quality.py. */
+  format: 'cifar' | 'idx';
+  /** What Pruneflow's recipe does with it (core/data/augmentation.ts picks by image kind); PyTorch does the same. */
+  augmentation: 'crop-flip' | 'none';
+  /** How it was augmented, in the report's words. */
+  augmentationText: string;
+  /** Test images every model is measured on. */
+  testImages: number;
+  /** The sizes of its full table (`--quick` uses QUICK_BUDGET for every data set). */
+  budget: QualityBudget;
+}
+
+export const CIFAR10: QualityDataset = {
+  id: 'cifar10',
+  label: 'CIFAR-10 subset',
+  description: 'The CIFAR-10 subset in `../shared/data/cifar10-subset/` (32x32 colour images; 2,000 test images).',
+  format: 'cifar',
+  augmentation: 'crop-flip',
+  augmentationText: 'random crops of the image zero-padded by 4 and horizontal flips',
+  testImages: 2_000,
+  budget: FULL_BUDGET,
+};
+
+export const FASHION_MNIST: QualityDataset = {
+  id: 'fashion-mnist',
+  label: 'Fashion-MNIST subset',
+  description:
+    'The first 10,000 of the 60,000 training images and the first 2,000 of the 10,000 test images of Fashion-MNIST ' +
+    '(`/usr/share/datasets/fashion-mnist/`, IDX files; 28x28 grey images, so the ResNet-20 takes 28x28x1 inputs).',
+  format: 'idx',
+  augmentation: 'none',
+  augmentationText: 'no augmentation (Pruneflow gives IDX data sets none)',
+  testImages: 2_000,
+  budget: FASHION_BUDGET,
+};
+
+export const DATASETS: readonly QualityDataset[] = [CIFAR10, FASHION_MNIST];
+
+export class UnknownQualityDatasetError extends Error {
+  override name = 'UnknownQualityDatasetError';
+}
+
+/** The data set named by `--data <id>` (or `--data=<id>`); CIFAR-10 without one. */
+export function datasetFromArgs(args: readonly string[]): QualityDataset {
+  const at = args.findIndex((a) => a === '--data' || a.startsWith('--data='));
+  if (at < 0) return CIFAR10;
+  const id = args[at].includes('=') ? args[at].slice('--data='.length) : args[at + 1];
+  const dataset = DATASETS.find((d) => d.id === id);
+  if (!dataset) throw new UnknownQualityDatasetError(`--data ${id ?? '(missing)'}: the quality benchmark knows ${DATASETS.map((d) => d.id).join(', ')}`);
+  return dataset;
+}
+
 export interface QualityPaths {
   /** Trained baseline (tfjs format) and its recipe. */
   baselineDir: string;
@@ -81,27 +146,37 @@ export interface QualityPaths {
   plot: string;
   /** Where the markdown section goes: the shared report (full) or a file of its own (quick). */
   report: 'docs' | string;
-  /** Scratch folder for the fine-tuning subset. */
+  /** Its section's id in docs/benchmarks.md. */
+  section: string;
+  /** Scratch folder for the data subsets. */
   scratch: string;
 }
 
 const source = (path: string) => fileURLToPath(new URL(`../../../${path}`, import.meta.url));
 
-export function qualityPaths(mode: QualityBudget['mode']): QualityPaths {
+export function qualityPaths(mode: QualityBudget['mode'], dataset: QualityDataset = CIFAR10): QualityPaths {
+  const suffix = dataset.id === 'cifar10' ? '' : `-${dataset.id}`;
+  const section = `quality${suffix}`;
   if (mode === 'quick') {
-    const dir = join(tmpdir(), 'pruneflow-quality-quick');
-    return { baselineDir: join(dir, 'baseline'), results: join(dir, 'results.json'), plot: join(dir, 'quality-plot.svg'), report: join(dir, 'section.md'), scratch: join(dir, 'subset') };
+    const dir = join(tmpdir(), `pruneflow-quality-quick${suffix}`);
+    return { baselineDir: join(dir, 'baseline'), results: join(dir, 'results.json'), plot: join(dir, 'quality-plot.svg'), report: join(dir, 'section.md'), section, scratch: join(dir, 'subset') };
   }
   return {
-    baselineDir: source('test/bench/baselines/resnet20-cifar10-subset'),
-    results: source('test/bench/quality-results.json'),
-    plot: source('docs/quality-plot.svg'),
+    baselineDir: source(`test/bench/baselines/resnet20-${dataset.id === 'cifar10' ? 'cifar10' : dataset.id}-subset`),
+    results: source(`test/bench/quality-results${suffix}.json`),
+    plot: source(`docs/quality-plot${suffix}.svg`),
     report: 'docs',
-    scratch: join(tmpdir(), 'pruneflow-quality-subset'),
+    section,
+    scratch: join(tmpdir(), `pruneflow-quality-subset${suffix}`),
   };
 }
 
 /** The CIFAR-10 subset beside the checkout (../shared), or where PRUNEFLOW_BENCH_DATA points (worktrees). */
 export function cifarSubsetPath(): string {
   return process.env.PRUNEFLOW_BENCH_DATA ?? join(ROOT, '../shared/data/cifar10-subset');
+}
+
+/** The Fashion-MNIST IDX files as the system installs them, or where PRUNEFLOW_FASHION_DATA points. */
+export function fashionMnistPath(): string {
+  return process.env.PRUNEFLOW_FASHION_DATA ?? '/usr/share/datasets/fashion-mnist';
 }

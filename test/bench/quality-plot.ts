@@ -1,5 +1,5 @@
 import { scaleLinear } from 'd3';
-import { MATCHED_ID, METHODS } from './quality-config.js';
+import { CIFAR10, MATCHED_ID, METHODS, type QualityDataset } from './quality-config.js';
 import type { QualityResults } from './quality-store.js';
 
 const WIDTH = 760;
@@ -14,14 +14,14 @@ const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;
  * PyTorch matched pair as squares, the baseline as a dashed line:
  * an SVG document built as a string (d3 only computes the scales).
  */
-export function qualityPlot(results: QualityResults): string {
+export function qualityPlot(results: QualityResults, dataset: QualityDataset = CIFAR10): string {
   const cells = results.cells.filter((c) => c.seed === 1 && METHODS.some((m) => m.id === c.method));
   const kept = (c: { flops: number; baselineFlops: number }) => (100 * c.flops) / c.baselineFlops;
   const accuracies = results.cells.map((c) => c.accuracy * 100).concat(results.baseline ? [results.baseline.accuracy * 100] : []);
   if (results.torch?.available) accuracies.push(results.torch.pruned.accuracy * 100);
   const x = scaleLinear().domain([20, 100]).range([MARGIN.left, WIDTH - MARGIN.right]);
   const y = scaleLinear()
-    .domain([Math.min(...accuracies, 50) - 2, Math.max(...accuracies, 60) + 2])
+    .domain(accuracies.length ? [Math.min(...accuracies) - 2, Math.max(...accuracies) + 2] : [48, 62])
     .nice()
     .range([HEIGHT - MARGIN.bottom, MARGIN.top]);
   const parts: string[] = [];
@@ -37,7 +37,7 @@ export function qualityPlot(results: QualityResults): string {
   parts.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left}" y1="${MARGIN.top}" y2="${HEIGHT - MARGIN.bottom}" stroke="#333"/>`);
   parts.push(`<text x="${(MARGIN.left + WIDTH - MARGIN.right) / 2}" y="${HEIGHT - 10}" text-anchor="middle">FLOPs kept (% of the baseline)</text>`);
   parts.push(`<text transform="translate(16 ${(MARGIN.top + HEIGHT - MARGIN.bottom) / 2}) rotate(-90)" text-anchor="middle">top-1 accuracy (%)</text>`);
-  parts.push(`<text x="${MARGIN.left}" y="20" font-weight="bold">ResNet-20, CIFAR-10 subset: accuracy after pruning and fine-tuning</text>`);
+  parts.push(`<text x="${MARGIN.left}" y="20" font-weight="bold">ResNet-20, ${escape(dataset.label)}: accuracy after pruning and fine-tuning</text>`);
   if (results.baseline) {
     const by = y(results.baseline.accuracy * 100);
     parts.push(`<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${by}" y2="${by}" stroke="#000" stroke-dasharray="4 4"/>`);

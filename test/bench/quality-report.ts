@@ -1,8 +1,9 @@
-import { basename, dirname } from 'node:path';
+import { basename, dirname, relative } from 'node:path';
 import { FLOPS_CONVENTION } from '../../core/models/model-cost.js';
 import { writeFilesAtomically } from '../../core/node/write-files.js';
 import { machineFacts } from './machine.js';
-import { BLOCK_RATIO, MATCHED_ID, METHODS, type QualityPaths } from './quality-config.js';
+import { ROOT } from './paths.js';
+import { BLOCK_RATIO, CIFAR10, MATCHED_ID, METHODS, type QualityDataset, type QualityPaths } from './quality-config.js';
 import { qualityPlot } from './quality-plot.js';
 import type { QualityCell, QualityResults } from './quality-store.js';
 import { writeReportSection } from './report-file.js';
@@ -82,7 +83,34 @@ function comparison(results: QualityResults): string {
   return parts.length ? `At ${pct(cut, 0)} FLOPs cut (mean of the seeds run): ${parts.join(', ')}.` : '';
 }
 
-function section(results: QualityResults): string {
+/**
+ * The issue's expectation checked against the numbers: at the middle cut CIP one-shot should lose no more than L1
+ * and clearly less than random. "No more" allows one standard error of the difference of the seed means; "clearly"
+ * asks for a gap of two standard errors (with one seed each, the test set's sampling error stands in).
+ */
+export function expectationVerdict(results: QualityResults, testImages: number): string {
+  const cut = results.budget.seededCut;
+  const accs = (id: string) => results.cells.filter((c) => c.method === id && c.cut === cut).map((c) => c.accuracy);
+  const [cip, l1, random] = [accs('cip'), accs('l1'), accs('random')];
+  if (!cip.length || !l1.length || !random.length) return '';
+  const error = (a: number[]) => {
+    const spread = a.length > 1 ? sd(a) : Math.sqrt((mean(a) * (1 - mean(a))) / testImages);
+    return spread ** 2 / a.length;
+  };
+  const gap = (other: number[]) => ({ points: (mean(cip) - mean(other)) * 100, error: Math.sqrt(error(cip) + error(other)) * 100 });
+  const [vsL1, vsRandom] = [gap(l1), gap(random)];
+  const noWorse = vsL1.points >= -vsL1.error;
+  const clearly = vsRandom.points > 2 * vsRandom.error;
+  const said = (v: { points: number; error: number }) => `${v.points >= 0 ? '+' : '−'}${Math.abs(v.points).toFixed(2)} points ± ${v.error.toFixed(2)}`;
+  return (
+    `**Expectation** (CIP at ${pct(cut, 0)} loses no more than L1 and clearly less than random): CIP one-shot against L1 ${said(vsL1)}, ` +
+    `against random ${said(vsRandom)} (difference of the means ± its standard error). ` +
+    `CIP ${noWorse ? 'loses no more than L1' : 'loses more than L1'} and ${clearly ? 'clearly less than random' : 'not clearly less than random (the gap is within two standard errors)'}: ` +
+    `the expectation is ${noWorse && clearly ? 'met' : 'not met'} here.`
+  );
+}
+
+function section(results: QualityResults, dataset: QualityDataset, paths: QualityPaths): string {
   const facts = machineFacts();
   const { budget } = results;
   const expected = METHODS.length * budget.cuts.length + budget.extraSeeds.length * budget.seededMethods.length + 1;
@@ -91,13 +119,17 @@ function section(results: QualityResults): string {
   const total = results.cells.reduce((s, c) => s + c.seconds, 0);
   const base = results.baseline;
   const ft = budget.fineTune;
+  // Where the standard error is quoted: the L1 runs at the middle cut, or 50% before any ran.
+  const middle = results.cells.filter((c) => c.method === 'l1' && c.cut === budget.seededCut);
+  const nearAccuracy = middle.length ? Math.round(mean(middle.map((c) => c.accuracy)) * 10) / 10 : 0.5;
   const runMinutes = (ids: (m: QualityCell) => boolean) => {
     const chosen = results.cells.filter(ids);
     return chosen.length ? (mean(chosen.map((c) => c.seconds)) / 60).toFixed(1) : '?';
   };
-  return `## Pruning quality: ResNet-20 on the CIFAR-10 subset
+  return `## Pruning quality: ResNet-20 on the ${dataset.label}
 
-Measured by \`npm run bench:quality\` (not part of \`npm run bench\`; \`--quick\` smoke-tests the harness with tiny sizes).
+${dataset.description}
+Measured by \`npm run bench:quality${dataset === CIFAR10 ? '' : ` -- --data ${dataset.id}`}\` (not part of \`npm run bench\`; \`--quick\` smoke-tests the harness with tiny sizes).
 ${done} of ${expected} runs finished${done < expected ? ' (the others did not run in the time box; a rerun picks up where this one stopped)' : ''}; their pruning runs
 took ${(total / 60).toFixed(0)} minutes in all. Report written ${facts.date} on ${facts.cpu}, ${facts.cores} cores, wasm backend,
 **shared with five other agents' builds and tests**: the 1-minute load average when each run ended is in the last column
@@ -106,35 +138,36 @@ on a quiet machine. Accuracies do not depend on the load.
 
 **Baseline.** The zoo ResNet-20 (${base ? `${(base.parameters / 1e3).toFixed(1)}k parameters, ${(base.flops / 1e6).toFixed(1)}M FLOPs` : ''}) trained from scratch once on the
 first ${budget.baseline.images.toLocaleString('en')} training images for ${budget.baseline.epochs} epochs with Pruneflow's recipe (Adam, learning rate ${budget.baseline.learningRate}
-with cosine decay per step, batch ${budget.baseline.batchSize}, random crops of the image zero-padded by 4 and horizontal flips,
-inputs normalised by the training set's channel mean and deviation): ${base ? `**${pct(base.accuracy)}** top-1 on the 2,000 test images` : 'not trained yet'}.
+with cosine decay per step, batch ${budget.baseline.batchSize}, ${dataset.augmentationText},
+inputs normalised by the training set's channel mean and deviation): ${base ? `**${pct(base.accuracy)}** top-1 on the ${dataset.testImages.toLocaleString('en')} test images` : 'not trained yet'}.
 It was trained by PyTorch (${base?.recipe.trainer ?? 'test/bench/torch_quality.py'}) on the same network: 3x3 convolutions padded as
 TensorFlow's 'same', batch-norm epsilon 1e-3 and momentum 0.9 as in tfjs, then its weights were loaded into the tfjs model
-and checked on the test set (same accuracy within 2 points, or the run stops). Why: with the machine this loaded,
-Pruneflow's own wasm training ran at 9-10 images/s on two engines (load average 16), so the ${(budget.baseline.images * budget.baseline.epochs).toLocaleString('en')}
-image passes would have taken over an hour of the time box; PyTorch (one thread) took ${base ? (base.seconds / 60).toFixed(0) : '?'} minutes.
+and checked on the test set (same accuracy within 2 points, or the run stops). Why: Pruneflow's wasm training is several
+times slower than PyTorch on this shared machine (the CIFAR-10 baseline's ran at 9-10 images/s on two engines at load
+average 16), so the ${(budget.baseline.images * budget.baseline.epochs).toLocaleString('en')} image passes would have taken a large part of the time box; PyTorch (one thread) took ${base ? (base.seconds / 60).toFixed(0) : '?'} minutes.
 So this table does not compare the two engines' baseline training; the PyTorch section compares their pruning and
-fine-tuning from these same weights. The weights are committed (\`test/bench/baselines/resnet20-cifar10-subset/\`, tfjs
+fine-tuning from these same weights. The weights are committed (\`${relative(ROOT, paths.baselineDir)}/\`, tfjs
 format, with \`recipe.json\`) and reused by every later run.
 
 **Budget.** Every pruned model gets the same budget: ${ft.epochs} passes over the first ${ft.images.toLocaleString('en')} training images (Adam at half
-the baseline's rate, cosine decay, the same crops and flips) after one-shot pruning; the continuous schedule spends
+the baseline's rate, cosine decay, the same augmentation${dataset.augmentation === 'none' ? ', none' : ''}) after one-shot pruning; the continuous schedule spends
 ${ft.softEpochs} of those passes on soft pruning (gates ramping to the cut on the cubic schedule) and fine-tunes for the remaining
 ${ft.epochs - ft.softEpochs}. Data criteria see ${budget.calibrationBatches} batches of ${budget.baseline.batchSize} images; batch-norm statistics are
 re-estimated on 20 batches after pruning; global ranking, 10% of each group protected, exact channel counts. The runs
 normalise inputs by the fine-tuning set's channel statistics, so their baseline column can differ slightly from the figure above.
 Why so small: a one-shot run took ${runMinutes((c) => c.method === 'l1')} minutes here (L1; CIP continuous ${runMinutes((c) => c.method === 'cip-continuous')}), of which
-measuring the baseline and the pruned model (2,000 test images each, plus latency) is about a minute, and the whole
-table had to fit the time box of one session on the shared machine (the sizes were chosen for about an hour on a quiet
-machine; never measured, the machine was never quiet).
+measuring the baseline and the pruned model (${dataset.testImages.toLocaleString('en')} test images each, plus latency) is about a minute, and the whole
+table had to fit the time box of one session on the shared machine (about an hour, next to other agents' work).
 The short fine-tuning (${Math.ceil(ft.images / budget.baseline.batchSize) * ft.epochs} optimizer steps) ranks criteria by how much accuracy their cut keeps and how
-fast it comes back, not by how far long fine-tuning can go; with the test set's 2,000 images one standard error of an
-accuracy near 50% is about 1.1 points. Seeds change the calibration batches, the random criterion and the fine-tuning
+fast it comes back, not by how far long fine-tuning can go; with the test set's ${dataset.testImages.toLocaleString('en')} images one standard error of an
+accuracy near ${(nearAccuracy * 100).toFixed(0)}% is about ${(100 * Math.sqrt((nearAccuracy * (1 - nearAccuracy)) / dataset.testImages)).toFixed(1)} points. Seeds change the calibration batches, the random criterion and the fine-tuning
 order, not the baseline.
 
 ${comparison(results)}
 
-![Accuracy against FLOPs kept](quality-plot.svg)
+${expectationVerdict(results, dataset.testImages)}
+
+![Accuracy against FLOPs kept](${basename(paths.plot)})
 
 ${matrix(results)}
 
@@ -169,10 +202,10 @@ ${torchSection(results)}
 }
 
 /** Writes the plot and the markdown section (into docs/benchmarks.md, or a file of its own for --quick). */
-export async function writeQualityReport(results: QualityResults, paths: QualityPaths): Promise<void> {
+export async function writeQualityReport(results: QualityResults, paths: QualityPaths, dataset: QualityDataset = CIFAR10): Promise<void> {
   const encode = (text: string) => new TextEncoder().encode(text);
-  await writeFilesAtomically(dirname(paths.plot), [{ name: basename(paths.plot), bytes: encode(qualityPlot(results)) }]);
-  const body = section(results);
-  if (paths.report === 'docs') writeReportSection('quality', body, 'npm run bench:quality');
+  await writeFilesAtomically(dirname(paths.plot), [{ name: basename(paths.plot), bytes: encode(qualityPlot(results, dataset)) }]);
+  const body = section(results, dataset, paths);
+  if (paths.report === 'docs') writeReportSection(paths.section, body, 'npm run bench:quality');
   else await writeFilesAtomically(dirname(paths.report), [{ name: basename(paths.report), bytes: encode(body) }]);
 }

@@ -2,8 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { QUICK_BUDGET } from './quality-config.js';
+import { FASHION_MNIST, QUICK_BUDGET, qualityPaths } from './quality-config.js';
 import { qualityPlot } from './quality-plot.js';
+import { expectationVerdict, writeQualityReport } from './quality-report.js';
 import { type QualityCell, QualityResultsMismatchError, QualityStore } from './quality-store.js';
 
 const folders: string[] = [];
@@ -56,5 +57,31 @@ describe('quality benchmark results store', () => {
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg.match(/<circle[^>]*><title>/g)).toHaveLength(3);
     expect(svg).toContain('L1 norm: 58.00% at 70.0% FLOPs');
+  });
+
+  it('names the data set in the plot and the report, and links the plot of that data set', async () => {
+    const results = { budget: QUICK_BUDGET, cells: [cell('l1', 0.5, 1, 0.86), cell('random', 0.5, 1, 0.84)] };
+    expect(qualityPlot(results, FASHION_MNIST)).toContain('ResNet-20, Fashion-MNIST subset: accuracy');
+    const folder = join(scratch(), '..');
+    const paths = { ...qualityPaths('quick', FASHION_MNIST), plot: join(folder, 'quality-plot-fashion-mnist.svg'), report: join(folder, 'section.md') };
+    await writeQualityReport(results, paths, FASHION_MNIST);
+    const section = readFileSync(paths.report, 'utf8');
+    expect(section).toContain('## Pruning quality: ResNet-20 on the Fashion-MNIST subset');
+    expect(section).toContain('npm run bench:quality -- --data fashion-mnist');
+    expect(section).toContain('](quality-plot-fashion-mnist.svg)');
+    expect(section).toContain('no augmentation');
+    expect(section).toContain('accuracy near 90% is about 0.7 points');
+  });
+
+  it('says whether CIP loses no more than L1 and clearly less than random, from the seeds', () => {
+    const seeds = (method: string, accuracies: number[]) => accuracies.map((a, i) => cell(method, 0.5, i + 1, a));
+    const met = { budget: QUICK_BUDGET, cells: [...seeds('cip', [0.52, 0.51, 0.53]), ...seeds('l1', [0.515, 0.52, 0.51]), ...seeds('random', [0.48, 0.47, 0.49])] };
+    expect(expectationVerdict(met, 2000)).toContain('CIP loses no more than L1 and clearly less than random: the expectation is met here.');
+    const close = { budget: QUICK_BUDGET, cells: [...seeds('cip', [0.52, 0.49, 0.53]), ...seeds('l1', [0.515, 0.52, 0.51]), ...seeds('random', [0.50, 0.47, 0.52])] };
+    expect(expectationVerdict(close, 2000)).toContain('not clearly less than random');
+    expect(expectationVerdict(close, 2000)).toContain('the expectation is not met here.');
+    const worse = { budget: QUICK_BUDGET, cells: [...seeds('cip', [0.45, 0.46, 0.44]), ...seeds('l1', [0.515, 0.52, 0.51]), ...seeds('random', [0.40, 0.41, 0.39])] };
+    expect(expectationVerdict(worse, 2000)).toContain('CIP loses more than L1');
+    expect(expectationVerdict({ budget: QUICK_BUDGET, cells: seeds('cip', [0.5]) }, 2000)).toBe('');
   });
 });

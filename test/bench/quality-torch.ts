@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { QualityBudget } from './quality-config.js';
+import type { QualityBudget, QualityDataset } from './quality-config.js';
 
 const SCRIPT = fileURLToPath(new URL('../../../test/bench/torch_quality.py', import.meta.url));
 
@@ -20,11 +20,13 @@ export type TorchQuality =
  * Runs the PyTorch reference with the benchmark's budget: it trains the baseline (whose weights it writes to
  * `baselineOut` in tfjs layouts), then block-prunes and fine-tunes it. Never throws: an unavailable torch is a result.
  */
-export function runTorchQuality(dataPath: string, budget: QualityBudget, blockRatio: number, baselineOut: string, timeoutMs: number, log: (line: string) => void): Promise<TorchQuality> {
+export function runTorchQuality(dataPath: string, budget: QualityBudget, dataset: QualityDataset, blockRatio: number, baselineOut: string, timeoutMs: number, log: (line: string) => void): Promise<TorchQuality> {
   const python = process.env.PRUNEFLOW_BENCH_PYTHON ?? '/usr/bin/python3';
   const args = [
     SCRIPT,
     `--data=${dataPath}`,
+    `--format=${dataset.format}`,
+    `--augment=${dataset.augmentation}`,
     `--train-images=${budget.baseline.images}`,
     `--epochs=${budget.baseline.epochs}`,
     `--learning-rate=${budget.baseline.learningRate}`,

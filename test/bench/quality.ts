@@ -1,5 +1,6 @@
-// Pruning-quality benchmark (npm run bench:quality; --quick for a smoke test of the harness, --report to
-// rewrite the report from stored results): a ResNet-20 trained once on the CIFAR-10 subset, pruned by every
+// Pruning-quality benchmark (npm run bench:quality; --data fashion-mnist for the Fashion-MNIST table, --quick for a
+// smoke test of the harness, --report to rewrite the report from stored results): a ResNet-20 trained once on the
+// data set (the CIFAR-10 subset by default), pruned by every
 // criterion to 30/50/70% fewer FLOPs and fine-tuned with one budget for all; a PyTorch reference row.
 // Finished cells are stored as they end, so a rerun skips them.
 import { availableParallelism, loadavg } from 'node:os';
@@ -15,8 +16,9 @@ import { nodeReplicaSpawner } from '../../core/node/training-workers.js';
 import { loadModel } from '../../core/session/model-source.js';
 import { type RunContext, runPruning } from '../../core/session/prune-run.js';
 import type { ParallelTraining } from '../../core/train/fit.js';
-import { BLOCK_RATIO, cifarSubsetPath, FIRST_METHODS, FULL_BUDGET, MATCHED_ID, METHODS, QUICK_BUDGET, type QualityBudget, qualityPaths } from './quality-config.js';
-import { ensureBaseline, writeFineTuneSubset } from './quality-baseline.js';
+import { BLOCK_RATIO, datasetFromArgs, FIRST_METHODS, MATCHED_ID, METHODS, QUICK_BUDGET, type QualityBudget, qualityPaths } from './quality-config.js';
+import { ensureBaseline } from './quality-baseline.js';
+import { prepareQualityData } from './quality-data.js';
 import { writeQualityReport } from './quality-report.js';
 import { type QualityCell, QualityStore } from './quality-store.js';
 
@@ -29,7 +31,7 @@ interface Job {
 /**
  * The order work is done in, so a run cut short still answers the main question: the middle cut for every
  * method, its extra seeds (the spread decides whether CIP beats L1 and random), then the other cuts of the
- * methods the comparison is about, then the rest.
+ * methods the comparison is about, then the rest, and last Pruneflow's half of the PyTorch reference pair.
  */
 function jobs(budget: QualityBudget): Job[] {
   const cell = (method: string, cut: number, seed = 1): Job => ({ method, cut, seed });
@@ -38,11 +40,11 @@ function jobs(budget: QualityBudget): Job[] {
   const otherCuts = budget.cuts.filter((c) => c !== middle);
   return [
     ...FIRST_METHODS.map((id) => cell(id, middle)),
-    cell(MATCHED_ID, BLOCK_RATIO),
     ...others.map((id) => cell(id, middle)),
     ...budget.extraSeeds.flatMap((seed) => budget.seededMethods.map((id) => cell(id, budget.seededCut, seed))),
     ...FIRST_METHODS.flatMap((id) => otherCuts.map((cut) => cell(id, cut))),
     ...others.flatMap((id) => otherCuts.map((cut) => cell(id, cut))),
+    cell(MATCHED_ID, BLOCK_RATIO),
   ];
 }
 
@@ -108,21 +110,22 @@ const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const budget = args.includes('--quick') ? QUICK_BUDGET : FULL_BUDGET;
-  const paths = qualityPaths(budget.mode);
+  const dataset = datasetFromArgs(args);
+  const budget = args.includes('--quick') ? QUICK_BUDGET : dataset.budget;
+  const paths = qualityPaths(budget.mode, dataset);
   const store = new QualityStore(paths.results, budget);
   if (args.includes('--report')) {
-    await writeQualityReport(store.results, paths);
+    await writeQualityReport(store.results, paths, dataset);
     return;
   }
   await wasmCandidate.load();
   const parallel = trainingReplicas();
-  const dataPath = cifarSubsetPath();
-  const { facts, torch } = await ensureBaseline(paths.baselineDir, dataPath, budget, log);
+  const data = await prepareQualityData(dataset, budget, paths.scratch);
+  const { facts, torch } = await ensureBaseline(paths.baselineDir, data.baseline, budget, dataset, log);
   [store.results.baseline, store.results.torch] = [facts, torch];
   await store.save();
   const modelPath = join(paths.baselineDir, 'model.json');
-  const subset = await writeFineTuneSubset(dataPath, paths.scratch, budget.fineTune.images);
+  const subset = data.fineTune;
   const matchedRatios = await blockRatios(modelPath);
   let stage = '';
   let lastStep = 0;
@@ -159,9 +162,9 @@ async function main(): Promise<void> {
         `after pruning ${(cell.pruneOnlyAccuracy * 100).toFixed(2)}%), FLOPs -${((1 - cell.flops / cell.baselineFlops) * 100).toFixed(1)}%, ${cell.seconds.toFixed(0)} s`,
     );
     // The report is rewritten as cells finish; a fault in it must not stop the measurements.
-    await writeQualityReport(store.results, paths).catch((error: unknown) => log(`report not written: ${(error as Error).message}`));
+    await writeQualityReport(store.results, paths, dataset).catch((error: unknown) => log(`report not written: ${(error as Error).message}`));
   }
-  await writeQualityReport(store.results, paths);
+  await writeQualityReport(store.results, paths, dataset);
   log('done');
 }
 

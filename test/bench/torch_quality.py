@@ -20,7 +20,9 @@ import time
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--data", required=True, help="folder with data_batch_1.bin and test_batch.bin (CIFAR-10 binary)")
+    parser.add_argument("--data", required=True, help="folder with data_batch_1.bin and test_batch.bin (cifar), or train-/t10k- IDX files (idx)")
+    parser.add_argument("--format", choices=["cifar", "idx"], default="cifar")
+    parser.add_argument("--augment", choices=["crop-flip", "none"], default="crop-flip", help="as Pruneflow: crops and flips for natural images only")
     parser.add_argument("--train-images", type=int, default=10000)
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--learning-rate", type=float, default=2e-3)
@@ -55,26 +57,40 @@ def main():
             raw = raw[:limit]
         return torch.from_numpy(raw[:, 1:].reshape(-1, 3, 32, 32).copy()), torch.from_numpy(raw[:, 0].astype(np.int64))
 
-    train_x, train_y = read_cifar(os.path.join(args.data, "data_batch_1.bin"), args.train_images)
-    test_x, test_y = read_cifar(os.path.join(args.data, "test_batch.bin"))
+    def read_idx(prefix, limit=None):
+        """Uncompressed MNIST-style files: a 16-byte header before the images, 8 before the labels."""
+        images = np.fromfile(os.path.join(args.data, f"{prefix}-images-idx3-ubyte"), dtype=np.uint8, offset=16)
+        labels = np.fromfile(os.path.join(args.data, f"{prefix}-labels-idx1-ubyte"), dtype=np.uint8, offset=8)
+        images, labels = images.reshape(-1, 1, 28, 28)[:limit], labels[:limit]
+        return torch.from_numpy(images.copy()), torch.from_numpy(labels.astype(np.int64))
+
+    if args.format == "idx":
+        train_x, train_y = read_idx("train", args.train_images)
+        test_x, test_y = read_idx("t10k")
+    else:
+        train_x, train_y = read_cifar(os.path.join(args.data, "data_batch_1.bin"), args.train_images)
+        test_x, test_y = read_cifar(os.path.join(args.data, "test_batch.bin"))
+    channels, size = train_x.shape[1], train_x.shape[2]
 
     def statistics(images):
         pixels = images.float().div(255)
-        return pixels.mean(dim=(0, 2, 3)).view(1, 3, 1, 1), pixels.std(dim=(0, 2, 3)).view(1, 3, 1, 1)
+        return pixels.mean(dim=(0, 2, 3)).view(1, -1, 1, 1), pixels.std(dim=(0, 2, 3)).view(1, -1, 1, 1)
 
     def normalise(images, norm):
         mean, std = norm
         return (images.float().div(255) - mean) / std
 
     def augment(images):
-        """Random 32x32 crop of the image zero-padded by 4 (before normalisation), and a coin-flip mirror."""
+        """Random crop of the image zero-padded by 4 (before normalisation), and a coin-flip mirror; or nothing."""
+        if args.augment == "none":
+            return images
         padded = F.pad(images, (4, 4, 4, 4))
         out = torch.empty_like(images)
         shifts = torch.randint(0, 9, (images.shape[0], 2))
         flips = torch.rand(images.shape[0]) < 0.5
         for i in range(images.shape[0]):
             dy, dx = int(shifts[i, 0]), int(shifts[i, 1])
-            crop = padded[i, :, dy:dy + 32, dx:dx + 32]
+            crop = padded[i, :, dy:dy + size, dx:dx + size]
             out[i] = crop.flip(2) if flips[i] else crop
         return out
 
@@ -121,7 +137,7 @@ def main():
         def __init__(self, depth, num_classes=10):
             super().__init__()
             n = (depth - 2) // 6
-            self.stem = nn.Sequential(*conv_bn_relu(3, 16))
+            self.stem = nn.Sequential(*conv_bn_relu(channels, 16))
             blocks, cin = [], 16
             for stage, filters in enumerate([16, 32, 64]):
                 for block in range(n):
@@ -149,7 +165,7 @@ def main():
         handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
         model.eval()
         with torch.no_grad():
-            model(torch.zeros(1, 3, 32, 32))
+            model(torch.zeros(1, channels, size, size))
         for handle in handles:
             handle.remove()
         return sum(p.numel() for p in model.parameters()), total[0]
