@@ -89,6 +89,38 @@ describe('user files for the engine in the page (served)', () => {
     expect(run.result.baseline.layerWidths.length).toBeGreaterThan(0);
   }, 300_000);
 
+  it.each(['served', 'desktop'] as const)('opens the user folder from the app Data screen (%s files)', async (host) => {
+    // Served: the page's address has the token, and the app's worker asks `serve` itself. Desktop: no token;
+    // the worker asks the page, which asks `window.pruneflowFiles`. Electron's preload is not here, so a
+    // stand-in with its signature carries the request to main's stand-in, the same served endpoint.
+    const context = await browser.newContext();
+    const app = await context.newPage();
+    await app.goto(serve.url.href); // lets the page's files in by cookie, for the address without the token
+    if (host === 'desktop') {
+      await app.addInitScript(
+        ({ token, header }) => {
+          const files = async (request: { op: string; path: string }) => {
+            const response = await fetch(`/host-files/${request.op}?path=${encodeURIComponent(request.path)}`, { headers: { [header]: token } });
+            if (!response.ok) return { ok: false, error: await response.json() };
+            return { ok: true, value: request.op === 'read' ? new Uint8Array(await response.arrayBuffer()) : await response.json() };
+          };
+          Object.assign(globalThis, { pruneflowFiles: files });
+        },
+        { token: serve.token, header: HOST_FILES_TOKEN_HEADER },
+      );
+    }
+    await app.goto(host === 'served' ? `${serve.url.href}&engine=page&backend=wasm` : `${serve.origin}/?engine=page&backend=wasm`);
+    await expect.poll(() => app.getByText('(page)').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    await app.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Data' }).click();
+    await app.locator('#data-path').fill(idx);
+    await app.getByRole('button', { name: 'Open', exact: true }).click();
+    const found = app.getByRole('region', { name: 'What the engine found' });
+    await found.waitFor({ timeout: 60_000 });
+    expect(await found.textContent()).toMatch(/IDX/);
+    expect(await found.textContent()).toMatch(/28×28/);
+    await context.close();
+  }, 120_000);
+
   it('refuses file requests without the token, from another site, or for files that are not there', async () => {
     const fetchInPage = (path: string, headers: Record<string, string>) =>
       page.evaluate(
