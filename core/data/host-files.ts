@@ -40,7 +40,7 @@ export async function openPathTree(files: HostFiles, path: string): Promise<File
   const info = await existing(files, path);
   if (info.kind === 'folder') {
     let listing: Promise<FileEntry[]> | undefined;
-    return { label: path, list: () => (listing ??= files.list(path)), read: (file) => files.read(joinPath(path, file)) };
+    return { label: path, list: () => (listing ??= files.list(path)), read: async (file) => files.read(joinPath(path, file)) };
   }
   const name = baseName(path.replace(/\\/g, '/'));
   return {
@@ -80,7 +80,7 @@ export async function openModelTree(files: HostFiles, path: string): Promise<Fil
       }
       return entries;
     },
-    read: (file) => files.read(inside(file)),
+    read: async (file) => files.read(inside(file)),
   };
 }
 
