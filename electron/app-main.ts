@@ -13,6 +13,8 @@ import { projectFilesInArgv } from './project-files.js';
 import { RecentFiles } from './recent-files.js';
 import { allowOnlyLocalRequests, denyAllPermissions, hardenWebContents, type SessionLike, type WebContentsLike } from './security.js';
 import { registerShellIpc } from './shell-ipc.js';
+import { registerHostFilesIpc } from './host-files-ipc.js';
+import { nodeHostFiles } from '../core/node/node-host-files.js';
 import { type NativeThemeLike, restoreTheme, toggleDarkTheme } from './theme.js';
 import { readWindowState, type Rect, restoreBounds, saveWindowState, type StatefulWindow } from './window-state.js';
 import { createWorkerRelay, type WorkerLike } from './worker-relay.js';
@@ -211,6 +213,7 @@ export function startApp<W extends AppWindow>(deps: AppDeps<W>): void {
       isTrustedSender: isAppUrl,
       broadcast: (channel: string, event: EngineEvent) => liveWindow()?.webContents.send(channel, event),
     });
+    registerHostFilesIpc(deps.ipcMain, { isTrustedSender: isAppUrl, files: nodeHostFiles });
     registerShellIpc(deps.ipcMain, {
       isTrustedSender: isAppUrl,
       onReady: () => outbox.markReady(),

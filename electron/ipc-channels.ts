@@ -7,3 +7,5 @@ export const APP_COMMAND_CHANNEL = 'pruneflow:app-command';
 export const SHELL_READY_CHANNEL = 'pruneflow:shell-ready';
 /** Renderer -> main: the project's unsaved-changes state and file. */
 export const DOCUMENT_STATE_CHANNEL = 'pruneflow:document-state';
+/** Renderer -> main: a file of the user's for the engine in the page's worker (stat, list or read). */
+export const HOST_FILES_CHANNEL = 'pruneflow:host-file';

@@ -1,7 +1,8 @@
 /**
  * The renderer's only doors to the app: `window.pruneflow`, one function per engine call (the same
  * contract the browser host serves), and `window.pruneflowDesktop`, the desktop shell's commands and
- * document state (a desktop-only extra the UI can do without). No raw ipcRenderer is exposed. Replies
+ * document state (a desktop-only extra the UI can do without), and `window.pruneflowFiles`, one function
+ * that hands the user's files to an engine in a worker of the page. No raw ipcRenderer is exposed. Replies
  * stay `{ ok, value | error }` because contextBridge drops an Error's name; the renderer's client
  * rethrows them with their name.
  * Built by Vite into one CommonJS file: a sandboxed preload can `require` only 'electron'.
@@ -10,7 +11,8 @@ import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { EngineEvent } from '../core/api/contract.js';
 import { bridgeCalls, type CallReply, type EngineBridge } from '../core/api/bridge.js';
 import { type AppCommand, type DesktopShellBridge, parseAppCommand, parseDocumentState } from '../core/api/desktop-shell.js';
-import { APP_COMMAND_CHANNEL, DOCUMENT_STATE_CHANNEL, ENGINE_CALL_CHANNEL, ENGINE_EVENT_CHANNEL, SHELL_READY_CHANNEL } from './ipc-channels.js';
+import type { HostFileBridge, HostFileValue } from '../core/api/host-files-protocol.js';
+import { APP_COMMAND_CHANNEL, DOCUMENT_STATE_CHANNEL, ENGINE_CALL_CHANNEL, ENGINE_EVENT_CHANNEL, HOST_FILES_CHANNEL, SHELL_READY_CHANNEL } from './ipc-channels.js';
 
 const bridge: EngineBridge = {
   ...bridgeCalls((method, args) => ipcRenderer.invoke(ENGINE_CALL_CHANNEL, { method, args }) as Promise<CallReply>),
@@ -48,5 +50,9 @@ const desktop: DesktopShellBridge = {
   },
 };
 
+// Main checks the request; the preload only carries it.
+const files: HostFileBridge = (request) => ipcRenderer.invoke(HOST_FILES_CHANNEL, request) as Promise<CallReply<HostFileValue>>;
+
 contextBridge.exposeInMainWorld('pruneflow', bridge);
+contextBridge.exposeInMainWorld('pruneflowFiles', files);
 contextBridge.exposeInMainWorld('pruneflowDesktop', desktop);

@@ -155,10 +155,14 @@ export interface TaskProgress {
   total: number;
   message: string;
   metrics?: Record<string, number>;
+  /** A warning, not progress (a smaller batch after running out of memory): sent as a task-warning event. */
+  warning?: true;
 }
 
 export type EngineEvent =
   | { type: 'task-progress'; taskId: string; progress: TaskProgress }
+  /** Something the user should know that does not stop the task ("Batch 64 did not fit in GPU memory; continuing with 32"). */
+  | { type: 'task-warning'; taskId: string; message: string }
   | { type: 'task-done'; taskId: string; result: PruneResult }
   | { type: 'sensitivity-done'; taskId: string; result: SensitivityReport }
   | { type: 'task-failed'; taskId: string; error: SerializedError }

@@ -4,19 +4,22 @@ import { resolveBackendPreference } from '../backend/backend-preference.js';
 import { browserCandidates } from '../backend/browser-candidates.js';
 import { createEngine } from '../session/engine.js';
 import { fetchAssetReader } from './fetch-assets.js';
+import { type HostFiles, openDataTree, openModelTree } from '../data/host-files.js';
 
 export interface BrowserEngineOptions {
   /** Where the engine's script lies; its wasm/ and assets/ folders sit beside it. */
   baseUrl: string;
   /** A backend the user chose ('webgl', 'wasm', ...), or 'auto'. */
   backend?: string;
+  /** The user's files, handed over by the host that owns them (`pruneflow serve`, or the desktop app's page). */
+  files?: HostFiles;
 }
 
 /**
  * The engine inside Chromium (a worker of the app's window or of a browser page): GPU through WebGPU or
- * WebGL, else wasm. Files reach it as bytes from the host that owns them; here it reads only its own assets.
+ * WebGL, else wasm. Files reach it as bytes from the host that owns them; its own assets it fetches.
  */
-export function createBrowserEngine({ baseUrl, backend }: BrowserEngineOptions): EngineApi {
+export function createBrowserEngine({ baseUrl, backend, files }: BrowserEngineOptions): EngineApi {
   // Bundled, the wasm backend cannot find its .wasm files on its own.
   setWasmPaths(new URL('wasm/', baseUrl).href);
   return createEngine({
@@ -24,5 +27,6 @@ export function createBrowserEngine({ baseUrl, backend }: BrowserEngineOptions):
     candidates: browserCandidates,
     backendPreference: resolveBackendPreference({ setting: backend }),
     readAsset: fetchAssetReader(new URL('assets/', baseUrl)),
+    ...(files && { openDataSource: (path: string) => openDataTree(files, path), openModelSource: (path: string) => openModelTree(files, path) }),
   });
 }

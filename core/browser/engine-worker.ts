@@ -1,10 +1,14 @@
 /**
  * Entry of the engine as a Web Worker of the UI's page (bundled to dist/renderer/engine/engine-worker.js).
- * `?backend=webgl` picks a backend; calls are validated like every other host's.
+ * `?backend=webgl` picks a backend; calls are validated like every other host's. The user's files come
+ * from `pruneflow serve` when the page passes its token (`&token=`), else from the page (desktop app).
  */
 import { answerCall } from '../api/answer-call.js';
 import { type FromEngineWorker, isEngineWorkerCall } from '../api/worker-protocol.js';
+import { TOKEN_PARAMETER } from '../api/socket-protocol.js';
 import { createBrowserEngine } from './browser-engine.js';
+import { pageHostFiles } from './page-host-files.js';
+import { servedHostFiles } from './served-host-files.js';
 
 interface WorkerScope {
   location: { href: string };
@@ -14,10 +18,16 @@ interface WorkerScope {
 
 const scope = globalThis as unknown as WorkerScope;
 const here = new URL(scope.location.href);
-const engine = createBrowserEngine({ baseUrl: new URL('./', here).href, backend: here.searchParams.get('backend') ?? undefined });
+const token = here.searchParams.get(TOKEN_PARAMETER);
+const fromPage = pageHostFiles((message) => scope.postMessage(message));
+const engine = createBrowserEngine({
+  baseUrl: new URL('./', here).href,
+  backend: here.searchParams.get('backend') ?? undefined,
+  files: token ? servedHostFiles(here.origin, token) : fromPage.files,
+});
 
 engine.onEvent((event) => scope.postMessage({ type: 'event', event }));
 scope.addEventListener('message', ({ data }) => {
-  if (!isEngineWorkerCall(data)) return;
+  if (fromPage.receive(data) || !isEngineWorkerCall(data)) return;
   void answerCall(engine, data.call).then((reply) => scope.postMessage({ type: 'reply', id: data.id, reply }));
 });

@@ -34,8 +34,11 @@ export function makeBatch(dataset: ImageDataset, indices: ArrayLike<number>, nor
     }
     labels[b] = dataset.labels[indices[b]];
   }
-  const x = tf.tensor4d(values, [size, height, width, channels]);
-  const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), dataset.classNames.length), 'float32') as tf.Tensor2D);
+  // One tidy: if the device has no room for the labels, the images are released too.
+  const { x, y } = tf.tidy(() => ({
+    x: tf.tensor4d(values, [size, height, width, channels]),
+    y: tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), dataset.classNames.length), 'float32') as tf.Tensor2D,
+  }));
   return { x, y, size };
 }
 

@@ -259,6 +259,7 @@ async function runTask(
     };
     const unsubscribe = engine.onEvent((event: EngineEvent) => {
       if (event.type === 'task-progress') progress.onProgress(event.progress);
+      else if (event.type === 'task-warning') progress.onProgress({ stage: 'warning', step: 0, total: 0, message: event.message });
       else if (event.type === 'task-done') {
         finish(EXIT.ok, json ? JSON.stringify(event.result, null, 2) : formatPruneTable(event.result));
       } else if (event.type === 'sensitivity-done') {

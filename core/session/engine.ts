@@ -76,7 +76,7 @@ export function createEngine(options: EngineOptions): EngineApi {
       backend: report.active,
       signal: controller.signal,
       pause: gate,
-      onProgress: (progress) => emit({ type: 'task-progress', taskId, progress }),
+      onProgress: (progress) => emit(progress.warning ? { type: 'task-warning', taskId, message: progress.message } : { type: 'task-progress', taskId, progress }),
       onState: (state: SessionState) => emit({ type: 'task-state', taskId, state }),
     })
       .then((result) => emit(done(taskId, result)))

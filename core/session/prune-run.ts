@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { ModelSummary, PruneConfig, PruneResult, SessionState } from '../api/contract.js';
+import type { ModelSummary, PruneConfig, PruneResult, SessionState, TaskProgress } from '../api/contract.js';
 import { defaultAugmentation } from '../data/augmentation.js';
 import { makeBatch } from '../data/batches.js';
 import { channelStatistics, type ImageDataset, type Normalisation } from '../data/image-dataset.js';
@@ -32,7 +32,7 @@ export interface RunContext extends RunHost {
   signal?: AbortSignal;
   /** Holds training and evaluation at batch boundaries while paused. */
   pause?: PauseGate;
-  onProgress?: (progress: { stage: string; step: number; total: number; message: string; metrics?: Record<string, number> }) => void;
+  onProgress?: (progress: TaskProgress) => void;
   /** Where the baseline comes from instead of `config.model` (a project's stored baseline). */
   loadBaseline?: () => Promise<tfl.LayersModel>;
   /** Sees what a session record keeps (project-session.ts); each call is awaited before the models go. */

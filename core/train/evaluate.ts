@@ -1,15 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { batchIndices, makeBatch } from '../data/batches.js';
+import { makeBatch } from '../data/batches.js';
 import type { ImageDataset, Normalisation } from '../data/image-dataset.js';
 import { throwIfCancelled, yieldToEventLoop } from './cancellation.js';
+import { halveBatch, isOutOfMemoryError } from './out-of-memory.js';
 import type { PauseGate } from './pause-gate.js';
 import { type ProgressListener, Throughput } from './progress.js';
 
 export interface EvaluateOptions {
   signal?: AbortSignal;
   pause?: PauseGate;
-  /** Reports step/total per batch under `stage` (default "evaluating"). */
+  /** Reports step/total per batch under `stage` (default "evaluating"), and a smaller batch after running out of memory. */
   onProgress?: ProgressListener;
   stage?: string;
   batchSize?: number;
@@ -26,15 +27,47 @@ export async function evaluate(model: tfl.LayersModel, data: ImageDataset, norm:
   const { signal, pause, onProgress, stage = 'evaluating', batchSize = 250 } = options;
   const withTop5 = data.classNames.length > 5;
   const order = Int32Array.from({ length: data.count }, (_, i) => i);
-  const total = Math.ceil(data.count / batchSize);
+  let batch = batchSize;
+  let total = Math.ceil(data.count / batch);
   const throughput = new Throughput();
   let top1 = 0;
   let top5 = 0;
   let step = 0;
-  for (const indices of batchIndices(order, batchSize)) {
+  let done = 0;
+  while (done < data.count) {
+    const indices = order.subarray(done, done + batch);
     await pause?.wait(signal);
     throwIfCancelled(signal, 'Evaluation');
-    const batch = makeBatch(data, indices, norm);
+    let hits: [number, number];
+    try {
+      hits = await countHits(model, makeBatch(data, indices, norm), withTop5);
+    } catch (error) {
+      // The device ran out of memory: the same images again in smaller batches, from here on.
+      if (!isOutOfMemoryError(error)) throw error;
+      batch = halveBatch(batch, error as Error, `${stage} at image ${done + 1}`, (message) => onProgress?.({ stage, step, total, message, warning: true }));
+      total = step + Math.ceil((data.count - done) / batch);
+      continue;
+    }
+    top1 += hits[0];
+    top5 += hits[1];
+    done += indices.length;
+    throughput.add(indices.length);
+    step++;
+    onProgress?.({
+      stage,
+      step,
+      total,
+      message: `${done} of ${data.count} images`,
+      metrics: { imagesPerSecond: throughput.imagesPerSecond(), secondsLeft: throughput.secondsLeft(step, total) },
+    });
+    await yieldToEventLoop();
+  }
+  return withTop5 ? { top1: top1 / data.count, top5: top5 / data.count } : { top1: top1 / data.count };
+}
+
+/** Top-1 and top-5 hits of one batch in inference mode; the batch and everything made from it are released, also on failure. */
+async function countHits(model: tfl.LayersModel, batch: { x: tf.Tensor; y: tf.Tensor }, withTop5: boolean): Promise<[number, number]> {
+  try {
     const hits = tf.tidy(() => {
       const logits = model.apply(batch.x, { training: false }) as tf.Tensor2D;
       const labels = tf.argMax(batch.y, 1);
@@ -46,21 +79,11 @@ export async function evaluate(model: tfl.LayersModel, data: ImageDataset, norm:
       return tf.stack([first, tf.sum(tf.cast(inBest5, 'float32'))]);
     });
     const [one, five] = await hits.data();
-    top1 += one;
-    top5 += five;
-    tf.dispose([hits, batch.x, batch.y]);
-    throughput.add(indices.length);
-    step++;
-    onProgress?.({
-      stage,
-      step,
-      total,
-      message: `${step * batchSize < data.count ? step * batchSize : data.count} of ${data.count} images`,
-      metrics: { imagesPerSecond: throughput.imagesPerSecond(), secondsLeft: throughput.secondsLeft(step, total) },
-    });
-    await yieldToEventLoop();
+    hits.dispose();
+    return [one, five];
+  } finally {
+    tf.dispose([batch.x, batch.y]);
   }
-  return withTop5 ? { top1: top1 / data.count, top5: top5 / data.count } : { top1: top1 / data.count };
 }
 
 /** Top-1 accuracy only. */

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { type Augmentation, drawAugmentation } from '../data/augmentation.js';
-import { batchIndices, makeBatch } from '../data/batches.js';
+import { makeBatch } from '../data/batches.js';
 import type { ImageDataset, Normalisation } from '../data/image-dataset.js';
 import { seededRandom, shuffledIndices } from '../data/random.js';
 import { throwIfCancelled, yieldToEventLoop } from './cancellation.js';
@@ -12,6 +12,7 @@ import type { PauseGate } from './pause-gate.js';
 import { type ProgressListener, Throughput } from './progress.js';
 import type { ReplicaPort } from './data-parallel/protocol.js';
 import { startDataParallel } from './data-parallel/trainer.js';
+import { halveBatch, isOutOfMemoryError } from './out-of-memory.js';
 import { loadOptimizerState, type OptimizerState, saveOptimizerState } from './optimizer-state.js';
 
 export interface FitOptions {
@@ -103,7 +104,33 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
   const { resume } = options;
   const random = seededRandom(resume ? resume.random : options.seed);
   const stepsPerEpoch = Math.ceil(data.count / options.batchSize);
-  const totalSteps = stepsPerEpoch * options.epochs;
+  let totalSteps = stepsPerEpoch * options.epochs;
+  /** Smaller than asked once a batch ran out of device memory. */
+  let batchSize = options.batchSize;
+  const warn = (message: string) => options.onProgress?.({ stage: options.stage, step, total: totalSteps, message, warning: true });
+  /** One optimizer step on this engine; everything it made is released, also when it fails. */
+  const localStep = async (indices: Int32Array, draws: ReturnType<typeof drawAugmentation>[] | undefined) => {
+    const batch = makeBatch(data, indices, norm, draws);
+    let soft: tf.Tensor2D | undefined;
+    let hits: tf.Scalar | undefined;
+    let cost: tf.Scalar | null = null;
+    try {
+      // The teacher sees the same (augmented) images, in inference mode.
+      soft = distillation && tf.tidy(() => distillation.teacher.apply(batch.x, { training: false }) as tf.Tensor2D);
+      cost = optimizer.minimize(() => {
+        const logits = model.apply(batch.x, { training: true }) as tf.Tensor2D;
+        hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(batch.y, 1)), 'float32')));
+        const loss = soft
+          ? distillationLoss(batch.y, logits, soft, distillation!.weight, distillation!.temperature)
+          : (tf.losses.softmaxCrossEntropy(batch.y, logits) as tf.Scalar);
+        return decay > 0 ? tf.add(loss, tf.mul(decay / 2, tf.addN(kernels.map((k) => tf.sum(tf.square(k)))))) : loss;
+      }, true);
+      return { loss: (await cost!.data())[0], correct: (await hits!.data())[0] };
+    } finally {
+      tf.dispose([batch.x, batch.y]);
+      for (const tensor of [cost, hits, soft]) tensor?.dispose();
+    }
+  };
   const throughput = new Throughput();
   const firstEpoch = resume?.epoch ?? 0;
   let step = firstEpoch * stepsPerEpoch;
@@ -116,7 +143,9 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
   const best = stopping && new BestWeights();
   const validate = async (epoch: number) => {
     if (trainer) await trainer.sync();
-    const { top1 } = await evaluate(model, stopping!.validation, norm, { signal: options.signal, pause: options.pause });
+    // Only its warnings (a smaller batch) reach the listener: validation is not a stage of its own.
+    const onProgress: ProgressListener = (progress) => void (progress.warning && options.onProgress?.(progress));
+    const { top1 } = await evaluate(model, stopping!.validation, norm, { signal: options.signal, pause: options.pause, onProgress });
     best!.offer(model, top1, epoch);
     return best!.since >= stopping!.patience;
   };
@@ -127,7 +156,9 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
     for (let epoch = firstEpoch; epoch < options.epochs; epoch++) {
       correct = 0;
       seen = 0;
-      for (const indices of batchIndices(shuffledIndices(data.count, random), options.batchSize)) {
+      const order = shuffledIndices(data.count, random);
+      for (let start = 0; start < order.length; ) {
+        const indices = order.subarray(start, start + batchSize);
         await options.pause?.wait(options.signal);
         throwIfCancelled(options.signal, `${options.stage} at step ${step + 1} of ${totalSteps}`);
         const learningRate = scheduledRate(options.schedule ?? 'cosine', options.learningRate, step, totalSteps);
@@ -137,23 +168,18 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
           const result = await trainer.step(indices, draws, learningRate);
           [loss, correct, seen] = [result.loss, correct + result.correct, seen + result.count];
         } else {
-          const batch = makeBatch(data, indices, norm, draws);
-          // The teacher sees the same (augmented) images, in inference mode.
-          const soft = distillation && tf.tidy(() => distillation.teacher.apply(batch.x, { training: false }) as tf.Tensor2D);
-          let hits: tf.Scalar | undefined;
-          const cost = optimizer.minimize(() => {
-            const logits = model.apply(batch.x, { training: true }) as tf.Tensor2D;
-            hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(batch.y, 1)), 'float32')));
-            const loss = soft
-              ? distillationLoss(batch.y, logits, soft, distillation.weight, distillation.temperature)
-              : (tf.losses.softmaxCrossEntropy(batch.y, logits) as tf.Scalar);
-            return decay > 0 ? tf.add(loss, tf.mul(decay / 2, tf.addN(kernels.map((k) => tf.sum(tf.square(k)))))) : loss;
-          }, true)!;
-          loss = (await cost.data())[0];
-          correct += (await hits!.data())[0];
-          seen += batch.size;
-          tf.dispose([cost, hits!, batch.x, batch.y, soft]);
+          try {
+            const result = await localStep(indices, draws);
+            [loss, correct, seen] = [result.loss, correct + result.correct, seen + indices.length];
+          } catch (error) {
+            // The device ran out of memory: the same images again in smaller batches, from here on.
+            if (!isOutOfMemoryError(error)) throw error;
+            batchSize = halveBatch(batchSize, error as Error, `${options.stage} at step ${step + 1}`, warn);
+            totalSteps = step + Math.ceil((order.length - start) / batchSize) + (options.epochs - epoch - 1) * Math.ceil(data.count / batchSize);
+            continue;
+          }
         }
+        start += indices.length;
         throughput.add(indices.length);
         step++;
         options.onProgress?.({

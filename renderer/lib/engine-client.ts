@@ -8,6 +8,7 @@ import type { EngineApi } from '../../core/api/contract.js';
 import { deserializeError } from '../../core/api/errors.js';
 import { CALL_METHODS, type CallReply, type EngineBridge } from '../../core/api/bridge.js';
 import { TOKEN_PARAMETER } from '../../core/api/socket-protocol.js';
+import type { HostFileBridge } from '../../core/api/host-files-protocol.js';
 import { engineSocketUrl, socketBridge } from './socket-bridge.js';
 import { enginePlacement } from './engine-placement.js';
 import { workerBridge } from './worker-bridge.js';
@@ -15,6 +16,8 @@ import { workerBridge } from './worker-bridge.js';
 declare global {
   interface Window {
     pruneflow?: EngineBridge;
+    /** The desktop app's user files, for an engine in a worker of the page. */
+    pruneflowFiles?: HostFileBridge;
   }
 }
 
@@ -33,7 +36,8 @@ const HOSTS: EngineHost[] = [
     name: 'page',
     connect() {
       const { inPage, backend } = enginePlacement(location.href);
-      return inPage ? fromBridge(workerBridge(backend)) : undefined;
+      const token = new URLSearchParams(location.search).get(TOKEN_PARAMETER) ?? undefined;
+      return inPage ? fromBridge(workerBridge(backend, { token, bridge: window.pruneflowFiles })) : undefined;
     },
   },
   { name: 'electron', connect: () => (window.pruneflow ? fromBridge(window.pruneflow) : undefined) },

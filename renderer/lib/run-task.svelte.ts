@@ -35,6 +35,8 @@ export class RunTaskState {
   stages = $state.raw<string[]>([]);
   points = $state.raw<MetricPoint[]>([]);
   log = $state.raw<LogLine[]>([]);
+  /** What the engine warned about during the run (a smaller batch after running out of GPU memory). */
+  warnings = $state.raw<string[]>([]);
   result = $state.raw<PruneResult>();
   error = $state.raw<SerializedError>();
   startedAt = $state(0);
@@ -97,6 +99,7 @@ export class RunTaskState {
     this.stages = [];
     this.points = [];
     this.log = [];
+    this.warnings = [];
     this.result = undefined;
     this.error = undefined;
     this.startedAt = Date.now();
@@ -126,6 +129,10 @@ export class RunTaskState {
     switch (event.type) {
       case 'task-progress':
         this.#onProgress(event.progress);
+        break;
+      case 'task-warning':
+        this.warnings = [...this.warnings, event.message];
+        this.#note(`Warning: ${event.message}`);
         break;
       case 'task-paused':
         this.phase = 'paused';

@@ -5,20 +5,32 @@
 import { bridgeCalls, type CallReply, type EngineBridge } from '../../core/api/bridge.js';
 import type { EngineEvent } from '../../core/api/contract.js';
 import type { FromEngineWorker, ToEngineWorker } from '../../core/api/worker-protocol.js';
+import type { HostFileBridge, HostFileRequest } from '../../core/api/host-files-protocol.js';
+import { TOKEN_PARAMETER } from '../../core/api/socket-protocol.js';
 
 export class EngineWorkerError extends Error {
   override name = 'EngineWorkerError';
 }
 
+/** Where the engine in the worker gets the user's files: `pruneflow serve` (its token), or the desktop app's preload. */
+export interface WorkerFiles {
+  token?: string;
+  bridge?: HostFileBridge;
+}
+
 /** `backend`: 'auto' or a backend id; the worker's bundle lies in ./engine/ beside the page. */
-export function workerBridge(backend: string): EngineBridge {
-  const worker = new Worker(new URL(`engine/engine-worker.js?backend=${encodeURIComponent(backend)}`, location.href), { type: 'module' });
+export function workerBridge(backend: string, files: WorkerFiles = {}): EngineBridge {
+  const address = new URL('engine/engine-worker.js', location.href);
+  address.searchParams.set('backend', backend);
+  if (files.token) address.searchParams.set(TOKEN_PARAMETER, files.token);
+  const worker = new Worker(address, { type: 'module' });
   const pending = new Map<number, (reply: CallReply) => void>();
   const listeners = new Set<(event: EngineEvent) => void>();
   let nextId = 1;
   let lost: CallReply | undefined;
   worker.addEventListener('message', ({ data }: MessageEvent<FromEngineWorker>) => {
     if (data.type === 'event') for (const listener of listeners) listener(data.event);
+    else if (data.type === 'host-file') void answerHostFile(files.bridge, data.id, data.request).then((reply) => worker.postMessage(reply));
     else {
       pending.get(data.id)?.(data.reply);
       pending.delete(data.id);
@@ -46,4 +58,11 @@ export function workerBridge(backend: string): EngineBridge {
       return () => void listeners.delete(listener);
     },
   };
+}
+
+/** The worker asks for a file; only the desktop app's preload can answer (a served page's worker asks the server itself). */
+async function answerHostFile(bridge: HostFileBridge | undefined, id: number, request: HostFileRequest): Promise<ToEngineWorker> {
+  if (!bridge) return { type: 'host-file-reply', id, reply: { ok: false, error: { name: 'HostCapabilityError', message: `This page has no access to files on this computer (${request.path}).` } } };
+  const reply = await bridge(request).catch((error: Error) => ({ ok: false as const, error: { name: error.name, message: error.message } }));
+  return { type: 'host-file-reply', id, reply };
 }

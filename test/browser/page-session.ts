@@ -11,17 +11,26 @@ export interface SessionRun {
   imagesPerSecond: number;
 }
 
-/** Runs `sessions` tiny sessions in a fresh engine worker on `backend`, in the page (the code is sent to the browser). */
-export function runInWorker(page: Page, backend: string, config: PruneConfig | (Partial<PruneConfig> & Pick<PruneConfig, 'model' | 'data'>), sessions: number): Promise<SessionRun> {
+/**
+ * Runs `sessions` tiny sessions in a fresh engine worker on `backend`, in the page (the code is sent to the
+ * browser). With `token` (the server's), the worker reads the user's files through `pruneflow serve`.
+ */
+export function runInWorker(
+  page: Page,
+  backend: string,
+  config: PruneConfig | (Partial<PruneConfig> & Pick<PruneConfig, 'model' | 'data'>),
+  sessions: number,
+  token = '',
+): Promise<SessionRun> {
   return page.evaluate(
-    async ({ backend, config, sessions }) => {
+    async ({ backend, config, sessions, token }) => {
       // This code runs in the page: the DOM's Worker, typed here without the DOM library.
       type PageWorker = { onmessage: (event: { data: WorkerMessage }) => void; postMessage(message: unknown): void; terminate(): void };
       type WorkerMessage = { type: 'reply'; id: number; reply: Reply } | { type: 'event'; event: EngineEventData };
       type Reply = { ok: boolean; value?: unknown; error?: { message: string } };
       type EngineEventData = { type: string; progress?: { stage: string; metrics?: { loss: number; imagesPerSecond: number } }; result?: unknown; error?: { message: string } };
       const { Worker } = globalThis as unknown as { Worker: new (url: string, options: { type: 'module' }) => PageWorker };
-      const worker = new Worker(`engine/engine-worker.js?backend=${backend}`, { type: 'module' });
+      const worker = new Worker(`engine/engine-worker.js?backend=${backend}${token ? `&token=${token}` : ''}`, { type: 'module' });
       let id = 0;
       const replies = new Map<number, (reply: Reply) => void>();
       let onEvent: (event: EngineEventData) => void = () => {};
@@ -57,6 +66,24 @@ export function runInWorker(page: Page, backend: string, config: PruneConfig | (
       worker.terminate();
       return { active: info.backend.active, details: info.backend.details, losses, result: result as never, tensorsAfter, imagesPerSecond };
     },
-    { backend, config, sessions },
+    { backend, config, sessions, token },
+  );
+}
+
+/** One call to a fresh engine worker of the page (`query`: its URL parameters); the reply as it came, errors by name. */
+export function callInWorker(page: Page, query: string, method: string, ...args: unknown[]): Promise<{ ok: boolean; value?: unknown; error?: { name: string; message: string } }> {
+  return page.evaluate(
+    async ({ query, method, args }) => {
+      type PageWorker = { onmessage: (event: { data: { type: string; reply: unknown } }) => void; postMessage(message: unknown): void; terminate(): void };
+      const { Worker } = globalThis as unknown as { Worker: new (url: string, options: { type: 'module' }) => PageWorker };
+      const worker = new Worker(`engine/engine-worker.js?${query}`, { type: 'module' });
+      const reply = await new Promise<unknown>((resolve) => {
+        worker.onmessage = ({ data }) => data.type === 'reply' && resolve(data.reply);
+        worker.postMessage({ type: 'call', id: 1, call: { method, args } });
+      });
+      worker.terminate();
+      return reply as never;
+    },
+    { query, method, args },
   );
 }

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type AppDeps, startApp } from '../../electron/app-main.js';
 import { appPaths } from '../../electron/app-paths.js';
 import { APP_INDEX_URL } from '../../electron/app-protocol.js';
-import { APP_COMMAND_CHANNEL, DOCUMENT_STATE_CHANNEL, ENGINE_CALL_CHANNEL, SHELL_READY_CHANNEL } from '../../electron/ipc-channels.js';
+import { APP_COMMAND_CHANNEL, DOCUMENT_STATE_CHANNEL, ENGINE_CALL_CHANNEL, HOST_FILES_CHANNEL, SHELL_READY_CHANNEL } from '../../electron/ipc-channels.js';
 import type { NativeThemeLike } from '../../electron/theme.js';
 import type { WorkerLike } from '../../electron/worker-relay.js';
 import { click, FakeApp, FakeDialog, FakeIpcMain, FakeMenu, FakeSession, FakeWebContents, FakeWindow, menuItem, settle } from './fake-electron.js';
@@ -102,7 +102,7 @@ describe('startApp', () => {
     expect(window!.shown).toBe(false);
     window!.emit('ready-to-show');
     expect(window!.shown).toBe(true);
-    expect([...ipcMain.handlers.keys()]).toEqual([ENGINE_CALL_CHANNEL]);
+    expect([...ipcMain.handlers.keys()]).toEqual([ENGINE_CALL_CHANNEL, HOST_FILES_CHANNEL]);
     const answers: boolean[] = [];
     session.request!(undefined, 'media', (granted: boolean) => answers.push(granted));
     expect(answers).toEqual([false]);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CALL_METHODS, type EngineBridge } from '../../core/api/bridge.js';
 import type { AppCommand, DesktopShellBridge } from '../../core/api/desktop-shell.js';
-import { APP_COMMAND_CHANNEL, DOCUMENT_STATE_CHANNEL, ENGINE_CALL_CHANNEL, SHELL_READY_CHANNEL } from '../../electron/ipc-channels.js';
+import { APP_COMMAND_CHANNEL, DOCUMENT_STATE_CHANNEL, ENGINE_CALL_CHANNEL, HOST_FILES_CHANNEL, SHELL_READY_CHANNEL } from '../../electron/ipc-channels.js';
+import type { HostFileBridge } from '../../core/api/host-files-protocol.js';
 import { npm, ROOT } from '../build/run.js';
 
 // The built preload (dist/electron/preload.cjs, one CommonJS file as a sandboxed preload must be),
@@ -41,11 +42,17 @@ function loadPreload() {
 }
 
 describe('preload', () => {
-  it('exposes the engine bridge and the desktop shell, and nothing else', () => {
+  it('exposes the engine bridge, the file bridge and the desktop shell, and nothing else', () => {
     const { exposed, engine } = loadPreload();
-    expect([...exposed.keys()]).toEqual(['pruneflow', 'pruneflowDesktop']);
+    expect([...exposed.keys()]).toEqual(['pruneflow', 'pruneflowFiles', 'pruneflowDesktop']);
     expect(Object.keys(engine).sort()).toEqual([...CALL_METHODS, 'onEvent'].sort());
     expect(CALL_METHODS).toContain('startPruning');
+  });
+
+  it('sends a file request as one message on the file channel, for main to check', async () => {
+    const { exposed, ipcRenderer } = loadPreload();
+    await (exposed.get('pruneflowFiles') as HostFileBridge)({ op: 'read', path: '/data/test_batch.bin' });
+    expect(ipcRenderer.invoked).toEqual([[HOST_FILES_CHANNEL, { op: 'read', path: '/data/test_batch.bin' }]]);
   });
 
   it('sends engine calls as one message on the call channel', async () => {

@@ -8,6 +8,8 @@ import { hostFilter, urlHost } from './request-checks.js';
 import { socketUpgrade } from './socket-upgrade.js';
 import { staticSite } from './static-site.js';
 import { createToken } from './token.js';
+import { hostFilesEndpoint, isHostFilesRequest } from './host-files-endpoint.js';
+import { nodeHostFiles } from '../node-host-files.js';
 
 /** The largest message a browser may send; engine calls are small (paths and options). */
 const MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -37,7 +39,10 @@ export async function startServer({ engine, root, host, port }: ServerOptions): 
   const acceptsHost = hostFilter(host, bound);
   const sockets = engineSockets(engine, token);
   const webSockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
-  http.on('request', staticSite({ root, token, cookieName: `pruneflow-token-${bound}`, acceptsHost }));
+  const site = staticSite({ root, token, cookieName: `pruneflow-token-${bound}`, acceptsHost });
+  // The user's files, for an engine running in a worker of the page.
+  const files = hostFilesEndpoint({ token, acceptsHost, files: nodeHostFiles });
+  http.on('request', (request, response) => (isHostFilesRequest(request) ? files : site)(request, response));
   http.on('upgrade', socketUpgrade({ sockets, webSockets, token, acceptsHost }));
   // A wildcard address is not one to browse to; this computer's loopback always works.
   const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : urlHost(host);

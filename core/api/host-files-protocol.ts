@@ -1,0 +1,67 @@
+/**
+ * How an engine in a page asks the host that owns the user's files for them: `pruneflow serve` over
+ * HTTP (GET, same origin, token in a header), the desktop app through its preload. One request shape
+ * for both, checked on the host's side before any file is touched. Plain data and types only: the
+ * renderer, the preload and the worker import this file.
+ */
+import type { CallReply } from './bridge.js';
+import { deserializeError } from './errors.js';
+import type { FileEntry } from '../data/file-tree.js';
+import type { HostFiles, PathInfo } from '../data/host-files.js';
+
+export type HostFileOp = 'stat' | 'list' | 'read';
+
+export interface HostFileRequest {
+  op: HostFileOp;
+  /** A path as the host spells it (absolute, or relative to where the host was started). */
+  path: string;
+}
+
+/** What each request answers: stat a PathInfo (null: nothing there), list the files below, read the bytes. */
+export type HostFileValue = PathInfo | null | FileEntry[] | Uint8Array;
+
+/** `serve`'s endpoint: GET /host-files/<op>?path=...; the token travels in a header, never in a URL. */
+export const HOST_FILES_PATH = '/host-files/';
+export const HOST_FILES_TOKEN_HEADER = 'x-pruneflow-token';
+
+export class HostFileRequestError extends Error {
+  override name = 'HostFileRequestError';
+}
+
+const OPS: readonly string[] = ['stat', 'list', 'read'] satisfies HostFileOp[];
+const MAX_PATH_LENGTH = 4096;
+
+/** A request from an untrusted side as a HostFileRequest, or a HostFileRequestError saying what is wrong. */
+export function parseHostFileRequest(value: unknown): HostFileRequest {
+  if (typeof value !== 'object' || value === null) throw new HostFileRequestError('A file request is an object { op, path }.');
+  const { op, path } = value as Record<string, unknown>;
+  if (typeof op !== 'string' || !OPS.includes(op)) throw new HostFileRequestError(`A file request's op is one of ${OPS.join(', ')}, not ${JSON.stringify(op)}.`);
+  if (typeof path !== 'string' || path.length === 0 || path.length > MAX_PATH_LENGTH || path.includes('\0')) {
+    throw new HostFileRequestError(`A file request's path is a non-empty string of at most ${MAX_PATH_LENGTH} characters without NUL.`);
+  }
+  return { op: op as HostFileOp, path };
+}
+
+/** The host's side: one checked request answered from its files. */
+export async function answerHostFile(files: HostFiles, request: HostFileRequest): Promise<HostFileValue> {
+  if (request.op === 'stat') return (await files.stat(request.path)) ?? null;
+  if (request.op === 'list') return files.list(request.path);
+  return files.read(request.path);
+}
+
+/** The engine's side: HostFiles over whatever carries a request to the host and its reply back. */
+export function hostFilesOver(ask: (request: HostFileRequest) => Promise<CallReply<HostFileValue>>): HostFiles {
+  const value = async <T extends HostFileValue>(request: HostFileRequest) => {
+    const reply = await ask(request);
+    if (!reply.ok) throw deserializeError(reply.error);
+    return reply.value as T;
+  };
+  return {
+    stat: async (path) => (await value<PathInfo | null>({ op: 'stat', path })) ?? undefined,
+    list: (path) => value<FileEntry[]>({ op: 'list', path }),
+    read: (path) => value<Uint8Array>({ op: 'read', path }),
+  };
+}
+
+/** What the desktop app's preload exposes as `window.pruneflowFiles`: one request, its reply unthrown. */
+export type HostFileBridge = (request: HostFileRequest) => Promise<CallReply<HostFileValue>>;

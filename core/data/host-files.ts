@@ -1,0 +1,96 @@
+import { isArchiveName, openArchiveTree } from './archive/index.js';
+import { baseName, DatasetNotFoundError, type FileEntry, type FileTree } from './file-tree.js';
+
+/**
+ * The user's files as the host that owns them hands them to the engine: as bytes, by the host's own
+ * paths. Node reads its disk; an engine in a page asks `pruneflow serve` or the desktop app's main
+ * process. Everything the engine opens by path (data sets, models) goes through these three calls.
+ */
+export interface HostFiles {
+  /** What lies at a path: a file and its size, a folder, or nothing (undefined). */
+  stat(path: string): Promise<PathInfo | undefined>;
+  /** A whole file's bytes. */
+  read(path: string): Promise<Uint8Array>;
+  /** Every file below a folder, at any depth: paths relative to it with '/' separators; hidden ones left out. */
+  list(folder: string): Promise<FileEntry[]>;
+}
+
+export type PathInfo = { kind: 'file'; size: number } | { kind: 'folder' };
+
+/** A path inside a folder, as the host spells it: '/' works as a separator on every host, Windows too. */
+export function joinPath(folder: string, relative: string): string {
+  if (relative.split('/').some((part) => part === '..' || part === '')) throw new DatasetNotFoundError(`${folder}: '${relative}' is outside the folder`);
+  return `${folder.replace(/[\\/]+$/, '')}/${relative}`;
+}
+
+/** The folder a path lies in ('/' or '\' separators). */
+export function parentPath(path: string): string {
+  const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return cut <= 0 ? path.slice(0, cut + 1) || '.' : path.slice(0, cut);
+}
+
+async function existing(files: HostFiles, path: string): Promise<PathInfo> {
+  const info = await files.stat(path);
+  if (!info) throw new DatasetNotFoundError(`${path}: no such file or folder`);
+  return info;
+}
+
+/** A folder as a tree, or a single file as a tree of one. */
+export async function openPathTree(files: HostFiles, path: string): Promise<FileTree> {
+  const info = await existing(files, path);
+  if (info.kind === 'folder') {
+    let listing: Promise<FileEntry[]> | undefined;
+    return { label: path, list: () => (listing ??= files.list(path)), read: async (file) => files.read(joinPath(path, file)) };
+  }
+  const name = baseName(path.replace(/\\/g, '/'));
+  return {
+    label: path,
+    list: async () => [{ path: name, size: info.size }],
+    read: async (file) => {
+      if (file !== name) throw new DatasetNotFoundError(`${path}: no file '${file}'`);
+      return files.read(path);
+    },
+  };
+}
+
+/** A data path as the user gives it: a folder, a data file, or a downloaded archive (read without extracting). */
+export async function openDataTree(files: HostFiles, path: string): Promise<FileTree> {
+  const info = await existing(files, path);
+  if (info.kind === 'file' && isArchiveName(baseName(path.replace(/\\/g, '/')))) return openArchiveTree(path, await files.read(path));
+  return openPathTree(files, path);
+}
+
+/**
+ * A model path as the user gives it, as a FileTree for core/models/io: a .h5 or .keras file as a
+ * tree of one, a folder as it is, and a tfjs model.json (whatever its name) as a tree of that JSON,
+ * listed as model.json, and the weight files its manifest names, so other models beside it stay out.
+ */
+export async function openModelTree(files: HostFiles, path: string): Promise<FileTree> {
+  const info = await existing(files, path);
+  if (info.kind === 'folder' || !path.toLowerCase().endsWith('.json')) return openPathTree(files, path);
+  const folder = parentPath(path);
+  const inside = (file: string) => (file === 'model.json' ? path : joinPath(folder, file));
+  return {
+    label: path,
+    async list() {
+      const entries: FileEntry[] = [{ path: 'model.json', size: info.size }];
+      for (const shard of manifestPaths(new TextDecoder().decode(await files.read(path)))) {
+        const shardInfo = await files.stat(inside(shard)).catch(() => undefined);
+        if (shardInfo?.kind === 'file') entries.push({ path: shard, size: shardInfo.size }); // a missing one is reported by the format
+      }
+      return entries;
+    },
+    read: async (file) => files.read(inside(file)),
+  };
+}
+
+/** The weight files a tfjs model.json names, relative to its folder; none if it is not such a file. */
+function manifestPaths(text: string): string[] {
+  try {
+    const manifest = (JSON.parse(text) as { weightsManifest?: { paths?: unknown }[] }).weightsManifest;
+    const paths = Array.isArray(manifest) ? manifest.flatMap((group) => (Array.isArray(group.paths) ? group.paths : [])) : [];
+    return paths.filter((p): p is string => typeof p === 'string').map((p) => p.replace(/^(\.\/)+/, ''));
+  } catch {
+    return []; // not JSON: the tfjs format says so when it reads model.json
+  }
+}

@@ -1,0 +1,62 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { answerHostFile, HOST_FILES_PATH, HOST_FILES_TOKEN_HEADER, type HostFileRequest, HostFileRequestError, parseHostFileRequest } from '../../api/host-files-protocol.js';
+import { serializeError } from '../../api/errors.js';
+import { DatasetNotFoundError } from '../../data/file-tree.js';
+import type { HostFiles } from '../../data/host-files.js';
+import { SECURITY_HEADERS } from './request-checks.js';
+import { tokenMatches } from './token.js';
+
+export class HostFileAccessError extends Error {
+  override name = 'HostFileAccessError';
+}
+
+export interface HostFilesEndpointOptions {
+  token: string;
+  acceptsHost(hostHeader: string | undefined): boolean;
+  files: HostFiles;
+}
+
+export const isHostFilesRequest = (request: IncomingMessage): boolean => (request.url ?? '').startsWith(HOST_FILES_PATH);
+
+/**
+ * The user's files for the engine in a worker of the served page: GET /host-files/{stat,list,read}?path=.
+ * Only the page itself gets them: the token must come in a header (a foreign page cannot set one without
+ * a CORS preflight, which is never granted), the cookie does not count, and a request the browser marks
+ * as cross-site or from another origin is refused. Errors come back as JSON `{ name, message }`.
+ */
+export function hostFilesEndpoint(options: HostFilesEndpointOptions): (request: IncomingMessage, response: ServerResponse) => void {
+  return (request, response) => {
+    serve(request, response, options).catch((error: unknown) => {
+      if (response.headersSent) return void response.destroy();
+      const status = error instanceof HostFileAccessError ? 403 : error instanceof DatasetNotFoundError ? 404 : error instanceof HostFileRequestError ? 400 : 500;
+      send(response, status, 'application/json; charset=utf-8', JSON.stringify(serializeError(error)));
+    });
+  };
+}
+
+async function serve(request: IncomingMessage, response: ServerResponse, options: HostFilesEndpointOptions): Promise<void> {
+  if (!options.acceptsHost(request.headers.host)) throw new HostFileAccessError('This server answers only to its own address.');
+  if (request.method !== 'GET') throw new HostFileAccessError(`File requests are GET only, not ${request.method}.`);
+  if (!sameOrigin(request)) throw new HostFileAccessError('Files are read only for the page this server served, not for another site.');
+  if (!tokenMatches(options.token, request.headers[HOST_FILES_TOKEN_HEADER])) {
+    throw new HostFileAccessError(`File requests need the server's token in the ${HOST_FILES_TOKEN_HEADER} header.`);
+  }
+  const url = new URL(request.url ?? '/', 'http://pruneflow.invalid');
+  const parsed: HostFileRequest = parseHostFileRequest({ op: url.pathname.slice(HOST_FILES_PATH.length), path: url.searchParams.get('path') ?? '' });
+  const value = await answerHostFile(options.files, parsed);
+  if (value instanceof Uint8Array) send(response, 200, 'application/octet-stream', value);
+  else send(response, 200, 'application/json; charset=utf-8', JSON.stringify(value));
+}
+
+/** Browsers mark every request with Sec-Fetch-Site and send Origin on cross-origin ones; either may name another site. */
+function sameOrigin(request: IncomingMessage): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin') return false;
+  const { origin, host } = request.headers;
+  return origin === undefined || (host !== undefined && origin.toLowerCase() === `http://${host.toLowerCase()}`);
+}
+
+function send(response: ServerResponse, status: number, type: string, body: string | Uint8Array): void {
+  response.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+  response.end(body);
+}

@@ -1,0 +1,150 @@
+import { copyFileSync, mkdirSync, mkdtempSync, openSync, readSync, closeSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HOST_FILES_TOKEN_HEADER } from '../../core/api/host-files-protocol.js';
+import { wasmCandidate } from '../../core/backend/portable-candidates.js';
+import { buildDemoCnn } from '../../core/models/demo-cnn.js';
+import { exportTfjs } from '../../core/models/io/export-tfjs.js';
+import { ROOT } from '../build/run.js';
+import { type ServeProcess, startServe } from '../core/node/serve/serve-process.js';
+import { launchChromium } from './chromium.js';
+import { callInWorker, runInWorker } from './page-session.js';
+
+// The engine in a worker of the served page reads the user's files through `pruneflow serve` (GET
+// /host-files/..., token in a header): real CIFAR-10 binary records, real Fashion-MNIST IDX files and a
+// tfjs model.json with its weights, all in a folder on disk, as a user would have them.
+const SUBSET = join(ROOT, '../shared/data/cifar10-subset');
+const RECORD = 3073;
+
+/** The first `count` records of a CIFAR-10 binary batch: the same format, smaller. */
+function firstRecords(file: string, count: number): Uint8Array {
+  const bytes = new Uint8Array(count * RECORD);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, bytes, 0, bytes.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return bytes;
+}
+
+describe('user files for the engine in the page (served)', () => {
+  let serve: ServeProcess;
+  let browser: Browser;
+  let page: Page;
+  const home = mkdtempSync(join(tmpdir(), 'pruneflow-page-files-'));
+  const cifar = join(home, 'cifar-10-batches-bin');
+  const idx = join(home, 'fashion');
+  const modelJson = join(home, 'my model', 'cifar-cnn.json');
+
+  beforeAll(async () => {
+    mkdirSync(cifar);
+    writeFileSync(join(cifar, 'data_batch_1.bin'), firstRecords(join(SUBSET, 'data_batch_1.bin'), 300));
+    writeFileSync(join(cifar, 'test_batch.bin'), firstRecords(join(SUBSET, 'test_batch.bin'), 100));
+    mkdirSync(idx);
+    for (const name of ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']) {
+      copyFileSync(join(ROOT, 'core/assets/fashion-mnist-sample', name), join(idx, name));
+    }
+    // A user's own model in the tfjs format: model.json (here under another name) and its weights beside it.
+    await wasmCandidate.load();
+    const model = buildDemoCnn({ inputShape: [32, 32, 3], numClasses: 10, seed: 5 });
+    mkdirSync(join(home, 'my model'));
+    for (const file of await exportTfjs(model)) writeFileSync(file.name === 'model.json' ? modelJson : join(home, 'my model', file.name), file.bytes);
+    model.dispose();
+    [serve, browser] = await Promise.all([startServe(), launchChromium()]);
+    page = await browser.newPage();
+    await page.goto(serve.url.href);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.interrupt();
+  });
+
+  it('inspects a CIFAR-10 binary folder and IDX files from disk', async () => {
+    const query = `backend=wasm&token=${serve.token}`;
+    const binary = await callInWorker(page, query, 'inspectDataset', cifar);
+    expect(binary).toMatchObject({ ok: true, value: { format: expect.stringMatching(/CIFAR-10/), height: 32, width: 32, channels: 3 } });
+    const counts = (binary.value as { splits: { name: string; count: number }[] }).splits.map((s) => s.count);
+    expect(counts).toEqual([300, 100]);
+    const fashion = await callInWorker(page, query, 'inspectDataset', idx);
+    expect(fashion).toMatchObject({ ok: true, value: { format: expect.stringMatching(/IDX/), height: 28, width: 28, channels: 1 } });
+    // A path that is not there is the same named error as on the Node host.
+    expect(await callInWorker(page, query, 'inspectDataset', join(home, 'nothing'))).toMatchObject({ ok: false, error: { name: 'DatasetNotFoundError' } });
+  }, 120_000);
+
+  it('prunes the user model.json on the user CIFAR-10 files, in the page on wasm', async () => {
+    const run = await runInWorker(
+      page,
+      'wasm',
+      { model: modelJson, data: cifar, trainEpochs: 1, fineTuneEpochs: 0, batchSize: 32, calibrationBatches: 1, sample: { train: 64, test: 20 }, seed: 3 },
+      1,
+      serve.token,
+    );
+    expect(run.active).toBe('wasm');
+    expect(run.losses.length).toBe(2);
+    expect(run.result.pruned.flops).toBeLessThan(run.result.baseline.flops);
+    expect(run.result.baseline.layerWidths.length).toBeGreaterThan(0);
+  }, 300_000);
+
+  it.each(['served', 'desktop'] as const)('opens the user folder from the app Data screen (%s files)', async (host) => {
+    // Served: the page's address has the token, and the app's worker asks `serve` itself. Desktop: no token;
+    // the worker asks the page, which asks `window.pruneflowFiles`. Electron's preload is not here, so a
+    // stand-in with its signature carries the request to main's stand-in, the same served endpoint.
+    const context = await browser.newContext();
+    const app = await context.newPage();
+    await app.goto(serve.url.href); // lets the page's files in by cookie, for the address without the token
+    if (host === 'desktop') {
+      await app.addInitScript(
+        ({ token, header }) => {
+          const files = async (request: { op: string; path: string }) => {
+            const response = await fetch(`/host-files/${request.op}?path=${encodeURIComponent(request.path)}`, { headers: { [header]: token } });
+            if (!response.ok) return { ok: false, error: await response.json() };
+            return { ok: true, value: request.op === 'read' ? new Uint8Array(await response.arrayBuffer()) : await response.json() };
+          };
+          Object.assign(globalThis, { pruneflowFiles: files });
+        },
+        { token: serve.token, header: HOST_FILES_TOKEN_HEADER },
+      );
+    }
+    await app.goto(host === 'served' ? `${serve.url.href}&engine=page&backend=wasm` : `${serve.origin}/?engine=page&backend=wasm`);
+    await expect.poll(() => app.getByText('(page)').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    await app.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Data' }).click();
+    await app.locator('#data-path').fill(idx);
+    await app.getByRole('button', { name: 'Open', exact: true }).click();
+    const found = app.getByRole('region', { name: 'What the engine found' });
+    await found.waitFor({ timeout: 60_000 });
+    expect(await found.textContent()).toMatch(/IDX/);
+    expect(await found.textContent()).toMatch(/28×28/);
+    await context.close();
+  }, 120_000);
+
+  it('refuses file requests without the token, from another site, or for files that are not there', async () => {
+    const fetchInPage = (path: string, headers: Record<string, string>) =>
+      page.evaluate(
+        async ({ path, headers }) => {
+          const response = await fetch(path, { headers });
+          return { status: response.status, body: await response.text() };
+        },
+        { path, headers },
+      );
+    const read = `/host-files/read?path=${encodeURIComponent(join(cifar, 'test_batch.bin'))}`;
+    const granted = await fetchInPage(read, { [HOST_FILES_TOKEN_HEADER]: serve.token });
+    expect(granted.status).toBe(200);
+    // The page's own cookie is not enough: the token must be in the header.
+    const noToken = await fetchInPage(read, {});
+    expect(noToken.status).toBe(403);
+    expect(JSON.parse(noToken.body)).toMatchObject({ name: 'HostFileAccessError' });
+    const wrongToken = await fetchInPage(read, { [HOST_FILES_TOKEN_HEADER]: 'f'.repeat(64) });
+    expect(wrongToken.status).toBe(403);
+    const missing = await fetchInPage(`/host-files/read?path=${encodeURIComponent(join(home, 'absent.bin'))}`, { [HOST_FILES_TOKEN_HEADER]: serve.token });
+    expect([missing.status, JSON.parse(missing.body).name]).toEqual([404, 'DatasetNotFoundError']);
+    const badOp = await fetchInPage(`/host-files/delete?path=${encodeURIComponent(cifar)}`, { [HOST_FILES_TOKEN_HEADER]: serve.token });
+    expect([badOp.status, JSON.parse(badOp.body).name]).toEqual([400, 'HostFileRequestError']);
+    // Another site's page, even with the token (a leaked link), is turned away by the browser's own marking.
+    const crossSite = await fetch(`${serve.origin}${read}`, { headers: { [HOST_FILES_TOKEN_HEADER]: serve.token, 'Sec-Fetch-Site': 'cross-site', Origin: 'http://evil.example' } });
+    expect([crossSite.status, ((await crossSite.json()) as { name: string }).name]).toEqual([403, 'HostFileAccessError']);
+  }, 60_000);
+});

@@ -1,0 +1,140 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { TaskProgress } from '../../../core/api/contract.js';
+import { wasmCandidate } from '../../../core/backend/portable-candidates.js';
+import { evaluate } from '../../../core/train/evaluate.js';
+import { fit } from '../../../core/train/fit.js';
+import { DeviceOutOfMemoryError, isOutOfMemoryError } from '../../../core/train/out-of-memory.js';
+import { sampleImages, tinyClassifier } from './tiny-classifier.js';
+
+// A real GPU running out of memory cannot be produced on this machine (no GPU; WebGL is SwiftShader,
+// which takes what the CPU has). So the wasm backend's output allocation is wrapped to fail, with
+// WebGL's own message, for every tensor larger than a budget of `images` 28x28 images (the biggest tensors
+// grow with the batch): everything else (model, training, tensors, the retry) is real.
+type Allocating = { makeOutput(shape: number[], ...rest: unknown[]): unknown };
+let restore: (() => void) | undefined;
+
+function failBatchesAbove(images: number): void {
+  const backend = tf.backend() as unknown as Allocating;
+  const original = backend.makeOutput;
+  backend.makeOutput = function (shape, ...rest) {
+    if (shape.length > 1 && shape.reduce((a, b) => a * b, 1) > images * 28 * 28) throw new Error('WebGL Error: OUT_OF_MEMORY');
+    return original.call(this, shape, ...rest);
+  };
+  restore = () => void (backend.makeOutput = original);
+}
+
+beforeAll(async () => {
+  await wasmCandidate.load();
+});
+
+afterEach(() => {
+  restore?.();
+  restore = undefined;
+});
+
+describe('recognising out-of-memory errors', () => {
+  it.each([
+    'WebGL Error: OUT_OF_MEMORY',
+    'Unable to create WebGLTexture.',
+    'Requested texture size [65536x4] greater than WebGL maximum on this browser / GPU [16384x16384].',
+    'OOM when allocating tensor with shape[256,64,32,32] and type float on /job:localhost/replica:0/task:0/device:GPU:0 by allocator GPU_0_bfc',
+    'Out of memory creating buffer of size 1073741824',
+    'Aborted(Cannot enlarge memory arrays to size 2147549184 bytes (OOM).)',
+    'RangeError: Array buffer allocation failed',
+  ])('%s', (message) => {
+    expect(isOutOfMemoryError(new Error(message))).toBe(true);
+  });
+
+  it('knows WebGPU errors by name, and leaves other errors alone', () => {
+    const gpu = new Error('allocation failed');
+    gpu.name = 'GPUOutOfMemoryError';
+    expect(isOutOfMemoryError(gpu)).toBe(true);
+    for (const message of ['Error when checking input: expected input_1 to have shape [null,28,28,1]', 'Tensor is disposed.', 'Zoom level too high', 'room']) {
+      expect(isOutOfMemoryError(new Error(message))).toBe(false);
+    }
+    expect(isOutOfMemoryError('OUT_OF_MEMORY')).toBe(false);
+  });
+});
+
+describe('backing off to a smaller batch', () => {
+  it('trains on in halves, says so, and ends where a run with the smaller batch ends, without leaking tensors', async () => {
+    const { train, norm } = await sampleImages(128);
+    const options = { epochs: 1, learningRate: 2e-3, seed: 4, stage: 'training' };
+    // The reference: batches of 16 from the start.
+    const reference = tinyClassifier(7);
+    const expected = await fit(reference, train, norm, { ...options, batchSize: 16 });
+    reference.dispose();
+
+    const model = tinyClassifier(7);
+    const events: TaskProgress[] = [];
+    const tensorsAtStep: number[] = [];
+    const before = tf.memory().numTensors;
+    failBatchesAbove(16);
+    const result = await fit(model, train, norm, {
+      ...options,
+      batchSize: 64,
+      onProgress: (progress) => {
+        events.push(progress);
+        if (!progress.warning) tensorsAtStep.push(tf.memory().numTensors);
+      },
+    });
+    const warnings = events.filter((e) => e.warning).map((e) => e.message);
+    expect(warnings).toEqual(['Batch 64 did not fit in memory; continuing with 32', 'Batch 32 did not fit in memory; continuing with 16']);
+    // All 128 images trained once, in 8 steps of 16, the same steps as the reference took.
+    const steps = events.filter((e) => !e.warning);
+    expect(steps.map((e) => e.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(steps.at(-1)!.total).toBe(8);
+    expect(result.loss).toBeCloseTo(expected.loss, 5);
+    expect(result.accuracy).toBe(expected.accuracy);
+    // The failed attempts left nothing behind: the count is the same at every step and back where it began.
+    expect(new Set(tensorsAtStep).size).toBe(1);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  it('gives up with a named error when even one image does not fit', async () => {
+    const { train, norm } = await sampleImages(32);
+    const model = tinyClassifier(3);
+    const warnings: string[] = [];
+    const before = tf.memory().numTensors;
+    failBatchesAbove(0);
+    const run = fit(model, train, norm, { epochs: 1, batchSize: 8, learningRate: 1e-3, seed: 1, stage: 'fine-tuning', onProgress: (p) => void (p.warning && warnings.push(p.message)) });
+    await expect(run).rejects.toThrow(DeviceOutOfMemoryError);
+    await expect(run).rejects.toThrow(/fine-tuning at step 1: even a batch of 1 does not fit in memory on the wasm backend \(WebGL Error: OUT_OF_MEMORY\)/);
+    expect(warnings).toEqual(['Batch 8 did not fit in memory; continuing with 4', 'Batch 4 did not fit in memory; continuing with 2', 'Batch 2 did not fit in memory; continuing with 1']);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  it('lets other errors through at once', async () => {
+    const { train, norm } = await sampleImages(32);
+    const model = tinyClassifier(3);
+    const backend = tf.backend() as unknown as Allocating;
+    const original = backend.makeOutput;
+    backend.makeOutput = () => {
+      throw new Error('a kernel bug');
+    };
+    restore = () => void (backend.makeOutput = original);
+    const warnings: TaskProgress[] = [];
+    await expect(fit(model, train, norm, { epochs: 1, batchSize: 8, learningRate: 1e-3, seed: 1, stage: 'training', onProgress: (p) => void (p.warning && warnings.push(p)) })).rejects.toThrow('a kernel bug');
+    expect(warnings).toEqual([]);
+    restore();
+    model.dispose();
+  });
+
+  it('evaluates in smaller batches with the same accuracy', async () => {
+    const { test, norm } = await sampleImages(100);
+    const model = tinyClassifier(5);
+    const expected = await evaluate(model, test, norm, { batchSize: 64 });
+    const events: TaskProgress[] = [];
+    const before = tf.memory().numTensors;
+    failBatchesAbove(20);
+    const measured = await evaluate(model, test, norm, { batchSize: 64, onProgress: (p) => void events.push(p) });
+    expect(measured).toEqual(expected);
+    expect(events.filter((e) => e.warning).map((e) => e.message)).toEqual(['Batch 64 did not fit in memory; continuing with 32', 'Batch 32 did not fit in memory; continuing with 16']);
+    expect(events.filter((e) => !e.warning).map((e) => e.message).at(-1)).toBe(`${test.count} of ${test.count} images`);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+});
