@@ -38,17 +38,20 @@ export interface DocumentState {
   work?: UnsavedWork;
 }
 
-/** The close prompt's words for each kind of work, shared by the desktop prompt and the browser's leave warning. */
-export function closeWarning(work: UnsavedWork): { message: string; detail: string } {
+/**
+ * The close prompt's words for each kind of work, shared by the desktop prompt, the browser's leave
+ * warning and File > New (`action`: what would stop it, "Closing" or "A new project").
+ */
+export function closeWarning(work: UnsavedWork, action = 'Closing'): { message: string; detail: string } {
   switch (work) {
     case 'running-session':
-      return { message: 'A pruning run is in progress.', detail: 'Closing stops it; you can resume it later from its last checkpoint.' };
+      return { message: 'A pruning run is in progress.', detail: `${action} stops it; you can resume it later from its last checkpoint.` };
     case 'paused-session':
-      return { message: 'A pruning run is paused.', detail: 'Closing stops it; you can resume it later from its last checkpoint.' };
+      return { message: 'A pruning run is paused.', detail: `${action} stops it; you can resume it later from its last checkpoint.` };
     case 'running-task':
-      return { message: 'A run is in progress.', detail: 'Closing stops it, and its result is lost: it saves into no project file.' };
+      return { message: 'A run is in progress.', detail: `${action} stops it, and its result is lost: it saves into no project file.` };
     case 'unsaved-result':
-      return { message: "The last run's result is not in a project.", detail: 'Closing loses it. To keep results, name a project file on the Review step of the set-up.' };
+      return { message: "The last run's result is not in a project.", detail: `${action} loses it. To keep results, name a project file on the Review step of the set-up.` };
   }
 }
 

@@ -62,9 +62,10 @@ export class RunTaskState {
     return this.#start('pruning', config, () => this.#engine.startPruning(config));
   }
 
-  /** Continues an interrupted session of a project from its last checkpoint. */
-  resumeSession(path: string, sessionId: string): Promise<void> {
-    return this.#start('pruning', undefined, () => this.#engine.resumeSession(path, sessionId), path, `Resumed session ${sessionId} of ${path}`);
+  /** Continues an interrupted session of a project from its last checkpoint; `inputs` name its model and data for the Run screen. */
+  resumeSession(path: string, sessionId: string, inputs?: Pick<PruneConfig, 'model' | 'data'>): Promise<void> {
+    const config = inputs && { ...inputs, project: path };
+    return this.#start('pruning', config, () => this.#engine.resumeSession(path, sessionId), path, `Resumed session ${sessionId} of ${path}`);
   }
 
   /** Forgets a finished run (a new project starts clean); a busy run stays. */

@@ -56,5 +56,7 @@ describe('close warnings', () => {
     expect(closeWarning('paused-session').message).toBe('A pruning run is paused.');
     // Without a project there is no checkpoint to resume from: the words say the result is lost.
     for (const work of ['running-task', 'unsaved-result'] as const) expect(closeWarning(work).detail).toMatch(/lost|loses/);
+    // File > New asks with the same words, naming itself.
+    expect(closeWarning('running-session', 'A new project').detail).toBe('A new project stops it; you can resume it later from its last checkpoint.');
   });
 });
