@@ -83,7 +83,8 @@ describe('the File menu in the browser host', () => {
     await saveAs.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByRole('alert').filter({ hasText: 'That file already exists' }).waitFor({ timeout: 20_000 });
     await saveAs.getByRole('button', { name: 'Replace it' }).click();
-    await expect.poll(() => projectField(page).inputValue(), { timeout: 20_000 }).toBe(other);
+    await page.getByRole('status').filter({ hasText: /Saved to .*taken\.pruneflow/ }).waitFor({ timeout: 20_000 });
+    expect(await projectField(page).inputValue()).toBe(other);
     expect((await loadProjectFile(other)).sessions).toHaveLength(1);
     // A second copy; the first then disappears from the disk.
     await page.keyboard.press('Control+Shift+S');
@@ -122,6 +123,10 @@ describe('the File menu in the browser host', () => {
     expect(await page.getByRole('heading', { name: /^Session: / }).textContent()).toMatch(/^Session: .+ on the built-in sample$/);
     await page.getByRole('status').getByText('Running', { exact: true }).waitFor({ timeout: 30_000 });
     expect(await leaveAsks(page)).toBe(true);
+    // Save As waits for the run that writes into this project: a copy now would miss the rest of its session.
+    await page.keyboard.press('Control+Shift+S');
+    const busy = page.getByRole('status').filter({ hasText: 'Not while the run writes to this project' });
+    await busy.getByRole('button', { name: 'Dismiss' }).click();
 
     // New (Ctrl+Alt+N) asks first while the run goes on; Cancel keeps it, agreeing stops it and starts afresh.
     await page.keyboard.press('Control+Alt+N');
