@@ -120,7 +120,7 @@ export function startApp<W extends AppWindow>(deps: AppDeps<W>): void {
         },
         save: () => void project.save(),
         saveAs: () => void project.saveAs(),
-        exportModel: () => void project.exportModel(),
+        exportModel: () => project.exportModel(),
         toggleDarkTheme: () => {
           toggleDarkTheme(files.theme, deps.nativeTheme);
           refreshMenu();

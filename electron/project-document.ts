@@ -1,6 +1,6 @@
 import type { MessageBoxOptions, OpenDialogOptions, SaveDialogOptions } from 'electron';
 import { basename } from 'node:path';
-import type { DocumentState } from '../core/api/desktop-shell.js';
+import { closeWarning, type DocumentState, type UnsavedWork } from '../core/api/desktop-shell.js';
 import type { CommandOutbox } from './command-outbox.js';
 import { PROJECT_EXTENSION } from './project-files.js';
 import type { RecentFiles } from './recent-files.js';
@@ -21,6 +21,9 @@ const PROJECT_FILTERS = [{ name: 'Pruneflow project', extensions: [PROJECT_EXTEN
 /** The close prompt's buttons, in the order shown. */
 export const CLOSE_PROMPT_BUTTONS = ['Save', "Don't Save", 'Cancel'] as const;
 const [SAVE, DISCARD, CANCEL] = [0, 1, 2];
+/** The prompt for a run or an unsaved result: Save cannot keep those, so it only asks to close or stay. */
+export const STOP_PROMPT_BUTTONS = ['Close', 'Cancel'] as const;
+const [CLOSE, STAY] = [0, 1];
 
 /**
  * The open project as the shell sees it: the file actions of the File menu (each ends as an app
@@ -50,6 +53,11 @@ export class ProjectDocument<W extends ClosingWindow> {
    * and the window stays.
    */
   setState(state: DocumentState): void {
+    // A project opened or saved in the UI (not only through the File menu) joins Open Recent and the OS's list.
+    if (state.path !== null && state.path !== this.#state.path) {
+      this.recent.add(state.path);
+      this.onRecentChanged();
+    }
     this.#state = state;
     if (!this.#closeAfterSave) return;
     this.#closeAfterSave = false;
@@ -97,15 +105,9 @@ export class ProjectDocument<W extends ClosingWindow> {
     if (path) this.#send(path, false);
   }
 
-  async exportModel(): Promise<void> {
-    const window = this.window();
-    if (!window) return;
-    const { canceled, filePaths } = await this.dialog.showOpenDialog(window, {
-      title: 'Export Pruned Model',
-      buttonLabel: 'Export Here',
-      properties: ['openDirectory', 'createDirectory'],
-    });
-    if (!canceled && filePaths[0]) this.outbox.post({ type: 'export-model', folder: filePaths[0] });
+  /** The UI's export form picks the session, format and folder: the menu takes the user there. */
+  exportModel(): void {
+    this.outbox.post({ type: 'export-model' });
   }
 
   /**
@@ -125,6 +127,8 @@ export class ProjectDocument<W extends ClosingWindow> {
     if (!window) return;
     this.#prompting = true;
     try {
+      const { work } = this.#state;
+      if (work) return await this.#promptStop(window, work);
       const name = this.#state.path ? basename(this.#state.path) : 'this project';
       const { response } = await this.dialog.showMessageBox(window, {
         type: 'warning',
@@ -140,6 +144,21 @@ export class ProjectDocument<W extends ClosingWindow> {
     } finally {
       this.#prompting = false;
     }
+  }
+
+  /** A task runs (closing stops it) or a result would be lost: Close or stay, staying the default. */
+  async #promptStop(window: W, work: UnsavedWork): Promise<void> {
+    const { message, detail } = closeWarning(work);
+    const { response } = await this.dialog.showMessageBox(window, {
+      type: 'warning',
+      message,
+      detail,
+      buttons: [...STOP_PROMPT_BUTTONS],
+      defaultId: STAY,
+      cancelId: STAY,
+      noLink: true,
+    });
+    if (response === CLOSE) this.#closeWithoutAsking();
   }
 
   #closeWithoutAsking(): void {

@@ -40,6 +40,12 @@ export function dispatchCall(engine: EngineApi, call: EngineCall): Promise<unkno
       return engine.resumeTask(...call.args);
     case 'resumeSession':
       return engine.resumeSession(...call.args);
+    case 'saveProject':
+      return engine.saveProject(...call.args);
+    case 'saveProjectAs':
+      return engine.saveProjectAs(...call.args);
+    case 'recentProjects':
+      return engine.recentProjects(...call.args);
     default:
       return unreachable(call);
   }

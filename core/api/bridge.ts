@@ -41,6 +41,9 @@ const CALLS: Record<CallMethod, true> = {
   pauseTask: true,
   resumeTask: true,
   resumeSession: true,
+  saveProject: true,
+  saveProjectAs: true,
+  recentProjects: true,
 };
 
 export const CALL_METHODS = Object.keys(CALLS) as CallMethod[];

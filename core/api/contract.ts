@@ -222,6 +222,24 @@ export interface CutEstimate {
   points: { reduction: number; flops: number; params: number }[];
 }
 
+/** A project file confirmed whole on disk (Save) or written to a new path (Save As). */
+export interface SavedProject {
+  /** The file, as the host spells it. */
+  path: string;
+  /** When the project was last written, ISO 8601. */
+  modified: string;
+  sessions: number;
+}
+
+/** One entry of the recently opened or saved projects, newest first. */
+export interface RecentProject {
+  path: string;
+  /** The file name, for the list. */
+  name: string;
+  /** False when nothing is at the path any more (moved or deleted). */
+  found: boolean;
+}
+
 /** Errors cross process and network boundaries as plain data and are rethrown with their name. */
 export interface SerializedError {
   name: string;
@@ -259,6 +277,15 @@ export interface EngineApi {
   resumeTask(taskId: string): Promise<void>;
   /** Continues an unfinished session of a project file from its last checkpoint (the only one, or `sessionId`). */
   resumeSession(projectPath: string, sessionId?: string): Promise<{ taskId: string }>;
+  /**
+   * Save: sessions are written to their project as they run, so this confirms the file at `path` is
+   * whole and current (read back with its integrity hashes) and records it as recent.
+   */
+  saveProject(path: string): Promise<SavedProject>;
+  /** Save As: writes a copy of the project at `from` to `to` atomically; an existing `to` only with `overwrite`. */
+  saveProjectAs(from: string, to: string, overwrite?: boolean): Promise<SavedProject>;
+  /** The projects opened or saved last on this engine's host (kept in its settings folder), newest first. */
+  recentProjects(): Promise<RecentProject[]>;
   /** Subscribes to engine events; returns the unsubscribe function. */
   onEvent(listener: (event: EngineEvent) => void): () => void;
 }

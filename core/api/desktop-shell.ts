@@ -12,12 +12,21 @@ export type AppCommand =
   | { type: 'open-project'; path: string }
   /** Save to this file: the document's own path, or the one chosen in Save As. `thenClose` when saving to quit. */
   | { type: 'save-project'; path: string; thenClose: boolean }
-  /** Export the pruned model into this folder. */
-  | { type: 'export-model'; folder: string }
+  /** Take the user to the export of the selected session's pruned model (the Project screen's form). */
+  | { type: 'export-model' }
   /** The engine worker died; the next call starts a fresh one. The project in the UI is untouched. */
   | { type: 'engine-crashed'; message: string };
 
 export type AppCommandType = AppCommand['type'];
+
+/**
+ * Work that closing the window would stop or lose. Projects save themselves session by session, so
+ * what is at stake is a task (stopped by closing; a session resumes from its last checkpoint) or the
+ * result of a run that saved into no project.
+ */
+export type UnsavedWork = 'running-session' | 'paused-session' | 'running-task' | 'unsaved-result';
+
+const UNSAVED_WORK: readonly UnsavedWork[] = ['running-session', 'paused-session', 'running-task', 'unsaved-result'];
 
 /** What the UI tells the shell about the open project, so the shell can prompt before closing. */
 export interface DocumentState {
@@ -25,6 +34,25 @@ export interface DocumentState {
   dirty: boolean;
   /** The project's file, once it has one; Save writes there without asking. */
   path: string | null;
+  /** What closing would stop or lose (set whenever `dirty` comes from a task or an unsaved result). */
+  work?: UnsavedWork;
+}
+
+/**
+ * The close prompt's words for each kind of work, shared by the desktop prompt, the browser's leave
+ * warning and File > New (`action`: what would stop it, "Closing" or "A new project").
+ */
+export function closeWarning(work: UnsavedWork, action = 'Closing'): { message: string; detail: string } {
+  switch (work) {
+    case 'running-session':
+      return { message: 'A pruning run is in progress.', detail: `${action} stops it; you can resume it later from its last checkpoint.` };
+    case 'paused-session':
+      return { message: 'A pruning run is paused.', detail: `${action} stops it; you can resume it later from its last checkpoint.` };
+    case 'running-task':
+      return { message: 'A run is in progress.', detail: `${action} stops it, and its result is lost: it saves into no project file.` };
+    case 'unsaved-result':
+      return { message: "The last run's result is not in a project.", detail: `${action} loses it. To keep results, name a project file on the Review step of the set-up.` };
+  }
 }
 
 /** What the preload exposes as `window.pruneflowDesktop`. */
@@ -52,7 +80,7 @@ const COMMAND_FIELDS: Record<AppCommandType, Record<string, FieldCheck>> = {
   'new-project': {},
   'open-project': { path: isPath },
   'save-project': { path: isPath, thenClose: isBoolean },
-  'export-model': { folder: isPath },
+  'export-model': {},
   'engine-crashed': { message: isMessage },
 };
 
@@ -69,7 +97,10 @@ export function parseAppCommand(message: unknown): AppCommand {
 
 export function parseDocumentState(message: unknown): DocumentState {
   if (!isPlainObject(message)) throw new InvalidShellMessageError('Invalid document state: expected an object.');
-  checkFields(message, { dirty: isBoolean, path: (value) => value === null || isPath(value) }, 'document state');
+  const fields: Record<string, FieldCheck> = { dirty: isBoolean, path: (value) => value === null || isPath(value) };
+  // `work` is optional: present, it must be one of the known kinds.
+  if (Object.hasOwn(message, 'work')) fields.work = (value) => UNSAVED_WORK.includes(value as UnsavedWork);
+  checkFields(message, fields, 'document state');
   return message as unknown as DocumentState;
 }
 

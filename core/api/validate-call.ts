@@ -80,6 +80,19 @@ const CHECKS: Record<CallMethod, ArgsCheck> = {
   cancelTask: checkTaskId,
   pauseTask: checkTaskId,
   resumeTask: checkTaskId,
+  saveProject(args, fail) {
+    expectCount(args, 1, fail);
+    checkPath(args[0], fail);
+  },
+  saveProjectAs(args, fail) {
+    if (args.length < 2 || args.length > 3) fail(`expected 2 or 3 arguments, but got ${args.length}`);
+    checkPath(args[0], fail);
+    checkPath(args[1], fail);
+    if (args[2] !== undefined && typeof args[2] !== 'boolean') fail(`overwrite must be true or false, but got ${describe(args[2])}`);
+  },
+  recentProjects(args, fail) {
+    expectCount(args, 0, fail);
+  },
   resumeSession(args, fail) {
     if (args.length < 1 || args.length > 2) fail(`expected 1 or 2 arguments, but got ${args.length}`);
     checkPath(args[0], fail);

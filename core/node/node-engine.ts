@@ -14,6 +14,7 @@ import type { ParallelTraining } from '../train/fit.js';
 import { arch, availableParallelism, cpus, platform, totalmem } from 'node:os';
 import { nodeCandidates } from './node-backends.js';
 import { readSettings, type Settings } from './settings.js';
+import { nodeRecentProjects } from './recent-projects.js';
 
 /**
  * The engine as every Node host runs it (CLI, Electron's engine worker): native backends first, the
@@ -38,12 +39,13 @@ export async function createNodeEngine(
 }
 
 /** What runs on Node get from their host: bundled assets, files, project files and extra training engines. */
-export function nodeRunHost(): RunHost & Pick<EngineOptions, 'listFolder'> {
+export function nodeRunHost(): RunHost & Pick<EngineOptions, 'listFolder' | 'recent'> {
   return {
     readAsset,
     openDataSource,
     openModelSource,
     listFolder,
+    recent: nodeRecentProjects(),
     writeFiles: writeFilesAtomically,
     projects: nodeProjectStore,
     describeEnvironment,

@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { hashFileTree } from '../project/dataset-hash.js';
 import type { Project } from '../project/project.js';
 import { parseProject, serializeProject } from '../project/project-codec.js';
@@ -48,4 +49,6 @@ export const nodeProjectStore: ProjectStore = {
   save: (path, project) => saveProjectFile(path, project),
   locateDataset,
   relinkDataset,
+  // Device and inode: a relative path, a symbolic link or another spelling of one file are the same file.
+  fileIdentity: (path) => stat(resolve(path)).then((s) => `${s.dev}:${s.ino}`, () => undefined),
 };

@@ -79,3 +79,27 @@ export class ReplayError extends Error {
 export class ProjectNotFoundError extends Error {
   override name = 'ProjectNotFoundError';
 }
+
+/** Save As to the file being copied: the copy would replace its own source. */
+export class SaveOverSourceError extends Error {
+  override name = 'SaveOverSourceError';
+  constructor(readonly file: string) {
+    super(`${file} is the open project itself: Save As needs another file name`);
+  }
+}
+
+/** Save As to a file that exists, without being told to replace it. */
+export class ProjectExistsError extends Error {
+  override name = 'ProjectExistsError';
+  constructor(readonly file: string) {
+    super(`${file} already exists: choose another name, or confirm that it should be replaced`);
+  }
+}
+
+/** A project path that does not end in .pruneflow (the desktop app opens only those by double-click). */
+export class ProjectPathError extends Error {
+  override name = 'ProjectPathError';
+  constructor(readonly file: string) {
+    super(`${file} does not end in .pruneflow: project files need that extension`);
+  }
+}

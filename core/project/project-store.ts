@@ -10,4 +10,16 @@ export interface ProjectStore {
   locateDataset(project: Project): Promise<void>;
   /** The project pointing at the data set at `path`, after checking its content hash (DatasetMismatchError). */
   relinkDataset(project: Project, path: string): Promise<Project>;
+  /**
+   * Which file is at `path` (equal for two spellings of one file), or undefined when nothing is there.
+   * Save As uses it to refuse overwriting its own source; without it, paths are compared as written.
+   */
+  fileIdentity?(path: string): Promise<string | undefined>;
+}
+
+/** The projects opened and saved last on a host, newest first (Node: a JSON file in the settings folder). */
+export interface RecentProjectStore {
+  /** Each path with whether something is still there. */
+  list(): Promise<{ path: string; found: boolean }[]>;
+  add(path: string): Promise<void>;
 }

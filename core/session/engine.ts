@@ -23,6 +23,8 @@ import type { FolderListing } from '../api/contract.js';
 import { FASHION_MNIST_CLASSES, loadBuiltinSample } from '../data/builtin-sample.js';
 import { BUILTIN_DATA } from './run-inputs.js';
 import { estimateCut } from './cut-estimate.js';
+import type { RecentProjectStore } from '../project/project-store.js';
+import { recentProjects, remember, saveProject, saveProjectAs } from './project-save.js';
 
 /** A host gives the engine its backends and its files (see RunHost: assets, data, models, export). */
 export interface EngineOptions extends RunHost {
@@ -32,6 +34,8 @@ export interface EngineOptions extends RunHost {
   backendPreference?: BackendPreference;
   /** Lists a folder for the UI's file browser (hosts with a file system). */
   listFolder?(path: string): Promise<FolderListing>;
+  /** Where recently opened and saved projects are listed (hosts with a settings folder). */
+  recent?: RecentProjectStore;
 }
 
 export class TaskBusyError extends Error {
@@ -54,7 +58,12 @@ export function createEngine(options: EngineOptions): EngineApi {
   };
   const ready = () => (backend ??= selectBackend(options.candidates, options.backendPreference));
 
-  const startRun = (config: PruneConfig) =>
+  const startRun = async (config: PruneConfig) => {
+    // A run that saves into a project makes it a recent one, as opening it would.
+    if (config.project) await remember(config.project, options);
+    return startSessionTask(config);
+  };
+  const startSessionTask = (config: PruneConfig) =>
     startTask(
       (context) => (config.project ? runProjectSession({ ...config, project: config.project }, context) : runPruning(config, context)),
       (taskId, result: PruneResult) => ({ type: 'task-done', taskId, result }),
@@ -121,7 +130,14 @@ export function createEngine(options: EngineOptions): EngineApi {
       await ready();
       return importanceFlow(request, options);
     },
-    openProject: (path) => openProject(path, options),
+    async openProject(path) {
+      const summary = await openProject(path, options);
+      await remember(path, options);
+      return summary;
+    },
+    saveProject: (path) => saveProject(path, options),
+    saveProjectAs: (from, to, overwrite) => saveProjectAs(from, to, overwrite ?? false, options),
+    recentProjects: () => recentProjects(options),
     compareSessions: (refs) => compareSessionRefs(refs, options),
     async exportSession(path, sessionId, format, out) {
       await ready();

@@ -40,6 +40,8 @@ export class RunTaskState {
   result = $state.raw<PruneResult>();
   error = $state.raw<SerializedError>();
   startedAt = $state(0);
+  /** The project file the run saves into, if any (a session of the wizard, or one resumed). */
+  savesTo = $state<string>();
   /** Images per second of baseline training, last seen: the wizard's run-time estimate learns from it. */
   trainingSpeed = $state<number>();
   readonly busy = $derived(['starting', 'running', 'pausing', 'paused', 'cancelling'].includes(this.phase));
@@ -60,6 +62,26 @@ export class RunTaskState {
 
   startPruning(config: Partial<PruneConfig> & Pick<PruneConfig, 'model' | 'data'>): Promise<void> {
     return this.#start('pruning', config, () => this.#engine.startPruning(config));
+  }
+
+  /** Continues an interrupted session of a project from its last checkpoint; `inputs` name its model and data for the Run screen. */
+  resumeSession(path: string, sessionId: string, inputs?: Pick<PruneConfig, 'model' | 'data'>): Promise<void> {
+    const config = inputs && { ...inputs, project: path };
+    return this.#start('pruning', config, () => this.#engine.resumeSession(path, sessionId), path, `Resumed session ${sessionId} of ${path}`);
+  }
+
+  /** Forgets a finished run (a new project starts clean); a busy run stays. */
+  clear(): void {
+    if (this.busy) return;
+    this.phase = 'idle';
+    this.result = undefined;
+    this.error = undefined;
+    this.config = undefined;
+    this.savesTo = undefined;
+    this.progress = undefined;
+    this.points = [];
+    this.log = [];
+    this.stages = [];
   }
 
   async pause(): Promise<void> {
@@ -87,10 +109,17 @@ export class RunTaskState {
     this.#unsubscribe();
   }
 
-  async #start(kind: 'demo' | 'pruning', config: Partial<PruneConfig> | undefined, start: () => Promise<{ taskId: string }>): Promise<void> {
+  async #start(
+    kind: 'demo' | 'pruning',
+    config: Partial<PruneConfig> | undefined,
+    start: () => Promise<{ taskId: string }>,
+    savesTo = config?.project,
+    note = kind === 'demo' ? 'Demo started' : `Session started: ${config?.model} on ${config?.data}`,
+  ): Promise<void> {
     if (this.busy) return;
     this.kind = kind;
     this.config = config;
+    this.savesTo = savesTo;
     this.phase = 'starting';
     this.#taskId = undefined;
     this.#step = 0;
@@ -104,7 +133,7 @@ export class RunTaskState {
     this.error = undefined;
     this.startedAt = Date.now();
     this.trainingSpeed = undefined;
-    this.#note(kind === 'demo' ? 'Demo started' : `Session started: ${config?.model} on ${config?.data}`);
+    this.#note(note);
     try {
       const { taskId } = await start();
       this.#taskId = taskId;

@@ -263,6 +263,29 @@ describe('menus and app commands', () => {
     expect(menuItem(FakeMenu.current!, ['File', 'Open Recent', 'No Recent Projects'])).toBeTruthy();
   });
 
+  it('lists a project opened or saved in the page itself (its reported path) under Open Recent and in the OS list', async () => {
+    const { ready, pageListens, ipcMain, app } = launch({ platform: 'darwin' });
+    await ready();
+    await pageListens();
+    ipcMain.send(PAGE, DOCUMENT_STATE_CHANNEL, { dirty: false, path: '/Users/u/start-screen.pruneflow' });
+    // The same path reported again (after each change) is not a new entry.
+    ipcMain.send(PAGE, DOCUMENT_STATE_CHANNEL, { dirty: true, path: '/Users/u/start-screen.pruneflow', work: 'running-session' });
+    ipcMain.send(PAGE, DOCUMENT_STATE_CHANNEL, { dirty: false, path: '/Users/u/saved-as.pruneflow' });
+    expect(app.osRecent).toEqual(['/Users/u/start-screen.pruneflow', '/Users/u/saved-as.pruneflow']);
+    const recent = menuItem(FakeMenu.current!, ['File', 'Open Recent']).submenu as { toolTip?: string }[];
+    expect(recent.map((item) => item.toolTip).filter(Boolean)).toEqual(['/Users/u/saved-as.pruneflow', '/Users/u/start-screen.pruneflow']);
+  });
+
+  it('File > Export takes the page to its export form, without a dialog of its own', async () => {
+    const { ready, pageListens, window, dialog } = launch();
+    await ready();
+    await pageListens();
+    click(menuItem(FakeMenu.current!, ['File', 'Export Pruned Model…']));
+    await settle();
+    expect(window().commands(APP_COMMAND_CHANNEL)).toEqual([{ type: 'export-model' }]);
+    expect(dialog.messageBoxes).toEqual([]);
+  });
+
   it('offers Reload and the developer tools only when run from source', async () => {
     const packaged = launch({ isPackaged: true });
     await packaged.ready();
@@ -405,6 +428,55 @@ describe('unsaved changes', () => {
     await settle();
     expect(dialog.messageBoxes).toHaveLength(2);
     expect(window().destroyed).toBe(false);
+  });
+
+  it('says a running pruning run stops and can be resumed, and stays open unless told to close', async () => {
+    const { window, dialog, ipcMain, ready, pageListens } = launch();
+    await ready();
+    await pageListens();
+    ipcMain.send(PAGE, DOCUMENT_STATE_CHANNEL, { dirty: true, path: '/home/user/p.pruneflow', work: 'running-session' });
+    dialog.answers.messageBox.push(1, 0);
+    window().close();
+    await settle();
+    expect(dialog.messageBoxes[0]).toMatchObject({
+      message: 'A pruning run is in progress.',
+      detail: 'Closing stops it; you can resume it later from its last checkpoint.',
+      buttons: ['Close', 'Cancel'],
+      defaultId: 1,
+      cancelId: 1,
+    });
+    expect(window().destroyed).toBe(false);
+    window().close();
+    await settle();
+    expect(window().destroyed).toBe(true);
+    // Closing a run never asks the page to save: the session saved itself at its last checkpoint.
+    expect(window().commands(APP_COMMAND_CHANNEL)).toEqual([]);
+  });
+
+  it('names a paused run and a result kept in no project in the prompt', async () => {
+    const { window, dialog, ipcMain, ready, pageListens } = launch();
+    await ready();
+    await pageListens();
+    dialog.answers.messageBox.push(1, 1);
+    ipcMain.send(PAGE, DOCUMENT_STATE_CHANNEL, { dirty: true, path: null, work: 'paused-session' });
+    window().close();
+    await settle();
+    ipcMain.send(PAGE, DOCUMENT_STATE_CHANNEL, { dirty: true, path: null, work: 'unsaved-result' });
+    window().close();
+    await settle();
+    expect(dialog.messageBoxes.map((box) => box.message)).toEqual(['A pruning run is paused.', "The last run's result is not in a project."]);
+    expect(window().destroyed).toBe(false);
+  });
+
+  it('closes at once once the run has ended', async () => {
+    const { window, dialog, ipcMain, ready, pageListens } = launch();
+    await ready();
+    await pageListens();
+    ipcMain.send(PAGE, DOCUMENT_STATE_CHANNEL, { dirty: true, path: '/home/user/p.pruneflow', work: 'running-session' });
+    ipcMain.send(PAGE, DOCUMENT_STATE_CHANNEL, { dirty: false, path: '/home/user/p.pruneflow' });
+    window().close();
+    expect(window().destroyed).toBe(true);
+    expect(dialog.messageBoxes).toEqual([]);
   });
 
   it('ignores document state from foreign frames and malformed state', async () => {

@@ -1,5 +1,5 @@
 import type {
-  Comparison, CutEstimate, CutRequest, DatasetPreview, DemoOptions, EngineApi, EngineEvent, EngineInfo, FlowData, FlowRequest, FolderListing, ModelExportFormat, ModelReport, ProjectSummary, PruneConfig, ReportFormat, SessionRef,
+  Comparison, CutEstimate, CutRequest, DatasetPreview, DemoOptions, EngineApi, EngineEvent, EngineInfo, FlowData, FlowRequest, FolderListing, ModelExportFormat, ModelReport, ProjectSummary, PruneConfig, RecentProject, ReportFormat, SavedProject, SessionRef,
 } from '../../core/api/contract.js';
 
 /** An in-memory engine that records calls and lets a test emit events. */
@@ -97,6 +97,21 @@ export class FakeEngine implements EngineApi {
   async resumeSession(projectPath: string, sessionId?: string): Promise<{ taskId: string }> {
     this.calls.push({ method: 'resumeSession', args: [projectPath, sessionId] });
     return { taskId: 'task-1' };
+  }
+
+  async saveProject(path: string): Promise<SavedProject> {
+    this.calls.push({ method: 'saveProject', args: [path] });
+    return { path, modified: '2026-01-01T00:00:00.000Z', sessions: 0 };
+  }
+
+  async saveProjectAs(from: string, to: string, overwrite?: boolean): Promise<SavedProject> {
+    this.calls.push({ method: 'saveProjectAs', args: [from, to, overwrite] });
+    return { path: to, modified: '2026-01-01T00:00:00.000Z', sessions: 0 };
+  }
+
+  async recentProjects(): Promise<RecentProject[]> {
+    this.calls.push({ method: 'recentProjects', args: [] });
+    return [];
   }
 
   onEvent(listener: (event: EngineEvent) => void): () => void {

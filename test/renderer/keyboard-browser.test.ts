@@ -110,7 +110,7 @@ describe('the UI in Chromium, by keyboard', () => {
     expect(problems).toEqual([]);
   });
 
-  it('follows the desktop menu: New goes to the start screen, Open opens the project, Save says what works instead', async () => {
+  it('follows the desktop menu: New goes to the start screen, Open opens the project, Save says why it cannot', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     // The desktop shell as Electron's preload exposes it; the test sends the menu's commands through it.
     await page.addInitScript(`
@@ -132,7 +132,12 @@ describe('the UI in Chromium, by keyboard', () => {
     // A second Open while the Project screen shows puts the new file in its field.
     await page.evaluate(`window.__menu({ type: 'open-project', path: '/home/me/other.pruneflow' })`);
     await expect.poll(() => page.getByRole('textbox', { name: 'Project file' }).inputValue()).toBe('/home/me/other.pruneflow');
-    const notice = page.getByRole('status').filter({ hasText: 'Not in this version' });
+    // Save As of a project that could not be read says why.
+    await page.evaluate(`window.__menu({ type: 'save-project', path: '/home/me/runs.pruneflow', thenClose: false })`);
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'The project was not saved' }).textContent(), { timeout: 20_000 }).toMatch(/other\.pruneflow: no such project file/);
+    // With no project at all, Save says how a project file comes about.
+    await page.evaluate(`window.__menu({ type: 'new-project' })`);
+    const notice = page.getByRole('status').filter({ hasText: 'Nothing to save yet' });
     await page.evaluate(`window.__menu({ type: 'save-project', path: '/home/me/runs.pruneflow', thenClose: false })`);
     expect(await notice.textContent()).toContain('Review step');
     await notice.getByRole('button', { name: 'Dismiss' }).click();
