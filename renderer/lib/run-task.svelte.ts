@@ -1,4 +1,4 @@
-import type { DemoOptions, EngineApi, EngineEvent, PruneConfig, PruneResult, SerializedError, TaskProgress } from '../../core/api/contract.js';
+import type { DemoOptions, EngineApi, EngineEvent, PruneConfig, PruneResult, PruneStep, SerializedError, TaskProgress } from '../../core/api/contract.js';
 import { serializeError } from '../../core/api/errors.js';
 
 export type RunPhase = 'idle' | 'starting' | 'running' | 'pausing' | 'paused' | 'cancelling' | 'done' | 'failed' | 'cancelled';
@@ -36,6 +36,8 @@ export class RunTaskState {
   points = $state.raw<MetricPoint[]>([]);
   log = $state.raw<LogLine[]>([]);
   result = $state.raw<PruneResult>();
+  /** Kept channels per layer after the schedule's latest step, while it prunes. */
+  pruneStep = $state.raw<PruneStep>();
   error = $state.raw<SerializedError>();
   startedAt = $state(0);
   /** Images per second of baseline training, last seen: the wizard's run-time estimate learns from it. */
@@ -98,6 +100,7 @@ export class RunTaskState {
     this.points = [];
     this.log = [];
     this.result = undefined;
+    this.pruneStep = undefined;
     this.error = undefined;
     this.startedAt = Date.now();
     this.trainingSpeed = undefined;
@@ -134,6 +137,9 @@ export class RunTaskState {
       case 'task-resumed':
         this.phase = 'running';
         this.#note('Resumed');
+        break;
+      case 'prune-step':
+        this.pruneStep = event.step;
         break;
       case 'task-done':
         this.result = event.result;
