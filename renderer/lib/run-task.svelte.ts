@@ -32,7 +32,9 @@ export class RunTaskState {
   kind = $state<'demo' | 'pruning'>('pruning');
   config = $state.raw<Partial<PruneConfig>>();
   progress = $state.raw<TaskProgress>();
+  /** Stages seen so far, each once, and the one running now. */
   stages = $state.raw<string[]>([]);
+  stage = $state<string>();
   points = $state.raw<MetricPoint[]>([]);
   log = $state.raw<LogLine[]>([]);
   result = $state.raw<PruneResult>();
@@ -97,6 +99,7 @@ export class RunTaskState {
     this.#stride = 1;
     this.progress = undefined;
     this.stages = [];
+    this.stage = undefined;
     this.points = [];
     this.log = [];
     this.result = undefined;
@@ -159,7 +162,11 @@ export class RunTaskState {
   #onProgress(progress: TaskProgress): void {
     if (this.phase === 'starting') this.phase = 'running';
     const previous = this.progress;
-    if (this.stages.at(-1) !== progress.stage) this.stages = [...this.stages, progress.stage];
+    // Each stage once, in the order first seen: evaluation and scoring come back, and a checkpoint is a save, not a stage.
+    if (progress.stage !== 'checkpoint') {
+      this.stage = progress.stage;
+      if (!this.stages.includes(progress.stage)) this.stages = [...this.stages, progress.stage];
+    }
     // The log gets notes (no step count) and each finished epoch or stage: not every step.
     const ended = previous && previous.total > 0 && (previous.stage !== progress.stage || previous.metrics?.epoch !== progress.metrics?.epoch);
     if (ended) this.#note(`${previous.stage}: ${previous.message}`);
