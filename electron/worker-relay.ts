@@ -42,8 +42,8 @@ export function createWorkerRelay(spawn: () => WorkerLike): EngineRelay {
   let disposed = false;
 
   const emit = (event: EngineEvent) => {
-    // Pause, resume and a session's state changes are moments of a running task, not its end.
-    if (event.type === 'task-progress' || event.type === 'task-paused' || event.type === 'task-resumed' || event.type === 'task-state') {
+    // Pause, resume, a session's state changes and pruning steps are moments of a running task, not its end.
+    if (event.type === 'task-progress' || event.type === 'task-paused' || event.type === 'task-resumed' || event.type === 'task-state' || event.type === 'prune-step') {
       if (!ended.has(event.taskId)) running.add(event.taskId);
     } else {
       running.delete(event.taskId);

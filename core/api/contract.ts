@@ -109,6 +109,15 @@ export interface ModelSummary {
   latencyMs: number;
   latencyBatch: number;
   layerWidths: { name: string; channels: number }[];
+  /** Top-1 per class on the test images, in the data set's class order (absent in projects saved before it was measured). */
+  perClass?: ClassScore[];
+}
+
+/** One class's test images and how many of them the model got right. */
+export interface ClassScore {
+  name: string;
+  images: number;
+  correct: number;
 }
 
 export interface PruneResult {
@@ -159,6 +168,18 @@ export interface TaskProgress {
   warning?: true;
 }
 
+/** Channels kept per layer after one step of a pruning schedule, for the Run screen's live bars. */
+export interface PruneStep {
+  /** One-shot: 1 of 1; iterative: step i of k; continuous: gate update t of T_p, from 0. */
+  step: number;
+  steps: number;
+  /** Share of the target metric removed by the channels kept so far, counted against the baseline. */
+  cut: number;
+  metric: 'flops' | 'params';
+  /** Every conv and dense layer of the baseline: its channels kept and its width before pruning. */
+  layers: { name: string; kept: number; total: number }[];
+}
+
 export type EngineEvent =
   | { type: 'task-progress'; taskId: string; progress: TaskProgress }
   /** Something the user should know that does not stop the task ("Batch 64 did not fit in GPU memory; continuing with 32"). */
@@ -171,7 +192,9 @@ export type EngineEvent =
   | { type: 'task-paused'; taskId: string }
   | { type: 'task-resumed'; taskId: string }
   /** A pruning session moved to another state (core/session/session-state.ts). */
-  | { type: 'task-state'; taskId: string; state: SessionState };
+  | { type: 'task-state'; taskId: string; state: SessionState }
+  /** A pruning schedule removed (or gated) channels: the kept widths so far. */
+  | { type: 'prune-step'; taskId: string; step: PruneStep };
 
 /**
  * The states of a pruning session, in order, and its two other ends. Baseline training happens while

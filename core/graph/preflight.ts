@@ -56,5 +56,5 @@ export function modelReport(model: tfl.LayersModel, graph: ChannelGraph): ModelR
 
 function describeGroup(group: GroupRow): string {
   const who = group.producers.length ? group.producers.slice(0, 3).join(', ') + (group.producers.length > 3 ? ', ...' : '') : 'the input';
-  return `${group.channels} channels of ${who}`;
+  return `${group.channels} channel${group.channels === 1 ? '' : 's'} of ${who}`;
 }

@@ -87,6 +87,7 @@ export function createEngine(options: EngineOptions): EngineApi {
       pause: gate,
       onProgress: (progress) => emit(progress.warning ? { type: 'task-warning', taskId, message: progress.message } : { type: 'task-progress', taskId, progress }),
       onState: (state: SessionState) => emit({ type: 'task-state', taskId, state }),
+      onPruneStep: (step) => emit({ type: 'prune-step', taskId, step }),
     })
       .then((result) => emit(done(taskId, result)))
       .catch((error: unknown) =>

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { ModelSummary, PruneConfig, PruneResult, SessionState, TaskProgress } from '../api/contract.js';
+import type { ModelSummary, PruneConfig, PruneResult, PruneStep, SessionState, TaskProgress } from '../api/contract.js';
 import { defaultAugmentation } from '../data/augmentation.js';
 import { makeBatch } from '../data/batches.js';
 import { channelStatistics, type ImageDataset, type Normalisation } from '../data/image-dataset.js';
@@ -26,6 +26,7 @@ import { cloneModel, countingScores, distillationFor, splitForEarlyStopping, sta
 import { loadRunData, loadRunModel, type RunHost } from './run-inputs.js';
 import { measureSensitivity } from './sensitivity-step.js';
 import { isFinalState, SessionMachine } from './session-state.js';
+import { layerWidths, pruneStepReporter } from './prune-steps.js';
 
 export interface RunContext extends RunHost {
   backend: string;
@@ -43,6 +44,8 @@ export interface RunContext extends RunHost {
   onState?: (state: SessionState) => void;
   /** Go on from a checkpoint (resume-session.ts) instead of from the start. */
   resume?: ResumePoint;
+  /** The kept widths after each step of the pruning schedule. */
+  onPruneStep?: (step: PruneStep) => void;
 }
 
 /** A training stage that checkpoints at the end of every epoch. */
@@ -207,6 +210,7 @@ async function runStates(config: PruneConfig, context: RunContext, machine: Sess
           note: (message) => note('pruning', message),
           warn: (message) => criterionWarnings.add(message),
           onPlan: recorder?.plan,
+          onKept: context.onPruneStep && pruneStepReporter(baseline, graph, config.target.metric, context.onPruneStep),
         })
         .finally(() => tf.dispose(calibration.flatMap((b) => [b.x, b.y])));
       throwIfCancelled(signal, 'Pruning');
@@ -322,14 +326,11 @@ async function exportTo(model: tfl.LayersModel, target: NonNullable<PruneConfig[
 }
 
 async function summarise(model: tfl.LayersModel, test: ImageDataset, norm: Normalisation, config: PruneConfig, context: RunContext): Promise<ModelSummary> {
-  const { top1: accuracy, top5 } = await evaluate(model, test, norm, { signal: context.signal, pause: context.pause, onProgress: context.onProgress });
+  const { top1: accuracy, top5, perClass } = await evaluate(model, test, norm, { signal: context.signal, pause: context.pause, onProgress: context.onProgress });
   // Latency of the model as it would be deployed: batch norm and ReLU folded into the convolutions.
   const deployable = await foldForInference(model);
   // A quick trial times fewer, smaller batches: on a software GPU (SwiftShader) a batch of 64 takes seconds.
   const [batch, runs, warmup] = config.sample ? [8, 2, 1] : [LATENCY_BATCH, 10, 2];
   const latencyMs = await measureLatency(deployable, batch, runs, warmup).finally(() => deployable.dispose());
-  const layerWidths = model.layers
-    .filter((l) => ['Conv2D', 'Dense', 'SeparableConv2D'].includes(l.getClassName()))
-    .map((l) => ({ name: l.name, channels: (l.outputShape as number[]).at(-1)! }));
-  return { accuracy, ...(top5 !== undefined && { top5 }), parameters: countParameters(model), flops: countFlops(model), latencyMs, latencyBatch: batch, layerWidths };
+  return { accuracy, ...(top5 !== undefined && { top5 }), parameters: countParameters(model), flops: countFlops(model), latencyMs, latencyBatch: batch, layerWidths: layerWidths(model), perClass };
 }

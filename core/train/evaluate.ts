@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import type { ClassScore } from '../api/contract.js';
 import { makeBatch } from '../data/batches.js';
 import type { ImageDataset, Normalisation } from '../data/image-dataset.js';
 import { throwIfCancelled, yieldToEventLoop } from './cancellation.js';
@@ -20,9 +21,11 @@ export interface Evaluation {
   top1: number;
   /** Share of images whose class is among the 5 highest logits; only with more than 5 classes. */
   top5?: number;
+  /** Per class, in the data set's class order: its images and how many were predicted right. */
+  perClass: ClassScore[];
 }
 
-/** Top-1 (and top-5) accuracy in inference mode (batch norm uses its moving statistics). */
+/** Top-1 (and top-5) accuracy, overall and per class, in inference mode (batch norm uses its moving statistics). */
 export async function evaluate(model: tfl.LayersModel, data: ImageDataset, norm: Normalisation, options: EvaluateOptions = {}): Promise<Evaluation> {
   const { signal, pause, onProgress, stage = 'evaluating', batchSize = 250 } = options;
   const withTop5 = data.classNames.length > 5;
@@ -30,7 +33,8 @@ export async function evaluate(model: tfl.LayersModel, data: ImageDataset, norm:
   let batch = batchSize;
   let total = Math.ceil(data.count / batch);
   const throughput = new Throughput();
-  let top1 = 0;
+  const seen = new Float64Array(data.classNames.length);
+  const right = new Float64Array(data.classNames.length);
   let top5 = 0;
   let step = 0;
   let done = 0;
@@ -38,9 +42,9 @@ export async function evaluate(model: tfl.LayersModel, data: ImageDataset, norm:
     const indices = order.subarray(done, done + batch);
     await pause?.wait(signal);
     throwIfCancelled(signal, 'Evaluation');
-    let hits: [number, number];
+    let predictions: BatchPredictions;
     try {
-      hits = await countHits(model, makeBatch(data, indices, norm), withTop5);
+      predictions = await predictBatch(model, makeBatch(data, indices, norm), withTop5);
     } catch (error) {
       // The device ran out of memory: the same images again in smaller batches, from here on.
       if (!isOutOfMemoryError(error)) throw error;
@@ -48,8 +52,12 @@ export async function evaluate(model: tfl.LayersModel, data: ImageDataset, norm:
       total = step + Math.ceil((data.count - done) / batch);
       continue;
     }
-    top1 += hits[0];
-    top5 += hits[1];
+    for (let b = 0; b < indices.length; b++) {
+      const label = data.labels[indices[b]];
+      seen[label]++;
+      if (predictions.guesses[b] === label) right[label]++;
+      if (predictions.inBest5[b]) top5++;
+    }
     done += indices.length;
     throughput.add(indices.length);
     step++;
@@ -62,25 +70,35 @@ export async function evaluate(model: tfl.LayersModel, data: ImageDataset, norm:
     });
     await yieldToEventLoop();
   }
-  return withTop5 ? { top1: top1 / data.count, top5: top5 / data.count } : { top1: top1 / data.count };
+  const top1 = right.reduce((a, b) => a + b, 0) / data.count;
+  const perClass = data.classNames.map((name, c) => ({ name, images: seen[c], correct: right[c] }));
+  return withTop5 ? { top1, top5: top5 / data.count, perClass } : { top1, perClass };
 }
 
-/** Top-1 and top-5 hits of one batch in inference mode; the batch and everything made from it are released, also on failure. */
-async function countHits(model: tfl.LayersModel, batch: { x: tf.Tensor; y: tf.Tensor }, withTop5: boolean): Promise<[number, number]> {
+interface BatchPredictions {
+  /** The predicted class of each image. */
+  guesses: ArrayLike<number>;
+  /** Per image, whether its class is among the 5 highest logits (all false without top-5). */
+  inBest5: ArrayLike<number | boolean>;
+}
+
+/** One batch in inference mode; the batch and everything made from it are released, also on failure. */
+async function predictBatch(model: tfl.LayersModel, batch: { x: tf.Tensor; y: tf.Tensor }, withTop5: boolean): Promise<BatchPredictions> {
   try {
-    const hits = tf.tidy(() => {
+    const [predicted, inBest5] = tf.tidy(() => {
       const logits = model.apply(batch.x, { training: false }) as tf.Tensor2D;
-      const labels = tf.argMax(batch.y, 1);
-      const first = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32'));
-      if (!withTop5) return tf.stack([first, tf.scalar(0)]);
+      const labels = tf.cast(tf.argMax(batch.y, 1), 'int32');
+      const count = logits.shape[0];
       // Ties go to the lower class index, as argMax breaks them.
-      const best5 = tf.topk(logits, 5).indices;
-      const inBest5 = tf.any(tf.equal(best5, tf.expandDims(tf.cast(labels, 'int32'), 1)), 1);
-      return tf.stack([first, tf.sum(tf.cast(inBest5, 'float32'))]);
+      const five = withTop5 ? tf.any(tf.equal(tf.topk(logits, 5).indices, tf.expandDims(labels, 1)), 1) : tf.zeros([count], 'bool');
+      return [tf.argMax(logits, 1), five];
     });
-    const [one, five] = await hits.data();
-    hits.dispose();
-    return [one, five];
+    try {
+      const [guesses, fives] = await Promise.all([predicted.data(), inBest5.data()]);
+      return { guesses, inBest5: fives };
+    } finally {
+      tf.dispose([predicted, inBest5]);
+    }
   } finally {
     tf.dispose([batch.x, batch.y]);
   }

@@ -1,4 +1,4 @@
-import type { DemoOptions, EngineApi, EngineEvent, PruneConfig, PruneResult, SerializedError, TaskProgress } from '../../core/api/contract.js';
+import type { DemoOptions, EngineApi, EngineEvent, PruneConfig, PruneResult, PruneStep, SerializedError, TaskProgress } from '../../core/api/contract.js';
 import { serializeError } from '../../core/api/errors.js';
 
 export type RunPhase = 'idle' | 'starting' | 'running' | 'pausing' | 'paused' | 'cancelling' | 'done' | 'failed' | 'cancelled';
@@ -32,12 +32,16 @@ export class RunTaskState {
   kind = $state<'demo' | 'pruning'>('pruning');
   config = $state.raw<Partial<PruneConfig>>();
   progress = $state.raw<TaskProgress>();
+  /** Stages seen so far, each once, and the one running now. */
   stages = $state.raw<string[]>([]);
+  stage = $state<string>();
   points = $state.raw<MetricPoint[]>([]);
   log = $state.raw<LogLine[]>([]);
   /** What the engine warned about during the run (a smaller batch after running out of GPU memory). */
   warnings = $state.raw<string[]>([]);
   result = $state.raw<PruneResult>();
+  /** Kept channels per layer after the schedule's latest step, while it prunes. */
+  pruneStep = $state.raw<PruneStep>();
   error = $state.raw<SerializedError>();
   startedAt = $state(0);
   /** The project file the run saves into, if any (a session of the wizard, or one resumed). */
@@ -126,10 +130,12 @@ export class RunTaskState {
     this.#stride = 1;
     this.progress = undefined;
     this.stages = [];
+    this.stage = undefined;
     this.points = [];
     this.log = [];
     this.warnings = [];
     this.result = undefined;
+    this.pruneStep = undefined;
     this.error = undefined;
     this.startedAt = Date.now();
     this.trainingSpeed = undefined;
@@ -171,6 +177,9 @@ export class RunTaskState {
         this.phase = 'running';
         this.#note('Resumed');
         break;
+      case 'prune-step':
+        this.pruneStep = event.step;
+        break;
       case 'task-done':
         this.result = event.result;
         this.phase = 'done';
@@ -189,7 +198,11 @@ export class RunTaskState {
   #onProgress(progress: TaskProgress): void {
     if (this.phase === 'starting') this.phase = 'running';
     const previous = this.progress;
-    if (this.stages.at(-1) !== progress.stage) this.stages = [...this.stages, progress.stage];
+    // Each stage once, in the order first seen: evaluation and scoring come back, and a checkpoint is a save, not a stage.
+    if (progress.stage !== 'checkpoint') {
+      this.stage = progress.stage;
+      if (!this.stages.includes(progress.stage)) this.stages = [...this.stages, progress.stage];
+    }
     // The log gets notes (no step count) and each finished epoch or stage: not every step.
     const ended = previous && previous.total > 0 && (previous.stage !== progress.stage || previous.metrics?.epoch !== progress.metrics?.epoch);
     if (ended) this.#note(`${previous.stage}: ${previous.message}`);

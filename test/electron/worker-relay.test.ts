@@ -161,6 +161,18 @@ describe('worker relay and engine server', () => {
     expect(await failure).toMatchObject({ type: 'task-failed', taskId: 'task-1', error: { name: 'EngineCrashedError' } });
   });
 
+  it('still fails a task that reported a pruning step when the worker dies', async () => {
+    const engine = new FakeEngine();
+    const relay = createWorkerRelay(spawn(engine));
+    await relay.call({ method: 'startDemo', args: [{}] });
+    const step = nextEvent(relay);
+    engine.emit({ type: 'prune-step', taskId: 'task-1', step: { step: 1, steps: 1, cut: 0.5, metric: 'flops', layers: [{ name: 'conv', kept: 4, total: 8 }] } });
+    await step;
+    const failure = nextEvent(relay);
+    workers[0]!.emit('exit', 1);
+    expect(await failure).toMatchObject({ type: 'task-failed', taskId: 'task-1', error: { name: 'EngineCrashedError' } });
+  });
+
   it('terminates the worker on dispose and refuses later calls', async () => {
     const relay = createWorkerRelay(spawn());
     await relay.call({ method: 'getInfo', args: [] });

@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 describe('a project in Chromium', () => {
-  it('opens a project file, compares its two sessions, exports a pruned model and writes an HTML report', async () => {
+  it('opens a project file, compares its two sessions, exports a pruned model, browses to it on the Model screen and writes an HTML report', async () => {
     const { page, problems } = await openPage(browser, serve.url.href);
     const heading = page.getByRole('heading', { level: 1 });
     await page.getByRole('button', { name: 'Open a project…' }).click();
@@ -79,6 +79,19 @@ describe('a project in Chromium', () => {
     await expect.poll(() => page.getByText(/^✓ Wrote \d+ files?:/).textContent(), { timeout: 30_000 }).toContain('model.json');
     expect(existsSync(join(out, 'model.json'))).toBe(true);
     expect(await page.getByRole('alert').filter({ hasText: 'The model was not exported' }).count()).toBe(0);
+
+    // The Model screen browses for model files (the weights shard is not listed) and opens the exported one.
+    const nav = page.getByRole('navigation', { name: 'Screens' });
+    await nav.getByRole('button', { name: 'Model' }).click();
+    await page.getByRole('textbox', { name: 'Or a trained model file' }).fill(out);
+    await page.getByRole('button', { name: 'Browse…' }).click();
+    const modelFiles = page.getByRole('list', { name: `Contents of ${out}` });
+    await modelFiles.waitFor({ timeout: 20_000 });
+    expect(await modelFiles.getByRole('button').allInnerTexts()).toEqual([expect.stringContaining('model.json')]);
+    await modelFiles.getByRole('button', { name: /model\.json/ }).click();
+    await page.getByRole('region', { name: /^Pre-flight report/ }).waitFor({ timeout: 30_000 });
+    expect(await page.getByRole('textbox', { name: 'Or a trained model file' }).inputValue()).toBe(join(out, 'model.json'));
+    await nav.getByRole('button', { name: 'Project' }).click();
 
     await page.getByRole('button', { name: 'Compare 2 sessions' }).click();
     expect(await heading.textContent()).toBe('Compare sessions');

@@ -62,6 +62,7 @@ export function createContinuous({ epochs, mask = 'soft', ramp = 'cubic', onUpda
           t === epochs ? planGates(normalised, keep) : mask === 'hard' ? planGates(normalised, keep, GATE_FLOOR) : floored(sigmoid);
         gates.set(written);
         onUpdate?.({ t, share, theta, temperature: temp, sigmoid, gates: written });
+        context.onKept?.(t, epochs, graph, keep);
         context.note?.(`soft pruning ${t}/${epochs}: gates aim at ${(share * 100).toFixed(1)}% of the ${context.target.metric}, T = ${temp.toFixed(3)}`);
       };
       try {

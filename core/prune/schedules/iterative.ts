@@ -36,6 +36,9 @@ export function createIterative({ steps, epochs }: IterativeOptions): PruningSch
             const next = await pruneModel(current, graph, plan.keep);
             if (current !== model) current.dispose();
             current = next;
+            context.onKept?.(step, steps, graph, plan.keep);
+          } else {
+            context.onKept?.(step, steps, graph, new Map());
           }
           const cutSoFar = 1 - maskedCost(buildChannelGraph(current), new Map())[metric] / original;
           context.note?.(`step ${step}/${steps}: ${(cutSoFar * 100).toFixed(1)}% of the ${metric} removed`);

@@ -11,6 +11,7 @@ export const oneShot: PruningSchedule = {
     const scores = await scoreModel(model, graph, context);
     const plan = planCut(context, graph, scores, context.target.reduction);
     context.onPlan?.(1, graph, plan, scores);
+    context.onKept?.(1, 1, graph, plan.keep);
     return pruneModel(model, graph, plan.keep);
   },
 };

@@ -36,6 +36,11 @@ export interface ScheduleContext {
    * (kept channels per group) and the scores it was made from. A session records these to replay them.
    */
   onPlan?(step: number, graph: ChannelGraph, plan: PruningPlan, scores: ReadonlyMap<number, Float32Array>): void;
+  /**
+   * The channels kept per group of `graph` (groups absent keep all), for live progress: after each
+   * structural step (`step` of `steps`) and, in the continuous schedule, each gate update t = 0..T_p.
+   */
+  onKept?(step: number, steps: number, graph: ChannelGraph, keep: ReadonlyMap<number, Int32Array>): void;
 }
 
 /** One way to go from a trained model to a pruned one: one-shot, iterative or continuous. */
