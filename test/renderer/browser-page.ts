@@ -39,3 +39,11 @@ export async function longTasksSince(page: Page, since: number): Promise<{ start
 }
 
 export const pageNow = (page: Page) => page.evaluate('performance.now()') as Promise<number>;
+
+/** Pixels by which the widest card sticks out of the page's column (0 or less: everything fits). */
+export const overflowRight = (page: Page) =>
+  page.evaluate(`(() => {
+    const main = document.querySelector('main');
+    const right = main.getBoundingClientRect().right - parseFloat(getComputedStyle(main).paddingRight);
+    return Math.max(...[...main.querySelectorAll('section')].map((s) => s.getBoundingClientRect().right)) - right;
+  })()`) as Promise<number>;

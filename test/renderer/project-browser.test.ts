@@ -7,7 +7,7 @@ import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../build/run.js';
 import { type ServeProcess, startServe } from '../core/node/serve/serve-process.js';
-import { launchChromium, openPage, screenshot } from './browser-page.js';
+import { launchChromium, openPage } from './browser-page.js';
 
 // A project with two tiny sessions made by the command line (untrained demo CNN, a sample of the data:
 // seconds each), then opened, compared and reported on in Chromium through `pruneflow serve`.
@@ -58,7 +58,6 @@ describe('a project in Chromium', () => {
     expect(await page.getByRole('definition').filter({ hasText: 'demo-cnn' }).textContent()).toMatch(/demo-cnn\s*·\s*12\.5%/);
     // Both finished sessions are picked to start with.
     expect(await page.getByRole('checkbox', { name: /^Pick / }).evaluateAll((boxes) => boxes.map((b) => (b as unknown as { checked: boolean }).checked))).toEqual([true, true]);
-    await screenshot(page, '16-project');
 
     // A report of both sessions, written where the page says.
     const report = join(folder, 'both.html');
@@ -108,9 +107,6 @@ describe('a project in Chromium', () => {
     await first.focus();
     await page.keyboard.press('Enter');
     expect(await table.locator('tbody tr.lit').innerText()).toContain('s1');
-    await screenshot(page, '17-compare');
-    await page.getByRole('combobox', { name: 'Theme' }).selectOption('dark');
-    await screenshot(page, '17-compare-dark');
     expect(problems).toEqual([]);
   });
 });

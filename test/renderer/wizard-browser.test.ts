@@ -5,7 +5,7 @@ import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FASHION_MNIST_CLASSES } from '../../core/data/builtin-sample.js';
 import { type ServeProcess, startServe } from '../core/node/serve/serve-process.js';
-import { launchChromium, longTasksSince, openPage, pageNow, screenshot } from './browser-page.js';
+import { launchChromium, longTasksSince, openPage, overflowRight, pageNow, screenshot } from './browser-page.js';
 
 // The whole wizard in Debian's Chromium through `pruneflow serve`, with the real engine: the built-in
 // sample, the demo CNN untrained (0 epochs: a run in seconds), from the start screen to two sessions of
@@ -130,6 +130,7 @@ describe('the wizard in Chromium', () => {
     const classes = page.getByRole('table', { name: 'Top-1 test accuracy per class, baseline and pruned' });
     expect(await classes.locator('tbody th').allInnerTexts()).toEqual(FASHION_MNIST_CLASSES);
     expect(await classes.locator('tbody tr').first().innerText()).toMatch(/T-shirt\/top\s+\d+\s+\d+\.\d%\s+\d+\.\d%\s+[−+±]\d+\.\d pp/);
+    expect(await overflowRight(page)).toBeLessThanOrEqual(0.5);
     await screenshot(page, '11-results');
     // The theme menu overrides the system's choice, and the page follows at once.
     const background = () => page.evaluate('getComputedStyle(document.documentElement).backgroundColor');
@@ -197,12 +198,22 @@ describe('the wizard in Chromium', () => {
       expect.stringMatching(/one-shot[\s\S]*done/),
       expect.stringMatching(/iterative[\s\S]*done/),
     ]);
+    await screenshot(page, '16-project');
     await page.getByRole('button', { name: 'Compare 2 sessions' }).click();
     expect(await heading.textContent()).toBe('Compare sessions');
     const compared = page.getByRole('table', { name: 'Compared sessions' });
     await compared.waitFor({ timeout: 30_000 });
     expect(await compared.locator('tbody tr').count()).toBe(2);
-    expect(await page.getByRole('group', { name: /^Accuracy against FLOPs/ }).locator('.point.session').count()).toBe(2);
+    const chart = page.getByRole('group', { name: /^Accuracy against FLOPs/ });
+    expect(await chart.locator('.point.session').count()).toBe(2);
+    // Close accuracies get decimals on the axis: no two ticks read the same.
+    const ticks = await chart.locator('.tick.y').allTextContents();
+    expect(new Set(ticks).size).toBe(ticks.length);
+    // The screen keeps to the page's column at 1280 pixels: no table or chart sticks out of it.
+    expect(await overflowRight(page)).toBeLessThanOrEqual(0.5);
+    await screenshot(page, '17-compare');
+    await page.getByRole('combobox', { name: 'Theme' }).selectOption('dark');
+    await screenshot(page, '17-compare-dark');
     expect(problems).toEqual([]);
   });
 });

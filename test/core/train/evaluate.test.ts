@@ -32,7 +32,11 @@ describe('evaluation', () => {
     const data = images([4, 0, 1, 5, 3, 2, 6, 1], 7);
     const progress: TaskProgress[] = [];
     const result = await evaluate(model, data, norm, { batchSize: 3, onProgress: (p) => progress.push(p) });
-    expect(result).toEqual({ top1: 1 / 8, top5: 5 / 8 });
+    expect(result).toMatchObject({ top1: 1 / 8, top5: 5 / 8 });
+    // Per class: images and right answers (only class 4 is ever predicted).
+    expect(result.perClass.map((c) => [c.name, c.images, c.correct])).toEqual([
+      ['c0', 1, 0], ['c1', 2, 0], ['c2', 1, 0], ['c3', 1, 0], ['c4', 1, 1], ['c5', 1, 0], ['c6', 1, 0],
+    ]);
     expect(progress.map((p) => [p.stage, p.step, p.total])).toEqual([['evaluating', 1, 3], ['evaluating', 2, 3], ['evaluating', 3, 3]]);
     expect(progress[2].message).toBe('8 of 8 images');
     model.dispose();
@@ -41,14 +45,15 @@ describe('evaluation', () => {
   it('has no top-5 with 5 classes or fewer (every class would be in it)', async () => {
     const model = fixedLogits([0.1, 0.2, 0.3, 0.4, 0.5]);
     const result = await evaluate(model, images([4, 4, 0, 1], 5), norm);
-    expect(result).toEqual({ top1: 0.5 });
+    expect(result.top1).toBe(0.5);
+    expect(result).not.toHaveProperty('top5');
     model.dispose();
   });
 
   it('breaks ties as argMax does: equal logits give the lower class', async () => {
     const model = fixedLogits([1, 1, 1, 1, 1, 1, 1]);
     // Top-1 is class 0, top-5 classes 0-4.
-    expect(await evaluate(model, images([0, 1, 4, 5, 6], 7), norm)).toEqual({ top1: 1 / 5, top5: 3 / 5 });
+    expect(await evaluate(model, images([0, 1, 4, 5, 6], 7), norm)).toMatchObject({ top1: 1 / 5, top5: 3 / 5 });
     model.dispose();
   });
 });
