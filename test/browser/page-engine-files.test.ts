@@ -10,7 +10,7 @@ import { exportTfjs } from '../../core/models/io/export-tfjs.js';
 import { ROOT } from '../build/run.js';
 import { type ServeProcess, startServe } from '../core/node/serve/serve-process.js';
 import { launchChromium } from './chromium.js';
-import { callInWorker, runInWorker } from './page-session.js';
+import { callInWorker, runInWorker, type SessionRun } from './page-session.js';
 
 // The engine in a worker of the served page reads the user's files through `pruneflow serve` (GET
 // /host-files/..., token in a header): real CIFAR-10 binary records, real Fashion-MNIST IDX files and a
@@ -53,7 +53,7 @@ describe('user files for the engine in the page (served)', () => {
     mkdirSync(join(home, 'my model'));
     for (const file of await exportTfjs(model)) writeFileSync(file.name === 'model.json' ? modelJson : join(home, 'my model', file.name), file.bytes);
     model.dispose();
-    [serve, browser] = await Promise.all([startServe(), launchChromium()]);
+    [serve, browser] = await Promise.all([startServe(), launchChromium({ gpu: 'software' })]);
     page = await browser.newPage();
     await page.goto(serve.url.href);
   }, 120_000);
@@ -75,19 +75,27 @@ describe('user files for the engine in the page (served)', () => {
     expect(await callInWorker(page, query, 'inspectDataset', join(home, 'nothing'))).toMatchObject({ ok: false, error: { name: 'DatasetNotFoundError' } });
   }, 120_000);
 
+  const session = () => ({ model: modelJson, data: cifar, trainEpochs: 1, fineTuneEpochs: 0, batchSize: 32, calibrationBatches: 1, sample: { train: 64, test: 20 }, seed: 3 });
+  let onWasm: SessionRun;
+
   it('prunes the user model.json on the user CIFAR-10 files, in the page on wasm', async () => {
-    const run = await runInWorker(
-      page,
-      'wasm',
-      { model: modelJson, data: cifar, trainEpochs: 1, fineTuneEpochs: 0, batchSize: 32, calibrationBatches: 1, sample: { train: 64, test: 20 }, seed: 3 },
-      1,
-      serve.token,
-    );
-    expect(run.active).toBe('wasm');
-    expect(run.losses.length).toBe(2);
-    expect(run.result.pruned.flops).toBeLessThan(run.result.baseline.flops);
-    expect(run.result.baseline.layerWidths.length).toBeGreaterThan(0);
+    onWasm = await runInWorker(page, 'wasm', session(), 1, serve.token);
+    expect(onWasm.active).toBe('wasm');
+    expect(onWasm.losses.length).toBe(2);
+    expect(onWasm.result.pruned.flops).toBeLessThan(onWasm.result.baseline.flops);
+    expect(onWasm.result.baseline.layerWidths.length).toBeGreaterThan(0);
   }, 300_000);
+
+  it('prunes the same user files on WebGL (SwiftShader) like on wasm', async () => {
+    const onWebgl = await runInWorker(page, 'webgl', session(), 1, serve.token);
+    expect(onWebgl.active).toBe('webgl');
+    // As in page-engine.test.ts: the untrained forward pass differs by float32 rounding only (1e-4 relative),
+    // the loss after one Adam step a little more (1e-3); at most a channel on the threshold flips per layer.
+    expect(Math.abs(onWebgl.losses[0] - onWasm.losses[0]) / onWasm.losses[0]).toBeLessThan(1e-4);
+    expect(Math.abs(onWebgl.losses[1] - onWasm.losses[1]) / onWasm.losses[1]).toBeLessThan(1e-3);
+    const widths = (run: SessionRun) => run.result.pruned.layerWidths.map((l) => l.channels);
+    widths(onWebgl).forEach((w, i) => expect(Math.abs(w - widths(onWasm)[i])).toBeLessThanOrEqual(1));
+  }, 600_000);
 
   it.each(['served', 'desktop'] as const)('opens the user folder from the app Data screen (%s files)', async (host) => {
     // Served: the page's address has the token, and the app's worker asks `serve` itself. Desktop: no token;
