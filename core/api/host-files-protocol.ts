@@ -1,6 +1,6 @@
 /**
  * How an engine in a page asks the host that owns the user's files for them: `pruneflow serve` over
- * HTTP (GET, same origin, token in a header), the desktop app through its preload. One request shape
+ * HTTP (GET to read, POST to write; same origin, token in a header), the desktop app through its preload. One request shape
  * for both, checked on the host's side before any file is touched. Plain data and types only: the
  * renderer, the preload and the worker import this file.
  */
@@ -9,18 +9,20 @@ import { deserializeError } from './errors.js';
 import type { FileEntry } from '../data/file-tree.js';
 import type { HostFiles, PathInfo } from '../data/host-files.js';
 
-export type HostFileOp = 'stat' | 'list' | 'read';
+export type HostFileOp = 'stat' | 'list' | 'read' | 'write';
 
 export interface HostFileRequest {
   op: HostFileOp;
   /** A path as the host spells it (absolute, or relative to where the host was started). */
   path: string;
+  /** For 'write' only: the whole file. */
+  bytes?: Uint8Array;
 }
 
-/** What each request answers: stat a PathInfo (null: nothing there), list the files below, read the bytes. */
+/** What each request answers: stat a PathInfo (null: nothing there), list the files below, read the bytes; write null. */
 export type HostFileValue = PathInfo | null | FileEntry[] | Uint8Array;
 
-/** `serve`'s endpoint: GET /host-files/<op>?path=...; the token travels in a header, never in a URL. */
+/** `serve`'s endpoint: GET (POST for write) /host-files/<op>?path=...; the token travels in a header, never in a URL. */
 export const HOST_FILES_PATH = '/host-files/';
 export const HOST_FILES_TOKEN_HEADER = 'x-pruneflow-token';
 
@@ -28,17 +30,22 @@ export class HostFileRequestError extends Error {
   override name = 'HostFileRequestError';
 }
 
-const OPS: readonly string[] = ['stat', 'list', 'read'] satisfies HostFileOp[];
+const OPS: readonly string[] = ['stat', 'list', 'read', 'write'] satisfies HostFileOp[];
 const MAX_PATH_LENGTH = 4096;
 
 /** A request from an untrusted side as a HostFileRequest, or a HostFileRequestError saying what is wrong. */
 export function parseHostFileRequest(value: unknown): HostFileRequest {
   if (typeof value !== 'object' || value === null) throw new HostFileRequestError('A file request is an object { op, path }.');
-  const { op, path } = value as Record<string, unknown>;
+  const { op, path, bytes } = value as Record<string, unknown>;
   if (typeof op !== 'string' || !OPS.includes(op)) throw new HostFileRequestError(`A file request's op is one of ${OPS.join(', ')}, not ${JSON.stringify(op)}.`);
   if (typeof path !== 'string' || path.length === 0 || path.length > MAX_PATH_LENGTH || path.includes('\0')) {
     throw new HostFileRequestError(`A file request's path is a non-empty string of at most ${MAX_PATH_LENGTH} characters without NUL.`);
   }
+  if (op === 'write') {
+    if (!(bytes instanceof Uint8Array)) throw new HostFileRequestError(`A write request carries the file's bytes (a Uint8Array) for ${path}.`);
+    return { op, path, bytes };
+  }
+  if (bytes !== undefined) throw new HostFileRequestError(`Only a write request carries bytes, not ${op}.`);
   return { op: op as HostFileOp, path };
 }
 
@@ -46,6 +53,11 @@ export function parseHostFileRequest(value: unknown): HostFileRequest {
 export async function answerHostFile(files: HostFiles, request: HostFileRequest): Promise<HostFileValue> {
   if (request.op === 'stat') return (await files.stat(request.path)) ?? null;
   if (request.op === 'list') return files.list(request.path);
+  if (request.op === 'write') {
+    if (!files.write) throw new HostFileRequestError(`This host lends its files for reading only; ${request.path} was not written.`);
+    await files.write(request.path, request.bytes!);
+    return null;
+  }
   return files.read(request.path);
 }
 
@@ -60,6 +72,7 @@ export function hostFilesOver(ask: (request: HostFileRequest) => Promise<CallRep
     stat: async (path) => (await value<PathInfo | null>({ op: 'stat', path })) ?? undefined,
     list: (path) => value<FileEntry[]>({ op: 'list', path }),
     read: (path) => value<Uint8Array>({ op: 'read', path }),
+    write: async (path, bytes) => void (await value<null>({ op: 'write', path, bytes })),
   };
 }
 

@@ -5,6 +5,7 @@ import { browserCandidates } from '../backend/browser-candidates.js';
 import { createEngine } from '../session/engine.js';
 import { fetchAssetReader } from './fetch-assets.js';
 import { type HostFiles, openDataTree, openModelTree } from '../data/host-files.js';
+import { hostFileWriter, hostProjectStore } from '../project/host-project-store.js';
 
 export interface BrowserEngineOptions {
   /** Where the engine's script lies; its wasm/ and assets/ folders sit beside it. */
@@ -17,7 +18,8 @@ export interface BrowserEngineOptions {
 
 /**
  * The engine inside Chromium (a worker of the app's window or of a browser page): GPU through WebGPU or
- * WebGL, else wasm. Files reach it as bytes from the host that owns them; its own assets it fetches.
+ * WebGL, else wasm. Files reach it as bytes from the host that owns them, and go back to it the same way
+ * (projects, exported models, reports); its own assets it fetches.
  */
 export function createBrowserEngine({ baseUrl, backend, files }: BrowserEngineOptions): EngineApi {
   // Bundled, the wasm backend cannot find its .wasm files on its own.
@@ -27,6 +29,12 @@ export function createBrowserEngine({ baseUrl, backend, files }: BrowserEngineOp
     candidates: browserCandidates,
     backendPreference: resolveBackendPreference({ setting: backend }),
     readAsset: fetchAssetReader(new URL('assets/', baseUrl)),
-    ...(files && { openDataSource: (path: string) => openDataTree(files, path), openModelSource: (path: string) => openModelTree(files, path) }),
+    // Projects, exported models and reports too: written by the host, atomically.
+    ...(files && {
+      openDataSource: (path: string) => openDataTree(files, path),
+      openModelSource: (path: string) => openModelTree(files, path),
+      projects: hostProjectStore(files),
+      writeFiles: hostFileWriter(files),
+    }),
   });
 }

@@ -13,6 +13,16 @@ export interface HostFiles {
   read(path: string): Promise<Uint8Array>;
   /** Every file below a folder, at any depth: paths relative to it with '/' separators; hidden ones left out. */
   list(folder: string): Promise<FileEntry[]>;
+  /**
+   * Writes a whole file atomically (the old one stays whole until the new one is complete), making its
+   * folder if needed. Hosts that only lend their files for reading leave it out.
+   */
+  write?(path: string, bytes: Uint8Array): Promise<void>;
+}
+
+/** A file could not be written (no permission, a full disk, a folder in the way); says which and why. */
+export class FileWriteError extends Error {
+  override name = 'FileWriteError';
 }
 
 export type PathInfo = { kind: 'file'; size: number } | { kind: 'folder' };

@@ -1,8 +1,9 @@
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
 import { DatasetNotFoundError, type FileEntry } from '../data/file-tree.js';
-import type { HostFiles } from '../data/host-files.js';
+import { FileWriteError, type HostFiles } from '../data/host-files.js';
 import { asBytes } from './bytes.js';
+import { writeFileAtomically } from './write-files.js';
 
 /** This computer's files, for an engine on Node and for the hosts that hand files to an engine in a page. */
 export const nodeHostFiles: HostFiles = {
@@ -19,6 +20,14 @@ export const nodeHostFiles: HostFiles = {
     }
   },
   list: listFiles,
+  async write(path, bytes) {
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      await writeFileAtomically(path, bytes);
+    } catch (error) {
+      throw new FileWriteError(`${path}: cannot write the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+  },
 };
 
 async function listFiles(root: string): Promise<FileEntry[]> {

@@ -1,12 +1,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { hashFileTree } from '../project/dataset-hash.js';
+import { hostProjectStore } from '../project/host-project-store.js';
 import type { Project } from '../project/project.js';
 import { parseProject, serializeProject } from '../project/project-codec.js';
-import { DatasetMismatchError, DatasetMovedError, ProjectNotFoundError } from '../project/project-errors.js';
+import { ProjectNotFoundError } from '../project/project-errors.js';
 import type { ProjectStore } from '../project/project-store.js';
 import { asBytes } from './bytes.js';
-import { openDataSource } from './open-data-source.js';
+import { nodeHostFiles } from './node-host-files.js';
 import { type AtomicWriteOptions, writeFileAtomically } from './write-files.js';
 
 export { ProjectNotFoundError };
@@ -25,20 +25,13 @@ export async function saveProjectFile(path: string, project: Project, options?: 
   await writeFileAtomically(path, await serializeProject(project), options);
 }
 
+const onDisk = hostProjectStore(nodeHostFiles);
+
 /** Throws DatasetMovedError, with the old path and content hash, when the data set is not where the project says. */
-export async function locateDataset(project: Project): Promise<void> {
-  const { path, contentHash } = project.dataset;
-  if (path.startsWith('builtin:')) return; // bundled with the app: it cannot move
-  const found = await stat(path).then(() => true, () => false);
-  if (!found) throw new DatasetMovedError(path, contentHash);
-}
+export const locateDataset = onDisk.locateDataset;
 
 /** The project with its data set at `path`, once that data set's content hash matches the project's. */
-export async function relinkDataset(project: Project, path: string): Promise<Project> {
-  const { contentHash } = await hashFileTree(await openDataSource(path));
-  if (contentHash !== project.dataset.contentHash) throw new DatasetMismatchError(path, project.dataset.contentHash, contentHash);
-  return { ...project, dataset: { ...project.dataset, path } };
-}
+export const relinkDataset = onDisk.relinkDataset;
 
 /** Project files on this machine's disk, for the engine (RunHost.projects). */
 export const nodeProjectStore: ProjectStore = {

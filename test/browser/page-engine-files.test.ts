@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, openSync, readSync, closeSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -9,6 +9,7 @@ import { buildDemoCnn } from '../../core/models/demo-cnn.js';
 import { exportTfjs } from '../../core/models/io/export-tfjs.js';
 import { ROOT } from '../build/run.js';
 import { type ServeProcess, startServe } from '../core/node/serve/serve-process.js';
+import { loadProjectFile } from '../../core/node/project-file.js';
 import { launchChromium } from './chromium.js';
 import { callInWorker, runInWorker, type SessionRun } from './page-session.js';
 
@@ -86,6 +87,20 @@ describe('user files for the engine in the page (served)', () => {
     expect(onWasm.result.baseline.layerWidths.length).toBeGreaterThan(0);
   }, 300_000);
 
+  it('saves the session into a project file on disk and exports its model, through serve', async () => {
+    // The folder does not exist yet: the host makes it, and writes every file atomically.
+    const projectPath = join(home, 'projects', 'in the page.pruneflow');
+    const run = await runInWorker(page, 'wasm', { ...session(), project: projectPath, sessionName: 'pruned in the page' }, 1, serve.token);
+    expect(run.active).toBe('wasm');
+    const saved = await loadProjectFile(projectPath);
+    expect(saved.sessions.map((s) => [s.record.name, s.record.status])).toEqual([['pruned in the page', 'done']]);
+    expect(saved.dataset.path).toBe(cifar);
+    const out = join(home, 'exported');
+    const exported = await callInWorker(page, `backend=wasm&token=${serve.token}`, 'exportSession', projectPath, saved.sessions[0].record.id, 'tfjs', out);
+    expect(exported).toMatchObject({ ok: true });
+    expect(existsSync(join(out, 'model.json'))).toBe(true);
+  }, 300_000);
+
   it('prunes the same user files on WebGL (SwiftShader) like on wasm', async () => {
     const onWebgl = await runInWorker(page, 'webgl', session(), 1, serve.token);
     expect(onWebgl.active).toBe('webgl');
@@ -151,6 +166,24 @@ describe('user files for the engine in the page (served)', () => {
     expect([missing.status, JSON.parse(missing.body).name]).toEqual([404, 'DatasetNotFoundError']);
     const badOp = await fetchInPage(`/host-files/delete?path=${encodeURIComponent(cifar)}`, { [HOST_FILES_TOKEN_HEADER]: serve.token });
     expect([badOp.status, JSON.parse(badOp.body).name]).toEqual([400, 'HostFileRequestError']);
+    // Writing is a POST with the token, like reading; a GET cannot write and a write without the token writes nothing.
+    const target = join(home, 'written.bin');
+    const post = (path: string, headers: Record<string, string>, method = 'POST') =>
+      page.evaluate(
+        async ({ path, headers, method }) => {
+          const response = await fetch(path, { method, headers, ...(method === 'POST' && { body: new Uint8Array([1, 2, 3]) }) });
+          return { status: response.status, body: await response.text() };
+        },
+        { path, headers, method },
+      );
+    const write = `/host-files/write?path=${encodeURIComponent(target)}`;
+    expect((await post(write, {})).status).toBe(403);
+    expect((await post(write, { [HOST_FILES_TOKEN_HEADER]: serve.token }, 'GET')).status).toBe(403);
+    expect(existsSync(target)).toBe(false);
+    expect((await post(write, { [HOST_FILES_TOKEN_HEADER]: serve.token })).status).toBe(200);
+    expect(existsSync(target)).toBe(true);
+    const readAsPost = await post(read, { [HOST_FILES_TOKEN_HEADER]: serve.token });
+    expect([readAsPost.status, JSON.parse(readAsPost.body).name]).toEqual([403, 'HostFileAccessError']);
     // Another site's page, even with the token (a leaked link), is turned away by the browser's own marking.
     const crossSite = await fetch(`${serve.origin}${read}`, { headers: { [HOST_FILES_TOKEN_HEADER]: serve.token, 'Sec-Fetch-Site': 'cross-site', Origin: 'http://evil.example' } });
     expect([crossSite.status, ((await crossSite.json()) as { name: string }).name]).toEqual([403, 'HostFileAccessError']);

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -44,10 +44,19 @@ describe('registerHostFilesIpc', () => {
     expect(await invoke(APP, { op: 'stat', path: join(folder, 'absent') })).toEqual({ ok: true, value: null });
   });
 
+  it('writes a file for the app page (projects, exports), atomically into a new folder', async () => {
+    const { invoke } = setup();
+    const path = join(folder, 'saved', 'p.pruneflow');
+    expect(await invoke(APP, { op: 'write', path, bytes: new Uint8Array([7, 8]) })).toEqual({ ok: true, value: null });
+    expect([...readFileSync(path)]).toEqual([7, 8]);
+  });
+
   it.each([
     ['a foreign page', 'https://evil.example/', { op: 'read', path: '/etc/hostname' }, 'UntrustedSenderError'],
     ['a destroyed frame', null, { op: 'read', path: '/etc/hostname' }, 'UntrustedSenderError'],
-    ['an unknown op', APP, { op: 'write', path: '/tmp/x' }, 'HostFileRequestError'],
+    ['an unknown op', APP, { op: 'delete', path: '/tmp/x' }, 'HostFileRequestError'],
+    ['a write without bytes', APP, { op: 'write', path: '/tmp/x' }, 'HostFileRequestError'],
+    ['a write from a foreign page', 'https://evil.example/', { op: 'write', path: '/tmp/x', bytes: new Uint8Array(1) }, 'UntrustedSenderError'],
     ['an empty path', APP, { op: 'read', path: '' }, 'HostFileRequestError'],
     ['a path with NUL', APP, { op: 'read', path: '/etc/hostname\0.png' }, 'HostFileRequestError'],
     ['no object', APP, 'read /etc/hostname', 'HostFileRequestError'],

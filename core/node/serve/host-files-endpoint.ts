@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { answerHostFile, HOST_FILES_PATH, HOST_FILES_TOKEN_HEADER, type HostFileRequest, HostFileRequestError, parseHostFileRequest } from '../../api/host-files-protocol.js';
 import { serializeError } from '../../api/errors.js';
 import { DatasetNotFoundError } from '../../data/file-tree.js';
-import type { HostFiles } from '../../data/host-files.js';
+import { FileWriteError, type HostFiles } from '../../data/host-files.js';
 import { SECURITY_HEADERS } from './request-checks.js';
 import { tokenMatches } from './token.js';
 
@@ -16,10 +16,14 @@ export interface HostFilesEndpointOptions {
   files: HostFiles;
 }
 
+/** The largest file the page may write (a project with a big baseline and many sessions stays far below). */
+const MAX_WRITE_BYTES = 2 ** 31 - 1;
+
 export const isHostFilesRequest = (request: IncomingMessage): boolean => (request.url ?? '').startsWith(HOST_FILES_PATH);
 
 /**
- * The user's files for the engine in a worker of the served page: GET /host-files/{stat,list,read}?path=.
+ * The user's files for the engine in a worker of the served page: GET /host-files/{stat,list,read}?path=,
+ * and POST /host-files/write?path= with the file as the body (projects, exported models, reports).
  * Only the page itself gets them: the token must come in a header (a foreign page cannot set one without
  * a CORS preflight, which is never granted), the cookie does not count, and a request the browser marks
  * as cross-site or from another origin is refused. Errors come back as JSON `{ name, message }`.
@@ -28,7 +32,12 @@ export function hostFilesEndpoint(options: HostFilesEndpointOptions): (request: 
   return (request, response) => {
     serve(request, response, options).catch((error: unknown) => {
       if (response.headersSent) return void response.destroy();
-      const status = error instanceof HostFileAccessError ? 403 : error instanceof DatasetNotFoundError ? 404 : error instanceof HostFileRequestError ? 400 : 500;
+      const status =
+        error instanceof HostFileAccessError ? 403
+        : error instanceof DatasetNotFoundError ? 404
+        : error instanceof HostFileRequestError ? 400
+        : error instanceof FileWriteError ? 409
+        : 500;
       send(response, status, 'application/json; charset=utf-8', JSON.stringify(serializeError(error)));
     });
   };
@@ -36,16 +45,32 @@ export function hostFilesEndpoint(options: HostFilesEndpointOptions): (request: 
 
 async function serve(request: IncomingMessage, response: ServerResponse, options: HostFilesEndpointOptions): Promise<void> {
   if (!options.acceptsHost(request.headers.host)) throw new HostFileAccessError('This server answers only to its own address.');
-  if (request.method !== 'GET') throw new HostFileAccessError(`File requests are GET only, not ${request.method}.`);
   if (!sameOrigin(request)) throw new HostFileAccessError('Files are read only for the page this server served, not for another site.');
   if (!tokenMatches(options.token, request.headers[HOST_FILES_TOKEN_HEADER])) {
     throw new HostFileAccessError(`File requests need the server's token in the ${HOST_FILES_TOKEN_HEADER} header.`);
   }
   const url = new URL(request.url ?? '/', 'http://pruneflow.invalid');
-  const parsed: HostFileRequest = parseHostFileRequest({ op: url.pathname.slice(HOST_FILES_PATH.length), path: url.searchParams.get('path') ?? '' });
+  const op = url.pathname.slice(HOST_FILES_PATH.length);
+  const method = op === 'write' ? 'POST' : 'GET';
+  if (request.method !== method) throw new HostFileAccessError(`A ${op} request is ${method}, not ${request.method}.`);
+  const bytes = op === 'write' ? await body(request) : undefined;
+  const parsed: HostFileRequest = parseHostFileRequest({ op, path: url.searchParams.get('path') ?? '', ...(bytes && { bytes }) });
   const value = await answerHostFile(options.files, parsed);
   if (value instanceof Uint8Array) send(response, 200, 'application/octet-stream', value);
   else send(response, 200, 'application/json; charset=utf-8', JSON.stringify(value));
+}
+
+/** The request's whole body, refused past MAX_WRITE_BYTES. */
+async function body(request: IncomingMessage): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_WRITE_BYTES) throw new HostFileRequestError(`A file to write is at most ${MAX_WRITE_BYTES} bytes.`);
+    chunks.push(chunk);
+  }
+  const joined = Buffer.concat(chunks);
+  return new Uint8Array(joined.buffer, joined.byteOffset, joined.length);
 }
 
 /** Browsers mark every request with Sec-Fetch-Site and send Origin on cross-origin ones; either may name another site. */
