@@ -59,6 +59,12 @@ describe('a project in Chromium', () => {
     // Both finished sessions are picked to start with.
     expect(await page.getByRole('checkbox', { name: /^Pick / }).evaluateAll((boxes) => boxes.map((b) => (b as unknown as { checked: boolean }).checked))).toEqual([true, true]);
 
+    // Ctrl+E (File > Export in the browser) focuses the export form's session, the first one picked.
+    await page.getByRole('checkbox', { name: /^Pick l1/ }).uncheck();
+    await page.keyboard.press('Control+E');
+    await expect.poll(() => page.evaluate('document.activeElement?.id')).toBe('export-session');
+    expect(await page.locator('#export-session').inputValue()).toBe('s2');
+    await page.getByRole('checkbox', { name: /^Pick l1/ }).check();
     // A report of both sessions, written where the page says.
     const report = join(folder, 'both.html');
     await page.getByLabel('To the file').fill(report);
