@@ -214,7 +214,7 @@ async function runStates(config: PruneConfig, context: RunContext, machine: Sess
         })
         .finally(() => tf.dispose(calibration.flatMap((b) => [b.x, b.y])));
       throwIfCancelled(signal, 'Pruning');
-      await recalibrateBatchNorm(pruned, train, norm, { seed: config.seed });
+      await recalibrateBatchNorm(pruned, train, norm, { seed: config.seed, onWarning: (message) => onProgress?.({ stage: 'pruning', step: 0, total: 0, message, warning: true }) });
       pruneOnlyAccuracy = (await evaluate(pruned, test, norm, { signal, pause, onProgress })).top1;
       machine.to('fine-tuning');
       await recorder?.prunedUntuned?.(pruned, pruneOnlyAccuracy);

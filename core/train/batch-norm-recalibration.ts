@@ -3,6 +3,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { batchIndices, makeBatch } from '../data/batches.js';
 import type { ImageDataset, Normalisation } from '../data/image-dataset.js';
 import { seededRandom, shuffledIndices } from '../data/random.js';
+import { halveBatch, isOutOfMemoryError } from './out-of-memory.js';
 
 interface WithMomentum {
   momentum: number;
@@ -17,25 +18,40 @@ export async function recalibrateBatchNorm(
   model: tfl.LayersModel,
   data: ImageDataset,
   norm: Normalisation,
-  { batches = 20, batchSize = 64, seed = 0 } = {},
+  { batches = 20, batchSize = 64, seed = 0, onWarning }: { batches?: number; batchSize?: number; seed?: number; onWarning?: (message: string) => void } = {},
 ): Promise<void> {
   const layers = model.layers.filter((l) => l.getClassName() === 'BatchNormalization') as unknown as WithMomentum[];
   if (layers.length === 0) return;
   const saved = layers.map((l) => l.momentum);
   try {
-    let k = 0;
-    for (const indices of batchIndices(shuffledIndices(data.count, seededRandom(seed)), batchSize)) {
-      if (k === batches) break;
-      // new = old * momentum + batch * (1 - momentum): momentum k/(k+1) gives the running average.
-      for (const layer of layers) layer.momentum = k / (k + 1);
-      const batch = makeBatch(data, indices, norm);
-      tf.tidy(() => {
-        model.apply(batch.x, { training: true });
-      });
-      tf.dispose([batch.x, batch.y]);
-      k++;
+    for (;;) {
+      try {
+        return await averageOver(model, layers, data, norm, batches, batchSize, seed);
+      } catch (error) {
+        // The device ran out of memory: start again with half the batch (the first batch overwrites the statistics).
+        if (!isOutOfMemoryError(error)) throw error;
+        batchSize = halveBatch(Math.min(batchSize, data.count), error as Error, 'batch-norm recalibration', onWarning ?? (() => {}));
+      }
     }
   } finally {
     layers.forEach((l, i) => (l.momentum = saved[i]));
+  }
+}
+
+async function averageOver(model: tfl.LayersModel, layers: WithMomentum[], data: ImageDataset, norm: Normalisation, batches: number, batchSize: number, seed: number): Promise<void> {
+  let k = 0;
+  for (const indices of batchIndices(shuffledIndices(data.count, seededRandom(seed)), batchSize)) {
+    if (k === batches) break;
+    // new = old * momentum + batch * (1 - momentum): momentum k/(k+1) gives the running average.
+    for (const layer of layers) layer.momentum = k / (k + 1);
+    const batch = makeBatch(data, indices, norm);
+    try {
+      tf.tidy(() => {
+        model.apply(batch.x, { training: true });
+      });
+    } finally {
+      tf.dispose([batch.x, batch.y]);
+    }
+    k++;
   }
 }

@@ -48,7 +48,7 @@ export async function evaluate(model: tfl.LayersModel, data: ImageDataset, norm:
     } catch (error) {
       // The device ran out of memory: the same images again in smaller batches, from here on.
       if (!isOutOfMemoryError(error)) throw error;
-      batch = halveBatch(batch, error as Error, `${stage} at image ${done + 1}`, (message) => onProgress?.({ stage, step, total, message, warning: true }));
+      batch = halveBatch(indices.length, error as Error, `${stage} at image ${done + 1}`, (message) => onProgress?.({ stage, step, total, message, warning: true }));
       total = step + Math.ceil((data.count - done) / batch);
       continue;
     }

@@ -12,6 +12,7 @@ import type { PauseGate } from './pause-gate.js';
 import { type ProgressListener, Throughput } from './progress.js';
 import type { ReplicaPort } from './data-parallel/protocol.js';
 import { startDataParallel } from './data-parallel/trainer.js';
+import { releaseFailedTape } from './failed-tape.js';
 import { halveBatch, isOutOfMemoryError } from './out-of-memory.js';
 import { loadOptimizerState, type OptimizerState, saveOptimizerState } from './optimizer-state.js';
 
@@ -129,6 +130,7 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
     } finally {
       tf.dispose([batch.x, batch.y]);
       for (const tensor of [cost, hits, soft]) tensor?.dispose();
+      releaseFailedTape();
     }
   };
   const throughput = new Throughput();
@@ -174,7 +176,7 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
           } catch (error) {
             // The device ran out of memory: the same images again in smaller batches, from here on.
             if (!isOutOfMemoryError(error)) throw error;
-            batchSize = halveBatch(batchSize, error as Error, `${options.stage} at step ${step + 1}`, warn);
+            batchSize = halveBatch(indices.length, error as Error, `${options.stage} at step ${step + 1}`, warn);
             totalSteps = step + Math.ceil((order.length - start) / batchSize) + (options.epochs - epoch - 1) * Math.ceil(data.count / batchSize);
             continue;
           }

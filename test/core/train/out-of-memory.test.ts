@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { TaskProgress } from '../../../core/api/contract.js';
+import type { EngineEvent, TaskProgress } from '../../../core/api/contract.js';
 import { wasmCandidate } from '../../../core/backend/portable-candidates.js';
+import { readAsset } from '../../../core/node/assets.js';
+import { buildDemoCnn } from '../../../core/models/demo-cnn.js';
+import { createEngine } from '../../../core/session/engine.js';
 import { evaluate } from '../../../core/train/evaluate.js';
 import { fit } from '../../../core/train/fit.js';
 import { DeviceOutOfMemoryError, isOutOfMemoryError } from '../../../core/train/out-of-memory.js';
@@ -9,16 +12,16 @@ import { sampleImages, tinyClassifier } from './tiny-classifier.js';
 
 // A real GPU running out of memory cannot be produced on this machine (no GPU; WebGL is SwiftShader,
 // which takes what the CPU has). So the wasm backend's output allocation is wrapped to fail, with
-// WebGL's own message, for every tensor larger than a budget of `images` 28x28 images (the biggest tensors
-// grow with the batch): everything else (model, training, tensors, the retry) is real.
+// WebGL's own message, for every tensor larger than a budget of `values` numbers (the biggest tensors grow
+// with the batch): everything else (model, training, tensors, the retry) is real.
 type Allocating = { makeOutput(shape: number[], ...rest: unknown[]): unknown };
 let restore: (() => void) | undefined;
 
-function failBatchesAbove(images: number): void {
+function failTensorsAbove(values: number): void {
   const backend = tf.backend() as unknown as Allocating;
   const original = backend.makeOutput;
   backend.makeOutput = function (shape, ...rest) {
-    if (shape.length > 1 && shape.reduce((a, b) => a * b, 1) > images * 28 * 28) throw new Error('WebGL Error: OUT_OF_MEMORY');
+    if (shape.length > 1 && shape.reduce((a, b) => a * b, 1) > values) throw new Error('WebGL Error: OUT_OF_MEMORY');
     return original.call(this, shape, ...rest);
   };
   restore = () => void (backend.makeOutput = original);
@@ -62,15 +65,17 @@ describe('backing off to a smaller batch', () => {
     const { train, norm } = await sampleImages(128);
     const options = { epochs: 1, learningRate: 2e-3, seed: 4, stage: 'training' };
     // The reference: batches of 16 from the start.
-    const reference = tinyClassifier(7);
+    const reference = buildDemoCnn({ inputShape: [28, 28, 1], numClasses: 10, seed: 7 });
     const expected = await fit(reference, train, norm, { ...options, batchSize: 16 });
     reference.dispose();
 
-    const model = tinyClassifier(7);
+    const model = buildDemoCnn({ inputShape: [28, 28, 1], numClasses: 10, seed: 7 });
     const events: TaskProgress[] = [];
     const tensorsAtStep: number[] = [];
     const before = tf.memory().numTensors;
-    failBatchesAbove(16);
+    // The demo CNN's widest tensors hold 28x28x32 values per image: 16 images fit. Batch 64 fails at the
+    // first convolution; batch 32 only at the second, with the first one's tensors already on the gradient tape.
+    failTensorsAbove(16 * 28 * 28 * 32);
     const result = await fit(model, train, norm, {
       ...options,
       batchSize: 64,
@@ -98,7 +103,7 @@ describe('backing off to a smaller batch', () => {
     const model = tinyClassifier(3);
     const warnings: string[] = [];
     const before = tf.memory().numTensors;
-    failBatchesAbove(0);
+    failTensorsAbove(0);
     const run = fit(model, train, norm, { epochs: 1, batchSize: 8, learningRate: 1e-3, seed: 1, stage: 'fine-tuning', onProgress: (p) => void (p.warning && warnings.push(p.message)) });
     await expect(run).rejects.toThrow(DeviceOutOfMemoryError);
     await expect(run).rejects.toThrow(/fine-tuning at step 1: even a batch of 1 does not fit in memory on the wasm backend \(WebGL Error: OUT_OF_MEMORY\)/);
@@ -129,12 +134,45 @@ describe('backing off to a smaller batch', () => {
     const expected = await evaluate(model, test, norm, { batchSize: 64 });
     const events: TaskProgress[] = [];
     const before = tf.memory().numTensors;
-    failBatchesAbove(20);
+    failTensorsAbove(20 * 28 * 28);
     const measured = await evaluate(model, test, norm, { batchSize: 64, onProgress: (p) => void events.push(p) });
     expect(measured).toEqual(expected);
     expect(events.filter((e) => e.warning).map((e) => e.message)).toEqual(['Batch 64 did not fit in memory; continuing with 32', 'Batch 32 did not fit in memory; continuing with 16']);
     expect(events.filter((e) => !e.warning).map((e) => e.message).at(-1)).toBe(`${test.count} of ${test.count} images`);
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
+  });
+});
+
+describe('a pruning session that runs out of memory', () => {
+  it('goes on with smaller batches, warns through task-warning events, and finishes with no more tensors than without', async () => {
+    const engine = createEngine({ host: 'test', candidates: [wasmCandidate], readAsset });
+    const config = { model: 'demo-cnn', data: 'builtin:fashion-mnist', trainEpochs: 1, fineTuneEpochs: 0, batchSize: 32, calibrationBatches: 1, sample: { train: 64, test: 20 }, seed: 3 };
+    const session = async () => {
+      const events: EngineEvent[] = [];
+      let stop = () => {};
+      const done = new Promise<void>((resolve) => {
+        stop = engine.onEvent((event) => {
+          events.push(event);
+          if (event.type === 'task-done' || event.type === 'task-failed') resolve();
+        });
+      });
+      await engine.startPruning(config);
+      await done;
+      stop();
+      return { events, tensors: (await engine.getInfo()).memory!.tensors };
+    };
+    const plain = await session();
+    // The demo CNN's widest tensors hold 28x28x32 values per image: a budget of 8 such images.
+    failTensorsAbove(8 * 28 * 28 * 32);
+    const squeezed = await session();
+    restore?.();
+    expect(squeezed.events.find((e) => e.type === 'task-failed')).toBeUndefined();
+    const warnings = squeezed.events.flatMap((e) => (e.type === 'task-warning' ? [e.message] : []));
+    expect(warnings).toEqual(expect.arrayContaining(['Batch 32 did not fit in memory; continuing with 16', 'Batch 16 did not fit in memory; continuing with 8']));
+    expect(squeezed.events.some((e) => e.type === 'task-progress' && /did not fit/.test(e.progress.message))).toBe(false);
+    expect(plain.events.some((e) => e.type === 'task-warning')).toBe(false);
+    // The retries left nothing behind: the engine holds what it held after the same session without them.
+    expect(squeezed.tensors).toBe(plain.tensors);
   });
 });
