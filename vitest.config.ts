@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 // Tests mirror the source tree under test/. Model training on wasm is slow on two cores,
@@ -9,5 +12,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     fileParallelism: false,
+    // Settings, recent projects and the sensitivity cache go to a folder of this run, not the user's.
+    env: { PRUNEFLOW_SETTINGS: join(mkdtempSync(join(tmpdir(), 'pruneflow-test-settings-')), 'settings.json') },
   },
 });
