@@ -109,7 +109,14 @@ export function startApp<W extends AppWindow>(deps: AppDeps<W>): void {
 
   const refreshMenu = () => {
     const template = buildMenuTemplate(
-      { appName: app.getName(), platform, isDev: !app.isPackaged, recent: recent.paths, darkTheme: deps.nativeTheme.shouldUseDarkColors },
+      {
+        appName: app.getName(),
+        platform,
+        isDev: !app.isPackaged,
+        recent: recent.paths,
+        darkTheme: deps.nativeTheme.shouldUseDarkColors,
+        projectOpen: project.state.path !== null,
+      },
       {
         newProject: () => project.newProject(),
         open: () => void project.open(),

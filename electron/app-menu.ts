@@ -22,6 +22,8 @@ export interface MenuOptions {
   isDev: boolean;
   recent: readonly string[];
   darkTheme: boolean;
+  /** A project is open: Save and Save As have something to act on (greyed out otherwise). */
+  projectOpen: boolean;
 }
 
 /** The application menu as a template (Menu.buildFromTemplate builds it); rebuilt when the recent list or theme changes. */
@@ -52,8 +54,8 @@ export function buildMenuTemplate(options: MenuOptions, actions: MenuActions): M
         { label: '&Open…', accelerator: 'CmdOrCtrl+O', click: () => actions.open() },
         { label: 'Open &Recent', submenu: recentSubmenu(options.recent, actions) },
         { type: 'separator' },
-        { label: '&Save', accelerator: 'CmdOrCtrl+S', click: () => actions.save() },
-        { label: 'Save &As…', accelerator: 'CmdOrCtrl+Shift+S', click: () => actions.saveAs() },
+        { label: '&Save', accelerator: 'CmdOrCtrl+S', enabled: options.projectOpen, click: () => actions.save() },
+        { label: 'Save &As…', accelerator: 'CmdOrCtrl+Shift+S', enabled: options.projectOpen, click: () => actions.saveAs() },
         { label: '&Export Pruned Model…', accelerator: 'CmdOrCtrl+E', click: () => actions.exportModel() },
         { type: 'separator' },
         // The window's 'close' event runs the unsaved-changes prompt.

@@ -40,7 +40,7 @@ export class ProjectDocument<W extends ClosingWindow> {
     private readonly dialog: DialogLike<W>,
     private readonly outbox: CommandOutbox,
     private readonly recent: RecentFiles,
-    private readonly onRecentChanged: () => void,
+    private readonly onMenuChanged: () => void,
   ) {}
 
   get state(): DocumentState {
@@ -54,11 +54,11 @@ export class ProjectDocument<W extends ClosingWindow> {
    */
   setState(state: DocumentState): void {
     // A project opened or saved in the UI (not only through the File menu) joins Open Recent and the OS's list.
-    if (state.path !== null && state.path !== this.#state.path) {
-      this.recent.add(state.path);
-      this.onRecentChanged();
-    }
+    const pathChanged = state.path !== this.#state.path;
+    if (state.path !== null && pathChanged) this.recent.add(state.path);
     this.#state = state;
+    // Open Recent may have grown, and Save / Save As follow whether a project is open.
+    if (pathChanged) this.onMenuChanged();
     if (!this.#closeAfterSave) return;
     this.#closeAfterSave = false;
     if (!state.dirty) this.#closeWithoutAsking();
@@ -66,6 +66,7 @@ export class ProjectDocument<W extends ClosingWindow> {
 
   /** A new page starts with no project. */
   reset(): void {
+    if (this.#state.path !== null) this.onMenuChanged();
     this.#state = { dirty: false, path: null };
     this.#closeAfterSave = false;
     this.#closeConfirmed = false;
@@ -89,7 +90,7 @@ export class ProjectDocument<W extends ClosingWindow> {
   /** From the Open dialog, Open Recent, a double-click or the command line. */
   openPath(path: string): void {
     this.recent.add(path);
-    this.onRecentChanged();
+    this.onMenuChanged();
     this.outbox.post({ type: 'open-project', path });
   }
 
@@ -169,7 +170,7 @@ export class ProjectDocument<W extends ClosingWindow> {
   #send(path: string, thenClose: boolean): void {
     this.#closeAfterSave = thenClose;
     this.recent.add(path);
-    this.onRecentChanged();
+    this.onMenuChanged();
     this.outbox.post({ type: 'save-project', path, thenClose });
   }
 

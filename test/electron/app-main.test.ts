@@ -377,6 +377,17 @@ describe('unsaved changes', () => {
     return launched;
   }
 
+  it('offers Save and Save As only while the page has a project open', async () => {
+    const { ipcMain, ready } = launch();
+    await ready();
+    const enabled = () => ['Save', 'Save As…'].map((label) => menuItem(FakeMenu.current!, ['File', label]).enabled);
+    expect(enabled()).toEqual([false, false]);
+    ipcMain.send(PAGE, DOCUMENT_STATE_CHANNEL, { dirty: false, path: '/home/user/p.pruneflow' });
+    expect(enabled()).toEqual([true, true]);
+    ipcMain.send(PAGE, DOCUMENT_STATE_CHANNEL, { dirty: false, path: null });
+    expect(enabled()).toEqual([false, false]);
+  });
+
   it('closes at once without unsaved changes', async () => {
     const { window, dialog, ready } = launch();
     await ready();

@@ -18,7 +18,7 @@ function build(options: Partial<MenuOptions> = {}) {
     about: record('about'),
     openDocs: record('docs'),
   };
-  const template = buildMenuTemplate({ appName: 'Pruneflow', platform: 'linux', isDev: false, recent: [], darkTheme: false, ...options }, actions);
+  const template = buildMenuTemplate({ appName: 'Pruneflow', platform: 'linux', isDev: false, recent: [], darkTheme: false, projectOpen: true, ...options }, actions);
   return { template, calls };
 }
 
@@ -33,6 +33,13 @@ describe('application menu', () => {
     expect(labels(menuItem(template, ['Edit']).submenu as MenuItemConstructorOptions[])).toEqual(
       ['undo', 'redo', 'separator', 'cut', 'copy', 'paste', 'delete', 'separator', 'selectAll'],
     );
+  });
+
+  it('greys out Save and Save As while no project is open', () => {
+    const closed = build({ projectOpen: false });
+    expect(menuItem(closed.template, ['File', 'Save']).enabled).toBe(false);
+    expect(menuItem(closed.template, ['File', 'Save As…']).enabled).toBe(false);
+    expect(menuItem(build().template, ['File', 'Save']).enabled).toBe(true);
   });
 
   it('puts About under Help and Exit under File, except on macOS where they live in the app menu', () => {
