@@ -17,7 +17,7 @@ import { registerHostFilesIpc } from './host-files-ipc.js';
 import { nodeHostFiles } from '../core/node/node-host-files.js';
 import { type NativeThemeLike, restoreTheme, toggleDarkTheme } from './theme.js';
 import { readWindowState, type Rect, restoreBounds, saveWindowState, type StatefulWindow } from './window-state.js';
-import { createWorkerRelay, type WorkerLike } from './worker-relay.js';
+import { createWorkerRelay, type WorkerLike } from '../core/node/engine-thread/worker-relay.js';
 
 interface PreventableEvent {
   preventDefault(): void;

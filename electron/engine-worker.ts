@@ -4,7 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { createNodeEngine } from '../core/node/node-engine.js';
-import { serveEngine } from './worker-server.js';
+import { serveEngine } from '../core/node/engine-thread/worker-server.js';
 
 if (!parentPort) throw new Error('engine-worker.js must be started as a worker thread.');
 

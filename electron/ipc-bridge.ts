@@ -3,7 +3,7 @@ import { serializeError } from '../core/api/errors.js';
 import type { CallReply } from '../core/api/bridge.js';
 import { ENGINE_CALL_CHANNEL, ENGINE_EVENT_CHANNEL } from './ipc-channels.js';
 import { validateCall } from '../core/api/validate-call.js';
-import type { EngineRelay } from './worker-relay.js';
+import type { EngineRelay } from '../core/node/engine-thread/worker-relay.js';
 
 /** The parts of Electron's ipcMain used here; tests pass a fake. */
 export interface IpcMainLike {

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../core/api/contract.js';
-import type { EngineRelay } from '../../electron/worker-relay.js';
+import type { EngineRelay } from '../../core/node/engine-thread/worker-relay.js';
 import { npm, ROOT } from './run.js';
 
 // The desktop engine host without Electron: the compiled engine-worker.js in a real worker thread,
@@ -11,7 +11,7 @@ const events: EngineEvent[] = [];
 
 beforeAll(async () => {
   await npm('build:node');
-  const { createWorkerRelay } = (await import(`${ROOT}dist/electron/worker-relay.js`)) as typeof import('../../electron/worker-relay.js');
+  const { createWorkerRelay } = (await import(`${ROOT}dist/core/node/engine-thread/worker-relay.js`)) as typeof import('../../core/node/engine-thread/worker-relay.js');
   relay = createWorkerRelay(() => new Worker(new URL('dist/electron/engine-worker.js', `file://${ROOT}`)));
   relay.onEvent((event) => events.push(event));
 }, 120_000);

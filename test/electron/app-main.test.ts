@@ -7,7 +7,7 @@ import { appPaths } from '../../electron/app-paths.js';
 import { APP_INDEX_URL } from '../../electron/app-protocol.js';
 import { APP_COMMAND_CHANNEL, DOCUMENT_STATE_CHANNEL, ENGINE_CALL_CHANNEL, HOST_FILES_CHANNEL, SHELL_READY_CHANNEL } from '../../electron/ipc-channels.js';
 import type { NativeThemeLike } from '../../electron/theme.js';
-import type { WorkerLike } from '../../electron/worker-relay.js';
+import type { WorkerLike } from '../../core/node/engine-thread/worker-relay.js';
 import { click, FakeApp, FakeDialog, FakeIpcMain, FakeMenu, FakeSession, FakeWebContents, FakeWindow, menuItem, settle } from './fake-electron.js';
 
 const APP = '/opt/pruneflow/resources/app.asar/dist';

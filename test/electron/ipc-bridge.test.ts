@@ -3,7 +3,7 @@ import type { EngineEvent } from '../../core/api/contract.js';
 import type { CallReply, EngineCall } from '../../core/api/bridge.js';
 import { type InvokeEventLike, type IpcMainLike, registerEngineIpc } from '../../electron/ipc-bridge.js';
 import { ENGINE_CALL_CHANNEL, ENGINE_EVENT_CHANNEL } from '../../electron/ipc-channels.js';
-import type { EngineRelay } from '../../electron/worker-relay.js';
+import type { EngineRelay } from '../../core/node/engine-thread/worker-relay.js';
 
 type Handler = (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>;
 

@@ -1,7 +1,6 @@
 import type { RawData, WebSocket } from 'ws';
-import type { EngineApi } from '../../api/contract.js';
 import type { CallReply } from '../../api/bridge.js';
-import { answerCall } from '../../api/answer-call.js';
+import type { EngineEndpoint } from '../engine-thread/engine-endpoint.js';
 import { serializeError } from '../../api/errors.js';
 import { decodeMessage, encodeMessage, type FromServer } from '../../api/socket-protocol.js';
 import { InvalidCallError } from '../../api/validate-call.js';
@@ -20,11 +19,11 @@ export interface EngineSockets {
 
 /**
  * The engine behind WebSockets: every call is validated exactly as Electron's IPC validates it
- * (`answerCall`), and a malformed message is answered with InvalidCallError, never run. Events go
+ * (`validateCall`, in the endpoint), and a malformed message is answered with InvalidCallError, never run. Events go
  * to every socket that has shown the token; until it has, a socket gets nothing and may send only
  * `{ type: 'hello', token }`.
  */
-export function engineSockets(engine: EngineApi, token: string): EngineSockets {
+export function engineSockets(engine: EngineEndpoint, token: string): EngineSockets {
   const open = new Set<WebSocket>();
   const trusted = new Set<WebSocket>();
   const send = (socket: WebSocket, message: FromServer) => {
@@ -49,7 +48,7 @@ export function engineSockets(engine: EngineApi, token: string): EngineSockets {
     const { type, id, call } = message as { type?: unknown; id?: unknown; call?: unknown };
     const callId = Number.isSafeInteger(id) ? (id as number) : null;
     if (type !== 'call' || callId === null) return refuse(socket, callId, "Invalid message: expected { type: 'call', id: integer, call }.");
-    void answerCall(engine, call).then((reply: CallReply) => send(socket, { type: 'reply', id: callId, reply }));
+    void engine.answer(call).then((reply: CallReply) => send(socket, { type: 'reply', id: callId, reply }));
   };
 
   return {

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import type { EngineApi } from '../../api/contract.js';
 import { TOKEN_PARAMETER } from '../../api/socket-protocol.js';
+import type { EngineEndpoint } from '../engine-thread/engine-endpoint.js';
 import { engineSockets } from './engine-socket.js';
 import { hostFilter, urlHost } from './request-checks.js';
 import { socketUpgrade } from './socket-upgrade.js';
@@ -15,7 +15,7 @@ import { nodeHostFiles } from '../node-host-files.js';
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 
 export interface ServerOptions {
-  engine: EngineApi;
+  engine: EngineEndpoint;
   /** The built renderer folder. */
   root: string;
   host: string;

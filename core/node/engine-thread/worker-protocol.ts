@@ -1,5 +1,5 @@
-import type { EngineEvent } from '../core/api/contract.js';
-import type { CallReply } from '../core/api/bridge.js';
+import type { EngineEvent } from '../../api/contract.js';
+import type { CallReply } from '../../api/bridge.js';
 
 /** Messages between the main process and the engine worker. */
 export type ToWorker = { type: 'call'; id: number; call: unknown };

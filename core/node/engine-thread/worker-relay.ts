@@ -1,6 +1,6 @@
-import type { EngineEvent, SerializedError } from '../core/api/contract.js';
-import { serializeError } from '../core/api/errors.js';
-import type { CallReply, EngineCall } from '../core/api/bridge.js';
+import type { EngineEvent, SerializedError } from '../../api/contract.js';
+import { serializeError } from '../../api/errors.js';
+import type { CallReply, EngineCall } from '../../api/bridge.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
 /** The parts of a worker_threads Worker the relay uses; tests pass a fake. */
@@ -17,7 +17,7 @@ export class EngineCrashedError extends Error {
   override name = 'EngineCrashedError';
 }
 
-/** The engine as the main process sees it: validated calls in, plain replies and events out. */
+/** The engine as its host (Electron's main process, `pruneflow serve`) sees it: validated calls in, plain replies and events out. */
 export interface EngineRelay {
   call(call: EngineCall): Promise<CallReply>;
   onEvent(listener: (event: EngineEvent) => void): () => void;

@@ -1,5 +1,5 @@
-import type { EngineApi } from '../core/api/contract.js';
-import { answerCall } from '../core/api/answer-call.js';
+import type { EngineApi } from '../../api/contract.js';
+import { answerCall } from '../../api/answer-call.js';
 import type { FromWorker, PortLike, ToWorker } from './worker-protocol.js';
 
 /**

@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EngineEvent } from '../../core/api/contract.js';
-import { createWorkerRelay, type EngineCrashedError, type WorkerLike } from '../../electron/worker-relay.js';
-import { serveEngine } from '../../electron/worker-server.js';
-import { FakeEngine, NamedError } from './fake-engine.js';
+import type { EngineEvent } from '../../../../core/api/contract.js';
+import { createWorkerRelay, type EngineCrashedError, type WorkerLike } from '../../../../core/node/engine-thread/worker-relay.js';
+import { serveEngine } from '../../../../core/node/engine-thread/worker-server.js';
+import { FakeEngine, NamedError } from '../../../electron/fake-engine.js';
 
 /** A worker stand-in: the engine side is served over a real MessageChannel, like in a worker thread. */
 class ChannelWorker extends EventEmitter implements WorkerLike {
