@@ -209,6 +209,13 @@ describe('the wizard in Chromium', () => {
     // Close accuracies get decimals on the axis: no two ticks read the same.
     const ticks = await chart.locator('.tick.y').allTextContents();
     expect(new Set(ticks).size).toBe(ticks.length);
+    // ... and they stay clear of the axis title.
+    const clearOfTitle = `(() => {
+      const svg = document.querySelector('svg[aria-label^="Accuracy against FLOPs"]');
+      const title = [...svg.querySelectorAll('.axis')].at(-1).getBoundingClientRect();
+      return Math.min(...[...svg.querySelectorAll('.tick.y')].map((t) => t.getBoundingClientRect().left)) - title.right;
+    })()`;
+    expect(await page.evaluate(clearOfTitle)).toBeGreaterThan(0);
     // The screen keeps to the page's column at 1280 pixels: no table or chart sticks out of it.
     expect(await overflowRight(page)).toBeLessThanOrEqual(0.5);
     await screenshot(page, '17-compare');
