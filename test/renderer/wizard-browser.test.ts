@@ -176,12 +176,20 @@ describe('the wizard in Chromium', () => {
     await page.getByRole('button', { name: 'Next: Schedule' }).click();
     await page.getByRole('radio', { name: /Iterative/ }).check();
     await page.getByRole('spinbutton', { name: 'Steps', exact: true }).fill('3');
-    await page.getByLabel('Fine-tuning epochs between steps').fill('0');
+    await page.getByLabel('Fine-tuning epochs between steps').fill(EPOCHS);
     await page.getByRole('button', { name: 'Next: Training' }).click();
     await page.getByRole('button', { name: 'Next: Review' }).click();
     expect(await page.getByLabel('Save to project file (optional)').inputValue()).toBe(projectFile);
     await page.evaluate(RECORD_KEPT_STEPS);
     await page.getByRole('button', { name: 'Start pruning' }).click();
+    if (TRAINED) {
+      // Fine-tuning between steps 2 and 3 holds the live bars at step 2 long enough for a picture.
+      const live = page.getByRole('status').filter({ hasText: 'After pruning step 2 of 3' });
+      await live.waitFor({ timeout: RUN_TIMEOUT });
+      await expect.poll(() => page.getByRole('img', { name: /^Loss: / }).getAttribute('aria-label'), { timeout: 60_000, interval: 500 }).toMatch(/Loss: ([2-9]\d|\d{3,}) points/);
+      await page.evaluate("document.getElementById('kept-heading').closest('section').scrollIntoView({ block: 'end' })");
+      await screenshot(page, '09b-run-pruning-steps');
+    }
     await page.getByRole('button', { name: 'See the results' }).waitFor({ timeout: RUN_TIMEOUT });
     const keptSteps = (await page.evaluate('window.__keptSteps')) as { status: string; kept: string[] }[];
     expect(keptSteps.map((s) => s.status.match(/step (\d) of (\d)/)?.slice(1).join('/'))).toEqual(['1/3', '2/3', '3/3']);
@@ -209,6 +217,13 @@ describe('the wizard in Chromium', () => {
     // Close accuracies get decimals on the axis: no two ticks read the same.
     const ticks = await chart.locator('.tick.y').allTextContents();
     expect(new Set(ticks).size).toBe(ticks.length);
+    // ... and they stay clear of the axis title.
+    const clearOfTitle = `(() => {
+      const svg = document.querySelector('svg[aria-label^="Accuracy against FLOPs"]');
+      const title = [...svg.querySelectorAll('.axis')].at(-1).getBoundingClientRect();
+      return Math.min(...[...svg.querySelectorAll('.tick.y')].map((t) => t.getBoundingClientRect().left)) - title.right;
+    })()`;
+    expect(await page.evaluate(clearOfTitle)).toBeGreaterThan(0);
     // The screen keeps to the page's column at 1280 pixels: no table or chart sticks out of it.
     expect(await overflowRight(page)).toBeLessThanOrEqual(0.5);
     await screenshot(page, '17-compare');
