@@ -6,6 +6,7 @@
 import type { EngineEvent } from '../../core/api/contract.js';
 import { bridgeCalls, type CallMethod, type CallReply, type EngineBridge, type EngineCall } from '../../core/api/bridge.js';
 import { decodeMessage, encodeMessage, ENGINE_SOCKET_PATH, type FromServer, type ToServer } from '../../core/api/socket-protocol.js';
+import { isTaskEnd } from '../../core/api/task-events.js';
 
 /** The WebSocket URL on the server that served `page`. */
 export function engineSocketUrl(page: Location | URL): string {
@@ -33,7 +34,7 @@ export function socketBridge(url: string, token: string): EngineBridge {
     socket.addEventListener('close', () => resolve());
   });
   const emit = (event: EngineEvent) => {
-    if (event.type === 'task-done' || event.type === 'task-failed' || event.type === 'task-cancelled') running.delete(event.taskId);
+    if (isTaskEnd(event)) running.delete(event.taskId);
     else running.add(event.taskId);
     for (const listener of listeners) listener(event);
   };

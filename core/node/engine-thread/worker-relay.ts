@@ -1,6 +1,7 @@
 import type { EngineEvent, SerializedError } from '../../api/contract.js';
 import { serializeError } from '../../api/errors.js';
 import type { CallReply, EngineCall } from '../../api/bridge.js';
+import { isTaskEnd } from '../../api/task-events.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
 /** The parts of a worker_threads Worker the relay uses; tests pass a fake. */
@@ -42,13 +43,10 @@ export function createWorkerRelay(spawn: () => WorkerLike): EngineRelay {
   let disposed = false;
 
   const emit = (event: EngineEvent) => {
-    // Pause, resume, a session's state changes and pruning steps are moments of a running task, not its end.
-    if (event.type === 'task-progress' || event.type === 'task-paused' || event.type === 'task-resumed' || event.type === 'task-state' || event.type === 'prune-step') {
-      if (!ended.has(event.taskId)) running.add(event.taskId);
-    } else {
+    if (isTaskEnd(event)) {
       running.delete(event.taskId);
       ended.add(event.taskId);
-    }
+    } else if (!ended.has(event.taskId)) running.add(event.taskId);
     for (const listener of listeners) listener(event);
   };
 

@@ -161,12 +161,15 @@ describe('worker relay and engine server', () => {
     expect(await failure).toMatchObject({ type: 'task-failed', taskId: 'task-1', error: { name: 'EngineCrashedError' } });
   });
 
-  it('still fails a task that reported a pruning step when the worker dies', async () => {
+  it.each([
+    ['a pruning step', { type: 'prune-step', taskId: 'task-1', step: { step: 1, steps: 1, cut: 0.5, metric: 'flops', layers: [{ name: 'conv', kept: 4, total: 8 }] } }],
+    ['a warning', { type: 'task-warning', taskId: 'task-1', message: 'Batch 64 did not fit in GPU memory; continuing with 32' }],
+  ] as [string, EngineEvent][])('still fails a task that reported %s when the worker dies', async (_moment, moment) => {
     const engine = new FakeEngine();
     const relay = createWorkerRelay(spawn(engine));
     await relay.call({ method: 'startDemo', args: [{}] });
     const step = nextEvent(relay);
-    engine.emit({ type: 'prune-step', taskId: 'task-1', step: { step: 1, steps: 1, cut: 0.5, metric: 'flops', layers: [{ name: 'conv', kept: 4, total: 8 }] } });
+    engine.emit(moment);
     await step;
     const failure = nextEvent(relay);
     workers[0]!.emit('exit', 1);
