@@ -20,6 +20,9 @@ export interface PruningPlan {
   baseline: { flops: number; params: number };
 }
 
+/** The metric as a person reads it: "FLOPs", "parameters". */
+export const metricWord = (metric: PruningTarget['metric']) => (metric === 'flops' ? 'FLOPs' : 'parameters');
+
 export class BudgetError extends Error {
   override name = 'BudgetError';
 }
@@ -43,7 +46,7 @@ export function planPruning(graph: ChannelGraph, scores: ReadonlyMap<number, Flo
   const costAt = (threshold: number) => maskedCost(graph, countsAt(threshold))[target.metric];
   if (costAt(Infinity) > goal) {
     throw new BudgetError(
-      `A ${(target.reduction * 100).toFixed(1)}% ${target.metric} reduction cannot be reached while keeping ` +
+      `A ${(target.reduction * 100).toFixed(1)}% ${metricWord(target.metric)} reduction cannot be reached while keeping ` +
         `${((target.protect ?? 0.1) * 100).toFixed(0)}% of each group, the hand-set ratios and the unprunable layers`,
     );
   }
@@ -160,7 +163,7 @@ export function planUniform(graph: ChannelGraph, scores: ReadonlyMap<number, Flo
   const costAt = (share: number) => maskedCost(graph, counts(keepAt(share)))[target.metric];
   let low = 0;
   let high = 1 - 1e-6;
-  if (costAt(high) > goal) throw new BudgetError(`A uniform ${(target.reduction * 100).toFixed(1)}% ${target.metric} cut is out of reach`);
+  if (costAt(high) > goal) throw new BudgetError(`A uniform ${(target.reduction * 100).toFixed(1)}% ${metricWord(target.metric)} cut is out of reach`);
   for (let i = 0; i < 40; i++) {
     const mid = (low + high) / 2;
     if (costAt(mid) <= goal) high = mid;

@@ -12,7 +12,7 @@ import { exportModel } from '../models/io/export-model.js';
 import { MODEL_ZOO } from '../models/zoo.js';
 import { foldForInference } from '../models/fold-for-inference.js';
 import { countFlops, countParameters, FLOPS_CONVENTION } from '../models/model-cost.js';
-import { planPruning, planUniform } from '../prune/budget.js';
+import { metricWord, planPruning, planUniform } from '../prune/budget.js';
 import { DEFAULT_SENSITIVITY_RATIOS } from '../prune/sensitivity/analyse.js';
 import { assertReachable, selectRatios } from '../prune/sensitivity/select-ratios.js';
 import type { SensitivityTable } from '../prune/sensitivity/sensitivity-table.js';
@@ -180,7 +180,7 @@ async function runStates(config: PruneConfig, context: RunContext, machine: Sess
           throw error;
         }
       }
-      note('pruning', `Removing channels to cut ${(config.target.reduction * 100).toFixed(0)}% of the ${config.target.metric}, ${schedule.label}`);
+      note('pruning', `Removing channels to cut ${(config.target.reduction * 100).toFixed(0)}% of the ${metricWord(config.target.metric)}, ${schedule.label}`);
       // The first scoring pass is the importance computed; the schedule's removals (and any training) are pruning.
       const scored: typeof criterion = {
         ...criterion,

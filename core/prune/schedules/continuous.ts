@@ -1,7 +1,7 @@
 import { buildChannelGraph } from '../../graph/channel-graph.js';
 import { applyChannelMask } from '../channel-mask.js';
 import { SoftGates } from '../soft-gates.js';
-import type { PruningPlan } from '../budget.js';
+import { metricWord, type PruningPlan } from '../budget.js';
 import { pruneModel } from '../surgery.js';
 import { gateValues, normalisedScores, planGates, rampShare, smoothScores, temperature } from './ramp.js';
 import { planCut, type PruningSchedule, ScheduleError, scoreModel } from './schedule.js';
@@ -63,7 +63,7 @@ export function createContinuous({ epochs, mask = 'soft', ramp = 'cubic', onUpda
         gates.set(written);
         onUpdate?.({ t, share, theta, temperature: temp, sigmoid, gates: written });
         context.onKept?.(t, epochs, graph, keep);
-        context.note?.(`soft pruning ${t}/${epochs}: gates aim at ${(share * 100).toFixed(1)}% of the ${context.target.metric}, T = ${temp.toFixed(3)}`);
+        context.note?.(`soft pruning ${t}/${epochs}: gates aim at ${(share * 100).toFixed(1)}% of the ${metricWord(context.target.metric)}, T = ${temp.toFixed(3)}`);
       };
       try {
         await update(0);

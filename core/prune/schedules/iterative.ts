@@ -1,5 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { buildChannelGraph, maskedCost } from '../../graph/channel-graph.js';
+import { metricWord } from '../budget.js';
 import { pruneModel } from '../surgery.js';
 import { planCut, type PruningSchedule, ScheduleError, scoreModel } from './schedule.js';
 
@@ -41,7 +42,7 @@ export function createIterative({ steps, epochs }: IterativeOptions): PruningSch
             context.onKept?.(step, steps, graph, new Map());
           }
           const cutSoFar = 1 - maskedCost(buildChannelGraph(current), new Map())[metric] / original;
-          context.note?.(`step ${step}/${steps}: ${(cutSoFar * 100).toFixed(1)}% of the ${metric} removed`);
+          context.note?.(`step ${step}/${steps}: ${(cutSoFar * 100).toFixed(1)}% of the ${metricWord(metric)} removed`);
           const gapEpochs = step < steps ? epochsOfGap(epochs, steps - 1, step) : 0;
           if (gapEpochs > 0) await context.train(current, { epochs: gapEpochs, stage: `pruning, step ${step}/${steps}` });
         }

@@ -1,5 +1,5 @@
 import { type ChannelGraph, maskedCost } from '../../graph/channel-graph.js';
-import { BudgetError, keptAtRatio, type PruningTarget } from '../budget.js';
+import { BudgetError, keptAtRatio, metricWord, type PruningTarget } from '../budget.js';
 import type { SensitivityRow, SensitivityTable } from './sensitivity-table.js';
 
 export interface RatioSelection {
@@ -43,7 +43,7 @@ export function selectRatios(graph: ChannelGraph, table: SensitivityTable, targe
   const highest = Math.max(0, ...curves.map((c) => c.dropAt(c.maxShare)));
   if (costAt(countsAt(highest)) > goal) {
     throw new BudgetError(
-      `A ${(target.reduction * 100).toFixed(1)}% ${target.metric} reduction cannot be reached with the measured shares ` +
+      `A ${(target.reduction * 100).toFixed(1)}% ${metricWord(target.metric)} reduction cannot be reached with the measured shares ` +
         `(at most ${(Math.max(...table.ratios) * 100).toFixed(0)}% of a group), ${((target.protect ?? 0.1) * 100).toFixed(0)}% protection ` +
         'and the hand-set ratios; analyse larger ratios or ask for less',
     );

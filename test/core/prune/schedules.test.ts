@@ -71,7 +71,7 @@ describe('iterative schedule', () => {
     const notes: string[] = [];
     const schedule = scheduleFor({ schedule: 'iterative', scheduleSteps: 3, softEpochs: 2, scheduleMask: 'soft', scheduleRamp: 'cubic' });
     const pruned = await schedule.run(model, fixture.context({ note: (n) => notes.push(n) }));
-    const cuts = notes.map((n) => Number(/: ([\d.]+)% of the flops/.exec(n)![1]) / 100);
+    const cuts = notes.map((n) => Number(/: ([\d.]+)% of the FLOPs/.exec(n)![1]) / 100);
     expect(cuts).toHaveLength(3);
     cuts.forEach((cut, i) => expect(cut - (0.5 * (i + 1)) / 3).toBeGreaterThanOrEqual(-1e-9));
     cuts.forEach((cut, i) => expect(cut - (0.5 * (i + 1)) / 3).toBeLessThan(0.01));
