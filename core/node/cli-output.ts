@@ -1,4 +1,6 @@
 import type { DatasetPreview, ModelReport, ModelSummary, PruneResult } from '../api/contract.js';
+import { classRows, worstFirst } from '../report/class-rows.js';
+import { percent as reportPercent, points } from '../report/report-values.js';
 
 const percent = (x: number) => `${(x * 100).toFixed(2)}%`;
 const millions = (x: number) => `${(x / 1e6).toFixed(3)}M`;
@@ -28,6 +30,7 @@ export function formatPruneTable(result: PruneResult): string {
     ...lines,
     '',
     `accuracy right after pruning, before fine-tuning: ${percent(result.pruneOnly.accuracy)}`,
+    ...formatClassAccuracy(result),
     `layer widths: ${widthsLine}`,
     `${result.flopsConvention}.`,
     ...result.warnings.map((w) => `warning: ${w}`),
@@ -35,6 +38,21 @@ export function formatPruneTable(result: PruneResult): string {
     ...(result.project ? [`saved session ${result.project.session} to ${result.project.path}`] : []),
     `finished in ${result.seconds.toFixed(1)} s`,
   ].join('\n');
+}
+
+/** Classes listed at most; with more, the ones that lost the most accuracy. */
+const MAX_CLASS_LINES = 20;
+
+/** Top-1 accuracy per class, baseline -> pruned; long lists show the classes that lost the most first. */
+function formatClassAccuracy(result: PruneResult): string[] {
+  const rows = classRows(result);
+  if (rows.length === 0) return [];
+  const shown = rows.length > MAX_CLASS_LINES ? worstFirst(rows).slice(0, 10) : rows;
+  const width = Math.max(...shown.map((r) => r.name.length));
+  return [
+    rows.length > MAX_CLASS_LINES ? `accuracy per class, the ${shown.length} of ${rows.length} that lost the most:` : 'accuracy per class:',
+    ...shown.map((r) => `  ${r.name.padEnd(width)}  ${reportPercent(r.baseline).padStart(7)} -> ${reportPercent(r.pruned).padStart(7)}  (${points(r.change)})`),
+  ];
 }
 
 function signed(value: number, unit: string): string {

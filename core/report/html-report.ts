@@ -2,6 +2,7 @@ import { accuracyFlopsSvg } from './accuracy-flops-svg.js';
 import { escapeHtml } from './escape.js';
 import { layerWidthsSvg } from './layer-widths-svg.js';
 import { type ReportInput, type SessionDetail, TABLE_COLUMNS } from './report-input.js';
+import { percent, points } from './report-values.js';
 
 const STYLE = `
 body { font: 14px/1.45 system-ui, sans-serif; color: #1d1d1f; margin: 2em auto; max-width: 1280px; padding: 0 1em; }
@@ -62,6 +63,14 @@ export function htmlReport(input: ReportInput): string {
   ].join('\n');
 }
 
+function classTable(detail: SessionDetail): string {
+  const head = ['class', 'images', 'baseline', 'pruned', 'change'].map((h, i) => `<th${i ? ' class="num"' : ''}>${h}</th>`).join('');
+  const rows = detail.classes.map((c) =>
+    `<tr><td>${escapeHtml(c.name)}</td>${[String(c.images), percent(c.baseline), percent(c.pruned), points(c.change)].map((v) => `<td class="num">${v}</td>`).join('')}</tr>`,
+  );
+  return `<table><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
 function detailSection(detail: SessionDetail): string {
   const table = (pairs: [string, string][]) => `<table>${pairs.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`;
   const steps = detail.steps.map((s) => `<tr><td class="num">${s.step}</td><td class="num">${s.groups}</td><td class="num">${s.removed}</td></tr>`).join('');
@@ -72,6 +81,7 @@ function detailSection(detail: SessionDetail): string {
     table(detail.settings),
     '<h3>Pruning steps</h3>',
     detail.steps.length ? `<table><thead><tr><th class="num">step</th><th class="num">groups cut</th><th class="num">channels removed</th></tr></thead><tbody>${steps}</tbody></table>` : '<p class="muted">none recorded</p>',
+    ...(detail.classes.length ? ['<h3>Top-1 accuracy per class</h3>', classTable(detail)] : []),
     '<h3>Environment</h3>',
     table(detail.environment),
     ...(detail.warnings.length ? ['<h3>Warnings</h3>', `<ul>${detail.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`] : []),

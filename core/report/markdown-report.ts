@@ -1,5 +1,6 @@
 import { markdownCell } from './escape.js';
 import { type ReportInput, TABLE_COLUMNS } from './report-input.js';
+import { percent, points } from './report-values.js';
 
 /** A report as Markdown: the comparison table, the Pareto front in words, layer widths and each session's settings. */
 export function markdownReport(input: ReportInput): string {
@@ -36,6 +37,10 @@ export function markdownReport(input: ReportInput): string {
     lines.push('', `## ${markdownCell(`${d.name} (${d.id})`)}`, '', `${markdownCell(d.project)}; started ${d.started}${d.finished ? `, finished ${d.finished}` : ''}${d.dataset ? `; data: ${markdownCell(d.dataset)}` : ''}`, '');
     lines.push(...table(['setting', 'value'], d.settings, [false, false]), '');
     lines.push(`Pruning steps: ${d.steps.map((s) => `${s.step}: ${s.removed} channels from ${s.groups} groups`).join('; ') || 'none recorded'}.`, '');
+    if (d.classes.length) {
+      const rows = d.classes.map((c) => [c.name, String(c.images), percent(c.baseline), percent(c.pruned), points(c.change)]);
+      lines.push('Top-1 accuracy per class:', '', ...table(['class', 'images', 'baseline', 'pruned', 'change'], rows, [false, true, true, true, true]), '');
+    }
     lines.push(`Environment: ${d.environment.map(([k, v]) => `${markdownCell(k)} ${markdownCell(v)}`).join(', ')}.`);
     for (const w of d.warnings) lines.push('', `Warning: ${markdownCell(w)}`);
   }

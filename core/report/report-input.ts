@@ -2,6 +2,7 @@ import type { Comparison, ComparisonRow } from '../api/comparison.js';
 import { compareSessions } from '../compare/compare-sessions.js';
 import type { ComparedSession } from '../compare/select-sessions.js';
 import type { SessionRecord } from '../project/project.js';
+import { type ClassRow, classRows } from './class-rows.js';
 import { kiloParams, megaFlops, milliseconds, percent, change, points, seconds, speedup, target } from './report-values.js';
 
 /** Everything a report shows; the renderers only lay it out. */
@@ -24,6 +25,8 @@ export interface SessionDetail {
   settings: [string, string][];
   environment: [string, string][];
   steps: { step: number; groups: number; removed: number }[];
+  /** Top-1 accuracy per class, baseline and pruned (empty for sessions saved before it was counted). */
+  classes: ClassRow[];
   warnings: string[];
 }
 
@@ -44,6 +47,7 @@ function sessionDetail(project: string, record: SessionRecord): SessionDetail {
     settings,
     environment: [['backend', backend], ['host', host], ...Object.entries(machine ?? {}), ...Object.entries(versions ?? {})],
     steps: record.history.map((s) => ({ step: s.step, groups: s.groups.length, removed: s.groups.reduce((n, g) => n + g.removed.length, 0) })),
+    classes: classRows(record.result),
     warnings: record.result?.warnings ?? [],
   };
 }

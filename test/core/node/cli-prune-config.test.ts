@@ -49,4 +49,21 @@ describe('the before/after table', () => {
     expect(formatPruneTable(result(summary(0.8, 0.97), summary(0.75, 0.955)))).toMatch(/^top-5 accuracy +97\.00% +95\.50% +-1\.50 pt$/m);
     expect(formatPruneTable(result(summary(0.8), summary(0.75)))).not.toContain('top-5');
   });
+
+  it('lists accuracy per class, and only the classes that lost the most when there are many', () => {
+    const scores = (correct: number[]) => correct.map((c, i) => ({ name: `class ${i}`, images: 10, correct: c }));
+    const withClasses = (before: number[], after: number[]) =>
+      formatPruneTable(result({ ...summary(0.8), perClass: scores(before) }, { ...summary(0.75), perClass: scores(after) }));
+    const few = withClasses([8, 9, 0], [7, 9, 0]).split('\n');
+    expect(few.slice(few.indexOf('accuracy per class:'), few.indexOf('accuracy per class:') + 4)).toEqual([
+      'accuracy per class:',
+      '  class 0   80.00% ->  70.00%  (-10.00 pt)',
+      '  class 1   90.00% ->  90.00%  (+0.00 pt)',
+      '  class 2    0.00% ->   0.00%  (+0.00 pt)',
+    ]);
+    const many = withClasses(Array(30).fill(8), [...Array(29).fill(8), 2]);
+    expect(many).toContain('accuracy per class, the 10 of 30 that lost the most:\n  class 29   80.00% ->  20.00%  (-60.00 pt)');
+    expect(many.split('\n').filter((line) => line.startsWith('  class '))).toHaveLength(10);
+    expect(formatPruneTable(result(summary(0.8), summary(0.75)))).not.toContain('per class');
+  });
 });

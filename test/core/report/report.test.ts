@@ -107,3 +107,24 @@ describe('the Markdown report', () => {
     expect(md).toContain('| conv2 | 16/32 | 10/32 | - | 16/32 |');
   });
 });
+
+describe('accuracy per class in the reports', () => {
+  const record = sessionRecord('s1', 'with classes', 0.8);
+  const scores = (correct: number[]) => ['T-shirt', '<Bag>', 'Sandal'].map((name, i) => ({ name, images: 10, correct: correct[i] }));
+  record.result!.baseline.perClass = scores([9, 8, 10]);
+  record.result!.pruned.perClass = scores([9, 5, 10]);
+  const withClasses = reportInput([compared('c.pruneflow', record)], 'Classes', '2026-11-27T12:00:00.000Z');
+
+  it('lists each class before and after, in Markdown and in HTML, names escaped', () => {
+    const md = renderReport(withClasses, 'md');
+    expect(md).toContain('| &lt;Bag&gt; | 10 | 80.00% | 50.00% | -30.00 pt |');
+    const html = renderReport(withClasses, 'html');
+    expect(html).toContain('<h3>Top-1 accuracy per class</h3>');
+    expect(html).toContain('<tr><td>&lt;Bag&gt;</td><td class="num">10</td><td class="num">80.00%</td><td class="num">50.00%</td><td class="num">-30.00 pt</td></tr>');
+    expect(unbalancedTags(html)).toEqual([]);
+  });
+
+  it('leaves the section out for sessions saved before classes were counted', () => {
+    expect(renderReport(input, 'html')).not.toContain('accuracy per class');
+  });
+});
