@@ -194,6 +194,13 @@ describe('user files for the engine in the page (served)', () => {
     expect(JSON.parse(listed.body)).toMatchObject({ path: home, entries: expect.arrayContaining([{ name: 'fashion', kind: 'folder' }]) });
     const noFolder = await fetchInPage(`/host-files/folder?path=${encodeURIComponent(join(home, 'absent'))}`, { [HOST_FILES_TOKEN_HEADER]: serve.token });
     expect([noFolder.status, JSON.parse(noFolder.body).name]).toEqual([404, 'FolderNotFoundError']);
+    // The engine in the worker answers listFolder with the host's listing, and its errors keep their names.
+    const query = `backend=wasm&token=${serve.token}`;
+    expect(await callInWorker(page, query, 'listFolder', idx)).toMatchObject({
+      ok: true,
+      value: { path: idx, parent: home, entries: expect.arrayContaining([{ name: 'train-labels-idx1-ubyte.gz', kind: 'file', size: expect.any(Number) }]), truncated: 0 },
+    });
+    expect(await callInWorker(page, query, 'listFolder', join(home, 'absent'))).toMatchObject({ ok: false, error: { name: 'FolderNotFoundError' } });
     const noPath = await fetchInPage('/host-files/read?path=', { [HOST_FILES_TOKEN_HEADER]: serve.token });
     expect([noPath.status, JSON.parse(noPath.body).name]).toEqual([400, 'HostFileRequestError']);
     const badOp = await fetchInPage(`/host-files/delete?path=${encodeURIComponent(cifar)}`, { [HOST_FILES_TOKEN_HEADER]: serve.token });
