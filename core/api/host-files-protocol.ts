@@ -6,21 +6,23 @@
  */
 import type { CallReply } from './bridge.js';
 import { deserializeError } from './errors.js';
+import type { FolderListing } from './contract.js';
 import type { FileEntry } from '../data/file-tree.js';
 import type { HostFiles, PathInfo } from '../data/host-files.js';
 
-export type HostFileOp = 'stat' | 'list' | 'read' | 'write';
+/** 'folder' is one folder for the UI's file browser (what `listFolder` answers on a Node host); 'list' every file below one. */
+export type HostFileOp = 'stat' | 'list' | 'read' | 'write' | 'folder';
 
 export interface HostFileRequest {
   op: HostFileOp;
-  /** A path as the host spells it (absolute, or relative to where the host was started). */
+  /** A path as the host spells it (absolute, or relative to where the host was started); for 'folder', '' is the home folder. */
   path: string;
   /** For 'write' only: the whole file. */
   bytes?: Uint8Array;
 }
 
-/** What each request answers: stat a PathInfo (null: nothing there), list the files below, read the bytes; write null. */
-export type HostFileValue = PathInfo | null | FileEntry[] | Uint8Array;
+/** What each request answers: stat a PathInfo (null: nothing there), list the files below, read the bytes, folder its listing; write null. */
+export type HostFileValue = PathInfo | null | FileEntry[] | Uint8Array | FolderListing;
 
 /** `serve`'s endpoint: GET (POST for write) /host-files/<op>?path=...; the token travels in a header, never in a URL. */
 export const HOST_FILES_PATH = '/host-files/';
@@ -30,7 +32,7 @@ export class HostFileRequestError extends Error {
   override name = 'HostFileRequestError';
 }
 
-const OPS: readonly string[] = ['stat', 'list', 'read', 'write'] satisfies HostFileOp[];
+const OPS: readonly string[] = ['stat', 'list', 'read', 'write', 'folder'] satisfies HostFileOp[];
 const MAX_PATH_LENGTH = 4096;
 
 /** A request from an untrusted side as a HostFileRequest, or a HostFileRequestError saying what is wrong. */
@@ -38,7 +40,9 @@ export function parseHostFileRequest(value: unknown): HostFileRequest {
   if (typeof value !== 'object' || value === null) throw new HostFileRequestError('A file request is an object { op, path }.');
   const { op, path, bytes } = value as Record<string, unknown>;
   if (typeof op !== 'string' || !OPS.includes(op)) throw new HostFileRequestError(`A file request's op is one of ${OPS.join(', ')}, not ${JSON.stringify(op)}.`);
-  if (typeof path !== 'string' || path.length === 0 || path.length > MAX_PATH_LENGTH || path.includes('\0')) {
+  // Only the file browser's first look has no path yet: it starts in the home folder.
+  const empty = typeof path === 'string' && path.length === 0 && op === 'folder';
+  if (typeof path !== 'string' || (path.length === 0 && !empty) || path.length > MAX_PATH_LENGTH || path.includes('\0')) {
     throw new HostFileRequestError(`A file request's path is a non-empty string of at most ${MAX_PATH_LENGTH} characters without NUL.`);
   }
   if (op === 'write') {
@@ -53,6 +57,10 @@ export function parseHostFileRequest(value: unknown): HostFileRequest {
 export async function answerHostFile(files: HostFiles, request: HostFileRequest): Promise<HostFileValue> {
   if (request.op === 'stat') return (await files.stat(request.path)) ?? null;
   if (request.op === 'list') return files.list(request.path);
+  if (request.op === 'folder') {
+    if (!files.listFolder) throw new HostFileRequestError(`This host lends no folder listings; ${request.path || 'the home folder'} was not listed.`);
+    return files.listFolder(request.path);
+  }
   if (request.op === 'write') {
     if (!files.write) throw new HostFileRequestError(`This host lends its files for reading only; ${request.path} was not written.`);
     await files.write(request.path, request.bytes!);
@@ -73,6 +81,7 @@ export function hostFilesOver(ask: (request: HostFileRequest) => Promise<CallRep
     list: (path) => value<FileEntry[]>({ op: 'list', path }),
     read: (path) => value<Uint8Array>({ op: 'read', path }),
     write: async (path, bytes) => void (await value<null>({ op: 'write', path, bytes })),
+    listFolder: (path) => value<FolderListing>({ op: 'folder', path }),
   };
 }
 

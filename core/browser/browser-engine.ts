@@ -35,6 +35,8 @@ export function createBrowserEngine({ baseUrl, backend, files }: BrowserEngineOp
       openModelSource: (path: string) => openModelTree(files, path),
       projects: hostProjectStore(files),
       writeFiles: hostFileWriter(files),
+      // The UI's Browse…: the host lists its own folders, as the Node engine does.
+      ...(files.listFolder && { listFolder: files.listFolder.bind(files) }),
     }),
   });
 }

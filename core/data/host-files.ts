@@ -1,3 +1,4 @@
+import type { FolderListing } from '../api/contract.js';
 import { isArchiveName, openArchiveTree } from './archive/index.js';
 import { baseName, DatasetNotFoundError, type FileEntry, type FileTree } from './file-tree.js';
 
@@ -18,6 +19,11 @@ export interface HostFiles {
    * folder if needed. Hosts that only lend their files for reading leave it out.
    */
   write?(path: string, bytes: Uint8Array): Promise<void>;
+  /**
+   * One folder for the UI's file browser: its folders and files (with kinds and sizes) and its parent;
+   * '' is the home folder. Hosts without a file browser to offer leave it out.
+   */
+  listFolder?(path: string): Promise<FolderListing>;
 }
 
 /** A file could not be written (no permission, a full disk, a folder in the way); says which and why. */

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Batch } from '../data/batches.js';
+import { halveBatch, isOutOfMemoryError } from '../train/out-of-memory.js';
 import { CalibrationRequiredError } from './criterion.js';
 
 /** A tensor to measure and how many channels its last axis holds (fewer than its width after a flatten). */
@@ -13,29 +14,38 @@ export interface StatisticTarget {
 /**
  * Section 1, one-shot: mu_c = E_x[ mean_{h,w} |A_c(x)| ] for every target, over all calibration images,
  * in inference mode. Images go through in chunks so only one chunk's feature maps are alive at a time;
- * each tensor is reduced to its channel sums as soon as it is made.
+ * each tensor is reduced to its channel sums as soon as it is made. A chunk the device has no memory
+ * for goes through again in halves (the sums do not depend on the chunk); `warn` says so.
  */
 export function measureChannelMeans(
   model: tfl.LayersModel,
   targets: readonly StatisticTarget[],
   batches: readonly Batch[],
-  chunk = 32,
+  { chunk = 32, warn = () => {} }: { chunk?: number; warn?: (message: string) => void } = {},
 ): Map<string, Float32Array> {
   const sums = targets.map((t) => new Float64Array(t.channels));
   let images = 0;
   const names = targets.map((t) => t.tensor.name);
   for (const batch of batches) {
-    for (let start = 0; start < batch.size; start += chunk) {
+    for (let start = 0; start < batch.size; ) {
       const size = Math.min(chunk, batch.size - start);
-      const parts = tf.tidy(() => {
-        const x = tf.slice(batch.x, [start], [size]);
-        const outputs = model.execute(x, names) as tf.Tensor[];
-        // [images, positions, channels]: channels-last, so a flattened map reshapes back per channel.
-        return outputs.map((t, i) => tf.sum(tf.mean(tf.abs(tf.reshape(t, [size, -1, targets[i].channels])), 1), 0));
-      });
+      let parts: tf.Tensor[];
+      try {
+        parts = tf.tidy(() => {
+          const x = tf.slice(batch.x, [start], [size]);
+          const outputs = model.execute(x, names) as tf.Tensor[];
+          // [images, positions, channels]: channels-last, so a flattened map reshapes back per channel.
+          return outputs.map((t, i) => tf.sum(tf.mean(tf.abs(tf.reshape(t, [size, -1, targets[i].channels])), 1), 0));
+        });
+      } catch (error) {
+        if (!isOutOfMemoryError(error)) throw error;
+        chunk = halveBatch(size, error as Error, `measuring activations at image ${images + 1}`, warn);
+        continue;
+      }
       const values = parts.map((p) => p.dataSync());
       tf.dispose(parts);
       values.forEach((v, i) => v.forEach((s, c) => (sums[i][c] += s)));
+      start += size;
       images += size;
     }
   }

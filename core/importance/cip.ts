@@ -1,6 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { measureChannelMeans } from './channel-statistics.js';
-import { CalibrationRequiredError, type ImportanceContext, type ImportanceCriterion } from './criterion.js';
+import { backOffWarning, CalibrationRequiredError, type ImportanceContext, type ImportanceCriterion } from './criterion.js';
 import { propagateImportance, statisticTargets, type CipAnalysis } from './cip-propagation.js';
 import type { ChannelStatistic } from './cip-rules.js';
 import { CIP_DEFAULTS, type CipSettings } from './cip-settings.js';
@@ -30,12 +30,13 @@ export function createCip(options: CipOptions = {}): CipCriterion {
   const settings: CipSettings = { ...CIP_DEFAULTS, ...overrides };
   validate(settings);
   const needs = settings.unitStatistic ? 'weights' : 'activations';
-  const analyse = async ({ model, graph, calibration }: ImportanceContext): Promise<CipAnalysis> => {
+  const analyse = async (context: ImportanceContext): Promise<CipAnalysis> => {
+    const { model, graph, calibration } = context;
     const topology = readTopology(model);
     let mu: ChannelStatistic = (t) => new Float32Array(channelsOf(topology, t)).fill(1);
     if (!settings.unitStatistic) {
       if (!calibration?.some((b) => b.size > 0)) throw new CalibrationRequiredError(`The '${id}' criterion measures activations: it needs calibration batches.`);
-      mu = measuredStatistic(model, topology, calibration);
+      mu = measuredStatistic(model, topology, calibration, backOffWarning(context));
     }
     return propagateImportance(model, graph, topology, mu, settings);
   };
@@ -54,9 +55,9 @@ export function createCip(options: CipOptions = {}): CipCriterion {
 }
 
 /** Section 1, one-shot: one calibration pass measures every tensor the walk will read. */
-function measuredStatistic(model: tfl.LayersModel, topology: Topology, calibration: ImportanceContext['calibration'] & object): ChannelStatistic {
+function measuredStatistic(model: tfl.LayersModel, topology: Topology, calibration: ImportanceContext['calibration'] & object, warn: (message: string) => void): ChannelStatistic {
   const targets = statisticTargets(model, topology).map((tensor) => ({ key: tensorKey(tensor), tensor, channels: channelsOf(topology, tensor) }));
-  const means = measureChannelMeans(model, targets, calibration);
+  const means = measureChannelMeans(model, targets, calibration, { warn });
   return (t) => {
     const mu = means.get(tensorKey(t));
     if (!mu) throw new Error(`CIP: no statistic was measured for '${t.name}'`);

@@ -11,7 +11,15 @@ export interface ImportanceContext {
   seed: number;
   /** Receives what a criterion had to work around (a fallback, a layer it could not read), for the run's warnings. */
   warn?: (message: string) => void;
+  /**
+   * Says at once, while the task runs, that scoring had to back off (fewer images at a time after the
+   * device ran out of memory): a task-warning event. Without it, such warnings go to `warn`.
+   */
+  onWarning?: (message: string) => void;
 }
+
+/** Where a criterion says it backed off to fewer images at a time. */
+export const backOffWarning = (context: ImportanceContext): ((message: string) => void) => context.onWarning ?? context.warn ?? (() => {});
 
 /**
  * An importance criterion: one score per channel of every prunable group, higher meaning more important.

@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Batch } from '../data/batches.js';
 import type { ChannelGraph } from '../graph/channel-graph.js';
-import { CalibrationRequiredError, type ImportanceContext, type ImportanceCriterion, meanOver } from './criterion.js';
+import { releaseFailedTape } from '../train/failed-tape.js';
+import { halveBatch, isOutOfMemoryError } from '../train/out-of-memory.js';
+import { backOffWarning, CalibrationRequiredError, type ImportanceContext, type ImportanceCriterion, meanOver } from './criterion.js';
 
 /**
  * Layers that only pool, flatten, pad, drop or reshape a feature map: data criteria look at the map
@@ -78,20 +80,37 @@ export type ChunkMeasure = (x: tf.Tensor4D, y: tf.Tensor2D) => Promise<Float32Ar
 /**
  * Feeds the calibration images to `measure`, `chunk` at a time so memory stays bounded whatever the
  * batch size, and reduces: mean over images, sliced to each group's channels, mean over its sites.
+ * A chunk the device has no memory for is measured again in halves (sums over images do not depend on
+ * the chunk); `warn` says so.
  */
-export async function scoreFromImages(batches: readonly Batch[], plan: FeatureMapPlan, measure: ChunkMeasure, chunk: number): Promise<Map<number, Float32Array>> {
+export async function scoreFromImages(
+  batches: readonly Batch[],
+  plan: FeatureMapPlan,
+  measure: ChunkMeasure,
+  chunk: number,
+  warn: (message: string) => void = () => {},
+): Promise<Map<number, Float32Array>> {
   const totals = plan.tensors.map((t) => new Float64Array(t.shape[t.shape.length - 1]!));
   let images = 0;
   for (const { x, y } of batches) {
-    for (let start = 0; start < x.shape[0]; start += chunk) {
+    for (let start = 0; start < x.shape[0]; ) {
       const size = Math.min(chunk, x.shape[0] - start);
-      const xs = tf.slice(x, [start, 0, 0, 0], [size, -1, -1, -1]);
-      const ys = tf.slice(y, [start, 0], [size, -1]);
+      const chunkOf: tf.Tensor[] = [];
       try {
+        const xs = tf.slice(x, [start, 0, 0, 0], [size, -1, -1, -1]);
+        chunkOf.push(xs);
+        const ys = tf.slice(y, [start, 0], [size, -1]);
+        chunkOf.push(ys);
         (await measure(xs, ys)).forEach((sums, i) => sums.forEach((v, c) => (totals[i][c] += v)));
+      } catch (error) {
+        if (!isOutOfMemoryError(error)) throw error;
+        chunk = halveBatch(size, error as Error, `scoring channels at image ${images + 1}`, warn);
+        continue;
       } finally {
-        tf.dispose([xs, ys]);
+        tf.dispose(chunkOf);
+        releaseFailedTape(); // a gradient criterion's forward pass that failed leaves its tensors on the tape
       }
+      start += size;
       images += size;
     }
   }
@@ -124,7 +143,7 @@ export function activationCriterion(id: string, label: string, statistic: MapSta
         } finally {
           tf.dispose([...outputs, ...maps]);
         }
-      }, 16);
+      }, 16, backOffWarning(context));
     },
   };
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { ImportanceCriterion } from './criterion.js';
+import { backOffWarning, type ImportanceCriterion } from './criterion.js';
 import { planFeatureMaps, requireCalibration, scoreFromImages } from './feature-maps.js';
 
 /**
@@ -41,7 +41,7 @@ export const taylor: ImportanceCriterion = {
         s.dispose();
         return values;
       }));
-    }, 8);
+    }, 8, backOffWarning(context));
   },
 };
 

@@ -3,6 +3,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { DatasetNotFoundError, type FileEntry } from '../data/file-tree.js';
 import { FileWriteError, type HostFiles } from '../data/host-files.js';
 import { asBytes } from './bytes.js';
+import { listFolder } from './list-folder.js';
 import { writeFileAtomically } from './write-files.js';
 
 /** This computer's files, for an engine on Node and for the hosts that hand files to an engine in a page. */
@@ -20,6 +21,7 @@ export const nodeHostFiles: HostFiles = {
     }
   },
   list: listFiles,
+  listFolder,
   async write(path, bytes) {
     try {
       await mkdir(dirname(path), { recursive: true });

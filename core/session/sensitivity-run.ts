@@ -30,7 +30,8 @@ export async function runSensitivity(config: PruneConfig, context: RunContext): 
     }
     const graph = buildChannelGraph(model);
     const calibration = criterion.needs === 'weights' ? [] : calibrationBatches(data.train, norm, config);
-    const scores = await criterion.scoreGroups({ model, graph, calibration, seed: config.seed }).finally(() => tf.dispose(calibration.flatMap((b) => [b.x, b.y])));
+    const onWarning = (message: string) => onProgress?.({ stage: 'scoring', step: 0, total: 1, message, warning: true });
+    const scores = await criterion.scoreGroups({ model, graph, calibration, seed: config.seed, onWarning }).finally(() => tf.dispose(calibration.flatMap((b) => [b.x, b.y])));
     const warnings = [...data.warnings];
     const { table, cached } = await measureSensitivity(model, graph, scores, data.train, norm, config, { cache: context.cache, signal, onProgress, warnings });
     return {

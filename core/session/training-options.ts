@@ -76,7 +76,9 @@ export function countingScores(
     ...criterion,
     async scoreGroups(context) {
       if (done === 0) report();
-      const scores = await criterion.scoreGroups(context);
+      // Backing off to fewer images at a time after running out of memory is said at once, as a task-warning.
+      const onWarning = (message: string) => onProgress?.({ stage: 'scoring', step: done, total, message, warning: true });
+      const scores = await criterion.scoreGroups({ onWarning, ...context });
       done++;
       report();
       return scores;

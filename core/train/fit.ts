@@ -12,6 +12,8 @@ import type { PauseGate } from './pause-gate.js';
 import { type ProgressListener, Throughput } from './progress.js';
 import type { ReplicaPort } from './data-parallel/protocol.js';
 import { startDataParallel } from './data-parallel/trainer.js';
+import { DataParallelError } from './data-parallel/replica-group.js';
+import { saveMovingStatistics } from './moving-statistics.js';
 import { releaseFailedTape } from './failed-tape.js';
 import { halveBatch, isOutOfMemoryError } from './out-of-memory.js';
 import { loadOptimizerState, type OptimizerState, saveOptimizerState } from './optimizer-state.js';
@@ -112,6 +114,7 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
   /** One optimizer step on this engine; everything it made is released, also when it fails. */
   const localStep = async (indices: Int32Array, draws: ReturnType<typeof drawAugmentation>[] | undefined) => {
     const batch = makeBatch(data, indices, norm, draws);
+    const statistics = saveMovingStatistics(model);
     let soft: tf.Tensor2D | undefined;
     let hits: tf.Scalar | undefined;
     let cost: tf.Scalar | null = null;
@@ -127,7 +130,11 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
         return decay > 0 ? tf.add(loss, tf.mul(decay / 2, tf.addN(kernels.map((k) => tf.sum(tf.square(k)))))) : loss;
       }, true);
       return { loss: (await cost!.data())[0], correct: (await hits!.data())[0] };
+    } catch (error) {
+      statistics.restore();
+      throw error;
     } finally {
+      statistics.dispose();
       tf.dispose([batch.x, batch.y]);
       for (const tensor of [cost, hits, soft]) tensor?.dispose();
       releaseFailedTape();
@@ -166,20 +173,17 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
         const learningRate = scheduledRate(options.schedule ?? 'cosine', options.learningRate, step, totalSteps);
         setLearningRate(optimizer, learningRate);
         const draws = options.augmentation && Array.from(indices, () => drawAugmentation(options.augmentation!, random));
-        if (trainer) {
-          const result = await trainer.step(indices, draws, learningRate);
-          [loss, correct, seen] = [result.loss, correct + result.correct, seen + result.count];
-        } else {
-          try {
-            const result = await localStep(indices, draws);
-            [loss, correct, seen] = [result.loss, correct + result.correct, seen + indices.length];
-          } catch (error) {
-            // The device ran out of memory: the same images again in smaller batches, from here on.
-            if (!isOutOfMemoryError(error)) throw error;
-            batchSize = halveBatch(indices.length, error as Error, `${options.stage} at step ${step + 1}`, warn);
-            totalSteps = step + Math.ceil((order.length - start) / batchSize) + (options.epochs - epoch - 1) * Math.ceil(data.count / batchSize);
-            continue;
-          }
+        try {
+          // On replicas, a shard that does not fit changes no replica: the step is retried as here.
+          const result = trainer ? await trainer.step(indices, draws, learningRate) : await localStep(indices, draws);
+          [loss, correct, seen] = [result.loss, correct + result.correct, seen + indices.length];
+        } catch (error) {
+          // The device ran out of memory: the same images again in smaller batches, from here on. (A replica
+          // whose thread died of it took its weights along: that ends the run.)
+          if (!isOutOfMemoryError(error) || error instanceof DataParallelError) throw error;
+          batchSize = halveBatch(indices.length, error as Error, `${options.stage} at step ${step + 1}`, warn);
+          totalSteps = step + Math.ceil((order.length - start) / batchSize) + (options.epochs - epoch - 1) * Math.ceil(data.count / batchSize);
+          continue;
         }
         start += indices.length;
         throughput.add(indices.length);

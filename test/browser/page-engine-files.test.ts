@@ -135,8 +135,30 @@ describe('user files for the engine in the page (served)', () => {
     await app.goto(host === 'served' ? `${serve.url.href}&engine=page&backend=wasm` : `${serve.origin}/?engine=page&backend=wasm`);
     await expect.poll(() => app.getByText('(page)').count(), { timeout: 60_000 }).toBeGreaterThan(0);
     await app.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Data' }).click();
-    await app.locator('#data-path').fill(idx);
-    await app.getByRole('button', { name: 'Open', exact: true }).click();
+    // Browse… lists the host's folders (the same listing as the Node engine's): folders first, then files with sizes.
+    await app.locator('#data-path').fill(home);
+    await app.getByRole('button', { name: 'Browse…' }).click();
+    const atHome = app.getByRole('list', { name: `Contents of ${home}` });
+    await atHome.waitFor({ timeout: 60_000 });
+    // (Earlier tests may have added their projects and exports here.)
+    const names = (await atHome.getByRole('button').allInnerTexts()).map((text) => text.replace(/\s+/g, ' ').trim());
+    expect(names).toEqual(expect.arrayContaining(['cifar-10-batches-bin folder', 'fashion folder', 'my model folder']));
+    await atHome.getByRole('button', { name: /fashion/ }).click();
+    const inFashion = app.getByRole('list', { name: `Contents of ${idx}` });
+    await inFashion.waitFor({ timeout: 30_000 });
+    expect(await inFashion.getByRole('button').allInnerTexts()).toEqual([
+      expect.stringMatching(/t10k-images-idx3-ubyte\.gz\s*[\d.]+ [kKM]i?B/),
+      expect.stringMatching(/t10k-labels/),
+      expect.stringMatching(/train-images/),
+      expect.stringMatching(/train-labels/),
+    ]);
+    // Up goes to the parent the host named, and back down.
+    await app.getByRole('button', { name: 'Up to the parent folder' }).click();
+    await atHome.waitFor({ timeout: 30_000 });
+    await atHome.getByRole('button', { name: /fashion/ }).click();
+    await inFashion.waitFor({ timeout: 30_000 });
+    await app.getByRole('button', { name: 'Use this folder' }).click();
+    expect(await app.locator('#data-path').inputValue()).toBe(idx);
     const found = app.getByRole('region', { name: 'What the engine found' });
     await found.waitFor({ timeout: 60_000 });
     expect(await found.textContent()).toMatch(/IDX/);
@@ -164,6 +186,23 @@ describe('user files for the engine in the page (served)', () => {
     expect(wrongToken.status).toBe(403);
     const missing = await fetchInPage(`/host-files/read?path=${encodeURIComponent(join(home, 'absent.bin'))}`, { [HOST_FILES_TOKEN_HEADER]: serve.token });
     expect([missing.status, JSON.parse(missing.body).name]).toEqual([404, 'DatasetNotFoundError']);
+    // The file browser's folder listing: the same token rule, the Node engine's named error for a missing folder.
+    const folder = `/host-files/folder?path=${encodeURIComponent(home)}`;
+    expect((await fetchInPage(folder, {})).status).toBe(403);
+    const listed = await fetchInPage(folder, { [HOST_FILES_TOKEN_HEADER]: serve.token });
+    expect(listed.status).toBe(200);
+    expect(JSON.parse(listed.body)).toMatchObject({ path: home, entries: expect.arrayContaining([{ name: 'fashion', kind: 'folder' }]) });
+    const noFolder = await fetchInPage(`/host-files/folder?path=${encodeURIComponent(join(home, 'absent'))}`, { [HOST_FILES_TOKEN_HEADER]: serve.token });
+    expect([noFolder.status, JSON.parse(noFolder.body).name]).toEqual([404, 'FolderNotFoundError']);
+    // The engine in the worker answers listFolder with the host's listing, and its errors keep their names.
+    const query = `backend=wasm&token=${serve.token}`;
+    expect(await callInWorker(page, query, 'listFolder', idx)).toMatchObject({
+      ok: true,
+      value: { path: idx, parent: home, entries: expect.arrayContaining([{ name: 'train-labels-idx1-ubyte.gz', kind: 'file', size: expect.any(Number) }]), truncated: 0 },
+    });
+    expect(await callInWorker(page, query, 'listFolder', join(home, 'absent'))).toMatchObject({ ok: false, error: { name: 'FolderNotFoundError' } });
+    const noPath = await fetchInPage('/host-files/read?path=', { [HOST_FILES_TOKEN_HEADER]: serve.token });
+    expect([noPath.status, JSON.parse(noPath.body).name]).toEqual([400, 'HostFileRequestError']);
     const badOp = await fetchInPage(`/host-files/delete?path=${encodeURIComponent(cifar)}`, { [HOST_FILES_TOKEN_HEADER]: serve.token });
     expect([badOp.status, JSON.parse(badOp.body).name]).toEqual([400, 'HostFileRequestError']);
     // Writing is a POST with the token, like reading; a GET cannot write and a write without the token writes nothing.

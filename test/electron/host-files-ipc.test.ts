@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CallReply } from '../../core/api/bridge.js';
@@ -44,6 +44,19 @@ describe('registerHostFilesIpc', () => {
     expect(await invoke(APP, { op: 'stat', path: join(folder, 'absent') })).toEqual({ ok: true, value: null });
   });
 
+  it('lists one folder for the file browser, as the Node engine does (parent, kinds, sizes; the home folder first)', async () => {
+    const { invoke } = setup();
+    expect(await invoke(APP, { op: 'folder', path: folder })).toEqual({
+      ok: true,
+      value: { path: folder, parent: tmpdir(), entries: [{ name: 'weights', kind: 'folder' }, { name: 'model.json', kind: 'file', size: 25 }], truncated: 0 },
+    });
+    expect(await invoke(APP, { op: 'folder', path: '' })).toMatchObject({ ok: true, value: { path: homedir() } });
+    const absent = await invoke(APP, { op: 'folder', path: join(folder, 'absent') });
+    expect(absent).toMatchObject({ ok: false, error: { name: 'FolderNotFoundError', message: expect.stringContaining('absent') } });
+    expect(await invoke(APP, { op: 'folder', path: join(folder, 'model.json') })).toMatchObject({ ok: false, error: { name: 'FolderNotFoundError' } });
+    expect(await invoke('https://evil.example/', { op: 'folder', path: '' })).toMatchObject({ ok: false, error: { name: 'UntrustedSenderError' } });
+  });
+
   it('writes a file for the app page (projects, exports), atomically into a new folder', async () => {
     const { invoke } = setup();
     const path = join(folder, 'saved', 'p.pruneflow');
@@ -58,6 +71,8 @@ describe('registerHostFilesIpc', () => {
     ['a write without bytes', APP, { op: 'write', path: '/tmp/x' }, 'HostFileRequestError'],
     ['a write from a foreign page', 'https://evil.example/', { op: 'write', path: '/tmp/x', bytes: new Uint8Array(1) }, 'UntrustedSenderError'],
     ['an empty path', APP, { op: 'read', path: '' }, 'HostFileRequestError'],
+    ['a folder listing with bytes', APP, { op: 'folder', path: '/tmp', bytes: new Uint8Array(1) }, 'HostFileRequestError'],
+    ['a folder path with NUL', APP, { op: 'folder', path: '/tmp\0' }, 'HostFileRequestError'],
     ['a path with NUL', APP, { op: 'read', path: '/etc/hostname\0.png' }, 'HostFileRequestError'],
     ['no object', APP, 'read /etc/hostname', 'HostFileRequestError'],
   ])('refuses %s with a named error', async (_case, url, request, name) => {

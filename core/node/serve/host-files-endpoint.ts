@@ -3,6 +3,7 @@ import { answerHostFile, HOST_FILES_PATH, HOST_FILES_TOKEN_HEADER, type HostFile
 import { serializeError } from '../../api/errors.js';
 import { DatasetNotFoundError } from '../../data/file-tree.js';
 import { FileWriteError, type HostFiles } from '../../data/host-files.js';
+import { FolderNotFoundError } from '../list-folder.js';
 import { SECURITY_HEADERS } from './request-checks.js';
 import { tokenMatches } from './token.js';
 
@@ -22,7 +23,7 @@ const MAX_WRITE_BYTES = 2 ** 31 - 1;
 export const isHostFilesRequest = (request: IncomingMessage): boolean => (request.url ?? '').startsWith(HOST_FILES_PATH);
 
 /**
- * The user's files for the engine in a worker of the served page: GET /host-files/{stat,list,read}?path=,
+ * The user's files for the engine in a worker of the served page: GET /host-files/{stat,list,read,folder}?path=,
  * and POST /host-files/write?path= with the file as the body (projects, exported models, reports).
  * Only the page itself gets them: the token must come in a header (a foreign page cannot set one without
  * a CORS preflight, which is never granted), the cookie does not count, and a request the browser marks
@@ -34,7 +35,7 @@ export function hostFilesEndpoint(options: HostFilesEndpointOptions): (request: 
       if (response.headersSent) return void response.destroy();
       const status =
         error instanceof HostFileAccessError ? 403
-        : error instanceof DatasetNotFoundError ? 404
+        : error instanceof DatasetNotFoundError || error instanceof FolderNotFoundError ? 404
         : error instanceof HostFileRequestError ? 400
         : error instanceof FileWriteError ? 409
         : 500;

@@ -1,4 +1,4 @@
 export { DataParallelError } from './replica-group.js';
 export { serveReplica } from './replica-host.js';
 export type { FromReplica, ReplicaEndpoint, ReplicaPort, ToReplica } from './protocol.js';
-export { startDataParallel, type DataParallelOptions, type DataParallelTrainer, type StepResult } from './trainer.js';
+export { ReplicaOutOfMemoryError, startDataParallel, type DataParallelOptions, type DataParallelTrainer, type StepResult } from './trainer.js';

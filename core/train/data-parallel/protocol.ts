@@ -38,6 +38,8 @@ export type FromReplica =
   | { type: 'ready'; parameters: number }
   | { type: 'gradients'; loss: number; correct: number; count: number; gradients: Float32Array }
   | { type: 'weights'; weights: WeightValues }
+  /** Instead of gradients: the shard did not fit in the device's memory. Nothing was kept or changed; a smaller one may fit. */
+  | { type: 'out-of-memory'; message: string }
   | { type: 'error'; message: string };
 
 /** Which messages get an answer: the coordinator matches answers to requests in order. */

@@ -15,6 +15,13 @@ interface Pending {
 
 const EXPECTED = { init: 'ready', compute: 'gradients', read: 'weights' } as const;
 
+/** What each request is answered with: a shard that did not fit comes back as such, not as an error. */
+interface Answers {
+  init: Answer<'ready'>;
+  compute: Answer<'gradients'> | Answer<'out-of-memory'>;
+  read: Answer<'weights'>;
+}
+
 /**
  * The coordinator's view of its replicas: requests answered in order, one failure ends them all. Each
  * replica handles its messages in order, so a request queued behind an unanswered 'apply' sees its effect.
@@ -51,11 +58,7 @@ export class ReplicaGroup {
     this.ports[index].post(message, transfer);
   }
 
-  request<T extends keyof typeof EXPECTED>(
-    index: number,
-    message: ToReplica & { type: T },
-    transfer?: ArrayBuffer[],
-  ): Promise<Answer<(typeof EXPECTED)[T]>> {
+  request<T extends keyof Answers>(index: number, message: ToReplica & { type: T }, transfer?: ArrayBuffer[]): Promise<Answers[T]> {
     if (!ANSWERED.has(message.type)) throw new Error(`'${message.type}' gets no answer`);
     this.check();
     return new Promise((resolve, reject) => {
@@ -81,10 +84,11 @@ export class ReplicaGroup {
   private receive(index: number, message: FromReplica): void {
     if (message.type === 'error') return this.fail(new DataParallelError(`training replica ${index + 1} of ${this.size} failed: ${message.message}`));
     const next = this.pending[index].shift();
-    if (!next || next.expect !== message.type) {
+    const answers = next && (next.expect === message.type || (next.expect === 'gradients' && message.type === 'out-of-memory'));
+    if (!answers) {
       return this.fail(new DataParallelError(`training replica ${index + 1} sent '${message.type}', expected ${next ? `'${next.expect}'` : 'nothing'}`));
     }
-    next.resolve(message);
+    next!.resolve(message);
   }
 
   private fail(error: DataParallelError): void {

@@ -1,11 +1,13 @@
 import { portableCandidates } from '../../backend/portable-candidates.js';
+import { isOutOfMemoryError } from '../out-of-memory.js';
 import { decodeDraws, type FromReplica, type ReplicaEndpoint, type ToReplica } from './protocol.js';
 import { Replica } from './replica.js';
 
 /**
  * The message loop of one replica, the whole body of a training worker on any host. Messages run one
  * at a time in arrival order (init is async), so answers come back in request order. After an error the
- * replica answers nothing more: the coordinator fails the run on the first error anyway.
+ * replica answers nothing more: the coordinator fails the run on the first error anyway. A shard that
+ * runs out of memory is no such error: it is answered as such, and the replica goes on.
  */
 export function serveReplica(endpoint: ReplicaEndpoint): void {
   let replica: Replica | undefined;
@@ -23,7 +25,14 @@ export function serveReplica(endpoint: ReplicaEndpoint): void {
     if (!replica) throw new Error(`'${message.type}' arrived before 'init'`);
     switch (message.type) {
       case 'compute': {
-        const shard = replica.computeGradients(message.indices, message.draws ? decodeDraws(message.draws) : undefined);
+        let shard;
+        try {
+          shard = replica.computeGradients(message.indices, message.draws ? decodeDraws(message.draws) : undefined);
+        } catch (error) {
+          // Nothing changed here: the coordinator may ask again with a smaller shard.
+          if (!isOutOfMemoryError(error)) throw error;
+          return endpoint.post({ type: 'out-of-memory', message: (error as Error).message });
+        }
         return endpoint.post({ type: 'gradients', ...shard }, [shard.gradients.buffer as ArrayBuffer]);
       }
       case 'apply':

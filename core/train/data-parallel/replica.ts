@@ -3,6 +3,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { AugmentDraw } from '../../data/augmentation.js';
 import { makeBatch } from '../../data/batches.js';
 import type { ImageDataset, Normalisation } from '../../data/image-dataset.js';
+import { releaseFailedTape } from '../failed-tape.js';
+import { saveMovingStatistics } from '../moving-statistics.js';
 // Registers the custom shortcut layer, so ResNet topologies deserialise in a fresh worker.
 import '../../models/zero-pad-shortcut.js';
 import type { SharedDataset, WeightValues } from './protocol.js';
@@ -46,26 +48,37 @@ export class Replica {
     return replica;
   }
 
+  /** Everything it made is released, also when it fails (out of memory: the replica stays as it was, statistics too). */
   computeGradients(indices: Int32Array, draws?: AugmentDraw[]): ShardResult {
     const batch = makeBatch(this.data, indices, this.norm, draws);
+    const statistics = saveMovingStatistics(this.model);
     let hits: tf.Scalar | undefined;
-    // The same loss as fit.ts, on this shard only.
-    const { value, grads } = tf.variableGrads(() => {
-      const logits = this.model.apply(batch.x, { training: true }) as tf.Tensor2D;
-      hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(batch.y, 1)), 'float32')));
-      return tf.losses.softmaxCrossEntropy(batch.y, logits) as tf.Scalar;
-    }, this.variables);
-    const gradients = new Float32Array(this.parameters);
-    let offset = 0;
-    this.variables.forEach((v, i) => {
-      // A weight the loss does not reach gets no gradient: zero, as Adam would see it single-process too.
-      const grad = grads[v.name];
-      if (grad) gradients.set(grad.dataSync() as Float32Array, offset);
-      offset += this.sizes[i];
-    });
-    const result = { loss: value.dataSync()[0], correct: hits!.dataSync()[0], count: batch.size, gradients };
-    tf.dispose([value, hits!, batch.x, batch.y, ...Object.values(grads)]);
-    return result;
+    let computed: { value: tf.Scalar; grads: tf.NamedTensorMap } | undefined;
+    try {
+      // The same loss as fit.ts, on this shard only.
+      computed = tf.variableGrads(() => {
+        const logits = this.model.apply(batch.x, { training: true }) as tf.Tensor2D;
+        hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(batch.y, 1)), 'float32')));
+        return tf.losses.softmaxCrossEntropy(batch.y, logits) as tf.Scalar;
+      }, this.variables);
+      const { value, grads } = computed;
+      const gradients = new Float32Array(this.parameters);
+      let offset = 0;
+      this.variables.forEach((v, i) => {
+        // A weight the loss does not reach gets no gradient: zero, as Adam would see it single-process too.
+        const grad = grads[v.name];
+        if (grad) gradients.set(grad.dataSync() as Float32Array, offset);
+        offset += this.sizes[i];
+      });
+      return { loss: value.dataSync()[0], correct: hits!.dataSync()[0], count: batch.size, gradients };
+    } catch (error) {
+      statistics.restore();
+      throw error;
+    } finally {
+      statistics.dispose();
+      tf.dispose([batch.x, batch.y, ...(hits ? [hits] : []), ...(computed ? [computed.value, ...Object.values(computed.grads)] : [])]);
+      releaseFailedTape();
+    }
   }
 
   applyGradients(gradients: Float32Array, learningRate: number): void {

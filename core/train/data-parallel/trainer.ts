@@ -6,6 +6,11 @@ import { encodeDraws, type ReplicaPort, type SharedDataset } from './protocol.js
 import { assignWeights } from './replica.js';
 import { DataParallelError, ReplicaGroup } from './replica-group.js';
 
+/** A replica had no memory for its shard of a step; nothing was applied (its message keeps the backend's words). */
+export class ReplicaOutOfMemoryError extends Error {
+  override name = 'ReplicaOutOfMemoryError';
+}
+
 export interface DataParallelOptions {
   model: tfl.LayersModel;
   data: ImageDataset;
@@ -26,7 +31,7 @@ export interface StepResult {
 
 export interface DataParallelTrainer {
   readonly replicas: number;
-  /** One Adam step on the global batch `indices`, split across the replicas. */
+  /** One Adam step on the global batch `indices`, split across the replicas; a ReplicaOutOfMemoryError if a shard did not fit. */
   step(indices: ArrayLike<number>, draws: readonly AugmentDraw[] | undefined, learningRate: number): Promise<StepResult>;
   /** Writes the weights into the caller's model (moving statistics averaged); returns the replicas' drift (0). */
   sync(): Promise<{ drift: number }>;
@@ -77,7 +82,7 @@ export async function startDataParallel(options: DataParallelOptions): Promise<D
   const step = async (indices: ArrayLike<number>, draws: readonly AugmentDraw[] | undefined, learningRate: number) => {
     if (draws && draws.length !== indices.length) throw new Error(`${draws.length} augmentation draws for ${indices.length} images`);
     const shards = shardRanges(indices.length, replicas).map(([start, end], i) => ({ i, start, end })).filter((s) => s.end > s.start);
-    const answers = await Promise.all(
+    const replies = await Promise.all(
       shards.map(({ i, start, end }) => {
         const shard = Int32Array.from({ length: end - start }, (_, k) => indices[start + k]);
         const encoded = draws ? encodeDraws(draws.slice(start, end)) : null;
@@ -85,6 +90,11 @@ export async function startDataParallel(options: DataParallelOptions): Promise<D
         return group.request(i, { type: 'compute', indices: shard, draws: encoded }, transfer as ArrayBuffer[]);
       }),
     );
+    // A shard that did not fit: no replica applies anything, so all stay equal; the caller may retry smaller.
+    const answers = replies.flatMap((reply, k) => {
+      if (reply.type === 'out-of-memory') throw new ReplicaOutOfMemoryError(`training replica ${shards[k].i + 1} of ${replicas}: ${reply.message}`);
+      return [reply];
+    });
     const mean = weightedAverage(answers);
     // Replicas with an empty shard apply too: every Adam must take the same steps.
     for (let i = 0; i < replicas; i++) {

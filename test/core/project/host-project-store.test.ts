@@ -66,6 +66,17 @@ describe('projects through the host files', () => {
     await expect(answerHostFile(readOnly, { op: 'write', path: join(home, 'r.bin'), bytes: new Uint8Array(1) })).rejects.toBeInstanceOf(HostFileRequestError);
   });
 
+  it('lists a folder for the file browser over the protocol, and only where the host offers it', async () => {
+    const listing = await overProtocol.listFolder!(home);
+    expect(listing.path).toBe(home);
+    expect(listing.parent).toBe(tmpdir());
+    const { listFolder: _listFolder, ...noBrowser } = nodeHostFiles;
+    await expect(answerHostFile(noBrowser, { op: 'folder', path: home })).rejects.toBeInstanceOf(HostFileRequestError);
+    // Only a folder listing may start from no path at all (the home folder).
+    expect(parseHostFileRequest({ op: 'folder', path: '' })).toEqual({ op: 'folder', path: '' });
+    expect(() => parseHostFileRequest({ op: 'stat', path: '' })).toThrow(HostFileRequestError);
+  });
+
   it('checks write requests: bytes for a write, none for anything else', () => {
     expect(() => parseHostFileRequest({ op: 'write', path: '/tmp/x' })).toThrow(HostFileRequestError);
     expect(() => parseHostFileRequest({ op: 'write', path: '/tmp/x', bytes: 'text' })).toThrow(HostFileRequestError);

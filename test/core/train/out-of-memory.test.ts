@@ -9,32 +9,13 @@ import { evaluate } from '../../../core/train/evaluate.js';
 import { fit } from '../../../core/train/fit.js';
 import { DeviceOutOfMemoryError, isOutOfMemoryError } from '../../../core/train/out-of-memory.js';
 import { sampleImages, tinyClassifier } from './tiny-classifier.js';
-
-// A real GPU running out of memory cannot be produced on this machine (no GPU; WebGL is SwiftShader,
-// which takes what the CPU has). So the wasm backend's output allocation is wrapped to fail, with
-// WebGL's own message, for every tensor larger than a budget of `values` numbers (the biggest tensors grow
-// with the batch): everything else (model, training, tensors, the retry) is real.
-type Allocating = { makeOutput(shape: number[], ...rest: unknown[]): unknown };
-let restore: (() => void) | undefined;
-
-function failTensorsAbove(values: number): void {
-  const backend = tf.backend() as unknown as Allocating;
-  const original = backend.makeOutput;
-  backend.makeOutput = function (shape, ...rest) {
-    if (shape.length > 1 && shape.reduce((a, b) => a * b, 1) > values) throw new Error('WebGL Error: OUT_OF_MEMORY');
-    return original.call(this, shape, ...rest);
-  };
-  restore = () => void (backend.makeOutput = original);
-}
+import { failAllocations, failTensorsAbove, restoreAllocations } from './allocation-budget.js';
 
 beforeAll(async () => {
   await wasmCandidate.load();
 });
 
-afterEach(() => {
-  restore?.();
-  restore = undefined;
-});
+afterEach(restoreAllocations);
 
 describe('recognising out-of-memory errors', () => {
   it.each([
@@ -67,6 +48,7 @@ describe('backing off to a smaller batch', () => {
     // The reference: batches of 16 from the start.
     const reference = buildDemoCnn({ inputShape: [28, 28, 1], numClasses: 10, seed: 7 });
     const expected = await fit(reference, train, norm, { ...options, batchSize: 16 });
+    const statistics = reference.nonTrainableWeights.map((w) => w.read().dataSync().slice());
     reference.dispose();
 
     const model = buildDemoCnn({ inputShape: [28, 28, 1], numClasses: 10, seed: 7 });
@@ -92,6 +74,8 @@ describe('backing off to a smaller batch', () => {
     expect(steps.at(-1)!.total).toBe(8);
     expect(result.loss).toBeCloseTo(expected.loss, 5);
     expect(result.accuracy).toBe(expected.accuracy);
+    // Batch norm's moving statistics, which a failed forward pass had already moved, are as the reference's.
+    model.nonTrainableWeights.forEach((w, i) => w.read().dataSync().forEach((v, j) => expect(v).toBeCloseTo(statistics[i][j], 5)));
     // The failed attempts left nothing behind: the count is the same at every step and back where it began.
     expect(new Set(tensorsAtStep).size).toBe(1);
     expect(tf.memory().numTensors).toBe(before);
@@ -115,16 +99,11 @@ describe('backing off to a smaller batch', () => {
   it('lets other errors through at once', async () => {
     const { train, norm } = await sampleImages(32);
     const model = tinyClassifier(3);
-    const backend = tf.backend() as unknown as Allocating;
-    const original = backend.makeOutput;
-    backend.makeOutput = () => {
-      throw new Error('a kernel bug');
-    };
-    restore = () => void (backend.makeOutput = original);
+    failAllocations(() => true, 'a kernel bug');
     const warnings: TaskProgress[] = [];
     await expect(fit(model, train, norm, { epochs: 1, batchSize: 8, learningRate: 1e-3, seed: 1, stage: 'training', onProgress: (p) => void (p.warning && warnings.push(p)) })).rejects.toThrow('a kernel bug');
     expect(warnings).toEqual([]);
-    restore();
+    restoreAllocations();
     model.dispose();
   });
 
@@ -166,7 +145,7 @@ describe('a pruning session that runs out of memory', () => {
     // The demo CNN's widest tensors hold 28x28x32 values per image: a budget of 8 such images.
     failTensorsAbove(8 * 28 * 28 * 32);
     const squeezed = await session();
-    restore?.();
+    restoreAllocations();
     expect(squeezed.events.find((e) => e.type === 'task-failed')).toBeUndefined();
     const warnings = squeezed.events.flatMap((e) => (e.type === 'task-warning' ? [e.message] : []));
     expect(warnings).toEqual(expect.arrayContaining(['Batch 32 did not fit in memory; continuing with 16', 'Batch 16 did not fit in memory; continuing with 8']));
