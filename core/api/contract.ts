@@ -22,6 +22,8 @@ export interface EngineInfo {
   backend: BackendReport;
   /** Live tensors and their bytes on the backend: constant between tasks, or something leaks. */
   memory: { tensors: number; bytes: number };
+  /** The engine can open, browse and save files on the user's computer (false: an engine in a page with no host to lend them). */
+  files: boolean;
 }
 
 export interface DemoOptions {

@@ -101,7 +101,8 @@ export function createEngine(options: EngineOptions): EngineApi {
     async getInfo() {
       const backend = await ready();
       const { numTensors, numBytes } = tf.memory();
-      return { name: 'Pruneflow', version: PRUNEFLOW_VERSION, host: options.host, backend, memory: { tensors: numTensors, bytes: numBytes } };
+      const files = Boolean(options.openDataSource && options.listFolder && options.projects);
+      return { name: 'Pruneflow', version: PRUNEFLOW_VERSION, host: options.host, backend, memory: { tensors: numTensors, bytes: numBytes }, files };
     },
     startDemo: (partial) => startRun(demoConfig({ ...DEFAULT_DEMO_OPTIONS, ...partial })),
     startPruning: (partial) => startRun({ ...DEFAULT_PRUNE_CONFIG, ...partial }),

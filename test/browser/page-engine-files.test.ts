@@ -66,6 +66,7 @@ describe('user files for the engine in the page (served)', () => {
 
   it('inspects a CIFAR-10 binary folder and IDX files from disk', async () => {
     const query = `backend=wasm&token=${serve.token}`;
+    expect(await callInWorker(page, query, 'getInfo')).toMatchObject({ ok: true, value: { host: 'page', files: true } });
     const binary = await callInWorker(page, query, 'inspectDataset', cifar);
     expect(binary).toMatchObject({ ok: true, value: { format: expect.stringMatching(/CIFAR-10/), height: 32, width: 32, channels: 3 } });
     const counts = (binary.value as { splits: { name: string; count: number }[] }).splits.map((s) => s.count);

@@ -52,9 +52,11 @@ describe('the engine in a worker of the page (WebGL, wasm)', () => {
         worker.postMessage({ type: 'call', id: 1, call: { method: 'getInfo', args: [] } });
       });
       worker.terminate();
-      return reply as { backend: { active: string; attempts: { id: string; reason?: string }[] } };
+      return reply as { backend: { active: string; attempts: { id: string; reason?: string }[] }; files: boolean };
     });
     expect(info.backend.active).toBe('wasm');
+    // No token and no desktop preload: this worker has no host to lend it files, and says so.
+    expect(info.files).toBe(false);
     expect(info.backend.attempts.find((a) => a.id === 'webgl')?.reason).toMatch(/WebGL is drawn in software here \(.*SwiftShader.*\), slower than wasm/);
     expect(info.backend.attempts.find((a) => a.id === 'webgpu')?.reason).toMatch(/WebGPU/);
   }, 90_000);

@@ -16,6 +16,7 @@ export class FakeEngine implements EngineApi {
       host: 'test',
       backend: { active: 'cpu', chosenBy: 'auto', attempts: [{ id: 'wasm', reason: 'not in tests' }, { id: 'cpu' }], details: [] },
       memory: { tensors: 0, bytes: 0 },
+      files: false,
     };
   }
 

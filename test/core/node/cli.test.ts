@@ -49,6 +49,7 @@ describe('pruneflow command line', () => {
     expect(code).toBe(0);
     const info = JSON.parse(stdout);
     expect(info.backend.active).toBe('wasm');
+    expect(info.files).toBe(true);
     expect(info.backend.attempts[0]).toMatchObject({ id: 'node-gpu' });
   });
 
