@@ -170,10 +170,10 @@ describe('the File menu through the desktop shell', () => {
     await expect.poll(lastState).toEqual({ dirty: false, path: file });
 
     // Save to its own path confirms it; a path from the Save dialog (which asked before replacing) is Save As.
-    await menu({ type: 'save-project', path: file, thenClose: false });
+    await menu({ type: 'save-project', path: file });
     await page.getByRole('status').filter({ hasText: 'Saved to' }).waitFor({ timeout: 20_000 });
     const saved = join(folder, 'desktop-saved-as.pruneflow');
-    await menu({ type: 'save-project', path: saved, thenClose: false });
+    await menu({ type: 'save-project', path: saved });
     await expect.poll(lastState, { timeout: 20_000 }).toEqual({ dirty: false, path: saved });
     expect(existsSync(saved)).toBe(true);
 
