@@ -81,13 +81,24 @@ describe('the File menu in the browser host', () => {
     writeFileSync(other, 'someone else');
     await page.getByLabel(/^Save a copy as/).fill(other);
     await saveAs.getByRole('button', { name: 'Save', exact: true }).click();
-    await page.getByRole('alert').filter({ hasText: 'That file already exists' }).waitFor({ timeout: 20_000 });
+    const exists = page.getByRole('alert').filter({ hasText: 'That file already exists' });
+    await exists.waitFor({ timeout: 20_000 });
+    // Browsing to another file takes the question back: "Replace it" was about the file typed.
+    await saveAs.getByRole('button', { name: 'Browse…' }).click();
+    await page.getByRole('dialog', { name: 'Choose a file or folder' }).getByRole('button', { name: /^interrupted\.pruneflow/ }).click();
+    expect(await page.getByLabel(/^Save a copy as/).inputValue()).toBe(interrupted);
+    expect(await saveAs.getByRole('button', { name: 'Replace it' }).count()).toBe(0);
+    expect(await exists.count()).toBe(0);
+    await page.getByLabel(/^Save a copy as/).fill(other);
+    await saveAs.getByRole('button', { name: 'Save', exact: true }).click();
+    await exists.waitFor({ timeout: 20_000 });
     await saveAs.getByRole('button', { name: 'Replace it' }).click();
     await page.getByRole('status').filter({ hasText: /Saved to .*taken\.pruneflow/ }).waitFor({ timeout: 20_000 });
     expect(await projectField(page).inputValue()).toBe(other);
     expect((await loadProjectFile(other)).sessions).toHaveLength(1);
-    // A second copy; the first then disappears from the disk.
+    // A second copy; the first then disappears from the disk. The form offers a name beside the open file, not the file itself.
     await page.keyboard.press('Control+Shift+S');
+    expect(await page.getByLabel(/^Save a copy as/).inputValue()).toBe(join(folder, 'taken-copy.pruneflow'));
     const copy = join(folder, 'copy.pruneflow');
     await page.getByLabel(/^Save a copy as/).fill(copy);
     await page.keyboard.press('Enter');
@@ -142,7 +153,23 @@ describe('the File menu in the browser host', () => {
     expect(await page.getByRole('button', { name: /^Project/ }).count()).toBe(0);
     expect(await leaveAsks(page)).toBe(false);
     // The stopped session stays resumable in its file.
-    expect((await loadProjectFile(copy)).sessions[0].record.status).not.toBe('done');
+    expect((await loadProjectFile(copy)).sessions[0].record.status).toBe('cancelled');
+
+    // One run at a time: while one goes on, another session's Resume is disabled and says why.
+    await openProject(page, interrupted);
+    await page.getByRole('button', { name: /^Resume l1/ }).click();
+    await page.getByRole('status').getByText('Running', { exact: true }).waitFor({ timeout: 30_000 });
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: /^Project/ }).click();
+    await projectField(page).fill(copy);
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await expect.poll(() => page.locator('.status.cancelled').count(), { timeout: 30_000 }).toBe(1);
+    const blocked = page.getByRole('button', { name: /^Resume l1/ });
+    expect(await blocked.isDisabled()).toBe(true);
+    expect(await blocked.getAttribute('title')).toMatch(/^A run is in progress/);
+    expect(await heading(page)).toBe('Project');
+    await page.keyboard.press('Control+Alt+N');
+    await page.getByRole('dialog', { name: 'A pruning run is in progress.' }).getByRole('button', { name: 'Stop it and start anew' }).click();
+    await expect.poll(() => heading(page), { timeout: 30_000 }).toBe('Welcome');
     expect(problems).toEqual([]);
   });
 });
