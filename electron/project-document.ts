@@ -1,5 +1,5 @@
 import type { MessageBoxOptions, OpenDialogOptions, SaveDialogOptions } from 'electron';
-import { closeWarning, type DocumentState, type UnsavedWork } from '../core/api/desktop-shell.js';
+import { closeWarning, type DocumentState } from '../core/api/desktop-shell.js';
 import type { CommandOutbox } from './command-outbox.js';
 import { PROJECT_EXTENSION } from './project-files.js';
 import type { RecentFiles } from './recent-files.js';
@@ -112,31 +112,27 @@ export class ProjectDocument<W extends ClosingWindow> {
     return false;
   }
 
+  /** Closing stops a task or loses a result: Close or stay, staying the default. */
   async #prompt(): Promise<void> {
     const window = this.window();
-    if (!window) return;
+    const { work } = this.#state;
+    if (!window || !work) return;
     this.#prompting = true;
     try {
-      const { work } = this.#state;
-      if (work) await this.#promptStop(window, work);
+      const { message, detail } = closeWarning(work);
+      const { response } = await this.dialog.showMessageBox(window, {
+        type: 'warning',
+        message,
+        detail,
+        buttons: [...STOP_PROMPT_BUTTONS],
+        defaultId: STAY,
+        cancelId: STAY,
+        noLink: true,
+      });
+      if (response === CLOSE) this.#closeWithoutAsking();
     } finally {
       this.#prompting = false;
     }
-  }
-
-  /** A task runs (closing stops it) or a result would be lost: Close or stay, staying the default. */
-  async #promptStop(window: W, work: UnsavedWork): Promise<void> {
-    const { message, detail } = closeWarning(work);
-    const { response } = await this.dialog.showMessageBox(window, {
-      type: 'warning',
-      message,
-      detail,
-      buttons: [...STOP_PROMPT_BUTTONS],
-      defaultId: STAY,
-      cancelId: STAY,
-      noLink: true,
-    });
-    if (response === CLOSE) this.#closeWithoutAsking();
   }
 
   #closeWithoutAsking(): void {
