@@ -186,7 +186,7 @@ export function startApp<W extends AppWindow>(deps: AppDeps<W>): void {
     window.focus();
   };
 
-  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, isAppUrl));
   app.on('second-instance', (_event, argv, workingDirectory) => {
     for (const path of projectFilesInArgv(argv, workingDirectory)) project.openPath(path);
     if (liveWindow()) focusWindow();

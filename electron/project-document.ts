@@ -1,6 +1,5 @@
 import type { MessageBoxOptions, OpenDialogOptions, SaveDialogOptions } from 'electron';
-import { basename } from 'node:path';
-import { closeWarning, type DocumentState, type UnsavedWork } from '../core/api/desktop-shell.js';
+import { closeWarning, type DocumentState } from '../core/api/desktop-shell.js';
 import type { CommandOutbox } from './command-outbox.js';
 import { PROJECT_EXTENSION } from './project-files.js';
 import type { RecentFiles } from './recent-files.js';
@@ -18,21 +17,20 @@ export interface ClosingWindow {
 
 const PROJECT_FILTERS = [{ name: 'Pruneflow project', extensions: [PROJECT_EXTENSION.slice(1)] }];
 
-/** The close prompt's buttons, in the order shown. */
-export const CLOSE_PROMPT_BUTTONS = ['Save', "Don't Save", 'Cancel'] as const;
-const [SAVE, DISCARD, CANCEL] = [0, 1, 2];
-/** The prompt for a run or an unsaved result: Save cannot keep those, so it only asks to close or stay. */
+/**
+ * The close prompt's buttons. What closing can lose is a run or an unsaved result (projects save themselves
+ * session by session), and saving cannot keep those, so it only asks to close or stay.
+ */
 export const STOP_PROMPT_BUTTONS = ['Close', 'Cancel'] as const;
 const [CLOSE, STAY] = [0, 1];
 
 /**
  * The open project as the shell sees it: the file actions of the File menu (each ends as an app
- * command to the renderer, which owns the project) and the unsaved-changes prompt on close.
+ * command to the renderer, which owns the project) and the prompt on close while work would be lost.
  */
 export class ProjectDocument<W extends ClosingWindow> {
   #state: DocumentState = { dirty: false, path: null };
   #closeConfirmed = false;
-  #closeAfterSave = false;
   #prompting = false;
 
   constructor(
@@ -47,11 +45,7 @@ export class ProjectDocument<W extends ClosingWindow> {
     return this.#state;
   }
 
-  /**
-   * The renderer reports its state after every change and after every save attempt. A clean state
-   * after a save asked for by the close prompt closes the window; a dirty one means the save failed,
-   * and the window stays.
-   */
+  /** The renderer reports its state after every change. */
   setState(state: DocumentState): void {
     // A project opened or saved in the UI (not only through the File menu) joins Open Recent and the OS's list.
     const pathChanged = state.path !== this.#state.path;
@@ -59,17 +53,15 @@ export class ProjectDocument<W extends ClosingWindow> {
     this.#state = state;
     // Open Recent may have grown, and Save / Save As follow whether a project is open.
     if (pathChanged) this.onMenuChanged();
-    if (!this.#closeAfterSave) return;
-    this.#closeAfterSave = false;
-    if (!state.dirty) this.#closeWithoutAsking();
   }
 
   /** A new page starts with no project. */
   reset(): void {
-    if (this.#state.path !== null) this.onMenuChanged();
+    const hadPath = this.#state.path !== null;
     this.#state = { dirty: false, path: null };
-    this.#closeAfterSave = false;
     this.#closeConfirmed = false;
+    // After the state is cleared: the menu reads it, and Save / Save As go grey.
+    if (hadPath) this.onMenuChanged();
   }
 
   newProject(): void {
@@ -94,16 +86,14 @@ export class ProjectDocument<W extends ClosingWindow> {
     this.outbox.post({ type: 'open-project', path });
   }
 
-  async save(thenClose = false): Promise<boolean> {
+  async save(): Promise<void> {
     const path = this.#state.path ?? (await this.#askSavePath());
-    if (!path) return false;
-    this.#send(path, thenClose);
-    return true;
+    if (path) this.#send(path);
   }
 
   async saveAs(): Promise<void> {
     const path = await this.#askSavePath();
-    if (path) this.#send(path, false);
+    if (path) this.#send(path);
   }
 
   /** The UI's export form picks the session, format and folder: the menu takes the user there. */
@@ -112,54 +102,37 @@ export class ProjectDocument<W extends ClosingWindow> {
   }
 
   /**
-   * The window's 'close' listener. With unsaved changes the close waits for the user: Save (then
-   * close once the renderer reports the save), Don't Save (close), or Cancel (stay).
-   * Returns whether the window may close now.
+   * The window's 'close' listener. While closing would stop a run or lose a result, the close waits
+   * for the user: Close or Cancel. Returns whether the window may close now.
    */
   onClose(event: { preventDefault(): void }): boolean {
-    if (this.#closeConfirmed || !this.#state.dirty) return true;
+    if (this.#closeConfirmed || !this.#state.work) return true;
     event.preventDefault();
     if (!this.#prompting) void this.#prompt();
     return false;
   }
 
+  /** Closing stops a task or loses a result: Close or stay, staying the default. */
   async #prompt(): Promise<void> {
     const window = this.window();
-    if (!window) return;
+    const { work } = this.#state;
+    if (!window || !work) return;
     this.#prompting = true;
     try {
-      const { work } = this.#state;
-      if (work) return await this.#promptStop(window, work);
-      const name = this.#state.path ? basename(this.#state.path) : 'this project';
+      const { message, detail } = closeWarning(work);
       const { response } = await this.dialog.showMessageBox(window, {
         type: 'warning',
-        message: `Do you want to save the changes to ${name}?`,
-        detail: "Your changes will be lost if you don't save them.",
-        buttons: [...CLOSE_PROMPT_BUTTONS],
-        defaultId: SAVE,
-        cancelId: CANCEL,
+        message,
+        detail,
+        buttons: [...STOP_PROMPT_BUTTONS],
+        defaultId: STAY,
+        cancelId: STAY,
         noLink: true,
       });
-      if (response === DISCARD) this.#closeWithoutAsking();
-      else if (response === SAVE) await this.save(true);
+      if (response === CLOSE) this.#closeWithoutAsking();
     } finally {
       this.#prompting = false;
     }
-  }
-
-  /** A task runs (closing stops it) or a result would be lost: Close or stay, staying the default. */
-  async #promptStop(window: W, work: UnsavedWork): Promise<void> {
-    const { message, detail } = closeWarning(work);
-    const { response } = await this.dialog.showMessageBox(window, {
-      type: 'warning',
-      message,
-      detail,
-      buttons: [...STOP_PROMPT_BUTTONS],
-      defaultId: STAY,
-      cancelId: STAY,
-      noLink: true,
-    });
-    if (response === CLOSE) this.#closeWithoutAsking();
   }
 
   #closeWithoutAsking(): void {
@@ -167,11 +140,10 @@ export class ProjectDocument<W extends ClosingWindow> {
     this.window()?.close();
   }
 
-  #send(path: string, thenClose: boolean): void {
-    this.#closeAfterSave = thenClose;
+  #send(path: string): void {
     this.recent.add(path);
     this.onMenuChanged();
-    this.outbox.post({ type: 'save-project', path, thenClose });
+    this.outbox.post({ type: 'save-project', path });
   }
 
   async #askSavePath(): Promise<string | undefined> {

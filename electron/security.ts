@@ -4,12 +4,16 @@ interface PreventableEvent {
   preventDefault(): void;
 }
 
+/** Electron's navigation events carry where the frame would go (and, since Electron 25, which frame). */
+interface NavigationEvent extends PreventableEvent {
+  url: string;
+  isMainFrame: boolean;
+}
+
 /** The parts of Electron's WebContents used here; tests pass a fake. */
 export interface WebContentsLike {
-  on(
-    event: 'will-navigate' | 'will-frame-navigate' | 'will-redirect' | 'will-attach-webview',
-    listener: (event: PreventableEvent) => void,
-  ): unknown;
+  on(event: 'will-navigate' | 'will-frame-navigate', listener: (event: NavigationEvent) => void): unknown;
+  on(event: 'will-redirect' | 'will-attach-webview', listener: (event: PreventableEvent) => void): unknown;
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
 }
 
@@ -23,11 +27,18 @@ export interface SessionLike {
   };
 }
 
-/** No navigation, no new windows, no webviews: a compromised page cannot leave or multiply. */
-export function hardenWebContents(contents: WebContentsLike): void {
+/**
+ * No navigation away from the app, no new windows, no webviews: a compromised page cannot leave or multiply.
+ * The main frame may move within the app's own pages (the Engine panel reloads the page with another engine).
+ * Electron asks 'will-frame-navigate' and then, for the main frame, 'will-navigate': both must allow it.
+ */
+export function hardenWebContents(contents: WebContentsLike, isAppUrl: (url: string) => boolean): void {
   const refuse = (event: PreventableEvent) => event.preventDefault();
-  contents.on('will-navigate', refuse);
-  contents.on('will-frame-navigate', refuse);
+  const stayInApp = (event: NavigationEvent) => {
+    if (!event.isMainFrame || !isAppUrl(event.url)) event.preventDefault();
+  };
+  contents.on('will-navigate', stayInApp);
+  contents.on('will-frame-navigate', stayInApp);
   contents.on('will-redirect', refuse);
   contents.on('will-attach-webview', refuse);
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));

@@ -10,8 +10,8 @@ export type AppCommand =
   | { type: 'new-project' }
   /** Open this project file (chosen in the Open dialog, Open Recent, a double-click or the command line). */
   | { type: 'open-project'; path: string }
-  /** Save to this file: the document's own path, or the one chosen in Save As. `thenClose` when saving to quit. */
-  | { type: 'save-project'; path: string; thenClose: boolean }
+  /** Save to this file: the document's own path, or the one chosen in Save As. */
+  | { type: 'save-project'; path: string }
   /** Take the user to the export of the selected session's pruned model (the Project screen's form). */
   | { type: 'export-model' }
   /** The engine worker died; the next call starts a fresh one. The project in the UI is untouched. */
@@ -30,7 +30,7 @@ const UNSAVED_WORK: readonly UnsavedWork[] = ['running-session', 'paused-session
 
 /** What the UI tells the shell about the open project, so the shell can prompt before closing. */
 export interface DocumentState {
-  /** Unsaved changes exist. */
+  /** Closing would lose something: set exactly when `work` is. */
   dirty: boolean;
   /** The project's file, once it has one; Save writes there without asking. */
   path: string | null;
@@ -79,7 +79,7 @@ const isBoolean: FieldCheck = (value) => typeof value === 'boolean';
 const COMMAND_FIELDS: Record<AppCommandType, Record<string, FieldCheck>> = {
   'new-project': {},
   'open-project': { path: isPath },
-  'save-project': { path: isPath, thenClose: isBoolean },
+  'save-project': { path: isPath },
   'export-model': {},
   'engine-crashed': { message: isMessage },
 };

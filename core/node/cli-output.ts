@@ -1,5 +1,5 @@
 import type { DatasetPreview, ModelReport, ModelSummary, PruneResult } from '../api/contract.js';
-import { classRows, worstFirst } from '../report/class-rows.js';
+import { classRows, worstFirst } from '../api/class-rows.js';
 import { percent as reportPercent, points } from '../report/report-values.js';
 
 const percent = (x: number) => `${(x * 100).toFixed(2)}%`;

@@ -2,7 +2,7 @@ import type { Comparison, ComparisonRow } from '../api/comparison.js';
 import { compareSessions } from '../compare/compare-sessions.js';
 import type { ComparedSession } from '../compare/select-sessions.js';
 import type { SessionRecord } from '../project/project.js';
-import { type ClassRow, classRows } from './class-rows.js';
+import { type ClassRow, classRows } from '../api/class-rows.js';
 import { kiloParams, megaFlops, milliseconds, percent, change, points, seconds, speedup, target } from './report-values.js';
 
 /** Everything a report shows; the renderers only lay it out. */

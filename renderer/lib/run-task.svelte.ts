@@ -60,16 +60,17 @@ export class RunTaskState {
     this.#unsubscribe = engine.onEvent((event) => this.#onEvent(event));
   }
 
-  startDemo(options: Partial<DemoOptions>): Promise<void> {
+  /** Each start resolves to whether it started (a start failing at the engine counts: the Run screen shows why); none while busy. */
+  startDemo(options: Partial<DemoOptions>): Promise<boolean> {
     return this.#start('demo', undefined, () => this.#engine.startDemo(options));
   }
 
-  startPruning(config: Partial<PruneConfig> & Pick<PruneConfig, 'model' | 'data'>): Promise<void> {
+  startPruning(config: Partial<PruneConfig> & Pick<PruneConfig, 'model' | 'data'>): Promise<boolean> {
     return this.#start('pruning', config, () => this.#engine.startPruning(config));
   }
 
   /** Continues an interrupted session of a project from its last checkpoint; `inputs` name its model and data for the Run screen. */
-  resumeSession(path: string, sessionId: string, inputs?: Pick<PruneConfig, 'model' | 'data'>): Promise<void> {
+  resumeSession(path: string, sessionId: string, inputs?: Pick<PruneConfig, 'model' | 'data'>): Promise<boolean> {
     const config = inputs && { ...inputs, project: path };
     return this.#start('pruning', config, () => this.#engine.resumeSession(path, sessionId), path, `Resumed session ${sessionId} of ${path}`);
   }
@@ -86,6 +87,10 @@ export class RunTaskState {
     this.points = [];
     this.log = [];
     this.stages = [];
+    this.stage = undefined;
+    this.warnings = [];
+    this.pruneStep = undefined;
+    this.trainingSpeed = undefined;
   }
 
   async pause(): Promise<void> {
@@ -119,8 +124,8 @@ export class RunTaskState {
     start: () => Promise<{ taskId: string }>,
     savesTo = config?.project,
     note = kind === 'demo' ? 'Demo started' : `Session started: ${config?.model} on ${config?.data}`,
-  ): Promise<void> {
-    if (this.busy) return;
+  ): Promise<boolean> {
+    if (this.busy) return false;
     this.kind = kind;
     this.config = config;
     this.savesTo = savesTo;
@@ -147,6 +152,7 @@ export class RunTaskState {
     } catch (error) {
       this.#fail(serializeError(error));
     }
+    return true;
   }
 
   async #call(action: () => Promise<void>): Promise<void> {

@@ -109,15 +109,23 @@ describe('startApp', () => {
     expect(session.check!()).toBe(false);
   });
 
-  it('blocks navigation, new windows and webviews in every page', () => {
+  it('blocks navigation out of the app, new windows and webviews in every page', () => {
     const { app } = launch();
     const contents = new FakeWebContents();
     app.emit('web-contents-created', {}, contents);
-    for (const name of ['will-navigate', 'will-frame-navigate', 'will-redirect', 'will-attach-webview']) {
+    const prevents = (name: string, url: string) => {
       let prevented = false;
-      contents.emit(name, { preventDefault: () => (prevented = true) }, 'https://example.com/');
-      expect(prevented, name).toBe(true);
+      contents.emit(name, { url, isMainFrame: true, preventDefault: () => (prevented = true) }, url);
+      return prevented;
+    };
+    for (const name of ['will-navigate', 'will-frame-navigate', 'will-redirect', 'will-attach-webview']) {
+      expect(prevents(name, 'https://example.com/'), name).toBe(true);
+      expect(prevents(name, `file://${APP}/renderer/index.html`), name).toBe(true);
     }
+    // The Engine panel switches engine by loading the app's page with other parameters.
+    const inPage = `${PAGE}?engine=page&backend=webgpu`;
+    expect(prevents('will-frame-navigate', inPage)).toBe(false);
+    expect(prevents('will-navigate', inPage)).toBe(false);
     expect(contents.openHandler!({ url: 'https://example.com/' })).toEqual({ action: 'deny' });
   });
 
@@ -369,11 +377,11 @@ describe('opening project files from the OS', () => {
 });
 
 describe('unsaved changes', () => {
-  async function dirtyWindow(path: string | null = '/home/user/p.pruneflow') {
+  async function openWindow(path: string | null = '/home/user/p.pruneflow') {
     const launched = launch();
     await launched.ready();
     await launched.pageListens();
-    launched.ipcMain.send(PAGE, DOCUMENT_STATE_CHANNEL, { dirty: true, path });
+    launched.ipcMain.send(PAGE, DOCUMENT_STATE_CHANNEL, { dirty: false, path });
     return launched;
   }
 
@@ -388,6 +396,16 @@ describe('unsaved changes', () => {
     expect(enabled()).toEqual([false, false]);
   });
 
+  it('greys Save and Save As out again when the page reloads (a new page has no project)', async () => {
+    const { ipcMain, ready, window } = launch();
+    await ready();
+    const enabled = () => ['Save', 'Save As…'].map((label) => menuItem(FakeMenu.current!, ['File', label]).enabled);
+    ipcMain.send(PAGE, DOCUMENT_STATE_CHANNEL, { dirty: false, path: '/home/user/p.pruneflow' });
+    expect(enabled()).toEqual([true, true]);
+    window().webContents.emit('did-start-loading');
+    expect(enabled()).toEqual([false, false]);
+  });
+
   it('closes at once without unsaved changes', async () => {
     const { window, dialog, ready } = launch();
     await ready();
@@ -396,49 +414,11 @@ describe('unsaved changes', () => {
     expect(dialog.messageBoxes).toEqual([]);
   });
 
-  it('Cancel keeps the window open', async () => {
-    const { window, dialog } = await dirtyWindow();
-    dialog.answers.messageBox.push(2);
+  it('closes at once with a project open and no work at stake (projects save themselves)', async () => {
+    const { window, dialog } = await openWindow();
     window().close();
-    await settle();
-    expect(dialog.messageBoxes[0]).toMatchObject({ buttons: ['Save', "Don't Save", 'Cancel'], cancelId: 2, defaultId: 0 });
-    expect(dialog.messageBoxes[0]!.message).toContain('p.pruneflow');
-    expect(window().destroyed).toBe(false);
-  });
-
-  it("Don't Save closes without saving", async () => {
-    const { window, dialog } = await dirtyWindow();
-    dialog.answers.messageBox.push(1);
-    window().close();
-    await settle();
     expect(window().destroyed).toBe(true);
-    expect(window().commands(APP_COMMAND_CHANNEL)).toEqual([]);
-  });
-
-  it('Save asks the page to save, and closes once it reports the project clean', async () => {
-    const { window, dialog, ipcMain } = await dirtyWindow();
-    dialog.answers.messageBox.push(0);
-    window().close();
-    await settle();
-    expect(window().commands(APP_COMMAND_CHANNEL)).toEqual([{ type: 'save-project', path: '/home/user/p.pruneflow', thenClose: true }]);
-    expect(window().destroyed).toBe(false);
-    ipcMain.send(PAGE, DOCUMENT_STATE_CHANNEL, { dirty: false, path: '/home/user/p.pruneflow' });
-    expect(window().destroyed).toBe(true);
-  });
-
-  it('stays open when that save fails, and asks again on the next close', async () => {
-    const { window, dialog, ipcMain } = await dirtyWindow(null);
-    dialog.answers.messageBox.push(0, 2);
-    dialog.answers.save.push('/home/user/new');
-    window().close();
-    await settle();
-    expect(window().commands(APP_COMMAND_CHANNEL)).toEqual([{ type: 'save-project', path: '/home/user/new.pruneflow', thenClose: true }]);
-    ipcMain.send(PAGE, DOCUMENT_STATE_CHANNEL, { dirty: true, path: null });
-    expect(window().destroyed).toBe(false);
-    window().close();
-    await settle();
-    expect(dialog.messageBoxes).toHaveLength(2);
-    expect(window().destroyed).toBe(false);
+    expect(dialog.messageBoxes).toEqual([]);
   });
 
   it('says a running pruning run stops and can be resumed, and stays open unless told to close', async () => {
@@ -491,11 +471,12 @@ describe('unsaved changes', () => {
   });
 
   it('ignores document state from foreign frames and malformed state', async () => {
-    const { window, dialog, ipcMain } = await dirtyWindow();
+    const { window, dialog, ipcMain } = await openWindow();
+    ipcMain.send(PAGE, DOCUMENT_STATE_CHANNEL, { dirty: true, path: null, work: 'running-task' });
     ipcMain.send('https://example.com/', DOCUMENT_STATE_CHANNEL, { dirty: false, path: null });
     ipcMain.send(PAGE, DOCUMENT_STATE_CHANNEL, { dirty: 'no', path: null });
     ipcMain.send(PAGE, DOCUMENT_STATE_CHANNEL, { dirty: false, path: null }, 'extra');
-    dialog.answers.messageBox.push(2);
+    dialog.answers.messageBox.push(1);
     window().close();
     await settle();
     expect(dialog.messageBoxes).toHaveLength(1);

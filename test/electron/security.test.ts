@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { isAppUrl } from '../../electron/app-protocol.js';
 import { mainWindowOptions } from '../../electron/main-window.js';
 import { allowOnlyLocalRequests, denyAllPermissions, hardenWebContents } from '../../electron/security.js';
 import { FakeSession, FakeWebContents } from './fake-electron.js';
@@ -46,17 +47,37 @@ describe('content security policy (checklist 7)', () => {
 });
 
 describe('web contents (checklist 11-14)', () => {
-  it.each(['will-navigate', 'will-frame-navigate', 'will-redirect', 'will-attach-webview'])('prevents %s', (name) => {
+  /** Whether the page's handler cancelled this event. */
+  function prevents(name: string, url: string, isMainFrame = true): boolean {
     const contents = new FakeWebContents();
-    hardenWebContents(contents);
+    hardenWebContents(contents, isAppUrl);
     let prevented = false;
-    contents.emit(name, { preventDefault: () => (prevented = true) }, 'https://example.com/');
-    expect(prevented).toBe(true);
+    contents.emit(name, { url, isMainFrame, preventDefault: () => (prevented = true) }, url);
+    return prevented;
+  }
+
+  it.each(['will-navigate', 'will-frame-navigate', 'will-redirect', 'will-attach-webview'])('prevents %s away from the app', (name) => {
+    for (const url of ['https://example.com/', 'file:///etc/passwd', 'app://pruneflow.evil/index.html', 'app://other/index.html']) {
+      expect(prevents(name, url), url).toBe(true);
+    }
+  });
+
+  it('lets the main frame move within the app (the Engine panel reloads the page with another engine)', () => {
+    const url = 'app://pruneflow/index.html?engine=page&backend=webgpu';
+    expect(prevents('will-navigate', url)).toBe(false);
+    expect(prevents('will-frame-navigate', url)).toBe(false);
+  });
+
+  it('keeps refusing app pages in subframes, redirects and webviews', () => {
+    const url = 'app://pruneflow/index.html';
+    expect(prevents('will-frame-navigate', url, false)).toBe(true);
+    expect(prevents('will-redirect', url)).toBe(true);
+    expect(prevents('will-attach-webview', url)).toBe(true);
   });
 
   it('denies every new window', () => {
     const contents = new FakeWebContents();
-    hardenWebContents(contents);
+    hardenWebContents(contents, isAppUrl);
     for (const url of ['https://example.com/', 'file:///etc/passwd', 'javascript:alert(1)']) {
       expect(contents.openHandler!({ url })).toEqual({ action: 'deny' });
     }

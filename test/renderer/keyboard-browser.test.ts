@@ -133,12 +133,12 @@ describe('the UI in Chromium, by keyboard', () => {
     await page.evaluate(`window.__menu({ type: 'open-project', path: '/home/me/other.pruneflow' })`);
     await expect.poll(() => page.getByRole('textbox', { name: 'Project file' }).inputValue()).toBe('/home/me/other.pruneflow');
     // Save As of a project that could not be read says why.
-    await page.evaluate(`window.__menu({ type: 'save-project', path: '/home/me/runs.pruneflow', thenClose: false })`);
+    await page.evaluate(`window.__menu({ type: 'save-project', path: '/home/me/runs.pruneflow' })`);
     await expect.poll(() => page.getByRole('alert').filter({ hasText: 'The project was not saved' }).textContent(), { timeout: 20_000 }).toMatch(/other\.pruneflow: no such project file/);
     // With no project at all, Save says how a project file comes about.
     await page.evaluate(`window.__menu({ type: 'new-project' })`);
     const notice = page.getByRole('status').filter({ hasText: 'Nothing to save yet' });
-    await page.evaluate(`window.__menu({ type: 'save-project', path: '/home/me/runs.pruneflow', thenClose: false })`);
+    await page.evaluate(`window.__menu({ type: 'save-project', path: '/home/me/runs.pruneflow' })`);
     expect(await notice.textContent()).toContain('Review step');
     await notice.getByRole('button', { name: 'Dismiss' }).click();
     expect(await notice.count()).toBe(0);

@@ -93,6 +93,12 @@ describe('a project in Chromium', () => {
     const modelFiles = page.getByRole('list', { name: `Contents of ${out}` });
     await modelFiles.waitFor({ timeout: 20_000 });
     expect(await modelFiles.getByRole('button').allInnerTexts()).toEqual([expect.stringContaining('model.json')]);
+    // The folder itself is a model the engine opens (it holds model.json).
+    await page.getByRole('dialog', { name: 'Choose a file or folder' }).getByRole('button', { name: 'Use this folder' }).click();
+    await page.getByRole('region', { name: /^Pre-flight report/ }).waitFor({ timeout: 30_000 });
+    expect(await page.getByRole('textbox', { name: 'Or a trained model file' }).inputValue()).toBe(out);
+    await page.getByRole('button', { name: 'Browse…' }).click();
+    await modelFiles.waitFor({ timeout: 20_000 });
     await modelFiles.getByRole('button', { name: /model\.json/ }).click();
     await page.getByRole('region', { name: /^Pre-flight report/ }).waitFor({ timeout: 30_000 });
     expect(await page.getByRole('textbox', { name: 'Or a trained model file' }).inputValue()).toBe(join(out, 'model.json'));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadProjectFile } from '../../core/node/project-file.js';
+import { loadProjectFile, saveProjectFile } from '../../core/node/project-file.js';
 import { ROOT } from '../build/run.js';
 import { type ServeProcess, startServe } from '../core/node/serve/serve-process.js';
 import { launchChromium, openPage, screenshot } from './browser-page.js';
@@ -81,13 +81,24 @@ describe('the File menu in the browser host', () => {
     writeFileSync(other, 'someone else');
     await page.getByLabel(/^Save a copy as/).fill(other);
     await saveAs.getByRole('button', { name: 'Save', exact: true }).click();
-    await page.getByRole('alert').filter({ hasText: 'That file already exists' }).waitFor({ timeout: 20_000 });
+    const exists = page.getByRole('alert').filter({ hasText: 'That file already exists' });
+    await exists.waitFor({ timeout: 20_000 });
+    // Browsing to another file takes the question back: "Replace it" was about the file typed.
+    await saveAs.getByRole('button', { name: 'Browse…' }).click();
+    await page.getByRole('dialog', { name: 'Choose a file or folder' }).getByRole('button', { name: /^interrupted\.pruneflow/ }).click();
+    expect(await page.getByLabel(/^Save a copy as/).inputValue()).toBe(interrupted);
+    expect(await saveAs.getByRole('button', { name: 'Replace it' }).count()).toBe(0);
+    expect(await exists.count()).toBe(0);
+    await page.getByLabel(/^Save a copy as/).fill(other);
+    await saveAs.getByRole('button', { name: 'Save', exact: true }).click();
+    await exists.waitFor({ timeout: 20_000 });
     await saveAs.getByRole('button', { name: 'Replace it' }).click();
     await page.getByRole('status').filter({ hasText: /Saved to .*taken\.pruneflow/ }).waitFor({ timeout: 20_000 });
     expect(await projectField(page).inputValue()).toBe(other);
     expect((await loadProjectFile(other)).sessions).toHaveLength(1);
-    // A second copy; the first then disappears from the disk.
+    // A second copy; the first then disappears from the disk. The form offers a name beside the open file, not the file itself.
     await page.keyboard.press('Control+Shift+S');
+    expect(await page.getByLabel(/^Save a copy as/).inputValue()).toBe(join(folder, 'taken-copy.pruneflow'));
     const copy = join(folder, 'copy.pruneflow');
     await page.getByLabel(/^Save a copy as/).fill(copy);
     await page.keyboard.press('Enter');
@@ -143,6 +154,26 @@ describe('the File menu in the browser host', () => {
     expect(await leaveAsks(page)).toBe(false);
     // The stopped session stays resumable in its file.
     expect((await loadProjectFile(copy)).sessions[0].record.status).not.toBe('done');
+
+    // One run at a time: while one goes on, another project's cancelled session cannot be resumed; its button says why.
+    const cancelled = join(folder, 'cancelled.pruneflow');
+    const stopped = await loadProjectFile(interrupted);
+    stopped.sessions[0]!.record.status = 'cancelled';
+    await saveProjectFile(cancelled, stopped);
+    await openProject(page, interrupted);
+    await page.getByRole('button', { name: /^Resume l1/ }).click();
+    await page.getByRole('status').getByText('Running', { exact: true }).waitFor({ timeout: 30_000 });
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: /^Project/ }).click();
+    await projectField(page).fill(cancelled);
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await expect.poll(() => page.locator('.status.cancelled').count(), { timeout: 30_000 }).toBe(1);
+    const blocked = page.getByRole('button', { name: /^Resume l1/ });
+    expect(await blocked.isDisabled()).toBe(true);
+    expect(await blocked.getAttribute('title')).toMatch(/^A run is in progress/);
+    expect(await heading(page)).toBe('Project');
+    await page.keyboard.press('Control+Alt+N');
+    await page.getByRole('dialog', { name: 'A pruning run is in progress.' }).getByRole('button', { name: 'Stop it and start anew' }).click();
+    await expect.poll(() => heading(page), { timeout: 30_000 }).toBe('Welcome');
     expect(problems).toEqual([]);
   });
 });
@@ -170,10 +201,10 @@ describe('the File menu through the desktop shell', () => {
     await expect.poll(lastState).toEqual({ dirty: false, path: file });
 
     // Save to its own path confirms it; a path from the Save dialog (which asked before replacing) is Save As.
-    await menu({ type: 'save-project', path: file, thenClose: false });
+    await menu({ type: 'save-project', path: file });
     await page.getByRole('status').filter({ hasText: 'Saved to' }).waitFor({ timeout: 20_000 });
     const saved = join(folder, 'desktop-saved-as.pruneflow');
-    await menu({ type: 'save-project', path: saved, thenClose: false });
+    await menu({ type: 'save-project', path: saved });
     await expect.poll(lastState, { timeout: 20_000 }).toEqual({ dirty: false, path: saved });
     expect(existsSync(saved)).toBe(true);
 

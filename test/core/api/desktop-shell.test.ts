@@ -5,7 +5,7 @@ describe('app commands', () => {
   it.each([
     { type: 'new-project' },
     { type: 'open-project', path: '/home/u/a.pruneflow' },
-    { type: 'save-project', path: 'C:\\p\\a.pruneflow', thenClose: true },
+    { type: 'save-project', path: 'C:\\p\\a.pruneflow' },
     { type: 'export-model' },
     { type: 'engine-crashed', message: 'The engine stopped unexpectedly (exit code 7).' },
   ])('accepts $type', (command) => {
@@ -20,7 +20,8 @@ describe('app commands', () => {
     ['an empty path', { type: 'open-project', path: '' }, /field 'path'/],
     ['a NUL in a path', { type: 'open-project', path: '/tmp/a\0b.pruneflow' }, /field 'path'/],
     ['a folder for the export (chosen on the Project screen now)', { type: 'export-model', folder: '/tmp/out' }, /unknown field 'folder'/],
-    ['a wrong field type', { type: 'save-project', path: '/a.pruneflow', thenClose: 'yes' }, /field 'thenClose'/],
+    ['a wrong field type', { type: 'open-project', path: 7 }, /field 'path'/],
+    ['the close-after-save flag (the close prompt never saves)', { type: 'save-project', path: '/a.pruneflow', thenClose: true }, /unknown field 'thenClose'/],
     ['an extra field', { type: 'new-project', path: '/a' }, /unknown field 'path'/],
     ['a class instance', new (class { type = 'new-project' })(), /expected an object/],
   ])('refuses %s with InvalidShellMessageError', (_case, message, why) => {

@@ -1,4 +1,4 @@
-import type { ClassScore, PruneResult } from '../api/contract.js';
+import type { ClassScore, PruneResult } from './contract.js';
 
 /** One class's top-1 accuracy before and after pruning (undefined for a class without test images). */
 export interface ClassRow {
