@@ -47,6 +47,7 @@ export async function resumeProjectSession(path: string, sessionId: string | und
     session: { ...session, record: { ...record, status: 'running', state: resume.state, history: resume.pruned ? record.history : [] } },
     trainsBaseline: resume.state === 'configured' && record.config.trainEpochs > 0,
     start: resume.state,
+    inFile: true,
     onState: context.onState,
     onSaved: (message) => context.onProgress?.({ stage: 'checkpoint', step: 0, total: 0, message }),
   });

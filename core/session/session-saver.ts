@@ -28,6 +28,8 @@ export interface SessionSaverOptions {
   trainsBaseline?: boolean;
   /** The state the run starts in (a resumed run: its checkpoint's). */
   start?: SessionState;
+  /** The file already holds this session (a resumed run): a stop is recorded even before the first checkpoint. */
+  inFile?: boolean;
   onState?: (state: SessionState) => void;
   /** A line for the progress log when a checkpoint is saved. */
   onSaved?: (message: string) => void;
@@ -52,6 +54,7 @@ export class SessionSaver {
 
   constructor(private readonly options: SessionSaverOptions) {
     this.#session = options.session;
+    this.#written = options.inFile ?? false;
     this.metrics = [...options.session.record.metrics];
     this.machine = new SessionMachine(options.start, (state) => {
       this.#session = { ...this.#session, record: { ...this.#session.record, state } };

@@ -6,7 +6,7 @@ import { DEFAULT_PRUNE_CONFIG, type PruneConfig, type SessionState, type TaskPro
 import { wasmCandidate } from '../../../core/backend/portable-candidates.js';
 import { readAsset } from '../../../core/node/assets.js';
 import { openDataSource } from '../../../core/node/open-data-source.js';
-import { loadProjectFile, nodeProjectStore } from '../../../core/node/project-file.js';
+import { loadProjectFile, nodeProjectStore, saveProjectFile } from '../../../core/node/project-file.js';
 import { ProjectTamperedError } from '../../../core/project/project-errors.js';
 import { readZipParts, writeZipParts } from '../../../core/project/project-zip.js';
 import { createEngine } from '../../../core/session/engine.js';
@@ -95,6 +95,18 @@ describe('a session resumed from its checkpoints', () => {
     expect(b.sessions[0].record).toMatchObject({ status: 'done', state: 'done' });
     expect(b.sessions[0].record).not.toHaveProperty('checkpoint');
     expect(b.sessions[0].optimizer).toBeUndefined();
+  });
+
+  it('records a resumed run stopped before its first checkpoint as cancelled, not still running', async () => {
+    // An interrupted session (a killed process leaves it 'running'), resumed and cancelled at once.
+    const interrupted = join(dir, 'interrupted.pruneflow');
+    const project = await loadProjectFile(copy);
+    project.sessions[0].record.status = 'running';
+    await saveProjectFile(interrupted, project);
+    const atOnce = cancelling('fine-tuning', 2);
+    await expect(resumeProjectSession(interrupted, 's1', atOnce.context)).rejects.toThrow(/cancel/i);
+    const { record } = (await loadProjectFile(interrupted)).sessions[0];
+    expect(record).toMatchObject({ status: 'cancelled', checkpoint: { state: 'fine-tuning', training: { epoch: 1 } } });
   });
 
   it('says there is nothing to resume once every session is done', async () => {
