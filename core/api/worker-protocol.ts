@@ -7,6 +7,10 @@ import type { HostFileRequest, HostFileValue } from './host-files-protocol.js';
  * desktop app): calls go in with an id, replies come back with it, events come unasked. An engine in a
  * page also asks its page for the user's files (the desktop app's page has them through its preload).
  */
+/** The worker's address says where the user's files come from: `?files=page` when the page lends them (desktop app). */
+export const FILES_PARAMETER = 'files';
+export const FILES_FROM_PAGE = 'page';
+
 export type ToEngineWorker = { type: 'call'; id: number; call: unknown } | { type: 'host-file-reply'; id: number; reply: CallReply<HostFileValue> };
 
 export type FromEngineWorker =

@@ -1,10 +1,11 @@
 /**
  * Entry of the engine as a Web Worker of the UI's page (bundled to dist/renderer/engine/engine-worker.js).
  * `?backend=webgl` picks a backend; calls are validated like every other host's. The user's files come
- * from `pruneflow serve` when the page passes its token (`&token=`), else from the page (desktop app).
+ * from `pruneflow serve` when the page passes its token (`&token=`), from the page when it says it has them
+ * (`&files=page`: the desktop app's preload), else there are none.
  */
 import { answerCall } from '../api/answer-call.js';
-import { type FromEngineWorker, isEngineWorkerCall } from '../api/worker-protocol.js';
+import { FILES_FROM_PAGE, FILES_PARAMETER, type FromEngineWorker, isEngineWorkerCall } from '../api/worker-protocol.js';
 import { TOKEN_PARAMETER } from '../api/socket-protocol.js';
 import { createBrowserEngine } from './browser-engine.js';
 import { pageHostFiles } from './page-host-files.js';
@@ -23,7 +24,7 @@ const fromPage = pageHostFiles((message) => scope.postMessage(message));
 const engine = createBrowserEngine({
   baseUrl: new URL('./', here).href,
   backend: here.searchParams.get('backend') ?? undefined,
-  files: token ? servedHostFiles(here.origin, token) : fromPage.files,
+  files: token ? servedHostFiles(here.origin, token) : here.searchParams.get(FILES_PARAMETER) === FILES_FROM_PAGE ? fromPage.files : undefined,
 });
 
 engine.onEvent((event) => scope.postMessage({ type: 'event', event }));

@@ -7,6 +7,7 @@ import type { EngineEvent } from '../../core/api/contract.js';
 import type { FromEngineWorker, ToEngineWorker } from '../../core/api/worker-protocol.js';
 import type { HostFileBridge, HostFileRequest } from '../../core/api/host-files-protocol.js';
 import { TOKEN_PARAMETER } from '../../core/api/socket-protocol.js';
+import { FILES_FROM_PAGE, FILES_PARAMETER } from '../../core/api/worker-protocol.js';
 
 export class EngineWorkerError extends Error {
   override name = 'EngineWorkerError';
@@ -23,6 +24,8 @@ export function workerBridge(backend: string, files: WorkerFiles = {}): EngineBr
   const address = new URL('engine/engine-worker.js', location.href);
   address.searchParams.set('backend', backend);
   if (files.token) address.searchParams.set(TOKEN_PARAMETER, files.token);
+  // The desktop app's preload lends this page the user's files; the worker asks the page for them.
+  else if (files.bridge) address.searchParams.set(FILES_PARAMETER, FILES_FROM_PAGE);
   const worker = new Worker(address, { type: 'module' });
   const pending = new Map<number, (reply: CallReply) => void>();
   const listeners = new Set<(event: EngineEvent) => void>();
