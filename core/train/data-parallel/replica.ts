@@ -50,16 +50,20 @@ export class Replica {
 
   /** Everything it made is released, also when it fails (out of memory: the replica stays as it was, statistics too). */
   computeGradients(indices: Int32Array, draws?: AugmentDraw[]): ShardResult {
-    const batch = makeBatch(this.data, indices, this.norm, draws);
-    const statistics = saveMovingStatistics(this.model);
+    let batch: ReturnType<typeof makeBatch> | undefined;
+    let statistics: ReturnType<typeof saveMovingStatistics> | undefined;
     let hits: tf.Scalar | undefined;
     let computed: { value: tf.Scalar; grads: tf.NamedTensorMap } | undefined;
     try {
+      // Inside the try: a batch or a copy of the statistics that does not fit leaks nothing either.
+      batch = makeBatch(this.data, indices, this.norm, draws);
+      statistics = saveMovingStatistics(this.model);
+      const { x, y } = batch;
       // The same loss as fit.ts, on this shard only.
       computed = tf.variableGrads(() => {
-        const logits = this.model.apply(batch.x, { training: true }) as tf.Tensor2D;
-        hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(batch.y, 1)), 'float32')));
-        return tf.losses.softmaxCrossEntropy(batch.y, logits) as tf.Scalar;
+        const logits = this.model.apply(x, { training: true }) as tf.Tensor2D;
+        hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(y, 1)), 'float32')));
+        return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
       }, this.variables);
       const { value, grads } = computed;
       const gradients = new Float32Array(this.parameters);
@@ -72,11 +76,11 @@ export class Replica {
       });
       return { loss: value.dataSync()[0], correct: hits!.dataSync()[0], count: batch.size, gradients };
     } catch (error) {
-      statistics.restore();
+      statistics?.restore();
       throw error;
     } finally {
-      statistics.dispose();
-      tf.dispose([batch.x, batch.y, ...(hits ? [hits] : []), ...(computed ? [computed.value, ...Object.values(computed.grads)] : [])]);
+      statistics?.dispose();
+      tf.dispose([...(batch ? [batch.x, batch.y] : []), ...(hits ? [hits] : []), ...(computed ? [computed.value, ...Object.values(computed.grads)] : [])]);
       releaseFailedTape();
     }
   }

@@ -38,7 +38,7 @@ describe('servedHostFiles', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const gone = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const error = await servedHostFiles(gone, 't').write('/out/p.pruneflow', new Uint8Array([1])).catch((e: unknown) => e);
+    const error = await servedHostFiles(gone, 't').write!('/out/p.pruneflow', new Uint8Array([1])).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HostFileTransportError);
     expect(error).toMatchObject({ message: expect.stringMatching(/^write \/out\/p\.pruneflow: the server could not be reached/) });
   });
