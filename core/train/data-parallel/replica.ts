@@ -28,6 +28,8 @@ export class Replica {
   readonly parameters: number;
   private readonly optimizer = tf.train.adam(1e-3);
   private readonly data: ImageDataset;
+  /** The moving statistics from before the last computed shard, until its step is applied or rolled back. */
+  private before?: ReturnType<typeof saveMovingStatistics>;
 
   private constructor(
     private readonly model: tfl.LayersModel,
@@ -54,6 +56,7 @@ export class Replica {
     let statistics: ReturnType<typeof saveMovingStatistics> | undefined;
     let hits: tf.Scalar | undefined;
     let computed: { value: tf.Scalar; grads: tf.NamedTensorMap } | undefined;
+    this.forget();
     try {
       // Inside the try: a batch or a copy of the statistics that does not fit leaks nothing either.
       batch = makeBatch(this.data, indices, this.norm, draws);
@@ -74,7 +77,10 @@ export class Replica {
         if (grad) gradients.set(grad.dataSync() as Float32Array, offset);
         offset += this.sizes[i];
       });
-      return { loss: value.dataSync()[0], correct: hits!.dataSync()[0], count: batch.size, gradients };
+      const result = { loss: value.dataSync()[0], correct: hits!.dataSync()[0], count: batch.size, gradients };
+      // Kept until the step is applied: if another replica's shard did not fit, `rollback` undoes this one's too.
+      [this.before, statistics] = [statistics, undefined];
+      return result;
     } catch (error) {
       statistics?.restore();
       throw error;
@@ -85,7 +91,19 @@ export class Replica {
     }
   }
 
+  /** Another replica's shard did not fit, so the step is retried: this replica's statistics go back to before it. */
+  rollback(): void {
+    this.before?.restore();
+    this.forget();
+  }
+
+  private forget(): void {
+    this.before?.dispose();
+    this.before = undefined;
+  }
+
   applyGradients(gradients: Float32Array, learningRate: number): void {
+    this.forget();
     if (gradients.length !== this.parameters) throw new Error(`expected ${this.parameters} gradient values, got ${gradients.length}`);
     let offset = 0;
     const named = this.variables.map((v, i) => {
