@@ -6,7 +6,7 @@ import { type IpcMainLike, UntrustedSenderError } from './ipc-bridge.js';
 import { HOST_FILES_CHANNEL } from './ipc-channels.js';
 
 export interface HostFilesIpcOptions {
-  /** Only frames showing the app's own pages may read files. */
+  /** Only frames showing the app's own pages may read, list or write files. */
   isTrustedSender(url: string): boolean;
   /** This computer's files (core/node/node-host-files.ts in the app). */
   files: HostFiles;
@@ -14,8 +14,9 @@ export interface HostFilesIpcOptions {
 
 /**
  * The user's files for an engine running in a worker of the app's page (WebGPU/WebGL): the page asks
- * through the preload's `pruneflowFiles`, main reads and answers with the bytes. Sender and request
- * are checked first; anything wrong is answered with a named error and reads nothing.
+ * through the preload's `pruneflowFiles`; main reads (answering with the bytes), lists a folder, or
+ * writes one of Pruneflow's own files. Sender and request are checked first; anything wrong is
+ * answered with a named error and touches no file.
  * Returns the function that disconnects.
  */
 export function registerHostFilesIpc(ipcMain: IpcMainLike, options: HostFilesIpcOptions): () => void {

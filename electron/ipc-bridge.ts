@@ -2,7 +2,7 @@ import type { EngineEvent } from '../core/api/contract.js';
 import { serializeError } from '../core/api/errors.js';
 import type { CallReply } from '../core/api/bridge.js';
 import { ENGINE_CALL_CHANNEL, ENGINE_EVENT_CHANNEL } from './ipc-channels.js';
-import { validateCall } from '../core/api/validate-call.js';
+import { relayEndpoint } from '../core/node/engine-thread/engine-endpoint.js';
 import type { EngineRelay } from '../core/node/engine-thread/worker-relay.js';
 
 /** The parts of Electron's ipcMain used here; tests pass a fake. */
@@ -35,19 +35,16 @@ export interface EngineIpcOptions {
  * Returns the function that disconnects.
  */
 export function registerEngineIpc(ipcMain: IpcMainLike, options: EngineIpcOptions): () => void {
+  const engine = relayEndpoint(options.relay);
   ipcMain.handle(ENGINE_CALL_CHANNEL, async (event, ...args): Promise<CallReply> => {
-    try {
-      const url = event.senderFrame?.url ?? '';
-      if (!options.isTrustedSender(url)) {
-        throw new UntrustedSenderError(`Engine calls are only accepted from the app's own pages, not from '${url}'.`);
-      }
-      if (args.length !== 1) throw new TypeError(`An engine call is one message, but got ${args.length}.`);
-      return await options.relay.call(validateCall(args[0]));
-    } catch (error) {
-      return { ok: false, error: serializeError(error) };
+    const url = event.senderFrame?.url ?? '';
+    if (!options.isTrustedSender(url)) {
+      return { ok: false, error: serializeError(new UntrustedSenderError(`Engine calls are only accepted from the app's own pages, not from '${url}'.`)) };
     }
+    if (args.length !== 1) return { ok: false, error: serializeError(new TypeError(`An engine call is one message, but got ${args.length}.`)) };
+    return engine.answer(args[0]);
   });
-  const unsubscribe = options.relay.onEvent((event) => options.broadcast(ENGINE_EVENT_CHANNEL, event));
+  const unsubscribe = engine.onEvent((event) => options.broadcast(ENGINE_EVENT_CHANNEL, event));
   return () => {
     ipcMain.removeHandler(ENGINE_CALL_CHANNEL);
     unsubscribe();

@@ -5,7 +5,8 @@ import { baseName, DatasetNotFoundError, type FileEntry, type FileTree } from '.
 /**
  * The user's files as the host that owns them hands them to the engine: as bytes, by the host's own
  * paths. Node reads its disk; an engine in a page asks `pruneflow serve` or the desktop app's main
- * process. Everything the engine opens by path (data sets, models) goes through these three calls.
+ * process. Everything the engine opens by path (data sets, models) goes through stat, read and list;
+ * what it saves (projects, exports, reports) through write; the UI's file browser uses listFolder.
  */
 export interface HostFiles {
   /** What lies at a path: a file and its size, a folder, or nothing (undefined). */
@@ -33,9 +34,12 @@ export class FileWriteError extends Error {
 
 export type PathInfo = { kind: 'file'; size: number } | { kind: 'folder' };
 
-/** A path inside a folder, as the host spells it: '/' works as a separator on every host, Windows too. */
+/**
+ * A path inside a folder, as the host spells it: '/' works as a separator on every host, Windows too.
+ * Windows also reads '\\' and a drive ('C:') in any part, so those are refused like '..'.
+ */
 export function joinPath(folder: string, relative: string): string {
-  if (relative.split('/').some((part) => part === '..' || part === '')) throw new DatasetNotFoundError(`${folder}: '${relative}' is outside the folder`);
+  if (relative.split(/[\\/]/).some((part) => part === '..' || part === '' || part.includes(':'))) throw new DatasetNotFoundError(`${folder}: '${relative}' is outside the folder`);
   return `${folder.replace(/[\\/]+$/, '')}/${relative}`;
 }
 

@@ -59,9 +59,10 @@ export function createEngine(options: EngineOptions): EngineApi {
   const ready = () => (backend ??= selectBackend(options.candidates, options.backendPreference));
 
   const startRun = async (config: PruneConfig) => {
-    // A run that saves into a project makes it a recent one, as opening it would.
+    const started = await startSessionTask(config);
+    // A run that saves into a project makes it a recent one, as opening it would; a refused one does not.
     if (config.project) await remember(config.project, options);
-    return startSessionTask(config);
+    return started;
   };
   const startSessionTask = (config: PruneConfig) =>
     startTask(

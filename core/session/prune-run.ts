@@ -99,9 +99,17 @@ export async function runPruning(config: PruneConfig, context: RunContext): Prom
   }
 }
 
-async function runStates(config: PruneConfig, context: RunContext, machine: SessionMachine): Promise<PruneResult> {
+async function runStates(config: PruneConfig, host: RunContext, machine: SessionMachine): Promise<PruneResult> {
   const started = performance.now();
-  const { signal, onProgress, pause, resume, recorder } = context;
+  // Backing off to a smaller batch (out of memory) is said at once as a task-warning, and kept in the
+  // run's warnings so the project and its report say it too.
+  const backOffs = new Set<string>();
+  const onProgress = (progress: TaskProgress) => {
+    if (progress.warning) backOffs.add(`${progress.stage}: ${progress.message}`);
+    host.onProgress?.(progress);
+  };
+  const context: RunContext = { ...host, onProgress };
+  const { signal, pause, resume, recorder } = context;
   // Mistakes in the choices fail before any work: an unknown criterion, layer or a target out of reach.
   const criterion = countingScores(getCriterion(config.criterion), config, onProgress);
   const schedule = scheduleFor(config);
@@ -252,7 +260,7 @@ async function runStates(config: PruneConfig, context: RunContext, machine: Sess
       pruneOnly: { accuracy: pruneOnlyAccuracy },
       seconds: (performance.now() - started) / 1000,
       exported,
-      warnings: [...warnings, ...criterionWarnings],
+      warnings: [...warnings, ...criterionWarnings, ...backOffs],
       ...(sensitivity && { sensitivity }),
     };
   } finally {

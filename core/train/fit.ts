@@ -15,7 +15,7 @@ import { startDataParallel } from './data-parallel/trainer.js';
 import { DataParallelError } from './data-parallel/replica-group.js';
 import { saveMovingStatistics } from './moving-statistics.js';
 import { releaseFailedTape } from './failed-tape.js';
-import { halveBatch, isOutOfMemoryError } from './out-of-memory.js';
+import { DeviceOutOfMemoryError, halveBatch, isOutOfMemoryError } from './out-of-memory.js';
 import { loadOptimizerState, type OptimizerState, saveOptimizerState } from './optimizer-state.js';
 
 export interface FitOptions {
@@ -111,33 +111,54 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
   /** Smaller than asked once a batch ran out of device memory. */
   let batchSize = options.batchSize;
   const warn = (message: string) => options.onProgress?.({ stage: options.stage, step, total: totalSteps, message, warning: true });
-  /** One optimizer step on this engine; everything it made is released, also when it fails. */
+  /**
+   * One optimizer step on this engine; everything it made is released, also when it fails. Only the
+   * forward and backward pass may fail with nothing changed (the batch norms' statistics are put back), so
+   * only they are retried with a smaller batch: Adam writes the variables one by one, and running out of
+   * memory part-way through leaves some updated, which no retry can undo.
+   */
   const localStep = async (indices: Int32Array, draws: ReturnType<typeof drawAugmentation>[] | undefined) => {
-    const batch = makeBatch(data, indices, norm, draws);
-    const statistics = saveMovingStatistics(model);
+    let batch: ReturnType<typeof makeBatch> | undefined;
+    let statistics: ReturnType<typeof saveMovingStatistics> | undefined;
     let soft: tf.Tensor2D | undefined;
     let hits: tf.Scalar | undefined;
-    let cost: tf.Scalar | null = null;
+    let computed: { value: tf.Scalar; grads: tf.NamedTensorMap } | undefined;
     try {
-      // The teacher sees the same (augmented) images, in inference mode.
-      soft = distillation && tf.tidy(() => distillation.teacher.apply(batch.x, { training: false }) as tf.Tensor2D);
-      cost = optimizer.minimize(() => {
-        const logits = model.apply(batch.x, { training: true }) as tf.Tensor2D;
-        hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(batch.y, 1)), 'float32')));
-        const loss = soft
-          ? distillationLoss(batch.y, logits, soft, distillation!.weight, distillation!.temperature)
-          : (tf.losses.softmaxCrossEntropy(batch.y, logits) as tf.Scalar);
-        return decay > 0 ? tf.add(loss, tf.mul(decay / 2, tf.addN(kernels.map((k) => tf.sum(tf.square(k)))))) : loss;
-      }, true);
-      return { loss: (await cost!.data())[0], correct: (await hits!.data())[0] };
-    } catch (error) {
-      statistics.restore();
-      throw error;
+      try {
+        batch = makeBatch(data, indices, norm, draws);
+        statistics = saveMovingStatistics(model);
+        const { x, y } = batch;
+        // The teacher sees the same (augmented) images, in inference mode.
+        soft = distillation && tf.tidy(() => distillation.teacher.apply(x, { training: false }) as tf.Tensor2D);
+        computed = optimizer.computeGradients(() => {
+          const logits = model.apply(x, { training: true }) as tf.Tensor2D;
+          hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(y, 1)), 'float32')));
+          const loss = soft
+            ? distillationLoss(y, logits, soft, distillation!.weight, distillation!.temperature)
+            : (tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar);
+          return decay > 0 ? tf.add(loss, tf.mul(decay / 2, tf.addN(kernels.map((k) => tf.sum(tf.square(k)))))) : loss;
+        });
+      } catch (error) {
+        statistics?.restore();
+        throw error;
+      } finally {
+        statistics?.dispose();
+        if (batch) tf.dispose([batch.x, batch.y]);
+        soft?.dispose();
+        releaseFailedTape();
+      }
+      try {
+        optimizer.applyGradients(Object.entries(computed.grads).map(([name, tensor]) => ({ name, tensor })));
+      } catch (error) {
+        if (!isOutOfMemoryError(error)) throw error;
+        throw new DeviceOutOfMemoryError(
+          `${options.stage} at step ${step + 1}: memory ran out while the optimizer updated the weights, after some had changed, so the step cannot be retried (${(error as Error).message}).`,
+        );
+      }
+      return { loss: (await computed.value.data())[0], correct: (await hits!.data())[0] };
     } finally {
-      statistics.dispose();
-      tf.dispose([batch.x, batch.y]);
-      for (const tensor of [cost, hits, soft]) tensor?.dispose();
-      releaseFailedTape();
+      if (computed) tf.dispose([computed.value, ...Object.values(computed.grads)]);
+      hits?.dispose();
     }
   };
   const throughput = new Throughput();
@@ -180,7 +201,8 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
         } catch (error) {
           // The device ran out of memory: the same images again in smaller batches, from here on. (A replica
           // whose thread died of it took its weights along: that ends the run.)
-          if (!isOutOfMemoryError(error) || error instanceof DataParallelError) throw error;
+          // A step that failed while writing the weights (DeviceOutOfMemoryError) is not retried either.
+          if (!isOutOfMemoryError(error) || error instanceof DataParallelError || error instanceof DeviceOutOfMemoryError) throw error;
           batchSize = halveBatch(indices.length, error as Error, `${options.stage} at step ${step + 1}`, warn);
           totalSteps = step + Math.ceil((order.length - start) / batchSize) + (options.epochs - epoch - 1) * Math.ceil(data.count / batchSize);
           continue;

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -62,6 +62,32 @@ describe('registerHostFilesIpc', () => {
     const path = join(folder, 'saved', 'p.pruneflow');
     expect(await invoke(APP, { op: 'write', path, bytes: new Uint8Array([7, 8]) })).toEqual({ ok: true, value: null });
     expect([...readFileSync(path)]).toEqual([7, 8]);
+  });
+
+  it("writes only Pruneflow's own kinds of file, outside hidden folders, and never climbs", async () => {
+    const { invoke } = setup();
+    const home = join(folder, 'home');
+    const refused = [
+      join(home, '.bashrc'),
+      join(home, 'run.sh'),
+      join(home, 'notes.txt'),
+      join(home, '.ssh', 'authorized_keys.json'),
+      join(home, '.config', 'autostart', 'x.json'),
+      `${home}/saved/../../escape.json`,
+      `${home}\\..\\escape.json`,
+    ];
+    for (const path of refused) {
+      const reply = await invoke(APP, { op: 'write', path, bytes: new Uint8Array([1]) });
+      expect(reply, path).toMatchObject({ ok: false, error: { name: 'HostFileRequestError', message: expect.stringContaining(path) } });
+    }
+    expect(existsSync(home)).toBe(false);
+    expect(existsSync(join(folder, 'escape.json'))).toBe(false);
+    for (const name of ['p.pruneflow', 'model.json', 'group1-shard1of1.bin', 'm.h5', 'm.keras', 'report.html', 'report.md', 'layers.csv', 'M.JSON']) {
+      expect(await invoke(APP, { op: 'write', path: join(home, 'out', name), bytes: new Uint8Array([1]) }), name).toEqual({ ok: true, value: null });
+    }
+    // Reading stays open to the app's page: a hidden file is read as any other.
+    writeFileSync(join(home, '.hidden.txt'), 'h');
+    expect(await invoke(APP, { op: 'read', path: join(home, '.hidden.txt') })).toMatchObject({ ok: true });
   });
 
   it.each([

@@ -1,5 +1,4 @@
-import type { EngineApi, EngineEvent } from '../../api/contract.js';
-import { answerCall } from '../../api/answer-call.js';
+import type { EngineEvent } from '../../api/contract.js';
 import type { CallReply } from '../../api/bridge.js';
 import { serializeError } from '../../api/errors.js';
 import { validateCall } from '../../api/validate-call.js';
@@ -9,11 +8,6 @@ import type { EngineRelay } from './worker-relay.js';
 export interface EngineEndpoint {
   answer(call: unknown): Promise<CallReply>;
   onEvent(listener: (event: EngineEvent) => void): () => void;
-}
-
-/** An engine in this thread (tests, small hosts): `answerCall` validates each message. */
-export function localEndpoint(engine: EngineApi): EngineEndpoint {
-  return { answer: (call) => answerCall(engine, call), onEvent: (listener) => engine.onEvent(listener) };
 }
 
 /** An engine in a worker thread: validated here, so a malformed message never reaches the worker. */

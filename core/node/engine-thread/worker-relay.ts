@@ -61,10 +61,10 @@ export function createWorkerRelay(spawn: () => WorkerLike): EngineRelay {
     const entry = pending.get(message.id);
     if (!entry) return;
     pending.delete(message.id);
-    if (entry.call.method === 'startDemo' && message.reply.ok) {
-      const { taskId } = message.reply.value as { taskId: string };
-      if (!ended.has(taskId)) running.add(taskId);
-    }
+    // Every call that starts a task (startDemo, startPruning, startSensitivity, resumeSession) answers its
+    // taskId: it runs from here, so a crash before its first event still fails it.
+    const taskId = message.reply.ok ? startedTaskId(message.reply.value) : undefined;
+    if (taskId !== undefined && !ended.has(taskId)) running.add(taskId);
     entry.resolve(message.reply);
   };
 
@@ -77,6 +77,9 @@ export function createWorkerRelay(spawn: () => WorkerLike): EngineRelay {
       if (disposed) return;
       const error = new EngineCrashedError(`${message} Running work was stopped; the next action starts a fresh engine.`);
       failAll(serializeError(error));
+      // A fresh worker numbers its tasks from task-1 again: what this one ran says nothing about those.
+      running.clear();
+      ended.clear();
       for (const listener of crashListeners) listener(error);
     };
     started.on('message', (message) => onMessage(message as FromWorker));
@@ -112,4 +115,9 @@ export function createWorkerRelay(spawn: () => WorkerLike): EngineRelay {
       await stopping?.terminate();
     },
   };
+}
+
+function startedTaskId(value: unknown): string | undefined {
+  const taskId = typeof value === 'object' && value !== null ? (value as { taskId?: unknown }).taskId : undefined;
+  return typeof taskId === 'string' ? taskId : undefined;
 }

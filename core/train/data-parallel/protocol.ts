@@ -31,6 +31,8 @@ export type ToReplica =
   /** The averaged gradients: every replica applies the same Adam step, so their weights stay equal. */
   | { type: 'apply'; gradients: Float32Array; learningRate: number }
   | { type: 'read' }
+  /** Another replica's shard did not fit: undo what computing this one's moved (batch-norm statistics). */
+  | { type: 'rollback' }
   /** Replaces the batch-norm moving statistics (and any other non-trainable weights). */
   | { type: 'setNonTrainable'; values: Float32Array[] };
 

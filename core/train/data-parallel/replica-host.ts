@@ -44,6 +44,8 @@ export function serveReplica(endpoint: ReplicaEndpoint): void {
       }
       case 'setNonTrainable':
         return replica.setNonTrainable(message.values);
+      case 'rollback':
+        return replica.rollback();
     }
   };
 

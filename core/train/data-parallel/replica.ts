@@ -28,6 +28,8 @@ export class Replica {
   readonly parameters: number;
   private readonly optimizer = tf.train.adam(1e-3);
   private readonly data: ImageDataset;
+  /** The moving statistics from before the last computed shard, until its step is applied or rolled back. */
+  private before?: ReturnType<typeof saveMovingStatistics>;
 
   private constructor(
     private readonly model: tfl.LayersModel,
@@ -50,16 +52,21 @@ export class Replica {
 
   /** Everything it made is released, also when it fails (out of memory: the replica stays as it was, statistics too). */
   computeGradients(indices: Int32Array, draws?: AugmentDraw[]): ShardResult {
-    const batch = makeBatch(this.data, indices, this.norm, draws);
-    const statistics = saveMovingStatistics(this.model);
+    let batch: ReturnType<typeof makeBatch> | undefined;
+    let statistics: ReturnType<typeof saveMovingStatistics> | undefined;
     let hits: tf.Scalar | undefined;
     let computed: { value: tf.Scalar; grads: tf.NamedTensorMap } | undefined;
+    this.forget();
     try {
+      // Inside the try: a batch or a copy of the statistics that does not fit leaks nothing either.
+      batch = makeBatch(this.data, indices, this.norm, draws);
+      statistics = saveMovingStatistics(this.model);
+      const { x, y } = batch;
       // The same loss as fit.ts, on this shard only.
       computed = tf.variableGrads(() => {
-        const logits = this.model.apply(batch.x, { training: true }) as tf.Tensor2D;
-        hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(batch.y, 1)), 'float32')));
-        return tf.losses.softmaxCrossEntropy(batch.y, logits) as tf.Scalar;
+        const logits = this.model.apply(x, { training: true }) as tf.Tensor2D;
+        hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(y, 1)), 'float32')));
+        return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
       }, this.variables);
       const { value, grads } = computed;
       const gradients = new Float32Array(this.parameters);
@@ -70,18 +77,33 @@ export class Replica {
         if (grad) gradients.set(grad.dataSync() as Float32Array, offset);
         offset += this.sizes[i];
       });
-      return { loss: value.dataSync()[0], correct: hits!.dataSync()[0], count: batch.size, gradients };
+      const result = { loss: value.dataSync()[0], correct: hits!.dataSync()[0], count: batch.size, gradients };
+      // Kept until the step is applied: if another replica's shard did not fit, `rollback` undoes this one's too.
+      [this.before, statistics] = [statistics, undefined];
+      return result;
     } catch (error) {
-      statistics.restore();
+      statistics?.restore();
       throw error;
     } finally {
-      statistics.dispose();
-      tf.dispose([batch.x, batch.y, ...(hits ? [hits] : []), ...(computed ? [computed.value, ...Object.values(computed.grads)] : [])]);
+      statistics?.dispose();
+      tf.dispose([...(batch ? [batch.x, batch.y] : []), ...(hits ? [hits] : []), ...(computed ? [computed.value, ...Object.values(computed.grads)] : [])]);
       releaseFailedTape();
     }
   }
 
+  /** Another replica's shard did not fit, so the step is retried: this replica's statistics go back to before it. */
+  rollback(): void {
+    this.before?.restore();
+    this.forget();
+  }
+
+  private forget(): void {
+    this.before?.dispose();
+    this.before = undefined;
+  }
+
   applyGradients(gradients: Float32Array, learningRate: number): void {
+    this.forget();
     if (gradients.length !== this.parameters) throw new Error(`expected ${this.parameters} gradient values, got ${gradients.length}`);
     let offset = 0;
     const named = this.variables.map((v, i) => {

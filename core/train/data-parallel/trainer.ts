@@ -90,11 +90,14 @@ export async function startDataParallel(options: DataParallelOptions): Promise<D
         return group.request(i, { type: 'compute', indices: shard, draws: encoded }, transfer as ArrayBuffer[]);
       }),
     );
-    // A shard that did not fit: no replica applies anything, so all stay equal; the caller may retry smaller.
-    const answers = replies.flatMap((reply, k) => {
-      if (reply.type === 'out-of-memory') throw new ReplicaOutOfMemoryError(`training replica ${shards[k].i + 1} of ${replicas}: ${reply.message}`);
-      return [reply];
-    });
+    // A shard that did not fit: no replica applies anything, and those whose shard fitted put their batch-norm
+    // statistics back (the failing one already did), so all stay equal; the caller may retry smaller.
+    const failed = replies.findIndex((reply) => reply.type === 'out-of-memory');
+    if (failed >= 0) {
+      for (const { i } of shards) group.send(i, { type: 'rollback' });
+      throw new ReplicaOutOfMemoryError(`training replica ${shards[failed].i + 1} of ${replicas}: ${(replies[failed] as { message: string }).message}`);
+    }
+    const answers = replies.flatMap((reply) => (reply.type === 'out-of-memory' ? [] : [reply]));
     const mean = weightedAverage(answers);
     // Replicas with an empty shard apply too: every Adam must take the same steps.
     for (let i = 0; i < replicas; i++) {

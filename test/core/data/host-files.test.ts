@@ -33,6 +33,13 @@ describe('opening user files through any host', () => {
     expect(joinPath('/data', 'a.bin')).toBe('/data/a.bin');
     expect(() => joinPath('/data', '../etc/passwd')).toThrow(DatasetNotFoundError);
     expect(() => joinPath('/data', 'a//b')).toThrow(/outside the folder/);
+    // Windows takes '\\' as a separator too, and a drive or stream (':') in a part leaves the folder.
+    expect(() => joinPath('C:\\models', '..\\..\\Windows\\x')).toThrow(DatasetNotFoundError);
+    expect(() => joinPath('C:\\models', 'a\\..\\..\\b')).toThrow(/outside the folder/);
+    expect(() => joinPath('C:\\models', 'a\\\\b')).toThrow(/outside the folder/);
+    expect(() => joinPath('C:\\models', 'D:\\x.bin')).toThrow(/outside the folder/);
+    expect(() => joinPath('C:\\models', 'a/D:x.bin')).toThrow(/outside the folder/);
+    expect(joinPath('C:\\models', 'sub\\w.bin')).toBe('C:\\models/sub\\w.bin');
     expect(parentPath('C:\\models\\net.json')).toBe('C:\\models');
     expect(parentPath('/model.json')).toBe('/');
     expect(parentPath('model.json')).toBe('.');

@@ -100,3 +100,19 @@ describe('recent projects', () => {
     expect(await engine.recentProjects()).toEqual([{ path: source, name: 'study.pruneflow', found: true }]);
   });
 });
+
+describe('a run into a project', () => {
+  it('lists the project as recent only once its task has started, not when the engine is busy', async () => {
+    const recent = nodeRecentProjects(join(dir, 'run-settings', 'recent-projects.json'));
+    const busy = createEngine({ host: 'test', candidates: [wasmCandidate], readAsset, projects: nodeProjectStore, recent });
+    const ended = new Promise<string>((resolve) =>
+      busy.onEvent((event) => ['task-done', 'task-failed', 'task-cancelled'].includes(event.type) && resolve(event.type)),
+    );
+    const { taskId } = await busy.startDemo({ trainEpochs: 0, fineTuneEpochs: 0 });
+    const refused = join(dir, 'refused.pruneflow');
+    await expect(busy.startPruning({ model: 'demo-cnn', data: 'builtin:fashion-mnist', project: refused })).rejects.toThrow(/Another task is running/);
+    await busy.cancelTask(taskId);
+    await ended;
+    expect((await recent.list()).map((r) => r.path)).not.toContain(refused);
+  }, 120_000);
+});

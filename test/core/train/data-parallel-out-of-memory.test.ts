@@ -35,11 +35,11 @@ describe('data-parallel training that runs out of memory', () => {
   const options = { epochs: 1, learningRate: 2e-3, seed: 4, stage: 'training' };
 
   /** A run on two replicas; the engine's tensor count (the replicas' included) after each step, from where it began. */
-  async function run(batchSize: number, budget?: number) {
+  async function run(batchSize: number, budget?: number, replicas = 2) {
     const { train, norm } = await sampleImages(128);
     const model = buildDemoCnn({ inputShape: [28, 28, 1], numClasses: 10, seed: 7 });
     let spawned = 0;
-    const parallel = { replicas: 2, spawnReplica: () => (spawned++, replicaInThisThread()) };
+    const parallel = { replicas, spawnReplica: () => (spawned++, replicaInThisThread()) };
     const events: TaskProgress[] = [];
     const tensors: number[] = [];
     const before = tf.memory().numTensors;
@@ -81,6 +81,17 @@ describe('data-parallel training that runs out of memory', () => {
     // Batch norm's moving statistics too: the failed forward passes had moved them, and were undone.
     squeezed.statistics.forEach((s, i) => s.forEach((v, j) => expect(v).toBeCloseTo(reference.statistics[i][j], 5)));
     // And nothing left behind: the replicas hold as many tensors at every step as they do without the retries.
+    expect(squeezed.tensors).toEqual(reference.tensors);
+  });
+
+  it('puts back the statistics of replicas whose shard fitted when another one did not, so all stay equal', async () => {
+    // Three replicas, batch 17: shards of 6, 6 and 5 images. Shards of 5 fit, so the third replica's forward
+    // pass goes through (and moves its batch-norm statistics) while the first two run out of memory.
+    const reference = await run(8, undefined, 3);
+    const squeezed = await run(17, 5 * 28 * 28 * 32, 3);
+    expect(squeezed.events.filter((e) => e.warning).map((e) => e.message)).toEqual(['Batch 17 did not fit in memory; continuing with 8']);
+    expect(squeezed.result.loss).toBeCloseTo(reference.result.loss, 5);
+    squeezed.statistics.forEach((s, i) => s.forEach((v, j) => expect(v).toBeCloseTo(reference.statistics[i][j], 5)));
     expect(squeezed.tensors).toEqual(reference.tensors);
   });
 

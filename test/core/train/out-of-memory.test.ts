@@ -96,6 +96,35 @@ describe('backing off to a smaller batch', () => {
     model.dispose();
   });
 
+  it('stops with a named error when memory runs out while the optimizer writes the weights, rather than retry a half-done step', async () => {
+    const { train, norm } = await sampleImages(32);
+    const model = tinyClassifier(3);
+    const warnings: string[] = [];
+    const before = tf.memory().numTensors;
+    // Adam's update of the weights, for real, with allocations failing after its first few: some weights change, others not.
+    const prototype = tf.AdamOptimizer.prototype;
+    const apply = prototype.applyGradients;
+    prototype.applyGradients = function (this: tf.AdamOptimizer, ...args: Parameters<typeof apply>) {
+      let allocations = 0;
+      failAllocations(() => ++allocations > 4, 'WebGL Error: OUT_OF_MEMORY');
+      try {
+        return apply.apply(this, args);
+      } finally {
+        restoreAllocations();
+      }
+    };
+    try {
+      const run = fit(model, train, norm, { epochs: 1, batchSize: 8, learningRate: 1e-3, seed: 1, stage: 'training', onProgress: (p) => void (p.warning && warnings.push(p.message)) });
+      await expect(run).rejects.toThrow(DeviceOutOfMemoryError);
+      await expect(run).rejects.toThrow(/training at step 1: memory ran out while the optimizer updated the weights/);
+    } finally {
+      prototype.applyGradients = apply;
+    }
+    expect(warnings).toEqual([]);
+    expect(tf.memory().numTensors - before).toBeLessThanOrEqual(0);
+    model.dispose();
+  });
+
   it('lets other errors through at once', async () => {
     const { train, norm } = await sampleImages(32);
     const model = tinyClassifier(3);
@@ -151,6 +180,11 @@ describe('a pruning session that runs out of memory', () => {
     expect(warnings).toEqual(expect.arrayContaining(['Batch 32 did not fit in memory; continuing with 16', 'Batch 16 did not fit in memory; continuing with 8']));
     expect(squeezed.events.some((e) => e.type === 'task-progress' && /did not fit/.test(e.progress.message))).toBe(false);
     expect(plain.events.some((e) => e.type === 'task-warning')).toBe(false);
+    // The back-off lasts in the run's warnings too (the project and the report keep them), once each.
+    const result = (events: EngineEvent[]) => events.flatMap((e) => (e.type === 'task-done' ? [e.result] : []))[0]!;
+    expect(result(squeezed.events).warnings).toEqual(expect.arrayContaining(['training: Batch 32 did not fit in memory; continuing with 16', 'training: Batch 16 did not fit in memory; continuing with 8']));
+    expect(result(squeezed.events).warnings.filter((w) => /did not fit/.test(w))).toHaveLength(new Set(warnings).size);
+    expect(result(plain.events).warnings.some((w) => /did not fit/.test(w))).toBe(false);
     // The retries left nothing behind: the engine holds what it held after the same session without them.
     expect(squeezed.tensors).toBe(plain.tensors);
   });

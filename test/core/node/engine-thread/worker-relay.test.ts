@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { EngineCall } from '../../../../core/api/bridge.js';
 import type { EngineEvent } from '../../../../core/api/contract.js';
 import { createWorkerRelay, type EngineCrashedError, type WorkerLike } from '../../../../core/node/engine-thread/worker-relay.js';
 import { serveEngine } from '../../../../core/node/engine-thread/worker-server.js';
@@ -122,6 +123,35 @@ describe('worker relay and engine server', () => {
         message: 'The engine stopped unexpectedly (exit code 134). Running work was stopped; the next action starts a fresh engine.',
       },
     });
+  });
+
+  it.each([
+    ['startPruning', { method: 'startPruning', args: [{ model: 'demo-cnn', data: 'builtin:fashion-mnist' }] }],
+    ['startSensitivity', { method: 'startSensitivity', args: [{ model: 'demo-cnn', data: 'builtin:fashion-mnist' }] }],
+    ['resumeSession', { method: 'resumeSession', args: ['/tmp/p.pruneflow'] }],
+  ] as [string, EngineCall][])('fails a task started by %s that dies before its first event', async (_method, call) => {
+    const relay = createWorkerRelay(spawn());
+    expect(await relay.call(call)).toEqual({ ok: true, value: { taskId: 'task-1' } });
+    const failure = nextEvent(relay);
+    workers[0]!.emit('exit', 1);
+    expect(await failure).toMatchObject({ type: 'task-failed', taskId: 'task-1', error: { name: 'EngineCrashedError' } });
+  });
+
+  it("fails a fresh worker's task when that worker dies too, though it reuses the dead one's task id", async () => {
+    // Each worker is a fresh engine, numbering its tasks from task-1, as a real restart does.
+    const relay = createWorkerRelay(() => spawn(new FakeEngine())());
+    await relay.call({ method: 'startDemo', args: [{}] });
+    const first = nextEvent(relay);
+    workers[0]!.emit('exit', 1);
+    expect(await first).toMatchObject({ type: 'task-failed', taskId: 'task-1' });
+    expect(await relay.call({ method: 'startDemo', args: [{}] })).toEqual({ ok: true, value: { taskId: 'task-1' } });
+    const engine = workers[1]!.engine;
+    const progress = nextEvent(relay);
+    engine.emit({ type: 'task-progress', taskId: 'task-1', progress: { stage: 'training', step: 1, total: 9, message: 'epoch 1/1' } });
+    await progress;
+    const second = nextEvent(relay);
+    workers[1]!.emit('exit', 1);
+    expect(await second).toMatchObject({ type: 'task-failed', taskId: 'task-1', error: { name: 'EngineCrashedError' } });
   });
 
   it('does not report a finished task as crashed', async () => {

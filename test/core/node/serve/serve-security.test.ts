@@ -173,6 +173,8 @@ describe('pruneflow serve --host', () => {
     try {
       // stderr and stdout are separate pipes: the warning may arrive just after the link.
       await vi.waitFor(() => expect(open.output()).toContain('Warning: listening on 0.0.0.0, not only on this computer'));
+      // The link lends this computer's files: the start message says how far.
+      expect(open.output()).toContain("whoever has it can use this engine, read files on this computer and write Pruneflow's own files");
       expect(open.url.hostname).toBe('127.0.0.1');
       expect((await fetch(open.url)).status).toBe(200);
       expect((await fetch(new URL('/', open.url))).status).toBe(403);
