@@ -1,13 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { rm } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClassScore, PruneResult } from '../../core/api/contract.js';
 import { launchChromium } from '../browser/chromium.js';
+import { buildHarness } from './build-harness.js';
 import { serveFolder } from './serve-folder.js';
 
 // The Results screen's accuracy-per-class table in Chromium (the real component on a harness page): classes
@@ -17,23 +13,12 @@ declare global {
   var showClassAccuracy: ((result: Pick<PruneResult, 'baseline' | 'pruned'>) => void) | undefined;
 }
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
 let folder: string;
 let server: Awaited<ReturnType<typeof serveFolder>>;
 let browser: Browser;
 
 beforeAll(async () => {
-  folder = await mkdtemp(join(tmpdir(), 'pruneflow-classes-'));
-  await build({
-    configFile: false,
-    root: join(ROOT, 'renderer'),
-    base: './',
-    logLevel: 'warn',
-    publicDir: false,
-    plugins: [svelte({ configFile: false })],
-    build: { outDir: folder, emptyOutDir: true, target: 'chrome140', rollupOptions: { input: join(ROOT, 'renderer/harness/class-accuracy.html') } },
-  });
+  folder = await buildHarness('class-accuracy');
   server = await serveFolder(folder);
   browser = await launchChromium();
 }, 300_000);

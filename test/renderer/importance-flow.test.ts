@@ -1,17 +1,15 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { svelte } from '@sveltejs/vite-plugin-svelte';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../browser/chromium.js';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowData } from '../../core/api/contract.js';
 import { wasmCandidate } from '../../core/backend/portable-candidates.js';
 import { readAsset } from '../../core/node/assets.js';
 import { zooEntry } from '../../core/models/zoo.js';
 import { importanceFlow } from '../../core/session/importance-flow.js';
+import { buildHarness } from './build-harness.js';
 import { serveFolder } from './serve-folder.js';
 
 // The importance-flow diagram of ResNet-110 in Debian's Chromium: the engine makes the data (CIP on weights
@@ -32,16 +30,7 @@ let writerLayers: number;
 const problems: string[] = [];
 
 beforeAll(async () => {
-  folder = await mkdtemp(join(tmpdir(), 'pruneflow-flow-'));
-  await build({
-    configFile: false,
-    root: join(ROOT, 'renderer'),
-    base: './',
-    logLevel: 'warn',
-    publicDir: false,
-    plugins: [svelte({ configFile: false })],
-    build: { outDir: folder, emptyOutDir: true, target: 'chrome140', rollupOptions: { input: join(ROOT, 'renderer/harness/importance-flow.html') } },
-  });
+  folder = await buildHarness('importance-flow');
   await wasmCandidate.load();
   flow = await importanceFlow({ model: 'resnet110', steps: 3 }, { readAsset });
   const model = zooEntry('resnet110').build({ inputShape: [32, 32, 3], numClasses: 10 });
