@@ -10,7 +10,14 @@ interface AdapterLike {
   isFallbackAdapter?: boolean;
 }
 
-export async function probePageGpus(): Promise<PageGpu[]> {
+let probed: Promise<PageGpu[]> | undefined;
+
+/** The GPUs this window reaches; probed once per page (a WebGL context is not free), then remembered. */
+export function probePageGpus(): Promise<PageGpu[]> {
+  return (probed ??= probeAll());
+}
+
+async function probeAll(): Promise<PageGpu[]> {
   const found = [await probeWebGpu(), probeWebGl()];
   return found.filter((gpu): gpu is PageGpu => gpu !== undefined);
 }
