@@ -1,4 +1,4 @@
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -8,28 +8,17 @@ import { wasmCandidate } from '../../core/backend/portable-candidates.js';
 import { buildDemoCnn } from '../../core/models/demo-cnn.js';
 import { exportTfjs } from '../../core/models/io/export-tfjs.js';
 import { ROOT } from '../build/run.js';
-import { type ServeProcess, startServe } from '../core/node/serve/serve-process.js';
+import { type ServeProcess } from '../core/node/serve/serve-process.js';
+import { startServeAndChromium } from './serve-and-chromium.js';
+import { UI_WAIT } from './waits.js';
 import { loadProjectFile } from '../../core/node/project-file.js';
-import { launchChromium } from './chromium.js';
 import { callInWorker, runInWorker } from './page-session.js';
 
 // The engine in a worker of the served page reads the user's files through `pruneflow serve` (GET
 // /host-files/..., token in a header): real CIFAR-10 binary records, real Fashion-MNIST IDX files and a
 // tfjs model.json with its weights, all in a folder on disk, as a user would have them.
-const SUBSET = join(ROOT, '../shared/data/cifar10-subset');
-const RECORD = 3073;
-
-/** The first `count` records of a CIFAR-10 binary batch: the same format, smaller. */
-function firstRecords(file: string, count: number): Uint8Array {
-  const bytes = new Uint8Array(count * RECORD);
-  const fd = openSync(file, 'r');
-  try {
-    readSync(fd, bytes, 0, bytes.length, 0);
-  } finally {
-    closeSync(fd);
-  }
-  return bytes;
-}
+// The CIFAR-10 records are the repository's excerpt of real CIFAR-10 (test/fixtures/cifar, see its PROVENANCE.txt).
+const CIFAR_EXCERPT = join(ROOT, 'test/fixtures/cifar/cifar-10-batches-bin');
 
 describe('user files for the engine in the page (served)', () => {
   let serve: ServeProcess;
@@ -42,8 +31,7 @@ describe('user files for the engine in the page (served)', () => {
 
   beforeAll(async () => {
     mkdirSync(cifar);
-    writeFileSync(join(cifar, 'data_batch_1.bin'), firstRecords(join(SUBSET, 'data_batch_1.bin'), 300));
-    writeFileSync(join(cifar, 'test_batch.bin'), firstRecords(join(SUBSET, 'test_batch.bin'), 100));
+    for (const name of ['data_batch_1.bin', 'test_batch.bin']) copyFileSync(join(CIFAR_EXCERPT, name), join(cifar, name));
     mkdirSync(idx);
     for (const name of ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']) {
       copyFileSync(join(ROOT, 'core/assets/fashion-mnist-sample', name), join(idx, name));
@@ -54,7 +42,7 @@ describe('user files for the engine in the page (served)', () => {
     mkdirSync(join(home, 'my model'));
     for (const file of await exportTfjs(model)) writeFileSync(file.name === 'model.json' ? modelJson : join(home, 'my model', file.name), file.bytes);
     model.dispose();
-    [serve, browser] = await Promise.all([startServe(), launchChromium({ gpu: 'software' })]);
+    [serve, browser] = await startServeAndChromium({ gpu: 'software' });
     page = await browser.newPage();
     await page.goto(serve.url.href);
   }, 120_000);
@@ -70,7 +58,7 @@ describe('user files for the engine in the page (served)', () => {
     const binary = await callInWorker(page, query, 'inspectDataset', cifar);
     expect(binary).toMatchObject({ ok: true, value: { format: expect.stringMatching(/CIFAR-10/), height: 32, width: 32, channels: 3 } });
     const counts = (binary.value as { splits: { name: string; count: number }[] }).splits.map((s) => s.count);
-    expect(counts).toEqual([300, 100]);
+    expect(counts).toEqual([200, 100]);
     const fashion = await callInWorker(page, query, 'inspectDataset', idx);
     expect(fashion).toMatchObject({ ok: true, value: { format: expect.stringMatching(/IDX/), height: 28, width: 28, channels: 1 } });
     // A path that is not there is the same named error as on the Node host.
@@ -122,19 +110,19 @@ describe('user files for the engine in the page (served)', () => {
       );
     }
     await app.goto(host === 'served' ? `${serve.url.href}&engine=page&backend=wasm` : `${serve.origin}/?engine=page&backend=wasm`);
-    await expect.poll(() => app.getByText('(page)').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    await expect.poll(() => app.getByText('(page)').count(), { timeout: UI_WAIT }).toBeGreaterThan(0);
     await app.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Data' }).click();
     // Browse… lists the host's folders (the same listing as the Node engine's): folders first, then files with sizes.
     await app.locator('#data-path').fill(home);
     await app.getByRole('button', { name: 'Browse…' }).click();
     const atHome = app.getByRole('list', { name: `Contents of ${home}` });
-    await atHome.waitFor({ timeout: 60_000 });
+    await atHome.waitFor({ timeout: UI_WAIT });
     // (Earlier tests may have added their projects and exports here.)
     const names = (await atHome.getByRole('button').allInnerTexts()).map((text) => text.replace(/\s+/g, ' ').trim());
     expect(names).toEqual(expect.arrayContaining(['cifar-10-batches-bin folder', 'fashion folder', 'my model folder']));
     await atHome.getByRole('button', { name: /fashion/ }).click();
     const inFashion = app.getByRole('list', { name: `Contents of ${idx}` });
-    await inFashion.waitFor({ timeout: 30_000 });
+    await inFashion.waitFor({ timeout: UI_WAIT });
     expect(await inFashion.getByRole('button').allInnerTexts()).toEqual([
       expect.stringMatching(/t10k-images-idx3-ubyte\.gz\s*[\d.]+ [kKM]i?B/),
       expect.stringMatching(/t10k-labels/),
@@ -143,13 +131,13 @@ describe('user files for the engine in the page (served)', () => {
     ]);
     // Up goes to the parent the host named, and back down.
     await app.getByRole('button', { name: 'Up to the parent folder' }).click();
-    await atHome.waitFor({ timeout: 30_000 });
+    await atHome.waitFor({ timeout: UI_WAIT });
     await atHome.getByRole('button', { name: /fashion/ }).click();
-    await inFashion.waitFor({ timeout: 30_000 });
+    await inFashion.waitFor({ timeout: UI_WAIT });
     await app.getByRole('button', { name: 'Use this folder' }).click();
     expect(await app.locator('#data-path').inputValue()).toBe(idx);
     const found = app.getByRole('region', { name: 'What the engine found' });
-    await found.waitFor({ timeout: 60_000 });
+    await found.waitFor({ timeout: UI_WAIT });
     expect(await found.textContent()).toMatch(/IDX/);
     expect(await found.textContent()).toMatch(/28×28/);
     await context.close();

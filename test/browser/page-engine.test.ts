@@ -1,8 +1,9 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PruneConfig } from '../../core/api/contract.js';
-import { type ServeProcess, startServe } from '../core/node/serve/serve-process.js';
-import { launchChromium } from './chromium.js';
+import { type ServeProcess } from '../core/node/serve/serve-process.js';
+import { startServeAndChromium } from './serve-and-chromium.js';
+import { UI_WAIT } from './waits.js';
 import { runInWorker, type SessionRun } from './page-session.js';
 
 // The engine inside Chromium, as a worker of the app's page served by `pruneflow serve`: WebGL (drawn by
@@ -24,7 +25,7 @@ describe('the engine in a worker of the page (WebGL, wasm)', () => {
   let page: Page;
 
   beforeAll(async () => {
-    [serve, browser] = await Promise.all([startServe(), launchChromium({ gpu: 'software' })]);
+    [serve, browser] = await startServeAndChromium({ gpu: 'software' });
     page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
@@ -39,7 +40,7 @@ describe('the engine in a worker of the page (WebGL, wasm)', () => {
 
   it('shows the in-page engine and its GPU in the app', async () => {
     // The app's own engine panel, connected to the worker by ?engine=page.
-    await expect.poll(() => page.getByText('SwiftShader', { exact: false }).count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.getByText('SwiftShader', { exact: false }).count(), { timeout: UI_WAIT }).toBeGreaterThan(0);
     await expect.poll(() => page.getByText('(page)').count()).toBeGreaterThan(0);
   }, 90_000);
 

@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ServeProcess, startServe } from '../core/node/serve/serve-process.js';
-import { launchChromium, longTasksSince, openPage, pageNow, screenshot } from './browser-page.js';
+import { type ServeProcess } from '../core/node/serve/serve-process.js';
+import { startServeAndChromium } from '../browser/serve-and-chromium.js';
+import { UI_WAIT } from '../browser/waits.js';
+import { longTasksSince, openPage, pageNow, screenshot } from './browser-page.js';
 
 // Keyboard-only use, an error a person can act on, and the UI thread during training, in Debian's
 // Chromium through `pruneflow serve` with the real engine.
@@ -12,7 +14,7 @@ let serve: ServeProcess;
 let browser: Browser;
 
 beforeAll(async () => {
-  [serve, browser] = await Promise.all([startServe(), launchChromium()]);
+  [serve, browser] = await startServeAndChromium();
 });
 
 afterAll(async () => {
@@ -45,7 +47,7 @@ describe('the UI in Chromium, by keyboard', () => {
     // A CIFAR-10 record is 3,073 bytes, a label then 3,072 pixels: label 15 is out of range.
     await writeFile(corrupt, new Uint8Array(3073 * 2).fill(15));
     const { page, problems } = await openPage(browser, serve.url.href, 'dark');
-    await page.getByRole('region', { name: 'Engine' }).locator('.badge', { hasText: 'WebAssembly' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('region', { name: 'Engine' }).locator('.badge', { hasText: 'WebAssembly' }).waitFor({ timeout: UI_WAIT });
 
     await tabTo(page, /^New pruning session$/);
     await page.keyboard.press('Enter');
@@ -55,7 +57,7 @@ describe('the UI in Chromium, by keyboard', () => {
     await page.keyboard.type(corrupt);
     await page.keyboard.press('Enter');
     const alert = page.getByRole('alert');
-    await alert.waitFor({ timeout: 20_000 });
+    await alert.waitFor({ timeout: UI_WAIT });
     expect(await alert.textContent()).toContain('DatasetFormatError');
     expect(await alert.textContent()).toMatch(/out of range/);
     expect(await alert.textContent()).toMatch(/What to do: .*download it again/);
@@ -64,7 +66,7 @@ describe('the UI in Chromium, by keyboard', () => {
     // The file browser: open it, walk it with the arrow keys, close it with Escape.
     await tabTo(page, /^Browse…$/);
     await page.keyboard.press('Enter');
-    await page.getByRole('list', { name: /^Contents of / }).waitFor({ timeout: 10_000 });
+    await page.getByRole('list', { name: /^Contents of / }).waitFor({ timeout: UI_WAIT });
     await page.keyboard.press('ArrowDown');
     await screenshot(page, '14-file-browser-dark');
     await page.keyboard.press('Escape');
@@ -73,14 +75,14 @@ describe('the UI in Chromium, by keyboard', () => {
     expect(await focusedText(page)).toBe('Browse…');
     await tabTo(page, /^Use the built-in sample$/, 10, 'Shift+Tab');
     await page.keyboard.press('Enter');
-    await page.getByRole('region', { name: 'What the engine found' }).waitFor({ timeout: 20_000 });
+    await page.getByRole('region', { name: 'What the engine found' }).waitFor({ timeout: UI_WAIT });
     expect(await alert.count()).toBe(0);
     await tabTo(page, /^Next: choose a model$/, 80);
     await page.keyboard.press('Enter');
     expect(await focusedText(page)).toBe('Model');
     await tabTo(page, /^Inspect$/);
     await page.keyboard.press('Enter');
-    await page.getByRole('region', { name: /Pre-flight report/ }).waitFor({ timeout: 20_000 });
+    await page.getByRole('region', { name: /Pre-flight report/ }).waitFor({ timeout: UI_WAIT });
     await tabTo(page, /^Next: set up the pruning$/, 80);
     await page.keyboard.press('Enter');
 
@@ -128,13 +130,13 @@ describe('the UI in Chromium, by keyboard', () => {
     await page.evaluate(`window.__menu({ type: 'open-project', path: '/home/me/runs.pruneflow' })`);
     await expect.poll(() => focusedText(page)).toBe('Project');
     expect(await page.getByRole('textbox', { name: 'Project file' }).inputValue()).toBe('/home/me/runs.pruneflow');
-    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 20_000 }).toMatch(/This project cannot be opened.*runs\.pruneflow/s);
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: UI_WAIT }).toMatch(/This project cannot be opened.*runs\.pruneflow/s);
     // A second Open while the Project screen shows puts the new file in its field.
     await page.evaluate(`window.__menu({ type: 'open-project', path: '/home/me/other.pruneflow' })`);
     await expect.poll(() => page.getByRole('textbox', { name: 'Project file' }).inputValue()).toBe('/home/me/other.pruneflow');
     // Save As of a project that could not be read says why.
     await page.evaluate(`window.__menu({ type: 'save-project', path: '/home/me/runs.pruneflow' })`);
-    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'The project was not saved' }).textContent(), { timeout: 20_000 }).toMatch(/other\.pruneflow: no such project file/);
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'The project was not saved' }).textContent(), { timeout: UI_WAIT }).toMatch(/other\.pruneflow: no such project file/);
     // With no project at all, Save says how a project file comes about.
     await page.evaluate(`window.__menu({ type: 'new-project' })`);
     const notice = page.getByRole('status').filter({ hasText: 'Nothing to save yet' });
@@ -148,7 +150,7 @@ describe('the UI in Chromium, by keyboard', () => {
 
   it('keeps the UI thread free while training, and pauses, resumes and cancels the run', async () => {
     const { page, problems } = await openPage(browser, serve.url.href);
-    await page.getByRole('region', { name: 'Engine' }).locator('.badge', { hasText: 'WebAssembly' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('region', { name: 'Engine' }).locator('.badge', { hasText: 'WebAssembly' }).waitFor({ timeout: UI_WAIT });
     // The instrument works: a 120 ms busy loop in a page task is seen as a long task (one run by the
     // test's own evaluate is not: DevTools calls are not the page's tasks).
     const before = await pageNow(page);
@@ -156,26 +158,26 @@ describe('the UI in Chromium, by keyboard', () => {
     await expect.poll(async () => Math.max(0, ...(await longTasksSince(page, before)).map((t) => t.duration))).toBeGreaterThanOrEqual(100);
     await page.getByLabel('Training epochs').fill('1');
     await page.getByRole('button', { name: 'Run demo' }).click();
-    await page.getByRole('progressbar', { name: 'Training progress' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('progressbar', { name: 'Training progress' }).waitFor({ timeout: UI_WAIT });
     // Long tasks (over 50 ms) on the page's main thread while training runs and the charts redraw.
     const from = await pageNow(page);
-    await expect.poll(() => page.getByRole('img', { name: /^Loss: / }).getAttribute('aria-label'), { timeout: 45_000, interval: 500 }).toMatch(/Loss: ([3-9]\d|\d{3,}) points/);
+    await expect.poll(() => page.getByRole('img', { name: /^Loss: / }).getAttribute('aria-label'), { timeout: UI_WAIT, interval: 500 }).toMatch(/Loss: ([3-9]\d|\d{3,}) points/);
     const longTasks = await longTasksSince(page, from);
     const seconds = ((await pageNow(page)) - from) / 1000;
     console.log(`UI long tasks in ${seconds.toFixed(0)} s of training: ${longTasks.length}, longest ${Math.max(0, ...longTasks.map((t) => t.duration)).toFixed(0)} ms`);
     await screenshot(page, '09-run');
 
     await page.getByRole('button', { name: 'Pause' }).click();
-    await page.getByRole('status').getByText('Paused', { exact: true }).waitFor({ timeout: 20_000 });
+    await page.getByRole('status').getByText('Paused', { exact: true }).waitFor({ timeout: UI_WAIT });
     await page.getByRole('button', { name: 'Resume' }).click();
-    await page.getByRole('status').getByText('Running', { exact: true }).waitFor({ timeout: 20_000 });
+    await page.getByRole('status').getByText('Running', { exact: true }).waitFor({ timeout: UI_WAIT });
     // Cancelling asks first; keeping the run changes nothing.
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.getByRole('button', { name: 'Keep running' }).click();
     expect(await page.getByRole('status').getByText('Running', { exact: true }).count()).toBe(1);
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.getByRole('button', { name: 'Yes, cancel the run' }).click();
-    await page.getByRole('status').getByText('Cancelled', { exact: true }).waitFor({ timeout: 30_000 });
+    await page.getByRole('status').getByText('Cancelled', { exact: true }).waitFor({ timeout: UI_WAIT });
     const log = await page.getByRole('list', { name: 'Run log, newest first' }).textContent();
     expect(log).toMatch(/Paused.*Resumed|Cancelled/s);
     expect(log).toContain('Cancelled');

@@ -6,8 +6,10 @@ import { promisify } from 'node:util';
 import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../build/run.js';
-import { type ServeProcess, startServe } from '../core/node/serve/serve-process.js';
-import { launchChromium, openPage } from './browser-page.js';
+import { type ServeProcess } from '../core/node/serve/serve-process.js';
+import { startServeAndChromium } from '../browser/serve-and-chromium.js';
+import { UI_WAIT } from '../browser/waits.js';
+import { openPage } from './browser-page.js';
 
 // A project with two tiny sessions made by the command line (untrained demo CNN, a sample of the data:
 // seconds each), then opened, compared and reported on in Chromium through `pruneflow serve`.
@@ -26,7 +28,7 @@ beforeAll(async () => {
     await run(process.execPath, [CLI, ...tiny]);
     await run(process.execPath, [CLI, ...tiny, '--criterion', 'l2']);
   })();
-  [serve, browser] = await Promise.all([startServe(), launchChromium(), made]);
+  [serve, browser] = await startServeAndChromium({}, made);
 }, 90_000);
 
 afterAll(async () => {
@@ -45,12 +47,12 @@ describe('a project in Chromium', () => {
     await page.getByRole('textbox', { name: 'Project file' }).fill(join(folder, 'nothing.pruneflow'));
     await page.getByRole('button', { name: 'Browse…' }).click();
     const files = page.getByRole('list', { name: `Contents of ${folder}` });
-    await files.waitFor({ timeout: 20_000 });
+    await files.waitFor({ timeout: UI_WAIT });
     expect(await files.getByRole('button').allInnerTexts()).toEqual([expect.stringContaining('two-criteria.pruneflow')]);
     await files.getByRole('button', { name: /two-criteria\.pruneflow/ }).click();
 
     const sessions = page.getByRole('table', { name: 'Sessions of the project' });
-    await sessions.waitFor({ timeout: 30_000 });
+    await sessions.waitFor({ timeout: UI_WAIT });
     const rows = await sessions.locator('tbody tr').allInnerTexts();
     expect(rows).toHaveLength(2);
     expect(rows[0]).toMatch(/l1[\s\S]*done/);
@@ -69,19 +71,19 @@ describe('a project in Chromium', () => {
     const report = join(folder, 'both.html');
     await page.getByLabel('To the file').fill(report);
     await page.getByRole('button', { name: 'Write the report' }).click();
-    await expect.poll(() => page.getByText(/^✓ Wrote the report to/).textContent(), { timeout: 30_000 }).toContain(report);
+    await expect.poll(() => page.getByText(/^✓ Wrote the report to/).textContent(), { timeout: UI_WAIT }).toContain(report);
     expect(existsSync(report)).toBe(true);
     expect(readFileSync(report, 'utf8')).toMatch(/<html[\s\S]*s2/);
     // A bad export folder says what went wrong instead of failing silently.
     await page.getByLabel('Into the folder').fill(`${report}/inside-a-file`);
     await page.getByRole('button', { name: 'Export the model' }).click();
-    await page.getByRole('alert').filter({ hasText: 'The model was not exported' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('alert').filter({ hasText: 'The model was not exported' }).waitFor({ timeout: UI_WAIT });
     // The l2 session's pruned model as TensorFlow.js files.
     const out = join(folder, 'l2-model');
     await page.getByRole('form', { name: 'Export a pruned model' }).getByRole('combobox').first().selectOption('s2');
     await page.getByLabel('Into the folder').fill(out);
     await page.getByRole('button', { name: 'Export the model' }).click();
-    await expect.poll(() => page.getByText(/^✓ Wrote \d+ files?:/).textContent(), { timeout: 30_000 }).toContain('model.json');
+    await expect.poll(() => page.getByText(/^✓ Wrote \d+ files?:/).textContent(), { timeout: UI_WAIT }).toContain('model.json');
     expect(existsSync(join(out, 'model.json'))).toBe(true);
     expect(await page.getByRole('alert').filter({ hasText: 'The model was not exported' }).count()).toBe(0);
 
@@ -91,23 +93,23 @@ describe('a project in Chromium', () => {
     await page.getByRole('textbox', { name: 'Or a trained model file' }).fill(out);
     await page.getByRole('button', { name: 'Browse…' }).click();
     const modelFiles = page.getByRole('list', { name: `Contents of ${out}` });
-    await modelFiles.waitFor({ timeout: 20_000 });
+    await modelFiles.waitFor({ timeout: UI_WAIT });
     expect(await modelFiles.getByRole('button').allInnerTexts()).toEqual([expect.stringContaining('model.json')]);
     // The folder itself is a model the engine opens (it holds model.json).
     await page.getByRole('dialog', { name: 'Choose a file or folder' }).getByRole('button', { name: 'Use this folder' }).click();
-    await page.getByRole('region', { name: /^Pre-flight report/ }).waitFor({ timeout: 30_000 });
+    await page.getByRole('region', { name: /^Pre-flight report/ }).waitFor({ timeout: UI_WAIT });
     expect(await page.getByRole('textbox', { name: 'Or a trained model file' }).inputValue()).toBe(out);
     await page.getByRole('button', { name: 'Browse…' }).click();
-    await modelFiles.waitFor({ timeout: 20_000 });
+    await modelFiles.waitFor({ timeout: UI_WAIT });
     await modelFiles.getByRole('button', { name: /model\.json/ }).click();
-    await page.getByRole('region', { name: /^Pre-flight report/ }).waitFor({ timeout: 30_000 });
+    await page.getByRole('region', { name: /^Pre-flight report/ }).waitFor({ timeout: UI_WAIT });
     expect(await page.getByRole('textbox', { name: 'Or a trained model file' }).inputValue()).toBe(join(out, 'model.json'));
     await nav.getByRole('button', { name: 'Project' }).click();
 
     await page.getByRole('button', { name: 'Compare 2 sessions' }).click();
     expect(await heading.textContent()).toBe('Compare sessions');
     const table = page.getByRole('table', { name: 'Compared sessions' });
-    await table.waitFor({ timeout: 30_000 });
+    await table.waitFor({ timeout: UI_WAIT });
     expect(await table.locator('tbody tr').count()).toBe(2);
     const chart = page.getByRole('group', { name: /^Accuracy against FLOPs/ });
     expect(await chart.locator('.point.session').count()).toBe(2);

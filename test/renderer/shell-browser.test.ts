@@ -6,8 +6,10 @@ import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProjectFile, saveProjectFile } from '../../core/node/project-file.js';
 import { ROOT } from '../build/run.js';
-import { type ServeProcess, startServe } from '../core/node/serve/serve-process.js';
-import { launchChromium, openPage, screenshot } from './browser-page.js';
+import { type ServeProcess } from '../core/node/serve/serve-process.js';
+import { startServeAndChromium } from '../browser/serve-and-chromium.js';
+import { UI_WAIT } from '../browser/waits.js';
+import { openPage, screenshot } from './browser-page.js';
 
 // The File menu's work in the UI, through `pruneflow serve` in Chromium with the real engine: Save,
 // Save As, Export, New, Resume and the recent projects; once with the page's own buttons and keys (the
@@ -35,7 +37,7 @@ function interruptedRun(): Promise<void> {
 }
 
 beforeAll(async () => {
-  [serve, browser] = await Promise.all([startServe(), launchChromium(), interruptedRun()]);
+  [serve, browser] = await startServeAndChromium({}, interruptedRun());
 }, 120_000);
 
 afterAll(async () => {
@@ -54,7 +56,7 @@ async function openProject(page: Page, path: string) {
   await page.getByRole('button', { name: 'Open a project…' }).click();
   await projectField(page).fill(path);
   await page.getByRole('button', { name: 'Open', exact: true }).click();
-  await page.getByRole('table', { name: 'Sessions of the project' }).waitFor({ timeout: 30_000 });
+  await page.getByRole('table', { name: 'Sessions of the project' }).waitFor({ timeout: UI_WAIT });
 }
 
 describe('the File menu in the browser host', () => {
@@ -75,14 +77,14 @@ describe('the File menu in the browser host', () => {
     const saveAs = page.getByRole('form', { name: 'Save the project as' });
     await page.getByLabel(/^Save a copy as/).fill(interrupted);
     await saveAs.getByRole('button', { name: 'Save', exact: true }).click();
-    await page.getByRole('alert').filter({ hasText: 'SaveOverSourceError' }).waitFor({ timeout: 20_000 });
+    await page.getByRole('alert').filter({ hasText: 'SaveOverSourceError' }).waitFor({ timeout: UI_WAIT });
     // Over another file it asks first.
     const other = join(folder, 'taken.pruneflow');
     writeFileSync(other, 'someone else');
     await page.getByLabel(/^Save a copy as/).fill(other);
     await saveAs.getByRole('button', { name: 'Save', exact: true }).click();
     const exists = page.getByRole('alert').filter({ hasText: 'That file already exists' });
-    await exists.waitFor({ timeout: 20_000 });
+    await exists.waitFor({ timeout: UI_WAIT });
     // Browsing to another file takes the question back: "Replace it" was about the file typed.
     await saveAs.getByRole('button', { name: 'Browse…' }).click();
     await page.getByRole('dialog', { name: 'Choose a file or folder' }).getByRole('button', { name: /^interrupted\.pruneflow/ }).click();
@@ -91,9 +93,9 @@ describe('the File menu in the browser host', () => {
     expect(await exists.count()).toBe(0);
     await page.getByLabel(/^Save a copy as/).fill(other);
     await saveAs.getByRole('button', { name: 'Save', exact: true }).click();
-    await exists.waitFor({ timeout: 20_000 });
+    await exists.waitFor({ timeout: UI_WAIT });
     await saveAs.getByRole('button', { name: 'Replace it' }).click();
-    await page.getByRole('status').filter({ hasText: /Saved to .*taken\.pruneflow/ }).waitFor({ timeout: 20_000 });
+    await page.getByRole('status').filter({ hasText: /Saved to .*taken\.pruneflow/ }).waitFor({ timeout: UI_WAIT });
     expect(await projectField(page).inputValue()).toBe(other);
     expect((await loadProjectFile(other)).sessions).toHaveLength(1);
     // A second copy; the first then disappears from the disk. The form offers a name beside the open file, not the file itself.
@@ -102,7 +104,7 @@ describe('the File menu in the browser host', () => {
     const copy = join(folder, 'copy.pruneflow');
     await page.getByLabel(/^Save a copy as/).fill(copy);
     await page.keyboard.press('Enter');
-    await expect.poll(() => projectField(page).inputValue(), { timeout: 20_000 }).toBe(copy);
+    await expect.poll(() => projectField(page).inputValue(), { timeout: UI_WAIT }).toBe(copy);
     expect(await page.getByRole('status').filter({ hasText: 'Saved to' }).textContent()).toMatch(/Saved to .*copy\.pruneflow at \d\d:\d\d/);
     rmSync(other);
     await screenshot(page, '18-project-save-as');
@@ -110,7 +112,7 @@ describe('the File menu in the browser host', () => {
     // Start lists them, newest first, the missing one marked; the keyboard opens one.
     await page.keyboard.press('Alt+1');
     const recent = page.getByRole('list', { name: 'Recent projects' });
-    await recent.waitFor({ timeout: 20_000 });
+    await recent.waitFor({ timeout: UI_WAIT });
     expect(await recent.getByRole('listitem').allInnerTexts()).toEqual([
       expect.stringMatching(/^copy\.pruneflow/),
       expect.stringMatching(/^taken\.pruneflow[\s\S]*missing$/),
@@ -121,7 +123,7 @@ describe('the File menu in the browser host', () => {
     await recent.getByRole('button', { name: /^copy\.pruneflow/ }).focus();
     await page.keyboard.press('Enter');
     await expect.poll(() => projectField(page).inputValue()).toBe(copy);
-    await page.getByRole('table', { name: 'Sessions of the project' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('table', { name: 'Sessions of the project' }).waitFor({ timeout: UI_WAIT });
 
     // Ctrl+E goes to the export (no finished session yet: its heading).
     await page.keyboard.press('Control+E');
@@ -130,9 +132,9 @@ describe('the File menu in the browser host', () => {
     // Resume continues the interrupted session on the Run screen; leaving now would ask first.
     expect(await leaveAsks(page)).toBe(false);
     await page.getByRole('button', { name: /^Resume l1/ }).click();
-    await expect.poll(() => heading(page)).toBe('Run');
+    await page.getByRole('heading', { level: 1, name: 'Run', exact: true }).waitFor({ timeout: UI_WAIT });
     expect(await page.getByRole('heading', { name: /^Session: / }).textContent()).toMatch(/^Session: .+ on the built-in sample$/);
-    await page.getByRole('status').getByText('Running', { exact: true }).waitFor({ timeout: 30_000 });
+    await page.getByRole('status').getByText('Running', { exact: true }).waitFor({ timeout: UI_WAIT });
     expect(await leaveAsks(page)).toBe(true);
     // Save As waits for the run that writes into this project: a copy now would miss the rest of its session.
     await page.keyboard.press('Control+Shift+S');
@@ -149,7 +151,7 @@ describe('the File menu in the browser host', () => {
     expect(await heading(page)).toBe('Run');
     await page.keyboard.press('Control+Alt+N');
     await dialog.getByRole('button', { name: 'Stop it and start anew' }).click();
-    await expect.poll(() => heading(page), { timeout: 30_000 }).toBe('Welcome');
+    await expect.poll(() => heading(page), { timeout: UI_WAIT }).toBe('Welcome');
     expect(await page.getByRole('button', { name: /^Project/ }).count()).toBe(0);
     expect(await leaveAsks(page)).toBe(false);
     // The stopped session stays resumable in its file.
@@ -162,18 +164,18 @@ describe('the File menu in the browser host', () => {
     await saveProjectFile(cancelled, stopped);
     await openProject(page, interrupted);
     await page.getByRole('button', { name: /^Resume l1/ }).click();
-    await page.getByRole('status').getByText('Running', { exact: true }).waitFor({ timeout: 30_000 });
+    await page.getByRole('status').getByText('Running', { exact: true }).waitFor({ timeout: UI_WAIT });
     await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: /^Project/ }).click();
     await projectField(page).fill(cancelled);
     await page.getByRole('button', { name: 'Open', exact: true }).click();
-    await expect.poll(() => page.locator('.status.cancelled').count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => page.locator('.status.cancelled').count(), { timeout: UI_WAIT }).toBe(1);
     const blocked = page.getByRole('button', { name: /^Resume l1/ });
     expect(await blocked.isDisabled()).toBe(true);
     expect(await blocked.getAttribute('title')).toMatch(/^A run is in progress/);
     expect(await heading(page)).toBe('Project');
     await page.keyboard.press('Control+Alt+N');
     await page.getByRole('dialog', { name: 'A pruning run is in progress.' }).getByRole('button', { name: 'Stop it and start anew' }).click();
-    await expect.poll(() => heading(page), { timeout: 30_000 }).toBe('Welcome');
+    await expect.poll(() => heading(page), { timeout: UI_WAIT }).toBe('Welcome');
     expect(problems).toEqual([]);
   });
 });
@@ -197,22 +199,22 @@ describe('the File menu through the desktop shell', () => {
 
     await expect.poll(lastState).toEqual({ dirty: false, path: null });
     await menu({ type: 'open-project', path: file });
-    await page.getByRole('table', { name: 'Sessions of the project' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('table', { name: 'Sessions of the project' }).waitFor({ timeout: UI_WAIT });
     await expect.poll(lastState).toEqual({ dirty: false, path: file });
 
     // Save to its own path confirms it; a path from the Save dialog (which asked before replacing) is Save As.
     await menu({ type: 'save-project', path: file });
-    await page.getByRole('status').filter({ hasText: 'Saved to' }).waitFor({ timeout: 20_000 });
+    await page.getByRole('status').filter({ hasText: 'Saved to' }).waitFor({ timeout: UI_WAIT });
     const saved = join(folder, 'desktop-saved-as.pruneflow');
     await menu({ type: 'save-project', path: saved });
-    await expect.poll(lastState, { timeout: 20_000 }).toEqual({ dirty: false, path: saved });
+    await expect.poll(lastState, { timeout: UI_WAIT }).toEqual({ dirty: false, path: saved });
     expect(existsSync(saved)).toBe(true);
 
     // File > Export focuses the export form.
     await menu({ type: 'new-project' });
     await expect.poll(() => heading(page)).toBe('Welcome');
     await menu({ type: 'open-project', path: saved });
-    await page.getByRole('table', { name: 'Sessions of the project' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('table', { name: 'Sessions of the project' }).waitFor({ timeout: UI_WAIT });
     await page.keyboard.press('Alt+1');
     await menu({ type: 'export-model' });
     await expect.poll(() => heading(page)).toBe('Project');
@@ -220,12 +222,12 @@ describe('the File menu through the desktop shell', () => {
 
     // A resumed run makes closing a question, with the words the shell shows; its end makes it quiet again.
     await page.getByRole('button', { name: /^Resume l1/ }).click();
-    await expect.poll(lastState, { timeout: 20_000 }).toEqual({ dirty: true, path: saved, work: 'running-session' });
+    await expect.poll(lastState, { timeout: UI_WAIT }).toEqual({ dirty: true, path: saved, work: 'running-session' });
     await page.getByRole('button', { name: 'Pause' }).click();
-    await expect.poll(lastState, { timeout: 30_000 }).toEqual({ dirty: true, path: saved, work: 'paused-session' });
+    await expect.poll(lastState, { timeout: UI_WAIT }).toEqual({ dirty: true, path: saved, work: 'paused-session' });
     await menu({ type: 'new-project' });
     await page.getByRole('dialog', { name: 'A pruning run is paused.' }).getByRole('button', { name: 'Stop it and start anew' }).click();
-    await expect.poll(() => heading(page), { timeout: 30_000 }).toBe('Welcome');
+    await expect.poll(() => heading(page), { timeout: UI_WAIT }).toBe('Welcome');
     await expect.poll(lastState).toEqual({ dirty: false, path: null });
   });
 });

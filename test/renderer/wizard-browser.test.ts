@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FASHION_MNIST_CLASSES } from '../../core/data/builtin-sample.js';
-import { type ServeProcess, startServe } from '../core/node/serve/serve-process.js';
-import { launchChromium, longTasksSince, openPage, overflowRight, pageNow, screenshot } from './browser-page.js';
+import { type ServeProcess } from '../core/node/serve/serve-process.js';
+import { startServeAndChromium } from '../browser/serve-and-chromium.js';
+import { UI_WAIT } from '../browser/waits.js';
+import { longTasksSince, openPage, overflowRight, pageNow, screenshot } from './browser-page.js';
 
 // The whole wizard in Debian's Chromium through `pruneflow serve`, with the real engine: the built-in
 // sample, the demo CNN untrained (0 epochs: a run in seconds), from the start screen to two sessions of
@@ -18,7 +20,7 @@ let serve: ServeProcess;
 let browser: Browser;
 
 beforeAll(async () => {
-  [serve, browser] = await Promise.all([startServe(), launchChromium()]);
+  [serve, browser] = await startServeAndChromium();
 });
 
 afterAll(async () => {
@@ -41,7 +43,7 @@ describe('the wizard in Chromium', () => {
   it('goes from the start screen through data, model and set-up to two finished sessions of one project, and compares them', { timeout: TRAINED ? 900_000 : 240_000 }, async () => {
     const { page, problems } = await openPage(browser, serve.url.href);
     const heading = page.getByRole('heading', { level: 1 });
-    await expect.poll(() => page.getByRole('region', { name: 'Engine' }).textContent(), { timeout: 30_000 }).toContain('WebAssembly');
+    await expect.poll(() => page.getByRole('region', { name: 'Engine' }).textContent(), { timeout: UI_WAIT }).toContain('WebAssembly');
     // Screens with nothing to show yet are not offered.
     expect(await page.getByRole('navigation', { name: 'Screens' }).getByRole('button').allInnerTexts()).toEqual(['Start', 'Data', 'Model']);
     await screenshot(page, '01-start');
@@ -50,7 +52,7 @@ describe('the wizard in Chromium', () => {
     expect(await heading.textContent()).toBe('Data');
     await page.getByRole('button', { name: 'Use the built-in sample' }).click();
     const found = page.getByRole('region', { name: 'What the engine found' });
-    await found.waitFor({ timeout: 20_000 });
+    await found.waitFor({ timeout: UI_WAIT });
     expect(await found.textContent()).toContain('Fashion-MNIST sample');
     expect(await page.getByRole('img', { name: /^Ankle boot, image/ }).count()).toBe(4);
     // The thumbnails are painted: their bytes crossed the socket as bytes.
@@ -70,11 +72,11 @@ describe('the wizard in Chromium', () => {
     // A CIFAR model is inspected at its own size, and the screen says the session builds it for these images.
     await page.getByLabel('A built-in model').selectOption('resnet20');
     await page.getByRole('button', { name: 'Inspect' }).click();
-    await expect.poll(() => page.getByText(/^Shown as built for/).textContent(), { timeout: 20_000 }).toMatch(/32×32×3 images.*your 28×28×1 images/);
+    await expect.poll(() => page.getByText(/^Shown as built for/).textContent(), { timeout: UI_WAIT }).toMatch(/32×32×3 images.*your 28×28×1 images/);
     await page.getByLabel('A built-in model').selectOption('demo-cnn');
     await page.getByRole('button', { name: 'Inspect' }).click();
     const report = page.getByRole('region', { name: /Pre-flight report: demo_cnn/ });
-    await report.waitFor({ timeout: 20_000 });
+    await report.waitFor({ timeout: UI_WAIT });
     expect(await page.getByText(/^Shown as built for/).count()).toBe(0);
     expect(await report.textContent()).toMatch(/\d+ of \d+ channel groups can be pruned/);
     expect(await page.getByRole('table', { name: 'Layers' }).getByRole('row').count()).toBeGreaterThan(8);
@@ -87,7 +89,7 @@ describe('the wizard in Chromium', () => {
     await page.getByRole('button', { name: 'Next: Target' }).click();
     const slider = page.getByRole('slider', { name: /Remove \d+% of the FLOPs/ });
     const outcome = page.locator('.outcome');
-    await outcome.waitFor({ timeout: 20_000 });
+    await outcome.waitFor({ timeout: UI_WAIT });
     const at50 = await outcome.textContent();
     await slider.fill('0.3');
     // The slider moves the counted FLOPs and parameters with it.
@@ -110,7 +112,8 @@ describe('the wizard in Chromium', () => {
     await screenshot(page, '08-setup-review');
 
     await page.getByRole('button', { name: 'Start pruning' }).click();
-    await expect.poll(() => heading.textContent()).toBe('Run');
+    // The Run screen comes once the engine has accepted the session: a round trip, slow on a busy machine.
+    await page.getByRole('heading', { level: 1, name: 'Run', exact: true }).waitFor({ timeout: UI_WAIT });
     const runFrom = await pageNow(page);
     await page.getByRole('button', { name: 'See the results' }).waitFor({ timeout: RUN_TIMEOUT });
     const longTasks = await longTasksSince(page, runFrom);
@@ -145,7 +148,7 @@ describe('the wizard in Chromium', () => {
     await page.getByRole('button', { name: 'See the importance flow' }).click();
     await page.getByRole('button', { name: 'Show the flow' }).click();
     const step = page.getByRole('slider', { name: 'Schedule step' });
-    await step.waitFor({ timeout: 30_000 });
+    await step.waitFor({ timeout: UI_WAIT });
     await step.fill('0');
     expect(await page.locator('.stepper output').textContent()).toMatch(/0\.0% FLOPs removed/);
     await step.press('End');
@@ -163,7 +166,7 @@ describe('the wizard in Chromium', () => {
     await page.getByRole('button', { name: 'Open the project' }).click();
     expect(await heading.textContent()).toBe('Project');
     const sessions = page.getByRole('table', { name: 'Sessions of the project' });
-    await sessions.waitFor({ timeout: 20_000 });
+    await sessions.waitFor({ timeout: UI_WAIT });
     expect(await sessions.locator('tbody tr').allInnerTexts()).toEqual([expect.stringMatching(/l1[\s\S]*FLOPs −30%[\s\S]*done/)]);
 
     // A second session into the same project, iterative in 3 steps: the Run screen's bars follow each step.
@@ -202,7 +205,7 @@ describe('the wizard in Chromium', () => {
     // Both sessions in the project, compared.
     await page.getByRole('button', { name: 'See the results' }).click();
     await page.getByRole('button', { name: 'Open the project' }).click();
-    await expect.poll(() => sessions.locator('tbody tr').allInnerTexts(), { timeout: 20_000 }).toEqual([
+    await expect.poll(() => sessions.locator('tbody tr').allInnerTexts(), { timeout: UI_WAIT }).toEqual([
       expect.stringMatching(/one-shot[\s\S]*done/),
       expect.stringMatching(/iterative[\s\S]*done/),
     ]);
@@ -210,7 +213,7 @@ describe('the wizard in Chromium', () => {
     await page.getByRole('button', { name: 'Compare 2 sessions' }).click();
     expect(await heading.textContent()).toBe('Compare sessions');
     const compared = page.getByRole('table', { name: 'Compared sessions' });
-    await compared.waitFor({ timeout: 30_000 });
+    await compared.waitFor({ timeout: UI_WAIT });
     expect(await compared.locator('tbody tr').count()).toBe(2);
     const chart = page.getByRole('group', { name: /^Accuracy against FLOPs/ });
     expect(await chart.locator('.point.session').count()).toBe(2);

@@ -9,8 +9,9 @@ import { isArchiveName, openArchiveTree } from '../../../core/data/archive/index
 import { cifar10Binary } from '../../../core/data/formats/cifar-binary.js';
 import { cifar10Python } from '../../../core/data/formats/cifar-python.js';
 
-const SUBSET = fileURLToPath(new URL('../../../../shared/data/cifar10-subset/', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../../fixtures/cifar/', import.meta.url));
+/** Real CIFAR-10 records in the official binary layout (see its PROVENANCE.txt). */
+const EXCERPT = join(FIXTURES, 'cifar-10-batches-bin');
 const formatsTgz = new Uint8Array(readFileSync(join(FIXTURES, 'archives/formats.tar.gz')));
 const formatsTar = gunzipSync(formatsTgz);
 const temp = mkdtempSync(join(tmpdir(), 'pruneflow-archive-'));
@@ -40,13 +41,13 @@ describe('archives', () => {
     expect(new TextDecoder().decode(await tree.read(pax))).toBe('pax path');
   });
 
-  it('opens a tar.gz of the CIFAR-10 subset with the same counts as the folder', async () => {
-    const bytes = tar('czf', SUBSET, 'cifar10-subset.tar.gz');
-    const tree = openArchiveTree('cifar10-subset.tar.gz', bytes);
+  it('opens a tar.gz of real CIFAR-10 binary batches with the same counts as the folder', async () => {
+    const bytes = tar('czf', EXCERPT, 'cifar-10-binary.tar.gz');
+    const tree = openArchiveTree('cifar-10-binary.tar.gz', bytes);
     const loaded = await cifar10Binary.open(tree);
-    expect((await tree.list()).map((f) => f.path)).toContain('cifar10-subset/data_batch_1.bin');
-    expect([loaded.splits.train.count, loaded.splits.test.count, loaded.warnings]).toEqual([10_000, 2_000, []]);
-    const raw = new Uint8Array(readFileSync(join(SUBSET, 'data_batch_1.bin')));
+    expect((await tree.list()).map((f) => f.path)).toContain('cifar-10-batches-bin/data_batch_1.bin');
+    expect([loaded.splits.train.count, loaded.splits.test.count, loaded.warnings]).toEqual([200, 100, []]);
+    const raw = new Uint8Array(readFileSync(join(EXCERPT, 'data_batch_1.bin')));
     expect([loaded.splits.train.labels[0], loaded.splits.train.images[2]]).toEqual([raw[0], raw[1 + 2048]]);
   });
 

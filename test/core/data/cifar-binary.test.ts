@@ -6,9 +6,10 @@ import { cifar100Binary, cifar10Binary } from '../../../core/data/formats/cifar-
 import { CIFAR10_CLASSES, CIFAR100_COARSE_CLASSES, type CifarSplit } from '../../../core/data/formats/cifar-common.js';
 import { openPathAsTree } from '../../../core/node/node-file-tree.js';
 
-// The real subset lives beside the repository (../shared), in CI as here.
-const SUBSET = new URL('../../../../shared/data/cifar10-subset/', import.meta.url);
-const subsetFile = (name: string) => new Uint8Array(readFileSync(new URL(name, SUBSET)));
+// Real CIFAR-10 records, cut from the project's CIFAR-10 subset by test/fixtures/cifar/make-binary-excerpt.mjs
+// (provenance and licence in the folder's PROVENANCE.txt): 20 train and 10 test images per class.
+const EXCERPT = new URL('../../fixtures/cifar/cifar-10-batches-bin/', import.meta.url);
+const excerptFile = (name: string) => new Uint8Array(readFileSync(new URL(name, EXCERPT)));
 
 /** Pixel pattern of the synthetic files: image n, channel c, row h, column w. */
 const pixel = (n: number, c: number, h: number, w: number) => (h + 2 * w + 50 * c + 7 * n) % 256;
@@ -34,17 +35,17 @@ function expectPattern(split: CifarSplit, count: number) {
 
 const entries = (files: Map<string, Uint8Array>): FileEntry[] => [...files].map(([path, b]) => ({ path, size: b.length }));
 
-describe('CIFAR-10 binary: the real subset', () => {
-  it('reads 10,000 train and 2,000 test images with balanced labels', async () => {
-    const tree = await openPathAsTree(fileURLToPath(SUBSET));
+describe('CIFAR-10 binary: real records', () => {
+  it('reads 200 train and 100 test images with balanced labels', async () => {
+    const tree = await openPathAsTree(fileURLToPath(EXCERPT));
     expect(cifar10Binary.match(await tree.list())).toBe(true);
     const loaded = await cifar10Binary.open(tree);
     expect(loaded.classNames).toEqual(CIFAR10_CLASSES);
     expect(loaded.warnings).toEqual([]);
     const { train, test } = loaded.splits;
-    expect([train.count, test.count]).toEqual([10_000, 2_000]);
+    expect([train.count, test.count]).toEqual([200, 100]);
     expect([train.name, test.name]).toEqual(['CIFAR-10 train', 'CIFAR-10 test']);
-    for (const [split, perClass] of [[train, 1000], [test, 200]] as const) {
+    for (const [split, perClass] of [[train, 20], [test, 10]] as const) {
       const histogram = new Array<number>(10).fill(0);
       for (const label of split.labels) histogram[label]++;
       expect(histogram).toEqual(new Array(10).fill(perClass));
@@ -52,9 +53,9 @@ describe('CIFAR-10 binary: the real subset', () => {
   });
 
   it('puts each record\'s R, G and B planes at the right HWC positions', async () => {
-    const raw = subsetFile('data_batch_1.bin');
-    const { train } = (await cifar10Binary.open(memoryTree('subset', new Map([['data_batch_1.bin', raw]])))).splits;
-    for (const n of [0, 1, 4_321, 9_999]) {
+    const raw = excerptFile('data_batch_1.bin');
+    const { train } = (await cifar10Binary.open(memoryTree('excerpt', new Map([['data_batch_1.bin', raw]])))).splits;
+    for (const n of [0, 1, 123, 199]) {
       const record = n * 3073;
       expect(train.labels[n]).toBe(raw[record]);
       for (const [h, w] of [[0, 0], [0, 31], [5, 17], [31, 0], [31, 31]]) {
@@ -63,10 +64,9 @@ describe('CIFAR-10 binary: the real subset', () => {
         }
       }
     }
-    // The manifest's first row names record 0's label and class.
-    const [, first] = new TextDecoder().decode(subsetFile('data_batch_1.bin.manifest.csv')).split('\n');
-    const [record, label, className] = first.split(',');
-    expect([record, Number(label), className]).toEqual(['0', train.labels[0], CIFAR10_CLASSES[train.labels[0]]]);
+    // Every label is the one the manifest (written from the source's) names, with its class.
+    const [, ...rows] = new TextDecoder().decode(excerptFile('data_batch_1.bin.manifest.csv')).trim().split('\n');
+    expect(rows.map((row) => row.split(',').slice(0, 3))).toEqual([...train.labels].map((label, n) => [String(n), String(label), CIFAR10_CLASSES[label]]));
   });
 });
 

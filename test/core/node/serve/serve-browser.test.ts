@@ -1,9 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
-import { launchChromium } from '../../../browser/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ServeProcess, startServe } from './serve-process.js';
+import { type ServeProcess } from './serve-process.js';
+import { startServeAndChromium } from '../../../browser/serve-and-chromium.js';
+import { UI_WAIT } from '../../../browser/waits.js';
 
 // The browser host end to end: Debian's Chromium opens the link `pruneflow serve` prints, the
 // unchanged renderer finds the engine over the WebSocket and runs a tiny demo (0 training epochs).
@@ -11,10 +12,7 @@ let serve: ServeProcess;
 let browser: Browser;
 
 beforeAll(async () => {
-  [serve, browser] = await Promise.all([
-    startServe(),
-    launchChromium(),
-  ]);
+  [serve, browser] = await startServeAndChromium();
 });
 
 afterAll(async () => {
@@ -31,7 +29,7 @@ describe('pruneflow serve in Chromium', () => {
 
     await page.goto(serve.url.href);
     const engine = page.locator('section', { has: page.getByRole('heading', { name: 'Engine' }) });
-    await expect.poll(() => engine.textContent(), { timeout: 30_000 }).toContain('(browser)');
+    await expect.poll(() => engine.textContent(), { timeout: UI_WAIT }).toContain('(browser)');
     expect(await engine.textContent()).toContain('WebAssembly');
 
     await page.getByLabel('Training epochs').fill('0');
@@ -39,7 +37,7 @@ describe('pruneflow serve in Chromium', () => {
     expect(await page.getByText('Takes an untrained small CNN').count()).toBe(1);
     await page.getByRole('button', { name: 'Run demo' }).click();
     // The run has its own screen; the result table is on the Results screen once the run is done.
-    await page.getByRole('button', { name: 'See the results' }).click({ timeout: 45_000 });
+    await page.getByRole('button', { name: 'See the results' }).click({ timeout: UI_WAIT });
     const table = page.getByRole('region', { name: 'Result', exact: true }).getByRole('table');
     await table.waitFor();
     const rows = await table.getByRole('row').allTextContents();
@@ -74,7 +72,7 @@ describe('pruneflow serve in Chromium', () => {
     await page.goto(serve.url.href);
     await page.getByLabel('Training epochs').fill('1');
     await page.getByRole('button', { name: 'Run demo' }).click();
-    await page.getByRole('progressbar', { name: 'Training progress' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('progressbar', { name: 'Training progress' }).waitFor({ timeout: UI_WAIT });
     expect(await serve.interrupt()).toEqual({ code: 0, signal: null });
     const notice = page.getByRole('alert');
     await notice.waitFor();
