@@ -3,12 +3,9 @@
  * implements `EngineApi`; the renderer only ever sees this interface. Types, plus the run options' plain
  * defaults: this file is imported from every layer, so it must not import tfjs or anything with side effects.
  */
-import type { BackendReport } from '../backend/backend-report.js';
-import type { DatasetPreview, SplitPreview, Thumbnail } from '../data/preview.js';
-import type { GroupRow, LayerRow, ModelReport } from '../graph/preflight.js';
+import type { BackendReport, DatasetPreview, GroupRow, LayerRow, ModelReport, SensitivityRow, SensitivityTable, SensitivityTrial, SplitPreview, Thumbnail } from './reports.js';
 import type { FlowData, FlowRequest } from './importance-flow.js';
 import type { Comparison, ModelExportFormat, ProjectSummary, ReportFormat, SessionRef } from './comparison.js';
-import type { SensitivityRow, SensitivityTable, SensitivityTrial } from '../prune/sensitivity/sensitivity-table.js';
 import type { DemoOptions, PruneConfig, PruneConfigInput } from './run-options.js';
 
 export type { BackendReport, DatasetPreview, GroupRow, LayerRow, ModelReport, SensitivityRow, SensitivityTable, SensitivityTrial, SplitPreview, Thumbnail };
