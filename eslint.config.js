@@ -39,6 +39,18 @@ export default tseslint.config(
     },
   },
   {
+    // The contract owns its wire types: an engine file's change cannot change what crosses to the UI unseen.
+    files: ['core/api/**/*.ts'],
+    // Left: the host-files protocol still carries core/data's HostFiles, FileEntry and PathInfo.
+    ignores: ['core/api/host-files-protocol.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [electron, node, upward('core/'), { group: ['../*', '../**'], message: bad('core/api owns the wire types and imports nothing but itself (and zod).') }] },
+      ],
+    },
+  },
+  {
     files: ['core/node/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [electron, upward('core/node/')] }],

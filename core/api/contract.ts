@@ -1,17 +1,18 @@
 /**
  * The one contract between the UI and the engine. Every host (Electron preload, browser host, CLI)
- * implements `EngineApi`; the renderer only ever sees this interface. Types only, plus plain data:
- * this file is imported from every layer, so it must not import tfjs or anything with side effects.
+ * implements `EngineApi`; the renderer only ever sees this interface. Types, plus the run options' plain
+ * defaults: this file is imported from every layer, so it must not import tfjs or anything with side effects.
  */
-import type { BackendReport } from '../backend/backend-report.js';
-import type { DatasetPreview, SplitPreview, Thumbnail } from '../data/preview.js';
-import type { GroupRow, LayerRow, ModelReport } from '../graph/preflight.js';
+import type { BackendReport, DatasetPreview, GroupRow, LayerRow, ModelReport, SensitivityRow, SensitivityTable, SensitivityTrial, SplitPreview, Thumbnail } from './reports.js';
 import type { FlowData, FlowRequest } from './importance-flow.js';
-import type { SensitivityRow, SensitivityTable, SensitivityTrial } from '../prune/sensitivity/sensitivity-table.js';
 import type { Comparison, ModelExportFormat, ProjectSummary, ReportFormat, SessionRef } from './comparison.js';
+import type { DemoOptions, PruneConfig, PruneConfigInput } from './run-options.js';
 
 export type { BackendReport, DatasetPreview, GroupRow, LayerRow, ModelReport, SensitivityRow, SensitivityTable, SensitivityTrial, SplitPreview, Thumbnail };
 export type { Comparison, ComparisonRow, LayerWidthRow, ModelExportFormat, ParetoPoint, ProjectSummary, ReportFormat, RowMetrics, SessionRef, SessionSummary } from './comparison.js';
+export type { DemoOptions, PruneConfig, PruneConfigInput } from './run-options.js';
+/** Run options and their defaults are defined once, in run-options.ts. */
+export { DEFAULT_DEMO_OPTIONS, DEFAULT_PRUNE_CONFIG } from './run-options.js';
 export type { FlowColumn, FlowData, FlowGroup, FlowLink, FlowNode, FlowRequest, FlowStep } from './importance-flow.js';
 
 export interface EngineInfo {
@@ -24,81 +25,6 @@ export interface EngineInfo {
   memory: { tensors: number; bytes: number };
   /** The engine can open, browse and save files on the user's computer (false: an engine in a page with no host to lend them). */
   files: boolean;
-}
-
-export interface DemoOptions {
-  /** Fraction of the baseline FLOPs to remove, 0..1. */
-  flopsReduction: number;
-  /** 0 prunes the untrained CNN: a quick end-to-end check in seconds rather than a minute or more. */
-  trainEpochs: number;
-  fineTuneEpochs: number;
-  seed: number;
-}
-
-/** Everything one pruning run needs; the wizard and the CLI both produce it. */
-export interface PruneConfig {
-  /** A built-in model id ("resnet20") or a model file (model.json, .h5, .keras). */
-  model: string;
-  /** A data set path (file, folder or archive) or "builtin:fashion-mnist" for the bundled sample. */
-  data: string;
-  /** An importance criterion id (see `pruneflow prune --help`). */
-  criterion: string;
-  target: { metric: 'flops' | 'params'; reduction: number };
-  /**
-   * Global ranking (one threshold over normalised scores), the same share from every group, or shares
-   * chosen from a sensitivity analysis (each group pruned alone, accuracy measured; cached).
-   */
-  ranking: 'global' | 'uniform' | 'sensitivity';
-  /** Sensitivity analysis: the shares of each group to try (default 0.25, 0.5, 0.75). */
-  sensitivityRatios?: number[];
-  /** Sensitivity analysis: training images it measures accuracy on (default 500). */
-  sensitivityImages?: number;
-  /** Share of each group that is never removed. */
-  protect: number;
-  /** Kept channels round up to a multiple of this (8 suits SIMD kernels); 1 = exact. */
-  roundTo: number;
-  /** Share to remove from chosen layers (by conv/dense layer name), set by hand instead of searched. */
-  layerRatios?: Record<string, number>;
-  /** Baseline training epochs; 0 uses the model as it is (a trained model file). */
-  trainEpochs: number;
-  fineTuneEpochs: number;
-  batchSize: number;
-  learningRate: number;
-  /** Batches of training images shown to data-driven criteria. */
-  calibrationBatches: number;
-  /** How channels go: all at once, in `scheduleSteps` prune/fine-tune steps, or by soft gates (CIP-SPEC section 5). */
-  schedule: 'one-shot' | 'iterative' | 'continuous';
-  /** Steps of the iterative schedule. */
-  scheduleSteps: number;
-  /** Epochs of the pruning phase: T_p of the continuous schedule; fine-tuning between iterative steps. */
-  softEpochs: number;
-  /** Continuous schedule: sigmoid gates, or 0/1 masks (SFP / ASFP ablations). */
-  scheduleMask: 'soft' | 'hard';
-  /** Continuous schedule: the cubic ramp of the cut, or the whole cut from the start (SFP). */
-  scheduleRamp: 'cubic' | 'constant';
-  seed: number;
-  /** A quick trial: a stratified, seeded sample of this many training and test images instead of all. */
-  sample?: { train: number; test: number };
-  /** Where to write the pruned model, and in which format. */
-  export?: { path: string; format: 'tfjs' | 'keras-h5' | 'keras' };
-  /** Optimizer of every training stage: Adam (default) or SGD with momentum 0.9. */
-  optimizer?: 'adam' | 'sgd';
-  /** L2 penalty on kernels (weight decay); 0 by default. */
-  weightDecay?: number;
-  /** Learning rate over each training stage: cosine decay (default), steps of 0.1 at 50% and 75%, or constant. */
-  lrSchedule?: 'cosine' | 'step' | 'constant';
-  /** Training after pruning also learns the unpruned model's soft predictions (off when absent). */
-  distillation?: { weight: number; temperature: number };
-  /** Baseline training and fine-tuning stop after `patience` epochs without better validation accuracy, keeping the best weights. */
-  earlyStopping?: { patience: number };
-  /** Share of the training images held out for early stopping's validation; 0.1 by default. */
-  validationShare?: number;
-  /** Folder that gets the latest checkpoint of baseline training and of fine-tuning (tfjs format). */
-  checkpointDir?: string;
-  /** A project file (.pruneflow) the session is added to; made, with this run's baseline, if absent. */
-  project?: string;
-  /** The session's name in the project (default: criterion, schedule and target). */
-  sessionName?: string;
 }
 
 export interface ModelSummary {
@@ -275,9 +201,9 @@ export interface EngineApi {
   getInfo(): Promise<EngineInfo>;
   startDemo(options: Partial<DemoOptions>): Promise<{ taskId: string }>;
   /** Starts a pruning run; progress and the result arrive as events for the returned task. */
-  startPruning(config: Partial<PruneConfig> & Pick<PruneConfig, 'model' | 'data'>): Promise<{ taskId: string }>;
+  startPruning(config: PruneConfigInput): Promise<{ taskId: string }>;
   /** Starts a sensitivity analysis of a (trained or loaded) model; the report arrives as 'sensitivity-done'. */
-  startSensitivity(config: Partial<PruneConfig> & Pick<PruneConfig, 'model' | 'data'>): Promise<{ taskId: string }>;
+  startSensitivity(config: PruneConfigInput): Promise<{ taskId: string }>;
   /** Recognises and reads the data set at a path the engine's host can read (file, folder or archive). */
   inspectDataset(path: string): Promise<DatasetPreview>;
   /** Layers, channel groups and the pre-flight report of a built-in model (by id) or a model file. */
@@ -314,29 +240,3 @@ export interface EngineApi {
   /** Subscribes to engine events; returns the unsubscribe function. */
   onEvent(listener: (event: EngineEvent) => void): () => void;
 }
-
-export const DEFAULT_DEMO_OPTIONS: DemoOptions = {
-  flopsReduction: 0.5,
-  trainEpochs: 4,
-  fineTuneEpochs: 2,
-  seed: 1,
-};
-
-export const DEFAULT_PRUNE_CONFIG: Omit<PruneConfig, 'model' | 'data'> = {
-  criterion: 'l1',
-  target: { metric: 'flops', reduction: 0.5 },
-  ranking: 'global',
-  protect: 0.1,
-  roundTo: 1,
-  trainEpochs: 4,
-  fineTuneEpochs: 2,
-  batchSize: 64,
-  learningRate: 2e-3,
-  calibrationBatches: 10,
-  schedule: 'one-shot',
-  scheduleSteps: 3,
-  softEpochs: 4,
-  scheduleMask: 'soft',
-  scheduleRamp: 'cubic',
-  seed: 1,
-};

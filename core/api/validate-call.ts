@@ -1,5 +1,6 @@
-import type { CutRequest, DemoOptions, FlowRequest, PruneConfig } from './contract.js';
-import type { CallMethod, EngineCall } from './bridge.js';
+import type { CutRequest, EngineApi, FlowRequest } from './contract.js';
+import { CALL_METHODS, type CallMethod, type EngineCall } from './bridge.js';
+import { demoOptionsSchema, describe, isPlainObject, MAX_PATH_LENGTH, parseOptions, pruneConfigFrom, runOption, type RunOptionKey } from './run-options.js';
 
 /** A message that is not a well-formed engine call. It is answered with this error, never executed. */
 export class InvalidCallError extends Error {
@@ -8,9 +9,8 @@ export class InvalidCallError extends Error {
 
 type ArgsCheck = (args: unknown[], fail: (why: string) => never) => void;
 
-export const MAX_EPOCHS = 100;
+export { MAX_EPOCHS } from './run-options.js';
 const MAX_TASK_ID_LENGTH = 64;
-const MAX_PATH_LENGTH = 4096;
 const MAX_COMPARED = 1000;
 
 /** One entry per call; a method missing here cannot be called. */
@@ -111,65 +111,13 @@ function checkTaskId(args: unknown[], fail: (why: string) => never): void {
   }
 }
 
-const DEMO_OPTION_CHECKS: Record<keyof DemoOptions, (value: unknown) => string | undefined> = {
-  flopsReduction: (v) => (isNumber(v) && v > 0 && v < 1 ? undefined : 'a number between 0 and 1 (exclusive)'),
-  trainEpochs: (v) => (isIntegerIn(v, 0, MAX_EPOCHS) ? undefined : `an integer from 0 to ${MAX_EPOCHS}`),
-  fineTuneEpochs: (v) => (isIntegerIn(v, 0, MAX_EPOCHS) ? undefined : `an integer from 0 to ${MAX_EPOCHS}`),
-  seed: (v) => (isIntegerIn(v, 0, 2 ** 31 - 1) ? undefined : 'an integer from 0 to 2^31-1'),
-};
-
 const oneOf = (...values: string[]) => (v: unknown) => (typeof v === 'string' && values.includes(v) ? undefined : `one of ${values.join(', ')}`);
 const path = (v: unknown) => (typeof v === 'string' && v.length > 0 && v.length <= MAX_PATH_LENGTH && !v.includes('\0') ? undefined : 'a path or name');
-const fraction = (v: unknown) => (isNumber(v) && v > 0 && v < 1 ? undefined : 'a number between 0 and 1 (exclusive)');
 const integer = (min: number, max: number) => (v: unknown) => (isIntegerIn(v, min, max) ? undefined : `an integer from ${min} to ${max}`);
-
-const PRUNE_CONFIG_CHECKS: Record<keyof PruneConfig, (value: unknown) => string | undefined> = {
-  model: path,
-  data: path,
-  criterion: (v) => (typeof v === 'string' && /^[a-z0-9-]{1,40}$/.test(v) ? undefined : 'a criterion id'),
-  target: (v) =>
-    isPlainObject(v) && Object.keys(v).every((k) => k === 'metric' || k === 'reduction') && !oneOf('flops', 'params')(v.metric) && !fraction(v.reduction)
-      ? undefined
-      : "{ metric: 'flops' | 'params', reduction: 0..1 }",
-  ranking: oneOf('global', 'uniform', 'sensitivity'),
-  sensitivityRatios: (v) =>
-    Array.isArray(v) && v.length >= 1 && v.length <= 20 && v.every((r, i) => !fraction(r) && (i === 0 || r > v[i - 1])) ? undefined : 'ascending shares between 0 and 1 (1 to 20 of them)',
-  sensitivityImages: integer(1, 100_000),
-  protect: (v) => (isNumber(v) && v >= 0 && v < 1 ? undefined : 'a number from 0 to below 1'),
-  roundTo: integer(1, 256),
-  layerRatios: (v) =>
-    isPlainObject(v) && Object.entries(v).length <= 10_000 && Object.entries(v).every(([k, r]) => !path(k) && !fraction(r)) ? undefined : '{ layer name: share 0..1 }',
-  trainEpochs: integer(0, MAX_EPOCHS),
-  fineTuneEpochs: integer(0, MAX_EPOCHS),
-  batchSize: integer(1, 4096),
-  learningRate: (v) => (isNumber(v) && v > 0 && v <= 10 ? undefined : 'a number above 0, at most 10'),
-  calibrationBatches: integer(0, 1000),
-  schedule: oneOf('one-shot', 'iterative', 'continuous'),
-  scheduleSteps: integer(1, MAX_EPOCHS),
-  softEpochs: integer(0, MAX_EPOCHS),
-  scheduleMask: oneOf('soft', 'hard'),
-  scheduleRamp: oneOf('cubic', 'constant'),
-  seed: integer(0, 2 ** 31 - 1),
-  sample: (v) =>
-    isPlainObject(v) && Object.keys(v).every((k) => k === 'train' || k === 'test') && !integer(10, 1e7)(v.train) && !integer(10, 1e7)(v.test)
-      ? undefined
-      : '{ train, test: image counts from 10 }',
-  export: (v) =>
-    isPlainObject(v) && Object.keys(v).every((k) => k === 'path' || k === 'format') && !path(v.path) && !oneOf('tfjs', 'keras-h5', 'keras')(v.format)
-      ? undefined
-      : "{ path, format: 'tfjs' | 'keras-h5' | 'keras' }",
-  optimizer: oneOf('adam', 'sgd'),
-  weightDecay: (v) => (isNumber(v) && v >= 0 && v <= 1 ? undefined : 'a number from 0 to 1'),
-  lrSchedule: oneOf('cosine', 'step', 'constant'),
-  distillation: (v) =>
-    isPlainObject(v) && hasOnlyKeys(v, 'weight', 'temperature') && isNumber(v.weight) && v.weight >= 0 && v.weight <= 1 && isNumber(v.temperature) && v.temperature > 0 && v.temperature <= 100
-      ? undefined
-      : '{ weight: 0..1, temperature: above 0, at most 100 }',
-  earlyStopping: (v) => (isPlainObject(v) && hasOnlyKeys(v, 'patience') && isIntegerIn(v.patience, 1, MAX_EPOCHS) ? undefined : `{ patience: 1..${MAX_EPOCHS} }`),
-  validationShare: (v) => (isNumber(v) && v > 0 && v <= 0.5 ? undefined : 'a number above 0, at most 0.5'),
-  checkpointDir: path,
-  project: path,
-  sessionName: (v) => (typeof v === 'string' && v.length > 0 && v.length <= 200 ? undefined : 'a name of 1 to 200 characters'),
+/** A run option's own check (run-options.ts), for requests that share it. */
+const runOptionCheck = (key: RunOptionKey) => {
+  const { schema, info } = runOption(key);
+  return (v: unknown) => (v !== undefined && schema.safeParse(v).success ? undefined : info.expects);
 };
 
 const sessionName = (v: unknown) => (typeof v === 'string' && v.length > 0 && v.length <= 200 ? undefined : 'a session id or name of 1 to 200 characters');
@@ -183,13 +131,13 @@ function hasOnlyKeys(value: Record<string, unknown>, ...keys: string[]): boolean
 const FLOW_REQUEST_CHECKS: Record<keyof FlowRequest, (value: unknown) => string | undefined> = {
   model: path,
   data: path,
-  criterion: PRUNE_CONFIG_CHECKS.criterion,
-  target: PRUNE_CONFIG_CHECKS.target,
+  criterion: runOptionCheck('criterion'),
+  target: runOptionCheck('target'),
   steps: integer(1, 20),
-  ranking: PRUNE_CONFIG_CHECKS.ranking,
-  protect: PRUNE_CONFIG_CHECKS.protect,
+  ranking: runOptionCheck('ranking'),
+  protect: runOptionCheck('protect'),
   calibrationBatches: integer(1, 1000),
-  seed: PRUNE_CONFIG_CHECKS.seed,
+  seed: runOptionCheck('seed'),
 };
 
 const CUT_REQUEST_CHECKS: Record<keyof CutRequest, (value: unknown) => string | undefined> = {
@@ -213,31 +161,56 @@ function checkOptions<K extends string>(value: unknown, checks: Record<K, (v: un
 }
 
 function checkPruneConfig(config: unknown, fail: (why: string) => never): void {
-  checkOptions(config, PRUNE_CONFIG_CHECKS, ['model', 'data'], 'config', fail);
+  pruneConfigFrom(config, fail);
 }
 
-/** Checks an untrusted message's method and argument shapes; returns it typed or throws InvalidCallError. */
-export function validateCall(message: unknown): EngineCall {
+/** An untrusted message's envelope, checked: an object with a known method and an array of arguments. */
+export function readCall(message: unknown): EngineCall {
   if (!isPlainObject(message)) throw new InvalidCallError(`Invalid engine call: expected an object, but got ${describe(message)}.`);
   const { method, args } = message;
   if (typeof method !== 'string' || !Object.hasOwn(CHECKS, method)) {
     throw new InvalidCallError(`Invalid engine call: unknown method ${describe(method)}.`);
   }
-  const fail = (why: string): never => {
-    throw new InvalidCallError(`Invalid engine call '${method}': ${why}.`);
-  };
-  if (!Array.isArray(args)) fail(`args must be an array, but got ${describe(args)}`);
-  CHECKS[method as CallMethod](args as unknown[], fail);
+  if (!Array.isArray(args)) throw new InvalidCallError(`Invalid engine call '${method}': args must be an array, but got ${describe(args)}.`);
   return { method, args } as EngineCall;
 }
 
+/** Checks an untrusted message's method and argument shapes; returns it typed or throws InvalidCallError. */
+export function validateCall(message: unknown): EngineCall {
+  const call = readCall(message);
+  const fail = (why: string): never => {
+    throw new InvalidCallError(`Invalid engine call '${call.method}': ${why}.`);
+  };
+  CHECKS[call.method](call.args, fail);
+  return call;
+}
+
+/**
+ * The engine as every door reaches it (CLI in-process, Electron IPC, worker thread, web worker, WebSocket):
+ * each call is checked here, once, before it runs, and a wrong one is refused with InvalidCallError.
+ * Trailing undefined arguments are dropped first, as the transports drop them.
+ */
+export function checkedEngine(engine: EngineApi): EngineApi {
+  const checked = Object.fromEntries(
+    CALL_METHODS.map((method) => [
+      method,
+      async (...args: unknown[]) => {
+        const call = validateCall({ method, args: withoutTrailingUndefined(args) });
+        return (engine[method] as (...args: unknown[]) => Promise<unknown>).apply(engine, call.args);
+      },
+    ]),
+  );
+  return { ...checked, onEvent: (listener) => engine.onEvent(listener) } as EngineApi;
+}
+
+function withoutTrailingUndefined(args: unknown[]): unknown[] {
+  let end = args.length;
+  while (end > 0 && args[end - 1] === undefined) end--;
+  return args.slice(0, end);
+}
+
 function checkDemoOptions(options: unknown, fail: (why: string) => never): void {
-  if (!isPlainObject(options)) fail(`options must be an object, but got ${describe(options)}`);
-  for (const [key, value] of Object.entries(options as Record<string, unknown>)) {
-    if (!Object.hasOwn(DEMO_OPTION_CHECKS, key)) fail(`unknown option ${describe(key)}`);
-    const expected = DEMO_OPTION_CHECKS[key as keyof DemoOptions](value);
-    if (expected) fail(`options.${key} must be ${expected}, but got ${describe(value)}`);
-  }
+  parseOptions(demoOptionsSchema, options, 'options', fail);
 }
 
 /** A path or a built-in name: a bounded string without NUL bytes. */
@@ -251,25 +224,6 @@ function expectCount(args: unknown[], count: number, fail: (why: string) => neve
   if (args.length !== count) fail(`expected ${count} argument${count === 1 ? '' : 's'}, but got ${args.length}`);
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-function isNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
-}
-
 function isIntegerIn(value: unknown, min: number, max: number): boolean {
   return Number.isInteger(value) && (value as number) >= min && (value as number) <= max;
-}
-
-/** A short, safe rendering of an untrusted value for error messages. */
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
-  if (Array.isArray(value)) return 'an array';
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
-  return String(value);
 }

@@ -1,9 +1,8 @@
-/**
- * Compute backends, best first (Pruneflow's names; node-gpu and node both register tfjs's 'tensorflow').
- * webgpu and webgl exist only where the engine runs inside Chromium (the app's window or a browser page).
- */
-export const BACKEND_ORDER = ['node-gpu', 'webgpu', 'webgl', 'node', 'wasm', 'cpu'] as const;
-export type BackendId = (typeof BACKEND_ORDER)[number];
+import { BACKEND_ORDER, type BackendId, type BackendReport } from '../api/reports.js';
+
+/** The wire types are defined in core/api (reports.ts); the engine re-exports them for its own files. */
+export { BACKEND_ORDER };
+export type { BackendAttempt, BackendId, BackendReport } from '../api/reports.js';
 
 export function isBackendId(value: string): value is BackendId {
   return (BACKEND_ORDER as readonly string[]).includes(value);
@@ -19,21 +18,7 @@ export interface BackendCandidate {
   load(options?: { forced: boolean }): Promise<string[] | void>;
 }
 
-export interface BackendAttempt {
-  id: BackendId;
-  /** Why this backend was not taken; absent for the one chosen. */
-  reason?: string;
-}
 
-/** What the engine runs on and why each better backend was not taken. */
-export interface BackendReport {
-  active: BackendId;
-  /** How the choice was made: automatic or forced by a setting, a flag or the environment. */
-  chosenBy: 'auto' | 'setting' | 'flag' | 'environment';
-  attempts: BackendAttempt[];
-  /** Extra facts about the active backend (SIMD, threads). */
-  details: string[];
-}
 
 export function describeBackendReport(report: BackendReport): string {
   const lines = [`backend: ${report.active} (${report.chosenBy === 'auto' ? 'chosen automatically' : `set by ${report.chosenBy}`})`];

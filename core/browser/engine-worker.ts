@@ -4,7 +4,7 @@
  * from `pruneflow serve` when the page passes its token (`&token=`), from the page when it says it has them
  * (`&files=page`: the desktop app's preload), else there are none.
  */
-import { answerCall } from '../api/answer-call.js';
+import { answerCalls } from '../api/rpc.js';
 import { FILES_FROM_PAGE, FILES_PARAMETER, type FromEngineWorker, isEngineWorkerCall } from '../api/worker-protocol.js';
 import { TOKEN_PARAMETER } from '../api/socket-protocol.js';
 import { createBrowserEngine } from './browser-engine.js';
@@ -27,8 +27,8 @@ const engine = createBrowserEngine({
   files: token ? servedHostFiles(here.origin, token) : here.searchParams.get(FILES_PARAMETER) === FILES_FROM_PAGE ? fromPage.files : undefined,
 });
 
-engine.onEvent((event) => scope.postMessage({ type: 'event', event }));
+const answer = answerCalls(engine, (message) => scope.postMessage(message));
 scope.addEventListener('message', ({ data }) => {
   if (fromPage.receive(data) || !isEngineWorkerCall(data)) return;
-  void answerCall(engine, data.call).then((reply) => scope.postMessage({ type: 'reply', id: data.id, reply }));
+  answer(data.id, data.call);
 });

@@ -1,33 +1,12 @@
 import type { LoadedDataset } from './formats/dataset-format.js';
 import type { ImageDataset } from './image-dataset.js';
+import type { DatasetPreview, SplitPreview, Thumbnail } from '../api/reports.js';
 
-/** A small RGBA picture, ready for a canvas's ImageData. */
-export interface Thumbnail {
-  width: number;
-  height: number;
-  rgba: Uint8Array;
-  label: number;
-  /** Index of the image in its split. */
-  index: number;
-}
+/** The wire types are defined in core/api (reports.ts). */
+export type { DatasetPreview, SplitPreview, Thumbnail };
 
-export interface SplitPreview {
-  name: string;
-  count: number;
-  perClass: number[];
-}
 
-export interface DatasetPreview {
-  format: string;
-  classNames: string[];
-  height: number;
-  width: number;
-  channels: number;
-  splits: SplitPreview[];
-  /** A few images of each class from the first split. */
-  samples: Thumbnail[];
-  warnings: string[];
-}
+
 
 /** Share of a data set without its own test split that sessions hold out for testing. */
 export const HELD_OUT_PERCENT = 20;

@@ -1,33 +1,13 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { layerFlops } from '../models/model-cost.js';
 import type { ChannelGraph } from './channel-graph.js';
+import type { GroupRow, LayerRow, ModelReport } from '../api/reports.js';
 
-export interface LayerRow {
-  name: string;
-  className: string;
-  outputShape: (number | null)[];
-  parameters: number;
-  flops: number;
-  /** Output activation values per image (memory = 4 bytes each in float32). */
-  activations: number;
-}
+/** The wire types are defined in core/api (reports.ts). */
+export type { GroupRow, LayerRow, ModelReport };
 
-export interface GroupRow {
-  id: number;
-  channels: number;
-  producers: string[];
-  prunable: boolean;
-  reasons: string[];
-}
 
-/** The pre-flight report: every layer's cost, every channel group, and in plain words what cannot be pruned. */
-export interface ModelReport {
-  name: string;
-  layers: LayerRow[];
-  groups: GroupRow[];
-  totals: { parameters: number; flops: number; activations: number };
-  summary: string[];
-}
+
 
 export function modelReport(model: tfl.LayersModel, graph: ChannelGraph): ModelReport {
   const layers = model.layers.map((layer) => {

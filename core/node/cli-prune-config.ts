@@ -2,53 +2,38 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { DEFAULT_DEMO_OPTIONS, type PruneConfig } from '../api/contract.js';
+import { fallback, MODEL_EXPORT_FORMATS } from '../api/run-options.js';
+import { runOptionsFromFlags } from './cli-run-flags.js';
 import { demoConfig } from '../session/demo.js';
 import { projectRunDefaults } from './cli-project.js';
 
+/** What commander hands over: the run options' own flags (cli-run-flags.ts) and the composite ones below. */
 export interface PruneFlags {
   demo?: boolean;
   model?: string;
   data?: string;
-  criterion?: string;
   targetFlops?: number;
   targetParams?: number;
   reduction?: number;
-  ranking?: string;
-  sensitivityRatios?: number[];
-  sensitivityImages?: number;
-  protect?: number;
-  roundTo?: number;
   layerRatio?: Record<string, number>;
   epochs?: number;
   fineTuneEpochs?: number;
-  batchSize?: number;
-  lr?: number;
-  calibrationBatches?: number;
-  schedule?: string;
-  scheduleSteps?: number;
-  softEpochs?: number;
-  scheduleMask?: string;
-  scheduleRamp?: string;
   seed?: number;
   sample?: { train: number; test: number };
-  optimizer?: string;
-  weightDecay?: number;
-  lrSchedule?: string;
   distillWeight?: number;
   distillTemperature?: number;
   patience?: number;
-  validationShare?: number;
-  checkpointDir?: string;
   export?: string;
   format?: string;
   config?: string;
   project?: string;
-  sessionName?: string;
   json?: boolean;
+  /** The flags of the run options that are one plain value, by commander's attribute names. */
+  [flag: string]: unknown;
 }
 
 /** Hinton et al.'s range is 2-20; 4 is a common choice for CIFAR-sized models. */
-export const DEFAULT_DISTILL_TEMPERATURE = 4;
+export const DEFAULT_DISTILL_TEMPERATURE = fallback('distillation').temperature;
 
 export class ConfigFileError extends Error {
   override name = 'ConfigFileError';
@@ -66,39 +51,17 @@ export async function pruneConfigFrom(flags: PruneFlags): Promise<Partial<PruneC
     ...base,
     ...(flags.model && { model: flags.model }),
     ...(flags.data && { data: flags.data }),
+    ...runOptionsFromFlags(flags),
     ...defined({
-      criterion: flags.criterion,
-      ranking: oneOf('--ranking', flags.ranking, ['global', 'uniform', 'sensitivity'] as const),
-      sensitivityRatios: flags.sensitivityRatios,
-      sensitivityImages: flags.sensitivityImages,
-      protect: flags.protect,
-      roundTo: flags.roundTo,
       layerRatios: flags.layerRatio && Object.keys(flags.layerRatio).length ? flags.layerRatio : undefined,
-      batchSize: flags.batchSize,
-      learningRate: flags.lr,
-      calibrationBatches: flags.calibrationBatches,
-      schedule: oneOf('--schedule', flags.schedule, ['one-shot', 'iterative', 'continuous'] as const),
-      scheduleSteps: flags.scheduleSteps,
-      softEpochs: flags.softEpochs,
-      scheduleMask: oneOf('--schedule-mask', flags.scheduleMask, ['soft', 'hard'] as const),
-      scheduleRamp: oneOf('--schedule-ramp', flags.scheduleRamp, ['cubic', 'constant'] as const),
-      seed: flags.seed,
       sample: flags.sample,
-      optimizer: oneOf('--optimizer', flags.optimizer, ['adam', 'sgd'] as const),
-      weightDecay: flags.weightDecay,
-      lrSchedule: oneOf('--lr-schedule', flags.lrSchedule, ['cosine', 'step', 'constant'] as const),
       distillation: distillationFrom(flags, file.distillation),
       earlyStopping: flags.patience === undefined ? undefined : { patience: flags.patience },
-      validationShare: flags.validationShare,
-      checkpointDir: flags.checkpointDir,
     }),
     ...(flags.targetParams !== undefined
       ? { target: { metric: 'params', reduction: flags.targetParams } }
       : reduction !== undefined && { target: { metric: 'flops', reduction } }),
-    ...(flags.epochs !== undefined && { trainEpochs: flags.epochs }),
-    ...(flags.fineTuneEpochs !== undefined && { fineTuneEpochs: flags.fineTuneEpochs }),
     ...(flags.export && { export: { path: flags.export, format: exportFormat(flags.format ?? 'tfjs') } }),
-    ...(flags.sessionName && { sessionName: flags.sessionName }),
   };
   // A project lends its baseline and data set to the sessions after its first.
   if (flags.project) Object.assign(config, { project: resolve(flags.project) }, await projectRunDefaults(flags.project, config));
@@ -114,22 +77,17 @@ function distillationFrom(flags: PruneFlags, file: PruneConfig['distillation']):
   return { weight, temperature: flags.distillTemperature ?? file?.temperature ?? DEFAULT_DISTILL_TEMPERATURE };
 }
 
-/** A flag's value checked against its choices (undefined when the flag is absent). */
-function oneOf<T extends string>(flag: string, value: string | undefined, choices: readonly T[]): T | undefined {
-  if (value === undefined || (choices as readonly string[]).includes(value)) return value as T | undefined;
-  throw new InvalidArgumentError(`${flag} must be ${choices.join(', ')}, not '${value}'`);
-}
-
 /** Only the options actually given, so they do not hide the config file's values. */
 function defined<T extends object>(values: T): Partial<T> {
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function exportFormat(format: string): NonNullable<PruneConfig['export']>['format'] {
-  if (format === 'tfjs' || format === 'keras-h5' || format === 'keras') return format;
+  if ((MODEL_EXPORT_FORMATS as readonly string[]).includes(format)) return format as NonNullable<PruneConfig['export']>['format'];
   throw new InvalidArgumentError(`--format must be tfjs, keras-h5 or keras, not '${format}'`);
 }
 
+/** A JSON object of run options; the engine checks its values as it checks every door's (run-options.ts). */
 async function readConfigFile(path: string): Promise<Partial<PruneConfig>> {
   try {
     const parsed: unknown = JSON.parse(await readFile(path, 'utf8'));

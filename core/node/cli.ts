@@ -3,11 +3,11 @@ import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { progressReporter } from './cli-progress.js';
 import type { EngineEvent } from '../api/contract.js';
-import { DEFAULT_PRUNE_CONFIG } from '../api/contract.js';
 import { describeBackendReport } from '../backend/backend-report.js';
 import { PRUNEFLOW_VERSION } from '../version.js';
 import { formatDatasetPreview, formatPruneTable, formatModelReport } from './cli-output.js';
 import { DEFAULT_DISTILL_TEMPERATURE, type PruneFlags, pruneConfigFrom } from './cli-prune-config.js';
+import { addRunFlags, FLAGGED_OPTIONS, runOptionParser } from './cli-run-flags.js';
 import { formatProjectInfo, projectInfo, relinkProjectDataset } from './cli-project.js';
 import { formatSensitivityReport } from './cli-sensitivity-output.js';
 import { listCriteria } from '../importance/registry.js';
@@ -49,13 +49,6 @@ function positive(value: string): number {
   return number;
 }
 
-/** "0.25,0.5,0.75": ascending shares between 0 and 1. */
-function shares(value: string): number[] {
-  const list = value.split(',').map(Number);
-  if (!list.every((r, i) => r > 0 && r < 1 && (i === 0 || r > list[i - 1]))) throw new InvalidArgumentError('expected ascending shares between 0 and 1, e.g. 0.25,0.5,0.75');
-  return list;
-}
-
 function count(value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError('must be a whole number, 0 or more');
@@ -74,6 +67,8 @@ function portNumber(value: string): number {
   return number;
 }
 
+const criterionChoices = { criterion: `: ${listCriteria().map((c) => c.id).join(', ')}` };
+
 const program = new Command('pruneflow')
   .description('Pruneflow: make convolutional networks smaller and faster by structured channel pruning')
   .version(PRUNEFLOW_VERSION)
@@ -89,81 +84,55 @@ program
     console.log(options.json ? JSON.stringify(info, null, 2) : `Pruneflow ${info.version}\n${describeBackendReport(info.backend)}`);
   });
 
-program
+const pruneCommand = program
   .command('prune')
   .description('prune a model: train (or load) it, score its channels, remove them to meet a target, fine-tune, compare')
   .option('--demo', 'the built-in end-to-end example: demo CNN on the bundled Fashion-MNIST sample, L1, 50% FLOPs')
   .option('--model <model>', `a built-in model (${MODEL_ZOO.map((e) => e.id).join(', ')}) or a model file`)
   .option('--data <path>', `a data set (file, folder or archive), or ${BUILTIN_DATA}`)
-  .option('--criterion <id>', `importance criterion: ${listCriteria().map((c) => c.id).join(', ')} (default ${DEFAULT_PRUNE_CONFIG.criterion})`)
   .option('--target-flops <fraction>', 'share of FLOPs to remove', fraction)
   .option('--target-params <fraction>', 'share of parameters to remove', fraction)
   .option('--reduction <fraction>', 'same as --target-flops (kept for the demo)', fraction)
-  .option('--ranking <kind>', 'global (one threshold, default), uniform (the same share from every layer) or sensitivity (shares from a sensitivity analysis, cached)')
-  .option('--sensitivity-ratios <list>', 'ranking sensitivity: shares of each layer to try (default 0.25,0.5,0.75)', shares)
-  .option('--sensitivity-images <n>', 'ranking sensitivity: training images to measure accuracy on (default 500)', count)
-  .option('--protect <fraction>', `share of every layer that is never removed (default ${DEFAULT_PRUNE_CONFIG.protect})`, Number)
-  .option('--round-to <n>', 'keep channel counts a multiple of n (8 suits SIMD kernels)', count)
   .option('--layer-ratio <layer=share>', 'remove this share of one layer by hand (repeatable)', collectRatio, {})
-  .option('--epochs <n>', 'baseline training epochs (0: use the model as it is)', count)
-  .option('--fine-tune-epochs <n>', 'fine-tuning epochs after pruning', count)
-  .option('--batch-size <n>', `training batch size (default ${DEFAULT_PRUNE_CONFIG.batchSize})`, count)
-  .option('--lr <rate>', `learning rate (default ${DEFAULT_PRUNE_CONFIG.learningRate}; fine-tuning uses half)`, Number)
-  .option('--optimizer <name>', 'adam (default) or sgd (momentum 0.9)')
-  .option('--weight-decay <value>', 'L2 penalty on kernels (default 0; 5e-4 is usual with sgd)', share)
-  .option('--lr-schedule <kind>', 'learning rate over each training stage: cosine (default), step (x0.1 at 50% and 75%) or constant')
   .option('--distill-weight <w>', 'fine-tune with knowledge distillation from the unpruned model: share of the loss from its soft predictions, 0 to 1', share)
   .option('--distill-temperature <T>', `distillation temperature (default ${DEFAULT_DISTILL_TEMPERATURE})`, positive)
   .option('--patience <epochs>', 'early stopping: stop a training stage after this many epochs without better validation accuracy, keeping the best weights', count)
-  .option('--validation-share <fraction>', 'share of the training images held out for early stopping (default 0.1)', fraction)
-  .option('--checkpoint-dir <folder>', 'save the latest checkpoint of baseline training and of fine-tuning here (tfjs format)')
-  .option('--calibration-batches <n>', `batches shown to data-driven criteria (default ${DEFAULT_PRUNE_CONFIG.calibrationBatches})`, count)
-  .option('--schedule <kind>', 'one-shot (default), iterative (prune/fine-tune steps) or continuous (soft gates, CIP-SPEC section 5)')
-  .option('--schedule-steps <n>', `steps of the iterative schedule (default ${DEFAULT_PRUNE_CONFIG.scheduleSteps})`, count)
-  .option('--soft-epochs <n>', `epochs of the pruning phase: continuous T_p, or fine-tuning between iterative steps (default ${DEFAULT_PRUNE_CONFIG.softEpochs})`, count)
-  .option('--schedule-mask <kind>', 'continuous schedule: soft sigmoid gates (default) or hard 0/1 masks (SFP-style)')
-  .option('--schedule-ramp <kind>', 'continuous schedule: cubic ramp of the cut (default) or constant, the whole cut from the start (SFP)')
-  .option('--seed <n>', `random seed (default ${DEFAULT_PRUNE_CONFIG.seed})`, count)
   .option('--sample <train,test>', 'quick trial: a stratified sample of this many training and test images', sampleSizes)
   .option('--export <folder>', 'write the pruned model into this folder')
   .option('--format <format>', 'export format: tfjs (default), keras-h5 or keras')
   .option('--config <file>', 'read the options from a JSON file (flags given on the command line win)')
   .option('--project <file>', 'add the session to this project file (.pruneflow), made if absent; an existing one lends its baseline and data set')
-  .option('--session-name <name>', 'name of the session in the project')
-  .option('--json', 'print the result as JSON for scripts')
-  .action(async (options: PruneFlags) => {
-    const config = await pruneConfigFrom(options);
-    const engine = await engineFor(program.opts().backend);
-    const info = await engine.getInfo();
-    if (!options.json) console.error(describeBackendReport(info.backend));
-    const cancelled = config.project
-      ? savedOnCancel(config.project)
-      : config.checkpointDir
-        ? `Cancelled: the latest checkpoints are in ${config.checkpointDir}.`
-        : undefined;
-    process.exitCode = await runTask(engine, engine.startPruning(config), Boolean(options.json), cancelled);
-  });
+  .option('--json', 'print the result as JSON for scripts');
+// Every run option that is one plain value, from core/api/run-options.ts.
+addRunFlags(pruneCommand, FLAGGED_OPTIONS, criterionChoices);
+pruneCommand.action(async (options: PruneFlags) => {
+  const config = await pruneConfigFrom(options);
+  const engine = await engineFor(program.opts().backend);
+  const info = await engine.getInfo();
+  if (!options.json) console.error(describeBackendReport(info.backend));
+  const cancelled = config.project
+    ? savedOnCancel(config.project)
+    : config.checkpointDir
+      ? `Cancelled: the latest checkpoints are in ${config.checkpointDir}.`
+      : undefined;
+  process.exitCode = await runTask(engine, engine.startPruning(config), Boolean(options.json), cancelled);
+});
 
-program
+const sensitivityCommand = program
   .command('sensitivity')
   .description('prune each channel group alone at several shares and print the accuracy drop (cached beside the settings)')
   .requiredOption('--model <model>', `a built-in model (${MODEL_ZOO.map((e) => e.id).join(', ')}) or a model file`)
   .requiredOption('--data <path>', `a data set (file, folder or archive), or ${BUILTIN_DATA}`)
-  .option('--ratios <list>', 'shares of each group to remove, ascending (default 0.25,0.5,0.75)', shares)
-  .option('--images <n>', 'training images to measure accuracy on (default 500)', count)
-  .option('--criterion <id>', `which channels go first: ${listCriteria().map((c) => c.id).join(', ')} (default ${DEFAULT_PRUNE_CONFIG.criterion})`)
-  .option('--epochs <n>', `baseline training epochs first (default ${DEFAULT_PRUNE_CONFIG.trainEpochs}; 0: use the model as it is)`, count)
-  .option('--batch-size <n>', `training batch size (default ${DEFAULT_PRUNE_CONFIG.batchSize})`, count)
-  .option('--lr <rate>', `learning rate (default ${DEFAULT_PRUNE_CONFIG.learningRate})`, Number)
-  .option('--calibration-batches <n>', `batches shown to data-driven criteria (default ${DEFAULT_PRUNE_CONFIG.calibrationBatches})`, count)
-  .option('--seed <n>', `random seed (default ${DEFAULT_PRUNE_CONFIG.seed})`, count)
-  .option('--json', 'print the report as JSON for scripts')
-  .action(async (options: PruneFlags & { ratios?: number[]; images?: number }) => {
-    const config = await pruneConfigFrom({ ...options, sensitivityRatios: options.ratios, sensitivityImages: options.images });
-    const engine = await engineFor(program.opts().backend);
-    if (!options.json) console.error(describeBackendReport((await engine.getInfo()).backend));
-    process.exitCode = await runTask(engine, engine.startSensitivity(config), Boolean(options.json));
-  });
+  .option('--ratios <list>', 'shares of each group to remove, ascending (default 0.25,0.5,0.75)', runOptionParser('sensitivityRatios'))
+  .option('--images <n>', 'training images to measure accuracy on (default 500)', runOptionParser('sensitivityImages'))
+  .option('--json', 'print the report as JSON for scripts');
+addRunFlags(sensitivityCommand, ['criterion', 'trainEpochs', 'batchSize', 'learningRate', 'calibrationBatches', 'seed'], criterionChoices);
+sensitivityCommand.action(async (options: PruneFlags & { ratios?: number[]; images?: number }) => {
+  const config = await pruneConfigFrom({ ...options, sensitivityRatios: options.ratios, sensitivityImages: options.images });
+  const engine = await engineFor(program.opts().backend);
+  if (!options.json) console.error(describeBackendReport((await engine.getInfo()).backend));
+  process.exitCode = await runTask(engine, engine.startSensitivity(config), Boolean(options.json));
+});
 
 const data = program.command('data').description('inspect data sets');
 
@@ -242,7 +211,17 @@ async function runTask(
   cancelledMessage: string | (() => string) = 'Cancelled: nothing was written.',
 ): Promise<number> {
   const progress = progressReporter(json);
-  const { taskId } = await started;
+  // Listening starts before the task's id is known: a task that fails at once may end before `started` settles.
+  const early: EngineEvent[] = [];
+  let onTaskEvent = (event: EngineEvent) => void early.push(event);
+  const unsubscribe = engine.onEvent((event) => onTaskEvent(event));
+  let taskId: string;
+  try {
+    ({ taskId } = await started);
+  } catch (error) {
+    unsubscribe();
+    throw error;
+  }
   const onSigint = () => {
     console.error('\nCancelling at the next batch (press Ctrl-C again to force quit)...');
     process.off('SIGINT', onSigint);
@@ -257,7 +236,8 @@ async function runTask(
       if (text) (toStderr ? console.error : console.log)(text);
       resolve(code);
     };
-    const unsubscribe = engine.onEvent((event: EngineEvent) => {
+    onTaskEvent = (event: EngineEvent) => {
+      if (event.taskId !== taskId) return;
       if (event.type === 'task-progress') progress.onProgress(event.progress);
       else if (event.type === 'task-warning') progress.onProgress({ stage: 'warning', step: 0, total: 0, message: event.message });
       else if (event.type === 'task-done') {
@@ -270,7 +250,8 @@ async function runTask(
         const hint = event.error.name === 'DatasetMovedError' ? '\nGive its new place with --data <path>; Pruneflow checks that its content is the same.' : '';
         finish(EXIT.failed, `${event.error.name}: ${event.error.message}${hint}`, true);
       }
-    });
+    };
+    for (const event of early.splice(0)) onTaskEvent(event);
   });
 }
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { EngineApi, EngineEvent, EngineInfo, PruneConfig, PruneResult, SensitivityReport, SessionState } from '../api/contract.js';
-import { DEFAULT_DEMO_OPTIONS, DEFAULT_PRUNE_CONFIG } from '../api/contract.js';
+import { demoOptionsSchema, pruneConfigSchema } from '../api/run-options.js';
+import { checkedEngine } from '../api/validate-call.js';
 import type { BackendCandidate, BackendReport } from '../backend/backend-report.js';
 import { type BackendPreference, selectBackend } from '../backend/select-backend.js';
 import { serializeError } from '../api/errors.js';
@@ -98,18 +99,19 @@ export function createEngine(options: EngineOptions): EngineApi {
     return { taskId };
   };
 
-  return {
+  return checkedEngine({
     async getInfo() {
       const backend = await ready();
       const { numTensors, numBytes } = tf.memory();
       const files = Boolean(options.openDataSource && options.listFolder && options.projects);
       return { name: 'Pruneflow', version: PRUNEFLOW_VERSION, host: options.host, backend, memory: { tensors: numTensors, bytes: numBytes }, files };
     },
-    startDemo: (partial) => startRun(demoConfig({ ...DEFAULT_DEMO_OPTIONS, ...partial })),
-    startPruning: (partial) => startRun({ ...DEFAULT_PRUNE_CONFIG, ...partial }),
+    // Checked at the entry (checkedEngine); parsing again fills in the defaults.
+    startDemo: (partial) => startRun(demoConfig(demoOptionsSchema.parse(partial))),
+    startPruning: (partial) => startRun(pruneConfigSchema.parse(partial)),
     startSensitivity: (partial) =>
       startTask(
-        (context) => runSensitivity({ ...DEFAULT_PRUNE_CONFIG, ...partial }, context),
+        (context) => runSensitivity(pruneConfigSchema.parse(partial), context),
         (taskId, result: SensitivityReport) => ({ type: 'sensitivity-done', taskId, result }),
       ),
     async inspectDataset(path: string) {
@@ -170,5 +172,5 @@ export function createEngine(options: EngineOptions): EngineApi {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-  };
+  });
 }

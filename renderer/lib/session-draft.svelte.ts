@@ -1,6 +1,6 @@
 import { BUILTIN_DATA_ID, RECOMMENDED_CRITERION } from '../../core/api/catalog.js';
 import type { CutEstimate, DatasetPreview, EngineApi, ModelReport, PruneConfig, SerializedError } from '../../core/api/contract.js';
-import { DEFAULT_PRUNE_CONFIG } from '../../core/api/contract.js';
+import { DEFAULT_PRUNE_CONFIG, fallback } from '../../core/api/run-options.js';
 import { serializeError } from '../../core/api/errors.js';
 
 /** A value the engine reads for the UI (a data preview, a model report): loading, loaded or failed. */
@@ -34,7 +34,7 @@ export class Lookup<T> {
   }
 }
 
-/** The choices of a new pruning session, from the Data screen to the wizard's review. */
+/** The choices of a new pruning session, from the Data screen to the wizard's review; they start at the run options' defaults (core/api/run-options.ts). */
 export class SessionDraft {
   /** The data set as given to the engine: a path on its host, or the built-in sample. */
   data = $state('');
@@ -44,33 +44,33 @@ export class SessionDraft {
   readonly estimate = new Lookup<CutEstimate>();
 
   criterion = $state(RECOMMENDED_CRITERION.id);
-  metric = $state<'flops' | 'params'>('flops');
-  reduction = $state(0.5);
+  metric = $state<PruneConfig['target']['metric']>(DEFAULT_PRUNE_CONFIG.target.metric);
+  reduction = $state(DEFAULT_PRUNE_CONFIG.target.reduction);
   ranking = $state<PruneConfig['ranking']>(DEFAULT_PRUNE_CONFIG.ranking);
   protect = $state(DEFAULT_PRUNE_CONFIG.protect);
   roundTo = $state(DEFAULT_PRUNE_CONFIG.roundTo);
-  schedule = $state<PruneConfig['schedule']>('one-shot');
+  schedule = $state<PruneConfig['schedule']>(DEFAULT_PRUNE_CONFIG.schedule);
   scheduleSteps = $state(DEFAULT_PRUNE_CONFIG.scheduleSteps);
   softEpochs = $state(DEFAULT_PRUNE_CONFIG.softEpochs);
   trainEpochs = $state(DEFAULT_PRUNE_CONFIG.trainEpochs);
   fineTuneEpochs = $state(DEFAULT_PRUNE_CONFIG.fineTuneEpochs);
   batchSize = $state(DEFAULT_PRUNE_CONFIG.batchSize);
   learningRate = $state(DEFAULT_PRUNE_CONFIG.learningRate);
-  optimizer = $state<'adam' | 'sgd'>('adam');
-  lrSchedule = $state<'cosine' | 'step' | 'constant'>('cosine');
+  optimizer = $state<NonNullable<PruneConfig['optimizer']>>(fallback('optimizer'));
+  lrSchedule = $state<NonNullable<PruneConfig['lrSchedule']>>(fallback('lrSchedule'));
   distill = $state(false);
-  distillWeight = $state(0.5);
-  distillTemperature = $state(4);
+  distillWeight = $state(fallback('distillation').weight);
+  distillTemperature = $state(fallback('distillation').temperature);
   earlyStop = $state(false);
-  patience = $state(3);
+  patience = $state(fallback('earlyStopping').patience);
   /** Share of the training images early stopping holds out to judge progress. */
-  validationShare = $state(0.1);
+  validationShare = $state(fallback('validationShare'));
   seed = $state(DEFAULT_PRUNE_CONFIG.seed);
   /** A project file to save the session to; empty: not saved. */
   project = $state('');
   sessionName = $state('');
   exportPath = $state('');
-  exportFormat = $state<'tfjs' | 'keras-h5' | 'keras'>('tfjs');
+  exportFormat = $state<NonNullable<PruneConfig['export']>['format']>('tfjs');
 
   readonly #engine: EngineApi;
 

@@ -2,8 +2,8 @@
  * The engine in a Web Worker of this page: GPU training through WebGPU or WebGL inside Chromium, with no
  * server and no native install. Same calls and events as every other host.
  */
-import { bridgeCalls, type CallReply, type EngineBridge } from '../../core/api/bridge.js';
-import type { EngineEvent } from '../../core/api/contract.js';
+import type { EngineBridge } from '../../core/api/bridge.js';
+import { createCaller } from '../../core/api/rpc.js';
 import type { FromEngineWorker, ToEngineWorker } from '../../core/api/worker-protocol.js';
 import type { HostFileBridge, HostFileRequest } from '../../core/api/host-files-protocol.js';
 import { TOKEN_PARAMETER } from '../../core/api/socket-protocol.js';
@@ -19,48 +19,37 @@ export interface WorkerFiles {
   bridge?: HostFileBridge;
 }
 
+/** The parts of a Web Worker the bridge uses; tests pass a stand-in. */
+export interface WorkerLike {
+  postMessage(message: unknown): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
+  addEventListener(type: 'error', listener: (event: ErrorEvent) => void): void;
+}
+
 /** `backend`: 'auto' or a backend id; the worker's bundle lies in ./engine/ beside the page. */
-export function workerBridge(backend: string, files: WorkerFiles = {}): EngineBridge {
-  const address = new URL('engine/engine-worker.js', location.href);
+export function workerBridge(
+  backend: string,
+  files: WorkerFiles = {},
+  { page = location.href, spawn = (address) => new Worker(address, { type: 'module' }) }: { page?: string; spawn?: (address: URL) => WorkerLike } = {},
+): EngineBridge {
+  const address = new URL('engine/engine-worker.js', page);
   address.searchParams.set('backend', backend);
   if (files.token) address.searchParams.set(TOKEN_PARAMETER, files.token);
   // The desktop app's preload lends this page the user's files; the worker asks the page for them.
   else if (files.bridge) address.searchParams.set(FILES_PARAMETER, FILES_FROM_PAGE);
-  const worker = new Worker(address, { type: 'module' });
-  const pending = new Map<number, (reply: CallReply) => void>();
-  const listeners = new Set<(event: EngineEvent) => void>();
-  let nextId = 1;
-  let lost: CallReply | undefined;
+  const worker = spawn(address);
+  const caller = createCaller((id, call) => worker.postMessage({ type: 'call', id, call } satisfies ToEngineWorker));
   worker.addEventListener('message', ({ data }: MessageEvent<FromEngineWorker>) => {
-    if (data.type === 'event') for (const listener of listeners) listener(data.event);
+    if (data.type === 'event') caller.event(data.event);
     else if (data.type === 'host-file') void answerHostFile(files.bridge, data.id, data.request).then((reply) => worker.postMessage(reply));
-    else {
-      pending.get(data.id)?.(data.reply);
-      pending.delete(data.id);
-    }
+    else caller.reply(data.id, data.reply);
   });
-  // A worker that fails to load or dies answers every waiting and later call with the reason.
+  // A worker that fails to load or dies fails every waiting call, every running task and every later call.
   worker.addEventListener('error', (event) => {
     event.preventDefault();
-    lost = { ok: false, error: { name: EngineWorkerError.name, message: `The engine in this window stopped: ${event.message || 'its script failed to load'}.` } };
-    for (const resolve of pending.values()) resolve(lost);
-    pending.clear();
+    caller.lose({ name: EngineWorkerError.name, message: `The engine in this window stopped: ${event.message || 'its script failed to load'}.` }, true);
   });
-  const send = (method: string, args: unknown[]): Promise<CallReply> => {
-    if (lost) return Promise.resolve(lost);
-    const id = nextId++;
-    return new Promise((resolve) => {
-      pending.set(id, resolve);
-      worker.postMessage({ type: 'call', id, call: { method, args } } satisfies ToEngineWorker);
-    });
-  };
-  return {
-    ...bridgeCalls(send),
-    onEvent(listener) {
-      listeners.add(listener);
-      return () => void listeners.delete(listener);
-    },
-  };
+  return caller.bridge;
 }
 
 /** The worker asks for a file; only the desktop app's preload can answer (a served page's worker asks the server itself). */

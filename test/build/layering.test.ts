@@ -19,6 +19,8 @@ describe('layering lint rule', () => {
     ['core/prune/x.ts', 'export const title = document.title;', /core\/ must not touch the DOM/],
     ['core/prune/x.ts', 'export const env = process.env;', /process is Node-only/],
     ['core/node/x.ts', "import { app } from 'electron';", /only electron\/ may use Electron/],
+    ['core/api/x.ts', "import type { ModelReport } from '../graph/preflight.js';", /core\/api owns the wire types and imports nothing but itself/],
+    ['core/api/x.ts', "import { readFile } from 'node:fs';", /Node built-ins are for core\/node/],
     ['renderer/lib/x.ts', "import { ipcRenderer } from 'electron';", /only electron\/ may use Electron/],
     ['renderer/lib/x.ts', "import { readFile } from 'node:fs/promises';", /no Node built-ins/],
     ['renderer/lib/x.ts', "import { fit } from '../../core/train/fit.js';", /only core\/api\//],
@@ -32,6 +34,7 @@ describe('layering lint rule', () => {
     ['core/prune/x.ts', "import * as tf from '@tensorflow/tfjs-core';"],
     ['core/node/x.ts', "import { readFile } from 'node:fs/promises';"],
     ['renderer/lib/x.ts', "import type { EngineApi } from '../../core/api/contract.js';"],
+    ['core/api/x.ts', "import { z } from 'zod';"],
     ['electron/x.ts', "import { createEngine } from '../core/session/engine.js';"],
   ])('%s: %s is allowed', async (file, code) => {
     expect(await problems(file, code)).toEqual([]);

@@ -7,6 +7,12 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineApi, EngineEvent, PruneResult } from '../../core/api/contract.js';
 import type { RunTaskState } from '../../renderer/lib/run-task.svelte.js';
+import { answerCalls } from '../../core/api/rpc.js';
+import { checkedEngine } from '../../core/api/validate-call.js';
+import { FakeEngine } from '../electron/fake-engine.js';
+import { WebSocket, WebSocketServer } from 'ws';
+import { answerCall } from '../../core/api/answer-call.js';
+import { engineSockets } from '../../core/node/serve/engine-socket.js';
 
 // The Run screen's state (runes, so compiled by Svelte as the app builds it) driven by the events an
 // engine sends. The stand-in engine only starts a task and relays events: the state is what is tested.
@@ -14,6 +20,14 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 let folder: string;
 let RunTask: new (engine: EngineApi) => RunTaskState;
+// The page's bridge and client use the DOM's types, so they are described here rather than imported.
+interface WorkerLike {
+  postMessage(message: unknown): void;
+  addEventListener(type: 'message' | 'error', listener: (event: never) => void): void;
+}
+let workerBridge: (backend: string, files: object, connect: { page: string; spawn: () => WorkerLike }) => unknown;
+let fromBridge: (bridge: unknown) => EngineApi;
+let socketBridge: (url: string, token: string, open: (url: string) => unknown) => unknown;
 
 beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), 'pruneflow-run-task-'));
@@ -27,10 +41,17 @@ beforeAll(async () => {
       emptyOutDir: true,
       target: 'node20',
       minify: false,
-      lib: { entry: join(ROOT, 'renderer/lib/run-task.svelte.ts'), formats: ['es'], fileName: 'run-task' },
+      lib: {
+        entry: { 'run-task': join(ROOT, 'renderer/lib/run-task.svelte.ts'), 'worker-bridge': join(ROOT, 'renderer/lib/worker-bridge.ts'), 'engine-client': join(ROOT, 'renderer/lib/engine-client.ts'), 'socket-bridge': join(ROOT, 'renderer/lib/socket-bridge.ts') },
+        formats: ['es'],
+        fileName: (_format, name) => `${name}.js`,
+      },
     },
   });
   ({ RunTaskState: RunTask } = (await import(pathToFileURL(join(folder, 'run-task.js')).href)) as { RunTaskState: typeof RunTask });
+  ({ workerBridge } = (await import(pathToFileURL(join(folder, 'worker-bridge.js')).href)) as { workerBridge: typeof workerBridge });
+  ({ fromBridge } = (await import(pathToFileURL(join(folder, 'engine-client.js')).href)) as { fromBridge: typeof fromBridge });
+  ({ socketBridge } = (await import(pathToFileURL(join(folder, 'socket-bridge.js')).href)) as { socketBridge: typeof socketBridge });
 }, 120_000);
 
 afterAll(async () => {
@@ -76,5 +97,82 @@ describe('RunTaskState', () => {
     expect(await run.resumeSession('/p.pruneflow', 's1')).toBe(false);
     expect(run.kind).toBe('demo');
     expect(run.savesTo).toBeUndefined();
+  });
+});
+
+/**
+ * A Web Worker of the page, played by a real MessageChannel: the engine side answers calls as the page's
+ * engine worker does (answerCalls), and `die` reports the worker's death as a browser does, with an 'error' event.
+ */
+function pageWorker(engine: EngineApi) {
+  const channel = new MessageChannel();
+  const answer = answerCalls(engine, (message) => channel.port2.postMessage(message));
+  channel.port2.addEventListener('message', (event) => {
+    const { id, call } = (event as unknown as { data: { id: number; call: unknown } }).data;
+    answer(id, call);
+  });
+  channel.port2.start();
+  const errors = new EventTarget();
+  const worker: WorkerLike = {
+    postMessage: (message) => channel.port1.postMessage(message),
+    addEventListener: (type: 'message' | 'error', listener: (event: never) => void) => {
+      if (type === 'message') {
+        channel.port1.addEventListener('message', listener as (event: Event) => void);
+        channel.port1.start();
+      } else errors.addEventListener('error', listener as (event: Event) => void);
+    },
+  };
+  const die = (message: string) => {
+    channel.port1.close();
+    errors.dispatchEvent(Object.assign(new Event('error', { cancelable: true }), { message }));
+  };
+  return { worker, die };
+}
+
+describe('the engine in the page dies', () => {
+  it('fails the running task, so the Run screen stops saying "running", and answers later calls with why', async () => {
+    const fake = new FakeEngine();
+    const { worker, die } = pageWorker(checkedEngine(fake));
+    const engine = fromBridge(workerBridge('auto', {}, { page: 'http://localhost/', spawn: () => worker }));
+    const run = new RunTask(engine);
+    expect(await run.startDemo({ trainEpochs: 1 })).toBe(true);
+    expect(run.phase).toBe('running');
+    die('Out of memory');
+    expect(run.phase).toBe('failed');
+    expect(run.error).toEqual({ name: 'EngineWorkerError', message: 'The engine in this window stopped: Out of memory.' });
+    await expect(engine.getInfo()).rejects.toMatchObject({ name: 'EngineWorkerError' });
+    expect(fake.calls.map((c) => c.method)).toEqual(['startDemo']);
+  });
+
+  it('answers a call that was waiting when it died', async () => {
+    const never = Object.assign(checkedEngine(new FakeEngine()), { getInfo: () => new Promise<never>(() => {}) });
+    const { worker, die } = pageWorker(never);
+    const engine = fromBridge(workerBridge('auto', {}, { page: 'http://localhost/', spawn: () => worker }));
+    const info = engine.getInfo();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    die('');
+    await expect(info).rejects.toThrow('The engine in this window stopped: its script failed to load.');
+  });
+});
+
+describe('the connection to `pruneflow serve` drops', () => {
+  it('fails the running task the same way, over a real WebSocket', async () => {
+    const fake = new FakeEngine();
+    const engineSide = checkedEngine(fake);
+    const sockets = engineSockets({ answer: (call) => answerCall(engineSide, call), onEvent: (listener) => engineSide.onEvent(listener) }, 'secret');
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    server.on('connection', (socket) => sockets.accept(socket, false));
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as { port: number };
+    const engine = fromBridge(socketBridge(`ws://127.0.0.1:${port}/engine`, 'secret', (url) => new WebSocket(url)));
+    const run = new RunTask(engine);
+    expect(await run.startDemo({})).toBe(true);
+    expect(run.phase).toBe('running');
+    const failed = new Promise<EngineEvent>((resolve) => engine.onEvent((event) => event.type === 'task-failed' && resolve(event)));
+    sockets.closeAll();
+    expect(await failed).toMatchObject({ taskId: 'task-1', error: { name: 'EngineDisconnectedError' } });
+    expect(run.phase).toBe('failed');
+    await expect(engine.getInfo()).rejects.toMatchObject({ name: 'EngineDisconnectedError' });
+    await new Promise((resolve) => server.close(resolve));
   });
 });

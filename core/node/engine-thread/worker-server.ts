@@ -1,17 +1,15 @@
 import type { EngineApi } from '../../api/contract.js';
-import { answerCall } from '../../api/answer-call.js';
+import { answerCalls } from '../../api/rpc.js';
 import type { FromWorker, PortLike, ToWorker } from './worker-protocol.js';
 
 /**
- * Serves an engine over a message port: calls in, replies and events out. Calls are validated again
- * here so the worker never trusts its port, whoever is on the other end.
+ * Serves an engine over a message port: calls in, replies and events out. The engine checks every call
+ * at its entry, so the worker never trusts its port, whoever is on the other end.
  */
 export function serveEngine(engine: EngineApi, port: PortLike): void {
-  const send = (message: FromWorker) => port.postMessage(message);
-  engine.onEvent((event) => send({ type: 'event', event }));
+  const answer = answerCalls(engine, (message: FromWorker) => port.postMessage(message));
   port.on('message', (message) => {
-    if (!isCall(message)) return;
-    void answerCall(engine, message.call).then((reply) => send({ type: 'reply', id: message.id, reply }));
+    if (isCall(message)) answer(message.id, message.call);
   });
 }
 

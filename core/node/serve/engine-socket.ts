@@ -18,8 +18,8 @@ export interface EngineSockets {
 }
 
 /**
- * The engine behind WebSockets: every call is validated exactly as Electron's IPC validates it
- * (`validateCall`, in the endpoint), and a malformed message is answered with InvalidCallError, never run. Events go
+ * The engine behind WebSockets: every call is checked exactly as Electron's IPC checks it (by the engine,
+ * `checkedEngine`), and a malformed message is answered with InvalidCallError, never run. Events go
  * to every socket that has shown the token; until it has, a socket gets nothing and may send only
  * `{ type: 'hello', token }`.
  */

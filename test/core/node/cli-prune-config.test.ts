@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ModelSummary, PruneResult } from '../../../core/api/contract.js';
 import { formatPruneTable } from '../../../core/node/cli-output.js';
+import { answerCall } from '../../../core/api/answer-call.js';
 import { pruneConfigFrom } from '../../../core/node/cli-prune-config.js';
+import { runOptionParser } from '../../../core/node/cli-run-flags.js';
+import { createEngine } from '../../../core/session/engine.js';
 
 const base = { model: 'demo-cnn', data: 'builtin:fashion-mnist' };
 
@@ -30,9 +33,56 @@ describe('prune flags', () => {
   });
 
   it('refuse choices that do not exist and a temperature without a weight', async () => {
-    await expect(pruneConfigFrom({ ...base, optimizer: 'rmsprop' })).rejects.toThrow("--optimizer must be adam, sgd, not 'rmsprop'");
-    await expect(pruneConfigFrom({ ...base, lrSchedule: 'linear' })).rejects.toThrow("--lr-schedule must be cosine, step, constant, not 'linear'");
+    expect(() => runOptionParser('optimizer')('rmsprop')).toThrow('must be one of adam, sgd');
+    expect(() => runOptionParser('lrSchedule')('linear')).toThrow('must be one of cosine, step, constant');
     await expect(pruneConfigFrom({ ...base, distillTemperature: 2 })).rejects.toThrow('--distill-temperature needs --distill-weight');
+  });
+
+  it('read each flag with its run option\'s own check, the same as the engine\'s', () => {
+    expect(runOptionParser('seed')('7')).toBe(7);
+    expect(runOptionParser('criterion')('fpgm')).toBe('fpgm');
+    expect(runOptionParser('sensitivityRatios')('0.25,0.5')).toEqual([0.25, 0.5]);
+    expect(() => runOptionParser('sensitivityRatios')('0.5,0.25')).toThrow('must be ascending shares');
+    expect(() => runOptionParser('batchSize')('0')).toThrow('must be an integer from 1 to 4096');
+    // The UI and serve cap epochs at 100; the command line used to take any count.
+    expect(() => runOptionParser('trainEpochs')('500')).toThrow('must be an integer from 0 to 100');
+    expect(() => runOptionParser('fineTuneEpochs')('101')).toThrow('must be an integer from 0 to 100');
+  });
+
+  it('land in the config under the option\'s name, whatever the flag is called', async () => {
+    expect(await pruneConfigFrom({ ...base, lr: 0.01, epochs: 3, batchSize: 32, calibrationBatches: 2, sessionName: 'x' })).toEqual({
+      ...base, learningRate: 0.01, trainEpochs: 3, batchSize: 32, calibrationBatches: 2, sessionName: 'x',
+    });
+  });
+});
+
+describe('every door gets the engine\'s checks', () => {
+  // The engine refuses a wrong call before it loads a backend, so none is given.
+  const engine = createEngine({ host: 'test', candidates: [], readAsset: () => Promise.reject(new Error('no assets')) });
+  const configFile = (options: object) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'pruneflow-config-')), 'run.json');
+    writeFileSync(file, JSON.stringify({ ...base, ...options }));
+    return file;
+  };
+
+  it.each([
+    [{ seed: '1' }, /config.seed must be an integer from 0 to 2\^31-1, but got "1"/],
+    [{ batchSize: 0 }, /config.batchSize must be an integer from 1 to 4096, but got 0/],
+    [{ trainEpochs: 500 }, /config.trainEpochs must be an integer from 0 to 100, but got 500/],
+    [{ epochs: 3 }, /unknown option "epochs"/],
+  ])('a config file with %o is refused with InvalidCallError, as the UI\'s path refuses it', async (options, message) => {
+    const config = await pruneConfigFrom({ config: configFile(options) });
+    const refusal = engine.startPruning(config);
+    await expect(refusal).rejects.toThrow(message);
+    await expect(refusal).rejects.toMatchObject({ name: 'InvalidCallError' });
+    // The same message as the UI gets through a transport.
+    expect(await answerCall(engine, { method: 'startPruning', args: [config] })).toMatchObject({ ok: false, error: { name: 'InvalidCallError', message: expect.stringMatching(message) } });
+  });
+
+  it('the demo\'s epochs are capped as the Start screen caps them', async () => {
+    await expect(engine.startPruning(await pruneConfigFrom({ demo: true, epochs: 500 }))).rejects.toThrow(/config.trainEpochs must be an integer from 0 to 100/);
+    await expect(engine.startDemo({ trainEpochs: 500 })).rejects.toThrow(/options.trainEpochs must be an integer from 0 to 100/);
+    await expect(engine.startSensitivity({ ...base, sensitivityImages: 0 })).rejects.toThrow(/config.sensitivityImages/);
   });
 });
 

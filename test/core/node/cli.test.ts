@@ -166,6 +166,15 @@ describe('pruneflow command line', () => {
     const noData = await pruneflow(['prune', '--model', 'resnet20']);
     expect(noData.code).toBe(1);
     expect(noData.stderr).toContain('prune needs --model and --data');
+    // A config file is checked as the UI's calls are (it used to go through unchecked), and epochs are capped alike.
+    const config = join(settingsDir, 'wrong-run.json');
+    writeFileSync(config, JSON.stringify({ model: 'demo-cnn', data: 'builtin:fashion-mnist', seed: '1' }));
+    const badFile = await pruneflow(['prune', '--config', config]);
+    expect(badFile.code).toBe(1);
+    expect(badFile.stderr).toContain(`InvalidCallError: Invalid engine call 'startPruning': config.seed must be an integer from 0 to 2^31-1, but got "1".`);
+    const tooLong = await pruneflow(['prune', '--demo', '--epochs', '500']);
+    expect(tooLong.code).toBe(1);
+    expect(tooLong.stderr).toMatch(/--epochs <n>' argument '500' is invalid\. must be an integer from 0 to 100/);
     const badCriterion = await pruneflow(['prune', '--model', 'demo-cnn', '--data', 'builtin:fashion-mnist', '--criterion', 'magic']);
     expect(badCriterion.stderr).toMatch(/UnknownCriterionError: Unknown importance criterion 'magic'/);
     const mismatch = await pruneflow(['prune', '--model', join(settingsDir, 'pruned-model', 'model.h5'), '--data', CIFAR_EXCERPT, '--epochs', '0']);

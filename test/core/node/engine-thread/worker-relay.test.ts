@@ -5,6 +5,7 @@ import type { EngineCall } from '../../../../core/api/bridge.js';
 import type { EngineEvent } from '../../../../core/api/contract.js';
 import { createWorkerRelay, type EngineCrashedError, type WorkerLike } from '../../../../core/node/engine-thread/worker-relay.js';
 import { serveEngine } from '../../../../core/node/engine-thread/worker-server.js';
+import { checkedEngine } from '../../../../core/api/validate-call.js';
 import { FakeEngine, NamedError } from '../../../electron/fake-engine.js';
 
 /** A worker stand-in: the engine side is served over a real MessageChannel, like in a worker thread. */
@@ -14,7 +15,8 @@ class ChannelWorker extends EventEmitter implements WorkerLike {
 
   constructor(readonly engine: FakeEngine) {
     super();
-    serveEngine(engine, this.channel.port2);
+    // The real engine checks every call at its entry (createEngine wraps itself in checkedEngine).
+    serveEngine(checkedEngine(engine), this.channel.port2);
     this.channel.port1.on('message', (message) => this.emit('message', message));
   }
 
