@@ -5,7 +5,7 @@
  */
 import type { EngineEvent } from '../../core/api/contract.js';
 import { bridgeCalls, type CallMethod, type CallReply, type EngineBridge, type EngineCall } from '../../core/api/bridge.js';
-import { decodeMessage, encodeMessage, ENGINE_SOCKET_PATH, type FromServer, type ToServer } from '../../core/api/socket-protocol.js';
+import { decodeMessage, encodeMessage, ENGINE_SOCKET_PATH, engineSubprotocols, type FromServer, type ToServer } from '../../core/api/socket-protocol.js';
 import { isTaskEnd } from '../../core/api/task-events.js';
 
 /** The WebSocket URL on the server that served `page`. */
@@ -14,12 +14,13 @@ export function engineSocketUrl(page: Location | URL): string {
 }
 
 /**
- * Connects at once; calls made before the socket opens wait for it. The token goes in the first
- * message, not the URL. If the connection drops, pending calls and running tasks fail with
+ * Connects at once; calls made before the socket opens wait for it. The token goes in the upgrade
+ * request itself, as a subprotocol (a page can set no other header there), never in the URL; the
+ * server opens no socket without it. If the connection drops, pending calls and running tasks fail with
  * EngineDisconnectedError, so no view waits forever (as Electron's relay does when its engine dies).
  */
 export function socketBridge(url: string, token: string): EngineBridge {
-  const socket = new WebSocket(url);
+  const socket = new WebSocket(url, engineSubprotocols(token));
   const listeners = new Set<(event: EngineEvent) => void>();
   const pending = new Map<number, (reply: CallReply) => void>();
   const running = new Set<string>();
@@ -27,10 +28,7 @@ export function socketBridge(url: string, token: string): EngineBridge {
   let lost: CallReply | undefined;
 
   const opened = new Promise<void>((resolve) => {
-    socket.addEventListener('open', () => {
-      socket.send(JSON.stringify({ type: 'hello', token } satisfies ToServer));
-      resolve();
-    });
+    socket.addEventListener('open', () => resolve());
     socket.addEventListener('close', () => resolve());
   });
   const emit = (event: EngineEvent) => {
