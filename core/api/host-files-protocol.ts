@@ -9,6 +9,9 @@ import { deserializeError } from './errors.js';
 import type { FolderListing } from './contract.js';
 import type { FileEntry } from '../data/file-tree.js';
 import type { HostFiles, PathInfo } from '../data/host-files.js';
+import { writeRefusal, WriteRefusedError } from '../data/write-policy.js';
+
+export { WRITABLE_EXTENSIONS } from '../data/write-policy.js';
 
 /** 'folder' is one folder for the UI's file browser (what `listFolder` answers on a Node host); 'list' every file below one. */
 export type HostFileOp = 'stat' | 'list' | 'read' | 'write' | 'folder';
@@ -34,20 +37,6 @@ export class HostFileRequestError extends Error {
 
 const OPS: readonly string[] = ['stat', 'list', 'read', 'write', 'folder'] satisfies HostFileOp[];
 const MAX_PATH_LENGTH = 4096;
-/** What the engine writes (projects, exported models, reports): a page may write nothing else, so never ~/.bashrc. */
-export const WRITABLE_EXTENSIONS: readonly string[] = ['.pruneflow', '.json', '.bin', '.h5', '.keras', '.html', '.md', '.csv'];
-
-/** Why a page may not write this path, or undefined if it may: Pruneflow's own kinds of file, outside hidden folders, never climbing. */
-function writeRefusal(path: string): string | undefined {
-  const parts = path.split(/[\\/]/);
-  // '.' alone only names the current folder; '..' climbs, and '.ssh', '.config' or '.bashrc' are hidden.
-  if (parts.some((part) => part.startsWith('.') && part !== '.')) return `${path}: a page may not write into hidden folders or files, nor climb with '..'.`;
-  const name = parts[parts.length - 1].toLowerCase();
-  if (!WRITABLE_EXTENSIONS.some((extension) => name.endsWith(extension))) {
-    return `${path}: a page may write only Pruneflow's own files (${WRITABLE_EXTENSIONS.join(', ')}).`;
-  }
-  return undefined;
-}
 
 /** A request from an untrusted side as a HostFileRequest, or a HostFileRequestError saying what is wrong. */
 export function parseHostFileRequest(value: unknown): HostFileRequest {
@@ -61,8 +50,9 @@ export function parseHostFileRequest(value: unknown): HostFileRequest {
   }
   if (op === 'write') {
     if (!(bytes instanceof Uint8Array)) throw new HostFileRequestError(`A write request carries the file's bytes (a Uint8Array) for ${path}.`);
-    const refusal = writeRefusal(path);
-    if (refusal) throw new HostFileRequestError(refusal);
+    // Refused here already, before the bytes cross; the host checks again on the real path as it writes.
+    const refusal = writeRefusal(path, 'page');
+    if (refusal) throw new WriteRefusedError(refusal);
     return { op, path, bytes };
   }
   if (bytes !== undefined) throw new HostFileRequestError(`Only a write request carries bytes, not ${op}.`);

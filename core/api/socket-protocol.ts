@@ -9,11 +9,22 @@ import type { CallReply, EngineCall } from './bridge.js';
 /** The WebSocket's path on the server that served the page. */
 export const ENGINE_SOCKET_PATH = '/engine';
 
-/** Name of the page URL's query parameter (and the WebSocket's, if it is not sent in a `hello`). */
+/** Name of the page URL's query parameter (a script may also put it in the WebSocket's URL). */
 export const TOKEN_PARAMETER = 'token';
 
-/** Browser to server: a `hello` with the token first (unless the socket URL had it), then calls. */
-export type ToServer = { type: 'hello'; token: string } | { type: 'call'; id: number; call: EngineCall };
+/**
+ * The token travels in the WebSocket's upgrade request itself, so that no socket ever opens without it:
+ * a browser can set no header there but Sec-WebSocket-Protocol, so the page offers two subprotocols, the
+ * engine's and one spelling the token. The server answers with the engine's alone.
+ */
+export const ENGINE_SUBPROTOCOL = 'pruneflow.engine';
+export const TOKEN_SUBPROTOCOL_PREFIX = 'pruneflow.token.';
+
+/** The subprotocols a page offers when it opens the engine's socket. */
+export const engineSubprotocols = (token: string): string[] => [ENGINE_SUBPROTOCOL, `${TOKEN_SUBPROTOCOL_PREFIX}${token}`];
+
+/** Browser to server: calls. */
+export type ToServer = { type: 'call'; id: number; call: EngineCall };
 
 /** Server to browser. A reply to a message too broken to have an id has `id: null`. */
 export type FromServer = { type: 'reply'; id: number | null; reply: CallReply } | { type: 'event'; event: EngineEvent };

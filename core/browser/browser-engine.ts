@@ -5,7 +5,7 @@ import { browserCandidates } from '../backend/browser-candidates.js';
 import { createEngine } from '../session/engine.js';
 import { fetchAssetReader } from './fetch-assets.js';
 import { type HostFiles, openDataTree, openModelTree } from '../data/host-files.js';
-import { hostFileWriter, hostProjectStore } from '../project/host-project-store.js';
+import { hostFileWriter, hostProjectStore, hostWriteCheck } from '../project/host-project-store.js';
 
 export interface BrowserEngineOptions {
   /** Where the engine's script lies; its wasm/ and assets/ folders sit beside it. */
@@ -35,6 +35,7 @@ export function createBrowserEngine({ baseUrl, backend, files }: BrowserEngineOp
       openModelSource: (path: string) => openModelTree(files, path),
       projects: hostProjectStore(files),
       writeFiles: hostFileWriter(files),
+      checkWrite: hostWriteCheck(files),
       // The UI's Browse…: the host lists its own folders, as the Node engine does.
       ...(files.listFolder && { listFolder: files.listFolder.bind(files) }),
     }),

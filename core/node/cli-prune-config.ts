@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readRegularFile } from './read-file.js';
 import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { DEFAULT_DEMO_OPTIONS, type PruneConfig } from '../api/contract.js';
@@ -90,7 +90,7 @@ function exportFormat(format: string): NonNullable<PruneConfig['export']>['forma
 /** A JSON object of run options; the engine checks its values as it checks every door's (run-options.ts). */
 async function readConfigFile(path: string): Promise<Partial<PruneConfig>> {
   try {
-    const parsed: unknown = JSON.parse(await readFile(path, 'utf8'));
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(await readRegularFile(path)));
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
     return parsed as Partial<PruneConfig>;
   } catch (error) {

@@ -6,8 +6,9 @@ import { readAsset } from './assets.js';
 import { openDataSource } from './open-data-source.js';
 import { openModelSource } from './open-model-source.js';
 import { listFolder } from './list-folder.js';
-import { writeFilesAtomically } from './write-files.js';
-import { nodeProjectStore } from './project-file.js';
+import { nodeProjectStoreFor } from './project-file.js';
+import { policyWriter } from './write-target.js';
+import type { WriteCaller } from '../data/write-policy.js';
 import { fileCache } from './file-cache.js';
 import { nodeReplicaSpawner } from './training-workers.js';
 import type { ParallelTraining } from '../train/fit.js';
@@ -35,19 +36,27 @@ export async function createNodeEngine(
     environment: process.env[BACKEND_ENV_VARIABLE],
     setting: settings.backend,
   });
-  return createEngine({ host, candidates: nodeCandidates, backendPreference, ...nodeRunHost() });
+  return createEngine({ host, candidates: nodeCandidates, backendPreference, ...nodeRunHost(writeCallerOf(host)) });
 }
 
+/**
+ * Whose write policy an engine's writes follow: the CLI's are the user's at a terminal; every other host's
+ * calls come from a page (served over a WebSocket, or the desktop window over IPC).
+ */
+export const writeCallerOf = (host: EngineInfo['host']): WriteCaller => (host === 'cli' || host === 'test' ? 'user' : 'page');
+
 /** What runs on Node get from their host: bundled assets, files, project files and extra training engines. */
-export function nodeRunHost(): RunHost & Pick<EngineOptions, 'listFolder' | 'recent'> {
+export function nodeRunHost(caller: WriteCaller = 'user'): RunHost & Pick<EngineOptions, 'listFolder' | 'recent'> {
+  const writer = policyWriter(caller);
   return {
     readAsset,
     openDataSource,
     openModelSource,
     listFolder,
     recent: nodeRecentProjects(),
-    writeFiles: writeFilesAtomically,
-    projects: nodeProjectStore,
+    writeFiles: writer.writeFiles,
+    checkWrite: writer.checkWrite,
+    projects: nodeProjectStoreFor(caller),
     describeEnvironment,
     cache: fileCache(),
     trainingReplicas: trainingReplicas(),

@@ -1,34 +1,36 @@
-import { mkdir, readFile, readdir, stat } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
 import { DatasetNotFoundError, type FileEntry } from '../data/file-tree.js';
-import { FileWriteError, type HostFiles } from '../data/host-files.js';
-import { asBytes } from './bytes.js';
+import type { HostFiles } from '../data/host-files.js';
+import { readError } from './fs-errors.js';
 import { listFolder } from './list-folder.js';
-import { writeFileAtomically } from './write-files.js';
+import { notRegular, readRegularFile } from './read-file.js';
+import { policyWriter } from './write-target.js';
 
-/** This computer's files, for an engine on Node and for the hosts that hand files to an engine in a page. */
+/** A page's writes: Pruneflow's own files, never hidden ones, checked on the real path (core/data/write-policy.ts). */
+const pageWrites = policyWriter('page');
+
+/**
+ * This computer's files, for an engine on Node and for the hosts that hand files to an engine in a page.
+ * Only regular files and folders are read (a device or FIFO is refused by name); writes follow the
+ * page's write policy, since the hosts lend `write` only to pages (serve's endpoint, the desktop IPC).
+ */
 export const nodeHostFiles: HostFiles = {
   async stat(path) {
-    const info = await stat(path).catch(() => undefined);
-    if (info?.isDirectory()) return { kind: 'folder' };
-    return info?.isFile() ? { kind: 'file', size: info.size } : undefined;
+    const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+      throw readError(path, error);
+    });
+    if (!info) return undefined;
+    if (info.isDirectory()) return { kind: 'folder' };
+    if (info.isFile()) return { kind: 'file', size: info.size };
+    throw notRegular(path);
   },
-  async read(path) {
-    try {
-      return asBytes(await readFile(path));
-    } catch (error) {
-      throw new DatasetNotFoundError(`${path}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-    }
-  },
+  read: readRegularFile,
   list: listFiles,
   listFolder,
   async write(path, bytes) {
-    try {
-      await mkdir(dirname(path), { recursive: true });
-      await writeFileAtomically(path, bytes);
-    } catch (error) {
-      throw new FileWriteError(`${path}: cannot write the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-    }
+    await pageWrites.writeFile(path, bytes);
   },
 };
 

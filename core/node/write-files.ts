@@ -1,5 +1,5 @@
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 
 /**
  * Writes each file beside its final name, flushes it, then renames it into place: a crash or a full
@@ -26,17 +26,23 @@ export interface AtomicWriteOptions {
 
 const CHUNK = 1 << 20;
 let saves = 0;
+/** Temporary files of saves now under way in this process. */
+const inFlight = new Set<string>();
 
 /**
- * One file written beside its target (`<target>.partial-<pid>`), flushed to disk, then renamed over it.
+ * One file written beside its target (`<target>.partial-<pid>-<n>`), flushed to disk, then renamed over it.
  * The rename is atomic: readers see the old file or the new one, never a mix. An existing file's
- * permissions carry over to the new one.
+ * permissions carry over to the new one. Temporary files that a killed save of the same file left
+ * behind are removed first.
  */
 export async function writeFileAtomically(target: string, bytes: Uint8Array, { onProgress }: AtomicWriteOptions = {}): Promise<void> {
   const mode = await stat(target).then((s) => s.mode & 0o7777, () => undefined);
+  await removeStalePartials(target);
   // Unique per save: two saves of one file in one process (an autosave and the final one) must not share it.
   const temporary = `${target}.partial-${process.pid}-${++saves}`;
-  const handle = await open(temporary, 'w');
+  // 'wx': never through a link or over a file someone else put under that name.
+  const handle = await open(temporary, 'wx');
+  inFlight.add(temporary);
   try {
     // chmod, not open's mode argument: that one is masked by the umask.
     if (mode !== undefined) await handle.chmod(mode);
@@ -50,11 +56,19 @@ export async function writeFileAtomically(target: string, bytes: Uint8Array, { o
   } catch (error) {
     await handle.close();
     await rm(temporary, { force: true });
+    inFlight.delete(temporary);
     throw error;
   }
   await handle.close();
   await onProgress?.('flushed', bytes.length, bytes.length);
-  await rename(temporary, target);
+  try {
+    await rename(temporary, target);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  } finally {
+    inFlight.delete(temporary);
+  }
   await syncFolder(dirname(target));
   await onProgress?.('renamed', bytes.length, bytes.length);
 }
@@ -65,4 +79,35 @@ async function syncFolder(folder: string): Promise<void> {
   if (!handle) return;
   await handle.sync().catch(() => undefined);
   await handle.close();
+}
+
+const PARTIAL = /^\.partial-(\d+)-\d+$/;
+
+/**
+ * Removes `<target>.partial-<pid>-<n>` files of saves that can no longer finish: their process is gone
+ * (killed mid-save), or it is this one and the save is not under way. Another live process's are left alone.
+ */
+export async function removeStalePartials(target: string): Promise<string[]> {
+  const folder = dirname(target);
+  const name = basename(target);
+  const removed: string[] = [];
+  for (const entry of await readdir(folder).catch(() => [] as string[])) {
+    const match = entry.startsWith(name) ? PARTIAL.exec(entry.slice(name.length)) : null;
+    if (!match) continue;
+    const path = join(folder, entry);
+    const pid = Number(match[1]);
+    if (inFlight.has(path) || (pid !== process.pid && processAlive(pid))) continue;
+    await rm(path, { force: true }).then(() => removed.push(path), () => undefined);
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

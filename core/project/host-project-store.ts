@@ -1,4 +1,5 @@
 import { FileWriteError, type HostFiles, openDataTree } from '../data/host-files.js';
+import { checkWritePath, hasControlCharacter, WriteRefusedError } from '../data/write-policy.js';
 import { hashFileTree } from './dataset-hash.js';
 import { parseProject, serializeProject } from './project-codec.js';
 import { DatasetMismatchError, DatasetMovedError } from './project-errors.js';
@@ -37,11 +38,26 @@ export function hostFileWriter(files: HostFiles): (folder: string, written: { na
     if (!files.write) throw new FileWriteError(`${folder}: this host lends its files for reading only`);
     const paths: string[] = [];
     for (const { name, bytes } of written) {
-      if (/[\\/]/.test(name) || name.startsWith('.')) throw new FileWriteError(`Refusing to write '${name}' outside ${folder}`);
+      if (/[\\/]/.test(name) || name.startsWith('.') || hasControlCharacter(name)) throw new WriteRefusedError(`Refusing to write ${JSON.stringify(name)} into ${folder}`);
       const path = `${folder.replace(/[\\/]+$/, '')}/${name}`;
       await files.write(path, bytes);
       paths.push(path);
     }
     return paths;
+  };
+}
+
+/**
+ * RunHost.checkWrite for an engine in a page: the page's write policy on the path as spelt, and what is
+ * there already; the host checks again, on the real path, when the file is written.
+ */
+export function hostWriteCheck(files: HostFiles): (path: string, kind: 'file' | 'folder') => Promise<void> {
+  return async (path, kind) => {
+    if (!files.write) throw new FileWriteError(`${path}: this host lends its files for reading only`);
+    checkWritePath(path, 'page', kind === 'folder');
+    const info = await files.stat(path);
+    if (info && info.kind !== kind) {
+      throw new FileWriteError(kind === 'folder' ? `${path}: a file is there, not a folder; files are written into a folder, so choose a folder or a new name.` : `${path}: a folder is there, not a file; choose another name.`);
+    }
   };
 }

@@ -26,6 +26,7 @@ import { BUILTIN_DATA } from './run-inputs.js';
 import { estimateCut } from './cut-estimate.js';
 import type { RecentProjectStore } from '../project/project-store.js';
 import { recentProjects, remember, saveProject, saveProjectAs } from './project-save.js';
+import { checkRunTargets, cleanSessionName } from './write-targets.js';
 
 /** A host gives the engine its backends and its files (see RunHost: assets, data, models, export). */
 export interface EngineOptions extends RunHost {
@@ -59,7 +60,9 @@ export function createEngine(options: EngineOptions): EngineApi {
   };
   const ready = () => (backend ??= selectBackend(options.candidates, options.backendPreference));
 
-  const startRun = async (config: PruneConfig) => {
+  const startRun = async (asked: PruneConfig) => {
+    const config = cleanSessionName(asked);
+    await checkRunTargets(config, options);
     const started = await startSessionTask(config);
     // A run that saves into a project makes it a recent one, as opening it would; a refused one does not.
     if (config.project) await remember(config.project, options);

@@ -18,8 +18,13 @@ export interface RunHost {
   openModelSource?(path: string): Promise<FileTree>;
   /** Extra training engines (worker threads), used for baseline training on the wasm backend. */
   trainingReplicas?: ParallelTraining;
-  /** Writes files into a folder atomically; returns the paths written. */
+  /** Writes files into a folder atomically, as the host's write policy allows; returns the paths written. */
   writeFiles?(folder: string, files: { name: string; bytes: Uint8Array }[]): Promise<string[]>;
+  /**
+   * Checks, before a run, that a file (a project) or a folder (an export, checkpoints) may be written
+   * there, with a named error if not: the policy's refusals, a file where a folder should be, a broken link.
+   */
+  checkWrite?(path: string, kind: 'file' | 'folder'): Promise<void>;
   /** Reads and saves project files (.pruneflow). */
   projects?: ProjectStore;
   /** The machine and runtime versions, for a session's record. */

@@ -5,7 +5,7 @@
  */
 import type { EngineBridge } from '../../core/api/bridge.js';
 import { createCaller } from '../../core/api/rpc.js';
-import { decodeMessage, encodeMessage, ENGINE_SOCKET_PATH, type FromServer, type ToServer } from '../../core/api/socket-protocol.js';
+import { decodeMessage, encodeMessage, ENGINE_SOCKET_PATH, engineSubprotocols, type FromServer, type ToServer } from '../../core/api/socket-protocol.js';
 
 /** The WebSocket URL on the server that served `page`. */
 export function engineSocketUrl(page: Location | URL): string {
@@ -13,17 +13,19 @@ export function engineSocketUrl(page: Location | URL): string {
 }
 
 /**
- * Connects at once; calls made before the socket opens wait for it. The token goes in the first
- * message, not the URL. If the connection drops, pending calls and running tasks fail with
+ * Connects at once; calls made before the socket opens wait for it. The token goes in the upgrade
+ * request itself, as a subprotocol (a page can set no other header there), never in the URL; the
+ * server opens no socket without it. If the connection drops, pending calls and running tasks fail with
  * EngineDisconnectedError, so no view waits forever (as Electron's relay does when its engine dies).
  */
-export function socketBridge(url: string, token: string, open: (url: string) => WebSocket = (address) => new WebSocket(address)): EngineBridge {
-  const socket = open(url);
+export function socketBridge(
+  url: string,
+  token: string,
+  open: (url: string, protocols: string[]) => WebSocket = (address, protocols) => new WebSocket(address, protocols),
+): EngineBridge {
+  const socket = open(url, engineSubprotocols(token));
   const opened = new Promise<void>((resolve) => {
-    socket.addEventListener('open', () => {
-      socket.send(JSON.stringify({ type: 'hello', token } satisfies ToServer));
-      resolve();
-    });
+    socket.addEventListener('open', () => resolve());
     socket.addEventListener('close', () => resolve());
   });
   const caller = createCaller(async (id, call) => {

@@ -78,7 +78,7 @@ describe('registerHostFilesIpc', () => {
     ];
     for (const path of refused) {
       const reply = await invoke(APP, { op: 'write', path, bytes: new Uint8Array([1]) });
-      expect(reply, path).toMatchObject({ ok: false, error: { name: 'HostFileRequestError', message: expect.stringContaining(path) } });
+      expect(reply, path).toMatchObject({ ok: false, error: { name: 'WriteRefusedError', message: expect.stringContaining(path) } });
     }
     expect(existsSync(home)).toBe(false);
     expect(existsSync(join(folder, 'escape.json'))).toBe(false);

@@ -27,7 +27,7 @@ interface WorkerLike {
 }
 let workerBridge: (backend: string, files: object, connect: { page: string; spawn: () => WorkerLike }) => unknown;
 let fromBridge: (bridge: unknown) => EngineApi;
-let socketBridge: (url: string, token: string, open: (url: string) => unknown) => unknown;
+let socketBridge: (url: string, token: string, open: (url: string, protocols: string[]) => unknown) => unknown;
 
 beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), 'pruneflow-run-task-'));
@@ -159,12 +159,12 @@ describe('the connection to `pruneflow serve` drops', () => {
   it('fails the running task the same way, over a real WebSocket', async () => {
     const fake = new FakeEngine();
     const engineSide = checkedEngine(fake);
-    const sockets = engineSockets({ answer: (call) => answerCall(engineSide, call), onEvent: (listener) => engineSide.onEvent(listener) }, 'secret');
+    const sockets = engineSockets({ answer: (call) => answerCall(engineSide, call), onEvent: (listener) => engineSide.onEvent(listener) });
     const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-    server.on('connection', (socket) => sockets.accept(socket, false));
+    server.on('connection', (socket) => sockets.accept(socket));
     await new Promise((resolve) => server.once('listening', resolve));
     const { port } = server.address() as { port: number };
-    const engine = fromBridge(socketBridge(`ws://127.0.0.1:${port}/engine`, 'secret', (url) => new WebSocket(url)));
+    const engine = fromBridge(socketBridge(`ws://127.0.0.1:${port}/engine`, 'secret', (url: string, protocols: string[]) => new WebSocket(url, protocols)));
     const run = new RunTask(engine);
     expect(await run.startDemo({})).toBe(true);
     expect(run.phase).toBe('running');

@@ -2,7 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { answerHostFile, HOST_FILES_PATH, HOST_FILES_TOKEN_HEADER, type HostFileRequest, HostFileRequestError, parseHostFileRequest } from '../../api/host-files-protocol.js';
 import { serializeError } from '../../api/errors.js';
 import { DatasetNotFoundError } from '../../data/file-tree.js';
+import { FileReadError, NotRegularFileError } from '../../data/file-errors.js';
 import { FileWriteError, type HostFiles } from '../../data/host-files.js';
+import { WriteRefusedError } from '../../data/write-policy.js';
 import { FolderNotFoundError } from '../list-folder.js';
 import { SECURITY_HEADERS } from './request-checks.js';
 import { tokenMatches } from './token.js';
@@ -15,10 +17,15 @@ export interface HostFilesEndpointOptions {
   token: string;
   acceptsHost(hostHeader: string | undefined): boolean;
   files: HostFiles;
+  /** Checks where a write would land (policy, real path) before its body is read. */
+  checkWrite(path: string): Promise<void>;
+  /** The largest file the page may write; the default is far above a project with a big baseline and many sessions. */
+  maxWriteBytes?: number;
 }
 
-/** The largest file the page may write (a project with a big baseline and many sessions stays far below). */
 const MAX_WRITE_BYTES = 2 ** 31 - 1;
+/** A mangled URL path or query cannot hide a long trail of work behind it. */
+const MAX_URL_LENGTH = 16 * 1024;
 
 export const isHostFilesRequest = (request: IncomingMessage): boolean => (request.url ?? '').startsWith(HOST_FILES_PATH);
 
@@ -34,12 +41,15 @@ export function hostFilesEndpoint(options: HostFilesEndpointOptions): (request: 
     serve(request, response, options).catch((error: unknown) => {
       if (response.headersSent) return void response.destroy();
       const status =
-        error instanceof HostFileAccessError ? 403
+        error instanceof HostFileAccessError || error instanceof WriteRefusedError ? 403
         : error instanceof DatasetNotFoundError || error instanceof FolderNotFoundError ? 404
-        : error instanceof HostFileRequestError ? 400
-        : error instanceof FileWriteError ? 409
+        : error instanceof HostFileRequestError || error instanceof NotRegularFileError ? 400
+        : error instanceof BodyTooLargeError ? 413
+        : error instanceof FileWriteError || error instanceof FileReadError ? 409
         : 500;
-      send(response, status, 'application/json; charset=utf-8', JSON.stringify(serializeError(error)));
+      // A refused upload is answered at once; the connection closes so that the rest of its body is never read.
+      const unread = request.method === 'POST' && !request.readableEnded;
+      send(response, status, 'application/json; charset=utf-8', JSON.stringify(serializeError(error)), unread);
     });
   };
 }
@@ -50,24 +60,41 @@ async function serve(request: IncomingMessage, response: ServerResponse, options
   if (!tokenMatches(options.token, request.headers[HOST_FILES_TOKEN_HEADER])) {
     throw new HostFileAccessError(`File requests need the server's token in the ${HOST_FILES_TOKEN_HEADER} header.`);
   }
+  if ((request.url ?? '').length > MAX_URL_LENGTH) throw new HostFileRequestError(`A file request's address is at most ${MAX_URL_LENGTH} characters.`);
   const url = new URL(request.url ?? '/', 'http://pruneflow.invalid');
   const op = url.pathname.slice(HOST_FILES_PATH.length);
   const method = op === 'write' ? 'POST' : 'GET';
   if (request.method !== method) throw new HostFileAccessError(`A ${op} request is ${method}, not ${request.method}.`);
-  const bytes = op === 'write' ? await body(request) : undefined;
-  const parsed: HostFileRequest = parseHostFileRequest({ op, path: url.searchParams.get('path') ?? '', ...(bytes && { bytes }) });
+  const path = url.searchParams.get('path') ?? '';
+  let parsed: HostFileRequest;
+  if (op === 'write') {
+    // Path and size are checked before a byte of the body is read: a refused upload costs nothing.
+    parseHostFileRequest({ op, path, bytes: new Uint8Array(0) });
+    await options.checkWrite(path);
+    const limit = options.maxWriteBytes ?? MAX_WRITE_BYTES;
+    parsed = { op, path, bytes: await body(request, limit) };
+  } else {
+    parsed = parseHostFileRequest({ op, path });
+  }
   const value = await answerHostFile(options.files, parsed);
   if (value instanceof Uint8Array) send(response, 200, 'application/octet-stream', value);
   else send(response, 200, 'application/json; charset=utf-8', JSON.stringify(value));
 }
 
-/** The request's whole body, refused past MAX_WRITE_BYTES. */
-async function body(request: IncomingMessage): Promise<Uint8Array> {
+class BodyTooLargeError extends Error {
+  override name = 'BodyTooLargeError';
+}
+
+/** The request's whole body, refused by its declared length, or as soon as it passes `limit` bytes. */
+async function body(request: IncomingMessage, limit: number): Promise<Uint8Array> {
+  const tooLarge = () => new BodyTooLargeError(`A file to write is at most ${limit} bytes.`);
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_WRITE_BYTES) throw new HostFileRequestError(`A file to write is at most ${MAX_WRITE_BYTES} bytes.`);
+    if (size > limit) throw tooLarge();
     chunks.push(chunk);
   }
   const joined = Buffer.concat(chunks);
@@ -82,7 +109,7 @@ function sameOrigin(request: IncomingMessage): boolean {
   return origin === undefined || (host !== undefined && origin.toLowerCase() === `http://${host.toLowerCase()}`);
 }
 
-function send(response: ServerResponse, status: number, type: string, body: string | Uint8Array): void {
-  response.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+function send(response: ServerResponse, status: number, type: string, body: string | Uint8Array, close = false): void {
+  response.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...(close && { Connection: 'close' }) });
   response.end(body);
 }

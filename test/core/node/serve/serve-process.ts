@@ -16,6 +16,8 @@ export interface ServeProcess {
   /** http://host:port, the page's origin. */
   origin: string;
   output(): string;
+  /** Whether the process has ended (a crash, a kill). */
+  exited(): boolean;
   /** Ctrl-C, and how the process ended. */
   interrupt(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   kill(): void;
@@ -30,8 +32,12 @@ export async function startServe(args: string[] = []): Promise<ServeProcess> {
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
+  let exited = false;
   const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
+    child.on('exit', (code, signal) => {
+      exited = true;
+      resolve({ code, signal });
+    }),
   );
   const url = await printedUrl(child, () => output, ended);
   return {
@@ -39,6 +45,7 @@ export async function startServe(args: string[] = []): Promise<ServeProcess> {
     token: url.searchParams.get('token')!,
     origin: url.origin,
     output: () => output,
+    exited: () => exited,
     interrupt: () => {
       child.kill('SIGINT');
       return ended;

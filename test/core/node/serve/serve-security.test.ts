@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
-import type { FromServer } from '../../../../core/api/socket-protocol.js';
+import { ENGINE_SUBPROTOCOL, engineSubprotocols, type FromServer } from '../../../../core/api/socket-protocol.js';
 import { type ServeProcess, startServe } from './serve-process.js';
 
 // The browser host's guards, tried from outside as an attacker would: raw HTTP requests and
@@ -27,9 +27,9 @@ function get(path: string, headers: Record<string, string> = {}) {
 }
 
 /** Opens a socket; resolves with it once open, or with the HTTP status that refused it. */
-function openSocket(query: string, headers: Record<string, string>) {
+function openSocket(query: string, headers: Record<string, string>, protocols: string[] = []) {
   return new Promise<{ socket?: WebSocket; refused?: number }>((resolve, reject) => {
-    const socket = new WebSocket(`ws://${serve.url.host}/engine${query}`, { headers });
+    const socket = new WebSocket(`ws://${serve.url.host}/engine${query}`, protocols, { headers });
     socket.on('open', () => resolve({ socket }));
     socket.on('unexpected-response', (_req, res) => resolve({ refused: res.statusCode }));
     socket.on('error', reject);
@@ -71,8 +71,12 @@ describe('pruneflow serve: HTTP', () => {
     expect(page.body).toContain('<div id="app">');
     // The page's scripts load by relative URL, without the token: the cookie set with the page admits them.
     const script = /src="\.\/(assets\/[^"]+\.js)"/.exec(page.body)![1];
-    const cookie = String(page.headers['set-cookie']).split(';')[0];
-    expect(cookie).toBe(`pruneflow-token-${serve.url.port}=${serve.token}`);
+    const setCookie = String(page.headers['set-cookie']);
+    expect(setCookie).toMatch(/; HttpOnly; SameSite=Strict$/);
+    const cookie = setCookie.split(';')[0];
+    // Cookies ignore ports, so every other server on 127.0.0.1 receives this one: it must not hold the token.
+    expect(cookie).toMatch(new RegExp(`^pruneflow-assets-${serve.url.port}=[0-9a-f]{64}$`));
+    expect(cookie).not.toContain(serve.token);
     const asset = await get(`/${script}`, { Cookie: cookie });
     expect(asset.status).toBe(200);
     expect(asset.headers['content-type']).toBe('text/javascript; charset=utf-8');
@@ -83,7 +87,7 @@ describe('pruneflow serve: HTTP', () => {
     expect((await get('/index.html')).status).toBe(403);
     expect((await get(`/?token=${'0'.repeat(64)}`)).status).toBe(403);
     expect((await get(`/?token=${serve.token.slice(0, 63)}`)).status).toBe(403);
-    expect((await get('/', { Cookie: `pruneflow-token-${serve.url.port}=nope` })).status).toBe(403);
+    expect((await get('/', { Cookie: `pruneflow-assets-${serve.url.port}=nope` })).status).toBe(403);
     // DNS rebinding: another site's name pointed at 127.0.0.1 is turned away even with the token.
     expect((await get(`/?token=${serve.token}`, { Host: `evil.example:${serve.url.port}` })).status).toBe(403);
   });
@@ -109,20 +113,25 @@ describe('pruneflow serve: WebSocket', () => {
     expect(await openSocket(`?token=${serve.token}`, { Origin: 'http://evil.example' })).toEqual({ refused: 403 });
     expect(await openSocket(`?token=${serve.token}`, { Origin: `http://localhost:${Number(serve.url.port) + 1}` })).toEqual({ refused: 403 });
     expect(await openSocket(`?token=${serve.token}`, {})).toEqual({ refused: 403 });
-    expect(await openSocket(`?token=${'f'.repeat(64)}`, own())).toEqual({ refused: 403 });
+    expect(await openSocket(`?token=${'f'.repeat(64)}`, own())).toEqual({ refused: 401 });
   });
 
-  it('closes a socket whose first message is not the token', async () => {
-    const { socket } = await openSocket('', own());
-    const closed = new Promise<number>((resolve) => socket!.on('close', (code) => resolve(code)));
+  it('opens no socket without the token in the upgrade request itself', async () => {
+    expect(await openSocket('', own())).toEqual({ refused: 401 });
+    expect(await openSocket('', own(), [ENGINE_SUBPROTOCOL])).toEqual({ refused: 401 });
+    expect(await openSocket('', own(), engineSubprotocols('0'.repeat(64)))).toEqual({ refused: 401 });
+    // As the page opens it: the token as a subprotocol; the server answers with the engine's alone.
+    const { socket } = await openSocket('', own(), engineSubprotocols(serve.token));
+    expect(socket!.protocol).toBe(ENGINE_SUBPROTOCOL);
+    const next = messages(socket!);
     socket!.send(JSON.stringify({ type: 'call', id: 1, call: { method: 'getInfo', args: [] } }));
-    expect(await closed).toBe(1008);
+    expect(await next()).toMatchObject({ type: 'reply', id: 1, reply: { ok: true, value: { name: 'Pruneflow' } } });
+    socket!.close();
   });
 
   it('answers malformed messages with InvalidCallError, runs none of them, and keeps working', async () => {
-    const { socket } = await openSocket('', own());
+    const { socket } = await openSocket('', own(), engineSubprotocols(serve.token));
     const next = messages(socket!);
-    socket!.send(JSON.stringify({ type: 'hello', token: serve.token }));
     const malformed: [string | Buffer, number | null][] = [
       ['{ not json', null],
       ['null', null],
@@ -131,6 +140,7 @@ describe('pruneflow serve: WebSocket', () => {
       [Buffer.from([1, 2, 3]), null],
       [JSON.stringify({ type: 'call', call: { method: 'getInfo', args: [] } }), null],
       [JSON.stringify({ type: 'run', id: 2 }), 2],
+      [JSON.stringify({ type: 'hello', token: serve.token }), null],
       [JSON.stringify({ type: 'call', id: 3, call: { method: 'runShell', args: ['rm -rf /'] } }), 3],
       [JSON.stringify({ type: 'call', id: 4, call: { method: 'startDemo', args: [{ trainEpochs: -1 }] } }), 4],
       [JSON.stringify({ type: 'call', id: 5, call: { method: 'startDemo', args: [{ trainEpochs: 0 }, 'extra'] } }), 5],
