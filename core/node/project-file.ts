@@ -41,6 +41,7 @@ export const nodeProjectStore: ProjectStore = {
   }),
   save: (path, project) => saveProjectFile(path, project),
   locateDataset,
+  checkDataset: onDisk.checkDataset,
   relinkDataset,
   // Device and inode: a relative path, a symbolic link or another spelling of one file are the same file.
   fileIdentity: (path) => stat(resolve(path)).then((s) => `${s.dev}:${s.ino}`, () => undefined),
