@@ -1,4 +1,4 @@
-import { gunzipSync } from 'fflate';
+import { gunzipChecked, isGzip } from './archive/gzip.js';
 import { DatasetFormatError } from './dataset-errors.js';
 
 /** An IDX array (the MNIST family's format): big-endian dimensions, then unsigned bytes. */
@@ -11,7 +11,7 @@ const UNSIGNED_BYTE = 0x08;
 
 /** Parses raw or gzipped IDX bytes. Only unsigned-byte arrays occur in image data sets. */
 export function parseIdx(input: Uint8Array, file: string): IdxArray {
-  const bytes = isGzip(input) ? gunzip(input, file) : input;
+  const bytes = isGzip(input) ? gunzipChecked(input, file) : input;
   if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) {
     throw new DatasetFormatError(file, 'not an IDX file (the first two bytes must be zero)');
   }
@@ -39,17 +39,4 @@ export function parseIdx(input: Uint8Array, file: string): IdxArray {
     throw new DatasetFormatError(file, `${actual - expected} unexpected bytes after the ${dims.join('x')} array`);
   }
   return { dims, data: bytes.subarray(headerLength) };
-}
-
-function isGzip(bytes: Uint8Array): boolean {
-  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-}
-
-function gunzip(bytes: Uint8Array, file: string): Uint8Array {
-  try {
-    return gunzipSync(bytes);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new DatasetFormatError(file, `corrupt gzip data (${reason})`);
-  }
 }

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: restarts the CLI with the flag WebAssembly needs under an address-space limit (see there).
+import './address-space.js';
 import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { progressReporter } from './cli-progress.js';

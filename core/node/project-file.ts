@@ -49,6 +49,7 @@ export function nodeProjectStoreFor(caller: WriteCaller): ProjectStore {
     }),
     save: (path, project) => saveProjectFile(path, project, undefined, caller),
     locateDataset,
+    checkDataset: onDisk.checkDataset,
     relinkDataset,
     // Device and inode: a relative path, a symbolic link or another spelling of one file are the same file.
     fileIdentity: (path) => stat(resolve(path)).then((s) => `${s.dev}:${s.ino}`, () => undefined),

@@ -2,7 +2,7 @@ import { FileWriteError, type HostFiles, openDataTree } from '../data/host-files
 import { checkWritePath, hasControlCharacter, WriteRefusedError } from '../data/write-policy.js';
 import { hashFileTree } from './dataset-hash.js';
 import { parseProject, serializeProject } from './project-codec.js';
-import { DatasetMismatchError, DatasetMovedError } from './project-errors.js';
+import { DatasetChangedError, DatasetMismatchError, DatasetMovedError } from './project-errors.js';
 import type { ProjectStore } from './project-store.js';
 
 /**
@@ -23,6 +23,13 @@ export function hostProjectStore(files: HostFiles): ProjectStore {
       const { path, contentHash } = project.dataset;
       if (path.startsWith('builtin:')) return; // bundled with the app: it cannot move
       if (!(await files.stat(path))) throw new DatasetMovedError(path, contentHash);
+    },
+    async checkDataset(project) {
+      const { path, contentHash } = project.dataset;
+      if (path.startsWith('builtin:')) return;
+      if (!(await files.stat(path))) throw new DatasetMovedError(path, contentHash);
+      const found = (await hashFileTree(await openDataTree(files, path))).contentHash;
+      if (found !== contentHash) throw new DatasetChangedError(path, contentHash, found);
     },
     async relinkDataset(project, path) {
       const { contentHash } = await hashFileTree(await openDataTree(files, path));

@@ -2,7 +2,8 @@ import { PRUNEFLOW_VERSION } from '../version.js';
 import { decodeJson, declaredVersion, encodeJson, FORMAT_VERSION, migrate, type ProjectFiles } from './migrations.js';
 import type { DatasetRef, Project, SessionRecord, StoredSession } from './project.js';
 import { NotAProjectError, ProjectTamperedError, ProjectVersionError } from './project-errors.js';
-import { readZipParts, writeZipParts } from './project-zip.js';
+import { checkProjectJson, checkSessionRecord } from './project-shape.js';
+import { openProjectZip, writeZipParts, type ProjectZip } from './project-zip.js';
 import { sha256Hex } from './sha256.js';
 
 /** What the manifest's `format` field says in every project file. */
@@ -27,35 +28,43 @@ interface ManifestPart {
  * from the file's version to this one. Throws the named errors of project-errors.ts; never changes `bytes`.
  */
 export async function parseProject(bytes: Uint8Array, file = 'project'): Promise<Project> {
-  const zip = readZipParts(file, bytes);
-  const manifestBytes = zip.get(MANIFEST);
-  if (!manifestBytes) throw new NotAProjectError(file, `a zip without ${MANIFEST}: it holds ${listNames([...zip.keys()])}`);
+  const zip = openProjectZip(file, bytes);
+  const manifestBytes = zip.read(MANIFEST);
+  if (!manifestBytes) throw new NotAProjectError(file, `a zip without ${MANIFEST}: it holds ${listNames(zip.names())}`);
   let manifest: Record<string, unknown>;
   try {
     manifest = decodeJson(manifestBytes) as Record<string, unknown>;
   } catch (error) {
     throw new ProjectTamperedError(file, MANIFEST, `is not valid JSON (${(error as Error).message})`);
   }
-  if (typeof manifest !== 'object' || manifest === null || manifest.format !== PROJECT_FORMAT) {
+  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest) || manifest.format !== PROJECT_FORMAT) {
     throw new NotAProjectError(file, `its ${MANIFEST} is not a Pruneflow manifest`);
   }
   const version = declaredVersion(manifest);
   if (!(typeof version === 'number' && Number.isInteger(version) && version >= 1)) throw new ProjectTamperedError(file, MANIFEST, `has no valid format version (${String(version)})`);
   if (version > FORMAT_VERSION) throw new ProjectVersionError(file, version, FORMAT_VERSION, describeApp(manifest.app));
   const parts = await checkedParts(file, manifest, zip);
-  return decode(file, migrate({ manifest, parts }, version));
+  let migrated: ProjectFiles;
+  try {
+    migrated = migrate({ manifest, parts }, version);
+  } catch (error) {
+    // A migration reads fields by their old types; a file whose hashes match but whose JSON does not fit.
+    throw new ProjectTamperedError(file, 'sessions', `do not fit project format version ${version} (${(error as Error).message})`);
+  }
+  return decode(file, migrated);
 }
 
-/** Every part the manifest lists, each checked against its SHA-256. */
-async function checkedParts(file: string, manifest: Record<string, unknown>, zip: Map<string, Uint8Array>): Promise<Map<string, Uint8Array>> {
+/** Every part the manifest lists, each checked against its SHA-256; entries it does not list are never inflated. */
+async function checkedParts(file: string, manifest: Record<string, unknown>, zip: ProjectZip): Promise<Map<string, Uint8Array>> {
   const listed = manifest.parts;
-  if (typeof listed !== 'object' || listed === null) throw new ProjectTamperedError(file, MANIFEST, 'lists no parts');
+  if (typeof listed !== 'object' || listed === null || Array.isArray(listed)) throw new ProjectTamperedError(file, MANIFEST, 'lists no parts');
   const parts = new Map<string, Uint8Array>();
-  for (const [path, entry] of Object.entries(listed as Record<string, ManifestPart>)) {
-    const data = zip.get(path);
+  for (const [path, entry] of Object.entries(listed as Record<string, Partial<ManifestPart> | null>)) {
+    if (typeof entry?.sha256 !== 'string') throw new ProjectTamperedError(file, MANIFEST, `lists part '${path}' without its SHA-256`);
+    const data = zip.read(path);
     if (!data) throw new ProjectTamperedError(file, path, 'is listed in the manifest but missing');
     const actual = await sha256Hex(data);
-    if (actual !== entry.sha256) throw new ProjectTamperedError(file, path, `has SHA-256 ${actual.slice(0, 16)}..., the manifest lists ${String(entry.sha256).slice(0, 16)}...`);
+    if (actual !== entry.sha256) throw new ProjectTamperedError(file, path, `has SHA-256 ${actual.slice(0, 16)}..., the manifest lists ${entry.sha256.slice(0, 16)}...`);
     parts.set(path, data);
   }
   return parts;
@@ -70,12 +79,15 @@ function decode(file: string, { manifest, parts }: ProjectFiles): Project {
     return data;
   };
   const json = (path: string) => {
+    let value: unknown;
     try {
-      return decodeJson(part(path)) as Record<string, unknown>;
+      value = decodeJson(part(path));
     } catch (error) {
       if (error instanceof ProjectTamperedError) throw error;
       throw new ProjectTamperedError(file, path, `is not valid JSON (${(error as Error).message})`);
     }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ProjectTamperedError(file, path, 'is not a JSON object');
+    return value as Record<string, unknown>;
   };
   const { dataset, baseline, sessions, ...projectRest } = json(PROJECT) as {
     dataset: DatasetRef;
@@ -86,9 +98,11 @@ function decode(file: string, { manifest, parts }: ProjectFiles): Project {
   if (typeof dataset?.path !== 'string' || typeof dataset.contentHash !== 'string') throw lacks(PROJECT, 'the data set (path and content hash)');
   if (typeof baseline?.source !== 'string') throw lacks(PROJECT, "the baseline's source");
   if (!Array.isArray(sessions) || !sessions.every((id) => typeof id === 'string')) throw lacks(PROJECT, 'the list of sessions');
+  checkProjectJson({ dataset, baseline, sessions }, file, PROJECT);
   const stored: StoredSession[] = sessions.map((id) => {
     const record = json(sessionJson(id)) as SessionRecord;
     if (record.id !== id || !Array.isArray(record.history) || !Array.isArray(record.weightSpecs)) throw lacks(sessionJson(id), 'its id, history or weight specs');
+    checkSessionRecord(record, file, sessionJson(id));
     const optimizer = parts.has(sessionOptimizer(id)) ? part(sessionOptimizer(id)) : undefined;
     return { record, weights: part(sessionWeights(id)), ...(optimizer && { optimizer }) };
   });

@@ -70,6 +70,21 @@ export class DatasetMismatchError extends Error {
   }
 }
 
+/** The data set at the project's path whose files changed since the project was made (same path, other content). */
+export class DatasetChangedError extends Error {
+  override name = 'DatasetChangedError';
+  constructor(
+    readonly path: string,
+    readonly expected: string,
+    readonly found: string,
+  ) {
+    super(
+      `The data set at ${path} has changed since the project was made: its content hash is ${found}, the project's is ${expected}. ` +
+        'Put the original files back, or start a new project with this data: results would not be comparable',
+    );
+  }
+}
+
 /** A session's pruning history that does not fit the model it is replayed on. */
 export class ReplayError extends Error {
   override name = 'ReplayError';

@@ -8,6 +8,11 @@ export interface ProjectStore {
   save(path: string, project: Project): Promise<void>;
   /** Throws DatasetMovedError when the project's data set is no longer at its path. */
   locateDataset(project: Project): Promise<void>;
+  /**
+   * Before a run uses the project's data set: DatasetMovedError when it is gone, DatasetChangedError
+   * when the files at its path no longer have the content hash the project recorded.
+   */
+  checkDataset(project: Project): Promise<void>;
   /** The project pointing at the data set at `path`, after checking its content hash (DatasetMismatchError). */
   relinkDataset(project: Project, path: string): Promise<Project>;
   /**

@@ -1,38 +1,41 @@
-import { unzipSync, zipSync, type UnzipFileInfo, type Zippable } from 'fflate';
+import { zipSync, type Zippable } from 'fflate';
+import { openZip, ZipFormatError, type ZipArchive } from '../data/archive/zip.js';
 import { NotAProjectError, ProjectTamperedError, ProjectTruncatedError } from './project-errors.js';
 
-const LOCAL_HEADER = [0x50, 0x4b, 0x03, 0x04];
+/** A project's zip, read lazily: its directory now, an entry's bytes only when asked for. */
+export interface ProjectZip {
+  names(): string[];
+  /** The entry's bytes, or undefined if the zip has no such entry. */
+  read(name: string): Uint8Array | undefined;
+}
 
 /**
- * Every entry of a zip, by path. A file that starts like a zip but whose directory (at its end) cannot
- * be read was cut off; anything else that is no zip is a foreign file. Entries are inflated one at a time
- * so a damaged one is named.
+ * Opens a project's zip. A file that starts like a zip but whose directory (at its end) cannot be read
+ * was cut off; anything else that is no zip is a foreign file; a damaged entry is named when read.
+ * Entry count and inflated size are bounded (see input-limits.ts).
  */
-export function readZipParts(file: string, bytes: Uint8Array): Map<string, Uint8Array> {
+export function openProjectZip(file: string, bytes: Uint8Array): ProjectZip {
   if (bytes.length === 0) throw new ProjectTruncatedError(file, 'the file is empty');
-  const entries: UnzipFileInfo[] = [];
+  let zip: ZipArchive;
   try {
-    unzipSync(bytes, {
-      filter: (info) => {
-        entries.push(info);
-        return false; // list only
-      },
-    });
-  } catch {
-    if (LOCAL_HEADER.every((b, i) => bytes[i] === b)) throw new ProjectTruncatedError(file, `a zip whose directory is missing: ${bytes.length} bytes are there`);
-    throw new NotAProjectError(file, `not a zip archive; it starts with ${describeStart(bytes)}`);
+    zip = openZip(bytes, file);
+  } catch (error) {
+    if (!(error instanceof ZipFormatError)) throw error;
+    if (error.fault === 'truncated') throw new ProjectTruncatedError(file, error.detail);
+    if (error.fault === 'not-zip') throw new NotAProjectError(file, `not a zip archive; it starts with ${describeStart(bytes)}`);
+    throw new NotAProjectError(file, `a damaged zip: ${error.detail}`);
   }
-  const parts = new Map<string, Uint8Array>();
-  for (const { name } of entries) {
-    let data: Uint8Array | undefined;
-    try {
-      data = unzipSync(bytes, { filter: (info) => info.name === name })[name];
-    } catch (error) {
-      throw new ProjectTamperedError(file, name, `cannot be decompressed (${(error as Error).message})`);
-    }
-    if (data) parts.set(name, data);
-  }
-  return parts;
+  return {
+    names: () => zip.entries.map((e) => e.name),
+    read(name) {
+      try {
+        return zip.read(name);
+      } catch (error) {
+        if (error instanceof ZipFormatError) throw new ProjectTamperedError(file, name, error.detail);
+        throw error;
+      }
+    },
+  };
 }
 
 /** A zip of `parts`: JSON deflated, weights stored as they are (they hardly compress, and storing is fast). */

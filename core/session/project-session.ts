@@ -51,7 +51,7 @@ export async function runProjectSession(config: PruneConfig & { project: string 
     if (config.data !== existing.dataset.path) {
       // The project file keeps pointing at the data set's new place from now on.
       await store.save(config.project, await store.relinkDataset(existing, config.data));
-    } else await store.locateDataset(existing);
+    } else await store.checkDataset(existing);
   }
   const dataset = existing ? undefined : await datasetRef(config.data, context);
   const { project: _path, ...storedConfig } = runConfig;

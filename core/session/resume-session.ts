@@ -35,7 +35,7 @@ export async function resumeProjectSession(path: string, sessionId: string | und
   if (!project) throw new SessionChoiceError(`${path}: no such project file`);
   const session = chooseSession(path, project, sessionId);
   const { record } = session;
-  await store.locateDataset(project);
+  await store.checkDataset(project);
   const resume = resumePoint(session);
   const training = record.checkpoint?.training;
   const where = training ? `${training.stage} epoch ${training.epoch}/${training.epochs}` : resume.state;

@@ -1,5 +1,6 @@
 import { Gunzip, gunzipSync } from 'fflate';
 import { DatasetFormatError } from '../dataset-errors.js';
+import { InputLimitError, inputLimits } from '../input-limits.js';
 import { crc32 } from './crc32.js';
 
 export function isGzip(bytes: Uint8Array): boolean {
@@ -19,6 +20,7 @@ export function gunzipChecked(bytes: Uint8Array, file: string): Uint8Array {
   if (size > bytes.length * 1032) {
     throw new DatasetFormatError(file, `corrupt gzip data ${locateFault(bytes)} (the trailer claims ${size} bytes)`);
   }
+  if (size > inputLimits().maxUnpackedBytes) throw new InputLimitError(file, 'maxUnpackedBytes', `the gzip trailer says it inflates to ${size} bytes`);
   let out: Uint8Array;
   try {
     // One byte more than the trailer says, so that a longer stream shows instead of being clipped.

@@ -1,5 +1,6 @@
 import { Unzlib, unzlibSync } from 'fflate';
 import { DatasetFormatError } from '../dataset-errors.js';
+import { InputLimitError, inputLimits } from '../input-limits.js';
 
 const PEEK_BYTES = 4096;
 
@@ -15,8 +16,10 @@ export function inflateElement(compressed: Uint8Array, littleEndian: boolean, fi
   let result: Uint8Array;
   try {
     const size = inflatedSize(compressed, littleEndian);
+    if (size !== undefined && size > inputLimits().maxUnpackedBytes) throw new InputLimitError(file, 'maxUnpackedBytes', `the compressed element at ${where} says it inflates to ${size} bytes`);
     result = size === undefined ? unzlibSync(compressed) : unzlibSync(compressed, { out: new Uint8Array(size) });
   } catch (error) {
+    if (error instanceof InputLimitError) throw error;
     throw fail(error instanceof Error ? error.message : String(error));
   }
   const view = new DataView(compressed.buffer, compressed.byteOffset, compressed.byteLength);

@@ -1,5 +1,5 @@
 import type { Dataset, Entity, Group, File as H5File } from 'h5wasm';
-import { ModelFormatError } from './model-errors.js';
+import { ModelFormatError, WasmMemoryError } from './model-errors.js';
 
 /**
  * HDF5 through h5wasm (the HDF5 C library compiled to WebAssembly). Its ESM build embeds the wasm, so
@@ -12,7 +12,15 @@ let serial = 0;
 
 async function load() {
   const h5wasm = (await import('h5wasm')).default;
-  const m = await h5wasm.ready;
+  let m: Awaited<typeof h5wasm.ready>;
+  try {
+    m = await h5wasm.ready;
+  } catch (error) {
+    module = undefined; // a later call may try again (after the limit was raised in another process)
+    const message = error instanceof Error ? error.message : String(error);
+    if (/Cannot allocate Wasm memory|could not allocate memory|Out of memory/i.test(message)) throw new WasmMemoryError('the HDF5 reader (h5wasm)', message);
+    throw error;
+  }
   // HDF5 errors become exceptions instead of diagnostics printed to the console.
   m.activate_throwing_error_handler();
   return { h5wasm, FS: m.FS! };

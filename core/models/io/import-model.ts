@@ -1,4 +1,5 @@
 import type { FileEntry, FileTree } from '../../data/file-tree.js';
+import { checkFiniteWeights } from './finite-weights.js';
 import { kerasArchive } from './keras-archive-format.js';
 import { kerasH5 } from './keras-h5-format.js';
 import { ModelNotRecognisedError } from './model-errors.js';
@@ -17,7 +18,14 @@ export function detectModelFormat(label: string, files: readonly FileEntry[]): M
   );
 }
 
-/** Reads a user's model from a folder, an archive or dropped files. */
+/** Reads a user's model from a folder, an archive or dropped files; its weights must all be finite. */
 export async function importModel(tree: FileTree): Promise<ImportedModel> {
-  return detectModelFormat(tree.label, await tree.list()).open(tree);
+  const imported = await detectModelFormat(tree.label, await tree.list()).open(tree);
+  try {
+    checkFiniteWeights(imported.model, tree.label);
+  } catch (error) {
+    imported.model.dispose();
+    throw error;
+  }
+  return imported;
 }

@@ -1,4 +1,4 @@
-import { unzipSync } from 'fflate';
+import { openZip, ZipFormatError, type ZipArchive } from '../../data/archive/zip.js';
 import { baseName, type FileTree } from '../../data/file-tree.js';
 import { buildModel } from './build-model.js';
 import { isGroup, readHdf5, type H5File } from './hdf5.js';
@@ -23,13 +23,13 @@ async function openKerasArchive(tree: FileTree): Promise<ImportedModel> {
   const listed = await tree.list();
   const archive = findFile(listed, isArchive);
   const label = archive?.path ?? tree.label;
-  const files = archive ? unzip(await tree.read(archive.path), label) : new Map<string, Uint8Array>();
+  const zip = archive ? openArchive(await tree.read(archive.path), label) : undefined;
   const read = async (name: string) => {
-    if (!archive) {
+    if (!zip) {
       const found = findFile(listed, (n) => n === name);
       return found && tree.read(found.path);
     }
-    return files.get(name);
+    return zip.read(name);
   };
   const configBytes = await read('config.json');
   if (!configBytes) throw new ModelFormatError(label, 'has no config.json: not a Keras 3 model archive');
@@ -44,7 +44,7 @@ async function openKerasArchive(tree: FileTree): Promise<ImportedModel> {
   const weightsFile = `${label}/model.weights.h5`;
   const weightBytes = await read('model.weights.h5');
   if (!weightBytes) {
-    const npz = archive ? files.has('model.weights.npz') : findFile(listed, (n) => n === 'model.weights.npz');
+    const npz = zip ? zip.has('model.weights.npz') : findFile(listed, (n) => n === 'model.weights.npz');
     throw new ModelFormatError(label, npz ? 'stores its weights as .npz, which Pruneflow cannot read: save with the default h5 weights' : 'has no model.weights.h5');
   }
   const weights = await readHdf5(weightBytes, weightsFile, (root) => readLayerWeights(root, topology, weightsFile));
@@ -54,12 +54,28 @@ async function openKerasArchive(tree: FileTree): Promise<ImportedModel> {
   return { model, format: kerasArchive.id, warnings };
 }
 
-function unzip(bytes: Uint8Array, file: string): Map<string, Uint8Array> {
+/** The archive's entries by base name (Keras writes them at the top); one is inflated only when read. */
+function openArchive(bytes: Uint8Array, file: string): { has(name: string): boolean; read(name: string): Uint8Array | undefined } {
+  const named = (error: unknown) =>
+    error instanceof ZipFormatError ? new ModelFormatError(file, `not a readable zip archive (corrupt or truncated .keras file): ${error.message.slice(file.length + 2)}`) : error;
+  let zip: ZipArchive;
   try {
-    return new Map(Object.entries(unzipSync(bytes)).map(([path, data]) => [baseName(path), data]));
+    zip = openZip(bytes, file);
   } catch (error) {
-    throw new ModelFormatError(file, `not a readable zip archive (corrupt or truncated .keras file): ${(error as Error).message}`);
+    throw named(error);
   }
+  const byBase = new Map(zip.entries.map(({ name }) => [baseName(name), name]));
+  return {
+    has: (name) => byBase.has(name),
+    read(name) {
+      const path = byBase.get(name);
+      try {
+        return path === undefined ? undefined : zip.read(path);
+      } catch (error) {
+        throw named(error);
+      }
+    },
+  };
 }
 
 /** Keras 3 stores a layer's variables under layers/<snake_case class>[_n]/vars/0, 1, ... in config order. */

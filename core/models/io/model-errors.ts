@@ -38,3 +38,18 @@ export class ModelExportError extends Error {
     super(`Cannot save as ${format}: ${detail}`);
   }
 }
+
+/**
+ * WebAssembly memory could not be reserved: almost always an address-space limit (`ulimit -v`), since
+ * V8 reserves about 10 GiB of address space around every WebAssembly memory. Says what to change.
+ */
+export class WasmMemoryError extends Error {
+  override name = 'WasmMemoryError';
+  constructor(what: string, detail: string) {
+    super(
+      `${what} could not reserve WebAssembly memory (${detail}). An address-space limit (ulimit -v) is the usual cause: ` +
+        'V8 reserves about 10 GiB of address space for every WebAssembly memory. Raise it (ulimit -v unlimited), or start ' +
+        'Node with --disable-wasm-trap-handler (NODE_OPTIONS=--disable-wasm-trap-handler), as the pruneflow command does by itself',
+    );
+  }
+}

@@ -173,7 +173,7 @@ describe('project file format', () => {
       { what: 'directory cut', file: () => bytes.subarray(0, bytes.length - 100), error: ProjectTruncatedError, message: /directory is missing/ },
       { what: 'half', file: () => bytes.subarray(0, bytes.length >> 1), error: ProjectTruncatedError, message: /cut off/ },
       { what: 'header only', file: () => bytes.subarray(0, 30), error: ProjectTruncatedError, message: /30 bytes/ },
-      { what: 'weights flipped', file: () => flipByte(bytes, 'sessions/s1/weights.bin'), error: ProjectTamperedError, message: /part 'sessions\/s1\/weights.bin' has SHA-256/ },
+      { what: 'weights flipped', file: () => flipByte(bytes, 'sessions/s1/weights.bin'), error: ProjectTamperedError, message: /part 'sessions\/s1\/weights.bin' has CRC-32 0x[0-9a-f]{8}, the directory says/ },
       { what: 'baseline flipped', file: () => flipByte(bytes, 'baseline/group1-shard1of1.bin'), error: ProjectTamperedError, message: /part 'baseline\/group1-shard1of1.bin'/ },
       { what: 'deflated JSON flipped', file: () => flipByte(bytes, 'sessions/s1/session.json'), error: ProjectTamperedError, message: /part 'sessions\/s1\/session.json'/ },
       { what: 'part edited, hash kept', file: () => rewrite(bytes, (f) => editJson(f, 'project.json', (p) => (p.dataset.path = '/elsewhere')), false), error: ProjectTamperedError, message: /part 'project.json' has SHA-256/ },
