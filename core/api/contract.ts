@@ -80,7 +80,7 @@ export interface PruneConfig {
   /** A quick trial: a stratified, seeded sample of this many training and test images instead of all. */
   sample?: { train: number; test: number };
   /** Where to write the pruned model, and in which format. */
-  export?: { path: string; format: 'tfjs' | 'keras-h5' | 'keras' };
+  export?: { path: string; format: 'tfjs' | 'keras-h5' | 'keras' | 'onnx' };
   /** Optimizer of every training stage: Adam (default) or SGD with momentum 0.9. */
   optimizer?: 'adam' | 'sgd';
   /** L2 penalty on kernels (weight decay); 0 by default. */

@@ -57,7 +57,7 @@ const CHECKS: Record<CallMethod, ArgsCheck> = {
     const [file, sessionId, format, out] = args;
     checkPath(file, fail);
     if (sessionName(sessionId)) fail(`sessionId must be ${sessionName(sessionId)}`);
-    if (oneOf('tfjs', 'keras-h5', 'keras')(format)) fail(`format must be ${oneOf('tfjs', 'keras-h5', 'keras')(format)}, but got ${describe(format)}`);
+    if (oneOf('tfjs', 'keras-h5', 'keras', 'onnx')(format)) fail(`format must be ${oneOf('tfjs', 'keras-h5', 'keras', 'onnx')(format)}, but got ${describe(format)}`);
     checkPath(out, fail);
   },
   writeReport(args, fail) {
@@ -155,9 +155,9 @@ const PRUNE_CONFIG_CHECKS: Record<keyof PruneConfig, (value: unknown) => string 
       ? undefined
       : '{ train, test: image counts from 10 }',
   export: (v) =>
-    isPlainObject(v) && Object.keys(v).every((k) => k === 'path' || k === 'format') && !path(v.path) && !oneOf('tfjs', 'keras-h5', 'keras')(v.format)
+    isPlainObject(v) && Object.keys(v).every((k) => k === 'path' || k === 'format') && !path(v.path) && !oneOf('tfjs', 'keras-h5', 'keras', 'onnx')(v.format)
       ? undefined
-      : "{ path, format: 'tfjs' | 'keras-h5' | 'keras' }",
+      : "{ path, format: 'tfjs' | 'keras-h5' | 'keras' | 'onnx' }",
   optimizer: oneOf('adam', 'sgd'),
   weightDecay: (v) => (isNumber(v) && v >= 0 && v <= 1 ? undefined : 'a number from 0 to 1'),
   lrSchedule: oneOf('cosine', 'step', 'constant'),

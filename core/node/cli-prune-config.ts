@@ -126,8 +126,8 @@ function defined<T extends object>(values: T): Partial<T> {
 }
 
 function exportFormat(format: string): NonNullable<PruneConfig['export']>['format'] {
-  if (format === 'tfjs' || format === 'keras-h5' || format === 'keras') return format;
-  throw new InvalidArgumentError(`--format must be tfjs, keras-h5 or keras, not '${format}'`);
+  if (format === 'tfjs' || format === 'keras-h5' || format === 'keras' || format === 'onnx') return format;
+  throw new InvalidArgumentError(`--format must be tfjs, keras-h5, keras or onnx, not '${format}'`);
 }
 
 async function readConfigFile(path: string): Promise<Partial<PruneConfig>> {

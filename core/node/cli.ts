@@ -126,7 +126,7 @@ program
   .option('--seed <n>', `random seed (default ${DEFAULT_PRUNE_CONFIG.seed})`, count)
   .option('--sample <train,test>', 'quick trial: a stratified sample of this many training and test images', sampleSizes)
   .option('--export <folder>', 'write the pruned model into this folder')
-  .option('--format <format>', 'export format: tfjs (default), keras-h5 or keras')
+  .option('--format <format>', 'export format: tfjs (default), keras-h5, keras or onnx')
   .option('--config <file>', 'read the options from a JSON file (flags given on the command line win)')
   .option('--project <file>', 'add the session to this project file (.pruneflow), made if absent; an existing one lends its baseline and data set')
   .option('--session-name <name>', 'name of the session in the project')

@@ -70,7 +70,7 @@ export class SessionDraft {
   project = $state('');
   sessionName = $state('');
   exportPath = $state('');
-  exportFormat = $state<'tfjs' | 'keras-h5' | 'keras'>('tfjs');
+  exportFormat = $state<'tfjs' | 'keras-h5' | 'keras' | 'onnx'>('tfjs');
 
   readonly #engine: EngineApi;
 

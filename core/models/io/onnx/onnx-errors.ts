@@ -24,8 +24,10 @@ export class OnnxTensorError extends ModelFormatError {
   constructor(
     file: string,
     readonly tensor: string,
-    detail: string,
+    readonly detail: string,
+    /** The node that reads the tensor, where known. */
+    readonly reader?: { node: string; op: string },
   ) {
-    super(file, `tensor '${tensor}' ${detail}`);
+    super(file, `tensor '${tensor}'${reader ? ` (read by node '${reader.node}' (${reader.op}))` : ''} ${detail}`);
   }
 }

@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { UnsupportedOnnxOperatorError } from './onnx-errors.js';
+import { OnnxTensorError, UnsupportedOnnxOperatorError } from './onnx-errors.js';
 import { GraphState, NodeContext } from './onnx-graph.js';
 import type { Attrs } from './onnx-kernels.js';
 import { AttributeType, type OnnxModel, type OnnxNode, type OnnxValueInfo } from './onnx-proto.js';
@@ -22,7 +22,15 @@ export async function onnxToLayers(proto: OnnxModel, file: string, external: Ext
   if (opset !== undefined && (opset < OPSETS.min || opset > OPSETS.max)) warnings.push(`${file}: opset ${opset} is outside the ${OPSETS.min}-${OPSETS.max} this reader was tested on`);
   const nodes = graph.node ?? [];
   const state = new GraphState(file, nodes, (graph.output ?? []).map((o) => o.name));
-  for (const tensor of graph.initializer ?? []) state.consts.set(tensor.name ?? '', await readTensor(tensor, file, external));
+  for (const tensor of graph.initializer ?? []) {
+    try {
+      state.consts.set(tensor.name ?? '', await readTensor(tensor, file, external));
+    } catch (error) {
+      const reader = state.consumers.get(tensor.name ?? '')?.[0];
+      if (!(error instanceof OnnxTensorError) || !reader) throw error;
+      throw new OnnxTensorError(file, error.tensor, error.detail, { node: reader.name || reader.op_type, op: reader.op_type });
+    }
+  }
 
   const inputs: tfl.SymbolicTensor[] = [];
   for (const info of graph.input ?? []) {

@@ -32,6 +32,9 @@ async function readExternal(tensor: OnnxTensor, name: string, file: string, exte
   const entry = (key: string) => tensor.external_data?.find((e) => e.key === key)?.value;
   const location = entry('location');
   if (!location) throw new OnnxTensorError(file, name, 'is stored externally but names no file (external_data has no location)');
+  if (/^([/\\]|[A-Za-z]:)/.test(location) || location.split(/[/\\]/).includes('..')) {
+    throw new OnnxTensorError(file, name, `is stored in '${location}', outside the model's folder: Pruneflow reads external data only beside the model`);
+  }
   let bytes: Uint8Array;
   try {
     bytes = await external(location);
