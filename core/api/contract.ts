@@ -37,7 +37,7 @@ export interface DemoOptions {
 
 /** Everything one pruning run needs; the wizard and the CLI both produce it. */
 export interface PruneConfig {
-  /** A built-in model id ("resnet20") or a model file (model.json, .h5, .keras). */
+  /** A built-in model id ("resnet20") or a model file (model.json, .h5, .keras, .onnx). */
   model: string;
   /** A data set path (file, folder or archive) or "builtin:fashion-mnist" for the bundled sample. */
   data: string;

@@ -183,7 +183,7 @@ const modelCommand = program.command('model').description('inspect models');
 modelCommand
   .command('info')
   .description('show a model\'s layers, its channel groups and what can be pruned')
-  .argument('<model>', `a built-in model (${MODEL_ZOO.map((e) => e.id).join(', ')}) or a model file (model.json, .h5, .keras)`)
+  .argument('<model>', `a built-in model (${MODEL_ZOO.map((e) => e.id).join(', ')}) or a model file (model.json, .h5, .keras, .onnx)`)
   .option('--json', 'print JSON for scripts')
   .action(async (source: string, options: { json?: boolean }) => {
     const report = await (await engineFor(program.opts().backend)).inspectModel(source);

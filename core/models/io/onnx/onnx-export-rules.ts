@@ -1,5 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ModelExportError } from '../model-errors.js';
+import { canonicalOp } from './onnx-kernels.js';
 import type { OnnxWriter } from './onnx-writer.js';
 
 type Shape = (number | null)[];
@@ -278,7 +279,7 @@ const zeroPadShortcut: ExportRule = (e) => {
 
 /** Snake-case ONNX attribute names back from the camelCase the engine keeps. */
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-const INT_INPUTS: Record<string, number[]> = { Reshape: [1], Slice: [1, 2, 3, 4], Split: [1], Unsqueeze: [1], Squeeze: [1], Gather: [1], ReduceMean: [1], ConstantOfShape: [0] };
+const INT_INPUTS: Record<string, number[] | undefined> = { Reshape: [1], Slice: [1, 2, 3, 4], Split: [1], Unsqueeze: [1], Squeeze: [1], Gather: [1], ReduceMean: [1], ConstantOfShape: [0] };
 
 /** An ONNX operator the engine kept as it was: written back as it came (constants as initializers; NaN, the batch, as 0 or -1). */
 const onnxOp: ExportRule = (e) => {
@@ -289,8 +290,8 @@ const onnxOp: ExportRule = (e) => {
   const inputs = c.constants.map((k, i) => {
     if (k === null) return e.inputs[next++].name;
     if (k.dims.length === 1 && k.dims[0] === 0 && k.values.length === 0) return '';
-    const values = k.values.map((v, j) => (Number.isNaN(v) ? (j === 0 ? 0 : -1) : v));
-    return INT_INPUTS[c.op]?.includes(i) ? w.int64s(`${name}/in${i}`, values, k.dims) : w.floats(`${name}/in${i}`, values, k.dims);
+    const values = k.values.map((v, j) => (v === null || Number.isNaN(v) ? (j === 0 ? 0 : -1) : v));
+    return INT_INPUTS[canonicalOp(c.op)]?.includes(i) ? w.int64s(`${name}/in${i}`, values, k.dims) : w.floats(`${name}/in${i}`, values, k.dims);
   });
   while (inputs.at(-1) === '') inputs.pop();
   const attrs: Record<string, number | number[]> = {};
@@ -298,7 +299,7 @@ const onnxOp: ExportRule = (e) => {
     if (typeof value === 'number' || Array.isArray(value)) attrs[snake(key)] = value as number | number[];
     else throw fail(e, `keeps attribute '${key}' of a kind not written back`);
   }
-  return w.node(c.op, inputs, name, attrs, c.outputs);
+  return w.node(canonicalOp(c.op), inputs, name, attrs, c.outputs);
 };
 
 export const EXPORT_RULES: Record<string, ExportRule> = {

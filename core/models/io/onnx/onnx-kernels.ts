@@ -84,8 +84,17 @@ const KERNELS: Record<string, Kernel> = {
 
 export const GENERIC_OPS: ReadonlySet<string> = new Set(Object.keys(KERNELS));
 
+/**
+ * The operator's ONNX name: tfjs writes string config values in snake_case when it saves a model
+ * ('ReduceMean' -> 'reduce_mean' -> 'reduceMean' when read back), so names are matched without case.
+ */
+export function canonicalOp(op: string): string {
+  const plain = op.replace(/_/g, '').toLowerCase();
+  return Object.keys(KERNELS).find((k) => k.toLowerCase() === plain) ?? op;
+}
+
 export function runKernel(op: string, inputs: (tf.Tensor | undefined)[], attrs: Attrs): tf.Tensor[] {
-  const kernel = KERNELS[op];
+  const kernel = KERNELS[canonicalOp(op)];
   if (!kernel) throw new Error(`no kernel for ONNX ${op}`);
   return kernel(inputs, attrs);
 }

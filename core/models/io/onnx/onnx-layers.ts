@@ -52,7 +52,8 @@ export class OnnxOp extends tfl.layers.Layer {
     let next = 0;
     const all = this.constants.map((c) => {
       if (c === null) return toNchw(inputs[next++]);
-      return tf.tensor(c.values.map((v) => (Number.isNaN(v) ? batch : v)), c.dims);
+      // NaN (or null, once a saved model went through JSON) is the batch size.
+      return tf.tensor(c.values.map((v) => (v === null || Number.isNaN(v) ? batch : v)), c.dims);
     });
     return runKernel(this.op, all, this.attrs).map(toNhwc);
   }

@@ -8,6 +8,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { memoryTree } from '../../../../core/data/file-tree.js';
 import { buildChannelGraph } from '../../../../core/graph/channel-graph.js';
 import { importModel } from '../../../../core/models/io/import-model.js';
+import { exportModel } from '../../../../core/models/io/export-model.js';
 import { exportOnnx } from '../../../../core/models/io/onnx/onnx-export.js';
 import { countFlops } from '../../../../core/models/model-cost.js';
 import { planPruning } from '../../../../core/prune/budget.js';
@@ -15,7 +16,7 @@ import { pruneModel } from '../../../../core/prune/surgery.js';
 import { zooEntry } from '../../../../core/models/zoo.js';
 import { SMALL_ONNX, smallOnnx } from '../../../interop/onnx-fixtures.js';
 import { runPython } from '../../../interop/python.js';
-import { maxAbsDiff, randomImages, runEngine, runOrt } from './onnx-runtime.js';
+import { maxAbsDiff, randomImages, randomScores, runEngine, runOrt } from './onnx-runtime.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -29,13 +30,6 @@ async function checkWithOnnx(bytes: Uint8Array, name: string): Promise<void> {
   writeFileSync(path, bytes);
   const out = await runPython(['-c', `import onnx,sys; m=onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True); print('ok', m.opset_import[0].version)`, path]);
   expect(out.trim()).toBe('ok 17');
-}
-
-/** Random scores, seeded: the plan's choice of channels must not matter to exactness. */
-function randomScores(graph: ReturnType<typeof buildChannelGraph>, seed: number): Map<number, Float32Array> {
-  let state = seed;
-  const next = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
-  return new Map(graph.groups.filter((g) => g.prunable).map((g) => [g.id, Float32Array.from({ length: g.channels }, next)]));
 }
 
 async function expectSameAsOrt(model: tfl.LayersModel, bytes: Uint8Array, input: number[], optimize = true): Promise<void> {
@@ -71,6 +65,16 @@ describe('ONNX export', () => {
     const folded = await exportOnnx(pruned, { foldBatchNorm: true });
     await expectSameAsOrt(pruned, folded, info.input, optimize);
     await checkWithOnnx(exported, `${name}-pruned`);
+  });
+
+  it('an imported model with kept ONNX operators survives a save and reload as TensorFlow.js files', async () => {
+    const { bytes, info } = smallOnnx('shuffle-unit');
+    const { model } = await importModel(memoryTree('fixtures', new Map([['s.onnx', bytes]])));
+    expect(model.layers.map((l) => l.getClassName())).toContain('OnnxOp');
+    const files = await exportModel(model, 'tfjs');
+    const { model: reloaded } = await importModel(memoryTree('saved', new Map(files.map((f) => [f.name, f.bytes]))));
+    await expectSameAsOrt(reloaded, bytes, info.input);
+    await expectSameAsOrt(reloaded, await exportOnnx(reloaded), info.input);
   });
 
   it('keeps the input and output names of an imported ONNX file, with a dynamic batch axis', async () => {

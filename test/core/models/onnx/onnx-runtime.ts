@@ -37,3 +37,10 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
   return worst;
 }
+
+/** Random scores per prunable group, seeded: which channels go must not matter to exactness. */
+export function randomScores(graph: { groups: { id: number; channels: number; prunable: boolean }[] }, seed: number): Map<number, Float32Array> {
+  let state = seed;
+  const next = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+  return new Map(graph.groups.filter((g) => g.prunable).map((g) => [g.id, Float32Array.from({ length: g.channels }, next)]));
+}
