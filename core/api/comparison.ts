@@ -96,4 +96,4 @@ export interface SessionSummary {
 }
 
 export type ReportFormat = 'html' | 'md' | 'csv';
-export type ModelExportFormat = 'tfjs' | 'keras-h5' | 'keras';
+export type ModelExportFormat = 'tfjs' | 'keras-h5' | 'keras' | 'onnx';

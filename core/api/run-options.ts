@@ -53,7 +53,7 @@ export const SCHEDULE_MASKS = ['soft', 'hard'] as const;
 export const SCHEDULE_RAMPS = ['cubic', 'constant'] as const;
 export const OPTIMIZERS = ['adam', 'sgd'] as const;
 export const LR_SCHEDULES = ['cosine', 'step', 'constant'] as const;
-export const MODEL_EXPORT_FORMATS = ['tfjs', 'keras-h5', 'keras'] as const;
+export const MODEL_EXPORT_FORMATS = ['tfjs', 'keras-h5', 'keras', 'onnx'] as const;
 
 /** The cut a run aims for. */
 export const targetSchema = z.strictObject({ metric: oneOf(METRICS), reduction: fraction() });

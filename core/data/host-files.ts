@@ -87,6 +87,7 @@ export async function openDataTree(files: HostFiles, path: string): Promise<File
  */
 export async function openModelTree(files: HostFiles, path: string): Promise<FileTree> {
   const info = await existing(files, path);
+  if (info.kind === 'file' && path.toLowerCase().endsWith('.onnx')) return onnxFileTree(files, path, info.size);
   if (info.kind === 'folder' || !path.toLowerCase().endsWith('.json')) return openPathTree(files, path);
   const folder = parentPath(path);
   const inside = (file: string) => (file === 'model.json' ? path : joinPath(folder, file));
@@ -102,6 +103,13 @@ export async function openModelTree(files: HostFiles, path: string): Promise<Fil
     },
     read: async (file) => files.read(inside(file)),
   };
+}
+
+/** One .onnx file; the external-data files it names are read from its folder. */
+function onnxFileTree(files: HostFiles, path: string, size: number): FileTree {
+  const name = baseName(path.replace(/\\/g, '/'));
+  const folder = parentPath(path);
+  return { label: path, list: async () => [{ path: name, size }], read: async (file) => files.read(file === name ? path : joinPath(folder, file)) };
 }
 
 /** The weight files a tfjs model.json names, relative to its folder; none if it is not such a file. */

@@ -38,6 +38,10 @@ const KINDS: Record<string, LayerKind> = {
   GlobalAveragePooling2D: 'passthrough',
   GlobalMaxPooling2D: 'passthrough',
   ZeroPadding2D: 'passthrough',
+  // Layers for ONNX operators (core/models/io/onnx/onnx-layers.ts)
+  PointwiseActivation: 'passthrough',
+  OnnxPool2D: 'passthrough',
+  GlobalPool2D: 'passthrough',
   Flatten: 'flatten',
   Add: 'merge',
   Multiply: 'merge',
@@ -61,6 +65,8 @@ export function layerKind(layer: tfl.layers.Layer): LayerKind | { unsupported: s
   if (className === 'Concatenate' && ![-1, 3].includes(config.axis as number)) {
     return { unsupported: `a concatenation along axis ${String(config.axis)}, not channels` };
   }
+  if (className === 'GroupedConv2D') return { unsupported: `a grouped convolution (${String(config.groups)} groups): no channel rule for groups yet` };
+  if (className === 'OnnxOp') return { unsupported: `the ONNX operator ${String(config.op)} is kept as it is, with no channel rule` };
   if (className === 'Reshape') return isChannelKeepingReshape(layer) ? 'passthrough' : { unsupported: 'a reshape that changes the channel count' };
   return KINDS[className] ?? { unsupported: `no channel rule for ${className}` };
 }

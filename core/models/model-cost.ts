@@ -2,7 +2,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 
 /** The convention every report states next to a FLOPs figure. */
 export const FLOPS_CONVENTION =
-  'FLOPs = multiply-accumulates of Conv2D, DepthwiseConv2D, SeparableConv2D and Dense layers (as counted by HRank / thop); ' +
+  'FLOPs = multiply-accumulates of Conv2D (grouped ones too), DepthwiseConv2D, SeparableConv2D and Dense layers (as counted by HRank / thop); ' +
   'batch norm, activations, pooling, additions and biases are not counted';
 
 /** Multiply-accumulates of one inference of one image. */
@@ -19,6 +19,10 @@ export function layerFlops(layer: tfl.layers.Layer): number {
   const inChannels = inShape[inShape.length - 1] as number;
   const outChannels = outShape[outShape.length - 1];
   if (className === 'Dense') return inChannels * outChannels;
+  if (className === 'GroupedConv2D') {
+    const { kernelSize, groups } = layer.getConfig() as { kernelSize: number[]; groups: number };
+    return outShape[1] * outShape[2] * kernelSize[0] * kernelSize[1] * (inChannels / groups) * outChannels;
+  }
   if (!['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D'].includes(className)) return 0;
   const [kh, kw] = layer.getConfig().kernelSize as number[];
   const outSpatial = outShape[1] * outShape[2];

@@ -58,7 +58,7 @@ export function addModelCommands(program: Command, engine: () => Promise<EngineA
   program
     .command('eval')
     .description('measure a model on a data set\'s test split: top-1, top-5 and per-class accuracy')
-    .argument('<model>', `a model file (model.json, .h5, .keras), a built-in model (${MODEL_ZOO.map((e) => e.id).join(', ')}; untrained) or FILE.pruneflow[:SESSION]`)
+    .argument('<model>', `a model file (model.json, .h5, .keras, .onnx), a built-in model (${MODEL_ZOO.map((e) => e.id).join(', ')}; untrained) or FILE.pruneflow[:SESSION]`)
     .option('--data <path>', `a data set (file, folder or archive) or ${BUILTIN_DATA}; a project session defaults to its project's`)
     .option('--seed <n>', 'seed of the held-out test split, for data sets without one', whole(0))
     .option('--json', 'print JSON for scripts')
@@ -77,7 +77,7 @@ export function addModelCommands(program: Command, engine: () => Promise<EngineA
     .requiredOption('--data <path>', `a data set (file, folder or archive) or ${BUILTIN_DATA}`)
     .requiredOption('--epochs <n>', 'training epochs', whole(1))
     .requiredOption('--out <folder>', 'folder for the trained model (made if absent)')
-    .addOption(new Option('--format <format>', 'model format').choices(['tfjs', 'keras-h5', 'keras']).default('tfjs'))
+    .addOption(new Option('--format <format>', 'model format').choices(['tfjs', 'keras-h5', 'keras', 'onnx']).default('tfjs'))
     .option('--batch-size <n>', 'training batch size (default 64)', whole(1))
     .option('--lr <rate>', 'learning rate (default 0.002)', positive)
     .addOption(new Option('--optimizer <name>', 'optimizer (default adam)').choices(['adam', 'sgd']))

@@ -84,7 +84,7 @@ function defined<T extends object>(values: T): Partial<T> {
 
 function exportFormat(format: string): NonNullable<PruneConfig['export']>['format'] {
   if ((MODEL_EXPORT_FORMATS as readonly string[]).includes(format)) return format as NonNullable<PruneConfig['export']>['format'];
-  throw new InvalidArgumentError(`--format must be tfjs, keras-h5 or keras, not '${format}'`);
+  throw new InvalidArgumentError(`--format must be ${MODEL_EXPORT_FORMATS.join(', ')}, not '${format}'`);
 }
 
 /** A JSON object of run options; the engine checks its values as it checks every door's (run-options.ts). */

@@ -101,7 +101,7 @@ const pruneCommand = program
   .option('--patience <epochs>', 'early stopping: stop a training stage after this many epochs without better validation accuracy, keeping the best weights', count)
   .option('--sample <train,test>', 'quick trial: a stratified sample of this many training and test images', sampleSizes)
   .option('--export <folder>', 'write the pruned model into this folder')
-  .option('--format <format>', 'export format: tfjs (default), keras-h5 or keras')
+  .option('--format <format>', 'export format: tfjs (default), keras-h5, keras or onnx')
   .option('--config <file>', 'read the options from a JSON file (flags given on the command line win)')
   .option('--project <file>', 'add the session to this project file (.pruneflow), made if absent; an existing one lends its baseline and data set')
   .option('--json', 'print the result as JSON for scripts');
@@ -154,7 +154,7 @@ const modelCommand = program.command('model').description('inspect models');
 modelCommand
   .command('info')
   .description('show a model\'s layers, its channel groups and what can be pruned')
-  .argument('<model>', `a built-in model (${MODEL_ZOO.map((e) => e.id).join(', ')}) or a model file (model.json, .h5, .keras)`)
+  .argument('<model>', `a built-in model (${MODEL_ZOO.map((e) => e.id).join(', ')}) or a model file (model.json, .h5, .keras, .onnx)`)
   .option('--json', 'print JSON for scripts')
   .action(async (source: string, options: { json?: boolean }) => {
     const report = await (await engineFor(program.opts().backend)).inspectModel(source);

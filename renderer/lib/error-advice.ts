@@ -8,7 +8,7 @@ export const ADVICE: Record<string, string> = {
   DatasetNotRecognisedError: 'Choose a CIFAR-10/100 file or archive, SVHN .mat, MNIST-style IDX files, or a folder with one sub-folder of images per class.',
   DatasetFormatError: 'The file looks damaged or cut short: download it again, or choose another copy. The built-in sample always works.',
   DatasetMismatchError: 'The files do not belong together: put the images and labels of one data set in one folder.',
-  ModelNotRecognisedError: 'Choose a TensorFlow.js model.json, a Keras .h5 or .keras file, or a built-in model.',
+  ModelNotRecognisedError: 'Choose a TensorFlow.js model.json, a Keras .h5 or .keras file, an ONNX .onnx file, or a built-in model.',
   ModelFormatError: 'The model file looks damaged: export it again, or pick a built-in model.',
   UnknownModelError: 'Pick one of the built-in models from the list, or give the path of a model file.',
   InputMismatchError: 'The model and the images do not fit together: pick a model built for this data, or a built-in model (built to fit).',

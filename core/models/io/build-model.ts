@@ -4,6 +4,7 @@ import type { KerasTopology } from './keras-config.js';
 import { ModelFormatError } from './model-errors.js';
 // Our custom layers must be registered before a config that names them is read.
 import '../zero-pad-shortcut.js';
+import './onnx/onnx-layers.js';
 
 /** Builds the layers of a converted config, with fresh weights that the caller then replaces. */
 export async function buildModel(topology: KerasTopology, file: string): Promise<tfl.LayersModel> {

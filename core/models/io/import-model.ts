@@ -4,10 +4,11 @@ import { kerasArchive } from './keras-archive-format.js';
 import { kerasH5 } from './keras-h5-format.js';
 import { ModelNotRecognisedError } from './model-errors.js';
 import type { ImportedModel, ModelFormat } from './model-format.js';
+import { onnxFormat } from './onnx/onnx-format.js';
 import { tfjsLayers } from './tfjs-layers-format.js';
 
 /** The first that matches wins: .keras archives before .h5 (an unzipped archive holds model.weights.h5). */
-export const MODEL_FORMATS: readonly ModelFormat[] = [kerasArchive, kerasH5, tfjsLayers];
+export const MODEL_FORMATS: readonly ModelFormat[] = [kerasArchive, kerasH5, tfjsLayers, onnxFormat];
 
 export function detectModelFormat(label: string, files: readonly FileEntry[]): ModelFormat {
   const format = MODEL_FORMATS.find((f) => f.match(files));

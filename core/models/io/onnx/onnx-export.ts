@@ -1,0 +1,64 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { foldForInference } from '../../fold-for-inference.js';
+import { ModelExportError } from '../model-errors.js';
+import { EXPORT_RULES, type LayerExport } from './onnx-export-rules.js';
+import { encodeOnnx } from './onnx-proto.js';
+import { OnnxWriter, valueInfo } from './onnx-writer.js';
+
+export const ONNX_OPSET = 17;
+const FORMAT = 'ONNX';
+
+export interface OnnxExportOptions {
+  /** Fold batch norms into the convolutions before them (inference only). */
+  foldBatchNorm?: boolean;
+}
+
+/** NHWC engine shape -> ONNX NCHW shape (rank 4 only). */
+export const nchw = (shape: (number | null)[]) => (shape.length === 4 ? [shape[0], shape[3], shape[1], shape[2]] : shape);
+
+/**
+ * An ONNX model (opset 17) of any model the engine holds: rank-4 tensors NCHW as PyTorch and ONNX Runtime
+ * expect, a dynamic batch axis, input and output names from the engine's layer names (an imported ONNX
+ * file's names come back as they were).
+ */
+export async function exportOnnx(source: tfl.LayersModel, options: OnnxExportOptions = {}): Promise<Uint8Array> {
+  const model = options.foldBatchNorm ? await foldForInference(source) : source;
+  try {
+    const writer = new OnnxWriter();
+    const names = new Map<tfl.SymbolicTensor, string>();
+    const key = (t: tfl.SymbolicTensor) => `${t.sourceLayer.name}:${t.outputTensorIndex ?? 0}`;
+    const byKey = new Map<string, string>();
+    const inputs = model.inputs.map((t) => {
+      const name = writer.name(t.sourceLayer.name);
+      byKey.set(key(t), name);
+      return valueInfo(name, nchw(t.shape));
+    });
+    for (const layer of model.layers) {
+      if (layer.getClassName() === 'InputLayer') continue;
+      const rule = EXPORT_RULES[layer.getClassName()];
+      if (!rule) throw new ModelExportError(FORMAT, layer.name, `layer '${layer.name}' (${layer.getClassName()}) has no ONNX operator here`);
+      const ins = (Array.isArray(layer.input) ? layer.input : [layer.input]).map((t) => ({ name: byKey.get(key(t))!, shape: t.shape }));
+      const outs = Array.isArray(layer.output) ? layer.output : [layer.output];
+      const context: LayerExport = { writer, layer, inputs: ins, outputShapes: outs.map((t) => t.shape), weights: layer.getWeights().map((w) => ({ values: w.dataSync(), shape: w.shape })) };
+      const produced = rule(context);
+      outs.forEach((t, i) => byKey.set(key(t), produced[i]));
+    }
+    const outputs = model.outputs.map((t) => {
+      const wanted = t.sourceLayer.name;
+      let name = byKey.get(key(t))!;
+      if (name !== wanted && !writer.nodes.some((n) => n.output?.includes(wanted))) name = writer.node('Identity', [name], wanted)[0];
+      return valueInfo(name, nchw(t.shape));
+    });
+    void names;
+    return encodeOnnx({
+      ir_version: 8,
+      producer_name: 'Pruneflow',
+      opset_import: [{ domain: '', version: ONNX_OPSET }],
+      graph: { name: model.name, node: writer.nodes, initializer: writer.initializers, input: inputs, output: outputs },
+    });
+  } finally {
+    if (model !== source) model.dispose();
+    void tf;
+  }
+}

@@ -1,0 +1,97 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import '@tensorflow/tfjs-backend-cpu';
+import { memoryTree } from '../../../../core/data/file-tree.js';
+import { buildChannelGraph } from '../../../../core/graph/channel-graph.js';
+import { importModel } from '../../../../core/models/io/import-model.js';
+import { exportModel } from '../../../../core/models/io/export-model.js';
+import { exportOnnx } from '../../../../core/models/io/onnx/onnx-export.js';
+import { countFlops } from '../../../../core/models/model-cost.js';
+import { planPruning } from '../../../../core/prune/budget.js';
+import { pruneModel } from '../../../../core/prune/surgery.js';
+import { zooEntry } from '../../../../core/models/zoo.js';
+import { SMALL_ONNX, smallOnnx } from '../../../interop/onnx-fixtures.js';
+import { runPython } from '../../../interop/python.js';
+import { maxAbsDiff, randomImages, randomScores, runEngine, runOrt } from './onnx-runtime.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const folder = mkdtempSync(join(tmpdir(), 'pruneflow-onnx-'));
+
+/** onnx.checker (full check, shapes inferred) on a file we wrote: the onnx package's own verdict. */
+async function checkWithOnnx(bytes: Uint8Array, name: string): Promise<void> {
+  const path = join(folder, `${name}.onnx`);
+  writeFileSync(path, bytes);
+  const out = await runPython(['-c', `import onnx,sys; m=onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True); print('ok', m.opset_import[0].version)`, path]);
+  expect(out.trim()).toBe('ok 17');
+}
+
+async function expectSameAsOrt(model: tfl.LayersModel, bytes: Uint8Array, input: number[], optimize = true): Promise<void> {
+  const images = randomImages(3, input, 5);
+  const ort = await runOrt(bytes, images, [3, ...input], optimize);
+  expect(maxAbsDiff(runEngine(model, images, [3, ...input]), ort.values)).toBeLessThan(1e-4);
+}
+
+describe('ONNX export', () => {
+  it.each(SMALL_ONNX)('%s: imported, pruned by 30 percent of FLOPs and exported, runs in ONNX Runtime as in the engine', async (name) => {
+    const { bytes, info } = smallOnnx(name);
+    const { model } = await importModel(memoryTree('fixtures', new Map([[`${name}.onnx`, bytes]])));
+    // grouped-net zero-pads (F.pad) before a max pool: ONNX Runtime's PadFusion gets that wrong (see runOrt).
+    const optimize = name !== 'grouped-net';
+    // Unpruned round trip: names kept, outputs equal.
+    const again = await exportOnnx(model);
+    await expectSameAsOrt(model, again, info.input, optimize);
+
+    const graph = buildChannelGraph(model);
+    // Grouped convolutions (and depthwise ones with a multiplier) have no channel rule yet: they block pruning
+    // around them, and grouped-net has almost nothing else. Its export is checked unpruned.
+    if (name === 'grouped-net') {
+      expect(buildChannelGraph(model).groups.filter((g) => g.reasons.some((r) => r.includes('GroupedConv2D')))).not.toHaveLength(0);
+      return await checkWithOnnx(again, name);
+    }
+    const reduction = 0.3;
+    const plan = planPruning(graph, randomScores(graph, 3), { metric: 'flops', reduction });
+    const pruned = await pruneModel(model, graph, plan.keep);
+    expect(countFlops(pruned)).toBeLessThan(countFlops(model) * (1 - reduction + 0.05));
+    expect(pruned.countParams()).toBeLessThan(model.countParams());
+    const exported = await exportOnnx(pruned);
+    await expectSameAsOrt(pruned, exported, info.input, optimize);
+    const folded = await exportOnnx(pruned, { foldBatchNorm: true });
+    await expectSameAsOrt(pruned, folded, info.input, optimize);
+    await checkWithOnnx(exported, `${name}-pruned`);
+  });
+
+  it('an imported model with kept ONNX operators survives a save and reload as TensorFlow.js files', async () => {
+    const { bytes, info } = smallOnnx('shuffle-unit');
+    const { model } = await importModel(memoryTree('fixtures', new Map([['s.onnx', bytes]])));
+    expect(model.layers.map((l) => l.getClassName())).toContain('OnnxOp');
+    const files = await exportModel(model, 'tfjs');
+    const { model: reloaded } = await importModel(memoryTree('saved', new Map(files.map((f) => [f.name, f.bytes]))));
+    await expectSameAsOrt(reloaded, bytes, info.input);
+    await expectSameAsOrt(reloaded, await exportOnnx(reloaded), info.input);
+  });
+
+  it('keeps the input and output names of an imported ONNX file, with a dynamic batch axis', async () => {
+    const { bytes } = smallOnnx('cifar-resnet');
+    const { model } = await importModel(memoryTree('fixtures', new Map([['m.onnx', bytes]])));
+    const ort = await import('onnxruntime-node');
+    const session = await ort.InferenceSession.create(await exportOnnx(model));
+    expect(session.inputNames).toEqual(['input']);
+    expect(session.outputNames).toEqual(['logits']);
+    const out = await session.run({ input: new ort.Tensor('float32', new Float32Array(5 * 3 * 32 * 32), [5, 3, 32, 32]) });
+    expect(out.logits.dims).toEqual([5, 10]);
+    await session.release();
+  });
+
+  it.each(['resnet20', 'mobilenetv2', 'vgg11', 'demo-cnn'])('zoo model %s exports to ONNX with the engine outputs', async (id) => {
+    const model = zooEntry(id).build({ inputShape: [32, 32, 3], numClasses: 10 });
+    const bytes = await exportOnnx(model);
+    await expectSameAsOrt(model, bytes, [3, 32, 32]);
+  });
+});

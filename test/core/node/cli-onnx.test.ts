@@ -1,0 +1,49 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../../build/run.js';
+
+// The built command line (npm test builds dist/ first), run as a user would, on a file PyTorch exported.
+const CLI = join(ROOT, 'dist/core/node/cli.js');
+const MODEL = join(ROOT, 'test/fixtures/onnx/cifar-resnet.onnx');
+const SUBSET = new URL('../../../../shared/data/cifar10-subset/', import.meta.url).pathname;
+const folder = mkdtempSync(join(tmpdir(), 'pruneflow-cli-onnx-'));
+
+function pruneflow(args: string[]) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, PRUNEFLOW_SETTINGS: join(folder, 'settings.json') } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('pruneflow on ONNX files', () => {
+  it('model info reads a PyTorch export: layers named after its modules, the pre-flight report', async () => {
+    const { code, stdout, stderr } = await pruneflow(['model', 'info', MODEL]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/layers\.4\.shortcut\.0\s+Conv2D/);
+    expect(stdout).toMatch(/total: 176\.4k parameters/);
+    expect(stdout).toMatch(/can be pruned/);
+  });
+
+  it('prune --model x.onnx --format onnx writes an ONNX file ONNX Runtime runs, smaller, with the same names', async () => {
+    const out = join(folder, 'pruned');
+    const { code, stdout, stderr } = await pruneflow(['prune', '--model', MODEL, '--data', SUBSET, '--epochs', '0', '--fine-tune-epochs', '0', '--sample', '100,50', '--target-flops', '0.3', '--export', out, '--format', 'onnx', '--json']);
+    expect(code, stderr).toBe(0);
+    const result = JSON.parse(stdout) as { pruned: { parameters: number }; baseline: { parameters: number } };
+    expect(result.pruned.parameters).toBeLessThan(result.baseline.parameters);
+    const session = await ort.InferenceSession.create(readFileSync(join(out, 'model.onnx')));
+    expect(session.inputNames).toEqual(['input']);
+    expect(session.outputNames).toEqual(['logits']);
+    const y = await session.run({ input: new ort.Tensor('float32', new Float32Array(2 * 3 * 32 * 32).fill(0.5), [2, 3, 32, 32]) });
+    expect(y.logits.dims).toEqual([2, 10]);
+    await session.release();
+  });
+});
