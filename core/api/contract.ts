@@ -9,9 +9,11 @@ import type { GroupRow, LayerRow, ModelReport } from '../graph/preflight.js';
 import type { FlowData, FlowRequest } from './importance-flow.js';
 import type { SensitivityRow, SensitivityTable, SensitivityTrial } from '../prune/sensitivity/sensitivity-table.js';
 import type { Comparison, ModelExportFormat, ProjectSummary, ReportFormat, SessionRef } from './comparison.js';
+import type { SpeedMeasurement, Spread } from './measured-speed.js';
 
 export type { BackendReport, DatasetPreview, GroupRow, LayerRow, ModelReport, SensitivityRow, SensitivityTable, SensitivityTrial, SplitPreview, Thumbnail };
 export type { Comparison, ComparisonRow, LayerWidthRow, ModelExportFormat, ParetoPoint, ProjectSummary, ReportFormat, RowMetrics, SessionRef, SessionSummary } from './comparison.js';
+export type { SpeedMeasurement, Spread } from './measured-speed.js';
 export type { FlowColumn, FlowData, FlowGroup, FlowLink, FlowNode, FlowRequest, FlowStep } from './importance-flow.js';
 
 export interface EngineInfo {
@@ -110,6 +112,8 @@ export interface ModelSummary {
   /** Median milliseconds for one batch of `latencyBatch` images, inference only. */
   latencyMs: number;
   latencyBatch: number;
+  /** The runs behind `latencyMs`: median, quartiles and how many (absent in projects saved before it was kept). */
+  latency?: Spread;
   layerWidths: { name: string; channels: number }[];
   /** Top-1 per class on the test images, in the data set's class order (absent in projects saved before it was measured). */
   perClass?: ClassScore[];
@@ -133,6 +137,8 @@ export interface PruneResult {
   baseline: ModelSummary;
   pruned: ModelSummary;
   pruneOnly: { accuracy: number };
+  /** The speed-up measured in paired runs with its spread (absent in projects saved before it was measured so). */
+  speed?: SpeedMeasurement;
   seconds: number;
   /** Files written by the export, if one was asked for. */
   exported: string[];

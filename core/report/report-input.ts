@@ -52,6 +52,13 @@ function sessionDetail(project: string, record: SessionRecord): SessionDetail {
   };
 }
 
+/** "1.49x (1.40-1.55, 11 runs)", "uncertain" when the paired runs spread widely; old sessions show their one ratio. */
+function measuredSpeedup(r: ComparisonRow): string {
+  if (!r.speed) return speedup(r.speedup);
+  const { median, q1, q3, runs } = r.speed.speedup;
+  return `${speedup(median)} (${q1.toFixed(2)}-${q3.toFixed(2)}, ${runs} runs${r.speed.uncertain ? ', uncertain' : ''})`;
+}
+
 /** The columns of the comparison table, shared by the HTML and Markdown reports. */
 export const TABLE_COLUMNS: { header: string; numeric: boolean; cell: (row: ComparisonRow) => string }[] = [
   { header: 'project', numeric: false, cell: (r) => r.project },
@@ -69,6 +76,7 @@ export const TABLE_COLUMNS: { header: string; numeric: boolean; cell: (row: Comp
   { header: 'params', numeric: true, cell: (r) => kiloParams(r.pruned?.parameters) },
   { header: 'params change', numeric: true, cell: (r) => change(r.parametersChange) },
   { header: 'latency', numeric: true, cell: (r) => milliseconds(r.pruned?.latencyMs) },
-  { header: 'speed-up', numeric: true, cell: (r) => speedup(r.speedup) },
+  { header: 'speed-up (measured)', numeric: true, cell: (r) => measuredSpeedup(r) },
+  { header: 'speed-up (estimate from FLOPs)', numeric: true, cell: (r) => (r.baseline && r.pruned ? speedup(r.baseline.flops / r.pruned.flops) : '-') },
   { header: 'time', numeric: true, cell: (r) => seconds(r.seconds) },
 ];

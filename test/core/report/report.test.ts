@@ -81,6 +81,9 @@ describe('the CSV report', () => {
     expect(column('top1')).toEqual(['0.88', '0.87', '', '0.8']);
     expect(column('flops')).toEqual(['100000000', '60000000', '', '100000000']);
     expect(column('pareto')).toEqual(['true', 'true', '', 'false']);
+    // Sessions saved before paired timing have no spread; the FLOPs estimate is there for every measured one.
+    expect(column('speedup_runs')).toEqual(['', '', '', '']);
+    expect(column('flops_speedup_estimate')).toEqual(['2', String(200 / 60), '', '2']);
     expect(records.every((r) => r.length === CSV_HEADER.length)).toBe(true);
   });
 
