@@ -79,10 +79,12 @@ export interface PruneConfig {
   /** Continuous schedule: the cubic ramp of the cut, or the whole cut from the start (SFP). */
   scheduleRamp: 'cubic' | 'constant';
   seed: number;
+  /** Resize and convert (grayscale <-> colour) the images to a model file's input instead of refusing a mismatch. */
+  fitInput?: boolean;
   /** A quick trial: a stratified, seeded sample of this many training and test images instead of all. */
   sample?: { train: number; test: number };
-  /** Where to write the pruned model, and in which format. */
-  export?: { path: string; format: 'tfjs' | 'keras-h5' | 'keras' };
+  /** Where to write the pruned model, and in which format; a model already there is replaced only with `overwrite`. */
+  export?: { path: string; format: 'tfjs' | 'keras-h5' | 'keras'; overwrite?: boolean };
   /** Optimizer of every training stage: Adam (default) or SGD with momentum 0.9. */
   optimizer?: 'adam' | 'sgd';
   /** L2 penalty on kernels (weight decay); 0 by default. */

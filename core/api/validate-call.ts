@@ -150,14 +150,16 @@ const PRUNE_CONFIG_CHECKS: Record<keyof PruneConfig, (value: unknown) => string 
   scheduleMask: oneOf('soft', 'hard'),
   scheduleRamp: oneOf('cubic', 'constant'),
   seed: integer(0, 2 ** 31 - 1),
+  fitInput: (v) => (typeof v === 'boolean' ? undefined : 'true or false'),
   sample: (v) =>
     isPlainObject(v) && Object.keys(v).every((k) => k === 'train' || k === 'test') && !integer(10, 1e7)(v.train) && !integer(10, 1e7)(v.test)
       ? undefined
       : '{ train, test: image counts from 10 }',
   export: (v) =>
-    isPlainObject(v) && Object.keys(v).every((k) => k === 'path' || k === 'format') && !path(v.path) && !oneOf('tfjs', 'keras-h5', 'keras')(v.format)
+    isPlainObject(v) && Object.keys(v).every((k) => k === 'path' || k === 'format' || k === 'overwrite') && !path(v.path) && !oneOf('tfjs', 'keras-h5', 'keras')(v.format) &&
+    (v.overwrite === undefined || typeof v.overwrite === 'boolean')
       ? undefined
-      : "{ path, format: 'tfjs' | 'keras-h5' | 'keras' }",
+      : "{ path, format: 'tfjs' | 'keras-h5' | 'keras', overwrite?: boolean }",
   optimizer: oneOf('adam', 'sgd'),
   weightDecay: (v) => (isNumber(v) && v >= 0 && v <= 1 ? undefined : 'a number from 0 to 1'),
   lrSchedule: oneOf('cosine', 'step', 'constant'),

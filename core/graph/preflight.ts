@@ -1,4 +1,5 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
+import type { ModelInput } from '../api/input-fit.js';
 import { layerFlops } from '../models/model-cost.js';
 import type { ChannelGraph } from './channel-graph.js';
 
@@ -23,6 +24,8 @@ export interface GroupRow {
 /** The pre-flight report: every layer's cost, every channel group, and in plain words what cannot be pruned. */
 export interface ModelReport {
   name: string;
+  /** The image shape the model takes (null: any size) and the classes it predicts, for checking a data set against it. */
+  input?: ModelInput;
   layers: LayerRow[];
   groups: GroupRow[];
   totals: { parameters: number; flops: number; activations: number };
@@ -51,7 +54,13 @@ export function modelReport(model: tfl.LayersModel, graph: ChannelGraph): ModelR
     ...groups.filter((g) => !g.prunable).map((g) => `Not pruned: ${describeGroup(g)}: ${g.reasons.join('; ')}.`),
   ];
   const total = (key: 'parameters' | 'flops' | 'activations') => layers.reduce((n, l) => n + l[key], 0);
-  return { name: model.name, layers, groups, totals: { parameters: total('parameters'), flops: total('flops'), activations: total('activations') }, summary };
+  return { name: model.name, input: modelInput(model), layers, groups, totals: { parameters: total('parameters'), flops: total('flops'), activations: total('activations') }, summary };
+}
+
+/** The image shape a model takes (null where any size goes) and the classes it predicts. */
+export function modelInput(model: tfl.LayersModel): ModelInput {
+  const [, height = null, width = null, channels = null] = model.inputs[0].shape;
+  return { height, width, channels, classes: model.outputs[0].shape.at(-1) ?? null };
 }
 
 function describeGroup(group: GroupRow): string {

@@ -41,6 +41,7 @@ export interface PruneFlags {
   checkpointDir?: string;
   export?: string;
   format?: string;
+  overwrite?: boolean;
   config?: string;
   project?: string;
   sessionName?: string;
@@ -97,7 +98,7 @@ export async function pruneConfigFrom(flags: PruneFlags): Promise<Partial<PruneC
       : reduction !== undefined && { target: { metric: 'flops', reduction } }),
     ...(flags.epochs !== undefined && { trainEpochs: flags.epochs }),
     ...(flags.fineTuneEpochs !== undefined && { fineTuneEpochs: flags.fineTuneEpochs }),
-    ...(flags.export && { export: { path: flags.export, format: exportFormat(flags.format ?? 'tfjs') } }),
+    ...(flags.export && { export: { path: flags.export, format: exportFormat(flags.format ?? 'tfjs'), ...(flags.overwrite && { overwrite: true }) } }),
     ...(flags.sessionName && { sessionName: flags.sessionName }),
   };
   // A project lends its baseline and data set to the sessions after its first.

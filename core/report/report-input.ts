@@ -1,8 +1,10 @@
 import type { Comparison, ComparisonRow } from '../api/comparison.js';
+import { criterionName } from '../api/catalog.js';
 import { compareSessions } from '../compare/compare-sessions.js';
 import type { ComparedSession } from '../compare/select-sessions.js';
 import type { SessionRecord } from '../project/project.js';
 import { type ClassRow, classRows } from '../api/class-rows.js';
+import { settingsRows } from './settings-rows.js';
 import { kiloParams, megaFlops, milliseconds, percent, change, points, seconds, speedup, target } from './report-values.js';
 
 /** Everything a report shows; the renderers only lay it out. */
@@ -35,7 +37,7 @@ export function reportInput(sessions: readonly ComparedSession[], title: string,
 }
 
 function sessionDetail(project: string, record: SessionRecord): SessionDetail {
-  const settings = Object.entries(record.config).map(([key, value]): [string, string] => [key, typeof value === 'string' ? value : JSON.stringify(value)]);
+  const settings = settingsRows(record.config);
   const { machine, versions, backend, host } = record.environment;
   return {
     project,
@@ -64,7 +66,7 @@ export const TABLE_COLUMNS: { header: string; numeric: boolean; cell: (row: Comp
   { header: 'project', numeric: false, cell: (r) => r.project },
   { header: 'session', numeric: false, cell: (r) => `${r.sessionName} (${r.sessionId})` },
   { header: 'status', numeric: false, cell: (r) => r.status },
-  { header: 'criterion', numeric: false, cell: (r) => r.criterion },
+  { header: 'criterion', numeric: false, cell: (r) => criterionName(r.criterion) },
   { header: 'schedule', numeric: false, cell: (r) => r.schedule },
   { header: 'target', numeric: false, cell: (r) => target(r.target) },
   { header: 'baseline top-1', numeric: true, cell: (r) => percent(r.baseline?.accuracy) },

@@ -3,8 +3,10 @@ import type { EngineApi, EngineEvent, EngineInfo, PruneConfig, PruneResult, Sens
 import { DEFAULT_DEMO_OPTIONS, DEFAULT_PRUNE_CONFIG } from '../api/contract.js';
 import type { BackendCandidate, BackendReport } from '../backend/backend-report.js';
 import { type BackendPreference, selectBackend } from '../backend/select-backend.js';
+import { defaultTrainEpochs } from '../api/catalog.js';
 import { serializeError } from '../api/errors.js';
 import { demoConfig } from './demo.js';
+import { refuseOverwrite } from './export-target.js';
 import { runPruning } from './prune-run.js';
 import { type ProjectSessionContext, runProjectSession } from './project-session.js';
 import { resumeProjectSession } from './resume-session.js';
@@ -59,6 +61,8 @@ export function createEngine(options: EngineOptions): EngineApi {
   const ready = () => (backend ??= selectBackend(options.candidates, options.backendPreference));
 
   const startRun = async (config: PruneConfig) => {
+    // Before the run: an existing export is never replaced without asking.
+    if (config.export && options.listFolder) await refuseOverwrite(config.export, options.listFolder);
     const started = await startSessionTask(config);
     // A run that saves into a project makes it a recent one, as opening it would; a refused one does not.
     if (config.project) await remember(config.project, options);
@@ -106,10 +110,10 @@ export function createEngine(options: EngineOptions): EngineApi {
       return { name: 'Pruneflow', version: PRUNEFLOW_VERSION, host: options.host, backend, memory: { tensors: numTensors, bytes: numBytes }, files };
     },
     startDemo: (partial) => startRun(demoConfig({ ...DEFAULT_DEMO_OPTIONS, ...partial })),
-    startPruning: (partial) => startRun({ ...DEFAULT_PRUNE_CONFIG, ...partial }),
+    startPruning: (partial) => startRun({ ...DEFAULT_PRUNE_CONFIG, trainEpochs: defaultTrainEpochs(partial.model), ...partial }),
     startSensitivity: (partial) =>
       startTask(
-        (context) => runSensitivity({ ...DEFAULT_PRUNE_CONFIG, ...partial }, context),
+        (context) => runSensitivity({ ...DEFAULT_PRUNE_CONFIG, trainEpochs: defaultTrainEpochs(partial.model), ...partial }, context),
         (taskId, result: SensitivityReport) => ({ type: 'sensitivity-done', taskId, result }),
       ),
     async inspectDataset(path: string) {

@@ -23,7 +23,7 @@ import { evaluate } from '../train/evaluate.js';
 import { fit, type FitState } from '../train/fit.js';
 import type { PauseGate } from '../train/pause-gate.js';
 import { cloneModel, countingScores, distillationFor, splitForEarlyStopping, stageCheckpoints } from './training-options.js';
-import { loadRunData, loadRunModel, type RunHost } from './run-inputs.js';
+import { loadRunInputs, type RunHost } from './run-inputs.js';
 import { measureSensitivity } from './sensitivity-step.js';
 import { isFinalState, SessionMachine } from './session-state.js';
 import { layerWidths, pruneStepReporter } from './prune-steps.js';
@@ -120,14 +120,14 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
   }
   const note = (stage: string, message: string) => onProgress?.({ stage, step: 0, total: 0, message });
   note('loading', `Reading ${config.data}`);
-  const data = await loadRunData(config, context);
+  // The data set is checked against the model (size, channels, classes) before any work.
+  const { data, model: baseline } = await loadRunInputs(config, context, context.loadBaseline);
   const { test } = data;
   // Early stopping validates on training images held out from every training stage.
   const { train, earlyStopping } = splitForEarlyStopping(data.train, config);
   const norm = channelStatistics(train);
   const checkpoints = stageCheckpoints(config, context);
   const augmentation = defaultAugmentation(data.imageKind);
-  const baseline = await loadRunModel(config, train, context, context.loadBaseline);
   let pruned: tfl.LayersModel | undefined;
   const warnings = [...data.warnings];
   let sensitivity: SensitivityTable | undefined;

@@ -11,6 +11,9 @@ export interface ExportedFile {
   bytes: Uint8Array;
 }
 
+/** The file that holds an export of each format: the one whose presence says a folder already has an export. */
+export const EXPORT_MAIN_FILE: Record<ExportFormat, string> = { tfjs: 'model.json', 'keras-h5': 'model.h5', keras: 'model.keras' };
+
 /** Files that other tools read: tfjs (model.json + weights), Keras 2 HDF5, or a Keras 3 .keras zip. */
 export function exportModel(model: tfl.LayersModel, format: ExportFormat): Promise<ExportedFile[]> {
   switch (format) {
