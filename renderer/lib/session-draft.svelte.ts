@@ -73,6 +73,10 @@ export class SessionDraft {
   sessionName = $state('');
   exportPath = $state('');
   exportFormat = $state<'tfjs' | 'keras-h5' | 'keras'>('tfjs');
+  /** A quick trial: a stratified, seeded sample of the images instead of all (the CLI's --sample). */
+  quickTrial = $state(false);
+  sampleTrain = $state(1000);
+  sampleTest = $state(500);
   /** Replace a model already exported in `exportPath` (the user agreed when asked). */
   exportOverwrite = $state(false);
   /** Sessions started from this draft, and the export folder the first of them chose. */
@@ -158,6 +162,7 @@ export class SessionDraft {
       ...(this.earlyStop && { earlyStopping: { patience: this.patience }, validationShare: this.validationShare }),
       seed: this.seed,
       ...(this.fitInput && this.inputFit?.problems.length && { fitInput: true }),
+      ...(this.quickTrial && { sample: { train: this.sampleTrain, test: this.sampleTest } }),
       ...(this.project.trim() && { project: this.project.trim() }),
       ...(this.project.trim() && this.sessionName.trim() && { sessionName: this.sessionName.trim() }),
       ...(this.exportPath.trim() && { export: { path: this.exportPath.trim(), format: this.exportFormat, ...(this.exportOverwrite && { overwrite: true }) } }),

@@ -129,7 +129,7 @@ describe('the File menu in the browser host', () => {
 
     // Resume continues the interrupted session on the Run screen; leaving now would ask first.
     expect(await leaveAsks(page)).toBe(false);
-    await page.getByRole('button', { name: /^Resume l1/ }).click();
+    await page.getByRole('button', { name: /^Resume L1 norm/ }).click();
     await expect.poll(() => heading(page)).toBe('Run');
     expect(await page.getByRole('heading', { name: /^Session: / }).textContent()).toMatch(/^Session: .+ on the built-in sample$/);
     await page.getByRole('status').getByText('Running', { exact: true }).waitFor({ timeout: 30_000 });
@@ -161,13 +161,13 @@ describe('the File menu in the browser host', () => {
     stopped.sessions[0]!.record.status = 'cancelled';
     await saveProjectFile(cancelled, stopped);
     await openProject(page, interrupted);
-    await page.getByRole('button', { name: /^Resume l1/ }).click();
+    await page.getByRole('button', { name: /^Resume L1 norm/ }).click();
     await page.getByRole('status').getByText('Running', { exact: true }).waitFor({ timeout: 30_000 });
     await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: /^Project/ }).click();
     await projectField(page).fill(cancelled);
     await page.getByRole('button', { name: 'Open', exact: true }).click();
     await expect.poll(() => page.locator('.status.cancelled').count(), { timeout: 30_000 }).toBe(1);
-    const blocked = page.getByRole('button', { name: /^Resume l1/ });
+    const blocked = page.getByRole('button', { name: /^Resume L1 norm/ });
     expect(await blocked.isDisabled()).toBe(true);
     expect(await blocked.getAttribute('title')).toMatch(/^A run is in progress/);
     expect(await heading(page)).toBe('Project');
@@ -219,7 +219,7 @@ describe('the File menu through the desktop shell', () => {
     await expect.poll(() => focusedId(page)).toBe('export-heading');
 
     // A resumed run makes closing a question, with the words the shell shows; its end makes it quiet again.
-    await page.getByRole('button', { name: /^Resume l1/ }).click();
+    await page.getByRole('button', { name: /^Resume L1 norm/ }).click();
     await expect.poll(lastState, { timeout: 20_000 }).toEqual({ dirty: true, path: saved, work: 'running-session' });
     await page.getByRole('button', { name: 'Pause' }).click();
     await expect.poll(lastState, { timeout: 30_000 }).toEqual({ dirty: true, path: saved, work: 'paused-session' });
