@@ -35,6 +35,8 @@ export interface DemoOptions {
   trainEpochs: number;
   fineTuneEpochs: number;
   seed: number;
+  /** A project file (.pruneflow) to keep the demo's session in, made if absent: its results can then be reopened and compared. */
+  project?: string;
 }
 
 /** Everything one pruning run needs; the wizard and the CLI both produce it. */
