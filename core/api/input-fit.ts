@@ -76,7 +76,7 @@ export function describeInputFit(fit: InputFit): string {
   const problems = fit.problems.map((p) => p.problem).join(' ');
   if (fit.fixable) {
     const fixes = fit.problems.map((p) => p.fix).join(' ');
-    return `${problems} What to do: let Pruneflow fit the images to the model (the Model screen's "Fit my images to the model", or fitInput in the run's settings): ${fixes}`;
+    return `${problems} What to do: let Pruneflow fit the images to the model (the Model screen's "Fit my images to the model", or --fit-input on the command line): ${fixes}`;
   }
   return `${problems} What to do: ${fit.problems.flatMap((p) => (p.reason ? [p.reason] : [])).join(' ')}`;
 }

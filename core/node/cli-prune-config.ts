@@ -42,6 +42,7 @@ export interface PruneFlags {
   export?: string;
   format?: string;
   overwrite?: boolean;
+  fitInput?: boolean;
   config?: string;
   project?: string;
   sessionName?: string;
@@ -100,6 +101,7 @@ export async function pruneConfigFrom(flags: PruneFlags): Promise<Partial<PruneC
     ...(flags.fineTuneEpochs !== undefined && { fineTuneEpochs: flags.fineTuneEpochs }),
     ...(flags.export && { export: { path: flags.export, format: exportFormat(flags.format ?? 'tfjs'), ...(flags.overwrite && { overwrite: true }) } }),
     ...(flags.sessionName && { sessionName: flags.sessionName }),
+    ...(flags.fitInput && { fitInput: true }),
   };
   // A project lends its baseline and data set to the sessions after its first.
   if (flags.project) Object.assign(config, { project: resolve(flags.project) }, await projectRunDefaults(flags.project, config));

@@ -128,6 +128,7 @@ program
   .option('--export <folder>', 'write the pruned model into this folder')
   .option('--format <format>', 'export format: tfjs (default), keras-h5 or keras')
   .option('--overwrite', 'replace a model already exported in the --export folder (refused otherwise)')
+  .option('--fit-input', "resize and convert (gray <-> colour) the images to a model file's input instead of refusing a mismatch")
   .option('--config <file>', 'read the options from a JSON file (flags given on the command line win)')
   .option('--project <file>', 'add the session to this project file (.pruneflow), made if absent; an existing one lends its baseline and data set')
   .option('--session-name <name>', 'name of the session in the project')
