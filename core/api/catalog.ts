@@ -2,6 +2,7 @@
  * What the UI offers to choose from, as plain data: the importance criteria and the built-in models, each
  * with a line of explanation. The engine's registries are the truth; a test keeps these lists in step.
  */
+import { DEFAULT_PRUNE_CONFIG } from './contract.js';
 
 export interface CriterionInfo {
   id: string;
@@ -27,6 +28,11 @@ export const CRITERIA_INFO: readonly CriterionInfo[] = [
   { id: 'random', name: 'Random', needs: 'weights', explanation: 'Removes channels at random: a control to see what a criterion adds.' },
 ];
 
+/** A criterion as people read it ("L1 norm"), for tables and reports; an unknown id as it is. */
+export function criterionName(id: string): string {
+  return CRITERIA_INFO.find((c) => c.id === id)?.name ?? id;
+}
+
 /** The criterion a first-time user should pick, and why. */
 export const RECOMMENDED_CRITERION = { id: 'l1', why: 'Recommended for a first run: it needs no data, takes no time, and is a strong baseline in the literature.' };
 
@@ -47,6 +53,14 @@ export const MODEL_CHOICES: readonly ModelChoice[] = [
   { id: 'vgg19', label: 'VGG-19 with BN (CIFAR)' },
   { id: 'mobilenetv2', label: 'MobileNetV2 (CIFAR, 32x32)' },
 ];
+
+/**
+ * Baseline training epochs a session defaults to: a built-in model starts untrained, so it is trained; a
+ * model file is the trained model the user came to prune, so its baseline is measured, not retrained.
+ */
+export function defaultTrainEpochs(model: string): number {
+  return MODEL_CHOICES.some((m) => m.id === model) ? DEFAULT_PRUNE_CONFIG.trainEpochs : 0;
+}
 
 /** The bundled sample data set (a slice of Fashion-MNIST): `PruneConfig.data` and `inspectDataset` accept it. */
 export const BUILTIN_DATA_ID = 'builtin:fashion-mnist';

@@ -2,6 +2,7 @@
  * Sessions side by side, and what the UI shows of a project file, as plain data. Types only (this file is
  * part of the API contract and is imported from every layer).
  */
+import type { SpeedMeasurement } from './measured-speed.js';
 
 /** A session of a project file: by id ("s2") or by name; all of the project's sessions when absent. */
 export interface SessionRef {
@@ -27,8 +28,10 @@ export interface ComparisonRow {
   /** Pruned over baseline, minus 1 (-0.5 = half the FLOPs gone). */
   flopsChange?: number;
   parametersChange?: number;
-  /** Baseline latency over pruned latency (2 = twice as fast). */
+  /** Baseline latency over pruned latency (2 = twice as fast): the median of paired runs where `speed` has them. */
   speedup?: number;
+  /** The paired runs behind `speedup`, with their spread (absent for sessions saved before it was measured so). */
+  speed?: SpeedMeasurement;
   /** Wall time of the whole run, seconds. */
   seconds?: number;
 }

@@ -7,10 +7,12 @@ import type { BackendReport, DatasetPreview, GroupRow, LayerRow, ModelReport, Se
 import type { FlowData, FlowRequest } from './importance-flow.js';
 import type { Comparison, ModelExportFormat, ProjectSummary, ReportFormat, SessionRef } from './comparison.js';
 import type { DemoOptions, PruneConfig, PruneConfigInput } from './run-options.js';
+import type { SpeedMeasurement, Spread } from './measured-speed.js';
 
 export type { BackendReport, DatasetPreview, GroupRow, LayerRow, ModelReport, SensitivityRow, SensitivityTable, SensitivityTrial, SplitPreview, Thumbnail };
 export type { Comparison, ComparisonRow, LayerWidthRow, ModelExportFormat, ParetoPoint, ProjectSummary, ReportFormat, RowMetrics, SessionRef, SessionSummary } from './comparison.js';
 export type { DemoOptions, PruneConfig, PruneConfigInput } from './run-options.js';
+export type { SpeedMeasurement, Spread } from './measured-speed.js';
 /** Run options and their defaults are defined once, in run-options.ts. */
 export { DEFAULT_DEMO_OPTIONS, DEFAULT_PRUNE_CONFIG } from './run-options.js';
 export type { FlowColumn, FlowData, FlowGroup, FlowLink, FlowNode, FlowRequest, FlowStep } from './importance-flow.js';
@@ -36,6 +38,8 @@ export interface ModelSummary {
   /** Median milliseconds for one batch of `latencyBatch` images, inference only. */
   latencyMs: number;
   latencyBatch: number;
+  /** The runs behind `latencyMs`: median, quartiles and how many (absent in projects saved before it was kept). */
+  latency?: Spread;
   layerWidths: { name: string; channels: number }[];
   /** Top-1 per class on the test images, in the data set's class order (absent in projects saved before it was measured). */
   perClass?: ClassScore[];
@@ -59,6 +63,8 @@ export interface PruneResult {
   baseline: ModelSummary;
   pruned: ModelSummary;
   pruneOnly: { accuracy: number };
+  /** The speed-up measured in paired runs with its spread (absent in projects saved before it was measured so). */
+  speed?: SpeedMeasurement;
   seconds: number;
   /** Files written by the export, if one was asked for. */
   exported: string[];

@@ -3,6 +3,7 @@
  * to the UI. These are wire types: the engine builds them, but they are defined here, so changing an
  * engine file cannot change what a host sends without this file changing too. Types and plain data only.
  */
+import type { ModelInput } from './input-fit.js';
 
 /**
  * Compute backends, best first (Pruneflow's names; node-gpu and node both register tfjs's 'tensorflow').
@@ -76,6 +77,8 @@ export interface GroupRow {
 /** The pre-flight report: every layer's cost, every channel group, and in plain words what cannot be pruned. */
 export interface ModelReport {
   name: string;
+  /** The image shape the model takes (null: any size) and the classes it predicts, for checking a data set against it. */
+  input?: ModelInput;
   layers: LayerRow[];
   groups: GroupRow[];
   totals: { parameters: number; flops: number; activations: number };

@@ -100,7 +100,7 @@ const PRUNE_OPTIONS = {
       .optional(),
     { expects: '{ layer name: share 0..1 }', help: 'share to remove from chosen layers, set by hand instead of searched' },
   ),
-  trainEpochs: option(epochs().default(4), { expects: EPOCHS, help: 'baseline training epochs (0: use the model as it is)', flag: '--epochs <n>' }),
+  trainEpochs: option(epochs().default(4), { expects: EPOCHS, help: 'baseline training epochs (default 4 for a built-in model, 0 for a model file: its baseline is measured, not retrained)', flag: '--epochs <n>' }),
   fineTuneEpochs: option(epochs().default(2), { expects: EPOCHS, help: 'fine-tuning epochs after pruning', flag: '--fine-tune-epochs <n>' }),
   batchSize: option(integer(1, 4096).default(64), { expects: 'an integer from 1 to 4096', help: 'training batch size', flag: '--batch-size <n>' }),
   learningRate: option(z.number().gt(0).max(10).default(2e-3), { expects: 'a number above 0, at most 10', help: 'learning rate (fine-tuning uses half)', flag: '--lr <rate>' }),
@@ -131,9 +131,14 @@ const PRUNE_OPTIONS = {
     expects: '{ train, test: image counts from 10 }',
     help: 'quick trial: a stratified, seeded sample of this many training and test images',
   }),
-  export: option(z.strictObject({ path: pathSchema(), format: oneOf(MODEL_EXPORT_FORMATS) }).optional(), {
-    expects: "{ path, format: 'tfjs' | 'keras-h5' | 'keras' }",
-    help: 'where to write the pruned model, and in which format',
+  fitInput: option(z.boolean().optional(), {
+    expects: 'true or false',
+    help: "resize and convert (grayscale <-> colour) the images to a model file's input instead of refusing a mismatch",
+    fallback: false,
+  }),
+  export: option(z.strictObject({ path: pathSchema(), format: oneOf(MODEL_EXPORT_FORMATS), overwrite: z.boolean().optional() }).optional(), {
+    expects: `{ path, format: ${MODEL_EXPORT_FORMATS.map((f) => `'${f}'`).join(' | ')}, overwrite?: boolean }`,
+    help: 'where to write the pruned model, and in which format; a model already there is replaced only with overwrite',
   }),
   optimizer: option(oneOf(OPTIMIZERS).optional(), { expects: words(OPTIMIZERS), help: 'optimizer: adam or sgd (momentum 0.9)', flag: '--optimizer <name>', fallback: 'adam' }),
   weightDecay: option(z.number().min(0).max(1).optional(), {
@@ -189,6 +194,10 @@ export const demoOptionsSchema = z.strictObject({
   trainEpochs: option(epochs().default(4), { expects: EPOCHS, help: 'baseline training epochs' }),
   fineTuneEpochs: option(epochs().default(2), { expects: EPOCHS, help: 'fine-tuning epochs' }),
   seed: option(integer(0, MAX_SEED).default(1), { expects: 'an integer from 0 to 2^31-1', help: 'random seed' }),
+  project: option(pathSchema().optional(), {
+    expects: 'a path or name',
+    help: "a project file (.pruneflow) to keep the demo's session in, made if absent: its results can then be reopened and compared",
+  }),
 });
 export type DemoOptions = z.output<typeof demoOptionsSchema>;
 

@@ -38,7 +38,8 @@ function comparisonRow({ project, record }: ComparedSession): ComparisonRow {
     accuracyChange: pruned.accuracy - baseline.accuracy,
     flopsChange: pruned.flops / baseline.flops - 1,
     parametersChange: pruned.parameters / baseline.parameters - 1,
-    speedup: baseline.latencyMs / pruned.latencyMs,
+    speedup: result.speed?.speedup.median ?? baseline.latencyMs / pruned.latencyMs,
+    ...(result.speed && { speed: result.speed }),
     seconds: result.seconds,
   };
 }

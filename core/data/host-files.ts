@@ -49,9 +49,14 @@ export function parentPath(path: string): string {
   return cut <= 0 ? path.slice(0, cut + 1) || '.' : path.slice(0, cut);
 }
 
-async function existing(files: HostFiles, path: string): Promise<PathInfo> {
+/** A model file or folder that is not there (a data set's is a DatasetNotFoundError). */
+export class ModelNotFoundError extends Error {
+  override name = 'ModelNotFoundError';
+}
+
+async function existing(files: HostFiles, path: string, missing: new (message: string) => Error = DatasetNotFoundError): Promise<PathInfo> {
   const info = await files.stat(path);
-  if (!info) throw new DatasetNotFoundError(`${path}: no such file or folder`);
+  if (!info) throw new missing(`${path}: no such file or folder`);
   return info;
 }
 
@@ -86,7 +91,7 @@ export async function openDataTree(files: HostFiles, path: string): Promise<File
  * listed as model.json, and the weight files its manifest names, so other models beside it stay out.
  */
 export async function openModelTree(files: HostFiles, path: string): Promise<FileTree> {
-  const info = await existing(files, path);
+  const info = await existing(files, path, ModelNotFoundError);
   if (info.kind === 'file' && path.toLowerCase().endsWith('.onnx')) return onnxFileTree(files, path, info.size);
   if (info.kind === 'folder' || !path.toLowerCase().endsWith('.json')) return openPathTree(files, path);
   const folder = parentPath(path);

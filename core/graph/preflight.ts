@@ -1,12 +1,11 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { layerFlops } from '../models/model-cost.js';
 import type { ChannelGraph } from './channel-graph.js';
+import type { ModelInput } from '../api/input-fit.js';
 import type { GroupRow, LayerRow, ModelReport } from '../api/reports.js';
 
 /** The wire types are defined in core/api (reports.ts). */
 export type { GroupRow, LayerRow, ModelReport };
-
-
 
 
 export function modelReport(model: tfl.LayersModel, graph: ChannelGraph): ModelReport {
@@ -31,7 +30,13 @@ export function modelReport(model: tfl.LayersModel, graph: ChannelGraph): ModelR
     ...groups.filter((g) => !g.prunable).map((g) => `Not pruned: ${describeGroup(g)}: ${g.reasons.join('; ')}.`),
   ];
   const total = (key: 'parameters' | 'flops' | 'activations') => layers.reduce((n, l) => n + l[key], 0);
-  return { name: model.name, layers, groups, totals: { parameters: total('parameters'), flops: total('flops'), activations: total('activations') }, summary };
+  return { name: model.name, input: modelInput(model), layers, groups, totals: { parameters: total('parameters'), flops: total('flops'), activations: total('activations') }, summary };
+}
+
+/** The image shape a model takes (null where any size goes) and the classes it predicts. */
+export function modelInput(model: tfl.LayersModel): ModelInput {
+  const [, height = null, width = null, channels = null] = model.inputs[0].shape;
+  return { height, width, channels, classes: model.outputs[0].shape.at(-1) ?? null };
 }
 
 function describeGroup(group: GroupRow): string {

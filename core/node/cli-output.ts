@@ -1,6 +1,7 @@
 import type { DatasetPreview, ModelReport, ModelSummary, PruneResult } from '../api/contract.js';
 import { classRows, worstFirst } from '../api/class-rows.js';
 import { percent as reportPercent, points } from '../report/report-values.js';
+import { speedupFigure, speedupSentence, speedupVerdict } from '../api/speed-words.js';
 
 const percent = (x: number) => `${(x * 100).toFixed(2)}%`;
 const millions = (x: number) => `${(x / 1e6).toFixed(3)}M`;
@@ -15,7 +16,7 @@ export function formatPruneTable(result: PruneResult): string {
       : []),
     ['parameters', (s) => thousands(s.parameters), ratio(result.pruned.parameters, result.baseline.parameters)],
     ['FLOPs (MACs)', (s) => millions(s.flops), ratio(result.pruned.flops, result.baseline.flops)],
-    [`latency, batch ${result.baseline.latencyBatch}`, (s) => `${s.latencyMs.toFixed(1)} ms`, `${(result.baseline.latencyMs / result.pruned.latencyMs).toFixed(2)}x faster`],
+    [`latency, batch ${result.baseline.latencyBatch}`, (s) => `${s.latencyMs.toFixed(1)} ms`, speedupVerdict(result.speed?.speedup.median ?? result.baseline.latencyMs / result.pruned.latencyMs, 'x')],
   ];
   const table = [['', 'baseline', 'pruned', 'change'], ...rows.map(([name, get, change]) => [name, get(result.baseline), get(result.pruned), change])];
   const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
@@ -29,6 +30,8 @@ export function formatPruneTable(result: PruneResult): string {
     '',
     ...lines,
     '',
+    ...(result.speed ? [`speed-up measured: ${speedupSentence(result.speed, 'x', '-')}`] : []),
+    `speed-up estimated from FLOPs: ${speedupFigure(result.baseline.flops / result.pruned.flops, 'x')}`,
     `accuracy right after pruning, before fine-tuning: ${percent(result.pruneOnly.accuracy)}`,
     ...formatClassAccuracy(result),
     `layer widths: ${widthsLine}`,

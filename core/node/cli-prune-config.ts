@@ -25,6 +25,8 @@ export interface PruneFlags {
   patience?: number;
   export?: string;
   format?: string;
+  overwrite?: boolean;
+  fitInput?: boolean;
   config?: string;
   project?: string;
   json?: boolean;
@@ -61,7 +63,8 @@ export async function pruneConfigFrom(flags: PruneFlags): Promise<Partial<PruneC
     ...(flags.targetParams !== undefined
       ? { target: { metric: 'params', reduction: flags.targetParams } }
       : reduction !== undefined && { target: { metric: 'flops', reduction } }),
-    ...(flags.export && { export: { path: flags.export, format: exportFormat(flags.format ?? 'tfjs') } }),
+    ...(flags.export && { export: { path: flags.export, format: exportFormat(flags.format ?? 'tfjs'), ...(flags.overwrite && { overwrite: true }) } }),
+    ...(flags.fitInput && { fitInput: true }),
   };
   // A project lends its baseline and data set to the sessions after its first.
   if (flags.project) Object.assign(config, { project: resolve(flags.project) }, await projectRunDefaults(flags.project, config));

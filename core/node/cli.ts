@@ -102,6 +102,8 @@ const pruneCommand = program
   .option('--sample <train,test>', 'quick trial: a stratified sample of this many training and test images', sampleSizes)
   .option('--export <folder>', 'write the pruned model into this folder')
   .option('--format <format>', 'export format: tfjs (default), keras-h5, keras or onnx')
+  .option('--overwrite', 'replace a model already exported in the --export folder (refused otherwise)')
+  .option('--fit-input', "resize and convert (gray <-> colour) the images to a model file's input instead of refusing a mismatch")
   .option('--config <file>', 'read the options from a JSON file (flags given on the command line win)')
   .option('--project <file>', 'add the session to this project file (.pruneflow), made if absent; an existing one lends its baseline and data set')
   .option('--json', 'print the result as JSON for scripts');

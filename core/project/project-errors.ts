@@ -30,7 +30,7 @@ export class NotAProjectError extends Error {
     readonly file: string,
     detail: string,
   ) {
-    super(`${file} is not a Pruneflow project (${detail})`);
+    super(`${file} is not a Pruneflow project (${detail}). What to do: open a .pruneflow file that Pruneflow saved, or start a new project and save it`);
   }
 }
 

@@ -22,7 +22,7 @@ export function openProjectZip(file: string, bytes: Uint8Array): ProjectZip {
   } catch (error) {
     if (!(error instanceof ZipFormatError)) throw error;
     if (error.fault === 'truncated') throw new ProjectTruncatedError(file, error.detail);
-    if (error.fault === 'not-zip') throw new NotAProjectError(file, `not a zip archive; it starts with ${describeStart(bytes)}`);
+    if (error.fault === 'not-zip') throw new NotAProjectError(file, `not a zip archive: it looks like ${describeStart(bytes)}`);
     throw new NotAProjectError(file, `a damaged zip: ${error.detail}`);
   }
   return {
@@ -45,8 +45,17 @@ export function writeZipParts(parts: ReadonlyMap<string, Uint8Array>, mtime: Dat
   return zipSync(zippable, { mtime });
 }
 
+/** What a file that is no zip looks like, in words (never its bytes in hex: they tell a person nothing). */
 function describeStart(bytes: Uint8Array): string {
-  const head = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
-  const png = bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
-  return png ? `${head} (a PNG image)` : head;
+  const starts = (...sig: number[]) => sig.every((b, i) => bytes[i] === b);
+  if (starts(0x89, 0x50, 0x4e, 0x47)) return 'a PNG image';
+  if (starts(0xff, 0xd8, 0xff)) return 'a JPEG image';
+  if (starts(0x47, 0x49, 0x46, 0x38)) return 'a GIF image';
+  if (starts(0x25, 0x50, 0x44, 0x46)) return 'a PDF document';
+  if (starts(0x89, 0x48, 0x44, 0x46)) return 'an HDF5 file (perhaps a Keras .h5 model)';
+  if (starts(0x1f, 0x8b)) return 'a gzip archive';
+  const head = new TextDecoder().decode(bytes.subarray(0, 60)).trim();
+  const printable = [...head].every((c) => c >= ' ' || c === '\n' || c === '\r' || c === '\t') && !head.includes('\ufffd');
+  if (head.length > 0 && printable) return `text ("${head.length > 40 ? `${head.slice(0, 40)}…` : head}")`;
+  return 'binary data of a kind Pruneflow does not know';
 }

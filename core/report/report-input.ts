@@ -1,8 +1,10 @@
 import type { Comparison, ComparisonRow } from '../api/comparison.js';
+import { criterionName } from '../api/catalog.js';
 import { compareSessions } from '../compare/compare-sessions.js';
 import type { ComparedSession } from '../compare/select-sessions.js';
 import type { SessionRecord } from '../project/project.js';
 import { type ClassRow, classRows } from '../api/class-rows.js';
+import { settingsRows } from './settings-rows.js';
 import { kiloParams, megaFlops, milliseconds, percent, change, points, seconds, speedup, target } from './report-values.js';
 
 /** Everything a report shows; the renderers only lay it out. */
@@ -35,7 +37,7 @@ export function reportInput(sessions: readonly ComparedSession[], title: string,
 }
 
 function sessionDetail(project: string, record: SessionRecord): SessionDetail {
-  const settings = Object.entries(record.config).map(([key, value]): [string, string] => [key, typeof value === 'string' ? value : JSON.stringify(value)]);
+  const settings = settingsRows(record.config);
   const { machine, versions, backend, host } = record.environment;
   return {
     project,
@@ -52,12 +54,19 @@ function sessionDetail(project: string, record: SessionRecord): SessionDetail {
   };
 }
 
+/** "1.49x (1.40-1.55, 11 runs)", "uncertain" when the paired runs spread widely; old sessions show their one ratio. */
+function measuredSpeedup(r: ComparisonRow): string {
+  if (!r.speed) return speedup(r.speedup);
+  const { median, q1, q3, runs } = r.speed.speedup;
+  return `${speedup(median)} (${q1.toFixed(2)}-${q3.toFixed(2)}, ${runs} runs${r.speed.uncertain ? ', uncertain' : ''})`;
+}
+
 /** The columns of the comparison table, shared by the HTML and Markdown reports. */
 export const TABLE_COLUMNS: { header: string; numeric: boolean; cell: (row: ComparisonRow) => string }[] = [
   { header: 'project', numeric: false, cell: (r) => r.project },
   { header: 'session', numeric: false, cell: (r) => `${r.sessionName} (${r.sessionId})` },
   { header: 'status', numeric: false, cell: (r) => r.status },
-  { header: 'criterion', numeric: false, cell: (r) => r.criterion },
+  { header: 'criterion', numeric: false, cell: (r) => criterionName(r.criterion) },
   { header: 'schedule', numeric: false, cell: (r) => r.schedule },
   { header: 'target', numeric: false, cell: (r) => target(r.target) },
   { header: 'baseline top-1', numeric: true, cell: (r) => percent(r.baseline?.accuracy) },
@@ -69,6 +78,7 @@ export const TABLE_COLUMNS: { header: string; numeric: boolean; cell: (row: Comp
   { header: 'params', numeric: true, cell: (r) => kiloParams(r.pruned?.parameters) },
   { header: 'params change', numeric: true, cell: (r) => change(r.parametersChange) },
   { header: 'latency', numeric: true, cell: (r) => milliseconds(r.pruned?.latencyMs) },
-  { header: 'speed-up', numeric: true, cell: (r) => speedup(r.speedup) },
+  { header: 'speed-up (measured)', numeric: true, cell: (r) => measuredSpeedup(r) },
+  { header: 'speed-up (estimate from FLOPs)', numeric: true, cell: (r) => (r.baseline && r.pruned ? speedup(r.baseline.flops / r.pruned.flops) : '-') },
   { header: 'time', numeric: true, cell: (r) => seconds(r.seconds) },
 ];

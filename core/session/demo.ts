@@ -16,5 +16,6 @@ export function demoConfig(options: DemoOptions): PruneConfig {
     trainEpochs: options.trainEpochs,
     fineTuneEpochs: options.fineTuneEpochs,
     seed: options.seed,
+    ...(options.project && { project: options.project }),
   };
 }

@@ -4,8 +4,10 @@ import { demoOptionsSchema, pruneConfigSchema } from '../api/run-options.js';
 import { checkedEngine } from '../api/validate-call.js';
 import type { BackendCandidate, BackendReport } from '../backend/backend-report.js';
 import { type BackendPreference, selectBackend } from '../backend/select-backend.js';
+import { defaultTrainEpochs } from '../api/catalog.js';
 import { serializeError } from '../api/errors.js';
 import { demoConfig } from './demo.js';
+import { refuseOverwrite } from './export-target.js';
 import { runPruning } from './prune-run.js';
 import { type ProjectSessionContext, runProjectSession } from './project-session.js';
 import { resumeProjectSession } from './resume-session.js';
@@ -63,6 +65,8 @@ export function createEngine(options: EngineOptions): EngineApi {
   const startRun = async (asked: PruneConfig) => {
     const config = cleanSessionName(asked);
     await checkRunTargets(config, options);
+    // Before the run: an existing export is never replaced without asking.
+    if (config.export && options.listFolder) await refuseOverwrite(config.export, options.listFolder);
     const started = await startSessionTask(config);
     // A run that saves into a project makes it a recent one, as opening it would; a refused one does not.
     if (config.project) await remember(config.project, options);
@@ -109,12 +113,13 @@ export function createEngine(options: EngineOptions): EngineApi {
       const files = Boolean(options.openDataSource && options.listFolder && options.projects);
       return { name: 'Pruneflow', version: PRUNEFLOW_VERSION, host: options.host, backend, memory: { tensors: numTensors, bytes: numBytes }, files };
     },
-    // Checked at the entry (checkedEngine); parsing again fills in the defaults.
+    // Checked at the entry (checkedEngine); parsing again fills in the defaults. A model file's baseline is
+    // measured, not retrained, unless the caller asks for baseline epochs.
     startDemo: (partial) => startRun(demoConfig(demoOptionsSchema.parse(partial))),
-    startPruning: (partial) => startRun(pruneConfigSchema.parse(partial)),
+    startPruning: (partial) => startRun(pruneConfigSchema.parse({ trainEpochs: defaultTrainEpochs(partial.model), ...partial })),
     startSensitivity: (partial) =>
       startTask(
-        (context) => runSensitivity(pruneConfigSchema.parse(partial), context),
+        (context) => runSensitivity(pruneConfigSchema.parse({ trainEpochs: defaultTrainEpochs(partial.model), ...partial }), context),
         (taskId, result: SensitivityReport) => ({ type: 'sensitivity-done', taskId, result }),
       ),
     async inspectDataset(path: string) {

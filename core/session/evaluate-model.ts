@@ -4,7 +4,7 @@ import { channelStatistics } from '../data/image-dataset.js';
 import { countFlops, countParameters } from '../models/model-cost.js';
 import { type ClassAccuracy, classAccuracy } from '../train/class-accuracy.js';
 import type { ProgressListener } from '../train/progress.js';
-import { loadRunData, loadRunModel, type RunHost } from './run-inputs.js';
+import { loadRunInputs, type RunHost } from './run-inputs.js';
 
 export interface ModelEvaluation extends ClassAccuracy {
   model: string;
@@ -25,8 +25,7 @@ export async function evaluateModel(
   context: RunHost & { signal?: AbortSignal; onProgress?: ProgressListener },
 ): Promise<ModelEvaluation> {
   const config = { ...DEFAULT_PRUNE_CONFIG, model: request.model, data: request.data, seed: request.seed ?? DEFAULT_PRUNE_CONFIG.seed };
-  const data = await loadRunData(config, context);
-  const model = await loadRunModel(config, data.train, context, request.open);
+  const { data, model } = await loadRunInputs(config, context, request.open);
   try {
     const accuracy = await classAccuracy(model, data.test, channelStatistics(data.train), context);
     return { model: request.model, dataset: data.label, images: data.test.count, parameters: countParameters(model), flops: countFlops(model), ...accuracy, warnings: data.warnings };

@@ -15,7 +15,7 @@ import { planPruning, planUniform } from '../prune/budget.js';
 import { pruneModel } from '../prune/surgery.js';
 import { calibrationBatches } from './prune-run.js';
 import { loadModel } from './model-source.js';
-import { loadRunData, loadRunModel, type RunHost } from './run-inputs.js';
+import { loadRunInputs, type RunHost } from './run-inputs.js';
 
 export class FlowRequestError extends Error {
   override name = 'FlowRequestError';
@@ -70,8 +70,7 @@ const isCip = (criterion: ImportanceCriterion): criterion is CipCriterion => 'an
 async function modelAndCalibration(request: FlowRequest, host: RunHost): Promise<{ model: tfl.LayersModel; calibration: Batch[] }> {
   if (request.data === undefined) return { model: await loadModel(request.model, host), calibration: [] };
   const config = { ...DEFAULT_PRUNE_CONFIG, model: request.model, data: request.data, seed: request.seed ?? 1, calibrationBatches: request.calibrationBatches ?? 4 };
-  const data = await loadRunData(config, host);
-  const model = await loadRunModel(config, data.train, host);
+  const { data, model } = await loadRunInputs(config, host);
   return { model, calibration: calibrationBatches(data.train, channelStatistics(data.train), config) };
 }
 

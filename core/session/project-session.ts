@@ -6,7 +6,7 @@ import { hashFileTree } from '../project/dataset-hash.js';
 import type { DatasetRef, SessionRecord } from '../project/project.js';
 import { openStoredModel } from '../project/stored-model.js';
 import { PRUNEFLOW_VERSION } from '../version.js';
-import { metricWord } from '../prune/budget.js';
+import { defaultSessionName } from './session-name.js';
 import { type RunContext, runPruning } from './prune-run.js';
 import { BUILTIN_DATA, type RunHost } from './run-inputs.js';
 import { nextSessionId, ProjectBaselineError, SessionSaver } from './session-saver.js';
@@ -57,7 +57,7 @@ export async function runProjectSession(config: PruneConfig & { project: string 
   const { project: _path, ...storedConfig } = runConfig;
   const record: SessionRecord = {
     id: nextSessionId(existing?.sessions ?? []),
-    name: config.sessionName ?? `${config.criterion}, ${config.schedule}, ${Math.round(config.target.reduction * 100)}% ${metricWord(config.target.metric)}`,
+    name: config.sessionName ?? defaultSessionName(config, existing?.sessions.map((s) => s.record.name) ?? []),
     config: storedConfig,
     status: 'running',
     state: 'configured',

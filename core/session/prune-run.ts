@@ -7,7 +7,7 @@ import { channelStatistics, type ImageDataset, type Normalisation } from '../dat
 import { seededRandom, shuffledIndices } from '../data/random.js';
 import { buildChannelGraph, type ChannelGraph } from '../graph/channel-graph.js';
 import { getCriterion } from '../importance/registry.js';
-import { measureLatency } from '../metrics/latency.js';
+import { type LatencyRuns, measureLatency, measureSpeedup } from '../metrics/latency.js';
 import { exportModel } from '../models/io/export-model.js';
 import { MODEL_ZOO } from '../models/zoo.js';
 import { foldForInference } from '../models/fold-for-inference.js';
@@ -23,7 +23,7 @@ import { evaluate } from '../train/evaluate.js';
 import { fit, type FitState } from '../train/fit.js';
 import type { PauseGate } from '../train/pause-gate.js';
 import { cloneModel, countingScores, distillationFor, splitForEarlyStopping, stageCheckpoints } from './training-options.js';
-import { loadRunData, loadRunModel, type RunHost } from './run-inputs.js';
+import { loadRunInputs, type RunHost } from './run-inputs.js';
 import { measureSensitivity } from './sensitivity-step.js';
 import { isFinalState, SessionMachine } from './session-state.js';
 import { layerWidths, pruneStepReporter } from './prune-steps.js';
@@ -120,14 +120,14 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
   }
   const note = (stage: string, message: string) => onProgress?.({ stage, step: 0, total: 0, message });
   note('loading', `Reading ${config.data}`);
-  const data = await loadRunData(config, context);
+  // The data set is checked against the model (size, channels, classes) before any work.
+  const { data, model: baseline } = await loadRunInputs(config, context, context.loadBaseline);
   const { test } = data;
   // Early stopping validates on training images held out from every training stage.
   const { train, earlyStopping } = splitForEarlyStopping(data.train, config);
   const norm = channelStatistics(train);
   const checkpoints = stageCheckpoints(config, context);
   const augmentation = defaultAugmentation(data.imageKind);
-  const baseline = await loadRunModel(config, train, context, context.loadBaseline);
   let pruned: tfl.LayersModel | undefined;
   const warnings = [...data.warnings];
   let sensitivity: SensitivityTable | undefined;
@@ -238,13 +238,27 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
         parallel: recorder?.epoch ? undefined : parallel,
       });
     }
-    // The teacher's work is done: free its memory before the pruned model is measured.
+    // The teacher's work is done: free its memory before the pruned model is measured. The baseline
+    // stays only as deployed (folded), to be timed in pairs with the pruned model.
     if (teacher && teacher !== baseline) teacher.dispose();
     teacher = undefined;
+    const deployedBaseline = await foldForInference(baseline);
     baseline.dispose();
     baselineDisposed = true;
     note('evaluating', 'Measuring the pruned model');
-    const prunedSummary = await summarise(pruned, test, norm, config, context);
+    let prunedSummary: ModelSummary;
+    let speed: PruneResult['speed'];
+    try {
+      prunedSummary = await summarise(pruned, test, norm, config, context, false);
+      note('evaluating', 'Timing the baseline and the pruned model in turn');
+      const deployedPruned = await foldForInference(pruned);
+      speed = await measureSpeedup(deployedBaseline, deployedPruned, latencyRuns(config)).finally(() => deployedPruned.dispose());
+    } finally {
+      deployedBaseline.dispose();
+    }
+    // Both models' latencies are the paired runs' medians, so speed-up and milliseconds tell one story.
+    baselineSummary = { ...baselineSummary, latencyMs: speed.baselineMs.median, latencyBatch: speed.batch, latency: speed.baselineMs };
+    prunedSummary = { ...prunedSummary, latencyMs: speed.prunedMs.median, latencyBatch: speed.batch, latency: speed.prunedMs };
     machine.to('evaluated');
     await recorder?.pruned?.(pruned);
     const exported = config.export ? await exportTo(pruned, config.export, context) : [];
@@ -258,6 +272,7 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
       baseline: baselineSummary,
       pruned: prunedSummary,
       pruneOnly: { accuracy: pruneOnlyAccuracy },
+      speed,
       seconds: (performance.now() - started) / 1000,
       exported,
       warnings: [...warnings, ...criterionWarnings, ...backOffs],
@@ -333,12 +348,25 @@ async function exportTo(model: tfl.LayersModel, target: NonNullable<PruneConfig[
   return host.writeFiles(target.path, await exportModel(model, target.format));
 }
 
-async function summarise(model: tfl.LayersModel, test: ImageDataset, norm: Normalisation, config: PruneConfig, context: RunContext): Promise<ModelSummary> {
+/**
+ * Accuracy, size and (with `timed`) latency of a model. Latency is the model's as it would be deployed:
+ * batch norm and ReLU folded into the convolutions. The pruned model is timed later, in pairs with the baseline.
+ */
+async function summarise(model: tfl.LayersModel, test: ImageDataset, norm: Normalisation, config: PruneConfig, context: RunContext, timed = true): Promise<ModelSummary> {
   const { top1: accuracy, top5, perClass } = await evaluate(model, test, norm, { signal: context.signal, pause: context.pause, onProgress: context.onProgress });
-  // Latency of the model as it would be deployed: batch norm and ReLU folded into the convolutions.
-  const deployable = await foldForInference(model);
-  // A quick trial times fewer, smaller batches: on a software GPU (SwiftShader) a batch of 64 takes seconds.
-  const [batch, runs, warmup] = config.sample ? [8, 2, 1] : [LATENCY_BATCH, 10, 2];
-  const latencyMs = await measureLatency(deployable, batch, runs, warmup).finally(() => deployable.dispose());
-  return { accuracy, ...(top5 !== undefined && { top5 }), parameters: countParameters(model), flops: countFlops(model), latencyMs, latencyBatch: batch, layerWidths: layerWidths(model), perClass };
+  const runs = latencyRuns(config);
+  let latency: ModelSummary['latency'];
+  if (timed) {
+    const deployable = await foldForInference(model);
+    latency = await measureLatency(deployable, runs).finally(() => deployable.dispose());
+  }
+  return {
+    accuracy, ...(top5 !== undefined && { top5 }), parameters: countParameters(model), flops: countFlops(model),
+    latencyMs: latency?.median ?? Number.NaN, latencyBatch: runs.batch, ...(latency && { latency }), layerWidths: layerWidths(model), perClass,
+  };
+}
+
+/** A quick trial times fewer, smaller batches: on a software GPU (SwiftShader) a batch of 64 takes seconds. */
+function latencyRuns(config: PruneConfig): LatencyRuns {
+  return config.sample ? { batch: 8, runs: 5, warmup: 1 } : { batch: LATENCY_BATCH, runs: 11, warmup: 2 };
 }

@@ -7,6 +7,9 @@ import type { ImageKind } from '../data/formats/dataset-format.js';
 import type { ImageDataset } from '../data/image-dataset.js';
 import { HELD_OUT_PERCENT } from '../data/preview.js';
 import { sampleStratified, trainTestSplit } from '../data/splits.js';
+import { checkInputFit, describeInputFit } from '../api/input-fit.js';
+import { modelInput } from '../graph/preflight.js';
+import { fitImages } from '../data/fit-images.js';
 import { loadModel } from './model-source.js';
 import type { ParallelTraining } from '../train/fit.js';
 import type { ProjectStore } from '../project/project-store.js';
@@ -79,19 +82,28 @@ async function loadAllRunData(config: PruneConfig, host: RunHost): Promise<RunDa
   return { label: loaded.format, train, test, imageKind: loaded.imageKind ?? 'natural', warnings };
 }
 
-/** A built-in model shaped for the data, or a model file (or `open`'s model) whose input must match the data. */
-export async function loadRunModel(config: PruneConfig, train: ImageDataset, host: RunHost, open?: () => Promise<tfl.LayersModel>): Promise<tfl.LayersModel> {
+/** The data and the model of a run, the data fitted to the model where `config.fitInput` asks (see `loadRunModel`). */
+export async function loadRunInputs(config: PruneConfig, host: RunHost, open?: () => Promise<tfl.LayersModel>): Promise<{ data: RunData; model: tfl.LayersModel }> {
+  const data = await loadRunData(config, host);
+  return loadRunModel(config, data, host, open);
+}
+
+/**
+ * A built-in model shaped for the data, or a model file (or `open`'s model) whose input must match the
+ * data: a mismatch is an `InputMismatchError` before any work, saying what differs and what to do, unless
+ * `config.fitInput` asks to resize and convert the images to the model's input (then `data` is the fitted data).
+ */
+export async function loadRunModel(config: PruneConfig, data: RunData, host: RunHost, open?: () => Promise<tfl.LayersModel>): Promise<{ data: RunData; model: tfl.LayersModel }> {
+  const { train, test } = data;
   const input = { inputShape: [train.height, train.width, train.channels] as [number, number, number], numClasses: train.classNames.length, seed: config.seed };
   const model = open ? await open() : await loadModel(config.model, host, input);
-  const expected = model.inputs[0].shape.slice(1);
-  const outputs = model.outputs[0].shape.at(-1);
-  if (expected.some((size, i) => size !== null && size !== input.inputShape[i])) {
+  const fit = checkInputFit(modelInput(model), { height: train.height, width: train.width, channels: train.channels, classes: train.classNames.length });
+  if (fit.problems.length === 0) return { data, model };
+  if (!config.fitInput || !fit.fixable) {
     model.dispose();
-    throw new InputMismatchError(`${config.model} takes ${expected.join('x')} images, but the data set has ${input.inputShape.join('x')}`);
+    throw new InputMismatchError(`${config.model} does not fit the data set. ${describeInputFit(fit)}`);
   }
-  if (outputs !== input.numClasses) {
-    model.dispose();
-    throw new InputMismatchError(`${config.model} predicts ${outputs} classes, but the data set has ${input.numClasses}`);
-  }
-  return model;
+  const fitted = { ...data, train: fitImages(train, fit.target), test: fitImages(test, fit.target) };
+  return { model, data: { ...fitted, warnings: [...data.warnings, `images fitted to the model: ${fit.problems.map((p) => p.fix).join(' ')}`] } };
 }
+

@@ -7,7 +7,7 @@ import { getCriterion } from '../importance/registry.js';
 import { MODEL_ZOO } from '../models/zoo.js';
 import { fit } from '../train/fit.js';
 import { calibrationBatches, type RunContext } from './prune-run.js';
-import { loadRunData, loadRunModel } from './run-inputs.js';
+import { loadRunInputs } from './run-inputs.js';
 import { measureSensitivity } from './sensitivity-step.js';
 
 /**
@@ -19,9 +19,8 @@ export async function runSensitivity(config: PruneConfig, context: RunContext): 
   const { signal, onProgress } = context;
   const criterion = getCriterion(config.criterion);
   onProgress?.({ stage: 'loading', step: 0, total: 0, message: `Reading ${config.data}` });
-  const data = await loadRunData(config, context);
+  const { data, model } = await loadRunInputs(config, context);
   const norm = channelStatistics(data.train);
-  const model = await loadRunModel(config, data.train, context);
   try {
     if (config.trainEpochs > 0) {
       const parallel = context.backend === 'wasm' ? context.trainingReplicas : undefined;

@@ -7,7 +7,7 @@ import { CancelledError } from '../train/cancellation.js';
 import { evaluate } from '../train/evaluate.js';
 import { fit, type ParallelTraining } from '../train/fit.js';
 import type { ProgressListener } from '../train/progress.js';
-import { loadRunData, loadRunModel, type RunHost } from './run-inputs.js';
+import { loadRunInputs, type RunHost } from './run-inputs.js';
 
 export type TrainRequest = Pick<PruneConfig, 'model' | 'data'> &
   Partial<Pick<PruneConfig, 'batchSize' | 'learningRate' | 'seed' | 'optimizer' | 'weightDecay' | 'lrSchedule'>> & {
@@ -46,8 +46,7 @@ export async function trainModel(
   const started = performance.now();
   if (!context.writeFiles) throw new TrainHostError('This engine host cannot write files, so it cannot save the trained model.');
   const config = { ...DEFAULT_PRUNE_CONFIG, ...request };
-  const data = await loadRunData(config, context);
-  const model: tfl.LayersModel = await loadRunModel(config, data.train, context);
+  const { data, model } = await loadRunInputs(config, context);
   try {
     const norm = channelStatistics(data.train);
     let cancelled = false;

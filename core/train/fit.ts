@@ -189,7 +189,12 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
       const order = shuffledIndices(data.count, random);
       for (let start = 0; start < order.length; ) {
         const indices = order.subarray(start, start + batchSize);
-        await options.pause?.wait(options.signal);
+        if (options.pause?.paused) {
+          // Time spent paused is no training: speed and time left leave it out.
+          const held = performance.now();
+          await options.pause.wait(options.signal);
+          throughput.skip(performance.now() - held);
+        }
         throwIfCancelled(options.signal, `${options.stage} at step ${step + 1} of ${totalSteps}`);
         const learningRate = scheduledRate(options.schedule ?? 'cosine', options.learningRate, step, totalSteps);
         setLearningRate(optimizer, learningRate);

@@ -5,10 +5,17 @@ export const formatPercent = (fraction: number, digits = 1) => `${(fraction * 10
 export const formatCount = (value: number) => compact.format(value);
 export const formatMs = (ms: number) => (ms < 10 ? `${ms.toFixed(2)} ms` : `${ms.toFixed(1)} ms`);
 
+/**
+ * "45 s", "1 min 0 s", "1 h 5 min". Rounds the whole duration once, then splits it, so 59.6 s reads
+ * "1 min 0 s" and 119.6 s "2 min 0 s" (rounding the seconds apart from the minutes gave "1 min 60 s").
+ */
 export function formatSeconds(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '–';
-  if (seconds < 60) return `${Math.round(seconds)} s`;
-  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+  if (!Number.isFinite(seconds) || seconds < 0) return '–';
+  const whole = Math.round(seconds);
+  if (whole < 60) return `${whole} s`;
+  if (whole < 3600) return `${Math.floor(whole / 60)} min ${whole % 60} s`;
+  const minutes = Math.round(seconds / 60);
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 /** Relative change, signed: "−50.2%". A true minus sign reads better than a hyphen in tables. */

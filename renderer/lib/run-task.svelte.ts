@@ -44,10 +44,22 @@ export class RunTaskState {
   pruneStep = $state.raw<PruneStep>();
   error = $state.raw<SerializedError>();
   startedAt = $state(0);
+  /** When the run ended (done, failed or cancelled); 0 while it goes on. */
+  endedAt = $state(0);
+  /** Milliseconds spent paused, over finished pauses; and when the current pause began (0: not paused). */
+  pausedMs = $state(0);
+  pausedAt = $state(0);
   /** The project file the run saves into, if any (a session of the wizard, or one resumed). */
   savesTo = $state<string>();
   /** Images per second of baseline training, last seen: the wizard's run-time estimate learns from it. */
   trainingSpeed = $state<number>();
+  /** Seconds the run has worked at `now`: from its start, without the time it spent paused, up to its end. */
+  activeSeconds(now: number): number {
+    const until = this.endedAt || now;
+    const pausing = this.pausedAt ? until - this.pausedAt : 0;
+    return Math.max(0, until - this.startedAt - this.pausedMs - pausing) / 1000;
+  }
+
   readonly busy = $derived(['starting', 'running', 'pausing', 'paused', 'cancelling'].includes(this.phase));
   #taskId: string | undefined;
   #step = 0;
@@ -143,6 +155,9 @@ export class RunTaskState {
     this.pruneStep = undefined;
     this.error = undefined;
     this.startedAt = Date.now();
+    this.endedAt = 0;
+    this.pausedMs = 0;
+    this.pausedAt = 0;
     this.trainingSpeed = undefined;
     this.#note(note);
     try {
@@ -177,10 +192,12 @@ export class RunTaskState {
         break;
       case 'task-paused':
         this.phase = 'paused';
+        if (!this.pausedAt) this.pausedAt = Date.now();
         this.#note('Paused');
         break;
       case 'task-resumed':
         this.phase = 'running';
+        this.#endPause(Date.now());
         this.#note('Resumed');
         break;
       case 'prune-step':
@@ -189,6 +206,7 @@ export class RunTaskState {
       case 'task-done':
         this.result = event.result;
         this.phase = 'done';
+        this.#end();
         this.#note(`Done in ${Math.round(event.result.seconds)} s`);
         break;
       case 'task-failed':
@@ -196,6 +214,7 @@ export class RunTaskState {
         break;
       case 'task-cancelled':
         this.phase = 'cancelled';
+        this.#end();
         this.#note('Cancelled');
         break;
     }
@@ -234,9 +253,22 @@ export class RunTaskState {
     this.log = log.length > MAX_LOG_LINES ? log.slice(-MAX_LOG_LINES) : log;
   }
 
+  #endPause(now: number): void {
+    if (this.pausedAt) this.pausedMs += now - this.pausedAt;
+    this.pausedAt = 0;
+  }
+
+  /** The clock stops at the end: elapsed time stays what the run took. */
+  #end(): void {
+    const now = Date.now();
+    this.#endPause(now);
+    this.endedAt = now;
+  }
+
   #fail(error: SerializedError): void {
     this.error = error;
     this.phase = 'failed';
+    this.#end();
     this.#note(`Failed: ${error.name}: ${error.message}`);
   }
 }

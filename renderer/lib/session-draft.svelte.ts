@@ -1,4 +1,6 @@
-import { BUILTIN_DATA_ID, RECOMMENDED_CRITERION } from '../../core/api/catalog.js';
+import { BUILTIN_DATA_ID, defaultTrainEpochs, MODEL_CHOICES, RECOMMENDED_CRITERION } from '../../core/api/catalog.js';
+import { checkInputFit, type InputFit } from '../../core/api/input-fit.js';
+import { numberedExportFolder } from './export-folder.js';
 import type { CutEstimate, DatasetPreview, EngineApi, ModelReport, PruneConfig, SerializedError } from '../../core/api/contract.js';
 import { DEFAULT_PRUNE_CONFIG, fallback } from '../../core/api/run-options.js';
 import { serializeError } from '../../core/api/errors.js';
@@ -71,6 +73,17 @@ export class SessionDraft {
   sessionName = $state('');
   exportPath = $state('');
   exportFormat = $state<NonNullable<PruneConfig['export']>['format']>('tfjs');
+  /** A quick trial: a stratified, seeded sample of the images instead of all (the CLI's --sample). */
+  quickTrial = $state(false);
+  sampleTrain = $state(1000);
+  sampleTest = $state(500);
+  /** Replace a model already exported in `exportPath` (the user agreed when asked). */
+  exportOverwrite = $state(false);
+  /** Sessions started from this draft, and the export folder the first of them chose. */
+  #started = 0;
+  #firstExport = '';
+  /** Resize and convert the images to a model file's input (the Model screen offers it when they differ). */
+  fitInput = $state(false);
 
   readonly #engine: EngineApi;
 
@@ -88,10 +101,35 @@ export class SessionDraft {
     return this.preview.load(() => this.#engine.inspectDataset(data));
   }
 
+  /** A built-in model is built for the data; a model file is already trained, so by default it is not retrained. */
   chooseModel(model: string): Promise<void> {
+    const builtIn = (id: string) => MODEL_CHOICES.some((m) => m.id === id);
+    if (builtIn(model) !== builtIn(this.model)) this.trainEpochs = defaultTrainEpochs(model);
     this.model = model;
     this.estimate.clear();
     return this.report.load(() => this.#engine.inspectModel(model));
+  }
+
+  /** A session started with these choices: the next one must not reuse its name or its export folder. */
+  markStarted(): void {
+    this.#started++;
+    if (this.#started === 1 || !this.#firstExport) this.#firstExport = this.exportPath.trim();
+  }
+
+  /** Choices for the next session: the same settings, a name of its own (the engine's default) and its own export folder. */
+  nextSession(): void {
+    if (this.#started === 0) return;
+    this.sessionName = '';
+    this.exportOverwrite = false;
+    if (this.exportPath.trim()) this.exportPath = numberedExportFolder(this.#firstExport || this.exportPath, this.#started + 1);
+  }
+
+  /** How the chosen data fits a model file's input (undefined until both are read; built-in models are built to fit). */
+  get inputFit(): InputFit | undefined {
+    const preview = this.preview.value;
+    const input = this.report.value?.input;
+    if (!preview || !input || MODEL_CHOICES.some((m) => m.id === this.model)) return undefined;
+    return checkInputFit(input, { height: preview.height, width: preview.width, channels: preview.channels, classes: preview.classNames.length });
   }
 
   /** FLOPs and parameters left by each cut, for the data the model will be built for. */
@@ -123,9 +161,11 @@ export class SessionDraft {
       ...(this.distill && { distillation: { weight: this.distillWeight, temperature: this.distillTemperature } }),
       ...(this.earlyStop && { earlyStopping: { patience: this.patience }, validationShare: this.validationShare }),
       seed: this.seed,
+      ...(this.fitInput && this.inputFit?.problems.length && { fitInput: true }),
+      ...(this.quickTrial && { sample: { train: this.sampleTrain, test: this.sampleTest } }),
       ...(this.project.trim() && { project: this.project.trim() }),
       ...(this.project.trim() && this.sessionName.trim() && { sessionName: this.sessionName.trim() }),
-      ...(this.exportPath.trim() && { export: { path: this.exportPath.trim(), format: this.exportFormat } }),
+      ...(this.exportPath.trim() && { export: { path: this.exportPath.trim(), format: this.exportFormat, ...(this.exportOverwrite && { overwrite: true }) } }),
     };
   }
 }

@@ -55,18 +55,18 @@ describe('a project in Chromium', () => {
     await sessions.waitFor({ timeout: UI_WAIT });
     const rows = await sessions.locator('tbody tr').allInnerTexts();
     expect(rows).toHaveLength(2);
-    expect(rows[0]).toMatch(/l1[\s\S]*done/);
-    expect(rows[1]).toMatch(/l2[\s\S]*done/);
+    expect(rows[0]).toMatch(/L1 norm[\s\S]*done/);
+    expect(rows[1]).toMatch(/L2 norm[\s\S]*done/);
     expect(await page.getByRole('definition').filter({ hasText: 'demo-cnn' }).textContent()).toMatch(/demo-cnn\s*·\s*12\.5%/);
     // Both finished sessions are picked to start with.
     expect(await page.getByRole('checkbox', { name: /^Pick / }).evaluateAll((boxes) => boxes.map((b) => (b as unknown as { checked: boolean }).checked))).toEqual([true, true]);
 
     // Ctrl+E (File > Export in the browser) focuses the export form's session, the first one picked.
-    await page.getByRole('checkbox', { name: /^Pick l1/ }).uncheck();
+    await page.getByRole('checkbox', { name: /^Pick L1 norm/ }).uncheck();
     await page.keyboard.press('Control+E');
     await expect.poll(() => page.evaluate('document.activeElement?.id')).toBe('export-session');
     expect(await page.locator('#export-session').inputValue()).toBe('s2');
-    await page.getByRole('checkbox', { name: /^Pick l1/ }).check();
+    await page.getByRole('checkbox', { name: /^Pick L1 norm/ }).check();
     // A report of both sessions, written where the page says.
     const report = join(folder, 'both.html');
     await page.getByLabel('To the file').fill(report);

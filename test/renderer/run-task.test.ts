@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { build } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EngineApi, EngineEvent, PruneResult } from '../../core/api/contract.js';
 import type { RunTaskState } from '../../renderer/lib/run-task.svelte.js';
 import { answerCalls } from '../../core/api/rpc.js';
@@ -174,5 +174,30 @@ describe('the connection to `pruneflow serve` drops', () => {
     expect(run.phase).toBe('failed');
     await expect(engine.getInfo()).rejects.toMatchObject({ name: 'EngineDisconnectedError' });
     await new Promise((resolve) => server.close(resolve));
+  });
+});
+
+describe('the run clock', () => {
+  it('stands still while paused and stops at the end', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const at = (seconds: number) => vi.setSystemTime(new Date(Date.UTC(2026, 0, 1, 0, 0, seconds)));
+      const { engine, emit } = engineStandIn();
+      const run = new RunTask(engine);
+      at(0);
+      await run.startDemo({});
+      at(10);
+      emit({ type: 'task-paused', taskId: 't1' });
+      at(40);
+      // 10 s of work, then 30 s paused: still 10 s.
+      expect(run.activeSeconds(Date.now())).toBe(10);
+      emit({ type: 'task-resumed', taskId: 't1' });
+      at(45);
+      emit({ type: 'task-done', taskId: 't1', result: { seconds: 15 } as PruneResult });
+      at(100);
+      expect(run.activeSeconds(Date.now())).toBe(15);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -131,7 +131,7 @@ describe('the File menu in the browser host', () => {
 
     // Resume continues the interrupted session on the Run screen; leaving now would ask first.
     expect(await leaveAsks(page)).toBe(false);
-    await page.getByRole('button', { name: /^Resume l1/ }).click();
+    await page.getByRole('button', { name: /^Resume L1 norm/ }).click();
     await page.getByRole('heading', { level: 1, name: 'Run', exact: true }).waitFor({ timeout: UI_WAIT });
     expect(await page.getByRole('heading', { name: /^Session: / }).textContent()).toMatch(/^Session: .+ on the built-in sample$/);
     await page.getByRole('status').getByText('Running', { exact: true }).waitFor({ timeout: UI_WAIT });
@@ -163,13 +163,13 @@ describe('the File menu in the browser host', () => {
     stopped.sessions[0]!.record.status = 'cancelled';
     await saveProjectFile(cancelled, stopped);
     await openProject(page, interrupted);
-    await page.getByRole('button', { name: /^Resume l1/ }).click();
+    await page.getByRole('button', { name: /^Resume L1 norm/ }).click();
     await page.getByRole('status').getByText('Running', { exact: true }).waitFor({ timeout: UI_WAIT });
     await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: /^Project/ }).click();
     await projectField(page).fill(cancelled);
     await page.getByRole('button', { name: 'Open', exact: true }).click();
     await expect.poll(() => page.locator('.status.cancelled').count(), { timeout: UI_WAIT }).toBe(1);
-    const blocked = page.getByRole('button', { name: /^Resume l1/ });
+    const blocked = page.getByRole('button', { name: /^Resume L1 norm/ });
     expect(await blocked.isDisabled()).toBe(true);
     expect(await blocked.getAttribute('title')).toMatch(/^A run is in progress/);
     expect(await heading(page)).toBe('Project');
@@ -221,7 +221,7 @@ describe('the File menu through the desktop shell', () => {
     await expect.poll(() => focusedId(page)).toBe('export-heading');
 
     // A resumed run makes closing a question, with the words the shell shows; its end makes it quiet again.
-    await page.getByRole('button', { name: /^Resume l1/ }).click();
+    await page.getByRole('button', { name: /^Resume L1 norm/ }).click();
     await expect.poll(lastState, { timeout: UI_WAIT }).toEqual({ dirty: true, path: saved, work: 'running-session' });
     await page.getByRole('button', { name: 'Pause' }).click();
     await expect.poll(lastState, { timeout: UI_WAIT }).toEqual({ dirty: true, path: saved, work: 'paused-session' });

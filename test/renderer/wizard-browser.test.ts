@@ -167,7 +167,7 @@ describe('the wizard in Chromium', () => {
     expect(await heading.textContent()).toBe('Project');
     const sessions = page.getByRole('table', { name: 'Sessions of the project' });
     await sessions.waitFor({ timeout: UI_WAIT });
-    expect(await sessions.locator('tbody tr').allInnerTexts()).toEqual([expect.stringMatching(/l1[\s\S]*FLOPs −30%[\s\S]*done/)]);
+    expect(await sessions.locator('tbody tr').allInnerTexts()).toEqual([expect.stringMatching(/L1 norm[\s\S]*FLOPs −30%[\s\S]*done/)]);
 
     // A second session into the same project, iterative in 3 steps: the Run screen's bars follow each step.
     await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Results' }).click();

@@ -17,6 +17,9 @@ export interface ExportedFile {
   bytes: Uint8Array;
 }
 
+/** The file that holds an export of each format: the one whose presence says a folder already has an export. */
+export const EXPORT_MAIN_FILE: Record<ExportFormat, string> = { tfjs: 'model.json', 'keras-h5': 'model.h5', keras: 'model.keras', onnx: 'model.onnx' };
+
 /** Files that other tools read: tfjs (model.json + weights), Keras 2 HDF5, a Keras 3 .keras zip, or ONNX (opset 17). */
 export async function exportModel(model: tfl.LayersModel, format: ExportFormat, options: ExportOptions = {}): Promise<ExportedFile[]> {
   switch (format) {

@@ -45,6 +45,17 @@ describe('compareSessions', () => {
     expect(failed.accuracyChange).toBeUndefined();
   });
 
+  it('takes the speed-up from paired runs where the session has them, with their spread', () => {
+    const record = sessionRecord('s4', 'paired', 0.88, 100e6);
+    const spread = (median: number) => ({ median, q1: median * 0.9, q3: median * 1.1, runs: 11 });
+    record.result!.speed = { speedup: spread(1.5), baselineMs: spread(3), prunedMs: spread(2), batch: 64, uncertain: false };
+    const [row] = compareSessions([compared('c.pruneflow', record)]).rows;
+    // The two separate medians (200 / 100 ms) would say 2x; the pairs say 1.5x.
+    expect(row.speedup).toBe(1.5);
+    expect(row.speed?.speedup.runs).toBe(11);
+    expect(comparison.rows[0].speed).toBeUndefined();
+  });
+
   it('plots the sessions with results, flags the front and adds one point per baseline', () => {
     const sessionPoints = comparison.points.filter((p) => !p.baseline);
     expect(sessionPoints.map((p) => [p.row, p.pareto])).toEqual([[0, true], [1, true], [3, false]]);

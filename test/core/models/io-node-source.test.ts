@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { exportModel, type ExportFormat } from '../../../core/models/io/export-model.js';
 import { importModel } from '../../../core/models/io/import-model.js';
+import { ModelNotFoundError } from '../../../core/data/host-files.js';
 import { openModelSource } from '../../../core/node/open-model-source.js';
 import { buildBranchy, maxOutputDiff } from '../../fixtures/models/test-models.js';
 
@@ -37,6 +38,9 @@ describe('openModelSource: a path as the user picks it', () => {
   });
 
   it('says which path does not exist', async () => {
-    await expect(openModelSource(join(dir, 'missing.h5'))).rejects.toThrow(/missing\.h5: no such file or folder/);
+    const missing = openModelSource(join(dir, 'missing.h5'));
+    await expect(missing).rejects.toThrow(/missing\.h5: no such file or folder/);
+    // A model error, not a data set's: the UI's advice and the CLI's message name the model.
+    await expect(missing).rejects.toThrow(ModelNotFoundError);
   });
 });

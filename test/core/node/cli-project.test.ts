@@ -47,7 +47,7 @@ describe('pruneflow prune --project and project info', () => {
     expect(info.dataset.contentHash).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(info.baseline).toMatchObject({ source: 'demo-cnn', trainEpochs: 0 });
     expect(info.sessions.map((s: { id: string; name: string; steps: number }) => [s.id, s.name, s.steps])).toEqual([
-      ['s1', 'l1, one-shot, 50% FLOPs', 1],
+      ['s1', 'L1 norm, one-shot, 50% FLOPs', 1],
       ['s2', 'L2 in two steps', 2],
     ]);
     for (const s of info.sessions) expect(s.result.pruned.flops / s.result.baseline.flops).toBeLessThanOrEqual(0.5);

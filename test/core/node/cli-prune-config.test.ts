@@ -26,6 +26,13 @@ describe('prune flags', () => {
     expect(await pruneConfigFrom(base)).toEqual(base);
   });
 
+  it('fit the images to a model file and replace an export only when asked', async () => {
+    expect(await pruneConfigFrom({ ...base, export: '/tmp/out', fitInput: true, overwrite: true })).toEqual({
+      ...base, fitInput: true, export: { path: '/tmp/out', format: 'tfjs', overwrite: true },
+    });
+    expect(await pruneConfigFrom({ ...base, export: '/tmp/out' })).toEqual({ ...base, export: { path: '/tmp/out', format: 'tfjs' } });
+  });
+
   it('merge with a config file: a flag changes one setting of distillation, the file keeps the other', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'pruneflow-config-')), 'run.json');
     writeFileSync(file, JSON.stringify({ ...base, distillation: { weight: 0.3, temperature: 8 }, earlyStopping: { patience: 5 } }));

@@ -178,7 +178,7 @@ describe('pruneflow command line', () => {
     const badCriterion = await pruneflow(['prune', '--model', 'demo-cnn', '--data', 'builtin:fashion-mnist', '--criterion', 'magic']);
     expect(badCriterion.stderr).toMatch(/UnknownCriterionError: Unknown importance criterion 'magic'/);
     const mismatch = await pruneflow(['prune', '--model', join(settingsDir, 'pruned-model', 'model.h5'), '--data', CIFAR_EXCERPT, '--epochs', '0']);
-    expect(mismatch.stderr).toMatch(/InputMismatchError: .*model.h5 takes 28x28x1 images, but the data set has 32x32x3/);
+    expect(mismatch.stderr).toMatch(/InputMismatchError: .*model.h5 does not fit the data set\. The model takes 28×28 images; yours are 32×32\. The model takes grayscale \(1 channel\) images; yours are colour \(3 channels\)\. What to do: /);
   });
 
   it('cancels cleanly on Ctrl-C', async () => {

@@ -181,8 +181,8 @@ describe('project file format', () => {
       { what: 'sessions list broken', file: () => rewrite(bytes, (f) => editJson(f, 'project.json', (p) => (p.sessions = 's1'))), error: ProjectTamperedError, message: /part 'project.json' lacks the list of sessions/ },
       { what: 'a zip of something else', file: () => zipSync({ 'notes.txt': strToU8('hello') }), error: NotAProjectError, message: /a zip without manifest.json: it holds notes.txt/ },
       { what: 'another manifest', file: () => zipSync({ 'manifest.json': strToU8('{"name":"app"}') }), error: NotAProjectError, message: /not a Pruneflow manifest/ },
-      { what: 'a PNG', file: () => png, error: NotAProjectError, message: /not a zip archive; it starts with 89 50 4e 47 .* \(a PNG image\)/ },
-      { what: 'text', file: () => strToU8('{"format":"pruneflow-project"}'), error: NotAProjectError, message: /not a zip archive/ },
+      { what: 'a PNG', file: () => png, error: NotAProjectError, message: /not a zip archive: it looks like a PNG image\)\. What to do: open a \.pruneflow file/ },
+      { what: 'text', file: () => strToU8('{"format":"pruneflow-project"}'), error: NotAProjectError, message: /not a zip archive: it looks like text \("\{"format":"pruneflow-project"\}"\)/ },
       { what: 'newer version', file: () => rewrite(bytes, (f) => Object.assign(f.manifest, { formatVersion: 3, app: { name: 'Pruneflow', version: '9.0.0' } })), error: ProjectVersionError, message: /version 3 \(written by Pruneflow 9.0.0\); this Pruneflow reads versions up to 2/ },
     ];
     for (const { what, file, error, message } of table) {

@@ -82,6 +82,9 @@ describe('the CSV report', () => {
     expect(column('top1')).toEqual(['0.88', '0.87', '', '0.8']);
     expect(column('flops')).toEqual(['100000000', '60000000', '', '100000000']);
     expect(column('pareto')).toEqual(['true', 'true', '', 'false']);
+    // Sessions saved before paired timing have no spread; the FLOPs estimate is there for every measured one.
+    expect(column('speedup_runs')).toEqual(['', '', '', '']);
+    expect(column('flops_speedup_estimate')).toEqual(['2', String(200 / 60), '', '2']);
     expect(records.every((r) => r.length === CSV_HEADER.length)).toBe(true);
   });
 
@@ -127,5 +130,21 @@ describe('accuracy per class in the reports', () => {
 
   it('leaves the section out for sessions saved before classes were counted', () => {
     expect(renderReport(input, 'html')).not.toContain('accuracy per class');
+  });
+});
+
+describe('settings in the reports', () => {
+  it('read as a table of words, not a JSON dump', () => {
+    const record = sessionRecord('s1', 'settings', 0.8);
+    record.config = { ...record.config, criterion: 'cip', schedule: 'iterative', scheduleSteps: 3, softEpochs: 1, sample: { train: 300, test: 100 }, distillation: { weight: 0.5, temperature: 4 } };
+    const md = renderReport(reportInput([compared('d.pruneflow', record)], 'Settings', '2026-11-27T12:00:00.000Z'), 'md');
+    expect(md).toContain('| Criterion | Importance propagation (CIP) |');
+    expect(md).toContain('| Target | remove 50% of the FLOPs |');
+    expect(md).toContain('| Pruning steps | 3 |');
+    expect(md).toContain('| Fine-tuning between steps | 1 epoch |');
+    expect(md).toContain('| Quick trial | a sample of 300 training and 100 test images |');
+    expect(md).toContain('| Distillation | weight 0.5, temperature 4 |');
+    // No raw objects, and settings of other schedules are left out.
+    expect(md).not.toMatch(/\{"|scheduleMask|Gates/);
   });
 });

@@ -49,6 +49,11 @@ describe('pruning steps and per-class accuracy from the engine', () => {
     expect(steps[0].cut).toBeLessThan(0.6);
     expectPerClass(result.baseline);
     expectPerClass(result.pruned);
+    // Timed in pairs (a quick trial: 5 pairs of batch 8); both latencies are the pairs' medians.
+    const speed = result.speed!;
+    expect([speed.batch, speed.speedup.runs]).toEqual([8, 5]);
+    expect(result.baseline.latency).toEqual(speed.baselineMs);
+    expect(result.pruned.latencyMs).toBe(speed.prunedMs.median);
   });
 
   it('iterative: k steps that cut more each time and end at the pruned model', async () => {

@@ -50,7 +50,7 @@ describe('engine calls for projects', () => {
     const summary = await engine.openProject(file);
     expect(summary.dataset).toMatchObject({ path: 'builtin:fashion-mnist', found: true });
     expect(summary.baseline).toMatchObject({ source: 'demo-cnn', trainEpochs: 0, accuracy: results[0].baseline.accuracy, flops: results[0].baseline.flops });
-    expect(summary.sessions.map((s) => [s.id, s.name, s.status, s.criterion])).toEqual([['s1', HOSTILE, 'done', 'l1'], ['s2', 'l2, one-shot, 30% FLOPs', 'done', 'l2']]);
+    expect(summary.sessions.map((s) => [s.id, s.name, s.status, s.criterion])).toEqual([['s1', HOSTILE, 'done', 'l1'], ['s2', 'L2 norm, one-shot, 30% FLOPs', 'done', 'l2']]);
     expect(summary.sessions[1].metrics).toMatchObject({ accuracy: results[1].pruned.accuracy, flops: results[1].pruned.flops, parameters: results[1].pruned.parameters });
     expect(summary.sessions[0].removedChannels).toBeGreaterThan(0);
   });
@@ -101,7 +101,7 @@ describe('engine calls for projects', () => {
     await engine.writeReport(file, ['s2'], 'csv', csv);
     const records = parseCsv(readFileSync(csv, 'utf8'));
     expect(records).toHaveLength(2);
-    expect(records[1].slice(0, 3)).toEqual([file, 's2', 'l2, one-shot, 30% FLOPs']);
+    expect(records[1].slice(0, 3)).toEqual([file, 's2', 'L2 norm, one-shot, 30% FLOPs']);
     expect(Number(records[1][records[0].indexOf('top1')])).toBe(results[1].pruned.accuracy);
   });
 
