@@ -2,7 +2,7 @@
  * What the UI offers to choose from, as plain data: the importance criteria and the built-in models, each
  * with a line of explanation. The engine's registries are the truth; a test keeps these lists in step.
  */
-import { DEFAULT_PRUNE_CONFIG } from './contract.js';
+import { DEFAULT_PRUNE_CONFIG } from './run-options.js';
 
 export interface CriterionInfo {
   id: string;
