@@ -83,10 +83,20 @@ export interface PruneConfig {
   export?: { path: string; format: 'tfjs' | 'keras-h5' | 'keras' };
   /** Optimizer of every training stage: Adam (default) or SGD with momentum 0.9. */
   optimizer?: 'adam' | 'sgd';
-  /** L2 penalty on kernels (weight decay); 0 by default. */
+  /** SGD with Nesterov's momentum (PyTorch's `nesterov=True`); off when absent. */
+  nesterov?: boolean;
+  /** Weight decay, added to the gradients as PyTorch's `weight_decay` does; 0 by default. */
   weightDecay?: number;
+  /** The weights it decays: every trainable weight, as PyTorch given `model.parameters()` (default), or kernels only. */
+  weightDecayOn?: 'all' | 'kernels';
   /** Learning rate over each training stage: cosine decay (default), steps of 0.1 at 50% and 75%, or constant. */
   lrSchedule?: 'cosine' | 'step' | 'constant';
+  /** The schedule moves the rate after every batch (default) or once per epoch (a PyTorch scheduler stepped per epoch). */
+  lrScheduleEvery?: 'batch' | 'epoch';
+  /** Fine-tuning's learning rate (after pruning and between steps); half `learningRate` when absent. */
+  fineTuneLearningRate?: number;
+  /** Batch norms' momentum while training, Keras's convention (PyTorch's 0.1 is 0.9); the model's own when absent. */
+  batchNormMomentum?: number;
   /** Training after pruning also learns the unpruned model's soft predictions (off when absent). */
   distillation?: { weight: number; temperature: number };
   /** Baseline training and fine-tuning stop after `patience` epochs without better validation accuracy, keeping the best weights. */

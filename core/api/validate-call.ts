@@ -161,6 +161,11 @@ const PRUNE_CONFIG_CHECKS: Record<keyof PruneConfig, (value: unknown) => string 
   optimizer: oneOf('adam', 'sgd'),
   weightDecay: (v) => (isNumber(v) && v >= 0 && v <= 1 ? undefined : 'a number from 0 to 1'),
   lrSchedule: oneOf('cosine', 'step', 'constant'),
+  nesterov: (v) => (typeof v === 'boolean' ? undefined : 'true or false'),
+  weightDecayOn: oneOf('all', 'kernels'),
+  lrScheduleEvery: oneOf('batch', 'epoch'),
+  fineTuneLearningRate: (v) => (isNumber(v) && v > 0 && v <= 10 ? undefined : 'a number above 0, at most 10'),
+  batchNormMomentum: (v) => (isNumber(v) && v >= 0 && v < 1 ? undefined : 'a number from 0 to below 1'),
   distillation: (v) =>
     isPlainObject(v) && hasOnlyKeys(v, 'weight', 'temperature') && isNumber(v.weight) && v.weight >= 0 && v.weight <= 1 && isNumber(v.temperature) && v.temperature > 0 && v.temperature <= 100
       ? undefined

@@ -34,6 +34,11 @@ export interface PruneFlags {
   optimizer?: string;
   weightDecay?: number;
   lrSchedule?: string;
+  nesterov?: boolean;
+  weightDecayOn?: string;
+  lrScheduleEvery?: string;
+  fineTuneLr?: number;
+  bnMomentum?: number;
   distillWeight?: number;
   distillTemperature?: number;
   patience?: number;
@@ -87,6 +92,11 @@ export async function pruneConfigFrom(flags: PruneFlags): Promise<Partial<PruneC
       optimizer: oneOf('--optimizer', flags.optimizer, ['adam', 'sgd'] as const),
       weightDecay: flags.weightDecay,
       lrSchedule: oneOf('--lr-schedule', flags.lrSchedule, ['cosine', 'step', 'constant'] as const),
+      nesterov: flags.nesterov,
+      weightDecayOn: oneOf('--weight-decay-on', flags.weightDecayOn, ['all', 'kernels'] as const),
+      lrScheduleEvery: oneOf('--lr-schedule-every', flags.lrScheduleEvery, ['batch', 'epoch'] as const),
+      fineTuneLearningRate: flags.fineTuneLr,
+      batchNormMomentum: flags.bnMomentum,
       distillation: distillationFrom(flags, file.distillation),
       earlyStopping: flags.patience === undefined ? undefined : { patience: flags.patience },
       validationShare: flags.validationShare,

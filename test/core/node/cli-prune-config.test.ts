@@ -23,6 +23,13 @@ describe('prune flags', () => {
     expect(await pruneConfigFrom(base)).toEqual(base);
   });
 
+  it("carry PyTorch's fine-tuning recipe into the config", async () => {
+    const config = await pruneConfigFrom({ ...base, optimizer: 'sgd', nesterov: true, weightDecayOn: 'kernels', lrScheduleEvery: 'epoch', fineTuneLr: 0.01, bnMomentum: 0.9 });
+    expect(config).toEqual({ ...base, optimizer: 'sgd', nesterov: true, weightDecayOn: 'kernels', lrScheduleEvery: 'epoch', fineTuneLearningRate: 0.01, batchNormMomentum: 0.9 });
+    await expect(pruneConfigFrom({ ...base, weightDecayOn: 'biases' })).rejects.toThrow("--weight-decay-on must be all, kernels, not 'biases'");
+    await expect(pruneConfigFrom({ ...base, lrScheduleEvery: 'step' })).rejects.toThrow("--lr-schedule-every must be batch, epoch, not 'step'");
+  });
+
   it('merge with a config file: a flag changes one setting of distillation, the file keeps the other', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'pruneflow-config-')), 'run.json');
     writeFileSync(file, JSON.stringify({ ...base, distillation: { weight: 0.3, temperature: 8 }, earlyStopping: { patience: 5 } }));
