@@ -53,8 +53,13 @@ export interface PruneConfig {
   sensitivityRatios?: number[];
   /** Sensitivity analysis: training images it measures accuracy on (default 500). */
   sensitivityImages?: number;
-  /** Share of each group that is never removed. */
+  /** Share of each group that is never removed (the per-layer floor; at least one channel is always kept). */
   protect: number;
+  /**
+   * Global ranking: how each group's scores are made comparable before one threshold (divided by their mean,
+   * max or sum, LAMP's ratio, or as they are); the criterion's own choice when absent ('mean' for most, 'lamp' for LAMP).
+   */
+  groupNormalisation?: 'mean' | 'max' | 'sum' | 'lamp' | 'none';
   /** Kept channels round up to a multiple of this (8 suits SIMD kernels); 1 = exact. */
   roundTo: number;
   /** Share to remove from chosen layers (by conv/dense layer name), set by hand instead of searched. */

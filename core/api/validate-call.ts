@@ -161,6 +161,7 @@ const PRUNE_CONFIG_CHECKS: Record<keyof PruneConfig, (value: unknown) => string 
   optimizer: oneOf('adam', 'sgd'),
   weightDecay: (v) => (isNumber(v) && v >= 0 && v <= 1 ? undefined : 'a number from 0 to 1'),
   lrSchedule: oneOf('cosine', 'step', 'constant'),
+  groupNormalisation: oneOf('mean', 'max', 'sum', 'lamp', 'none'),
   nesterov: (v) => (typeof v === 'boolean' ? undefined : 'true or false'),
   weightDecayOn: oneOf('all', 'kernels'),
   lrScheduleEvery: oneOf('batch', 'epoch'),

@@ -35,6 +35,7 @@ export interface PruneFlags {
   weightDecay?: number;
   lrSchedule?: string;
   nesterov?: boolean;
+  groupNorm?: string;
   weightDecayOn?: string;
   lrScheduleEvery?: string;
   fineTuneLr?: number;
@@ -93,6 +94,7 @@ export async function pruneConfigFrom(flags: PruneFlags): Promise<Partial<PruneC
       weightDecay: flags.weightDecay,
       lrSchedule: oneOf('--lr-schedule', flags.lrSchedule, ['cosine', 'step', 'constant'] as const),
       nesterov: flags.nesterov,
+      groupNormalisation: oneOf('--group-norm', flags.groupNorm, ['mean', 'max', 'sum', 'lamp', 'none'] as const),
       weightDecayOn: oneOf('--weight-decay-on', flags.weightDecayOn, ['all', 'kernels'] as const),
       lrScheduleEvery: oneOf('--lr-schedule-every', flags.lrScheduleEvery, ['batch', 'epoch'] as const),
       fineTuneLearningRate: flags.fineTuneLr,

@@ -103,6 +103,7 @@ program
   .option('--sensitivity-ratios <list>', 'ranking sensitivity: shares of each layer to try (default 0.25,0.5,0.75)', shares)
   .option('--sensitivity-images <n>', 'ranking sensitivity: training images to measure accuracy on (default 500)', count)
   .option('--protect <fraction>', `share of every layer that is never removed (default ${DEFAULT_PRUNE_CONFIG.protect})`, Number)
+  .option('--group-norm <kind>', "global ranking: each layer's scores divided by their mean, max or sum, LAMP's ratio (lamp) or none (default: the criterion's, mean for most)")
   .option('--round-to <n>', 'keep channel counts a multiple of n (8 suits SIMD kernels)', count)
   .option('--layer-ratio <layer=share>', 'remove this share of one layer by hand (repeatable)', collectRatio, {})
   .option('--epochs <n>', 'baseline training epochs (0: use the model as it is)', count)

@@ -138,7 +138,8 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
   try {
     const graph = buildChannelGraph(baseline);
     const fixedRatios = layerRatiosByGroup(graph, config.layerRatios);
-    const budget = { ...config.target, protect: config.protect, roundTo: config.roundTo, fixedRatios };
+    const normalisation = config.groupNormalisation ?? criterion.normalisation;
+    const budget = { ...config.target, protect: config.protect, roundTo: config.roundTo, normalisation, fixedRatios };
     const plan = config.ranking === 'uniform' ? planUniform : planPruning;
     plan(graph, uniformScores(graph), budget); // throws now, not after training, if the target is out of reach
     if (config.ranking === 'sensitivity') assertReachable(graph, config.sensitivityRatios ?? DEFAULT_SENSITIVITY_RATIOS, budget);
@@ -206,7 +207,7 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
           criterion: scored,
           calibration,
           seed: config.seed,
-          target: { ...config.target, protect: config.protect, roundTo: config.roundTo },
+          target: { ...config.target, protect: config.protect, roundTo: config.roundTo, normalisation },
           ranking: config.ranking === 'uniform' ? 'uniform' : 'global',
           fixedRatios: (g) => layerRatiosByGroup(g, layerRatios),
           train: async (model, o) => {

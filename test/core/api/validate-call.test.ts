@@ -96,6 +96,7 @@ const INVALID: { message: unknown; error: RegExp }[] = [
   { message: pruning({ optimizer: 'rmsprop' }), error: /config.optimizer must be one of adam, sgd, but got "rmsprop"/ },
   { message: pruning({ weightDecay: -1 }), error: /config.weightDecay must be a number from 0 to 1/ },
   { message: pruning({ lrSchedule: 'linear' }), error: /config.lrSchedule must be one of cosine, step, constant/ },
+  { message: pruning({ groupNormalisation: 'median' }), error: /config.groupNormalisation must be one of mean, max, sum, lamp, none/ },
   { message: pruning({ nesterov: 'yes' }), error: /config.nesterov must be true or false/ },
   { message: pruning({ weightDecayOn: 'biases' }), error: /config.weightDecayOn must be one of all, kernels/ },
   { message: pruning({ lrScheduleEvery: 'step' }), error: /config.lrScheduleEvery must be one of batch, epoch/ },

@@ -28,6 +28,8 @@ describe('prune flags', () => {
     expect(config).toEqual({ ...base, optimizer: 'sgd', nesterov: true, weightDecayOn: 'kernels', lrScheduleEvery: 'epoch', fineTuneLearningRate: 0.01, batchNormMomentum: 0.9 });
     await expect(pruneConfigFrom({ ...base, weightDecayOn: 'biases' })).rejects.toThrow("--weight-decay-on must be all, kernels, not 'biases'");
     await expect(pruneConfigFrom({ ...base, lrScheduleEvery: 'step' })).rejects.toThrow("--lr-schedule-every must be batch, epoch, not 'step'");
+    expect(await pruneConfigFrom({ ...base, groupNorm: 'lamp' })).toEqual({ ...base, groupNormalisation: 'lamp' });
+    await expect(pruneConfigFrom({ ...base, groupNorm: 'median' })).rejects.toThrow("--group-norm must be mean, max, sum, lamp, none, not 'median'");
   });
 
   it('merge with a config file: a flag changes one setting of distillation, the file keeps the other', async () => {
