@@ -17,6 +17,8 @@ export interface CriterionInfo {
 export const CRITERIA_INFO: readonly CriterionInfo[] = [
   { id: 'l1', name: 'L1 norm', needs: 'weights', explanation: 'Removes the filters whose weights are smallest in sum. Fast, simple and hard to beat.' },
   { id: 'l2', name: 'L2 norm', needs: 'weights', explanation: 'Like L1, but squares the weights first, so a few large weights count for more.' },
+  { id: 'group-l1', name: 'Group L1 norm', needs: 'weights', explanation: 'Like L1, but every layer tied to a channel votes: its filter, its batch norm and the next layers\u2019 weights that read it.' },
+  { id: 'lamp', name: 'Layer-adaptive magnitude (LAMP)', needs: 'weights', explanation: 'Squared weights of the whole group, compared within each layer first, so layers that matter more keep more channels.' },
   { id: 'fpgm', name: 'Geometric median (FPGM)', needs: 'weights', explanation: 'Removes the filters most like the others in their layer: the ones the rest can stand in for.' },
   { id: 'bn-scale', name: 'Batch-norm scale', needs: 'weights', explanation: 'Removes the channels that their batch normalisation scales down the most.' },
   { id: 'activation-mean', name: 'Mean activation', needs: 'activations', explanation: 'Shows the model some training images and removes the channels that respond the least.' },

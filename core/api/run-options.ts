@@ -53,6 +53,9 @@ export const SCHEDULE_MASKS = ['soft', 'hard'] as const;
 export const SCHEDULE_RAMPS = ['cubic', 'constant'] as const;
 export const OPTIMIZERS = ['adam', 'sgd'] as const;
 export const LR_SCHEDULES = ['cosine', 'step', 'constant'] as const;
+export const LR_STEP_UNITS = ['batch', 'epoch'] as const;
+export const WEIGHT_DECAY_TARGETS = ['all', 'kernels'] as const;
+export const GROUP_NORMALISATIONS = ['mean', 'max', 'sum', 'lamp', 'none'] as const;
 export const MODEL_EXPORT_FORMATS = ['tfjs', 'keras-h5', 'keras', 'onnx'] as const;
 
 /** The cut a run aims for. */
@@ -91,7 +94,16 @@ const PRUNE_OPTIONS = {
     flag: '--sensitivity-images <n>',
     fallback: 500,
   }),
-  protect: option(z.number().min(0).lt(1).default(0.1), { expects: 'a number from 0 to below 1', help: 'share of every layer that is never removed', flag: '--protect <fraction>' }),
+  protect: option(z.number().min(0).lt(1).default(0.1), {
+    expects: 'a number from 0 to below 1',
+    help: 'share of every layer that is never removed (the per-layer floor; at least one channel is always kept)',
+    flag: '--protect <fraction>',
+  }),
+  groupNormalisation: option(oneOf(GROUP_NORMALISATIONS).optional(), {
+    expects: words(GROUP_NORMALISATIONS),
+    help: "global ranking: each group's scores divided by their mean, max or sum, LAMP's ratio (lamp) or none; the criterion's own choice when absent (mean for most, lamp for LAMP)",
+    flag: '--group-norm <kind>',
+  }),
   roundTo: option(integer(1, 256).default(1), { expects: 'an integer from 1 to 256', help: 'keep channel counts a multiple of n (8 suits SIMD kernels); 1 = exact', flag: '--round-to <n>' }),
   layerRatios: option(
     z
@@ -141,17 +153,40 @@ const PRUNE_OPTIONS = {
     help: 'where to write the pruned model, and in which format; a model already there is replaced only with overwrite',
   }),
   optimizer: option(oneOf(OPTIMIZERS).optional(), { expects: words(OPTIMIZERS), help: 'optimizer: adam or sgd (momentum 0.9)', flag: '--optimizer <name>', fallback: 'adam' }),
+  nesterov: option(z.boolean().optional(), { expects: 'true or false', help: "sgd with Nesterov's momentum (PyTorch's nesterov=True)", flag: '--nesterov', fallback: false }),
   weightDecay: option(z.number().min(0).max(1).optional(), {
     expects: 'a number from 0 to 1',
-    help: 'L2 penalty on kernels (5e-4 is usual with sgd)',
+    help: "weight decay, added to the gradients as PyTorch's weight_decay (5e-4 is usual with sgd)",
     flag: '--weight-decay <value>',
     fallback: 0,
+  }),
+  weightDecayOn: option(oneOf(WEIGHT_DECAY_TARGETS).optional(), {
+    expects: words(WEIGHT_DECAY_TARGETS),
+    help: 'the weights it decays: all (every trainable weight, as PyTorch) or kernels (conv and dense kernels only)',
+    flag: '--weight-decay-on <weights>',
+    fallback: 'all',
   }),
   lrSchedule: option(oneOf(LR_SCHEDULES).optional(), {
     expects: words(LR_SCHEDULES),
     help: 'learning rate over each training stage: cosine, step (x0.1 at 50% and 75%) or constant',
     flag: '--lr-schedule <kind>',
     fallback: 'cosine',
+  }),
+  lrScheduleEvery: option(oneOf(LR_STEP_UNITS).optional(), {
+    expects: words(LR_STEP_UNITS),
+    help: 'the schedule moves the rate every batch or every epoch (a PyTorch scheduler stepped per epoch)',
+    flag: '--lr-schedule-every <unit>',
+    fallback: 'batch',
+  }),
+  fineTuneLearningRate: option(z.number().gt(0).max(10).optional(), {
+    expects: 'a number above 0, at most 10',
+    help: 'fine-tuning learning rate (after pruning and between steps; half of --lr when absent)',
+    flag: '--fine-tune-lr <rate>',
+  }),
+  batchNormMomentum: option(z.number().min(0).lt(1).optional(), {
+    expects: 'a number from 0 to below 1',
+    help: "batch norms' moving-average momentum while training, Keras convention (PyTorch's 0.1 is 0.9; the model's own when absent)",
+    flag: '--bn-momentum <m>',
   }),
   distillation: option(z.strictObject({ weight: z.number().min(0).max(1), temperature: z.number().gt(0).max(100) }).optional(), {
     expects: '{ weight: 0..1, temperature: above 0, at most 100 }',

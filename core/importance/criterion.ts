@@ -1,6 +1,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Batch } from '../data/batches.js';
 import type { ChannelGraph, ChannelGroup } from '../graph/channel-graph.js';
+import type { GroupNormalisation } from './group-normalisation.js';
 
 export interface ImportanceContext {
   model: tfl.LayersModel;
@@ -31,6 +32,8 @@ export interface ImportanceCriterion {
   label: string;
   /** What it looks at: weights only, activations (forward passes) or gradients (backward passes). */
   needs: 'weights' | 'activations' | 'gradients';
+  /** The per-group normalisation its scores are made for (LAMP's ratio for 'lamp'); the run's choice wins, 'mean' when neither says. */
+  normalisation?: GroupNormalisation;
   scoreGroups(context: ImportanceContext): Promise<Map<number, Float32Array>>;
 }
 

@@ -4,9 +4,11 @@ import { bnScale } from './bn-scale.js';
 import { cip } from './cip.js';
 import type { ImportanceCriterion } from './criterion.js';
 import { fpgm } from './fpgm.js';
+import { groupL1 } from './group-l1.js';
 import { hrank } from './hrank.js';
 import { l1Norm } from './l1-norm.js';
 import { l2Norm } from './l2-norm.js';
+import { lamp } from './lamp.js';
 import { nisp } from './nisp.js';
 import { randomScores } from './random.js';
 import { taylor } from './taylor.js';
@@ -16,6 +18,8 @@ const CRITERIA = new Map<string, ImportanceCriterion>(
   [
     l1Norm,
     l2Norm,
+    groupL1,
+    lamp,
     fpgm,
     bnScale,
     activationMean,

@@ -81,13 +81,18 @@ export function addModelCommands(program: Command, engine: () => Promise<EngineA
     .option('--batch-size <n>', 'training batch size (default 64)', whole(1))
     .option('--lr <rate>', 'learning rate (default 0.002)', positive)
     .addOption(new Option('--optimizer <name>', 'optimizer (default adam)').choices(['adam', 'sgd']))
-    .option('--weight-decay <value>', 'L2 penalty on kernels (default 0)', Number)
+    .option('--nesterov', "sgd with Nesterov's momentum (PyTorch's nesterov=True)")
+    .option('--weight-decay <value>', "weight decay, added to the gradients as PyTorch's weight_decay (default 0)", Number)
+    .addOption(new Option('--weight-decay-on <weights>', 'every trainable weight, as PyTorch (default), or kernels only').choices(['all', 'kernels']))
     .addOption(new Option('--lr-schedule <kind>', 'learning rate over training (default cosine)').choices(['cosine', 'step', 'constant']))
+    .addOption(new Option('--lr-schedule-every <unit>', 'the schedule moves the rate every batch (default) or every epoch').choices(['batch', 'epoch']))
+    .option('--bn-momentum <m>', "batch norms' momentum while training, Keras convention (PyTorch's 0.1 is 0.9)", Number)
     .option('--seed <n>', 'seed of the weights, the shuffles and the augmentation', whole(0))
     .option('--json', 'print JSON for scripts')
     .action(async (options: {
       model: string; data: string; epochs: number; out: string; format: ExportFormat; batchSize?: number; lr?: number;
       optimizer?: 'adam' | 'sgd'; weightDecay?: number; lrSchedule?: 'cosine' | 'step' | 'constant'; seed?: number; json?: boolean;
+      nesterov?: boolean; weightDecayOn?: 'all' | 'kernels'; lrScheduleEvery?: 'batch' | 'epoch'; bnMomentum?: number;
     }) => {
       const active = await backend();
       const progress = progressReporter(Boolean(options.json));
@@ -97,6 +102,8 @@ export function addModelCommands(program: Command, engine: () => Promise<EngineA
         ...(options.batchSize !== undefined && { batchSize: options.batchSize }), ...(options.lr !== undefined && { learningRate: options.lr }),
         ...(options.optimizer && { optimizer: options.optimizer }), ...(options.weightDecay !== undefined && { weightDecay: options.weightDecay }),
         ...(options.lrSchedule && { lrSchedule: options.lrSchedule }), ...(options.seed !== undefined && { seed: options.seed }),
+        ...(options.nesterov && { nesterov: true }), ...(options.weightDecayOn && { weightDecayOn: options.weightDecayOn }),
+        ...(options.lrScheduleEvery && { lrScheduleEvery: options.lrScheduleEvery }), ...(options.bnMomentum !== undefined && { batchNormMomentum: options.bnMomentum }),
       };
       const outcome = await trainModel(request, { ...nodeRunHost(), backend: active, signal: ctrlC.signal, onProgress: progress.onProgress }).finally(() => {
         progress.stop();

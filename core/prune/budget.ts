@@ -1,12 +1,15 @@
 import { type ChannelGraph, maskedCost } from '../graph/channel-graph.js';
+import { type GroupNormalisation, normaliseGroup } from '../importance/group-normalisation.js';
 
 export interface PruningTarget {
   /** What to reduce. */
   metric: 'flops' | 'params';
   /** Fraction to remove, 0..1. */
   reduction: number;
-  /** Share of each group's channels that is never removed (default 10%, at least one channel). */
+  /** Share of each group's channels that is never removed (default 10%, at least one channel; 0: only that one). */
   protect?: number;
+  /** How each group's scores are made comparable before the global threshold (default: divided by their mean). */
+  normalisation?: GroupNormalisation;
   /** Kept channels per group round up to a multiple of this (SIMD-friendly widths); default 1. */
   roundTo?: number;
   /** Share to remove from chosen groups, set by hand: these groups are not searched. */
@@ -28,7 +31,7 @@ export class BudgetError extends Error {
 }
 
 /**
- * Global ranking: scores are divided by their group's mean so groups compare, then one threshold is
+ * Global ranking: each group's scores are normalised (by default divided by their mean) so groups compare, then one threshold is
  * found by bisection over the sorted scores so the masked cost is at most (1 - reduction) of the baseline;
  * finally the best removed channels are given back while the cost stays within the goal, so the target is
  * met closely. Groups with a hand-set ratio keep it; kept counts round up to `roundTo`.
@@ -67,7 +70,7 @@ interface GroupRanking {
   channels: number;
   /** Channel indices, best first. */
   ranked: number[];
-  /** Scores divided by the group's mean, in channel order. */
+  /** Scores normalised within the group (`target.normalisation`), in channel order. */
   normalised: Float32Array;
   /** Kept count set by hand, if any. */
   fixed?: number;
@@ -83,8 +86,7 @@ function rankGroups(graph: ChannelGraph, scores: ReadonlyMap<number, Float32Arra
   for (const [group, values] of scores) {
     if (!graph.groups[group].prunable) continue;
     const channels = values.length;
-    const mean = values.reduce((a, b) => a + b, 0) / channels || 1;
-    const normalised = values.map((v) => v / mean);
+    const normalised = normaliseGroup(values, target.normalisation ?? 'mean');
     const ranked = Array.from(values.keys()).sort((a, b) => values[b] - values[a] || a - b);
     const round = (count: number) => Math.min(channels, Math.ceil(count / roundTo) * roundTo);
     const minimum = round(Math.max(1, Math.ceil(protect * channels)));

@@ -138,14 +138,17 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
   try {
     const graph = buildChannelGraph(baseline);
     const fixedRatios = layerRatiosByGroup(graph, config.layerRatios);
-    const budget = { ...config.target, protect: config.protect, roundTo: config.roundTo, fixedRatios };
+    const normalisation = config.groupNormalisation ?? criterion.normalisation;
+    const budget = { ...config.target, protect: config.protect, roundTo: config.roundTo, normalisation, fixedRatios };
     const plan = config.ranking === 'uniform' ? planUniform : planPruning;
     plan(graph, uniformScores(graph), budget); // throws now, not after training, if the target is out of reach
     if (config.ranking === 'sensitivity') assertReachable(graph, config.sensitivityRatios ?? DEFAULT_SENSITIVITY_RATIOS, budget);
     const training = {
       batchSize: config.batchSize, seed: config.seed, signal, pause, onProgress, augmentation,
       optimizer: config.optimizer, weightDecay: config.weightDecay, schedule: config.lrSchedule,
+      nesterov: config.nesterov, weightDecayOn: config.weightDecayOn, scheduleEvery: config.lrScheduleEvery, batchNormMomentum: config.batchNormMomentum,
     };
+    const fineTuneRate = config.fineTuneLearningRate ?? config.learningRate / 2;
     // Baseline training and fine-tuning are the longest steps: on wasm they use one engine per core where the host has them.
     const parallel = context.backend === 'wasm' ? context.trainingReplicas : undefined;
     if (config.trainEpochs > 0 && !machine.reached('baseline-evaluated')) {
@@ -204,7 +207,7 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
           criterion: scored,
           calibration,
           seed: config.seed,
-          target: { ...config.target, protect: config.protect, roundTo: config.roundTo },
+          target: { ...config.target, protect: config.protect, roundTo: config.roundTo, normalisation },
           ranking: config.ranking === 'uniform' ? 'uniform' : 'global',
           fixedRatios: (g) => layerRatiosByGroup(g, layerRatios),
           train: async (model, o) => {
@@ -213,7 +216,7 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
               o.onStep?.();
               onProgress?.(p);
             };
-            await fit(model, train, norm, { ...training, epochs: o.epochs, learningRate: config.learningRate / 2, stage: o.stage, onEpochEnd: o.onEpochEnd, onProgress: onStep, distillation: withTeacher });
+            await fit(model, train, norm, { ...training, epochs: o.epochs, learningRate: fineTuneRate, stage: o.stage, onEpochEnd: o.onEpochEnd, onProgress: onStep, distillation: withTeacher });
           },
           note: (message) => note('pruning', message),
           warn: (message) => criterionWarnings.add(message),
@@ -231,7 +234,7 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
     if (config.fineTuneEpochs > 0) {
       const stage = 'fine-tuning';
       await fit(pruned, train, norm, {
-        ...training, epochs: config.fineTuneEpochs, learningRate: config.learningRate / 2, seed: config.seed + 1, stage,
+        ...training, epochs: config.fineTuneEpochs, learningRate: fineTuneRate, seed: config.seed + 1, stage,
         distillation: withTeacher, earlyStopping, onCheckpoint: epochHooks(stage, pruned, config.fineTuneEpochs, checkpoints, recorder),
         resume: resume?.training?.stage === stage ? resume.training : undefined,
         // Replicas keep no optimizer state in checkpoints: a session that can be resumed fine-tunes on one engine, exactly.

@@ -10,7 +10,7 @@ import type { ProgressListener } from '../train/progress.js';
 import { loadRunInputs, type RunHost } from './run-inputs.js';
 
 export type TrainRequest = Pick<PruneConfig, 'model' | 'data'> &
-  Partial<Pick<PruneConfig, 'batchSize' | 'learningRate' | 'seed' | 'optimizer' | 'weightDecay' | 'lrSchedule'>> & {
+  Partial<Pick<PruneConfig, 'batchSize' | 'learningRate' | 'seed' | 'optimizer' | 'weightDecay' | 'lrSchedule' | 'nesterov' | 'weightDecayOn' | 'lrScheduleEvery' | 'batchNormMomentum'>> & {
     epochs: number;
     out: string;
     format?: ExportFormat;
@@ -55,6 +55,7 @@ export async function trainModel(
       const fitted = await fit(model, data.train, norm, {
         epochs: request.epochs, batchSize: config.batchSize, learningRate: config.learningRate, seed: config.seed, stage: 'training',
         augmentation: defaultAugmentation(data.imageKind), optimizer: config.optimizer, weightDecay: config.weightDecay, schedule: config.lrSchedule,
+        nesterov: config.nesterov, weightDecayOn: config.weightDecayOn, scheduleEvery: config.lrScheduleEvery, batchNormMomentum: config.batchNormMomentum,
         parallel: context.backend === 'wasm' ? context.trainingReplicas : undefined, signal: context.signal, onProgress: context.onProgress,
         onEpochEnd: undefined,
       });

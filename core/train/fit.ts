@@ -29,10 +29,31 @@ export interface FitOptions {
   augmentation?: Augmentation;
   /** Adam (default) or SGD with momentum 0.9, as the CIFAR pruning papers train. */
   optimizer?: 'adam' | 'sgd';
-  /** L2 penalty on kernels (weight decay), added to the loss; 0 by default. */
+  /** SGD only: Nesterov's momentum (PyTorch's `SGD(nesterov=True)`); off by default. */
+  nesterov?: boolean;
+  /**
+   * Weight decay: `weightDecay * w` is added to the gradient of each weight it applies to before the
+   * optimizer step, as PyTorch's `weight_decay` does (for Adam too: L2, not AdamW); 0 by default.
+   */
   weightDecay?: number;
+  /**
+   * The weights weight decay pulls toward zero: every trainable weight, as PyTorch's optimizers given
+   * `model.parameters()` (batch-norm scales and shifts and biases included; the default), or conv and
+   * dense kernels only.
+   */
+  weightDecayOn?: 'all' | 'kernels';
   /** Learning-rate decay over the run: cosine (default), step (x0.1 at 50% and 75%) or constant. */
   schedule?: 'cosine' | 'step' | 'constant';
+  /**
+   * When the schedule moves the rate: after every batch (default), or once per epoch, as a PyTorch
+   * scheduler stepped per epoch (`CosineAnnealingLR(T_max=epochs)`: epoch e trains at the rate of e / epochs).
+   */
+  scheduleEvery?: 'batch' | 'epoch';
+  /**
+   * Batch norms' moving-average momentum while training, in Keras's convention (new = old * m + batch * (1 - m)):
+   * PyTorch's default momentum 0.1 is 0.9 here. Each layer's own when absent; put back after training.
+   */
+  batchNormMomentum?: number;
   /** Called after every epoch with its index (soft pruning schedules update their gates here). */
   onEpochEnd?: (epoch: number) => void | Promise<void>;
   /**
@@ -47,8 +68,8 @@ export interface FitOptions {
   /** Stop when validation accuracy has not improved for `patience` epochs; the best weights are kept. */
   earlyStopping?: EarlyStopping;
   /**
-   * Train on several engines at once (data parallelism, one per core): Adam without weight decay or
-   * distillation only, and only where nothing else changes the weights between steps.
+   * Train on several engines at once (data parallelism, one per core): Adam only, without weight decay,
+   * distillation or `batchNormMomentum`, and only where nothing else changes the weights between steps.
    */
   parallel?: ParallelTraining;
   signal?: AbortSignal;
@@ -91,12 +112,12 @@ export interface FitResult {
  * consistent weights.
  */
 export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Normalisation, options: FitOptions): Promise<FitResult> {
-  const optimizer = options.optimizer === 'sgd' ? tf.train.momentum(options.learningRate, 0.9) : tf.train.adam(options.learningRate);
-  const kernels = model.trainableWeights.filter((w) => /kernel$/.test(w.originalName)).map((w) => w.read());
+  const optimizer = options.optimizer === 'sgd' ? tf.train.momentum(options.learningRate, 0.9, options.nesterov ?? false) : tf.train.adam(options.learningRate);
   const decay = options.weightDecay ?? 0;
+  const decayed = decayedVariables(model, options.weightDecayOn ?? 'all');
   const distillation = options.distillation && options.distillation.weight > 0 ? options.distillation : undefined;
   // Replicas compute plain cross-entropy with Adam; anything else trains on this engine.
-  const parallel = options.parallel && options.parallel.replicas > 1 && options.optimizer !== 'sgd' && decay === 0 && !options.onEpochEnd && !distillation;
+  const parallel = options.parallel && options.parallel.replicas > 1 && options.optimizer !== 'sgd' && decay === 0 && !options.onEpochEnd && !distillation && options.batchNormMomentum === undefined;
   // Extra engines are a speed-up, not a requirement: if they cannot start, train here and say why.
   const trainer = parallel
     ? await startDataParallel({ model, data, norm, ...options.parallel! }).catch((error: unknown) => {
@@ -136,8 +157,9 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
           const loss = soft
             ? distillationLoss(y, logits, soft, distillation!.weight, distillation!.temperature)
             : (tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar);
-          return decay > 0 ? tf.add(loss, tf.mul(decay / 2, tf.addN(kernels.map((k) => tf.sum(tf.square(k)))))) : loss;
+          return loss;
         });
+        if (decay > 0) addWeightDecay(computed.grads, decayed, decay);
       } catch (error) {
         statistics?.restore();
         throw error;
@@ -179,6 +201,7 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
     best!.offer(model, top1, epoch);
     return best!.since >= stopping!.patience;
   };
+  const momenta = options.batchNormMomentum === undefined ? undefined : setBatchNormMomentum(model, options.batchNormMomentum);
   try {
     if (resume?.optimizer && !trainer) await loadOptimizerState(optimizer, resume.optimizer, model.trainableWeights.map((w) => w.shape as number[]));
     // The starting weights compete too: fine-tuning that only hurts gives the pruned model back unchanged.
@@ -196,7 +219,10 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
           throughput.skip(performance.now() - held);
         }
         throwIfCancelled(options.signal, `${options.stage} at step ${step + 1} of ${totalSteps}`);
-        const learningRate = scheduledRate(options.schedule ?? 'cosine', options.learningRate, step, totalSteps);
+        const learningRate =
+          options.scheduleEvery === 'epoch'
+            ? scheduledRate(options.schedule ?? 'cosine', options.learningRate, epoch, options.epochs)
+            : scheduledRate(options.schedule ?? 'cosine', options.learningRate, step, totalSteps);
         setLearningRate(optimizer, learningRate);
         const draws = options.augmentation && Array.from(indices, () => drawAugmentation(options.augmentation!, random));
         try {
@@ -248,6 +274,7 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
   } finally {
     // The last completed step's weights come back to the model, also when cancelled.
     await trainer?.finish();
+    momenta?.restore();
     optimizer.dispose();
     // tfjs's momentum optimizer keeps its -learningRate scalar past dispose().
     (optimizer as unknown as { c?: tf.Tensor }).c?.dispose();
@@ -259,6 +286,30 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
     best.restore(model);
   }
   return result;
+}
+
+/** The variables weight decay applies to, by variable name (the keys of the optimizer's gradients). */
+function decayedVariables(model: tfl.LayersModel, on: NonNullable<FitOptions['weightDecayOn']>): Map<string, tf.Variable> {
+  const weights = on === 'kernels' ? model.trainableWeights.filter((w) => /kernel$/.test(w.originalName)) : model.trainableWeights;
+  return new Map(weights.map((w) => [(w.read() as tf.Variable).name, w.read() as tf.Variable]));
+}
+
+/** g += decay * w for every decayed variable with a gradient (PyTorch's `weight_decay`), in place of the old gradients. */
+function addWeightDecay(grads: tf.NamedTensorMap, variables: ReadonlyMap<string, tf.Variable>, decay: number): void {
+  for (const [name, gradient] of Object.entries(grads)) {
+    const variable = variables.get(name);
+    if (!variable) continue;
+    grads[name] = tf.tidy(() => tf.add(gradient, tf.mul(variable, decay)));
+    gradient.dispose();
+  }
+}
+
+/** Sets every batch norm's momentum; `restore` puts each layer's own back. */
+function setBatchNormMomentum(model: tfl.LayersModel, momentum: number): { restore: () => void } {
+  const layers = model.layers.filter((l) => l.getClassName() === 'BatchNormalization') as unknown as { momentum: number }[];
+  const saved = layers.map((l) => l.momentum);
+  for (const layer of layers) layer.momentum = momentum;
+  return { restore: () => layers.forEach((l, i) => (l.momentum = saved[i])) };
 }
 
 /** SGD keeps -learningRate as a tensor (setLearningRate renews it); Adam reads a plain field. */

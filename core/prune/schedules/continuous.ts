@@ -51,7 +51,7 @@ export function createContinuous({ epochs, mask = 'soft', ramp = 'cubic', onUpda
       const update = async (t: number) => {
         // Importance of the free weights: a gated-down channel that learns something useful can come back.
         smoothed = smoothScores(smoothed, await gates.withoutGates(() => scoreModel(model, graph, context)));
-        const normalised = normalisedScores(smoothed);
+        const normalised = normalisedScores(smoothed, context.target.normalisation);
         const share = rampShare(context.target.reduction, t, epochs, ramp);
         const temp = temperature(t, epochs);
         const plan = share > 0 ? planCut(context, graph, smoothed, share) : undefined;

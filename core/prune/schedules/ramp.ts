@@ -1,4 +1,5 @@
 /** The formulas of CIP-SPEC section 5, as pure functions of the epoch (t0 = 0). */
+import { type GroupNormalisation, normaliseGroups } from '../../importance/group-normalisation.js';
 
 /** T0 and Tmin of section 5: the gate temperature falls linearly from T0 + Tmin to Tmin. */
 export const START_TEMPERATURE = 0.5;
@@ -25,14 +26,9 @@ export function smoothScores(previous: ReadonlyMap<number, Float32Array> | undef
   return new Map([...current].map(([group, now]) => [group, now.map((v, c) => m * previous.get(group)![c] + (1 - m) * v)]));
 }
 
-/** Scores divided by their group's mean, as planPruning ranks them, so one threshold compares across groups. */
-export function normalisedScores(scores: ReadonlyMap<number, Float32Array>): Map<number, Float32Array> {
-  return new Map(
-    [...scores].map(([group, values]) => {
-      const mean = values.reduce((a, b) => a + b, 0) / values.length || 1;
-      return [group, values.map((v) => v / mean)];
-    }),
-  );
+/** Scores normalised per group as planPruning ranks them (by default divided by their mean), so one threshold compares across groups. */
+export function normalisedScores(scores: ReadonlyMap<number, Float32Array>, how: GroupNormalisation = 'mean'): Map<number, Float32Array> {
+  return normaliseGroups(scores, how);
 }
 
 /**

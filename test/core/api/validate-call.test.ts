@@ -19,7 +19,8 @@ const VALID: unknown[] = [
   {
     method: 'startPruning',
     args: [{
-      model: 'demo-cnn', data: 'builtin:fashion-mnist', optimizer: 'sgd', weightDecay: 5e-4, lrSchedule: 'step',
+      model: 'demo-cnn', data: 'builtin:fashion-mnist', optimizer: 'sgd', weightDecay: 5e-4, lrSchedule: 'step', nesterov: true,
+      weightDecayOn: 'all', lrScheduleEvery: 'epoch', fineTuneLearningRate: 0.01, batchNormMomentum: 0.9,
       distillation: { weight: 0.5, temperature: 4 }, earlyStopping: { patience: 3 }, validationShare: 0.2, checkpointDir: '/tmp/checkpoints',
     }],
   },
@@ -96,6 +97,12 @@ const INVALID: { message: unknown; error: RegExp }[] = [
   { message: pruning({ optimizer: 'rmsprop' }), error: /config.optimizer must be one of adam, sgd, but got "rmsprop"/ },
   { message: pruning({ weightDecay: -1 }), error: /config.weightDecay must be a number from 0 to 1/ },
   { message: pruning({ lrSchedule: 'linear' }), error: /config.lrSchedule must be one of cosine, step, constant/ },
+  { message: pruning({ groupNormalisation: 'median' }), error: /config.groupNormalisation must be one of mean, max, sum, lamp, none/ },
+  { message: pruning({ nesterov: 'yes' }), error: /config.nesterov must be true or false/ },
+  { message: pruning({ weightDecayOn: 'biases' }), error: /config.weightDecayOn must be one of all, kernels/ },
+  { message: pruning({ lrScheduleEvery: 'step' }), error: /config.lrScheduleEvery must be one of batch, epoch/ },
+  { message: pruning({ fineTuneLearningRate: 0 }), error: /config.fineTuneLearningRate must be a number above 0/ },
+  { message: pruning({ batchNormMomentum: 1 }), error: /config.batchNormMomentum must be a number from 0 to below 1/ },
   { message: pruning({ distillation: { weight: 1.5, temperature: 4 } }), error: /config.distillation must be \{ weight: 0..1/ },
   { message: pruning({ distillation: { weight: 0.5 } }), error: /config.distillation must be/ },
   { message: pruning({ distillation: { weight: 0.5, temperature: 0 } }), error: /config.distillation must be/ },

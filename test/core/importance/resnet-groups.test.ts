@@ -10,7 +10,7 @@ import { buildCifarResNet } from '../../../core/models/resnet-cifar.js';
 import { randomiseBatchNorm } from '../prune/random-batch-norm.js';
 
 /** The criteria of this folder's tests (CIP and NISP test themselves). */
-const CRITERIA = ['l1', 'l2', 'fpgm', 'bn-scale', 'random', 'activation-mean', 'apoz', 'hrank', 'taylor'];
+const CRITERIA = ['l1', 'l2', 'group-l1', 'lamp', 'fpgm', 'bn-scale', 'random', 'activation-mean', 'apoz', 'hrank', 'taylor'];
 
 let context: ImportanceContext;
 let calibration: Batch;
@@ -82,6 +82,44 @@ describe('criteria on ResNet-20', () => {
     const probe = tfl.model({ inputs: context.model.inputs, outputs: readers.map((name) => context.model.getLayer(name).output as tfl.SymbolicTensor) });
     const maps = tf.tidy(() => (probe.predict(calibration.x) as tf.Tensor[]).map((o) => tf.mean(tf.abs(o), [0, 1, 2]).dataSync()));
     close((await getCriterion('activation-mean').scoreGroups(context)).get(group.id)!, mean(maps));
+  });
+
+  it('group-l1 and lamp: every producer, batch norm and reading conv of the stream votes', async () => {
+    const group = stream();
+    const weightsOf = (name: string) => context.model.getLayer(name).getWeights()[0];
+    // Producers: each output channel's filter (HWIO: channel c is every (channels)-th value from c).
+    const filter = (name: string, c: number, p: number) => {
+      const w = weightsOf(name).dataSync();
+      let total = 0;
+      for (let k = c; k < w.length; k += group.channels) total += Math.abs(w[k]) ** p;
+      return total;
+    };
+    // Readers: each input channel's slice of a HWIO kernel.
+    const slice = (name: string, c: number, p: number) => {
+      const kernel = weightsOf(name);
+      const [, , cin, cout] = kernel.shape;
+      const w = kernel.dataSync();
+      let total = 0;
+      for (let k = 0; k < w.length; k++) if (Math.floor(k / cout) % cin === c) total += Math.abs(w[k]) ** p;
+      return total;
+    };
+    const producers = ['stem_conv', 'stage1_block1_b_conv', 'stage1_block2_b_conv', 'stage1_block3_b_conv'];
+    const norms = ['stem_bn', 'stage1_block1_b_bn', 'stage1_block2_b_bn', 'stage1_block3_b_bn'];
+    const readers = ['stage1_block1_a_conv', 'stage1_block2_a_conv', 'stage1_block3_a_conv', 'stage2_block1_a_conv'];
+    expect([...group.producers].sort()).toEqual([...producers].sort());
+    const expected = (p: number) =>
+      Array.from({ length: group.channels }, (_, c) => {
+        const members = [
+          ...producers.map((name) => filter(name, c, p)),
+          ...norms.map((name) => Math.abs(weightsOf(name).dataSync()[c]) ** p),
+          ...readers.map((name) => slice(name, c, p)),
+        ];
+        return members.reduce((a, b) => a + b, 0) / members.length;
+      });
+    for (const [id, p] of [['group-l1', 1], ['lamp', 2]] as const) {
+      const scores = (await getCriterion(id).scoreGroups(context)).get(group.id)!;
+      expected(p).forEach((v, c) => expect(scores[c] / v).toBeCloseTo(1, 4));
+    }
   });
 
   it('random changes with the seed; the others depend only on weights and data', async () => {

@@ -33,6 +33,16 @@ describe('prune flags', () => {
     expect(await pruneConfigFrom({ ...base, export: '/tmp/out' })).toEqual({ ...base, export: { path: '/tmp/out', format: 'tfjs' } });
   });
 
+  it("carry PyTorch's fine-tuning recipe into the config, each flag checked by its option's schema", async () => {
+    const config = await pruneConfigFrom({ ...base, optimizer: 'sgd', nesterov: true, weightDecayOn: 'kernels', lrScheduleEvery: 'epoch', fineTuneLr: 0.01, bnMomentum: 0.9, groupNorm: 'lamp' });
+    expect(config).toEqual({
+      ...base, optimizer: 'sgd', nesterov: true, weightDecayOn: 'kernels', lrScheduleEvery: 'epoch', fineTuneLearningRate: 0.01, batchNormMomentum: 0.9, groupNormalisation: 'lamp',
+    });
+    expect(() => runOptionParser('weightDecayOn')('biases')).toThrow('must be one of all, kernels');
+    expect(() => runOptionParser('lrScheduleEvery')('step')).toThrow('must be one of batch, epoch');
+    expect(() => runOptionParser('groupNormalisation')('median')).toThrow('must be one of mean, max, sum, lamp, none');
+  });
+
   it('merge with a config file: a flag changes one setting of distillation, the file keeps the other', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'pruneflow-config-')), 'run.json');
     writeFileSync(file, JSON.stringify({ ...base, distillation: { weight: 0.3, temperature: 8 }, earlyStopping: { patience: 5 } }));

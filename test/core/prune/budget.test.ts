@@ -5,6 +5,8 @@ import { buildChannelGraph, type ChannelGraph } from '../../../core/graph/channe
 import { l1Norm } from '../../../core/importance/l1-norm.js';
 import { zooEntry } from '../../../core/models/zoo.js';
 import { BudgetError, planPruning, planUniform } from '../../../core/prune/budget.js';
+import type { GroupNormalisation } from '../../../core/importance/group-normalisation.js';
+import { weightModel } from '../importance/tiny-models.js';
 
 const graphs = new Map<string, { graph: ChannelGraph; scores: Map<number, Float32Array> }>();
 
@@ -55,5 +57,36 @@ describe('budgets on the published networks', () => {
     expect(plan.keep.get(first.id)!.length).toBe(48);
     expect(cut(plan, 'flops')).toBeGreaterThanOrEqual(0.5);
     expect(cut(plan, 'flops')).toBeLessThan(0.51);
+  });
+});
+
+describe('group normalisation before the global threshold', () => {
+  // Two prunable groups of the tiny weight model: conv a's (3 channels) and conv b's (2 channels).
+  const model = weightModel();
+  const graph = buildChannelGraph(model);
+  const group = (name: string) => graph.groups.find((g) => g.producers.includes(name))!.id;
+  const scores = new Map([
+    [group('a'), Float32Array.from([1, 1.05, 4])],
+    [group('b'), Float32Array.from([0.9, 3.1])],
+  ]);
+  const removed = (normalisation: GroupNormalisation) => {
+    const plan = planPruning(graph, scores, { metric: 'flops', reduction: 0.01, protect: 0, normalisation });
+    return [...plan.keep].flatMap(([g, kept]) =>
+      Array.from({ length: graph.groups[g].channels }, (_, c) => c).filter((c) => !kept.includes(c)).map((c) => `${graph.groups[g].producers[0]}${c}`),
+    );
+  };
+
+  // A 1% cut removes exactly the one lowest normalised channel: by mean b0 (0.9 / 2 = 0.45 < 1 / 2.02), by max a0
+  // (1 / 4 = 0.25 < 0.9 / 3.1 = 0.29), by LAMP a0 (1 / 6.05 < 0.9 / 4), as they are b0 (0.9 < 1).
+  it.each([
+    ['mean', ['b0']], ['max', ['a0']], ['sum', ['a0']], ['lamp', ['a0']], ['none', ['b0']],
+  ] as const)('%s removes %j', (normalisation, expected) => {
+    expect(graph.groups[group('a')].prunable && graph.groups[group('b')].prunable).toBe(true);
+    expect(removed(normalisation)).toEqual(expected);
+  });
+
+  it('the mean is the default', () => {
+    const plan = planPruning(graph, scores, { metric: 'flops', reduction: 0.01, protect: 0 });
+    expect([...plan.keep.keys()]).toEqual([group('b')]);
   });
 });
