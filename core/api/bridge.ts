@@ -3,6 +3,7 @@
  * The renderer and the preload import this file, so it must stay free of Electron, Node and tfjs.
  */
 import type { EngineApi, EngineEvent, SerializedError } from './contract.js';
+import { CALL_METHODS } from './validate-call.js';
 
 /** Every request/response call of the engine; `onEvent` is a push channel, not a call. */
 export type CallMethod = Exclude<keyof EngineApi, 'onEvent'>;
@@ -22,31 +23,8 @@ export type EngineBridge = {
   onEvent(listener: (event: EngineEvent) => void): () => void;
 };
 
-/** Every call, once: a method missing here fails to compile, so no host's bridge can forget one. */
-const CALLS: Record<CallMethod, true> = {
-  getInfo: true,
-  startDemo: true,
-  startPruning: true,
-  startSensitivity: true,
-  inspectDataset: true,
-  inspectModel: true,
-  importanceFlow: true,
-  openProject: true,
-  compareSessions: true,
-  exportSession: true,
-  writeReport: true,
-  listFolder: true,
-  estimateCut: true,
-  cancelTask: true,
-  pauseTask: true,
-  resumeTask: true,
-  resumeSession: true,
-  saveProject: true,
-  saveProjectAs: true,
-  recentProjects: true,
-};
-
-export const CALL_METHODS = Object.keys(CALLS) as CallMethod[];
+/** Every call, once: the names of validate-call.ts's checks (a method missing there fails to compile). */
+export { CALL_METHODS } from './validate-call.js';
 
 /**
  * One bridge function per call, all sent through `send` (IPC, a WebSocket, a worker's port). Trailing

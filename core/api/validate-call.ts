@@ -1,5 +1,5 @@
 import type { CutRequest, EngineApi, FlowRequest } from './contract.js';
-import { CALL_METHODS, type CallMethod, type EngineCall } from './bridge.js';
+import type { CallMethod, EngineCall } from './bridge.js';
 import { demoOptionsSchema, describe, isPlainObject, MAX_PATH_LENGTH, parseOptions, pruneConfigFrom, runOption, type RunOptionKey } from './run-options.js';
 
 /** A message that is not a well-formed engine call. It is answered with this error, never executed. */
@@ -163,6 +163,9 @@ function checkOptions<K extends string>(value: unknown, checks: Record<K, (v: un
 function checkPruneConfig(config: unknown, fail: (why: string) => never): void {
   pruneConfigFrom(config, fail);
 }
+
+/** Every engine call, once, in the order of the checks above. */
+export const CALL_METHODS = Object.keys(CHECKS) as CallMethod[];
 
 /** An untrusted message's envelope, checked: an object with a known method and an array of arguments. */
 export function readCall(message: unknown): EngineCall {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendCandidate } from './backend-report.js';
-import { registerWasmTrainingKernels } from './wasm-kernels/index.js';
+import { registerWasmTrainingKernels } from './tfjs-compat/index.js';
 
 /** Backends that run anywhere JavaScript runs: in Node, in Electron and in a browser worker. */
 export const wasmCandidate: BackendCandidate = {

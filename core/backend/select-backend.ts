@@ -6,6 +6,7 @@ import {
   type BackendReport,
   isBackendId,
 } from './backend-report.js';
+import { assertTfjsVersion } from './tfjs-compat/index.js';
 
 export class BackendUnavailableError extends Error {
   override name = 'BackendUnavailableError';
@@ -25,6 +26,8 @@ export async function selectBackend(
   candidates: readonly BackendCandidate[],
   preference: BackendPreference = {},
 ): Promise<BackendReport> {
+  // The engine's patches of TensorFlow.js internals hold for one version only: refuse another before any runs.
+  assertTfjsVersion();
   const requested = preference.requested ?? 'auto';
   if (requested !== 'auto' && !isBackendId(requested)) {
     throw new BackendUnavailableError(

@@ -13,8 +13,7 @@ import { type ProgressListener, Throughput } from './progress.js';
 import type { ReplicaPort } from './data-parallel/protocol.js';
 import { startDataParallel } from './data-parallel/trainer.js';
 import { DataParallelError } from './data-parallel/replica-group.js';
-import { saveMovingStatistics } from './moving-statistics.js';
-import { releaseFailedTape } from './failed-tape.js';
+import { releaseFailedTape, saveMovingStatistics } from '../backend/tfjs-compat/index.js';
 import { DeviceOutOfMemoryError, halveBatch, isOutOfMemoryError } from './out-of-memory.js';
 import { loadOptimizerState, type OptimizerState, saveOptimizerState } from './optimizer-state.js';
 

@@ -1,6 +1,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { KerasTopology } from './keras-config.js';
 import { ModelExportError } from './model-errors.js';
+import { restoreDepthMultiplier } from '../../backend/tfjs-compat/index.js';
 
 /**
  * The model's config in the Keras 2 shape, as TensorFlow.js writes it, with what tfjs-layers 4.22
@@ -11,10 +12,7 @@ export function layersTopology(model: tfl.LayersModel): KerasTopology {
 }
 
 export function patchTopology(topology: KerasTopology, model: tfl.LayersModel): KerasTopology {
-  for (const entry of topology.config.layers) {
-    const layer = model.getLayer(entry.config.name as string) as tfl.layers.Layer & { depthMultiplier?: number };
-    if (entry.class_name === 'SeparableConv2D') entry.config.depth_multiplier = layer.depthMultiplier ?? 1;
-  }
+  restoreDepthMultiplier(topology.config.layers, model);
   return topology;
 }
 

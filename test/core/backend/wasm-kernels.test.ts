@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-wasm';
 // The Node bundle of tfjs-core registers no gradients; tfjs-layers' bundle registers all of them.
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../../../core/backend/wasm-kernels/index.js';
+import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../../../core/backend/tfjs-compat/wasm-kernels/index.js';
 
 const TOLERANCE = 1e-4;
 const worst = new Map<string, number>();
