@@ -45,6 +45,8 @@ export async function trainModel(
 ): Promise<TrainOutcome> {
   const started = performance.now();
   if (!context.writeFiles) throw new TrainHostError('This engine host cannot write files, so it cannot save the trained model.');
+  // Where the model will go is checked before the training, not after it.
+  await context.checkWrite?.(request.out, 'folder');
   const config = { ...DEFAULT_PRUNE_CONFIG, ...request };
   const { data, model } = await loadRunInputs(config, context);
   try {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HostFileRequestError, parseHostFileRequest } from '../../../core/api/host-files-protocol.js';
+import { parseHostFileRequest } from '../../../core/api/host-files-protocol.js';
+import { WriteRefusedError } from '../../../core/data/write-policy.js';
 
 // The check both hosts (`pruneflow serve`, the desktop app's main process) run on a page's file request
 // before touching a file: a page may read any file it names, but write only Pruneflow's own kinds.
@@ -22,7 +23,7 @@ describe('parseHostFileRequest', () => {
     ['a file without extension', '/home/u/bin/pruneflow', /Pruneflow's own files/],
     ['an extension hidden in a folder name', '/home/u/x.json/run.sh', /Pruneflow's own files/],
   ])('refuses to write %s, saying why', (_case, path, why) => {
-    expect(write(path)).toThrow(HostFileRequestError);
+    expect(write(path)).toThrow(WriteRefusedError);
     expect(write(path)).toThrow(why);
   });
 
