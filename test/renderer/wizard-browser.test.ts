@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FASHION_MNIST_CLASSES } from '../../core/data/builtin-sample.js';
 import { type ServeProcess } from '../core/node/serve/serve-process.js';
 import { startServeAndChromium } from '../browser/serve-and-chromium.js';
-import { UI_WAIT } from '../browser/waits.js';
+import { RUN_WAIT, UI_WAIT } from '../browser/waits.js';
 import { longTasksSince, openPage, overflowRight, pageNow, screenshot } from './browser-page.js';
 
 // The whole wizard in Debian's Chromium through `pruneflow serve`, with the real engine: the built-in
@@ -15,7 +15,7 @@ import { longTasksSince, openPage, overflowRight, pageNow, screenshot } from './
 // pictures show a trained model.
 const TRAINED = process.env.PRUNEFLOW_SCREENSHOTS === '1';
 const EPOCHS = TRAINED ? '1' : '0';
-const RUN_TIMEOUT = TRAINED ? 400_000 : 60_000;
+const RUN_TIMEOUT = TRAINED ? 400_000 : RUN_WAIT;
 let serve: ServeProcess;
 let browser: Browser;
 
@@ -40,7 +40,7 @@ const RECORD_KEPT_STEPS = `(() => {
 })()`;
 
 describe('the wizard in Chromium', () => {
-  it('goes from the start screen through data, model and set-up to two finished sessions of one project, and compares them', { timeout: TRAINED ? 900_000 : 240_000 }, async () => {
+  it('goes from the start screen through data, model and set-up to two finished sessions of one project, and compares them', { timeout: TRAINED ? 900_000 : 600_000 }, async () => {
     const { page, problems } = await openPage(browser, serve.url.href);
     const heading = page.getByRole('heading', { level: 1 });
     await expect.poll(() => page.getByRole('region', { name: 'Engine' }).textContent(), { timeout: UI_WAIT }).toContain('WebAssembly');

@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServeProcess } from './serve-process.js';
 import { startServeAndChromium } from '../../../browser/serve-and-chromium.js';
-import { UI_WAIT } from '../../../browser/waits.js';
+import { RUN_WAIT, UI_WAIT } from '../../../browser/waits.js';
 
 // The browser host end to end: Debian's Chromium opens the link `pruneflow serve` prints, the
 // unchanged renderer finds the engine over the WebSocket and runs a tiny demo (0 training epochs).
@@ -37,7 +37,7 @@ describe('pruneflow serve in Chromium', () => {
     expect(await page.getByText('Takes an untrained small CNN').count()).toBe(1);
     await page.getByRole('button', { name: 'Run demo' }).click();
     // The run has its own screen; the result table is on the Results screen once the run is done.
-    await page.getByRole('button', { name: 'See the results' }).click({ timeout: UI_WAIT });
+    await page.getByRole('button', { name: 'See the results' }).click({ timeout: RUN_WAIT });
     const table = page.getByRole('region', { name: 'Result', exact: true }).getByRole('table');
     await table.waitFor();
     const rows = await table.getByRole('row').allTextContents();
