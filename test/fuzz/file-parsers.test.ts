@@ -9,10 +9,10 @@ import { REGRESSIONS } from '../bench/fuzz/regressions.js';
 /**
  * Mutation fuzzing of every parser that reads user files (issue 19): mutants of valid files (bit flips,
  * truncation, splices, length fields) must give a named error or a valid result, never a raw exception,
- * within a time and memory budget. 150 mutants per format here (PRUNEFLOW_FUZZ_RUNS for more), with a fixed seed so a failure
+ * within a time and memory budget. 200 mutants per format here (PRUNEFLOW_FUZZ_RUNS for more), with a fixed seed so a failure
  * repeats; `npm run bench:fuzz` runs 10,000 per format. Bugs it found are kept as regression cases.
  */
-const RUNS = Number(process.env.PRUNEFLOW_FUZZ_RUNS ?? 150);
+const RUNS = Number(process.env.PRUNEFLOW_FUZZ_RUNS ?? 200);
 const FC_SEED = Number(process.env.PRUNEFLOW_FUZZ_SEED ?? 19);
 // Generous: a hang or a runaway allocation fails, a slow machine does not. Speed is the benchmark's.
 const BUDGET: Budget = { ms: 10_000, peakGrowthBytes: 768 * 2 ** 20 };
