@@ -15,6 +15,7 @@ import type { ParallelTraining } from '../train/fit.js';
 import { arch, availableParallelism, cpus, platform, totalmem } from 'node:os';
 import { nodeCandidates } from './node-backends.js';
 import { readSettings, type Settings } from './settings.js';
+import { setInputLimits } from '../data/input-limits.js';
 import { nodeRecentProjects } from './recent-projects.js';
 
 /**
@@ -31,6 +32,7 @@ export async function createNodeEngine(
     console.error(`${(error as Error).message}; using automatic backend choice.`);
     return {} as Settings;
   });
+  setInputLimits(settings.inputLimits ?? {});
   const backendPreference = resolveBackendPreference({
     flag: backendFlag,
     environment: process.env[BACKEND_ENV_VARIABLE],

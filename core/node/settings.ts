@@ -2,9 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
+import type { InputLimits } from '../data/input-limits.js';
+
 /** User settings shared by the desktop app and the CLI (the app's user-data folder). */
 export interface Settings {
   backend?: string;
+  /** Raises (or lowers) what one input file may make the engine allocate; see core/data/input-limits.ts. */
+  inputLimits?: Partial<InputLimits>;
 }
 
 export function settingsPath(): string {
@@ -35,9 +39,22 @@ export async function readSettings(path = settingsPath()): Promise<Settings> {
   try {
     const parsed: unknown = JSON.parse(text);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
-    const backend = (parsed as Record<string, unknown>).backend;
-    return typeof backend === 'string' ? { backend } : {};
+    const { backend, inputLimits } = parsed as Record<string, unknown>;
+    return { ...(typeof backend === 'string' && { backend }), ...(inputLimits !== undefined && { inputLimits: checkLimits(inputLimits) }) };
   } catch (error) {
     throw new SettingsError(`Settings file ${path} is not valid: ${(error as Error).message}`);
   }
+}
+
+const LIMIT_KEYS = ['maxUnpackedBytes', 'maxArchiveEntries', 'maxImagePixels'] as const;
+
+function checkLimits(value: unknown): Partial<InputLimits> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('"inputLimits" must be an object');
+  const limits: Partial<InputLimits> = {};
+  for (const [key, limit] of Object.entries(value)) {
+    if (!(LIMIT_KEYS as readonly string[]).includes(key)) throw new Error(`"inputLimits" has no setting "${key}" (known: ${LIMIT_KEYS.join(', ')})`);
+    if (!(typeof limit === 'number' && Number.isFinite(limit) && limit > 0)) throw new Error(`"inputLimits.${key}" must be a positive number`);
+    limits[key as keyof InputLimits] = limit;
+  }
+  return limits;
 }

@@ -131,7 +131,8 @@ function readEntry(bytes: Uint8Array, view: DataView, entry: Located, file: stri
     } catch (error) {
       throw fail(`cannot be decompressed (${error instanceof Error ? error.message : String(error)})`);
     }
-    if (data.length !== entry.size) throw fail(`inflates to ${data.length > entry.size ? 'more than' : data.length} bytes, not the ${entry.size} it declares`);
+    if (data.length > entry.size) throw fail(`inflates to more than the ${entry.size} bytes it declares`);
+    if (data.length < entry.size) throw fail(`inflates to ${data.length} bytes, not the ${entry.size} it declares`);
   } else {
     throw fail(`uses compression method ${entry.method}; only stored (0) and deflated (8) entries are read`);
   }

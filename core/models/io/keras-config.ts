@@ -78,7 +78,7 @@ function dtypeName(value: unknown, warnings: string[]): unknown {
 
 function convertLayer(entry: unknown, file: string): KerasLayer {
   if (!isObject(entry) || typeof entry.class_name !== 'string' || !isObject(entry.config)) {
-    throw new ModelFormatError(file, `a layer entry has no class_name and config: ${JSON.stringify(entry).slice(0, 120)}`);
+    throw new ModelFormatError(file, `a layer entry has no class_name and config: ${String(JSON.stringify(entry)).slice(0, 120)}`);
   }
   const className = entry.class_name;
   const config = entry.config;
@@ -118,6 +118,6 @@ function tensorRefs(value: unknown, file: string): unknown[] {
   const isRef = (v: unknown) => Array.isArray(v) && v.length === 3 && typeof v[0] === 'string';
   if (isRef(value)) return [value];
   const list = isObject(value) ? Object.values(value) : value;
-  if (!Array.isArray(list) || !list.every(isRef)) throw new ModelFormatError(file, `cannot read the model's inputs or outputs: ${JSON.stringify(value).slice(0, 120)}`);
+  if (!Array.isArray(list) || !list.every(isRef)) throw new ModelFormatError(file, `cannot read the model's inputs or outputs: ${value === undefined ? 'none listed' : String(JSON.stringify(value)).slice(0, 120)}`);
   return list;
 }
