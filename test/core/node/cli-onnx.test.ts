@@ -46,4 +46,14 @@ describe('pruneflow on ONNX files', () => {
     expect(y.logits.dims).toEqual([2, 10]);
     await session.release();
   });
+
+  it('eval on the trained CIFAR ResNet from its ONNX file: top-1 within 0.2 points of PyTorch on the same test images', async () => {
+    const model = join(ROOT, 'test/fixtures/onnx/cifar-resnet-trained.onnx');
+    const torch = JSON.parse(readFileSync(model.replace(/\.onnx$/, '.json'), 'utf8')) as { top1: number; testImages: number };
+    const { code, stdout, stderr } = await pruneflow(['eval', model, '--data', SUBSET, '--json']);
+    expect(code, stderr).toBe(0);
+    const result = JSON.parse(stdout) as { top1: number; images: number };
+    expect(result.images).toBe(torch.testImages);
+    expect(Math.abs(result.top1 * 100 - torch.top1)).toBeLessThanOrEqual(0.2);
+  });
 });
