@@ -54,7 +54,7 @@ export function mutantFiles(seed: Seed, mutant: Mutant): [string, Uint8Array][] 
 
 /** Reads one mutant of `seed` and says how it ended, how long it took and what it cost in memory. */
 export async function runMutant(target: FuzzTarget, seed: Seed, mutant: Mutant): Promise<MutantResult> {
-  const files = mutantFiles(seed, mutant);
+  const files = target.mutate ? await target.mutate(seed, mutant) : mutantFiles(seed, mutant);
   const peakBefore = process.resourceUsage().maxRSS * 1024;
   const start = performance.now();
   let outcome: Outcome;

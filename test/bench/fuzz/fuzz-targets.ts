@@ -23,6 +23,9 @@ import { openStoredModel } from '../../../core/project/stored-model.js';
 import { oneShot } from '../../../core/prune/schedules/one-shot.js';
 import { projectOf, runRecorded, sessionOf, tinyModel, weightContext } from '../../core/project/project-fixture.js';
 import { ROOT } from '../../build/run.js';
+import { sha256Hex } from '../../../core/project/sha256.js';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import type { Mutant } from './mutate.js';
 
 /** A valid input: one or more files (a data set folder, a model and its weights). */
 export interface Seed {
@@ -34,6 +37,8 @@ export interface Seed {
 export interface FuzzTarget {
   id: string;
   seeds(): Promise<Seed[]>;
+  /** Makes the mutant's files, when not by byte mutations of one seed file (the default). */
+  mutate?(seed: Seed, mutant: Mutant): Promise<[string, Uint8Array][]>;
   /** Why the test suite leaves it to `npm run bench:fuzz` (which survives hangs), if it does. */
   benchOnly?: string;
   /** Reads the files as the app would, and touches what it returns; throws what the parser throws. */
@@ -263,7 +268,48 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
     ],
     read: single(async (bytes, label) => useProject(await parseProject(bytes, label))),
   },
+  {
+    id: 'project-json',
+    seeds: async () => [await projectSeed()],
+    mutate: jsonMutant,
+    read: single(async (bytes, label) => useProject(await parseProject(bytes, label))),
+  },
 ];
+
+/** Values of the wrong type (or out of range) for any field of a project's JSON. */
+const WRONG = [null, 'x', '', -1, 1.5, 0, 1e9, true, [], {}, [1, 'a'], [[]], { a: 1 }, [-1], [1e9]];
+
+/**
+ * A project whose JSON parts (manifest aside) have one value replaced by a value of another type, the
+ * hashes recomputed: the zip and the hashes are sound, only the types are wrong. The byte mutant picks
+ * the part, the field (its n-th value in document order) and the replacement.
+ */
+async function jsonMutant(seed: Seed, mutant: Mutant): Promise<[string, Uint8Array][]> {
+  const { 'manifest.json': manifestBytes, ...parts } = unzipSync(seed.files[0][1]);
+  // Not baseline/model.json: a layer made 10^9 units wide is built (and allocated) before its weights are
+  // checked, a known open problem (see the report), not a type error.
+  const names = Object.keys(parts).filter((n) => n.endsWith('.json') && n !== 'baseline/model.json').sort();
+  const name = names[mutant.file % names.length];
+  const value: unknown = JSON.parse(strFromU8(parts[name]));
+  const slots: { holder: Record<string, unknown> | unknown[]; key: string | number }[] = [];
+  const walk = (node: unknown) => {
+    if (typeof node !== 'object' || node === null) return;
+    for (const [key, child] of Object.entries(node)) {
+      slots.push({ holder: node as Record<string, unknown>, key: Array.isArray(node) ? Number(key) : key });
+      walk(child);
+    }
+  };
+  walk(value);
+  for (const m of mutant.mutations) {
+    const where = 'at' in m ? m.at.offset : m.from.offset;
+    const slot = slots[where % slots.length];
+    if (slot) (slot.holder as Record<string | number, unknown>)[slot.key] = WRONG[(where >>> 7) % WRONG.length];
+  }
+  parts[name] = strToU8(JSON.stringify(value));
+  const manifest = JSON.parse(strFromU8(manifestBytes));
+  for (const [path, data] of Object.entries(parts)) manifest.parts[path] = { sha256: await sha256Hex(data), bytes: data.length };
+  return [[seed.files[0][0], zipSync({ 'manifest.json': strToU8(JSON.stringify(manifest)), ...parts })]];
+}
 
 /** tfjs must have a backend before models are built; the CPU one needs no wasm and starts at once. */
 export async function prepareBackend(): Promise<void> {
