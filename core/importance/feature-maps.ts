@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Batch } from '../data/batches.js';
 import type { ChannelGraph } from '../graph/channel-graph.js';
-import { releaseFailedTape } from '../backend/tfjs-compat/index.js';
+import { releaseFailedTape } from '../backend/tfjs-compat/failed-tape.js';
 import { halveBatch, isOutOfMemoryError } from '../train/out-of-memory.js';
 import { backOffWarning, CalibrationRequiredError, type ImportanceContext, type ImportanceCriterion, meanOver } from './criterion.js';
 

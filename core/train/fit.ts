@@ -13,7 +13,8 @@ import { type ProgressListener, Throughput } from './progress.js';
 import type { ReplicaPort } from './data-parallel/protocol.js';
 import { startDataParallel } from './data-parallel/trainer.js';
 import { DataParallelError } from './data-parallel/replica-group.js';
-import { releaseFailedTape, saveMovingStatistics } from '../backend/tfjs-compat/index.js';
+import { releaseFailedTape } from '../backend/tfjs-compat/failed-tape.js';
+import { saveMovingStatistics } from '../backend/tfjs-compat/moving-statistics.js';
 import { DeviceOutOfMemoryError, halveBatch, isOutOfMemoryError } from './out-of-memory.js';
 import { loadOptimizerState, type OptimizerState, saveOptimizerState } from './optimizer-state.js';
 

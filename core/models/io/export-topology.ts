@@ -1,7 +1,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { KerasTopology } from './keras-config.js';
 import { ModelExportError } from './model-errors.js';
-import { restoreDepthMultiplier } from '../../backend/tfjs-compat/index.js';
+import { restoreDepthMultiplier } from '../../backend/tfjs-compat/depth-multiplier.js';
 
 /**
  * The model's config in the Keras 2 shape, as TensorFlow.js writes it, with what tfjs-layers 4.22

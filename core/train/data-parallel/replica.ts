@@ -3,7 +3,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { AugmentDraw } from '../../data/augmentation.js';
 import { makeBatch } from '../../data/batches.js';
 import type { ImageDataset, Normalisation } from '../../data/image-dataset.js';
-import { releaseFailedTape, saveMovingStatistics } from '../../backend/tfjs-compat/index.js';
+import { releaseFailedTape } from '../../backend/tfjs-compat/failed-tape.js';
+import { saveMovingStatistics } from '../../backend/tfjs-compat/moving-statistics.js';
 // Registers the custom shortcut layer, so ResNet topologies deserialise in a fresh worker.
 import '../../models/zero-pad-shortcut.js';
 import type { SharedDataset, WeightValues } from './protocol.js';

@@ -110,7 +110,7 @@ describe('engine calls for projects', () => {
     expect(reply).toMatchObject({ ok: true, value: { path: file, sessions: [{ id: 's1' }, { id: 's2' }] } });
     const failed = await answerCall(engine, { method: 'compareSessions', args: [[{ path: file, session: 's3' }]] });
     expect(failed).toMatchObject({ ok: false, error: { name: 'UnknownSessionError' } });
-    const refused = await answerCall(engine, { method: 'exportSession', args: [file, 's1', 'onnx', dir] });
+    const refused = await answerCall(engine, { method: 'exportSession', args: [file, 's1', 'pytorch', dir] });
     expect(refused).toMatchObject({ ok: false, error: { name: 'InvalidCallError' } });
   });
 
