@@ -117,13 +117,13 @@ describe('pruneflow export and eval', () => {
   it('names what is missing: the session to export, the data set to evaluate on', async () => {
     const [noSession, badFormat, noData, twoSessions] = await Promise.all([
       pruneflow(['export', file, '--out', join(dir, 'x')]),
-      pruneflow(['export', file, '--session', 's1', '--format', 'onnx', '--out', join(dir, 'x')]),
+      pruneflow(['export', file, '--session', 's1', '--format', 'pytorch', '--out', join(dir, 'x')]),
       pruneflow(['eval', join(dir, 'pruned-keras/model.keras'), '--json']),
       pruneflow(['eval', file]),
     ]);
     expect(noSession.code).toBe(1);
     expect(noSession.stderr).toContain("required option '--session <id>' not specified");
-    expect(badFormat.stderr).toMatch(/Allowed choices are tfjs, keras-h5, keras/);
+    expect(badFormat.stderr).toMatch(/Allowed choices are tfjs, keras-h5, keras, onnx/);
     expect(noData.code).toBe(1);
     expect(noData.stderr).toContain('MissingDataError: Give the data set');
     expect(twoSessions.stderr).toMatch(/UnknownSessionError: .* has 2 finished sessions; name one as/);
