@@ -7,7 +7,8 @@ import { ROOT } from '../../../build/run.js';
 // `pruneflow serve` as a user starts it: the built command line (npm test builds dist/ first) in its own process.
 const CLI = join(ROOT, 'dist/core/node/cli.js');
 const PAGE = join(ROOT, 'dist/renderer/index.html');
-const STARTUP_MS = 60_000;
+// Loading the engine takes seconds on a quiet machine and over a minute on a busy one (load average 25).
+const STARTUP_MS = 120_000;
 
 export interface ServeProcess {
   /** The printed link, token included. */
