@@ -4,6 +4,7 @@
  * this file is imported from every layer, so it must not import tfjs or anything with side effects.
  */
 import type { BackendReport } from '../backend/backend-report.js';
+import type { InputOptions } from './input-options.js';
 import type { DatasetPreview, SplitPreview, Thumbnail } from '../data/preview.js';
 import type { GroupRow, LayerRow, ModelReport } from '../graph/preflight.js';
 import type { FlowData, FlowRequest } from './importance-flow.js';
@@ -99,6 +100,8 @@ export interface PruneConfig {
   project?: string;
   /** The session's name in the project (default: criterion, schedule and target). */
   sessionName?: string;
+  /** How the model expects its images; absent: what the model file says, else detected on the data (core/api/input-options.ts). */
+  input?: InputOptions;
 }
 
 export interface ModelSummary {

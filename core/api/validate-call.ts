@@ -1,3 +1,4 @@
+import { checkInputOptions } from './input-options.js';
 import type { CutRequest, DemoOptions, FlowRequest, PruneConfig } from './contract.js';
 import type { CallMethod, EngineCall } from './bridge.js';
 
@@ -170,6 +171,7 @@ const PRUNE_CONFIG_CHECKS: Record<keyof PruneConfig, (value: unknown) => string 
   checkpointDir: path,
   project: path,
   sessionName: (v) => (typeof v === 'string' && v.length > 0 && v.length <= 200 ? undefined : 'a name of 1 to 200 characters'),
+  input: checkInputOptions,
 };
 
 const sessionName = (v: unknown) => (typeof v === 'string' && v.length > 0 && v.length <= 200 ? undefined : 'a session id or name of 1 to 200 characters');

@@ -3,9 +3,10 @@ import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { DEFAULT_DEMO_OPTIONS, type PruneConfig } from '../api/contract.js';
 import { demoConfig } from '../session/demo.js';
+import { inputOptionsFrom, type InputFlags } from './cli-input-flags.js';
 import { projectRunDefaults } from './cli-project.js';
 
-export interface PruneFlags {
+export interface PruneFlags extends InputFlags {
   demo?: boolean;
   model?: string;
   data?: string;
@@ -91,6 +92,7 @@ export async function pruneConfigFrom(flags: PruneFlags): Promise<Partial<PruneC
       earlyStopping: flags.patience === undefined ? undefined : { patience: flags.patience },
       validationShare: flags.validationShare,
       checkpointDir: flags.checkpointDir,
+      input: inputOptionsFrom(flags),
     }),
     ...(flags.targetParams !== undefined
       ? { target: { metric: 'params', reduction: flags.targetParams } }

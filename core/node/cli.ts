@@ -7,6 +7,7 @@ import { DEFAULT_PRUNE_CONFIG } from '../api/contract.js';
 import { describeBackendReport } from '../backend/backend-report.js';
 import { PRUNEFLOW_VERSION } from '../version.js';
 import { formatDatasetPreview, formatPruneTable, formatModelReport } from './cli-output.js';
+import { addInputFlags } from './cli-input-flags.js';
 import { DEFAULT_DISTILL_TEMPERATURE, type PruneFlags, pruneConfigFrom } from './cli-prune-config.js';
 import { formatProjectInfo, projectInfo, relinkProjectDataset } from './cli-project.js';
 import { formatSensitivityReport } from './cli-sensitivity-output.js';
@@ -89,8 +90,7 @@ program
     console.log(options.json ? JSON.stringify(info, null, 2) : `Pruneflow ${info.version}\n${describeBackendReport(info.backend)}`);
   });
 
-program
-  .command('prune')
+addInputFlags(program.command('prune'))
   .description('prune a model: train (or load) it, score its channels, remove them to meet a target, fine-tune, compare')
   .option('--demo', 'the built-in end-to-end example: demo CNN on the bundled Fashion-MNIST sample, L1, 50% FLOPs')
   .option('--model <model>', `a built-in model (${MODEL_ZOO.map((e) => e.id).join(', ')}) or a model file`)
@@ -144,8 +144,7 @@ program
     process.exitCode = await runTask(engine, engine.startPruning(config), Boolean(options.json), cancelled);
   });
 
-program
-  .command('sensitivity')
+addInputFlags(program.command('sensitivity'))
   .description('prune each channel group alone at several shares and print the accuracy drop (cached beside the settings)')
   .requiredOption('--model <model>', `a built-in model (${MODEL_ZOO.map((e) => e.id).join(', ')}) or a model file`)
   .requiredOption('--data <path>', `a data set (file, folder or archive), or ${BUILTIN_DATA}`)

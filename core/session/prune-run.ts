@@ -3,7 +3,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ModelSummary, PruneConfig, PruneResult, PruneStep, SessionState, TaskProgress } from '../api/contract.js';
 import { defaultAugmentation } from '../data/augmentation.js';
 import { makeBatch } from '../data/batches.js';
-import { channelStatistics, type ImageDataset, type Normalisation } from '../data/image-dataset.js';
+import type { ImageDataset, Normalisation } from '../data/image-dataset.js';
 import { seededRandom, shuffledIndices } from '../data/random.js';
 import { buildChannelGraph, type ChannelGraph } from '../graph/channel-graph.js';
 import { getCriterion } from '../importance/registry.js';
@@ -24,6 +24,8 @@ import { fit, type FitState } from '../train/fit.js';
 import type { PauseGate } from '../train/pause-gate.js';
 import { cloneModel, countingScores, distillationFor, splitForEarlyStopping, stageCheckpoints } from './training-options.js';
 import { loadRunData, loadRunModel, type RunHost } from './run-inputs.js';
+import { resolveRunInput } from './run-input.js';
+import { modelInputContract, rememberInputContract } from '../models/input-contract.js';
 import { measureSensitivity } from './sensitivity-step.js';
 import { isFinalState, SessionMachine } from './session-state.js';
 import { layerWidths, pruneStepReporter } from './prune-steps.js';
@@ -124,12 +126,22 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
   const { test } = data;
   // Early stopping validates on training images held out from every training stage.
   const { train, earlyStopping } = splitForEarlyStopping(data.train, config);
-  const norm = channelStatistics(train);
   const checkpoints = stageCheckpoints(config, context);
   const augmentation = defaultAugmentation(data.imageKind);
   const baseline = await loadRunModel(config, train, context, context.loadBaseline);
   let pruned: tfl.LayersModel | undefined;
   const warnings = [...data.warnings];
+  let norm: Normalisation;
+  try {
+    // Fed as it was trained: the file's or the user's input contract, or one detected (a run that cannot make sense stops here).
+    const input = await resolveRunInput(config, train, baseline, { signal, onProgress });
+    norm = input.norm;
+    note('input', input.message);
+    if (input.scores) warnings.push(input.message);
+  } catch (error) {
+    baseline.dispose();
+    throw error;
+  }
   let sensitivity: SensitivityTable | undefined;
   // A set: iterative schedules score the model several times and would repeat the same warning.
   const criterionWarnings = new Set<string>();
@@ -241,6 +253,8 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
     // The teacher's work is done: free its memory before the pruned model is measured.
     if (teacher && teacher !== baseline) teacher.dispose();
     teacher = undefined;
+    // The pruned model is fed as the baseline was, and its exports say so.
+    rememberInputContract(pruned, modelInputContract(baseline));
     baseline.dispose();
     baselineDisposed = true;
     note('evaluating', 'Measuring the pruned model');

@@ -1,4 +1,5 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { modelInputContract } from '../input-contract.js';
 import { exportKeras3 } from './export-keras3.js';
 import { exportKerasH5 } from './export-keras-h5.js';
 import { exportTfjs } from './export-tfjs.js';
@@ -12,13 +13,13 @@ export interface ExportedFile {
 }
 
 /** Files that other tools read: tfjs (model.json + weights), Keras 2 HDF5, or a Keras 3 .keras zip. */
-export function exportModel(model: tfl.LayersModel, format: ExportFormat): Promise<ExportedFile[]> {
+export function exportModel(model: tfl.LayersModel, format: ExportFormat, contract = modelInputContract(model)): Promise<ExportedFile[]> {
   switch (format) {
     case 'tfjs':
-      return exportTfjs(model);
+      return exportTfjs(model, contract);
     case 'keras-h5':
-      return exportKerasH5(model);
+      return exportKerasH5(model, 'model.h5', contract);
     case 'keras':
-      return exportKeras3(model);
+      return exportKeras3(model, 'model.keras', contract);
   }
 }

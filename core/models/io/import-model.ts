@@ -1,4 +1,5 @@
 import type { FileEntry, FileTree } from '../../data/file-tree.js';
+import { rememberInputContract } from '../input-contract.js';
 import { kerasArchive } from './keras-archive-format.js';
 import { kerasH5 } from './keras-h5-format.js';
 import { ModelNotRecognisedError } from './model-errors.js';
@@ -19,5 +20,7 @@ export function detectModelFormat(label: string, files: readonly FileEntry[]): M
 
 /** Reads a user's model from a folder, an archive or dropped files. */
 export async function importModel(tree: FileTree): Promise<ImportedModel> {
-  return detectModelFormat(tree.label, await tree.list()).open(tree);
+  const imported = await detectModelFormat(tree.label, await tree.list()).open(tree);
+  rememberInputContract(imported.model, imported.inputContract);
+  return imported;
 }

@@ -4,6 +4,7 @@ import { buildModel } from './build-model.js';
 import { isGroup, readHdf5, type H5File } from './hdf5.js';
 import { readKerasConfig, type KerasModelConfig } from './keras-config.js';
 import { checkAllSet, readWeight, setLayerWeights, type WeightArray } from './layer-weights.js';
+import { parseContract } from '../input-contract.js';
 import { ModelFormatError } from './model-errors.js';
 import { findFile, type ImportedModel, type ModelFormat } from './model-format.js';
 
@@ -51,7 +52,16 @@ async function openKerasArchive(tree: FileTree): Promise<ImportedModel> {
   const model = await buildModel(topology, `${label}/config.json`);
   for (const [layer, arrays] of weights) setLayerWeights(model, layer, arrays, weightsFile);
   checkAllSet(model, new Set(weights.keys()), weightsFile);
-  return { model, format: kerasArchive.id, warnings };
+  const inputContract = parseContract(parseJson(await read('metadata.json'))?.pruneflow_input_contract);
+  return { model, format: kerasArchive.id, warnings, ...(inputContract && { inputContract }) };
+}
+
+function parseJson(bytes: Uint8Array | undefined): Record<string, unknown> | undefined {
+  try {
+    return bytes && (JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>);
+  } catch {
+    return undefined;
+  }
 }
 
 function unzip(bytes: Uint8Array, file: string): Map<string, Uint8Array> {

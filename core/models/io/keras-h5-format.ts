@@ -3,6 +3,7 @@ import { buildModel } from './build-model.js';
 import { isGroup, readHdf5, stringAttr, stringsAttr, type H5File } from './hdf5.js';
 import { readKerasConfig, type KerasModelConfig } from './keras-config.js';
 import { checkAllSet, readWeight, setLayerWeights, type WeightArray } from './layer-weights.js';
+import { parseContract } from '../input-contract.js';
 import { ModelFormatError } from './model-errors.js';
 import { findFile, type ImportedModel, type ModelFormat } from './model-format.js';
 
@@ -20,14 +21,23 @@ export const kerasH5: ModelFormat = {
 async function openKerasH5(tree: FileTree): Promise<ImportedModel> {
   const file = findFile(await tree.list(), isH5)!.path;
   const warnings: string[] = [];
-  const { topology, weights } = await readHdf5(await tree.read(file), file, (root) => {
+  const { topology, weights, inputContract } = await readHdf5(await tree.read(file), file, (root) => {
     const config = readKerasConfig(readConfig(root, file), file, warnings);
-    return { topology: config.topology, weights: readLayerWeights(root, config, file) };
+    const contract = stringAttr(root, 'pruneflow_input_contract');
+    return { topology: config.topology, weights: readLayerWeights(root, config, file), inputContract: contract ? parseContract(safeJson(contract)) : undefined };
   });
   const model = await buildModel(topology, file);
   for (const [layer, arrays] of weights) setLayerWeights(model, layer, arrays, file);
   checkAllSet(model, new Set(weights.keys()), file);
-  return { model, format: kerasH5.id, warnings };
+  return { model, format: kerasH5.id, warnings, ...(inputContract && { inputContract }) };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function readConfig(root: H5File, file: string): unknown {
