@@ -56,7 +56,8 @@ export class InputContractError extends Error {
  * is exactly one such pair per channel; `stats` fills 'dataset-stats' (and an empty mean/std: 0 and 1).
  */
 export function contractNormalisation(contract: InputContract, channels: number, stats: () => { mean: number[]; std: number[] }): Normalisation {
-  if (contract.preset === 'dataset-stats') return stats();
+  // A contract saved with a model keeps the statistics of the data it was trained on.
+  if (contract.preset === 'dataset-stats') return contract.mean.length > 0 && contract.std.length > 0 ? { mean: contract.mean, std: contract.std } : stats();
   const perChannel = (values: number[], fill: number, what: string) => {
     if (values.length === 0) return new Array<number>(channels).fill(fill);
     if (values.length === 1) return new Array<number>(channels).fill(values[0]);

@@ -42,7 +42,7 @@ export interface RunInput {
  * project stores it with its baseline.
  */
 export async function resolveRunInput(
-  config: Pick<PruneConfig, 'model' | 'input'>,
+  config: Pick<PruneConfig, 'model' | 'input'> & { trainEpochs?: number },
   train: ImageDataset,
   model: tfl.LayersModel,
   options: { signal?: AbortSignal; onProgress?: ProgressListener } = {},
@@ -60,14 +60,15 @@ export async function resolveRunInput(
     rememberInputContract(model, contract);
     return { contract, norm, message: `input: ${describeContract(contract)}` };
   }
-  return detectInput(train, model, stats, options);
+  // A model trained here first need not score well yet: near chance it trains from the data set's statistics.
+  return detectInput(train, model, stats, { ...options, refuse: !config.trainEpochs });
 }
 
 async function detectInput(
   train: ImageDataset,
   model: tfl.LayersModel,
   stats: () => Normalisation,
-  { signal, onProgress }: { signal?: AbortSignal; onProgress?: ProgressListener },
+  { signal, onProgress, refuse }: { signal?: AbortSignal; onProgress?: ProgressListener; refuse: boolean },
 ): Promise<RunInput> {
   const sample = sampleStratified(train, CALIBRATION_IMAGES, 1);
   // The ImageNet presets have three channel means: they apply to colour images only.
@@ -83,6 +84,12 @@ async function detectInput(
   const table = scores.map((s) => `${s.preset} ${(s.accuracy * 100).toFixed(1)}%`).join(', ');
   const chance = 1 / train.classNames.length;
   const best = scores[0];
+  if (best.accuracy < nearChance(chance) && !refuse) {
+    const contract = presetContract('dataset-stats', 'default');
+    const norm = stats();
+    rememberInputContract(model, { ...contract, mean: norm.mean, std: norm.std });
+    return { contract: { ...contract, mean: norm.mean, std: norm.std }, norm, scores, message: `input: the model scores near chance under every preset (${table}); it trains from the data set's statistics` };
+  }
   if (best.accuracy < nearChance(chance)) {
     throw new InputContractError(
       `This model scores ${(best.accuracy * 100).toFixed(0)}% on these images at best (chance is ${(chance * 100).toFixed(0)}%; ${table}): ` +

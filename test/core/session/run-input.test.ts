@@ -42,6 +42,10 @@ describe('the input contract when the model file is silent', () => {
     const refused = resolveRunInput({ model: 'my-model.h5' }, shifted, fresh);
     await expect(refused).rejects.toThrow(InputContractError);
     await expect(refused).rejects.toThrow(/^This model scores \d+% on these images at best \(chance is 10%.*wrong data set, class order or preprocessing\?/);
+    // A run that trains the model first does not need it to score yet: it trains from the data set's statistics.
+    const training = await resolveRunInput({ model: 'my-model.h5', trainEpochs: 2 }, shifted, fresh);
+    expect(training.contract).toEqual(expect.objectContaining({ preset: 'dataset-stats', source: 'default' }));
+    expect(training.message).toMatch(/near chance/);
     fresh.dispose();
   }, 120_000);
 
