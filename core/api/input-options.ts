@@ -1,5 +1,7 @@
 import { INPUT_PRESETS, INPUT_SCALES, isInputPreset, presetContract, type InputContract, type InputPreset, type InputScale } from '../models/input-contract.js';
 
+export { INPUT_PRESETS, type InputContract, type InputPreset } from '../models/input-contract.js';
+
 /**
  * How the user says a model expects its images (PruneConfig.input; CLI --input-preset, --input-scale,
  * --input-mean, --input-std, --input-bgr; the Model screen). A preset sets everything; the other fields change it.

@@ -1,6 +1,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { layerFlops } from '../models/model-cost.js';
 import type { ChannelGraph } from './channel-graph.js';
+import type { InputContract } from '../models/input-contract.js';
 
 export interface LayerRow {
   name: string;
@@ -27,6 +28,8 @@ export interface ModelReport {
   groups: GroupRow[];
   totals: { parameters: number; flops: number; activations: number };
   summary: string[];
+  /** How the model expects its images, where its file says (Teachable Machine metadata, a Pruneflow export). */
+  inputContract?: InputContract;
 }
 
 export function modelReport(model: tfl.LayersModel, graph: ChannelGraph): ModelReport {

@@ -8,7 +8,7 @@ import { seededRandom, shuffledIndices } from '../data/random.js';
 import { buildChannelGraph, type ChannelGraph } from '../graph/channel-graph.js';
 import { getCriterion } from '../importance/registry.js';
 import { measureLatency } from '../metrics/latency.js';
-import { exportModel } from '../models/io/export-model.js';
+import { checkExportable, exportModel } from '../models/io/export-model.js';
 import { MODEL_ZOO } from '../models/zoo.js';
 import { foldForInference } from '../models/fold-for-inference.js';
 import { countFlops, countParameters, FLOPS_CONVENTION } from '../models/model-cost.js';
@@ -129,6 +129,13 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
   const checkpoints = stageCheckpoints(config, context);
   const augmentation = defaultAugmentation(data.imageKind);
   const baseline = await loadRunModel(config, train, context, context.loadBaseline);
+  // An export the format cannot hold fails now, not after the run: pruning keeps the layer classes.
+  try {
+    if (config.export) checkExportable(baseline, config.export.format);
+  } catch (error) {
+    baseline.dispose();
+    throw error;
+  }
   let pruned: tfl.LayersModel | undefined;
   const warnings = [...data.warnings];
   let norm: Normalisation;

@@ -1,4 +1,5 @@
 import { BUILTIN_DATA_ID, RECOMMENDED_CRITERION } from '../../core/api/catalog.js';
+import type { InputPreset } from '../../core/api/input-options.js';
 import type { CutEstimate, DatasetPreview, EngineApi, ModelReport, PruneConfig, SerializedError } from '../../core/api/contract.js';
 import { DEFAULT_PRUNE_CONFIG } from '../../core/api/contract.js';
 import { serializeError } from '../../core/api/errors.js';
@@ -66,6 +67,8 @@ export class SessionDraft {
   /** Share of the training images early stopping holds out to judge progress. */
   validationShare = $state(0.1);
   seed = $state(DEFAULT_PRUNE_CONFIG.seed);
+  /** How the model expects its images; '' = what its file says, else detected on the images when the run starts. */
+  inputPreset = $state<InputPreset | ''>('');
   /** A project file to save the session to; empty: not saved. */
   project = $state('');
   sessionName = $state('');
@@ -123,6 +126,7 @@ export class SessionDraft {
       ...(this.distill && { distillation: { weight: this.distillWeight, temperature: this.distillTemperature } }),
       ...(this.earlyStop && { earlyStopping: { patience: this.patience }, validationShare: this.validationShare }),
       seed: this.seed,
+      ...(this.inputPreset && { input: { preset: this.inputPreset } }),
       ...(this.project.trim() && { project: this.project.trim() }),
       ...(this.project.trim() && this.sessionName.trim() && { sessionName: this.sessionName.trim() }),
       ...(this.exportPath.trim() && { export: { path: this.exportPath.trim(), format: this.exportFormat } }),
