@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { wasmCandidate } from '../../core/backend/portable-candidates.js';
 import { memoryTree } from '../../core/data/file-tree.js';
 import { buildChannelGraph } from '../../core/graph/channel-graph.js';
 import { l1Norm } from '../../core/importance/l1-norm.js';
@@ -16,7 +16,7 @@ import { pruneModel } from '../../core/prune/surgery.js';
 import { randomiseBatchNorm } from '../core/prune/random-batch-norm.js';
 import type { ImageDataset } from '../../core/data/image-dataset.js';
 import { recalibrateBatchNorm } from '../../core/train/batch-norm-recalibration.js';
-import { runPython } from './python.js';
+import { pythonPath, runPython } from './python.js';
 
 /**
  * Exports opened by real Keras 3 (keras_outputs.py, through the one Python of test/interop/python.ts): every zoo
@@ -28,7 +28,8 @@ const FIXTURES = new URL('../fixtures/models/keras/', import.meta.url);
 const FORMATS: ExportFormat[] = ['keras', 'keras-h5'];
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  pythonPath(); // no Python with Keras: every test here fails at once, saying where it looked
+  await wasmCandidate.load();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -69,10 +70,10 @@ async function compareInKeras(models: { name: string; model: tfl.LayersModel }[]
 /** Random scales and shifts, with moving statistics re-estimated on random images so deep models stay well scaled. */
 async function randomise(model: tfl.LayersModel): Promise<void> {
   randomiseBatchNorm(model);
-  const count = 64;
+  const count = 16;
   const images = Uint8Array.from({ length: count * 32 * 32 * 3 }, (_, i) => (i * 2654435761) % 251);
   const data: ImageDataset = { name: 'random', images, labels: new Uint8Array(count), count, height: 32, width: 32, channels: 3, classNames: ['a', 'b'] };
-  await recalibrateBatchNorm(model, data, { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] }, { batches: 2, batchSize: 32 });
+  await recalibrateBatchNorm(model, data, { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] }, { batches: 1, batchSize: 16 });
 }
 
 async function pruned(model: tfl.LayersModel, reduction: number): Promise<tfl.LayersModel> {
