@@ -4,6 +4,7 @@
  * engine file cannot change what a host sends without this file changing too. Types and plain data only.
  */
 import type { ModelInput } from './input-fit.js';
+import type { InputContract } from './input-options.js';
 
 /**
  * Compute backends, best first (Pruneflow's names; node-gpu and node both register tfjs's 'tensorflow').
@@ -83,6 +84,8 @@ export interface ModelReport {
   groups: GroupRow[];
   totals: { parameters: number; flops: number; activations: number };
   summary: string[];
+  /** How the model expects its images, where its file says (Teachable Machine metadata, a Pruneflow export). */
+  inputContract?: InputContract;
 }
 
 /** What a sensitivity analysis measured: cached as JSON, carried in PruneResult and charted by the UI. */

@@ -7,6 +7,7 @@
  * Adding a run option is one entry here plus the engine code that uses it.
  */
 import { z } from 'zod';
+import { INPUT_OPTIONS_EXPECTS, inputOptionsSchema } from './input-options.js';
 
 /** What a run option says about itself, beside its check. */
 export interface OptionInfo {
@@ -212,6 +213,10 @@ const PRUNE_OPTIONS = {
   }),
   project: option(pathSchema().optional(), { expects: 'a path or name', help: 'a project file (.pruneflow) the session is added to; made, with this run\'s baseline, if absent' }),
   sessionName: option(z.string().min(1).max(200).optional(), { expects: 'a name of 1 to 200 characters', help: 'name of the session in the project', flag: '--session-name <name>' }),
+  input: option(inputOptionsSchema.optional(), {
+    expects: INPUT_OPTIONS_EXPECTS,
+    help: 'how the model expects its images; absent: what the model file says, else detected on the data (--input-* flags)',
+  }),
 };
 
 export const pruneConfigSchema = z.strictObject(PRUNE_OPTIONS);

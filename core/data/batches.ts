@@ -24,7 +24,9 @@ export function makeBatch(dataset: ImageDataset, indices: ArrayLike<number>, nor
     const source = indices[b] * pixels;
     const target = b * pixels;
     const draw = draws?.[b];
-    if (!draw || (draw.dx === 0 && draw.dy === 0 && !draw.flip)) {
+    if (norm.channelOrder || norm.meanImage) {
+      copyGeneral(dataset, source, values, target, draw ?? { dx: 0, dy: 0, flip: false }, norm, scale, shift);
+    } else if (!draw || (draw.dx === 0 && draw.dy === 0 && !draw.flip)) {
       for (let p = 0; p < pixels; p++) {
         const c = p % channels;
         values[target + p] = dataset.images[source + p] * scale[c] - shift[c];
@@ -63,6 +65,26 @@ function copyAugmented(
       for (let c = 0; c < channels; c++) {
         // Padding is a zero pixel before normalisation, like torchvision's RandomCrop(padding=4).
         values[out + c] = (inside ? images[from + c] : 0) * scale[c] - shift[c];
+      }
+    }
+  }
+}
+
+/** copyAugmented with the model's channel order and a per-pixel mean image (both rare: kept off the fast paths). */
+function copyGeneral(dataset: ImageDataset, source: number, values: Float32Array, target: number, { dy, dx, flip }: AugmentDraw, norm: Normalisation, scale: number[], shift: number[]): void {
+  const { height, width, channels, images } = dataset;
+  const order = norm.channelOrder;
+  const meanImage = norm.meanImage;
+  for (let y = 0; y < height; y++) {
+    const sy = y + dy;
+    for (let x = 0; x < width; x++) {
+      const sx = (flip ? width - 1 - x : x) + dx;
+      const out = (y * width + x) * channels;
+      const inside = sy >= 0 && sy < height && sx >= 0 && sx < width;
+      const from = source + (sy * width + sx) * channels;
+      for (let c = 0; c < channels; c++) {
+        const pixel = inside ? images[from + (order ? order[c] : c)] : 0;
+        values[target + out + c] = pixel * scale[c] - shift[c] - (meanImage ? meanImage[out + c] / norm.std[c] : 0);
       }
     }
   }

@@ -18,12 +18,20 @@ export interface TrainTestSplit {
   test: ImageDataset;
 }
 
-/** Per-channel mean and standard deviation of the pixel values scaled to 0..1. */
+/**
+ * How pixels become model inputs: (p / 255 - mean[c] - meanImage[i]) / std[c], per channel of the model's input
+ * (a model's input contract, core/models/input-contract.ts, comes down to this).
+ */
 export interface Normalisation {
   mean: number[];
   std: number[];
+  /** Model channel c reads image channel channelOrder[c] (BGR models: [2, 1, 0]); absent: the same order. */
+  channelOrder?: number[];
+  /** Per pixel (H x W x C, model's channel order), on pixel / 255. */
+  meanImage?: Float32Array;
 }
 
+/** Per-channel mean and standard deviation of the pixel values scaled to 0..1. */
 export function channelStatistics(dataset: ImageDataset): Normalisation {
   const { images, channels } = dataset;
   const sum = new Float64Array(channels);

@@ -47,12 +47,31 @@ interface TensorInfo {
   spatial: number;
 }
 
+/** A layer called more than once (shared weights): its channels belong to every call, which the tracer does not follow yet. */
+export class SharedLayerError extends Error {
+  override name = 'SharedLayerError';
+  constructor(readonly layers: { name: string; calls: number }[]) {
+    const list = layers.map((l) => `'${l.name}' (called ${l.calls} times)`).join(', ');
+    super(
+      `The model shares layer${layers.length > 1 ? 's' : ''} ${list}: one layer's weights are used at several places. ` +
+        'Pruneflow can open, evaluate and export such a model but cannot prune it yet; give each use its own layer to prune it.',
+    );
+  }
+}
+
+/** Layers with more than one call inside the model. */
+export function sharedLayers(model: tfl.LayersModel): { name: string; calls: number }[] {
+  return model.layers.filter((l) => l.inboundNodes.length > 1).map((l) => ({ name: l.name, calls: l.inboundNodes.length }));
+}
+
 /**
  * Traces channels through a model in topological order. Union-find merges the groups an element-wise
  * merge couples. Layers it does not know are left alone: the groups they touch become unprunable,
  * with the reason, and the rest of the model stays prunable.
  */
 export function buildChannelGraph(model: tfl.LayersModel): ChannelGraph {
+  const shared = sharedLayers(model);
+  if (shared.length > 0) throw new SharedLayerError(shared);
   const groups: ChannelGroup[] = [];
   const parent: number[] = [];
   const find = (g: number): number => (parent[g] === g ? g : (parent[g] = find(parent[g])));

@@ -5,10 +5,11 @@ import { DEFAULT_DEMO_OPTIONS, type PruneConfig } from '../api/contract.js';
 import { fallback, MODEL_EXPORT_FORMATS } from '../api/run-options.js';
 import { runOptionsFromFlags } from './cli-run-flags.js';
 import { demoConfig } from '../session/demo.js';
+import { inputOptionsFrom, type InputFlags } from './cli-input-flags.js';
 import { projectRunDefaults } from './cli-project.js';
 
 /** What commander hands over: the run options' own flags (cli-run-flags.ts) and the composite ones below. */
-export interface PruneFlags {
+export interface PruneFlags extends InputFlags {
   demo?: boolean;
   model?: string;
   data?: string;
@@ -59,6 +60,7 @@ export async function pruneConfigFrom(flags: PruneFlags): Promise<Partial<PruneC
       sample: flags.sample,
       distillation: distillationFrom(flags, file.distillation),
       earlyStopping: flags.patience === undefined ? undefined : { patience: flags.patience },
+      input: inputOptionsFrom(flags),
     }),
     ...(flags.targetParams !== undefined
       ? { target: { metric: 'params', reduction: flags.targetParams } }

@@ -8,6 +8,7 @@ import type { EngineEvent } from '../api/contract.js';
 import { describeBackendReport } from '../backend/backend-report.js';
 import { PRUNEFLOW_VERSION } from '../version.js';
 import { formatDatasetPreview, formatPruneTable, formatModelReport } from './cli-output.js';
+import { addInputFlags } from './cli-input-flags.js';
 import { DEFAULT_DISTILL_TEMPERATURE, type PruneFlags, pruneConfigFrom } from './cli-prune-config.js';
 import { addRunFlags, FLAGGED_OPTIONS, runOptionParser } from './cli-run-flags.js';
 import { formatProjectInfo, projectInfo, relinkProjectDataset } from './cli-project.js';
@@ -86,8 +87,7 @@ program
     console.log(options.json ? JSON.stringify(info, null, 2) : `Pruneflow ${info.version}\n${describeBackendReport(info.backend)}`);
   });
 
-const pruneCommand = program
-  .command('prune')
+const pruneCommand = addInputFlags(program.command('prune'))
   .description('prune a model: train (or load) it, score its channels, remove them to meet a target, fine-tune, compare')
   .option('--demo', 'the built-in end-to-end example: demo CNN on the bundled Fashion-MNIST sample, L1, 50% FLOPs')
   .option('--model <model>', `a built-in model (${MODEL_ZOO.map((e) => e.id).join(', ')}) or a model file`)
@@ -122,8 +122,7 @@ pruneCommand.action(async (options: PruneFlags) => {
   process.exitCode = await runTask(engine, engine.startPruning(config), Boolean(options.json), cancelled);
 });
 
-const sensitivityCommand = program
-  .command('sensitivity')
+const sensitivityCommand = addInputFlags(program.command('sensitivity'))
   .description('prune each channel group alone at several shares and print the accuracy drop (cached beside the settings)')
   .requiredOption('--model <model>', `a built-in model (${MODEL_ZOO.map((e) => e.id).join(', ')}) or a model file`)
   .requiredOption('--data <path>', `a data set (file, folder or archive), or ${BUILTIN_DATA}`)

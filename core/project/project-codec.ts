@@ -1,4 +1,5 @@
 import { PRUNEFLOW_VERSION } from '../version.js';
+import type { InputContract } from '../models/input-contract.js';
 import { decodeJson, declaredVersion, encodeJson, FORMAT_VERSION, migrate, type ProjectFiles } from './migrations.js';
 import type { DatasetRef, Project, SessionRecord, StoredSession } from './project.js';
 import { NotAProjectError, ProjectTamperedError, ProjectVersionError } from './project-errors.js';
@@ -91,7 +92,7 @@ function decode(file: string, { manifest, parts }: ProjectFiles): Project {
   };
   const { dataset, baseline, sessions, ...projectRest } = json(PROJECT) as {
     dataset: DatasetRef;
-    baseline: { source: string; trainEpochs: number };
+    baseline: { source: string; trainEpochs: number; inputContract?: InputContract };
     sessions: string[];
   };
   const lacks = (path: string, what: string) => new ProjectTamperedError(file, path, `lacks ${what}`);
@@ -125,8 +126,8 @@ function decode(file: string, { manifest, parts }: ProjectFiles): Project {
 /** The bytes of a `.pruneflow` file in the newest format; `project.modified` is written as it is. */
 export async function serializeProject(project: Project): Promise<Uint8Array> {
   const parts = new Map<string, Uint8Array>(project.unknown.parts);
-  const { source, trainEpochs, modelJson, weights } = project.baseline;
-  parts.set(PROJECT, encodeJson({ ...project.unknown.project, dataset: project.dataset, baseline: { source, trainEpochs }, sessions: project.sessions.map((s) => s.record.id) }));
+  const { source, trainEpochs, modelJson, weights, inputContract } = project.baseline;
+  parts.set(PROJECT, encodeJson({ ...project.unknown.project, dataset: project.dataset, baseline: { source, trainEpochs, ...(inputContract && { inputContract }) }, sessions: project.sessions.map((s) => s.record.id) }));
   parts.set(BASELINE_JSON, modelJson);
   parts.set(BASELINE_WEIGHTS, weights);
   for (const { record, weights, optimizer } of project.sessions) {

@@ -1,3 +1,4 @@
+import type { InputContract } from '../models/input-contract.js';
 import type { ModelSummary, PruneConfig, PruneResult, SessionState, TaskProgress } from '../api/contract.js';
 
 /**
@@ -45,6 +46,8 @@ export interface StoredModel {
   trainEpochs: number;
   modelJson: Uint8Array;
   weights: Uint8Array;
+  /** How the model expects its images (from its file, the user or detection); absent in projects saved before. */
+  inputContract?: InputContract;
 }
 
 export type SessionStatus = 'configured' | 'running' | 'done' | 'failed' | 'cancelled';

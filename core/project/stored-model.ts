@@ -2,12 +2,14 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { memoryTree } from '../data/file-tree.js';
 import { exportTfjs } from '../models/io/export-tfjs.js';
 import { tfjsLayers } from '../models/io/tfjs-layers-format.js';
+import { modelInputContract, rememberInputContract } from '../models/input-contract.js';
 import type { StoredModel, WeightSpec } from './project.js';
 
 /** A model as a project keeps it: tfjs model.json and its one weight file. */
 export async function storeModel(model: tfl.LayersModel, source: string, trainEpochs: number): Promise<StoredModel> {
   const [json, weights] = await exportTfjs(model);
-  return { source, trainEpochs, modelJson: json.bytes, weights: weights.bytes };
+  const inputContract = modelInputContract(model);
+  return { source, trainEpochs, modelJson: json.bytes, weights: weights.bytes, ...(inputContract && { inputContract }) };
 }
 
 /** The stored model as a live one, read by the same code that reads a user's tfjs model. */
@@ -16,7 +18,9 @@ export async function openStoredModel(stored: StoredModel): Promise<tfl.LayersMo
     ['model.json', stored.modelJson],
     [weightFileName(stored.modelJson), stored.weights],
   ]);
-  return (await tfjsLayers.open(memoryTree('the project baseline', files))).model;
+  const { model } = await tfjsLayers.open(memoryTree('the project baseline', files));
+  rememberInputContract(model, stored.inputContract);
+  return model;
 }
 
 /** A model's weights alone (the architecture comes from replaying the history): specs and bytes. */

@@ -45,6 +45,7 @@ const SETTINGS: { [K in keyof PruneConfig]-?: (value: NonNullable<PruneConfig[K]
   validationShare: (v, c) => (c.earlyStopping ? ['Held out for early stopping', percent(v)] : undefined),
   checkpointDir: (v) => ['Checkpoints', v],
   project: (v) => ['Project', v],
+  input: (v) => ['Images fed as', v.preset ? `${v.preset}${v.scale || v.mean || v.std || v.colorOrder ? ', changed' : ''}` : 'set by hand'],
   sessionName: (v) => ['Session name', v],
 };
 

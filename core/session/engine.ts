@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { modelInputContract } from '../models/input-contract.js';
 import type { EngineApi, EngineEvent, EngineInfo, PruneConfig, PruneResult, SensitivityReport, SessionState } from '../api/contract.js';
 import { demoOptionsSchema, pruneConfigSchema } from '../api/run-options.js';
 import { checkedEngine } from '../api/validate-call.js';
@@ -134,7 +135,8 @@ export function createEngine(options: EngineOptions): EngineApi {
       await ready();
       const model = await loadModel(source, options);
       try {
-        return modelReport(model, buildChannelGraph(model));
+        const inputContract = modelInputContract(model);
+        return { ...modelReport(model, buildChannelGraph(model)), ...(inputContract && { inputContract }) };
       } finally {
         model.dispose();
       }

@@ -5,6 +5,8 @@ import { countFlops, countParameters } from '../models/model-cost.js';
 import { type ClassAccuracy, classAccuracy } from '../train/class-accuracy.js';
 import type { ProgressListener } from '../train/progress.js';
 import { loadRunInputs, type RunHost } from './run-inputs.js';
+import { resolveRunInput } from './run-input.js';
+import { InputContractError } from '../models/input-contract.js';
 
 export interface ModelEvaluation extends ClassAccuracy {
   model: string;
@@ -27,8 +29,20 @@ export async function evaluateModel(
   const config = { ...DEFAULT_PRUNE_CONFIG, model: request.model, data: request.data, seed: request.seed ?? DEFAULT_PRUNE_CONFIG.seed };
   const { data, model } = await loadRunInputs(config, context, request.open);
   try {
-    const accuracy = await classAccuracy(model, data.test, channelStatistics(data.train), context);
-    return { model: request.model, dataset: data.label, images: data.test.count, parameters: countParameters(model), flops: countFlops(model), ...accuracy, warnings: data.warnings };
+    const warnings = [...data.warnings];
+    let norm;
+    try {
+      const input = await resolveRunInput(config, data.train, model, context);
+      norm = input.norm;
+      warnings.push(input.message);
+    } catch (error) {
+      // Evaluating says how badly the model does rather than refusing: the data set's statistics, and why.
+      if (!(error instanceof InputContractError)) throw error;
+      norm = channelStatistics(data.train);
+      warnings.push(error.message);
+    }
+    const accuracy = await classAccuracy(model, data.test, norm, context);
+    return { model: request.model, dataset: data.label, images: data.test.count, parameters: countParameters(model), flops: countFlops(model), ...accuracy, warnings };
   } finally {
     model.dispose();
   }

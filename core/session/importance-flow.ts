@@ -3,7 +3,6 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { DEFAULT_PRUNE_CONFIG } from '../api/contract.js';
 import type { FlowData, FlowRequest, FlowStep } from '../api/importance-flow.js';
 import type { Batch } from '../data/batches.js';
-import { channelStatistics } from '../data/image-dataset.js';
 import { buildChannelGraph, type ChannelGraph, maskedCost } from '../graph/channel-graph.js';
 import { createCip, type CipCriterion } from '../importance/cip.js';
 import type { ImportanceCriterion } from '../importance/criterion.js';
@@ -16,6 +15,7 @@ import { pruneModel } from '../prune/surgery.js';
 import { calibrationBatches } from './prune-run.js';
 import { loadModel } from './model-source.js';
 import { loadRunInputs, type RunHost } from './run-inputs.js';
+import { resolveRunInput } from './run-input.js';
 
 export class FlowRequestError extends Error {
   override name = 'FlowRequestError';
@@ -71,7 +71,13 @@ async function modelAndCalibration(request: FlowRequest, host: RunHost): Promise
   if (request.data === undefined) return { model: await loadModel(request.model, host), calibration: [] };
   const config = { ...DEFAULT_PRUNE_CONFIG, model: request.model, data: request.data, seed: request.seed ?? 1, calibrationBatches: request.calibrationBatches ?? 4 };
   const { data, model } = await loadRunInputs(config, host);
-  return { model, calibration: calibrationBatches(data.train, channelStatistics(data.train), config) };
+  try {
+    const { norm } = await resolveRunInput(config, data.train, model);
+    return { model, calibration: calibrationBatches(data.train, norm, config) };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
 }
 
 /**

@@ -3,12 +3,12 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ModelSummary, PruneConfig, PruneResult, PruneStep, SessionState, TaskProgress } from '../api/contract.js';
 import { defaultAugmentation } from '../data/augmentation.js';
 import { makeBatch } from '../data/batches.js';
-import { channelStatistics, type ImageDataset, type Normalisation } from '../data/image-dataset.js';
+import type { ImageDataset, Normalisation } from '../data/image-dataset.js';
 import { seededRandom, shuffledIndices } from '../data/random.js';
 import { buildChannelGraph, type ChannelGraph } from '../graph/channel-graph.js';
 import { getCriterion } from '../importance/registry.js';
 import { type LatencyRuns, measureLatency, measureSpeedup } from '../metrics/latency.js';
-import { exportModel } from '../models/io/export-model.js';
+import { checkExportable, exportModel } from '../models/io/export-model.js';
 import { MODEL_ZOO } from '../models/zoo.js';
 import { foldForInference } from '../models/fold-for-inference.js';
 import { countFlops, countParameters, FLOPS_CONVENTION } from '../models/model-cost.js';
@@ -24,6 +24,8 @@ import { fit, type FitState } from '../train/fit.js';
 import type { PauseGate } from '../train/pause-gate.js';
 import { cloneModel, countingScores, distillationFor, splitForEarlyStopping, stageCheckpoints } from './training-options.js';
 import { loadRunInputs, type RunHost } from './run-inputs.js';
+import { resolveRunInput } from './run-input.js';
+import { modelInputContract, rememberInputContract } from '../models/input-contract.js';
 import { measureSensitivity } from './sensitivity-step.js';
 import { isFinalState, SessionMachine } from './session-state.js';
 import { layerWidths, pruneStepReporter } from './prune-steps.js';
@@ -125,11 +127,28 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
   const { test } = data;
   // Early stopping validates on training images held out from every training stage.
   const { train, earlyStopping } = splitForEarlyStopping(data.train, config);
-  const norm = channelStatistics(train);
   const checkpoints = stageCheckpoints(config, context);
   const augmentation = defaultAugmentation(data.imageKind);
+  // An export the format cannot hold fails now, not after the run: pruning keeps the layer classes.
+  try {
+    if (config.export) checkExportable(baseline, config.export.format);
+  } catch (error) {
+    baseline.dispose();
+    throw error;
+  }
   let pruned: tfl.LayersModel | undefined;
   const warnings = [...data.warnings];
+  let norm: Normalisation;
+  try {
+    // Fed as it was trained: the file's or the user's input contract, or one detected (a run that cannot make sense stops here).
+    const input = await resolveRunInput(config, train, baseline, { signal, onProgress });
+    norm = input.norm;
+    note('input', input.message);
+    if (input.scores) warnings.push(input.message);
+  } catch (error) {
+    baseline.dispose();
+    throw error;
+  }
   let sensitivity: SensitivityTable | undefined;
   // A set: iterative schedules score the model several times and would repeat the same warning.
   const criterionWarnings = new Set<string>();
@@ -245,6 +264,8 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
     // stays only as deployed (folded), to be timed in pairs with the pruned model.
     if (teacher && teacher !== baseline) teacher.dispose();
     teacher = undefined;
+    // The pruned model is fed as the baseline was, and its exports say so.
+    rememberInputContract(pruned, modelInputContract(baseline));
     const deployedBaseline = await foldForInference(baseline);
     baseline.dispose();
     baselineDisposed = true;

@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { PruneConfig, SensitivityReport } from '../api/contract.js';
 import { defaultAugmentation } from '../data/augmentation.js';
-import { channelStatistics } from '../data/image-dataset.js';
 import { buildChannelGraph } from '../graph/channel-graph.js';
 import { getCriterion } from '../importance/registry.js';
 import { MODEL_ZOO } from '../models/zoo.js';
 import { fit } from '../train/fit.js';
 import { calibrationBatches, type RunContext } from './prune-run.js';
 import { loadRunInputs } from './run-inputs.js';
+import { resolveRunInput } from './run-input.js';
 import { measureSensitivity } from './sensitivity-step.js';
 
 /**
@@ -20,8 +20,8 @@ export async function runSensitivity(config: PruneConfig, context: RunContext): 
   const criterion = getCriterion(config.criterion);
   onProgress?.({ stage: 'loading', step: 0, total: 0, message: `Reading ${config.data}` });
   const { data, model } = await loadRunInputs(config, context);
-  const norm = channelStatistics(data.train);
   try {
+    const { norm } = await resolveRunInput(config, data.train, model, context);
     if (config.trainEpochs > 0) {
       const parallel = context.backend === 'wasm' ? context.trainingReplicas : undefined;
       const augmentation = defaultAugmentation(data.imageKind);

@@ -1,13 +1,13 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { DEFAULT_PRUNE_CONFIG, type PruneConfig } from '../api/contract.js';
 import { defaultAugmentation } from '../data/augmentation.js';
-import { channelStatistics } from '../data/image-dataset.js';
 import { type ExportFormat, exportModel } from '../models/io/export-model.js';
 import { CancelledError } from '../train/cancellation.js';
 import { evaluate } from '../train/evaluate.js';
 import { fit, type ParallelTraining } from '../train/fit.js';
 import type { ProgressListener } from '../train/progress.js';
 import { loadRunInputs, type RunHost } from './run-inputs.js';
+import { resolveRunInput } from './run-input.js';
 
 export type TrainRequest = Pick<PruneConfig, 'model' | 'data'> &
   Partial<Pick<PruneConfig, 'batchSize' | 'learningRate' | 'seed' | 'optimizer' | 'weightDecay' | 'lrSchedule' | 'nesterov' | 'weightDecayOn' | 'lrScheduleEvery' | 'batchNormMomentum'>> & {
@@ -50,7 +50,7 @@ export async function trainModel(
   const config = { ...DEFAULT_PRUNE_CONFIG, ...request };
   const { data, model } = await loadRunInputs(config, context);
   try {
-    const norm = channelStatistics(data.train);
+    const { norm } = await resolveRunInput(config, data.train, model, context);
     let cancelled = false;
     let epochsDone = 0;
     try {

@@ -1,6 +1,7 @@
 import { BUILTIN_DATA_ID, defaultTrainEpochs, MODEL_CHOICES, RECOMMENDED_CRITERION } from '../../core/api/catalog.js';
 import { checkInputFit, type InputFit } from '../../core/api/input-fit.js';
 import { numberedExportFolder } from './export-folder.js';
+import type { InputPreset } from '../../core/api/input-options.js';
 import type { CutEstimate, DatasetPreview, EngineApi, ModelReport, PruneConfig, SerializedError } from '../../core/api/contract.js';
 import { DEFAULT_PRUNE_CONFIG, fallback } from '../../core/api/run-options.js';
 import { serializeError } from '../../core/api/errors.js';
@@ -68,6 +69,8 @@ export class SessionDraft {
   /** Share of the training images early stopping holds out to judge progress. */
   validationShare = $state(fallback('validationShare'));
   seed = $state(DEFAULT_PRUNE_CONFIG.seed);
+  /** How the model expects its images; '' = what its file says, else detected on the images when the run starts. */
+  inputPreset = $state<InputPreset | ''>('');
   /** A project file to save the session to; empty: not saved. */
   project = $state('');
   sessionName = $state('');
@@ -163,6 +166,7 @@ export class SessionDraft {
       seed: this.seed,
       ...(this.fitInput && this.inputFit?.problems.length && { fitInput: true }),
       ...(this.quickTrial && { sample: { train: this.sampleTrain, test: this.sampleTest } }),
+      ...(this.inputPreset && { input: { preset: this.inputPreset } }),
       ...(this.project.trim() && { project: this.project.trim() }),
       ...(this.project.trim() && this.sessionName.trim() && { sessionName: this.sessionName.trim() }),
       ...(this.exportPath.trim() && { export: { path: this.exportPath.trim(), format: this.exportFormat, ...(this.exportOverwrite && { overwrite: true }) } }),

@@ -1,6 +1,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { checkKerasLayers, layersTopology } from './export-topology.js';
 import type { ExportedFile } from './export-model.js';
+import type { InputContract } from '../input-contract.js';
 import { writeHdf5, type Group } from './hdf5.js';
 
 /** The version whose layout this writes; Keras readers only branch on '1' (Keras 1 files). */
@@ -10,13 +11,14 @@ export const KERAS2_VERSION = '2.15.0';
  * A Keras 2 HDF5 file as model.save('x.h5') writes it: root attributes model_config, keras_version and
  * backend; model_weights/<layer>/<layer>/kernel:0 with each layer's weight_names listing the order.
  */
-export async function exportKerasH5(model: tfl.LayersModel, name = 'model.h5'): Promise<ExportedFile[]> {
+export async function exportKerasH5(model: tfl.LayersModel, name = 'model.h5', contract?: InputContract): Promise<ExportedFile[]> {
   checkKerasLayers(model, 'Keras HDF5 (.h5)');
   const { class_name, config } = layersTopology(model);
   const bytes = await writeHdf5((root) => {
     root.create_attribute('backend', 'tensorflow');
     root.create_attribute('keras_version', KERAS2_VERSION);
     root.create_attribute('model_config', JSON.stringify({ class_name, config }));
+    if (contract) root.create_attribute('pruneflow_input_contract', JSON.stringify({ ...contract, source: undefined }));
     const weightsGroup = root.create_group('model_weights');
     weightsGroup.create_attribute('backend', 'tensorflow');
     weightsGroup.create_attribute('keras_version', KERAS2_VERSION);

@@ -2,6 +2,7 @@ import { strToU8, zipSync } from 'fflate';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { checkKerasLayers, layersTopology } from './export-topology.js';
 import type { ExportedFile } from './export-model.js';
+import type { InputContract } from '../input-contract.js';
 import { writeHdf5 } from './hdf5.js';
 import { keras3Config } from './keras3-config-out.js';
 import { kerasSaveablePath } from './keras3-paths.js';
@@ -10,7 +11,7 @@ import { kerasSaveablePath } from './keras3-paths.js';
 export const KERAS3_VERSION = '3.0.0';
 
 /** A Keras 3 `.keras` zip: config.json, metadata.json and model.weights.h5 (layers/<class>/vars/<i>). */
-export async function exportKeras3(model: tfl.LayersModel, name = 'model.keras'): Promise<ExportedFile[]> {
+export async function exportKeras3(model: tfl.LayersModel, name = 'model.keras', contract?: InputContract): Promise<ExportedFile[]> {
   checkKerasLayers(model, 'Keras (.keras)');
   const topology = layersTopology(model);
   const config = keras3Config(model, topology);
@@ -27,7 +28,7 @@ export async function exportKeras3(model: tfl.LayersModel, name = 'model.keras')
       layer.getWeights().forEach((w, i) => vars.create_dataset({ name: String(i), data: w.dataSync() as Float32Array, shape: w.shape, dtype: '<f' }));
     }
   });
-  const metadata = { keras_version: KERAS3_VERSION, date_saved: kerasDate(new Date()), generated_by: 'Pruneflow' };
+  const metadata = { keras_version: KERAS3_VERSION, date_saved: kerasDate(new Date()), generated_by: 'Pruneflow', ...(contract && { pruneflow_input_contract: { ...contract, source: undefined } }) };
   const zip = zipSync({
     'metadata.json': [strToU8(JSON.stringify(metadata)), { level: 6 }],
     'config.json': [strToU8(JSON.stringify(config)), { level: 6 }],

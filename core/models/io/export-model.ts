@@ -1,5 +1,8 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { modelInputContract, type InputContract } from '../input-contract.js';
 import { exportKeras3 } from './export-keras3.js';
+import { checkKerasLayers } from './export-topology.js';
+import { STANDARD_EQUIVALENT, withStandardLayers } from './keras-standard-layers.js';
 import { exportKerasH5 } from './export-keras-h5.js';
 import { exportTfjs } from './export-tfjs.js';
 import { exportOnnx } from './onnx/onnx-export.js';
@@ -9,6 +12,8 @@ export type ExportFormat = 'tfjs' | 'keras-h5' | 'keras' | 'onnx';
 export interface ExportOptions {
   /** ONNX only: fold batch norms into the layers before them (inference only). */
   foldBatchNorm?: boolean;
+  /** How the model expects its images, written with tfjs and Keras exports; the model's own when absent. */
+  contract?: InputContract;
 }
 
 export interface ExportedFile {
@@ -22,14 +27,20 @@ export const EXPORT_MAIN_FILE: Record<ExportFormat, string> = { tfjs: 'model.jso
 
 /** Files that other tools read: tfjs (model.json + weights), Keras 2 HDF5, a Keras 3 .keras zip, or ONNX (opset 17). */
 export async function exportModel(model: tfl.LayersModel, format: ExportFormat, options: ExportOptions = {}): Promise<ExportedFile[]> {
-  switch (format) {
-    case 'tfjs':
-      return exportTfjs(model);
-    case 'keras-h5':
-      return exportKerasH5(model);
-    case 'keras':
-      return exportKeras3(model);
-    case 'onnx':
-      return [{ name: 'model.onnx', bytes: await exportOnnx(model, options) }];
+  const contract = options.contract ?? modelInputContract(model);
+  if (format === 'tfjs') return exportTfjs(model, contract);
+  if (format === 'onnx') return [{ name: 'model.onnx', bytes: await exportOnnx(model, options) }];
+  // Keras has no class for Pruneflow's own layers: they are written as standard layers with the same outputs.
+  const standard = await withStandardLayers(model);
+  try {
+    return format === 'keras-h5' ? await exportKerasH5(standard.model, 'model.h5', contract) : await exportKeras3(standard.model, 'model.keras', contract);
+  } finally {
+    if (standard.converted) standard.model.dispose();
   }
+}
+
+/** Fails now, naming the layer, when `model` could not be written as `format`: before a run, not after it. */
+export function checkExportable(model: tfl.LayersModel, format: ExportFormat): void {
+  if (format === 'tfjs' || format === 'onnx') return;
+  checkKerasLayers(model, format === 'keras' ? 'Keras (.keras)' : 'Keras HDF5 (.h5)', STANDARD_EQUIVALENT);
 }

@@ -28,10 +28,10 @@ const KERAS_LAYERS = new Set([
  * Keras has no class for our own layers (ZeroPadShortcut) or other tfjs-only ones, so a Keras file
  * naming them could not be loaded: refuse, naming the layer. The tfjs format keeps them.
  */
-export function checkKerasLayers(model: tfl.LayersModel, format: string): void {
+export function checkKerasLayers(model: tfl.LayersModel, format: string, alsoWritable: ReadonlySet<string> = new Set()): void {
   for (const layer of model.layers) {
     const className = layer.getClassName();
-    if (KERAS_LAYERS.has(className)) continue;
+    if (KERAS_LAYERS.has(className) || alsoWritable.has(className)) continue;
     const hint = className === 'ZeroPadShortcut' ? ' (a Pruneflow layer of the CIFAR ResNets)' : '';
     throw new ModelExportError(
       format,

@@ -1,5 +1,6 @@
 import type { FileEntry, FileTree } from '../../data/file-tree.js';
 import { checkFiniteWeights } from './finite-weights.js';
+import { rememberInputContract } from '../input-contract.js';
 import { kerasArchive } from './keras-archive-format.js';
 import { kerasH5 } from './keras-h5-format.js';
 import { ModelNotRecognisedError } from './model-errors.js';
@@ -28,5 +29,6 @@ export async function importModel(tree: FileTree): Promise<ImportedModel> {
     imported.model.dispose();
     throw error;
   }
+  rememberInputContract(imported.model, imported.inputContract);
   return imported;
 }

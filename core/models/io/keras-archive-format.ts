@@ -2,9 +2,9 @@ import { openZip, ZipFormatError, type ZipArchive } from '../../data/archive/zip
 import { baseName, type FileTree } from '../../data/file-tree.js';
 import { buildModel } from './build-model.js';
 import { isGroup, readHdf5, type H5File } from './hdf5.js';
-import { kerasToTfjs, type KerasTopology } from './keras-config.js';
-import { kerasSaveablePath } from './keras3-paths.js';
+import { readKerasConfig, type KerasModelConfig } from './keras-config.js';
 import { checkAllSet, readWeight, setLayerWeights, type WeightArray } from './layer-weights.js';
+import { parseContract } from '../input-contract.js';
 import { ModelFormatError } from './model-errors.js';
 import { findFile, type ImportedModel, type ModelFormat } from './model-format.js';
 
@@ -40,18 +40,28 @@ async function openKerasArchive(tree: FileTree): Promise<ImportedModel> {
     throw new ModelFormatError(`${label}/config.json`, `not valid JSON: ${(error as Error).message}`);
   }
   const warnings: string[] = [];
-  const topology = kerasToTfjs(raw, `${label}/config.json`, warnings);
+  const config = readKerasConfig(raw, `${label}/config.json`, warnings);
+  const { topology } = config;
   const weightsFile = `${label}/model.weights.h5`;
   const weightBytes = await read('model.weights.h5');
   if (!weightBytes) {
     const npz = zip ? zip.has('model.weights.npz') : findFile(listed, (n) => n === 'model.weights.npz');
     throw new ModelFormatError(label, npz ? 'stores its weights as .npz, which Pruneflow cannot read: save with the default h5 weights' : 'has no model.weights.h5');
   }
-  const weights = await readHdf5(weightBytes, weightsFile, (root) => readLayerWeights(root, topology, weightsFile));
+  const weights = await readHdf5(weightBytes, weightsFile, (root) => readLayerWeights(root, config, weightsFile));
   const model = await buildModel(topology, `${label}/config.json`);
   for (const [layer, arrays] of weights) setLayerWeights(model, layer, arrays, weightsFile);
   checkAllSet(model, new Set(weights.keys()), weightsFile);
-  return { model, format: kerasArchive.id, warnings };
+  const inputContract = parseContract(parseJson(await read('metadata.json'))?.pruneflow_input_contract);
+  return { model, format: kerasArchive.id, warnings, ...(inputContract && { inputContract }) };
+}
+
+function parseJson(bytes: Uint8Array | undefined): Record<string, unknown> | undefined {
+  try {
+    return bytes && (JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The archive's entries by base name (Keras writes them at the top); one is inflated only when read. */
@@ -78,14 +88,17 @@ function openArchive(bytes: Uint8Array, file: string): { has(name: string): bool
   };
 }
 
-/** Keras 3 stores a layer's variables under layers/<snake_case class>[_n]/vars/0, 1, ... in config order. */
-function readLayerWeights(root: H5File, topology: KerasTopology, file: string): Map<string, WeightArray[]> {
+/**
+ * Keras 3 stores a layer's variables under layers/<snake_case class>[_n]/vars/0, 1, ... in config order; a
+ * nested model's under its own path: layers/sequential/layers/conv2d/vars.
+ */
+function readLayerWeights(root: H5File, { topology, origins }: KerasModelConfig, file: string): Map<string, WeightArray[]> {
   const weights = new Map<string, WeightArray[]>();
-  const paths = kerasSaveablePath();
-  for (const { class_name, name } of topology.config.layers) {
-    const path = paths(class_name);
+  for (const { name } of topology.config.layers) {
+    const path = origins.get(name)?.keras3Path;
+    if (!path) continue;
     // Keras 2.13-2.15 wrote the same layout under another group name.
-    const vars = root.get(`layers/${path}/vars`) ?? root.get(`_layer_checkpoint_dependencies/${path}/vars`);
+    const vars = root.get(`${path}/vars`) ?? root.get(`_layer_checkpoint_dependencies/${path.replace(/^layers\//, '')}/vars`);
     if (!isGroup(vars)) continue;
     const keys = vars.keys().filter((k) => /^\d+$/.test(k)).sort((a, b) => Number(a) - Number(b));
     if (keys.length > 0) weights.set(name, keys.map((k) => readWeight(vars, k, file)));

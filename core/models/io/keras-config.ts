@@ -1,5 +1,9 @@
 import { applyLayerRules, tfjsHasLayer } from './keras-layer-rules.js';
+import { flattenModel, isModelEntry, MODEL_CLASSES, type LayerOrigin } from './keras-nesting.js';
+import { kerasSaveablePath } from './keras3-paths.js';
 import { ModelFormatError, UnsupportedLayerError } from './model-errors.js';
+
+export type { LayerOrigin } from './keras-nesting.js';
 
 type Json = Record<string, unknown>;
 
@@ -16,27 +20,39 @@ export interface KerasTopology {
   config: Json & { name?: string; layers: KerasLayer[]; input_layers?: unknown[]; output_layers?: unknown[] };
 }
 
-const MODELS = new Set(['Sequential', 'Functional', 'Model']);
+const MODELS = MODEL_CLASSES;
 /** Keras 3 bookkeeping that Keras 2 configs never had. */
 const DROP = new Set(['module', 'registered_name', 'build_config', 'compile_config', 'shared_object_id']);
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** A model config in the shape TensorFlow.js reads, and where each of its layers sat in the file. */
+export interface KerasModelConfig {
+  topology: KerasTopology;
+  /** By layer name; a nested model's layers were flattened into the top-level graph. */
+  origins: Map<string, LayerOrigin>;
+}
+
 /**
- * Turns a Keras 2 or Keras 3 model config into the Keras 2 shape TensorFlow.js reads: Keras 3
- * wrappers removed, dtype policies reduced to a dtype, call nodes as [layer, node, tensor, kwargs].
+ * Turns a Keras 1/2-era, Keras 2 or Keras 3 model config into the Keras 2 shape TensorFlow.js reads:
+ * Keras 3 wrappers removed, dtype policies reduced to a dtype, call nodes as [layer, node, tensor, kwargs],
+ * a Sequential's plain list of layers (Keras 2.1 and older) given its name, and nested models flattened.
  */
 export function kerasToTfjs(raw: unknown, file: string, warnings: string[]): KerasTopology {
-  if (!isObject(raw) || typeof raw.class_name !== 'string' || !isObject(raw.config)) {
+  return readKerasConfig(raw, file, warnings).topology;
+}
+
+export function readKerasConfig(raw: unknown, file: string, warnings: string[]): KerasModelConfig {
+  if (!isObject(raw) || typeof raw.class_name !== 'string' || !(isObject(raw.config) || Array.isArray(raw.config))) {
     throw new ModelFormatError(file, 'the model config has no class_name and config');
   }
   const buildShape = isObject(raw.build_config) ? raw.build_config.input_shape : undefined;
-  const model = plain(raw, warnings) as KerasTopology;
+  const model = plain(listConfig(raw), warnings) as KerasTopology;
   if (!MODELS.has(model.class_name)) {
     throw new ModelFormatError(file, `the model is a ${model.class_name}: Pruneflow reads Sequential and functional models (a subclassed model has no config to rebuild it from)`);
   }
-  if (!Array.isArray(model.config.layers)) throw new ModelFormatError(file, 'the model config lists no layers');
-  const layers = model.config.layers.map((layer) => convertLayer(layer, file));
-  model.config.layers = layers;
+  convertModelConfig(model.class_name, model.config, file);
+  const layers = model.config.layers;
+  if (layers.some(isModelEntry)) return flattenModel(model, file);
   if (model.class_name === 'Sequential') {
     // Keras writes a Sequential model's input as an InputLayer; tfjs keeps it as the first layer's shape.
     if (layers[0]?.class_name === 'InputLayer' && layers.length > 1) {
@@ -47,11 +63,26 @@ export function kerasToTfjs(raw: unknown, file: string, warnings: string[]): Ker
     // A Keras 3 Sequential model built by calling it has its input shape only in build_config.
     const first = layers[0]?.config;
     if (first && first.batch_input_shape == null && Array.isArray(buildShape)) first.batch_input_shape = buildShape;
-  } else {
-    model.config.input_layers = tensorRefs(model.config.input_layers, file);
-    model.config.output_layers = tensorRefs(model.config.output_layers, file);
   }
-  return model;
+  const pathOf = kerasSaveablePath();
+  const origins = new Map(layers.map((l): [string, LayerOrigin] => [l.name, { name: l.name, topLayer: l.name, keras3Path: `layers/${pathOf(l.class_name)}` }]));
+  return { topology: model, origins };
+}
+
+/** Keras 2.1 and older wrote a Sequential model's config as the bare list of its layers. */
+function listConfig(raw: Json): Json {
+  if (!Array.isArray(raw.config)) return raw;
+  return { ...raw, config: { name: typeof raw.name === 'string' ? raw.name : 'sequential', layers: raw.config.map((l) => (isObject(l) ? listConfig(l) : l)) } };
+}
+
+/** Converts a model's layers in place, nested models' layers too. */
+function convertModelConfig(className: string, config: KerasTopology['config'], file: string): void {
+  if (!Array.isArray(config.layers)) throw new ModelFormatError(file, `the model config${config.name ? ` of '${config.name}'` : ''} lists no layers`);
+  config.layers = config.layers.map((layer) => convertLayer(layer, file));
+  if (className !== 'Sequential') {
+    config.input_layers = tensorRefs(config.input_layers, file);
+    config.output_layers = tensorRefs(config.output_layers, file);
+  }
 }
 
 /** Copies a JSON value without Keras 3 wrappers (tuples, bookkeeping keys, dtype policies). */
@@ -76,7 +107,8 @@ function dtypeName(value: unknown, warnings: string[]): unknown {
   return 'float32';
 }
 
-function convertLayer(entry: unknown, file: string): KerasLayer {
+function convertLayer(raw: unknown, file: string): KerasLayer {
+  const entry = isObject(raw) ? listConfig(raw) : raw;
   if (!isObject(entry) || typeof entry.class_name !== 'string' || !isObject(entry.config)) {
     throw new ModelFormatError(file, `a layer entry has no class_name and config: ${String(JSON.stringify(entry)).slice(0, 120)}`);
   }
@@ -85,7 +117,12 @@ function convertLayer(entry: unknown, file: string): KerasLayer {
   const name = String(entry.name ?? config.name ?? '?');
   config.name = name;
   const unsupported = (detail: string) => new UnsupportedLayerError(file, name, className, detail);
-  if (MODELS.has(className)) throw unsupported('is a model nested inside the model; Pruneflow reads flat models');
+  if (MODELS.has(className)) {
+    convertModelConfig(className, config as KerasTopology['config'], file);
+    const layer: KerasLayer = { class_name: className, name, config };
+    if (Array.isArray(entry.inbound_nodes)) layer.inbound_nodes = entry.inbound_nodes.map((node) => convertNode(node, unsupported));
+    return layer;
+  }
   if (!tfjsHasLayer(className)) throw unsupported('is a layer class TensorFlow.js does not have, so the model cannot be rebuilt');
   applyLayerRules(className, config, unsupported);
   const layer: KerasLayer = { class_name: className, name, config };

@@ -1,8 +1,9 @@
 import type { FileTree } from '../../data/file-tree.js';
 import { buildModel } from './build-model.js';
 import { isGroup, readHdf5, stringAttr, stringsAttr, type H5File } from './hdf5.js';
-import { kerasToTfjs, type KerasTopology } from './keras-config.js';
+import { readKerasConfig, type KerasModelConfig } from './keras-config.js';
 import { checkAllSet, readWeight, setLayerWeights, type WeightArray } from './layer-weights.js';
+import { parseContract } from '../input-contract.js';
 import { ModelFormatError } from './model-errors.js';
 import { findFile, type ImportedModel, type ModelFormat } from './model-format.js';
 
@@ -20,14 +21,23 @@ export const kerasH5: ModelFormat = {
 async function openKerasH5(tree: FileTree): Promise<ImportedModel> {
   const file = findFile(await tree.list(), isH5)!.path;
   const warnings: string[] = [];
-  const { topology, weights } = await readHdf5(await tree.read(file), file, (root) => {
-    const topology = kerasToTfjs(readConfig(root, file), file, warnings);
-    return { topology, weights: readLayerWeights(root, topology, file) };
+  const { topology, weights, inputContract } = await readHdf5(await tree.read(file), file, (root) => {
+    const config = readKerasConfig(readConfig(root, file), file, warnings);
+    const contract = stringAttr(root, 'pruneflow_input_contract');
+    return { topology: config.topology, weights: readLayerWeights(root, config, file), inputContract: contract ? parseContract(safeJson(contract)) : undefined };
   });
   const model = await buildModel(topology, file);
   for (const [layer, arrays] of weights) setLayerWeights(model, layer, arrays, file);
   checkAllSet(model, new Set(weights.keys()), file);
-  return { model, format: kerasH5.id, warnings };
+  return { model, format: kerasH5.id, warnings, ...(inputContract && { inputContract }) };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function readConfig(root: H5File, file: string): unknown {
@@ -50,15 +60,20 @@ function readConfig(root: H5File, file: string): unknown {
   }
 }
 
-/** Each layer's arrays in the order its weight_names attribute lists them (Keras's layer.weights order). */
-function readLayerWeights(root: H5File, topology: KerasTopology, file: string): Map<string, WeightArray[]> {
+/**
+ * Each layer's arrays in the order its weight_names attribute lists them (Keras's layer.weights order). A layer
+ * of a nested model has its weights in the nested model's group, named "<...>/<layer>/<weight>".
+ */
+function readLayerWeights(root: H5File, { topology, origins }: KerasModelConfig, file: string): Map<string, WeightArray[]> {
   const group = root.get('model_weights');
   if (!isGroup(group)) throw new ModelFormatError(file, 'has a model config but no model_weights group');
   const weights = new Map<string, WeightArray[]>();
   for (const { name } of topology.config.layers) {
-    const layerGroup = group.get(name);
+    const origin = origins.get(name) ?? { name, topLayer: name };
+    const layerGroup = group.get(origin.topLayer);
     if (!isGroup(layerGroup)) continue;
-    const names = stringsAttr(layerGroup, 'weight_names') ?? [];
+    let names = stringsAttr(layerGroup, 'weight_names') ?? [];
+    if (origin.topLayer !== origin.name) names = names.filter((n) => n.split('/').at(-2) === origin.name);
     if (names.length > 0) weights.set(name, names.map((n) => readWeight(layerGroup, n, file)));
   }
   return weights;

@@ -66,7 +66,8 @@ export function keras3Config(model: tfl.LayersModel, topology: KerasTopology): J
     return triples.length === 1 ? triples[0] : triples;
   };
   return {
-    module: 'keras',
+    // Keras 3 deserializes a functional model only from the module it lives in (keras.Functional is no KerasSaveable).
+    module: 'keras.src.models.functional',
     class_name: 'Functional',
     config: {
       name,

@@ -1,5 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { FileEntry, FileTree } from '../../data/file-tree.js';
+import type { InputContract } from '../input-contract.js';
 
 export interface ImportedModel {
   model: tfl.LayersModel;
@@ -7,6 +8,8 @@ export interface ImportedModel {
   format: string;
   /** Things a user should know that do not stop the import (e.g. a mixed-precision policy dropped). */
   warnings: string[];
+  /** How the model expects its images, where the files say (Teachable Machine metadata, a Pruneflow export). */
+  inputContract?: InputContract;
 }
 
 /** One model format: recognises its files and opens them. One module per format. */

@@ -3,6 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { FileEntry, FileTree } from '../../data/file-tree.js';
 import { rebuildError } from './build-model.js';
 import { kerasToTfjs } from './keras-config.js';
+import { parseContract, teachableMachineContract, type InputContract } from '../input-contract.js';
 import { ModelFormatError } from './model-errors.js';
 import { findFile, type ImportedModel, type ModelFormat } from './model-format.js';
 
@@ -41,10 +42,22 @@ async function openTfjs(tree: FileTree): Promise<ImportedModel> {
   const handler: tf.io.IOHandler = {
     load: () => tf.io.getModelArtifactsForJSON({ ...json, modelTopology }, (manifest) => readShards(tree, files, dir, manifest, file)),
   };
+  const inputContract = parseContract((json.userDefinedMetadata as { pruneflow?: { inputContract?: unknown } } | undefined)?.pruneflow?.inputContract) ?? (await teachableMachine(tree, files, dir));
   try {
-    return { model: await tfl.loadLayersModel(handler), format: tfjsLayers.id, warnings };
+    return { model: await tfl.loadLayersModel(handler), format: tfjsLayers.id, warnings, ...(inputContract && { inputContract }) };
   } catch (error) {
     throw rebuildError(error, file);
+  }
+}
+
+/** A Teachable Machine export's metadata.json beside model.json: its labels, image size and [-1, 1] scaling. */
+async function teachableMachine(tree: FileTree, files: readonly FileEntry[], dir: string): Promise<InputContract | undefined> {
+  const entry = files.find((f) => f.path === `${dir}metadata.json`);
+  if (!entry) return undefined;
+  try {
+    return teachableMachineContract(JSON.parse(new TextDecoder().decode(await tree.read(entry.path))));
+  } catch {
+    return undefined; // not JSON: not Teachable Machine's
   }
 }
 

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import type * as tfl from '@tensorflow/tfjs-layers';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { memoryTree } from '../../../core/data/file-tree.js';
 import { buildDemoCnn } from '../../../core/models/demo-cnn.js';
-import { exportModel, type ExportFormat } from '../../../core/models/io/export-model.js';
+import { checkExportable, exportModel, type ExportFormat } from '../../../core/models/io/export-model.js';
 import { importModel } from '../../../core/models/io/import-model.js';
 import { ModelExportError } from '../../../core/models/io/model-errors.js';
 import { buildCifarResNet } from '../../../core/models/resnet-cifar.js';
@@ -86,11 +86,33 @@ describe('model export and import round trips', () => {
     expect(maxOutputDiff(model, imported.model)).toBeLessThan(1e-6);
   });
 
-  it.each(['keras-h5', 'keras'] as const)('refuses %s for a model with ZeroPadShortcut, naming the layer', async (format) => {
+  it.each(['keras-h5', 'keras'] as const)('writes the ZeroPadShortcut of %s as a fixed 1x1 Conv2D with the same outputs', async (format) => {
     const model = buildCifarResNet(8, { inputShape: [8, 8, 3], numClasses: 3 });
-    const error = await exportModel(model, format).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ModelExportError);
-    expect((error as ModelExportError).layer).toBe('stage2_block1_shortcut');
-    expect(String(error)).toMatch(/stage2_block1_shortcut' is a ZeroPadShortcut.*TensorFlow\.js format/);
+    scrambleWeights(model);
+    const { imported } = await roundTrip(model, format);
+    const shortcut = imported.model.getLayer('stage2_block1_shortcut');
+    expect(shortcut.getClassName()).toBe('Conv2D');
+    expect(shortcut.trainable).toBe(false);
+    expect(maxOutputDiff(model, imported.model)).toBeLessThan(1e-5);
+  });
+
+  it('writes a pruned shortcut (channels mapped, some zero) the same way', async () => {
+    const model = buildCifarResNet(8, { inputShape: [8, 8, 3], numClasses: 3 });
+    const pruned = await tfl.models.modelFromJSON({ modelTopology: JSON.parse(JSON.stringify(model.toJSON(null, false)).replace('"out_channels":32,"stride":2', '"out_channels":32,"stride":2,"source_channels":[' + Array.from({ length: 32 }, (_, o) => (o % 3 === 0 ? -1 : (o * 7) % 16)).join(',') + ']')) });
+    expect((pruned.getLayer('stage2_block1_shortcut') as unknown as { sourceChannels?: number[] }).sourceChannels).toHaveLength(32);
+    pruned.setWeights(model.getWeights());
+    scrambleWeights(pruned);
+    const { imported } = await roundTrip(pruned, 'keras');
+    expect(maxOutputDiff(pruned, imported.model)).toBeLessThan(1e-5);
+  });
+
+  it('refuses a layer Keras has no equivalent for, naming it, before writing anything', () => {
+    const model = buildCifarResNet(8, { inputShape: [8, 8, 3], numClasses: 3 });
+    expect(() => checkExportable(model, 'keras')).not.toThrow();
+    const input = tfl.input({ shape: [4] });
+    const odd = tfl.model({ inputs: input, outputs: tfl.layers.thresholdedReLU({ name: 'odd' }).apply(input) as tfl.SymbolicTensor });
+    expect(() => checkExportable(odd, 'keras-h5')).toThrow(ModelExportError);
+    expect(() => checkExportable(odd, 'keras-h5')).toThrow(/'odd' is a ThresholdedReLU/);
+    expect(() => checkExportable(odd, 'tfjs')).not.toThrow();
   });
 });

@@ -1,0 +1,108 @@
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { PruneConfig } from '../api/contract.js';
+
+import { channelStatistics, type ImageDataset, type Normalisation } from '../data/image-dataset.js';
+import { sampleStratified } from '../data/splits.js';
+import {
+  contractNormalisation,
+  describeContract,
+  InputContractError,
+  modelInputContract,
+  presetContract,
+  rememberInputContract,
+  type InputContract,
+  type InputPreset, optionsContract } from '../models/input-contract.js';
+import { MODEL_ZOO } from '../models/zoo.js';
+import { evaluate } from '../train/evaluate.js';
+import type { ProgressListener } from '../train/progress.js';
+
+/** Images scored per preset when the file does not say how the model expects its inputs. */
+export const CALIBRATION_IMAGES = 500;
+
+export interface PresetScore {
+  preset: InputPreset;
+  accuracy: number;
+}
+
+export interface RunInput {
+  contract: InputContract;
+  norm: Normalisation;
+  /** Accuracy on the calibration sample under each preset tried, best first (only when detected). */
+  scores?: PresetScore[];
+  /** One line for the run's output and warnings. */
+  message: string;
+}
+
+/**
+ * How this run feeds the model: the user's choice (config.input), else what the model file says (Teachable Machine
+ * metadata, a project's stored baseline), else for a built-in model trained here the data set's own statistics,
+ * else detected: the model is scored on a calibration sample under each preset, the best wins, and a best near
+ * chance stops the run (wrong data set, class order or preprocessing). The result stays with the model object, so a
+ * project stores it with its baseline.
+ */
+export async function resolveRunInput(
+  config: Pick<PruneConfig, 'model' | 'input'> & { trainEpochs?: number },
+  train: ImageDataset,
+  model: tfl.LayersModel,
+  options: { signal?: AbortSignal; onProgress?: ProgressListener } = {},
+): Promise<RunInput> {
+  const stats = () => channelStatistics(train);
+  const fromFile = modelInputContract(model);
+  const keep = (contract: InputContract): InputContract => ({ ...contract, labels: contract.labels ?? fromFile?.labels, size: contract.size ?? fromFile?.size });
+  let contract: InputContract | undefined;
+  if (config.input) contract = keep({ ...optionsContract(config.input), source: 'user' });
+  else if (fromFile) contract = fromFile;
+  else if (MODEL_ZOO.some((e) => e.id === config.model)) contract = presetContract('dataset-stats', 'default');
+  if (contract) {
+    const norm = contractNormalisation(contract, train.channels, stats);
+    if (contract.preset === 'dataset-stats') contract = { ...contract, mean: norm.mean, std: norm.std };
+    rememberInputContract(model, contract);
+    return { contract, norm, message: `input: ${describeContract(contract)}` };
+  }
+  // A model trained here first need not score well yet: near chance it trains from the data set's statistics.
+  return detectInput(train, model, stats, { ...options, refuse: !config.trainEpochs });
+}
+
+async function detectInput(
+  train: ImageDataset,
+  model: tfl.LayersModel,
+  stats: () => Normalisation,
+  { signal, onProgress, refuse }: { signal?: AbortSignal; onProgress?: ProgressListener; refuse: boolean },
+): Promise<RunInput> {
+  const sample = sampleStratified(train, CALIBRATION_IMAGES, 1);
+  // The ImageNet presets have three channel means: they apply to colour images only.
+  const presets: InputPreset[] = ['dataset-stats', 'unit', 'tf', 'raw', ...(train.channels === 3 ? (['imagenet', 'caffe'] as const) : [])];
+  const scores: PresetScore[] = [];
+  for (const [i, preset] of presets.entries()) {
+    onProgress?.({ stage: 'input', step: i, total: presets.length, message: `Trying input preset '${preset}' on ${sample.count} images` });
+    const norm = contractNormalisation(presetContract(preset), train.channels, stats);
+    scores.push({ preset, accuracy: (await evaluate(model, sample, norm, { signal, stage: 'input', batchSize: 100 })).top1 });
+  }
+  // Stable: on a tie the earlier (more common) preset wins.
+  scores.sort((a, b) => b.accuracy - a.accuracy);
+  const table = scores.map((s) => `${s.preset} ${(s.accuracy * 100).toFixed(1)}%`).join(', ');
+  const chance = 1 / train.classNames.length;
+  const best = scores[0];
+  if (best.accuracy < nearChance(chance) && !refuse) {
+    const contract = presetContract('dataset-stats', 'default');
+    const norm = stats();
+    rememberInputContract(model, { ...contract, mean: norm.mean, std: norm.std });
+    return { contract: { ...contract, mean: norm.mean, std: norm.std }, norm, scores, message: `input: the model scores near chance under every preset (${table}); it trains from the data set's statistics` };
+  }
+  if (best.accuracy < nearChance(chance)) {
+    throw new InputContractError(
+      `This model scores ${(best.accuracy * 100).toFixed(0)}% on these images at best (chance is ${(chance * 100).toFixed(0)}%; ${table}): ` +
+        'wrong data set, class order or preprocessing? Say how the model expects its images (--input-preset, --input-scale, --input-mean, --input-std) if none of these fits.',
+    );
+  }
+  const found = presetContract(best.preset, 'detected');
+  const norm = contractNormalisation(found, train.channels, stats);
+  const contract = found.preset === 'dataset-stats' ? { ...found, mean: norm.mean, std: norm.std } : found;
+  rememberInputContract(model, contract);
+  return { contract, norm, scores, message: `input: ${describeContract(contract)} (accuracy on ${sample.count} training images: ${table})` };
+}
+
+/** Below this the model is no better than guessing by much: a fifth of the way from chance to perfect. */
+export function nearChance(chance: number): number {
+  return chance + 0.2 * (1 - chance);
+}
