@@ -15,7 +15,7 @@ export class WriteRefusedError extends Error {
 }
 
 /** What the engine writes (projects, exported models, reports): a page may write nothing else, so never ~/.bashrc. */
-export const WRITABLE_EXTENSIONS: readonly string[] = ['.pruneflow', '.json', '.bin', '.h5', '.keras', '.html', '.md', '.csv'];
+export const WRITABLE_EXTENSIONS: readonly string[] = ['.pruneflow', '.json', '.bin', '.h5', '.keras', '.onnx', '.html', '.md', '.csv'];
 
 // C0 and C1 control characters, DEL, and the Unicode line and paragraph separators.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
