@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { presetContract } from '../../core/models/input-contract.js';
 import { exportModel } from '../../core/models/io/export-model.js';
 import { zooEntry } from '../../core/models/zoo.js';
 import { type ServeProcess, startServe } from '../core/node/serve/serve-process.js';
@@ -24,7 +25,8 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
   const model = zooEntry('demo-cnn').build({ inputShape: [32, 32, 3], numClasses: 10 });
   mkdirSync(modelFolder);
-  for (const f of await exportModel(model, 'tfjs')) writeFileSync(join(modelFolder, f.name), f.bytes);
+  // The file says how it is fed (as a Pruneflow export does): untrained weights would fail input detection.
+  for (const f of await exportModel(model, 'tfjs', { contract: presetContract('unit', 'file') })) writeFileSync(join(modelFolder, f.name), f.bytes);
   model.dispose();
   // Another session's export already there.
   mkdirSync(exportFolder);
