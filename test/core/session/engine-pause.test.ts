@@ -26,25 +26,30 @@ describe('pausing a task', () => {
     const { taskId } = await engine.startPruning({ model: 'demo-cnn', data: BUILTIN_DATA, trainEpochs: 1, fineTuneEpochs: 0, batchSize: 16 });
     await next((e) => (trainingStep(e) ?? 0) >= 2);
 
+    // Each wait is registered before its call: the engine may send the event before the call's reply.
+    let paused = next((e) => e.type === 'task-paused');
     await engine.pauseTask(taskId);
-    await next((e) => e.type === 'task-paused');
+    await paused;
     const heldAt = events.length;
     const stepWhenPaused = Math.max(...events.map((e) => trainingStep(e) ?? 0));
     // Long enough for several steps had the loop gone on.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(events.slice(heldAt)).toEqual([]);
 
+    const resumed = next((e) => e.type === 'task-resumed' || e.type === 'task-progress');
+    const after = next((e) => trainingStep(e) !== undefined);
     await engine.resumeTask(taskId);
-    expect(await next((e) => e.type === 'task-resumed' || e.type === 'task-progress')).toEqual({ type: 'task-resumed', taskId });
-    const after = await next((e) => trainingStep(e) !== undefined);
+    expect(await resumed).toEqual({ type: 'task-resumed', taskId });
     // Training goes on from the very next step: none was lost or repeated.
-    expect(trainingStep(after)).toBe(stepWhenPaused + 1);
+    expect(trainingStep(await after)).toBe(stepWhenPaused + 1);
 
+    paused = next((e) => e.type === 'task-paused');
     await engine.pauseTask(taskId);
-    await next((e) => e.type === 'task-paused');
+    await paused;
     const cancelledAt = events.length;
+    const cancelled = next((e) => e.type === 'task-cancelled');
     await engine.cancelTask(taskId);
-    await next((e) => e.type === 'task-cancelled');
+    await cancelled;
     expect(events.slice(cancelledAt)).toEqual([{ type: 'task-state', taskId, state: 'cancelled' }, { type: 'task-cancelled', taskId }]);
     // Calls for a finished task are ignored, as cancelTask's are.
     await engine.pauseTask(taskId);
