@@ -73,7 +73,7 @@ describe('the File menu in the browser host', () => {
 
     // Ctrl+Shift+S opens Save As on its path field; over the open file itself it refuses by name.
     await page.keyboard.press('Control+Shift+S');
-    expect(await focusedId(page)).toBe('project-save-as');
+    await expect.poll(() => focusedId(page)).toBe('project-save-as');
     const saveAs = page.getByRole('form', { name: 'Save the project as' });
     await page.getByLabel(/^Save a copy as/).fill(interrupted);
     await saveAs.getByRole('button', { name: 'Save', exact: true }).click();
