@@ -30,4 +30,6 @@ export async function run(command: string, args: string[], env: NodeJS.ProcessEn
   }
 }
 
-export const npm = (script: string) => run('npm', ['run', '--silent', script]);
+// Vitest sets NODE_ENV=test, and Vite then builds the renderer with Svelte's development checks (a different
+// bundle from the one users get): builds run from tests are production builds, as `npm run build` in a shell.
+export const npm = (script: string) => run('npm', ['run', '--silent', script], { NODE_ENV: 'production' });
