@@ -25,7 +25,9 @@ afterAll(() => setInputLimits({}));
 
 describe('mutation fuzzing of the file parsers', () => {
   for (const target of FUZZ_TARGETS) {
-    // Visible, with its reason: an HDF5 mutant that hangs h5wasm would hang the suite (see the report in notes).
+    // Skipped here on purpose, and named so in the test title: a mutated HDF5 file can hang h5wasm (open bug,
+    // docs/notes.md, issue 19), which would stall the whole suite. These targets run in `npm run bench:fuzz`,
+    // where each format runs in a child process under a watchdog. Remove the skip once h5wasm runs with a deadline.
     const test = target.benchOnly ? it.skip : it;
     test(`${target.id}: every mutant gives a named error or a valid result${target.benchOnly ? ` (bench only: ${target.benchOnly})` : ''}`, async () => {
       const seeds: Seed[] = await target.seeds();
