@@ -10,6 +10,8 @@ import { sampleStratified, trainTestSplit } from '../data/splits.js';
 import { checkInputFit, describeInputFit } from '../api/input-fit.js';
 import { modelInput } from '../graph/preflight.js';
 import { fitImages } from '../data/fit-images.js';
+import { matchClassOrder, relabel } from '../data/class-order.js';
+import { modelInputContract } from '../models/input-contract.js';
 import { loadModel } from './model-source.js';
 import type { ParallelTraining } from '../train/fit.js';
 import type { ProjectStore } from '../project/project-store.js';
@@ -98,12 +100,22 @@ export async function loadRunModel(config: PruneConfig, data: RunData, host: Run
   const input = { inputShape: [train.height, train.width, train.channels] as [number, number, number], numClasses: train.classNames.length, seed: config.seed };
   const model = open ? await open() : await loadModel(config.model, host, input);
   const fit = checkInputFit(modelInput(model), { height: train.height, width: train.width, channels: train.channels, classes: train.classNames.length });
-  if (fit.problems.length === 0) return { data, model };
+  if (fit.problems.length === 0) return { data: inModelClassOrder(data, model), model };
   if (!config.fitInput || !fit.fixable) {
     model.dispose();
     throw new InputMismatchError(`${config.model} does not fit the data set. ${describeInputFit(fit)}`);
   }
   const fitted = { ...data, train: fitImages(train, fit.target), test: fitImages(test, fit.target) };
-  return { model, data: { ...fitted, warnings: [...data.warnings, `images fitted to the model: ${fit.problems.map((p) => p.fix).join(' ')}`] } };
+  return { model, data: inModelClassOrder({ ...fitted, warnings: [...data.warnings, `images fitted to the model: ${fit.problems.map((p) => p.fix).join(' ')}`] }, model) };
+}
+
+/** The data's labels in the order of the classes the model file names, where both name them (core/data/class-order.ts). */
+function inModelClassOrder(data: RunData, model: tfl.LayersModel): RunData {
+  const labels = modelInputContract(model)?.labels;
+  if (!labels) return data;
+  const order = matchClassOrder(labels, data.train.classNames);
+  if (order.kind === 'same') return data;
+  if (order.kind === 'unmatched') return { ...data, warnings: [...data.warnings, order.message] };
+  return { ...data, train: relabel(data.train, order.toModel), test: relabel(data.test, order.toModel), warnings: [...data.warnings, order.message] };
 }
 
