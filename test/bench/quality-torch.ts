@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { pythonCandidates } from './torch-reference.js';
 import type { QualityBudget, QualityDataset } from './quality-config.js';
 
 const SCRIPT = fileURLToPath(new URL('../../../test/bench/torch_quality.py', import.meta.url));
@@ -21,7 +23,7 @@ export type TorchQuality =
  * `baselineOut` in tfjs layouts), then block-prunes and fine-tunes it. Never throws: an unavailable torch is a result.
  */
 export function runTorchQuality(dataPath: string, budget: QualityBudget, dataset: QualityDataset, blockRatio: number, baselineOut: string, timeoutMs: number, log: (line: string) => void): Promise<TorchQuality> {
-  const python = process.env.PRUNEFLOW_BENCH_PYTHON ?? '/usr/bin/python3';
+  const python = pythonCandidates().find((p) => (p.includes('/') ? existsSync(p) : true)) ?? 'python3';
   const args = [
     SCRIPT,
     `--data=${dataPath}`,

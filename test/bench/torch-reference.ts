@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../build/run.js';
 import { INFER_BATCHES, type ModelKey, type Phase, TORCH, TRAIN_BATCH } from './config.js';
 import { TORCH_SCRIPT as SCRIPT } from './paths.js';
 
@@ -33,12 +35,12 @@ export type TorchReport =
   | { available: false; reason: string };
 
 /**
- * Debian's python3-torch lives under /usr/bin/python3; `python3` on PATH may be another Python (pyenv).
- * PRUNEFLOW_BENCH_PYTHON names the one Python to use instead.
+ * The repository's .venv (`npm run setup:python`) first, then Debian's python3-torch under /usr/bin/python3
+ * (`python3` on PATH may be another Python, pyenv's). PRUNEFLOW_BENCH_PYTHON names the one Python to use instead.
  */
-function pythonCandidates(): string[] {
+export function pythonCandidates(): string[] {
   const chosen = process.env.PRUNEFLOW_BENCH_PYTHON;
-  return chosen ? [chosen] : ['/usr/bin/python3', 'python3'];
+  return chosen ? [chosen] : [join(ROOT, '.venv', 'bin', 'python'), '/usr/bin/python3', 'python3'];
 }
 
 function runPython(python: string, args: string[], timeoutMs: number): Promise<TorchReport> {
