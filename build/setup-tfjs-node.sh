@@ -30,7 +30,7 @@ ln -sfn "$tf_dir/include" "$package/deps/include"
 for name in libtensorflow.so libtensorflow.so.2 libtensorflow_cc.so.2; do ln -sf "$tf_dir/libtensorflow_cc.so.2" "$package/deps/lib/$name"; done
 for name in libtensorflow_framework.so libtensorflow_framework.so.2; do ln -sf "$tf_dir/libtensorflow_framework.so.2" "$package/deps/lib/$name"; done
 napi=8
-(cd "$package" && node "$gyp" rebuild --nodedir="$node_dir" --napi_build_version=$napi --module_name=tfjs_binding --module_path="$PWD/lib/napi-v$napi" >/dev/null)
+(cd "$package" && node "$gyp" rebuild --loglevel=error --nodedir="$node_dir" --napi_build_version=$napi --module_name=tfjs_binding --module_path="$PWD/lib/napi-v$napi" >/dev/null)
 node -e "require('./$package'); const tf = require('@tensorflow/tfjs-core'); if (tf.getBackend() !== 'tensorflow') process.exit(1)" 2>/dev/null ||
   { echo "setup:tfjs-node: the binding was built but does not load"; exit 1; }
 echo "setup:tfjs-node: tfjs-node runs on $tf_dir (Pruneflow now picks the 'node' backend when it is not told otherwise)"
