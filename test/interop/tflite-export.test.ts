@@ -154,4 +154,15 @@ describe('TensorFlow Lite exports run by TensorFlow\'s TFLite interpreter', () =
     expect(() => checkExportable(model, 'tflite')).toThrow(/spatial_softmax.*Softmax.*axis/);
     model.dispose();
   });
+
+  it('an imported ONNX model with operators kept as ONNX ops is refused before a run, naming the first one', async () => {
+    const { bytes } = smallOnnx('shuffle-unit');
+    const { model } = await importModel(memoryTree('fixtures', new Map([['shuffle-unit.onnx', bytes]])));
+    const kept = model.layers.find((l) => l.getClassName() === 'OnnxOp')!;
+    expect(kept).toBeDefined();
+    expect(() => checkExportable(model, 'tflite')).toThrow(ModelExportError);
+    expect(() => checkExportable(model, 'tflite')).toThrow(new RegExp(`'${kept.name.replace(/[/.]/g, '\\$&')}' \\(OnnxOp\\) has no TFLite operator here`));
+    await expect(exportModel(model, 'tflite')).rejects.toThrow(ModelExportError);
+    model.dispose();
+  });
 });
