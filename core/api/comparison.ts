@@ -99,4 +99,4 @@ export interface SessionSummary {
 }
 
 export type ReportFormat = 'html' | 'md' | 'csv';
-export type ModelExportFormat = 'tfjs' | 'keras-h5' | 'keras' | 'onnx';
+export type ModelExportFormat = 'tfjs' | 'keras-h5' | 'keras' | 'onnx' | 'tflite';

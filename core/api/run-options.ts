@@ -57,7 +57,7 @@ export const LR_SCHEDULES = ['cosine', 'step', 'constant'] as const;
 export const LR_STEP_UNITS = ['batch', 'epoch'] as const;
 export const WEIGHT_DECAY_TARGETS = ['all', 'kernels'] as const;
 export const GROUP_NORMALISATIONS = ['mean', 'max', 'sum', 'lamp', 'none'] as const;
-export const MODEL_EXPORT_FORMATS = ['tfjs', 'keras-h5', 'keras', 'onnx'] as const;
+export const MODEL_EXPORT_FORMATS = ['tfjs', 'keras-h5', 'keras', 'onnx', 'tflite'] as const;
 
 /** The cut a run aims for. */
 export const targetSchema = z.strictObject({ metric: oneOf(METRICS), reduction: fraction() });

@@ -57,7 +57,7 @@ const CHECKS: Record<CallMethod, ArgsCheck> = {
     const [file, sessionId, format, out] = args;
     checkPath(file, fail);
     if (sessionName(sessionId)) fail(`sessionId must be ${sessionName(sessionId)}`);
-    if (oneOf('tfjs', 'keras-h5', 'keras', 'onnx')(format)) fail(`format must be ${oneOf('tfjs', 'keras-h5', 'keras', 'onnx')(format)}, but got ${describe(format)}`);
+    if (oneOf('tfjs', 'keras-h5', 'keras', 'onnx', 'tflite')(format)) fail(`format must be ${oneOf('tfjs', 'keras-h5', 'keras', 'onnx', 'tflite')(format)}, but got ${describe(format)}`);
     checkPath(out, fail);
   },
   writeReport(args, fail) {

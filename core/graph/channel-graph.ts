@@ -115,7 +115,9 @@ export function buildChannelGraph(model: tfl.LayersModel): ChannelGraph {
 
     if (kind === 'producer' && single) {
       const channels = channelsOf(outputs[0].shape);
-      const group = newGroup(channels);
+      // A fused softmax mixes the channels it makes: removing one would change the others.
+      const mixes = layer.getConfig().activation === 'softmax';
+      const group = newGroup(channels, mixes ? `made by '${layer.name}' (${layer.getClassName()}), whose softmax mixes its channels` : undefined);
       groups[group].producers.push(layer.name);
       for (const s of single.segments) groups[s.group].consumers.push(layer.name);
       out = { segments: [{ group, channels }], spatial: 1 };

@@ -30,7 +30,6 @@ const KINDS: Record<string, LayerKind> = {
   ReLU: 'passthrough',
   LeakyReLU: 'passthrough',
   ELU: 'passthrough',
-  Softmax: 'passthrough',
   Dropout: 'passthrough',
   SpatialDropout2D: 'passthrough',
   MaxPooling2D: 'passthrough',
@@ -64,6 +63,12 @@ export function layerKind(layer: tfl.layers.Layer): LayerKind | { unsupported: s
   }
   if (className === 'Concatenate' && ![-1, 3].includes(config.axis as number)) {
     return { unsupported: `a concatenation along axis ${String(config.axis)}, not channels` };
+  }
+  if (className === 'Softmax' || (className === 'Activation' && config.activation === 'softmax')) {
+    const axis = (Array.isArray(config.axis) ? config.axis[0] : (config.axis ?? -1)) as number;
+    const rank = (Array.isArray(layer.input) ? layer.input[0] : layer.input).shape.length;
+    if (axis === -1 || axis === rank - 1) return { unsupported: 'a softmax over the channels: each output depends on every channel' };
+    return 'passthrough';
   }
   if (className === 'GroupedConv2D') return { unsupported: `a grouped convolution (${String(config.groups)} groups): no channel rule for groups yet` };
   if (className === 'OnnxOp') return { unsupported: `the ONNX operator ${String(config.op)} is kept as it is, with no channel rule` };

@@ -77,7 +77,7 @@ export function addModelCommands(program: Command, engine: () => Promise<EngineA
     .requiredOption('--data <path>', `a data set (file, folder or archive) or ${BUILTIN_DATA}`)
     .requiredOption('--epochs <n>', 'training epochs', whole(1))
     .requiredOption('--out <folder>', 'folder for the trained model (made if absent)')
-    .addOption(new Option('--format <format>', 'model format').choices(['tfjs', 'keras-h5', 'keras', 'onnx']).default('tfjs'))
+    .addOption(new Option('--format <format>', 'model format').choices(['tfjs', 'keras-h5', 'keras', 'onnx', 'tflite']).default('tfjs'))
     .option('--batch-size <n>', 'training batch size (default 64)', whole(1))
     .option('--lr <rate>', 'learning rate (default 0.002)', positive)
     .addOption(new Option('--optimizer <name>', 'optimizer (default adam)').choices(['adam', 'sgd']))

@@ -6,7 +6,7 @@ import { formatComparison } from './cli-compare.js';
 import { parseSessionRef } from './cli-session-ref.js';
 import { nodeProjectStore } from './project-file.js';
 
-const MODEL_FORMATS: readonly ModelExportFormat[] = ['tfjs', 'keras-h5', 'keras', 'onnx'];
+const MODEL_FORMATS: readonly ModelExportFormat[] = ['tfjs', 'keras-h5', 'keras', 'onnx', 'tflite'];
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** A report's format from --format, else from the --out file's extension, else HTML. */

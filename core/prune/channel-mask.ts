@@ -1,40 +1,80 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { ChannelGraph } from '../graph/channel-graph.js';
+import type { ChannelGraph, LayerPorts } from '../graph/channel-graph.js';
+
+/** Silences some input positions of one consumer layer (positions in its input tensor, rows for a dense after a flatten). */
+type ConsumerMask = (layer: tfl.layers.Layer, removed: Int32Array, ports: LayerPorts) => void;
 
 /**
- * Mask mode: silences the channels a pruning would remove, in place and with the same shapes, so every
- * consumer reads zeros from them. Batch norms get gamma = beta = 0; groups without one get their
- * producers' output weights zeroed; index maps (option-A shortcuts) stop copying into masked positions.
- * `pruneModel` with the same keep gives a smaller model with the same outputs.
+ * Where each consumer reads its input channels. The layers in between (batch norms, depthwise convolutions,
+ * activations, pools, merges) act on each channel alone, so what they do with a removed one no longer matters.
+ */
+const CONSUMERS: Record<string, ConsumerMask> = {
+  // kernel [kh, kw, in, out]
+  Conv2D: (layer, removed) => zeroSlices(layer, 0, 2, removed),
+  // kernel [in, out]
+  Dense: (layer, removed) => zeroSlices(layer, 0, 0, removed),
+  // depthwise [kh, kw, in, 1], pointwise [1, 1, in, out]: the pointwise rows read the depthwise output of each input channel
+  SeparableConv2D: (layer, removed) => zeroSlices(layer, 1, 2, removed),
+  // Output channel o copies input channel source[o]: a removed input is copied as zeros, as the pruned shortcut does.
+  ZeroPadShortcut: (layer, removed, ports) => {
+    const shortcut = layer as unknown as { sourceChannels?: number[]; outChannels: number };
+    const inChannels = ports.inputs.reduce((n, s) => n + s.channels, 0);
+    const source = shortcut.sourceChannels ?? Array.from({ length: shortcut.outChannels }, (_, i) => (i < inChannels ? i : -1));
+    const gone = new Set(removed);
+    shortcut.sourceChannels = source.map((c) => (gone.has(c) ? -1 : c));
+  },
+};
+
+/**
+ * Mask mode: the model computes what `pruneModel` with the same `keep` computes, in place and with the same
+ * shapes. A removed channel is silenced where its consumers read it (their input weights for it zeroed; an
+ * option-A shortcut stops copying it), never upstream: batch norms, biases and merges between a producer and
+ * its consumers would carry a silenced channel's shift onward. Groups the graph blocks (a Softmax reading them,
+ * model outputs) are never in `keep`.
  */
 export function applyChannelMask(model: tfl.LayersModel, graph: ChannelGraph, keep: ReadonlyMap<number, Int32Array>): void {
-  for (const [groupId, kept] of keep) {
-    const group = graph.groups[groupId];
-    const mask = new Float32Array(group.channels);
-    for (const c of kept) mask[c] = 1;
-    const norms = group.followers.filter((name) => model.getLayer(name).getClassName() === 'BatchNormalization');
-    // gamma and beta come first; the moving statistics stay as they are.
-    for (const name of norms) scaleWeights(model.getLayer(name), mask, (_, i) => i < 2);
-    if (norms.length === 0) {
-      for (const name of group.producers) scaleWeights(model.getLayer(name), mask, (w) => w.shape[w.rank - 1] === group.channels);
-    }
-  }
-  for (const layer of graph.layers.filter((l) => l.className === 'ZeroPadShortcut')) {
-    const kept = keep.get(layer.outputs[0].group);
-    if (!kept) continue;
-    const shortcut = model.getLayer(layer.name) as unknown as { sourceChannels?: number[]; outChannels: number };
-    const inChannels = layer.inputs.reduce((n, s) => n + s.channels, 0);
-    const source = shortcut.sourceChannels ?? Array.from({ length: shortcut.outChannels }, (_, i) => (i < inChannels ? i : -1));
-    const survives = new Set(kept);
-    shortcut.sourceChannels = source.map((c, o) => (survives.has(o) ? c : -1));
+  for (const ports of graph.layers) {
+    const mask = CONSUMERS[ports.className];
+    if (!mask) continue;
+    const removed = removedPositions(ports, keep);
+    if (removed.length > 0) mask(model.getLayer(ports.name), removed, ports);
   }
 }
 
-function scaleWeights(layer: tfl.layers.Layer, mask: Float32Array, which: (w: tf.Tensor, i: number) => boolean): void {
-  // getWeights() hands out the live variables: setWeights copies, so the products can be freed after.
-  const factor = tf.tensor1d(mask);
-  const scaled = layer.getWeights().map((w, i) => (which(w, i) ? tf.mul(w, factor) : null));
-  layer.setWeights(layer.getWeights().map((w, i) => scaled[i] ?? w));
-  tf.dispose([factor, ...scaled.filter((t): t is tf.Tensor => t !== null)]);
+/** The layers whose weights or index maps `applyChannelMask` may change when it masks `groups`. */
+export function maskedLayers(graph: ChannelGraph, groups: Iterable<number>): string[] {
+  const wanted = new Set(groups);
+  return graph.layers.filter((l) => CONSUMERS[l.className] && l.inputs.some((s) => wanted.has(s.group))).map((l) => l.name);
+}
+
+/** Removed positions in a consumer's input: each segment's removed channels at its offset, spread over a flatten's positions. */
+function removedPositions(ports: LayerPorts, keep: ReadonlyMap<number, Int32Array>): Int32Array {
+  const total = ports.inputs.reduce((n, s) => n + s.channels, 0);
+  const channels: number[] = [];
+  let offset = 0;
+  for (const { group, channels: count } of ports.inputs) {
+    const kept = keep.get(group);
+    if (kept) {
+      const survives = new Set(kept);
+      for (let c = 0; c < count; c++) if (!survives.has(c)) channels.push(offset + c);
+    }
+    offset += count;
+  }
+  const rows = new Int32Array(channels.length * ports.inSpatial);
+  for (let p = 0; p < ports.inSpatial; p++) channels.forEach((c, i) => (rows[p * channels.length + i] = p * total + c));
+  return rows;
+}
+
+/** Zeroes the slices `removed` along `axis` of weight `index` of `layer`. */
+function zeroSlices(layer: tfl.layers.Layer, index: number, axis: number, removed: Int32Array): void {
+  // getWeights() hands out the live variables: setWeights copies, so the product can be freed after.
+  const weights = layer.getWeights();
+  const target = weights[index];
+  const factor = new Float32Array(target.shape[axis]).fill(1);
+  for (const r of removed) factor[r] = 0;
+  const shape = target.shape.map((size, a) => (a === axis ? size : 1));
+  const masked = tf.tidy(() => tf.mul(target, tf.tensor(factor, shape)));
+  layer.setWeights(weights.map((w, i) => (i === index ? masked : w)));
+  masked.dispose();
 }

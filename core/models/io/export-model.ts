@@ -6,8 +6,9 @@ import { STANDARD_EQUIVALENT, withStandardLayers } from './keras-standard-layers
 import { exportKerasH5 } from './export-keras-h5.js';
 import { exportTfjs } from './export-tfjs.js';
 import { exportOnnx } from './onnx/onnx-export.js';
+import { checkTfliteLayers, exportTflite } from './tflite/tflite-export.js';
 
-export type ExportFormat = 'tfjs' | 'keras-h5' | 'keras' | 'onnx';
+export type ExportFormat = 'tfjs' | 'keras-h5' | 'keras' | 'onnx' | 'tflite';
 
 export interface ExportOptions {
   /** ONNX only: fold batch norms into the layers before them (inference only). */
@@ -23,13 +24,14 @@ export interface ExportedFile {
 }
 
 /** The file that holds an export of each format: the one whose presence says a folder already has an export. */
-export const EXPORT_MAIN_FILE: Record<ExportFormat, string> = { tfjs: 'model.json', 'keras-h5': 'model.h5', keras: 'model.keras', onnx: 'model.onnx' };
+export const EXPORT_MAIN_FILE: Record<ExportFormat, string> = { tfjs: 'model.json', 'keras-h5': 'model.h5', keras: 'model.keras', onnx: 'model.onnx', tflite: 'model.tflite' };
 
-/** Files that other tools read: tfjs (model.json + weights), Keras 2 HDF5, a Keras 3 .keras zip, or ONNX (opset 17). */
+/** Files that other tools read: tfjs (model.json + weights), Keras 2 HDF5, a Keras 3 .keras zip, ONNX (opset 17) or TensorFlow Lite (float32). */
 export async function exportModel(model: tfl.LayersModel, format: ExportFormat, options: ExportOptions = {}): Promise<ExportedFile[]> {
   const contract = options.contract ?? modelInputContract(model);
   if (format === 'tfjs') return exportTfjs(model, contract);
   if (format === 'onnx') return [{ name: 'model.onnx', bytes: await exportOnnx(model, options) }];
+  if (format === 'tflite') return [{ name: 'model.tflite', bytes: await exportTflite(model) }];
   // Keras has no class for Pruneflow's own layers: they are written as standard layers with the same outputs.
   const standard = await withStandardLayers(model);
   try {
@@ -42,5 +44,6 @@ export async function exportModel(model: tfl.LayersModel, format: ExportFormat, 
 /** Fails now, naming the layer, when `model` could not be written as `format`: before a run, not after it. */
 export function checkExportable(model: tfl.LayersModel, format: ExportFormat): void {
   if (format === 'tfjs' || format === 'onnx') return;
+  if (format === 'tflite') return checkTfliteLayers(model);
   checkKerasLayers(model, format === 'keras' ? 'Keras (.keras)' : 'Keras HDF5 (.h5)', STANDARD_EQUIVALENT);
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Batch } from '../../data/batches.js';
 import type { ChannelGraph, ChannelGroup } from '../../graph/channel-graph.js';
-import { applyChannelMask } from '../channel-mask.js';
+import { applyChannelMask, maskedLayers } from '../channel-mask.js';
 import { trialKept } from './select-ratios.js';
 import type { SensitivityRow, SensitivityTable } from './sensitivity-table.js';
 
@@ -94,16 +94,16 @@ async function maskedAccuracy(
 }
 
 /**
- * Copies of everything mask mode may change for one group: its producers' and followers' weights and the
- * index maps of option-A shortcuts that write it. Returns the function that puts them back.
+ * Copies of everything mask mode may change for one group: the weights and index maps of the layers that
+ * read it (channel-mask.ts). Returns the function that puts them back.
  */
 function snapshot(model: tfl.LayersModel, graph: ChannelGraph, group: ChannelGroup): () => void {
-  const layers = [...new Set([...group.producers, ...group.followers])].map((name) => model.getLayer(name));
+  const layers = maskedLayers(graph, [group.id]).map((name) => model.getLayer(name));
   // getWeights() hands out the live variables: keep clones, since masking writes new values into them.
   const saved = layers.map((layer) => layer.getWeights().map((w) => w.clone()));
-  const shortcuts = graph.layers
-    .filter((l) => l.className === 'ZeroPadShortcut' && l.outputs[0].group === group.id)
-    .map((l) => model.getLayer(l.name) as unknown as { sourceChannels?: number[] })
+  const shortcuts = layers
+    .filter((l) => l.getClassName() === 'ZeroPadShortcut')
+    .map((l) => l as unknown as { sourceChannels?: number[] })
     .map((layer) => ({ layer, sourceChannels: layer.sourceChannels }));
   return () => {
     layers.forEach((layer, i) => layer.setWeights(saved[i]));

@@ -86,7 +86,7 @@ const INVALID: { message: unknown; error: RegExp }[] = [
   { message: { method: 'compareSessions', args: [[]] }, error: /refs must be an array of 1 to 1000 session references/ },
   { message: { method: 'compareSessions', args: [[{ session: 's1' }]] }, error: /refs\[0\].path is required/ },
   { message: { method: 'compareSessions', args: [[{ path: 'a.pruneflow', id: 's1' }]] }, error: /unknown option "id"/ },
-  { message: { method: 'exportSession', args: ['a.pruneflow', 's1', 'pytorch', 'out'] }, error: /format must be one of tfjs, keras-h5, keras, onnx, but got "pytorch"/ },
+  { message: { method: 'exportSession', args: ['a.pruneflow', 's1', 'pytorch', 'out'] }, error: /format must be one of tfjs, keras-h5, keras, onnx, tflite, but got "pytorch"/ },
   { message: { method: 'exportSession', args: ['a.pruneflow', '', 'tfjs', 'out'] }, error: /sessionId must be a session id or name/ },
   { message: { method: 'writeReport', args: ['a.pruneflow', 's1', 'html', 'r.html'] }, error: /sessionIds must be an array/ },
   { message: { method: 'writeReport', args: ['a.pruneflow', [], 'pdf', 'r.pdf'] }, error: /format must be one of html, md, csv/ },

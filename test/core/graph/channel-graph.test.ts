@@ -90,4 +90,20 @@ describe('channel graph', () => {
     const group = graph.groups.find((g) => g.producers.includes('expand'))!;
     expect([group.followers, group.consumers]).toEqual([['dw'], ['project']]);
   });
+
+  it('blocks the channels a softmax mixes (a Softmax layer, a softmax activation, a fused one), not those it only passes', () => {
+    const input = tfl.input({ shape: [4, 4, 3] });
+    const a = tfl.layers.conv2d({ filters: 4, kernelSize: 1, name: 'a' }).apply(input) as tfl.SymbolicTensor;
+    const b = tfl.layers.conv2d({ filters: 4, kernelSize: 1, name: 'b' }).apply(tfl.layers.softmax({ axis: -1, name: 'channel_softmax' }).apply(a) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
+    const c = tfl.layers.conv2d({ filters: 4, kernelSize: 1, name: 'c' }).apply(tfl.layers.activation({ activation: 'softmax', name: 'act_softmax' }).apply(b) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
+    const d = tfl.layers.conv2d({ filters: 4, kernelSize: 1, name: 'd', activation: 'softmax' }).apply(c) as tfl.SymbolicTensor;
+    const e = tfl.layers.conv2d({ filters: 4, kernelSize: 1, name: 'e' }).apply(tfl.layers.softmax({ axis: 1, name: 'spatial_softmax' }).apply(d) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
+    const out = tfl.layers.dense({ units: 2, name: 'fc' }).apply(tfl.layers.flatten({}).apply(e) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
+    const graph = buildChannelGraph(tfl.model({ inputs: input, outputs: out }));
+    const made = (name: string) => graph.groups.find((g) => g.producers.includes(name))!;
+    expect(made('a').reasons).toEqual([expect.stringMatching(/channel_softmax.*softmax over the channels/)]);
+    expect(made('b').reasons).toEqual([expect.stringMatching(/act_softmax/)]);
+    expect(made('d').reasons).toEqual([expect.stringMatching(/'d'.*softmax mixes its channels/)]);
+    expect([made('c').prunable, made('e').prunable]).toEqual([true, true]);
+  });
 });

@@ -114,6 +114,15 @@ describe('pruneflow export and eval', () => {
     expect(byFile.perClass).toEqual(bySession.perClass);
   });
 
+  it('exports a session as TensorFlow Lite: one model.tflite, a TFLite flatbuffer (identifier TFL3)', async () => {
+    const out = join(dir, 'pruned-tflite');
+    const exported = await pruneflow(['export', file, '--session', 's1', '--format', 'tflite', '--out', out, '--json']);
+    expect(exported.code, exported.stderr).toBe(0);
+    const { files } = JSON.parse(exported.stdout);
+    expect(files).toEqual([join(out, 'model.tflite')]);
+    expect(readFileSync(files[0]).subarray(4, 8).toString('latin1')).toBe('TFL3');
+  });
+
   it('names what is missing: the session to export, the data set to evaluate on', async () => {
     const [noSession, badFormat, noData, twoSessions] = await Promise.all([
       pruneflow(['export', file, '--out', join(dir, 'x')]),
@@ -123,7 +132,7 @@ describe('pruneflow export and eval', () => {
     ]);
     expect(noSession.code).toBe(1);
     expect(noSession.stderr).toContain("required option '--session <id>' not specified");
-    expect(badFormat.stderr).toMatch(/Allowed choices are tfjs, keras-h5, keras, onnx/);
+    expect(badFormat.stderr).toMatch(/Allowed choices are tfjs, keras-h5, keras, onnx, tflite/);
     expect(noData.code).toBe(1);
     expect(noData.stderr).toContain('MissingDataError: Give the data set');
     expect(twoSessions.stderr).toMatch(/UnknownSessionError: .* has 2 finished sessions; name one as/);
