@@ -201,6 +201,8 @@ export interface SweepSummary {
   written: number;
   duplicates: number;
   seconds: number;
+  /** Why the sweep stopped before its jobs ran (no project, a spec that does not fit it). */
+  error?: SerializedError;
 }
 
 export type SweepEvent = { type: 'sweep-job'; sweepId: string; job: SweepJobView } | { type: 'sweep-done'; sweepId: string; summary: SweepSummary };

@@ -58,7 +58,7 @@ export function addSweepCommands(program: Command, backendFlag: () => string | u
       const spec = await readSpec(file);
       const executor: SweepExecutor = flags.queue
         ? queueExecutor({ url: flags.queue, attempts: flags.attempts, backoffMs: flags.backoffMs })
-        : localExecutor({ workers: flags.workers ?? spec.workers });
+        : localExecutor({ workers: flags.workers ?? spec.workers, backendFlag: backendFlag() });
       const controller = new AbortController();
       const onSigint = () => {
         console.error('\nCancelling the sweep: queued sessions are dropped, running ones stop at the next batch (press Ctrl-C again to force quit)...');
@@ -80,7 +80,7 @@ export function addSweepCommands(program: Command, backendFlag: () => string | u
             const key = `${job.status}|${job.worker ?? ''}|${job.attempts ?? ''}|${job.status === 'queued' ? (job.message ?? '') : ''}`;
             if (shown.get(job.sessionId) === key) return;
             shown.set(job.sessionId, key);
-            if (!flags.json || process.stderr.isTTY) console.error(sweepProgressLine(job, order.get(job.sessionId)!, total));
+            console.error(sweepProgressLine(job, order.get(job.sessionId)!, total));
           },
         });
         console.log(flags.json ? JSON.stringify(summary, null, 2) : formatSweepSummary(summary));

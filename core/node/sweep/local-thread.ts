@@ -1,12 +1,12 @@
 /** A worker thread of the local sweep executor: runs one job at a time, as the executor hands them out. */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { serializeError } from '../../api/errors.js';
-import { createJobRunner } from './job-runner.js';
+import { createJobRunner, type JobRunnerOptions } from './job-runner.js';
 import type { FromSweepThread, ToSweepThread } from './local-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('local-thread.js runs only as a worker thread (see local-executor.ts)');
-const runner = createJobRunner({ host: 'cli' });
+const runner = createJobRunner((workerData as JobRunnerOptions | undefined) ?? { host: 'cli' });
 const best = new Map<string, number>();
 let running: AbortController | undefined;
 const post = (message: FromSweepThread) => port.postMessage(message);

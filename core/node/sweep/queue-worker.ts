@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { serializeError } from '../../api/errors.js';
-import { createJobRunner } from './job-runner.js';
+import { SweepJobFailure, ThreadSlot } from './thread-slot.js';
 import { encodeOutcome, failureMessage, type QueuedJob, type QueuedOutcome, type QueuedProgress, SWEEP_QUEUE, sweepKeys } from './queue-keys.js';
 
 export interface QueueWorkerOptions {
@@ -31,7 +31,8 @@ export class SweepSeedMissingError extends Error {
 export function startQueueWorker(options: QueueWorkerOptions): { worker: Worker; close(): Promise<void> } {
   const name = options.name ?? `${hostname()}:${process.pid}`;
   const redis = new Redis(options.url, { maxRetriesPerRequest: 3 });
-  const runner = createJobRunner({ host: 'worker', dataPath: options.dataPath, backendFlag: options.backendFlag });
+  // The job runs in a thread of its own: this thread stays free to renew the job's lock.
+  const slot = new ThreadSlot(name, 'pruneflow-worker', { dataPath: options.dataPath, backendFlag: options.backendFlag, host: 'worker' });
   const say = options.onLine ?? (() => undefined);
 
   const worker = new Worker<QueuedJob, QueuedOutcome>(
@@ -40,39 +41,36 @@ export function startQueueWorker(options: QueueWorkerOptions): { worker: Worker;
       const { sweepId, job: sweepJob, margin } = job.data;
       const keys = sweepKeys(sweepId);
       say(`${sweepJob.sessionId} ${sweepJob.name}: started (try ${job.attemptsMade + 1})`);
-      const controller = new AbortController();
-      const watch = setInterval(() => {
-        void redis.get(keys.cancel).then((flag) => flag && controller.abort(), () => undefined);
-      }, 500);
+      let cancelled = false;
+      // The cancel flag and the best accuracies per cut (early stop), looked at twice a second.
+      const look = async () => {
+        const [flag, best] = await Promise.all([redis.get(keys.cancel), redis.hgetall(keys.best)]);
+        for (const [cut, accuracy] of Object.entries(best)) slot.setBest(cut, Number(accuracy));
+        if (flag && !cancelled) {
+          cancelled = true;
+          slot.cancel();
+        }
+      };
+      const watch = setInterval(() => void look().catch(() => undefined), 500);
       let last = 0;
       const report = (progress: QueuedProgress) => void job.updateProgress(progress).catch(() => undefined);
       report({ worker: name, message: 'starting' });
       try {
-        const seed = await runner.seed(sweepId, async () => {
-          const bytes = await redis.getBuffer(keys.seed);
-          if (!bytes) throw new SweepSeedMissingError(`sweep ${sweepId}: its project is no longer in Redis (the coordinator's keys expired or were deleted); start the sweep again`);
-          return new Uint8Array(bytes);
-        });
-        const outcome = await runner.run(sweepJob, sweepId, seed, {
-          signal: controller.signal,
-          margin,
-          bestAtCut: async (cut) => {
-            const value = await redis.hget(keys.best, cut);
-            return value === null ? undefined : Number(value);
-          },
-          onProgress: (progress) => {
-            const now = Date.now();
-            if (now - last < 500) return;
-            last = now;
-            report({ worker: name, message: `${progress.stage}: ${progress.message}` });
-          },
+        await look();
+        const bytes = await redis.getBuffer(keys.seed);
+        if (!bytes) throw new SweepSeedMissingError(`sweep ${sweepId}: its project is no longer in Redis (the coordinator's keys expired or were deleted); start the sweep again`);
+        const outcome = await slot.run(sweepId, sweepJob, new Uint8Array(bytes), margin, (message) => {
+          const now = Date.now();
+          if (now - last < 500) return;
+          last = now;
+          report({ worker: name, message });
         });
         say(`${sweepJob.sessionId} ${sweepJob.name}: ${outcome.status}`);
         return encodeOutcome(outcome, name);
       } catch (error) {
-        const serialized = serializeError(error);
+        const serialized = error instanceof SweepJobFailure ? error.error : serializeError(error);
         say(`${sweepJob.sessionId} ${sweepJob.name}: ${failureMessage(serialized)}`);
-        if (controller.signal.aborted) throw new UnrecoverableError(failureMessage({ name: 'SweepCancelledError', message: 'the sweep was cancelled' }));
+        if (cancelled) throw new UnrecoverableError(failureMessage({ name: 'SweepCancelledError', message: 'the sweep was cancelled' }));
         throw new Error(failureMessage(serialized));
       } finally {
         clearInterval(watch);
@@ -91,6 +89,7 @@ export function startQueueWorker(options: QueueWorkerOptions): { worker: Worker;
     worker,
     async close() {
       await worker.close();
+      await slot.close();
       redis.disconnect();
     },
   };
