@@ -59,6 +59,9 @@ const lines = [
   '|---|---|---|---|',
   `| 1 | ${one.toFixed(1)} s | ${((12 / one) * 60).toFixed(1)} | 1.00x |`,
   `| ${cores} (one per core) | ${many.toFixed(1)} s | ${((12 / many) * 60).toFixed(1)} | ${(one / many).toFixed(2)}x |`,
+  ...(facts.loadAverage[0] > cores
+    ? ['', `The load average (${facts.loadAverage[0].toFixed(1)}) was above the core count (${cores}): other work held the cores, so this speed-up says little; rerun on a quiet machine.`]
+    : []),
 ];
 console.log(lines.join('\n'));
 writeReportSection('sweep', lines.join('\n'), 'npm run bench:sweep');

@@ -241,6 +241,25 @@ describe('pruneflow sweep --queue with pruneflow worker (BullMQ on a real Redis)
     expect(sweepSessions(await loadProjectFile(file))).toHaveLength(0);
   }, 400_000);
 
+  it('cancels a queued sweep on Ctrl-C: the running job stops on its worker, the queued ones leave the queue', async () => {
+    const d = worker('D');
+    await d.waitFor(/waiting for jobs/);
+    const file = project('queue-cancelled');
+    const path = spec('queue-cancelled', file, { fixed: { sample: { train: 400, test: 100 }, batchSize: 16, fineTuneEpochs: 3 } });
+    const sweep = start(['sweep', path, '--queue', redisUrl]);
+    await sweep.waitFor(/running on D/);
+    sweep.child.kill('SIGINT');
+    const run = await sweep.exited;
+    expect(run.code, run.stderr).toBe(130);
+    expect(run.stdout).toMatch(/4 sessions \(queue executor.*0 done, 0 stopped early, 0 failed, 4 cancelled; 0 written/);
+    await d.waitFor(/Cancelled|cancelled/);
+    // The worker is free again, and nothing of the cancelled sweep is left for it.
+    expect(d.output().match(/started \(try/g)).toHaveLength(1);
+    expect(sweepSessions(await loadProjectFile(file))).toHaveLength(0);
+    d.child.kill('SIGINT');
+    await d.exited;
+  }, 400_000);
+
   it('offers the same sweep through the calls a Sweep screen uses: plan, start, events', async () => {
     expect(queued, 'the queued sweep ran first').toBeDefined();
     const service = createSweepService(nodeProjectStore);
