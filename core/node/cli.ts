@@ -22,6 +22,7 @@ import { DEFAULT_HOST, DEFAULT_PORT, serve } from './serve/serve-command.js';
 import { EXIT } from './cli-exit.js';
 import { addModelCommands } from './cli-model-commands.js';
 import { addProjectCommands } from './cli-project-commands.js';
+import { addSweepCommands } from './cli-sweep-commands.js';
 
 export { EXIT };
 
@@ -184,6 +185,7 @@ projectCommand
 
 addProjectCommands(program, () => engineFor(program.opts().backend));
 addModelCommands(program, () => engineFor(program.opts().backend));
+addSweepCommands(program, () => program.opts().backend);
 
 program
   .command('resume')

@@ -111,7 +111,7 @@ async function datasetRef(path: string, host: RunHost): Promise<DatasetRef> {
   return { path, format: detectDatasetFormat(tree.label, await tree.list()).id, ...(await hashFileTree(tree)) };
 }
 
-function environment(context: ProjectSessionContext): SessionRecord['environment'] {
+export function environment(context: ProjectSessionContext): SessionRecord['environment'] {
   const described = context.describeEnvironment?.() ?? { machine: {}, versions: {} };
   return {
     backend: context.backend,

@@ -1,0 +1,53 @@
+import { expandSweep, parseSweepSpec, type SweepApi, type SweepEvent, sweepIdOf } from '../../api/sweep.js';
+import { ProjectNotFoundError } from '../../project/project-errors.js';
+import type { ProjectStore } from '../../project/project-store.js';
+import { runSweep, type SweepExecutor } from '../../session/sweep-coordinator.js';
+import { localExecutor } from './local-executor.js';
+import { queueExecutor } from './queue-executor.js';
+
+export class SweepBusyError extends Error {
+  override name = 'SweepBusyError';
+}
+
+/**
+ * The sweep calls of core/api/sweep.ts on a Node host, for a Sweep screen: plan (the count and which
+ * sessions exist), start (local threads or a Redis queue), cancel, events. One sweep at a time.
+ */
+export function createSweepService(store: ProjectStore, backendFlag?: string): SweepApi {
+  const listeners = new Set<(event: SweepEvent) => void>();
+  let running: { sweepId: string; controller: AbortController } | undefined;
+  const emit = (event: SweepEvent) => listeners.forEach((listener) => listener(event));
+
+  return {
+    async planSweep(value) {
+      const spec = parseSweepSpec(value);
+      const project = await store.load(spec.project);
+      if (!project) throw new ProjectNotFoundError(`${spec.project}: no such project file`);
+      const jobs = await expandSweep(spec, { model: project.baseline.source, data: project.dataset.path });
+      const done = new Set(project.sessions.filter((s) => s.record.status === 'done' || s.record.sweep).map((s) => s.record.id));
+      return { sweepId: await sweepIdOf(spec.project, jobs), jobs: jobs.map((j) => ({ sessionId: j.sessionId, name: j.name, existing: done.has(j.sessionId) })) };
+    },
+    async startSweep(value, options = {}) {
+      if (running) throw new SweepBusyError(`Sweep ${running.sweepId} is running; cancel it or wait for it to finish.`);
+      const spec = parseSweepSpec(value);
+      const { sweepId } = await this.planSweep(spec);
+      const executor: SweepExecutor = options.queue ? queueExecutor({ url: options.queue }) : localExecutor({ workers: options.workers ?? spec.workers, backendFlag });
+      const controller = new AbortController();
+      running = { sweepId, controller };
+      void runSweep(spec, executor, { store, signal: controller.signal, onEvent: emit })
+        .catch((error: unknown) => emit({ type: 'sweep-done', sweepId, summary: { sweepId, project: spec.project, executor: executor.kind, jobs: [], written: 0, duplicates: 0, seconds: 0, error: { name: (error as Error).name, message: (error as Error).message } } }))
+        .finally(() => {
+          running = undefined;
+          void executor.close();
+        });
+      return { sweepId };
+    },
+    async cancelSweep(sweepId) {
+      if (running?.sweepId === sweepId) running.controller.abort();
+    },
+    onSweepEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
