@@ -107,3 +107,14 @@ export async function loadRunModel(config: PruneConfig, data: RunData, host: Run
   return { model, data: { ...fitted, warnings: [...data.warnings, `images fitted to the model: ${fit.problems.map((p) => p.fix).join(' ')}`] } };
 }
 
+
+/**
+ * The engines a run trains on: the host's replicas (one per core) on the wasm backend, as many as the
+ * `trainingEngines` setting allows; undefined (one engine) when it is 1 or the host has none.
+ */
+export function trainingEnginesFor(config: Pick<PruneConfig, 'trainingEngines'>, context: { backend: string; trainingReplicas?: ParallelTraining }): ParallelTraining | undefined {
+  const host = context.backend === 'wasm' ? context.trainingReplicas : undefined;
+  if (!host) return undefined;
+  const replicas = config.trainingEngines ?? host.replicas;
+  return replicas > 1 ? { ...host, replicas } : undefined;
+}
