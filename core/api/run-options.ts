@@ -217,6 +217,11 @@ const PRUNE_OPTIONS = {
     expects: INPUT_OPTIONS_EXPECTS,
     help: 'how the model expects its images; absent: what the model file says, else detected on the data (--input-* flags)',
   }),
+  trainingEngines: option(integer(1, 64).optional(), {
+    expects: 'an integer from 1 to 64',
+    help: 'engines that train at once (data-parallel, wasm); 1 trains on one engine; absent: one per core, at most 4',
+    flag: '--training-engines <n>',
+  }),
 };
 
 export const pruneConfigSchema = z.strictObject(PRUNE_OPTIONS);

@@ -113,7 +113,7 @@ export interface TrainingCheckpoint {
   epochs: number;
   /** The training generator's position (shuffles, augmentation) after that epoch. */
   random: number;
-  /** Specs of the optimizer state in `StoredSession.optimizer`; absent when training ran data-parallel. */
+  /** Specs of the optimizer state in `StoredSession.optimizer` (from a replica when training ran data-parallel). */
   optimizer?: WeightSpec[];
 }
 

@@ -23,7 +23,7 @@ import { evaluate } from '../train/evaluate.js';
 import { fit, type FitState } from '../train/fit.js';
 import type { PauseGate } from '../train/pause-gate.js';
 import { cloneModel, countingScores, distillationFor, splitForEarlyStopping, stageCheckpoints } from './training-options.js';
-import { loadRunInputs, type RunHost } from './run-inputs.js';
+import { loadRunInputs, type RunHost, trainingEnginesFor } from './run-inputs.js';
 import { resolveRunInput } from './run-input.js';
 import { modelInputContract, rememberInputContract } from '../models/input-contract.js';
 import { measureSensitivity } from './sensitivity-step.js';
@@ -169,7 +169,7 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
     };
     const fineTuneRate = config.fineTuneLearningRate ?? config.learningRate / 2;
     // Baseline training and fine-tuning are the longest steps: on wasm they use one engine per core where the host has them.
-    const parallel = context.backend === 'wasm' ? context.trainingReplicas : undefined;
+    const parallel = trainingEnginesFor(config, context);
     if (config.trainEpochs > 0 && !machine.reached('baseline-evaluated')) {
       const stage = 'training';
       await fit(baseline, train, norm, {
@@ -235,7 +235,11 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
               o.onStep?.();
               onProgress?.(p);
             };
-            await fit(model, train, norm, { ...training, epochs: o.epochs, learningRate: fineTuneRate, stage: o.stage, onEpochEnd: o.onEpochEnd, onProgress: onStep, distillation: withTeacher });
+            // Soft gates rewrite the weights after every step (onStep), which replicas would not see: those train here.
+            await fit(model, train, norm, {
+              ...training, epochs: o.epochs, learningRate: fineTuneRate, stage: o.stage, onEpochEnd: o.onEpochEnd, onProgress: onStep, distillation: withTeacher,
+              parallel: o.onStep ? undefined : parallel,
+            });
           },
           note: (message) => note('pruning', message),
           warn: (message) => criterionWarnings.add(message),
@@ -255,9 +259,7 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
       await fit(pruned, train, norm, {
         ...training, epochs: config.fineTuneEpochs, learningRate: fineTuneRate, seed: config.seed + 1, stage,
         distillation: withTeacher, earlyStopping, onCheckpoint: epochHooks(stage, pruned, config.fineTuneEpochs, checkpoints, recorder),
-        resume: resume?.training?.stage === stage ? resume.training : undefined,
-        // Replicas keep no optimizer state in checkpoints: a session that can be resumed fine-tunes on one engine, exactly.
-        parallel: recorder?.epoch ? undefined : parallel,
+        resume: resume?.training?.stage === stage ? resume.training : undefined, parallel,
       });
     }
     // The teacher's work is done: free its memory before the pruned model is measured. The baseline

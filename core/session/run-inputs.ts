@@ -119,3 +119,14 @@ function inModelClassOrder(data: RunData, model: tfl.LayersModel): RunData {
   return { ...data, train: relabel(data.train, order.toModel), test: relabel(data.test, order.toModel), warnings: [...data.warnings, order.message] };
 }
 
+
+/**
+ * The engines a run trains on: the host's replicas (one per core) on the wasm backend, as many as the
+ * `trainingEngines` setting allows; undefined (one engine) when it is 1 or the host has none.
+ */
+export function trainingEnginesFor(config: Pick<PruneConfig, 'trainingEngines'>, context: { backend: string; trainingReplicas?: ParallelTraining }): ParallelTraining | undefined {
+  const host = context.backend === 'wasm' ? context.trainingReplicas : undefined;
+  if (!host) return undefined;
+  const replicas = config.trainingEngines ?? host.replicas;
+  return replicas > 1 ? { ...host, replicas } : undefined;
+}

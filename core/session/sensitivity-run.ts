@@ -6,7 +6,7 @@ import { getCriterion } from '../importance/registry.js';
 import { MODEL_ZOO } from '../models/zoo.js';
 import { fit } from '../train/fit.js';
 import { calibrationBatches, type RunContext } from './prune-run.js';
-import { loadRunInputs } from './run-inputs.js';
+import { loadRunInputs, trainingEnginesFor } from './run-inputs.js';
 import { resolveRunInput } from './run-input.js';
 import { measureSensitivity } from './sensitivity-step.js';
 
@@ -23,7 +23,7 @@ export async function runSensitivity(config: PruneConfig, context: RunContext): 
   try {
     const { norm } = await resolveRunInput(config, data.train, model, context);
     if (config.trainEpochs > 0) {
-      const parallel = context.backend === 'wasm' ? context.trainingReplicas : undefined;
+      const parallel = trainingEnginesFor(config, context);
       const augmentation = defaultAugmentation(data.imageKind);
       await fit(model, data.train, norm, { epochs: config.trainEpochs, batchSize: config.batchSize, learningRate: config.learningRate, seed: config.seed, signal, onProgress, augmentation, stage: 'training', parallel });
     }

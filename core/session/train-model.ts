@@ -6,7 +6,7 @@ import { CancelledError } from '../train/cancellation.js';
 import { evaluate } from '../train/evaluate.js';
 import { fit, type ParallelTraining } from '../train/fit.js';
 import type { ProgressListener } from '../train/progress.js';
-import { loadRunInputs, type RunHost } from './run-inputs.js';
+import { loadRunInputs, type RunHost, trainingEnginesFor } from './run-inputs.js';
 import { resolveRunInput } from './run-input.js';
 
 export type TrainRequest = Pick<PruneConfig, 'model' | 'data'> &
@@ -58,7 +58,7 @@ export async function trainModel(
         epochs: request.epochs, batchSize: config.batchSize, learningRate: config.learningRate, seed: config.seed, stage: 'training',
         augmentation: defaultAugmentation(data.imageKind), optimizer: config.optimizer, weightDecay: config.weightDecay, schedule: config.lrSchedule,
         nesterov: config.nesterov, weightDecayOn: config.weightDecayOn, scheduleEvery: config.lrScheduleEvery, batchNormMomentum: config.batchNormMomentum,
-        parallel: context.backend === 'wasm' ? context.trainingReplicas : undefined, signal: context.signal, onProgress: context.onProgress,
+        parallel: trainingEnginesFor(config, context), signal: context.signal, onProgress: context.onProgress,
         onEpochEnd: undefined,
       });
       epochsDone = fitted.epochs;

@@ -5,7 +5,7 @@ import { makeBatch } from '../data/batches.js';
 import type { ImageDataset, Normalisation } from '../data/image-dataset.js';
 import { seededRandom, shuffledIndices } from '../data/random.js';
 import { throwIfCancelled, yieldToEventLoop } from './cancellation.js';
-import { type Distillation, distillationLoss } from './distillation.js';
+import type { Distillation } from './distillation.js';
 import { BestWeights, type EarlyStopping } from './early-stopping.js';
 import { evaluate } from './evaluate.js';
 import type { PauseGate } from './pause-gate.js';
@@ -17,6 +17,8 @@ import { releaseFailedTape } from '../backend/tfjs-compat/failed-tape.js';
 import { saveMovingStatistics } from '../backend/tfjs-compat/moving-statistics.js';
 import { DeviceOutOfMemoryError, halveBatch, isOutOfMemoryError } from './out-of-memory.js';
 import { loadOptimizerState, type OptimizerState, saveOptimizerState } from './optimizer-state.js';
+import { OptimizerUpdate, type OptimizerSettings, setBatchNormMomentum } from './optimizer-update.js';
+import { teacherLogits, trainingLoss } from './training-loss.js';
 
 export interface FitOptions {
   epochs: number;
@@ -68,8 +70,9 @@ export interface FitOptions {
   /** Stop when validation accuracy has not improved for `patience` epochs; the best weights are kept. */
   earlyStopping?: EarlyStopping;
   /**
-   * Train on several engines at once (data parallelism, one per core): Adam only, without weight decay,
-   * distillation or `batchNormMomentum`, and only where nothing else changes the weights between steps.
+   * Train on several engines at once (data parallelism, one per core), with every option above: the
+   * replicas take fit's own optimizer step and loss. Only the caller must not change the model's weights
+   * between steps (onProgress): `onEpochEnd` may, the replicas get them back after it.
    */
   parallel?: ParallelTraining;
   signal?: AbortSignal;
@@ -80,10 +83,10 @@ export interface FitOptions {
 
 /**
  * Where training stands at the end of an epoch besides the weights: epochs done, the random generator's
- * position (shuffles and augmentation draws), and the optimizer's moments. Resuming from it repeats the
- * remaining epochs exactly. Data-parallel training keeps its optimizers in the replicas, so its state has
- * none: a resumed run starts Adam afresh there. Early stopping's best-weights record is not part of it
- * either: after a resume it starts again from the resumed epoch.
+ * position (shuffles and augmentation draws), and the optimizer's moments (read from a replica when training
+ * ran data-parallel; either kind of run resumes from either's state). Resuming from it repeats the
+ * remaining epochs exactly. Early stopping's best-weights record is not part of it: after a resume it
+ * starts again from the resumed epoch.
  */
 export interface FitState {
   epoch: number;
@@ -102,6 +105,8 @@ export interface FitResult {
   imagesPerSecond: number;
   /** Epochs trained (fewer than asked when early stopping ended the run). */
   epochs: number;
+  /** Engines that trained: 1, or the number of data-parallel replicas. */
+  engines: number;
   /** With early stopping: the epoch whose weights the model now holds (0: the starting weights) and its validation accuracy. */
   best?: { epoch: number; validationAccuracy: number };
 }
@@ -112,20 +117,28 @@ export interface FitResult {
  * consistent weights.
  */
 export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Normalisation, options: FitOptions): Promise<FitResult> {
-  const optimizer = options.optimizer === 'sgd' ? tf.train.momentum(options.learningRate, 0.9, options.nesterov ?? false) : tf.train.adam(options.learningRate);
-  const decay = options.weightDecay ?? 0;
-  const decayed = decayedVariables(model, options.weightDecayOn ?? 'all');
+  const settings: OptimizerSettings = {
+    optimizer: options.optimizer ?? 'adam',
+    learningRate: options.learningRate,
+    nesterov: options.nesterov ?? false,
+    weightDecay: options.weightDecay ?? 0,
+    weightDecayOn: options.weightDecayOn ?? 'all',
+  };
+  const update = new OptimizerUpdate(model, settings);
+  const { optimizer } = update;
   const distillation = options.distillation && options.distillation.weight > 0 ? options.distillation : undefined;
-  // Replicas compute plain cross-entropy with Adam; anything else trains on this engine.
-  const parallel = options.parallel && options.parallel.replicas > 1 && options.optimizer !== 'sgd' && decay === 0 && !options.onEpochEnd && !distillation && options.batchNormMomentum === undefined;
+  const { resume } = options;
+  const parallel = options.parallel && options.parallel.replicas > 1 ? options.parallel : undefined;
   // Extra engines are a speed-up, not a requirement: if they cannot start, train here and say why.
   const trainer = parallel
-    ? await startDataParallel({ model, data, norm, ...options.parallel! }).catch((error: unknown) => {
-        options.onProgress?.({ stage: options.stage, step: 0, total: 0, message: `training on one engine: ${(error as Error).message}` });
+    ? await startDataParallel({
+        model, data, norm, ...parallel, optimizer: settings, batchNormMomentum: options.batchNormMomentum, distillation, optimizerState: resume?.optimizer,
+      }).catch((error: unknown) => {
+        options.onProgress?.({ stage: options.stage, step: 0, total: 0, message: `${options.stage} on one engine: ${(error as Error).message}` });
         return undefined;
       })
     : undefined;
-  const { resume } = options;
+  const engines = trainer?.replicas ?? 1;
   const random = seededRandom(resume ? resume.random : options.seed);
   const stepsPerEpoch = Math.ceil(data.count / options.batchSize);
   let totalSteps = stepsPerEpoch * options.epochs;
@@ -138,7 +151,7 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
    * only they are retried with a smaller batch: Adam writes the variables one by one, and running out of
    * memory part-way through leaves some updated, which no retry can undo.
    */
-  const localStep = async (indices: Int32Array, draws: ReturnType<typeof drawAugmentation>[] | undefined) => {
+  const localStep = async (indices: Int32Array, draws: ReturnType<typeof drawAugmentation>[] | undefined, learningRate: number) => {
     let batch: ReturnType<typeof makeBatch> | undefined;
     let statistics: ReturnType<typeof saveMovingStatistics> | undefined;
     let soft: tf.Tensor2D | undefined;
@@ -150,16 +163,13 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
         statistics = saveMovingStatistics(model);
         const { x, y } = batch;
         // The teacher sees the same (augmented) images, in inference mode.
-        soft = distillation && tf.tidy(() => distillation.teacher.apply(x, { training: false }) as tf.Tensor2D);
-        computed = optimizer.computeGradients(() => {
-          const logits = model.apply(x, { training: true }) as tf.Tensor2D;
-          hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(y, 1)), 'float32')));
-          const loss = soft
-            ? distillationLoss(y, logits, soft, distillation!.weight, distillation!.temperature)
-            : (tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar);
-          return loss;
-        });
-        if (decay > 0) addWeightDecay(computed.grads, decayed, decay);
+        soft = distillation && teacherLogits(distillation.teacher, x);
+        const targets = soft && { logits: soft, weight: distillation!.weight, temperature: distillation!.temperature };
+        computed = tf.variableGrads(() => {
+          const out = trainingLoss(model, x, y, targets);
+          hits = out.hits;
+          return out.loss;
+        }, update.variables);
       } catch (error) {
         statistics?.restore();
         throw error;
@@ -170,7 +180,7 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
         releaseFailedTape();
       }
       try {
-        optimizer.applyGradients(Object.entries(computed.grads).map(([name, tensor]) => ({ name, tensor })));
+        update.apply(computed.grads, learningRate);
       } catch (error) {
         if (!isOutOfMemoryError(error)) throw error;
         throw new DeviceOutOfMemoryError(
@@ -223,11 +233,10 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
           options.scheduleEvery === 'epoch'
             ? scheduledRate(options.schedule ?? 'cosine', options.learningRate, epoch, options.epochs)
             : scheduledRate(options.schedule ?? 'cosine', options.learningRate, step, totalSteps);
-        setLearningRate(optimizer, learningRate);
         const draws = options.augmentation && Array.from(indices, () => drawAugmentation(options.augmentation!, random));
         try {
           // On replicas, a shard that does not fit changes no replica: the step is retried as here.
-          const result = trainer ? await trainer.step(indices, draws, learningRate) : await localStep(indices, draws);
+          const result = trainer ? await trainer.step(indices, draws, learningRate) : await localStep(indices, draws, learningRate);
           [loss, correct, seen] = [result.loss, correct + result.correct, seen + indices.length];
         } catch (error) {
           // The device ran out of memory: the same images again in smaller batches, from here on. (A replica
@@ -245,8 +254,9 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
           stage: options.stage,
           step,
           total: totalSteps,
-          message: `epoch ${epoch + 1}/${options.epochs}, loss ${loss.toFixed(3)}`,
+          message: `epoch ${epoch + 1}/${options.epochs}, loss ${loss.toFixed(3)}${engines > 1 ? `, ${engines} engines` : ''}`,
           metrics: {
+            engines,
             epoch: epoch + 1,
             loss,
             accuracy: correct / seen,
@@ -258,10 +268,16 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
         await yieldToEventLoop();
       }
       epochsRun++;
-      await options.onEpochEnd?.(epoch);
+      if (options.onEpochEnd) {
+        // The hook sees (and may change) this epoch's weights; the replicas go on from what it leaves.
+        if (trainer) await trainer.sync();
+        await options.onEpochEnd(epoch);
+        if (trainer) await trainer.push();
+      }
       if (options.onCheckpoint) {
         if (trainer) await trainer.sync();
-        await options.onCheckpoint(epoch, { epoch: epoch + 1, random: random.state, ...(!trainer && { optimizer: await saveOptimizerState(optimizer) }) });
+        const state = trainer ? await trainer.readOptimizer() : await saveOptimizerState(optimizer);
+        await options.onCheckpoint(epoch, { epoch: epoch + 1, random: random.state, optimizer: state });
       }
       if (best && (await validate(epoch + 1))) {
         const kept = best!.epoch === 0 ? 'the starting weights' : `epoch ${best!.epoch}`;
@@ -275,48 +291,15 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
     // The last completed step's weights come back to the model, also when cancelled.
     await trainer?.finish();
     momenta?.restore();
-    optimizer.dispose();
-    // tfjs's momentum optimizer keeps its -learningRate scalar past dispose().
-    (optimizer as unknown as { c?: tf.Tensor }).c?.dispose();
+    update.dispose();
     if (!completed) best?.dispose();
   }
-  const result: FitResult = { loss, accuracy: seen ? correct / seen : Number.NaN, imagesPerSecond: throughput.imagesPerSecond(), epochs: epochsRun };
+  const result: FitResult = { loss, accuracy: seen ? correct / seen : Number.NaN, imagesPerSecond: throughput.imagesPerSecond(), epochs: epochsRun, engines };
   if (best) {
     result.best = { epoch: best.epoch, validationAccuracy: best.accuracy };
     best.restore(model);
   }
   return result;
-}
-
-/** The variables weight decay applies to, by variable name (the keys of the optimizer's gradients). */
-function decayedVariables(model: tfl.LayersModel, on: NonNullable<FitOptions['weightDecayOn']>): Map<string, tf.Variable> {
-  const weights = on === 'kernels' ? model.trainableWeights.filter((w) => /kernel$/.test(w.originalName)) : model.trainableWeights;
-  return new Map(weights.map((w) => [(w.read() as tf.Variable).name, w.read() as tf.Variable]));
-}
-
-/** g += decay * w for every decayed variable with a gradient (PyTorch's `weight_decay`), in place of the old gradients. */
-function addWeightDecay(grads: tf.NamedTensorMap, variables: ReadonlyMap<string, tf.Variable>, decay: number): void {
-  for (const [name, gradient] of Object.entries(grads)) {
-    const variable = variables.get(name);
-    if (!variable) continue;
-    grads[name] = tf.tidy(() => tf.add(gradient, tf.mul(variable, decay)));
-    gradient.dispose();
-  }
-}
-
-/** Sets every batch norm's momentum; `restore` puts each layer's own back. */
-function setBatchNormMomentum(model: tfl.LayersModel, momentum: number): { restore: () => void } {
-  const layers = model.layers.filter((l) => l.getClassName() === 'BatchNormalization') as unknown as { momentum: number }[];
-  const saved = layers.map((l) => l.momentum);
-  for (const layer of layers) layer.momentum = momentum;
-  return { restore: () => layers.forEach((l, i) => (l.momentum = saved[i])) };
-}
-
-/** SGD keeps -learningRate as a tensor (setLearningRate renews it); Adam reads a plain field. */
-function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
-  const sgd = optimizer as unknown as { setLearningRate?: (rate: number) => void; learningRate: number };
-  if (typeof sgd.setLearningRate === 'function') sgd.setLearningRate(rate);
-  else sgd.learningRate = rate;
 }
 
 export function cosineRate(base: number, step: number, totalSteps: number): number {

@@ -1,20 +1,25 @@
-// Data-parallel training benchmark (npm run bench): images per second of one wasm engine against one
-// engine per core (worker threads, gradients averaged each step), side by side, same model and batch.
+// Data-parallel training benchmark (npm run bench): images per second of fit() on one wasm engine against
+// fit() on one engine per core (worker threads, gradients averaged each step), with the pruning papers' recipe
+// (SGD with Nesterov's momentum, weight decay 5e-4 on every weight, batch 128), and PyTorch with 2 threads on
+// the same models, batch and optimizer, side by side in one run. `--no-write` prints without updating docs/benchmarks.md.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { availableParallelism } from 'node:os';
 import { wasmCandidate } from '../../core/backend/portable-candidates.js';
 import type { ImageDataset } from '../../core/data/image-dataset.js';
 import { seededRandom } from '../../core/data/random.js';
-import { zooEntry } from '../../core/models/zoo.js';
-import { createParallelTrainer } from '../../core/node/training-workers.js';
-import { fit } from '../../core/train/fit.js';
+import { nodeReplicaSpawner } from '../../core/node/training-workers.js';
+import { fit, type FitOptions } from '../../core/train/fit.js';
+import { MODELS, TORCH } from './config.js';
 import { machineFacts } from './machine.js';
 import { median } from './measure.js';
 import { writeReportSection } from './report-file.js';
+import { bestTorch, runTorchReference } from './torch-reference.js';
 
-const BATCH = 64;
-const STEPS = 6;
+const BATCH = 128;
+/** Steps timed after one warm-up step: (1 + STEPS) * BATCH images per configuration. */
+const STEPS = 4;
+const DECAY = 5e-4;
 
 function randomImages(count: number): ImageDataset {
   const random = seededRandom(5);
@@ -25,61 +30,64 @@ function randomImages(count: number): ImageDataset {
 
 const norm = { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] };
 
-/** Median seconds per step of one engine, from fit's own progress events. */
-async function singleEngine(model: tfl.LayersModel, data: ImageDataset): Promise<number> {
-  const stamps: number[] = [];
-  await fit(model, data, norm, { epochs: 1, batchSize: BATCH, learningRate: 1e-3, seed: 1, stage: 'bench', onProgress: () => void stamps.push(performance.now()) });
-  return BATCH / (median(stamps.slice(2).map((t, i) => t - stamps[i + 1])) / 1000);
-}
+const RECIPE: FitOptions = {
+  epochs: 1, batchSize: BATCH, learningRate: 0.01, seed: 1, stage: 'bench',
+  optimizer: 'sgd', nesterov: true, weightDecay: DECAY, weightDecayOn: 'all', schedule: 'constant',
+};
 
-async function replicas(model: tfl.LayersModel, data: ImageDataset, count: number): Promise<number> {
-  const trainer = await createParallelTrainer({ model, data, norm, replicas: count });
-  const step = (s: number) => trainer.step(Int32Array.from({ length: BATCH }, (_, i) => (s * BATCH + i) % data.count), undefined, 1e-3);
-  let seconds = 0;
-  try {
-    for (let s = 0; s < 2; s++) await step(s);
-    await trainer.sync();
-    // step() returns once the averaged gradients are sent; the sync at the end waits for the last update.
-    const started = performance.now();
-    for (let s = 0; s < STEPS; s++) await step(s);
-    await trainer.sync();
-    seconds = (performance.now() - started) / 1000 / STEPS;
-  } finally {
-    await trainer.dispose();
-  }
-  return BATCH / seconds;
+/**
+ * Images per second of fit() itself: the median time between its progress events (one per optimizer step)
+ * after the first step, which on replicas includes starting them.
+ */
+async function trainingRate(model: tfl.LayersModel, data: ImageDataset, replicas: number): Promise<{ imagesPerSecond: number; engines: number }> {
+  const stamps: number[] = [];
+  const parallel = replicas > 1 ? { replicas, spawnReplica: nodeReplicaSpawner() } : undefined;
+  const result = await fit(model, data, norm, { ...RECIPE, parallel, onProgress: (p) => void (p.metrics && stamps.push(performance.now())) });
+  const gaps = stamps.slice(1).map((t, i) => t - stamps[i]);
+  return { imagesPerSecond: BATCH / (median(gaps) / 1000), engines: result.engines };
 }
 
 async function main(): Promise<void> {
   await wasmCandidate.load();
   const facts = machineFacts();
   const cores = availableParallelism();
-  const data = randomImages(BATCH * (STEPS + 2));
+  const replicas = Math.max(2, Math.min(cores, 4));
+  const data = randomImages(BATCH * (STEPS + 1));
   const rows: string[] = [];
-  for (const id of ['small-vgg', 'resnet20']) {
-    const model = zooEntry(id).build({ inputShape: [32, 32, 3], numClasses: 10 });
-    const one = await singleEngine(model, data);
-    const many = await replicas(model, data, Math.max(2, cores));
-    rows.push(`| ${id} | ${one.toFixed(1)} | ${many.toFixed(1)} | ${(many / one).toFixed(2)}x |`);
+  const torch = await runTorchReference(
+    MODELS.map((m) => m.key),
+    { trainBatch: BATCH, inferBatches: [], weightDecay: DECAY, nesterov: true, warmup: 1, steps: STEPS },
+  );
+  if (!torch.available) console.error(`PyTorch reference unavailable: ${torch.reason}`);
+  for (const spec of MODELS) {
+    const one = await trainingRate(spec.build(), data, 1);
+    const many = await trainingRate(spec.build(), data, replicas);
+    const reference = bestTorch(torch, spec.key, 'train', BATCH)?.imagesPerSecond;
+    const ratio = (x: number) => (reference ? `${(x / reference).toFixed(2)}x` : 'n/a');
+    rows.push(
+      `| ${spec.label} | ${one.imagesPerSecond.toFixed(1)} | ${many.imagesPerSecond.toFixed(1)} (${many.engines} engines) | ${(many.imagesPerSecond / one.imagesPerSecond).toFixed(2)}x | ${reference?.toFixed(1) ?? 'n/a'} | ${ratio(one.imagesPerSecond)} | ${ratio(many.imagesPerSecond)} |`,
+    );
     console.log(rows.at(-1));
-    model.dispose();
+    tf.disposeVariables();
   }
-  const body = `## Training on every core: data-parallel wasm engines
+  const body = `## Training on every core: data-parallel wasm engines, the papers' recipe
 
-Last run: ${facts.date}, ${facts.cpu}, ${cores} cores. tfjs cannot run its threaded wasm build in Node, so Pruneflow
-trains on one wasm engine per core (worker threads): each computes the gradients of its share of the batch, the
-averages are applied by every engine alike. Batch ${BATCH}, random 32x32x3 images, the median step of one engine and the mean of ${STEPS} steps
-of the parallel engines after 2 warm-up steps, one engine against ${Math.max(2, cores)} measured one after the other in this run. Baseline training in
-\`pruneflow prune\` uses it on the wasm backend (\`PRUNEFLOW_TRAINING_REPLICAS=1\` turns it off). Multiply the
-single-engine ratio to PyTorch in the backends table by the speed-up for the ratio of the parallel engines.
+Last run: ${facts.date}, ${facts.cpu}, ${cores} cores, load average ${facts.loadAverage.map((l) => l.toFixed(1)).join(' / ')}. tfjs cannot run
+its threaded wasm build in Node, so Pruneflow trains on one wasm engine per core (worker threads, at most 4): each
+computes the gradients of its share of the batch, and every engine applies the averaged gradients with the same
+optimizer step. Recipe: SGD with Nesterov's momentum 0.9, weight decay ${DECAY} on every weight, batch ${BATCH}, random
+32x32x3 images; fit() itself, the median time between its optimizer steps over ${STEPS} steps after a warm-up step
+(${(STEPS + 1) * BATCH} images per cell). PyTorch ${torch.available ? torch.torch : '(unavailable)'} with ${TORCH.threads} threads, the same models, batch and
+optimizer (\`torch.optim.SGD(weight_decay=${DECAY}, nesterov=True)\`), the faster memory format, measured in the same run.
+Every training stage uses the engines per core on the wasm backend (\`--training-engines 1\` or
+\`PRUNEFLOW_TRAINING_REPLICAS=1\` turns it off).
 
-| model | one engine, img/s | one engine per core, img/s | speed-up |
-| --- | --- | --- | --- |
+| model | one engine, img/s | one engine per core, img/s | speed-up | PyTorch (${TORCH.threads} threads), img/s | one engine / PyTorch | per core / PyTorch |
+| --- | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
 `;
   console.log(body);
   if (!process.argv.includes('--no-write')) writeReportSection('parallel-training', body);
-  tf.disposeVariables();
 }
 
 main().catch((error: unknown) => {

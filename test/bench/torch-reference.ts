@@ -68,15 +68,28 @@ function runPython(python: string, args: string[], timeoutMs: number): Promise<T
   });
 }
 
-export async function runTorchReference(models: readonly ModelKey[]): Promise<TorchReport> {
+/** What a bench may change from the backends bench's method (training only, another batch, the papers' SGD). */
+export interface TorchOverrides {
+  warmup?: number;
+  steps?: number;
+  trainBatch?: number;
+  /** Empty: no inference measured. */
+  inferBatches?: readonly number[];
+  weightDecay?: number;
+  nesterov?: boolean;
+}
+
+export async function runTorchReference(models: readonly ModelKey[], overrides: TorchOverrides = {}): Promise<TorchReport> {
   if (!existsSync(SCRIPT)) return { available: false, reason: `script not found: ${SCRIPT}` };
   const args = [
     `--threads=${TORCH.threads}`,
-    `--warmup=${TORCH.warmup}`,
-    `--steps=${TORCH.steps}`,
-    `--train-batch=${TRAIN_BATCH}`,
-    `--infer-batches=${INFER_BATCHES.join(',')}`,
+    `--warmup=${overrides.warmup ?? TORCH.warmup}`,
+    `--steps=${overrides.steps ?? TORCH.steps}`,
+    `--train-batch=${overrides.trainBatch ?? TRAIN_BATCH}`,
+    `--infer-batches=${(overrides.inferBatches ?? INFER_BATCHES).join(',')}`,
     `--models=${models.join(',')}`,
+    ...(overrides.weightDecay ? [`--weight-decay=${overrides.weightDecay}`] : []),
+    ...(overrides.nesterov ? ['--nesterov'] : []),
   ];
   const reasons: string[] = [];
   for (const python of pythonCandidates()) {

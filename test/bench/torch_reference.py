@@ -25,6 +25,8 @@ def parse_args():
     parser.add_argument("--infer-batches", default="64,256")
     parser.add_argument("--models", default="small-vgg,resnet20")
     parser.add_argument("--formats", default="contiguous,channels_last")
+    parser.add_argument("--weight-decay", type=float, default=0.0, help="SGD weight_decay on every parameter (the papers' 5e-4)")
+    parser.add_argument("--nesterov", action="store_true", help="SGD with Nesterov's momentum")
     return parser.parse_args()
 
 
@@ -141,7 +143,7 @@ def main():
         torch.manual_seed(1)
         model = builders[name]().to(memory_format=memory_format(fmt))
         model.train()
-        optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=args.weight_decay, nesterov=args.nesterov)
         x = torch.randn(batch, 3, 32, 32).contiguous(memory_format=memory_format(fmt))
         y = torch.randint(0, 10, (batch,))
 
@@ -189,6 +191,8 @@ def main():
         "mkldnn": bool(torch.backends.mkldnn.is_available()),
         "warmup": args.warmup,
         "steps": args.steps,
+        "weightDecay": args.weight_decay,
+        "nesterov": args.nesterov,
         "models": models,
         "results": results,
     }))

@@ -5,6 +5,8 @@
  */
 import type { AugmentDraw } from '../../data/augmentation.js';
 import type { ImageDataset, Normalisation } from '../../data/image-dataset.js';
+import type { OptimizerState } from '../optimizer-state.js';
+import type { OptimizerSettings } from '../optimizer-update.js';
 
 /** Weights split as the model lists them; both sides build the same topology, so the orders agree. */
 export interface WeightValues {
@@ -14,6 +16,23 @@ export interface WeightValues {
 
 /** The data set without its name: images and labels stay uint8 (shared memory where the host allows). */
 export type SharedDataset = Omit<ImageDataset, 'name'>;
+
+/** A model as it travels: its layers topology (`model.toJSON(null, false)`) and its weights. */
+export interface ModelValues {
+  topology: object;
+  weights: WeightValues;
+}
+
+/** How each replica trains: the optimizer step of fit.ts, and what else changes the loss or the batch norms. */
+export interface ReplicaTraining {
+  optimizer: OptimizerSettings;
+  /** Batch norms' momentum while training (Keras's convention); each layer's own when absent. */
+  batchNormMomentum?: number;
+  /** Distillation: the teacher runs on each replica, on that replica's shard. */
+  teacher?: ModelValues & { weight: number; temperature: number };
+  /** Where a resumed run's optimizer left off (saved from replica 1 at a checkpoint). */
+  optimizerState?: OptimizerState;
+}
 
 export type ToReplica =
   | {
@@ -25,12 +44,20 @@ export type ToReplica =
       weights: WeightValues;
       data: SharedDataset;
       norm: Normalisation;
+      training: ReplicaTraining;
     }
   /** Gradients of the mean loss over this replica's shard; `draws` as encoded by `encodeDraws`. */
   | { type: 'compute'; indices: Int32Array; draws: Int8Array | null }
-  /** The averaged gradients: every replica applies the same Adam step, so their weights stay equal. */
-  | { type: 'apply'; gradients: Float32Array; learningRate: number }
+  /**
+   * The averaged gradients: every replica applies the same optimizer step, so their weights stay equal.
+   * `reached` marks the weights any shard's loss reached (1): only they get a step, as on one engine.
+   */
+  | { type: 'apply'; gradients: Float32Array; reached: Uint8Array; learningRate: number }
   | { type: 'read' }
+  /** The optimizer's state (momenta or moments), for a checkpoint. */
+  | { type: 'readOptimizer' }
+  /** Replaces every weight (an epoch hook changed the caller's model). */
+  | { type: 'setWeights'; weights: WeightValues }
   /** Another replica's shard did not fit: undo what computing this one's moved (batch-norm statistics). */
   | { type: 'rollback' }
   /** Replaces the batch-norm moving statistics (and any other non-trainable weights). */
@@ -38,14 +65,15 @@ export type ToReplica =
 
 export type FromReplica =
   | { type: 'ready'; parameters: number }
-  | { type: 'gradients'; loss: number; correct: number; count: number; gradients: Float32Array }
+  | { type: 'gradients'; loss: number; correct: number; count: number; gradients: Float32Array; reached: Uint8Array }
   | { type: 'weights'; weights: WeightValues }
+  | { type: 'optimizer'; state: OptimizerState }
   /** Instead of gradients: the shard did not fit in the device's memory. Nothing was kept or changed; a smaller one may fit. */
   | { type: 'out-of-memory'; message: string }
   | { type: 'error'; message: string };
 
 /** Which messages get an answer: the coordinator matches answers to requests in order. */
-export const ANSWERED: ReadonlySet<ToReplica['type']> = new Set(['init', 'compute', 'read']);
+export const ANSWERED: ReadonlySet<ToReplica['type']> = new Set(['init', 'compute', 'read', 'readOptimizer']);
 
 /** The coordinator's end of one replica; a browser host implements it over a Web Worker. */
 export interface ReplicaPort {

@@ -13,13 +13,14 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-const EXPECTED = { init: 'ready', compute: 'gradients', read: 'weights' } as const;
+const EXPECTED = { init: 'ready', compute: 'gradients', read: 'weights', readOptimizer: 'optimizer' } as const;
 
 /** What each request is answered with: a shard that did not fit comes back as such, not as an error. */
 interface Answers {
   init: Answer<'ready'>;
   compute: Answer<'gradients'> | Answer<'out-of-memory'>;
   read: Answer<'weights'>;
+  readOptimizer: Answer<'optimizer'>;
 }
 
 /**

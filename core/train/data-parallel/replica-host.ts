@@ -19,7 +19,7 @@ export function serveReplica(endpoint: ReplicaEndpoint): void {
       const candidate = portableCandidates.find((c) => c.id === message.backend);
       if (!candidate) throw new Error(`no portable backend '${message.backend}'`);
       await candidate.load();
-      replica = await Replica.create(message.topology, message.weights, message.data, message.norm);
+      replica = await Replica.create(message.topology, message.weights, message.data, message.norm, message.training);
       return endpoint.post({ type: 'ready', parameters: replica.parameters });
     }
     if (!replica) throw new Error(`'${message.type}' arrived before 'init'`);
@@ -33,10 +33,16 @@ export function serveReplica(endpoint: ReplicaEndpoint): void {
           if (!isOutOfMemoryError(error)) throw error;
           return endpoint.post({ type: 'out-of-memory', message: (error as Error).message });
         }
-        return endpoint.post({ type: 'gradients', ...shard }, [shard.gradients.buffer as ArrayBuffer]);
+        return endpoint.post({ type: 'gradients', ...shard }, [shard.gradients.buffer as ArrayBuffer, shard.reached.buffer as ArrayBuffer]);
       }
       case 'apply':
-        return replica.applyGradients(message.gradients, message.learningRate);
+        return replica.applyGradients(message.gradients, message.reached, message.learningRate);
+      case 'readOptimizer': {
+        const state = await replica.readOptimizer();
+        return endpoint.post({ type: 'optimizer', state }, [state.data.buffer as ArrayBuffer]);
+      }
+      case 'setWeights':
+        return replica.setWeights(message.weights);
       case 'read': {
         const weights = replica.readWeights();
         const buffers = [...weights.trainable, ...weights.nonTrainable].map((a) => a.buffer as ArrayBuffer);

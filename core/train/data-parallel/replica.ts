@@ -7,7 +7,10 @@ import { releaseFailedTape } from '../../backend/tfjs-compat/failed-tape.js';
 import { saveMovingStatistics } from '../../backend/tfjs-compat/moving-statistics.js';
 // Registers the custom shortcut layer, so ResNet topologies deserialise in a fresh worker.
 import '../../models/zero-pad-shortcut.js';
-import type { SharedDataset, WeightValues } from './protocol.js';
+import { loadOptimizerState, type OptimizerState, saveOptimizerState } from '../optimizer-state.js';
+import { OptimizerUpdate, type OptimizerSettings, setBatchNormMomentum } from '../optimizer-update.js';
+import { teacherLogits, trainingLoss } from '../training-loss.js';
+import type { ModelValues, ReplicaTraining, SharedDataset, WeightValues } from './protocol.js';
 
 export interface ShardResult {
   /** Mean loss over the shard. */
@@ -16,17 +19,20 @@ export interface ShardResult {
   count: number;
   /** Gradients of the mean loss, all trainable weights in order, end to end. */
   gradients: Float32Array;
+  /** 1 for each trainable weight the loss reached (the others got no gradient: zeros above). */
+  reached: Uint8Array;
 }
 
 /**
  * One copy of the model in one engine. It computes gradients on its shard and applies the averaged ones with
- * its own Adam; all replicas start equal and apply the same updates, so their trainable weights stay equal.
+ * its own optimizer, the same step as fit.ts (`OptimizerUpdate`: SGD or Adam, weight decay); all replicas
+ * start equal and apply the same updates, so their trainable weights stay equal.
  */
 export class Replica {
   private readonly variables: tf.Variable[];
   private readonly sizes: number[];
   readonly parameters: number;
-  private readonly optimizer = tf.train.adam(1e-3);
+  private readonly update: OptimizerUpdate;
   private readonly data: ImageDataset;
   /** The moving statistics from before the last computed shard, until its step is applied or rolled back. */
   private before?: ReturnType<typeof saveMovingStatistics>;
@@ -35,18 +41,25 @@ export class Replica {
     private readonly model: tfl.LayersModel,
     data: SharedDataset,
     private readonly norm: Normalisation,
+    settings: OptimizerSettings,
+    private readonly teacher?: { model: tfl.LayersModel; weight: number; temperature: number },
   ) {
     this.data = { name: 'replica shard source', ...data };
-    this.variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    this.update = new OptimizerUpdate(model, settings);
+    this.variables = this.update.variables;
     this.sizes = this.variables.map((v) => v.size);
     this.parameters = this.sizes.reduce((a, b) => a + b, 0);
   }
 
-  static async create(topology: object, weights: WeightValues, data: SharedDataset, norm: Normalisation): Promise<Replica> {
-    const model = await tfl.models.modelFromJSON({ modelTopology: topology } as tfl.ModelAndWeightsConfig);
-    const replica = new Replica(model, data, norm);
-    replica.assign(model.trainableWeights, weights.trainable);
-    replica.assign(model.nonTrainableWeights, weights.nonTrainable);
+  static async create(topology: object, weights: WeightValues, data: SharedDataset, norm: Normalisation, training: ReplicaTraining): Promise<Replica> {
+    const model = await buildModel({ topology, weights });
+    if (training.batchNormMomentum !== undefined) setBatchNormMomentum(model, training.batchNormMomentum);
+    const teacher = training.teacher && { model: await buildModel(training.teacher), weight: training.teacher.weight, temperature: training.teacher.temperature };
+    if (teacher) teacher.model.trainable = false;
+    const replica = new Replica(model, data, norm, training.optimizer, teacher);
+    if (training.optimizerState) {
+      await loadOptimizerState(replica.update.optimizer, training.optimizerState, model.trainableWeights.map((w) => w.shape as number[]));
+    }
     return replica;
   }
 
@@ -55,6 +68,7 @@ export class Replica {
     let batch: ReturnType<typeof makeBatch> | undefined;
     let statistics: ReturnType<typeof saveMovingStatistics> | undefined;
     let hits: tf.Scalar | undefined;
+    let soft: tf.Tensor2D | undefined;
     let computed: { value: tf.Scalar; grads: tf.NamedTensorMap } | undefined;
     this.forget();
     try {
@@ -62,22 +76,28 @@ export class Replica {
       batch = makeBatch(this.data, indices, this.norm, draws);
       statistics = saveMovingStatistics(this.model);
       const { x, y } = batch;
+      // The teacher sees this shard's (augmented) images, as fit.ts's sees the whole batch.
+      soft = this.teacher && teacherLogits(this.teacher.model, x);
+      const targets = soft && { logits: soft, weight: this.teacher!.weight, temperature: this.teacher!.temperature };
       // The same loss as fit.ts, on this shard only.
       computed = tf.variableGrads(() => {
-        const logits = this.model.apply(x, { training: true }) as tf.Tensor2D;
-        hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(y, 1)), 'float32')));
-        return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
+        const out = trainingLoss(this.model, x, y, targets);
+        hits = out.hits;
+        return out.loss;
       }, this.variables);
       const { value, grads } = computed;
       const gradients = new Float32Array(this.parameters);
+      const reached = new Uint8Array(this.variables.length);
       let offset = 0;
       this.variables.forEach((v, i) => {
-        // A weight the loss does not reach gets no gradient: zero, as Adam would see it single-process too.
         const grad = grads[v.name];
-        if (grad) gradients.set(grad.dataSync() as Float32Array, offset);
+        if (grad) {
+          gradients.set(grad.dataSync() as Float32Array, offset);
+          reached[i] = 1;
+        }
         offset += this.sizes[i];
       });
-      const result = { loss: value.dataSync()[0], correct: hits!.dataSync()[0], count: batch.size, gradients };
+      const result = { loss: value.dataSync()[0], correct: hits!.dataSync()[0], count: batch.size, gradients, reached };
       // Kept until the step is applied: if another replica's shard did not fit, `rollback` undoes this one's too.
       [this.before, statistics] = [statistics, undefined];
       return result;
@@ -86,7 +106,7 @@ export class Replica {
       throw error;
     } finally {
       statistics?.dispose();
-      tf.dispose([...(batch ? [batch.x, batch.y] : []), ...(hits ? [hits] : []), ...(computed ? [computed.value, ...Object.values(computed.grads)] : [])]);
+      tf.dispose([...(batch ? [batch.x, batch.y] : []), ...(hits ? [hits] : []), ...(soft ? [soft] : []), ...(computed ? [computed.value, ...Object.values(computed.grads)] : [])]);
       releaseFailedTape();
     }
   }
@@ -102,18 +122,24 @@ export class Replica {
     this.before = undefined;
   }
 
-  applyGradients(gradients: Float32Array, learningRate: number): void {
+  applyGradients(gradients: Float32Array, reached: Uint8Array, learningRate: number): void {
     this.forget();
     if (gradients.length !== this.parameters) throw new Error(`expected ${this.parameters} gradient values, got ${gradients.length}`);
+    const grads: tf.NamedTensorMap = {};
     let offset = 0;
-    const named = this.variables.map((v, i) => {
-      const tensor = tf.tensor(gradients.subarray(offset, offset + this.sizes[i]), v.shape, 'float32');
+    this.variables.forEach((v, i) => {
+      if (reached[i]) grads[v.name] = tf.tensor(gradients.subarray(offset, offset + this.sizes[i]), v.shape, 'float32');
       offset += this.sizes[i];
-      return { name: v.name, tensor };
     });
-    (this.optimizer as unknown as { learningRate: number }).learningRate = learningRate;
-    this.optimizer.applyGradients(named);
-    tf.dispose(named.map((n) => n.tensor));
+    try {
+      this.update.apply(grads, learningRate);
+    } finally {
+      tf.dispose(Object.values(grads));
+    }
+  }
+
+  readOptimizer(): Promise<OptimizerState> {
+    return saveOptimizerState(this.update.optimizer);
   }
 
   readWeights(): WeightValues {
@@ -122,12 +148,20 @@ export class Replica {
   }
 
   setNonTrainable(values: Float32Array[]): void {
-    this.assign(this.model.nonTrainableWeights, values);
+    assignWeights(this.model.nonTrainableWeights, values);
   }
 
-  private assign(list: tfl.LayerVariable[], values: Float32Array[]): void {
-    assignWeights(list, values);
+  setWeights(weights: WeightValues): void {
+    assignWeights(this.model.trainableWeights, weights.trainable);
+    assignWeights(this.model.nonTrainableWeights, weights.nonTrainable);
   }
+}
+
+async function buildModel({ topology, weights }: ModelValues): Promise<tfl.LayersModel> {
+  const model = await tfl.models.modelFromJSON({ modelTopology: topology } as tfl.ModelAndWeightsConfig);
+  assignWeights(model.trainableWeights, weights.trainable);
+  assignWeights(model.nonTrainableWeights, weights.nonTrainable);
+  return model;
 }
 
 /** Writes `values` into the weights in order; shared with the coordinator, which writes the caller's model. */

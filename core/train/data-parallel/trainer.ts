@@ -2,7 +2,10 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { AugmentDraw } from '../../data/augmentation.js';
 import type { ImageDataset, Normalisation } from '../../data/image-dataset.js';
 import { maxAbsDifference, meanOfLists, shardRanges, weightedAverage } from './average.js';
-import { encodeDraws, type ReplicaPort, type SharedDataset } from './protocol.js';
+import type { Distillation } from '../distillation.js';
+import type { OptimizerState } from '../optimizer-state.js';
+import type { OptimizerSettings } from '../optimizer-update.js';
+import { encodeDraws, type ModelValues, type ReplicaPort, type ReplicaTraining, type SharedDataset, type WeightValues } from './protocol.js';
 import { assignWeights } from './replica.js';
 import { DataParallelError, ReplicaGroup } from './replica-group.js';
 
@@ -20,7 +23,17 @@ export interface DataParallelOptions {
   spawnReplica: (index: number) => ReplicaPort;
   /** Backend each replica trains on; default 'wasm'. */
   backend?: string;
+  /** The optimizer step (fit.ts's): Adam with no weight decay when absent. */
+  optimizer?: OptimizerSettings;
+  /** Batch norms' momentum while training (Keras's convention); each layer's own when absent. */
+  batchNormMomentum?: number;
+  /** The teacher is copied to every replica and runs there on each shard. */
+  distillation?: Distillation;
+  /** A resumed run's optimizer state (from `readOptimizer` at a checkpoint). */
+  optimizerState?: OptimizerState;
 }
+
+const PLAIN_ADAM: OptimizerSettings = { optimizer: 'adam', learningRate: 1e-3, nesterov: false, weightDecay: 0, weightDecayOn: 'all' };
 
 export interface StepResult {
   /** Mean loss over the global batch. */
@@ -31,10 +44,14 @@ export interface StepResult {
 
 export interface DataParallelTrainer {
   readonly replicas: number;
-  /** One Adam step on the global batch `indices`, split across the replicas; a ReplicaOutOfMemoryError if a shard did not fit. */
+  /** One optimizer step on the global batch `indices`, split across the replicas; a ReplicaOutOfMemoryError if a shard did not fit. */
   step(indices: ArrayLike<number>, draws: readonly AugmentDraw[] | undefined, learningRate: number): Promise<StepResult>;
   /** Writes the weights into the caller's model (moving statistics averaged); returns the replicas' drift (0). */
   sync(): Promise<{ drift: number }>;
+  /** Sends the caller's model's weights to every replica (after something outside training changed them). */
+  push(): Promise<void>;
+  /** The optimizer's state (all replicas hold the same), for a checkpoint that resumes exactly. */
+  readOptimizer(): Promise<OptimizerState>;
   /** Waits for the step in flight, syncs unless a replica failed, and ends the replicas. */
   finish(): Promise<void>;
   /** Ends the replicas at once; the caller's model keeps what the last sync wrote. */
@@ -43,15 +60,14 @@ export interface DataParallelTrainer {
 
 /**
  * Data-parallel training: replicas hold equal copies of the model, each computes gradients on its shard,
- * the coordinator averages them (weighted by shard size) and every replica applies the same Adam update, so
+ * the coordinator averages them (weighted by shard size) and every replica applies the same optimizer update, so
  * the weights stay equal without being broadcast. Batch norm normalises by shard statistics (as PyTorch's
  * DDP does without SyncBatchNorm); the moving statistics are averaged across replicas at each sync.
  */
 export async function startDataParallel(options: DataParallelOptions): Promise<DataParallelTrainer> {
   const { model, data, norm, replicas } = options;
   if (!Number.isInteger(replicas) || replicas < 1) throw new Error(`replicas must be a positive integer, got ${replicas}`);
-  const read = (list: tfl.LayerVariable[]) => list.map((w) => Float32Array.from(w.read().dataSync() as Float32Array));
-  const weights = { trainable: read(model.trainableWeights), nonTrainable: read(model.nonTrainableWeights) };
+  const weights = readValues(model);
   const parameters = weights.trainable.reduce((sum, w) => sum + w.length, 0);
   const group = new ReplicaGroup(Array.from({ length: replicas }, (_, i) => options.spawnReplica(i)));
   const init = {
@@ -61,6 +77,7 @@ export async function startDataParallel(options: DataParallelOptions): Promise<D
     weights,
     data: shareDataset(data),
     norm,
+    training: replicaTraining(options),
   };
   try {
     const ready = await Promise.all(Array.from({ length: replicas }, (_, i) => group.request(i, init)));
@@ -99,10 +116,12 @@ export async function startDataParallel(options: DataParallelOptions): Promise<D
     }
     const answers = replies.flatMap((reply) => (reply.type === 'out-of-memory' ? [] : [reply]));
     const mean = weightedAverage(answers);
-    // Replicas with an empty shard apply too: every Adam must take the same steps.
+    // A weight any shard's loss reached gets a step (on one engine, the whole batch's loss would reach it).
+    const reached = answers[0].reached.map((_, k) => (answers.some((a) => a.reached[k]) ? 1 : 0));
+    // Replicas with an empty shard apply too: every optimizer must take the same steps.
     for (let i = 0; i < replicas; i++) {
       const gradients = i === replicas - 1 ? mean : mean.slice();
-      group.send(i, { type: 'apply', gradients, learningRate }, [gradients.buffer as ArrayBuffer]);
+      group.send(i, { type: 'apply', gradients, reached: reached.slice(), learningRate }, [gradients.buffer as ArrayBuffer]);
     }
     const count = answers.reduce((sum, a) => sum + a.count, 0);
     const loss = answers.reduce((sum, a) => sum + a.loss * a.count, 0) / count;
@@ -124,6 +143,11 @@ export async function startDataParallel(options: DataParallelOptions): Promise<D
     replicas,
     step: (indices, draws, learningRate) => exclusive(() => step(indices, draws, learningRate)),
     sync: () => exclusive(sync),
+    push: () =>
+      exclusive(async () => {
+        for (let i = 0; i < replicas; i++) group.send(i, { type: 'setWeights', weights: readValues(model) });
+      }),
+    readOptimizer: () => exclusive(async () => (await group.request(0, { type: 'readOptimizer' })).state),
     finish: () =>
       exclusive(async () => {
         if (group.closed && !group.error) return;
@@ -135,6 +159,27 @@ export async function startDataParallel(options: DataParallelOptions): Promise<D
         if (group.error) throw group.error;
       }),
     dispose: () => group.terminate(),
+  };
+}
+
+function readValues(model: tfl.LayersModel): WeightValues {
+  const read = (list: tfl.LayerVariable[]) => list.map((w) => Float32Array.from(w.read().dataSync() as Float32Array));
+  return { trainable: read(model.trainableWeights), nonTrainable: read(model.nonTrainableWeights) };
+}
+
+function replicaTraining(options: DataParallelOptions): ReplicaTraining {
+  const { distillation } = options;
+  const teacher: (ModelValues & { weight: number; temperature: number }) | undefined = distillation && {
+    topology: distillation.teacher.toJSON(null, false) as object,
+    weights: readValues(distillation.teacher),
+    weight: distillation.weight,
+    temperature: distillation.temperature,
+  };
+  return {
+    optimizer: options.optimizer ?? PLAIN_ADAM,
+    ...(options.batchNormMomentum !== undefined && { batchNormMomentum: options.batchNormMomentum }),
+    ...(teacher && { teacher }),
+    ...(options.optimizerState && { optimizerState: options.optimizerState }),
   };
 }
 

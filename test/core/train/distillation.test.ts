@@ -51,7 +51,7 @@ describe('distillation loss', () => {
 });
 
 describe('training with a teacher', () => {
-  it('follows the teacher over wrong labels at weight 1, on one engine even when replicas are offered', async () => {
+  it('follows the teacher over wrong labels at weight 1, on one engine when the replicas offered cannot start', async () => {
     const { train: data, norm } = await sampleImages(512);
     const options = { epochs: 4, batchSize: 64, learningRate: 1e-2, seed: 1, stage: 'fine-tuning' };
     const teacher = tinyClassifier(3);
@@ -67,7 +67,8 @@ describe('training with a teacher', () => {
     await fit(student, wrong, norm, { ...options, parallel, distillation: { teacher, weight: 1, temperature: 4 } });
     const plain = tinyClassifier(4);
     await fit(plain, wrong, norm, options);
-    expect(spawned).toBe(0);
+    // Distillation trains on replicas too (data-parallel-recipe.test.ts); these could not start, so it trained here.
+    expect(spawned).toBe(1);
     // The student learnt the teacher's classes; the plain model learnt the shifted labels instead.
     const agreement = async (model: tfl.LayersModel) => (await evaluate(model, taught, norm)).top1;
     expect(await agreement(student)).toBeGreaterThan(0.6);
