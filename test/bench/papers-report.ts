@@ -101,14 +101,15 @@ const flopsCut = (results: PapersResults, engine: PapersRun['engine'], method: s
 
 /**
  * Wall time of the full protocol (FULL_PROTOCOL, 10,000 training images) at the training rates the stored runs
- * measured: PyTorch's baseline epochs, Pruneflow's fine-tuning epochs, Torch-Pruning's (PyTorch) fine-tuning epochs.
+ * measured (medians): PyTorch's baseline epochs, Pruneflow's fine-tuning epochs, Torch-Pruning's (PyTorch) fine-tuning epochs.
  * Training only: evaluation, latency timing and Torch-Pruning's ratio search add a few minutes per run.
  */
 export function estimateFullHours(results: PapersResults): { hours: number; baseline: number; pruneflow: number; torch: number } | undefined {
   const b = results.baseline;
   const perImage = (engines: PapersRun['engine'][]) => {
-    const rates = results.runs.filter((r) => engines.includes(r.engine) && r.secondsPerEpoch).map((r) => r.secondsPerEpoch! / b!.trainImages);
-    return rates.length ? rates.reduce((a, v) => a + v, 0) / rates.length : undefined;
+    // The median: one run slowed by the shared machine's other work must not set the estimate.
+    const rates = results.runs.filter((r) => engines.includes(r.engine) && r.secondsPerEpoch).map((r) => r.secondsPerEpoch! / b!.trainImages).sort((x, y) => x - y);
+    return rates.length ? (rates[(rates.length - 1) >> 1] + rates[rates.length >> 1]) / 2 : undefined;
   };
   const pf = perImage(['pruneflow', 'parity-pruneflow']);
   const tp = perImage(['torch-pruning', 'parity-torch']);

@@ -80,3 +80,23 @@ describe("papers' protocol benchmark", () => {
     expect(papersMarkdown(results, 37, 'npm run bench:papers')).toMatch(/\| l1 \| 50% \|.*\| -2\.20 ± 0\.06 \(n=3\) \|.*\| -1\.20 ± 0\.\d\d \(n=3\) \|/);
   });
 });
+
+describe("papers' protocol wall-time estimate", () => {
+  it('scales the median measured seconds per training image to the full protocol', async () => {
+    const { estimateFullHours } = await import('./papers-report.js');
+    const results: PapersResults = { protocol: TINY_PROTOCOL, runs: [], failures: [] };
+    // 256 training images: PyTorch baseline 2.56 s/epoch (0.01 s/image); fine-tuning 0.05 s/image in Pruneflow, 0.02 in PyTorch.
+    results.baseline = { torchAccuracy: 0.1, pruneflowAccuracy: 0.1, maxLogitDifference: 0, parameters: 1, flops: 1, secondsPerEpoch: 2.56, torch: '2', trainImages: 256, testImages: 256, trainedAt: '' };
+    results.runs.push(
+      { ...run(pf('l1', 0.5, 1), 0.1), secondsPerEpoch: 12.8 },
+      { ...run(pf('cip', 0.5, 1), 0.1), secondsPerEpoch: 12.8 },
+      { ...run(pf('random', 0.5, 1), 0.1), secondsPerEpoch: 99 }, // an outlier: the median ignores it
+      { ...run(tp('l1', 0.5, 1), 0.1), secondsPerEpoch: 5.12 },
+    );
+    const e = estimateFullHours(results)!;
+    // Full: 30 x 10,000 baseline images; 8 x 10,000 per run; 21 Pruneflow runs (with parity), 16 PyTorch runs.
+    expect(e.baseline).toBeCloseTo((0.01 * 300_000) / 3600, 9);
+    expect(e.pruneflow).toBeCloseTo((21 * 80_000 * 0.05) / 3600, 9);
+    expect(e.torch).toBeCloseTo((16 * 80_000 * 0.02) / 3600, 9);
+  });
+});

@@ -105,7 +105,7 @@ async function main(): Promise<void> {
   const baseline = store.results.baseline ?? (await ensurePapersBaseline(paths.baselineDir, data, protocol, log));
   if (!store.results.baseline) await store.setBaseline(baseline);
   const modelPath = join(paths.baselineDir, 'model.json');
-  const parityDir = join(paths.baselineDir, 'parity-pruned');
+  const parityDir = join(paths.scratch, 'parity-pruned');
 
   const replicas = Math.min(availableParallelism(), 4);
   let stage = '';
