@@ -159,7 +159,8 @@ export function papersMarkdown(results: PapersResults, totalJobs: number, comman
   const parity = parityPair(results);
   lines.push('', `Fine-tuning parity (Pruneflow's L1 at ${p.cuts[0] * 100}%, seed 1, exported before fine-tuning; the same weights fine-tuned by each engine with the recipe above):`, '');
   lines.push('| engine | start | after fine-tuning | s/epoch |', '|---|---:|---:|---:|');
-  for (const [label, r] of [['Pruneflow (`trainModel`, wasm)', parity?.pruneflow], ['PyTorch', parity?.torch]] as const) {
+  const engines = parity?.pruneflow.replicas ? `, ${parity.pruneflow.replicas} training engine${parity.pruneflow.replicas > 1 ? 's' : ''}` : '';
+  for (const [label, r] of [[`Pruneflow (\`trainModel\`, wasm${engines})`, parity?.pruneflow], ['PyTorch (1 thread)', parity?.torch]] as const) {
     lines.push(r ? `| ${label} | ${(r.pruneOnlyAccuracy * 100).toFixed(2)}% | ${(r.accuracy * 100).toFixed(2)}% | ${r.secondsPerEpoch?.toFixed(0) ?? '–'} |` : `| ${label} | – | – | – |`);
   }
   lines.push('', '| target | verdict | measured |', '|---|---|---|', ...verdicts(results).map((v) => `| ${v.target} | **${v.status}** | ${v.detail} |`));

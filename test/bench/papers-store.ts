@@ -15,6 +15,8 @@ export interface PapersRun extends PapersJob {
   baselineFlops: number;
   seconds: number;
   secondsPerEpoch?: number;
+  /** Pruneflow's training engines (data-parallel replicas on wasm; 1 = one engine, whole-batch batch-norm statistics). */
+  replicas?: number;
   /** Kept output channels per convolution, where the engine reports them. */
   widths?: Record<string, number>;
   loadAverage: number;

@@ -1,5 +1,5 @@
 // Issue 21's benchmark on the papers' protocol (npm run bench:papers; `-- --budget tiny` runs every path in minutes,
-// `-- --report` rewrites the report from the stored runs): see papers-config.ts for the protocol. Every finished run is
+// `-- --report` rewrites the report from the stored runs, `-- --replicas 1` fine-tunes on one wasm engine): see papers-config.ts for the protocol. Every finished run is
 // stored as it ends (papers-store.ts), so a rerun after an interruption goes on where it stopped.
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, open } from 'node:fs/promises';
@@ -13,7 +13,7 @@ import { nodeReplicaSpawner } from '../../core/node/training-workers.js';
 import { writeFilesAtomically } from '../../core/node/write-files.js';
 import { type RunContext, runPruning } from '../../core/session/prune-run.js';
 import { trainModel } from '../../core/session/train-model.js';
-import { jobKey, type PapersJob, type PapersProtocol, papersJobs, papersPaths, protocolFromArgs } from './papers-config.js';
+import { jobKey, PapersArgumentError, type PapersJob, type PapersProtocol, papersJobs, papersPaths, protocolFromArgs } from './papers-config.js';
 import { ensurePapersBaseline } from './papers-baseline.js';
 import { estimateLine, writePapersReport } from './papers-report.js';
 import { type PapersRun, PapersStore } from './papers-store.js';
@@ -107,7 +107,11 @@ async function main(): Promise<void> {
   const modelPath = join(paths.baselineDir, 'model.json');
   const parityDir = join(paths.scratch, 'parity-pruned');
 
-  const replicas = Math.min(availableParallelism(), 4);
+  // Pruneflow trains data-parallel on wasm (batch norms then see each replica's share of a batch); `--replicas 1`
+  // trains on one engine, with batch statistics over the whole batch as PyTorch computes them.
+  const at = args.findIndex((a) => a === '--replicas' || a.startsWith('--replicas='));
+  const replicas = at < 0 ? Math.min(availableParallelism(), 4) : Number(args[at].includes('=') ? args[at].slice('--replicas='.length) : args[at + 1]);
+  if (!Number.isInteger(replicas) || replicas < 1) throw new PapersArgumentError(`--replicas ${args[at + 1] ?? ''}: expected a whole number from 1`);
   let stage = '';
   let lastStep = 0;
   let widths: Record<string, number> | undefined;
@@ -137,6 +141,7 @@ async function main(): Promise<void> {
     baselineFlops: result.baseline.flops,
     seconds: (performance.now() - started) / 1000,
     secondsPerEpoch: fineTuneRate ? baseline.trainImages / fineTuneRate : undefined,
+    replicas,
     widths,
     loadAverage: Math.round(loadavg()[0] * 100) / 100,
     finishedAt: now(),
