@@ -54,6 +54,7 @@ export const MODEL_CHOICES: readonly ModelChoice[] = [
   { id: 'vgg16', label: 'VGG-16 with BN (CIFAR)' },
   { id: 'vgg19', label: 'VGG-19 with BN (CIFAR)' },
   { id: 'mobilenetv2', label: 'MobileNetV2 (CIFAR, 32x32)' },
+  { id: 'resnet20-b', label: 'ResNet-20, 1x1-conv shortcuts (CIFAR)' },
 ];
 
 /**

@@ -27,6 +27,7 @@ export const MODEL_ZOO: ZooEntry[] = [
   { id: 'vgg16', label: 'VGG-16 with BN (CIFAR)', build: (i) => buildCifarVgg(16, i), published: { parameters: 14.98e6, flops: 313.73e6, source: HRANK } },
   { id: 'vgg19', label: 'VGG-19 with BN (CIFAR)', build: (i) => buildCifarVgg(19, i) },
   { id: 'mobilenetv2', label: 'MobileNetV2 (CIFAR, 32x32)', build: buildCifarMobileNetV2 },
+  { id: 'resnet20-b', label: 'ResNet-20, 1x1-conv shortcuts (CIFAR)', build: (i) => buildCifarResNet(20, i, 'conv') },
 ];
 
 export class UnknownModelError extends Error {

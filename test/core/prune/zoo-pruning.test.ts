@@ -35,6 +35,7 @@ const ZOO: [string, () => tfl.LayersModel, number[]][] = [
   ['demo CNN', () => buildDemoCnn({ inputShape: [28, 28, 1], numClasses: 10 }), [28, 28, 1]],
   ['small VGG', () => buildSmallVgg({ inputShape: [32, 32, 3], numClasses: 10 }), [32, 32, 3]],
   ['ResNet-20', () => buildCifarResNet(20, { inputShape: [32, 32, 3], numClasses: 10 }), [32, 32, 3]],
+  ['ResNet-20 with 1x1-conv shortcuts', () => buildCifarResNet(20, { inputShape: [32, 32, 3], numClasses: 10 }, 'conv'), [32, 32, 3]],
   ['mobile blocks (depthwise, add, concat, separable, flatten)', mobileBlocks, [12, 12, 3]],
 ];
 
@@ -66,5 +67,16 @@ describe('pruning every zoo model', () => {
     const streams = ['stem_conv', 'stage2_block1_b_conv', 'stage3_block1_b_conv'].map((p) => graph.groups.find((g) => g.producers.includes(p))!);
     expect(streams.map((g) => [g.channels, g.prunable])).toEqual([[16, true], [32, true], [64, true]]);
     expect(new Set(streams.map((g) => g.id)).size).toBe(3);
+  });
+
+  it("couples the option-B shortcut's 1x1 convolution with its stage's residual stream", () => {
+    const graph = buildChannelGraph(buildCifarResNet(20, { inputShape: [32, 32, 3], numClasses: 10 }, 'conv'));
+    for (const stage of [2, 3]) {
+      const group = graph.groups.find((g) => g.producers.includes(`stage${stage}_block1_shortcut_conv`))!;
+      expect(group.producers).toEqual(expect.arrayContaining([`stage${stage}_block1_b_conv`, `stage${stage}_block2_b_conv`, `stage${stage}_block3_b_conv`]));
+      expect([group.channels, group.prunable]).toEqual([stage === 2 ? 32 : 64, true]);
+    }
+    const stem = graph.groups.find((g) => g.producers.includes('stem_conv'))!;
+    expect(stem.producers).toEqual(expect.arrayContaining(['stage1_block1_b_conv', 'stage1_block3_b_conv']));
   });
 });

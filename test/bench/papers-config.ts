@@ -1,0 +1,122 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Issue 21's protocol (the pruning papers'): a 30-epoch PyTorch baseline of ResNet-20 with 1x1-conv shortcuts on the
+ * CIFAR-10 subset, pruned to 30/50/70% fewer FLOPs with global ranking and fine-tuned 8 epochs with PyTorch's SGD
+ * recipe, by Pruneflow and by Torch-Pruning (from source) side by side; `tiny` runs every path in minutes.
+ */
+export interface PapersProtocol {
+  mode: 'full' | 'tiny';
+  /** Training and test images taken from the front of the subset's files (all of them when absent). */
+  images?: { train: number; test: number };
+  baseline: { epochs: number; learningRate: number };
+  fineTune: { epochs: number; learningRate: number };
+  batchSize: number;
+  weightDecay: number;
+  cuts: readonly number[];
+  /** Seeds per cut (1, 2, ... n); a cut not listed runs seed 1 only. */
+  seeds: Readonly<Record<string, number>>;
+  /** Pruneflow criteria, and Torch-Pruning importances (its criteria ids: l1, lamp, random, bn-scale, fpgm). */
+  pruneflow: readonly string[];
+  torchPruning: readonly string[];
+}
+
+export const FULL_PROTOCOL: PapersProtocol = {
+  mode: 'full',
+  baseline: { epochs: 30, learningRate: 0.1 },
+  fineTune: { epochs: 8, learningRate: 0.01 },
+  batchSize: 128,
+  weightDecay: 5e-4,
+  cuts: [0.5, 0.7, 0.3],
+  seeds: { '0.5': 3 },
+  pruneflow: ['cip', 'l1', 'lamp', 'random'],
+  torchPruning: ['l1', 'lamp', 'random'],
+};
+
+/** Every path of the full protocol on 256 images, 1 epoch, one cut and one seed. */
+export const TINY_PROTOCOL: PapersProtocol = {
+  ...FULL_PROTOCOL,
+  mode: 'tiny',
+  images: { train: 256, test: 256 },
+  baseline: { epochs: 1, learningRate: 0.1 },
+  fineTune: { epochs: 1, learningRate: 0.01 },
+  cuts: [0.5],
+  seeds: {},
+};
+
+export class PapersArgumentError extends Error {
+  override name = 'PapersArgumentError';
+}
+
+/** `--budget tiny|full` (or `--budget=...`); full without one. */
+export function protocolFromArgs(args: readonly string[]): PapersProtocol {
+  const at = args.findIndex((a) => a === '--budget' || a.startsWith('--budget='));
+  if (at < 0) return FULL_PROTOCOL;
+  const value = args[at].includes('=') ? args[at].slice('--budget='.length) : args[at + 1];
+  if (value === 'tiny') return TINY_PROTOCOL;
+  if (value === 'full') return FULL_PROTOCOL;
+  throw new PapersArgumentError(`--budget ${value ?? '(missing)'}: expected tiny or full`);
+}
+
+export type Engine = 'pruneflow' | 'torch-pruning';
+
+/** One run of the table: an engine's criterion at a FLOPs cut and a seed; or the fine-tuning parity pair. */
+export interface PapersJob {
+  engine: Engine | 'parity-pruneflow' | 'parity-torch';
+  method: string;
+  cut: number;
+  seed: number;
+}
+
+export const jobKey = (j: PapersJob) => `${j.engine}/${j.method}@${j.cut}#${j.seed}`;
+
+/**
+ * The order work is done in, so a run cut short still answers the main questions: every method at 50% seed 1 in
+ * both engines, the fine-tuning parity pair, the other seeds at 50%, then the other cuts.
+ */
+export function papersJobs(p: PapersProtocol): PapersJob[] {
+  const [first, ...rest] = p.cuts;
+  const row = (cut: number, seed: number): PapersJob[] => [
+    ...p.pruneflow.map((method) => ({ engine: 'pruneflow' as const, method, cut, seed })),
+    ...p.torchPruning.map((method) => ({ engine: 'torch-pruning' as const, method, cut, seed })),
+  ];
+  const seedsOf = (cut: number) => Array.from({ length: p.seeds[String(cut)] ?? 1 }, (_, i) => i + 1);
+  return [
+    ...row(first, 1),
+    { engine: 'parity-pruneflow', method: 'l1', cut: first, seed: 1 },
+    { engine: 'parity-torch', method: 'l1', cut: first, seed: 1 },
+    ...seedsOf(first).slice(1).flatMap((seed) => row(first, seed)),
+    ...rest.flatMap((cut) => seedsOf(cut).flatMap((seed) => row(cut, seed))),
+  ];
+}
+
+export interface PapersPaths {
+  /** The baseline: PyTorch's state dict and weights, and the converted tfjs model. */
+  baselineDir: string;
+  results: string;
+  /** docs/benchmarks.md (full) or a file of its own (tiny). */
+  report: 'docs' | string;
+  /** Scratch: data subsets, pruned models of the parity pair. */
+  scratch: string;
+  /** Torch-Pruning's source, extracted from its repository snapshot (never a product dependency). */
+  torchPruning: string;
+}
+
+const source = (path: string) => fileURLToPath(new URL(`../../../${path}`, import.meta.url));
+
+export function papersPaths(mode: PapersProtocol['mode']): PapersPaths {
+  const torchPruning = process.env.PRUNEFLOW_TORCH_PRUNING ?? source('.cache/torch-pruning');
+  if (mode === 'tiny') {
+    const dir = join(tmpdir(), 'pruneflow-papers-tiny');
+    return { baselineDir: join(dir, 'baseline'), results: join(dir, 'results.json'), report: join(dir, 'section.md'), scratch: join(dir, 'scratch'), torchPruning };
+  }
+  return {
+    baselineDir: source('test/bench/baselines/resnet20b-cifar10-papers'),
+    results: source('test/bench/papers-results.json'),
+    report: 'docs',
+    scratch: join(tmpdir(), 'pruneflow-papers'),
+    torchPruning,
+  };
+}

@@ -1,0 +1,180 @@
+import { writeFile } from 'node:fs/promises';
+import { FULL_PROTOCOL, type PapersProtocol, papersJobs } from './papers-config.js';
+import type { PapersResults, PapersRun } from './papers-store.js';
+import { writeReportSection } from './report-file.js';
+
+/** A mean over seeds, in points (accuracy x 100), with its standard error. */
+export interface Stat {
+  mean: number;
+  se: number;
+  n: number;
+}
+
+/**
+ * Mean and standard error of accuracies given in points. One run has no spread of its own, so its error is the test
+ * set's sampling error, sqrt(p(1-p)/testImages); with several seeds it is the sample standard deviation / sqrt(n).
+ */
+export function stat(values: readonly number[], testImages: number): Stat | undefined {
+  const n = values.length;
+  if (n === 0) return undefined;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  if (n === 1) {
+    const p = Math.min(Math.max(mean / 100, 0), 1);
+    return { mean, se: 100 * Math.sqrt((p * (1 - p)) / testImages), n };
+  }
+  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1);
+  return { mean, se: Math.sqrt(variance / n), n };
+}
+
+export const difference = (a: Stat, b: Stat): Stat => ({ mean: a.mean - b.mean, se: Math.hypot(a.se, b.se), n: Math.min(a.n, b.n) });
+
+const points = (fraction: number) => fraction * 100;
+
+/** The change in top-1 (points) from each run's own baseline, by engine, method and cut. */
+export function changes(results: PapersResults, engine: PapersRun['engine'], method: string, cut: number): Stat | undefined {
+  const runs = results.runs.filter((r) => r.engine === engine && r.method === method && r.cut === cut);
+  const testImages = results.baseline?.testImages ?? 1;
+  const change = stat(runs.map((r) => points(r.accuracy - r.baselineAccuracy)), testImages);
+  // The error of a change is the error of the accuracy: the baseline is one fixed model.
+  return change && { ...change, se: stat(runs.map((r) => points(r.accuracy)), testImages)!.se };
+}
+
+export interface Verdict {
+  target: string;
+  status: 'met' | 'not met' | 'not measured';
+  detail: string;
+}
+
+const fmt = (s: Stat) => `${s.mean >= 0 ? '+' : ''}${s.mean.toFixed(2)} ± ${s.se.toFixed(2)} (n=${s.n})`;
+
+/** Issue 21's targets, computed from the runs there are. */
+export function verdicts(results: PapersResults): Verdict[] {
+  const out: Verdict[] = [];
+  for (const cut of [0.5, 0.7]) {
+    const pct = `${cut * 100}%`;
+    const pf = changes(results, 'pruneflow', 'l1', cut);
+    const tp = changes(results, 'torch-pruning', 'l1', cut);
+    if (!pf || !tp) out.push({ target: `L1 within 0.5 points of Torch-Pruning's L1 at ${pct}`, status: 'not measured', detail: 'runs missing' });
+    else {
+      const d = difference(pf, tp);
+      out.push({ target: `L1 within 0.5 points of Torch-Pruning's L1 at ${pct}`, status: Math.abs(d.mean) <= 0.5 ? 'met' : 'not met', detail: `Pruneflow − Torch-Pruning: ${fmt(d)} points` });
+    }
+    const cip = changes(results, 'pruneflow', 'cip', cut);
+    const best = results.protocol.torchPruning
+      .map((m) => ({ m, s: changes(results, 'torch-pruning', m, cut) }))
+      .filter((x): x is { m: string; s: Stat } => x.s !== undefined)
+      .sort((a, b) => b.s.mean - a.s.mean)[0];
+    if (!cip || !best) out.push({ target: `CIP at or above the best Torch-Pruning criterion at ${pct}`, status: 'not measured', detail: 'runs missing' });
+    else {
+      const d = difference(cip, best.s);
+      out.push({ target: `CIP at or above the best Torch-Pruning criterion at ${pct}`, status: d.mean >= 0 ? 'met' : 'not met', detail: `CIP − Torch-Pruning ${best.m}: ${fmt(d)} points` });
+    }
+  }
+  const parity = parityPair(results);
+  if (!parity) out.push({ target: 'Fine-tuning parity: the same pruned network, same recipe, within 0.5 points', status: 'not measured', detail: 'runs missing' });
+  else {
+    const d = points(parity.pruneflow.accuracy - parity.torch.accuracy);
+    out.push({
+      target: 'Fine-tuning parity: the same pruned network, same recipe, within 0.5 points',
+      status: Math.abs(d) <= 0.5 ? 'met' : 'not met',
+      detail: `Pruneflow − PyTorch: ${d >= 0 ? '+' : ''}${d.toFixed(2)} points (one seed; test-set error of the difference ±${difference(stat([points(parity.pruneflow.accuracy)], results.baseline?.testImages ?? 1)!, stat([points(parity.torch.accuracy)], results.baseline?.testImages ?? 1)!).se.toFixed(2)})`,
+    });
+  }
+  return out;
+}
+
+function parityPair(results: PapersResults): { pruneflow: PapersRun; torch: PapersRun } | undefined {
+  const pruneflow = results.runs.find((r) => r.engine === 'parity-pruneflow');
+  const torch = results.runs.find((r) => r.engine === 'parity-torch');
+  return pruneflow && torch ? { pruneflow, torch } : undefined;
+}
+
+const cell = (s: Stat | undefined) => (s ? fmt(s) : '–');
+const pruneOnly = (results: PapersResults, engine: PapersRun['engine'], method: string, cut: number) => {
+  const runs = results.runs.filter((r) => r.engine === engine && r.method === method && r.cut === cut);
+  return runs.length ? `${(runs.reduce((a, r) => a + points(r.pruneOnlyAccuracy), 0) / runs.length).toFixed(2)}%` : '–';
+};
+const flopsCut = (results: PapersResults, engine: PapersRun['engine'], method: string, cut: number) => {
+  const runs = results.runs.filter((r) => r.engine === engine && r.method === method && r.cut === cut);
+  return runs.length ? `${(runs.reduce((a, r) => a + points(1 - r.flops / r.baselineFlops), 0) / runs.length).toFixed(1)}%` : '–';
+};
+
+/**
+ * Wall time of the full protocol (FULL_PROTOCOL, 10,000 training images) at the training rates the stored runs
+ * measured (medians): PyTorch's baseline epochs, Pruneflow's fine-tuning epochs, Torch-Pruning's (PyTorch) fine-tuning epochs.
+ * Training only: evaluation, latency timing and Torch-Pruning's ratio search add a few minutes per run.
+ */
+export function estimateFullHours(results: PapersResults): { hours: number; baseline: number; pruneflow: number; torch: number } | undefined {
+  const b = results.baseline;
+  const perImage = (engines: PapersRun['engine'][]) => {
+    // The median: one run slowed by the shared machine's other work must not set the estimate.
+    const rates = results.runs.filter((r) => engines.includes(r.engine) && r.secondsPerEpoch).map((r) => r.secondsPerEpoch! / b!.trainImages).sort((x, y) => x - y);
+    return rates.length ? (rates[(rates.length - 1) >> 1] + rates[rates.length >> 1]) / 2 : undefined;
+  };
+  const pf = perImage(['pruneflow', 'parity-pruneflow']);
+  const tp = perImage(['torch-pruning', 'parity-torch']);
+  if (!b || pf === undefined || tp === undefined) return undefined;
+  const images = 10_000;
+  const jobs = papersJobs(FULL_PROTOCOL);
+  const ft = FULL_PROTOCOL.fineTune.epochs * images;
+  const baseline = (b.secondsPerEpoch / b.trainImages) * images * FULL_PROTOCOL.baseline.epochs;
+  const pruneflow = jobs.filter((j) => j.engine === 'pruneflow' || j.engine === 'parity-pruneflow').length * ft * pf;
+  const torch = jobs.filter((j) => j.engine === 'torch-pruning' || j.engine === 'parity-torch').length * ft * tp;
+  return { hours: (baseline + pruneflow + torch) / 3600, baseline: baseline / 3600, pruneflow: pruneflow / 3600, torch: torch / 3600 };
+}
+
+export function estimateLine(results: PapersResults): string {
+  const e = estimateFullHours(results);
+  return e ? `about ${e.hours.toFixed(1)} h of training (baseline ${e.baseline.toFixed(1)} h, Pruneflow runs ${e.pruneflow.toFixed(1)} h, Torch-Pruning runs ${e.torch.toFixed(1)} h)` : 'not known yet (no rates measured)';
+}
+
+/** The section's markdown: baseline, side-by-side table, parity row, verdicts, progress. */
+export function papersMarkdown(results: PapersResults, totalJobs: number, command: string): string {
+  const p: PapersProtocol = results.protocol;
+  const b = results.baseline;
+  const methods = [...new Set([...p.pruneflow, ...p.torchPruning])];
+  const lines = [
+    `## Pruning quality on the papers' protocol (issue 21)${p.mode === 'tiny' ? ' — TINY harness check, not a measurement' : ''}`,
+    '',
+    `ResNet-20 with 1x1-conv shortcuts (zoo \`resnet20-b\`), CIFAR-10 subset (${b ? `${b.trainImages} training, ${b.testImages} test images` : 'not trained yet'}). ` +
+      `Baseline: PyTorch ${p.baseline.epochs} epochs, SGD nesterov lr ${p.baseline.learningRate} cosine per epoch, weight decay ${p.weightDecay}, batch ${p.batchSize}, crops and flips` +
+      (b ? `: ${(b.torchAccuracy * 100).toFixed(2)}% in PyTorch ${b.torch}, ${(b.pruneflowAccuracy * 100).toFixed(2)}% converted (logits within ${b.maxLogitDifference.toExponential(1)}), ${b.parameters} parameters, ${(b.flops / 1e6).toFixed(2)}M FLOPs (MACs).` : '.'),
+    `Every run: that baseline pruned with global ranking to the FLOPs cut, fine-tuned ${p.fineTune.epochs} epochs (SGD nesterov lr ${p.fineTune.learningRate} cosine per epoch, weight decay ${p.weightDecay} on every weight, batch ${p.batchSize}), Pruneflow's defaults otherwise; ` +
+      'Torch-Pruning (from source, MetaPruner, global pruning, its defaults, pruning ratio bisected to the FLOPs cut) fine-tuned by PyTorch with the same recipe. ' +
+      'Change = top-1 after fine-tuning − baseline, in points, mean ± standard error over seeds (one seed: the test set\'s sampling error).',
+    '',
+    '| criterion | FLOPs cut | Pruneflow: cut reached | after pruning | change | Torch-Pruning: cut reached | after pruning | change | Pruneflow − Torch-Pruning |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const cut of [...p.cuts].sort()) {
+    for (const m of methods) {
+      const pf = changes(results, 'pruneflow', m, cut);
+      const tp = changes(results, 'torch-pruning', m, cut);
+      if (!pf && !tp) continue;
+      lines.push(
+        `| ${m} | ${cut * 100}% | ${flopsCut(results, 'pruneflow', m, cut)} | ${pruneOnly(results, 'pruneflow', m, cut)} | ${cell(pf)} | ${flopsCut(results, 'torch-pruning', m, cut)} | ${pruneOnly(results, 'torch-pruning', m, cut)} | ${cell(tp)} | ${pf && tp ? cell(difference(pf, tp)) : '–'} |`,
+      );
+    }
+  }
+  const parity = parityPair(results);
+  lines.push('', `Fine-tuning parity (Pruneflow's L1 at ${p.cuts[0] * 100}%, seed 1, exported before fine-tuning; the same weights fine-tuned by each engine with the recipe above):`, '');
+  lines.push('| engine | start | after fine-tuning | s/epoch |', '|---|---:|---:|---:|');
+  const engines = parity?.pruneflow.replicas ? `, ${parity.pruneflow.replicas} training engine${parity.pruneflow.replicas > 1 ? 's' : ''}` : '';
+  for (const [label, r] of [[`Pruneflow (\`trainModel\`, wasm${engines})`, parity?.pruneflow], ['PyTorch (1 thread)', parity?.torch]] as const) {
+    lines.push(r ? `| ${label} | ${(r.pruneOnlyAccuracy * 100).toFixed(2)}% | ${(r.accuracy * 100).toFixed(2)}% | ${r.secondsPerEpoch?.toFixed(0) ?? '–'} |` : `| ${label} | – | – | – |`);
+  }
+  lines.push('', '| target | verdict | measured |', '|---|---|---|', ...verdicts(results).map((v) => `| ${v.target} | **${v.status}** | ${v.detail} |`));
+  lines.push('', `Latency target (latency cut ≥ 0.7 of the FLOPs cut): measured by \`npm run bench\` (pruned-latency), not here.`);
+  if (p.mode === 'tiny') lines.push('', `The full protocol at the training rates measured here: ${estimateLine(results)}.`);
+  const failures = results.failures.map((f) => `${f.engine}/${f.method}@${f.cut}#${f.seed}: ${f.error}`);
+  lines.push('', `Progress: ${results.runs.length} of ${totalJobs} runs finished${failures.length ? `; failed (retried by the next start): ${failures.join('; ')}` : ''}. Resume or rerun: \`${command}\`.`);
+  return lines.join('\n');
+}
+
+/** Writes the section into docs/benchmarks.md (full protocol) or its own file (tiny). */
+export async function writePapersReport(results: PapersResults, target: 'docs' | string, totalJobs: number): Promise<void> {
+  const command = results.protocol.mode === 'tiny' ? 'npm run bench:papers -- --budget tiny' : 'npm run bench:papers';
+  const body = papersMarkdown(results, totalJobs, command);
+  if (target === 'docs') writeReportSection('papers', body, 'npm run bench:papers');
+  else await writeFile(target, `${body}\n`);
+}

@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FULL_PROTOCOL, jobKey, type PapersJob, papersJobs, protocolFromArgs, TINY_PROTOCOL } from './papers-config.js';
+import { papersMarkdown, stat, verdicts } from './papers-report.js';
+import { type PapersResults, PapersResultsMismatchError, type PapersRun, PapersStore } from './papers-store.js';
+
+const folders: string[] = [];
+const scratch = () => {
+  const folder = mkdtempSync(join(tmpdir(), 'papers-store-'));
+  folders.push(folder);
+  return join(folder, 'results.json');
+};
+afterEach(() => folders.splice(0).forEach((f) => rmSync(f, { recursive: true, force: true })));
+
+function run(job: PapersJob, accuracy: number, baselineAccuracy = 0.77): PapersRun {
+  return {
+    ...job, accuracy, baselineAccuracy, pruneOnlyAccuracy: 0.4, parameters: 1e5, baselineParameters: 2.75e5,
+    flops: (1 - job.cut) * 4.1e7, baselineFlops: 4.1e7, seconds: 10, loadAverage: 2, finishedAt: '2026-12-07T00:00:00Z',
+  };
+}
+const pf = (method: string, cut: number, seed: number): PapersJob => ({ engine: 'pruneflow', method, cut, seed });
+const tp = (method: string, cut: number, seed: number): PapersJob => ({ engine: 'torch-pruning', method, cut, seed });
+
+describe("papers' protocol benchmark", () => {
+  it('runs every method in both engines at 50% first, then the parity pair, the other seeds, the other cuts', () => {
+    const jobs = papersJobs(FULL_PROTOCOL);
+    // 4 Pruneflow + 3 Torch-Pruning criteria: 3 seeds at 50%, one at 70% and 30%; and the parity pair.
+    expect(jobs).toHaveLength(7 * 3 + 7 * 2 + 2);
+    expect(new Set(jobs.map(jobKey)).size).toBe(jobs.length);
+    expect(jobs.slice(0, 9).map(jobKey)).toEqual([
+      ...['cip', 'l1', 'lamp', 'random'].map((m) => `pruneflow/${m}@0.5#1`),
+      ...['l1', 'lamp', 'random'].map((m) => `torch-pruning/${m}@0.5#1`),
+      'parity-pruneflow/l1@0.5#1',
+      'parity-torch/l1@0.5#1',
+    ]);
+    expect(jobs.filter((j) => j.cut === 0.5 && j.engine === 'pruneflow').map((j) => j.seed)).toEqual([1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3]);
+    expect(papersJobs(TINY_PROTOCOL)).toHaveLength(9);
+    expect(protocolFromArgs(['--budget', 'tiny'])).toBe(TINY_PROTOCOL);
+    expect(protocolFromArgs([])).toBe(FULL_PROTOCOL);
+    expect(() => protocolFromArgs(['--budget=huge'])).toThrow(/tiny or full/);
+  });
+
+  it('keeps finished runs on disk so a restart skips them, and refuses runs of another protocol', async () => {
+    const path = scratch();
+    const first = new PapersStore(path, TINY_PROTOCOL);
+    await first.fail(pf('l1', 0.5, 1), 'Boom: once');
+    await first.add(run(pf('l1', 0.5, 1), 0.7));
+    const again = new PapersStore(path, TINY_PROTOCOL);
+    expect(again.has(pf('l1', 0.5, 1))).toBe(true);
+    expect(again.has(tp('l1', 0.5, 1))).toBe(false);
+    expect(again.results.failures).toEqual([]);
+    expect(() => new PapersStore(path, FULL_PROTOCOL)).toThrow(PapersResultsMismatchError);
+  });
+
+  it('gives the standard error of a mean over seeds, and the sampling error of one run', () => {
+    const s = stat([70, 72, 74], 2000)!;
+    expect(s.mean).toBe(72);
+    expect(s.se).toBeCloseTo(2 / Math.sqrt(3), 12); // sample sd 2
+    expect(stat([75], 2000)!.se).toBeCloseTo(100 * Math.sqrt((0.75 * 0.25) / 2000), 12); // 0.968 points
+  });
+
+  it('computes the verdicts against the issue targets from the runs', () => {
+    const results: PapersResults = { protocol: FULL_PROTOCOL, runs: [], failures: [] };
+    results.baseline = { torchAccuracy: 0.77, pruneflowAccuracy: 0.77, maxLogitDifference: 0, parameters: 1, flops: 1, secondsPerEpoch: 1, torch: '2', trainImages: 10000, testImages: 2000, trainedAt: '' };
+    for (const seed of [1, 2, 3]) {
+      results.runs.push(run(pf('l1', 0.5, seed), 0.75 - seed * 0.001), run(tp('l1', 0.5, seed), 0.758), run(pf('cip', 0.5, seed), 0.765), run(tp('lamp', 0.5, seed), 0.76));
+    }
+    results.runs.push(run({ engine: 'parity-pruneflow', method: 'l1', cut: 0.5, seed: 1 }, 0.74), run({ engine: 'parity-torch', method: 'l1', cut: 0.5, seed: 1 }, 0.746));
+    const v = Object.fromEntries(verdicts(results).map((x) => [x.target, x]));
+    // L1: Pruneflow -2.2 on average against Torch-Pruning's -1.2: one point behind.
+    expect(v["L1 within 0.5 points of Torch-Pruning's L1 at 50%"].status).toBe('not met');
+    expect(v["L1 within 0.5 points of Torch-Pruning's L1 at 50%"].detail).toMatch(/-1\.00/);
+    // CIP -0.5 against the best Torch-Pruning criterion (LAMP, -1.0).
+    expect(v['CIP at or above the best Torch-Pruning criterion at 50%']).toMatchObject({ status: 'met' });
+    expect(v['CIP at or above the best Torch-Pruning criterion at 50%'].detail).toMatch(/lamp: \+0\.50/);
+    expect(v["L1 within 0.5 points of Torch-Pruning's L1 at 70%"].status).toBe('not measured');
+    expect(v['Fine-tuning parity: the same pruned network, same recipe, within 0.5 points']).toMatchObject({ status: 'not met' });
+    expect(papersMarkdown(results, 37, 'npm run bench:papers')).toMatch(/\| l1 \| 50% \|.*\| -2\.20 ± 0\.06 \(n=3\) \|.*\| -1\.20 ± 0\.\d\d \(n=3\) \|/);
+  });
+});
+
+describe("papers' protocol wall-time estimate", () => {
+  it('scales the median measured seconds per training image to the full protocol', async () => {
+    const { estimateFullHours } = await import('./papers-report.js');
+    const results: PapersResults = { protocol: TINY_PROTOCOL, runs: [], failures: [] };
+    // 256 training images: PyTorch baseline 2.56 s/epoch (0.01 s/image); fine-tuning 0.05 s/image in Pruneflow, 0.02 in PyTorch.
+    results.baseline = { torchAccuracy: 0.1, pruneflowAccuracy: 0.1, maxLogitDifference: 0, parameters: 1, flops: 1, secondsPerEpoch: 2.56, torch: '2', trainImages: 256, testImages: 256, trainedAt: '' };
+    results.runs.push(
+      { ...run(pf('l1', 0.5, 1), 0.1), secondsPerEpoch: 12.8 },
+      { ...run(pf('cip', 0.5, 1), 0.1), secondsPerEpoch: 12.8 },
+      { ...run(pf('random', 0.5, 1), 0.1), secondsPerEpoch: 99 }, // an outlier: the median ignores it
+      { ...run(tp('l1', 0.5, 1), 0.1), secondsPerEpoch: 5.12 },
+    );
+    const e = estimateFullHours(results)!;
+    // Full: 30 x 10,000 baseline images; 8 x 10,000 per run; 21 Pruneflow runs (with parity), 16 PyTorch runs.
+    expect(e.baseline).toBeCloseTo((0.01 * 300_000) / 3600, 9);
+    expect(e.pruneflow).toBeCloseTo((21 * 80_000 * 0.05) / 3600, 9);
+    expect(e.torch).toBeCloseTo((16 * 80_000 * 0.02) / 3600, 9);
+  });
+});

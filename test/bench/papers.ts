@@ -1,0 +1,232 @@
+// Issue 21's benchmark on the papers' protocol (npm run bench:papers; `-- --budget tiny` runs every path in minutes,
+// `-- --report` rewrites the report from the stored runs, `-- --replicas 1` fine-tunes on one wasm engine): see papers-config.ts for the protocol. Every finished run is
+// stored as it ends (papers-store.ts), so a rerun after an interruption goes on where it stopped.
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, open } from 'node:fs/promises';
+import { availableParallelism, loadavg } from 'node:os';
+import { join } from 'node:path';
+import type { PruneConfig, PruneResult } from '../../core/api/contract.js';
+import { DEFAULT_PRUNE_CONFIG } from '../../core/api/contract.js';
+import { wasmCandidate } from '../../core/backend/portable-candidates.js';
+import { nodeRunHost } from '../../core/node/node-engine.js';
+import { nodeReplicaSpawner } from '../../core/node/training-workers.js';
+import { writeFilesAtomically } from '../../core/node/write-files.js';
+import { type RunContext, runPruning } from '../../core/session/prune-run.js';
+import { trainModel } from '../../core/session/train-model.js';
+import { jobKey, PapersArgumentError, type PapersJob, type PapersProtocol, papersJobs, papersPaths, protocolFromArgs } from './papers-config.js';
+import { ensurePapersBaseline } from './papers-baseline.js';
+import { estimateLine, writePapersReport } from './papers-report.js';
+import { type PapersRun, PapersStore } from './papers-store.js';
+import { runTorchPapers } from './papers-torch.js';
+import { cifarSubsetPath } from './quality-config.js';
+
+const CIFAR_RECORD_BYTES = 3073;
+const INPUT = { preset: 'dataset-stats' } as const;
+const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`);
+const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+
+/** The first `train` and `test` records of the subset's two files, in a folder of their own (the tiny budget). */
+async function cutSubset(source: string, folder: string, train: number, test: number): Promise<string> {
+  await mkdir(folder, { recursive: true });
+  const files = [];
+  for (const [name, count] of [['data_batch_1.bin', train], ['test_batch.bin', test]] as const) {
+    const from = await open(join(source, name), 'r');
+    try {
+      const bytes = new Uint8Array(count * CIFAR_RECORD_BYTES);
+      const { bytesRead } = await from.read(bytes, 0, bytes.length, 0);
+      files.push({ name, bytes: bytes.subarray(0, bytesRead - (bytesRead % CIFAR_RECORD_BYTES)) });
+    } finally {
+      await from.close();
+    }
+  }
+  await writeFilesAtomically(folder, files);
+  await copyFile(join(source, 'batches.meta.txt'), join(folder, 'batches.meta.txt'));
+  return folder;
+}
+
+/** Pruneflow's options for the protocol: PyTorch's SGD recipe for fine-tuning, global ranking, defaults otherwise. */
+function pruneflowConfig(p: PapersProtocol, model: string, data: string, criterion: string, cut: number, seed: number): PruneConfig {
+  return {
+    ...DEFAULT_PRUNE_CONFIG,
+    model,
+    data,
+    criterion,
+    target: { metric: 'flops', reduction: cut },
+    ranking: 'global',
+    trainEpochs: 0,
+    fineTuneEpochs: p.fineTune.epochs,
+    batchSize: p.batchSize,
+    learningRate: p.baseline.learningRate,
+    fineTuneLearningRate: p.fineTune.learningRate,
+    optimizer: 'sgd',
+    nesterov: true,
+    weightDecay: p.weightDecay,
+    weightDecayOn: 'all',
+    lrSchedule: 'cosine',
+    lrScheduleEvery: 'epoch',
+    seed,
+    // Normalised by the training images' channel statistics, as PyTorch trained it (and no detection, which
+    // refuses the tiny budget's untrained baseline).
+    input: INPUT,
+  };
+}
+
+interface TorchRun {
+  baselineAccuracy?: number;
+  pruneOnlyAccuracy?: number;
+  before?: number;
+  accuracy: number;
+  parameters: number;
+  baselineParameters?: number;
+  macs: number;
+  baselineMacs?: number;
+  secondsPerEpoch: number;
+  widths?: Record<string, number>;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const protocol = protocolFromArgs(args);
+  const paths = papersPaths(protocol.mode);
+  const store = new PapersStore(paths.results, protocol);
+  const jobs = papersJobs(protocol);
+  if (args.includes('--report')) return writePapersReport(store.results, paths.report, jobs.length);
+  if (!existsSync(join(paths.torchPruning, 'torch_pruning', '__init__.py'))) {
+    throw new Error(
+      `Torch-Pruning's source is not at ${paths.torchPruning}: extract it from its repository (github:VainF/Torch-Pruning), e.g. ` +
+        "`mkdir -p .cache/torch-pruning && git --git-dir=<snapshot>.git archive HEAD torch_pruning | tar -x -C .cache/torch-pruning`, or set PRUNEFLOW_TORCH_PRUNING",
+    );
+  }
+  await wasmCandidate.load();
+  const source = cifarSubsetPath();
+  const data = protocol.images ? await cutSubset(source, join(paths.scratch, 'data'), protocol.images.train, protocol.images.test) : source;
+  log(`papers protocol (${protocol.mode}): ${jobs.length} runs, ${store.results.runs.length} already finished; results in ${paths.results}`);
+
+  const baseline = store.results.baseline ?? (await ensurePapersBaseline(paths.baselineDir, data, protocol, log));
+  if (!store.results.baseline) await store.setBaseline(baseline);
+  const modelPath = join(paths.baselineDir, 'model.json');
+  const parityDir = join(paths.scratch, 'parity-pruned');
+
+  // Pruneflow trains data-parallel on wasm (batch norms then see each replica's share of a batch); `--replicas 1`
+  // trains on one engine, with batch statistics over the whole batch as PyTorch computes them.
+  const at = args.findIndex((a) => a === '--replicas' || a.startsWith('--replicas='));
+  const replicas = at < 0 ? Math.min(availableParallelism(), 4) : Number(args[at].includes('=') ? args[at].slice('--replicas='.length) : args[at + 1]);
+  if (!Number.isInteger(replicas) || replicas < 1) throw new PapersArgumentError(`--replicas ${args[at + 1] ?? ''}: expected a whole number from 1`);
+  let stage = '';
+  let lastStep = 0;
+  let widths: Record<string, number> | undefined;
+  let fineTuneRate: number | undefined;
+  const context: RunContext = {
+    ...nodeRunHost('user'),
+    backend: 'wasm',
+    trainingReplicas: replicas > 1 ? { replicas, spawnReplica: nodeReplicaSpawner() } : undefined,
+    onPruneStep: (step) => (widths = Object.fromEntries(step.layers.filter((l) => /conv$/.test(l.name)).map((l) => [l.name, l.kept]))),
+    onProgress: (p) => {
+      if (p.stage === stage && p.step - lastStep < 25 && p.step !== p.total) return;
+      [stage, lastStep] = [p.stage, p.step];
+      const rate = p.metrics?.imagesPerSecond;
+      if (rate && (p.stage === 'fine-tuning' || p.stage === 'training')) fineTuneRate = rate;
+      log(`  ${p.stage}: ${p.total ? `${p.step}/${p.total} ` : ''}${p.message}${rate ? `, ${rate.toFixed(0)} img/s` : ''}`);
+    },
+  };
+
+  const fromPruneflow = (job: PapersJob, result: PruneResult, started: number): PapersRun => ({
+    ...job,
+    baselineAccuracy: result.baseline.accuracy,
+    pruneOnlyAccuracy: result.pruneOnly.accuracy,
+    accuracy: result.pruned.accuracy,
+    parameters: result.pruned.parameters,
+    baselineParameters: result.baseline.parameters,
+    flops: result.pruned.flops,
+    baselineFlops: result.baseline.flops,
+    seconds: (performance.now() - started) / 1000,
+    secondsPerEpoch: fineTuneRate ? baseline.trainImages / fineTuneRate : undefined,
+    replicas,
+    widths,
+    loadAverage: Math.round(loadavg()[0] * 100) / 100,
+    finishedAt: now(),
+  });
+  const fromTorch = (job: PapersJob, r: TorchRun, started: number, start?: number): PapersRun => ({
+    ...job,
+    baselineAccuracy: r.baselineAccuracy ?? baseline.torchAccuracy,
+    pruneOnlyAccuracy: r.pruneOnlyAccuracy ?? r.before ?? start ?? Number.NaN,
+    accuracy: r.accuracy,
+    parameters: r.parameters,
+    baselineParameters: r.baselineParameters ?? baseline.parameters,
+    flops: r.macs,
+    baselineFlops: r.baselineMacs ?? baseline.flops,
+    seconds: (performance.now() - started) / 1000,
+    secondsPerEpoch: r.secondsPerEpoch,
+    widths: r.widths,
+    loadAverage: Math.round(loadavg()[0] * 100) / 100,
+    finishedAt: now(),
+  });
+  const recipe = (epochs: number, lr: number) => [`--epochs=${epochs}`, `--lr=${lr}`, `--wd=${protocol.weightDecay}`, `--batch=${protocol.batchSize}`];
+
+  /** Pruneflow's L1 pruned model before fine-tuning, exported once: both engines of the parity pair start from it. */
+  async function parityModel(): Promise<{ path: string; accuracy: number; result: PruneResult }> {
+    const config = { ...pruneflowConfig(protocol, modelPath, data, 'l1', protocol.cuts[0], 1), fineTuneEpochs: 0, export: { path: parityDir, format: 'tfjs' as const, overwrite: true } };
+    const result = await runPruning(config, context);
+    return { path: join(parityDir, 'model.json'), accuracy: result.pruned.accuracy, result };
+  }
+
+  const durations: number[] = [];
+  let done = store.results.runs.length;
+  for (const job of jobs) {
+    if (store.has(job)) continue;
+    const left = jobs.filter((j) => !store.has(j)).length;
+    const eta = durations.length ? ` (about ${((left * durations.reduce((a, b) => a + b, 0)) / durations.length / 3600).toFixed(1)} h left)` : '';
+    log(`[${done + 1}/${jobs.length}] ${jobKey(job)}${eta}`);
+    const started = performance.now();
+    widths = undefined;
+    fineTuneRate = undefined;
+    try {
+      let run: PapersRun;
+      if (job.engine === 'pruneflow') {
+        run = fromPruneflow(job, await runPruning(pruneflowConfig(protocol, modelPath, data, job.method, job.cut, job.seed), context), started);
+      } else if (job.engine === 'torch-pruning') {
+        const r = await runTorchPapers<TorchRun>(
+          ['prune', `--data=${data}`, `--baseline=${paths.baselineDir}`, `--tp-path=${paths.torchPruning}`, `--criterion=${job.method}`, `--cut=${job.cut}`, `--seed=${job.seed}`, ...recipe(protocol.fineTune.epochs, protocol.fineTune.learningRate)],
+          log,
+        );
+        run = fromTorch(job, r, started);
+      } else if (job.engine === 'parity-pruneflow') {
+        const pruned = await parityModel();
+        // trainModel reads `input` as a pruning run does (its request type leaves the option out).
+        const request = {
+          input: INPUT,
+          model: pruned.path, data, epochs: protocol.fineTune.epochs, batchSize: protocol.batchSize, learningRate: protocol.fineTune.learningRate, seed: 1, optimizer: 'sgd' as const, nesterov: true,
+          weightDecay: protocol.weightDecay, weightDecayOn: 'all' as const, lrSchedule: 'cosine' as const, lrScheduleEvery: 'epoch' as const, out: join(paths.scratch, 'parity-tuned'),
+        };
+        const tuned = await trainModel(request, context);
+        if (tuned.accuracy === undefined) throw new Error('parity fine-tuning was cancelled');
+        const base = fromPruneflow(job, pruned.result, started);
+        run = { ...base, pruneOnlyAccuracy: pruned.accuracy, accuracy: tuned.accuracy, secondsPerEpoch: tuned.seconds / Math.max(1, tuned.epochsDone) };
+      } else {
+        const path = existsSync(join(parityDir, 'model.json')) ? join(parityDir, 'model.json') : (await parityModel()).path;
+        const r = await runTorchPapers<TorchRun>(['finetune', `--data=${data}`, `--model=${path}`, '--seed=1', ...recipe(protocol.fineTune.epochs, protocol.fineTune.learningRate)], log);
+        run = fromTorch(job, r, started);
+      }
+      await store.add(run);
+      durations.push(run.seconds);
+      done++;
+      log(
+        `[${done}/${jobs.length}] ${jobKey(job)}: ${(run.accuracy * 100).toFixed(2)}% (after pruning ${(run.pruneOnlyAccuracy * 100).toFixed(2)}%, baseline ${(run.baselineAccuracy * 100).toFixed(2)}%), ` +
+          `FLOPs -${((1 - run.flops / run.baselineFlops) * 100).toFixed(1)}%, ${run.seconds.toFixed(0)} s`,
+      );
+    } catch (error) {
+      // One run failing must not cost the others: recorded, and tried again by the next start.
+      log(`${jobKey(job)} FAILED: ${(error as Error).stack ?? String(error)}`);
+      await store.fail(job, `${(error as Error).name}: ${(error as Error).message}`);
+    }
+    await writePapersReport(store.results, paths.report, jobs.length).catch((error: unknown) => log(`report not written: ${(error as Error).message}`));
+  }
+  await writePapersReport(store.results, paths.report, jobs.length);
+  log(`full protocol on this machine at these rates: ${estimateLine(store.results)}`);
+  log(`done: ${store.results.runs.length}/${jobs.length} runs, ${store.results.failures.length} failed; report: ${paths.report === 'docs' ? 'docs/benchmarks.md' : paths.report}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
