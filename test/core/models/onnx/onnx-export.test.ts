@@ -17,6 +17,8 @@ import { zooEntry } from '../../../../core/models/zoo.js';
 import { SMALL_ONNX, smallOnnx } from '../../../interop/onnx-fixtures.js';
 import { runPython } from '../../../interop/python.js';
 import { maxAbsDiff, randomImages, randomScores, runEngine, runOrt } from './onnx-runtime.js';
+import { decodeOnnx } from '../../../../core/models/io/onnx/onnx-proto.js';
+import { randomiseBatchNorm } from '../../prune/random-batch-norm.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -109,6 +111,21 @@ describe('ONNX export', () => {
     const out = await session.run({ input: new ort.Tensor('float32', new Float32Array(5 * 3 * 32 * 32), [5, 3, 32, 32]) });
     expect(out.logits.dims).toEqual([5, 10]);
     await session.release();
+  });
+
+  it('folds batch norms on request: fewer nodes, no BatchNormalization, the same outputs in ONNX Runtime', async () => {
+    const model = zooEntry('resnet20').build({ inputShape: [32, 32, 3], numClasses: 10 });
+    randomiseBatchNorm(model);
+    const plain = await exportOnnx(model);
+    const folded = await exportOnnx(model, { foldBatchNorm: true });
+    const ops = (bytes: Uint8Array) => (decodeOnnx(bytes, 'model.onnx').graph?.node ?? []).map((n) => n.op_type);
+    expect(ops(plain).filter((op) => op === 'BatchNormalization')).toHaveLength(19);
+    expect(ops(folded)).not.toContain('BatchNormalization');
+    expect(ops(folded).length).toBeLessThanOrEqual(ops(plain).length - 19);
+    const images = randomImages(3, [3, 32, 32], 4);
+    const [a, b] = [await runOrt(plain, images, [3, 3, 32, 32]), await runOrt(folded, images, [3, 3, 32, 32])];
+    expect(maxAbsDiff(a.values, b.values)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(runEngine(model, images, [3, 3, 32, 32]), b.values)).toBeLessThan(1e-4);
   });
 
   it.each(['resnet20', 'mobilenetv2', 'vgg11', 'demo-cnn'])('zoo model %s exports to ONNX with the engine outputs', async (id) => {
