@@ -91,6 +91,9 @@ function inputSize(proto: OnnxModel): [number, number, number] | undefined {
   if (inputs.length !== 1) return undefined;
   const dims = (inputs[0].type?.tensor_type?.shape?.dim ?? []).map((d) => Number(d.dim_value ?? 0));
   if (dims.length !== 4 || dims.slice(1).some((d) => !(d > 0))) return undefined;
+  // NHWC (TensorFlow converters) when the last axis, not the second, looks like colour channels.
+  const channels = (d: number) => d === 1 || d === 3 || d === 4;
+  if (channels(dims[3]) && !channels(dims[1])) return [dims[1], dims[2], dims[3]];
   return [dims[2], dims[3], dims[1]];
 }
 
