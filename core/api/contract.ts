@@ -10,6 +10,11 @@ import type { DemoOptions, PruneConfig, PruneConfigInput } from './run-options.j
 import type { SpeedMeasurement, Spread } from './measured-speed.js';
 
 export type { BackendReport, DatasetPreview, GroupRow, LayerRow, ModelReport, SensitivityRow, SensitivityTable, SensitivityTrial, SplitPreview, Thumbnail };
+/** How `exportSession` writes the model: ONNX with batch norms folded into the layers before them. */
+export interface ExportSessionOptions {
+  foldBatchNorm?: boolean;
+}
+
 export type { Comparison, ComparisonRow, LayerWidthRow, ModelExportFormat, ParetoPoint, ProjectSummary, ReportFormat, RowMetrics, SessionRef, SessionSummary } from './comparison.js';
 export type { DemoOptions, PruneConfig, PruneConfigInput } from './run-options.js';
 export type { SpeedMeasurement, Spread } from './measured-speed.js';
@@ -221,7 +226,7 @@ export interface EngineApi {
   /** Sessions of one or several project files side by side (a reference without a session: all of that file's). */
   compareSessions(refs: SessionRef[]): Promise<Comparison>;
   /** Replays a session on its project's baseline and writes the pruned model into the folder `out`. */
-  exportSession(path: string, sessionId: string, format: ModelExportFormat, out: string): Promise<{ files: string[] }>;
+  exportSession(path: string, sessionId: string, format: ModelExportFormat, out: string, options?: ExportSessionOptions): Promise<{ files: string[] }>;
   /** Writes a report of a project's sessions (all when `sessionIds` is empty) to the file `out`. */
   writeReport(path: string, sessionIds: string[], format: ReportFormat, out: string): Promise<{ file: string }>;
   /** Folders and files at a path on the engine's host (an empty path: the home folder); hosts without files refuse. */

@@ -153,6 +153,12 @@ const PRUNE_OPTIONS = {
     expects: `{ path, format: ${MODEL_EXPORT_FORMATS.map((f) => `'${f}'`).join(' | ')}, overwrite?: boolean }`,
     help: 'where to write the pruned model, and in which format; a model already there is replaced only with overwrite',
   }),
+  foldBatchNorm: option(z.boolean().optional(), {
+    expects: 'true or false',
+    help: 'ONNX export: fold each batch norm into the convolution or dense layer before it (the same outputs at inference, fewer nodes; not for training further)',
+    flag: '--fold-batch-norm',
+    fallback: false,
+  }),
   optimizer: option(oneOf(OPTIMIZERS).optional(), { expects: words(OPTIMIZERS), help: 'optimizer: adam or sgd (momentum 0.9)', flag: '--optimizer <name>', fallback: 'adam' }),
   nesterov: option(z.boolean().optional(), { expects: 'true or false', help: "sgd with Nesterov's momentum (PyTorch's nesterov=True)", flag: '--nesterov', fallback: false }),
   weightDecay: option(z.number().min(0).max(1).optional(), {

@@ -53,8 +53,11 @@ const CHECKS: Record<CallMethod, ArgsCheck> = {
     (refs as unknown[]).forEach((ref, i) => checkOptions(ref, SESSION_REF_CHECKS, ['path'], `refs[${i}]`, fail));
   },
   exportSession(args, fail) {
-    expectCount(args, 4, fail);
-    const [file, sessionId, format, out] = args;
+    if (args.length < 4 || args.length > 5) fail(`expected 4 or 5 arguments, but got ${args.length}`);
+    const [file, sessionId, format, out, options] = args;
+    if (options !== undefined && (typeof options !== 'object' || options === null || Object.keys(options).some((k) => k !== 'foldBatchNorm') || !['boolean', 'undefined'].includes(typeof (options as { foldBatchNorm?: unknown }).foldBatchNorm))) {
+      fail(`options must be { foldBatchNorm?: true or false }, but got ${describe(options)}`);
+    }
     checkPath(file, fail);
     if (sessionName(sessionId)) fail(`sessionId must be ${sessionName(sessionId)}`);
     if (oneOf('tfjs', 'keras-h5', 'keras', 'onnx', 'tflite')(format)) fail(`format must be ${oneOf('tfjs', 'keras-h5', 'keras', 'onnx', 'tflite')(format)}, but got ${describe(format)}`);

@@ -15,6 +15,11 @@ export interface ChannelGroup {
   prunable: boolean;
   /** Why the group cannot be pruned, in plain words. */
   reasons: string[];
+  /**
+   * The channels form this many equal runs (the groups of a grouped convolution that writes or reads them):
+   * pruning keeps the same count in each run, so every convolution group stays the same size. 1 when absent.
+   */
+  blocks?: number;
 }
 
 /** A run of channels of one group inside a tensor: tensors after a concatenation hold several. */
@@ -87,6 +92,10 @@ export function buildChannelGraph(model: tfl.LayersModel): ChannelGraph {
       if (!root.reasons.includes(reason)) root.reasons.push(reason);
     }
   };
+  /** A grouped convolution's `count` groups split these channels: every run keeps the same number. */
+  const requireBlocks = (group: number, count: number) => {
+    groups[group].blocks = lcm(groups[group].blocks ?? 1, count);
+  };
   const tensors = new Map<string, TensorInfo>();
   const key = (t: tfl.SymbolicTensor) => `${t.sourceLayer.name}:${t.outputTensorIndex ?? 0}`;
   const layers: LayerPorts[] = [];
@@ -122,6 +131,18 @@ export function buildChannelGraph(model: tfl.LayersModel): ChannelGraph {
       for (const s of single.segments) groups[s.group].consumers.push(layer.name);
       out = { segments: [{ group, channels }], spatial: 1 };
       record(out.segments);
+    } else if (kind === 'grouped' && single && single.spatial === 1 && single.segments.length === 1) {
+      // Output channel o of group g reads input group g only: both sides keep the same count per conv group,
+      // chosen independently (input and output groups are different channels).
+      const blocks = layer.getConfig().groups as number;
+      const channels = channelsOf(outputs[0].shape);
+      const group = newGroup(channels);
+      groups[group].producers.push(layer.name);
+      requireBlocks(group, blocks);
+      groups[single.segments[0].group].consumers.push(layer.name);
+      requireBlocks(single.segments[0].group, blocks);
+      out = { segments: [{ group, channels }], spatial: 1 };
+      record(out.segments);
     } else if (kind === 'channelwise' && single && single.spatial === 1) {
       for (const s of single.segments) groups[s.group].followers.push(layer.name);
       out = single;
@@ -144,7 +165,8 @@ export function buildChannelGraph(model: tfl.LayersModel): ChannelGraph {
       record(out.segments);
     }
     if (!out) {
-      const why = typeof kind === 'object' ? kind.unsupported : `an input layout it cannot follow`;
+      const why =
+        typeof kind === 'object' ? kind.unsupported : kind === 'grouped' ? 'a grouped convolution reading a concatenation or a flatten' : `an input layout it cannot follow`;
       for (const input of inputs) block(input.segments, `read by '${layer.name}' (${layer.getClassName()}): ${why}`);
       fixedWeights += layer.countParams();
       const channels = channelsOf(outputs[0].shape);
@@ -179,9 +201,21 @@ function renumber(raw: ChannelGroup[], find: (g: number) => number, layers: Laye
     add(merged.consumers, group.consumers);
     add(merged.reasons, group.reasons);
     merged.prunable &&= group.prunable;
+    if (group.blocks) merged.blocks = lcm(merged.blocks ?? 1, group.blocks);
+  }
+  for (const group of groups) {
+    if (group.blocks && group.channels % group.blocks !== 0) {
+      group.prunable = false;
+      group.reasons.push(`its ${group.channels} channels do not split into the ${group.blocks} equal runs its grouped convolutions need`);
+    }
   }
   const remap = (segments: Segment[]) => segments.map((s) => ({ group: ids.get(find(s.group))!, channels: s.channels }));
   return { groups, layers: layers.map((l) => ({ ...l, inputs: remap(l.inputs), outputs: remap(l.outputs) })), fixedWeights };
+}
+
+function lcm(a: number, b: number): number {
+  const gcd = (x: number, y: number): number => (y === 0 ? x : gcd(y, x % y));
+  return (a / gcd(a, b)) * b;
 }
 
 function channelsOf(shape: (number | null)[]): number {

@@ -36,6 +36,11 @@ export function layerCost(layer: tfl.layers.Layer, inSpatial: number): LayerCost
         flops: { pair: outSpatial, perIn: outSpatial * kh * kw, perOut: 0 },
         weights: { pair: 1, perIn: kh * kw, perOut: bias },
       };
+    case 'GroupedConv2D': {
+      // Each output channel reads in / groups inputs: pair terms divided by the group count (kept equal per group).
+      const groups = config.groups as number;
+      return { flops: { ...ZERO, pair: (outSpatial * kh * kw) / groups }, weights: { ...ZERO, pair: (kh * kw) / groups, perOut: bias } };
+    }
     case 'DepthwiseConv2D':
       return { flops: { ...ZERO, perOut: outSpatial * kh * kw }, weights: { ...ZERO, perOut: kh * kw + bias } };
     case 'BatchNormalization': {

@@ -18,7 +18,9 @@ export type LayerKind =
   /** Concatenation along channels: the output is its inputs' channel ranges, one after another. */
   | 'concat'
   /** Output channel i reads a chosen input channel or zero (the option-A shortcut): no coupling. */
-  | 'indexmap';
+  | 'indexmap'
+  /** A grouped convolution: output group g reads input group g only; both sides prune the same count per group. */
+  | 'grouped';
 
 const KINDS: Record<string, LayerKind> = {
   Conv2D: 'producer',
@@ -70,7 +72,7 @@ export function layerKind(layer: tfl.layers.Layer): LayerKind | { unsupported: s
     if (axis === -1 || axis === rank - 1) return { unsupported: 'a softmax over the channels: each output depends on every channel' };
     return 'passthrough';
   }
-  if (className === 'GroupedConv2D') return { unsupported: `a grouped convolution (${String(config.groups)} groups): no channel rule for groups yet` };
+  if (className === 'GroupedConv2D') return 'grouped';
   if (className === 'OnnxOp') return { unsupported: `the ONNX operator ${String(config.op)} is kept as it is, with no channel rule` };
   if (className === 'Reshape') return isChannelKeepingReshape(layer) ? 'passthrough' : { unsupported: 'a reshape that changes the channel count' };
   return KINDS[className] ?? { unsupported: `no channel rule for ${className}` };

@@ -41,6 +41,8 @@ export function backwardRule(step: BackwardStep): Float32Array[] | string {
       return flattened ? 'a concatenation of flattened maps' : sliceByRange(step);
     case 'indexmap':
       return [throughIndexMap(step)];
+    case 'grouped':
+      return 'no CIP rule for grouped convolutions yet';
     case 'producer':
       throw new Error(`backwardRule: '${layer.name}' is a producer; the walk scores producers itself`);
   }

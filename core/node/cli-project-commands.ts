@@ -53,9 +53,11 @@ export function addProjectCommands(program: Command, engine: () => Promise<Engin
     .requiredOption('--session <id>', 'the session, by id (s1) or name')
     .addOption(new Option('--format <format>', 'model format').choices(MODEL_FORMATS).default('tfjs'))
     .requiredOption('--out <folder>', 'folder for the model files (made if absent)')
+    .option('--fold-batch-norm', 'ONNX: fold each batch norm into the layer before it (same outputs at inference, fewer nodes)')
     .option('--json', 'print JSON for scripts: the files written')
-    .action(async (file: string, options: { session: string; format: ModelExportFormat; out: string; json?: boolean }) => {
-      const { files } = await (await engine()).exportSession(file, options.session, options.format, options.out);
+    .action(async (file: string, options: { session: string; format: ModelExportFormat; out: string; foldBatchNorm?: boolean; json?: boolean }) => {
+      if (options.foldBatchNorm && options.format !== 'onnx') throw new InvalidArgumentError('--fold-batch-norm applies to --format onnx only');
+      const { files } = await (await engine()).exportSession(file, options.session, options.format, options.out, options.foldBatchNorm ? { foldBatchNorm: true } : undefined);
       console.log(options.json ? JSON.stringify({ files, format: options.format }, null, 2) : files.map((f) => `wrote ${f}`).join('\n'));
     });
 }

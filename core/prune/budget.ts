@@ -68,6 +68,8 @@ export function planPruning(graph: ChannelGraph, scores: ReadonlyMap<number, Flo
 interface GroupRanking {
   group: number;
   channels: number;
+  /** Equal runs that keep the same count each (a grouped convolution's groups). */
+  blocks: number;
   /** Channel indices, best first. */
   ranked: number[];
   /** Scores normalised within the group (`target.normalisation`), in channel order. */
@@ -86,17 +88,20 @@ function rankGroups(graph: ChannelGraph, scores: ReadonlyMap<number, Float32Arra
   for (const [group, values] of scores) {
     if (!graph.groups[group].prunable) continue;
     const channels = values.length;
+    const blocks = graph.groups[group].blocks ?? 1;
+    const step = lcm(roundTo, blocks);
     const normalised = normaliseGroup(values, target.normalisation ?? 'mean');
     const ranked = Array.from(values.keys()).sort((a, b) => values[b] - values[a] || a - b);
-    const round = (count: number) => Math.min(channels, Math.ceil(count / roundTo) * roundTo);
+    const round = (count: number) => Math.min(channels, Math.ceil(count / step) * step);
     const minimum = round(Math.max(1, Math.ceil(protect * channels)));
     const ratio = target.fixedRatios?.get(group);
     rankings.push({
       group,
       channels,
+      blocks,
       ranked,
       normalised,
-      fixed: ratio === undefined ? undefined : keptAtRatio(channels, ratio, target),
+      fixed: ratio === undefined ? undefined : keptAtRatio(channels, ratio, target, blocks),
       keptAbove: (threshold) => Math.max(minimum, round(normalised.reduce((n, v) => n + (v > threshold ? 1 : 0), 0))),
       round,
     });
@@ -104,10 +109,10 @@ function rankGroups(graph: ChannelGraph, scores: ReadonlyMap<number, Float32Arra
   return rankings;
 }
 
-/** Channels a group keeps when a share `ratio` is set by hand: at least the protected minimum, rounded up to `roundTo`. */
-export function keptAtRatio(channels: number, ratio: number, target: Pick<PruningTarget, 'protect' | 'roundTo'>): number {
-  const roundTo = Math.max(1, Math.floor(target.roundTo ?? 1));
-  const round = (count: number) => Math.min(channels, Math.ceil(count / roundTo) * roundTo);
+/** Channels a group keeps when a share `ratio` is set by hand: at least the protected minimum, rounded up to `roundTo` (and to a multiple of `blocks`). */
+export function keptAtRatio(channels: number, ratio: number, target: Pick<PruningTarget, 'protect' | 'roundTo'>, blocks = 1): number {
+  const step = lcm(Math.max(1, Math.floor(target.roundTo ?? 1)), blocks);
+  const round = (count: number) => Math.min(channels, Math.ceil(count / step) * step);
   const minimum = round(Math.max(1, Math.ceil((target.protect ?? 0.1) * channels)));
   return Math.max(minimum, round(Math.round((1 - ratio) * channels)));
 }
@@ -137,7 +142,7 @@ function planFromCounts(graph: ChannelGraph, rankings: GroupRanking[], counts: M
   const keep = new Map<number, Int32Array>();
   for (const ranking of rankings) {
     const count = counts.get(ranking.group)!;
-    if (count < ranking.channels) keep.set(ranking.group, Int32Array.from(ranking.ranked.slice(0, count)).sort());
+    if (count < ranking.channels) keep.set(ranking.group, bestChannels(ranking.ranked, count, ranking.blocks));
   }
   return { keep, achieved: maskedCost(graph, new Map([...keep].map(([g, k]) => [g, k.length]))), baseline };
 }
@@ -155,9 +160,10 @@ export function planUniform(graph: ChannelGraph, scores: ReadonlyMap<number, Flo
     const keep = new Map<number, Int32Array>();
     for (const [group, values] of scores) {
       if (!graph.groups[group].prunable) continue;
-      const count = keptAtRatio(values.length, share, target);
+      const blocks = graph.groups[group].blocks ?? 1;
+      const count = keptAtRatio(values.length, share, target, blocks);
       const ranked = Array.from(values.keys()).sort((a, b) => values[b] - values[a] || a - b);
-      if (count < values.length) keep.set(group, Int32Array.from(ranked.slice(0, count)).sort());
+      if (count < values.length) keep.set(group, bestChannels(ranked, count, blocks));
     }
     return keep;
   };
@@ -173,4 +179,29 @@ export function planUniform(graph: ChannelGraph, scores: ReadonlyMap<number, Flo
   }
   const keep = keepAt(high);
   return { keep, achieved: maskedCost(graph, counts(keep)), baseline };
+}
+
+/**
+ * The best `count` channels (from `ranked`, best first), ascending. With `blocks` > 1 the channels form that
+ * many equal runs and each run keeps count / blocks of its own best, so every convolution group stays equal.
+ */
+export function bestChannels(ranked: readonly number[], count: number, blocks = 1): Int32Array {
+  if (blocks <= 1) return Int32Array.from(ranked.slice(0, count)).sort();
+  const width = ranked.length / blocks;
+  const perBlock = count / blocks;
+  const taken = new Array<number>(blocks).fill(0);
+  const kept: number[] = [];
+  for (const channel of ranked) {
+    const block = Math.floor(channel / width);
+    if (taken[block] < perBlock) {
+      taken[block]++;
+      kept.push(channel);
+    }
+  }
+  return Int32Array.from(kept).sort();
+}
+
+function lcm(a: number, b: number): number {
+  const gcd = (x: number, y: number): number => (y === 0 ? x : gcd(y, x % y));
+  return (a / gcd(a, b)) * b;
 }

@@ -41,6 +41,12 @@ const RULES: Record<string, SurgeryRule> = {
   DepthwiseConv2D: {
     weights: ([kernel, bias], k) => [gather(kernel, k.out, 2), ...maybe(bias, (b) => gather(b, k.out, 0))],
   },
+  // kernel [kh, kw, in / groups, out], bias [out]: output group g reads input group g. Each group keeps its
+  // own input channels (offsets inside the group), the same count in every group (the planner's blocks).
+  GroupedConv2D: {
+    config: (c, k) => k.out && (c.filters = k.out.length),
+    weights: ([kernel, bias], k) => [groupedKernel(kernel, k), ...maybe(bias, (b) => gather(b, k.out, 0))],
+  },
   // gamma, beta, moving mean, moving variance: all per channel
   BatchNormalization: {
     weights: (weights, k) => weights.map((w) => gather(w, k.out, 0)),
@@ -61,6 +67,19 @@ const RULES: Record<string, SurgeryRule> = {
 
 export function surgeryRule(className: string): SurgeryRule | undefined {
   return RULES[className];
+}
+
+function groupedKernel(kernel: tf.Tensor, k: LayerKeep): tf.Tensor {
+  const [, , width, outChannels] = kernel.shape;
+  const groups = k.inChannels / width;
+  const outWidth = outChannels / groups;
+  const all = (n: number) => Array.from({ length: n }, (_, i) => i);
+  const parts = all(groups).map((g) => {
+    const outs = Array.from(k.out ?? all(outChannels)).filter((o) => Math.floor(o / outWidth) === g);
+    const ins = Array.from(k.in ?? all(k.inChannels)).filter((i) => Math.floor(i / width) === g).map((i) => i - g * width);
+    return tf.gather(tf.gather(kernel, outs, 3), ins, 2);
+  });
+  return gather(tf.concat(parts, 3), undefined, 0);
 }
 
 function maybe(tensor: tf.Tensor | undefined, slice: (t: tf.Tensor) => tf.Tensor): tf.Tensor[] {

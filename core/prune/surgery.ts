@@ -53,6 +53,14 @@ function checkKeep(graph: ChannelGraph, keep: ReadonlyMap<number, Int32Array>): 
     if (kept.some((c, i) => c < 0 || c >= group.channels || (i > 0 && c <= kept[i - 1]))) {
       throw new SurgeryError(`Group ${groupId}: kept channels must be ascending indices below ${group.channels}`);
     }
+    const blocks = group.blocks ?? 1;
+    if (blocks > 1) {
+      const width = group.channels / blocks;
+      const counts = Array.from({ length: blocks }, (_, b) => kept.filter((c) => Math.floor(c / width) === b).length);
+      if (counts.some((n) => n !== counts[0])) {
+        throw new SurgeryError(`Group ${groupId} feeds grouped convolutions (${blocks} groups): it must keep the same number of channels in each group, got ${counts.join(', ')}`);
+      }
+    }
   }
 }
 

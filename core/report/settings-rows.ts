@@ -32,6 +32,7 @@ const SETTINGS: { [K in keyof PruneConfig]-?: (value: NonNullable<PruneConfig[K]
   fitInput: (v) => (v ? ['Images', "resized and converted to the model's input"] : undefined),
   sample: (v) => ['Quick trial', `a sample of ${v.train} training and ${v.test} test images`],
   export: (v) => ['Export', `${v.path} (${{ tfjs: 'TensorFlow.js', 'keras-h5': 'Keras .h5', keras: 'Keras .keras', onnx: 'ONNX', tflite: 'TensorFlow Lite' }[v.format]})`],
+  foldBatchNorm: (v, c) => (v && c.export?.format === 'onnx' ? ['Batch norms in the export', 'folded into the layers before them'] : undefined),
   optimizer: (v, c) => ['Optimizer', v === 'adam' ? 'Adam' : c.nesterov ? "SGD with Nesterov's momentum 0.9" : 'SGD with momentum 0.9'],
   nesterov: () => undefined, // said with the optimizer
   weightDecayOn: (v, c) => (c.weightDecay ? ['Weight decay on', v === 'all' ? 'every trainable weight' : 'kernels only'] : undefined),

@@ -154,9 +154,9 @@ export function createEngine(options: EngineOptions): EngineApi {
     saveProjectAs: (from, to, overwrite) => saveProjectAs(from, to, overwrite ?? false, options),
     recentProjects: () => recentProjects(options),
     compareSessions: (refs) => compareSessionRefs(refs, options),
-    async exportSession(path, sessionId, format, out) {
+    async exportSession(path, sessionId, format, out, exportOptions) {
       await ready();
-      return exportSession(path, sessionId, format, out, options);
+      return exportSession(path, sessionId, format, out, options, exportOptions);
     },
     writeReport: (path, sessionIds, format, out) => writeReport(path, sessionIds, format, out, options),
     async listFolder(path: string) {

@@ -1,4 +1,5 @@
 import type { Comparison, ModelExportFormat, ProjectSummary, ReportFormat, SessionRef } from '../api/comparison.js';
+import type { ExportSessionOptions } from '../api/contract.js';
 import { compareSessions } from '../compare/compare-sessions.js';
 import { type ComparedSession, findSession, selectSessions } from '../compare/select-sessions.js';
 import { exportModel } from '../models/io/export-model.js';
@@ -91,13 +92,13 @@ export async function writeReport(path: string, sessionIds: readonly string[], f
 }
 
 /** Replays a session on the project's baseline and writes the pruned, fine-tuned model to the folder `out`. */
-export async function exportSession(path: string, sessionId: string, format: ModelExportFormat, out: string, host: ProjectHost): Promise<{ files: string[] }> {
+export async function exportSession(path: string, sessionId: string, format: ModelExportFormat, out: string, host: ProjectHost, options: ExportSessionOptions = {}): Promise<{ files: string[] }> {
   if (!host.writeFiles) throw new ProjectHostError('This engine host cannot write files.');
   const project = await requireProject(path, host);
   const record = findSession(path, project.sessions.map((s) => s.record), sessionId);
   const model = await openSessionModel(project, project.sessions.find((s) => s.record === record)!);
   try {
-    return { files: await host.writeFiles(out, await exportModel(model, format)) };
+    return { files: await host.writeFiles(out, await exportModel(model, format, { foldBatchNorm: options.foldBatchNorm === true })) };
   } finally {
     model.dispose();
   }

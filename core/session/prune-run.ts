@@ -287,7 +287,7 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
     prunedSummary = { ...prunedSummary, latencyMs: speed.prunedMs.median, latencyBatch: speed.batch, latency: speed.prunedMs };
     machine.to('evaluated');
     await recorder?.pruned?.(pruned);
-    const exported = config.export ? await exportTo(pruned, config.export, context) : [];
+    const exported = config.export ? await exportTo(pruned, config.export, context, config.foldBatchNorm) : [];
     return {
       dataset: `${data.label}: ${train.count} training, ${earlyStopping ? `${earlyStopping.validation.count} validation, ` : ''}${test.count} test images`,
       model: MODEL_ZOO.find((e) => e.id === config.model)?.label ?? config.model,
@@ -369,9 +369,9 @@ export function calibrationBatches(train: ImageDataset, norm: Normalisation, con
   return batches;
 }
 
-async function exportTo(model: tfl.LayersModel, target: NonNullable<PruneConfig['export']>, host: RunHost): Promise<string[]> {
+async function exportTo(model: tfl.LayersModel, target: NonNullable<PruneConfig['export']>, host: RunHost, foldBatchNorm?: boolean): Promise<string[]> {
   if (!host.writeFiles) throw new Error('This engine host cannot write files; export the model from a desktop or command-line host.');
-  return host.writeFiles(target.path, await exportModel(model, target.format));
+  return host.writeFiles(target.path, await exportModel(model, target.format, { foldBatchNorm: foldBatchNorm === true }));
 }
 
 /**

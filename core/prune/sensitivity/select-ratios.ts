@@ -32,11 +32,11 @@ export function selectRatios(graph: ChannelGraph, table: SensitivityTable, targe
   }
   const baseline = maskedCost(graph, new Map());
   const goal = (1 - target.reduction) * baseline[target.metric];
-  const fixed = new Map([...(target.fixedRatios ?? [])].map(([group, ratio]) => [group, keptAtRatio(graph.groups[group].channels, ratio, target)]));
+  const fixed = new Map([...(target.fixedRatios ?? [])].map(([group, ratio]) => [group, keptAtRatio(graph.groups[group].channels, ratio, target, graph.groups[group].blocks)]));
   const curves = table.rows.filter((row) => graph.groups[row.group]?.prunable && !fixed.has(row.group)).map(dropCurve);
   const countsAt = (threshold: number) => {
     const counts = new Map(fixed);
-    for (const curve of curves) counts.set(curve.group, keptAtRatio(curve.channels, curve.shareAt(threshold), target));
+    for (const curve of curves) counts.set(curve.group, keptAtRatio(curve.channels, curve.shareAt(threshold), target, graph.groups[curve.group].blocks));
     return counts;
   };
   const costAt = (counts: Map<number, number>) => maskedCost(graph, counts)[target.metric];

@@ -30,6 +30,7 @@ const VALID: unknown[] = [
   { method: 'compareSessions', args: [[{ path: '/work/a.pruneflow', session: 's2' }, { path: '/work/b.pruneflow' }]] },
   { method: 'exportSession', args: ['/work/a.pruneflow', 's1', 'keras-h5', '/work/out'] },
   { method: 'exportSession', args: ['/work/a.pruneflow', 's1', 'onnx', '/work/out'] },
+  { method: 'exportSession', args: ['/work/a.pruneflow', 's1', 'onnx', '/work/out', { foldBatchNorm: true }] },
   { method: 'writeReport', args: ['/work/a.pruneflow', [], 'html', '/work/report.html'] },
   { method: 'writeReport', args: ['/work/a.pruneflow', ['s1', 'cip at 50%'], 'csv', 'report.csv'] },
   { method: 'listFolder', args: [''] },

@@ -1,3 +1,5 @@
+import { pruneConfigSchema } from '../../../core/api/run-options.js';
+import { settingsRows } from '../../../core/report/settings-rows.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +33,10 @@ describe('prune flags', () => {
       ...base, fitInput: true, export: { path: '/tmp/out', format: 'tfjs', overwrite: true },
     });
     expect(await pruneConfigFrom({ ...base, export: '/tmp/out' })).toEqual({ ...base, export: { path: '/tmp/out', format: 'tfjs' } });
+    expect(await pruneConfigFrom({ ...base, export: '/tmp/out', format: 'onnx', foldBatchNorm: true })).toEqual({ ...base, foldBatchNorm: true, export: { path: '/tmp/out', format: 'onnx' } });
+    const rows = (format: 'onnx' | 'tfjs') => settingsRows(pruneConfigSchema.parse({ ...base, foldBatchNorm: true, export: { path: '/tmp/out', format } }));
+    expect(rows('onnx')).toContainEqual(['Batch norms in the export', 'folded into the layers before them']);
+    expect(rows('tfjs').map(([label]) => label)).not.toContain('Batch norms in the export');
   });
 
   it("carry PyTorch's fine-tuning recipe into the config, each flag checked by its option's schema", async () => {

@@ -14,6 +14,8 @@ import { loadProjectFile } from '../../../core/node/project-file.js';
 import { NotAProjectError, ProjectNotFoundError } from '../../../core/project/project-errors.js';
 import { openSessionModel } from '../../../core/project/session-model.js';
 import { createEngine } from '../../../core/session/engine.js';
+import { decodeOnnx } from '../../../core/models/io/onnx/onnx-proto.js';
+import { maxAbsDiff, randomImages, runOrt } from '../models/onnx/onnx-runtime.js';
 import { parseCsv, unbalancedTags } from '../report/report-checks.js';
 
 // A real project: the demo CNN on the bundled Fashion-MNIST sample, untrained, two sessions made by the engine.
@@ -87,6 +89,21 @@ describe('engine calls for projects', () => {
     }
     replayed.dispose();
     input.dispose();
+  });
+
+  it('exports ONNX with batch norms folded when asked: no BatchNormalization node, fewer nodes, the same outputs in ONNX Runtime', async () => {
+    const plain = await engine.exportSession(file, 's2', 'onnx', join(dir, 'onnx-plain'));
+    const folded = await engine.exportSession(file, 's2', 'onnx', join(dir, 'onnx-folded'), { foldBatchNorm: true });
+    const [a, b] = [plain.files[0], folded.files[0]].map((f) => new Uint8Array(readFileSync(f)));
+    const ops = (bytes: Uint8Array) => (decodeOnnx(bytes, 'model.onnx').graph?.node ?? []).map((n) => n.op_type);
+    expect(ops(a)).toContain('BatchNormalization');
+    expect(ops(b)).not.toContain('BatchNormalization');
+    expect(ops(b).length).toBeLessThan(ops(a).length);
+    const images = randomImages(4, [1, 28, 28], 3);
+    const [outA, outB] = [await runOrt(a, images, [4, 1, 28, 28]), await runOrt(b, images, [4, 1, 28, 28])];
+    expect(maxAbsDiff(outA.values, outB.values)).toBeLessThan(1e-4);
+    const refused = await answerCall(engine, { method: 'exportSession', args: [file, 's2', 'onnx', dir, { fold: true }] });
+    expect(refused).toMatchObject({ ok: false, error: { name: 'InvalidCallError', message: expect.stringMatching(/options must be \{ foldBatchNorm\?/) } });
   });
 
   it('writes reports: an HTML page with a point per session, and a CSV that parses back', async () => {

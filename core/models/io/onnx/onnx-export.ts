@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { foldForInference } from '../../fold-for-inference.js';
+import { modelInputContract, type InputContract } from '../../input-contract.js';
+import { contractMetadata } from './onnx-contract.js';
 import { ModelExportError } from '../model-errors.js';
 import { EXPORT_RULES, type LayerExport } from './onnx-export-rules.js';
 import { encodeOnnx } from './onnx-proto.js';
@@ -12,6 +14,8 @@ const FORMAT = 'ONNX';
 export interface OnnxExportOptions {
   /** Fold batch norms into the convolutions before them (inference only). */
   foldBatchNorm?: boolean;
+  /** How the model expects its images, written into metadata_props; the model's own when absent. */
+  contract?: InputContract;
 }
 
 /** NHWC engine shape -> ONNX NCHW shape (rank 4 only). */
@@ -55,6 +59,7 @@ export async function exportOnnx(source: tfl.LayersModel, options: OnnxExportOpt
       ir_version: 8,
       producer_name: 'Pruneflow',
       opset_import: [{ domain: '', version: ONNX_OPSET }],
+      metadata_props: contractMetadata(options.contract ?? modelInputContract(source)),
       graph: { name: model.name, node: writer.nodes, initializer: writer.initializers, input: inputs, output: outputs },
     });
   } finally {

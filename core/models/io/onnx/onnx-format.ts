@@ -1,5 +1,6 @@
 import { baseName, type FileTree } from '../../../data/file-tree.js';
 import { findFile, type ImportedModel, type ModelFormat } from '../model-format.js';
+import { onnxInputContract } from './onnx-contract.js';
 import { onnxToLayers } from './onnx-import.js';
 import { decodeOnnx } from './onnx-proto.js';
 
@@ -20,5 +21,5 @@ async function openOnnx(tree: FileTree): Promise<ImportedModel> {
   const proto = decodeOnnx(await tree.read(file), file);
   const warnings: string[] = [];
   const model = await onnxToLayers(proto, file, (location) => tree.read(folder + location), warnings);
-  return { model, format: onnxFormat.id, warnings };
+  return { model, format: onnxFormat.id, warnings, inputContract: onnxInputContract(proto, file, warnings) };
 }

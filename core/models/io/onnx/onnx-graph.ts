@@ -14,6 +14,12 @@ import type { ConstTensor } from './onnx-tensors.js';
 export interface Value {
   tensor: tfl.SymbolicTensor;
   flatOf?: Value;
+  /**
+   * An ONNX rank-4 tensor in NHWC order (TensorFlow converters such as tf2onnx: the graph input, and the
+   * Transpose back before a Keras Flatten): the engine tensor holds it exactly as ONNX does, which is also the
+   * engine's layout of the NCHW tensor it transposes.
+   */
+  nhwc?: boolean;
 }
 
 /** NaN in a folded shape stands for the (dynamic) batch size. */
@@ -21,6 +27,7 @@ export const BATCH = NaN;
 
 /** The ONNX shape of a value: rank 4 back to NCHW, the batch axis as BATCH. */
 export function onnxShape(value: Value): number[] {
+  if (value.nhwc) return value.tensor.shape.map((d, i) => (i === 0 || d === null ? BATCH : d));
   if (value.flatOf) return [BATCH, value.tensor.shape.slice(1).reduce((a: number, b) => a * (b ?? 1), 1)];
   const s = value.tensor.shape.map((d, i) => (i === 0 || d === null ? BATCH : d));
   return s.length === 4 ? [s[0], s[3], s[1], s[2]] : s;
@@ -58,6 +65,15 @@ export class GraphState {
 
   /** A value in ONNX's feature order: undoes a channels-last flatten for readers other than a dense layer. */
   ordered(value: Value, file: string): Value {
+    if (value.nhwc) {
+      // Readers other than the rules that know NHWC values get the tensor as ONNX holds it.
+      const cached = this.flattened.get(value);
+      if (cached) return cached;
+      const op = new OnnxOp({ name: this.uniqueName(`${value.tensor.sourceLayer.name}_nhwc`), op: 'Transpose', attrs: { perm: [0, 2, 3, 1] }, constants: [null], outputs: 1 });
+      const out = { tensor: op.apply(value.tensor) as tfl.SymbolicTensor };
+      this.flattened.set(value, out);
+      return out;
+    }
     if (!value.flatOf) return value;
     const cached = this.flattened.get(value);
     if (cached) return cached;

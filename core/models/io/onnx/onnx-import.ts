@@ -35,9 +35,12 @@ export async function onnxToLayers(proto: OnnxModel, file: string, external: Ext
   const inputs: tfl.SymbolicTensor[] = [];
   for (const info of graph.input ?? []) {
     if (state.consts.has(info.name)) continue; // old exports list initializers as inputs too
-    const tensor = tfl.input({ shape: engineShape(info, file), name: state.uniqueName(info.name) });
+    // An NHWC input (TensorFlow converters) is read only through a Transpose to NCHW: the engine takes it as it is.
+    const readers = state.consumers.get(info.name) ?? [];
+    const nhwc = readers.length > 0 && readers.every((r) => r.op_type === 'Transpose' && r.attribute?.find((a) => a.name === 'perm')?.ints?.join() === '0,3,1,2');
+    const tensor = tfl.input({ shape: engineShape(info, file, nhwc), name: state.uniqueName(info.name) });
     inputs.push(tensor);
-    state.values.set(info.name, { tensor });
+    state.values.set(info.name, nhwc ? { tensor, nhwc } : { tensor });
   }
   if (inputs.length === 0) throw new ModelFormatError(file, 'has no graph input that is not an initializer');
 
@@ -74,11 +77,11 @@ export async function onnxToLayers(proto: OnnxModel, file: string, external: Ext
 }
 
 /** The engine's per-image shape of a graph input: [C, H, W] becomes [H, W, C]; the batch axis is dropped. */
-function engineShape(info: OnnxValueInfo, file: string): (number | null)[] {
+function engineShape(info: OnnxValueInfo, file: string, nhwc = false): (number | null)[] {
   const dims = info.type?.tensor_type?.shape?.dim ?? [];
   if (dims.length === 0) throw new ModelFormatError(file, `graph input '${info.name}' has no shape`);
   const sizes = dims.slice(1).map((d) => (d.dim_value ? Number(d.dim_value) : null));
-  return sizes.length === 3 ? [sizes[1], sizes[2], sizes[0]] : sizes;
+  return sizes.length === 3 && !nhwc ? [sizes[1], sizes[2], sizes[0]] : sizes;
 }
 
 /** Attributes as JSON with camelCase keys and no underscores in strings (tfjs camel-cases saved configs). */

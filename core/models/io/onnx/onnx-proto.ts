@@ -61,6 +61,7 @@ export interface OnnxModel {
   producer_version?: string;
   opset_import?: { domain?: string; version?: number }[];
   graph?: OnnxGraph;
+  metadata_props?: { key?: string; value?: string }[];
 }
 
 /** TensorProto.DataType values the engine meets. */

@@ -126,9 +126,15 @@ function flattenValue(n: NodeContext, source: Value): void {
   n.output(h * w === 1 ? { tensor } : { tensor, flatOf: source });
 }
 
+/** Flatten of an NHWC tensor: the engine's channels-last order is ONNX's own here, so no rows move. */
+function flattenNhwc(n: NodeContext): void {
+  n.output({ tensor: n.apply(tfl.layers.flatten({ name: n.layerName() }), [{ tensor: n.raw(0).tensor }]) });
+}
+
 const flatten: Rule = (n) => {
   const axis = num(n, 'axis', 1);
   if (axis !== 1) return generic(n);
+  if (n.raw(0).nhwc) return flattenNhwc(n);
   if (n.rank(0) === 4) return flattenValue(n, n.input(0));
   if (n.rank(0) === 2) return n.output(n.raw(0));
   generic(n);
@@ -143,8 +149,30 @@ const reshape: Rule = (n) => {
   const [first, second] = Array.from(target.values);
   const batchFirst = Number.isNaN(first) || first === 0 || (first === -1 && second === features);
   if (target.values.length === 2 && batchFirst && (second === -1 || second === features)) {
+    if (n.raw(0).nhwc) return flattenNhwc(n);
     if (n.rank(0) === 4) return flattenValue(n, n.input(0));
     if (n.rank(0) === 2) return n.output(n.raw(0));
+  }
+  generic(n);
+};
+
+/**
+ * The layout Transposes a TensorFlow converter writes (tf2onnx): NHWC -> NCHW after an NHWC input, and NCHW ->
+ * NHWC before a Keras Flatten. Neither moves data in the engine (its rank-4 tensors are channels-last already):
+ * the value is marked NHWC, and only a Transpose back or a flatten may read it. Any other transpose stays an ONNX op.
+ */
+const transpose: Rule = (n) => {
+  const perm = (ints(n, 'perm') ?? []).join();
+  const x = n.raw(0);
+  if (x.nhwc && perm === '0,3,1,2') return n.output({ tensor: x.tensor });
+  const readers = n.state.consumers.get(n.node.output?.[0] ?? '') ?? [];
+  const flattens = (r: (typeof readers)[number]) =>
+    (r.op_type === 'Transpose' && r.attribute?.find((a) => a.name === 'perm')?.ints?.join() === '0,3,1,2') ||
+    (r.op_type === 'Flatten' && (r.attribute?.find((a) => a.name === 'axis')?.i ?? 1) === 1) ||
+    (r.op_type === 'Reshape' && n.state.consts.get(r.input?.[1] ?? '')?.values.length === 2);
+  const output = n.node.output?.[0] ?? '';
+  if (!x.nhwc && !x.flatOf && n.rank(0) === 4 && perm === '0,2,3,1' && readers.length > 0 && readers.every(flattens) && !n.state.graphOutputs.has(output)) {
+    return n.output({ tensor: x.tensor, nhwc: true });
   }
   generic(n);
 };
@@ -308,6 +336,7 @@ export const RULES: Record<string, Rule> = {
   Identity: alias,
   Softmax: softmax,
   Shape: shape,
+  Transpose: transpose,
 };
 
 /** Operators read, for messages and the README. */
