@@ -1,0 +1,44 @@
+import type { EngineApi, FlowData } from '../../core/api/contract.js';
+import { ProjectState } from './project-state.svelte.js';
+import { Lookup, SessionDraft } from './session-draft.svelte.js';
+
+/**
+ * What this window works on: the open project, the session being set up and its importance flow.
+ * File > New replaces them all with fresh ones: a new project starts from nothing.
+ */
+export class Workspace {
+  draft: SessionDraft;
+  project: ProjectState;
+  flow: Lookup<FlowData>;
+  /** The Project screen was asked for (from Start), before any file was opened. */
+  projectAsked = $state(false);
+  /** The Project screen's Save As form is open. */
+  savingAs = $state(false);
+  readonly #engine: EngineApi;
+
+  constructor(engine: EngineApi) {
+    this.#engine = engine;
+    this.draft = $state.raw(new SessionDraft(engine));
+    this.project = $state.raw(new ProjectState(engine));
+    this.flow = $state.raw(new Lookup<FlowData>());
+  }
+
+  /** A project file was opened, or asked for. */
+  get projectOpened(): boolean {
+    return this.projectAsked || Boolean(this.project.path);
+  }
+
+  /** Sessions were sent to the comparison (it loads, failed or is there). */
+  get comparing(): boolean {
+    const c = this.project.comparison;
+    return Boolean(c.value || c.loading || c.error);
+  }
+
+  reset(): void {
+    this.draft = new SessionDraft(this.#engine);
+    this.project = new ProjectState(this.#engine);
+    this.flow = new Lookup<FlowData>();
+    this.projectAsked = false;
+    this.savingAs = false;
+  }
+}
