@@ -1,4 +1,4 @@
-import type { EngineApi, FlowData } from '../../core/api/contract.js';
+import type { EngineApi, FlowData, PruneResult } from '../../core/api/contract.js';
 import { ProjectState } from './project-state.svelte.js';
 import { Lookup, SessionDraft } from './session-draft.svelte.js';
 
@@ -14,6 +14,8 @@ export class Workspace {
   projectAsked = $state(false);
   /** The Project screen's Save As form is open. */
   savingAs = $state(false);
+  /** A session of the open project whose Results show (opened from the Project screen), with the numbers the project stores. */
+  reviewed = $state.raw<{ session: string; result: PruneResult }>();
   readonly #engine: EngineApi;
 
   constructor(engine: EngineApi) {
@@ -40,5 +42,13 @@ export class Workspace {
     this.flow = new Lookup<FlowData>();
     this.projectAsked = false;
     this.savingAs = false;
+    this.reviewed = undefined;
+  }
+
+  /** Shows a finished session of the open project on the Results screen; false when it has no stored result. */
+  review(sessionId: string): boolean {
+    const result = this.project.summary.value?.sessions.find((s) => s.id === sessionId)?.result;
+    this.reviewed = result && { session: sessionId, result };
+    return Boolean(result);
   }
 }

@@ -7,7 +7,7 @@ import type { AppCommand, DesktopShellBridge, DocumentState } from '../../core/a
 import { wasmCandidate } from '../../core/backend/portable-candidates.js';
 import { nodeRunHost } from '../../core/node/node-engine.js';
 import { createEngine } from '../../core/session/engine.js';
-import type { AppController } from '../../renderer/lib/app-controller.svelte.js';
+import type { AddressBar, AppController } from '../../renderer/lib/app-controller.svelte.js';
 import type { EngineConnection } from '../../renderer/lib/engine-connection.svelte.js';
 import { FILE_NOTICES } from '../../renderer/lib/file-commands.js';
 import { buildRunes } from './build-runes.js';
@@ -15,7 +15,10 @@ import { buildRunes } from './build-runes.js';
 // The app's controller and its state classes (runes, compiled as the app builds them) on a real engine in
 // this process: the demo CNN on the bundled Fashion-MNIST sample, sessions saved into a real project file.
 let built: Awaited<ReturnType<typeof buildRunes>>;
-let Controller: new (connection: EngineConnection, options?: { shell?: DesktopShellBridge; storage?: { setItem(key: string, value: string): void } }) => AppController;
+let Controller: new (
+  connection: EngineConnection,
+  options?: { shell?: DesktopShellBridge; storage?: { setItem(key: string, value: string): void }; addressBar?: AddressBar },
+) => AppController;
 let Connection: new (engine: EngineApi) => EngineConnection;
 let flushSync: () => void;
 let engine: EngineApi;
@@ -46,6 +49,26 @@ function shellStandIn() {
   const shell: DesktopShellBridge = { onCommand: (listener) => ((send = listener), () => {}), setDocumentState: (state) => states.push(state) };
   return { shell, states, send: (command: AppCommand) => send(command) };
 }
+
+/** A tab's history as the browser keeps it: entries, the current one, Back and Forward (which report the move). */
+function historyStandIn(start = '') {
+  const entries = [start];
+  let at = 0;
+  let moved: (hash: string) => void = () => {};
+  const bar: AddressBar = {
+    hash: () => entries[at],
+    push: (hash) => void entries.splice(++at, entries.length, hash),
+    replace: (hash) => void (entries[at] = hash),
+    onmove: (listener) => ((moved = listener), () => {}),
+  };
+  const go = (step: number) => {
+    at += step;
+    moved(entries[at]);
+  };
+  return { bar, entries, at: () => at, back: () => go(-1), forward: () => go(1) };
+}
+
+const SESSION_FILE = join(dir, 'session.pruneflow');
 
 describe('AppController', () => {
   it('opens screens as the user chooses data and a model, and Alt+digit reaches only those', async () => {
@@ -79,7 +102,7 @@ describe('AppController', () => {
     const { shell, states } = shellStandIn();
     const app = new Controller(new Connection(engine), { shell, storage: { setItem: (k, v) => stored.set(k, v) } });
     const stop = app.attach();
-    const file = join(dir, 'session.pruneflow');
+    const file = SESSION_FILE;
     await app.workspace.draft.chooseData('builtin:fashion-mnist');
     await app.workspace.draft.chooseModel('demo-cnn');
     Object.assign(app.workspace.draft, { trainEpochs: 1, fineTuneEpochs: 0, project: file, quickTrial: true, sampleTrain: 100, sampleTest: 50 });
@@ -135,5 +158,76 @@ describe('AppController', () => {
     // With a shell, Ctrl+S is the menu's key, not the page's.
     expect(app.onkey({ key: 's', ctrlKey: true, altKey: false, metaKey: false, shiftKey: false })).toBe(false);
     stop();
+  }, 60_000);
+
+  it('keeps the screen and selections in the address: a screen is a history entry, Back and Forward move between them, a reload lands there', async () => {
+    const tab = historyStandIn();
+    const app = new Controller(new Connection(engine), { addressBar: tab.bar });
+    const stop = app.attach();
+    flushSync();
+    expect(tab.entries).toEqual(['#/start']);
+    await app.workspace.draft.chooseData('builtin:fashion-mnist');
+    await app.workspace.draft.chooseModel('demo-cnn');
+    flushSync();
+    // Choices are written in place; a new screen is a new entry.
+    const chosen = '#/start?data=builtin%3Afashion-mnist&model=demo-cnn';
+    expect(tab.entries).toEqual([chosen]);
+    await app.nav.show('model');
+    await app.nav.show('setup');
+    flushSync();
+    expect(tab.entries).toEqual([chosen, chosen.replace('start', 'model'), chosen.replace('start', 'setup')]);
+    tab.back();
+    await until(() => !app.restoring, 'Back');
+    flushSync();
+    expect([app.nav.screen, tab.at(), tab.entries.length]).toEqual(['model', 1, 3]);
+    tab.forward();
+    await until(() => !app.restoring, 'Forward');
+    expect(app.nav.screen).toBe('setup');
+    stop();
+
+    // A reload: a fresh page with the same address, data and model read again.
+    const reloaded = historyStandIn(tab.entries[2]);
+    const again = new Controller(new Connection(engine), { addressBar: reloaded.bar });
+    const stopAgain = again.attach();
+    await until(() => again.nav.screen === 'setup' && !again.restoring, 'the restored screen');
+    expect([again.workspace.draft.data, again.workspace.draft.model, again.workspace.draft.preview.value?.classNames.length]).toEqual(['builtin:fashion-mnist', 'demo-cnn', 10]);
+    flushSync();
+    expect(reloaded.entries).toEqual([tab.entries[2]]);
+    stopAgain();
+  }, 60_000);
+
+  it('an address of a screen out of reach lands on the nearest one and says so in place', async () => {
+    const tab = historyStandIn('#/run');
+    const app = new Controller(new Connection(engine), { addressBar: tab.bar });
+    const stop = app.attach();
+    await until(() => tab.entries[0] === '#/start' && !app.restoring, 'the landing');
+    expect(app.nav.screen).toBe('start');
+    stop();
+  });
+
+  it("shows a reopened project's session on the Results screen with the numbers the project stores, and again after a reload", async () => {
+    const tab = historyStandIn();
+    const app = new Controller(new Connection(engine), { addressBar: tab.bar });
+    const stop = app.attach();
+    app.openProject(SESSION_FILE);
+    await until(() => Boolean(app.workspace.project.summary.value), 'the project');
+    const stored = app.workspace.project.summary.value!.sessions[0];
+    expect(app.facts.resultReady).toBe(false);
+    app.openSessionResults(stored.id);
+    await until(() => app.nav.screen === 'results', 'the Results screen');
+    expect(app.shownResult?.pruned.accuracy).toBe(stored.metrics?.accuracy);
+    expect(app.shownResult?.pruned.flops).toBe(stored.metrics?.flops);
+    expect(app.shownResult?.project).toEqual({ path: SESSION_FILE, session: stored.id });
+    flushSync();
+    const address = tab.entries[tab.at()];
+    expect(address).toBe(`#/results?project=${encodeURIComponent(SESSION_FILE)}&session=${stored.id}`);
+    stop();
+
+    const reloaded = historyStandIn(address);
+    const again = new Controller(new Connection(engine), { addressBar: reloaded.bar });
+    const stopAgain = again.attach();
+    await until(() => again.nav.screen === 'results' && !again.restoring, 'the restored Results');
+    expect(again.shownResult).toEqual(app.shownResult);
+    stopAgain();
   }, 60_000);
 });
