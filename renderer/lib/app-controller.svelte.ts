@@ -3,6 +3,7 @@ import { handleAppCommands } from './desktop-shell.js';
 import type { EngineConnection } from './engine-connection.svelte.js';
 import { FileActions } from './file-actions.svelte.js';
 import { type FileCommand, fileShortcut } from './file-commands.js';
+import { type DraftSettings, recalledDraft, rememberDraft } from './draft-memory.js';
 import { Navigation } from './navigation.svelte.js';
 import type { KeyValueStore } from './page-storage.js';
 import { RunTaskState } from './run-task.svelte.js';
@@ -45,6 +46,8 @@ export class AppController {
   readonly shell: DesktopShellBridge | undefined;
   readonly #storage: Pick<KeyValueStore, 'setItem'> | undefined;
   readonly #bar: AddressBar | undefined;
+  /** The tab's session storage: the wizard's settings, kept over a reload. */
+  readonly #tabStorage: KeyValueStore | undefined;
   /** While the address read at start-up is being restored, the address is not written. */
   restoring = $state(false);
   /** The hash last written or followed. */
@@ -52,12 +55,18 @@ export class AppController {
 
   constructor(
     connection: EngineConnection,
-    { shell, storage, addressBar }: { shell?: DesktopShellBridge; storage?: Pick<KeyValueStore, 'setItem'>; addressBar?: AddressBar } = {},
+    {
+      shell,
+      storage,
+      addressBar,
+      tabStorage,
+    }: { shell?: DesktopShellBridge; storage?: Pick<KeyValueStore, 'setItem'>; addressBar?: AddressBar; tabStorage?: KeyValueStore } = {},
   ) {
     this.connection = connection;
     this.shell = shell;
     this.#storage = storage;
     this.#bar = addressBar;
+    this.#tabStorage = tabStorage;
     this.run = new RunTaskState(connection.engine);
     this.workspace = new Workspace(connection.engine);
     this.nav = new Navigation(() => this.facts);
@@ -110,7 +119,7 @@ export class AppController {
    * Goes where an address says (a reload, Back, Forward): opens its project, data and model when they are
    * not the ones open, then its screen if that can be reached now, else the nearest that can.
    */
-  async follow(hash: string): Promise<void> {
+  async follow(hash: string, settings?: DraftSettings): Promise<void> {
     const address = parseAddress(hash);
     if (!address) return;
     // Nothing is written on the way: the screen and selections arrive one by one.
@@ -122,6 +131,8 @@ export class AppController {
       if (address.data && address.data !== draft.data) loads.push(draft.chooseData(address.data));
       if (address.model && (address.model !== draft.model || !draft.report.value)) loads.push(draft.chooseModel(address.model));
       await Promise.all(loads);
+      // After the model: choosing one sets its own default for baseline training, which the user's choice overrides.
+      if (settings) Object.assign(draft, settings);
       if (address.screen === 'results' && address.session) this.workspace.review(address.session);
       const reachable = (id: string) => this.nav.screens.some((s) => s.id === id);
       await this.nav.show(reachable(address.screen) ? address.screen : this.workspace.projectOpened ? 'project' : 'start');
@@ -228,10 +239,13 @@ export class AppController {
       $effect(() => this.#learnTrainingRate());
       $effect(() => this.shell?.setDocumentState(this.documentState));
       $effect(() => this.#writeAddress());
+      $effect(() => {
+        if (!this.restoring) rememberDraft(this.workspace.draft, this.#tabStorage);
+      });
     });
     const bar = this.#bar;
-    // A reload (or a link) lands where its address says.
-    if (bar) void this.follow(bar.hash());
+    // A reload (or a link) lands where its address says, with the wizard's settings of this tab.
+    if (bar) void this.follow(bar.hash(), recalledDraft(this.#tabStorage, this.workspace.draft));
     const stopFollowing = bar?.onmove((hash) => void this.follow(hash));
     const unsubscribe = this.shell
       ? handleAppCommands(this.shell, {

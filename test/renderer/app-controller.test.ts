@@ -10,6 +10,7 @@ import { createEngine } from '../../core/session/engine.js';
 import type { AddressBar, AppController } from '../../renderer/lib/app-controller.svelte.js';
 import type { EngineConnection } from '../../renderer/lib/engine-connection.svelte.js';
 import { FILE_NOTICES } from '../../renderer/lib/file-commands.js';
+import type { KeyValueStore } from '../../renderer/lib/page-storage.js';
 import { buildRunes } from './build-runes.js';
 
 // The app's controller and its state classes (runes, compiled as the app builds them) on a real engine in
@@ -17,7 +18,7 @@ import { buildRunes } from './build-runes.js';
 let built: Awaited<ReturnType<typeof buildRunes>>;
 let Controller: new (
   connection: EngineConnection,
-  options?: { shell?: DesktopShellBridge; storage?: { setItem(key: string, value: string): void }; addressBar?: AddressBar },
+  options?: { shell?: DesktopShellBridge; storage?: { setItem(key: string, value: string): void }; addressBar?: AddressBar; tabStorage?: KeyValueStore },
 ) => AppController;
 let Connection: new (engine: EngineApi) => EngineConnection;
 let flushSync: () => void;
@@ -66,6 +67,12 @@ function historyStandIn(start = '') {
     moved(entries[at]);
   };
   return { bar, entries, at: () => at, back: () => go(-1), forward: () => go(1) };
+}
+
+/** A tab's session storage (the page's own is the DOM's, absent in Node). */
+function storageStandIn(): KeyValueStore {
+  const items = new Map<string, string>();
+  return { getItem: (key: string) => items.get(key) ?? null, setItem: (key: string, value: string) => void items.set(key, value) };
 }
 
 const SESSION_FILE = join(dir, 'session.pruneflow');
@@ -166,7 +173,8 @@ describe('AppController', () => {
 
   it('keeps the screen and selections in the address: a screen is a history entry, Back and Forward move between them, a reload lands there', async () => {
     const tab = historyStandIn();
-    const app = new Controller(new Connection(engine), { addressBar: tab.bar });
+    const tabStorage = storageStandIn();
+    const app = new Controller(new Connection(engine), { addressBar: tab.bar, tabStorage });
     const stop = app.attach();
     flushSync();
     expect(tab.entries).toEqual(['#/start']);
@@ -178,6 +186,8 @@ describe('AppController', () => {
     expect(tab.entries).toEqual([chosen]);
     await app.nav.show('model');
     await app.nav.show('setup');
+    // The wizard's settings stay in the tab, not the address.
+    Object.assign(app.workspace.draft, { criterion: 'l2', reduction: 0.3, trainEpochs: 0, sessionName: 'second try' });
     flushSync();
     expect(tab.entries).toEqual([chosen, chosen.replace('start', 'model'), chosen.replace('start', 'setup')]);
     tab.back();
@@ -191,10 +201,12 @@ describe('AppController', () => {
 
     // A reload: a fresh page with the same address, data and model read again.
     const reloaded = historyStandIn(tab.entries[2]);
-    const again = new Controller(new Connection(engine), { addressBar: reloaded.bar });
+    const again = new Controller(new Connection(engine), { addressBar: reloaded.bar, tabStorage });
     const stopAgain = again.attach();
     await until(() => again.nav.screen === 'setup' && !again.restoring, 'the restored screen');
-    expect([again.workspace.draft.data, again.workspace.draft.model, again.workspace.draft.preview.value?.classNames.length]).toEqual(['builtin:fashion-mnist', 'demo-cnn', 10]);
+    const { draft } = again.workspace;
+    expect([draft.data, draft.model, draft.preview.value?.classNames.length]).toEqual(['builtin:fashion-mnist', 'demo-cnn', 10]);
+    expect([draft.criterion, draft.reduction, draft.trainEpochs, draft.sessionName]).toEqual(['l2', 0.3, 0, 'second try']);
     flushSync();
     expect(reloaded.entries).toEqual([tab.entries[2]]);
     stopAgain();
