@@ -1,4 +1,4 @@
-import type { AddressBar } from './app-controller.svelte.js';
+import type { AddressBar } from './address-sync.svelte.js';
 
 /** The window's address bar: only its hash is written, so the path and query (a served page's token) stay. */
 export function windowAddressBar(): AddressBar {

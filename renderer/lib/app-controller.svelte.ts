@@ -3,25 +3,16 @@ import { handleAppCommands } from './desktop-shell.js';
 import type { EngineConnection } from './engine-connection.svelte.js';
 import { FileActions } from './file-actions.svelte.js';
 import { type FileCommand, fileShortcut } from './file-commands.js';
-import { type DraftSettings, recalledDraft, rememberDraft } from './draft-memory.js';
+import { type AddressBar, AddressSync } from './address-sync.svelte.js';
+import { recalledDraft, rememberDraft } from './draft-memory.js';
 import { Navigation } from './navigation.svelte.js';
 import type { KeyValueStore } from './page-storage.js';
 import { RunTaskState } from './run-task.svelte.js';
 import type { ScreenFacts } from './screens.js';
 import { saveTrainingRate } from './training-rate.js';
 import { unsavedWork } from './unsaved-work.js';
-import { type AppAddress, formatAddress, parseAddress } from './url-state.js';
 import { measuredRate } from './wizard-estimates.js';
 import { Workspace } from './workspace.svelte.js';
-
-/** The page's address bar: the hash, written as a new history entry (push) or in place (replace), and Back/Forward. */
-export interface AddressBar {
-  hash(): string;
-  push(hash: string): void;
-  replace(hash: string): void;
-  /** Calls `listener` with the hash Back or Forward (or an edited address) moved to; returns the unsubscribe. */
-  onmove(listener: (hash: string) => void): () => void;
-}
 
 /** The parts of a KeyboardEvent the controller reads (this file is also tested without the DOM). */
 interface KeyPress {
@@ -45,13 +36,10 @@ export class AppController {
   /** The desktop app's menus and close prompt; absent in a browser. */
   readonly shell: DesktopShellBridge | undefined;
   readonly #storage: Pick<KeyValueStore, 'setItem'> | undefined;
-  readonly #bar: AddressBar | undefined;
   /** The tab's session storage: the wizard's settings, kept over a reload. */
   readonly #tabStorage: KeyValueStore | undefined;
-  /** While the address read at start-up is being restored, the address is not written. */
-  restoring = $state(false);
-  /** The hash last written or followed. */
-  #written: string | undefined;
+  /** The page's address: where the user is, kept over a reload and through Back and Forward. */
+  readonly address: AddressSync;
 
   constructor(
     connection: EngineConnection,
@@ -65,12 +53,12 @@ export class AppController {
     this.connection = connection;
     this.shell = shell;
     this.#storage = storage;
-    this.#bar = addressBar;
     this.#tabStorage = tabStorage;
     this.run = new RunTaskState(connection.engine);
     this.workspace = new Workspace(connection.engine);
     this.nav = new Navigation(() => this.facts);
     this.files = new FileActions(this.workspace, this.run, this.nav);
+    this.address = new AddressSync(this.workspace, this.nav, addressBar);
   }
 
   /** What decides which screens can be reached. */
@@ -100,61 +88,6 @@ export class AppController {
   /** A finished session of the open project on the Results screen, with the numbers the project stores. */
   openSessionResults(sessionId: string): void {
     if (this.workspace.review(sessionId)) void this.nav.show('results');
-  }
-
-  /** Where the user is, for the page's address. */
-  get address(): AppAddress {
-    const { draft, project, reviewed } = this.workspace;
-    const screen = this.nav.screen;
-    return {
-      screen,
-      ...(project.path && { project: project.path }),
-      ...(screen === 'results' && reviewed && { session: reviewed.session }),
-      ...(draft.preview.value && { data: draft.data }),
-      ...(draft.report.value && { model: draft.model }),
-    };
-  }
-
-  /**
-   * Goes where an address says (a reload, Back, Forward): opens its project, data and model when they are
-   * not the ones open, then its screen if that can be reached now, else the nearest that can.
-   */
-  async follow(hash: string, settings?: DraftSettings): Promise<void> {
-    const address = parseAddress(hash);
-    if (!address) return;
-    // Nothing is written on the way: the screen and selections arrive one by one.
-    this.restoring = true;
-    try {
-      const { draft, project } = this.workspace;
-      const loads: Promise<void>[] = [];
-      if (address.project && address.project !== project.path) loads.push(project.open(address.project));
-      if (address.data && address.data !== draft.data) loads.push(draft.chooseData(address.data));
-      if (address.model && (address.model !== draft.model || !draft.report.value)) loads.push(draft.chooseModel(address.model));
-      await Promise.all(loads);
-      // After the model: choosing one sets its own default for baseline training, which the user's choice overrides.
-      if (settings) Object.assign(draft, settings);
-      if (address.screen === 'results' && address.session) this.workspace.review(address.session);
-      const reachable = (id: string) => this.nav.screens.some((s) => s.id === id);
-      await this.nav.show(reachable(address.screen) ? address.screen : this.workspace.projectOpened ? 'project' : 'start');
-      // This history entry now says where the user landed (a screen out of reach, a file gone): in place, not a new entry.
-      const landed = formatAddress(this.address);
-      if (landed !== hash) this.#bar?.replace(landed);
-      this.#written = landed;
-    } finally {
-      this.restoring = false;
-    }
-  }
-
-  /** Writes the address: a new history entry when the screen changed, else in place. */
-  #writeAddress(): void {
-    if (!this.#bar || this.restoring) return;
-    const address = this.address;
-    const hash = formatAddress(address);
-    if (hash === this.#written) return;
-    const before = this.#written === undefined ? undefined : parseAddress(this.#written);
-    if (before && before.screen !== address.screen) this.#bar.push(hash);
-    else this.#bar.replace(hash);
-    this.#written = hash;
   }
 
   /** What closing would stop or lose: the shell's close prompt and the browser's leave warning use it. */
@@ -238,15 +171,13 @@ export class AppController {
       $effect(() => this.files.dropStaleQuestion());
       $effect(() => this.#learnTrainingRate());
       $effect(() => this.shell?.setDocumentState(this.documentState));
-      $effect(() => this.#writeAddress());
+      $effect(() => this.address.write());
       $effect(() => {
-        if (!this.restoring) rememberDraft(this.workspace.draft, this.#tabStorage);
+        if (!this.address.restoring) rememberDraft(this.workspace.draft, this.#tabStorage);
       });
     });
-    const bar = this.#bar;
     // A reload (or a link) lands where its address says, with the wizard's settings of this tab.
-    if (bar) void this.follow(bar.hash(), recalledDraft(this.#tabStorage, this.workspace.draft));
-    const stopFollowing = bar?.onmove((hash) => void this.follow(hash));
+    const stopFollowing = this.address.start(recalledDraft(this.#tabStorage, this.workspace.draft));
     const unsubscribe = this.shell
       ? handleAppCommands(this.shell, {
           'new-project': () => this.files.newProject(),

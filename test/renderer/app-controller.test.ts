@@ -7,7 +7,8 @@ import type { AppCommand, DesktopShellBridge, DocumentState } from '../../core/a
 import { wasmCandidate } from '../../core/backend/portable-candidates.js';
 import { nodeRunHost } from '../../core/node/node-engine.js';
 import { createEngine } from '../../core/session/engine.js';
-import type { AddressBar, AppController } from '../../renderer/lib/app-controller.svelte.js';
+import type { AddressBar } from '../../renderer/lib/address-sync.svelte.js';
+import type { AppController } from '../../renderer/lib/app-controller.svelte.js';
 import type { EngineConnection } from '../../renderer/lib/engine-connection.svelte.js';
 import { FILE_NOTICES } from '../../renderer/lib/file-commands.js';
 import type { KeyValueStore } from '../../renderer/lib/page-storage.js';
@@ -191,11 +192,11 @@ describe('AppController', () => {
     flushSync();
     expect(tab.entries).toEqual([chosen, chosen.replace('start', 'model'), chosen.replace('start', 'setup')]);
     tab.back();
-    await until(() => !app.restoring, 'Back');
+    await until(() => !app.address.restoring, 'Back');
     flushSync();
     expect([app.nav.screen, tab.at(), tab.entries.length]).toEqual(['model', 1, 3]);
     tab.forward();
-    await until(() => !app.restoring, 'Forward');
+    await until(() => !app.address.restoring, 'Forward');
     expect(app.nav.screen).toBe('setup');
     stop();
 
@@ -203,7 +204,7 @@ describe('AppController', () => {
     const reloaded = historyStandIn(tab.entries[2]);
     const again = new Controller(new Connection(engine), { addressBar: reloaded.bar, tabStorage });
     const stopAgain = again.attach();
-    await until(() => again.nav.screen === 'setup' && !again.restoring, 'the restored screen');
+    await until(() => again.nav.screen === 'setup' && !again.address.restoring, 'the restored screen');
     const { draft } = again.workspace;
     expect([draft.data, draft.model, draft.preview.value?.classNames.length]).toEqual(['builtin:fashion-mnist', 'demo-cnn', 10]);
     expect([draft.criterion, draft.reduction, draft.trainEpochs, draft.sessionName]).toEqual(['l2', 0.3, 0, 'second try']);
@@ -216,7 +217,7 @@ describe('AppController', () => {
     const tab = historyStandIn('#/run');
     const app = new Controller(new Connection(engine), { addressBar: tab.bar });
     const stop = app.attach();
-    await until(() => tab.entries[0] === '#/start' && !app.restoring, 'the landing');
+    await until(() => tab.entries[0] === '#/start' && !app.address.restoring, 'the landing');
     expect(app.nav.screen).toBe('start');
     stop();
   });
@@ -242,7 +243,7 @@ describe('AppController', () => {
     const reloaded = historyStandIn(address);
     const again = new Controller(new Connection(engine), { addressBar: reloaded.bar });
     const stopAgain = again.attach();
-    await until(() => again.nav.screen === 'results' && !again.restoring, 'the restored Results');
+    await until(() => again.nav.screen === 'results' && !again.address.restoring, 'the restored Results');
     expect(again.shownResult).toEqual(app.shownResult);
     stopAgain();
   }, 60_000);
