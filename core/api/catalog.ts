@@ -1,6 +1,7 @@
 /**
  * What the UI offers to choose from, as plain data: the importance criteria and the built-in models, each
- * with a line of explanation. The engine's registries are the truth; a test keeps these lists in step.
+ * with a line of explanation. These lists are the one source: the engine's criterion registry and model zoo
+ * take their members, order and labels from here (keyed by these ids, so the compiler finds one missing).
  */
 import { DEFAULT_PRUNE_CONFIG } from './run-options.js';
 
@@ -14,7 +15,7 @@ export interface CriterionInfo {
   needs: 'weights' | 'activations' | 'gradients';
 }
 
-export const CRITERIA_INFO: readonly CriterionInfo[] = [
+export const CRITERIA_INFO = [
   { id: 'l1', name: 'L1 norm', needs: 'weights', explanation: 'Removes the filters whose weights are smallest in sum. Fast, simple and hard to beat.' },
   { id: 'l2', name: 'L2 norm', needs: 'weights', explanation: 'Like L1, but squares the weights first, so a few large weights count for more.' },
   { id: 'group-l1', name: 'Group L1 norm', needs: 'weights', explanation: 'Like L1, but every layer tied to a channel votes: its filter, its batch norm and the next layers\u2019 weights that read it.' },
@@ -28,11 +29,13 @@ export const CRITERIA_INFO: readonly CriterionInfo[] = [
   { id: 'cip', name: 'Importance propagation (CIP)', needs: 'activations', explanation: 'Passes importance back from the classifier through the network, so each channel is judged by what later layers need.' },
   { id: 'nisp', name: 'Neuron importance propagation (NISP)', needs: 'weights', explanation: 'Passes importance back from the classifier through the absolute weights alone.' },
   { id: 'random', name: 'Random', needs: 'weights', explanation: 'Removes channels at random: a control to see what a criterion adds.' },
-];
+] as const satisfies readonly CriterionInfo[];
+
+export type CriterionId = (typeof CRITERIA_INFO)[number]['id'];
 
 /** A criterion as people read it ("L1 norm"), for tables and reports; an unknown id as it is. */
 export function criterionName(id: string): string {
-  return CRITERIA_INFO.find((c) => c.id === id)?.name ?? id;
+  return CRITERIA_INFO.find((c: CriterionInfo) => c.id === id)?.name ?? id;
 }
 
 /** The criterion a first-time user should pick, and why. */
@@ -43,7 +46,7 @@ export interface ModelChoice {
   label: string;
 }
 
-export const MODEL_CHOICES: readonly ModelChoice[] = [
+export const MODEL_CHOICES = [
   { id: 'demo-cnn', label: 'Demo CNN (4 conv)' },
   { id: 'small-vgg', label: 'Small VGG-style CNN (5 conv)' },
   { id: 'resnet20', label: 'ResNet-20 (CIFAR)' },
@@ -55,14 +58,19 @@ export const MODEL_CHOICES: readonly ModelChoice[] = [
   { id: 'vgg19', label: 'VGG-19 with BN (CIFAR)' },
   { id: 'mobilenetv2', label: 'MobileNetV2 (CIFAR, 32x32)' },
   { id: 'resnet20-b', label: 'ResNet-20, 1x1-conv shortcuts (CIFAR)' },
-];
+] as const satisfies readonly ModelChoice[];
+
+export type ModelId = (typeof MODEL_CHOICES)[number]['id'];
+
+/** Whether `model` names a built-in model (else it is a model file). */
+export const isBuiltInModel = (model: string): model is ModelId => MODEL_CHOICES.some((m: ModelChoice) => m.id === model);
 
 /**
  * Baseline training epochs a session defaults to: a built-in model starts untrained, so it is trained; a
  * model file is the trained model the user came to prune, so its baseline is measured, not retrained.
  */
 export function defaultTrainEpochs(model: string): number {
-  return MODEL_CHOICES.some((m) => m.id === model) ? DEFAULT_PRUNE_CONFIG.trainEpochs : 0;
+  return isBuiltInModel(model) ? DEFAULT_PRUNE_CONFIG.trainEpochs : 0;
 }
 
 /** The bundled sample data set (a slice of Fashion-MNIST): `PruneConfig.data` and `inspectDataset` accept it. */

@@ -2,6 +2,7 @@
  * Sessions side by side, and what the UI shows of a project file, as plain data. Types only (this file is
  * part of the API contract and is imported from every layer).
  */
+import type { PruneResult } from './contract.js';
 import type { SpeedMeasurement } from './measured-speed.js';
 
 /** A session of a project file: by id ("s2") or by name; all of the project's sessions when absent. */
@@ -96,6 +97,8 @@ export interface SessionSummary {
   steps: number;
   removedChannels: number;
   metrics?: { accuracy: number; top5?: number; flops: number; parameters: number; latencyMs: number; seconds: number };
+  /** The session's result as the project stores it, for its Results screen (absent until it finished). */
+  result?: PruneResult;
 }
 
 export type ReportFormat = 'html' | 'md' | 'csv';

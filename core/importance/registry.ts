@@ -1,3 +1,4 @@
+import { CRITERIA_INFO, type CriterionId } from '../api/catalog.js';
 import { activationMean } from './activation-mean.js';
 import { apoz } from './apoz.js';
 import { bnScale } from './bn-scale.js';
@@ -13,24 +14,25 @@ import { nisp } from './nisp.js';
 import { randomScores } from './random.js';
 import { taylor } from './taylor.js';
 
+/** The implementation of each criterion of the catalog (core/api/catalog.ts), which gives the list and its order. */
+const IMPLEMENTATIONS: Record<CriterionId, ImportanceCriterion> = {
+  l1: l1Norm,
+  l2: l2Norm,
+  'group-l1': groupL1,
+  lamp,
+  fpgm,
+  'bn-scale': bnScale,
+  'activation-mean': activationMean,
+  apoz,
+  hrank,
+  taylor,
+  cip,
+  nisp,
+  random: randomScores,
+};
+
 /** One entry per criterion, in the order menus list them. */
-const CRITERIA = new Map<string, ImportanceCriterion>(
-  [
-    l1Norm,
-    l2Norm,
-    groupL1,
-    lamp,
-    fpgm,
-    bnScale,
-    activationMean,
-    apoz,
-    hrank,
-    taylor,
-    cip,
-    nisp,
-    randomScores,
-  ].map((c) => [c.id, c]),
-);
+const CRITERIA = new Map<string, ImportanceCriterion>(CRITERIA_INFO.map((c) => [c.id, IMPLEMENTATIONS[c.id]]));
 
 export class UnknownCriterionError extends Error {
   override name = 'UnknownCriterionError';

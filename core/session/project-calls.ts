@@ -53,6 +53,8 @@ export async function openProject(path: string, host: ProjectHost): Promise<Proj
         removedChannels: record.history.reduce((n, step) => n + step.groups.reduce((m, g) => m + g.removed.length, 0), 0),
         ...(r && {
           metrics: { accuracy: r.pruned.accuracy, ...(r.pruned.top5 !== undefined && { top5: r.pruned.top5 }), flops: r.pruned.flops, parameters: r.pruned.parameters, latencyMs: r.pruned.latencyMs, seconds: r.seconds },
+          // Where it is in the project now (a copy made by Save As is another file).
+          result: { ...r, project: { path, session: record.id } },
         }),
       };
     }),

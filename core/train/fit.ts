@@ -208,6 +208,14 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
     // Only its warnings (a smaller batch) reach the listener: validation is not a stage of its own.
     const onProgress: ProgressListener = (progress) => void (progress.warning && options.onProgress?.(progress));
     const { top1 } = await evaluate(model, stopping!.validation, norm, { signal: options.signal, pause: options.pause, onProgress });
+    // The held-out accuracy, for the Run screen's chart beside the training accuracy (and the session's record).
+    options.onProgress?.({
+      stage: options.stage,
+      step,
+      total: totalSteps,
+      message: `${epoch === 0 ? 'before training' : `epoch ${epoch}/${options.epochs}`}, held-out accuracy ${(top1 * 100).toFixed(1)}%`,
+      metrics: { epoch, validationAccuracy: top1, ...(step > 0 && { imagesPerSecond: throughput.imagesPerSecond(), secondsLeft: throughput.secondsLeft(step, totalSteps) }) },
+    });
     best!.offer(model, top1, epoch);
     return best!.since >= stopping!.patience;
   };

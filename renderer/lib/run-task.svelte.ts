@@ -36,6 +36,8 @@ export class RunTaskState {
   stages = $state.raw<string[]>([]);
   stage = $state<string>();
   points = $state.raw<MetricPoint[]>([]);
+  /** Accuracy on the held-out images (early stopping's), once per epoch, at the step it was measured: few points, never thinned. */
+  heldOut = $state.raw<{ x: number; stage: string; accuracy: number }[]>([]);
   log = $state.raw<LogLine[]>([]);
   /** What the engine warned about during the run (a smaller batch after running out of GPU memory). */
   warnings = $state.raw<string[]>([]);
@@ -97,6 +99,7 @@ export class RunTaskState {
     this.savesTo = undefined;
     this.progress = undefined;
     this.points = [];
+    this.heldOut = [];
     this.log = [];
     this.stages = [];
     this.stage = undefined;
@@ -149,6 +152,7 @@ export class RunTaskState {
     this.stages = [];
     this.stage = undefined;
     this.points = [];
+    this.heldOut = [];
     this.log = [];
     this.warnings = [];
     this.result = undefined;
@@ -235,6 +239,7 @@ export class RunTaskState {
     this.progress = progress;
     const m = progress.metrics;
     if (progress.stage === 'training' && m?.imagesPerSecond) this.trainingSpeed = m.imagesPerSecond;
+    if (m?.validationAccuracy !== undefined) this.heldOut = [...this.heldOut, { x: this.#step, stage: progress.stage, accuracy: m.validationAccuracy }];
     if (m && (m.loss !== undefined || m.accuracy !== undefined)) this.#addPoint({ x: this.#step++, stage: progress.stage, loss: m.loss, accuracy: m.accuracy, learningRate: m.learningRate });
   }
 

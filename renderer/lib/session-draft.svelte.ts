@@ -1,4 +1,4 @@
-import { BUILTIN_DATA_ID, defaultTrainEpochs, MODEL_CHOICES, RECOMMENDED_CRITERION } from '../../core/api/catalog.js';
+import { BUILTIN_DATA_ID, defaultTrainEpochs, isBuiltInModel, RECOMMENDED_CRITERION } from '../../core/api/catalog.js';
 import { checkInputFit, type InputFit } from '../../core/api/input-fit.js';
 import { numberedExportFolder } from './export-folder.js';
 import type { InputPreset } from '../../core/api/input-options.js';
@@ -106,8 +106,7 @@ export class SessionDraft {
 
   /** A built-in model is built for the data; a model file is already trained, so by default it is not retrained. */
   chooseModel(model: string): Promise<void> {
-    const builtIn = (id: string) => MODEL_CHOICES.some((m) => m.id === id);
-    if (builtIn(model) !== builtIn(this.model)) this.trainEpochs = defaultTrainEpochs(model);
+    if (isBuiltInModel(model) !== isBuiltInModel(this.model)) this.trainEpochs = defaultTrainEpochs(model);
     this.model = model;
     this.estimate.clear();
     return this.report.load(() => this.#engine.inspectModel(model));
@@ -131,7 +130,7 @@ export class SessionDraft {
   get inputFit(): InputFit | undefined {
     const preview = this.preview.value;
     const input = this.report.value?.input;
-    if (!preview || !input || MODEL_CHOICES.some((m) => m.id === this.model)) return undefined;
+    if (!preview || !input || isBuiltInModel(this.model)) return undefined;
     return checkInputFit(input, { height: preview.height, width: preview.width, channels: preview.channels, classes: preview.classNames.length });
   }
 

@@ -89,6 +89,22 @@ describe('RunTaskState', () => {
     });
   });
 
+  it('keeps the held-out accuracy apart from the training points, at the step it was measured, and forgets it on clear', async () => {
+    const { engine, emit } = engineStandIn();
+    const run = new RunTask(engine);
+    await run.startDemo({});
+    const progress = (metrics: Record<string, number>) => emit({ type: 'task-progress', taskId: 't1', progress: { stage: 'training', step: 1, total: 4, message: '', metrics } });
+    progress({ epoch: 0, validationAccuracy: 0.1 });
+    progress({ epoch: 1, loss: 2, accuracy: 0.2 });
+    progress({ epoch: 1, loss: 1.5, accuracy: 0.3 });
+    progress({ epoch: 1, validationAccuracy: 0.25 });
+    expect(run.heldOut.map((p) => [p.x, p.accuracy])).toEqual([[0, 0.1], [2, 0.25]]);
+    expect(run.points.map((p) => p.accuracy)).toEqual([0.2, 0.3]);
+    emit({ type: 'task-done', taskId: 't1', result: { seconds: 1 } as PruneResult });
+    run.clear();
+    expect(run.heldOut).toEqual([]);
+  });
+
   it('starts nothing while a run is busy, and says so (Resume then stays on the Project screen)', async () => {
     const { engine } = engineStandIn();
     const run = new RunTask(engine);

@@ -4,8 +4,8 @@ import { listCriteria } from '../../../core/importance/registry.js';
 import { MODEL_ZOO } from '../../../core/models/zoo.js';
 import { BUILTIN_DATA } from '../../../core/session/run-inputs.js';
 
-// The UI's lists are plain data beside the engine's registries: they must name the same things.
-describe('the UI catalog', () => {
+// The catalog is the one list: the engine's registry and zoo are built from it, each implementation under its own id.
+describe('the catalog and the engine built from it', () => {
   it('lists every registered criterion once, in menu order, with what it needs', () => {
     expect(CRITERIA_INFO.map((c) => [c.id, c.needs])).toEqual(listCriteria().map((c) => [c.id, c.needs]));
     expect(CRITERIA_INFO.map((c) => c.id)).toContain(RECOMMENDED_CRITERION.id);
