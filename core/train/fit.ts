@@ -197,7 +197,7 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
     if (trainer) await trainer.sync();
     // Only its warnings (a smaller batch) reach the listener: validation is not a stage of its own.
     const onProgress: ProgressListener = (progress) => void (progress.warning && options.onProgress?.(progress));
-    const { top1 } = await evaluate(model, stopping!.validation, norm, { signal: options.signal, pause: options.pause, onProgress });
+    const { top1 } = await evaluate(model, stopping!.validation, norm, { signal: options.signal, pause: options.pause, onProgress, forward: stopping!.forward });
     best!.offer(model, top1, epoch);
     return best!.since >= stopping!.patience;
   };
