@@ -10,6 +10,8 @@ const bad = (message) => `Bad layering: ${message}`;
 
 const electron = { group: ['electron', 'electron/*'], message: bad('only electron/ may use Electron.') };
 const node = { group: nodeBuiltins, message: bad('Node built-ins are for core/node/ and electron/ only.') };
+// Native add-ons load only where Node runs: the engine reaches ONNX Runtime through core/backend/forward-runner.ts.
+const addons = { group: ['onnxruntime-node', 'onnxruntime-node/*'], message: bad('onnxruntime-node is for core/node/ only (a ForwardEngine).') };
 const upward = (from) => ({
   group: ['**/electron/**', '**/renderer/**'],
   message: bad(`${from} may not import the desktop host or the UI.`),
@@ -34,7 +36,7 @@ export default tseslint.config(
     files: ['core/**/*.ts'],
     ignores: ['core/node/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [electron, node, upward('core/')] }],
+      'no-restricted-imports': ['error', { patterns: [electron, node, addons, upward('core/')] }],
       'no-restricted-globals': ['error', ...domGlobals, { name: 'process', message: bad('process is Node-only; keep it in core/node/.') }],
     },
   },

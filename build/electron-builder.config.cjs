@@ -9,13 +9,20 @@ const electronDist = process.env.PRUNEFLOW_ELECTRON_DIST || undefined;
 // The stand-in has no real binary whose fuses could be flipped (build/stand-in-electron.mjs leaves this mark).
 const isStandIn = electronDist !== undefined && existsSync(join(electronDist, 'pruneflow-stand-in'));
 
+// onnxruntime-node ships its native library for every system and processor (about 290 MB): each installer
+// keeps only its own (bin/napi-v6/<platform>/<arch>). electron-builder applies only exclusions to
+// node_modules; it expands ${arch} to the target's processor per build.
+const ORT_BIN = '**/node_modules/onnxruntime-node/bin/napi-v6';
+const ORT_PLATFORMS = ['linux', 'win32', 'darwin'];
+const onlyOrtFor = (platform) => ORT_PLATFORMS.filter((p) => p !== platform).map((p) => `!${ORT_BIN}/${p}{,/**}`);
+
 /** @type {import('electron-builder').Configuration} */
 module.exports = {
   appId: 'org.pruneflow.app',
   productName: 'Pruneflow',
   copyright: 'Copyright © Pruneflow team',
   directories: { output: 'release', buildResources: 'build' },
-  files: ['package.json', 'README.md', 'dist/**', '!dist/test/**', '!**/*.map', '!**/*.ts', '!**/*.tsbuildinfo'],
+  files: ['package.json', 'README.md', 'dist/**', '!dist/test/**', '!**/*.map', '!**/*.ts', '!**/*.tsbuildinfo', `!${ORT_BIN}/*/!(\${arch}){,/**}`],
   asar: true,
   asarUnpack: [
     // tfjs-backend-wasm reads its .wasm files with fs at a path next to its own script; unpacked, they
@@ -25,6 +32,8 @@ module.exports = {
     // look inside app.asar.
     'node_modules/@tensorflow/tfjs-node/**',
     'node_modules/@tensorflow/tfjs-node-gpu/**',
+    // ONNX Runtime's N-API addon and the library it links (.so, .dylib, .dll), for forward passes.
+    'node_modules/onnxruntime-node/bin/**',
     // Help > Documentation opens it with the system's viewer, which cannot look inside app.asar either.
     'README.md',
   ],
@@ -66,10 +75,11 @@ module.exports = {
     synopsis: 'Structured channel pruning of CNNs',
     description: 'Make convolutional networks smaller and faster by structured channel pruning, offline and point-and-click.',
     maintainer: 'Pruneflow team',
+    files: onlyOrtFor('linux'),
   },
-  win: { target: 'nsis' },
+  win: { target: 'nsis', files: onlyOrtFor('win32') },
   // The file association is registered only by a per-machine install (electron-builder's NSIS rule).
   nsis: { oneClick: false, perMachine: true, allowToChangeInstallationDirectory: true, createDesktopShortcut: true },
-  mac: { target: 'dmg', category: 'public.app-category.developer-tools' },
+  mac: { target: 'dmg', category: 'public.app-category.developer-tools', files: onlyOrtFor('darwin') },
   publish: null,
 };

@@ -78,6 +78,8 @@ export interface PruneResult {
   project?: { path: string; session: string };
   /** The sensitivity analysis the ranking used, when it used one. */
   sensitivity?: SensitivityTable;
+  /** Which engine ran each forward-only job (evaluation, activations, sensitivity, latency) and why. */
+  forwardPasses?: string[];
 }
 
 /** What `startSensitivity` measures: accuracy drop of each group pruned alone at several shares. */
@@ -91,6 +93,8 @@ export interface SensitivityReport {
   cached: boolean;
   seconds: number;
   warnings: string[];
+  /** Which engine ran the forward passes and why. */
+  forwardPasses?: string[];
 }
 
 /** The demo is a pruning run with fixed choices. */

@@ -1,5 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { measureChannelMeans } from './channel-statistics.js';
+import { tfjsRunner } from '../backend/forward-runner.js';
 import { backOffWarning, CalibrationRequiredError, type ImportanceContext, type ImportanceCriterion } from './criterion.js';
 import { propagateImportance, statisticTargets, type CipAnalysis } from './cip-propagation.js';
 import type { ChannelStatistic } from './cip-rules.js';
@@ -36,7 +37,7 @@ export function createCip(options: CipOptions = {}): CipCriterion {
     let mu: ChannelStatistic = (t) => new Float32Array(channelsOf(topology, t)).fill(1);
     if (!settings.unitStatistic) {
       if (!calibration?.some((b) => b.size > 0)) throw new CalibrationRequiredError(`The '${id}' criterion measures activations: it needs calibration batches.`);
-      mu = measuredStatistic(model, topology, calibration, backOffWarning(context));
+      mu = await measuredStatistic(context, topology, calibration);
     }
     return propagateImportance(model, graph, topology, mu, settings);
   };
@@ -55,9 +56,13 @@ export function createCip(options: CipOptions = {}): CipCriterion {
 }
 
 /** Section 1, one-shot: one calibration pass measures every tensor the walk will read. */
-function measuredStatistic(model: tfl.LayersModel, topology: Topology, calibration: ImportanceContext['calibration'] & object, warn: (message: string) => void): ChannelStatistic {
+async function measuredStatistic(context: ImportanceContext, topology: Topology, calibration: ImportanceContext['calibration'] & object): Promise<ChannelStatistic> {
+  const { model, forward } = context;
   const targets = statisticTargets(model, topology).map((tensor) => ({ key: tensorKey(tensor), tensor, channels: channelsOf(topology, tensor) }));
-  const means = measureChannelMeans(model, targets, calibration, { warn });
+  const images = calibration.reduce((n, b) => n + b.size, 0);
+  const probes = targets.map((t) => t.tensor);
+  const runner = forward ? await forward.open('activations', model, { images, probes }) : tfjsRunner(model, probes);
+  const means = await measureChannelMeans(model, targets, calibration, { warn: backOffWarning(context), runner, chunk: runner.engine === 'tfjs' ? 32 : 64 }).finally(() => runner.dispose());
   return (t) => {
     const mu = means.get(tensorKey(t));
     if (!mu) throw new Error(`CIP: no statistic was measured for '${t.name}'`);

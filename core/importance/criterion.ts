@@ -1,6 +1,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Batch } from '../data/batches.js';
 import type { ChannelGraph, ChannelGroup } from '../graph/channel-graph.js';
+import type { ForwardChooser } from '../backend/forward-runner.js';
 import type { GroupNormalisation } from './group-normalisation.js';
 
 export interface ImportanceContext {
@@ -17,6 +18,8 @@ export interface ImportanceContext {
    * device ran out of memory): a task-warning event. Without it, such warnings go to `warn`.
    */
   onWarning?: (message: string) => void;
+  /** Picks the engine for activation passes (ONNX Runtime where the host has it and it pays off); tfjs without. */
+  forward?: ForwardChooser;
 }
 
 /** Where a criterion says it backed off to fewer images at a time. */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { tfjsRunner } from '../backend/forward-runner.js';
 import type { Batch } from '../data/batches.js';
 import type { ChannelGraph } from '../graph/channel-graph.js';
 import { releaseFailedTape } from '../backend/tfjs-compat/failed-tape.js';
@@ -133,17 +134,23 @@ export function activationCriterion(id: string, label: string, statistic: MapSta
     async scoreGroups(context) {
       const batches = requireCalibration(context, id);
       const plan = planFeatureMaps(context.model, context.graph);
-      // Not disposed: disposing a sub-model would release the layers it shares with the model.
-      const probe = tfl.model({ inputs: context.model.inputs, outputs: plan.tensors });
-      return scoreFromImages(batches, plan, async (x) => {
-        const outputs = [probe.predict(x)].flat();
-        const maps = outputs.map(asMaps);
-        try {
-          return await Promise.all(maps.map(statistic));
-        } finally {
-          tf.dispose([...outputs, ...maps]);
-        }
-      }, 16, backOffWarning(context));
+      const { model, forward } = context;
+      const images = batches.reduce((n, b) => n + b.x.shape[0], 0);
+      const runner = forward ? await forward.open('activations', model, { images, probes: plan.tensors }) : tfjsRunner(model, plan.tensors);
+      try {
+        // ONNX Runtime takes whole batches; tfjs keeps to 16 images at a time so its feature maps stay small.
+        return await scoreFromImages(batches, plan, async (x) => {
+          const outputs = await runner.run(x);
+          const maps = outputs.slice(model.outputs.length).map(asMaps);
+          try {
+            return await Promise.all(maps.map(statistic));
+          } finally {
+            tf.dispose([...outputs, ...maps]);
+          }
+        }, runner.engine === 'tfjs' ? 16 : 64, backOffWarning(context));
+      } finally {
+        await runner.dispose();
+      }
     },
   };
 }

@@ -36,6 +36,7 @@ export function formatPruneTable(result: PruneResult): string {
     ...formatClassAccuracy(result),
     `layer widths: ${widthsLine}`,
     `${result.flopsConvention}.`,
+    ...(result.forwardPasses ?? []).map((line) => `forward passes, ${line}`),
     ...result.warnings.map((w) => `warning: ${w}`),
     ...result.exported.map((file) => `wrote ${file}`),
     ...(result.project ? [`saved session ${result.project.session} to ${result.project.path}`] : []),

@@ -21,6 +21,7 @@ export function formatSensitivityReport(report: SensitivityReport): string {
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...rows.map(line),
     '',
+    ...(report.forwardPasses ?? []).map((line) => `forward passes, ${line}`),
     ...report.warnings.map((w) => `warning: ${w}`),
     `finished in ${report.seconds.toFixed(1)} s`,
   ].join('\n');

@@ -17,6 +17,8 @@ import { nodeCandidates } from './node-backends.js';
 import { readSettings, type Settings } from './settings.js';
 import { setInputLimits } from '../data/input-limits.js';
 import { nodeRecentProjects } from './recent-projects.js';
+import { onnxRuntimeEngine } from './ort-runner.js';
+import type { ForwardEngine } from '../backend/forward-runner.js';
 
 /**
  * The engine as every Node host runs it (CLI, Electron's engine worker): native backends first, the
@@ -62,7 +64,16 @@ export function nodeRunHost(caller: WriteCaller = 'user'): RunHost & Pick<Engine
     describeEnvironment,
     cache: fileCache(),
     trainingReplicas: trainingReplicas(),
+    forwardEngine: forwardEngine(),
   };
+}
+
+/**
+ * ONNX Runtime for forward-only work, unless PRUNEFLOW_FORWARD_ENGINE=tfjs keeps everything on tfjs (to
+ * compare the two, or where the native library misbehaves).
+ */
+function forwardEngine(): ForwardEngine | undefined {
+  return process.env.PRUNEFLOW_FORWARD_ENGINE === 'tfjs' ? undefined : onnxRuntimeEngine();
 }
 
 /**

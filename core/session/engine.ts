@@ -30,6 +30,7 @@ import { estimateCut } from './cut-estimate.js';
 import type { RecentProjectStore } from '../project/project-store.js';
 import { recentProjects, remember, saveProject, saveProjectAs } from './project-save.js';
 import { checkRunTargets, cleanSessionName } from './write-targets.js';
+import { ForwardChooser } from '../backend/forward-runner.js';
 
 /** A host gives the engine its backends and its files (see RunHost: assets, data, models, export). */
 export interface EngineOptions extends RunHost {
@@ -61,7 +62,12 @@ export function createEngine(options: EngineOptions): EngineApi {
   const emit = (event: EngineEvent) => {
     for (const listener of listeners) listener(event);
   };
-  const ready = () => (backend ??= selectBackend(options.candidates, options.backendPreference));
+  // The report says which engine runs forward-only work too (ONNX Runtime, or tfjs and why).
+  const ready = () =>
+    (backend ??= selectBackend(options.candidates, options.backendPreference).then(async (report) => ({
+      ...report,
+      details: [...report.details, await new ForwardChooser(options.forwardEngine).describe()],
+    })));
 
   const startRun = async (asked: PruneConfig) => {
     const config = cleanSessionName(asked);

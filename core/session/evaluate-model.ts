@@ -7,6 +7,7 @@ import type { ProgressListener } from '../train/progress.js';
 import { loadRunInputs, type RunHost } from './run-inputs.js';
 import { resolveRunInput } from './run-input.js';
 import { InputContractError } from '../models/input-contract.js';
+import { ForwardChooser } from '../backend/forward-runner.js';
 
 export interface ModelEvaluation extends ClassAccuracy {
   model: string;
@@ -41,7 +42,7 @@ export async function evaluateModel(
       norm = channelStatistics(data.train);
       warnings.push(error.message);
     }
-    const accuracy = await classAccuracy(model, data.test, norm, context);
+    const accuracy = await classAccuracy(model, data.test, norm, { ...context, forward: new ForwardChooser(context.forwardEngine) });
     return { model: request.model, dataset: data.label, images: data.test.count, parameters: countParameters(model), flops: countFlops(model), ...accuracy, warnings };
   } finally {
     model.dispose();

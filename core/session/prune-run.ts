@@ -7,6 +7,7 @@ import type { ImageDataset, Normalisation } from '../data/image-dataset.js';
 import { seededRandom, shuffledIndices } from '../data/random.js';
 import { buildChannelGraph, type ChannelGraph } from '../graph/channel-graph.js';
 import { getCriterion } from '../importance/registry.js';
+import type { ImportanceCriterion } from '../importance/criterion.js';
 import { type LatencyRuns, measureLatency, measureSpeedup } from '../metrics/latency.js';
 import { checkExportable, exportModel } from '../models/io/export-model.js';
 import { MODEL_ZOO } from '../models/zoo.js';
@@ -29,6 +30,7 @@ import { modelInputContract, rememberInputContract } from '../models/input-contr
 import { measureSensitivity } from './sensitivity-step.js';
 import { isFinalState, SessionMachine } from './session-state.js';
 import { layerWidths, pruneStepReporter } from './prune-steps.js';
+import { ForwardChooser } from '../backend/forward-runner.js';
 
 export interface RunContext extends RunHost {
   backend: string;
@@ -112,8 +114,10 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
   };
   const context: RunContext = { ...host, onProgress };
   const { signal, pause, resume, recorder } = context;
+  // Forward-only work (evaluation, activations, sensitivity, latency) runs on ONNX Runtime where the host has it and it pays off.
+  const forward = new ForwardChooser(context.forwardEngine);
   // Mistakes in the choices fail before any work: an unknown criterion, layer or a target out of reach.
-  const criterion = countingScores(getCriterion(config.criterion), config, onProgress);
+  const criterion = withForward(countingScores(getCriterion(config.criterion), config, onProgress), forward);
   const schedule = scheduleFor(config);
   const distillation = distillationFor(config);
   // Sensitivity shares are final widths: the iterative schedule would compound and round them step by step and miss the target.
@@ -126,7 +130,8 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
   const { data, model: baseline } = await loadRunInputs(config, context, context.loadBaseline);
   const { test } = data;
   // Early stopping validates on training images held out from every training stage.
-  const { train, earlyStopping } = splitForEarlyStopping(data.train, config);
+  const { train, earlyStopping: stopping } = splitForEarlyStopping(data.train, config);
+  const earlyStopping = stopping && { ...stopping, forward };
   const checkpoints = stageCheckpoints(config, context);
   const augmentation = defaultAugmentation(data.imageKind);
   // An export the format cannot hold fails now, not after the run: pruning keeps the layer classes.
@@ -180,7 +185,7 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
     let baselineSummary = resume?.baseline;
     if (!baselineSummary) {
       note('evaluating', 'Measuring the baseline');
-      baselineSummary = await summarise(baseline, test, norm, config, context);
+      baselineSummary = await summarise(baseline, test, norm, config, context, forward);
       machine.to('baseline-evaluated');
       await recorder?.baseline?.(baseline, baselineSummary);
     }
@@ -201,7 +206,7 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
         note('sensitivity', 'Pruning each layer alone to measure what it costs in accuracy');
         try {
           const scores = await criterion.scoreGroups({ model: baseline, graph, calibration, seed: config.seed });
-          const measured = await measureSensitivity(baseline, graph, scores, train, norm, config, { cache: context.cache, signal, onProgress, warnings });
+          const measured = await measureSensitivity(baseline, graph, scores, train, norm, config, { cache: context.cache, signal, onProgress, warnings, forward });
           if (measured.cached) note('sensitivity', 'Using the sensitivity table measured before (cached)');
           sensitivity = measured.table;
           layerRatios = { ...ratiosByLayer(graph, selectRatios(graph, sensitivity, budget).ratios), ...config.layerRatios };
@@ -249,7 +254,7 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
         .finally(() => tf.dispose(calibration.flatMap((b) => [b.x, b.y])));
       throwIfCancelled(signal, 'Pruning');
       await recalibrateBatchNorm(pruned, train, norm, { seed: config.seed, onWarning: (message) => onProgress?.({ stage: 'pruning', step: 0, total: 0, message, warning: true }) });
-      pruneOnlyAccuracy = (await evaluate(pruned, test, norm, { signal, pause, onProgress })).top1;
+      pruneOnlyAccuracy = (await evaluate(pruned, test, norm, { signal, pause, onProgress, forward })).top1;
       machine.to('fine-tuning');
       await recorder?.prunedUntuned?.(pruned, pruneOnlyAccuracy);
     }
@@ -275,10 +280,10 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
     let prunedSummary: ModelSummary;
     let speed: PruneResult['speed'];
     try {
-      prunedSummary = await summarise(pruned, test, norm, config, context, false);
+      prunedSummary = await summarise(pruned, test, norm, config, context, forward, false);
       note('evaluating', 'Timing the baseline and the pruned model in turn');
       const deployedPruned = await foldForInference(pruned);
-      speed = await measureSpeedup(deployedBaseline, deployedPruned, latencyRuns(config)).finally(() => deployedPruned.dispose());
+      speed = await measureSpeedup(deployedBaseline, deployedPruned, { ...latencyRuns(config), forward }).finally(() => deployedPruned.dispose());
     } finally {
       deployedBaseline.dispose();
     }
@@ -303,6 +308,7 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
       exported,
       warnings: [...warnings, ...criterionWarnings, ...backOffs],
       ...(sensitivity && { sensitivity }),
+      forwardPasses: forward.summary(),
     };
   } finally {
     if (teacher && teacher !== baseline) teacher.dispose();
@@ -378,9 +384,9 @@ async function exportTo(model: tfl.LayersModel, target: NonNullable<PruneConfig[
  * Accuracy, size and (with `timed`) latency of a model. Latency is the model's as it would be deployed:
  * batch norm and ReLU folded into the convolutions. The pruned model is timed later, in pairs with the baseline.
  */
-async function summarise(model: tfl.LayersModel, test: ImageDataset, norm: Normalisation, config: PruneConfig, context: RunContext, timed = true): Promise<ModelSummary> {
-  const { top1: accuracy, top5, perClass } = await evaluate(model, test, norm, { signal: context.signal, pause: context.pause, onProgress: context.onProgress });
-  const runs = latencyRuns(config);
+async function summarise(model: tfl.LayersModel, test: ImageDataset, norm: Normalisation, config: PruneConfig, context: RunContext, forward: ForwardChooser, timed = true): Promise<ModelSummary> {
+  const { top1: accuracy, top5, perClass } = await evaluate(model, test, norm, { signal: context.signal, pause: context.pause, onProgress: context.onProgress, forward });
+  const runs = { ...latencyRuns(config), forward };
   let latency: ModelSummary['latency'];
   if (timed) {
     const deployable = await foldForInference(model);
@@ -390,6 +396,11 @@ async function summarise(model: tfl.LayersModel, test: ImageDataset, norm: Norma
     accuracy, ...(top5 !== undefined && { top5 }), parameters: countParameters(model), flops: countFlops(model),
     latencyMs: latency?.median ?? Number.NaN, latencyBatch: runs.batch, ...(latency && { latency }), layerWidths: layerWidths(model), perClass,
   };
+}
+
+/** The criterion with the run's forward engine in every scoring context (schedules score several times). */
+function withForward<C extends { scoreGroups: ImportanceCriterion['scoreGroups'] }>(criterion: C, forward: ForwardChooser): C {
+  return { ...criterion, scoreGroups: (context) => criterion.scoreGroups({ ...context, forward }) };
 }
 
 /** A quick trial times fewer, smaller batches: on a software GPU (SwiftShader) a batch of 64 takes seconds. */

@@ -15,6 +15,7 @@ import { modelInputContract } from '../models/input-contract.js';
 import { loadModel } from './model-source.js';
 import type { ParallelTraining } from '../train/fit.js';
 import type { ProjectStore } from '../project/project-store.js';
+import type { ForwardEngine } from '../backend/forward-runner.js';
 
 /** What a run needs from its host: bundled assets, and files where the host has a file system. */
 export interface RunHost {
@@ -36,6 +37,8 @@ export interface RunHost {
   describeEnvironment?(): { machine: Record<string, string>; versions: Record<string, string> };
   /** A store for results worth keeping between runs (sensitivity tables), by key of [a-z0-9-]. */
   cache?: RunCache;
+  /** An engine faster than tfjs for forward-only work (ONNX Runtime in Node hosts); tfjs runs it without one. */
+  forwardEngine?: ForwardEngine;
 }
 
 export interface RunCache {

@@ -9,6 +9,7 @@ import { calibrationBatches, type RunContext } from './prune-run.js';
 import { loadRunInputs, trainingEnginesFor } from './run-inputs.js';
 import { resolveRunInput } from './run-input.js';
 import { measureSensitivity } from './sensitivity-step.js';
+import { ForwardChooser } from '../backend/forward-runner.js';
 
 /**
  * A sensitivity analysis on its own: load the data and the model, train the baseline if asked, score
@@ -18,6 +19,7 @@ export async function runSensitivity(config: PruneConfig, context: RunContext): 
   const started = performance.now();
   const { signal, onProgress } = context;
   const criterion = getCriterion(config.criterion);
+  const forward = new ForwardChooser(context.forwardEngine);
   onProgress?.({ stage: 'loading', step: 0, total: 0, message: `Reading ${config.data}` });
   const { data, model } = await loadRunInputs(config, context);
   try {
@@ -30,9 +32,9 @@ export async function runSensitivity(config: PruneConfig, context: RunContext): 
     const graph = buildChannelGraph(model);
     const calibration = criterion.needs === 'weights' ? [] : calibrationBatches(data.train, norm, config);
     const onWarning = (message: string) => onProgress?.({ stage: 'scoring', step: 0, total: 1, message, warning: true });
-    const scores = await criterion.scoreGroups({ model, graph, calibration, seed: config.seed, onWarning }).finally(() => tf.dispose(calibration.flatMap((b) => [b.x, b.y])));
+    const scores = await criterion.scoreGroups({ model, graph, calibration, seed: config.seed, onWarning, forward }).finally(() => tf.dispose(calibration.flatMap((b) => [b.x, b.y])));
     const warnings = [...data.warnings];
-    const { table, cached } = await measureSensitivity(model, graph, scores, data.train, norm, config, { cache: context.cache, signal, onProgress, warnings });
+    const { table, cached } = await measureSensitivity(model, graph, scores, data.train, norm, config, { cache: context.cache, signal, onProgress, warnings, forward });
     return {
       dataset: `${data.label}: ${data.train.count} training, ${data.test.count} test images`,
       model: MODEL_ZOO.find((e) => e.id === config.model)?.label ?? config.model,
@@ -42,6 +44,7 @@ export async function runSensitivity(config: PruneConfig, context: RunContext): 
       cached,
       seconds: (performance.now() - started) / 1000,
       warnings,
+      forwardPasses: forward.summary(),
     };
   } finally {
     model.dispose();

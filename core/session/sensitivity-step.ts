@@ -11,6 +11,7 @@ import { bytesOf, contentHash } from '../prune/sensitivity/content-hash.js';
 import type { SensitivityTable } from '../prune/sensitivity/sensitivity-table.js';
 import { decodeTable, encodeTable } from '../prune/sensitivity/table-codec.js';
 import type { RunCache } from './run-inputs.js';
+import type { ForwardChooser } from '../backend/forward-runner.js';
 
 export const DEFAULT_SENSITIVITY_IMAGES = 500;
 const EVAL_BATCH = 250;
@@ -21,6 +22,7 @@ export interface SensitivityStepContext {
   onProgress?: (progress: TaskProgress) => void;
   /** Run warnings: a cache that could not be read or written is reported here, never fatal. */
   warnings: string[];
+  forward?: ForwardChooser;
 }
 
 /**
@@ -49,6 +51,7 @@ export async function measureSensitivity(
   for (const indices of batchIndices(Int32Array.from({ length: subset.count }, (_, i) => i), EVAL_BATCH)) batches.push(makeBatch(subset, indices, norm));
   const table = await analyseSensitivity(model, graph, scores, batches, ratios, {
     signal: context.signal,
+    forward: context.forward,
     onProgress: ({ step, total, group, ratio, accuracy }) =>
       context.onProgress?.({
         stage: 'sensitivity',

@@ -1,7 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ImageDataset, Normalisation } from '../data/image-dataset.js';
-import { evaluate } from './evaluate.js';
-import type { ProgressListener } from './progress.js';
+import { evaluate, type EvaluateOptions } from './evaluate.js';
 
 export interface ClassAccuracy {
   top1: number;
@@ -12,7 +11,7 @@ export interface ClassAccuracy {
 }
 
 /** Top-1, top-5 and per-class accuracy in inference mode, as shares (evaluate counts them). */
-export async function classAccuracy(model: tfl.LayersModel, data: ImageDataset, norm: Normalisation, options: { signal?: AbortSignal; onProgress?: ProgressListener; batchSize?: number } = {}): Promise<ClassAccuracy> {
+export async function classAccuracy(model: tfl.LayersModel, data: ImageDataset, norm: Normalisation, options: Pick<EvaluateOptions, 'signal' | 'onProgress' | 'batchSize' | 'forward'> = {}): Promise<ClassAccuracy> {
   const { top1, top5, perClass } = await evaluate(model, data, norm, options);
   return {
     top1,

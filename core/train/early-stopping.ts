@@ -1,12 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ImageDataset } from '../data/image-dataset.js';
+import type { ForwardChooser } from '../backend/forward-runner.js';
 
 export interface EarlyStopping {
   /** Held-out images the model never trains on (core/data/splits.ts `splitValidation`). */
   validation: ImageDataset;
   /** Epochs without a better validation accuracy before training stops. */
   patience: number;
+  /** Picks the engine for each epoch's validation pass (the weights changed, so it converts anew); tfjs without. */
+  forward?: ForwardChooser;
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ClassScore } from '../api/contract.js';
+import { type ForwardChooser, type ForwardRunner, tfjsRunner } from '../backend/forward-runner.js';
 import { makeBatch } from '../data/batches.js';
 import type { ImageDataset, Normalisation } from '../data/image-dataset.js';
 import { throwIfCancelled, yieldToEventLoop } from './cancellation.js';
@@ -15,6 +16,8 @@ export interface EvaluateOptions {
   onProgress?: ProgressListener;
   stage?: string;
   batchSize?: number;
+  /** Picks the engine for the forward passes (ONNX Runtime where the host has it and it pays off); tfjs without. */
+  forward?: ForwardChooser;
 }
 
 export interface Evaluation {
@@ -27,7 +30,21 @@ export interface Evaluation {
 
 /** Top-1 (and top-5) accuracy, overall and per class, in inference mode (batch norm uses its moving statistics). */
 export async function evaluate(model: tfl.LayersModel, data: ImageDataset, norm: Normalisation, options: EvaluateOptions = {}): Promise<Evaluation> {
-  const { signal, pause, onProgress, stage = 'evaluating', batchSize = 250 } = options;
+  const { signal, pause, onProgress, stage = 'evaluating', batchSize = 250, forward } = options;
+  const runner = forward ? await forward.open('evaluation', model, { images: data.count }) : tfjsRunner(model);
+  try {
+    return await evaluateWith(runner, data, norm, { signal, pause, onProgress, stage, batchSize });
+  } finally {
+    await runner.dispose();
+  }
+}
+
+async function evaluateWith(
+  runner: ForwardRunner,
+  data: ImageDataset,
+  norm: Normalisation,
+  { signal, pause, onProgress, stage, batchSize }: EvaluateOptions & { stage: string; batchSize: number },
+): Promise<Evaluation> {
   const withTop5 = data.classNames.length > 5;
   const order = Int32Array.from({ length: data.count }, (_, i) => i);
   let batch = batchSize;
@@ -44,7 +61,7 @@ export async function evaluate(model: tfl.LayersModel, data: ImageDataset, norm:
     throwIfCancelled(signal, 'Evaluation');
     let predictions: BatchPredictions;
     try {
-      predictions = await predictBatch(model, makeBatch(data, indices, norm), withTop5);
+      predictions = await predictBatch(runner, makeBatch(data, indices, norm), withTop5);
     } catch (error) {
       // The device ran out of memory: the same images again in smaller batches, from here on.
       if (!isOutOfMemoryError(error)) throw error;
@@ -83,16 +100,17 @@ interface BatchPredictions {
 }
 
 /** One batch in inference mode; the batch and everything made from it are released, also on failure. */
-async function predictBatch(model: tfl.LayersModel, batch: { x: tf.Tensor; y: tf.Tensor }, withTop5: boolean): Promise<BatchPredictions> {
+async function predictBatch(runner: ForwardRunner, batch: { x: tf.Tensor; y: tf.Tensor }, withTop5: boolean): Promise<BatchPredictions> {
   try {
-    const [predicted, inBest5] = tf.tidy(() => {
-      const logits = model.apply(batch.x, { training: false }) as tf.Tensor2D;
+    const outputs = await runner.run(batch.x);
+    const [predicted, inBest5] = withFreed(outputs, () => tf.tidy(() => {
+      const logits = outputs[0] as tf.Tensor2D;
       const labels = tf.cast(tf.argMax(batch.y, 1), 'int32');
       const count = logits.shape[0];
       // Ties go to the lower class index, as argMax breaks them.
       const five = withTop5 ? tf.any(tf.equal(tf.topk(logits, 5).indices, tf.expandDims(labels, 1)), 1) : tf.zeros([count], 'bool');
       return [tf.argMax(logits, 1), five];
-    });
+    }));
     try {
       const [guesses, fives] = await Promise.all([predicted.data(), inBest5.data()]);
       return { guesses, inBest5: fives };
@@ -101,6 +119,15 @@ async function predictBatch(model: tfl.LayersModel, batch: { x: tf.Tensor; y: tf
     }
   } finally {
     tf.dispose([batch.x, batch.y]);
+  }
+}
+
+/** `read`'s result; `tensors` are freed after it, also when it throws. */
+function withFreed<R>(tensors: tf.Tensor[], read: () => R): R {
+  try {
+    return read();
+  } finally {
+    tf.dispose(tensors);
   }
 }
 

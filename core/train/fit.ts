@@ -207,7 +207,7 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
     if (trainer) await trainer.sync();
     // Only its warnings (a smaller batch) reach the listener: validation is not a stage of its own.
     const onProgress: ProgressListener = (progress) => void (progress.warning && options.onProgress?.(progress));
-    const { top1 } = await evaluate(model, stopping!.validation, norm, { signal: options.signal, pause: options.pause, onProgress });
+    const { top1 } = await evaluate(model, stopping!.validation, norm, { signal: options.signal, pause: options.pause, onProgress, forward: stopping!.forward });
     // The held-out accuracy, for the Run screen's chart beside the training accuracy (and the session's record).
     options.onProgress?.({
       stage: options.stage,

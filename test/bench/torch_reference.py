@@ -27,6 +27,7 @@ def parse_args():
     parser.add_argument("--formats", default="contiguous,channels_last")
     parser.add_argument("--weight-decay", type=float, default=0.0, help="SGD weight_decay on every parameter (the papers' 5e-4)")
     parser.add_argument("--nesterov", action="store_true", help="SGD with Nesterov's momentum")
+    parser.add_argument("--phases", default="train,infer", help="train,infer (bench:forward measures inference only)")
     return parser.parse_args()
 
 
@@ -176,10 +177,12 @@ def main():
         # Running mean and variance: tfjs counts its moving statistics as (non-trainable) weights too.
         buffers = sum(b.numel() for b in model.buffers() if b.is_floating_point())
         models[name] = {"trainable": trainable, "total": trainable + buffers, "macs": count_macs(model)}
+        phases = args.phases.split(",")
         for fmt in formats:
-            results.append({"model": name, "phase": "train", "batch": args.train_batch, "format": fmt,
-                            "imagesPerSecond": measure_train(name, fmt, args.train_batch)})
-            for batch in [int(b) for b in args.infer_batches.split(",") if b]:
+            if "train" in phases:
+                results.append({"model": name, "phase": "train", "batch": args.train_batch, "format": fmt,
+                                "imagesPerSecond": measure_train(name, fmt, args.train_batch)})
+            for batch in [int(b) for b in args.infer_batches.split(",") if b and "infer" in phases]:
                 results.append({"model": name, "phase": "infer", "batch": batch, "format": fmt,
                                 "imagesPerSecond": measure_infer(name, fmt, batch)})
 

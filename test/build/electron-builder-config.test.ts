@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +64,32 @@ describe('installer configuration', () => {
       expect(unpacked(path), path).toBe(true);
     }
     expect(unpacked('node_modules/@tensorflow/tfjs-core/dist/tf-core.node.js')).toBe(false);
+  });
+
+  it.each([
+    ['linux', 'linux', 'x64'],
+    ['linux', 'linux', 'arm64'],
+    ['win', 'win32', 'x64'],
+    ['mac', 'darwin', 'arm64'],
+  ] as const)("keeps only the target's ONNX Runtime binaries (%s, %s %s), unpacked from app.asar", (key, platform, arch) => {
+    // electron-builder filters node_modules with the exclusions of `files` and the platform's `files`, ${arch} expanded.
+    const exclusions = [...(config.files as string[]), ...((config[key]?.files ?? []) as string[])]
+      .filter((p) => p.startsWith('!'))
+      .map((p) => p.slice(1).replaceAll('${arch}', arch));
+    const bin = 'node_modules/onnxruntime-node/bin/napi-v6';
+    const all = (readdirSync(join(ROOT, bin), { recursive: true }) as string[])
+      .map((name) => `${bin}/${name.replaceAll('\\', '/')}`)
+      .filter((path) => statSync(join(ROOT, path)).isFile());
+    const kept = all.filter((path) => !exclusions.some((pattern) => minimatch(path, pattern, { dot: true })));
+    expect(all.length).toBeGreaterThan(kept.length);
+    expect(kept.length).toBeGreaterThan(0);
+    for (const path of kept) expect(path.startsWith(`${bin}/${platform}/${arch}/`), path).toBe(true);
+    // Every file the target's folder has is kept (none of its own libraries left out).
+    expect(kept).toEqual(all.filter((path) => path.startsWith(`${bin}/${platform}/${arch}/`)));
+    expect(kept.some((path) => path.endsWith('onnxruntime_binding.node'))).toBe(true);
+    for (const path of kept) expect(unpacked(path), path).toBe(true);
+    // The JavaScript stays packed.
+    expect(unpacked('node_modules/onnxruntime-node/dist/index.js')).toBe(false);
   });
 
   it("passes electron-builder's own schema, and its merged configuration keeps the file association", async () => {

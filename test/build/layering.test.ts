@@ -14,6 +14,7 @@ describe('layering lint rule', () => {
     ['core/prune/x.ts', "import { app } from 'electron';", /only electron\/ may use Electron/],
     ['core/prune/x.ts', "import { readFile } from 'node:fs';", /Node built-ins are for core\/node/],
     ['core/prune/x.ts', "import { readFile } from 'fs';", /Node built-ins are for core\/node/],
+    ['core/metrics/x.ts', "import * as ort from 'onnxruntime-node';", /onnxruntime-node is for core\/node\/ only/],
     ['core/prune/x.ts', "import { main } from '../../electron/main.js';", /may not import the desktop host or the UI/],
     ['core/prune/x.ts', "import App from '../../renderer/App.svelte';", /may not import the desktop host or the UI/],
     ['core/prune/x.ts', 'export const title = document.title;', /core\/ must not touch the DOM/],

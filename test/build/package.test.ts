@@ -68,6 +68,15 @@ describe('packed desktop app (linux dir)', () => {
     }
   });
 
+  it("keeps ONNX Runtime's native library for this system only, unpacked so the OS can load it", () => {
+    const bin = 'node_modules/onnxruntime-node/bin/napi-v6';
+    const packed = [...files].filter((path) => path.startsWith(`/${bin}/`) && /\.(node|so(\.\d+)*|dylib|dll)$/.test(path));
+    expect(packed.length).toBeGreaterThan(0);
+    for (const path of packed) expect(path.startsWith(`/${bin}/${process.platform}/${process.arch}/`), path).toBe(true);
+    for (const path of packed) expect(existsSync(join(resources, 'app.asar.unpacked', path)), path).toBe(true);
+    expect(files.has('/node_modules/onnxruntime-node/dist/index.js')).toBe(true);
+  });
+
   it('puts the user guide outside app.asar, where Help > Documentation opens it', () => {
     expect(readFileSync(join(resources, 'app.asar.unpacked', 'README.md'), 'utf8')).toBe(readFileSync(join(ROOT, 'README.md'), 'utf8'));
   });

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Batch } from '../../data/batches.js';
+import { type ForwardChooser, tfjsRunner } from '../../backend/forward-runner.js';
 import type { ChannelGraph, ChannelGroup } from '../../graph/channel-graph.js';
 import { applyChannelMask, maskedLayers } from '../channel-mask.js';
 import { trialKept } from './select-ratios.js';
@@ -21,6 +22,8 @@ export interface SensitivityProgress {
 export interface SensitivityOptions {
   signal?: AbortSignal;
   onProgress?: (progress: SensitivityProgress) => void;
+  /** Picks the engine for each trial's passes (each trial's weights differ, so each converts anew); tfjs without. */
+  forward?: ForwardChooser;
 }
 
 export class SensitivityError extends Error {
@@ -38,14 +41,14 @@ export async function analyseSensitivity(
   scores: ReadonlyMap<number, Float32Array>,
   evalBatches: readonly Batch[],
   ratios: readonly number[] = DEFAULT_SENSITIVITY_RATIOS,
-  { signal, onProgress }: SensitivityOptions = {},
+  { signal, onProgress, forward }: SensitivityOptions = {},
 ): Promise<SensitivityTable> {
   checkRatios(ratios);
   if (evalBatches.length === 0) throw new SensitivityError('A sensitivity analysis needs at least one batch of evaluation images');
   const groups = graph.groups.filter((g) => g.prunable && scores.has(g.id));
   const total = 1 + groups.length * ratios.length;
   let step = 0;
-  const baseline = await batchAccuracy(model, evalBatches, signal);
+  const baseline = await batchAccuracy(model, evalBatches, signal, forward);
   onProgress?.({ step: ++step, total, accuracy: baseline });
   const rows: SensitivityRow[] = [];
   for (const group of groups) {
@@ -54,7 +57,7 @@ export async function analyseSensitivity(
     for (const ratio of ratios) {
       const kept = trialKept(group.channels, ratio);
       // A group too small to lose a channel at this ratio is the baseline model: no need to measure it.
-      const accuracy = kept === group.channels ? baseline : await maskedAccuracy(model, graph, group, ranked.slice(0, kept), evalBatches, signal);
+      const accuracy = kept === group.channels ? baseline : await maskedAccuracy(model, graph, group, ranked.slice(0, kept), evalBatches, signal, forward);
       trials.push({ ratio, kept, accuracy, drop: baseline - accuracy });
       onProgress?.({ step: ++step, total, group: group.id, ratio, accuracy });
     }
@@ -83,11 +86,12 @@ async function maskedAccuracy(
   kept: number[],
   batches: readonly Batch[],
   signal?: AbortSignal,
+  forward?: ForwardChooser,
 ): Promise<number> {
   const restore = snapshot(model, graph, group);
   try {
     applyChannelMask(model, graph, new Map([[group.id, Int32Array.from(kept).sort()]]));
-    return await batchAccuracy(model, batches, signal);
+    return await batchAccuracy(model, batches, signal, forward);
   } finally {
     restore();
   }
@@ -113,20 +117,29 @@ function snapshot(model: tfl.LayersModel, graph: ChannelGraph, group: ChannelGro
 }
 
 /** Top-1 accuracy on prepared batches, in inference mode. */
-async function batchAccuracy(model: tfl.LayersModel, batches: readonly Batch[], signal?: AbortSignal): Promise<number> {
+async function batchAccuracy(model: tfl.LayersModel, batches: readonly Batch[], signal?: AbortSignal, forward?: ForwardChooser): Promise<number> {
+  const images = batches.reduce((n, b) => n + b.size, 0);
+  const runner = forward ? await forward.open('sensitivity', model, { images }) : tfjsRunner(model);
   let correct = 0;
   let count = 0;
-  for (const batch of batches) {
-    signal?.throwIfAborted();
-    const hits = tf.tidy(() => {
-      const logits = model.apply(batch.x, { training: false }) as tf.Tensor2D;
-      return tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(batch.y, 1)), 'float32'));
-    });
-    correct += (await hits.data())[0];
-    hits.dispose();
-    count += batch.size;
-    // Between batches, let a cancel (UI message, Ctrl-C) arrive.
-    await new Promise((resolve) => setTimeout(resolve, 0));
+  try {
+    for (const batch of batches) {
+      signal?.throwIfAborted();
+      const outputs = await runner.run(batch.x);
+      let hits: tf.Tensor;
+      try {
+        hits = tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(outputs[0], 1), tf.argMax(batch.y, 1)), 'float32')));
+      } finally {
+        tf.dispose(outputs);
+      }
+      correct += (await hits.data())[0];
+      hits.dispose();
+      count += batch.size;
+      // Between batches, let a cancel (UI message, Ctrl-C) arrive.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+  } finally {
+    await runner.dispose();
   }
   return correct / count;
 }

@@ -16,6 +16,14 @@ export interface OnnxExportOptions {
   foldBatchNorm?: boolean;
   /** How the model expects its images, written into metadata_props; the model's own when absent. */
   contract?: InputContract;
+  /**
+   * Inputs and outputs in the engine's channels-last layout (NHWC): a Transpose after the input and before
+   * each rank-4 output, so a runtime takes and gives the engine's tensors as they are (ONNX Runtime runs
+   * the model's own NCHW graph between them). For forward passes, not for files users deploy.
+   */
+  channelsLast?: boolean;
+  /** Intermediate tensors of `source` to add as graph outputs, after the model's own, named `probe_<i>`. */
+  probes?: tfl.SymbolicTensor[];
 }
 
 /** NHWC engine shape -> ONNX NCHW shape (rank 4 only). */
@@ -33,8 +41,16 @@ export async function exportOnnx(source: tfl.LayersModel, options: OnnxExportOpt
     const names = new Map<tfl.SymbolicTensor, string>();
     const key = (t: tfl.SymbolicTensor) => `${t.sourceLayer.name}:${t.outputTensorIndex ?? 0}`;
     const byKey = new Map<string, string>();
+    const channelsLast = options.channelsLast ?? false;
+    const toLast = (name: string, shape: (number | null)[], base: string) =>
+      channelsLast && shape.length === 4 ? writer.node('Transpose', [name], base, { perm: [0, 2, 3, 1] })[0] : name;
     const inputs = model.inputs.map((t) => {
       const name = writer.name(t.sourceLayer.name);
+      if (channelsLast && t.shape.length === 4) {
+        const outer = writer.name(`${t.sourceLayer.name}_nhwc`);
+        byKey.set(key(t), writer.node('Transpose', [outer], `${name}_nchw`, { perm: [0, 3, 1, 2] })[0]);
+        return valueInfo(outer, t.shape);
+      }
       byKey.set(key(t), name);
       return valueInfo(name, nchw(t.shape));
     });
@@ -51,8 +67,15 @@ export async function exportOnnx(source: tfl.LayersModel, options: OnnxExportOpt
     const outputs = model.outputs.map((t) => {
       const wanted = t.sourceLayer.name;
       let name = byKey.get(key(t))!;
+      if (channelsLast && t.shape.length === 4) return valueInfo(toLast(name, t.shape, wanted), t.shape);
       if (name !== wanted && !writer.nodes.some((n) => n.output?.includes(wanted))) name = writer.node('Identity', [name], wanted)[0];
       return valueInfo(name, nchw(t.shape));
+    });
+    (options.probes ?? []).forEach((t, i) => {
+      const name = byKey.get(key(t));
+      if (!name) throw new ModelExportError(FORMAT, t.sourceLayer.name, `tensor '${t.name}' is not computed by model '${model.name}'`);
+      const out = channelsLast && t.shape.length === 4 ? toLast(name, t.shape, `probe_${i}`) : writer.node('Identity', [name], `probe_${i}`)[0];
+      outputs.push(valueInfo(out, channelsLast ? t.shape : nchw(t.shape)));
     });
     void names;
     return encodeOnnx({
