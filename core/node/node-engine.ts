@@ -17,6 +17,8 @@ import { nodeCandidates } from './node-backends.js';
 import { readSettings, type Settings } from './settings.js';
 import { setInputLimits } from '../data/input-limits.js';
 import { nodeRecentProjects } from './recent-projects.js';
+import { setHdf5Reader } from '../models/io/hdf5-reader.js';
+import { nodeHdf5Reader } from './hdf5-thread.js';
 
 /**
  * The engine as every Node host runs it (CLI, Electron's engine worker): native backends first, the
@@ -33,6 +35,7 @@ export async function createNodeEngine(
     return {} as Settings;
   });
   setInputLimits(settings.inputLimits ?? {});
+  setHdf5Reader(nodeHdf5Reader());
   const backendPreference = resolveBackendPreference({
     flag: backendFlag,
     environment: process.env[BACKEND_ENV_VARIABLE],
