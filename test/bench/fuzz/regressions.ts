@@ -31,4 +31,25 @@ export const REGRESSIONS: { target: string; seed: string; mutant: Mutant; expect
     mutant: { file: 28, mutations: [{ op: 'set', at: { fromEnd: false, offset: 990238585 }, value: 71 }] },
     expect: 'ModelFormatError',
   },
+  {
+    // baseline/model.json's weightsManifest damaged: a TypeError reading its file name (stored-model.ts) instead of a named error.
+    target: 'project-json',
+    seed: 'tiny.pruneflow',
+    mutant: { file: 42, mutations: [{ op: 'set', at: { fromEnd: false, offset: 15004368 }, value: 177 }] },
+    expect: 'ModelFormatError',
+  },
+  {
+    // A weight file name in baseline/model.json that is not a string: a TypeError in findFile.
+    target: 'project-json',
+    seed: 'tiny.pruneflow',
+    mutant: { file: 12, mutations: [{ op: 'remove', at: { fromEnd: true, offset: 1005310941 }, length: 191 }] },
+    expect: 'ModelFormatError',
+  },
+  {
+    // A session's weight spec with a dtype other than float32: tfjs's raw "Unsupported dtype" from decodeWeights.
+    target: 'project-json',
+    seed: 'tiny.pruneflow',
+    mutant: { file: 5, mutations: [{ op: 'flip', at: { fromEnd: true, offset: 131487504 }, bit: 1 }] },
+    expect: 'ReplayError',
+  },
 ];
