@@ -17,7 +17,7 @@ import { nodeCandidates } from './node-backends.js';
 import { readSettings, type Settings } from './settings.js';
 import { setInputLimits } from '../data/input-limits.js';
 import { nodeRecentProjects } from './recent-projects.js';
-import { setHdf5Reader } from '../models/io/hdf5-reader.js';
+import { type Hdf5Reader, setHdf5Reader } from '../models/io/hdf5-reader.js';
 import { nodeHdf5Reader } from './hdf5-thread.js';
 
 /**
@@ -35,7 +35,7 @@ export async function createNodeEngine(
     return {} as Settings;
   });
   setInputLimits(settings.inputLimits ?? {});
-  setHdf5Reader(nodeHdf5Reader());
+  setHdf5Reader(hdf5Reader());
   const backendPreference = resolveBackendPreference({
     flag: backendFlag,
     environment: process.env[BACKEND_ENV_VARIABLE],
@@ -66,6 +66,15 @@ export function nodeRunHost(caller: WriteCaller = 'user'): RunHost & Pick<Engine
     cache: fileCache(),
     trainingReplicas: trainingReplicas(),
   };
+}
+
+/** HDF5 read in a worker thread with a deadline; in this thread when the worker script is missing (sources not built). */
+function hdf5Reader(): Hdf5Reader | undefined {
+  try {
+    return nodeHdf5Reader();
+  } catch {
+    return undefined;
+  }
 }
 
 /**
