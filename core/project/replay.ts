@@ -24,6 +24,10 @@ export async function replayHistory(baseline: tfl.LayersModel, history: readonly
     return current === baseline ? await pruneModel(baseline, buildChannelGraph(baseline), new Map()) : current;
   } catch (error) {
     if (current !== baseline) current.dispose();
+    // TensorFlow.js refusing a layer it rebuilds (a damaged config in the project): named, with its reason.
+    if (error instanceof Error && /^(Error|ValueError|TypeError|RangeError)$/.test(error.name)) {
+      throw new ReplayError(`The session's pruning history cannot be replayed on the baseline: ${error.message.split('\n')[0]}`);
+    }
     throw error;
   }
 }

@@ -52,4 +52,12 @@ export const REGRESSIONS: { target: string; seed: string; mutant: Mutant; expect
     mutant: { file: 5, mutations: [{ op: 'flip', at: { fromEnd: true, offset: 131487504 }, bit: 1 }] },
     expect: 'ReplayError',
   },
+  {
+    // A baseline layer config TensorFlow.js accepts when it loads the baseline but refuses when replay rebuilds it
+    // (strides 1.5): its raw ValueError from surgery instead of a named error.
+    target: 'project-json',
+    seed: 'tiny.pruneflow',
+    mutant: { file: 12, mutations: [{ op: 'flip', at: { fromEnd: true, offset: 367008638 }, bit: 6 }] },
+    expect: 'ReplayError',
+  },
 ];
