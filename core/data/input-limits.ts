@@ -10,12 +10,15 @@ export interface InputLimits {
   maxArchiveEntries: number;
   /** The most pixels (width x height) one PNG or JPEG may have. */
   maxImagePixels: number;
+  /** The most seconds reading one model file's HDF5 content may take (where the host can stop it). */
+  maxParseSeconds: number;
 }
 
 export const DEFAULT_INPUT_LIMITS: Readonly<InputLimits> = Object.freeze({
   maxUnpackedBytes: 2 * 2 ** 30,
   maxArchiveEntries: 10_000,
   maxImagePixels: 50_000_000,
+  maxParseSeconds: 60,
 });
 
 let current: InputLimits = { ...DEFAULT_INPUT_LIMITS };

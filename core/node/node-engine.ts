@@ -19,6 +19,8 @@ import { setInputLimits } from '../data/input-limits.js';
 import { nodeRecentProjects } from './recent-projects.js';
 import { onnxRuntimeEngine } from './ort-runner.js';
 import type { ForwardEngine } from '../backend/forward-runner.js';
+import { type Hdf5Reader, setHdf5Reader } from '../models/io/hdf5-reader.js';
+import { nodeHdf5Reader } from './hdf5-thread.js';
 
 /**
  * The engine as every Node host runs it (CLI, Electron's engine worker): native backends first, the
@@ -35,6 +37,7 @@ export async function createNodeEngine(
     return {} as Settings;
   });
   setInputLimits(settings.inputLimits ?? {});
+  setHdf5Reader(hdf5Reader());
   const backendPreference = resolveBackendPreference({
     flag: backendFlag,
     environment: process.env[BACKEND_ENV_VARIABLE],
@@ -66,6 +69,15 @@ export function nodeRunHost(caller: WriteCaller = 'user'): RunHost & Pick<Engine
     trainingReplicas: trainingReplicas(),
     forwardEngine: forwardEngine(),
   };
+}
+
+/** HDF5 read in a worker thread with a deadline; in this thread when the worker script is missing (sources not built). */
+function hdf5Reader(): Hdf5Reader | undefined {
+  try {
+    return nodeHdf5Reader();
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -46,7 +46,7 @@ export async function readSettings(path = settingsPath()): Promise<Settings> {
   }
 }
 
-const LIMIT_KEYS = ['maxUnpackedBytes', 'maxArchiveEntries', 'maxImagePixels'] as const;
+const LIMIT_KEYS = ['maxUnpackedBytes', 'maxArchiveEntries', 'maxImagePixels', 'maxParseSeconds'] as const;
 
 function checkLimits(value: unknown): Partial<InputLimits> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('"inputLimits" must be an object');

@@ -1,4 +1,4 @@
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -36,6 +36,40 @@ const inFlight = new Set<string>();
  * behind are removed first.
  */
 export async function writeFileAtomically(target: string, bytes: Uint8Array, { onProgress }: AtomicWriteOptions = {}): Promise<void> {
+  await atomically(target, async (handle) => {
+    let written = 0;
+    while (written < bytes.length) {
+      const { bytesWritten } = await handle.write(bytes, written, Math.min(CHUNK, bytes.length - written), written);
+      written += bytesWritten;
+      await onProgress?.('writing', written, bytes.length);
+    }
+    return bytes.length;
+  }, onProgress);
+}
+
+/**
+ * A file that arrives in chunks (an upload), written as writeFileAtomically writes one: the size is counted as
+ * the chunks come, and the first chunk past `maxBytes` ends the write with `tooLarge()`. Whatever ends it early
+ * (that, the source failing, a disk error) removes the temporary file and leaves the target as it was.
+ */
+export async function writeStreamAtomically(target: string, chunks: AsyncIterable<Uint8Array>, maxBytes: number, tooLarge: () => Error): Promise<number> {
+  let total = 0;
+  await atomically(target, async (handle) => {
+    for await (const chunk of chunks) {
+      if (total + chunk.length > maxBytes) throw tooLarge();
+      for (let done = 0; done < chunk.length; ) {
+        const { bytesWritten } = await handle.write(chunk, done, chunk.length - done, total + done);
+        done += bytesWritten;
+      }
+      total += chunk.length;
+    }
+    return total;
+  });
+  return total;
+}
+
+/** The temporary file, its content from `fill` (which returns its length), flushed, renamed over `target`. */
+async function atomically(target: string, fill: (handle: FileHandle) => Promise<number>, onProgress?: AtomicWriteOptions['onProgress']): Promise<void> {
   const mode = await stat(target).then((s) => s.mode & 0o7777, () => undefined);
   await removeStalePartials(target);
   // Unique per save: two saves of one file in one process (an autosave and the final one) must not share it.
@@ -43,15 +77,11 @@ export async function writeFileAtomically(target: string, bytes: Uint8Array, { o
   // 'wx': never through a link or over a file someone else put under that name.
   const handle = await open(temporary, 'wx');
   inFlight.add(temporary);
+  let length: number;
   try {
     // chmod, not open's mode argument: that one is masked by the umask.
     if (mode !== undefined) await handle.chmod(mode);
-    let written = 0;
-    while (written < bytes.length) {
-      const { bytesWritten } = await handle.write(bytes, written, Math.min(CHUNK, bytes.length - written), written);
-      written += bytesWritten;
-      await onProgress?.('writing', written, bytes.length);
-    }
+    length = await fill(handle);
     await handle.sync();
   } catch (error) {
     await handle.close();
@@ -60,7 +90,7 @@ export async function writeFileAtomically(target: string, bytes: Uint8Array, { o
     throw error;
   }
   await handle.close();
-  await onProgress?.('flushed', bytes.length, bytes.length);
+  await onProgress?.('flushed', length, length);
   try {
     await rename(temporary, target);
   } catch (error) {
@@ -70,7 +100,7 @@ export async function writeFileAtomically(target: string, bytes: Uint8Array, { o
     inFlight.delete(temporary);
   }
   await syncFolder(dirname(target));
-  await onProgress?.('renamed', bytes.length, bytes.length);
+  await onProgress?.('renamed', length, length);
 }
 
 /** Makes the rename itself durable. Not every system can open a folder for syncing (Windows): then skip. */

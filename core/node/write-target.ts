@@ -4,7 +4,7 @@ import { FileWriteError } from '../data/host-files.js';
 import { checkWritePath, hasControlCharacter, type WriteCaller, writeRefusal, WriteRefusedError } from '../data/write-policy.js';
 import type { RunHost } from '../session/run-inputs.js';
 import { describeFsError, writeError } from './fs-errors.js';
-import { writeFileAtomically, type AtomicWriteOptions } from './write-files.js';
+import { writeFileAtomically, writeStreamAtomically, type AtomicWriteOptions } from './write-files.js';
 
 /** What a write names: one file, or a folder to write files into (an export, checkpoints). */
 export type WriteKind = 'file' | 'folder';
@@ -82,9 +82,21 @@ export function policyWriter(caller: WriteCaller) {
     }
     return target;
   };
+  /** An upload: streamed to its target (writeStreamAtomically), refused past `maxBytes` as the chunks come. */
+  const writeStream = async (path: string, chunks: AsyncIterable<Uint8Array>, maxBytes: number, tooLarge: () => Error): Promise<string> => {
+    const target = await resolveWriteTarget(path, caller, 'file');
+    try {
+      await mkdir(dirname(target), { recursive: true });
+      await writeStreamAtomically(target, chunks, maxBytes, tooLarge);
+    } catch (error) {
+      throw writeError(path, error);
+    }
+    return target;
+  };
   return {
     caller,
     writeFile,
+    writeStream,
     /** RunHost.writeFiles: each file into `folder`, made if needed; returns the paths as asked (the folder as given). */
     async writeFiles(folder: string, files: { name: string; bytes: Uint8Array }[]): Promise<string[]> {
       const real = await resolveWriteTarget(folder, caller, 'folder');

@@ -24,6 +24,10 @@ export async function replayHistory(baseline: tfl.LayersModel, history: readonly
     return current === baseline ? await pruneModel(baseline, buildChannelGraph(baseline), new Map()) : current;
   } catch (error) {
     if (current !== baseline) current.dispose();
+    // TensorFlow.js refusing a layer it rebuilds (a damaged config in the project): named, with its reason.
+    if (error instanceof Error && /^(Error|ValueError|TypeError|RangeError)$/.test(error.name)) {
+      throw new ReplayError(`The session's pruning history cannot be replayed on the baseline: ${error.message.split('\n')[0]}`);
+    }
     throw error;
   }
 }
@@ -33,6 +37,9 @@ export function loadSessionWeights(model: tfl.LayersModel, specs: readonly Weigh
   const buffer = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
   const need = specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * 4, 0);
   if (need !== data.byteLength) throw new ReplayError(`The session's weights hold ${data.byteLength} bytes, their specs need ${need}`);
+  // Stored as float32 (4 bytes a value, counted above): any other dtype is a damaged record.
+  const odd = specs.find((s) => s.dtype !== 'float32');
+  if (odd) throw new ReplayError(`The session's weight '${odd.name}' has dtype ${JSON.stringify(odd.dtype)}, not float32`);
   const named = tf.io.decodeWeights(buffer, specs as tf.io.WeightsManifestEntry[]);
   try {
     model.loadWeights(named, true);

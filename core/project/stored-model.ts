@@ -31,6 +31,13 @@ export async function modelWeights(model: tfl.LayersModel): Promise<{ specs: Wei
 }
 
 function weightFileName(modelJson: Uint8Array): string {
-  const manifest = JSON.parse(new TextDecoder().decode(modelJson)) as { weightsManifest?: { paths: string[] }[] };
-  return manifest.weightsManifest?.[0]?.paths[0] ?? 'group1-shard1of1.bin';
+  let manifest: { weightsManifest?: unknown[] } | null;
+  try {
+    manifest = JSON.parse(new TextDecoder().decode(modelJson)) as typeof manifest;
+  } catch {
+    manifest = null; // the tfjs reader names what is wrong with it
+  }
+  // A damaged manifest falls back to the usual name; the tfjs reader then says what is wrong with it.
+  const path = (manifest?.weightsManifest?.[0] as { paths?: unknown[] } | undefined)?.paths?.[0];
+  return typeof path === 'string' ? path : 'group1-shard1of1.bin';
 }

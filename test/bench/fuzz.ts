@@ -17,6 +17,7 @@ const option = (name: string, fallback: string) => {
 const RUNS = Number(option('runs', '10000'));
 const SEED = Number(option('seed', '20261206'));
 const WATCHDOG_MS = Number(option('watchdog-ms', '60000'));
+const STARTUP_MS = 180_000;
 const targets = option('targets', FUZZ_TARGETS.map((t) => t.id).join(',')).split(',');
 const CHILD = fileURLToPath(new URL('./fuzz/fuzz-child.js', import.meta.url));
 
@@ -36,16 +37,17 @@ async function fuzzTarget(id: string): Promise<Tally> {
     const child = spawn(process.execPath, [CHILD, id, String(RUNS), String(SEED), String(next)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let timer: NodeJS.Timeout | undefined;
     let hung = false;
-    const arm = () => {
+    const arm = (ms: number) => {
       clearTimeout(timer);
       timer = setTimeout(() => {
         hung = true;
         child.kill('SIGKILL');
-      }, WATCHDOG_MS);
+      }, ms);
     };
-    arm();
+    // The child's start (backend, seeds) is not a mutant: on a loaded machine it may take longer than one.
+    arm(Math.max(WATCHDOG_MS, STARTUP_MS));
     for await (const line of createInterface({ input: child.stdout })) {
-      arm();
+      arm(WATCHDOG_MS);
       const [kind, index, rest] = [line[0], Number(line.split(' ')[1]), line.slice(line.indexOf(' ', 2) + 1)];
       if (kind === 'M') current = rest;
       if (kind !== 'R') continue;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -33,3 +33,12 @@ export async function run(command: string, args: string[], env: NodeJS.ProcessEn
 // Vitest sets NODE_ENV=test, and Vite then builds the renderer with Svelte's development checks (a different
 // bundle from the one users get): builds run from tests are production builds, as `npm run build` in a shell.
 export const npm = (script: string) => run('npm', ['run', '--silent', script], { NODE_ENV: 'production' });
+
+const newestSource = (dir: string): number =>
+  Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newestSource(join(dir, e.name)) : e.name.endsWith('.ts') ? statSync(join(dir, e.name)).mtimeMs : 0)));
+
+/** Runs `npm run build:node` when `built` (a compiled file in dist/) is missing or older than a source in core/. */
+export async function buildNodeIfStale(built: URL): Promise<void> {
+  const time = existsSync(built) ? statSync(built).mtimeMs : 0;
+  if (time < newestSource(join(ROOT, 'core'))) await npm('build:node');
+}

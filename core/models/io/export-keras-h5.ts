@@ -2,7 +2,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { checkKerasLayers, layersTopology } from './export-topology.js';
 import type { ExportedFile } from './export-model.js';
 import type { InputContract } from '../input-contract.js';
-import { writeHdf5, type Group } from './hdf5.js';
+import { writeHdf5, type H5WriteGroup as Group } from './hdf5.js';
 
 /** The version whose layout this writes; Keras readers only branch on '1' (Keras 1 files). */
 export const KERAS2_VERSION = '2.15.0';

@@ -48,8 +48,8 @@ async function openKerasArchive(tree: FileTree): Promise<ImportedModel> {
     const npz = zip ? zip.has('model.weights.npz') : findFile(listed, (n) => n === 'model.weights.npz');
     throw new ModelFormatError(label, npz ? 'stores its weights as .npz, which Pruneflow cannot read: save with the default h5 weights' : 'has no model.weights.h5');
   }
-  const weights = await readHdf5(weightBytes, weightsFile, (root) => readLayerWeights(root, config, weightsFile));
-  const model = await buildModel(topology, `${label}/config.json`);
+  const weights = await readHdf5(weightBytes, weightsFile, (root) => readLayerWeights(root, config, weightsFile), ['optimizer']);
+  const model = await buildModel(topology, `${label}/config.json`, weights.values());
   for (const [layer, arrays] of weights) setLayerWeights(model, layer, arrays, weightsFile);
   checkAllSet(model, new Set(weights.keys()), weightsFile);
   const inputContract = parseContract(parseJson(await read('metadata.json'))?.pruneflow_input_contract);

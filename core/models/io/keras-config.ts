@@ -1,3 +1,4 @@
+import { checkCallGraph } from './keras-graph-check.js';
 import { applyLayerRules, tfjsHasLayer } from './keras-layer-rules.js';
 import { flattenModel, isModelEntry, MODEL_CLASSES, type LayerOrigin } from './keras-nesting.js';
 import { kerasSaveablePath } from './keras3-paths.js';
@@ -42,6 +43,12 @@ export function kerasToTfjs(raw: unknown, file: string, warnings: string[]): Ker
 }
 
 export function readKerasConfig(raw: unknown, file: string, warnings: string[]): KerasModelConfig {
+  const config = convertKerasConfig(raw, file, warnings);
+  checkCallGraph(config.topology, file);
+  return config;
+}
+
+function convertKerasConfig(raw: unknown, file: string, warnings: string[]): KerasModelConfig {
   if (!isObject(raw) || typeof raw.class_name !== 'string' || !(isObject(raw.config) || Array.isArray(raw.config))) {
     throw new ModelFormatError(file, 'the model config has no class_name and config');
   }

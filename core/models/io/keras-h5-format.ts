@@ -25,8 +25,8 @@ async function openKerasH5(tree: FileTree): Promise<ImportedModel> {
     const config = readKerasConfig(readConfig(root, file), file, warnings);
     const contract = stringAttr(root, 'pruneflow_input_contract');
     return { topology: config.topology, weights: readLayerWeights(root, config, file), inputContract: contract ? parseContract(safeJson(contract)) : undefined };
-  });
-  const model = await buildModel(topology, file);
+  }, ['optimizer_weights']);
+  const model = await buildModel(topology, file, weights.values());
   for (const [layer, arrays] of weights) setLayerWeights(model, layer, arrays, file);
   checkAllSet(model, new Set(weights.keys()), file);
   return { model, format: kerasH5.id, warnings, ...(inputContract && { inputContract }) };

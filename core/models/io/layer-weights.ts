@@ -18,14 +18,11 @@ export function readWeight(group: Group, name: string, file: string): WeightArra
   if (!isDataset(entity)) throw new ModelFormatError(file, `no weight array at '${path}'`);
   const { type, size } = entity.metadata;
   if (type !== 1 || size !== 4) {
-    // h5wasm has no float16 reader; float64 and integers are converted.
+    // h5wasm has no float16 reader; float64 and integers were converted when the file was read.
     if (type === 1 && size === 2) throw new ModelFormatError(file, `weight '${path}' is float16, which Pruneflow cannot read: save float32 weights`);
     if (type !== 0 && type !== 1) throw new ModelFormatError(file, `weight '${path}' is not numeric (HDF5 type class ${type})`);
   }
-  const value = entity.value;
-  const values =
-    value instanceof Float32Array ? value : typeof value === 'number' ? Float32Array.of(value) : Float32Array.from(value as ArrayLike<number>);
-  return { path, shape: entity.shape ?? [], values };
+  return { path, shape: entity.shape, values: entity.value };
 }
 
 /** Sets the weights of one layer, checking their number and shapes against what the config built. */

@@ -53,3 +53,18 @@ export class WasmMemoryError extends Error {
     );
   }
 }
+
+/**
+ * A model file whose reading was stopped: it took longer than `inputLimits.maxParseSeconds` or needed more
+ * memory than the reader may take. A damaged file (or one built to hang the reader) is the usual cause.
+ */
+export class ModelFileTooComplexError extends Error {
+  override name = 'ModelFileTooComplexError';
+  constructor(
+    readonly file: string,
+    readonly limit: 'maxParseSeconds' | 'maxUnpackedBytes',
+    detail: string,
+  ) {
+    super(`${file}: ${detail}; the file is damaged or built to exhaust the reader (if it is a genuine model, raise "inputLimits": { "${limit}": ... } in settings.json)`);
+  }
+}

@@ -5,6 +5,7 @@ import { rebuildError } from './build-model.js';
 import { kerasToTfjs } from './keras-config.js';
 import { parseContract, teachableMachineContract, type InputContract } from '../input-contract.js';
 import { ModelFormatError } from './model-errors.js';
+import { buildWithin } from './weight-budget.js';
 import { findFile, type ImportedModel, type ModelFormat } from './model-format.js';
 
 /** Bytes per stored value: quantized weights are stored in their quantized type. */
@@ -39,13 +40,29 @@ async function openTfjs(tree: FileTree): Promise<ImportedModel> {
   const raw = json.modelTopology as { model_config?: unknown };
   const modelTopology = kerasToTfjs(raw.model_config ?? raw, file, warnings);
   const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : '';
-  const handler: tf.io.IOHandler = {
-    load: () => tf.io.getModelArtifactsForJSON({ ...json, modelTopology }, (manifest) => readShards(tree, files, dir, manifest, file)),
-  };
+  const [specs, buffers] = await readShards(tree, files, dir, json.weightsManifest, file);
   const inputContract = parseContract((json.userDefinedMetadata as { pruneflow?: { inputContract?: unknown } } | undefined)?.pruneflow?.inputContract) ?? (await teachableMachine(tree, files, dir));
+  return { model: await buildAndLoad(modelTopology, specs, buffers, file), format: tfjsLayers.id, warnings, ...(inputContract && { inputContract }) };
+}
+
+/**
+ * What tfl.loadLayersModel does, with the layers built within the weights the manifest lists (a config may not
+ * claim more) and the weights checked strictly by name and shape.
+ */
+async function buildAndLoad(modelTopology: object, specs: tf.io.WeightsManifestEntry[], buffers: ArrayBuffer[], file: string): Promise<tfl.LayersModel> {
+  const values = specs.reduce((n, spec) => n + spec.shape.reduce((a, b) => a * b, 1), 0);
+  let model: tfl.LayersModel | undefined;
   try {
-    return { model: await tfl.loadLayersModel(handler), format: tfjsLayers.id, warnings, ...(inputContract && { inputContract }) };
+    model = await buildWithin(values, file, () => tfl.models.modelFromJSON({ modelTopology } as tf.io.ModelJSON));
+    const named = tf.io.decodeWeights(tf.io.concatenateArrayBuffers(buffers), specs);
+    try {
+      model.loadWeights(Object.fromEntries(specs.filter((s) => s.group !== 'optimizer').map((s) => [s.name, named[s.name]])), true);
+    } finally {
+      tf.dispose(Object.values(named));
+    }
+    return model;
   } catch (error) {
+    model?.dispose();
     throw rebuildError(error, file);
   }
 }
@@ -62,11 +79,13 @@ async function teachableMachine(tree: FileTree, files: readonly FileEntry[], dir
 }
 
 /** Reads every shard of the manifest, checking that each group's shards hold exactly its weights. */
-async function readShards(tree: FileTree, files: readonly FileEntry[], dir: string, manifest: tf.io.WeightsManifestConfig, file: string) {
+async function readShards(tree: FileTree, files: readonly FileEntry[], dir: string, manifest: tf.io.WeightsManifestConfig | undefined, file: string) {
+  if (manifest === undefined) return [[], []] as [tf.io.WeightsManifestEntry[], ArrayBuffer[]]; // no weights: only a model without any builds
   if (!Array.isArray(manifest)) throw new ModelFormatError(file, 'weightsManifest is not a list of weight groups');
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: ArrayBuffer[] = [];
   for (const [g, group] of manifest.entries()) {
+    checkGroup(group, g, file);
     const paths = group.paths.map((p) => normalise(dir + p));
     const sizes = paths.map((path) => {
       const shard = files.find((f) => f.path === path);
@@ -86,6 +105,19 @@ async function readShards(tree: FileTree, files: readonly FileEntry[], dir: stri
     specs.push(...group.weights);
   }
   return [specs, buffers] as [tf.io.WeightsManifestEntry[], ArrayBuffer[]];
+}
+
+/** A weight group as the manifest must give it: file paths and weights of a name, a shape and a dtype. */
+function checkGroup(group: unknown, g: number, file: string): asserts group is tf.io.WeightsManifestConfig[number] {
+  const bad = (what: string) => new ModelFormatError(file, `weight group ${g + 1} of the weightsManifest ${what}`);
+  const { paths, weights } = (group ?? {}) as Partial<tf.io.WeightsManifestConfig[number]>;
+  if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string')) throw bad('has no list of file paths');
+  if (!Array.isArray(weights)) throw bad('has no list of weights');
+  for (const w of weights as unknown[]) {
+    const spec = (w ?? {}) as Partial<tf.io.WeightsManifestEntry>;
+    const shapeOk = Array.isArray(spec.shape) && spec.shape.every((n) => Number.isSafeInteger(n) && n >= 0);
+    if (typeof spec.name !== 'string' || !shapeOk || typeof spec.dtype !== 'string') throw bad(`has a weight without a name, a shape of whole numbers and a dtype: ${String(JSON.stringify(w)).slice(0, 120)}`);
+  }
 }
 
 function weightBytes(spec: tf.io.WeightsManifestEntry, file: string): number {

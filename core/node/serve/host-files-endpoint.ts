@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { answerHostFile, HOST_FILES_PATH, HOST_FILES_TOKEN_HEADER, type HostFileRequest, HostFileRequestError, parseHostFileRequest } from '../../api/host-files-protocol.js';
+import { answerHostFile, HOST_FILES_PATH, HOST_FILES_TOKEN_HEADER, HostFileRequestError, parseHostFileRequest } from '../../api/host-files-protocol.js';
 import { serializeError } from '../../api/errors.js';
 import { DatasetNotFoundError } from '../../data/file-tree.js';
 import { FileReadError, NotRegularFileError } from '../../data/file-errors.js';
@@ -19,11 +19,15 @@ export interface HostFilesEndpointOptions {
   files: HostFiles;
   /** Checks where a write would land (policy, real path) before its body is read. */
   checkWrite(path: string): Promise<void>;
+  /** Streams an upload's body to its file (atomically), refusing it with `tooLarge()` past `maxBytes`. */
+  writeStream(path: string, chunks: AsyncIterable<Uint8Array>, maxBytes: number, tooLarge: () => Error): Promise<unknown>;
   /** The largest file the page may write; the default is far above a project with a big baseline and many sessions. */
   maxWriteBytes?: number;
 }
 
 const MAX_WRITE_BYTES = 2 ** 31 - 1;
+/** How long the rest of a refused upload is read (and dropped) before its connection is closed. */
+const LINGER_MS = 2000;
 /** A mangled URL path or query cannot hide a long trail of work behind it. */
 const MAX_URL_LENGTH = 16 * 1024;
 
@@ -47,9 +51,15 @@ export function hostFilesEndpoint(options: HostFilesEndpointOptions): (request: 
         : error instanceof BodyTooLargeError ? 413
         : error instanceof FileWriteError || error instanceof FileReadError ? 409
         : 500;
-      // A refused upload is answered at once; the connection closes so that the rest of its body is never read.
-      const unread = request.method === 'POST' && !request.readableEnded;
-      send(response, status, 'application/json; charset=utf-8', JSON.stringify(serializeError(error)), unread);
+      // A refused upload is answered at once; the rest of its body is never stored. What still arrives is read
+      // and dropped for a moment before the connection closes ("lingering close", as web servers do): closing a
+      // socket with unread data resets it, and the reset can reach the client before it has read the answer.
+      if (request.method === 'POST' && !request.readableEnded) {
+        request.resume();
+        const timer = setTimeout(() => request.socket.destroy(), LINGER_MS).unref();
+        request.once('end', () => clearTimeout(timer));
+      }
+      send(response, status, 'application/json; charset=utf-8', JSON.stringify(serializeError(error)));
     });
   };
 }
@@ -66,39 +76,28 @@ async function serve(request: IncomingMessage, response: ServerResponse, options
   const method = op === 'write' ? 'POST' : 'GET';
   if (request.method !== method) throw new HostFileAccessError(`A ${op} request is ${method}, not ${request.method}.`);
   const path = url.searchParams.get('path') ?? '';
-  let parsed: HostFileRequest;
+  let value: unknown;
   if (op === 'write') {
-    // Path and size are checked before a byte of the body is read: a refused upload costs nothing.
+    // Path and size are checked before a byte of the body is read: a refused upload costs nothing. The body
+    // then goes straight to a temporary file beside the target, counted as it comes: never held in memory.
     parseHostFileRequest({ op, path, bytes: new Uint8Array(0) });
     await options.checkWrite(path);
     const limit = options.maxWriteBytes ?? MAX_WRITE_BYTES;
-    parsed = { op, path, bytes: await body(request, limit) };
+    const tooLarge = () => new BodyTooLargeError(`A file to write is at most ${limit} bytes.`);
+    const declared = Number(request.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) throw tooLarge();
+    // Not destroyed when the write stops early: the refusal must still reach the client (then the connection closes).
+    await options.writeStream(path, request.iterator({ destroyOnReturn: false }) as AsyncIterable<Uint8Array>, limit, tooLarge);
+    value = null; // what answerHostFile answers a write
   } else {
-    parsed = parseHostFileRequest({ op, path });
+    value = await answerHostFile(options.files, parseHostFileRequest({ op, path }));
   }
-  const value = await answerHostFile(options.files, parsed);
   if (value instanceof Uint8Array) send(response, 200, 'application/octet-stream', value);
   else send(response, 200, 'application/json; charset=utf-8', JSON.stringify(value));
 }
 
 class BodyTooLargeError extends Error {
   override name = 'BodyTooLargeError';
-}
-
-/** The request's whole body, refused by its declared length, or as soon as it passes `limit` bytes. */
-async function body(request: IncomingMessage, limit: number): Promise<Uint8Array> {
-  const tooLarge = () => new BodyTooLargeError(`A file to write is at most ${limit} bytes.`);
-  const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw tooLarge();
-    chunks.push(chunk);
-  }
-  const joined = Buffer.concat(chunks);
-  return new Uint8Array(joined.buffer, joined.byteOffset, joined.length);
 }
 
 /** Browsers mark every request with Sec-Fetch-Site and send Origin on cross-origin ones; either may name another site. */
@@ -109,7 +108,7 @@ function sameOrigin(request: IncomingMessage): boolean {
   return origin === undefined || (host !== undefined && origin.toLowerCase() === `http://${host.toLowerCase()}`);
 }
 
-function send(response: ServerResponse, status: number, type: string, body: string | Uint8Array, close = false): void {
-  response.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...(close && { Connection: 'close' }) });
+function send(response: ServerResponse, status: number, type: string, body: string | Uint8Array): void {
+  response.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
   response.end(body);
 }

@@ -3,8 +3,10 @@ import { DatasetFormatError } from '../../../core/data/dataset-errors.js';
 import { DatasetNotFoundError } from '../../../core/data/file-tree.js';
 import { DatasetNotRecognisedError } from '../../../core/data/formats/index.js';
 import { InputLimitError, setInputLimits } from '../../../core/data/input-limits.js';
-import { ModelFormatError, ModelNotRecognisedError, UnsupportedLayerError } from '../../../core/models/io/model-errors.js';
+import { ModelFileTooComplexError, ModelFormatError, ModelNotRecognisedError, UnsupportedLayerError } from '../../../core/models/io/model-errors.js';
 import { NotAProjectError, ProjectTamperedError, ProjectTruncatedError, ProjectVersionError, ReplayError } from '../../../core/project/project-errors.js';
+import { setHdf5Reader } from '../../../core/models/io/hdf5-reader.js';
+import { nodeHdf5Reader } from '../../../core/node/hdf5-thread.js';
 import type { FuzzTarget, Seed } from './fuzz-targets.js';
 import { applyMutations, type Mutant } from './mutate.js';
 
@@ -16,6 +18,7 @@ const NAMED_ERRORS = [
   InputLimitError,
   ZipFormatError,
   ModelFormatError,
+  ModelFileTooComplexError,
   ModelNotRecognisedError,
   UnsupportedLayerError,
   NotAProjectError,
@@ -25,8 +28,11 @@ const NAMED_ERRORS = [
   ReplayError,
 ];
 
-/** Limits for fuzzing: a mutant may claim anything; the parser must stop at these. */
-export const FUZZ_LIMITS = { maxUnpackedBytes: 64 * 2 ** 20, maxArchiveEntries: 1000, maxImagePixels: 4_000_000 };
+/**
+ * Limits for fuzzing: a mutant may claim anything; the parser must stop at these. A mutated HDF5 file that
+ * hangs the HDF5 library is stopped after maxParseSeconds (the worker thread of core/node/hdf5-thread.ts).
+ */
+export const FUZZ_LIMITS = { maxUnpackedBytes: 64 * 2 ** 20, maxArchiveEntries: 1000, maxImagePixels: 4_000_000, maxParseSeconds: 4 };
 
 /** Each mutant must finish within this and raise the process's peak memory by no more than this. */
 export interface Budget {
@@ -43,8 +49,10 @@ export interface MutantResult {
   peakGrowthBytes: number;
 }
 
+/** The fuzz limits, and HDF5 read in a worker thread that can be stopped (needs dist/ built: npm run build:node). */
 export function useFuzzLimits(): void {
   setInputLimits(FUZZ_LIMITS);
+  setHdf5Reader(nodeHdf5Reader());
 }
 
 export function mutantFiles(seed: Seed, mutant: Mutant): [string, Uint8Array][] {

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { memoryTree } from '../../../core/data/file-tree.js';
+import { InputLimitError, setInputLimits } from '../../../core/data/input-limits.js';
 import { exportModel } from '../../../core/models/io/export-model.js';
 import { writeHdf5 } from '../../../core/models/io/hdf5.js';
 import { importModel } from '../../../core/models/io/import-model.js';
@@ -102,6 +103,38 @@ const cases: { name: string; files: () => Promise<Files> | Files; error: new (..
     error: UnsupportedLayerError,
     message: /layer 'leaky' \(ReLU\) uses negative_slope or threshold/,
   },
+  // Configs that claim more than the file holds, or a call graph that cannot be built: refused before any layer
+  // is built (TensorFlow.js would allocate the 10^9-wide weight, or retry the unresolvable call forever).
+  {
+    name: 'tfjs: a layer 10^9 units wide',
+    files: async () => tfjsEdited((j) => j.replace(/"units":6\b/, '"units":1000000000')),
+    error: ModelFormatError,
+    message: /^model\.json: layer 'fc' would create a weight 'kernel' of shape \[\d+,1000000000\], more values than the file holds for the whole model \(\d+\)/,
+  },
+  {
+    name: '.keras: a layer 10^9 units wide',
+    files: () => kerasEdited((c) => c.replace('"units": 3', '"units": 1000000000')),
+    error: ModelFormatError,
+    message: /^model\.keras\/config\.json: layer 'out' would create a weight 'kernel' of shape \[4,1000000000\]/,
+  },
+  {
+    name: '.keras: input from a layer that does not exist',
+    files: () => kerasEdited((c) => c.replace('"keras_history": ["gap", 0, 0]', '"keras_history": ["gapp", 0, 0]')),
+    error: ModelFormatError,
+    message: /^model\.keras\/config\.json: layer 'out' takes its input from 'gapp', which is no layer of the model/,
+  },
+  {
+    name: '.keras: a call that is never made',
+    files: () => kerasEdited((c) => c.replace('"keras_history": ["gap", 0, 0]', '"keras_history": ["gap", 1, 0]')),
+    error: ModelFormatError,
+    message: /layer 'out' takes call 1 of layer 'gap', which the model never makes/,
+  },
+  {
+    name: '.keras: a cycle',
+    files: () => kerasEdited((c) => c.replace('"keras_history": ["image", 0, 0]', '"keras_history": ["leaky", 0, 0]')),
+    error: ModelFormatError,
+    message: /layer 'stem' takes call 0 of layer 'leaky', which the model never makes \(a cycle/,
+  },
   { name: 'no model at all', files: () => one('notes.txt', text('hello')), error: ModelNotRecognisedError, message: /not a model Pruneflow reads \(found notes\.txt\)\. Expected one of:\n {2}- Keras 3 model/ },
 ];
 
@@ -110,5 +143,21 @@ describe('model import errors say which file and what is wrong', () => {
     const thrown = await importModel(memoryTree('upload', await files())).catch((e: unknown) => e);
     expect(thrown).toBeInstanceOf(error);
     expect((thrown as Error).message).toMatch(message);
+  });
+});
+
+describe('the weights a model file may make the engine allocate', () => {
+  afterEach(() => setInputLimits({}));
+
+  it('stop at the global cap (inputLimits.maxUnpackedBytes), before a genuine file of that size is built', async () => {
+    const files = await tfjsFiles();
+    setInputLimits({ maxUnpackedBytes: 400 });
+    const thrown = await importModel(memoryTree('upload', files)).catch((e: unknown) => e);
+    expect(thrown).toBeInstanceOf(InputLimitError);
+    expect((thrown as Error).message).toMatch(/^model\.json: the model's weights come to \d+ bytes by layer '\w+', more than the limit of 400 \(raise "inputLimits": \{ "maxUnpackedBytes"/);
+    setInputLimits({});
+    const { model } = await importModel(memoryTree('upload', files));
+    expect(model.countParams()).toBeGreaterThan(100);
+    model.dispose();
   });
 });
