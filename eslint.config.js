@@ -18,8 +18,19 @@ const upward = (from) => ({
 });
 
 // DOM-only globals: the engine also runs in a browser worker, where these do not exist.
-const domGlobals = ['window', 'document', 'localStorage', 'sessionStorage', 'alert', 'confirm', 'HTMLElement', 'HTMLCanvasElement', 'HTMLImageElement', 'Image', 'DOMParser']
-  .map((name) => ({ name, message: bad('core/ must not touch the DOM.') }));
+const domGlobals = [
+  'window',
+  'document',
+  'localStorage',
+  'sessionStorage',
+  'alert',
+  'confirm',
+  'HTMLElement',
+  'HTMLCanvasElement',
+  'HTMLImageElement',
+  'Image',
+  'DOMParser',
+].map((name) => ({ name, message: bad('core/ must not touch the DOM.') }));
 
 export default tseslint.config(
   { ignores: ['dist/**', 'release/**', 'node_modules/**', '**/*.cjs'] },
@@ -48,7 +59,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [electron, node, upward('core/'), { group: ['../*', '../**'], message: bad('core/api owns the wire types and imports nothing but itself (and zod).') }] },
+        {
+          patterns: [
+            electron,
+            node,
+            upward('core/'),
+            { group: ['../*', '../**'], message: bad('core/api owns the wire types and imports nothing but itself (and zod).') },
+          ],
+        },
       ],
     },
   },

@@ -18,7 +18,7 @@ export function createStandInElectron(folder = mkdtempSync(join(tmpdir(), 'prune
   writeFileSync(executable, '#!/bin/sh\necho "stand-in Electron: this package was made for inspection only" >&2\nexit 1\n');
   chmodSync(executable, 0o755);
   writeFileSync(join(folder, 'version'), version);
-  writeFileSync(join(folder, 'LICENSE'), 'Stand-in for Electron\'s LICENSE (MIT).\n');
+  writeFileSync(join(folder, 'LICENSE'), "Stand-in for Electron's LICENSE (MIT).\n");
   writeFileSync(join(folder, 'LICENSES.chromium.html'), '<!doctype html><title>stand-in</title>\n');
   // Tells build/electron-builder.config.cjs not to flip fuses in a binary that is not Electron.
   writeFileSync(join(folder, 'pruneflow-stand-in'), 'This folder is a stand-in for Electron, for inspecting packages only.\n');

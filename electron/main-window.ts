@@ -15,10 +15,7 @@ export interface WindowLike {
 export type WindowConstructor<W extends WindowLike> = new (options: BrowserWindowConstructorOptions) => W;
 
 /** Renderer isolation: the page gets no Node, runs sandboxed, and sees only the preload's one object. */
-export function mainWindowOptions(
-  paths: Pick<AppPaths, 'preload'>,
-  bounds: Partial<Rect> = DEFAULT_WINDOW_SIZE,
-): BrowserWindowConstructorOptions {
+export function mainWindowOptions(paths: Pick<AppPaths, 'preload'>, bounds: Partial<Rect> = DEFAULT_WINDOW_SIZE): BrowserWindowConstructorOptions {
   return {
     ...DEFAULT_WINDOW_SIZE,
     ...bounds,

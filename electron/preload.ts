@@ -12,7 +12,14 @@ import type { EngineEvent } from '../core/api/contract.js';
 import { bridgeCalls, type CallReply, type EngineBridge } from '../core/api/bridge.js';
 import { type AppCommand, type DesktopShellBridge, parseAppCommand, parseDocumentState } from '../core/api/desktop-shell.js';
 import type { HostFileBridge, HostFileValue } from '../core/api/host-files-protocol.js';
-import { APP_COMMAND_CHANNEL, DOCUMENT_STATE_CHANNEL, ENGINE_CALL_CHANNEL, ENGINE_EVENT_CHANNEL, HOST_FILES_CHANNEL, SHELL_READY_CHANNEL } from './ipc-channels.js';
+import {
+  APP_COMMAND_CHANNEL,
+  DOCUMENT_STATE_CHANNEL,
+  ENGINE_CALL_CHANNEL,
+  ENGINE_EVENT_CHANNEL,
+  HOST_FILES_CHANNEL,
+  SHELL_READY_CHANNEL,
+} from './ipc-channels.js';
 
 const bridge: EngineBridge = {
   ...bridgeCalls((method, args) => ipcRenderer.invoke(ENGINE_CALL_CHANNEL, { method, args }) as Promise<CallReply>),

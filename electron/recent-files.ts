@@ -16,9 +16,10 @@ export class RecentFiles {
     private readonly file: string,
     private readonly os: OsRecentDocuments = {},
   ) {
-    this.#paths = readJsonFile(file, (value) =>
-      Array.isArray(value) ? value.filter((path): path is string => typeof path === 'string' && path.length > 0) : undefined,
-    )?.slice(0, MAX_RECENT_FILES) ?? [];
+    this.#paths =
+      readJsonFile(file, (value) =>
+        Array.isArray(value) ? value.filter((path): path is string => typeof path === 'string' && path.length > 0) : undefined,
+      )?.slice(0, MAX_RECENT_FILES) ?? [];
   }
 
   get paths(): readonly string[] {

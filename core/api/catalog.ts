@@ -18,16 +18,56 @@ export interface CriterionInfo {
 export const CRITERIA_INFO = [
   { id: 'l1', name: 'L1 norm', needs: 'weights', explanation: 'Removes the filters whose weights are smallest in sum. Fast, simple and hard to beat.' },
   { id: 'l2', name: 'L2 norm', needs: 'weights', explanation: 'Like L1, but squares the weights first, so a few large weights count for more.' },
-  { id: 'group-l1', name: 'Group L1 norm', needs: 'weights', explanation: 'Like L1, but every layer tied to a channel votes: its filter, its batch norm and the next layers\u2019 weights that read it.' },
-  { id: 'lamp', name: 'Layer-adaptive magnitude (LAMP)', needs: 'weights', explanation: 'Squared weights of the whole group, compared within each layer first, so layers that matter more keep more channels.' },
-  { id: 'fpgm', name: 'Geometric median (FPGM)', needs: 'weights', explanation: 'Removes the filters most like the others in their layer: the ones the rest can stand in for.' },
+  {
+    id: 'group-l1',
+    name: 'Group L1 norm',
+    needs: 'weights',
+    explanation: 'Like L1, but every layer tied to a channel votes: its filter, its batch norm and the next layers\u2019 weights that read it.',
+  },
+  {
+    id: 'lamp',
+    name: 'Layer-adaptive magnitude (LAMP)',
+    needs: 'weights',
+    explanation: 'Squared weights of the whole group, compared within each layer first, so layers that matter more keep more channels.',
+  },
+  {
+    id: 'fpgm',
+    name: 'Geometric median (FPGM)',
+    needs: 'weights',
+    explanation: 'Removes the filters most like the others in their layer: the ones the rest can stand in for.',
+  },
   { id: 'bn-scale', name: 'Batch-norm scale', needs: 'weights', explanation: 'Removes the channels that their batch normalisation scales down the most.' },
-  { id: 'activation-mean', name: 'Mean activation', needs: 'activations', explanation: 'Shows the model some training images and removes the channels that respond the least.' },
+  {
+    id: 'activation-mean',
+    name: 'Mean activation',
+    needs: 'activations',
+    explanation: 'Shows the model some training images and removes the channels that respond the least.',
+  },
   { id: 'apoz', name: 'Non-zero activations (APoZ)', needs: 'activations', explanation: 'Removes the channels that are zero (after ReLU) for most images.' },
-  { id: 'hrank', name: 'Feature-map rank (HRank)', needs: 'activations', explanation: 'Removes the channels whose feature maps carry the least information (lowest matrix rank).' },
-  { id: 'taylor', name: 'First-order Taylor', needs: 'gradients', explanation: 'Estimates how much the loss would grow without each channel, from activations and gradients.' },
-  { id: 'cip', name: 'Importance propagation (CIP)', needs: 'activations', explanation: 'Passes importance back from the classifier through the network, so each channel is judged by what later layers need.' },
-  { id: 'nisp', name: 'Neuron importance propagation (NISP)', needs: 'weights', explanation: 'Passes importance back from the classifier through the absolute weights alone.' },
+  {
+    id: 'hrank',
+    name: 'Feature-map rank (HRank)',
+    needs: 'activations',
+    explanation: 'Removes the channels whose feature maps carry the least information (lowest matrix rank).',
+  },
+  {
+    id: 'taylor',
+    name: 'First-order Taylor',
+    needs: 'gradients',
+    explanation: 'Estimates how much the loss would grow without each channel, from activations and gradients.',
+  },
+  {
+    id: 'cip',
+    name: 'Importance propagation (CIP)',
+    needs: 'activations',
+    explanation: 'Passes importance back from the classifier through the network, so each channel is judged by what later layers need.',
+  },
+  {
+    id: 'nisp',
+    name: 'Neuron importance propagation (NISP)',
+    needs: 'weights',
+    explanation: 'Passes importance back from the classifier through the absolute weights alone.',
+  },
   { id: 'random', name: 'Random', needs: 'weights', explanation: 'Removes channels at random: a control to see what a criterion adds.' },
 ] as const satisfies readonly CriterionInfo[];
 
@@ -39,7 +79,10 @@ export function criterionName(id: string): string {
 }
 
 /** The criterion a first-time user should pick, and why. */
-export const RECOMMENDED_CRITERION = { id: 'l1', why: 'Recommended for a first run: it needs no data, takes no time, and is a strong baseline in the literature.' };
+export const RECOMMENDED_CRITERION = {
+  id: 'l1',
+  why: 'Recommended for a first run: it needs no data, takes no time, and is a strong baseline in the literature.',
+};
 
 export interface ModelChoice {
   id: string;

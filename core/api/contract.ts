@@ -3,7 +3,18 @@
  * implements `EngineApi`; the renderer only ever sees this interface. Types, plus the run options' plain
  * defaults: this file is imported from every layer, so it must not import tfjs or anything with side effects.
  */
-import type { BackendReport, DatasetPreview, GroupRow, LayerRow, ModelReport, SensitivityRow, SensitivityTable, SensitivityTrial, SplitPreview, Thumbnail } from './reports.js';
+import type {
+  BackendReport,
+  DatasetPreview,
+  GroupRow,
+  LayerRow,
+  ModelReport,
+  SensitivityRow,
+  SensitivityTable,
+  SensitivityTrial,
+  SplitPreview,
+  Thumbnail,
+} from './reports.js';
 import type { FlowData, FlowRequest } from './importance-flow.js';
 import type { Comparison, ModelExportFormat, ProjectSummary, ReportFormat, SessionRef } from './comparison.js';
 import type { DemoOptions, PruneConfig, PruneConfigInput } from './run-options.js';
@@ -15,7 +26,18 @@ export interface ExportSessionOptions {
   foldBatchNorm?: boolean;
 }
 
-export type { Comparison, ComparisonRow, LayerWidthRow, ModelExportFormat, ParetoPoint, ProjectSummary, ReportFormat, RowMetrics, SessionRef, SessionSummary } from './comparison.js';
+export type {
+  Comparison,
+  ComparisonRow,
+  LayerWidthRow,
+  ModelExportFormat,
+  ParetoPoint,
+  ProjectSummary,
+  ReportFormat,
+  RowMetrics,
+  SessionRef,
+  SessionSummary,
+} from './comparison.js';
 export type { DemoOptions, PruneConfig, PruneConfigInput } from './run-options.js';
 export type { SpeedMeasurement, Spread } from './measured-speed.js';
 /** Run options and their defaults are defined once, in run-options.ts. */
@@ -144,15 +166,7 @@ export type EngineEvent =
  * `configured`; `evaluated` is the pruned model measured, `done` the session saved.
  */
 export type SessionState =
-  | 'configured'
-  | 'baseline-evaluated'
-  | 'importance-computed'
-  | 'pruning'
-  | 'fine-tuning'
-  | 'evaluated'
-  | 'done'
-  | 'failed'
-  | 'cancelled';
+  'configured' | 'baseline-evaluated' | 'importance-computed' | 'pruning' | 'fine-tuning' | 'evaluated' | 'done' | 'failed' | 'cancelled';
 
 /** One entry of a folder on the engine's host, for the UI's file browser. */
 export interface FolderEntry {

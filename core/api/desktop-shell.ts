@@ -51,7 +51,10 @@ export function closeWarning(work: UnsavedWork, action = 'Closing'): { message: 
     case 'running-task':
       return { message: 'A run is in progress.', detail: `${action} stops it, and its result is lost: it saves into no project file.` };
     case 'unsaved-result':
-      return { message: "The last run's result is not in a project.", detail: `${action} loses it. To keep results, name a project file on the Review step of the set-up.` };
+      return {
+        message: "The last run's result is not in a project.",
+        detail: `${action} loses it. To keep results, name a project file on the Review step of the set-up.`,
+      };
   }
 }
 

@@ -42,7 +42,8 @@ const MAX_PATH_LENGTH = 4096;
 export function parseHostFileRequest(value: unknown): HostFileRequest {
   if (typeof value !== 'object' || value === null) throw new HostFileRequestError('A file request is an object { op, path }.');
   const { op, path, bytes } = value as Record<string, unknown>;
-  if (typeof op !== 'string' || !OPS.includes(op)) throw new HostFileRequestError(`A file request's op is one of ${OPS.join(', ')}, not ${JSON.stringify(op)}.`);
+  if (typeof op !== 'string' || !OPS.includes(op))
+    throw new HostFileRequestError(`A file request's op is one of ${OPS.join(', ')}, not ${JSON.stringify(op)}.`);
   // Only the file browser's first look has no path yet: it starts in the home folder.
   const empty = typeof path === 'string' && path.length === 0 && op === 'folder';
   if (typeof path !== 'string' || (path.length === 0 && !empty) || path.length > MAX_PATH_LENGTH || path.includes('\0')) {

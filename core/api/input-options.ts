@@ -39,14 +39,30 @@ export const INPUT_PRESETS: Readonly<Record<InputPreset, { label: string; scale:
   raw: { label: 'raw pixels 0-255', scale: '0-255', colorOrder: 'rgb', mean: [], std: [] },
   unit: { label: 'pixels scaled to [0, 1]', scale: '0-1', colorOrder: 'rgb', mean: [], std: [] },
   tf: { label: 'pixels scaled to [-1, 1] (TensorFlow, Teachable Machine, MobileNet)', scale: '-1-1', colorOrder: 'rgb', mean: [], std: [] },
-  imagenet: { label: 'ImageNet mean and deviation on [0, 1] (PyTorch, torchvision)', scale: '0-1', colorOrder: 'rgb', mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
-  caffe: { label: 'BGR 0-255 minus the ImageNet mean (Keras ResNet50, VGG)', scale: '0-255', colorOrder: 'bgr', mean: [103.939, 116.779, 123.68], std: [1, 1, 1] },
+  imagenet: {
+    label: 'ImageNet mean and deviation on [0, 1] (PyTorch, torchvision)',
+    scale: '0-1',
+    colorOrder: 'rgb',
+    mean: [0.485, 0.456, 0.406],
+    std: [0.229, 0.224, 0.225],
+  },
+  caffe: {
+    label: 'BGR 0-255 minus the ImageNet mean (Keras ResNet50, VGG)',
+    scale: '0-255',
+    colorOrder: 'bgr',
+    mean: [103.939, 116.779, 123.68],
+    std: [1, 1, 1],
+  },
   'dataset-stats': { label: "the data set's own channel mean and deviation on [0, 1]", scale: '0-1', colorOrder: 'rgb', mean: [], std: [] },
 };
 
 export const isInputPreset = (name: string): name is InputPreset => Object.hasOwn(INPUT_PRESETS, name);
 
-const channelValues = (positive: boolean) => z.array(positive ? z.number().gt(0).finite() : z.number().finite()).min(1).max(4);
+const channelValues = (positive: boolean) =>
+  z
+    .array(positive ? z.number().gt(0).finite() : z.number().finite())
+    .min(1)
+    .max(4);
 
 /** The run option `input`, checked with the others (run-options.ts). */
 export const inputOptionsSchema = z.strictObject({

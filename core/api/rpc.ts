@@ -95,7 +95,10 @@ export function createCaller(post: (id: number, call: EngineCall) => void | Prom
 }
 
 /** The engine's side of one transport: its events go out, calls come in and are answered with their id. */
-export function answerCalls(engine: EngineApi, send: (message: { type: 'reply'; id: number; reply: CallReply } | { type: 'event'; event: EngineEvent }) => void) {
+export function answerCalls(
+  engine: EngineApi,
+  send: (message: { type: 'reply'; id: number; reply: CallReply } | { type: 'event'; event: EngineEvent }) => void,
+) {
   engine.onEvent((event) => send({ type: 'event', event }));
   return (id: number, call: unknown) => void answerCall(engine, call).then((reply) => send({ type: 'reply', id, reply }));
 }

@@ -87,7 +87,12 @@ const PRUNE_OPTIONS = {
       .max(20)
       .refine((v) => v.every((r, i) => i === 0 || r > v[i - 1]))
       .optional(),
-    { expects: 'ascending shares between 0 and 1 (1 to 20 of them)', help: 'ranking sensitivity: shares of each layer to try', flag: '--sensitivity-ratios <list>', fallback: [0.25, 0.5, 0.75] },
+    {
+      expects: 'ascending shares between 0 and 1 (1 to 20 of them)',
+      help: 'ranking sensitivity: shares of each layer to try',
+      flag: '--sensitivity-ratios <list>',
+      fallback: [0.25, 0.5, 0.75],
+    },
   ),
   sensitivityImages: option(integer(1, 100_000).optional(), {
     expects: 'an integer from 1 to 100000',
@@ -105,7 +110,11 @@ const PRUNE_OPTIONS = {
     help: "global ranking: each group's scores divided by their mean, max or sum, LAMP's ratio (lamp) or none; the criterion's own choice when absent (mean for most, lamp for LAMP)",
     flag: '--group-norm <kind>',
   }),
-  roundTo: option(integer(1, 256).default(1), { expects: 'an integer from 1 to 256', help: 'keep channel counts a multiple of n (8 suits SIMD kernels); 1 = exact', flag: '--round-to <n>' }),
+  roundTo: option(integer(1, 256).default(1), {
+    expects: 'an integer from 1 to 256',
+    help: 'keep channel counts a multiple of n (8 suits SIMD kernels); 1 = exact',
+    flag: '--round-to <n>',
+  }),
   layerRatios: option(
     z
       .record(pathSchema(), fraction())
@@ -113,17 +122,33 @@ const PRUNE_OPTIONS = {
       .optional(),
     { expects: '{ layer name: share 0..1 }', help: 'share to remove from chosen layers, set by hand instead of searched' },
   ),
-  trainEpochs: option(epochs().default(4), { expects: EPOCHS, help: 'baseline training epochs (default 4 for a built-in model, 0 for a model file: its baseline is measured, not retrained)', flag: '--epochs <n>' }),
+  trainEpochs: option(epochs().default(4), {
+    expects: EPOCHS,
+    help: 'baseline training epochs (default 4 for a built-in model, 0 for a model file: its baseline is measured, not retrained)',
+    flag: '--epochs <n>',
+  }),
   fineTuneEpochs: option(epochs().default(2), { expects: EPOCHS, help: 'fine-tuning epochs after pruning', flag: '--fine-tune-epochs <n>' }),
   batchSize: option(integer(1, 4096).default(64), { expects: 'an integer from 1 to 4096', help: 'training batch size', flag: '--batch-size <n>' }),
-  learningRate: option(z.number().gt(0).max(10).default(2e-3), { expects: 'a number above 0, at most 10', help: 'learning rate (fine-tuning uses half)', flag: '--lr <rate>' }),
-  calibrationBatches: option(integer(0, 1000).default(10), { expects: 'an integer from 0 to 1000', help: 'batches shown to data-driven criteria', flag: '--calibration-batches <n>' }),
+  learningRate: option(z.number().gt(0).max(10).default(2e-3), {
+    expects: 'a number above 0, at most 10',
+    help: 'learning rate (fine-tuning uses half)',
+    flag: '--lr <rate>',
+  }),
+  calibrationBatches: option(integer(0, 1000).default(10), {
+    expects: 'an integer from 0 to 1000',
+    help: 'batches shown to data-driven criteria',
+    flag: '--calibration-batches <n>',
+  }),
   schedule: option(oneOf(SCHEDULES).default('one-shot'), {
     expects: words(SCHEDULES),
     help: 'one-shot, iterative (prune/fine-tune steps) or continuous (soft gates, CIP-SPEC section 5)',
     flag: '--schedule <kind>',
   }),
-  scheduleSteps: option(integer(1, MAX_EPOCHS).default(3), { expects: `an integer from 1 to ${MAX_EPOCHS}`, help: 'steps of the iterative schedule', flag: '--schedule-steps <n>' }),
+  scheduleSteps: option(integer(1, MAX_EPOCHS).default(3), {
+    expects: `an integer from 1 to ${MAX_EPOCHS}`,
+    help: 'steps of the iterative schedule',
+    flag: '--schedule-steps <n>',
+  }),
   softEpochs: option(epochs().default(4), {
     expects: EPOCHS,
     help: 'epochs of the pruning phase: continuous T_p, or fine-tuning between iterative steps',
@@ -159,8 +184,18 @@ const PRUNE_OPTIONS = {
     flag: '--fold-batch-norm',
     fallback: false,
   }),
-  optimizer: option(oneOf(OPTIMIZERS).optional(), { expects: words(OPTIMIZERS), help: 'optimizer: adam or sgd (momentum 0.9)', flag: '--optimizer <name>', fallback: 'adam' }),
-  nesterov: option(z.boolean().optional(), { expects: 'true or false', help: "sgd with Nesterov's momentum (PyTorch's nesterov=True)", flag: '--nesterov', fallback: false }),
+  optimizer: option(oneOf(OPTIMIZERS).optional(), {
+    expects: words(OPTIMIZERS),
+    help: 'optimizer: adam or sgd (momentum 0.9)',
+    flag: '--optimizer <name>',
+    fallback: 'adam',
+  }),
+  nesterov: option(z.boolean().optional(), {
+    expects: 'true or false',
+    help: "sgd with Nesterov's momentum (PyTorch's nesterov=True)",
+    flag: '--nesterov',
+    fallback: false,
+  }),
   weightDecay: option(z.number().min(0).max(1).optional(), {
     expects: 'a number from 0 to 1',
     help: "weight decay, added to the gradients as PyTorch's weight_decay (5e-4 is usual with sgd)",
@@ -217,8 +252,15 @@ const PRUNE_OPTIONS = {
     help: 'save the latest checkpoint of baseline training and of fine-tuning here (tfjs format)',
     flag: '--checkpoint-dir <folder>',
   }),
-  project: option(pathSchema().optional(), { expects: 'a path or name', help: 'a project file (.pruneflow) the session is added to; made, with this run\'s baseline, if absent' }),
-  sessionName: option(z.string().min(1).max(200).optional(), { expects: 'a name of 1 to 200 characters', help: 'name of the session in the project', flag: '--session-name <name>' }),
+  project: option(pathSchema().optional(), {
+    expects: 'a path or name',
+    help: "a project file (.pruneflow) the session is added to; made, with this run's baseline, if absent",
+  }),
+  sessionName: option(z.string().min(1).max(200).optional(), {
+    expects: 'a name of 1 to 200 characters',
+    help: 'name of the session in the project',
+    flag: '--session-name <name>',
+  }),
   input: option(inputOptionsSchema.optional(), {
     expects: INPUT_OPTIONS_EXPECTS,
     help: 'how the model expects its images; absent: what the model file says, else detected on the data (--input-* flags)',

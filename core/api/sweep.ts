@@ -77,7 +77,8 @@ export function parseSweepSpec(value: unknown, where = 'sweep'): SweepSpec {
   // Checked by the run options' schema (its messages), kept as given: expansion fills in the defaults.
   parseOptions(sweepFixedSchema, fixed, 'fixed', fail);
   for (const [axisName, option] of Object.entries(AXIS_OPTIONS)) {
-    if (spec.axes[axisName as keyof SweepAxes] && Object.hasOwn(spec.fixed ?? {}, option)) fail(`${option} is an axis (axes.${axisName}); leave it out of fixed`);
+    if (spec.axes[axisName as keyof SweepAxes] && Object.hasOwn(spec.fixed ?? {}, option))
+      fail(`${option} is an axis (axes.${axisName}); leave it out of fixed`);
   }
   const count = jobCount(spec.axes);
   if (count > MAX_SWEEP_JOBS) fail(`the axes make ${count} sessions; at most ${MAX_SWEEP_JOBS}`);
@@ -116,7 +117,13 @@ export async function expandSweep(spec: SweepSpec, base: SweepBase): Promise<Swe
   const defaults = pruneConfigFrom({ ...base, ...spec.fixed }, (why) => {
     throw new SweepSpecError(`sweep: ${why}`);
   });
-  const { criteria = [defaults.criterion], targets = [defaults.target], schedules = [defaults.schedule], fineTuneEpochs = [defaults.fineTuneEpochs], seeds = [defaults.seed] } = spec.axes;
+  const {
+    criteria = [defaults.criterion],
+    targets = [defaults.target],
+    schedules = [defaults.schedule],
+    fineTuneEpochs = [defaults.fineTuneEpochs],
+    seeds = [defaults.seed],
+  } = spec.axes;
   const jobs: SweepJob[] = [];
   for (const criterion of criteria)
     for (const target of targets)

@@ -55,19 +55,27 @@ const CHECKS: Record<CallMethod, ArgsCheck> = {
   exportSession(args, fail) {
     if (args.length < 4 || args.length > 5) fail(`expected 4 or 5 arguments, but got ${args.length}`);
     const [file, sessionId, format, out, options] = args;
-    if (options !== undefined && (typeof options !== 'object' || options === null || Object.keys(options).some((k) => k !== 'foldBatchNorm') || !['boolean', 'undefined'].includes(typeof (options as { foldBatchNorm?: unknown }).foldBatchNorm))) {
+    if (
+      options !== undefined &&
+      (typeof options !== 'object' ||
+        options === null ||
+        Object.keys(options).some((k) => k !== 'foldBatchNorm') ||
+        !['boolean', 'undefined'].includes(typeof (options as { foldBatchNorm?: unknown }).foldBatchNorm))
+    ) {
       fail(`options must be { foldBatchNorm?: true or false }, but got ${describe(options)}`);
     }
     checkPath(file, fail);
     if (sessionName(sessionId)) fail(`sessionId must be ${sessionName(sessionId)}`);
-    if (oneOf('tfjs', 'keras-h5', 'keras', 'onnx', 'tflite')(format)) fail(`format must be ${oneOf('tfjs', 'keras-h5', 'keras', 'onnx', 'tflite')(format)}, but got ${describe(format)}`);
+    if (oneOf('tfjs', 'keras-h5', 'keras', 'onnx', 'tflite')(format))
+      fail(`format must be ${oneOf('tfjs', 'keras-h5', 'keras', 'onnx', 'tflite')(format)}, but got ${describe(format)}`);
     checkPath(out, fail);
   },
   writeReport(args, fail) {
     expectCount(args, 4, fail);
     const [file, sessionIds, format, out] = args;
     checkPath(file, fail);
-    if (!Array.isArray(sessionIds) || sessionIds.length > MAX_COMPARED || sessionIds.some((id) => sessionName(id))) fail(`sessionIds must be an array of at most ${MAX_COMPARED} session ids or names`);
+    if (!Array.isArray(sessionIds) || sessionIds.length > MAX_COMPARED || sessionIds.some((id) => sessionName(id)))
+      fail(`sessionIds must be an array of at most ${MAX_COMPARED} session ids or names`);
     if (oneOf('html', 'md', 'csv')(format)) fail(`format must be ${oneOf('html', 'md', 'csv')(format)}, but got ${describe(format)}`);
     checkPath(out, fail);
   },
@@ -114,7 +122,10 @@ function checkTaskId(args: unknown[], fail: (why: string) => never): void {
   }
 }
 
-const oneOf = (...values: string[]) => (v: unknown) => (typeof v === 'string' && values.includes(v) ? undefined : `one of ${values.join(', ')}`);
+const oneOf =
+  (...values: string[]) =>
+  (v: unknown) =>
+    typeof v === 'string' && values.includes(v) ? undefined : `one of ${values.join(', ')}`;
 const path = (v: unknown) => (typeof v === 'string' && v.length > 0 && v.length <= MAX_PATH_LENGTH && !v.includes('\0') ? undefined : 'a path or name');
 const integer = (min: number, max: number) => (v: unknown) => (isIntegerIn(v, min, max) ? undefined : `an integer from ${min} to ${max}`);
 /** A run option's own check (run-options.ts), for requests that share it. */
@@ -146,14 +157,25 @@ const FLOW_REQUEST_CHECKS: Record<keyof FlowRequest, (value: unknown) => string 
 const CUT_REQUEST_CHECKS: Record<keyof CutRequest, (value: unknown) => string | undefined> = {
   model: path,
   input: (v) =>
-    isPlainObject(v) && hasOnlyKeys(v, 'height', 'width', 'channels', 'classes') && isIntegerIn(v.height, 1, 4096) && isIntegerIn(v.width, 1, 4096) && isIntegerIn(v.channels, 1, 4) && isIntegerIn(v.classes, 2, 100_000)
+    isPlainObject(v) &&
+    hasOnlyKeys(v, 'height', 'width', 'channels', 'classes') &&
+    isIntegerIn(v.height, 1, 4096) &&
+    isIntegerIn(v.width, 1, 4096) &&
+    isIntegerIn(v.channels, 1, 4) &&
+    isIntegerIn(v.classes, 2, 100_000)
       ? undefined
       : '{ height, width: 1..4096, channels: 1..4, classes: 2..100000 }',
   metric: oneOf('flops', 'params'),
 };
 
 /** An object whose keys all have a check; `required` keys must be present. */
-function checkOptions<K extends string>(value: unknown, checks: Record<K, (v: unknown) => string | undefined>, required: K[], what: string, fail: (why: string) => never): void {
+function checkOptions<K extends string>(
+  value: unknown,
+  checks: Record<K, (v: unknown) => string | undefined>,
+  required: K[],
+  what: string,
+  fail: (why: string) => never,
+): void {
   if (!isPlainObject(value)) fail(`${what} must be an object, but got ${describe(value)}`);
   for (const key of required) if (!Object.hasOwn(value as object, key)) fail(`${what}.${key} is required`);
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {

@@ -14,9 +14,7 @@ export const FILES_FROM_PAGE = 'page';
 export type ToEngineWorker = { type: 'call'; id: number; call: unknown } | { type: 'host-file-reply'; id: number; reply: CallReply<HostFileValue> };
 
 export type FromEngineWorker =
-  | { type: 'reply'; id: number; reply: CallReply }
-  | { type: 'event'; event: EngineEvent }
-  | { type: 'host-file'; id: number; request: HostFileRequest };
+  { type: 'reply'; id: number; reply: CallReply } | { type: 'event'; event: EngineEvent } | { type: 'host-file'; id: number; request: HostFileRequest };
 
 export function isEngineWorkerCall(message: unknown): message is Extract<ToEngineWorker, { type: 'call' }> {
   if (typeof message !== 'object' || message === null) return false;

@@ -18,8 +18,6 @@ export interface BackendCandidate {
   load(options?: { forced: boolean }): Promise<string[] | void>;
 }
 
-
-
 export function describeBackendReport(report: BackendReport): string {
   const lines = [`backend: ${report.active} (${report.chosenBy === 'auto' ? 'chosen automatically' : `set by ${report.chosenBy}`})`];
   for (const attempt of report.attempts) {

@@ -10,7 +10,6 @@ interface GpuLike {
   requestAdapter(): Promise<{ info?: Record<string, string | boolean>; isFallbackAdapter?: boolean } | null>;
 }
 
-
 /**
  * WebGPU, where Chromium offers an adapter. tfjs asks for its own adapter; asking first only gives a
  * clear reason when there is none (headless Chromium without a GPU, an old driver).

@@ -77,7 +77,11 @@ export class ForwardChooser {
     }
   }
 
-  async open(job: ForwardJob, model: tfl.LayersModel, { images, probes = [] }: { images: number; probes?: readonly tfl.SymbolicTensor[] }): Promise<ForwardRunner> {
+  async open(
+    job: ForwardJob,
+    model: tfl.LayersModel,
+    { images, probes = [] }: { images: number; probes?: readonly tfl.SymbolicTensor[] },
+  ): Promise<ForwardRunner> {
     const fallback = (reason: string) => {
       this.record({ job, engine: 'tfjs', note: reason });
       return tfjsRunner(model, probes);

@@ -1,11 +1,4 @@
-import {
-  BACKEND_ORDER,
-  type BackendAttempt,
-  type BackendCandidate,
-  type BackendId,
-  type BackendReport,
-  isBackendId,
-} from './backend-report.js';
+import { BACKEND_ORDER, type BackendAttempt, type BackendCandidate, type BackendId, type BackendReport, isBackendId } from './backend-report.js';
 import { assertTfjsVersion } from './tfjs-compat/index.js';
 
 export class BackendUnavailableError extends Error {
@@ -22,17 +15,12 @@ export interface BackendPreference {
  * Tries the candidates best first and activates the first that loads. A forced backend is the only one
  * tried: silently running on something else would mislead a user who asked for it.
  */
-export async function selectBackend(
-  candidates: readonly BackendCandidate[],
-  preference: BackendPreference = {},
-): Promise<BackendReport> {
+export async function selectBackend(candidates: readonly BackendCandidate[], preference: BackendPreference = {}): Promise<BackendReport> {
   // The engine's patches of TensorFlow.js internals hold for one version only: refuse another before any runs.
   assertTfjsVersion();
   const requested = preference.requested ?? 'auto';
   if (requested !== 'auto' && !isBackendId(requested)) {
-    throw new BackendUnavailableError(
-      `Unknown backend '${requested}'. Choose one of: auto, ${BACKEND_ORDER.join(', ')}.`,
-    );
+    throw new BackendUnavailableError(`Unknown backend '${requested}'. Choose one of: auto, ${BACKEND_ORDER.join(', ')}.`);
   }
   const sorted = [...candidates].sort((a, b) => BACKEND_ORDER.indexOf(a.id) - BACKEND_ORDER.indexOf(b.id));
   const attempts: BackendAttempt[] = [];

@@ -50,7 +50,9 @@ function metrics(summary: ModelSummary): RowMetrics {
 }
 
 function paretoPoints(rows: readonly ComparisonRow[]): ParetoPoint[] {
-  const measured = rows.flatMap((row, index) => (row.pruned ? [{ row: index, label: `${row.sessionName} (${row.sessionId})`, accuracy: row.pruned.accuracy, flops: row.pruned.flops }] : []));
+  const measured = rows.flatMap((row, index) =>
+    row.pruned ? [{ row: index, label: `${row.sessionName} (${row.sessionId})`, accuracy: row.pruned.accuracy, flops: row.pruned.flops }] : [],
+  );
   const front = paretoFlags(measured);
   const sessions = measured.map((p, i) => ({ ...p, pareto: front[i], baseline: false }));
   // One reference point per distinct baseline (sessions of one project share theirs).
@@ -58,7 +60,15 @@ function paretoPoints(rows: readonly ComparisonRow[]): ParetoPoint[] {
   for (const row of rows) {
     if (!row.baseline) continue;
     const key = `${row.project}\0${row.baseline.accuracy}\0${row.baseline.flops}`;
-    if (!baselines.has(key)) baselines.set(key, { row: -1, label: `baseline of ${row.project}`, accuracy: row.baseline.accuracy, flops: row.baseline.flops, pareto: false, baseline: true });
+    if (!baselines.has(key))
+      baselines.set(key, {
+        row: -1,
+        label: `baseline of ${row.project}`,
+        accuracy: row.baseline.accuracy,
+        flops: row.baseline.flops,
+        pareto: false,
+        baseline: true,
+      });
   }
   return [...sessions, ...baselines.values()];
 }

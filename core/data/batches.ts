@@ -71,7 +71,16 @@ function copyAugmented(
 }
 
 /** copyAugmented with the model's channel order and a per-pixel mean image (both rare: kept off the fast paths). */
-function copyGeneral(dataset: ImageDataset, source: number, values: Float32Array, target: number, { dy, dx, flip }: AugmentDraw, norm: Normalisation, scale: number[], shift: number[]): void {
+function copyGeneral(
+  dataset: ImageDataset,
+  source: number,
+  values: Float32Array,
+  target: number,
+  { dy, dx, flip }: AugmentDraw,
+  norm: Normalisation,
+  scale: number[],
+  shift: number[],
+): void {
   const { height, width, channels, images } = dataset;
   const order = norm.channelOrder;
   const meanImage = norm.meanImage;

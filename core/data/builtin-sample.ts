@@ -5,9 +5,7 @@ import { openIdxDataset } from './idx-dataset.js';
 /** Reads one of the app's bundled asset files; each host knows where they live. */
 export type AssetReader = (name: string) => Promise<Uint8Array>;
 
-export const FASHION_MNIST_CLASSES = [
-  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
-];
+export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 
 const SAMPLE_DIR = 'fashion-mnist-sample';
 

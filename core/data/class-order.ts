@@ -13,7 +13,12 @@ export type ClassOrder =
   | { kind: 'unmatched'; message: string };
 
 /** Case, spaces, dashes and underscores do not tell classes apart ("Golden_Retriever" is "golden retriever"). */
-const key = (name: string) => name.normalize('NFKC').trim().toLowerCase().replace(/[\s_-]+/g, ' ');
+const key = (name: string) =>
+  name
+    .normalize('NFKC')
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, ' ');
 
 /** Names that only count (0..n-1, or the same shifted by one) say nothing about which class is which. */
 const onlyNumbers = (names: readonly string[]) => names.every((n) => /^\d+$/.test(n.trim()));
@@ -29,7 +34,11 @@ export function matchClassOrder(modelLabels: readonly string[], dataClasses: rea
   const toModel = dataKeys.map((k) => modelKeys.indexOf(k));
   if (unique && toModel.every((i) => i >= 0)) {
     const moved = dataClasses.filter((_, i) => toModel[i] !== i);
-    return { kind: 'mapped', toModel, message: `classes matched to the model's labels by name (${moved.length} of ${dataClasses.length} in another order: ${list(moved)})` };
+    return {
+      kind: 'mapped',
+      toModel,
+      message: `classes matched to the model's labels by name (${moved.length} of ${dataClasses.length} in another order: ${list(moved)})`,
+    };
   }
   return {
     kind: 'unmatched',

@@ -39,7 +39,8 @@ export type PathInfo = { kind: 'file'; size: number } | { kind: 'folder' };
  * Windows also reads '\\' and a drive ('C:') in any part, so those are refused like '..'.
  */
 export function joinPath(folder: string, relative: string): string {
-  if (relative.split(/[\\/]/).some((part) => part === '..' || part === '' || part.includes(':'))) throw new DatasetNotFoundError(`${folder}: '${relative}' is outside the folder`);
+  if (relative.split(/[\\/]/).some((part) => part === '..' || part === '' || part.includes(':')))
+    throw new DatasetNotFoundError(`${folder}: '${relative}' is outside the folder`);
   return `${folder.replace(/[\\/]+$/, '')}/${relative}`;
 }
 

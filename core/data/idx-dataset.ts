@@ -23,10 +23,7 @@ export function openIdxDataset(images: IdxFile, labels: IdxFile, name: string, c
   }
   const bad = labelArray.data.findIndex((label) => label >= classNames.length);
   if (bad >= 0) {
-    throw new DatasetFormatError(
-      labels.name,
-      `label ${labelArray.data[bad]} of record ${bad} is out of range 0..${classNames.length - 1}`,
-    );
+    throw new DatasetFormatError(labels.name, `label ${labelArray.data[bad]} of record ${bad} is out of range 0..${classNames.length - 1}`);
   }
   return { name, images: imageArray.data, labels: labelArray.data, count, height, width, channels: 1, classNames };
 }

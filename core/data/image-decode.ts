@@ -18,8 +18,8 @@ export interface DecodedImage {
  * limit (`maxImagePixels`) before anything is allocated for it.
  */
 export function decodeImage(bytes: Uint8Array, file: string): DecodedImage {
-  const kind = bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47 ? 'PNG'
-    : bytes[0] === 0xff && bytes[1] === 0xd8 ? 'JPEG' : undefined;
+  const kind =
+    bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47 ? 'PNG' : bytes[0] === 0xff && bytes[1] === 0xd8 ? 'JPEG' : undefined;
   if (!kind) throw new DatasetFormatError(file, 'not a PNG or JPEG image (unrecognised first bytes)');
   const size = imageSize(bytes, kind);
   if (!size) throw new DatasetFormatError(file, `does not decode as ${kind}: no image header (${kind === 'PNG' ? 'IHDR' : 'SOF'}) where one belongs`);

@@ -1,7 +1,13 @@
 import type { FileEntry } from './file-tree.js';
 
 const IMAGE_EXTENSION = /\.(png|jpe?g)$/i;
-const SPLIT_FOLDERS = new Map([['train', 'train'], ['test', 'test'], ['val', 'val'], ['valid', 'val'], ['validation', 'val']]);
+const SPLIT_FOLDERS = new Map([
+  ['train', 'train'],
+  ['test', 'test'],
+  ['val', 'val'],
+  ['valid', 'val'],
+  ['validation', 'val'],
+]);
 
 export interface ClassFolder {
   path: string;
@@ -32,10 +38,12 @@ export function folderLayout(files: readonly FileEntry[]): FolderLayout {
   const images = entries.filter(isImage);
   const root = commonFolder(images.map((e) => e.parts.slice(0, -2)));
   const below = (parts: string[]) => (root.every((segment, i) => parts[i] === segment) ? parts.slice(root.length) : []);
-  const splitMode = images.length > 0 && images.every((e) => {
-    const parts = below(e.parts);
-    return parts.length >= 3 && SPLIT_FOLDERS.has(parts[0].toLowerCase());
-  });
+  const splitMode =
+    images.length > 0 &&
+    images.every((e) => {
+      const parts = below(e.parts);
+      return parts.length >= 3 && SPLIT_FOLDERS.has(parts[0].toLowerCase());
+    });
   const splits = new Map<string, Map<string, ClassFolder>>();
   const ignored: string[] = [];
   for (const entry of entries) {

@@ -3,9 +3,7 @@
  * pixel covers when shrinking (area), or interpolates the two nearest when enlarging (bilinear,
  * pixel centres aligned as in tf.image.resizeBilinear with halfPixelCenters).
  */
-export function resizeImage(
-  source: Uint8Array, height: number, width: number, channels: number, outHeight: number, outWidth: number,
-): Uint8Array {
+export function resizeImage(source: Uint8Array, height: number, width: number, channels: number, outHeight: number, outWidth: number): Uint8Array {
   if (height === outHeight && width === outWidth) return source;
   const across = axisWeights(width, outWidth);
   const down = axisWeights(height, outHeight);

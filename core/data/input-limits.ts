@@ -45,6 +45,8 @@ export class InputLimitError extends Error {
     readonly limit: keyof InputLimits,
     detail: string,
   ) {
-    super(`${file}: ${detail}, more than the limit of ${current[limit].toLocaleString('en-US')} (raise "inputLimits": { "${limit}": ... } in settings.json if the file is genuine)`);
+    super(
+      `${file}: ${detail}, more than the limit of ${current[limit].toLocaleString('en-US')} (raise "inputLimits": { "${limit}": ... } in settings.json if the file is genuine)`,
+    );
   }
 }

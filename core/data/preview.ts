@@ -5,9 +5,6 @@ import type { DatasetPreview, SplitPreview, Thumbnail } from '../api/reports.js'
 /** The wire types are defined in core/api (reports.ts). */
 export type { DatasetPreview, SplitPreview, Thumbnail };
 
-
-
-
 /** Share of a data set without its own test split that sessions hold out for testing. */
 export const HELD_OUT_PERCENT = 20;
 

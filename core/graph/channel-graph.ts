@@ -166,7 +166,11 @@ export function buildChannelGraph(model: tfl.LayersModel): ChannelGraph {
     }
     if (!out) {
       const why =
-        typeof kind === 'object' ? kind.unsupported : kind === 'grouped' ? 'a grouped convolution reading a concatenation or a flatten' : `an input layout it cannot follow`;
+        typeof kind === 'object'
+          ? kind.unsupported
+          : kind === 'grouped'
+            ? 'a grouped convolution reading a concatenation or a flatten'
+            : `an input layout it cannot follow`;
       for (const input of inputs) block(input.segments, `read by '${layer.name}' (${layer.getClassName()}): ${why}`);
       fixedWeights += layer.countParams();
       const channels = channelsOf(outputs[0].shape);
@@ -181,7 +185,9 @@ export function buildChannelGraph(model: tfl.LayersModel): ChannelGraph {
 /** Element-wise merges need the same channel layout on every input. */
 function sameLayout(inputs: TensorInfo[]): boolean {
   const [first] = inputs;
-  return inputs.every((i) => i.spatial === first.spatial && i.segments.length === first.segments.length && i.segments.every((s, k) => s.channels === first.segments[k].channels));
+  return inputs.every(
+    (i) => i.spatial === first.spatial && i.segments.length === first.segments.length && i.segments.every((s, k) => s.channels === first.segments[k].channels),
+  );
 }
 
 /** Collapses merged groups into one, numbered 0..n-1, and points every segment at its final group. */

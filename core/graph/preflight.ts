@@ -7,7 +7,6 @@ import type { GroupRow, LayerRow, ModelReport } from '../api/reports.js';
 /** The wire types are defined in core/api (reports.ts). */
 export type { GroupRow, LayerRow, ModelReport };
 
-
 export function modelReport(model: tfl.LayersModel, graph: ChannelGraph): ModelReport {
   const layers = model.layers.map((layer) => {
     const shape = layer.outputShape as (number | null)[];
@@ -30,7 +29,14 @@ export function modelReport(model: tfl.LayersModel, graph: ChannelGraph): ModelR
     ...groups.filter((g) => !g.prunable).map((g) => `Not pruned: ${describeGroup(g)}: ${g.reasons.join('; ')}.`),
   ];
   const total = (key: 'parameters' | 'flops' | 'activations') => layers.reduce((n, l) => n + l[key], 0);
-  return { name: model.name, input: modelInput(model), layers, groups, totals: { parameters: total('parameters'), flops: total('flops'), activations: total('activations') }, summary };
+  return {
+    name: model.name,
+    input: modelInput(model),
+    layers,
+    groups,
+    totals: { parameters: total('parameters'), flops: total('flops'), activations: total('activations') },
+    summary,
+  };
 }
 
 /** The image shape a model takes (null where any size goes) and the classes it predicts. */

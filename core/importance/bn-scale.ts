@@ -13,14 +13,18 @@ import { filterMatrix } from './filters.js';
  * (Li et al. 2017), as the label says. The pruner divides each group's scores by their mean before
  * ranking globally, so fallback groups still compare with the rest.
  */
-export const bnScale = weightCriterion('bn-scale', 'Batch-norm scale |γ| (network slimming; L1 norm where no batch norm follows)', (group, { model, graph }) => {
-  const gammas = scaledBatchNorms(group, model).flatMap((layer) => gammaSlices(layer, group, graph));
-  if (gammas.length > 0) return meanOver(group.channels, gammas);
-  return meanOver(
-    group.channels,
-    group.producers.map((name) => tf.tidy(() => tf.sum(tf.abs(filterMatrix(model.getLayer(name))), 0).dataSync() as Float32Array)),
-  );
-});
+export const bnScale = weightCriterion(
+  'bn-scale',
+  'Batch-norm scale |γ| (network slimming; L1 norm where no batch norm follows)',
+  (group, { model, graph }) => {
+    const gammas = scaledBatchNorms(group, model).flatMap((layer) => gammaSlices(layer, group, graph));
+    if (gammas.length > 0) return meanOver(group.channels, gammas);
+    return meanOver(
+      group.channels,
+      group.producers.map((name) => tf.tidy(() => tf.sum(tf.abs(filterMatrix(model.getLayer(name))), 0).dataSync() as Float32Array)),
+    );
+  },
+);
 
 function scaledBatchNorms(group: ChannelGroup, model: tfl.LayersModel): tfl.layers.Layer[] {
   return group.followers

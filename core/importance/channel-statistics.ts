@@ -27,9 +27,14 @@ export async function measureChannelMeans(
 ): Promise<Map<string, Float32Array>> {
   const sums = targets.map((t) => new Float64Array(t.channels));
   let images = 0;
-  const run = runner ?? tfjsRunner(model, targets.map((t) => t.tensor));
+  const run =
+    runner ??
+    tfjsRunner(
+      model,
+      targets.map((t) => t.tensor),
+    );
   for (const batch of batches) {
-    for (let start = 0; start < batch.size; ) {
+    for (let start = 0; start < batch.size;) {
       const size = Math.min(chunk, batch.size - start);
       let parts: tf.Tensor[];
       try {

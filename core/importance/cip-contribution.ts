@@ -52,7 +52,13 @@ export function consumerMessage(
 }
 
 /** Section 3, depthwise conv: P is diagonal, C_c = s_c ||W_c||_1 mu_c, normalised to C / (C + eps). */
-export function depthwiseMessage(layer: tfl.layers.Layer, fold: Float32Array | undefined, mu: Float32Array, relevance: Float32Array, settings: CipSettings): Float32Array {
+export function depthwiseMessage(
+  layer: tfl.layers.Layer,
+  fold: Float32Array | undefined,
+  mu: Float32Array,
+  relevance: Float32Array,
+  settings: CipSettings,
+): Float32Array {
   const magnitude = kernelMagnitude(layer, mu.length);
   return relevance.map((r, c) => {
     const contribution = (fold ? fold[c] : 1) * magnitude[c] * mu[c];

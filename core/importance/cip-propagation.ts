@@ -56,7 +56,8 @@ export function propagateImportance(model: tfl.LayersModel, graph: ChannelGraph,
     if (outputs.length === 1 && layerKind(layer) === 'producer') {
       const importance = scoreWriter(layer, arriving, cut, heads.has(layer.name));
       const input = inputs[0];
-      if (!isModelInput(input)) deposit(input, consumerMessage(kernelMagnitude(layer, channelsOf(topology, input)), foldAfter(topology, layer), mu(input), importance, settings));
+      if (!isModelInput(input))
+        deposit(input, consumerMessage(kernelMagnitude(layer, channelsOf(topology, input)), foldAfter(topology, layer), mu(input), importance, settings));
       continue;
     }
     const messages = outputs.length === 1 ? backwardRule({ layer, inputs, relevance: arriving, topology, mu, settings }) : 'a layer with several outputs';

@@ -36,7 +36,9 @@ export function backwardRule(step: BackwardStep): Float32Array[] | string {
       if (layer.getClassName() !== 'DepthwiseConv2D') return [relevance]; // BN: folded into s and kappa
       return [depthwiseMessage(layer, foldAfter(topology, layer), step.mu(inputs[0]), relevance, step.settings)];
     case 'merge':
-      return ['Add', 'Average'].includes(layer.getClassName()) ? splitByContribution(step) : `no CIP rule for ${layer.getClassName()} (the residual split covers Add and Average)`;
+      return ['Add', 'Average'].includes(layer.getClassName())
+        ? splitByContribution(step)
+        : `no CIP rule for ${layer.getClassName()} (the residual split covers Add and Average)`;
     case 'concat':
       return flattened ? 'a concatenation of flattened maps' : sliceByRange(step);
     case 'indexmap':

@@ -36,7 +36,8 @@ export function createCip(options: CipOptions = {}): CipCriterion {
     const topology = readTopology(model);
     let mu: ChannelStatistic = (t) => new Float32Array(channelsOf(topology, t)).fill(1);
     if (!settings.unitStatistic) {
-      if (!calibration?.some((b) => b.size > 0)) throw new CalibrationRequiredError(`The '${id}' criterion measures activations: it needs calibration batches.`);
+      if (!calibration?.some((b) => b.size > 0))
+        throw new CalibrationRequiredError(`The '${id}' criterion measures activations: it needs calibration batches.`);
       mu = await measuredStatistic(context, topology, calibration);
     }
     return propagateImportance(model, graph, topology, mu, settings);
@@ -56,13 +57,21 @@ export function createCip(options: CipOptions = {}): CipCriterion {
 }
 
 /** Section 1, one-shot: one calibration pass measures every tensor the walk will read. */
-async function measuredStatistic(context: ImportanceContext, topology: Topology, calibration: ImportanceContext['calibration'] & object): Promise<ChannelStatistic> {
+async function measuredStatistic(
+  context: ImportanceContext,
+  topology: Topology,
+  calibration: ImportanceContext['calibration'] & object,
+): Promise<ChannelStatistic> {
   const { model, forward } = context;
   const targets = statisticTargets(model, topology).map((tensor) => ({ key: tensorKey(tensor), tensor, channels: channelsOf(topology, tensor) }));
   const images = calibration.reduce((n, b) => n + b.size, 0);
   const probes = targets.map((t) => t.tensor);
   const runner = forward ? await forward.open('activations', model, { images, probes }) : tfjsRunner(model, probes);
-  const means = await measureChannelMeans(model, targets, calibration, { warn: backOffWarning(context), runner, chunk: runner.engine === 'tfjs' ? 32 : 64 }).finally(() => runner.dispose());
+  const means = await measureChannelMeans(model, targets, calibration, {
+    warn: backOffWarning(context),
+    runner,
+    chunk: runner.engine === 'tfjs' ? 32 : 64,
+  }).finally(() => runner.dispose());
   return (t) => {
     const mu = means.get(tensorKey(t));
     if (!mu) throw new Error(`CIP: no statistic was measured for '${t.name}'`);

@@ -45,11 +45,7 @@ export class CalibrationRequiredError extends Error {
 }
 
 /** A criterion that scores each group from the model's weights alone. */
-export function weightCriterion(
-  id: string,
-  label: string,
-  scoreGroup: (group: ChannelGroup, context: ImportanceContext) => Float32Array,
-): ImportanceCriterion {
+export function weightCriterion(id: string, label: string, scoreGroup: (group: ChannelGroup, context: ImportanceContext) => Float32Array): ImportanceCriterion {
   return {
     id,
     label,

@@ -12,7 +12,17 @@ import { backOffWarning, CalibrationRequiredError, type ImportanceContext, type 
  * before them (HRank and APoZ are defined on the activation map, and a map after global pooling or a
  * flatten has no rows or columns left).
  */
-const VIEWS = new Set(['MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'Flatten', 'Dropout', 'SpatialDropout2D', 'ZeroPadding2D', 'Reshape']);
+const VIEWS = new Set([
+  'MaxPooling2D',
+  'AveragePooling2D',
+  'GlobalAveragePooling2D',
+  'GlobalMaxPooling2D',
+  'Flatten',
+  'Dropout',
+  'SpatialDropout2D',
+  'ZeroPadding2D',
+  'Reshape',
+]);
 
 /** A group's channels inside one measured tensor. */
 export interface FeatureMapSite {
@@ -94,7 +104,7 @@ export async function scoreFromImages(
   const totals = plan.tensors.map((t) => new Float64Array(t.shape[t.shape.length - 1]!));
   let images = 0;
   for (const { x, y } of batches) {
-    for (let start = 0; start < x.shape[0]; ) {
+    for (let start = 0; start < x.shape[0];) {
       const size = Math.min(chunk, x.shape[0] - start);
       const chunkOf: tf.Tensor[] = [];
       try {
@@ -139,15 +149,21 @@ export function activationCriterion(id: string, label: string, statistic: MapSta
       const runner = forward ? await forward.open('activations', model, { images, probes: plan.tensors }) : tfjsRunner(model, plan.tensors);
       try {
         // ONNX Runtime takes whole batches; tfjs keeps to 16 images at a time so its feature maps stay small.
-        return await scoreFromImages(batches, plan, async (x) => {
-          const outputs = await runner.run(x);
-          const maps = outputs.slice(model.outputs.length).map(asMaps);
-          try {
-            return await Promise.all(maps.map(statistic));
-          } finally {
-            tf.dispose([...outputs, ...maps]);
-          }
-        }, runner.engine === 'tfjs' ? 16 : 64, backOffWarning(context));
+        return await scoreFromImages(
+          batches,
+          plan,
+          async (x) => {
+            const outputs = await runner.run(x);
+            const maps = outputs.slice(model.outputs.length).map(asMaps);
+            try {
+              return await Promise.all(maps.map(statistic));
+            } finally {
+              tf.dispose([...outputs, ...maps]);
+            }
+          },
+          runner.engine === 'tfjs' ? 16 : 64,
+          backOffWarning(context),
+        );
       } finally {
         await runner.dispose();
       }

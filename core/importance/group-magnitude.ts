@@ -52,7 +52,8 @@ function inputChannelMagnitude(layer: tfl.layers.Layer, power: (t: tf.Tensor) =>
     if (!['Conv2D', 'Dense', 'SeparableConv2D', 'DepthwiseConv2D'].includes(className)) return undefined;
     const kernel = weights[0];
     const rows = kernel.shape[kernel.rank - 2];
-    const moved = kernel.rank === 2 ? kernel : tf.transpose(kernel, [kernel.rank - 2, ...Array.from({ length: kernel.rank - 2 }, (_, i) => i), kernel.rank - 1]);
+    const moved =
+      kernel.rank === 2 ? kernel : tf.transpose(kernel, [kernel.rank - 2, ...Array.from({ length: kernel.rank - 2 }, (_, i) => i), kernel.rank - 1]);
     return tf.sum(tf.reshape(power(moved), [rows, -1]), 1).dataSync() as Float32Array;
   });
 }

@@ -9,4 +9,9 @@ import { groupMagnitude } from './group-magnitude.js';
  * criterion's own). Each group's best channel scores 1, so one global threshold sets every layer's
  * share without a hand-made floor.
  */
-export const lamp = { ...weightCriterion('lamp', 'LAMP (layer-adaptive magnitude, squared L2 of the whole group)', (group, { model, graph }) => groupMagnitude(group, model, graph, 2)), normalisation: 'lamp' as const };
+export const lamp = {
+  ...weightCriterion('lamp', 'LAMP (layer-adaptive magnitude, squared L2 of the whole group)', (group, { model, graph }) =>
+    groupMagnitude(group, model, graph, 2),
+  ),
+  normalisation: 'lamp' as const,
+};

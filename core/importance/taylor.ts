@@ -24,24 +24,35 @@ export const taylor: ImportanceCriterion = {
     const plan = planFeatureMaps(model, context.graph);
     const gateOf = new Map(plan.tensors.map((t, i) => [t.id, i]));
     const loss = lossOf(model);
-    return scoreFromImages(batches, plan, async (x, y) => {
-      const n = x.shape[0];
-      const sums = tf.tidy(() => {
-        const gates = plan.tensors.map((t) => tf.ones([n, ...t.shape.slice(1, -1).map(() => 1), t.shape[t.shape.length - 1]!]));
-        const grads = tf.grads((...g: tf.Tensor[]) =>
-          loss(y, runLayers(model, x, (symbolic, value) => {
-            const i = gateOf.get(symbolic.id);
-            return i === undefined ? value : tf.mul(value, g[i]);
-          })),
-        )(gates);
-        return grads.map((g) => tf.sum(tf.abs(tf.reshape(g, [n, -1])), 0));
-      });
-      return Promise.all(sums.map(async (s) => {
-        const values = (await s.data()) as Float32Array;
-        s.dispose();
-        return values;
-      }));
-    }, 8, backOffWarning(context));
+    return scoreFromImages(
+      batches,
+      plan,
+      async (x, y) => {
+        const n = x.shape[0];
+        const sums = tf.tidy(() => {
+          const gates = plan.tensors.map((t) => tf.ones([n, ...t.shape.slice(1, -1).map(() => 1), t.shape[t.shape.length - 1]!]));
+          const grads = tf.grads((...g: tf.Tensor[]) =>
+            loss(
+              y,
+              runLayers(model, x, (symbolic, value) => {
+                const i = gateOf.get(symbolic.id);
+                return i === undefined ? value : tf.mul(value, g[i]);
+              }),
+            ),
+          )(gates);
+          return grads.map((g) => tf.sum(tf.abs(tf.reshape(g, [n, -1])), 0));
+        });
+        return Promise.all(
+          sums.map(async (s) => {
+            const values = (await s.data()) as Float32Array;
+            s.dispose();
+            return values;
+          }),
+        );
+      },
+      8,
+      backOffWarning(context),
+    );
   },
 };
 

@@ -38,7 +38,11 @@ export async function measureLatency(model: tfl.LayersModel, { batch, runs, warm
  * same batch (which goes first swaps each pair), and each pair gives one ratio. Load from the rest of the
  * machine lands on both halves of a pair alike, so the ratios spread far less than two separate timings.
  */
-export async function measureSpeedup(baseline: tfl.LayersModel, pruned: tfl.LayersModel, { batch, runs, warmup, forward }: LatencyRuns): Promise<SpeedMeasurement> {
+export async function measureSpeedup(
+  baseline: tfl.LayersModel,
+  pruned: tfl.LayersModel,
+  { batch, runs, warmup, forward }: LatencyRuns,
+): Promise<SpeedMeasurement> {
   const input = randomBatch(baseline, batch);
   const base: number[] = [];
   const small: number[] = [];

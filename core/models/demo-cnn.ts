@@ -21,9 +21,7 @@ export function convBnRelu(x: tfl.SymbolicTensor, filters: number, name: string,
 /** Global pooling and a dense classifier that outputs logits (training applies softmax cross-entropy). */
 export function classifierHead(x: tfl.SymbolicTensor, numClasses: number, seed?: number) {
   const pooled = tfl.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as tfl.SymbolicTensor;
-  return tfl.layers
-    .dense({ units: numClasses, name: 'fc', kernelInitializer: tfl.initializers.glorotUniform({ seed }) })
-    .apply(pooled) as tfl.SymbolicTensor;
+  return tfl.layers.dense({ units: numClasses, name: 'fc', kernelInitializer: tfl.initializers.glorotUniform({ seed }) }).apply(pooled) as tfl.SymbolicTensor;
 }
 
 /**

@@ -4,8 +4,6 @@ import { INPUT_PRESETS, INPUT_SCALES, isInputPreset, type InputContract, type In
 
 export { INPUT_PRESETS, INPUT_SCALES, isInputPreset, type InputContract, type InputPreset, type InputScale } from '../api/input-options.js';
 
-
-
 export function presetContract(preset: InputPreset, source: InputContract['source'] = 'user'): InputContract {
   const { scale, colorOrder, mean, std } = INPUT_PRESETS[preset];
   return { preset, scale, colorOrder, mean: [...mean], std: [...std], source };
@@ -46,7 +44,10 @@ export function contractNormalisation(contract: InputContract, channels: number,
 export function describeContract(contract: InputContract): string {
   const scale = { '0-255': '0-255', '0-1': '[0, 1]', '-1-1': '[-1, 1]' }[contract.scale];
   const what = contract.preset === 'custom' ? `${scale}` : `${contract.preset} (${INPUT_PRESETS[contract.preset].label})`;
-  const stats = contract.preset === 'custom' && (contract.mean.length || contract.std.length) ? `, mean [${contract.mean.join(', ')}], std [${contract.std.join(', ')}]` : '';
+  const stats =
+    contract.preset === 'custom' && (contract.mean.length || contract.std.length)
+      ? `, mean [${contract.mean.join(', ')}], std [${contract.std.join(', ')}]`
+      : '';
   const image = contract.meanImage ? ', minus a per-pixel mean image' : '';
   const from = { file: 'from the model file', user: 'as set', detected: 'detected on the data', default: 'default' }[contract.source];
   return `${what}${stats}${image}, ${contract.colorOrder.toUpperCase()}, ${from}`;
@@ -72,8 +73,16 @@ export function parseContract(value: unknown): InputContract | undefined {
   const v = value as Record<string, unknown>;
   const numbers = (x: unknown) => Array.isArray(x) && x.every((n) => typeof n === 'number' && Number.isFinite(n));
   const preset = typeof v.preset === 'string' && (isInputPreset(v.preset) || v.preset === 'custom') ? (v.preset as InputContract['preset']) : undefined;
-  if (!preset || !INPUT_SCALES.includes(v.scale as InputScale) || (v.colorOrder !== 'rgb' && v.colorOrder !== 'bgr') || !numbers(v.mean) || !numbers(v.std)) return undefined;
-  const contract: InputContract = { preset, scale: v.scale as InputScale, colorOrder: v.colorOrder, mean: v.mean as number[], std: v.std as number[], source: 'file' };
+  if (!preset || !INPUT_SCALES.includes(v.scale as InputScale) || (v.colorOrder !== 'rgb' && v.colorOrder !== 'bgr') || !numbers(v.mean) || !numbers(v.std))
+    return undefined;
+  const contract: InputContract = {
+    preset,
+    scale: v.scale as InputScale,
+    colorOrder: v.colorOrder,
+    mean: v.mean as number[],
+    std: v.std as number[],
+    source: 'file',
+  };
   if (numbers(v.meanImage)) contract.meanImage = v.meanImage as number[];
   if (Array.isArray(v.labels) && v.labels.every((l) => typeof l === 'string')) contract.labels = v.labels as string[];
   if (numbers(v.size) && (v.size as number[]).length === 3) contract.size = v.size as [number, number, number];

@@ -8,7 +8,11 @@ import { ZeroPadShortcut } from './zero-pad-shortcut.js';
  * instead: a 1x1 convolution and batch norm where a block changes width or stride (`<block>_shortcut_conv/_bn`), the
  * ResNet-20 that Torch-Pruning can prune exactly (its graph cannot follow the zero-padded shortcut).
  */
-export function buildCifarResNet(depth: number, { inputShape, numClasses, seed = 1 }: ModelInput, shortcutKind: 'zero-pad' | 'conv' = 'zero-pad'): tfl.LayersModel {
+export function buildCifarResNet(
+  depth: number,
+  { inputShape, numClasses, seed = 1 }: ModelInput,
+  shortcutKind: 'zero-pad' | 'conv' = 'zero-pad',
+): tfl.LayersModel {
   if ((depth - 2) % 6 !== 0) throw new Error(`CIFAR ResNet depth must be 6n+2 (20, 32, 56, 110), got ${depth}`);
   const blocksPerStage = (depth - 2) / 6;
   const input = tfl.input({ shape: inputShape, name: 'image' });
@@ -20,12 +24,23 @@ export function buildCifarResNet(depth: number, { inputShape, numClasses, seed =
       const name = `stage${stage + 1}_block${block + 1}`;
       const branch = convBnRelu(x, filters, `${name}_a`, stride, layerSeed++);
       const conv = tfl.layers
-        .conv2d({ filters, kernelSize: 3, padding: 'same', useBias: false, name: `${name}_b_conv`, kernelInitializer: tfl.initializers.heNormal({ seed: layerSeed++ }) })
+        .conv2d({
+          filters,
+          kernelSize: 3,
+          padding: 'same',
+          useBias: false,
+          name: `${name}_b_conv`,
+          kernelInitializer: tfl.initializers.heNormal({ seed: layerSeed++ }),
+        })
         .apply(branch) as tfl.SymbolicTensor;
       const bn = tfl.layers.batchNormalization({ name: `${name}_b_bn`, momentum: BN_MOMENTUM }).apply(conv) as tfl.SymbolicTensor;
       const inChannels = x.shape[3] as number;
       const shortcut =
-        stride === 1 && inChannels === filters ? x : shortcutKind === 'conv' ? convShortcut(x, filters, stride, name, layerSeed++) : (new ZeroPadShortcut({ outChannels: filters, stride, name: `${name}_shortcut` }).apply(x) as tfl.SymbolicTensor);
+        stride === 1 && inChannels === filters
+          ? x
+          : shortcutKind === 'conv'
+            ? convShortcut(x, filters, stride, name, layerSeed++)
+            : (new ZeroPadShortcut({ outChannels: filters, stride, name: `${name}_shortcut` }).apply(x) as tfl.SymbolicTensor);
       const sum = tfl.layers.add({ name: `${name}_add` }).apply([bn, shortcut]) as tfl.SymbolicTensor;
       x = tfl.layers.reLU({ name: `${name}_relu` }).apply(sum) as tfl.SymbolicTensor;
     }
@@ -36,7 +51,15 @@ export function buildCifarResNet(depth: number, { inputShape, numClasses, seed =
 /** Option B's projection: a strided 1x1 convolution (no padding needed) and its batch norm. */
 function convShortcut(x: tfl.SymbolicTensor, filters: number, stride: number, name: string, seed: number): tfl.SymbolicTensor {
   const conv = tfl.layers
-    .conv2d({ filters, kernelSize: 1, strides: stride, padding: 'valid', useBias: false, name: `${name}_shortcut_conv`, kernelInitializer: tfl.initializers.heNormal({ seed }) })
+    .conv2d({
+      filters,
+      kernelSize: 1,
+      strides: stride,
+      padding: 'valid',
+      useBias: false,
+      name: `${name}_shortcut_conv`,
+      kernelInitializer: tfl.initializers.heNormal({ seed }),
+    })
     .apply(x) as tfl.SymbolicTensor;
   return tfl.layers.batchNormalization({ name: `${name}_shortcut_bn`, momentum: BN_MOMENTUM }).apply(conv) as tfl.SymbolicTensor;
 }

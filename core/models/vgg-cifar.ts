@@ -23,7 +23,9 @@ export function buildCifarVgg(depth: 11 | 16 | 19, { inputShape, numClasses, see
       continue;
     }
     const name = `conv${++conv}`;
-    x = tfl.layers.conv2d({ filters: item, kernelSize: 3, padding: 'same', name, kernelInitializer: tfl.initializers.heNormal({ seed: seed + conv }) }).apply(x) as tfl.SymbolicTensor;
+    x = tfl.layers
+      .conv2d({ filters: item, kernelSize: 3, padding: 'same', name, kernelInitializer: tfl.initializers.heNormal({ seed: seed + conv }) })
+      .apply(x) as tfl.SymbolicTensor;
     x = tfl.layers.batchNormalization({ name: `${name}_bn`, momentum: BN_MOMENTUM }).apply(x) as tfl.SymbolicTensor;
     x = tfl.layers.reLU({ name: `${name}_relu` }).apply(x) as tfl.SymbolicTensor;
   }
@@ -31,6 +33,8 @@ export function buildCifarVgg(depth: 11 | 16 | 19, { inputShape, numClasses, see
   x = tfl.layers.dense({ units: 512, name: 'fc1', kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 100 }) }).apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.batchNormalization({ name: 'fc1_bn', momentum: BN_MOMENTUM }).apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.reLU({ name: 'fc1_relu' }).apply(x) as tfl.SymbolicTensor;
-  const logits = tfl.layers.dense({ units: numClasses, name: 'fc', kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 101 }) }).apply(x) as tfl.SymbolicTensor;
+  const logits = tfl.layers
+    .dense({ units: numClasses, name: 'fc', kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 101 }) })
+    .apply(x) as tfl.SymbolicTensor;
   return tfl.model({ inputs: input, outputs: logits, name: `vgg${depth}` });
 }

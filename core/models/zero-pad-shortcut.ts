@@ -54,7 +54,14 @@ export class ZeroPadShortcut extends tfl.layers.Layer {
       }
       const extra = this.outChannels - channels;
       if (extra < 0) throw new Error(`${this.name}: input has ${channels} channels, more than the ${this.outChannels} it pads to`);
-      return extra === 0 ? sub : tf.pad(sub, [[0, 0], [0, 0], [0, 0], [0, extra]]);
+      return extra === 0
+        ? sub
+        : tf.pad(sub, [
+            [0, 0],
+            [0, 0],
+            [0, 0],
+            [0, extra],
+          ]);
     });
   }
 

@@ -21,7 +21,12 @@ const list = (flag: string, positive: boolean) => (value: string) => {
 /** Adds the flags that say how the model expects its images. */
 export function addInputFlags(command: Command): Command {
   return command
-    .option('--input-preset <name>', `how the model expects its images: ${Object.entries(INPUT_PRESETS).map(([id, p]) => `${id} (${p.label})`).join('; ')}. Default: what the model file says, else detected on the data`)
+    .option(
+      '--input-preset <name>',
+      `how the model expects its images: ${Object.entries(INPUT_PRESETS)
+        .map(([id, p]) => `${id} (${p.label})`)
+        .join('; ')}. Default: what the model file says, else detected on the data`,
+    )
     .option('--input-scale <range>', `pixel range the model was trained on: ${INPUT_SCALES.join(', ')}`)
     .option('--input-mean <values>', 'per-channel mean taken off after scaling (one value, or one per channel)', list('--input-mean', false))
     .option('--input-std <values>', 'per-channel deviation divided by after the mean (one value, or one per channel)', list('--input-std', true))
@@ -32,8 +37,10 @@ export function addInputFlags(command: Command): Command {
 export function inputOptionsFrom(flags: InputFlags): InputOptions | undefined {
   const { inputPreset, inputScale, inputMean, inputStd, inputBgr } = flags;
   if (inputPreset === undefined && inputScale === undefined && !inputMean && !inputStd && !inputBgr) return undefined;
-  if (inputPreset !== undefined && !isInputPreset(inputPreset)) throw new InvalidArgumentError(`--input-preset must be one of ${Object.keys(INPUT_PRESETS).join(', ')}, not '${inputPreset}'`);
-  if (inputScale !== undefined && !INPUT_SCALES.includes(inputScale as InputScale)) throw new InvalidArgumentError(`--input-scale must be one of ${INPUT_SCALES.join(', ')}, not '${inputScale}'`);
+  if (inputPreset !== undefined && !isInputPreset(inputPreset))
+    throw new InvalidArgumentError(`--input-preset must be one of ${Object.keys(INPUT_PRESETS).join(', ')}, not '${inputPreset}'`);
+  if (inputScale !== undefined && !INPUT_SCALES.includes(inputScale as InputScale))
+    throw new InvalidArgumentError(`--input-scale must be one of ${INPUT_SCALES.join(', ')}, not '${inputScale}'`);
   const options: InputOptions = {};
   if (inputPreset !== undefined) options.preset = inputPreset;
   if (inputScale !== undefined) options.scale = inputScale as InputScale;

@@ -46,7 +46,14 @@ async function evaluationSource(model: string, data: string | undefined) {
     const known = finished.map((r) => `${r.id} (${r.name})`).join(', ') || 'none';
     throw new UnknownSessionError(`${ref.path} has ${finished.length} finished sessions; name one as ${ref.path}:SESSION (finished: ${known})`);
   }
-  const record = ref.session === undefined ? finished[0] : findSession(ref.path, project.sessions.map((s) => s.record), ref.session);
+  const record =
+    ref.session === undefined
+      ? finished[0]
+      : findSession(
+          ref.path,
+          project.sessions.map((s) => s.record),
+          ref.session,
+        );
   const session = project.sessions.find((s) => s.record === record)!;
   return { model: `${ref.path}:${record.id}`, data: data ?? project.dataset.path, open: () => openSessionModel(project, session) };
 }
@@ -57,8 +64,11 @@ export function addModelCommands(program: Command, engine: () => Promise<EngineA
 
   program
     .command('eval')
-    .description('measure a model on a data set\'s test split: top-1, top-5 and per-class accuracy')
-    .argument('<model>', `a model file (model.json, .h5, .keras, .onnx), a built-in model (${MODEL_ZOO.map((e) => e.id).join(', ')}; untrained) or FILE.pruneflow[:SESSION]`)
+    .description("measure a model on a data set's test split: top-1, top-5 and per-class accuracy")
+    .argument(
+      '<model>',
+      `a model file (model.json, .h5, .keras, .onnx), a built-in model (${MODEL_ZOO.map((e) => e.id).join(', ')}; untrained) or FILE.pruneflow[:SESSION]`,
+    )
     .option('--data <path>', `a data set (file, folder or archive) or ${BUILTIN_DATA}; a project session defaults to its project's`)
     .option('--seed <n>', 'seed of the held-out test split, for data sets without one', whole(0))
     .option('--json', 'print JSON for scripts')
@@ -89,27 +99,51 @@ export function addModelCommands(program: Command, engine: () => Promise<EngineA
     .option('--bn-momentum <m>', "batch norms' momentum while training, Keras convention (PyTorch's 0.1 is 0.9)", Number)
     .option('--seed <n>', 'seed of the weights, the shuffles and the augmentation', whole(0))
     .option('--json', 'print JSON for scripts')
-    .action(async (options: {
-      model: string; data: string; epochs: number; out: string; format: ExportFormat; batchSize?: number; lr?: number;
-      optimizer?: 'adam' | 'sgd'; weightDecay?: number; lrSchedule?: 'cosine' | 'step' | 'constant'; seed?: number; json?: boolean;
-      nesterov?: boolean; weightDecayOn?: 'all' | 'kernels'; lrScheduleEvery?: 'batch' | 'epoch'; bnMomentum?: number;
-    }) => {
-      const active = await backend();
-      const progress = progressReporter(Boolean(options.json));
-      const ctrlC = cancelOnCtrlC('training');
-      const request = {
-        model: options.model, data: options.data, epochs: options.epochs, out: options.out, format: options.format,
-        ...(options.batchSize !== undefined && { batchSize: options.batchSize }), ...(options.lr !== undefined && { learningRate: options.lr }),
-        ...(options.optimizer && { optimizer: options.optimizer }), ...(options.weightDecay !== undefined && { weightDecay: options.weightDecay }),
-        ...(options.lrSchedule && { lrSchedule: options.lrSchedule }), ...(options.seed !== undefined && { seed: options.seed }),
-        ...(options.nesterov && { nesterov: true }), ...(options.weightDecayOn && { weightDecayOn: options.weightDecayOn }),
-        ...(options.lrScheduleEvery && { lrScheduleEvery: options.lrScheduleEvery }), ...(options.bnMomentum !== undefined && { batchNormMomentum: options.bnMomentum }),
-      };
-      const outcome = await trainModel(request, { ...nodeRunHost(), backend: active, signal: ctrlC.signal, onProgress: progress.onProgress }).finally(() => {
-        progress.stop();
-        ctrlC.dispose();
-      });
-      console.log(options.json ? JSON.stringify(outcome, null, 2) : formatTraining(outcome));
-      process.exitCode = outcome.cancelled ? EXIT.cancelled : EXIT.ok;
-    });
+    .action(
+      async (options: {
+        model: string;
+        data: string;
+        epochs: number;
+        out: string;
+        format: ExportFormat;
+        batchSize?: number;
+        lr?: number;
+        optimizer?: 'adam' | 'sgd';
+        weightDecay?: number;
+        lrSchedule?: 'cosine' | 'step' | 'constant';
+        seed?: number;
+        json?: boolean;
+        nesterov?: boolean;
+        weightDecayOn?: 'all' | 'kernels';
+        lrScheduleEvery?: 'batch' | 'epoch';
+        bnMomentum?: number;
+      }) => {
+        const active = await backend();
+        const progress = progressReporter(Boolean(options.json));
+        const ctrlC = cancelOnCtrlC('training');
+        const request = {
+          model: options.model,
+          data: options.data,
+          epochs: options.epochs,
+          out: options.out,
+          format: options.format,
+          ...(options.batchSize !== undefined && { batchSize: options.batchSize }),
+          ...(options.lr !== undefined && { learningRate: options.lr }),
+          ...(options.optimizer && { optimizer: options.optimizer }),
+          ...(options.weightDecay !== undefined && { weightDecay: options.weightDecay }),
+          ...(options.lrSchedule && { lrSchedule: options.lrSchedule }),
+          ...(options.seed !== undefined && { seed: options.seed }),
+          ...(options.nesterov && { nesterov: true }),
+          ...(options.weightDecayOn && { weightDecayOn: options.weightDecayOn }),
+          ...(options.lrScheduleEvery && { lrScheduleEvery: options.lrScheduleEvery }),
+          ...(options.bnMomentum !== undefined && { batchNormMomentum: options.bnMomentum }),
+        };
+        const outcome = await trainModel(request, { ...nodeRunHost(), backend: active, signal: ctrlC.signal, onProgress: progress.onProgress }).finally(() => {
+          progress.stop();
+          ctrlC.dispose();
+        });
+        console.log(options.json ? JSON.stringify(outcome, null, 2) : formatTraining(outcome));
+        process.exitCode = outcome.cancelled ? EXIT.cancelled : EXIT.ok;
+      },
+    );
 }

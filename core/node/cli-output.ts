@@ -12,11 +12,21 @@ export function formatPruneTable(result: PruneResult): string {
   const rows: [string, (s: ModelSummary) => string, string][] = [
     ['top-1 accuracy', (s) => percent(s.accuracy), signed((result.pruned.accuracy - result.baseline.accuracy) * 100, ' pt')],
     ...(result.baseline.top5 !== undefined && result.pruned.top5 !== undefined
-      ? [['top-5 accuracy', (s: ModelSummary) => percent(s.top5!), signed((result.pruned.top5 - result.baseline.top5) * 100, ' pt')] as [string, (s: ModelSummary) => string, string]]
+      ? [
+          ['top-5 accuracy', (s: ModelSummary) => percent(s.top5!), signed((result.pruned.top5 - result.baseline.top5) * 100, ' pt')] as [
+            string,
+            (s: ModelSummary) => string,
+            string,
+          ],
+        ]
       : []),
     ['parameters', (s) => thousands(s.parameters), ratio(result.pruned.parameters, result.baseline.parameters)],
     ['FLOPs (MACs)', (s) => millions(s.flops), ratio(result.pruned.flops, result.baseline.flops)],
-    [`latency, batch ${result.baseline.latencyBatch}`, (s) => `${s.latencyMs.toFixed(1)} ms`, speedupVerdict(result.speed?.speedup.median ?? result.baseline.latencyMs / result.pruned.latencyMs, 'x')],
+    [
+      `latency, batch ${result.baseline.latencyBatch}`,
+      (s) => `${s.latencyMs.toFixed(1)} ms`,
+      speedupVerdict(result.speed?.speedup.median ?? result.baseline.latencyMs / result.pruned.latencyMs, 'x'),
+    ],
   ];
   const table = [['', 'baseline', 'pruned', 'change'], ...rows.map(([name, get, change]) => [name, get(result.baseline), get(result.pruned), change])];
   const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
@@ -72,9 +82,7 @@ export function formatDatasetPreview(path: string, preview: DatasetPreview): str
   const splitNames = preview.splits.map((s) => s.name);
   const nameWidth = Math.max(5, ...preview.classNames.map((n) => n.length));
   const header = ['class'.padEnd(nameWidth), ...splitNames.map((n) => n.padStart(8))].join('  ');
-  const rows = preview.classNames.map((name, c) =>
-    [name.padEnd(nameWidth), ...preview.splits.map((s) => String(s.perClass[c]).padStart(8))].join('  '),
-  );
+  const rows = preview.classNames.map((name, c) => [name.padEnd(nameWidth), ...preview.splits.map((s) => String(s.perClass[c]).padStart(8))].join('  '));
   const totals = ['total'.padEnd(nameWidth), ...preview.splits.map((s) => String(s.count).padStart(8))].join('  ');
   return [
     `${path}`,
@@ -105,7 +113,7 @@ export function formatModelReport(source: string, report: ModelReport, flopsConv
     '',
     layerTable,
     '',
-    `total: ${thousands(parameters)} parameters, ${millions(flops)} FLOPs, ${millions(activations)} activation values per image (${(activations * 4 / 2 ** 20).toFixed(1)} MiB in float32)`,
+    `total: ${thousands(parameters)} parameters, ${millions(flops)} FLOPs, ${millions(activations)} activation values per image (${((activations * 4) / 2 ** 20).toFixed(1)} MiB in float32)`,
     `${flopsConvention}.`,
     '',
     groupTable,
@@ -118,6 +126,10 @@ export function formatModelReport(source: string, report: ModelReport, flopsConv
 function alignedTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => /^[\d.]+$/.test(r[i])));
-  const line = (cells: string[]) => cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }

@@ -6,7 +6,10 @@ import type { TaskProgress } from '../api/contract.js';
  * stage starts and one when it ends; nothing with --json, so stdout and stderr stay clean for scripts.
  */
 export function progressReporter(json: boolean): { onProgress: (progress: TaskProgress) => void; stop: () => void } {
-  const bar = new SingleBar({ format: '{stage} [{bar}] {value}/{total} {message}', hideCursor: true, clearOnComplete: true, stream: process.stderr }, Presets.shades_classic);
+  const bar = new SingleBar(
+    { format: '{stage} [{bar}] {value}/{total} {message}', hideCursor: true, clearOnComplete: true, stream: process.stderr },
+    Presets.shades_classic,
+  );
   const showBar = process.stderr.isTTY && !json;
   let barStage = '';
   return {

@@ -12,7 +12,8 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 /** A report's format from --format, else from the --out file's extension, else HTML. */
 function reportFormat(format: string | undefined, out: string | undefined): ReportFormat {
   const chosen = format ?? /\.(html|md|csv)$/i.exec(out ?? '')?.[1].toLowerCase() ?? 'html';
-  if (!(REPORT_FORMATS as readonly string[]).includes(chosen)) throw new InvalidArgumentError(`Unknown report format '${chosen}'; use ${REPORT_FORMATS.join(', ')}`);
+  if (!(REPORT_FORMATS as readonly string[]).includes(chosen))
+    throw new InvalidArgumentError(`Unknown report format '${chosen}'; use ${REPORT_FORMATS.join(', ')}`);
   return chosen as ReportFormat;
 }
 
@@ -30,10 +31,10 @@ export function addProjectCommands(program: Command, engine: () => Promise<Engin
 
   program
     .command('report')
-    .description('write a report of a project\'s sessions: a self-contained HTML page with charts, Markdown or CSV')
+    .description("write a report of a project's sessions: a self-contained HTML page with charts, Markdown or CSV")
     .argument('<file>', 'a project file (.pruneflow)')
     .option('--session <id>', 'a session by id or name (repeatable; default: every session)', collect, [])
-    .addOption(new Option('--format <format>', 'html, md or csv (default: from --out\'s extension, else html)').choices(REPORT_FORMATS))
+    .addOption(new Option('--format <format>', "html, md or csv (default: from --out's extension, else html)").choices(REPORT_FORMATS))
     .option('--out <path>', 'the report file, written atomically (default: print to stdout)')
     .option('--json', 'print JSON for scripts: the file written')
     .action(async (file: string, options: { session: string[]; format?: ReportFormat; out?: string; json?: boolean }) => {
@@ -48,7 +49,7 @@ export function addProjectCommands(program: Command, engine: () => Promise<Engin
 
   program
     .command('export')
-    .description('replay a session on its project\'s baseline and write the pruned, fine-tuned model')
+    .description("replay a session on its project's baseline and write the pruned, fine-tuned model")
     .argument('<file>', 'a project file (.pruneflow)')
     .requiredOption('--session <id>', 'the session, by id (s1) or name')
     .addOption(new Option('--format <format>', 'model format').choices(MODEL_FORMATS).default('tfjs'))
@@ -57,7 +58,9 @@ export function addProjectCommands(program: Command, engine: () => Promise<Engin
     .option('--json', 'print JSON for scripts: the files written')
     .action(async (file: string, options: { session: string; format: ModelExportFormat; out: string; foldBatchNorm?: boolean; json?: boolean }) => {
       if (options.foldBatchNorm && options.format !== 'onnx') throw new InvalidArgumentError('--fold-batch-norm applies to --format onnx only');
-      const { files } = await (await engine()).exportSession(file, options.session, options.format, options.out, options.foldBatchNorm ? { foldBatchNorm: true } : undefined);
+      const { files } = await (
+        await engine()
+      ).exportSession(file, options.session, options.format, options.out, options.foldBatchNorm ? { foldBatchNorm: true } : undefined);
       console.log(options.json ? JSON.stringify({ files, format: options.format }, null, 2) : files.map((f) => `wrote ${f}`).join('\n'));
     });
 }

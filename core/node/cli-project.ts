@@ -40,7 +40,10 @@ export interface SessionInfo {
 
 export async function projectInfo(file: string): Promise<ProjectInfo> {
   const project = await loadProjectFile(file);
-  const found = await locateDataset(project).then(() => true, () => false);
+  const found = await locateDataset(project).then(
+    () => true,
+    () => false,
+  );
   return {
     file,
     created: project.created,
@@ -57,7 +60,17 @@ export async function projectInfo(file: string): Promise<ProjectInfo> {
         // This process runs no task: a session saved as running was interrupted.
         status: shownStatus(record),
         ...(record.state && { state: record.state }),
-        ...(record.checkpoint && { checkpoint: { state: record.checkpoint.state, saved: record.checkpoint.saved, ...(record.checkpoint.training && { training: record.checkpoint.training.stage, epoch: record.checkpoint.training.epoch, epochs: record.checkpoint.training.epochs }) } }),
+        ...(record.checkpoint && {
+          checkpoint: {
+            state: record.checkpoint.state,
+            saved: record.checkpoint.saved,
+            ...(record.checkpoint.training && {
+              training: record.checkpoint.training.stage,
+              epoch: record.checkpoint.training.epoch,
+              epochs: record.checkpoint.training.epochs,
+            }),
+          },
+        }),
         ...(resumeHint(file, record) && { resume: resumeHint(file, record) }),
         criterion: record.config.criterion,
         schedule: record.config.schedule,
@@ -91,11 +104,18 @@ export function formatProjectInfo(info: ProjectInfo): string {
   ]);
   const header = ['id', 'name', 'status', 'baseline', 'pruned', 'FLOPs', 'params', 'steps', 'time'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [
     `${info.file} (saved ${info.modified} by ${info.savedBy})`,
     `data set: ${dataset.path} (${dataset.format}, ${dataset.files} files, ${(dataset.bytes / 2 ** 20).toFixed(1)} MiB, ${dataset.contentHash})${dataset.found ? '' : ' -- NOT FOUND: moved or deleted'}`,
-    `baseline: ${info.baseline.source}, ${describeTraining(info.baseline.trainEpochs, info.sessions.find((s) => s.checkpoint?.training === 'training'))}`,
+    `baseline: ${info.baseline.source}, ${describeTraining(
+      info.baseline.trainEpochs,
+      info.sessions.find((s) => s.checkpoint?.training === 'training'),
+    )}`,
     '',
     info.sessions.length === 0 ? 'no sessions' : [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n'),
     ...info.sessions.filter((s) => s.resume).map((s) => `${s.id} is ${s.status}${describeCheckpoint(s.checkpoint)}; go on with: ${s.resume}`),

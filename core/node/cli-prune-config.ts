@@ -47,7 +47,13 @@ export async function pruneConfigFrom(flags: PruneFlags): Promise<Partial<PruneC
   const file = flags.config ? await readConfigFile(flags.config) : {};
   const reduction = flags.targetFlops ?? flags.reduction;
   const base = flags.demo
-    ? demoConfig({ ...DEFAULT_DEMO_OPTIONS, seed: flags.seed ?? DEFAULT_DEMO_OPTIONS.seed, flopsReduction: reduction ?? DEFAULT_DEMO_OPTIONS.flopsReduction, trainEpochs: flags.epochs ?? DEFAULT_DEMO_OPTIONS.trainEpochs, fineTuneEpochs: flags.fineTuneEpochs ?? DEFAULT_DEMO_OPTIONS.fineTuneEpochs })
+    ? demoConfig({
+        ...DEFAULT_DEMO_OPTIONS,
+        seed: flags.seed ?? DEFAULT_DEMO_OPTIONS.seed,
+        flopsReduction: reduction ?? DEFAULT_DEMO_OPTIONS.flopsReduction,
+        trainEpochs: flags.epochs ?? DEFAULT_DEMO_OPTIONS.trainEpochs,
+        fineTuneEpochs: flags.fineTuneEpochs ?? DEFAULT_DEMO_OPTIONS.fineTuneEpochs,
+      })
     : {};
   const config: Partial<PruneConfig> = {
     ...file,
@@ -70,7 +76,8 @@ export async function pruneConfigFrom(flags: PruneFlags): Promise<Partial<PruneC
   };
   // A project lends its baseline and data set to the sessions after its first.
   if (flags.project) Object.assign(config, { project: resolve(flags.project) }, await projectRunDefaults(flags.project, config));
-  if (!config.model || !config.data) throw new InvalidArgumentError('prune needs --model and --data (or --demo, a --config file that names both, or an existing --project)');
+  if (!config.model || !config.data)
+    throw new InvalidArgumentError('prune needs --model and --data (or --demo, a --config file that names both, or an existing --project)');
   return config as Partial<PruneConfig> & Pick<PruneConfig, 'model' | 'data'>;
 }
 
@@ -78,7 +85,8 @@ export async function pruneConfigFrom(flags: PruneFlags): Promise<Partial<PruneC
 function distillationFrom(flags: PruneFlags, file: PruneConfig['distillation']): PruneConfig['distillation'] {
   if (flags.distillWeight === undefined && flags.distillTemperature === undefined) return undefined;
   const weight = flags.distillWeight ?? file?.weight;
-  if (weight === undefined) throw new InvalidArgumentError('--distill-temperature needs --distill-weight (the share of the loss that comes from the unpruned model)');
+  if (weight === undefined)
+    throw new InvalidArgumentError('--distill-temperature needs --distill-weight (the share of the loss that comes from the unpruned model)');
   return { weight, temperature: flags.distillTemperature ?? file?.temperature ?? DEFAULT_DISTILL_TEMPERATURE };
 }
 

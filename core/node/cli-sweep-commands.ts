@@ -97,7 +97,7 @@ export function addSweepCommands(program: Command, backendFlag: () => string | u
     .description('run sweep sessions queued on a Redis server (BullMQ) by `pruneflow sweep --queue`, one at a time, until stopped')
     .requiredOption('--queue <url>', 'the Redis server, e.g. redis://coordinator:6379', redisUrl)
     .option('--data <path>', "this machine's path to the projects' data set (checked against the project's content hash before a job)")
-    .option('--name <name>', 'how this worker shows in the sweep\'s progress (default host:pid)')
+    .option('--name <name>', "how this worker shows in the sweep's progress (default host:pid)")
     .option('--lock-ms <ms>', 'job lock: a worker gone for this long loses its job to another (default 30000)', whole(100))
     .option('--stalled-ms <ms>', 'how often jobs of vanished workers are looked for (default 30000)', whole(100))
     .action(async (flags: { queue: string; data?: string; name?: string; lockMs?: number; stalledMs?: number }) => {

@@ -7,10 +7,15 @@ export function sweepProgressLine(job: SweepJobView, place: number, total: numbe
   const where = job.status === 'running' && job.worker ? ` on ${job.worker}` : '';
   const tries = job.attempts && job.attempts > 1 ? ` (try ${job.attempts})` : '';
   const detail =
-    job.status === 'failed' ? `: ${job.error?.name}: ${job.error?.message}` :
-    job.status === 'done' ? `: ${pct(job.accuracy)} top-1${job.existing ? ' (already in the project)' : ''}` :
-    job.status === 'stopped-early' ? `: ${pct(job.pruneOnlyAccuracy)} right after pruning${job.existing ? ' (already in the project)' : ''}` :
-    job.status === 'queued' && job.message ? `: ${job.message}` : '';
+    job.status === 'failed'
+      ? `: ${job.error?.name}: ${job.error?.message}`
+      : job.status === 'done'
+        ? `: ${pct(job.accuracy)} top-1${job.existing ? ' (already in the project)' : ''}`
+        : job.status === 'stopped-early'
+          ? `: ${pct(job.pruneOnlyAccuracy)} right after pruning${job.existing ? ' (already in the project)' : ''}`
+          : job.status === 'queued' && job.message
+            ? `: ${job.message}`
+            : '';
   return `[${place}/${total}] ${job.sessionId} ${job.name}: ${job.status.replace('-', ' ')}${where}${tries}${detail}`;
 }
 
@@ -18,11 +23,21 @@ export function sweepProgressLine(job: SweepJobView, place: number, total: numbe
 export function formatSweepSummary(summary: SweepSummary): string {
   const header = ['session', 'name', 'status', 'worker', 'pruned', 'fine-tuned', 'cut'];
   const rows = summary.jobs.map((j) => [
-    j.sessionId, j.name, j.existing ? `${j.status} (before)` : j.status, j.worker ?? '-', pct(j.pruneOnlyAccuracy), pct(j.accuracy), pct(j.cut),
+    j.sessionId,
+    j.name,
+    j.existing ? `${j.status} (before)` : j.status,
+    j.worker ?? '-',
+    pct(j.pruneOnlyAccuracy),
+    pct(j.accuracy),
+    pct(j.cut),
   ]);
   const numeric = [false, false, false, false, true, true, true];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   const count = (status: SweepJobView['status']) => summary.jobs.filter((j) => j.status === status).length;
   const failures = summary.jobs.filter((j) => j.status === 'failed').map((j) => `${j.sessionId}: ${j.error?.name}: ${j.error?.message}`);
   return [

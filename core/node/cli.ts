@@ -61,7 +61,8 @@ function count(value: string): number {
 
 function sampleSizes(value: string): { train: number; test: number } {
   const [train, test = Math.max(10, Math.round(Number(train) / 5))] = value.split(',').map(Number);
-  if (![train, test].every((n) => Number.isInteger(n) && n >= 10)) throw new InvalidArgumentError('expected TRAIN[,TEST] image counts of 10 or more, e.g. 1000,200');
+  if (![train, test].every((n) => Number.isInteger(n) && n >= 10))
+    throw new InvalidArgumentError('expected TRAIN[,TEST] image counts of 10 or more, e.g. 1000,200');
   return { train, test };
 }
 
@@ -71,7 +72,11 @@ function portNumber(value: string): number {
   return number;
 }
 
-const criterionChoices = { criterion: `: ${listCriteria().map((c) => c.id).join(', ')}` };
+const criterionChoices = {
+  criterion: `: ${listCriteria()
+    .map((c) => c.id)
+    .join(', ')}`,
+};
 
 const program = new Command('pruneflow')
   .description('Pruneflow: make convolutional networks smaller and faster by structured channel pruning')
@@ -99,7 +104,11 @@ const pruneCommand = addInputFlags(program.command('prune'))
   .option('--layer-ratio <layer=share>', 'remove this share of one layer by hand (repeatable)', collectRatio, {})
   .option('--distill-weight <w>', 'fine-tune with knowledge distillation from the unpruned model: share of the loss from its soft predictions, 0 to 1', share)
   .option('--distill-temperature <T>', `distillation temperature (default ${DEFAULT_DISTILL_TEMPERATURE})`, positive)
-  .option('--patience <epochs>', 'early stopping: stop a training stage after this many epochs without better validation accuracy, keeping the best weights', count)
+  .option(
+    '--patience <epochs>',
+    'early stopping: stop a training stage after this many epochs without better validation accuracy, keeping the best weights',
+    count,
+  )
   .option('--sample <train,test>', 'quick trial: a stratified sample of this many training and test images', sampleSizes)
   .option('--export <folder>', 'write the pruned model into this folder')
   .option('--format <format>', 'export format: tfjs (default), keras-h5, keras, onnx or tflite')
@@ -155,7 +164,7 @@ const modelCommand = program.command('model').description('inspect models');
 
 modelCommand
   .command('info')
-  .description('show a model\'s layers, its channel groups and what can be pruned')
+  .description("show a model's layers, its channel groups and what can be pruned")
   .argument('<model>', `a built-in model (${MODEL_ZOO.map((e) => e.id).join(', ')}) or a model file (model.json, .h5, .keras, .onnx)`)
   .option('--json', 'print JSON for scripts')
   .action(async (source: string, options: { json?: boolean }) => {
@@ -205,7 +214,9 @@ program
 /** Said once the task has stopped: a new project's file exists only from its first checkpoint on. */
 function savedOnCancel(file: string): () => string {
   return () =>
-    existsSync(file) ? `Cancelled: ${file} keeps the session's latest checkpoint; go on with: pruneflow resume ${file}` : 'Cancelled before the first checkpoint: nothing was written.';
+    existsSync(file)
+      ? `Cancelled: ${file} keeps the session's latest checkpoint; go on with: pruneflow resume ${file}`
+      : 'Cancelled before the first checkpoint: nothing was written.';
 }
 
 /** Runs a task with a progress bar on stderr; Ctrl-C cancels at the next batch. */

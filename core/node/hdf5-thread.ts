@@ -78,7 +78,11 @@ export function nodeHdf5Reader({ url = hdf5WorkerUrl(), wasmOverheadBytes = WASM
         reject(new ModelFileTooComplexError(file, 'maxParseSeconds', `reading its HDF5 content took longer than ${maxParseSeconds} s and was stopped`));
       }, maxParseSeconds * 1000);
       const tooBig = () =>
-        new ModelFileTooComplexError(file, 'maxUnpackedBytes', `reading its HDF5 content needed more memory than the reader may take (${maxUnpackedBytes} bytes of values)`);
+        new ModelFileTooComplexError(
+          file,
+          'maxUnpackedBytes',
+          `reading its HDF5 content needed more memory than the reader may take (${maxUnpackedBytes} bytes of values)`,
+        );
       const onMessage = (answer: FromHdf5Worker) => {
         if ('snapshot' in answer) {
           done(true);

@@ -106,7 +106,13 @@ function trainingReplicas(): ParallelTraining | undefined {
 function describeEnvironment(): { machine: Record<string, string>; versions: Record<string, string> } {
   const cores = cpus();
   return {
-    machine: { platform: platform(), arch: arch(), cpu: cores[0]?.model ?? 'unknown', cores: String(cores.length), memoryGiB: (totalmem() / 2 ** 30).toFixed(1) },
+    machine: {
+      platform: platform(),
+      arch: arch(),
+      cpu: cores[0]?.model ?? 'unknown',
+      cores: String(cores.length),
+      memoryGiB: (totalmem() / 2 ** 30).toFixed(1),
+    },
     versions: { node: process.versions.node, ...(process.versions.electron && { electron: process.versions.electron }) },
   };
 }

@@ -43,7 +43,10 @@ async function listFiles(root: string): Promise<FileEntry[]> {
     if (!entry.isFile() || entry.name.startsWith('.')) continue;
     const full = join(entry.parentPath, entry.name);
     // A file can vanish between listing and stat (temporary folders): leave it out.
-    const size = await stat(full).then((s) => s.size, () => undefined);
+    const size = await stat(full).then(
+      (s) => s.size,
+      () => undefined,
+    );
     if (size !== undefined) files.push({ path: relative(root, full).split(sep).join('/'), size });
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : 1));

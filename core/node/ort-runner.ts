@@ -69,7 +69,8 @@ export function onnxRuntimeEngine({ load = () => import('onnxruntime-node'), thr
 
 function ortRunner(runtime: OrtModule, session: Ort.InferenceSession, model: tfl.LayersModel): ForwardRunner {
   const input = session.inputNames[0];
-  if (session.inputNames.length !== 1 || model.inputs.length !== 1) throw new Error(`model '${model.name}' has ${model.inputs.length} inputs; forward passes on ONNX Runtime take one`);
+  if (session.inputNames.length !== 1 || model.inputs.length !== 1)
+    throw new Error(`model '${model.name}' has ${model.inputs.length} inputs; forward passes on ONNX Runtime take one`);
   return {
     engine: 'onnxruntime',
     async run(x) {

@@ -43,16 +43,21 @@ export const relinkDataset = onDisk.relinkDataset;
 /** Project files on this machine's disk, for the engine (RunHost.projects), written under `caller`'s write policy. */
 export function nodeProjectStoreFor(caller: WriteCaller): ProjectStore {
   return {
-    load: (path) => loadProjectFile(path).catch((error: unknown) => {
-      if (error instanceof ProjectNotFoundError) return undefined;
-      throw error;
-    }),
+    load: (path) =>
+      loadProjectFile(path).catch((error: unknown) => {
+        if (error instanceof ProjectNotFoundError) return undefined;
+        throw error;
+      }),
     save: (path, project) => saveProjectFile(path, project, undefined, caller),
     locateDataset,
     checkDataset: onDisk.checkDataset,
     relinkDataset,
     // Device and inode: a relative path, a symbolic link or another spelling of one file are the same file.
-    fileIdentity: (path) => stat(resolve(path)).then((s) => `${s.dev}:${s.ino}`, () => undefined),
+    fileIdentity: (path) =>
+      stat(resolve(path)).then(
+        (s) => `${s.dev}:${s.ino}`,
+        () => undefined,
+      ),
   };
 }
 

@@ -24,7 +24,15 @@ export function nodeRecentProjects(file = join(dirname(settingsPath()), 'recent-
   return {
     async list() {
       const paths = await read();
-      return Promise.all(paths.map(async (path) => ({ path, found: await stat(path).then((s) => s.isFile(), () => false) })));
+      return Promise.all(
+        paths.map(async (path) => ({
+          path,
+          found: await stat(path).then(
+            (s) => s.isFile(),
+            () => false,
+          ),
+        })),
+      );
     },
     add(path) {
       const absolute = resolve(path);

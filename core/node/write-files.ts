@@ -36,15 +36,19 @@ const inFlight = new Set<string>();
  * behind are removed first.
  */
 export async function writeFileAtomically(target: string, bytes: Uint8Array, { onProgress }: AtomicWriteOptions = {}): Promise<void> {
-  await atomically(target, async (handle) => {
-    let written = 0;
-    while (written < bytes.length) {
-      const { bytesWritten } = await handle.write(bytes, written, Math.min(CHUNK, bytes.length - written), written);
-      written += bytesWritten;
-      await onProgress?.('writing', written, bytes.length);
-    }
-    return bytes.length;
-  }, onProgress);
+  await atomically(
+    target,
+    async (handle) => {
+      let written = 0;
+      while (written < bytes.length) {
+        const { bytesWritten } = await handle.write(bytes, written, Math.min(CHUNK, bytes.length - written), written);
+        written += bytesWritten;
+        await onProgress?.('writing', written, bytes.length);
+      }
+      return bytes.length;
+    },
+    onProgress,
+  );
 }
 
 /**
@@ -57,7 +61,7 @@ export async function writeStreamAtomically(target: string, chunks: AsyncIterabl
   await atomically(target, async (handle) => {
     for await (const chunk of chunks) {
       if (total + chunk.length > maxBytes) throw tooLarge();
-      for (let done = 0; done < chunk.length; ) {
+      for (let done = 0; done < chunk.length;) {
         const { bytesWritten } = await handle.write(chunk, done, chunk.length - done, total + done);
         done += bytesWritten;
       }
@@ -70,7 +74,10 @@ export async function writeStreamAtomically(target: string, chunks: AsyncIterabl
 
 /** The temporary file, its content from `fill` (which returns its length), flushed, renamed over `target`. */
 async function atomically(target: string, fill: (handle: FileHandle) => Promise<number>, onProgress?: AtomicWriteOptions['onProgress']): Promise<void> {
-  const mode = await stat(target).then((s) => s.mode & 0o7777, () => undefined);
+  const mode = await stat(target).then(
+    (s) => s.mode & 0o7777,
+    () => undefined,
+  );
   await removeStalePartials(target);
   // Unique per save: two saves of one file in one process (an autosave and the final one) must not share it.
   const temporary = `${target}.partial-${process.pid}-${++saves}`;
@@ -127,7 +134,10 @@ export async function removeStalePartials(target: string): Promise<string[]> {
     const path = join(folder, entry);
     const pid = Number(match[1]);
     if (inFlight.has(path) || (pid !== process.pid && processAlive(pid))) continue;
-    await rm(path, { force: true }).then(() => removed.push(path), () => undefined);
+    await rm(path, { force: true }).then(
+      () => removed.push(path),
+      () => undefined,
+    );
   }
   return removed;
 }

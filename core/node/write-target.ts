@@ -34,7 +34,9 @@ export async function resolveWriteTarget(path: string, caller: WriteCaller, kind
   }
   const info = await stat(real).catch(() => undefined);
   if (info && kind === 'file' && !info.isFile()) {
-    throw new FileWriteError(`${path}: ${info.isDirectory() ? 'a folder is there, not a file' : 'not a regular file (a device, FIFO or socket)'}; choose another name.`);
+    throw new FileWriteError(
+      `${path}: ${info.isDirectory() ? 'a folder is there, not a file' : 'not a regular file (a device, FIFO or socket)'}; choose another name.`,
+    );
   }
   if (info && kind === 'folder' && !info.isDirectory()) {
     throw new FileWriteError(`${path}: a file is there, not a folder; files are written into a folder, so choose a folder or a new name.`);

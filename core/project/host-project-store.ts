@@ -45,7 +45,8 @@ export function hostFileWriter(files: HostFiles): (folder: string, written: { na
     if (!files.write) throw new FileWriteError(`${folder}: this host lends its files for reading only`);
     const paths: string[] = [];
     for (const { name, bytes } of written) {
-      if (/[\\/]/.test(name) || name.startsWith('.') || hasControlCharacter(name)) throw new WriteRefusedError(`Refusing to write ${JSON.stringify(name)} into ${folder}`);
+      if (/[\\/]/.test(name) || name.startsWith('.') || hasControlCharacter(name))
+        throw new WriteRefusedError(`Refusing to write ${JSON.stringify(name)} into ${folder}`);
       const path = `${folder.replace(/[\\/]+$/, '')}/${name}`;
       await files.write(path, bytes);
       paths.push(path);
@@ -64,7 +65,11 @@ export function hostWriteCheck(files: HostFiles): (path: string, kind: 'file' | 
     checkWritePath(path, 'page', kind === 'folder');
     const info = await files.stat(path);
     if (info && info.kind !== kind) {
-      throw new FileWriteError(kind === 'folder' ? `${path}: a file is there, not a folder; files are written into a folder, so choose a folder or a new name.` : `${path}: a folder is there, not a file; choose another name.`);
+      throw new FileWriteError(
+        kind === 'folder'
+          ? `${path}: a file is there, not a folder; files are written into a folder, so choose a folder or a new name.`
+          : `${path}: a folder is there, not a file; choose another name.`,
+      );
     }
   };
 }

@@ -42,7 +42,8 @@ export async function parseProject(bytes: Uint8Array, file = 'project'): Promise
     throw new NotAProjectError(file, `its ${MANIFEST} is not a Pruneflow manifest`);
   }
   const version = declaredVersion(manifest);
-  if (!(typeof version === 'number' && Number.isInteger(version) && version >= 1)) throw new ProjectTamperedError(file, MANIFEST, `has no valid format version (${String(version)})`);
+  if (!(typeof version === 'number' && Number.isInteger(version) && version >= 1))
+    throw new ProjectTamperedError(file, MANIFEST, `has no valid format version (${String(version)})`);
   if (version > FORMAT_VERSION) throw new ProjectVersionError(file, version, FORMAT_VERSION, describeApp(manifest.app));
   const parts = await checkedParts(file, manifest, zip);
   let migrated: ProjectFiles;
@@ -65,7 +66,8 @@ async function checkedParts(file: string, manifest: Record<string, unknown>, zip
     const data = zip.read(path);
     if (!data) throw new ProjectTamperedError(file, path, 'is listed in the manifest but missing');
     const actual = await sha256Hex(data);
-    if (actual !== entry.sha256) throw new ProjectTamperedError(file, path, `has SHA-256 ${actual.slice(0, 16)}..., the manifest lists ${entry.sha256.slice(0, 16)}...`);
+    if (actual !== entry.sha256)
+      throw new ProjectTamperedError(file, path, `has SHA-256 ${actual.slice(0, 16)}..., the manifest lists ${entry.sha256.slice(0, 16)}...`);
     parts.set(path, data);
   }
   return parts;
@@ -102,7 +104,8 @@ function decode(file: string, { manifest, parts }: ProjectFiles): Project {
   checkProjectJson({ dataset, baseline, sessions }, file, PROJECT);
   const stored: StoredSession[] = sessions.map((id) => {
     const record = json(sessionJson(id)) as SessionRecord;
-    if (record.id !== id || !Array.isArray(record.history) || !Array.isArray(record.weightSpecs)) throw lacks(sessionJson(id), 'its id, history or weight specs');
+    if (record.id !== id || !Array.isArray(record.history) || !Array.isArray(record.weightSpecs))
+      throw lacks(sessionJson(id), 'its id, history or weight specs');
     checkSessionRecord(record, file, sessionJson(id));
     const optimizer = parts.has(sessionOptimizer(id)) ? part(sessionOptimizer(id)) : undefined;
     return { record, weights: part(sessionWeights(id)), ...(optimizer && { optimizer }) };
@@ -127,7 +130,15 @@ function decode(file: string, { manifest, parts }: ProjectFiles): Project {
 export async function serializeProject(project: Project): Promise<Uint8Array> {
   const parts = new Map<string, Uint8Array>(project.unknown.parts);
   const { source, trainEpochs, modelJson, weights, inputContract } = project.baseline;
-  parts.set(PROJECT, encodeJson({ ...project.unknown.project, dataset: project.dataset, baseline: { source, trainEpochs, ...(inputContract && { inputContract }) }, sessions: project.sessions.map((s) => s.record.id) }));
+  parts.set(
+    PROJECT,
+    encodeJson({
+      ...project.unknown.project,
+      dataset: project.dataset,
+      baseline: { source, trainEpochs, ...(inputContract && { inputContract }) },
+      sessions: project.sessions.map((s) => s.record.id),
+    }),
+  );
   parts.set(BASELINE_JSON, modelJson);
   parts.set(BASELINE_WEIGHTS, weights);
   for (const { record, weights, optimizer } of project.sessions) {

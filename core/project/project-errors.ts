@@ -43,7 +43,9 @@ export class ProjectVersionError extends Error {
     readonly newest: number,
     writtenBy: string,
   ) {
-    super(`${file} has project format version ${version} (written by ${writtenBy}); this Pruneflow reads versions up to ${newest}: update Pruneflow to open it`);
+    super(
+      `${file} has project format version ${version} (written by ${writtenBy}); this Pruneflow reads versions up to ${newest}: update Pruneflow to open it`,
+    );
   }
 }
 

@@ -12,16 +12,24 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const string: Check = (v) => (typeof v === 'string' ? undefined : 'a string');
 const number: Check = (v) => (typeof v === 'number' && Number.isFinite(v) ? undefined : 'a finite number');
 const count: Check = (v) => (Number.isInteger(v) && (v as number) >= 0 ? undefined : 'a whole number >= 0');
-const optional = (check: Check): Check => (v) => (v === undefined ? undefined : check(v));
-const arrayOf = (check: Check, what: string): Check => (v) => (Array.isArray(v) && v.every((x) => check(x) === undefined) ? undefined : `a list of ${what}`);
-const object = (fields: Record<string, Check>): Check => (v) => {
-  if (!isObject(v)) return 'an object';
-  for (const [key, check] of Object.entries(fields)) {
-    const problem = check(v[key]);
-    if (problem) return `an object whose '${key}' is ${problem}`;
-  }
-  return undefined;
-};
+const optional =
+  (check: Check): Check =>
+  (v) =>
+    v === undefined ? undefined : check(v);
+const arrayOf =
+  (check: Check, what: string): Check =>
+  (v) =>
+    Array.isArray(v) && v.every((x) => check(x) === undefined) ? undefined : `a list of ${what}`;
+const object =
+  (fields: Record<string, Check>): Check =>
+  (v) => {
+    if (!isObject(v)) return 'an object';
+    for (const [key, check] of Object.entries(fields)) {
+      const problem = check(v[key]);
+      if (problem) return `an object whose '${key}' is ${problem}`;
+    }
+    return undefined;
+  };
 
 const STRING_LIST = arrayOf(string, 'strings');
 const INDEX_LIST = arrayOf(count, 'whole numbers');

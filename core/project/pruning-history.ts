@@ -25,11 +25,16 @@ export function keepOfStep(graph: ChannelGraph, step: HistoryStep): Map<number, 
     const group = graph.groups.find((g) => g.producers.length === removal.producers.length && removal.producers.every((p) => g.producers.includes(p)));
     const where = `step ${step.step}, group of ${removal.producers.join(' + ') || '(no producers)'}`;
     if (!group) throw new ReplayError(`${where}: the model has no channel group written by these layers`);
-    if (group.channels !== removal.channels) throw new ReplayError(`${where}: the history expects ${removal.channels} channels, the model has ${group.channels}`);
+    if (group.channels !== removal.channels)
+      throw new ReplayError(`${where}: the history expects ${removal.channels} channels, the model has ${group.channels}`);
     const removed = new Set(removal.removed);
-    if (removal.removed.some((c) => !Number.isInteger(c) || c < 0 || c >= group.channels)) throw new ReplayError(`${where}: removed channel indices must lie in 0..${group.channels - 1}`);
+    if (removal.removed.some((c) => !Number.isInteger(c) || c < 0 || c >= group.channels))
+      throw new ReplayError(`${where}: removed channel indices must lie in 0..${group.channels - 1}`);
     if (removed.size >= group.channels) throw new ReplayError(`${where}: would remove all ${group.channels} channels`);
-    keep.set(group.id, Int32Array.from({ length: group.channels }, (_, c) => c).filter((c) => !removed.has(c)));
+    keep.set(
+      group.id,
+      Int32Array.from({ length: group.channels }, (_, c) => c).filter((c) => !removed.has(c)),
+    );
   }
   return keep;
 }

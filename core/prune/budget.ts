@@ -121,7 +121,13 @@ export function keptAtRatio(channels: number, ratio: number, target: Pick<Prunin
  * One threshold step can remove a whole block of costly channels at once and overshoot the goal.
  * Give back the best removed channels (a rounding step at a time), while the cost stays within the goal.
  */
-function refill(graph: ChannelGraph, counts: Map<number, number>, searched: GroupRanking[], metric: PruningTarget['metric'], goal: number): Map<number, number> {
+function refill(
+  graph: ChannelGraph,
+  counts: Map<number, number>,
+  searched: GroupRanking[],
+  metric: PruningTarget['metric'],
+  goal: number,
+): Map<number, number> {
   for (;;) {
     let best: { ranking: GroupRanking; next: number; score: number } | undefined;
     for (const ranking of searched) {

@@ -76,7 +76,9 @@ function groupedKernel(kernel: tf.Tensor, k: LayerKeep): tf.Tensor {
   const all = (n: number) => Array.from({ length: n }, (_, i) => i);
   const parts = all(groups).map((g) => {
     const outs = Array.from(k.out ?? all(outChannels)).filter((o) => Math.floor(o / outWidth) === g);
-    const ins = Array.from(k.in ?? all(k.inChannels)).filter((i) => Math.floor(i / width) === g).map((i) => i - g * width);
+    const ins = Array.from(k.in ?? all(k.inChannels))
+      .filter((i) => Math.floor(i / width) === g)
+      .map((i) => i - g * width);
     return tf.gather(tf.gather(kernel, outs, 3), ins, 2);
   });
   return gather(tf.concat(parts, 3), undefined, 0);

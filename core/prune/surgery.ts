@@ -12,11 +12,7 @@ export class SurgeryError extends Error {
  * Builds a physically smaller model: the same topology with fewer filters/units, and the kept weights
  * sliced from the original. The original model is not changed.
  */
-export async function pruneModel(
-  model: tfl.LayersModel,
-  graph: ChannelGraph,
-  keep: ReadonlyMap<number, Int32Array>,
-): Promise<tfl.LayersModel> {
+export async function pruneModel(model: tfl.LayersModel, graph: ChannelGraph, keep: ReadonlyMap<number, Int32Array>): Promise<tfl.LayersModel> {
   checkKeep(graph, keep);
   const keeps = layerKeeps(graph, keep);
   // tfjs leaves some settings out of toJSON (SeparableConv2D's depth multiplier): put them back.
@@ -58,7 +54,9 @@ function checkKeep(graph: ChannelGraph, keep: ReadonlyMap<number, Int32Array>): 
       const width = group.channels / blocks;
       const counts = Array.from({ length: blocks }, (_, b) => kept.filter((c) => Math.floor(c / width) === b).length);
       if (counts.some((n) => n !== counts[0])) {
-        throw new SurgeryError(`Group ${groupId} feeds grouped convolutions (${blocks} groups): it must keep the same number of channels in each group, got ${counts.join(', ')}`);
+        throw new SurgeryError(
+          `Group ${groupId} feeds grouped convolutions (${blocks} groups): it must keep the same number of channels in each group, got ${counts.join(', ')}`,
+        );
       }
     }
   }

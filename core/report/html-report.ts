@@ -32,7 +32,10 @@ export function htmlReport(input: ReportInput): string {
   const { comparison } = input;
   const pareto = new Set(comparison.points.filter((p) => p.pareto).map((p) => p.row));
   const header = TABLE_COLUMNS.map((c) => `<th${c.numeric ? ' class="num"' : ''}>${escapeHtml(c.header)}</th>`).join('');
-  const rows = comparison.rows.map((row, i) => `<tr${pareto.has(i) ? ' class="pareto"' : ''}>${TABLE_COLUMNS.map((c) => `<td${c.numeric ? ' class="num"' : ''}>${escapeHtml(c.cell(row))}</td>`).join('')}</tr>`);
+  const rows = comparison.rows.map(
+    (row, i) =>
+      `<tr${pareto.has(i) ? ' class="pareto"' : ''}>${TABLE_COLUMNS.map((c) => `<td${c.numeric ? ' class="num"' : ''}>${escapeHtml(c.cell(row))}</td>`).join('')}</tr>`,
+  );
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',
@@ -65,14 +68,16 @@ export function htmlReport(input: ReportInput): string {
 
 function classTable(detail: SessionDetail): string {
   const head = ['class', 'images', 'baseline', 'pruned', 'change'].map((h, i) => `<th${i ? ' class="num"' : ''}>${h}</th>`).join('');
-  const rows = detail.classes.map((c) =>
-    `<tr><td>${escapeHtml(c.name)}</td>${[String(c.images), percent(c.baseline), percent(c.pruned), points(c.change)].map((v) => `<td class="num">${v}</td>`).join('')}</tr>`,
+  const rows = detail.classes.map(
+    (c) =>
+      `<tr><td>${escapeHtml(c.name)}</td>${[String(c.images), percent(c.baseline), percent(c.pruned), points(c.change)].map((v) => `<td class="num">${v}</td>`).join('')}</tr>`,
   );
   return `<table><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function detailSection(detail: SessionDetail): string {
-  const table = (pairs: [string, string][]) => `<table>${pairs.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`;
+  const table = (pairs: [string, string][]) =>
+    `<table>${pairs.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`;
   const steps = detail.steps.map((s) => `<tr><td class="num">${s.step}</td><td class="num">${s.groups}</td><td class="num">${s.removed}</td></tr>`).join('');
   return [
     `<details open><summary>${escapeHtml(`${detail.name} (${detail.id})`)} <span class="muted">${escapeHtml(detail.project)}</span></summary>`,
@@ -80,7 +85,9 @@ function detailSection(detail: SessionDetail): string {
     '<h3>Settings</h3>',
     table(detail.settings),
     '<h3>Pruning steps</h3>',
-    detail.steps.length ? `<table><thead><tr><th class="num">step</th><th class="num">groups cut</th><th class="num">channels removed</th></tr></thead><tbody>${steps}</tbody></table>` : '<p class="muted">none recorded</p>',
+    detail.steps.length
+      ? `<table><thead><tr><th class="num">step</th><th class="num">groups cut</th><th class="num">channels removed</th></tr></thead><tbody>${steps}</tbody></table>`
+      : '<p class="muted">none recorded</p>',
     ...(detail.classes.length ? ['<h3>Top-1 accuracy per class</h3>', classTable(detail)] : []),
     '<h3>Environment</h3>',
     table(detail.environment),

@@ -19,10 +19,14 @@ export function layerWidthsSvg(layers: readonly LayerWidthRow[], rows: readonly 
   const legend = 18 * Math.ceil(sessions / 3);
   const height = legend + layers.length * band + GAP;
   const scale = (w: number) => fixed((w / widest) * (WIDTH - LABEL - 48));
-  const parts = [`<svg class="chart widths" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" aria-label="Kept channels per layer">`];
+  const parts = [
+    `<svg class="chart widths" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" role="img" aria-label="Kept channels per layer">`,
+  ];
   rows.forEach((row, s) => {
     const [lx, ly] = [LABEL + (s % 3) * 150, 12 + 18 * Math.floor(s / 3)];
-    parts.push(`<rect x="${lx}" y="${ly - 9}" width="10" height="10" fill="${SERIES_COLOURS[s % SERIES_COLOURS.length]}"/><text class="legend" x="${lx + 14}" y="${ly}">${escapeHtml(`${row.sessionName} (${row.sessionId})`)}</text>`);
+    parts.push(
+      `<rect x="${lx}" y="${ly - 9}" width="10" height="10" fill="${SERIES_COLOURS[s % SERIES_COLOURS.length]}"/><text class="legend" x="${lx + 14}" y="${ly}">${escapeHtml(`${row.sessionName} (${row.sessionId})`)}</text>`,
+    );
   });
   layers.forEach((layer, l) => {
     const top = legend + l * band;
@@ -33,7 +37,9 @@ export function layerWidthsSvg(layers: readonly LayerWidthRow[], rows: readonly 
       if (base !== null) parts.push(`<rect class="baseline-bar" x="${LABEL}" y="${y}" width="${scale(base)}" height="${BAR - 1}"/>`);
       if (kept === null) return;
       const words = `${layer.layer}, ${rows[s].sessionName} (${rows[s].sessionId}): ${kept}${base === null ? '' : ` of ${base}`} channels kept`;
-      parts.push(`<rect class="kept-bar" x="${LABEL}" y="${y}" width="${scale(kept)}" height="${BAR - 1}" fill="${SERIES_COLOURS[s % SERIES_COLOURS.length]}"><title>${escapeHtml(words)}</title></rect>`);
+      parts.push(
+        `<rect class="kept-bar" x="${LABEL}" y="${y}" width="${scale(kept)}" height="${BAR - 1}" fill="${SERIES_COLOURS[s % SERIES_COLOURS.length]}"><title>${escapeHtml(words)}</title></rect>`,
+      );
       parts.push(`<text class="width" x="${LABEL + scale(Math.max(kept, base ?? 0)) + 4}" y="${y + BAR - 1}">${kept}${base === null ? '' : `/${base}`}</text>`);
     });
   });

@@ -19,7 +19,11 @@ export function markdownReport(input: ReportInput): string {
     '',
     '## Sessions',
     '',
-    ...table(TABLE_COLUMNS.map((c) => c.header), comparison.rows.map((row) => TABLE_COLUMNS.map((c) => c.cell(row))), TABLE_COLUMNS.map((c) => c.numeric)),
+    ...table(
+      TABLE_COLUMNS.map((c) => c.header),
+      comparison.rows.map((row) => TABLE_COLUMNS.map((c) => c.cell(row))),
+      TABLE_COLUMNS.map((c) => c.numeric),
+    ),
     '',
     `Pareto front (most accurate for its FLOPs): ${front.length ? front.map((p) => markdownCell(p.label)).join(', ') : 'none'}.`,
     '',
@@ -34,7 +38,13 @@ export function markdownReport(input: ReportInput): string {
       : ['No layer widths recorded.']),
   ];
   for (const d of input.details) {
-    lines.push('', `## ${markdownCell(`${d.name} (${d.id})`)}`, '', `${markdownCell(d.project)}; started ${d.started}${d.finished ? `, finished ${d.finished}` : ''}${d.dataset ? `; data: ${markdownCell(d.dataset)}` : ''}`, '');
+    lines.push(
+      '',
+      `## ${markdownCell(`${d.name} (${d.id})`)}`,
+      '',
+      `${markdownCell(d.project)}; started ${d.started}${d.finished ? `, finished ${d.finished}` : ''}${d.dataset ? `; data: ${markdownCell(d.dataset)}` : ''}`,
+      '',
+    );
     lines.push(...table(['setting', 'value'], d.settings, [false, false]), '');
     lines.push(`Pruning steps: ${d.steps.map((s) => `${s.step}: ${s.removed} channels from ${s.groups} groups`).join('; ') || 'none recorded'}.`, '');
     if (d.classes.length) {

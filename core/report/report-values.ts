@@ -7,4 +7,5 @@ export const kiloParams = (x: number | undefined) => (x === undefined ? '-' : `$
 export const milliseconds = (x: number | undefined) => (x === undefined ? '-' : `${x.toFixed(1)} ms`);
 export const speedup = (x: number | undefined) => (x === undefined ? '-' : `${x.toFixed(2)}x`);
 export const seconds = (x: number | undefined) => (x === undefined ? '-' : `${x.toFixed(1)} s`);
-export const target = (t: { metric: 'flops' | 'params'; reduction: number }) => `-${Math.round(t.reduction * 100)}% ${t.metric === 'flops' ? 'FLOPs' : 'params'}`;
+export const target = (t: { metric: 'flops' | 'params'; reduction: number }) =>
+  `-${Math.round(t.reduction * 100)}% ${t.metric === 'flops' ? 'FLOPs' : 'params'}`;

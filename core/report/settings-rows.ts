@@ -11,13 +11,24 @@ const SETTINGS: { [K in keyof PruneConfig]-?: (value: NonNullable<PruneConfig[K]
   data: (v) => ['Data set', v === 'builtin:fashion-mnist' ? 'built-in Fashion-MNIST sample' : v],
   criterion: (v) => ['Criterion', criterionName(v)],
   target: (v) => ['Target', `remove ${percent(v.reduction)} of the ${v.metric === 'flops' ? 'FLOPs' : 'parameters'}`],
-  ranking: (v) => ['Ranking', { global: 'global (one threshold across layers)', uniform: 'uniform (the same share of every layer)', sensitivity: 'from a sensitivity analysis' }[v]],
+  ranking: (v) => [
+    'Ranking',
+    { global: 'global (one threshold across layers)', uniform: 'uniform (the same share of every layer)', sensitivity: 'from a sensitivity analysis' }[v],
+  ],
   sensitivityRatios: (v) => ['Sensitivity shares tried', v.map(percent).join(', ')],
   sensitivityImages: (v) => ['Sensitivity images', String(v)],
   protect: (v) => ['Largest share removed from a layer', percent(1 - v)],
-  groupNormalisation: (v, c) => (c.ranking === 'global' ? ['Scores made comparable by', v === 'none' ? 'nothing (raw scores)' : v === 'lamp' ? "LAMP's ratio" : `each layer's ${v}`] : undefined),
+  groupNormalisation: (v, c) =>
+    c.ranking === 'global'
+      ? ['Scores made comparable by', v === 'none' ? 'nothing (raw scores)' : v === 'lamp' ? "LAMP's ratio" : `each layer's ${v}`]
+      : undefined,
   roundTo: (v) => ['Kept channels rounded to', v > 1 ? `multiples of ${v}` : 'exact counts'],
-  layerRatios: (v) => ['Shares set by hand', Object.entries(v).map(([layer, share]) => `${layer}: ${percent(share)}`).join(', ')],
+  layerRatios: (v) => [
+    'Shares set by hand',
+    Object.entries(v)
+      .map(([layer, share]) => `${layer}: ${percent(share)}`)
+      .join(', '),
+  ],
   trainEpochs: (v) => ['Baseline training', v > 0 ? epochs(v) : 'none (the model as it was)'],
   fineTuneEpochs: (v) => ['Fine-tuning', v > 0 ? epochs(v) : 'none'],
   batchSize: (v) => ['Batch size', String(v)],
@@ -25,13 +36,17 @@ const SETTINGS: { [K in keyof PruneConfig]-?: (value: NonNullable<PruneConfig[K]
   calibrationBatches: (v) => ['Calibration batches (data criteria)', String(v)],
   schedule: (v) => ['Schedule', v],
   scheduleSteps: (v, c) => (c.schedule === 'iterative' ? ['Pruning steps', String(v)] : undefined),
-  softEpochs: (v, c) => (c.schedule === 'one-shot' ? undefined : [c.schedule === 'continuous' ? 'Soft-pruning epochs' : 'Fine-tuning between steps', epochs(v)]),
+  softEpochs: (v, c) =>
+    c.schedule === 'one-shot' ? undefined : [c.schedule === 'continuous' ? 'Soft-pruning epochs' : 'Fine-tuning between steps', epochs(v)],
   scheduleMask: (v, c) => (c.schedule === 'continuous' ? ['Gates', v === 'soft' ? 'soft (sigmoid)' : 'hard (0/1 masks)'] : undefined),
   scheduleRamp: (v, c) => (c.schedule === 'continuous' ? ['Cut over time', v === 'cubic' ? 'cubic ramp' : 'all from the start'] : undefined),
   seed: (v) => ['Seed', String(v)],
   fitInput: (v) => (v ? ['Images', "resized and converted to the model's input"] : undefined),
   sample: (v) => ['Quick trial', `a sample of ${v.train} training and ${v.test} test images`],
-  export: (v) => ['Export', `${v.path} (${{ tfjs: 'TensorFlow.js', 'keras-h5': 'Keras .h5', keras: 'Keras .keras', onnx: 'ONNX', tflite: 'TensorFlow Lite' }[v.format]})`],
+  export: (v) => [
+    'Export',
+    `${v.path} (${{ tfjs: 'TensorFlow.js', 'keras-h5': 'Keras .h5', keras: 'Keras .keras', onnx: 'ONNX', tflite: 'TensorFlow Lite' }[v.format]})`,
+  ],
   foldBatchNorm: (v, c) => (v && c.export?.format === 'onnx' ? ['Batch norms in the export', 'folded into the layers before them'] : undefined),
   optimizer: (v, c) => ['Optimizer', v === 'adam' ? 'Adam' : c.nesterov ? "SGD with Nesterov's momentum 0.9" : 'SGD with momentum 0.9'],
   nesterov: () => undefined, // said with the optimizer

@@ -12,7 +12,10 @@ const STEPS = 19;
  * by importance instead, so its other measure lands near, not on, these numbers.
  */
 export async function estimateCut(request: CutRequest, host: Pick<RunHost, 'openModelSource'>): Promise<CutEstimate> {
-  const input = request.input && { inputShape: [request.input.height, request.input.width, request.input.channels] as [number, number, number], numClasses: request.input.classes };
+  const input = request.input && {
+    inputShape: [request.input.height, request.input.width, request.input.channels] as [number, number, number],
+    numClasses: request.input.classes,
+  };
   const model = await loadModel(request.model, host, input);
   try {
     const graph = buildChannelGraph(model);

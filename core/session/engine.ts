@@ -101,7 +101,8 @@ export function createEngine(options: EngineOptions): EngineApi {
       backend: report.active,
       signal: controller.signal,
       pause: gate,
-      onProgress: (progress) => emit(progress.warning ? { type: 'task-warning', taskId, message: progress.message } : { type: 'task-progress', taskId, progress }),
+      onProgress: (progress) =>
+        emit(progress.warning ? { type: 'task-warning', taskId, message: progress.message } : { type: 'task-progress', taskId, progress }),
       onState: (state: SessionState) => emit({ type: 'task-state', taskId, state }),
       onPruneStep: (step) => emit({ type: 'prune-step', taskId, step }),
     })
@@ -174,7 +175,10 @@ export function createEngine(options: EngineOptions): EngineApi {
       return estimateCut(request, options);
     },
     resumeSession: (projectPath, sessionId) =>
-      startTask((context) => resumeProjectSession(projectPath, sessionId ?? undefined, context), (taskId, result: PruneResult) => ({ type: 'task-done', taskId, result })),
+      startTask(
+        (context) => resumeProjectSession(projectPath, sessionId ?? undefined, context),
+        (taskId, result: PruneResult) => ({ type: 'task-done', taskId, result }),
+      ),
     async cancelTask(taskId: string) {
       running.get(taskId)?.controller.abort();
     },

@@ -43,7 +43,15 @@ export async function evaluateModel(
       warnings.push(error.message);
     }
     const accuracy = await classAccuracy(model, data.test, norm, { ...context, forward: new ForwardChooser(context.forwardEngine) });
-    return { model: request.model, dataset: data.label, images: data.test.count, parameters: countParameters(model), flops: countFlops(model), ...accuracy, warnings };
+    return {
+      model: request.model,
+      dataset: data.label,
+      images: data.test.count,
+      parameters: countParameters(model),
+      flops: countFlops(model),
+      ...accuracy,
+      warnings,
+    };
   } finally {
     model.dispose();
   }

@@ -30,9 +30,12 @@ const MAX_STEPS = 20;
  */
 export async function importanceFlow(request: FlowRequest, host: RunHost): Promise<FlowData> {
   const { steps = 3, target = { metric: 'flops', reduction: 0.5 } } = request;
-  if (!(Number.isInteger(steps) && steps >= 1 && steps <= MAX_STEPS)) throw new FlowRequestError(`steps must be a whole number from 1 to ${MAX_STEPS}, got ${steps}`);
-  if (target.metric !== 'flops' && target.metric !== 'params') throw new FlowRequestError(`target.metric must be 'flops' or 'params', got '${String(target.metric)}'`);
-  if (!(target.reduction > 0 && target.reduction < 1)) throw new FlowRequestError(`target.reduction must lie between 0 and 1 (exclusive), got ${target.reduction}`);
+  if (!(Number.isInteger(steps) && steps >= 1 && steps <= MAX_STEPS))
+    throw new FlowRequestError(`steps must be a whole number from 1 to ${MAX_STEPS}, got ${steps}`);
+  if (target.metric !== 'flops' && target.metric !== 'params')
+    throw new FlowRequestError(`target.metric must be 'flops' or 'params', got '${String(target.metric)}'`);
+  if (!(target.reduction > 0 && target.reduction < 1))
+    throw new FlowRequestError(`target.reduction must lie between 0 and 1 (exclusive), got ${target.reduction}`);
   const warnings: string[] = [];
   let criterion = getCriterion(request.criterion ?? 'cip');
   const { model, calibration } = await modelAndCalibration(request, host);
@@ -58,7 +61,16 @@ export async function importanceFlow(request: FlowRequest, host: RunHost): Promi
       prunable: new Set(graph.groups.filter((g) => g.prunable).map((g) => g.id)),
     });
     const modelLabel = MODEL_ZOO.find((e) => e.id === request.model)?.label ?? request.model.split(/[\\/]/).pop()!;
-    return { model: request.model, modelLabel, criterion: criterion.id, criterionLabel: criterion.label, target, ...aggregated, steps: flowSteps, warnings: [...warnings, ...analysis.warnings.filter((w) => !warnings.includes(w))] };
+    return {
+      model: request.model,
+      modelLabel,
+      criterion: criterion.id,
+      criterionLabel: criterion.label,
+      target,
+      ...aggregated,
+      steps: flowSteps,
+      warnings: [...warnings, ...analysis.warnings.filter((w) => !warnings.includes(w))],
+    };
   } finally {
     model.dispose();
     tf.dispose(calibration.flatMap((b) => [b.x, b.y]));
@@ -69,7 +81,13 @@ const isCip = (criterion: ImportanceCriterion): criterion is CipCriterion => 'an
 
 async function modelAndCalibration(request: FlowRequest, host: RunHost): Promise<{ model: tfl.LayersModel; calibration: Batch[] }> {
   if (request.data === undefined) return { model: await loadModel(request.model, host), calibration: [] };
-  const config = { ...DEFAULT_PRUNE_CONFIG, model: request.model, data: request.data, seed: request.seed ?? 1, calibrationBatches: request.calibrationBatches ?? 4 };
+  const config = {
+    ...DEFAULT_PRUNE_CONFIG,
+    model: request.model,
+    data: request.data,
+    seed: request.seed ?? 1,
+    calibrationBatches: request.calibrationBatches ?? 4,
+  };
   const { data, model } = await loadRunInputs(config, host);
   try {
     const { norm } = await resolveRunInput(config, data.train, model);
@@ -124,7 +142,10 @@ async function pruneSteps(
         for (const [id, kept] of keep) {
           const key = keyOf(currentGraph, id);
           const before = original.get(key)!;
-          original.set(key, kept.map((c) => before[c]));
+          original.set(
+            key,
+            kept.map((c) => before[c]),
+          );
         }
         if (current !== model) current.dispose();
         current = next;

@@ -24,7 +24,10 @@ async function requireProject(path: string, host: ProjectHost): Promise<Project>
 /** A project as the UI lists it: data set (and whether it is still there), baseline, sessions with their metrics. */
 export async function openProject(path: string, host: ProjectHost): Promise<ProjectSummary> {
   const project = await requireProject(path, host);
-  const found = await host.projects!.locateDataset(project).then(() => true, () => false);
+  const found = await host.projects!.locateDataset(project).then(
+    () => true,
+    () => false,
+  );
   const { path: dataPath, format, contentHash, files, bytes } = project.dataset;
   const measured = project.sessions.find((s) => s.record.result)?.record.result?.baseline;
   return {
@@ -52,7 +55,14 @@ export async function openProject(path: string, host: ProjectHost): Promise<Proj
         steps: record.history.length,
         removedChannels: record.history.reduce((n, step) => n + step.groups.reduce((m, g) => m + g.removed.length, 0), 0),
         ...(r && {
-          metrics: { accuracy: r.pruned.accuracy, ...(r.pruned.top5 !== undefined && { top5: r.pruned.top5 }), flops: r.pruned.flops, parameters: r.pruned.parameters, latencyMs: r.pruned.latencyMs, seconds: r.seconds },
+          metrics: {
+            accuracy: r.pruned.accuracy,
+            ...(r.pruned.top5 !== undefined && { top5: r.pruned.top5 }),
+            flops: r.pruned.flops,
+            parameters: r.pruned.parameters,
+            latencyMs: r.pruned.latencyMs,
+            seconds: r.seconds,
+          },
           // Where it is in the project now (a copy made by Save As is another file).
           result: { ...r, project: { path, session: record.id } },
         }),
@@ -85,7 +95,13 @@ export async function buildReport(path: string, sessionIds: readonly string[], f
 }
 
 /** Writes the report to `out` atomically; returns the path written. */
-export async function writeReport(path: string, sessionIds: readonly string[], format: ReportFormat, out: string, host: ProjectHost): Promise<{ file: string }> {
+export async function writeReport(
+  path: string,
+  sessionIds: readonly string[],
+  format: ReportFormat,
+  out: string,
+  host: ProjectHost,
+): Promise<{ file: string }> {
   if (!host.writeFiles) throw new ProjectHostError('This engine host cannot write files.');
   const text = await buildReport(path, sessionIds, format, host);
   const [folder, name] = splitPath(out);
@@ -94,11 +110,25 @@ export async function writeReport(path: string, sessionIds: readonly string[], f
 }
 
 /** Replays a session on the project's baseline and writes the pruned, fine-tuned model to the folder `out`. */
-export async function exportSession(path: string, sessionId: string, format: ModelExportFormat, out: string, host: ProjectHost, options: ExportSessionOptions = {}): Promise<{ files: string[] }> {
+export async function exportSession(
+  path: string,
+  sessionId: string,
+  format: ModelExportFormat,
+  out: string,
+  host: ProjectHost,
+  options: ExportSessionOptions = {},
+): Promise<{ files: string[] }> {
   if (!host.writeFiles) throw new ProjectHostError('This engine host cannot write files.');
   const project = await requireProject(path, host);
-  const record = findSession(path, project.sessions.map((s) => s.record), sessionId);
-  const model = await openSessionModel(project, project.sessions.find((s) => s.record === record)!);
+  const record = findSession(
+    path,
+    project.sessions.map((s) => s.record),
+    sessionId,
+  );
+  const model = await openSessionModel(
+    project,
+    project.sessions.find((s) => s.record === record)!,
+  );
   try {
     return { files: await host.writeFiles(out, await exportModel(model, format, { foldBatchNorm: options.foldBatchNorm === true })) };
   } finally {

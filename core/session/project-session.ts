@@ -39,15 +39,24 @@ export async function runProjectSession(config: PruneConfig & { project: string 
   if (existing) {
     const { source, trainEpochs } = existing.baseline;
     if (config.model !== source) {
-      throw new ProjectBaselineError(`${config.project} starts every session from its baseline, made from ${source}; leave out the model (or give ${source}), not ${config.model}`);
+      throw new ProjectBaselineError(
+        `${config.project} starts every session from its baseline, made from ${source}; leave out the model (or give ${source}), not ${config.model}`,
+      );
     }
     const training = existing.sessions.find((s) => s.record.config.trainEpochs > 0 && s.record.state === 'configured' && s.record.status !== 'done');
     if (training) {
-      throw new ProjectBaselineError(`${config.project}: session ${training.record.id} has not finished training the baseline; finish it first with: pruneflow resume ${config.project} --session ${training.record.id}`);
+      throw new ProjectBaselineError(
+        `${config.project}: session ${training.record.id} has not finished training the baseline; finish it first with: pruneflow resume ${config.project} --session ${training.record.id}`,
+      );
     }
     // The baseline is trained already: its training is part of the project, not of this session.
     runConfig = { ...config, trainEpochs: 0 };
-    context.onProgress?.({ stage: 'loading', step: 0, total: 0, message: `Starting from the project's baseline (${source}, trained ${trainEpochs} epoch${trainEpochs === 1 ? '' : 's'})` });
+    context.onProgress?.({
+      stage: 'loading',
+      step: 0,
+      total: 0,
+      message: `Starting from the project's baseline (${source}, trained ${trainEpochs} epoch${trainEpochs === 1 ? '' : 's'})`,
+    });
     if (config.data !== existing.dataset.path) {
       // The project file keeps pointing at the data set's new place from now on.
       await store.save(config.project, await store.relinkDataset(existing, config.data));

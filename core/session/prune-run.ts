@@ -168,9 +168,19 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
     plan(graph, uniformScores(graph), budget); // throws now, not after training, if the target is out of reach
     if (config.ranking === 'sensitivity') assertReachable(graph, config.sensitivityRatios ?? DEFAULT_SENSITIVITY_RATIOS, budget);
     const training = {
-      batchSize: config.batchSize, seed: config.seed, signal, pause, onProgress, augmentation,
-      optimizer: config.optimizer, weightDecay: config.weightDecay, schedule: config.lrSchedule,
-      nesterov: config.nesterov, weightDecayOn: config.weightDecayOn, scheduleEvery: config.lrScheduleEvery, batchNormMomentum: config.batchNormMomentum,
+      batchSize: config.batchSize,
+      seed: config.seed,
+      signal,
+      pause,
+      onProgress,
+      augmentation,
+      optimizer: config.optimizer,
+      weightDecay: config.weightDecay,
+      schedule: config.lrSchedule,
+      nesterov: config.nesterov,
+      weightDecayOn: config.weightDecayOn,
+      scheduleEvery: config.lrScheduleEvery,
+      batchNormMomentum: config.batchNormMomentum,
     };
     const fineTuneRate = config.fineTuneLearningRate ?? config.learningRate / 2;
     // Baseline training and fine-tuning are the longest steps: on wasm they use one engine per core where the host has them.
@@ -178,8 +188,14 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
     if (config.trainEpochs > 0 && !machine.reached('baseline-evaluated')) {
       const stage = 'training';
       await fit(baseline, train, norm, {
-        ...training, epochs: config.trainEpochs, learningRate: config.learningRate, stage, parallel, earlyStopping,
-        onCheckpoint: epochHooks(stage, baseline, config.trainEpochs, checkpoints, recorder), resume: resume?.training?.stage === stage ? resume.training : undefined,
+        ...training,
+        epochs: config.trainEpochs,
+        learningRate: config.learningRate,
+        stage,
+        parallel,
+        earlyStopping,
+        onCheckpoint: epochHooks(stage, baseline, config.trainEpochs, checkpoints, recorder),
+        resume: resume?.training?.stage === stage ? resume.training : undefined,
       });
     }
     let baselineSummary = resume?.baseline;
@@ -206,7 +222,13 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
         note('sensitivity', 'Pruning each layer alone to measure what it costs in accuracy');
         try {
           const scores = await criterion.scoreGroups({ model: baseline, graph, calibration, seed: config.seed });
-          const measured = await measureSensitivity(baseline, graph, scores, train, norm, config, { cache: context.cache, signal, onProgress, warnings, forward });
+          const measured = await measureSensitivity(baseline, graph, scores, train, norm, config, {
+            cache: context.cache,
+            signal,
+            onProgress,
+            warnings,
+            forward,
+          });
           if (measured.cached) note('sensitivity', 'Using the sensitivity table measured before (cached)');
           sensitivity = measured.table;
           layerRatios = { ...ratiosByLayer(graph, selectRatios(graph, sensitivity, budget).ratios), ...config.layerRatios };
@@ -242,7 +264,13 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
             };
             // Soft gates rewrite the weights after every step (onStep), which replicas would not see: those train here.
             await fit(model, train, norm, {
-              ...training, epochs: o.epochs, learningRate: fineTuneRate, stage: o.stage, onEpochEnd: o.onEpochEnd, onProgress: onStep, distillation: withTeacher,
+              ...training,
+              epochs: o.epochs,
+              learningRate: fineTuneRate,
+              stage: o.stage,
+              onEpochEnd: o.onEpochEnd,
+              onProgress: onStep,
+              distillation: withTeacher,
               parallel: o.onStep ? undefined : parallel,
             });
           },
@@ -253,7 +281,10 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
         })
         .finally(() => tf.dispose(calibration.flatMap((b) => [b.x, b.y])));
       throwIfCancelled(signal, 'Pruning');
-      await recalibrateBatchNorm(pruned, train, norm, { seed: config.seed, onWarning: (message) => onProgress?.({ stage: 'pruning', step: 0, total: 0, message, warning: true }) });
+      await recalibrateBatchNorm(pruned, train, norm, {
+        seed: config.seed,
+        onWarning: (message) => onProgress?.({ stage: 'pruning', step: 0, total: 0, message, warning: true }),
+      });
       pruneOnlyAccuracy = (await evaluate(pruned, test, norm, { signal, pause, onProgress, forward })).top1;
       machine.to('fine-tuning');
       await recorder?.prunedUntuned?.(pruned, pruneOnlyAccuracy);
@@ -262,9 +293,16 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
     if (config.fineTuneEpochs > 0) {
       const stage = 'fine-tuning';
       await fit(pruned, train, norm, {
-        ...training, epochs: config.fineTuneEpochs, learningRate: fineTuneRate, seed: config.seed + 1, stage,
-        distillation: withTeacher, earlyStopping, onCheckpoint: epochHooks(stage, pruned, config.fineTuneEpochs, checkpoints, recorder),
-        resume: resume?.training?.stage === stage ? resume.training : undefined, parallel,
+        ...training,
+        epochs: config.fineTuneEpochs,
+        learningRate: fineTuneRate,
+        seed: config.seed + 1,
+        stage,
+        distillation: withTeacher,
+        earlyStopping,
+        onCheckpoint: epochHooks(stage, pruned, config.fineTuneEpochs, checkpoints, recorder),
+        resume: resume?.training?.stage === stage ? resume.training : undefined,
+        parallel,
       });
     }
     // The teacher's work is done: free its memory before the pruned model is measured. The baseline
@@ -384,8 +422,20 @@ async function exportTo(model: tfl.LayersModel, target: NonNullable<PruneConfig[
  * Accuracy, size and (with `timed`) latency of a model. Latency is the model's as it would be deployed:
  * batch norm and ReLU folded into the convolutions. The pruned model is timed later, in pairs with the baseline.
  */
-async function summarise(model: tfl.LayersModel, test: ImageDataset, norm: Normalisation, config: PruneConfig, context: RunContext, forward: ForwardChooser, timed = true): Promise<ModelSummary> {
-  const { top1: accuracy, top5, perClass } = await evaluate(model, test, norm, { signal: context.signal, pause: context.pause, onProgress: context.onProgress, forward });
+async function summarise(
+  model: tfl.LayersModel,
+  test: ImageDataset,
+  norm: Normalisation,
+  config: PruneConfig,
+  context: RunContext,
+  forward: ForwardChooser,
+  timed = true,
+): Promise<ModelSummary> {
+  const {
+    top1: accuracy,
+    top5,
+    perClass,
+  } = await evaluate(model, test, norm, { signal: context.signal, pause: context.pause, onProgress: context.onProgress, forward });
   const runs = { ...latencyRuns(config), forward };
   let latency: ModelSummary['latency'];
   if (timed) {
@@ -393,8 +443,15 @@ async function summarise(model: tfl.LayersModel, test: ImageDataset, norm: Norma
     latency = await measureLatency(deployable, runs).finally(() => deployable.dispose());
   }
   return {
-    accuracy, ...(top5 !== undefined && { top5 }), parameters: countParameters(model), flops: countFlops(model),
-    latencyMs: latency?.median ?? Number.NaN, latencyBatch: runs.batch, ...(latency && { latency }), layerWidths: layerWidths(model), perClass,
+    accuracy,
+    ...(top5 !== undefined && { top5 }),
+    parameters: countParameters(model),
+    flops: countFlops(model),
+    latencyMs: latency?.median ?? Number.NaN,
+    latencyBatch: runs.batch,
+    ...(latency && { latency }),
+    layerWidths: layerWidths(model),
+    perClass,
   };
 }
 

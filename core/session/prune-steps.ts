@@ -14,7 +14,12 @@ export function layerWidths(model: tfl.LayersModel): { name: string; channels: n
  * A schedule's `onKept` hook that reports each step as kept widths per baseline layer. Iterative steps
  * see an already pruned graph: a layer's kept count comes from the group it writes in that graph.
  */
-export function pruneStepReporter(baseline: tfl.LayersModel, graph: ChannelGraph, metric: PruneConfig['target']['metric'], report: (step: PruneStep) => void): ScheduleContext['onKept'] {
+export function pruneStepReporter(
+  baseline: tfl.LayersModel,
+  graph: ChannelGraph,
+  metric: PruneConfig['target']['metric'],
+  report: (step: PruneStep) => void,
+): ScheduleContext['onKept'] {
   const widths = layerWidths(baseline);
   const original = maskedCost(graph, new Map())[metric];
   return (step, steps, current, keep) => {

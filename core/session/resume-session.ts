@@ -59,14 +59,18 @@ export async function resumeProjectSession(path: string, sessionId: string | und
 function chooseSession(path: string, project: Project, sessionId: string | undefined): StoredSession {
   if (sessionId !== undefined) {
     const session = project.sessions.find((s) => s.record.id === sessionId);
-    if (!session) throw new SessionChoiceError(`${path} has no session '${sessionId}'; its sessions: ${project.sessions.map((s) => s.record.id).join(', ') || 'none'}`);
-    if (!isUnfinished(session.record)) throw new NothingToResumeError(`Session ${sessionId} of ${path} is ${session.record.status}: there is nothing to resume`);
+    if (!session)
+      throw new SessionChoiceError(`${path} has no session '${sessionId}'; its sessions: ${project.sessions.map((s) => s.record.id).join(', ') || 'none'}`);
+    if (!isUnfinished(session.record))
+      throw new NothingToResumeError(`Session ${sessionId} of ${path} is ${session.record.status}: there is nothing to resume`);
     return session;
   }
   const unfinished = project.sessions.filter((s) => isUnfinished(s.record));
   if (unfinished.length === 0) throw new NothingToResumeError(`Every session of ${path} is finished: there is nothing to resume`);
   if (unfinished.length > 1) {
-    throw new SessionChoiceError(`${path} has ${unfinished.length} unfinished sessions (${unfinished.map((s) => `${s.record.id}: ${s.record.status}`).join(', ')}); name one with --session`);
+    throw new SessionChoiceError(
+      `${path} has ${unfinished.length} unfinished sessions (${unfinished.map((s) => `${s.record.id}: ${s.record.status}`).join(', ')}); name one with --session`,
+    );
   }
   return unfinished[0];
 }
@@ -90,7 +94,8 @@ function resumePoint({ record, weights, optimizer }: StoredSession): ResumePoint
     }),
   };
   if (checkpoint.state === 'fine-tuning') {
-    if (checkpoint.pruneOnlyAccuracy === undefined || record.weightSpecs.length === 0) throw new CheckpointError(`Session ${record.id}: a fine-tuning checkpoint without the pruned model`);
+    if (checkpoint.pruneOnlyAccuracy === undefined || record.weightSpecs.length === 0)
+      throw new CheckpointError(`Session ${record.id}: a fine-tuning checkpoint without the pruned model`);
     point.pruned = {
       accuracy: checkpoint.pruneOnlyAccuracy,
       async open(baseline) {
@@ -107,6 +112,7 @@ function resumePoint({ record, weights, optimizer }: StoredSession): ResumePoint
   } else if (checkpoint.state !== 'configured' && checkpoint.state !== 'baseline-evaluated') {
     throw new CheckpointError(`Session ${record.id}: a checkpoint cannot be taken in state '${checkpoint.state}'`);
   }
-  if (checkpoint.state !== 'configured' && !checkpoint.baseline) throw new CheckpointError(`Session ${record.id}: a checkpoint after the baseline without its measurements`);
+  if (checkpoint.state !== 'configured' && !checkpoint.baseline)
+    throw new CheckpointError(`Session ${record.id}: a checkpoint after the baseline without its measurements`);
   return point;
 }

@@ -11,7 +11,9 @@ import {
   presetContract,
   rememberInputContract,
   type InputContract,
-  type InputPreset, optionsContract } from '../models/input-contract.js';
+  type InputPreset,
+  optionsContract,
+} from '../models/input-contract.js';
 import { MODEL_ZOO } from '../models/zoo.js';
 import { evaluate } from '../train/evaluate.js';
 import type { ProgressListener } from '../train/progress.js';
@@ -48,7 +50,11 @@ export async function resolveRunInput(
 ): Promise<RunInput> {
   const stats = () => channelStatistics(train);
   const fromFile = modelInputContract(model);
-  const keep = (contract: InputContract): InputContract => ({ ...contract, labels: contract.labels ?? fromFile?.labels, size: contract.size ?? fromFile?.size });
+  const keep = (contract: InputContract): InputContract => ({
+    ...contract,
+    labels: contract.labels ?? fromFile?.labels,
+    size: contract.size ?? fromFile?.size,
+  });
   let contract: InputContract | undefined;
   if (config.input) contract = keep({ ...optionsContract(config.input), source: 'user' });
   else if (fromFile) contract = fromFile;
@@ -87,7 +93,12 @@ async function detectInput(
     const contract = presetContract('dataset-stats', 'default');
     const norm = stats();
     rememberInputContract(model, { ...contract, mean: norm.mean, std: norm.std });
-    return { contract: { ...contract, mean: norm.mean, std: norm.std }, norm, scores, message: `input: the model scores near chance under every preset (${table}); it trains from the data set's statistics` };
+    return {
+      contract: { ...contract, mean: norm.mean, std: norm.std },
+      norm,
+      scores,
+      message: `input: the model scores near chance under every preset (${table}); it trains from the data set's statistics`,
+    };
   }
   if (best.accuracy < nearChance(chance)) {
     throw new InputContractError(

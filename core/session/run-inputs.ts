@@ -88,7 +88,11 @@ async function loadAllRunData(config: PruneConfig, host: RunHost): Promise<RunDa
 }
 
 /** The data and the model of a run, the data fitted to the model where `config.fitInput` asks (see `loadRunModel`). */
-export async function loadRunInputs(config: PruneConfig, host: RunHost, open?: () => Promise<tfl.LayersModel>): Promise<{ data: RunData; model: tfl.LayersModel }> {
+export async function loadRunInputs(
+  config: PruneConfig,
+  host: RunHost,
+  open?: () => Promise<tfl.LayersModel>,
+): Promise<{ data: RunData; model: tfl.LayersModel }> {
   const data = await loadRunData(config, host);
   return loadRunModel(config, data, host, open);
 }
@@ -98,7 +102,12 @@ export async function loadRunInputs(config: PruneConfig, host: RunHost, open?: (
  * data: a mismatch is an `InputMismatchError` before any work, saying what differs and what to do, unless
  * `config.fitInput` asks to resize and convert the images to the model's input (then `data` is the fitted data).
  */
-export async function loadRunModel(config: PruneConfig, data: RunData, host: RunHost, open?: () => Promise<tfl.LayersModel>): Promise<{ data: RunData; model: tfl.LayersModel }> {
+export async function loadRunModel(
+  config: PruneConfig,
+  data: RunData,
+  host: RunHost,
+  open?: () => Promise<tfl.LayersModel>,
+): Promise<{ data: RunData; model: tfl.LayersModel }> {
   const { train, test } = data;
   const input = { inputShape: [train.height, train.width, train.channels] as [number, number, number], numClasses: train.classNames.length, seed: config.seed };
   const model = open ? await open() : await loadModel(config.model, host, input);
@@ -109,7 +118,10 @@ export async function loadRunModel(config: PruneConfig, data: RunData, host: Run
     throw new InputMismatchError(`${config.model} does not fit the data set. ${describeInputFit(fit)}`);
   }
   const fitted = { ...data, train: fitImages(train, fit.target), test: fitImages(test, fit.target) };
-  return { model, data: inModelClassOrder({ ...fitted, warnings: [...data.warnings, `images fitted to the model: ${fit.problems.map((p) => p.fix).join(' ')}`] }, model) };
+  return {
+    model,
+    data: inModelClassOrder({ ...fitted, warnings: [...data.warnings, `images fitted to the model: ${fit.problems.map((p) => p.fix).join(' ')}`] }, model),
+  };
 }
 
 /** The data's labels in the order of the classes the model file names, where both name them (core/data/class-order.ts). */
@@ -122,12 +134,14 @@ function inModelClassOrder(data: RunData, model: tfl.LayersModel): RunData {
   return { ...data, train: relabel(data.train, order.toModel), test: relabel(data.test, order.toModel), warnings: [...data.warnings, order.message] };
 }
 
-
 /**
  * The engines a run trains on: the host's replicas (one per core) on the wasm backend, as many as the
  * `trainingEngines` setting allows; undefined (one engine) when it is 1 or the host has none.
  */
-export function trainingEnginesFor(config: Pick<PruneConfig, 'trainingEngines'>, context: { backend: string; trainingReplicas?: ParallelTraining }): ParallelTraining | undefined {
+export function trainingEnginesFor(
+  config: Pick<PruneConfig, 'trainingEngines'>,
+  context: { backend: string; trainingReplicas?: ParallelTraining },
+): ParallelTraining | undefined {
   const host = context.backend === 'wasm' ? context.trainingReplicas : undefined;
   if (!host) return undefined;
   const replicas = config.trainingEngines ?? host.replicas;

@@ -27,14 +27,32 @@ export async function runSensitivity(config: PruneConfig, context: RunContext): 
     if (config.trainEpochs > 0) {
       const parallel = trainingEnginesFor(config, context);
       const augmentation = defaultAugmentation(data.imageKind);
-      await fit(model, data.train, norm, { epochs: config.trainEpochs, batchSize: config.batchSize, learningRate: config.learningRate, seed: config.seed, signal, onProgress, augmentation, stage: 'training', parallel });
+      await fit(model, data.train, norm, {
+        epochs: config.trainEpochs,
+        batchSize: config.batchSize,
+        learningRate: config.learningRate,
+        seed: config.seed,
+        signal,
+        onProgress,
+        augmentation,
+        stage: 'training',
+        parallel,
+      });
     }
     const graph = buildChannelGraph(model);
     const calibration = criterion.needs === 'weights' ? [] : calibrationBatches(data.train, norm, config);
     const onWarning = (message: string) => onProgress?.({ stage: 'scoring', step: 0, total: 1, message, warning: true });
-    const scores = await criterion.scoreGroups({ model, graph, calibration, seed: config.seed, onWarning, forward }).finally(() => tf.dispose(calibration.flatMap((b) => [b.x, b.y])));
+    const scores = await criterion
+      .scoreGroups({ model, graph, calibration, seed: config.seed, onWarning, forward })
+      .finally(() => tf.dispose(calibration.flatMap((b) => [b.x, b.y])));
     const warnings = [...data.warnings];
-    const { table, cached } = await measureSensitivity(model, graph, scores, data.train, norm, config, { cache: context.cache, signal, onProgress, warnings, forward });
+    const { table, cached } = await measureSensitivity(model, graph, scores, data.train, norm, config, {
+      cache: context.cache,
+      signal,
+      onProgress,
+      warnings,
+      forward,
+    });
     return {
       dataset: `${data.label}: ${data.train.count} training, ${data.test.count} test images`,
       model: MODEL_ZOO.find((e) => e.id === config.model)?.label ?? config.model,

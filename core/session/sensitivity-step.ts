@@ -48,7 +48,11 @@ export async function measureSensitivity(
   if (hit) return { table: hit, cached: true };
 
   const batches: Batch[] = [];
-  for (const indices of batchIndices(Int32Array.from({ length: subset.count }, (_, i) => i), EVAL_BATCH)) batches.push(makeBatch(subset, indices, norm));
+  for (const indices of batchIndices(
+    Int32Array.from({ length: subset.count }, (_, i) => i),
+    EVAL_BATCH,
+  ))
+    batches.push(makeBatch(subset, indices, norm));
   const table = await analyseSensitivity(model, graph, scores, batches, ratios, {
     signal: context.signal,
     forward: context.forward,
@@ -61,7 +65,9 @@ export async function measureSensitivity(
       }),
   }).finally(() => tf.dispose(batches.flatMap((b) => [b.x, b.y])));
   if (cache) {
-    await cache.write(key, encodeTable(key, table)).catch((error: unknown) => warnings.push(`could not store the sensitivity table in the cache: ${(error as Error).message}`));
+    await cache
+      .write(key, encodeTable(key, table))
+      .catch((error: unknown) => warnings.push(`could not store the sensitivity table in the cache: ${(error as Error).message}`));
   }
   return { table, cached: false };
 }

@@ -77,10 +77,21 @@ export class SessionSaver {
     return {
       epoch: async (stage, model, state, epochs) => {
         const optimizer = state.optimizer;
-        const training = { stage, epoch: state.epoch, epochs, random: state.random, ...(optimizer && { optimizer: optimizer.specs as SessionRecord['weightSpecs'] }) };
+        const training = {
+          stage,
+          epoch: state.epoch,
+          epochs,
+          random: state.random,
+          ...(optimizer && { optimizer: optimizer.specs as SessionRecord['weightSpecs'] }),
+        };
         if (stage === 'training' && this.options.trainsBaseline) this.#baseline = await storeModel(model, config.model, config.trainEpochs);
         const weights = stage === 'fine-tuning' ? await modelWeights(model) : undefined;
-        await this.#checkpoint({ ...this.#checkpointBase(), state: this.machine.state, training }, weights, optimizer?.data, `${stage} epoch ${state.epoch}/${epochs}`);
+        await this.#checkpoint(
+          { ...this.#checkpointBase(), state: this.machine.state, training },
+          weights,
+          optimizer?.data,
+          `${stage} epoch ${state.epoch}/${epochs}`,
+        );
       },
       baseline: async (model, summary) => {
         if (this.options.trainsBaseline) this.#baseline = await storeModel(model, config.model, config.trainEpochs);
@@ -91,7 +102,12 @@ export class SessionSaver {
         this.#session = { ...this.#session, record: { ...this.record, history: [...steps] } };
       },
       prunedUntuned: async (model, accuracy) => {
-        await this.#checkpoint({ ...this.#checkpointBase(), state: 'fine-tuning', pruneOnlyAccuracy: accuracy }, await modelWeights(model), undefined, 'the pruned model');
+        await this.#checkpoint(
+          { ...this.#checkpointBase(), state: 'fine-tuning', pruneOnlyAccuracy: accuracy },
+          await modelWeights(model),
+          undefined,
+          'the pruned model',
+        );
       },
       pruned: async (model) => void (this.#final = await modelWeights(model)),
     };
@@ -106,7 +122,10 @@ export class SessionSaver {
   async finish(result: SessionRecord['result']): Promise<void> {
     const { checkpoint: _checkpoint, error: _error, ...record } = this.record;
     const weights = this.#final ?? { specs: record.weightSpecs, data: this.#session.weights };
-    this.#session = { record: { ...record, status: 'done', finished: now(), result, metrics: [...this.metrics], weightSpecs: weights.specs }, weights: weights.data };
+    this.#session = {
+      record: { ...record, status: 'done', finished: now(), result, metrics: [...this.metrics], weightSpecs: weights.specs },
+      weights: weights.data,
+    };
     this.machine.to('done');
     await this.#save();
   }
@@ -129,7 +148,12 @@ export class SessionSaver {
     return { state: this.machine.state, saved: now(), ...(baseline && { baseline }), ...(pruneOnlyAccuracy !== undefined && { pruneOnlyAccuracy }) };
   }
 
-  async #checkpoint(checkpoint: SessionCheckpoint, weights: { specs: SessionRecord['weightSpecs']; data: Uint8Array } | undefined, optimizer: Uint8Array | undefined, what: string): Promise<void> {
+  async #checkpoint(
+    checkpoint: SessionCheckpoint,
+    weights: { specs: SessionRecord['weightSpecs']; data: Uint8Array } | undefined,
+    optimizer: Uint8Array | undefined,
+    what: string,
+  ): Promise<void> {
     const record: SessionRecord = { ...this.record, checkpoint: { ...checkpoint, saved: now() }, metrics: [...this.metrics] };
     if (weights) record.weightSpecs = weights.specs;
     this.#session = { record, weights: weights?.data ?? this.#session.weights, ...(optimizer && { optimizer }) };
@@ -158,7 +182,15 @@ export class SessionSaver {
     } else {
       if (!newProject || !this.#baseline) throw new ProjectBaselineError(`${path} is gone: it was moved or deleted while this session ran`);
       const unknown = { manifest: {}, project: {}, parts: new Map<string, Uint8Array>() };
-      project = { created: stamp, modified: stamp, appVersion: PRUNEFLOW_VERSION, dataset: newProject.dataset, baseline: this.#baseline, sessions: [this.#session], unknown };
+      project = {
+        created: stamp,
+        modified: stamp,
+        appVersion: PRUNEFLOW_VERSION,
+        dataset: newProject.dataset,
+        baseline: this.#baseline,
+        sessions: [this.#session],
+        unknown,
+      };
     }
     await store.save(path, project);
     this.#written = true;
@@ -169,6 +201,9 @@ const now = () => new Date().toISOString();
 
 /** s1, s2, ...: short, so a command line can name them. */
 export function nextSessionId(sessions: readonly StoredSession[]): string {
-  const numbers = sessions.map((s) => /^s(\d+)$/.exec(s.record.id)?.[1]).map(Number).filter(Number.isFinite);
+  const numbers = sessions
+    .map((s) => /^s(\d+)$/.exec(s.record.id)?.[1])
+    .map(Number)
+    .filter(Number.isFinite);
   return `s${Math.max(0, ...numbers) + 1}`;
 }

@@ -58,7 +58,9 @@ export async function runSweep(spec: SweepSpec, executor: SweepExecutor, options
   const { store } = options;
   const project = await store.load(spec.project);
   if (!project) {
-    throw new ProjectNotFoundError(`${spec.project}: no such project file. A sweep starts from a project's baseline; make one first, e.g. pruneflow prune --model demo-cnn --data builtin:fashion-mnist --project ${spec.project}`);
+    throw new ProjectNotFoundError(
+      `${spec.project}: no such project file. A sweep starts from a project's baseline; make one first, e.g. pruneflow prune --model demo-cnn --data builtin:fashion-mnist --project ${spec.project}`,
+    );
   }
   const jobs = await expandSweep(spec, { model: project.baseline.source, data: project.dataset.path });
   const sweepId = await sweepIdOf(spec.project, jobs);
@@ -97,7 +99,11 @@ export async function runSweep(spec: SweepSpec, executor: SweepExecutor, options
         if (cut && notePruneOnly(best, cut, outcome.session)) await executor.setBest(sweepId, cut, best.get(cut)!);
         const view = views.get(outcome.sessionId);
         if (view && !isSettled(view)) {
-          const next = { ...viewOf(outcome.session, outcome.sessionId, view.name), ...(worker && { worker }), ...(view.attempts && { attempts: view.attempts }) };
+          const next = {
+            ...viewOf(outcome.session, outcome.sessionId, view.name),
+            ...(worker && { worker }),
+            ...(view.attempts && { attempts: view.attempts }),
+          };
           views.set(outcome.sessionId, next);
           emit(next);
         }
@@ -126,7 +132,15 @@ export async function runSweep(spec: SweepSpec, executor: SweepExecutor, options
   }
   // Anything not settled by now (the executor stopped early on a cancel) counts as cancelled.
   for (const view of views.values()) if (!isSettled(view)) hooks.fail(view.sessionId, { name: 'SweepCancelledError', message: 'cancelled' }, true);
-  const summary: SweepSummary = { sweepId, project: spec.project, executor: executor.kind, jobs: [...views.values()], written, duplicates, seconds: (performance.now() - started) / 1000 };
+  const summary: SweepSummary = {
+    sweepId,
+    project: spec.project,
+    executor: executor.kind,
+    jobs: [...views.values()],
+    written,
+    duplicates,
+    seconds: (performance.now() - started) / 1000,
+  };
   options.onEvent?.({ type: 'sweep-done', sweepId, summary });
   return summary;
 }
@@ -164,7 +178,12 @@ function viewOf(session: StoredSession, sessionId: string, name: string): SweepJ
     name,
     status: stopped ? 'stopped-early' : 'done',
     ...(pruneOnlyAccuracy !== undefined && { pruneOnlyAccuracy }),
-    ...(result && { accuracy: result.pruned.accuracy, cut: 1 - result.pruned[result.target.metric === 'flops' ? 'flops' : 'parameters'] / result.baseline[result.target.metric === 'flops' ? 'flops' : 'parameters'] }),
+    ...(result && {
+      accuracy: result.pruned.accuracy,
+      cut:
+        1 -
+        result.pruned[result.target.metric === 'flops' ? 'flops' : 'parameters'] / result.baseline[result.target.metric === 'flops' ? 'flops' : 'parameters'],
+    }),
   };
 }
 

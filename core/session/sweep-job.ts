@@ -61,7 +61,9 @@ export async function runSweepJob(job: SweepJob, sweepId: string, seed: Project,
     if (!stopsEarly(accuracy, best, context.margin)) return;
     stopped = { id: sweepId, outcome: 'stopped-early', pruneOnlyAccuracy: accuracy, best, margin: context.margin };
     controller.abort();
-    throw new SweepEarlyStopError(`${job.name}: ${pct(accuracy)} after pruning, more than ${pct(context.margin ?? 0)} below the best at this cut (${pct(best ?? 0)})`);
+    throw new SweepEarlyStopError(
+      `${job.name}: ${pct(accuracy)} after pruning, more than ${pct(context.margin ?? 0)} below the best at this cut (${pct(best ?? 0)})`,
+    );
   };
   const record = {
     id: job.sessionId,
@@ -79,7 +81,12 @@ export async function runSweepJob(job: SweepJob, sweepId: string, seed: Project,
   await saver.begin();
   const runConfig: PruneConfig = { ...job.config, ...(context.dataPath && { data: context.dataPath }) };
   try {
-    await runSavedSession(runConfig, { ...context, signal: controller.signal, projects: store, loadBaseline: () => openStoredModel(seed.baseline) }, saver, 'sweep');
+    await runSavedSession(
+      runConfig,
+      { ...context, signal: controller.signal, projects: store, loadBaseline: () => openStoredModel(seed.baseline) },
+      saver,
+      'sweep',
+    );
   } catch (error) {
     if (!stopped) throw error;
   } finally {

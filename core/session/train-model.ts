@@ -10,7 +10,21 @@ import { loadRunInputs, type RunHost, trainingEnginesFor } from './run-inputs.js
 import { resolveRunInput } from './run-input.js';
 
 export type TrainRequest = Pick<PruneConfig, 'model' | 'data'> &
-  Partial<Pick<PruneConfig, 'batchSize' | 'learningRate' | 'seed' | 'optimizer' | 'weightDecay' | 'lrSchedule' | 'nesterov' | 'weightDecayOn' | 'lrScheduleEvery' | 'batchNormMomentum'>> & {
+  Partial<
+    Pick<
+      PruneConfig,
+      | 'batchSize'
+      | 'learningRate'
+      | 'seed'
+      | 'optimizer'
+      | 'weightDecay'
+      | 'lrSchedule'
+      | 'nesterov'
+      | 'weightDecayOn'
+      | 'lrScheduleEvery'
+      | 'batchNormMomentum'
+    >
+  > & {
     epochs: number;
     out: string;
     format?: ExportFormat;
@@ -55,10 +69,22 @@ export async function trainModel(
     let epochsDone = 0;
     try {
       const fitted = await fit(model, data.train, norm, {
-        epochs: request.epochs, batchSize: config.batchSize, learningRate: config.learningRate, seed: config.seed, stage: 'training',
-        augmentation: defaultAugmentation(data.imageKind), optimizer: config.optimizer, weightDecay: config.weightDecay, schedule: config.lrSchedule,
-        nesterov: config.nesterov, weightDecayOn: config.weightDecayOn, scheduleEvery: config.lrScheduleEvery, batchNormMomentum: config.batchNormMomentum,
-        parallel: trainingEnginesFor(config, context), signal: context.signal, onProgress: context.onProgress,
+        epochs: request.epochs,
+        batchSize: config.batchSize,
+        learningRate: config.learningRate,
+        seed: config.seed,
+        stage: 'training',
+        augmentation: defaultAugmentation(data.imageKind),
+        optimizer: config.optimizer,
+        weightDecay: config.weightDecay,
+        schedule: config.lrSchedule,
+        nesterov: config.nesterov,
+        weightDecayOn: config.weightDecayOn,
+        scheduleEvery: config.lrScheduleEvery,
+        batchNormMomentum: config.batchNormMomentum,
+        parallel: trainingEnginesFor(config, context),
+        signal: context.signal,
+        onProgress: context.onProgress,
         onEpochEnd: undefined,
       });
       epochsDone = fitted.epochs;
@@ -69,9 +95,14 @@ export async function trainModel(
     const measured = cancelled ? undefined : await evaluate(model, data.test, norm, { onProgress: context.onProgress });
     const files = await context.writeFiles(request.out, await exportModel(model, request.format ?? 'tfjs'));
     return {
-      model: request.model, dataset: `${data.label}: ${data.train.count} training, ${data.test.count} test images`, epochs: request.epochs, epochsDone, cancelled,
+      model: request.model,
+      dataset: `${data.label}: ${data.train.count} training, ${data.test.count} test images`,
+      epochs: request.epochs,
+      epochsDone,
+      cancelled,
       ...(measured && { accuracy: measured.top1, ...(measured.top5 !== undefined && { top5: measured.top5 }) }),
-      seconds: (performance.now() - started) / 1000, files,
+      seconds: (performance.now() - started) / 1000,
+      files,
     };
   } finally {
     model.dispose();

@@ -26,14 +26,19 @@ export function distillationFor(config: Pick<PruneConfig, 'distillation'>): { we
 }
 
 /** With early stopping, a stratified, seeded share of the training images becomes its validation set. */
-export function splitForEarlyStopping(train: ImageDataset, config: Pick<PruneConfig, 'earlyStopping' | 'validationShare' | 'seed'>): { train: ImageDataset; earlyStopping?: EarlyStopping } {
+export function splitForEarlyStopping(
+  train: ImageDataset,
+  config: Pick<PruneConfig, 'earlyStopping' | 'validationShare' | 'seed'>,
+): { train: ImageDataset; earlyStopping?: EarlyStopping } {
   if (!config.earlyStopping) return { train };
   const { patience } = config.earlyStopping;
-  if (!(Number.isInteger(patience) && patience >= 1)) throw new TrainingSettingsError(`Early stopping needs a patience of 1 or more whole epochs, got ${patience}`);
+  if (!(Number.isInteger(patience) && patience >= 1))
+    throw new TrainingSettingsError(`Early stopping needs a patience of 1 or more whole epochs, got ${patience}`);
   const share = config.validationShare ?? DEFAULT_VALIDATION_SHARE;
   if (!(share > 0 && share < 1)) throw new TrainingSettingsError(`The validation share must be between 0 and 1, got ${share}`);
   const split = splitValidation(train, share, config.seed + 11);
-  if (split.validation.count === 0) throw new TrainingSettingsError(`A validation share of ${share} of ${train.count} training images leaves no images to validate on`);
+  if (split.validation.count === 0)
+    throw new TrainingSettingsError(`A validation share of ${share} of ${train.count} training images leaves no images to validate on`);
   return { train: split.train, earlyStopping: { validation: split.validation, patience } };
 }
 

@@ -38,7 +38,15 @@ export async function recalibrateBatchNorm(
   }
 }
 
-async function averageOver(model: tfl.LayersModel, layers: WithMomentum[], data: ImageDataset, norm: Normalisation, batches: number, batchSize: number, seed: number): Promise<void> {
+async function averageOver(
+  model: tfl.LayersModel,
+  layers: WithMomentum[],
+  data: ImageDataset,
+  norm: Normalisation,
+  batches: number,
+  batchSize: number,
+  seed: number,
+): Promise<void> {
   let k = 0;
   for (const indices of batchIndices(shuffledIndices(data.count, seededRandom(seed)), batchSize)) {
     if (k === batches) break;

@@ -11,7 +11,12 @@ export interface ClassAccuracy {
 }
 
 /** Top-1, top-5 and per-class accuracy in inference mode, as shares (evaluate counts them). */
-export async function classAccuracy(model: tfl.LayersModel, data: ImageDataset, norm: Normalisation, options: Pick<EvaluateOptions, 'signal' | 'onProgress' | 'batchSize' | 'forward'> = {}): Promise<ClassAccuracy> {
+export async function classAccuracy(
+  model: tfl.LayersModel,
+  data: ImageDataset,
+  norm: Normalisation,
+  options: Pick<EvaluateOptions, 'signal' | 'onProgress' | 'batchSize' | 'forward'> = {},
+): Promise<ClassAccuracy> {
   const { top1, top5, perClass } = await evaluate(model, data, norm, options);
   return {
     top1,

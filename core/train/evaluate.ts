@@ -65,7 +65,9 @@ async function evaluateWith(
     } catch (error) {
       // The device ran out of memory: the same images again in smaller batches, from here on.
       if (!isOutOfMemoryError(error)) throw error;
-      batch = halveBatch(indices.length, error as Error, `${stage} at image ${done + 1}`, (message) => onProgress?.({ stage, step, total, message, warning: true }));
+      batch = halveBatch(indices.length, error as Error, `${stage} at image ${done + 1}`, (message) =>
+        onProgress?.({ stage, step, total, message, warning: true }),
+      );
       total = step + Math.ceil((data.count - done) / batch);
       continue;
     }
@@ -103,14 +105,16 @@ interface BatchPredictions {
 async function predictBatch(runner: ForwardRunner, batch: { x: tf.Tensor; y: tf.Tensor }, withTop5: boolean): Promise<BatchPredictions> {
   try {
     const outputs = await runner.run(batch.x);
-    const [predicted, inBest5] = withFreed(outputs, () => tf.tidy(() => {
-      const logits = outputs[0] as tf.Tensor2D;
-      const labels = tf.cast(tf.argMax(batch.y, 1), 'int32');
-      const count = logits.shape[0];
-      // Ties go to the lower class index, as argMax breaks them.
-      const five = withTop5 ? tf.any(tf.equal(tf.topk(logits, 5).indices, tf.expandDims(labels, 1)), 1) : tf.zeros([count], 'bool');
-      return [tf.argMax(logits, 1), five];
-    }));
+    const [predicted, inBest5] = withFreed(outputs, () =>
+      tf.tidy(() => {
+        const logits = outputs[0] as tf.Tensor2D;
+        const labels = tf.cast(tf.argMax(batch.y, 1), 'int32');
+        const count = logits.shape[0];
+        // Ties go to the lower class index, as argMax breaks them.
+        const five = withTop5 ? tf.any(tf.equal(tf.topk(logits, 5).indices, tf.expandDims(labels, 1)), 1) : tf.zeros([count], 'bool');
+        return [tf.argMax(logits, 1), five];
+      }),
+    );
     try {
       const [guesses, fives] = await Promise.all([predicted.data(), inBest5.data()]);
       return { guesses, inBest5: fives };

@@ -132,7 +132,14 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
   // Extra engines are a speed-up, not a requirement: if they cannot start, train here and say why.
   const trainer = parallel
     ? await startDataParallel({
-        model, data, norm, ...parallel, optimizer: settings, batchNormMomentum: options.batchNormMomentum, distillation, optimizerState: resume?.optimizer,
+        model,
+        data,
+        norm,
+        ...parallel,
+        optimizer: settings,
+        batchNormMomentum: options.batchNormMomentum,
+        distillation,
+        optimizerState: resume?.optimizer,
       }).catch((error: unknown) => {
         options.onProgress?.({ stage: options.stage, step: 0, total: 0, message: `${options.stage} on one engine: ${(error as Error).message}` });
         return undefined;
@@ -207,28 +214,42 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
     if (trainer) await trainer.sync();
     // Only its warnings (a smaller batch) reach the listener: validation is not a stage of its own.
     const onProgress: ProgressListener = (progress) => void (progress.warning && options.onProgress?.(progress));
-    const { top1 } = await evaluate(model, stopping!.validation, norm, { signal: options.signal, pause: options.pause, onProgress, forward: stopping!.forward });
+    const { top1 } = await evaluate(model, stopping!.validation, norm, {
+      signal: options.signal,
+      pause: options.pause,
+      onProgress,
+      forward: stopping!.forward,
+    });
     // The held-out accuracy, for the Run screen's chart beside the training accuracy (and the session's record).
     options.onProgress?.({
       stage: options.stage,
       step,
       total: totalSteps,
       message: `${epoch === 0 ? 'before training' : `epoch ${epoch}/${options.epochs}`}, held-out accuracy ${(top1 * 100).toFixed(1)}%`,
-      metrics: { epoch, validationAccuracy: top1, ...(step > 0 && { imagesPerSecond: throughput.imagesPerSecond(), secondsLeft: throughput.secondsLeft(step, totalSteps) }) },
+      metrics: {
+        epoch,
+        validationAccuracy: top1,
+        ...(step > 0 && { imagesPerSecond: throughput.imagesPerSecond(), secondsLeft: throughput.secondsLeft(step, totalSteps) }),
+      },
     });
     best!.offer(model, top1, epoch);
     return best!.since >= stopping!.patience;
   };
   const momenta = options.batchNormMomentum === undefined ? undefined : setBatchNormMomentum(model, options.batchNormMomentum);
   try {
-    if (resume?.optimizer && !trainer) await loadOptimizerState(optimizer, resume.optimizer, model.trainableWeights.map((w) => w.shape as number[]));
+    if (resume?.optimizer && !trainer)
+      await loadOptimizerState(
+        optimizer,
+        resume.optimizer,
+        model.trainableWeights.map((w) => w.shape as number[]),
+      );
     // The starting weights compete too: fine-tuning that only hurts gives the pruned model back unchanged.
     if (best) await validate(firstEpoch);
     for (let epoch = firstEpoch; epoch < options.epochs; epoch++) {
       correct = 0;
       seen = 0;
       const order = shuffledIndices(data.count, random);
-      for (let start = 0; start < order.length; ) {
+      for (let start = 0; start < order.length;) {
         const indices = order.subarray(start, start + batchSize);
         if (options.pause?.paused) {
           // Time spent paused is no training: speed and time left leave it out.

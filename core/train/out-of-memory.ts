@@ -38,7 +38,9 @@ export function halveBatch(size: number, error: Error, what: string, warn: (mess
   const backend = tf.getBackend();
   const memory = backend === 'webgl' || backend === 'webgpu' ? 'GPU memory' : 'memory';
   if (size <= 1) {
-    throw new DeviceOutOfMemoryError(`${what}: even a batch of 1 does not fit in ${memory} on the ${backend} backend (${error.message}). Choose a smaller model or images, or another backend.`);
+    throw new DeviceOutOfMemoryError(
+      `${what}: even a batch of 1 does not fit in ${memory} on the ${backend} backend (${error.message}). Choose a smaller model or images, or another backend.`,
+    );
   }
   const smaller = Math.floor(size / 2);
   warn(`Batch ${size} did not fit in ${memory}; continuing with ${smaller}`);

@@ -131,7 +131,8 @@ export class AppController {
     if (!project.path) return;
     const summary = project.summary.value;
     // Another run going on starts nothing: stay here (its Resume buttons say why).
-    if (await this.run.resumeSession(project.path, sessionId, summary && { model: summary.baseline.source, data: summary.dataset.path })) void this.nav.show('run');
+    if (await this.run.resumeSession(project.path, sessionId, summary && { model: summary.baseline.source, data: summary.dataset.path }))
+      void this.nav.show('run');
   }
 
   readonly fileCommands: Record<FileCommand, () => unknown> = {

@@ -23,7 +23,9 @@ export class EngineConnection {
 }
 
 /** Connects once (the host is fixed for the page's life); a page with no engine host gets the reason instead. */
-export function connectOnce(open: () => EngineApi): { connection: EngineConnection; hostError?: undefined } | { connection?: undefined; hostError: SerializedError } {
+export function connectOnce(
+  open: () => EngineApi,
+): { connection: EngineConnection; hostError?: undefined } | { connection?: undefined; hostError: SerializedError } {
   try {
     return { connection: new EngineConnection(open()) };
   } catch (error) {

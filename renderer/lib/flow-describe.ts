@@ -36,10 +36,16 @@ export function nodeDetails(data: FlowData, layout: FlowLayout, id: number, stat
   return {
     layer: column.layer,
     className: column.className,
-    what: column.banded ? `Band ${rank + 1} of ${layout.byColumn[node.column].length}: ${node.channels.length} channels (${channels})` : `Channel ${node.channels[0]}`,
+    what: column.banded
+      ? `Band ${rank + 1} of ${layout.byColumn[node.column].length}: ${node.channels.length} channels (${channels})`
+      : `Channel ${node.channels[0]}`,
     importance: `Importance ${state.score.toFixed(3)}× layer mean${spread}`,
     kept: keptWords(node, state, 'all kept'),
-    group: group?.coupled ? `Residual stream: shared with ${group.columns.length - 1} other layers` : group?.prunable === false ? 'Not prunable (model output)' : undefined,
+    group: group?.coupled
+      ? `Residual stream: shared with ${group.columns.length - 1} other layers`
+      : group?.prunable === false
+        ? 'Not prunable (model output)'
+        : undefined,
     relevance: `Relevance received ${received.toFixed(2)}, passed back ${passed.toFixed(2)} (links shown)`,
   };
 }
@@ -58,7 +64,8 @@ export function nodeInDirection(layout: FlowLayout, id: number, key: string): nu
   const column = placed.node.column;
   const last = layout.byColumn.length - 1;
   const centre = (n: number) => layout.nodes[n].y + layout.nodes[n].height / 2;
-  const nearest = (target: number) => layout.byColumn[target].reduce((best, n) => (Math.abs(centre(n) - centre(id)) < Math.abs(centre(best) - centre(id)) ? n : best));
+  const nearest = (target: number) =>
+    layout.byColumn[target].reduce((best, n) => (Math.abs(centre(n) - centre(id)) < Math.abs(centre(best) - centre(id)) ? n : best));
   switch (key) {
     case 'ArrowUp':
       return layout.byColumn[column][placed.rank - 1];

@@ -71,7 +71,12 @@ export function layoutFlow(data: FlowData, box: FlowBox): FlowLayout {
   const streamsOfData = data.groups.filter((g) => g.coupled);
   const levels = streamLevels(streamsOfData);
   const streamRows = levels.size ? Math.max(...levels.values()) + 1 : 0;
-  const plot = { left: MARGIN.left, right: Math.max(MARGIN.left + 1, box.width - MARGIN.right), top: MARGIN.top + streamRows * STREAM_ROW, bottom: Math.max(MARGIN.top + 1, box.height - MARGIN.bottom) };
+  const plot = {
+    left: MARGIN.left,
+    right: Math.max(MARGIN.left + 1, box.width - MARGIN.right),
+    top: MARGIN.top + streamRows * STREAM_ROW,
+    bottom: Math.max(MARGIN.top + 1, box.height - MARGIN.bottom),
+  };
   const count = data.columns.length;
   const spacing = count > 1 ? (plot.right - plot.left) / (count - 1) : 0;
   const xOf = (index: number) => (count > 1 ? plot.left + index * spacing : (plot.left + plot.right) / 2);
@@ -82,7 +87,10 @@ export function layoutFlow(data: FlowData, box: FlowBox): FlowLayout {
   // Channels to pixels: the tallest column (channels plus gaps) fills the plot. Narrow columns get hairline gaps.
   const gap = (n: number) => (n > 1 ? Math.max(0.5, Math.min(2.5, 24 / n, (count > 1 ? spacing : 60) / 10)) : 0);
   const usable = plot.bottom - plot.top;
-  const perChannel = Math.max(0.05, Math.min(...data.columns.map((c, i) => (usable - gap(byColumn[i].length) * (byColumn[i].length - 1)) / Math.max(1, c.channels))));
+  const perChannel = Math.max(
+    0.05,
+    Math.min(...data.columns.map((c, i) => (usable - gap(byColumn[i].length) * (byColumn[i].length - 1)) / Math.max(1, c.channels))),
+  );
   const middle = (plot.top + plot.bottom) / 2;
   const nodes: PlacedNode[] = new Array(data.nodes.length);
   byColumn.forEach((ids, column) => {
@@ -98,8 +106,14 @@ export function layoutFlow(data: FlowData, box: FlowBox): FlowLayout {
   });
 
   const maxWeight = Math.max(1e-12, ...data.links.map((l) => l.weight));
-  const medianHeight = quantileSorted(nodes.map((n) => n.height).sort((a, b) => a - b), 0.5) ?? 1;
-  const stroke = scaleSqrt().domain([0, maxWeight]).range([0, Math.max(1.2, Math.min(5, medianHeight * 0.35))]);
+  const medianHeight =
+    quantileSorted(
+      nodes.map((n) => n.height).sort((a, b) => a - b),
+      0.5,
+    ) ?? 1;
+  const stroke = scaleSqrt()
+    .domain([0, maxWeight])
+    .range([0, Math.max(1.2, Math.min(5, medianHeight * 0.35))]);
   const curve = linkHorizontal<[[number, number], [number, number]], [number, number]>()
     .source((d) => d[0])
     .target((d) => d[1]);
@@ -237,7 +251,10 @@ export function importanceColour(domain: [number, number]): (score: number) => s
 
 /** Width of a node of a given score: the most important ones are `nodeWidth` wide, the least 40% of it. */
 export function nodeWidthScale(domain: [number, number], nodeWidth: number): (score: number) => number {
-  const scale = scaleLinear().domain(domain).range([0.4 * nodeWidth, nodeWidth]).clamp(true);
+  const scale = scaleLinear()
+    .domain(domain)
+    .range([0.4 * nodeWidth, nodeWidth])
+    .clamp(true);
   return (score) => scale(score);
 }
 

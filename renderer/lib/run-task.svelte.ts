@@ -240,7 +240,8 @@ export class RunTaskState {
     const m = progress.metrics;
     if (progress.stage === 'training' && m?.imagesPerSecond) this.trainingSpeed = m.imagesPerSecond;
     if (m?.validationAccuracy !== undefined) this.heldOut = [...this.heldOut, { x: this.#step, stage: progress.stage, accuracy: m.validationAccuracy }];
-    if (m && (m.loss !== undefined || m.accuracy !== undefined)) this.#addPoint({ x: this.#step++, stage: progress.stage, loss: m.loss, accuracy: m.accuracy, learningRate: m.learningRate });
+    if (m && (m.loss !== undefined || m.accuracy !== undefined))
+      this.#addPoint({ x: this.#step++, stage: progress.stage, loss: m.loss, accuracy: m.accuracy, learningRate: m.learningRate });
   }
 
   #addPoint(point: MetricPoint): void {

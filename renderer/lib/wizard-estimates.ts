@@ -51,7 +51,7 @@ export function estimateRunSeconds(input: RunTimeInput): number {
   const { config, flops, prunedFlops, trainImages, testImages, rate } = input;
   const pruningEpochs = config.schedule === 'iterative' ? config.scheduleSteps * config.softEpochs : config.schedule === 'continuous' ? config.softEpochs : 0;
   // The pruning phase trains a model on its way from the full to the pruned size.
-  const training = trainImages * 3 * (config.trainEpochs * flops + pruningEpochs * (flops + prunedFlops) / 2 + config.fineTuneEpochs * prunedFlops);
+  const training = trainImages * 3 * (config.trainEpochs * flops + (pruningEpochs * (flops + prunedFlops)) / 2 + config.fineTuneEpochs * prunedFlops);
   const evaluation = testImages * 3 * (flops + prunedFlops);
   return (training + evaluation) / rate + 5;
 }

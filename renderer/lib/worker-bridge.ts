@@ -54,7 +54,12 @@ export function workerBridge(
 
 /** The worker asks for a file; only the desktop app's preload can answer (a served page's worker asks the server itself). */
 async function answerHostFile(bridge: HostFileBridge | undefined, id: number, request: HostFileRequest): Promise<ToEngineWorker> {
-  if (!bridge) return { type: 'host-file-reply', id, reply: { ok: false, error: { name: 'HostCapabilityError', message: `This page has no access to files on this computer (${request.path}).` } } };
+  if (!bridge)
+    return {
+      type: 'host-file-reply',
+      id,
+      reply: { ok: false, error: { name: 'HostCapabilityError', message: `This page has no access to files on this computer (${request.path}).` } },
+    };
   const reply = await bridge(request).catch((error: Error) => ({ ok: false as const, error: { name: error.name, message: error.message } }));
   return { type: 'host-file-reply', id, reply };
 }

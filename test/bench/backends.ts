@@ -31,7 +31,10 @@ const MIN_CAP_MS = 15_000;
 
 function option(name: string): string[] | undefined {
   const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return arg?.slice(name.length + 3).split(',').filter(Boolean);
+  return arg
+    ?.slice(name.length + 3)
+    .split(',')
+    .filter(Boolean);
 }
 
 const started = performance.now();
@@ -67,7 +70,9 @@ async function main() {
 
   log('PyTorch reference (test/bench/torch_reference.py)...');
   const torch = await runTorchReference(models.map((m) => m.key));
-  log(torch.available ? `PyTorch ${torch.torch} (${torch.python}), ${torch.threads} threads` : `PyTorch not available: ${torch.reason}; ratio columns stay empty`);
+  log(
+    torch.available ? `PyTorch ${torch.torch} (${torch.python}), ${torch.threads} threads` : `PyTorch not available: ${torch.reason}; ratio columns stay empty`,
+  );
 
   const probes: BenchRun['probes'] = [];
   for (const candidate of candidates) {

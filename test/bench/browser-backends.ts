@@ -30,9 +30,10 @@ async function main(): Promise<void> {
     await page.goto(serve.url.href);
     for (const backend of ['webgpu', 'webgl', 'wasm']) {
       const run = await runInWorker(page, backend, SESSION, 1).catch((error: Error) => error);
-      const row = run instanceof Error
-        ? `| ${backend} | not available: ${new RegExp(`${backend}: ([^;)]+)`).exec(run.message)?.[1] ?? run.message.split('\n')[0]} | |`
-        : `| ${backend} | ${run.details.join('; ') || '-'} | ${run.imagesPerSecond.toFixed(1)} |`;
+      const row =
+        run instanceof Error
+          ? `| ${backend} | not available: ${new RegExp(`${backend}: ([^;)]+)`).exec(run.message)?.[1] ?? run.message.split('\n')[0]} | |`
+          : `| ${backend} | ${run.details.join('; ') || '-'} | ${run.imagesPerSecond.toFixed(1)} |`;
       if (!(run instanceof Error)) speeds.set(backend, run.imagesPerSecond);
       console.log(row);
       rows.push(row);

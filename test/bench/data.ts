@@ -56,7 +56,13 @@ async function wasmTrainingSpeed(steps = 4) {
   const model = buildSmallVgg({ inputShape: [32, 32, 3], numClasses: 10 });
   const optimizer = tf.train.momentum(0.01, 0.9);
   const x = tf.randomNormal([64, 32, 32, 3]);
-  const y = tf.oneHot(tf.tensor1d(Array.from({ length: 64 }, (_, i) => i % 10), 'int32'), 10);
+  const y = tf.oneHot(
+    tf.tensor1d(
+      Array.from({ length: 64 }, (_, i) => i % 10),
+      'int32',
+    ),
+    10,
+  );
   const times: number[] = [];
   for (let i = 0; i < steps + 1; i++) {
     const started = performance.now();
@@ -83,7 +89,11 @@ function fullCifarMemory() {
     writeFileSync(join(dir, 'batches.meta.txt'), 'airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n');
     const child = join(ROOT, 'dist/test/bench/data-memory-child.js');
     return JSON.parse(execFileSync(process.execPath, ['--expose-gc', child, dir], { encoding: 'utf8' })) as {
-      images: number; imageBytes: number; seconds: number; rssBefore: number; rssAfter: number;
+      images: number;
+      imageBytes: number;
+      seconds: number;
+      rssBefore: number;
+      rssAfter: number;
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

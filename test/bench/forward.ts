@@ -24,7 +24,11 @@ const EVAL_IMAGES = 2000;
 const EVAL_BATCH = 250;
 const THREADS = 2;
 
-const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(',');
+const option = (name: string) =>
+  process.argv
+    .find((a) => a.startsWith(`--${name}=`))
+    ?.slice(name.length + 3)
+    .split(',');
 const started = performance.now();
 const log = (line: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 
@@ -72,8 +76,17 @@ interface TorchRow {
 }
 
 function torchReference(models: string[]): Promise<{ version: string; rows: TorchRow[] } | { reason: string }> {
-  const python = process.env.PRUNEFLOW_BENCH_PYTHON ?? [join(ROOT, '.venv/bin/python'), '/work/venv/bin/python', '/usr/bin/python3'].find((p) => existsSync(p)) ?? 'python3';
-  const args = [TORCH_SCRIPT, `--threads=${THREADS}`, '--warmup=3', '--steps=12', '--phases=infer', `--infer-batches=${[...BATCHES, EVAL_BATCH].join(',')}`, `--models=${models.join(',')}`];
+  const python =
+    process.env.PRUNEFLOW_BENCH_PYTHON ?? [join(ROOT, '.venv/bin/python'), '/work/venv/bin/python', '/usr/bin/python3'].find((p) => existsSync(p)) ?? 'python3';
+  const args = [
+    TORCH_SCRIPT,
+    `--threads=${THREADS}`,
+    '--warmup=3',
+    '--steps=12',
+    '--phases=infer',
+    `--infer-batches=${[...BATCHES, EVAL_BATCH].join(',')}`,
+    `--models=${models.join(',')}`,
+  ];
   return new Promise((resolve) => {
     const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
@@ -90,7 +103,8 @@ function torchReference(models: string[]): Promise<{ version: string; rows: Torc
   });
 }
 
-const best = (rows: TorchRow[], model: string, batch: number) => Math.max(...rows.filter((r) => r.model === model && r.batch === batch).map((r) => r.imagesPerSecond));
+const best = (rows: TorchRow[], model: string, batch: number) =>
+  Math.max(...rows.filter((r) => r.model === model && r.batch === batch).map((r) => r.imagesPerSecond));
 
 async function main() {
   const write = !process.argv.includes('--no-write');
@@ -136,8 +150,18 @@ async function main() {
     const o = await timeEval(chooser);
     const w = await timeEval();
     const p = 'rows' in torch ? best(torch.rows, spec.key, EVAL_BATCH) : Number.NaN;
-    log(`${spec.label} evaluation of ${EVAL_IMAGES} images: ONNX Runtime ${o.toFixed(0)} (${chooser.summary().join('; ')}), tfjs wasm ${w.toFixed(0)}, PyTorch inference b${EVAL_BATCH} ${p.toFixed(0)} img/s`);
-    rows.push([spec.label, `evaluation, ${EVAL_IMAGES} images (conversion included)`, o.toFixed(0), w.toFixed(0), p.toFixed(0), (o / p).toFixed(2), (w / p).toFixed(2)]);
+    log(
+      `${spec.label} evaluation of ${EVAL_IMAGES} images: ONNX Runtime ${o.toFixed(0)} (${chooser.summary().join('; ')}), tfjs wasm ${w.toFixed(0)}, PyTorch inference b${EVAL_BATCH} ${p.toFixed(0)} img/s`,
+    );
+    rows.push([
+      spec.label,
+      `evaluation, ${EVAL_IMAGES} images (conversion included)`,
+      o.toFixed(0),
+      w.toFixed(0),
+      p.toFixed(0),
+      (o / p).toFixed(2),
+      (w / p).toFixed(2),
+    ]);
     model.dispose();
   }
 
@@ -151,10 +175,10 @@ async function main() {
     `Measured by \`npm run bench:forward\` on ${machine.date}: ${machine.cpu}, ${machine.cores} cores, load average ${machine.loadAverage.join(', ')}; ` +
       `${ortLine}; tfjs wasm (${machine.tfjs}; tfjs-node cannot load here, see the backends section); ` +
       `${'version' in torch ? `PyTorch ${torch.version}, ${THREADS} threads, the faster of contiguous and channels-last` : `PyTorch not available (${torch.reason})`}. ` +
-      'Random weights; median of timed runs after 3 warm-up runs; inference includes the engine\'s copies in and out of tfjs tensors. ' +
+      "Random weights; median of timed runs after 3 warm-up runs; inference includes the engine's copies in and out of tfjs tensors. " +
       `Evaluation is the engine's \`evaluate\` on ${EVAL_IMAGES} synthetic images in batches of ${EVAL_BATCH} (reading, normalising, and for ONNX Runtime the conversion of the model), ` +
       `against PyTorch's inference alone at batch ${EVAL_BATCH}. PyTorch runs first (a child process, every model), then the engine: ` +
-      'on a loaded machine the two halves see different load, and PyTorch\'s two OpenMP threads suffer most from it (batch 1 above all), ' +
+      "on a loaded machine the two halves see different load, and PyTorch's two OpenMP threads suffer most from it (batch 1 above all), " +
       `so compare ratios across runs with care. Target (issue 18): at least 0.7x PyTorch.`,
     '',
     `| ${header.join(' | ')} |`,

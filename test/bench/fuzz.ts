@@ -74,7 +74,10 @@ console.log(`Mutation fuzzing: ${RUNS} mutants per format, seed ${SEED}, watchdo
 let findings = 0;
 for (const id of targets) {
   const tally = await fuzzTarget(id);
-  const outcomes = [...tally.outcomes].sort((a, b) => b[1] - a[1]).map(([name, n]) => `${name} ${n}`).join(', ');
+  const outcomes = [...tally.outcomes]
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, n]) => `${name} ${n}`)
+    .join(', ');
   console.log(`${id}: ${tally.seconds.toFixed(0)} s; ${outcomes}; slowest ${tally.slowest.ms.toFixed(0)} ms`);
   for (const finding of tally.findings) console.log(`  FINDING ${finding}`);
   findings += tally.findings.length;

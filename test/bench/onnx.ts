@@ -42,7 +42,16 @@ async function importOnce(name: string): Promise<void> {
   const { model } = await importModel(memoryTree('bench', new Map([[`${name}.onnx`, bytes]])));
   const ms = performance.now() - start;
   const after = process.resourceUsage().maxRSS;
-  console.log(JSON.stringify({ ms, fileMiB: bytes.length / 2 ** 20, peakMiB: after / 1024, addedMiB: (after - before) / 1024, tensorMiB: tf.memory().numBytes / 2 ** 20, params: model.countParams() }));
+  console.log(
+    JSON.stringify({
+      ms,
+      fileMiB: bytes.length / 2 ** 20,
+      peakMiB: after / 1024,
+      addedMiB: (after - before) / 1024,
+      tensorMiB: tf.memory().numBytes / 2 ** 20,
+      params: model.countParams(),
+    }),
+  );
 }
 
 interface ImportFacts {
@@ -98,12 +107,16 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 async function main(): Promise<void> {
   const facts = machineFacts();
-  const load = loadavg().map((l) => l.toFixed(1)).join(', ');
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(', ');
   const importRows: string[] = [];
   for (const name of IMPORTED) {
     await largeOnnx(name); // made by the reference Python once, outside the measured child
     const f = importInChild(name);
-    importRows.push(`| ${name} | ${f.fileMiB.toFixed(1)} MiB | ${(f.params / 1e6).toFixed(2)} M | ${(f.ms / 1000).toFixed(2)} s | ${f.peakMiB.toFixed(0)} MiB | ${f.addedMiB.toFixed(0)} MiB | ${f.tensorMiB.toFixed(0)} MiB |`);
+    importRows.push(
+      `| ${name} | ${f.fileMiB.toFixed(1)} MiB | ${(f.params / 1e6).toFixed(2)} M | ${(f.ms / 1000).toFixed(2)} s | ${f.peakMiB.toFixed(0)} MiB | ${f.addedMiB.toFixed(0)} MiB | ${f.tensorMiB.toFixed(0)} MiB |`,
+    );
     console.log(importRows.at(-1));
   }
 

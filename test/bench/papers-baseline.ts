@@ -45,7 +45,16 @@ export async function ensurePapersBaseline(dir: string, data: string, protocol: 
   if (!existsSync(weightsFile) || !existsSync(join(dir, 'baseline.pt'))) {
     log(`baseline: PyTorch trains ResNet-20 (1x1 shortcuts) for ${protocol.baseline.epochs} epochs`);
     await runTorchPapers(
-      ['baseline', `--data=${data}`, `--epochs=${protocol.baseline.epochs}`, `--lr=${protocol.baseline.learningRate}`, `--wd=${protocol.weightDecay}`, `--batch=${protocol.batchSize}`, '--seed=1', `--out=${dir}`],
+      [
+        'baseline',
+        `--data=${data}`,
+        `--epochs=${protocol.baseline.epochs}`,
+        `--lr=${protocol.baseline.learningRate}`,
+        `--wd=${protocol.weightDecay}`,
+        `--batch=${protocol.batchSize}`,
+        '--seed=1',
+        `--out=${dir}`,
+      ],
       log,
     );
   }
@@ -73,10 +82,17 @@ export async function ensurePapersBaseline(dir: string, data: string, protocol: 
     const maxLogitDifference = Math.max(...logits.flatMap((row, i) => row.map((v, j) => Math.abs(v - trained.checkLogits[i][j]))));
     const scale = Math.max(1, ...trained.checkLogits.flat().map(Math.abs));
     const accuracy = await evaluateAccuracy(model, test, norm);
-    log(`baseline: PyTorch ${(trained.accuracy * 100).toFixed(2)}%, converted ${(accuracy * 100).toFixed(2)}% top-1; logits differ by at most ${maxLogitDifference.toExponential(2)}`);
-    if (maxLogitDifference > LOGIT_TOLERANCE * scale) throw new BaselineConversionError(`The converted baseline's logits differ from PyTorch's by ${maxLogitDifference} (tolerance ${LOGIT_TOLERANCE * scale})`);
+    log(
+      `baseline: PyTorch ${(trained.accuracy * 100).toFixed(2)}%, converted ${(accuracy * 100).toFixed(2)}% top-1; logits differ by at most ${maxLogitDifference.toExponential(2)}`,
+    );
+    if (maxLogitDifference > LOGIT_TOLERANCE * scale)
+      throw new BaselineConversionError(
+        `The converted baseline's logits differ from PyTorch's by ${maxLogitDifference} (tolerance ${LOGIT_TOLERANCE * scale})`,
+      );
     if (Math.abs(accuracy - trained.accuracy) > ACCURACY_TOLERANCE) {
-      throw new BaselineConversionError(`The converted baseline scores ${(accuracy * 100).toFixed(2)}% against PyTorch's ${(trained.accuracy * 100).toFixed(2)}%`);
+      throw new BaselineConversionError(
+        `The converted baseline scores ${(accuracy * 100).toFixed(2)}% against PyTorch's ${(trained.accuracy * 100).toFixed(2)}%`,
+      );
     }
     const parameters = countTrainableParameters(model);
     const flops = countFlops(model);

@@ -87,7 +87,9 @@ export function papersJobs(p: PapersProtocol): PapersJob[] {
     ...row(first, 1),
     { engine: 'parity-pruneflow', method: 'l1', cut: first, seed: 1 },
     { engine: 'parity-torch', method: 'l1', cut: first, seed: 1 },
-    ...seedsOf(first).slice(1).flatMap((seed) => row(first, seed)),
+    ...seedsOf(first)
+      .slice(1)
+      .flatMap((seed) => row(first, seed)),
     ...rest.flatMap((cut) => seedsOf(cut).flatMap((seed) => row(cut, seed))),
   ];
 }
@@ -110,7 +112,13 @@ export function papersPaths(mode: PapersProtocol['mode']): PapersPaths {
   const torchPruning = process.env.PRUNEFLOW_TORCH_PRUNING ?? source('.cache/torch-pruning');
   if (mode === 'tiny') {
     const dir = join(tmpdir(), 'pruneflow-papers-tiny');
-    return { baselineDir: join(dir, 'baseline'), results: join(dir, 'results.json'), report: join(dir, 'section.md'), scratch: join(dir, 'scratch'), torchPruning };
+    return {
+      baselineDir: join(dir, 'baseline'),
+      results: join(dir, 'results.json'),
+      report: join(dir, 'section.md'),
+      scratch: join(dir, 'scratch'),
+      torchPruning,
+    };
   }
   return {
     baselineDir: source('test/bench/baselines/resnet20b-cifar10-papers'),

@@ -34,9 +34,20 @@ const points = (fraction: number) => fraction * 100;
 export function changes(results: PapersResults, engine: PapersRun['engine'], method: string, cut: number): Stat | undefined {
   const runs = results.runs.filter((r) => r.engine === engine && r.method === method && r.cut === cut);
   const testImages = results.baseline?.testImages ?? 1;
-  const change = stat(runs.map((r) => points(r.accuracy - r.baselineAccuracy)), testImages);
+  const change = stat(
+    runs.map((r) => points(r.accuracy - r.baselineAccuracy)),
+    testImages,
+  );
   // The error of a change is the error of the accuracy: the baseline is one fixed model.
-  return change && { ...change, se: stat(runs.map((r) => points(r.accuracy)), testImages)!.se };
+  return (
+    change && {
+      ...change,
+      se: stat(
+        runs.map((r) => points(r.accuracy)),
+        testImages,
+      )!.se,
+    }
+  );
 }
 
 export interface Verdict {
@@ -57,7 +68,11 @@ export function verdicts(results: PapersResults): Verdict[] {
     if (!pf || !tp) out.push({ target: `L1 within 0.5 points of Torch-Pruning's L1 at ${pct}`, status: 'not measured', detail: 'runs missing' });
     else {
       const d = difference(pf, tp);
-      out.push({ target: `L1 within 0.5 points of Torch-Pruning's L1 at ${pct}`, status: Math.abs(d.mean) <= 0.5 ? 'met' : 'not met', detail: `Pruneflow − Torch-Pruning: ${fmt(d)} points` });
+      out.push({
+        target: `L1 within 0.5 points of Torch-Pruning's L1 at ${pct}`,
+        status: Math.abs(d.mean) <= 0.5 ? 'met' : 'not met',
+        detail: `Pruneflow − Torch-Pruning: ${fmt(d)} points`,
+      });
     }
     const cip = changes(results, 'pruneflow', 'cip', cut);
     const best = results.protocol.torchPruning
@@ -67,11 +82,16 @@ export function verdicts(results: PapersResults): Verdict[] {
     if (!cip || !best) out.push({ target: `CIP at or above the best Torch-Pruning criterion at ${pct}`, status: 'not measured', detail: 'runs missing' });
     else {
       const d = difference(cip, best.s);
-      out.push({ target: `CIP at or above the best Torch-Pruning criterion at ${pct}`, status: d.mean >= 0 ? 'met' : 'not met', detail: `CIP − Torch-Pruning ${best.m}: ${fmt(d)} points` });
+      out.push({
+        target: `CIP at or above the best Torch-Pruning criterion at ${pct}`,
+        status: d.mean >= 0 ? 'met' : 'not met',
+        detail: `CIP − Torch-Pruning ${best.m}: ${fmt(d)} points`,
+      });
     }
   }
   const parity = parityPair(results);
-  if (!parity) out.push({ target: 'Fine-tuning parity: the same pruned network, same recipe, within 0.5 points', status: 'not measured', detail: 'runs missing' });
+  if (!parity)
+    out.push({ target: 'Fine-tuning parity: the same pruned network, same recipe, within 0.5 points', status: 'not measured', detail: 'runs missing' });
   else {
     const d = points(parity.pruneflow.accuracy - parity.torch.accuracy);
     out.push({
@@ -108,7 +128,10 @@ export function estimateFullHours(results: PapersResults): { hours: number; base
   const b = results.baseline;
   const perImage = (engines: PapersRun['engine'][]) => {
     // The median: one run slowed by the shared machine's other work must not set the estimate.
-    const rates = results.runs.filter((r) => engines.includes(r.engine) && r.secondsPerEpoch).map((r) => r.secondsPerEpoch! / b!.trainImages).sort((x, y) => x - y);
+    const rates = results.runs
+      .filter((r) => engines.includes(r.engine) && r.secondsPerEpoch)
+      .map((r) => r.secondsPerEpoch! / b!.trainImages)
+      .sort((x, y) => x - y);
     return rates.length ? (rates[(rates.length - 1) >> 1] + rates[rates.length >> 1]) / 2 : undefined;
   };
   const pf = perImage(['pruneflow', 'parity-pruneflow']);
@@ -125,7 +148,9 @@ export function estimateFullHours(results: PapersResults): { hours: number; base
 
 export function estimateLine(results: PapersResults): string {
   const e = estimateFullHours(results);
-  return e ? `about ${e.hours.toFixed(1)} h of training (baseline ${e.baseline.toFixed(1)} h, Pruneflow runs ${e.pruneflow.toFixed(1)} h, Torch-Pruning runs ${e.torch.toFixed(1)} h)` : 'not known yet (no rates measured)';
+  return e
+    ? `about ${e.hours.toFixed(1)} h of training (baseline ${e.baseline.toFixed(1)} h, Pruneflow runs ${e.pruneflow.toFixed(1)} h, Torch-Pruning runs ${e.torch.toFixed(1)} h)`
+    : 'not known yet (no rates measured)';
 }
 
 /** The section's markdown: baseline, side-by-side table, parity row, verdicts, progress. */
@@ -138,10 +163,12 @@ export function papersMarkdown(results: PapersResults, totalJobs: number, comman
     '',
     `ResNet-20 with 1x1-conv shortcuts (zoo \`resnet20-b\`), CIFAR-10 subset (${b ? `${b.trainImages} training, ${b.testImages} test images` : 'not trained yet'}). ` +
       `Baseline: PyTorch ${p.baseline.epochs} epochs, SGD nesterov lr ${p.baseline.learningRate} cosine per epoch, weight decay ${p.weightDecay}, batch ${p.batchSize}, crops and flips` +
-      (b ? `: ${(b.torchAccuracy * 100).toFixed(2)}% in PyTorch ${b.torch}, ${(b.pruneflowAccuracy * 100).toFixed(2)}% converted (logits within ${b.maxLogitDifference.toExponential(1)}), ${b.parameters} parameters, ${(b.flops / 1e6).toFixed(2)}M FLOPs (MACs).` : '.'),
+      (b
+        ? `: ${(b.torchAccuracy * 100).toFixed(2)}% in PyTorch ${b.torch}, ${(b.pruneflowAccuracy * 100).toFixed(2)}% converted (logits within ${b.maxLogitDifference.toExponential(1)}), ${b.parameters} parameters, ${(b.flops / 1e6).toFixed(2)}M FLOPs (MACs).`
+        : '.'),
     `Every run: that baseline pruned with global ranking to the FLOPs cut, fine-tuned ${p.fineTune.epochs} epochs (SGD nesterov lr ${p.fineTune.learningRate} cosine per epoch, weight decay ${p.weightDecay} on every weight, batch ${p.batchSize}), Pruneflow's defaults otherwise; ` +
       'Torch-Pruning (from source, MetaPruner, global pruning, its defaults, pruning ratio bisected to the FLOPs cut) fine-tuned by PyTorch with the same recipe. ' +
-      'Change = top-1 after fine-tuning − baseline, in points, mean ± standard error over seeds (one seed: the test set\'s sampling error).',
+      "Change = top-1 after fine-tuning − baseline, in points, mean ± standard error over seeds (one seed: the test set's sampling error).",
     '',
     '| criterion | FLOPs cut | Pruneflow: cut reached | after pruning | change | Torch-Pruning: cut reached | after pruning | change | Pruneflow − Torch-Pruning |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -157,17 +184,31 @@ export function papersMarkdown(results: PapersResults, totalJobs: number, comman
     }
   }
   const parity = parityPair(results);
-  lines.push('', `Fine-tuning parity (Pruneflow's L1 at ${p.cuts[0] * 100}%, seed 1, exported before fine-tuning; the same weights fine-tuned by each engine with the recipe above):`, '');
+  lines.push(
+    '',
+    `Fine-tuning parity (Pruneflow's L1 at ${p.cuts[0] * 100}%, seed 1, exported before fine-tuning; the same weights fine-tuned by each engine with the recipe above):`,
+    '',
+  );
   lines.push('| engine | start | after fine-tuning | s/epoch |', '|---|---:|---:|---:|');
   const engines = parity?.pruneflow.replicas ? `, ${parity.pruneflow.replicas} training engine${parity.pruneflow.replicas > 1 ? 's' : ''}` : '';
-  for (const [label, r] of [[`Pruneflow (\`trainModel\`, wasm${engines})`, parity?.pruneflow], ['PyTorch (1 thread)', parity?.torch]] as const) {
-    lines.push(r ? `| ${label} | ${(r.pruneOnlyAccuracy * 100).toFixed(2)}% | ${(r.accuracy * 100).toFixed(2)}% | ${r.secondsPerEpoch?.toFixed(0) ?? '–'} |` : `| ${label} | – | – | – |`);
+  for (const [label, r] of [
+    [`Pruneflow (\`trainModel\`, wasm${engines})`, parity?.pruneflow],
+    ['PyTorch (1 thread)', parity?.torch],
+  ] as const) {
+    lines.push(
+      r
+        ? `| ${label} | ${(r.pruneOnlyAccuracy * 100).toFixed(2)}% | ${(r.accuracy * 100).toFixed(2)}% | ${r.secondsPerEpoch?.toFixed(0) ?? '–'} |`
+        : `| ${label} | – | – | – |`,
+    );
   }
   lines.push('', '| target | verdict | measured |', '|---|---|---|', ...verdicts(results).map((v) => `| ${v.target} | **${v.status}** | ${v.detail} |`));
   lines.push('', `Latency target (latency cut ≥ 0.7 of the FLOPs cut): measured by \`npm run bench\` (pruned-latency), not here.`);
   if (p.mode === 'tiny') lines.push('', `The full protocol at the training rates measured here: ${estimateLine(results)}.`);
   const failures = results.failures.map((f) => `${f.engine}/${f.method}@${f.cut}#${f.seed}: ${f.error}`);
-  lines.push('', `Progress: ${results.runs.length} of ${totalJobs} runs finished${failures.length ? `; failed (retried by the next start): ${failures.join('; ')}` : ''}. Resume or rerun: \`${command}\`.`);
+  lines.push(
+    '',
+    `Progress: ${results.runs.length} of ${totalJobs} runs finished${failures.length ? `; failed (retried by the next start): ${failures.join('; ')}` : ''}. Resume or rerun: \`${command}\`.`,
+  );
   return lines.join('\n');
 }
 

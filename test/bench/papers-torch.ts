@@ -24,7 +24,10 @@ export function runTorchPapers<T>(args: string[], log: (line: string) => void, t
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => {
-      const lines = chunk.toString().split('\n').filter((l) => l.trim() && !NOISE.test(l));
+      const lines = chunk
+        .toString()
+        .split('\n')
+        .filter((l) => l.trim() && !NOISE.test(l));
       stderr = [...stderr.split('\n'), ...lines].slice(-20).join('\n');
       lines.forEach((line) => log(`  PyTorch: ${line}`));
     });
@@ -38,7 +41,11 @@ export function runTorchPapers<T>(args: string[], log: (line: string) => void, t
       try {
         resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '') as T);
       } catch {
-        reject(new TorchPapersError(`${python} torch_papers.py ${args[0]}: ${signal ? `killed (${signal})` : `exit code ${code}`}: ${stderr.split('\n').slice(-4).join(' ')}`));
+        reject(
+          new TorchPapersError(
+            `${python} torch_papers.py ${args[0]}: ${signal ? `killed (${signal})` : `exit code ${code}`}: ${stderr.split('\n').slice(-4).join(' ')}`,
+          ),
+        );
       }
     });
   });

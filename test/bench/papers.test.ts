@@ -16,8 +16,17 @@ afterEach(() => folders.splice(0).forEach((f) => rmSync(f, { recursive: true, fo
 
 function run(job: PapersJob, accuracy: number, baselineAccuracy = 0.77): PapersRun {
   return {
-    ...job, accuracy, baselineAccuracy, pruneOnlyAccuracy: 0.4, parameters: 1e5, baselineParameters: 2.75e5,
-    flops: (1 - job.cut) * 4.1e7, baselineFlops: 4.1e7, seconds: 10, loadAverage: 2, finishedAt: '2026-12-07T00:00:00Z',
+    ...job,
+    accuracy,
+    baselineAccuracy,
+    pruneOnlyAccuracy: 0.4,
+    parameters: 1e5,
+    baselineParameters: 2.75e5,
+    flops: (1 - job.cut) * 4.1e7,
+    baselineFlops: 4.1e7,
+    seconds: 10,
+    loadAverage: 2,
+    finishedAt: '2026-12-07T00:00:00Z',
   };
 }
 const pf = (method: string, cut: number, seed: number): PapersJob => ({ engine: 'pruneflow', method, cut, seed });
@@ -63,11 +72,30 @@ describe("papers' protocol benchmark", () => {
 
   it('computes the verdicts against the issue targets from the runs', () => {
     const results: PapersResults = { protocol: FULL_PROTOCOL, runs: [], failures: [] };
-    results.baseline = { torchAccuracy: 0.77, pruneflowAccuracy: 0.77, maxLogitDifference: 0, parameters: 1, flops: 1, secondsPerEpoch: 1, torch: '2', trainImages: 10000, testImages: 2000, trainedAt: '' };
+    results.baseline = {
+      torchAccuracy: 0.77,
+      pruneflowAccuracy: 0.77,
+      maxLogitDifference: 0,
+      parameters: 1,
+      flops: 1,
+      secondsPerEpoch: 1,
+      torch: '2',
+      trainImages: 10000,
+      testImages: 2000,
+      trainedAt: '',
+    };
     for (const seed of [1, 2, 3]) {
-      results.runs.push(run(pf('l1', 0.5, seed), 0.75 - seed * 0.001), run(tp('l1', 0.5, seed), 0.758), run(pf('cip', 0.5, seed), 0.765), run(tp('lamp', 0.5, seed), 0.76));
+      results.runs.push(
+        run(pf('l1', 0.5, seed), 0.75 - seed * 0.001),
+        run(tp('l1', 0.5, seed), 0.758),
+        run(pf('cip', 0.5, seed), 0.765),
+        run(tp('lamp', 0.5, seed), 0.76),
+      );
     }
-    results.runs.push(run({ engine: 'parity-pruneflow', method: 'l1', cut: 0.5, seed: 1 }, 0.74), run({ engine: 'parity-torch', method: 'l1', cut: 0.5, seed: 1 }, 0.746));
+    results.runs.push(
+      run({ engine: 'parity-pruneflow', method: 'l1', cut: 0.5, seed: 1 }, 0.74),
+      run({ engine: 'parity-torch', method: 'l1', cut: 0.5, seed: 1 }, 0.746),
+    );
     const v = Object.fromEntries(verdicts(results).map((x) => [x.target, x]));
     // L1: Pruneflow -2.2 on average against Torch-Pruning's -1.2: one point behind.
     expect(v["L1 within 0.5 points of Torch-Pruning's L1 at 50%"].status).toBe('not met');
@@ -86,7 +114,18 @@ describe("papers' protocol wall-time estimate", () => {
     const { estimateFullHours } = await import('./papers-report.js');
     const results: PapersResults = { protocol: TINY_PROTOCOL, runs: [], failures: [] };
     // 256 training images: PyTorch baseline 2.56 s/epoch (0.01 s/image); fine-tuning 0.05 s/image in Pruneflow, 0.02 in PyTorch.
-    results.baseline = { torchAccuracy: 0.1, pruneflowAccuracy: 0.1, maxLogitDifference: 0, parameters: 1, flops: 1, secondsPerEpoch: 2.56, torch: '2', trainImages: 256, testImages: 256, trainedAt: '' };
+    results.baseline = {
+      torchAccuracy: 0.1,
+      pruneflowAccuracy: 0.1,
+      maxLogitDifference: 0,
+      parameters: 1,
+      flops: 1,
+      secondsPerEpoch: 2.56,
+      torch: '2',
+      trainImages: 256,
+      testImages: 256,
+      trainedAt: '',
+    };
     results.runs.push(
       { ...run(pf('l1', 0.5, 1), 0.1), secondsPerEpoch: 12.8 },
       { ...run(pf('cip', 0.5, 1), 0.1), secondsPerEpoch: 12.8 },

@@ -29,7 +29,10 @@ const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 async function cutSubset(source: string, folder: string, train: number, test: number): Promise<string> {
   await mkdir(folder, { recursive: true });
   const files = [];
-  for (const [name, count] of [['data_batch_1.bin', train], ['test_batch.bin', test]] as const) {
+  for (const [name, count] of [
+    ['data_batch_1.bin', train],
+    ['test_batch.bin', test],
+  ] as const) {
     const from = await open(join(source, name), 'r');
     try {
       const bytes = new Uint8Array(count * CIFAR_RECORD_BYTES);
@@ -94,7 +97,7 @@ async function main(): Promise<void> {
   if (!existsSync(join(paths.torchPruning, 'torch_pruning', '__init__.py'))) {
     throw new Error(
       `Torch-Pruning's source is not at ${paths.torchPruning}: extract it from its repository (github:VainF/Torch-Pruning), e.g. ` +
-        "`mkdir -p .cache/torch-pruning && git --git-dir=<snapshot>.git archive HEAD torch_pruning | tar -x -C .cache/torch-pruning`, or set PRUNEFLOW_TORCH_PRUNING",
+        '`mkdir -p .cache/torch-pruning && git --git-dir=<snapshot>.git archive HEAD torch_pruning | tar -x -C .cache/torch-pruning`, or set PRUNEFLOW_TORCH_PRUNING',
     );
   }
   await wasmCandidate.load();
@@ -165,7 +168,11 @@ async function main(): Promise<void> {
 
   /** Pruneflow's L1 pruned model before fine-tuning, exported once: both engines of the parity pair start from it. */
   async function parityModel(): Promise<{ path: string; accuracy: number; result: PruneResult }> {
-    const config = { ...pruneflowConfig(protocol, modelPath, data, 'l1', protocol.cuts[0], 1), fineTuneEpochs: 0, export: { path: parityDir, format: 'tfjs' as const, overwrite: true } };
+    const config = {
+      ...pruneflowConfig(protocol, modelPath, data, 'l1', protocol.cuts[0], 1),
+      fineTuneEpochs: 0,
+      export: { path: parityDir, format: 'tfjs' as const, overwrite: true },
+    };
     const result = await runPruning(config, context);
     return { path: join(parityDir, 'model.json'), accuracy: result.pruned.accuracy, result };
   }
@@ -186,7 +193,16 @@ async function main(): Promise<void> {
         run = fromPruneflow(job, await runPruning(pruneflowConfig(protocol, modelPath, data, job.method, job.cut, job.seed), context), started);
       } else if (job.engine === 'torch-pruning') {
         const r = await runTorchPapers<TorchRun>(
-          ['prune', `--data=${data}`, `--baseline=${paths.baselineDir}`, `--tp-path=${paths.torchPruning}`, `--criterion=${job.method}`, `--cut=${job.cut}`, `--seed=${job.seed}`, ...recipe(protocol.fineTune.epochs, protocol.fineTune.learningRate)],
+          [
+            'prune',
+            `--data=${data}`,
+            `--baseline=${paths.baselineDir}`,
+            `--tp-path=${paths.torchPruning}`,
+            `--criterion=${job.method}`,
+            `--cut=${job.cut}`,
+            `--seed=${job.seed}`,
+            ...recipe(protocol.fineTune.epochs, protocol.fineTune.learningRate),
+          ],
           log,
         );
         run = fromTorch(job, r, started);
@@ -195,8 +211,19 @@ async function main(): Promise<void> {
         // trainModel reads `input` as a pruning run does (its request type leaves the option out).
         const request = {
           input: INPUT,
-          model: pruned.path, data, epochs: protocol.fineTune.epochs, batchSize: protocol.batchSize, learningRate: protocol.fineTune.learningRate, seed: 1, optimizer: 'sgd' as const, nesterov: true,
-          weightDecay: protocol.weightDecay, weightDecayOn: 'all' as const, lrSchedule: 'cosine' as const, lrScheduleEvery: 'epoch' as const, out: join(paths.scratch, 'parity-tuned'),
+          model: pruned.path,
+          data,
+          epochs: protocol.fineTune.epochs,
+          batchSize: protocol.batchSize,
+          learningRate: protocol.fineTune.learningRate,
+          seed: 1,
+          optimizer: 'sgd' as const,
+          nesterov: true,
+          weightDecay: protocol.weightDecay,
+          weightDecayOn: 'all' as const,
+          lrSchedule: 'cosine' as const,
+          lrScheduleEvery: 'epoch' as const,
+          out: join(paths.scratch, 'parity-tuned'),
         };
         const tuned = await trainModel(request, context);
         if (tuned.accuracy === undefined) throw new Error('parity fine-tuning was cancelled');
@@ -204,7 +231,10 @@ async function main(): Promise<void> {
         run = { ...base, pruneOnlyAccuracy: pruned.accuracy, accuracy: tuned.accuracy, secondsPerEpoch: tuned.seconds / Math.max(1, tuned.epochsDone) };
       } else {
         const path = existsSync(join(parityDir, 'model.json')) ? join(parityDir, 'model.json') : (await parityModel()).path;
-        const r = await runTorchPapers<TorchRun>(['finetune', `--data=${data}`, `--model=${path}`, '--seed=1', ...recipe(protocol.fineTune.epochs, protocol.fineTune.learningRate)], log);
+        const r = await runTorchPapers<TorchRun>(
+          ['finetune', `--data=${data}`, `--model=${path}`, '--seed=1', ...recipe(protocol.fineTune.epochs, protocol.fineTune.learningRate)],
+          log,
+        );
         run = fromTorch(job, r, started);
       }
       await store.add(run);
@@ -223,7 +253,9 @@ async function main(): Promise<void> {
   }
   await writePapersReport(store.results, paths.report, jobs.length);
   log(`full protocol on this machine at these rates: ${estimateLine(store.results)}`);
-  log(`done: ${store.results.runs.length}/${jobs.length} runs, ${store.results.failures.length} failed; report: ${paths.report === 'docs' ? 'docs/benchmarks.md' : paths.report}`);
+  log(
+    `done: ${store.results.runs.length}/${jobs.length} runs, ${store.results.failures.length} failed; report: ${paths.report === 'docs' ? 'docs/benchmarks.md' : paths.report}`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -31,8 +31,16 @@ function randomImages(count: number): ImageDataset {
 const norm = { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] };
 
 const RECIPE: FitOptions = {
-  epochs: 1, batchSize: BATCH, learningRate: 0.01, seed: 1, stage: 'bench',
-  optimizer: 'sgd', nesterov: true, weightDecay: DECAY, weightDecayOn: 'all', schedule: 'constant',
+  epochs: 1,
+  batchSize: BATCH,
+  learningRate: 0.01,
+  seed: 1,
+  stage: 'bench',
+  optimizer: 'sgd',
+  nesterov: true,
+  weightDecay: DECAY,
+  weightDecayOn: 'all',
+  schedule: 'constant',
 };
 
 /**

@@ -19,7 +19,10 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
 async function backendDetails(): Promise<string[]> {
   const details = [`tfjs backend '${tf.getBackend()}'`];
   if (tf.getBackend() === 'wasm') {
-    for (const [flag, label] of [['WASM_HAS_SIMD_SUPPORT', 'SIMD'], ['WASM_HAS_MULTITHREAD_SUPPORT', 'threads']] as const) {
+    for (const [flag, label] of [
+      ['WASM_HAS_SIMD_SUPPORT', 'SIMD'],
+      ['WASM_HAS_MULTITHREAD_SUPPORT', 'threads'],
+    ] as const) {
       try {
         details.push(`${label} ${(await tf.env().getAsync(flag)) ? 'yes' : 'no'}`);
       } catch {
@@ -45,7 +48,11 @@ async function main() {
   const model = MODELS.find((m) => m.key === spec.model)!.build();
   const step = spec.kind === 'train' ? trainStep(model, spec.batch) : inferStep(model, spec.batch);
   post({ type: 'ready', details: [] });
-  await runSteps(() => step.run(), spec.plan, (timing) => post({ type: 'step', ...timing, tensors: tf.memory().numTensors }));
+  await runSteps(
+    () => step.run(),
+    spec.plan,
+    (timing) => post({ type: 'step', ...timing, tensors: tf.memory().numTensors }),
+  );
   step.dispose();
   model.dispose();
   post({ type: 'done' });

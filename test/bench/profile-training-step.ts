@@ -16,13 +16,22 @@ async function main(): Promise<void> {
   await wasmCandidate.load();
   const random = seededRandom(5);
   const data: ImageDataset = {
-    name: 'random', count: batch, height: 32, width: 32, channels: 3, classNames: [...'0123456789'],
+    name: 'random',
+    count: batch,
+    height: 32,
+    width: 32,
+    channels: 3,
+    classNames: [...'0123456789'],
     images: Uint8Array.from({ length: batch * 3072 }, () => Math.floor(random() * 256)),
     labels: Uint8Array.from({ length: batch }, (_, i) => i % 10),
   };
   const model = zooEntry(id).build({ inputShape: [32, 32, 3], numClasses: 10 });
   const update = new OptimizerUpdate(model, { optimizer: 'sgd', learningRate: 0.01, nesterov: true, weightDecay: 5e-4, weightDecayOn: 'all' });
-  const { x, y } = makeBatch(data, Int32Array.from({ length: batch }, (_, i) => i), { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] });
+  const { x, y } = makeBatch(
+    data,
+    Int32Array.from({ length: batch }, (_, i) => i),
+    { mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] },
+  );
   const step = () => {
     const { value, grads } = tf.variableGrads(() => {
       const out = trainingLoss(model, x, y);

@@ -83,7 +83,9 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 async function main(): Promise<void> {
   await wasmCandidate.load();
-  const loadAtStart = loadavg().map((l) => l.toFixed(1)).join(', ');
+  const loadAtStart = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(', ');
   const facts = machineFacts();
   const rows: string[] = [];
   let worst = Infinity;
@@ -92,23 +94,24 @@ async function main(): Promise<void> {
     const model = zooEntry(id).build({ inputShape: [32, 32, 3], numClasses: 10 });
     const graph = buildChannelGraph(model);
     const scores = await l1Norm.scoreGroups({ model, graph, seed: 1 });
-    for (const [ranking, planner] of Object.entries(RANKINGS)) for (const cut of CUTS) {
-      const plan = planner(graph, scores, { metric: 'flops', reduction: cut, roundTo: ROUND_TO });
-      const pruned = await pruneModel(model, graph, plan.keep);
-      const flopsCut = 1 - countFlops(pruned) / countFlops(model);
-      const latencies = await pairedLatencies(model, pruned);
-      const latencyCuts = latencies.map((l) => 1 - l.pruned / l.base);
-      worst = Math.min(worst, ...latencyCuts.map((l) => l / flopsCut));
-      const cpuCuts = latencies.map((l) => 1 - l.prunedCpu / l.baseCpu);
-      worstCpu = Math.min(worstCpu, ...cpuCuts.map((l) => l / flopsCut));
-      rows.push(
-        `| ${id} | ${ranking} | ${(cut * 100).toFixed(0)}% | ${(flopsCut * 100).toFixed(1)}% | ${latencies.map((l) => `${l.pruned.toFixed(1)} ms (from ${l.base.toFixed(1)})`).join(' | ')} | ` +
-          `${latencyCuts.map((l) => `${(l * 100).toFixed(0)}% (${(l / flopsCut).toFixed(2)})`).join(' | ')} | ` +
-          `${cpuCuts.map((l) => `${(l * 100).toFixed(0)}% (${(l / flopsCut).toFixed(2)})`).join(' | ')} |`,
-      );
-      console.log(rows.at(-1));
-      pruned.dispose();
-    }
+    for (const [ranking, planner] of Object.entries(RANKINGS))
+      for (const cut of CUTS) {
+        const plan = planner(graph, scores, { metric: 'flops', reduction: cut, roundTo: ROUND_TO });
+        const pruned = await pruneModel(model, graph, plan.keep);
+        const flopsCut = 1 - countFlops(pruned) / countFlops(model);
+        const latencies = await pairedLatencies(model, pruned);
+        const latencyCuts = latencies.map((l) => 1 - l.pruned / l.base);
+        worst = Math.min(worst, ...latencyCuts.map((l) => l / flopsCut));
+        const cpuCuts = latencies.map((l) => 1 - l.prunedCpu / l.baseCpu);
+        worstCpu = Math.min(worstCpu, ...cpuCuts.map((l) => l / flopsCut));
+        rows.push(
+          `| ${id} | ${ranking} | ${(cut * 100).toFixed(0)}% | ${(flopsCut * 100).toFixed(1)}% | ${latencies.map((l) => `${l.pruned.toFixed(1)} ms (from ${l.base.toFixed(1)})`).join(' | ')} | ` +
+            `${latencyCuts.map((l) => `${(l * 100).toFixed(0)}% (${(l / flopsCut).toFixed(2)})`).join(' | ')} | ` +
+            `${cpuCuts.map((l) => `${(l * 100).toFixed(0)}% (${(l / flopsCut).toFixed(2)})`).join(' | ')} |`,
+        );
+        console.log(rows.at(-1));
+        pruned.dispose();
+      }
     model.dispose();
   }
   const body = `## Pruned models: counted FLOPs cut against measured latency cut

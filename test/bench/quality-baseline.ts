@@ -90,7 +90,9 @@ export async function ensureBaseline(
   log(`baseline: ${(accuracy * 100).toFixed(2)}% top-1 in tfjs, ${(trained.accuracy * 100).toFixed(2)}% in PyTorch`);
   if (Math.abs(accuracy - trained.accuracy) > CONVERSION_TOLERANCE) {
     model.dispose();
-    throw new BaselineConversionError(`The converted baseline scores ${(accuracy * 100).toFixed(2)}% in tfjs against ${(trained.accuracy * 100).toFixed(2)}% in PyTorch`);
+    throw new BaselineConversionError(
+      `The converted baseline scores ${(accuracy * 100).toFixed(2)}% in tfjs against ${(trained.accuracy * 100).toFixed(2)}% in PyTorch`,
+    );
   }
   const facts: BaselineFacts = {
     accuracy,

@@ -159,7 +159,14 @@ export function qualityPaths(mode: QualityBudget['mode'], dataset: QualityDatase
   const section = `quality${suffix}`;
   if (mode === 'quick') {
     const dir = join(tmpdir(), `pruneflow-quality-quick${suffix}`);
-    return { baselineDir: join(dir, 'baseline'), results: join(dir, 'results.json'), plot: join(dir, 'quality-plot.svg'), report: join(dir, 'section.md'), section, scratch: join(dir, 'subset') };
+    return {
+      baselineDir: join(dir, 'baseline'),
+      results: join(dir, 'results.json'),
+      plot: join(dir, 'quality-plot.svg'),
+      report: join(dir, 'section.md'),
+      section,
+      scratch: join(dir, 'subset'),
+    };
   }
   return {
     baselineDir: source(`test/bench/baselines/resnet20-${dataset.id === 'cifar10' ? 'cifar10' : dataset.id}-subset`),

@@ -79,7 +79,10 @@ function idxHead(file: { dims: number[]; data: Uint8Array }, magic: number, coun
 /** An MNIST-style folder with the first `trainImages` training and `testImages` test images of `source`. */
 export async function writeIdxSubset(source: string, folder: string, trainImages: number, testImages: number): Promise<string> {
   const files = [];
-  for (const [split, count] of [['train', trainImages], ['t10k', testImages]] as const) {
+  for (const [split, count] of [
+    ['train', trainImages],
+    ['t10k', testImages],
+  ] as const) {
     const images = await readIdx(join(source, `${split}-images-idx3-ubyte.gz`), IDX_IMAGES_MAGIC);
     const labels = await readIdx(join(source, `${split}-labels-idx1-ubyte.gz`), IDX_LABELS_MAGIC);
     files.push({ name: `${split}-images-idx3-ubyte`, bytes: idxHead(images, IDX_IMAGES_MAGIC, count) });

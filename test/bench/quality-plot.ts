@@ -19,7 +19,9 @@ export function qualityPlot(results: QualityResults, dataset: QualityDataset = C
   const kept = (c: { flops: number; baselineFlops: number }) => (100 * c.flops) / c.baselineFlops;
   const accuracies = results.cells.map((c) => c.accuracy * 100).concat(results.baseline ? [results.baseline.accuracy * 100] : []);
   if (results.torch?.available) accuracies.push(results.torch.pruned.accuracy * 100);
-  const x = scaleLinear().domain([20, 100]).range([MARGIN.left, WIDTH - MARGIN.right]);
+  const x = scaleLinear()
+    .domain([20, 100])
+    .range([MARGIN.left, WIDTH - MARGIN.right]);
   const y = scaleLinear()
     .domain(accuracies.length ? [Math.min(...accuracies) - 2, Math.max(...accuracies) + 2] : [48, 62])
     .nice()
@@ -52,7 +54,9 @@ export function qualityPlot(results: QualityResults, dataset: QualityDataset = C
       parts.push(`<path d="${path}" fill="none" stroke="${colour}" stroke-width="2"${dash}/>`);
     }
     for (const c of points) {
-      parts.push(`<circle cx="${x(kept(c)).toFixed(1)}" cy="${y(c.accuracy * 100).toFixed(1)}" r="4" fill="${colour}"><title>${escape(method.label)}: ${(c.accuracy * 100).toFixed(2)}% at ${kept(c).toFixed(1)}% FLOPs</title></circle>`);
+      parts.push(
+        `<circle cx="${x(kept(c)).toFixed(1)}" cy="${y(c.accuracy * 100).toFixed(1)}" r="4" fill="${colour}"><title>${escape(method.label)}: ${(c.accuracy * 100).toFixed(2)}% at ${kept(c).toFixed(1)}% FLOPs</title></circle>`,
+      );
     }
     const ly = MARGIN.top + 8 + i * 20;
     parts.push(`<line x1="${WIDTH - MARGIN.right + 16}" x2="${WIDTH - MARGIN.right + 40}" y1="${ly}" y2="${ly}" stroke="${colour}" stroke-width="2"${dash}/>`);
@@ -66,7 +70,9 @@ export function qualityPlot(results: QualityResults, dataset: QualityDataset = C
       if (runs.length < 2) continue;
       const at = x(kept(runs[0])).toFixed(1);
       const [low, high] = [Math.min(...runs.map((c) => c.accuracy)), Math.max(...runs.map((c) => c.accuracy))].map((a) => y(a * 100).toFixed(1));
-      parts.push(`<line x1="${at}" x2="${at}" y1="${low}" y2="${high}" stroke="${COLOURS[i % COLOURS.length]}" stroke-width="1.5"><title>${escape(method.label)}: ${runs.length} seeds, min to max</title></line>`);
+      parts.push(
+        `<line x1="${at}" x2="${at}" y1="${low}" y2="${high}" stroke="${COLOURS[i % COLOURS.length]}" stroke-width="1.5"><title>${escape(method.label)}: ${runs.length} seeds, min to max</title></line>`,
+      );
     }
   });
   // The matched pair of the PyTorch section: same shape, same weights, two engines.
@@ -74,10 +80,13 @@ export function qualityPlot(results: QualityResults, dataset: QualityDataset = C
   const torch = results.torch?.available ? results.torch : undefined;
   const squares: { label: string; kept: number; accuracy: number; fill: string }[] = [];
   if (matched) squares.push({ label: 'L1 block-inner, Pruneflow', kept: kept(matched), accuracy: matched.accuracy, fill: '#000' });
-  if (torch) squares.push({ label: 'L1 block-inner, PyTorch', kept: (100 * torch.pruned.macs) / torch.baseline.macs, accuracy: torch.pruned.accuracy, fill: '#fff' });
+  if (torch)
+    squares.push({ label: 'L1 block-inner, PyTorch', kept: (100 * torch.pruned.macs) / torch.baseline.macs, accuracy: torch.pruned.accuracy, fill: '#fff' });
   squares.forEach((sq, k) => {
     const [sx, sy] = [x(sq.kept), y(sq.accuracy * 100)];
-    parts.push(`<rect x="${(sx - 4).toFixed(1)}" y="${(sy - 4).toFixed(1)}" width="8" height="8" fill="${sq.fill}" stroke="#000"><title>${escape(sq.label)}: ${(sq.accuracy * 100).toFixed(2)}%</title></rect>`);
+    parts.push(
+      `<rect x="${(sx - 4).toFixed(1)}" y="${(sy - 4).toFixed(1)}" width="8" height="8" fill="${sq.fill}" stroke="#000"><title>${escape(sq.label)}: ${(sq.accuracy * 100).toFixed(2)}%</title></rect>`,
+    );
     const ly = MARGIN.top + 8 + (METHODS.length + k) * 20;
     parts.push(`<rect x="${WIDTH - MARGIN.right + 24}" y="${ly - 4}" width="8" height="8" fill="${sq.fill}" stroke="#000"/>`);
     parts.push(`<text x="${WIDTH - MARGIN.right + 48}" y="${ly + 4}">${escape(sq.label)}</text>`);

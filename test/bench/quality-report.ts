@@ -115,7 +115,9 @@ function section(results: QualityResults, dataset: QualityDataset, paths: Qualit
   const { budget } = results;
   const expected = METHODS.length * budget.cuts.length + budget.extraSeeds.length * budget.seededMethods.length + 1;
   const done = results.cells.length;
-  const cells = [...results.cells].filter((c) => c.seed === 1 && c.method !== MATCHED_ID).sort((a, b) => a.cut - b.cut || METHODS.findIndex((m) => m.id === a.method) - METHODS.findIndex((m) => m.id === b.method));
+  const cells = [...results.cells]
+    .filter((c) => c.seed === 1 && c.method !== MATCHED_ID)
+    .sort((a, b) => a.cut - b.cut || METHODS.findIndex((m) => m.id === a.method) - METHODS.findIndex((m) => m.id === b.method));
   const total = results.cells.reduce((s, c) => s + c.seconds, 0);
   const base = results.baseline;
   const ft = budget.fineTune;

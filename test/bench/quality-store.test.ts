@@ -17,10 +17,22 @@ afterEach(() => folders.splice(0).forEach((f) => rmSync(f, { recursive: true, fo
 
 function cell(method: string, cut: number, seed: number, accuracy: number): QualityCell {
   return {
-    method, cut, seed, accuracy,
-    baselineAccuracy: 0.6, pruneOnlyAccuracy: 0.3, parameters: 1e5, baselineParameters: 2.7e5,
-    flops: (1 - cut) * 4e7, baselineFlops: 4e7, latencyMs: 50, baselineLatencyMs: 90, latencyBatch: 64,
-    seconds: 100, loadAverage: 3, finishedAt: '2026-11-27T00:00:00Z',
+    method,
+    cut,
+    seed,
+    accuracy,
+    baselineAccuracy: 0.6,
+    pruneOnlyAccuracy: 0.3,
+    parameters: 1e5,
+    baselineParameters: 2.7e5,
+    flops: (1 - cut) * 4e7,
+    baselineFlops: 4e7,
+    latencyMs: 50,
+    baselineLatencyMs: 90,
+    latencyBatch: 64,
+    seconds: 100,
+    loadAverage: 3,
+    finishedAt: '2026-11-27T00:00:00Z',
   };
 }
 
@@ -75,12 +87,21 @@ describe('quality benchmark results store', () => {
 
   it('says whether CIP loses no more than L1 and clearly less than random, from the seeds', () => {
     const seeds = (method: string, accuracies: number[]) => accuracies.map((a, i) => cell(method, 0.5, i + 1, a));
-    const met = { budget: QUICK_BUDGET, cells: [...seeds('cip', [0.52, 0.51, 0.53]), ...seeds('l1', [0.515, 0.52, 0.51]), ...seeds('random', [0.48, 0.47, 0.49])] };
+    const met = {
+      budget: QUICK_BUDGET,
+      cells: [...seeds('cip', [0.52, 0.51, 0.53]), ...seeds('l1', [0.515, 0.52, 0.51]), ...seeds('random', [0.48, 0.47, 0.49])],
+    };
     expect(expectationVerdict(met, 2000)).toContain('CIP loses no more than L1 and clearly less than random: the expectation is met here.');
-    const close = { budget: QUICK_BUDGET, cells: [...seeds('cip', [0.52, 0.49, 0.53]), ...seeds('l1', [0.515, 0.52, 0.51]), ...seeds('random', [0.50, 0.47, 0.52])] };
+    const close = {
+      budget: QUICK_BUDGET,
+      cells: [...seeds('cip', [0.52, 0.49, 0.53]), ...seeds('l1', [0.515, 0.52, 0.51]), ...seeds('random', [0.5, 0.47, 0.52])],
+    };
     expect(expectationVerdict(close, 2000)).toContain('not clearly less than random');
     expect(expectationVerdict(close, 2000)).toContain('the expectation is not met here.');
-    const worse = { budget: QUICK_BUDGET, cells: [...seeds('cip', [0.45, 0.46, 0.44]), ...seeds('l1', [0.515, 0.52, 0.51]), ...seeds('random', [0.40, 0.41, 0.39])] };
+    const worse = {
+      budget: QUICK_BUDGET,
+      cells: [...seeds('cip', [0.45, 0.46, 0.44]), ...seeds('l1', [0.515, 0.52, 0.51]), ...seeds('random', [0.4, 0.41, 0.39])],
+    };
     expect(expectationVerdict(worse, 2000)).toContain('CIP loses more than L1');
     expect(expectationVerdict({ budget: QUICK_BUDGET, cells: seeds('cip', [0.5]) }, 2000)).toBe('');
   });

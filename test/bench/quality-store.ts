@@ -80,7 +80,10 @@ export class QualityStore {
   }
 
   async fail(method: string, cut: number, seed: number, error: string): Promise<void> {
-    this.results.failures = [...(this.results.failures ?? []).filter((f) => cellKey(f.method, f.cut, f.seed) !== cellKey(method, cut, seed)), { method, cut, seed, error }];
+    this.results.failures = [
+      ...(this.results.failures ?? []).filter((f) => cellKey(f.method, f.cut, f.seed) !== cellKey(method, cut, seed)),
+      { method, cut, seed, error },
+    ];
     await this.save();
   }
 

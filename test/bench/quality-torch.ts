@@ -22,7 +22,15 @@ export type TorchQuality =
  * Runs the PyTorch reference with the benchmark's budget: it trains the baseline (whose weights it writes to
  * `baselineOut` in tfjs layouts), then block-prunes and fine-tunes it. Never throws: an unavailable torch is a result.
  */
-export function runTorchQuality(dataPath: string, budget: QualityBudget, dataset: QualityDataset, blockRatio: number, baselineOut: string, timeoutMs: number, log: (line: string) => void): Promise<TorchQuality> {
+export function runTorchQuality(
+  dataPath: string,
+  budget: QualityBudget,
+  dataset: QualityDataset,
+  blockRatio: number,
+  baselineOut: string,
+  timeoutMs: number,
+  log: (line: string) => void,
+): Promise<TorchQuality> {
   const python = pythonCandidates().find((p) => (p.includes('/') ? existsSync(p) : true)) ?? 'python3';
   const args = [
     SCRIPT,
@@ -47,7 +55,11 @@ export function runTorchQuality(dataPath: string, budget: QualityBudget, dataset
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      chunk.toString().trim().split('\n').forEach((line) => line && log(`  PyTorch: ${line}`));
+      chunk
+        .toString()
+        .trim()
+        .split('\n')
+        .forEach((line) => line && log(`  PyTorch: ${line}`));
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', (error) => {

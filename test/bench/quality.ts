@@ -77,7 +77,13 @@ function configFor(job: Job, budget: QualityBudget, model: string, data: string,
   const method = METHODS.find((m) => m.id === job.method)!;
   if (method.schedule !== 'continuous') return { ...base, criterion: method.criterion, schedule: method.schedule };
   // Soft-pruning epochs count inside the same budget of passes over the fine-tuning images.
-  return { ...base, criterion: method.criterion, schedule: 'continuous', softEpochs: budget.fineTune.softEpochs, fineTuneEpochs: budget.fineTune.epochs - budget.fineTune.softEpochs };
+  return {
+    ...base,
+    criterion: method.criterion,
+    schedule: 'continuous',
+    softEpochs: budget.fineTune.softEpochs,
+    fineTuneEpochs: budget.fineTune.epochs - budget.fineTune.softEpochs,
+  };
 }
 
 function cellFrom(job: Job, result: PruneResult): QualityCell {

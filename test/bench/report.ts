@@ -24,7 +24,15 @@ export interface BenchRun {
   results: BackendResult[];
 }
 
-const HEADER = ['model', 'backend', `train b${TRAIN_BATCH}`, ...INFER_BATCHES.map((b) => `infer b${b}`), 'train ×torch', ...INFER_BATCHES.map((b) => `infer b${b} ×torch`), 'notes'];
+const HEADER = [
+  'model',
+  'backend',
+  `train b${TRAIN_BATCH}`,
+  ...INFER_BATCHES.map((b) => `infer b${b}`),
+  'train ×torch',
+  ...INFER_BATCHES.map((b) => `infer b${b} ×torch`),
+  'notes',
+];
 
 const modelLabel = (key: ModelKey) => MODELS.find((m) => m.key === key)?.label ?? key;
 
@@ -159,7 +167,17 @@ export function loadWarning(run: BenchRun): string | undefined {
   );
 }
 
-const PARAMETER_HEADER = ['model', 'tfjs trainable', 'torch trainable', 'tfjs all weights', 'torch params + BN buffers', 'tfjs MACs (countFlops)', 'torch MACs (hooks)', 'identical', 'published'];
+const PARAMETER_HEADER = [
+  'model',
+  'tfjs trainable',
+  'torch trainable',
+  'tfjs all weights',
+  'torch params + BN buffers',
+  'tfjs MACs (countFlops)',
+  'torch MACs (hooks)',
+  'identical',
+  'published',
+];
 
 export function parameterText(run: BenchRun): string {
   const rows = parameterRows(run);

@@ -17,8 +17,26 @@ const dir = mkdtempSync(join(tmpdir(), 'pruneflow-bench-sweep-'));
 process.env.PRUNEFLOW_SETTINGS ??= join(dir, 'no-settings.json');
 
 // The baseline: the demo CNN trained one epoch on a 1,000-image sample of the built-in data.
-const made = spawnSync(process.execPath, [join(ROOT, 'dist/core/node/cli.js'), 'prune', '--model', 'demo-cnn', '--data', 'builtin:fashion-mnist',
-  '--project', join(dir, 'made.pruneflow'), '--epochs', '1', '--fine-tune-epochs', '0', '--sample', '1000,200'], { encoding: 'utf8', env: { ...process.env, PRUNEFLOW_TRAINING_REPLICAS: '1' } });
+const made = spawnSync(
+  process.execPath,
+  [
+    join(ROOT, 'dist/core/node/cli.js'),
+    'prune',
+    '--model',
+    'demo-cnn',
+    '--data',
+    'builtin:fashion-mnist',
+    '--project',
+    join(dir, 'made.pruneflow'),
+    '--epochs',
+    '1',
+    '--fine-tune-epochs',
+    '0',
+    '--sample',
+    '1000,200',
+  ],
+  { encoding: 'utf8', env: { ...process.env, PRUNEFLOW_TRAINING_REPLICAS: '1' } },
+);
 if (made.status !== 0) throw new Error(`making the baseline failed:\n${made.stderr}`);
 const base = join(dir, 'base.pruneflow');
 writeFileSync(base, await serializeProject({ ...(await parseProject(readFileSync(join(dir, 'made.pruneflow')))), sessions: [] }));
@@ -27,7 +45,14 @@ writeFileSync(base, await serializeProject({ ...(await parseProject(readFileSync
 const spec = (project: string) =>
   parseSweepSpec({
     project,
-    axes: { criteria: ['l1', 'l2', 'random'], targets: [{ metric: 'flops', reduction: 0.3 }, { metric: 'flops', reduction: 0.5 }], seeds: [1, 2] },
+    axes: {
+      criteria: ['l1', 'l2', 'random'],
+      targets: [
+        { metric: 'flops', reduction: 0.3 },
+        { metric: 'flops', reduction: 0.5 },
+      ],
+      seeds: [1, 2],
+    },
     fixed: { sample: { train: 1000, test: 200 }, fineTuneEpochs: 1, batchSize: 32 },
   });
 
@@ -60,7 +85,10 @@ const lines = [
   `| 1 | ${one.toFixed(1)} s | ${((12 / one) * 60).toFixed(1)} | 1.00x |`,
   `| ${cores} (one per core) | ${many.toFixed(1)} s | ${((12 / many) * 60).toFixed(1)} | ${(one / many).toFixed(2)}x |`,
   ...(facts.loadAverage[0] > cores
-    ? ['', `The load average (${facts.loadAverage[0].toFixed(1)}) was above the core count (${cores}): other work held the cores, so this speed-up says little; rerun on a quiet machine.`]
+    ? [
+        '',
+        `The load average (${facts.loadAverage[0].toFixed(1)}) was above the core count (${cores}): other work held the cores, so this speed-up says little; rerun on a quiet machine.`,
+      ]
     : []),
 ];
 console.log(lines.join('\n'));

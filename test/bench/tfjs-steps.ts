@@ -11,7 +11,10 @@ function randomBatch(model: tfl.LayersModel, batch: number) {
   const shape = model.inputs[0].shape.slice(1) as number[];
   const classes = model.outputs[0].shape[1] as number;
   const x = tf.randomNormal([batch, ...shape], 0, 1, 'float32', 7);
-  const labels = tf.tensor1d(Array.from({ length: batch }, (_, i) => (i * 7) % classes), 'int32');
+  const labels = tf.tensor1d(
+    Array.from({ length: batch }, (_, i) => (i * 7) % classes),
+    'int32',
+  );
   const y = tf.cast(tf.oneHot(labels, classes), 'float32');
   labels.dispose();
   return { x, y };

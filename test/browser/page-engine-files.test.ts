@@ -65,7 +65,16 @@ describe('user files for the engine in the page (served)', () => {
     expect(await callInWorker(page, query, 'inspectDataset', join(home, 'nothing'))).toMatchObject({ ok: false, error: { name: 'DatasetNotFoundError' } });
   }, 120_000);
 
-  const session = () => ({ model: modelJson, data: cifar, trainEpochs: 1, fineTuneEpochs: 0, batchSize: 32, calibrationBatches: 1, sample: { train: 64, test: 20 }, seed: 3 });
+  const session = () => ({
+    model: modelJson,
+    data: cifar,
+    trainEpochs: 1,
+    fineTuneEpochs: 0,
+    batchSize: 32,
+    calibrationBatches: 1,
+    sample: { train: 64, test: 20 },
+    seed: 3,
+  });
   // WebGL against wasm on the same engine is page-engine.test.ts's: where the files come from does not depend on the backend.
   it('prunes the user model.json on the user CIFAR-10 files, in the page on wasm', async () => {
     const onWasm = await runInWorker(page, 'wasm', session(), 1, serve.token);
@@ -89,59 +98,63 @@ describe('user files for the engine in the page (served)', () => {
     expect(existsSync(join(out, 'model.json'))).toBe(true);
   }, 300_000);
 
-  it.each(['served', 'desktop'] as const)('opens the user folder from the app Data screen (%s files)', async (host) => {
-    // Served: the page's address has the token, and the app's worker asks `serve` itself. Desktop: no token;
-    // the worker asks the page, which asks `window.pruneflowFiles`. Electron's preload is not here, so a
-    // stand-in with its signature carries the request to main's stand-in, the same served endpoint.
-    const context = await browser.newContext();
-    const app = await context.newPage();
-    await app.goto(serve.url.href); // lets the page's files in by cookie, for the address without the token
-    if (host === 'desktop') {
-      await app.addInitScript(
-        ({ token, header }) => {
-          const files = async (request: { op: string; path: string }) => {
-            const response = await fetch(`/host-files/${request.op}?path=${encodeURIComponent(request.path)}`, { headers: { [header]: token } });
-            if (!response.ok) return { ok: false, error: await response.json() };
-            return { ok: true, value: request.op === 'read' ? new Uint8Array(await response.arrayBuffer()) : await response.json() };
-          };
-          Object.assign(globalThis, { pruneflowFiles: files });
-        },
-        { token: serve.token, header: HOST_FILES_TOKEN_HEADER },
-      );
-    }
-    await app.goto(host === 'served' ? `${serve.url.href}&engine=page&backend=wasm` : `${serve.origin}/?engine=page&backend=wasm`);
-    await expect.poll(() => app.getByText('(page)').count(), { timeout: UI_WAIT }).toBeGreaterThan(0);
-    await app.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Data' }).click();
-    // Browse… lists the host's folders (the same listing as the Node engine's): folders first, then files with sizes.
-    await app.locator('#data-path').fill(home);
-    await app.getByRole('button', { name: 'Browse…' }).click();
-    const atHome = app.getByRole('list', { name: `Contents of ${home}` });
-    await atHome.waitFor({ timeout: UI_WAIT });
-    // (Earlier tests may have added their projects and exports here.)
-    const names = (await atHome.getByRole('button').allInnerTexts()).map((text) => text.replace(/\s+/g, ' ').trim());
-    expect(names).toEqual(expect.arrayContaining(['cifar-10-batches-bin folder', 'fashion folder', 'my model folder']));
-    await atHome.getByRole('button', { name: /fashion/ }).click();
-    const inFashion = app.getByRole('list', { name: `Contents of ${idx}` });
-    await inFashion.waitFor({ timeout: UI_WAIT });
-    expect(await inFashion.getByRole('button').allInnerTexts()).toEqual([
-      expect.stringMatching(/t10k-images-idx3-ubyte\.gz\s*[\d.]+ [kKM]i?B/),
-      expect.stringMatching(/t10k-labels/),
-      expect.stringMatching(/train-images/),
-      expect.stringMatching(/train-labels/),
-    ]);
-    // Up goes to the parent the host named, and back down.
-    await app.getByRole('button', { name: 'Up to the parent folder' }).click();
-    await atHome.waitFor({ timeout: UI_WAIT });
-    await atHome.getByRole('button', { name: /fashion/ }).click();
-    await inFashion.waitFor({ timeout: UI_WAIT });
-    await app.getByRole('button', { name: 'Use this folder' }).click();
-    expect(await app.locator('#data-path').inputValue()).toBe(idx);
-    const found = app.getByRole('region', { name: 'What the engine found' });
-    await found.waitFor({ timeout: UI_WAIT });
-    expect(await found.textContent()).toMatch(/IDX/);
-    expect(await found.textContent()).toMatch(/28×28/);
-    await context.close();
-  }, 120_000);
+  it.each(['served', 'desktop'] as const)(
+    'opens the user folder from the app Data screen (%s files)',
+    async (host) => {
+      // Served: the page's address has the token, and the app's worker asks `serve` itself. Desktop: no token;
+      // the worker asks the page, which asks `window.pruneflowFiles`. Electron's preload is not here, so a
+      // stand-in with its signature carries the request to main's stand-in, the same served endpoint.
+      const context = await browser.newContext();
+      const app = await context.newPage();
+      await app.goto(serve.url.href); // lets the page's files in by cookie, for the address without the token
+      if (host === 'desktop') {
+        await app.addInitScript(
+          ({ token, header }) => {
+            const files = async (request: { op: string; path: string }) => {
+              const response = await fetch(`/host-files/${request.op}?path=${encodeURIComponent(request.path)}`, { headers: { [header]: token } });
+              if (!response.ok) return { ok: false, error: await response.json() };
+              return { ok: true, value: request.op === 'read' ? new Uint8Array(await response.arrayBuffer()) : await response.json() };
+            };
+            Object.assign(globalThis, { pruneflowFiles: files });
+          },
+          { token: serve.token, header: HOST_FILES_TOKEN_HEADER },
+        );
+      }
+      await app.goto(host === 'served' ? `${serve.url.href}&engine=page&backend=wasm` : `${serve.origin}/?engine=page&backend=wasm`);
+      await expect.poll(() => app.getByText('(page)').count(), { timeout: UI_WAIT }).toBeGreaterThan(0);
+      await app.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Data' }).click();
+      // Browse… lists the host's folders (the same listing as the Node engine's): folders first, then files with sizes.
+      await app.locator('#data-path').fill(home);
+      await app.getByRole('button', { name: 'Browse…' }).click();
+      const atHome = app.getByRole('list', { name: `Contents of ${home}` });
+      await atHome.waitFor({ timeout: UI_WAIT });
+      // (Earlier tests may have added their projects and exports here.)
+      const names = (await atHome.getByRole('button').allInnerTexts()).map((text) => text.replace(/\s+/g, ' ').trim());
+      expect(names).toEqual(expect.arrayContaining(['cifar-10-batches-bin folder', 'fashion folder', 'my model folder']));
+      await atHome.getByRole('button', { name: /fashion/ }).click();
+      const inFashion = app.getByRole('list', { name: `Contents of ${idx}` });
+      await inFashion.waitFor({ timeout: UI_WAIT });
+      expect(await inFashion.getByRole('button').allInnerTexts()).toEqual([
+        expect.stringMatching(/t10k-images-idx3-ubyte\.gz\s*[\d.]+ [kKM]i?B/),
+        expect.stringMatching(/t10k-labels/),
+        expect.stringMatching(/train-images/),
+        expect.stringMatching(/train-labels/),
+      ]);
+      // Up goes to the parent the host named, and back down.
+      await app.getByRole('button', { name: 'Up to the parent folder' }).click();
+      await atHome.waitFor({ timeout: UI_WAIT });
+      await atHome.getByRole('button', { name: /fashion/ }).click();
+      await inFashion.waitFor({ timeout: UI_WAIT });
+      await app.getByRole('button', { name: 'Use this folder' }).click();
+      expect(await app.locator('#data-path').inputValue()).toBe(idx);
+      const found = app.getByRole('region', { name: 'What the engine found' });
+      await found.waitFor({ timeout: UI_WAIT });
+      expect(await found.textContent()).toMatch(/IDX/);
+      expect(await found.textContent()).toMatch(/28×28/);
+      await context.close();
+    },
+    120_000,
+  );
 
   it('refuses file requests without the token, from another site, or for files that are not there', async () => {
     const fetchInPage = (path: string, headers: Record<string, string>) =>
@@ -175,7 +188,12 @@ describe('user files for the engine in the page (served)', () => {
     const query = `backend=wasm&token=${serve.token}`;
     expect(await callInWorker(page, query, 'listFolder', idx)).toMatchObject({
       ok: true,
-      value: { path: idx, parent: home, entries: expect.arrayContaining([{ name: 'train-labels-idx1-ubyte.gz', kind: 'file', size: expect.any(Number) }]), truncated: 0 },
+      value: {
+        path: idx,
+        parent: home,
+        entries: expect.arrayContaining([{ name: 'train-labels-idx1-ubyte.gz', kind: 'file', size: expect.any(Number) }]),
+        truncated: 0,
+      },
     });
     expect(await callInWorker(page, query, 'listFolder', join(home, 'absent'))).toMatchObject({ ok: false, error: { name: 'FolderNotFoundError' } });
     const noPath = await fetchInPage('/host-files/read?path=', { [HOST_FILES_TOKEN_HEADER]: serve.token });
@@ -201,7 +219,9 @@ describe('user files for the engine in the page (served)', () => {
     const readAsPost = await post(read, { [HOST_FILES_TOKEN_HEADER]: serve.token });
     expect([readAsPost.status, JSON.parse(readAsPost.body).name]).toEqual([403, 'HostFileAccessError']);
     // Another site's page, even with the token (a leaked link), is turned away by the browser's own marking.
-    const crossSite = await fetch(`${serve.origin}${read}`, { headers: { [HOST_FILES_TOKEN_HEADER]: serve.token, 'Sec-Fetch-Site': 'cross-site', Origin: 'http://evil.example' } });
+    const crossSite = await fetch(`${serve.origin}${read}`, {
+      headers: { [HOST_FILES_TOKEN_HEADER]: serve.token, 'Sec-Fetch-Site': 'cross-site', Origin: 'http://evil.example' },
+    });
     expect([crossSite.status, ((await crossSite.json()) as { name: string }).name]).toEqual([403, 'HostFileAccessError']);
   }, 60_000);
 });

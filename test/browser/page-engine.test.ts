@@ -46,7 +46,12 @@ describe('the engine in a worker of the page (WebGL, wasm)', () => {
 
   it('passes software WebGL by when choosing automatically, and says why', async () => {
     const info = await page.evaluate(async () => {
-      const { Worker } = globalThis as unknown as { Worker: new (url: string, options: { type: 'module' }) => { onmessage: (e: { data: { type: string; reply: { value: unknown } } }) => void; postMessage(m: unknown): void; terminate(): void } };
+      const { Worker } = globalThis as unknown as {
+        Worker: new (
+          url: string,
+          options: { type: 'module' },
+        ) => { onmessage: (e: { data: { type: string; reply: { value: unknown } } }) => void; postMessage(m: unknown): void; terminate(): void };
+      };
       const worker = new Worker('engine/engine-worker.js?backend=auto', { type: 'module' });
       const reply = await new Promise<unknown>((resolve) => {
         worker.onmessage = ({ data }) => data.type === 'reply' && resolve(data.reply.value);

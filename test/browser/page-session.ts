@@ -28,7 +28,12 @@ export function runInWorker(
       type PageWorker = { onmessage: (event: { data: WorkerMessage }) => void; postMessage(message: unknown): void; terminate(): void };
       type WorkerMessage = { type: 'reply'; id: number; reply: Reply } | { type: 'event'; event: EngineEventData };
       type Reply = { ok: boolean; value?: unknown; error?: { message: string } };
-      type EngineEventData = { type: string; progress?: { stage: string; metrics?: { loss: number; imagesPerSecond: number } }; result?: unknown; error?: { message: string } };
+      type EngineEventData = {
+        type: string;
+        progress?: { stage: string; metrics?: { loss: number; imagesPerSecond: number } };
+        result?: unknown;
+        error?: { message: string };
+      };
       const { Worker } = globalThis as unknown as { Worker: new (url: string, options: { type: 'module' }) => PageWorker };
       const worker = new Worker(`engine/engine-worker.js?backend=${backend}${token ? `&token=${token}` : ''}`, { type: 'module' });
       let id = 0;
@@ -71,7 +76,12 @@ export function runInWorker(
 }
 
 /** One call to a fresh engine worker of the page (`query`: its URL parameters); the reply as it came, errors by name. */
-export function callInWorker(page: Page, query: string, method: string, ...args: unknown[]): Promise<{ ok: boolean; value?: unknown; error?: { name: string; message: string } }> {
+export function callInWorker(
+  page: Page,
+  query: string,
+  method: string,
+  ...args: unknown[]
+): Promise<{ ok: boolean; value?: unknown; error?: { name: string; message: string } }> {
   return page.evaluate(
     async ({ query, method, args }) => {
       type PageWorker = { onmessage: (event: { data: { type: string; reply: unknown } }) => void; postMessage(message: unknown): void; terminate(): void };

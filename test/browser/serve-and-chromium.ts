@@ -9,7 +9,8 @@ import { launchChromium } from './chromium.js';
  */
 export async function startServeAndChromium(chromium: { gpu?: 'off' | 'software' } = {}, ...alongside: Promise<unknown>[]): Promise<[ServeProcess, Browser]> {
   const [serve, browser, ...others] = await Promise.allSettled([startServe(), launchChromium(chromium), ...alongside]);
-  if (serve.status === 'fulfilled' && browser.status === 'fulfilled' && others.every((other) => other.status === 'fulfilled')) return [serve.value, browser.value];
+  if (serve.status === 'fulfilled' && browser.status === 'fulfilled' && others.every((other) => other.status === 'fulfilled'))
+    return [serve.value, browser.value];
   if (serve.status === 'fulfilled') serve.value.kill();
   if (browser.status === 'fulfilled') await browser.value.close();
   throw ([serve, browser, ...others].find((result) => result.status === 'rejected') as PromiseRejectedResult).reason;

@@ -40,7 +40,13 @@ describe('installer configuration', () => {
 
   it('associates .pruneflow files with the app on every system', () => {
     expect(config.fileAssociations).toEqual([
-      expect.objectContaining({ ext: 'pruneflow', name: 'Pruneflow project', description: 'Pruneflow project', mimeType: 'application/x-pruneflow', role: 'Editor' }),
+      expect.objectContaining({
+        ext: 'pruneflow',
+        name: 'Pruneflow project',
+        description: 'Pruneflow project',
+        mimeType: 'application/x-pruneflow',
+        role: 'Editor',
+      }),
     ]);
     // electron-builder's NSIS script registers associations only in a per-machine install.
     expect(config.nsis).toMatchObject({ perMachine: true, oneClick: false });

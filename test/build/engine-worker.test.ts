@@ -11,7 +11,9 @@ const events: EngineEvent[] = [];
 
 beforeAll(async () => {
   await npm('build:node');
-  const { createWorkerRelay } = (await import(`${ROOT}dist/core/node/engine-thread/worker-relay.js`)) as typeof import('../../core/node/engine-thread/worker-relay.js');
+  const { createWorkerRelay } = (await import(
+    `${ROOT}dist/core/node/engine-thread/worker-relay.js`
+  )) as typeof import('../../core/node/engine-thread/worker-relay.js');
   relay = createWorkerRelay(() => new Worker(new URL('dist/electron/engine-worker.js', `file://${ROOT}`)));
   relay.onEvent((event) => events.push(event));
 }, 120_000);

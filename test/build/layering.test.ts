@@ -26,7 +26,7 @@ describe('layering lint rule', () => {
     ['renderer/lib/x.ts', "import { readFile } from 'node:fs/promises';", /no Node built-ins/],
     ['renderer/lib/x.ts', "import { fit } from '../../core/train/fit.js';", /only core\/api\//],
     ['renderer/lib/x.ts', "import { relay } from '../../electron/worker-relay.js';", /only through EngineApi/],
-    ['renderer/components/X.svelte', "<script lang=\"ts\">import { fit } from '../../core/train/fit.js';</script>", /only core\/api\//],
+    ['renderer/components/X.svelte', '<script lang="ts">import { fit } from \'../../core/train/fit.js\';</script>', /only core\/api\//],
   ])('%s: %s is refused', async (file, code, message) => {
     expect((await problems(file, code)).join('\n')).toMatch(message);
   });

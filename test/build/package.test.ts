@@ -19,12 +19,7 @@ beforeAll(async () => {
   const electronDist = (await run(process.execPath, ['build/stand-in-electron.mjs', join(work, 'electron')])).trim();
   await run(
     process.execPath,
-    [
-      join(ROOT, 'node_modules/electron-builder/cli.js'),
-      '--config', 'build/electron-builder.config.cjs',
-      '--linux', 'dir',
-      `-c.directories.output=${output}`,
-    ],
+    [join(ROOT, 'node_modules/electron-builder/cli.js'), '--config', 'build/electron-builder.config.cjs', '--linux', 'dir', `-c.directories.output=${output}`],
     { PRUNEFLOW_ELECTRON_DIST: electronDist, CSC_IDENTITY_AUTO_DISCOVERY: 'false' },
   );
   files = new Set(listPackage(join(resources, 'app.asar'), { isPack: false }).map((path) => path.replaceAll('\\', '/')));
@@ -91,12 +86,22 @@ describe('packed desktop app (linux dir)', () => {
     expect(html).toMatch(/src="\.\/assets\/index-[\w-]+\.js"/);
   });
 
-  it.each(['svelte', 'vite', 'electron', 'electron-builder', 'typescript', 'vitest', 'd3', 'playwright-core', '@sveltejs', '@electron', 'eslint', 'svelte-check'])(
-    'leaves out the development dependency %s',
-    (name) => {
-      expect([...files].some((path) => path.startsWith(`/node_modules/${name}/`))).toBe(false);
-    },
-  );
+  it.each([
+    'svelte',
+    'vite',
+    'electron',
+    'electron-builder',
+    'typescript',
+    'vitest',
+    'd3',
+    'playwright-core',
+    '@sveltejs',
+    '@electron',
+    'eslint',
+    'svelte-check',
+  ])('leaves out the development dependency %s', (name) => {
+    expect([...files].some((path) => path.startsWith(`/node_modules/${name}/`))).toBe(false);
+  });
 
   it('leaves out sources, tests and source maps', () => {
     const unwanted = [...files].filter(

@@ -35,7 +35,12 @@ export async function run(command: string, args: string[], env: NodeJS.ProcessEn
 export const npm = (script: string) => run('npm', ['run', '--silent', script], { NODE_ENV: 'production' });
 
 const newestSource = (dir: string): number =>
-  Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newestSource(join(dir, e.name)) : e.name.endsWith('.ts') ? statSync(join(dir, e.name)).mtimeMs : 0)));
+  Math.max(
+    0,
+    ...readdirSync(dir, { withFileTypes: true }).map((e) =>
+      e.isDirectory() ? newestSource(join(dir, e.name)) : e.name.endsWith('.ts') ? statSync(join(dir, e.name)).mtimeMs : 0,
+    ),
+  );
 
 /** Runs `npm run build:node` when `built` (a compiled file in dist/) is missing or older than a source in core/. */
 export async function buildNodeIfStale(built: URL): Promise<void> {

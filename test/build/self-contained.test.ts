@@ -17,7 +17,9 @@ function sources(folder: string): string[] {
 
 describe('tests on a fresh clone', () => {
   it('read no data from beside the checkout or from the system', () => {
-    const files = sources(join(ROOT, 'test')).filter((file) => !(file.startsWith('test/bench/') && !file.endsWith('.test.ts')) && !file.startsWith('test/fixtures/'));
+    const files = sources(join(ROOT, 'test')).filter(
+      (file) => !(file.startsWith('test/bench/') && !file.endsWith('.test.ts')) && !file.startsWith('test/fixtures/'),
+    );
     expect(files.length).toBeGreaterThan(100);
     const offending = files.flatMap((file) => {
       const text = readFileSync(join(ROOT, file), 'utf8');

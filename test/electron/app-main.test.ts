@@ -135,7 +135,14 @@ describe('startApp', () => {
     expect([...packaged.protocols.keys()]).toEqual(['app']);
     expect(packaged.session.allows('app://pruneflow/assets/index-1.js')).toBe(true);
     expect(packaged.session.allows('data:image/png;base64,AAAA')).toBe(true);
-    const refused = ['https://example.com/x.js', 'http://127.0.0.1:8080/', 'file:///etc/passwd', `file://${APP}/renderer/index.html`, 'app://other/index.html', 'devtools://devtools/'];
+    const refused = [
+      'https://example.com/x.js',
+      'http://127.0.0.1:8080/',
+      'file:///etc/passwd',
+      `file://${APP}/renderer/index.html`,
+      'app://other/index.html',
+      'devtools://devtools/',
+    ];
     for (const url of refused) {
       expect(packaged.session.allows(url), url).toBe(false);
     }
@@ -324,9 +331,7 @@ describe('menus and app commands', () => {
     await ready();
     click(menuItem(FakeMenu.current!, ['Help', 'About Pruneflow']));
     await settle();
-    expect(dialog.messageBoxes[0]!.detail).toBe(
-      'Version 0.1.0\n\nElectron 45.5.0\nChromium 140.0.1\nNode.js 22.1.0\nTensorFlow.js 4.22.0',
-    );
+    expect(dialog.messageBoxes[0]!.detail).toBe('Version 0.1.0\n\nElectron 45.5.0\nChromium 140.0.1\nNode.js 22.1.0\nTensorFlow.js 4.22.0');
     click(menuItem(FakeMenu.current!, ['Help', 'Pruneflow Documentation']));
     await settle();
     expect(opened).toEqual(['/opt/pruneflow/resources/app.asar.unpacked/README.md']);

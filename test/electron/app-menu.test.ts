@@ -18,7 +18,10 @@ function build(options: Partial<MenuOptions> = {}) {
     about: record('about'),
     openDocs: record('docs'),
   };
-  const template = buildMenuTemplate({ appName: 'Pruneflow', platform: 'linux', isDev: false, recent: [], darkTheme: false, projectOpen: true, ...options }, actions);
+  const template = buildMenuTemplate(
+    { appName: 'Pruneflow', platform: 'linux', isDev: false, recent: [], darkTheme: false, projectOpen: true, ...options },
+    actions,
+  );
   return { template, calls };
 }
 
@@ -30,9 +33,17 @@ describe('application menu', () => {
     for (const label of ['New Project', 'Open…', 'Save', 'Save As…', 'Export Pruned Model…']) click(menuItem(template, ['File', label]));
     expect(calls).toEqual(['new', 'open', 'save', 'save-as', 'export']);
     expect(menuItem(template, ['File', 'Close Window']).role).toBe('close');
-    expect(labels(menuItem(template, ['Edit']).submenu as MenuItemConstructorOptions[])).toEqual(
-      ['undo', 'redo', 'separator', 'cut', 'copy', 'paste', 'delete', 'separator', 'selectAll'],
-    );
+    expect(labels(menuItem(template, ['Edit']).submenu as MenuItemConstructorOptions[])).toEqual([
+      'undo',
+      'redo',
+      'separator',
+      'cut',
+      'copy',
+      'paste',
+      'delete',
+      'separator',
+      'selectAll',
+    ]);
   });
 
   it('greys out Save and Save As while no project is open', () => {

@@ -1,5 +1,23 @@
 import type {
-  Comparison, CutEstimate, CutRequest, DatasetPreview, DemoOptions, EngineApi, EngineEvent, EngineInfo, FlowData, FlowRequest, FolderListing, ModelExportFormat, ModelReport, ProjectSummary, PruneConfig, RecentProject, ReportFormat, SavedProject, SessionRef,
+  Comparison,
+  CutEstimate,
+  CutRequest,
+  DatasetPreview,
+  DemoOptions,
+  EngineApi,
+  EngineEvent,
+  EngineInfo,
+  FlowData,
+  FlowRequest,
+  FolderListing,
+  ModelExportFormat,
+  ModelReport,
+  ProjectSummary,
+  PruneConfig,
+  RecentProject,
+  ReportFormat,
+  SavedProject,
+  SessionRef,
 } from '../../core/api/contract.js';
 
 /** An in-memory engine that records calls and lets a test emit events. */
@@ -49,13 +67,34 @@ export class FakeEngine implements EngineApi {
   async importanceFlow(request: FlowRequest): Promise<FlowData> {
     this.calls.push({ method: 'importanceFlow', args: [request] });
     const detail = { maxChannelsPerColumn: 32, manyColumns: 40, bandsPerColumn: 8, linksPerNode: 3 };
-    return { model: request.model, modelLabel: request.model, criterion: 'cip', criterionLabel: 'CIP', target: { metric: 'flops', reduction: 0.5 }, columns: [], groups: [], nodes: [], links: [], steps: [], detail, warnings: [] };
+    return {
+      model: request.model,
+      modelLabel: request.model,
+      criterion: 'cip',
+      criterionLabel: 'CIP',
+      target: { metric: 'flops', reduction: 0.5 },
+      columns: [],
+      groups: [],
+      nodes: [],
+      links: [],
+      steps: [],
+      detail,
+      warnings: [],
+    };
   }
 
   async openProject(path: string): Promise<ProjectSummary> {
     this.calls.push({ method: 'openProject', args: [path] });
     const dataset = { path: 'builtin:fashion-mnist', format: 'idx', contentHash: 'sha256:00', files: 4, bytes: 1, found: true };
-    return { path, created: '2026-11-27T10:00:00.000Z', modified: '2026-11-27T10:00:00.000Z', appVersion: '0.0.0-test', dataset, baseline: { source: 'demo-cnn', trainEpochs: 0 }, sessions: [] };
+    return {
+      path,
+      created: '2026-11-27T10:00:00.000Z',
+      modified: '2026-11-27T10:00:00.000Z',
+      appVersion: '0.0.0-test',
+      dataset,
+      baseline: { source: 'demo-cnn', trainEpochs: 0 },
+      sessions: [],
+    };
   }
 
   async compareSessions(refs: SessionRef[]): Promise<Comparison> {

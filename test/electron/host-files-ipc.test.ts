@@ -19,7 +19,8 @@ function setup() {
     removeAllListeners: () => {},
   };
   const disconnect = registerHostFilesIpc(ipcMain, { isTrustedSender: (url) => url.startsWith('file:///app/dist/renderer/'), files: nodeHostFiles });
-  const invoke = (url: string | null, ...args: unknown[]) => handlers.get(HOST_FILES_CHANNEL)!({ senderFrame: url === null ? null : { url } }, ...args) as Promise<CallReply>;
+  const invoke = (url: string | null, ...args: unknown[]) =>
+    handlers.get(HOST_FILES_CHANNEL)!({ senderFrame: url === null ? null : { url } }, ...args) as Promise<CallReply>;
   return { invoke, disconnect, handlers };
 }
 
@@ -38,7 +39,10 @@ describe('registerHostFilesIpc', () => {
     expect([...(read as { value: Uint8Array }).value]).toEqual([1, 2, 3]);
     expect(await invoke(APP, { op: 'list', path: folder })).toEqual({
       ok: true,
-      value: [{ path: 'model.json', size: 25 }, { path: 'weights/group1.bin', size: 3 }],
+      value: [
+        { path: 'model.json', size: 25 },
+        { path: 'weights/group1.bin', size: 3 },
+      ],
     });
     expect(await invoke(APP, { op: 'stat', path: folder })).toEqual({ ok: true, value: { kind: 'folder' } });
     expect(await invoke(APP, { op: 'stat', path: join(folder, 'absent') })).toEqual({ ok: true, value: null });
@@ -48,7 +52,15 @@ describe('registerHostFilesIpc', () => {
     const { invoke } = setup();
     expect(await invoke(APP, { op: 'folder', path: folder })).toEqual({
       ok: true,
-      value: { path: folder, parent: tmpdir(), entries: [{ name: 'weights', kind: 'folder' }, { name: 'model.json', kind: 'file', size: 25 }], truncated: 0 },
+      value: {
+        path: folder,
+        parent: tmpdir(),
+        entries: [
+          { name: 'weights', kind: 'folder' },
+          { name: 'model.json', kind: 'file', size: 25 },
+        ],
+        truncated: 0,
+      },
     });
     expect(await invoke(APP, { op: 'folder', path: '' })).toMatchObject({ ok: true, value: { path: homedir() } });
     const absent = await invoke(APP, { op: 'folder', path: join(folder, 'absent') });

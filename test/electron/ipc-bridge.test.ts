@@ -36,8 +36,7 @@ function setup() {
     broadcast: (channel, event) => sent.push([channel, event]),
   });
   const fromApp = { senderFrame: { url: 'file:///app/dist/renderer/index.html' } };
-  const invoke = (event: InvokeEventLike, ...args: unknown[]) =>
-    handlers.get(ENGINE_CALL_CHANNEL)!(event, ...args) as Promise<CallReply>;
+  const invoke = (event: InvokeEventLike, ...args: unknown[]) => handlers.get(ENGINE_CALL_CHANNEL)!(event, ...args) as Promise<CallReply>;
   return { handlers, relayed, listeners, sent, disconnect, fromApp, invoke };
 }
 

@@ -14,7 +14,18 @@ describe('RecentFiles', () => {
     const recent = new RecentFiles(file, { addRecentDocument: (path) => void os.push(path) });
     for (let i = 0; i < 12; i++) recent.add(`/p/${i}.pruneflow`);
     recent.add('/p/5.pruneflow');
-    const expected = ['/p/5.pruneflow', '/p/11.pruneflow', '/p/10.pruneflow', '/p/9.pruneflow', '/p/8.pruneflow', '/p/7.pruneflow', '/p/6.pruneflow', '/p/4.pruneflow', '/p/3.pruneflow', '/p/2.pruneflow'];
+    const expected = [
+      '/p/5.pruneflow',
+      '/p/11.pruneflow',
+      '/p/10.pruneflow',
+      '/p/9.pruneflow',
+      '/p/8.pruneflow',
+      '/p/7.pruneflow',
+      '/p/6.pruneflow',
+      '/p/4.pruneflow',
+      '/p/3.pruneflow',
+      '/p/2.pruneflow',
+    ];
     expect(recent.paths).toEqual(expected);
     expect(expected).toHaveLength(MAX_RECENT_FILES);
     expect(os).toHaveLength(13);

@@ -31,7 +31,12 @@ describe('renderer isolation (checklist 2-4, 6, 8-10)', () => {
 describe('content security policy (checklist 7)', () => {
   const html = readFileSync(new URL('../../renderer/index.html', import.meta.url), 'utf8');
   const csp = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1] ?? '';
-  const directives = new Map(csp.split(';').map((part) => part.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]));
+  const directives = new Map(
+    csp
+      .split(';')
+      .map((part) => part.trim().split(/\s+/))
+      .map(([name, ...values]) => [name!, values]),
+  );
 
   it('denies by default and allows scripts only from the app itself', () => {
     expect(directives.get('default-src')).toEqual(["'none'"]);

@@ -63,7 +63,10 @@ async function compareInKeras(models: { name: string; model: tfl.LayersModel }[]
     expect(run.values, name).toHaveLength(expected.length);
     const diff = Math.max(...run.values!.map((v, i) => Math.abs(v - expected[i])));
     expect(diff, `${name}: largest difference from the engine`).toBeLessThan(1e-4);
-    expect(run.layers!.some((c) => c === 'ZeroPadShortcut'), name).toBe(false);
+    expect(
+      run.layers!.some((c) => c === 'ZeroPadShortcut'),
+      name,
+    ).toBe(false);
   }
 }
 

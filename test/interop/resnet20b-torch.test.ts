@@ -16,7 +16,9 @@ describe('ResNet-20 with 1x1-conv shortcuts (resnet20-b) against PyTorch', () =>
     expect(countTrainableParameters(model)).toBe(torch.parameters);
     expect(countFlops(model)).toBe(torch.macs);
     // Option B adds two projections to option A's 0.27M: 16x32 and 32x64 weights and their batch norms.
-    expect(torch.parameters - countTrainableParameters(zooEntry('resnet20').build({ inputShape: [32, 32, 3], numClasses: 10 }))).toBe(16 * 32 + 2 * 32 + 32 * 64 + 2 * 64);
+    expect(torch.parameters - countTrainableParameters(zooEntry('resnet20').build({ inputShape: [32, 32, 3], numClasses: 10 }))).toBe(
+      16 * 32 + 2 * 32 + 32 * 64 + 2 * 64,
+    );
     model.dispose();
   });
 });

@@ -99,7 +99,7 @@ async function importFiles(name: string, root: URL): Promise<tfl.LayersModel> {
   return (await importModel(memoryTree(name, new Map(files)))).model;
 }
 
-describe('TensorFlow Lite exports run by TensorFlow\'s TFLite interpreter', () => {
+describe("TensorFlow Lite exports run by TensorFlow's TFLite interpreter", () => {
   it('every zoo model gives the outputs the engine computes, batch norms folded and the option-A shortcut as a fixed convolution', async () => {
     const models = MODEL_ZOO.map((entry) => ({ name: entry.id, model: entry.build({ inputShape: [32, 32, 3], numClasses: 10, seed: 3 }) }));
     for (const { model } of models) await randomise(model);

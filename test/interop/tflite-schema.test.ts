@@ -20,7 +20,10 @@ describe('TFLite schema tables', () => {
   });
 
   it("give every field and value TensorFlow's own schema reader gives", async () => {
-    const reference = JSON.parse(await runPython(['test/interop/tflite_schema_slots.py'])) as { tables: Record<string, Record<string, number>>; enums: Record<string, Record<string, number>> };
+    const reference = JSON.parse(await runPython(['test/interop/tflite_schema_slots.py'])) as {
+      tables: Record<string, Record<string, number>>;
+      enums: Record<string, Record<string, number>>;
+    };
     let compared = 0;
     for (const [table, fields] of Object.entries(reference.tables)) {
       const ours = (TFLITE_TABLES as Record<string, Record<string, readonly [number, string]>>)[table];
@@ -32,11 +35,29 @@ describe('TFLite schema tables', () => {
       }
     }
     // Every table the writer fills is among those compared.
-    for (const used of ['Model', 'SubGraph', 'Tensor', 'Operator', 'OperatorCode', 'Buffer', 'Conv2DOptions', 'DepthwiseConv2DOptions', 'FullyConnectedOptions', 'Pool2DOptions', 'ReducerOptions', 'ConcatenationOptions', 'AddOptions', 'MulOptions', 'SoftmaxOptions', 'LeakyReluOptions']) {
+    for (const used of [
+      'Model',
+      'SubGraph',
+      'Tensor',
+      'Operator',
+      'OperatorCode',
+      'Buffer',
+      'Conv2DOptions',
+      'DepthwiseConv2DOptions',
+      'FullyConnectedOptions',
+      'Pool2DOptions',
+      'ReducerOptions',
+      'ConcatenationOptions',
+      'AddOptions',
+      'MulOptions',
+      'SoftmaxOptions',
+      'LeakyReluOptions',
+    ]) {
       expect(Object.keys(reference.tables[used] ?? {}), used).not.toHaveLength(0);
     }
     expect(compared).toBeGreaterThan(300);
     const enums: Record<string, Record<string, number>> = { ...TFLITE_ENUMS, BuiltinOptions: { NONE: 0, ...TFLITE_UNIONS.BuiltinOptions } };
-    for (const [name, values] of Object.entries(reference.enums)) for (const [key, value] of Object.entries(values)) expect(enums[name][key], `${name}.${key}`).toBe(value);
+    for (const [name, values] of Object.entries(reference.enums))
+      for (const [key, value] of Object.entries(values)) expect(enums[name][key], `${name}.${key}`).toBe(value);
   });
 });

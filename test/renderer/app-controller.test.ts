@@ -27,7 +27,11 @@ let engine: EngineApi;
 const dir = mkdtempSync(join(tmpdir(), 'pruneflow-app-'));
 
 beforeAll(async () => {
-  built = await buildRunes({ controller: 'renderer/lib/app-controller.svelte.ts', connection: 'renderer/lib/engine-connection.svelte.ts', svelte: 'node_modules/svelte/src/index-client.js' });
+  built = await buildRunes({
+    controller: 'renderer/lib/app-controller.svelte.ts',
+    connection: 'renderer/lib/engine-connection.svelte.ts',
+    svelte: 'node_modules/svelte/src/index-client.js',
+  });
   ({ AppController: Controller } = await built.load<{ AppController: typeof Controller }>('controller'));
   ({ EngineConnection: Connection } = await built.load<{ EngineConnection: typeof Connection }>('connection'));
   ({ flushSync } = await built.load<{ flushSync: () => void }>('svelte'));
@@ -113,7 +117,15 @@ describe('AppController', () => {
     const file = SESSION_FILE;
     await app.workspace.draft.chooseData('builtin:fashion-mnist');
     await app.workspace.draft.chooseModel('demo-cnn');
-    Object.assign(app.workspace.draft, { trainEpochs: 1, fineTuneEpochs: 0, project: file, quickTrial: true, sampleTrain: 100, sampleTest: 50, earlyStop: true });
+    Object.assign(app.workspace.draft, {
+      trainEpochs: 1,
+      fineTuneEpochs: 0,
+      project: file,
+      quickTrial: true,
+      sampleTrain: 100,
+      sampleTest: 50,
+      earlyStop: true,
+    });
     expect(await app.run.startPruning({ ...app.workspace.draft.toConfig(), calibrationBatches: 1 })).toBe(true);
     flushSync();
     expect(states.at(-1)).toEqual({ dirty: true, path: null, work: 'running-session' });
@@ -126,7 +138,10 @@ describe('AppController', () => {
     expect(Number(stored.get('pruneflow.trainingRate'))).toBeGreaterThan(0);
     // Early stopping's held-out images are scored before training and after its one epoch: the chart's second curve.
     const steps = app.run.points.filter((p) => p.stage === 'training').length;
-    expect(app.run.heldOut.map((p) => [p.stage, p.x])).toEqual([['training', 0], ['training', steps]]);
+    expect(app.run.heldOut.map((p) => [p.stage, p.x])).toEqual([
+      ['training', 0],
+      ['training', steps],
+    ]);
     for (const p of app.run.heldOut) expect(p.accuracy).toBeGreaterThanOrEqual(0);
     expect(app.nav.screens.map((s) => s.id)).toContain('results');
     await app.files.exportModel();

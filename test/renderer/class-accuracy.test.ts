@@ -29,7 +29,8 @@ afterAll(async () => {
   if (folder) await rm(folder, { recursive: true, force: true });
 });
 
-const scores = (correct: number[], names: string[]): ClassScore[] => names.map((name, c) => ({ name, images: correct[c]! < 0 ? 0 : 10, correct: Math.max(0, correct[c]!) }));
+const scores = (correct: number[], names: string[]): ClassScore[] =>
+  names.map((name, c) => ({ name, images: correct[c]! < 0 ? 0 : 10, correct: Math.max(0, correct[c]!) }));
 /** The parts of a result the table reads; the last class has no test images. */
 const side = (perClass: ClassScore[]) => ({ perClass }) as PruneResult['baseline'];
 
@@ -44,7 +45,9 @@ describe('accuracy per class in Chromium', () => {
     const names = ['shirt', 'shirt', 'bag'];
     const result = { baseline: side(scores([9, 5, -1], names)), pruned: side(scores([8, 2, -1], names)) };
     await page.evaluate((r) => globalThis.showClassAccuracy!(r), result);
-    const rows = await page.locator('table.classes tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].slice(0, 5).map((cell) => cell.textContent!.trim())));
+    const rows = await page
+      .locator('table.classes tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.children].slice(0, 5).map((cell) => cell.textContent!.trim())));
     expect(rows).toEqual([
       ['shirt', '10', '90.0%', '80.0%', '−10.0 pp'],
       ['shirt', '10', '50.0%', '20.0%', '−30.0 pp'],

@@ -136,7 +136,9 @@ describe('the UI in Chromium, by keyboard', () => {
     await expect.poll(() => page.getByRole('textbox', { name: 'Project file' }).inputValue()).toBe('/home/me/other.pruneflow');
     // Save As of a project that could not be read says why.
     await page.evaluate(`window.__menu({ type: 'save-project', path: '/home/me/runs.pruneflow' })`);
-    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'The project was not saved' }).textContent(), { timeout: UI_WAIT }).toMatch(/other\.pruneflow: no such project file/);
+    await expect
+      .poll(() => page.getByRole('alert').filter({ hasText: 'The project was not saved' }).textContent(), { timeout: UI_WAIT })
+      .toMatch(/other\.pruneflow: no such project file/);
     // With no project at all, Save says how a project file comes about.
     await page.evaluate(`window.__menu({ type: 'new-project' })`);
     const notice = page.getByRole('status').filter({ hasText: 'Nothing to save yet' });
@@ -161,10 +163,14 @@ describe('the UI in Chromium, by keyboard', () => {
     await page.getByRole('progressbar', { name: 'Training progress' }).waitFor({ timeout: UI_WAIT });
     // Long tasks (over 50 ms) on the page's main thread while training runs and the charts redraw.
     const from = await pageNow(page);
-    await expect.poll(() => page.getByRole('img', { name: /^Loss: / }).getAttribute('aria-label'), { timeout: UI_WAIT, interval: 500 }).toMatch(/Loss: ([3-9]\d|\d{3,}) points/);
+    await expect
+      .poll(() => page.getByRole('img', { name: /^Loss: / }).getAttribute('aria-label'), { timeout: UI_WAIT, interval: 500 })
+      .toMatch(/Loss: ([3-9]\d|\d{3,}) points/);
     const longTasks = await longTasksSince(page, from);
     const seconds = ((await pageNow(page)) - from) / 1000;
-    console.log(`UI long tasks in ${seconds.toFixed(0)} s of training: ${longTasks.length}, longest ${Math.max(0, ...longTasks.map((t) => t.duration)).toFixed(0)} ms`);
+    console.log(
+      `UI long tasks in ${seconds.toFixed(0)} s of training: ${longTasks.length}, longest ${Math.max(0, ...longTasks.map((t) => t.duration)).toFixed(0)} ms`,
+    );
     await screenshot(page, '09-run');
     // The charts have axes: training steps along x with numbered ticks, each y axis named with its unit.
     const lossChart = page.getByRole('img', { name: /^Loss: / });

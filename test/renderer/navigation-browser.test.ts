@@ -21,7 +21,19 @@ let serve: ServeProcess;
 let browser: Browser;
 
 beforeAll(async () => {
-  const made = promisify(execFile)(process.execPath, [CLI, 'prune', '--demo', '--epochs', '0', '--fine-tune-epochs', '0', '--sample', '500,200', '--project', projectFile]);
+  const made = promisify(execFile)(process.execPath, [
+    CLI,
+    'prune',
+    '--demo',
+    '--epochs',
+    '0',
+    '--fine-tune-epochs',
+    '0',
+    '--sample',
+    '500,200',
+    '--project',
+    projectFile,
+  ]);
   [serve, browser] = await startServeAndChromium({}, made);
 }, 240_000);
 
@@ -34,7 +46,9 @@ const heading = (page: Page) => page.getByRole('heading', { level: 1 }).textCont
 const screens = (page: Page) => page.getByRole('navigation', { name: 'Screens' }).getByRole('button').allInnerTexts();
 /** Whether leaving the page now would ask first (the browser's beforeunload warning). */
 const asksBeforeLeaving = (page: Page) =>
-  page.evaluate(`(() => { const e = new Event('beforeunload', { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented; })()`) as Promise<boolean>;
+  page.evaluate(
+    `(() => { const e = new Event('beforeunload', { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented; })()`,
+  ) as Promise<boolean>;
 
 describe('the address in Chromium', () => {
   it('a reload keeps the screen, data and model; Back and Forward move between screens; nothing at stake, no leave prompt', async () => {

@@ -51,7 +51,10 @@ describe('an ONNX file on the Model screen in Chromium', () => {
     expect(types).toEqual(expect.arrayContaining(['Conv2D', 'GroupedConv2D', 'DepthwiseConv2D', 'OnnxPool2D', 'Concatenate', 'Dense']));
     const groups = await page.getByRole('region', { name: 'Channel groups' }).textContent();
     expect(groups).toContain('grouped_Conv');
-    const card = page.locator('section, div').filter({ has: page.getByRole('heading', { name: 'How the model expects its images' }) }).last();
+    const card = page
+      .locator('section, div')
+      .filter({ has: page.getByRole('heading', { name: 'How the model expects its images' }) })
+      .last();
     const text = await card.textContent();
     expect(text).toMatch(/RGB/);
     expect(text).toMatch(/32×32×3/);

@@ -59,7 +59,9 @@ describe('a project in Chromium', () => {
     expect(rows[1]).toMatch(/L2 norm[\s\S]*done/);
     expect(await page.getByRole('definition').filter({ hasText: 'demo-cnn' }).textContent()).toMatch(/demo-cnn\s*·\s*12\.5%/);
     // Both finished sessions are picked to start with.
-    expect(await page.getByRole('checkbox', { name: /^Pick / }).evaluateAll((boxes) => boxes.map((b) => (b as unknown as { checked: boolean }).checked))).toEqual([true, true]);
+    expect(
+      await page.getByRole('checkbox', { name: /^Pick / }).evaluateAll((boxes) => boxes.map((b) => (b as unknown as { checked: boolean }).checked)),
+    ).toEqual([true, true]);
 
     // Ctrl+E (File > Export in the browser) focuses the export form's session, the first one picked.
     await page.getByRole('checkbox', { name: /^Pick L1 norm/ }).uncheck();

@@ -42,7 +42,12 @@ beforeAll(async () => {
       target: 'node20',
       minify: false,
       lib: {
-        entry: { 'run-task': join(ROOT, 'renderer/lib/run-task.svelte.ts'), 'worker-bridge': join(ROOT, 'renderer/lib/worker-bridge.ts'), 'engine-client': join(ROOT, 'renderer/lib/engine-client.ts'), 'socket-bridge': join(ROOT, 'renderer/lib/socket-bridge.ts') },
+        entry: {
+          'run-task': join(ROOT, 'renderer/lib/run-task.svelte.ts'),
+          'worker-bridge': join(ROOT, 'renderer/lib/worker-bridge.ts'),
+          'engine-client': join(ROOT, 'renderer/lib/engine-client.ts'),
+          'socket-bridge': join(ROOT, 'renderer/lib/socket-bridge.ts'),
+        },
         formats: ['es'],
         fileName: (_format, name) => `${name}.js`,
       },
@@ -73,13 +78,24 @@ describe('RunTaskState', () => {
     const { engine, emit } = engineStandIn();
     const run = new RunTask(engine);
     expect(await run.startDemo({})).toBe(true);
-    emit({ type: 'task-progress', taskId: 't1', progress: { stage: 'training', step: 1, total: 10, message: 'epoch 1', metrics: { imagesPerSecond: 90, loss: 1 } } });
+    emit({
+      type: 'task-progress',
+      taskId: 't1',
+      progress: { stage: 'training', step: 1, total: 10, message: 'epoch 1', metrics: { imagesPerSecond: 90, loss: 1 } },
+    });
     emit({ type: 'task-warning', taskId: 't1', message: 'Batch 64 did not fit in GPU memory; continuing with 32' });
     emit({ type: 'prune-step', taskId: 't1', step: { step: 1, steps: 1, cut: 0.5, metric: 'flops', layers: [{ name: 'conv1', kept: 8, total: 16 }] } });
     emit({ type: 'task-done', taskId: 't1', result: { seconds: 3 } as PruneResult });
     expect([run.phase, run.stage, run.warnings.length, run.pruneStep?.cut, run.trainingSpeed]).toEqual(['done', 'training', 1, 0.5, 90]);
     run.clear();
-    expect({ phase: run.phase, stage: run.stage, warnings: run.warnings, pruneStep: run.pruneStep, trainingSpeed: run.trainingSpeed, result: run.result }).toEqual({
+    expect({
+      phase: run.phase,
+      stage: run.stage,
+      warnings: run.warnings,
+      pruneStep: run.pruneStep,
+      trainingSpeed: run.trainingSpeed,
+      result: run.result,
+    }).toEqual({
       phase: 'idle',
       stage: undefined,
       warnings: [],
@@ -93,12 +109,16 @@ describe('RunTaskState', () => {
     const { engine, emit } = engineStandIn();
     const run = new RunTask(engine);
     await run.startDemo({});
-    const progress = (metrics: Record<string, number>) => emit({ type: 'task-progress', taskId: 't1', progress: { stage: 'training', step: 1, total: 4, message: '', metrics } });
+    const progress = (metrics: Record<string, number>) =>
+      emit({ type: 'task-progress', taskId: 't1', progress: { stage: 'training', step: 1, total: 4, message: '', metrics } });
     progress({ epoch: 0, validationAccuracy: 0.1 });
     progress({ epoch: 1, loss: 2, accuracy: 0.2 });
     progress({ epoch: 1, loss: 1.5, accuracy: 0.3 });
     progress({ epoch: 1, validationAccuracy: 0.25 });
-    expect(run.heldOut.map((p) => [p.x, p.accuracy])).toEqual([[0, 0.1], [2, 0.25]]);
+    expect(run.heldOut.map((p) => [p.x, p.accuracy])).toEqual([
+      [0, 0.1],
+      [2, 0.25],
+    ]);
     expect(run.points.map((p) => p.accuracy)).toEqual([0.2, 0.3]);
     emit({ type: 'task-done', taskId: 't1', result: { seconds: 1 } as PruneResult });
     run.clear();

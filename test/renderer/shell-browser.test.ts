@@ -50,7 +50,9 @@ const focusedId = (page: Page) => page.evaluate('document.activeElement?.id') as
 const projectField = (page: Page) => page.getByRole('textbox', { name: 'Project file' });
 /** Whether leaving the page now would ask first (the browser's beforeunload warning). */
 const leaveAsks = (page: Page) =>
-  page.evaluate(`(() => { const e = new Event('beforeunload', { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented; })()`) as Promise<boolean>;
+  page.evaluate(
+    `(() => { const e = new Event('beforeunload', { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented; })()`,
+  ) as Promise<boolean>;
 
 async function openProject(page: Page, path: string) {
   await page.getByRole('button', { name: 'Open a project…' }).click();
@@ -87,7 +89,10 @@ describe('the File menu in the browser host', () => {
     await exists.waitFor({ timeout: UI_WAIT });
     // Browsing to another file takes the question back: "Replace it" was about the file typed.
     await saveAs.getByRole('button', { name: 'Browse…' }).click();
-    await page.getByRole('dialog', { name: 'Choose a file or folder' }).getByRole('button', { name: /^interrupted\.pruneflow/ }).click();
+    await page
+      .getByRole('dialog', { name: 'Choose a file or folder' })
+      .getByRole('button', { name: /^interrupted\.pruneflow/ })
+      .click();
     expect(await page.getByLabel(/^Save a copy as/).inputValue()).toBe(interrupted);
     expect(await saveAs.getByRole('button', { name: 'Replace it' }).count()).toBe(0);
     expect(await exists.count()).toBe(0);
@@ -95,7 +100,10 @@ describe('the File menu in the browser host', () => {
     await saveAs.getByRole('button', { name: 'Save', exact: true }).click();
     await exists.waitFor({ timeout: UI_WAIT });
     await saveAs.getByRole('button', { name: 'Replace it' }).click();
-    await page.getByRole('status').filter({ hasText: /Saved to .*taken\.pruneflow/ }).waitFor({ timeout: UI_WAIT });
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Saved to .*taken\.pruneflow/ })
+      .waitFor({ timeout: UI_WAIT });
     expect(await projectField(page).inputValue()).toBe(other);
     expect((await loadProjectFile(other)).sessions).toHaveLength(1);
     // A second copy; the first then disappears from the disk. The form offers a name beside the open file, not the file itself.
@@ -165,7 +173,10 @@ describe('the File menu in the browser host', () => {
     await openProject(page, interrupted);
     await page.getByRole('button', { name: /^Resume L1 norm/ }).click();
     await page.getByRole('status').getByText('Running', { exact: true }).waitFor({ timeout: UI_WAIT });
-    await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: /^Project/ }).click();
+    await page
+      .getByRole('navigation', { name: 'Screens' })
+      .getByRole('button', { name: /^Project/ })
+      .click();
     await projectField(page).fill(cancelled);
     await page.getByRole('button', { name: 'Open', exact: true }).click();
     await expect.poll(() => page.locator('.status.cancelled').count(), { timeout: UI_WAIT }).toBe(1);

@@ -38,7 +38,10 @@ export function readTar(bytes: Uint8Array, file: string): Map<string, Uint8Array
     const data = bytes.subarray(start, start + size);
     offset = start + Math.ceil(size / BLOCK) * BLOCK;
     if (offset > bytes.length) {
-      throw new DatasetFormatError(file, `truncated tar archive: it ends at byte ${bytes.length}, inside the padding of '${name}' (header at byte ${start - BLOCK})`);
+      throw new DatasetFormatError(
+        file,
+        `truncated tar archive: it ends at byte ${bytes.length}, inside the padding of '${name}' (header at byte ${start - BLOCK})`,
+      );
     }
     if (type === 'L') pending.path = cString(data);
     else if (type === 'x') pending = { ...pending, ...paxFields(data, start, file) };
@@ -97,7 +100,7 @@ function octal(header: Uint8Array, at: number, length: number, offset: number, f
 /** pax records: "<length> <key>=<value>\n", the length counting the whole record. */
 function paxFields(data: Uint8Array, start: number, file: string): Pending {
   const fields: Pending = {};
-  for (let at = 0; at < data.length; ) {
+  for (let at = 0; at < data.length;) {
     const space = data.indexOf(0x20, at);
     const length = space > at ? Number(utf8.decode(data.subarray(at, space))) : NaN;
     if (!Number.isInteger(length) || length <= space - at || at + length > data.length) {

@@ -61,12 +61,17 @@ export function openZip(bytes: Uint8Array, file: string): ZipArchive {
   const limits = inputLimits();
   if (count > limits.maxArchiveEntries) throw new InputLimitError(file, 'maxArchiveEntries', `the zip lists ${count} entries`);
   if (directoryOffset + directorySize > end) {
-    throw new ZipFormatError(file, 'truncated', `its directory (bytes ${directoryOffset}..${directoryOffset + directorySize}) lies beyond its end record at byte ${end}`);
+    throw new ZipFormatError(
+      file,
+      'truncated',
+      `its directory (bytes ${directoryOffset}..${directoryOffset + directorySize}) lies beyond its end record at byte ${end}`,
+    );
   }
   const located = new Map<string, Located>();
   let at = directoryOffset;
   for (let i = 0; i < count; i++) {
-    if (at + 46 > end || view.getUint32(at, true) !== CENTRAL) throw new ZipFormatError(file, 'damaged', `directory entry ${i} of ${count} (byte ${at}) is damaged`);
+    if (at + 46 > end || view.getUint32(at, true) !== CENTRAL)
+      throw new ZipFormatError(file, 'damaged', `directory entry ${i} of ${count} (byte ${at}) is damaged`);
     const nameLength = view.getUint16(at + 28, true);
     const next = at + 46 + nameLength + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
     if (next > end) throw new ZipFormatError(file, 'damaged', `directory entry ${i} of ${count} (byte ${at}) runs past the directory`);

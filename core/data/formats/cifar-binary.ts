@@ -85,8 +85,7 @@ function readRecords(bytes: Uint8Array, file: string, labelBytes: LabelByte[]): 
     const hint = bytes.length % other === 0 ? ` (its size fits ${other}-byte records: is it from CIFAR-${other === 3073 ? 10 : 100}?)` : '';
     throw new DatasetFormatError(
       file,
-      `${bytes.length} bytes is not a whole number of ${stride}-byte records: record ${count} at byte ${count * stride} ` +
-        `has only ${extra} bytes${hint}`,
+      `${bytes.length} bytes is not a whole number of ${stride}-byte records: record ${count} at byte ${count * stride} ` + `has only ${extra} bytes${hint}`,
     );
   }
   const labels = labelBytes.map(({ what, classes }, k) => {
@@ -99,12 +98,22 @@ function readRecords(bytes: Uint8Array, file: string, labelBytes: LabelByte[]): 
     }
     return out;
   });
-  return { pixels: bytes, offset: labelBytes.length, stride, count, labels: labels[labels.length - 1], coarseLabels: labels.length > 1 ? labels[0] : undefined };
+  return {
+    pixels: bytes,
+    offset: labelBytes.length,
+    stride,
+    count,
+    labels: labels[labels.length - 1],
+    coarseLabels: labels.length > 1 ? labels[0] : undefined,
+  };
 }
 
 /** Non-empty lines of a names file (the official ones end with blank lines), or undefined if absent. */
 async function readLines(entry: FileEntry | undefined, tree: FileTree): Promise<string[] | undefined> {
   if (!entry) return undefined;
   const text = new TextDecoder().decode(await tree.read(entry.path));
-  return text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line.length > 0);
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
 }

@@ -80,7 +80,11 @@ function readBatch(bytes: Uint8Array, file: string, fine: LabelKey, coarse?: Lab
   const batch = unpickle(bytes, file);
   if (!(batch instanceof PickleDict)) throw new DatasetFormatError(file, `expected a pickled dict, found ${describe(batch)}`);
   const data = batch.get('data');
-  const keys = batch.keys().map((k) => `'${k}'`).join(', ') || 'none';
+  const keys =
+    batch
+      .keys()
+      .map((k) => `'${k}'`)
+      .join(', ') || 'none';
   if (!(data instanceof NumpyArray)) throw new DatasetFormatError(file, `no numpy array under 'data' (keys: ${keys})`);
   const dtype = data.dtype?.descr ?? '?';
   if (dtype !== 'u1') throw new DatasetFormatError(file, `'data' holds ${dtype} values, expected uint8 (u1)`);

@@ -30,7 +30,9 @@ async function openImageFolder(tree: FileTree, options: OpenOptions = {}): Promi
 
   const warnings = missingClassWarnings(splits, classNames);
   if (ignored.length > 0) {
-    warnings.push(`ignored ${ignored.length} file${ignored.length === 1 ? '' : 's'} that are not PNG or JPEG images in class folders (e.g. ${ignored.slice(0, 3).join(', ')})`);
+    warnings.push(
+      `ignored ${ignored.length} file${ignored.length === 1 ? '' : 's'} that are not PNG or JPEG images in class folders (e.g. ${ignored.slice(0, 3).join(', ')})`,
+    );
   }
   const stack = new ImageStack(options.imageSize);
   const ranges: Array<{ split: string; start: number; labels: Uint8Array }> = [];
@@ -49,7 +51,16 @@ async function openImageFolder(tree: FileTree, options: OpenOptions = {}): Promi
   const datasets: Record<string, ImageDataset> = {};
   for (const { split, start, labels } of ranges) {
     const { images, height, width, channels } = stack.take(start, start + labels.length);
-    datasets[split] = { name: `${baseLabel(tree.label)} (${split})`, images, labels, count: labels.length, height, width, channels, classNames: [...classNames] };
+    datasets[split] = {
+      name: `${baseLabel(tree.label)} (${split})`,
+      images,
+      labels,
+      count: labels.length,
+      height,
+      width,
+      channels,
+      classNames: [...classNames],
+    };
   }
   return { format: 'image-folder', splits: datasets, classNames, warnings };
 }
@@ -72,5 +83,10 @@ function missingClassWarnings(splits: Map<string, Map<string, ClassFolder>>, cla
 }
 
 function baseLabel(label: string): string {
-  return label.replace(/[/\\]+$/, '').split(/[/\\]/).pop() || label;
+  return (
+    label
+      .replace(/[/\\]+$/, '')
+      .split(/[/\\]/)
+      .pop() || label
+  );
 }

@@ -41,7 +41,13 @@ function describeFiles(files: readonly FileEntry[]): string {
     const extension = dot > 0 ? name.slice(dot) : '(no extension)';
     byExtension.set(extension, (byExtension.get(extension) ?? 0) + 1);
   }
-  const parts = [...byExtension].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([ext, n]) => `${n} ${ext}`);
-  const sample = files.slice(0, 4).map((f) => f.path).join(', ');
+  const parts = [...byExtension]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6)
+    .map(([ext, n]) => `${n} ${ext}`);
+  const sample = files
+    .slice(0, 4)
+    .map((f) => f.path)
+    .join(', ');
   return `${files.length} file${files.length === 1 ? '' : 's'} (${parts.join(', ')}; e.g. ${sample})`;
 }

@@ -18,7 +18,7 @@ export function readMatFile(bytes: Uint8Array, file: string, options: MatReadOpt
   const source = matSource(file, bytes, littleEndian, false, (offset) => `byte ${offset}`);
   const variables = new Map<string, MatArray>();
   const progress = (offset: number) => options.onProgress?.(offset / bytes.length);
-  for (let offset = MAT_HEADER_BYTES; offset < bytes.length; ) {
+  for (let offset = MAT_HEADER_BYTES; offset < bytes.length;) {
     const element = readElement(source, offset);
     let array: MatArray | undefined;
     if (element.type === MI.MATRIX) array = readMatrix(source, element);

@@ -16,7 +16,8 @@ export function inflateElement(compressed: Uint8Array, littleEndian: boolean, fi
   let result: Uint8Array;
   try {
     const size = inflatedSize(compressed, littleEndian);
-    if (size !== undefined && size > inputLimits().maxUnpackedBytes) throw new InputLimitError(file, 'maxUnpackedBytes', `the compressed element at ${where} says it inflates to ${size} bytes`);
+    if (size !== undefined && size > inputLimits().maxUnpackedBytes)
+      throw new InputLimitError(file, 'maxUnpackedBytes', `the compressed element at ${where} says it inflates to ${size} bytes`);
     result = size === undefined ? unzlibSync(compressed) : unzlibSync(compressed, { out: new Uint8Array(size) });
   } catch (error) {
     if (error instanceof InputLimitError) throw error;

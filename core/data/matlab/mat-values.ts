@@ -9,16 +9,36 @@ export function matValues(array: MatArray): Float64Array {
   const at = real.dataOffset;
   const out = new Float64Array(real.data.length / MI_BYTES[real.type]);
   switch (real.type) {
-    case MI.UINT8: out.set(real.data); break;
-    case MI.INT8: for (let i = 0; i < out.length; i++) out[i] = view.getInt8(at + i); break;
-    case MI.INT16: for (let i = 0; i < out.length; i++) out[i] = view.getInt16(at + 2 * i, littleEndian); break;
-    case MI.UINT16: for (let i = 0; i < out.length; i++) out[i] = view.getUint16(at + 2 * i, littleEndian); break;
-    case MI.INT32: for (let i = 0; i < out.length; i++) out[i] = view.getInt32(at + 4 * i, littleEndian); break;
-    case MI.UINT32: for (let i = 0; i < out.length; i++) out[i] = view.getUint32(at + 4 * i, littleEndian); break;
-    case MI.SINGLE: for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(at + 4 * i, littleEndian); break;
-    case MI.DOUBLE: for (let i = 0; i < out.length; i++) out[i] = view.getFloat64(at + 8 * i, littleEndian); break;
-    case MI.INT64: for (let i = 0; i < out.length; i++) out[i] = Number(view.getBigInt64(at + 8 * i, littleEndian)); break;
-    case MI.UINT64: for (let i = 0; i < out.length; i++) out[i] = Number(view.getBigUint64(at + 8 * i, littleEndian)); break;
+    case MI.UINT8:
+      out.set(real.data);
+      break;
+    case MI.INT8:
+      for (let i = 0; i < out.length; i++) out[i] = view.getInt8(at + i);
+      break;
+    case MI.INT16:
+      for (let i = 0; i < out.length; i++) out[i] = view.getInt16(at + 2 * i, littleEndian);
+      break;
+    case MI.UINT16:
+      for (let i = 0; i < out.length; i++) out[i] = view.getUint16(at + 2 * i, littleEndian);
+      break;
+    case MI.INT32:
+      for (let i = 0; i < out.length; i++) out[i] = view.getInt32(at + 4 * i, littleEndian);
+      break;
+    case MI.UINT32:
+      for (let i = 0; i < out.length; i++) out[i] = view.getUint32(at + 4 * i, littleEndian);
+      break;
+    case MI.SINGLE:
+      for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(at + 4 * i, littleEndian);
+      break;
+    case MI.DOUBLE:
+      for (let i = 0; i < out.length; i++) out[i] = view.getFloat64(at + 8 * i, littleEndian);
+      break;
+    case MI.INT64:
+      for (let i = 0; i < out.length; i++) out[i] = Number(view.getBigInt64(at + 8 * i, littleEndian));
+      break;
+    case MI.UINT64:
+      for (let i = 0; i < out.length; i++) out[i] = Number(view.getBigUint64(at + 8 * i, littleEndian));
+      break;
   }
   return out;
 }

@@ -43,20 +43,22 @@ const emptyBytes: Call = (args, fail) => (args.length === 0 ? new Uint8Array(0) 
 /** Sets come back as lists: they only ever hold plain values here. */
 const set: Call = (args) => (Array.isArray(args[0]) ? [...args[0]] : []);
 
-const CALLS = new Map<string, Call>(Object.entries({
-  'numpy.core.multiarray._reconstruct': reconstruct,
-  'numpy._core.multiarray._reconstruct': reconstruct,
-  'numpy.core.multiarray.scalar': scalar,
-  'numpy._core.multiarray.scalar': scalar,
-  'numpy.dtype': (args, fail) => new NumpyDType(textOf(args[0]) ?? fail(`numpy.dtype needs a type code, found ${describe(args[0])}`)),
-  '_codecs.encode': encode,
-  '__builtin__.bytes': emptyBytes,
-  'builtins.bytes': emptyBytes,
-  '__builtin__.set': set,
-  'builtins.set': set,
-  '__builtin__.frozenset': set,
-  'builtins.frozenset': set,
-}));
+const CALLS = new Map<string, Call>(
+  Object.entries({
+    'numpy.core.multiarray._reconstruct': reconstruct,
+    'numpy._core.multiarray._reconstruct': reconstruct,
+    'numpy.core.multiarray.scalar': scalar,
+    'numpy._core.multiarray.scalar': scalar,
+    'numpy.dtype': (args, fail) => new NumpyDType(textOf(args[0]) ?? fail(`numpy.dtype needs a type code, found ${describe(args[0])}`)),
+    '_codecs.encode': encode,
+    '__builtin__.bytes': emptyBytes,
+    'builtins.bytes': emptyBytes,
+    '__builtin__.set': set,
+    'builtins.set': set,
+    '__builtin__.frozenset': set,
+    'builtins.frozenset': set,
+  }),
+);
 
 /** Names that may appear as arguments (numpy.ndarray for _reconstruct) but are not called. */
 const TYPES = new Set(['numpy.ndarray']);

@@ -44,10 +44,14 @@ function refuseInstance(r: PickleReader, type: PickleValue): never {
 const line = (r: PickleReader): string => latin1(r.line());
 
 const OPS: [string, string | number, Run][] = [
-  ['PROTO', 0x80, (_m, r) => {
-    const version = r.u8();
-    if (version > 5) r.fail(`protocol ${version} is newer than 5`);
-  }],
+  [
+    'PROTO',
+    0x80,
+    (_m, r) => {
+      const version = r.u8();
+      if (version > 5) r.fail(`protocol ${version} is newer than 5`);
+    },
+  ],
   ['FRAME', 0x95, (_m, r) => void r.u64()],
   ['STOP', '.', (m) => ((m.result = m.pop()), (m.stopped = true))],
   ['MARK', '(', (m) => m.mark()],
@@ -96,31 +100,51 @@ const OPS: [string, string | number, Run][] = [
   ['ADDITEMS', 0x90, (m) => pushAll(m.popMark(), m.topList())],
   ['FROZENSET', 0x91, (m) => m.push(m.popMark())],
   ['GLOBAL', 'c', (m, r) => m.push(resolveGlobal(line(r), line(r), r.fail))],
-  ['STACK_GLOBAL', 0x93, (m: PickleMachine, r: PickleReader) => {
-    const name = m.pop();
-    const module = m.pop();
-    if (typeof module !== 'string' || typeof name !== 'string') r.fail('module and name must be str');
-    m.push(resolveGlobal(module, name, r.fail));
-  }],
-  ['REDUCE', 'R', (m, r) => {
-    const args = m.pop();
-    m.push(callGlobal(m.pop(), args, r.fail));
-  }],
-  ['BUILD', 'b', (m: PickleMachine, r: PickleReader) => {
-    const state = m.pop();
-    const target = m.top();
-    if (!(target instanceof PickleObject)) r.fail(`cannot set the state of a ${describe(target)}`);
-    target.build(state, r.fail);
-  }],
-  ['NEWOBJ', 0x81, (m, r) => {
-    m.pop();
-    refuseInstance(r, m.pop());
-  }],
-  ['NEWOBJ_EX', 0x92, (m, r) => {
-    m.pop();
-    m.pop();
-    refuseInstance(r, m.pop());
-  }],
+  [
+    'STACK_GLOBAL',
+    0x93,
+    (m: PickleMachine, r: PickleReader) => {
+      const name = m.pop();
+      const module = m.pop();
+      if (typeof module !== 'string' || typeof name !== 'string') r.fail('module and name must be str');
+      m.push(resolveGlobal(module, name, r.fail));
+    },
+  ],
+  [
+    'REDUCE',
+    'R',
+    (m, r) => {
+      const args = m.pop();
+      m.push(callGlobal(m.pop(), args, r.fail));
+    },
+  ],
+  [
+    'BUILD',
+    'b',
+    (m: PickleMachine, r: PickleReader) => {
+      const state = m.pop();
+      const target = m.top();
+      if (!(target instanceof PickleObject)) r.fail(`cannot set the state of a ${describe(target)}`);
+      target.build(state, r.fail);
+    },
+  ],
+  [
+    'NEWOBJ',
+    0x81,
+    (m, r) => {
+      m.pop();
+      refuseInstance(r, m.pop());
+    },
+  ],
+  [
+    'NEWOBJ_EX',
+    0x92,
+    (m, r) => {
+      m.pop();
+      m.pop();
+      refuseInstance(r, m.pop());
+    },
+  ],
   ['OBJ', 'o', (m, r) => refuseInstance(r, m.popMark()[0] ?? null)],
   ['INST', 'i', (_m, r) => refuseInstance(r, new PickleGlobal(line(r), line(r)))],
   ['PUT', 'p', (m, r) => m.put(Number(parseIntegerLine(r.line(), r.fail)))],

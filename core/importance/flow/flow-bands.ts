@@ -64,13 +64,21 @@ export function aggregateFlow(flow: ChannelFlow, detail: FlowDetail = FLOW_DETAI
     nodeOf.push(lookup);
     return { index, layer: column.layer, className: column.className, group: column.group, channels: column.channels, banded: bandCount < column.channels };
   });
-  return { columns, groups: groupsOf(columns, flow.prunable), nodes, links: strongestLinks(sumLinks(flow.edges, nodeOf), detail.linksPerNode), detail: { ...detail } };
+  return {
+    columns,
+    groups: groupsOf(columns, flow.prunable),
+    nodes,
+    links: strongestLinks(sumLinks(flow.edges, nodeOf), detail.linksPerNode),
+    detail: { ...detail },
+  };
 }
 
 /** Channels ranked by score (ties by index), cut into `count` runs of near-equal size; each run ascending. */
 export function quantileBands(scores: Float32Array, count: number): number[][] {
   const ranked = Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a] || a - b);
-  return Array.from({ length: count }, (_, b) => ranked.slice(Math.floor((b * ranked.length) / count), Math.floor(((b + 1) * ranked.length) / count)).sort((x, y) => x - y));
+  return Array.from({ length: count }, (_, b) =>
+    ranked.slice(Math.floor((b * ranked.length) / count), Math.floor(((b + 1) * ranked.length) / count)).sort((x, y) => x - y),
+  );
 }
 
 function nodeFor(id: number, column: number, channels: number[], scores: Float32Array, removed: ReadonlySet<number> | undefined): FlowNode {
@@ -127,7 +135,11 @@ export function strongestLinks(links: FlowLink[], k: number): FlowLink[] {
       if (list) list.push(link);
       else byNode.set(key, [link]);
     }
-    for (const list of byNode.values()) list.sort((a, b) => b.weight - a.weight).slice(0, k).forEach((l) => keep.add(l));
+    for (const list of byNode.values())
+      list
+        .sort((a, b) => b.weight - a.weight)
+        .slice(0, k)
+        .forEach((l) => keep.add(l));
   }
   return links.filter((l) => keep.has(l));
 }

@@ -21,7 +21,13 @@ export function writerColumns(model: tfl.LayersModel, graph: ChannelGraph): Chan
  * message the walk deposits; here each pair becomes a link from the channel's last writer to d. Residual
  * adds pass relevance straight to the previous writer of the stream (or through the option-A index map).
  */
-export function channelEdges(model: tfl.LayersModel, graph: ChannelGraph, columns: ChannelColumn[], analysis: CipAnalysis, settings: CipSettings): ChannelEdge[] {
+export function channelEdges(
+  model: tfl.LayersModel,
+  graph: ChannelGraph,
+  columns: ChannelColumn[],
+  analysis: CipAnalysis,
+  settings: CipSettings,
+): ChannelEdge[] {
   const topology = readTopology(model);
   const ports = new Map(graph.layers.map((p) => [p.name, p]));
   const lastWriter = (group: number, before: number) => {
@@ -33,7 +39,8 @@ export function channelEdges(model: tfl.LayersModel, graph: ChannelGraph, column
     const layer = model.getLayer(column.layer);
     const writer = analysis.writers.get(column.layer);
     const input = inputsOf(layer)[0];
-    if (writer && !isModelInput(input)) edges.push(...weightEdges(layer, ports.get(column.layer)!, writer.importance, analysis, settings, topology, (g) => lastWriter(g, target), target));
+    if (writer && !isModelInput(input))
+      edges.push(...weightEdges(layer, ports.get(column.layer)!, writer.importance, analysis, settings, topology, (g) => lastWriter(g, target), target));
     edges.push(...residualEdges(layer, column, target, analysis, topology, ports, (g) => lastWriter(g, target)));
   });
   return edges;
@@ -126,7 +133,11 @@ function residualEdges(
 }
 
 /** Where a shortcut's channel o comes from: the same channel of the stream, or the input channel an index map copies. */
-function shortcutSource(shortcut: tfl.SymbolicTensor, column: ChannelColumn, ports: Map<string, LayerPorts>): { group: number; channelOf: (o: number) => number } {
+function shortcutSource(
+  shortcut: tfl.SymbolicTensor,
+  column: ChannelColumn,
+  ports: Map<string, LayerPorts>,
+): { group: number; channelOf: (o: number) => number } {
   for (let t = shortcut; ; t = inputsOf(t.sourceLayer as tfl.layers.Layer)[0]) {
     const layer = t.sourceLayer as tfl.layers.Layer;
     const kind = layerKind(layer);
@@ -135,7 +146,8 @@ function shortcutSource(shortcut: tfl.SymbolicTensor, column: ChannelColumn, por
       const mapped = (layer as unknown as { sourceChannels?: number[] }).sourceChannels;
       return { group: segment.group, channelOf: (o) => (mapped ? mapped[o] : o < segment.channels ? o : -1) };
     }
-    if ((kind !== 'passthrough' && kind !== 'channelwise') || inputsOf(layer).length !== 1 || isModelInput(t)) return { group: column.group, channelOf: (o) => o };
+    if ((kind !== 'passthrough' && kind !== 'channelwise') || inputsOf(layer).length !== 1 || isModelInput(t))
+      return { group: column.group, channelOf: (o) => o };
   }
 }
 
@@ -143,7 +155,12 @@ function shortcutSource(shortcut: tfl.SymbolicTensor, column: ChannelColumn, por
  * Channel scores relative to their group's mean, by group: the criterion's where it scored the group, else
  * (groups the pruner leaves alone, like the classifier's) the first writer's CIP importance.
  */
-export function relativeScores(graph: ChannelGraph, columns: ChannelColumn[], scores: ReadonlyMap<number, Float32Array>, analysis: CipAnalysis): Map<number, Float32Array> {
+export function relativeScores(
+  graph: ChannelGraph,
+  columns: ChannelColumn[],
+  scores: ReadonlyMap<number, Float32Array>,
+  analysis: CipAnalysis,
+): Map<number, Float32Array> {
   const relative = new Map<number, Float32Array>();
   for (const column of columns) {
     if (relative.has(column.group)) continue;

@@ -22,7 +22,11 @@ export async function exportKerasH5(model: tfl.LayersModel, name = 'model.h5', c
     const weightsGroup = root.create_group('model_weights');
     weightsGroup.create_attribute('backend', 'tensorflow');
     weightsGroup.create_attribute('keras_version', KERAS2_VERSION);
-    writeNames(weightsGroup, 'layer_names', model.layers.map((l) => l.name));
+    writeNames(
+      weightsGroup,
+      'layer_names',
+      model.layers.map((l) => l.name),
+    );
     for (const layer of model.layers) writeLayer(weightsGroup.create_group(layer.name), layer);
   });
   return [{ name, bytes }];

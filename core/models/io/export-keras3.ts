@@ -28,7 +28,12 @@ export async function exportKeras3(model: tfl.LayersModel, name = 'model.keras',
       layer.getWeights().forEach((w, i) => vars.create_dataset({ name: String(i), data: w.dataSync() as Float32Array, shape: w.shape, dtype: '<f' }));
     }
   });
-  const metadata = { keras_version: KERAS3_VERSION, date_saved: kerasDate(new Date()), generated_by: 'Pruneflow', ...(contract && { pruneflow_input_contract: { ...contract, source: undefined } }) };
+  const metadata = {
+    keras_version: KERAS3_VERSION,
+    date_saved: kerasDate(new Date()),
+    generated_by: 'Pruneflow',
+    ...(contract && { pruneflow_input_contract: { ...contract, source: undefined } }),
+  };
   const zip = zipSync({
     'metadata.json': [strToU8(JSON.stringify(metadata)), { level: 6 }],
     'config.json': [strToU8(JSON.stringify(config)), { level: 6 }],

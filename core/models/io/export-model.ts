@@ -24,7 +24,13 @@ export interface ExportedFile {
 }
 
 /** The file that holds an export of each format: the one whose presence says a folder already has an export. */
-export const EXPORT_MAIN_FILE: Record<ExportFormat, string> = { tfjs: 'model.json', 'keras-h5': 'model.h5', keras: 'model.keras', onnx: 'model.onnx', tflite: 'model.tflite' };
+export const EXPORT_MAIN_FILE: Record<ExportFormat, string> = {
+  tfjs: 'model.json',
+  'keras-h5': 'model.h5',
+  keras: 'model.keras',
+  onnx: 'model.onnx',
+  tflite: 'model.tflite',
+};
 
 /** Files that other tools read: tfjs (model.json + weights), Keras 2 HDF5, a Keras 3 .keras zip, ONNX (opset 17) or TensorFlow Lite (float32). */
 export async function exportModel(model: tfl.LayersModel, format: ExportFormat, options: ExportOptions = {}): Promise<ExportedFile[]> {

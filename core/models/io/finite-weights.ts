@@ -23,7 +23,8 @@ export function checkFiniteWeights(model: tfl.LayersModel, file: string): void {
     }
     if (nan + infinite === 0) continue;
     weights++;
-    if (bad.length < 3) bad.push(`'${weight.originalName}' (${[nan && `${nan} NaN`, infinite && `${infinite} infinite`].filter(Boolean).join(', ')} of ${values.length})`);
+    if (bad.length < 3)
+      bad.push(`'${weight.originalName}' (${[nan && `${nan} NaN`, infinite && `${infinite} infinite`].filter(Boolean).join(', ')} of ${values.length})`);
   }
   if (weights > 0) {
     throw new ModelFormatError(

@@ -64,7 +64,12 @@ function walk(root: H5Group, { skip, maxValueBytes }: Hdf5Request): Hdf5Snapshot
       const group = entity as H5Group;
       let children: string[] | Failure;
       try {
-        children = depth === 1 && skip.includes(path) ? [] : depth >= MAX_DEPTH ? { message: `groups nested deeper than ${MAX_DEPTH} (a cycle of links?)` } : group.keys();
+        children =
+          depth === 1 && skip.includes(path)
+            ? []
+            : depth >= MAX_DEPTH
+              ? { message: `groups nested deeper than ${MAX_DEPTH} (a cycle of links?)` }
+              : group.keys();
       } catch (error) {
         children = failure(error);
       }
@@ -105,7 +110,8 @@ function readValue(dataset: H5Dataset): Float32Array | Failure {
   try {
     const value = dataset.value;
     // A copy of its own (never a view of the wasm memory), so that it can be transferred.
-    if (value instanceof Float32Array) return value.byteLength === value.buffer.byteLength && !(value.buffer instanceof SharedArrayBuffer) ? value : value.slice();
+    if (value instanceof Float32Array)
+      return value.byteLength === value.buffer.byteLength && !(value.buffer instanceof SharedArrayBuffer) ? value : value.slice();
     if (typeof value === 'number' || typeof value === 'bigint') return Float32Array.of(Number(value));
     return Float32Array.from(value as ArrayLike<number>, Number);
   } catch (error) {

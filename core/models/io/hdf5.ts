@@ -103,7 +103,14 @@ function attrsOf(node: Exclude<NodeData, { kind: 'other' }>): Group['attrs'] {
   const attrs = unwrap(node.attrs);
   const out: Group['attrs'] = {};
   for (const [name, attr] of Object.entries(attrs)) {
-    out[name] = 'failure' in attr ? { get value(): unknown { throw new UnreadablePart(attr.failure); } } : { value: attr.value };
+    out[name] =
+      'failure' in attr
+        ? {
+            get value(): unknown {
+              throw new UnreadablePart(attr.failure);
+            },
+          }
+        : { value: attr.value };
   }
   return out;
 }

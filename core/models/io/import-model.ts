@@ -14,7 +14,13 @@ export const MODEL_FORMATS: readonly ModelFormat[] = [kerasArchive, kerasH5, tfj
 export function detectModelFormat(label: string, files: readonly FileEntry[]): ModelFormat {
   const format = MODEL_FORMATS.find((f) => f.match(files));
   if (format) return format;
-  const found = files.length === 0 ? 'no files' : files.slice(0, 4).map((f) => f.path).join(', ') + (files.length > 4 ? ', ...' : '');
+  const found =
+    files.length === 0
+      ? 'no files'
+      : files
+          .slice(0, 4)
+          .map((f) => f.path)
+          .join(', ') + (files.length > 4 ? ', ...' : '');
   throw new ModelNotRecognisedError(
     `${label}: not a model Pruneflow reads (found ${found}). Expected one of:\n` + MODEL_FORMATS.map((f) => `  - ${f.label}: ${f.expects}`).join('\n'),
   );

@@ -15,7 +15,9 @@ export const kerasArchive: ModelFormat = {
   id: 'keras',
   label: 'Keras 3 model (.keras)',
   expects: "one .keras file saved by Keras 3 model.save('model.keras'), or its unzipped config.json and model.weights.h5",
-  match: (files) => findFile(files, isArchive) !== undefined || (findFile(files, (n) => n === 'config.json') !== undefined && findFile(files, (n) => n === 'model.weights.h5') !== undefined),
+  match: (files) =>
+    findFile(files, isArchive) !== undefined ||
+    (findFile(files, (n) => n === 'config.json') !== undefined && findFile(files, (n) => n === 'model.weights.h5') !== undefined),
   open: openKerasArchive,
 };
 
@@ -46,7 +48,10 @@ async function openKerasArchive(tree: FileTree): Promise<ImportedModel> {
   const weightBytes = await read('model.weights.h5');
   if (!weightBytes) {
     const npz = zip ? zip.has('model.weights.npz') : findFile(listed, (n) => n === 'model.weights.npz');
-    throw new ModelFormatError(label, npz ? 'stores its weights as .npz, which Pruneflow cannot read: save with the default h5 weights' : 'has no model.weights.h5');
+    throw new ModelFormatError(
+      label,
+      npz ? 'stores its weights as .npz, which Pruneflow cannot read: save with the default h5 weights' : 'has no model.weights.h5',
+    );
   }
   const weights = await readHdf5(weightBytes, weightsFile, (root) => readLayerWeights(root, config, weightsFile), ['optimizer']);
   const model = await buildModel(topology, `${label}/config.json`, weights.values());
@@ -67,7 +72,9 @@ function parseJson(bytes: Uint8Array | undefined): Record<string, unknown> | und
 /** The archive's entries by base name (Keras writes them at the top); one is inflated only when read. */
 function openArchive(bytes: Uint8Array, file: string): { has(name: string): boolean; read(name: string): Uint8Array | undefined } {
   const named = (error: unknown) =>
-    error instanceof ZipFormatError ? new ModelFormatError(file, `not a readable zip archive (corrupt or truncated .keras file): ${error.message.slice(file.length + 2)}`) : error;
+    error instanceof ZipFormatError
+      ? new ModelFormatError(file, `not a readable zip archive (corrupt or truncated .keras file): ${error.message.slice(file.length + 2)}`)
+      : error;
   let zip: ZipArchive;
   try {
     zip = openZip(bytes, file);
@@ -100,8 +107,15 @@ function readLayerWeights(root: H5File, { topology, origins }: KerasModelConfig,
     // Keras 2.13-2.15 wrote the same layout under another group name.
     const vars = root.get(`${path}/vars`) ?? root.get(`_layer_checkpoint_dependencies/${path.replace(/^layers\//, '')}/vars`);
     if (!isGroup(vars)) continue;
-    const keys = vars.keys().filter((k) => /^\d+$/.test(k)).sort((a, b) => Number(a) - Number(b));
-    if (keys.length > 0) weights.set(name, keys.map((k) => readWeight(vars, k, file)));
+    const keys = vars
+      .keys()
+      .filter((k) => /^\d+$/.test(k))
+      .sort((a, b) => Number(a) - Number(b));
+    if (keys.length > 0)
+      weights.set(
+        name,
+        keys.map((k) => readWeight(vars, k, file)),
+      );
   }
   return weights;
 }

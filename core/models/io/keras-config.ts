@@ -55,7 +55,10 @@ function convertKerasConfig(raw: unknown, file: string, warnings: string[]): Ker
   const buildShape = isObject(raw.build_config) ? raw.build_config.input_shape : undefined;
   const model = plain(listConfig(raw), warnings) as KerasTopology;
   if (!MODELS.has(model.class_name)) {
-    throw new ModelFormatError(file, `the model is a ${model.class_name}: Pruneflow reads Sequential and functional models (a subclassed model has no config to rebuild it from)`);
+    throw new ModelFormatError(
+      file,
+      `the model is a ${model.class_name}: Pruneflow reads Sequential and functional models (a subclassed model has no config to rebuild it from)`,
+    );
   }
   convertModelConfig(model.class_name, model.config, file);
   const layers = model.config.layers;
@@ -150,7 +153,8 @@ function convertNode(node: unknown, unsupported: (detail: string) => Error): unk
   const collect = (arg: unknown) => {
     if (Array.isArray(arg)) return arg.forEach(collect);
     const history = isObject(arg) && arg.class_name === '__keras_tensor__' && isObject(arg.config) ? arg.config.keras_history : undefined;
-    if (!Array.isArray(history) || history.length !== 3) throw unsupported(`is called with a non-tensor argument (${JSON.stringify(arg)}), which Pruneflow cannot rebuild`);
+    if (!Array.isArray(history) || history.length !== 3)
+      throw unsupported(`is called with a non-tensor argument (${JSON.stringify(arg)}), which Pruneflow cannot rebuild`);
     refs.push([...history, kwargs]);
   };
   collect(node.args ?? []);
@@ -162,6 +166,10 @@ function tensorRefs(value: unknown, file: string): unknown[] {
   const isRef = (v: unknown) => Array.isArray(v) && v.length === 3 && typeof v[0] === 'string';
   if (isRef(value)) return [value];
   const list = isObject(value) ? Object.values(value) : value;
-  if (!Array.isArray(list) || !list.every(isRef)) throw new ModelFormatError(file, `cannot read the model's inputs or outputs: ${value === undefined ? 'none listed' : String(JSON.stringify(value)).slice(0, 120)}`);
+  if (!Array.isArray(list) || !list.every(isRef))
+    throw new ModelFormatError(
+      file,
+      `cannot read the model's inputs or outputs: ${value === undefined ? 'none listed' : String(JSON.stringify(value)).slice(0, 120)}`,
+    );
   return list;
 }

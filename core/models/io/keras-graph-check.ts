@@ -20,10 +20,13 @@ export function checkCallGraph(topology: KerasTopology, file: string): void {
   for (const layer of layers) {
     const nodes = layer.inbound_nodes ?? [];
     if (!Array.isArray(nodes)) throw new ModelFormatError(file, `layer '${layer.name}' has inbound_nodes that are not a list`);
-    pending.set(layer.name, nodes.map((node) => refsOf(node, layer.name, file)));
+    pending.set(
+      layer.name,
+      nodes.map((node) => refsOf(node, layer.name, file)),
+    );
   }
   const resolvable = (ref: Ref) => (calls.get(ref[0]) ?? 0) > ref[1];
-  for (let progress = true; progress; ) {
+  for (let progress = true; progress;) {
     progress = false;
     for (const [name, nodes] of pending) {
       const waiting = nodes.filter((refs) => {
@@ -49,7 +52,8 @@ export function checkCallGraph(topology: KerasTopology, file: string): void {
   }
   for (const key of ['input_layers', 'output_layers'] as const) {
     for (const ref of (topology.config[key] ?? []) as unknown[][]) {
-      if (!calls.has(ref[0] as string)) throw new ModelFormatError(file, `the model's ${key === 'input_layers' ? 'input' : 'output'} '${String(ref[0])}' is no layer of the model`);
+      if (!calls.has(ref[0] as string))
+        throw new ModelFormatError(file, `the model's ${key === 'input_layers' ? 'input' : 'output'} '${String(ref[0])}' is no layer of the model`);
     }
   }
 }
@@ -58,10 +62,22 @@ export function checkCallGraph(topology: KerasTopology, file: string): void {
 type Ref = [string, number, number, ...unknown[]];
 
 function refsOf(node: unknown, layer: string, file: string): Ref[] {
-  const bad = () => new ModelFormatError(file, `layer '${layer}' has an inbound node that is not a list of [layer, call, tensor] references: ${String(JSON.stringify(node)).slice(0, 120)}`);
+  const bad = () =>
+    new ModelFormatError(
+      file,
+      `layer '${layer}' has an inbound node that is not a list of [layer, call, tensor] references: ${String(JSON.stringify(node)).slice(0, 120)}`,
+    );
   if (!Array.isArray(node)) throw bad();
   for (const ref of node) {
-    if (!Array.isArray(ref) || typeof ref[0] !== 'string' || !Number.isInteger(ref[1]) || (ref[1] as number) < 0 || !Number.isInteger(ref[2]) || (ref[2] as number) < 0) throw bad();
+    if (
+      !Array.isArray(ref) ||
+      typeof ref[0] !== 'string' ||
+      !Number.isInteger(ref[1]) ||
+      (ref[1] as number) < 0 ||
+      !Number.isInteger(ref[2]) ||
+      (ref[2] as number) < 0
+    )
+      throw bad();
   }
   return node as Ref[];
 }

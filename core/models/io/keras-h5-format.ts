@@ -21,11 +21,20 @@ export const kerasH5: ModelFormat = {
 async function openKerasH5(tree: FileTree): Promise<ImportedModel> {
   const file = findFile(await tree.list(), isH5)!.path;
   const warnings: string[] = [];
-  const { topology, weights, inputContract } = await readHdf5(await tree.read(file), file, (root) => {
-    const config = readKerasConfig(readConfig(root, file), file, warnings);
-    const contract = stringAttr(root, 'pruneflow_input_contract');
-    return { topology: config.topology, weights: readLayerWeights(root, config, file), inputContract: contract ? parseContract(safeJson(contract)) : undefined };
-  }, ['optimizer_weights']);
+  const { topology, weights, inputContract } = await readHdf5(
+    await tree.read(file),
+    file,
+    (root) => {
+      const config = readKerasConfig(readConfig(root, file), file, warnings);
+      const contract = stringAttr(root, 'pruneflow_input_contract');
+      return {
+        topology: config.topology,
+        weights: readLayerWeights(root, config, file),
+        inputContract: contract ? parseContract(safeJson(contract)) : undefined,
+      };
+    },
+    ['optimizer_weights'],
+  );
   const model = await buildModel(topology, file, weights.values());
   for (const [layer, arrays] of weights) setLayerWeights(model, layer, arrays, file);
   checkAllSet(model, new Set(weights.keys()), file);
@@ -74,7 +83,11 @@ function readLayerWeights(root: H5File, { topology, origins }: KerasModelConfig,
     if (!isGroup(layerGroup)) continue;
     let names = stringsAttr(layerGroup, 'weight_names') ?? [];
     if (origin.topLayer !== origin.name) names = names.filter((n) => n.split('/').at(-2) === origin.name);
-    if (names.length > 0) weights.set(name, names.map((n) => readWeight(layerGroup, n, file)));
+    if (names.length > 0)
+      weights.set(
+        name,
+        names.map((n) => readWeight(layerGroup, n, file)),
+      );
   }
   return weights;
 }

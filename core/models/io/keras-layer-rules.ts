@@ -13,7 +13,8 @@ const rename = (config: Json, from: string, to: string) => {
 const nonZero = (value: unknown) => typeof value === 'number' && value !== 0;
 
 function noGroups(config: Json, unsupported: (detail: string) => Error) {
-  if (typeof config.groups === 'number' && config.groups > 1) throw unsupported(`is a grouped convolution (groups=${config.groups}), which TensorFlow.js lacks`);
+  if (typeof config.groups === 'number' && config.groups > 1)
+    throw unsupported(`is a grouped convolution (groups=${config.groups}), which TensorFlow.js lacks`);
   delete config.groups;
 }
 

@@ -114,7 +114,8 @@ export function flattenModel(model: KerasTopology, file: string): { topology: Ke
     const outputRefs = (entry.config.output_layers ?? []) as Ref[];
     /** "<layer>:<node>" -> the flattened refs of that call's outputs. */
     const done = new Map<string, (t: number) => Ref>();
-    if (inputs && inputs.length !== inputRefs.length) throw fail(`the nested model '${entry.name}' takes ${inputRefs.length} inputs but is called with ${inputs.length}`);
+    if (inputs && inputs.length !== inputRefs.length)
+      throw fail(`the nested model '${entry.name}' takes ${inputRefs.length} inputs but is called with ${inputs.length}`);
     inputRefs.forEach(([name], i) => {
       const layer = entries.find((l) => l.name === name);
       if (!layer) throw fail(`the model '${entry.name}' names an input layer '${name}' it does not hold`);
@@ -140,7 +141,10 @@ export function flattenModel(model: KerasTopology, file: string): { topology: Ke
         }
       }
       if (pending.length === before) {
-        const stuck = pending.map((p) => `'${p.layer.name}'`).slice(0, 3).join(', ');
+        const stuck = pending
+          .map((p) => `'${p.layer.name}'`)
+          .slice(0, 3)
+          .join(', ');
         throw fail(`the model '${entry.name}' has calls whose inputs are never computed (${stuck}): a cycle or a missing layer`);
       }
     }

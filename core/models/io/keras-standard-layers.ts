@@ -24,10 +24,24 @@ export async function withStandardLayers(model: tfl.LayersModel): Promise<{ mode
     if (!layer) continue;
     entry.class_name = 'Conv2D';
     entry.config = {
-      name: layer.name, trainable: false, dtype: 'float32', filters: layer.outChannels, kernel_size: [1, 1], strides: [layer.stride, layer.stride],
-      padding: 'valid', data_format: 'channels_last', dilation_rate: [1, 1], activation: 'linear', use_bias: false,
-      kernel_initializer: { class_name: 'Zeros', config: {} }, bias_initializer: { class_name: 'Zeros', config: {} },
-      kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null, kernel_constraint: null, bias_constraint: null,
+      name: layer.name,
+      trainable: false,
+      dtype: 'float32',
+      filters: layer.outChannels,
+      kernel_size: [1, 1],
+      strides: [layer.stride, layer.stride],
+      padding: 'valid',
+      data_format: 'channels_last',
+      dilation_rate: [1, 1],
+      activation: 'linear',
+      use_bias: false,
+      kernel_initializer: { class_name: 'Zeros', config: {} },
+      bias_initializer: { class_name: 'Zeros', config: {} },
+      kernel_regularizer: null,
+      bias_regularizer: null,
+      activity_regularizer: null,
+      kernel_constraint: null,
+      bias_constraint: null,
     };
   }
   const out = await tfl.models.modelFromJSON({ modelTopology: topology as unknown as tf.io.ModelJSON['modelTopology'] });

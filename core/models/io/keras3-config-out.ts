@@ -48,7 +48,10 @@ export function keras3Config(model: tfl.LayersModel, topology: KerasTopology): J
   if (topology.class_name === 'Sequential') {
     const [first] = layers;
     const batchShape = first.config.batch_input_shape ?? model.inputs[0].shape;
-    const input = first.class_name === 'InputLayer' ? [] : [layerEntry('InputLayer', { batch_input_shape: batchShape, dtype: 'float32', sparse: false, name: `${name}_input` })];
+    const input =
+      first.class_name === 'InputLayer'
+        ? []
+        : [layerEntry('InputLayer', { batch_input_shape: batchShape, dtype: 'float32', sparse: false, name: `${name}_input` })];
     const rest = layers.map((l) => {
       const { batch_input_shape: _, ...config } = l.config;
       return layerEntry(l.class_name, l.class_name === 'InputLayer' ? l.config : config);

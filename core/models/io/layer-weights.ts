@@ -35,7 +35,10 @@ export function setLayerWeights(model: tfl.LayersModel, layerName: string, array
   arrays.forEach((array, i) => {
     const want = expected[i].shape;
     if (array.shape.length !== want.length || array.shape.some((n, d) => n !== want[d])) {
-      throw new ModelFormatError(file, `weight '${array.path}' has shape [${array.shape}], layer '${layerName}' expects [${want}] for ${expected[i].originalName}`);
+      throw new ModelFormatError(
+        file,
+        `weight '${array.path}' has shape [${array.shape}], layer '${layerName}' expects [${want}] for ${expected[i].originalName}`,
+      );
     }
   });
   const tensors = arrays.map((a) => tf.tensor(a.values, a.shape, 'float32'));
@@ -46,5 +49,6 @@ export function setLayerWeights(model: tfl.LayersModel, layerName: string, array
 /** Fails when a layer that has weights got none from the file. */
 export function checkAllSet(model: tfl.LayersModel, set: ReadonlySet<string>, file: string): void {
   const missing = model.layers.filter((l) => l.weights.length > 0 && !set.has(l.name));
-  if (missing.length > 0) throw new ModelFormatError(file, `no weights for layer${missing.length > 1 ? 's' : ''} ${missing.map((l) => `'${l.name}'`).join(', ')}`);
+  if (missing.length > 0)
+    throw new ModelFormatError(file, `no weights for layer${missing.length > 1 ? 's' : ''} ${missing.map((l) => `'${l.name}'`).join(', ')}`);
 }

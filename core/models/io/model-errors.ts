@@ -65,6 +65,8 @@ export class ModelFileTooComplexError extends Error {
     readonly limit: 'maxParseSeconds' | 'maxUnpackedBytes',
     detail: string,
   ) {
-    super(`${file}: ${detail}; the file is damaged or built to exhaust the reader (if it is a genuine model, raise "inputLimits": { "${limit}": ... } in settings.json)`);
+    super(
+      `${file}: ${detail}; the file is damaged or built to exhaust the reader (if it is a genuine model, raise "inputLimits": { "${limit}": ... } in settings.json)`,
+    );
   }
 }

@@ -33,7 +33,10 @@ async function openTfjs(tree: FileTree): Promise<ImportedModel> {
     throw new ModelFormatError(file, `not valid JSON: ${(error as Error).message}`);
   }
   if (json.format === 'graph-model') {
-    throw new ModelFormatError(file, 'is a TensorFlow.js graph model (converted from a SavedModel), which has no layers to prune: convert the Keras model instead');
+    throw new ModelFormatError(
+      file,
+      'is a TensorFlow.js graph model (converted from a SavedModel), which has no layers to prune: convert the Keras model instead',
+    );
   }
   if (typeof json.modelTopology !== 'object' || json.modelTopology === null) throw new ModelFormatError(file, 'has no modelTopology');
   const warnings: string[] = [];
@@ -41,7 +44,9 @@ async function openTfjs(tree: FileTree): Promise<ImportedModel> {
   const modelTopology = kerasToTfjs(raw.model_config ?? raw, file, warnings);
   const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : '';
   const [specs, buffers] = await readShards(tree, files, dir, json.weightsManifest, file);
-  const inputContract = parseContract((json.userDefinedMetadata as { pruneflow?: { inputContract?: unknown } } | undefined)?.pruneflow?.inputContract) ?? (await teachableMachine(tree, files, dir));
+  const inputContract =
+    parseContract((json.userDefinedMetadata as { pruneflow?: { inputContract?: unknown } } | undefined)?.pruneflow?.inputContract) ??
+    (await teachableMachine(tree, files, dir));
   return { model: await buildAndLoad(modelTopology, specs, buffers, file), format: tfjsLayers.id, warnings, ...(inputContract && { inputContract }) };
 }
 
@@ -116,7 +121,8 @@ function checkGroup(group: unknown, g: number, file: string): asserts group is t
   for (const w of weights as unknown[]) {
     const spec = (w ?? {}) as Partial<tf.io.WeightsManifestEntry>;
     const shapeOk = Array.isArray(spec.shape) && spec.shape.every((n) => Number.isSafeInteger(n) && n >= 0);
-    if (typeof spec.name !== 'string' || !shapeOk || typeof spec.dtype !== 'string') throw bad(`has a weight without a name, a shape of whole numbers and a dtype: ${String(JSON.stringify(w)).slice(0, 120)}`);
+    if (typeof spec.name !== 'string' || !shapeOk || typeof spec.dtype !== 'string')
+      throw bad(`has a weight without a name, a shape of whole numbers and a dtype: ${String(JSON.stringify(w)).slice(0, 120)}`);
   }
 }
 

@@ -24,12 +24,16 @@ layerPrototype.addWeight = function (name, shape, ...rest) {
   if (active) {
     const values = shape.reduce((a, b) => a * b, 1);
     if (!(values <= active.left)) {
-      throw new ModelFormatError(active.file, `layer '${this.name}' would create a weight '${name}' of shape [${shape}], more values than the file holds for the whole model (${active.held})`);
+      throw new ModelFormatError(
+        active.file,
+        `layer '${this.name}' would create a weight '${name}' of shape [${shape}], more values than the file holds for the whole model (${active.held})`,
+      );
     }
     active.left -= values;
     // A file may hold that many (a genuine giant): the global cap still applies, counted over the whole model.
     const built = active.held - active.left;
-    if (built * 4 > inputLimits().maxUnpackedBytes) throw new InputLimitError(active.file, 'maxUnpackedBytes', `the model's weights come to ${built * 4} bytes by layer '${this.name}'`);
+    if (built * 4 > inputLimits().maxUnpackedBytes)
+      throw new InputLimitError(active.file, 'maxUnpackedBytes', `the model's weights come to ${built * 4} bytes by layer '${this.name}'`);
     this.fastWeightInitDuringBuild = true;
   }
   return addWeight.call(this, name, shape, ...rest);

@@ -45,12 +45,17 @@ export function hostFilesEndpoint(options: HostFilesEndpointOptions): (request: 
     serve(request, response, options).catch((error: unknown) => {
       if (response.headersSent) return void response.destroy();
       const status =
-        error instanceof HostFileAccessError || error instanceof WriteRefusedError ? 403
-        : error instanceof DatasetNotFoundError || error instanceof FolderNotFoundError ? 404
-        : error instanceof HostFileRequestError || error instanceof NotRegularFileError ? 400
-        : error instanceof BodyTooLargeError ? 413
-        : error instanceof FileWriteError || error instanceof FileReadError ? 409
-        : 500;
+        error instanceof HostFileAccessError || error instanceof WriteRefusedError
+          ? 403
+          : error instanceof DatasetNotFoundError || error instanceof FolderNotFoundError
+            ? 404
+            : error instanceof HostFileRequestError || error instanceof NotRegularFileError
+              ? 400
+              : error instanceof BodyTooLargeError
+                ? 413
+                : error instanceof FileWriteError || error instanceof FileReadError
+                  ? 409
+                  : 500;
       // A refused upload is answered at once; the rest of its body is never stored. What still arrives is read
       // and dropped for a moment before the connection closes ("lingering close", as web servers do): closing a
       // socket with unread data resets it, and the reset can reach the client before it has read the answer.

@@ -55,7 +55,13 @@ export async function startServer({ engine, root, host, port }: ServerOptions): 
   const site = staticSite({ root, token, assetKey, cookieName: `pruneflow-assets-${bound}`, acceptsHost });
   // The user's files, for an engine running in a worker of the page; its writes follow the page's write policy.
   const pageWrites = policyWriter('page');
-  const files = hostFilesEndpoint({ token, acceptsHost, files: nodeHostFiles, checkWrite: (path) => pageWrites.checkWrite(path, 'file'), writeStream: pageWrites.writeStream });
+  const files = hostFilesEndpoint({
+    token,
+    acceptsHost,
+    files: nodeHostFiles,
+    checkWrite: (path) => pageWrites.checkWrite(path, 'file'),
+    writeStream: pageWrites.writeStream,
+  });
   http.on('request', (request: IncomingMessage, response: ServerResponse) => {
     request.on('error', () => response.destroy());
     response.on('error', () => undefined);

@@ -19,9 +19,12 @@ export function localExecutor({ workers = availableParallelism(), backendFlag }:
       hooks.update(sessionId, { status: 'running', worker: slot.name });
       try {
         const outcome = await slot.run(sweep.sweepId, job, sweep.seed, sweep.margin, (message) => hooks.update(sessionId, { message }));
-        await hooks.complete(outcome, slot.name).catch((error: unknown) => hooks.fail(sessionId, { name: 'SweepWriteError', message: (error as Error).message }, false));
+        await hooks
+          .complete(outcome, slot.name)
+          .catch((error: unknown) => hooks.fail(sessionId, { name: 'SweepWriteError', message: (error as Error).message }, false));
       } catch (error) {
-        const failure = error instanceof SweepJobFailure ? error : new SweepJobFailure({ name: (error as Error).name, message: (error as Error).message }, false);
+        const failure =
+          error instanceof SweepJobFailure ? error : new SweepJobFailure({ name: (error as Error).name, message: (error as Error).message }, false);
         hooks.fail(sessionId, failure.error, failure.cancelled);
       }
     }

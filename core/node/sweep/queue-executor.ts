@@ -2,7 +2,16 @@ import { Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { SweepJobView } from '../../api/sweep.js';
 import type { ExecutorHooks, SweepExecutor, SweepRun } from '../../session/sweep-coordinator.js';
-import { decodeOutcome, parseFailure, type QueuedJob, type QueuedOutcome, type QueuedProgress, SWEEP_KEY_SECONDS, SWEEP_QUEUE, sweepKeys } from './queue-keys.js';
+import {
+  decodeOutcome,
+  parseFailure,
+  type QueuedJob,
+  type QueuedOutcome,
+  type QueuedProgress,
+  SWEEP_KEY_SECONDS,
+  SWEEP_QUEUE,
+  sweepKeys,
+} from './queue-keys.js';
 
 export interface QueueExecutorOptions {
   /** redis://host:port */
@@ -59,7 +68,12 @@ export function queueExecutor(options: QueueExecutorOptions): SweepExecutor {
           const error = parseFailure(job.failedReason);
           hooks.fail(sessionId, error, error.name === 'SweepCancelledError');
         } else if (state === 'active') {
-          update(sessionId, { status: 'running', attempts: job.attemptsMade + 1, ...(progress.worker && { worker: progress.worker }), ...(progress.message && { message: progress.message }) });
+          update(sessionId, {
+            status: 'running',
+            attempts: job.attemptsMade + 1,
+            ...(progress.worker && { worker: progress.worker }),
+            ...(progress.message && { message: progress.message }),
+          });
         } else {
           const retry = job.attemptsMade > 0 && job.failedReason ? { message: `retrying after: ${job.failedReason}` } : {};
           update(sessionId, { status: 'queued', attempts: job.attemptsMade, ...retry });
@@ -82,13 +96,17 @@ export function queueExecutor(options: QueueExecutorOptions): SweepExecutor {
         const earlier = await Job.fromId(queue, jobId);
         if (earlier && (await earlier.getState()) === 'failed') await earlier.remove();
         if (cancelled) break;
-        await queue.add('session', { sweepId: sweep.sweepId, job, margin: sweep.margin }, {
-          jobId,
-          attempts: options.attempts ?? 3,
-          backoff: { type: 'exponential', delay: options.backoffMs ?? 2000 },
-          removeOnComplete: { age: SWEEP_KEY_SECONDS },
-          removeOnFail: { age: SWEEP_KEY_SECONDS },
-        });
+        await queue.add(
+          'session',
+          { sweepId: sweep.sweepId, job, margin: sweep.margin },
+          {
+            jobId,
+            attempts: options.attempts ?? 3,
+            backoff: { type: 'exponential', delay: options.backoffMs ?? 2000 },
+            removeOnComplete: { age: SWEEP_KEY_SECONDS },
+            removeOnFail: { age: SWEEP_KEY_SECONDS },
+          },
+        );
         pending.set(job.sessionId, jobId);
         hooks.update(job.sessionId, { status: 'queued' });
       }

@@ -58,7 +58,10 @@ export function startQueueWorker(options: QueueWorkerOptions): { worker: Worker;
       try {
         await look();
         const bytes = await redis.getBuffer(keys.seed);
-        if (!bytes) throw new SweepSeedMissingError(`sweep ${sweepId}: its project is no longer in Redis (the coordinator's keys expired or were deleted); start the sweep again`);
+        if (!bytes)
+          throw new SweepSeedMissingError(
+            `sweep ${sweepId}: its project is no longer in Redis (the coordinator's keys expired or were deleted); start the sweep again`,
+          );
         const outcome = await slot.run(sweepId, sweepJob, new Uint8Array(bytes), margin, (message) => {
           const now = Date.now();
           if (now - last < 500) return;

@@ -25,17 +25,37 @@ export function createSweepService(store: ProjectStore, backendFlag?: string): S
       if (!project) throw new ProjectNotFoundError(`${spec.project}: no such project file`);
       const jobs = await expandSweep(spec, { model: project.baseline.source, data: project.dataset.path });
       const done = new Set(project.sessions.filter((s) => s.record.status === 'done' || s.record.sweep).map((s) => s.record.id));
-      return { sweepId: await sweepIdOf(spec.project, jobs), jobs: jobs.map((j) => ({ sessionId: j.sessionId, name: j.name, existing: done.has(j.sessionId) })) };
+      return {
+        sweepId: await sweepIdOf(spec.project, jobs),
+        jobs: jobs.map((j) => ({ sessionId: j.sessionId, name: j.name, existing: done.has(j.sessionId) })),
+      };
     },
     async startSweep(value, options = {}) {
       if (running) throw new SweepBusyError(`Sweep ${running.sweepId} is running; cancel it or wait for it to finish.`);
       const spec = parseSweepSpec(value);
       const { sweepId } = await this.planSweep(spec);
-      const executor: SweepExecutor = options.queue ? queueExecutor({ url: options.queue }) : localExecutor({ workers: options.workers ?? spec.workers, backendFlag });
+      const executor: SweepExecutor = options.queue
+        ? queueExecutor({ url: options.queue })
+        : localExecutor({ workers: options.workers ?? spec.workers, backendFlag });
       const controller = new AbortController();
       running = { sweepId, controller };
       void runSweep(spec, executor, { store, signal: controller.signal, onEvent: emit })
-        .catch((error: unknown) => emit({ type: 'sweep-done', sweepId, summary: { sweepId, project: spec.project, executor: executor.kind, jobs: [], written: 0, duplicates: 0, seconds: 0, error: { name: (error as Error).name, message: (error as Error).message } } }))
+        .catch((error: unknown) =>
+          emit({
+            type: 'sweep-done',
+            sweepId,
+            summary: {
+              sweepId,
+              project: spec.project,
+              executor: executor.kind,
+              jobs: [],
+              written: 0,
+              duplicates: 0,
+              seconds: 0,
+              error: { name: (error as Error).name, message: (error as Error).message },
+            },
+          }),
+        )
         .finally(() => {
           running = undefined;
           void executor.close();

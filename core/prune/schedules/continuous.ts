@@ -44,7 +44,11 @@ export function createContinuous({ epochs, mask = 'soft', ramp = 'cubic', onUpda
     label: `continuous (${mask} mask, ${ramp} ramp, ${epochs} epochs)`,
     async run(model, context) {
       const graph = buildChannelGraph(model);
-      const gates = new SoftGates(model, graph, graph.groups.filter((g) => g.prunable).map((g) => g.id));
+      const gates = new SoftGates(
+        model,
+        graph,
+        graph.groups.filter((g) => g.prunable).map((g) => g.id),
+      );
       let smoothed: Map<number, Float32Array> | undefined;
       let keep = new Map<number, Int32Array>();
       let finalPlan: PruningPlan | undefined;
@@ -58,12 +62,13 @@ export function createContinuous({ epochs, mask = 'soft', ramp = 'cubic', onUpda
         keep = plan?.keep ?? new Map();
         if (t === epochs) finalPlan = plan;
         const { theta, gates: sigmoid } = gateValues(normalised, keep, temp);
-        const written =
-          t === epochs ? planGates(normalised, keep) : mask === 'hard' ? planGates(normalised, keep, GATE_FLOOR) : floored(sigmoid);
+        const written = t === epochs ? planGates(normalised, keep) : mask === 'hard' ? planGates(normalised, keep, GATE_FLOOR) : floored(sigmoid);
         gates.set(written);
         onUpdate?.({ t, share, theta, temperature: temp, sigmoid, gates: written });
         context.onKept?.(t, epochs, graph, keep);
-        context.note?.(`soft pruning ${t}/${epochs}: gates aim at ${(share * 100).toFixed(1)}% of the ${metricWord(context.target.metric)}, T = ${temp.toFixed(3)}`);
+        context.note?.(
+          `soft pruning ${t}/${epochs}: gates aim at ${(share * 100).toFixed(1)}% of the ${metricWord(context.target.metric)}, T = ${temp.toFixed(3)}`,
+        );
       };
       try {
         await update(0);

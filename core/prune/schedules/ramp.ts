@@ -49,9 +49,7 @@ export function gateValues(
   let nextKept = Infinity;
   for (const [group, n] of normalised) n.forEach((v, c) => kept.get(group)![c] && v > bestRemoved && (nextKept = Math.min(nextKept, v)));
   const theta = nextKept === Infinity ? bestRemoved : (bestRemoved + nextKept) / 2;
-  const gates = new Map(
-    [...normalised].map(([group, n]) => [group, n.map((v, c) => sigmoid(((kept.get(group)![c] ? 1 : -1) * Math.abs(v - theta)) / temp))]),
-  );
+  const gates = new Map([...normalised].map(([group, n]) => [group, n.map((v, c) => sigmoid(((kept.get(group)![c] ? 1 : -1) * Math.abs(v - theta)) / temp))]));
   return { theta, gates };
 }
 

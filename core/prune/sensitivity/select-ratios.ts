@@ -32,7 +32,9 @@ export function selectRatios(graph: ChannelGraph, table: SensitivityTable, targe
   }
   const baseline = maskedCost(graph, new Map());
   const goal = (1 - target.reduction) * baseline[target.metric];
-  const fixed = new Map([...(target.fixedRatios ?? [])].map(([group, ratio]) => [group, keptAtRatio(graph.groups[group].channels, ratio, target, graph.groups[group].blocks)]));
+  const fixed = new Map(
+    [...(target.fixedRatios ?? [])].map(([group, ratio]) => [group, keptAtRatio(graph.groups[group].channels, ratio, target, graph.groups[group].blocks)]),
+  );
   const curves = table.rows.filter((row) => graph.groups[row.group]?.prunable && !fixed.has(row.group)).map(dropCurve);
   const countsAt = (threshold: number) => {
     const counts = new Map(fixed);
@@ -107,7 +109,12 @@ function dropCurve(row: SensitivityRow): DropCurve {
 }
 
 /** Hands back one rounding step of channels at a time, to the most sensitive group first, while `fits` holds. */
-function giveBack(counts: Map<number, number>, curves: DropCurve[], target: PruningTarget, fits: (counts: Map<number, number>) => boolean): Map<number, number> {
+function giveBack(
+  counts: Map<number, number>,
+  curves: DropCurve[],
+  target: PruningTarget,
+  fits: (counts: Map<number, number>) => boolean,
+): Map<number, number> {
   const roundTo = Math.max(1, Math.floor(target.roundTo ?? 1));
   for (;;) {
     let best: { group: number; next: number; drop: number } | undefined;
@@ -136,6 +143,11 @@ export function trialKept(channels: number, ratio: number): number {
 export function assertReachable(graph: ChannelGraph, ratios: readonly number[], target: PruningTarget): void {
   const rows = graph.groups
     .filter((g) => g.prunable)
-    .map((g) => ({ group: g.id, layers: g.producers, channels: g.channels, trials: ratios.map((ratio) => ({ ratio, kept: trialKept(g.channels, ratio), accuracy: 1, drop: 0 })) }));
+    .map((g) => ({
+      group: g.id,
+      layers: g.producers,
+      channels: g.channels,
+      trials: ratios.map((ratio) => ({ ratio, kept: trialKept(g.channels, ratio), accuracy: 1, drop: 0 })),
+    }));
   selectRatios(graph, { baseline: 1, images: 0, ratios: [...ratios], rows }, target);
 }

@@ -54,11 +54,19 @@ export class Replica {
   static async create(topology: object, weights: WeightValues, data: SharedDataset, norm: Normalisation, training: ReplicaTraining): Promise<Replica> {
     const model = await buildModel({ topology, weights });
     if (training.batchNormMomentum !== undefined) setBatchNormMomentum(model, training.batchNormMomentum);
-    const teacher = training.teacher && { model: await buildModel(training.teacher), weight: training.teacher.weight, temperature: training.teacher.temperature };
+    const teacher = training.teacher && {
+      model: await buildModel(training.teacher),
+      weight: training.teacher.weight,
+      temperature: training.teacher.temperature,
+    };
     if (teacher) teacher.model.trainable = false;
     const replica = new Replica(model, data, norm, training.optimizer, teacher);
     if (training.optimizerState) {
-      await loadOptimizerState(replica.update.optimizer, training.optimizerState, model.trainableWeights.map((w) => w.shape as number[]));
+      await loadOptimizerState(
+        replica.update.optimizer,
+        training.optimizerState,
+        model.trainableWeights.map((w) => w.shape as number[]),
+      );
     }
     return replica;
   }
@@ -106,7 +114,12 @@ export class Replica {
       throw error;
     } finally {
       statistics?.dispose();
-      tf.dispose([...(batch ? [batch.x, batch.y] : []), ...(hits ? [hits] : []), ...(soft ? [soft] : []), ...(computed ? [computed.value, ...Object.values(computed.grads)] : [])]);
+      tf.dispose([
+        ...(batch ? [batch.x, batch.y] : []),
+        ...(hits ? [hits] : []),
+        ...(soft ? [soft] : []),
+        ...(computed ? [computed.value, ...Object.values(computed.grads)] : []),
+      ]);
       releaseFailedTape();
     }
   }

@@ -98,7 +98,9 @@ export async function startDataParallel(options: DataParallelOptions): Promise<D
 
   const step = async (indices: ArrayLike<number>, draws: readonly AugmentDraw[] | undefined, learningRate: number) => {
     if (draws && draws.length !== indices.length) throw new Error(`${draws.length} augmentation draws for ${indices.length} images`);
-    const shards = shardRanges(indices.length, replicas).map(([start, end], i) => ({ i, start, end })).filter((s) => s.end > s.start);
+    const shards = shardRanges(indices.length, replicas)
+      .map(([start, end], i) => ({ i, start, end }))
+      .filter((s) => s.end > s.start);
     const replies = await Promise.all(
       shards.map(({ i, start, end }) => {
         const shard = Int32Array.from({ length: end - start }, (_, k) => indices[start + k]);

@@ -24,5 +24,7 @@ for (let i = Number(startText); i < runs; i++) {
   const result = await runMutant(target, seeds[s], m);
   const outcome = result.outcome.kind === 'named' ? result.outcome.name : result.outcome.kind;
   const problem = violation(result, BUDGET);
-  process.stdout.write(`R ${i} ${outcome} ${result.ms.toFixed(1)} ${(result.peakGrowthBytes / 2 ** 20).toFixed(0)}${problem ? ` ${JSON.stringify(problem)}` : ''}\n`);
+  process.stdout.write(
+    `R ${i} ${outcome} ${result.ms.toFixed(1)} ${(result.peakGrowthBytes / 2 ** 20).toFixed(0)}${problem ? ` ${JSON.stringify(problem)}` : ''}\n`,
+  );
 }

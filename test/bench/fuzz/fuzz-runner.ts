@@ -84,6 +84,7 @@ export function violation(result: MutantResult, budget: Budget): string | undefi
     return `raw exception: ${error instanceof Error ? `${error.name}: ${error.message}\n${error.stack?.split('\n').slice(1, 6).join('\n')}` : String(error)}`;
   }
   if (ms > budget.ms) return `took ${ms.toFixed(0)} ms, over the budget of ${budget.ms} ms`;
-  if (peakGrowthBytes > budget.peakGrowthBytes) return `raised peak memory by ${(peakGrowthBytes / 2 ** 20).toFixed(0)} MiB, over the budget of ${budget.peakGrowthBytes / 2 ** 20} MiB`;
+  if (peakGrowthBytes > budget.peakGrowthBytes)
+    return `raised peak memory by ${(peakGrowthBytes / 2 ** 20).toFixed(0)} MiB, over the budget of ${budget.peakGrowthBytes / 2 ** 20} MiB`;
   return undefined;
 }

@@ -52,7 +52,8 @@ async function readDataset(files: [string, Uint8Array][], label: string): Promis
   for (const [name, split] of Object.entries(loaded.splits)) {
     // A data set read without an error must be whole: a damaged file may not pass as a smaller one.
     const { count, height, width, channels, images, labels, classNames } = split;
-    if (images.length !== count * height * width * channels || labels.length < count) throw new Error(`${name}: ${count} images of ${height}x${width}x${channels} in ${images.length} bytes`);
+    if (images.length !== count * height * width * channels || labels.length < count)
+      throw new Error(`${name}: ${count} images of ${height}x${width}x${channels} in ${images.length} bytes`);
     if (labels.subarray(0, count).some((l) => l >= classNames.length)) throw new Error(`${name}: a label beyond the ${classNames.length} classes`);
     // Every image and label is read once, as training would.
     let sum = 0;
@@ -100,7 +101,19 @@ function pngSeeds(): Seed[] {
     { label: 'grey16.png', files: [['grey16.png', image(6, 4, 1, 16)]] },
     { label: 'rgba.png', files: [['rgba.png', image(5, 5, 4, 8)]] },
     { label: 'grey1.png', files: [['grey1.png', image(9, 3, 1, 1)]] },
-    { label: 'palette.png', files: [['palette.png', image(4, 4, 1, 8, [[255, 0, 0], [0, 255, 0], [0, 0, 255]])]] },
+    {
+      label: 'palette.png',
+      files: [
+        [
+          'palette.png',
+          image(4, 4, 1, 8, [
+            [255, 0, 0],
+            [0, 255, 0],
+            [0, 0, 255],
+          ]),
+        ],
+      ],
+    },
   ];
 }
 
@@ -204,7 +217,13 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
       const images = gunzipSync(asset('t10k-images-idx3-ubyte.gz'));
       const labels = gunzipSync(asset('t10k-labels-idx1-ubyte.gz'));
       return [
-        { label: 'raw', files: [['t10k-images-idx3-ubyte', idxPrefix(images, 12)], ['t10k-labels-idx1-ubyte', idxPrefix(labels, 12)]] },
+        {
+          label: 'raw',
+          files: [
+            ['t10k-images-idx3-ubyte', idxPrefix(images, 12)],
+            ['t10k-labels-idx1-ubyte', idxPrefix(labels, 12)],
+          ],
+        },
         { label: 'labels.gz', files: [['t10k-labels-idx1-ubyte.gz', asset('t10k-labels-idx1-ubyte.gz')]] },
       ];
     },
@@ -256,10 +275,7 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
   { id: 'jpeg', seeds: async () => jpegSeeds(), read: single((bytes, label) => decodeImage(bytes, label)) },
   {
     id: 'project',
-    seeds: async () => [
-      { label: 'version-1.pruneflow', files: [['version-1.pruneflow', fixture('projects', 'version-1.pruneflow')]] },
-      await projectSeed(),
-    ],
+    seeds: async () => [{ label: 'version-1.pruneflow', files: [['version-1.pruneflow', fixture('projects', 'version-1.pruneflow')]] }, await projectSeed()],
     read: single(async (bytes, label) => useProject(await parseProject(bytes, label))),
   },
   {
@@ -281,7 +297,9 @@ const WRONG = [null, 'x', '', -1, 1.5, 0, 1e9, true, [], {}, [1, 'a'], [[]], { a
 async function jsonMutant(seed: Seed, mutant: Mutant): Promise<[string, Uint8Array][]> {
   const { 'manifest.json': manifestBytes, ...parts } = unzipSync(seed.files[0][1]);
   // baseline/model.json too: a layer made 10^9 units wide must be refused before its weights are allocated.
-  const names = Object.keys(parts).filter((n) => n.endsWith('.json')).sort();
+  const names = Object.keys(parts)
+    .filter((n) => n.endsWith('.json'))
+    .sort();
   const name = names[mutant.file % names.length];
   const value: unknown = JSON.parse(strFromU8(parts[name]));
   const slots: { holder: Record<string, unknown> | unknown[]; key: string | number }[] = [];

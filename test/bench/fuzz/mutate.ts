@@ -44,11 +44,20 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ op: fc.constant('set' as const), at: position, value: fc.nat({ max: 255 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('truncate' as const), at: position }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('remove' as const), at: position, length: fc.integer({ min: 1, max: 256 }) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('insert' as const), at: position, bytes: fc.array(fc.nat({ max: 255 }), { minLength: 1, maxLength: 32 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('insert' as const), at: position, bytes: fc.array(fc.nat({ max: 255 }), { minLength: 1, maxLength: 32 }) }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('splice' as const), from: position, length: fc.integer({ min: 1, max: 512 }), to: position }) },
   {
     weight: 3,
-    arbitrary: fc.record({ op: fc.constant('field' as const), at: position, width: fc.constantFrom<1 | 2 | 4>(1, 2, 4), littleEndian: fc.boolean(), value: fieldValue }),
+    arbitrary: fc.record({
+      op: fc.constant('field' as const),
+      at: position,
+      width: fc.constantFrom<1 | 2 | 4>(1, 2, 4),
+      littleEndian: fc.boolean(),
+      value: fieldValue,
+    }),
   },
 );
 

@@ -6,7 +6,13 @@ export const REGRESSIONS: { target: string; seed: string; mutant: Mutant; expect
     // model.json's "input_layers" key misspelt: a TypeError (JSON.stringify(undefined).slice) instead of a named error.
     target: 'tfjs-layers',
     seed: 'tiny-tfjs',
-    mutant: { file: 32, mutations: [{ op: 'flip', at: { fromEnd: true, offset: 56077799 }, bit: 1 }, { op: 'flip', at: { fromEnd: false, offset: 964781547 }, bit: 2 }] },
+    mutant: {
+      file: 32,
+      mutations: [
+        { op: 'flip', at: { fromEnd: true, offset: 56077799 }, bit: 1 },
+        { op: 'flip', at: { fromEnd: false, offset: 964781547 }, bit: 2 },
+      ],
+    },
     expect: 'ModelFormatError',
   },
   {
@@ -14,7 +20,10 @@ export const REGRESSIONS: { target: string; seed: string; mutant: Mutant; expect
     // attribute (h5py's HDF5 says "ran off end of input buffer"). Now read in a worker thread, stopped at the deadline.
     target: 'keras-h5',
     seed: 'keras2_sequential.h5',
-    mutant: { file: 0, mutations: [{ op: 'insert', at: { fromEnd: true, offset: 329759017 }, bytes: [37, 180, 163, 129, 184, 91, 26, 235, 12, 61, 144, 239] }] },
+    mutant: {
+      file: 0,
+      mutations: [{ op: 'insert', at: { fromEnd: true, offset: 329759017 }, bytes: [37, 180, 163, 129, 184, 91, 26, 235, 12, 61, 144, 239] }],
+    },
     expect: 'ModelFileTooComplexError',
   },
   {

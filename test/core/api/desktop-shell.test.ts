@@ -23,7 +23,13 @@ describe('app commands', () => {
     ['a wrong field type', { type: 'open-project', path: 7 }, /field 'path'/],
     ['the close-after-save flag (the close prompt never saves)', { type: 'save-project', path: '/a.pruneflow', thenClose: true }, /unknown field 'thenClose'/],
     ['an extra field', { type: 'new-project', path: '/a' }, /unknown field 'path'/],
-    ['a class instance', new (class { type = 'new-project' })(), /expected an object/],
+    [
+      'a class instance',
+      new (class {
+        type = 'new-project';
+      })(),
+      /expected an object/,
+    ],
   ])('refuses %s with InvalidShellMessageError', (_case, message, why) => {
     expect(() => parseAppCommand(message)).toThrow(why);
     expect(() => parseAppCommand(message)).toThrow(expect.objectContaining({ name: 'InvalidShellMessageError' }));
@@ -31,7 +37,11 @@ describe('app commands', () => {
 });
 
 describe('document state', () => {
-  it.each([{ dirty: true, path: null }, { dirty: false, path: '/home/u/a.pruneflow' }, { dirty: true, path: '/a.pruneflow', work: 'running-session' }])('accepts %o', (state) => {
+  it.each([
+    { dirty: true, path: null },
+    { dirty: false, path: '/home/u/a.pruneflow' },
+    { dirty: true, path: '/a.pruneflow', work: 'running-session' },
+  ])('accepts %o', (state) => {
     expect(parseDocumentState(state)).toEqual(state);
   });
 

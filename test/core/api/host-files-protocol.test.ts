@@ -8,7 +8,17 @@ const write = (path: string) => () => parseHostFileRequest({ op: 'write', path, 
 
 describe('parseHostFileRequest', () => {
   it("lets a page write Pruneflow's own files: projects, exported models, reports", () => {
-    for (const path of ['/home/u/p.pruneflow', '/home/u/out/model.json', 'out/group1-shard1of1.bin', 'C:\\Users\\u\\m.h5', 'D:\\m.KERAS', 'out/model.onnx', './r.html', 'r.md', 'r.csv']) {
+    for (const path of [
+      '/home/u/p.pruneflow',
+      '/home/u/out/model.json',
+      'out/group1-shard1of1.bin',
+      'C:\\Users\\u\\m.h5',
+      'D:\\m.KERAS',
+      'out/model.onnx',
+      './r.html',
+      'r.md',
+      'r.csv',
+    ]) {
       expect(write(path)(), path).toMatchObject({ op: 'write', path });
     }
   });

@@ -5,7 +5,11 @@ const data = { height: 32, width: 32, channels: 3, classes: 10 };
 
 describe('a data set checked against a model file', () => {
   it('fits when size, channels and classes agree, and where the model takes any size', () => {
-    expect(checkInputFit({ height: 32, width: 32, channels: 3, classes: 10 }, data)).toEqual({ problems: [], fixable: true, target: { height: 32, width: 32, channels: 3 } });
+    expect(checkInputFit({ height: 32, width: 32, channels: 3, classes: 10 }, data)).toEqual({
+      problems: [],
+      fixable: true,
+      target: { height: 32, width: 32, channels: 3 },
+    });
     expect(checkInputFit({ height: null, width: null, channels: 3, classes: 10 }, data).problems).toEqual([]);
   });
 

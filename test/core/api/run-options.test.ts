@@ -6,9 +6,22 @@ import { addRunFlags, FLAGGED_OPTIONS, runOptionsFromFlags } from '../../../core
 describe('the run options, defined once', () => {
   it('keep the defaults users had before they were defined once', () => {
     expect(DEFAULT_PRUNE_CONFIG).toEqual({
-      criterion: 'l1', target: { metric: 'flops', reduction: 0.5 }, ranking: 'global', protect: 0.1, roundTo: 1, trainEpochs: 4, fineTuneEpochs: 2,
-      batchSize: 64, learningRate: 2e-3, calibrationBatches: 10, schedule: 'one-shot', scheduleSteps: 3, softEpochs: 4, scheduleMask: 'soft',
-      scheduleRamp: 'cubic', seed: 1,
+      criterion: 'l1',
+      target: { metric: 'flops', reduction: 0.5 },
+      ranking: 'global',
+      protect: 0.1,
+      roundTo: 1,
+      trainEpochs: 4,
+      fineTuneEpochs: 2,
+      batchSize: 64,
+      learningRate: 2e-3,
+      calibrationBatches: 10,
+      schedule: 'one-shot',
+      scheduleSteps: 3,
+      softEpochs: 4,
+      scheduleMask: 'soft',
+      scheduleRamp: 'cubic',
+      seed: 1,
     });
     expect(DEFAULT_DEMO_OPTIONS).toEqual({ flopsReduction: 0.5, trainEpochs: 4, fineTuneEpochs: 2, seed: 1 });
   });
@@ -27,7 +40,7 @@ describe('the run options, defined once', () => {
     }
   });
 
-  it('give each plain option one flag, with its help and default, that lands back under the option\'s name', () => {
+  it("give each plain option one flag, with its help and default, that lands back under the option's name", () => {
     const command = addRunFlags(new Command('prune').exitOverride());
     const flags = command.options.map((o) => o.long);
     expect(new Set(flags).size).toBe(flags.length);
@@ -36,7 +49,13 @@ describe('the run options, defined once', () => {
     expect(help).toContain('--batch-size <n> training batch size (default 64)');
     expect(help).toContain('--optimizer <name> optimizer: adam or sgd (momentum 0.9) (default adam)');
     command.parse(['--batch-size', '32', '--lr', '0.01', '--epochs', '0', '--ranking', 'uniform', '--sensitivity-ratios', '0.2,0.4'], { from: 'user' });
-    expect(runOptionsFromFlags(command.opts())).toEqual({ batchSize: 32, learningRate: 0.01, trainEpochs: 0, ranking: 'uniform', sensitivityRatios: [0.2, 0.4] });
+    expect(runOptionsFromFlags(command.opts())).toEqual({
+      batchSize: 32,
+      learningRate: 0.01,
+      trainEpochs: 0,
+      ranking: 'uniform',
+      sensitivityRatios: [0.2, 0.4],
+    });
     expect(FLAGGED_OPTIONS).not.toContain('target');
   });
 });

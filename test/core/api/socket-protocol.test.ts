@@ -21,7 +21,9 @@ describe('socket messages', () => {
 
   it('carries empty and large byte arrays', () => {
     const large = new Uint8Array(200_000).fill(255);
-    const back = decodeMessage(encodeMessage({ type: 'event', event: { type: 'task-cancelled', taskId: 'x', extra: [new Uint8Array(0), large] } as never })) as { event: { extra: Uint8Array[] } };
+    const back = decodeMessage(
+      encodeMessage({ type: 'event', event: { type: 'task-cancelled', taskId: 'x', extra: [new Uint8Array(0), large] } as never }),
+    ) as { event: { extra: Uint8Array[] } };
     expect(back.event.extra[0]).toEqual(new Uint8Array(0));
     expect(back.event.extra[1].length).toBe(200_000);
   });

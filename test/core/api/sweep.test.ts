@@ -5,13 +5,19 @@ import { canonicalJson, expandSweep, jobCount, parseSweepSpec, stopsEarly, sweep
 const base = { model: 'demo-cnn', data: 'builtin:fashion-mnist' };
 const spec2x2 = {
   project: 'p.pruneflow',
-  axes: { criteria: ['l1', 'random'], targets: [{ metric: 'flops', reduction: 0.3 }, { metric: 'params', reduction: 0.5 }] },
+  axes: {
+    criteria: ['l1', 'random'],
+    targets: [
+      { metric: 'flops', reduction: 0.3 },
+      { metric: 'params', reduction: 0.5 },
+    ],
+  },
   fixed: { sample: { train: 200, test: 100 }, batchSize: 32 },
   earlyStop: { margin: 0.05 },
 };
 
 describe('a sweep spec', () => {
-  it('is checked, with fixed settings checked by the run options\' own schema and messages', () => {
+  it("is checked, with fixed settings checked by the run options' own schema and messages", () => {
     const spec = parseSweepSpec(spec2x2);
     expect(spec.fixed.batchSize).toBe(32);
     expect(spec.earlyStop).toEqual({ margin: 0.05 });
@@ -31,7 +37,9 @@ describe('a sweep spec', () => {
 
   it('refuses a grid too large to run', () => {
     const many = Array.from({ length: 100 }, (_, i) => i);
-    expect(() => parseSweepSpec({ project: 'p', axes: { seeds: many, fineTuneEpochs: many, criteria: ['l1', 'l2'] } })).toThrow(/the axes make 20000 sessions; at most 10000/);
+    expect(() => parseSweepSpec({ project: 'p', axes: { seeds: many, fineTuneEpochs: many, criteria: ['l1', 'l2'] } })).toThrow(
+      /the axes make 20000 sessions; at most 10000/,
+    );
     expect(jobCount({ seeds: [1, 2, 3], criteria: ['l1', 'l2'] })).toBe(6);
   });
 

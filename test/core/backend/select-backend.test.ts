@@ -25,7 +25,9 @@ describe('backend selection', () => {
     const report = await selectBackend(nodeCandidates, { requested: 'cpu', chosenBy: 'flag' });
     expect([report.active, report.chosenBy, tf.getBackend()]).toEqual(['cpu', 'flag', 'cpu']);
     expect(report.attempts[0].reason).toBe("not tried: backend 'cpu' was requested");
-    await expect(selectBackend(nodeCandidates, { requested: 'node' })).rejects.toThrow(/No compute backend could be started \(.*node: (not installed|installed but failed)/);
+    await expect(selectBackend(nodeCandidates, { requested: 'node' })).rejects.toThrow(
+      /No compute backend could be started \(.*node: (not installed|installed but failed)/,
+    );
     await expect(selectBackend(nodeCandidates, { requested: 'tpu' })).rejects.toThrow(
       "Unknown backend 'tpu'. Choose one of: auto, node-gpu, webgpu, webgl, node, wasm, cpu.",
     );

@@ -9,7 +9,14 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  assertTfjsVersion, INSTALLED_TFJS, registerWasmTrainingKernels, releaseFailedTape, restoreDepthMultiplier, saveMovingStatistics, TFJS_VERSION, WASM_TRAINING_KERNELS,
+  assertTfjsVersion,
+  INSTALLED_TFJS,
+  registerWasmTrainingKernels,
+  releaseFailedTape,
+  restoreDepthMultiplier,
+  saveMovingStatistics,
+  TFJS_VERSION,
+  WASM_TRAINING_KERNELS,
 } from '../../../core/backend/tfjs-compat/index.js';
 
 beforeAll(async () => {
@@ -18,9 +25,16 @@ beforeAll(async () => {
 
 describe('tfjs-compat', () => {
   it('runs on exactly the TensorFlow.js it patches, and names the package that differs', () => {
-    expect(INSTALLED_TFJS).toEqual({ 'tfjs-core': TFJS_VERSION, 'tfjs-layers': TFJS_VERSION, 'tfjs-backend-wasm': TFJS_VERSION, 'tfjs-backend-cpu': TFJS_VERSION });
+    expect(INSTALLED_TFJS).toEqual({
+      'tfjs-core': TFJS_VERSION,
+      'tfjs-layers': TFJS_VERSION,
+      'tfjs-backend-wasm': TFJS_VERSION,
+      'tfjs-backend-cpu': TFJS_VERSION,
+    });
     expect(() => assertTfjsVersion()).not.toThrow();
-    expect(() => assertTfjsVersion({ ...INSTALLED_TFJS, 'tfjs-layers': '4.23.0' })).toThrow(/^@tensorflow\/tfjs-layers is 4.23.0, but Pruneflow patches TensorFlow.js 4.22.0/);
+    expect(() => assertTfjsVersion({ ...INSTALLED_TFJS, 'tfjs-layers': '4.23.0' })).toThrow(
+      /^@tensorflow\/tfjs-layers is 4.23.0, but Pruneflow patches TensorFlow.js 4.22.0/,
+    );
   });
 
   it('wasm-kernels: stock wasm still lacks the gradient kernels of convolutions, which ours add', () => {
@@ -66,7 +80,7 @@ describe('tfjs-compat', () => {
     model.dispose();
   });
 
-  it('depth-multiplier: toJSON still drops SeparableConv2D\'s depth_multiplier; the patch restores it', () => {
+  it("depth-multiplier: toJSON still drops SeparableConv2D's depth_multiplier; the patch restores it", () => {
     const model = tfl.sequential({ layers: [tfl.layers.separableConv2d({ inputShape: [8, 8, 2], filters: 4, kernelSize: 3, depthMultiplier: 2 })] });
     const topology = model.toJSON(null, false) as unknown as { config: { layers: { class_name: string; config: Record<string, unknown> }[] } };
     // Upstream: tfjs-layers 4.22's SeparableConv2D.getConfig leaves it out.

@@ -27,7 +27,13 @@ function values(size: number, seed: number): Float32Array {
 }
 
 function input(shape: number[], seed: number): tf.Tensor {
-  return tf.tensor(values(shape.reduce((a, b) => a * b, 1), seed), shape);
+  return tf.tensor(
+    values(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  );
 }
 
 function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -90,13 +96,35 @@ const CONV_CASES: ConvCase[] = [
   { x: [2, 8, 8, 4], k: [3, 3], out: 4, s: 1, pad: 'valid' },
   { x: [2, 6, 5, 2], k: [1, 1], out: 3, s: 2, pad: 'same' },
   { x: [2, 10, 10, 3], k: [5, 5], out: 2, s: 2, pad: 'same' },
-  { x: [2, 8, 7, 5], k: [3, 2], out: 4, s: [2, 1], pad: [[0, 0], [1, 2], [2, 0], [0, 0]] },
+  {
+    x: [2, 8, 7, 5],
+    k: [3, 2],
+    out: 4,
+    s: [2, 1],
+    pad: [
+      [0, 0],
+      [1, 2],
+      [2, 0],
+      [0, 0],
+    ],
+  },
   { x: [2, 9, 8, 3], k: [3, 3], out: 16, s: 1, pad: 'same', format: 'NCHW' },
   { x: [2, 8, 8, 6], k: [3, 3], out: 4, s: 2, pad: 'valid', format: 'NCHW' },
   { x: [2, 8, 8, 3], k: [3, 3], out: 4, s: 2, pad: 'valid' },
   { x: [2, 8, 8, 3], k: [2, 2], out: 4, s: 2, pad: 'valid' },
   { x: [2, 11, 10, 3], k: [4, 4], out: 5, s: 3, pad: 'same' },
-  { x: [2, 9, 9, 3], k: [3, 3], out: 4, s: 2, pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
+  {
+    x: [2, 9, 9, 3],
+    k: [3, 3],
+    out: 4,
+    s: 2,
+    pad: [
+      [0, 0],
+      [2, 1],
+      [0, 2],
+      [0, 0],
+    ],
+  },
   { x: [8, 16, 16, 8], k: [3, 3], out: 16, s: 1, pad: 'same' },
   { x: [8, 16, 16, 8], k: [3, 3], out: 16, s: 2, pad: 'same' },
 ];
@@ -147,9 +175,11 @@ describe('convolution gradient kernels match the cpu backend', () => {
       const shapes = convShapes(c);
       const attrs = { strides: c.s, pad: c.pad, dataFormat: c.format ?? 'NHWC', dimRoundingMode: undefined };
       await expectMatch(`Conv2DBackpropFilter ${describeCase(c)}`, () =>
-        run('Conv2DBackpropFilter', { x: input(shapes.x, 1), dy: input(shapes.dy, 2) }, { ...attrs, filterShape: shapes.filter }));
+        run('Conv2DBackpropFilter', { x: input(shapes.x, 1), dy: input(shapes.dy, 2) }, { ...attrs, filterShape: shapes.filter }),
+      );
       await expectMatch(`Conv2DBackpropInput ${describeCase(c)}`, () =>
-        run('Conv2DBackpropInput', { dy: input(shapes.dy, 3), filter: input(shapes.filter, 4) }, { ...attrs, inputShape: shapes.x }));
+        run('Conv2DBackpropInput', { dy: input(shapes.dy, 3), filter: input(shapes.filter, 4) }, { ...attrs, inputShape: shapes.x }),
+      );
     });
   }
 
@@ -160,7 +190,18 @@ describe('convolution gradient kernels match the cpu backend', () => {
     { x: [3, 8, 8, 2], k: 5, m: 2, s: 1, pad: 'valid' },
     { x: [2, 10, 10, 3], k: 3, m: 1, s: 1, pad: 'same', d: 2 },
     { x: [2, 11, 9, 2], k: 3, m: 2, s: 1, pad: 'valid', d: 3 },
-    { x: [2, 7, 6, 5], k: 2, m: 2, s: 1, pad: [[0, 0], [1, 0], [0, 1], [0, 0]] },
+    {
+      x: [2, 7, 6, 5],
+      k: 2,
+      m: 2,
+      s: 1,
+      pad: [
+        [0, 0],
+        [1, 0],
+        [0, 1],
+        [0, 0],
+      ],
+    },
   ];
   for (const c of DEPTHWISE) {
     const label = `x ${c.x.join('x')} k ${c.k} multiplier ${c.m} s ${c.s} ${JSON.stringify(c.pad)} dilation ${c.d ?? 1}`;
@@ -169,31 +210,73 @@ describe('convolution gradient kernels match the cpu backend', () => {
       const d = c.d ?? 1;
       const filterShape = [c.k, c.k, ch, c.m];
       const attrs = { strides: c.s, pad: c.pad, dilations: d, dimRoundingMode: undefined };
-      const dyShape = tf.backend_util.computeConv2DInfo(c.x, filterShape as [number, number, number, number], c.s, d, c.pad,
-        undefined, true).outShape;
+      const dyShape = tf.backend_util.computeConv2DInfo(c.x, filterShape as [number, number, number, number], c.s, d, c.pad, undefined, true).outShape;
       expect(dyShape[0]).toBe(n);
       // The cpu kernels ignore dilations (tfjs gradients assert dilation 1), so a dilated case is checked
       // against the undilated cpu kernel on the filter with zeros between its taps.
       const k = (c.k - 1) * d + 1;
       const cpuAttrs = { ...attrs, dilations: 1 };
-      const spread = (f: tf.Tensor): tf.Tensor => tf.slice(
-        tf.reshape(tf.pad(tf.reshape(f, [c.k, 1, c.k, 1, ch, c.m]), [[0, 0], [0, d - 1], [0, 0], [0, d - 1], [0, 0], [0, 0]]),
-          [c.k * d, c.k * d, ch, c.m]), [0, 0, 0, 0], [k, k, ch, c.m]);
-      await expectMatch(`DepthwiseConv2dNativeBackpropFilter ${label}`,
+      const spread = (f: tf.Tensor): tf.Tensor =>
+        tf.slice(
+          tf.reshape(
+            tf.pad(tf.reshape(f, [c.k, 1, c.k, 1, ch, c.m]), [
+              [0, 0],
+              [0, d - 1],
+              [0, 0],
+              [0, d - 1],
+              [0, 0],
+              [0, 0],
+            ]),
+            [c.k * d, c.k * d, ch, c.m],
+          ),
+          [0, 0, 0, 0],
+          [k, k, ch, c.m],
+        );
+      await expectMatch(
+        `DepthwiseConv2dNativeBackpropFilter ${label}`,
         () => run('DepthwiseConv2dNativeBackpropFilter', { x: input(c.x, 5), dy: input(dyShape, 6) }, { ...attrs, filterShape }),
-        () => tf.stridedSlice(run('DepthwiseConv2dNativeBackpropFilter', { x: input(c.x, 5), dy: input(dyShape, 6) },
-          { ...cpuAttrs, filterShape: [k, k, ch, c.m] }), [0, 0, 0, 0], [k, k, ch, c.m], [d, d, 1, 1]));
-      await expectMatch(`DepthwiseConv2dNativeBackpropInput ${label}`,
+        () =>
+          tf.stridedSlice(
+            run('DepthwiseConv2dNativeBackpropFilter', { x: input(c.x, 5), dy: input(dyShape, 6) }, { ...cpuAttrs, filterShape: [k, k, ch, c.m] }),
+            [0, 0, 0, 0],
+            [k, k, ch, c.m],
+            [d, d, 1, 1],
+          ),
+      );
+      await expectMatch(
+        `DepthwiseConv2dNativeBackpropInput ${label}`,
         () => run('DepthwiseConv2dNativeBackpropInput', { dy: input(dyShape, 7), filter: input(filterShape, 8) }, { ...attrs, inputShape: c.x }),
-        () => run('DepthwiseConv2dNativeBackpropInput', { dy: input(dyShape, 7), filter: spread(input(filterShape, 8)) }, { ...cpuAttrs, inputShape: c.x }));
+        () => run('DepthwiseConv2dNativeBackpropInput', { dy: input(dyShape, 7), filter: spread(input(filterShape, 8)) }, { ...cpuAttrs, inputShape: c.x }),
+      );
     });
   }
 });
 
 describe('other replaced kernels match the cpu backend', () => {
   it('Tile, broadcast-like and general, float32 and int32', async () => {
-    const cases: Array<[number[], number[]]> = [[[1, 1, 1, 5], [4, 3, 2, 1]], [[2, 3], [2, 2]], [[3, 1, 2], [1, 4, 1]],
-      [[2, 1, 3, 1], [2, 3, 1, 4]], [[4], [3]], [[2, 2], [1, 1]]];
+    const cases: Array<[number[], number[]]> = [
+      [
+        [1, 1, 1, 5],
+        [4, 3, 2, 1],
+      ],
+      [
+        [2, 3],
+        [2, 2],
+      ],
+      [
+        [3, 1, 2],
+        [1, 4, 1],
+      ],
+      [
+        [2, 1, 3, 1],
+        [2, 3, 1, 4],
+      ],
+      [[4], [3]],
+      [
+        [2, 2],
+        [1, 1],
+      ],
+    ];
     for (const [shape, reps] of cases) {
       await expectMatch(`Tile ${shape} x ${reps}`, () => tf.tile(input(shape, 9), reps));
       await expectMatch(`Tile int32 ${shape} x ${reps}`, () => tf.cast(tf.tile(tf.cast(tf.mul(input(shape, 9), 100), 'int32'), reps), 'float32'));
@@ -219,34 +302,71 @@ describe('other replaced kernels match the cpu backend', () => {
     await expectMatch('FusedBatchNorm bare', () => tf.batchNorm(input([3, 5, 4, 6], 16), mean(), variance(), undefined, undefined, 1e-3));
     await expectMatch('FusedBatchNorm rank 2', () => tf.batchNorm(input([7, 6], 19), mean(), variance(), input([6], 17), input([6], 18), 1e-3));
     await expectMatch('FusedBatchNorm full-shape statistics (stock kernel)', () =>
-      tf.batchNorm(input([2, 3, 6], 20), input([2, 3, 6], 21), tf.add(tf.abs(input([2, 3, 6], 22)), 0.1), undefined, undefined, 1e-3));
+      tf.batchNorm(input([2, 3, 6], 20), input([2, 3, 6], 21), tf.add(tf.abs(input([2, 3, 6], 22)), 0.1), undefined, undefined, 1e-3),
+    );
   });
 
   it('Multiply, Add and Sub with a per-channel operand on either side, and other broadcasts', async () => {
-    const pairs: Array<[number[], number[]]> = [[[4, 8, 8, 32], [32]], [[32], [4, 8, 8, 32]], [[1, 1, 1, 32], [4, 8, 8, 32]],
-      [[4, 8, 8, 32], [1, 1, 32]], [[1, 1, 1, 16], [300, 16]], [[4, 8, 8, 32], [4, 8, 8, 32]], [[4, 8, 8, 32], [4, 1, 1, 32]],
-      [[4, 8, 8, 32], []], [[2, 3, 4], [4]]];
+    const pairs: Array<[number[], number[]]> = [
+      [[4, 8, 8, 32], [32]],
+      [[32], [4, 8, 8, 32]],
+      [
+        [1, 1, 1, 32],
+        [4, 8, 8, 32],
+      ],
+      [
+        [4, 8, 8, 32],
+        [1, 1, 32],
+      ],
+      [
+        [1, 1, 1, 16],
+        [300, 16],
+      ],
+      [
+        [4, 8, 8, 32],
+        [4, 8, 8, 32],
+      ],
+      [
+        [4, 8, 8, 32],
+        [4, 1, 1, 32],
+      ],
+      [[4, 8, 8, 32], []],
+      [[2, 3, 4], [4]],
+    ];
     for (const [shapeA, shapeB] of pairs) {
-      for (const [name, op] of [['Multiply', tf.mul], ['Add', tf.add], ['Sub', tf.sub]] as const) {
+      for (const [name, op] of [
+        ['Multiply', tf.mul],
+        ['Add', tf.add],
+        ['Sub', tf.sub],
+      ] as const) {
         await expectMatch(`${name} ${JSON.stringify(shapeA)} ${JSON.stringify(shapeB)}`, () => op(input(shapeA, 27), input(shapeB, 28)));
       }
     }
   });
 
   it('BatchMatMul with transposed operands, single and batched', async () => {
-    const cases: Array<[number[], number[], boolean, boolean]> = [[[7, 5], [5, 9], false, false], [[7, 5], [9, 5], false, true],
-      [[5, 7], [5, 9], true, false], [[5, 7], [9, 5], true, true], [[1, 64, 33], [64, 20], true, false],
-      [[3, 4, 5], [3, 6, 5], false, true], [[48, 130], [48, 70], true, false]];
+    const cases: Array<[number[], number[], boolean, boolean]> = [
+      [[7, 5], [5, 9], false, false],
+      [[7, 5], [9, 5], false, true],
+      [[5, 7], [5, 9], true, false],
+      [[5, 7], [9, 5], true, true],
+      [[1, 64, 33], [64, 20], true, false],
+      [[3, 4, 5], [3, 6, 5], false, true],
+      [[48, 130], [48, 70], true, false],
+    ];
     for (const [shapeA, shapeB, ta, tb] of cases) {
-      await expectMatch(`BatchMatMul ${JSON.stringify(shapeA)}${ta ? 'T' : ''} ${JSON.stringify(shapeB)}${tb ? 'T' : ''}`,
-        () => tf.matMul(input(shapeA, 29), input(shapeB, 30), ta, tb));
+      await expectMatch(`BatchMatMul ${JSON.stringify(shapeA)}${ta ? 'T' : ''} ${JSON.stringify(shapeB)}${tb ? 'T' : ''}`, () =>
+        tf.matMul(input(shapeA, 29), input(shapeB, 30), ta, tb),
+      );
     }
   });
 
   it('MaxPoolGrad and AvgPoolGrad, with ties and all-zero windows after ReLU', async () => {
     const cases: Array<{ x: [number, number, number, number]; f: number; s: number; pad: 'same' | 'valid' }> = [
-      { x: [2, 8, 8, 3], f: 2, s: 2, pad: 'valid' }, { x: [2, 9, 9, 4], f: 2, s: 2, pad: 'same' },
-      { x: [2, 9, 8, 2], f: 3, s: 2, pad: 'same' }, { x: [2, 7, 7, 3], f: 3, s: 1, pad: 'valid' },
+      { x: [2, 8, 8, 3], f: 2, s: 2, pad: 'valid' },
+      { x: [2, 9, 9, 4], f: 2, s: 2, pad: 'same' },
+      { x: [2, 9, 8, 2], f: 3, s: 2, pad: 'same' },
+      { x: [2, 7, 7, 3], f: 3, s: 1, pad: 'valid' },
       { x: [1, 6, 6, 5], f: 3, s: 1, pad: 'same' },
     ];
     for (const c of cases) {
@@ -255,9 +375,11 @@ describe('other replaced kernels match the cpu backend', () => {
       const x = () => tf.relu(tf.round(tf.mul(input(c.x, 23), 3)));
       const dyShape = tf.backend_util.computePool2DInfo(c.x, c.f, c.s, 1, c.pad).outShape;
       await expectMatch(`MaxPoolGrad ${label}`, () =>
-        tf.grad((t: tf.Tensor) => tf.mul(tf.maxPool(t as tf.Tensor4D, c.f, c.s, c.pad), input(dyShape, 24)))(x()));
+        tf.grad((t: tf.Tensor) => tf.mul(tf.maxPool(t as tf.Tensor4D, c.f, c.s, c.pad), input(dyShape, 24)))(x()),
+      );
       await expectMatch(`AvgPoolGrad ${label}`, () =>
-        tf.grad((t: tf.Tensor) => tf.mul(tf.avgPool(t as tf.Tensor4D, c.f, c.s, c.pad), input(dyShape, 25)))(x()));
+        tf.grad((t: tf.Tensor) => tf.mul(tf.avgPool(t as tf.Tensor4D, c.f, c.s, c.pad), input(dyShape, 25)))(x()),
+      );
     }
   });
 
@@ -277,10 +399,16 @@ describe('other replaced kernels match the cpu backend', () => {
     await tf.setBackend('wasm');
     const dy = tf.zeros([1, 4, 4, 2], 'int32');
     const filter = tf.zeros([3, 3, 2, 2], 'int32');
-    expect(() => run('Conv2DBackpropInput', { dy, filter }, { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [1, 4, 4, 2] }))
-      .toThrow(/wasm Conv2DBackpropInput: only float32/);
-    expect(() => run('Conv2DBackpropFilter', { x: tf.zeros([1, 4, 4, 2]), dy: tf.zeros([1, 4, 4, 2]) },
-      { strides: 1, pad: 'same', dataFormat: 'NDHWC', filterShape: [3, 3, 2, 2] })).toThrow(/wasm Conv2DBackpropFilter: unsupported dataFormat/);
+    expect(() => run('Conv2DBackpropInput', { dy, filter }, { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [1, 4, 4, 2] })).toThrow(
+      /wasm Conv2DBackpropInput: only float32/,
+    );
+    expect(() =>
+      run(
+        'Conv2DBackpropFilter',
+        { x: tf.zeros([1, 4, 4, 2]), dy: tf.zeros([1, 4, 4, 2]) },
+        { strides: 1, pad: 'same', dataFormat: 'NDHWC', filterShape: [3, 3, 2, 2] },
+      ),
+    ).toThrow(/wasm Conv2DBackpropFilter: unsupported dataFormat/);
     tf.dispose([dy, filter]);
   });
 });
@@ -331,7 +459,8 @@ describe('end-to-end gradients match the cpu backend', () => {
       const x = input([4, 8, 8, 3], 40);
       const { value, grads } = tf.variableGrads(
         () => tf.mean(tf.square(model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar,
-        model.trainableWeights.map((w) => w.read() as tf.Variable));
+        model.trainableWeights.map((w) => w.read() as tf.Variable),
+      );
       const result = [value, ...Object.values(grads)];
       model.dispose();
       return result;
@@ -350,20 +479,28 @@ describe('memory', () => {
     const dwDy = input([4, 5, 5, 12], 54);
     const stats = input([6], 55);
     const expected = [x, dy, filter, dwFilter, dwDy, stats].map((t) => t.dataSync().slice());
-    const callAll = (): void => tf.tidy(() => {
-      [
-        run('Conv2DBackpropFilter', { x, dy }, { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 6, 8] }),
-        run('Conv2DBackpropInput', { dy, filter }, { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: [4, 9, 9, 6] }),
-        run('DepthwiseConv2dNativeBackpropFilter', { x, dy: dwDy }, { strides: 2, pad: 'same', dilations: 1, filterShape: [3, 3, 6, 2] }),
-        run('DepthwiseConv2dNativeBackpropInput', { dy: dwDy, filter: dwFilter }, { strides: 2, pad: 'same', dilations: 1, inputShape: [4, 9, 9, 6] }),
-        tf.tile(stats, [3]), tf.sum(x, [0, 1, 2]), tf.mean(x, [1, 2]), tf.clone(x), tf.cast(x, 'float32'),
-        tf.batchNorm(x, stats, tf.abs(stats), stats, stats),
-        tf.grad((t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, 2, 2, 'same'))(x),
-        tf.grad((t: tf.Tensor) => tf.avgPool(t as tf.Tensor4D, 2, 2, 'same'))(x),
-        tf.mul(x, stats), tf.add(stats, x), tf.sub(x, stats), tf.sub(stats, x),
-        tf.matMul(tf.reshape(x, [36, 54]), tf.reshape(x, [36, 54]), true, false),
-      ];
-    });
+    const callAll = (): void =>
+      tf.tidy(() => {
+        [
+          run('Conv2DBackpropFilter', { x, dy }, { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 6, 8] }),
+          run('Conv2DBackpropInput', { dy, filter }, { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: [4, 9, 9, 6] }),
+          run('DepthwiseConv2dNativeBackpropFilter', { x, dy: dwDy }, { strides: 2, pad: 'same', dilations: 1, filterShape: [3, 3, 6, 2] }),
+          run('DepthwiseConv2dNativeBackpropInput', { dy: dwDy, filter: dwFilter }, { strides: 2, pad: 'same', dilations: 1, inputShape: [4, 9, 9, 6] }),
+          tf.tile(stats, [3]),
+          tf.sum(x, [0, 1, 2]),
+          tf.mean(x, [1, 2]),
+          tf.clone(x),
+          tf.cast(x, 'float32'),
+          tf.batchNorm(x, stats, tf.abs(stats), stats, stats),
+          tf.grad((t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, 2, 2, 'same'))(x),
+          tf.grad((t: tf.Tensor) => tf.avgPool(t as tf.Tensor4D, 2, 2, 'same'))(x),
+          tf.mul(x, stats),
+          tf.add(stats, x),
+          tf.sub(x, stats),
+          tf.sub(stats, x),
+          tf.matMul(tf.reshape(x, [36, 54]), tf.reshape(x, [36, 54]), true, false),
+        ];
+      });
     callAll();
     const tensors = tf.memory().numTensors;
     const buffers = backend.numDataIds();

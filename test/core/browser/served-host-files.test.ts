@@ -27,8 +27,10 @@ describe('servedHostFiles', () => {
     await expect(servedHostFiles(origin, 't').list('/data/x.bin')).rejects.toMatchObject({ name: 'DatasetNotFoundError' });
   });
 
-  it('names a reply that is not the endpoint\'s, with the operation and path', async () => {
-    const error = await servedHostFiles(origin, 't').read('/data/a.bin').catch((e: unknown) => e);
+  it("names a reply that is not the endpoint's, with the operation and path", async () => {
+    const error = await servedHostFiles(origin, 't')
+      .read('/data/a.bin')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HostFileTransportError);
     expect(error).toMatchObject({ name: 'HostFileTransportError', message: expect.stringMatching(/^read \/data\/a\.bin: .*HTTP 500/) });
   });

@@ -33,7 +33,10 @@ describe('compareSessions', () => {
 
   it('makes one row per session with its changes against its baseline', () => {
     expect(comparison.rows.map((r) => [r.project, r.sessionId, r.status])).toEqual([
-      ['a.pruneflow', 's1', 'done'], ['a.pruneflow', 's2', 'done'], ['a.pruneflow', 's3', 'failed'], ['b.pruneflow', 's1', 'done'],
+      ['a.pruneflow', 's1', 'done'],
+      ['a.pruneflow', 's2', 'done'],
+      ['a.pruneflow', 's3', 'failed'],
+      ['b.pruneflow', 's1', 'done'],
     ]);
     const [first, , failed] = comparison.rows;
     expect(first.accuracyChange).toBeCloseTo(-0.02, 10);
@@ -58,7 +61,11 @@ describe('compareSessions', () => {
 
   it('plots the sessions with results, flags the front and adds one point per baseline', () => {
     const sessionPoints = comparison.points.filter((p) => !p.baseline);
-    expect(sessionPoints.map((p) => [p.row, p.pareto])).toEqual([[0, true], [1, true], [3, false]]);
+    expect(sessionPoints.map((p) => [p.row, p.pareto])).toEqual([
+      [0, true],
+      [1, true],
+      [3, false],
+    ]);
     // Both projects' baselines measure the same; they are still two projects, so two reference points.
     expect(comparison.points.filter((p) => p.baseline).map((p) => p.label)).toEqual(['baseline of a.pruneflow', 'baseline of b.pruneflow']);
   });
@@ -70,7 +77,9 @@ describe('compareSessions', () => {
 });
 
 describe('selectSessions', () => {
-  const project = { sessions: [sessionRecord('s1', 'same'), sessionRecord('s2', 'same'), sessionRecord('s3', 'cip')].map((record) => ({ record, weights: new Uint8Array() })) } as unknown as Project;
+  const project = {
+    sessions: [sessionRecord('s1', 'same'), sessionRecord('s2', 'same'), sessionRecord('s3', 'cip')].map((record) => ({ record, weights: new Uint8Array() })),
+  } as unknown as Project;
 
   it('finds sessions by id or by a unique name, in the order asked, and all of them when none is named', () => {
     expect(selectSessions('p', project, ['cip', 's1']).map((s) => s.record.id)).toEqual(['s3', 's1']);

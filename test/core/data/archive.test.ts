@@ -70,19 +70,51 @@ describe('archives', () => {
   // formatsTar: ustar header at 0, data 512; GNU 'L' header 1024, name 1536, header 2048, data 2560; pax from 3072.
   const trailer = formatsTgz.length - 8;
   it.each([
-    { name: 'a bad header checksum', bytes: patched(formatsTar, 1030, [0x41]), error: /x.tar: corrupt tar header: the header at byte 1024 has checksum '\d+', expected \d+/ },
+    {
+      name: 'a bad header checksum',
+      bytes: patched(formatsTar, 1030, [0x41]),
+      error: /x.tar: corrupt tar header: the header at byte 1024 has checksum '\d+', expected \d+/,
+    },
     { name: 'a non-octal size', bytes: fixSum(patched(formatsTar, 124, [0x39])), error: /x.tar: corrupt tar header at byte 0: size field '9\d+' is not octal/ },
     { name: 'not a tar', bytes: new Uint8Array(1024).fill(7), error: /x.tar: not a tar archive, or a corrupt one: the header at byte 0/ },
     { name: 'a cut header', bytes: formatsTar.subarray(0, 1100), error: /x.tar: truncated tar archive: the header at byte 1024 has only 76 of 512 bytes/ },
-    { name: 'cut data', bytes: formatsTar.subarray(0, 2565), error: /x.tar: truncated tar archive: 'g{120}.bin' \(header at byte 2048\) has 13 bytes but only 5 remain/ },
-    { name: 'cut padding', bytes: formatsTar.subarray(0, 600), error: /x.tar: truncated tar archive: it ends at byte 600, inside the padding of '.*ustar.bin' \(header at byte 0\)/ },
+    {
+      name: 'cut data',
+      bytes: formatsTar.subarray(0, 2565),
+      error: /x.tar: truncated tar archive: 'g{120}.bin' \(header at byte 2048\) has 13 bytes but only 5 remain/,
+    },
+    {
+      name: 'cut padding',
+      bytes: formatsTar.subarray(0, 600),
+      error: /x.tar: truncated tar archive: it ends at byte 600, inside the padding of '.*ustar.bin' \(header at byte 0\)/,
+    },
     { name: 'an empty file', bytes: new Uint8Array(0), error: /x.tar: the archive is empty/ },
     { name: 'corrupt gzip', bytes: patched(formatsTgz, 12, [0xff, 0xff, 0xff]), error: /x.tar: corrupt gzip data in compressed bytes 0..\d+ \(.+\)/ },
-    { name: 'a truncated gzip', bytes: gzipSync(formatsTar).subarray(0, 100), error: /x.tar: corrupt gzip data at byte 100, where the file ends early \(truncated\?\)/ },
-    { name: 'a wrong CRC', bytes: patched(formatsTgz, trailer, [0, 0, 0, 0]), error: /x.tar: corrupt gzip data: CRC-32 0x[0-9a-f]{8} of the inflated data differs from 0x00000000 in the trailer at byte \d+/ },
-    { name: 'a wrong length', bytes: patched(formatsTgz, trailer + 4, [1, 0, 0, 0]), error: /x.tar: corrupt gzip data: the trailer at byte \d+ says 1 bytes, but more came out/ },
-    { name: 'a short stream', bytes: patched(formatsTgz, trailer + 4, [0, 0x20, 0, 0]), error: /x.tar: corrupt gzip data: the trailer at byte \d+ says 8192 bytes, but 6144 came out/ },
-    { name: 'a bad tar inside gzip', bytes: gzipSync(patched(formatsTar, 1030, [0x41])), error: /x.tar \(inflated tar\): corrupt tar header: the header at byte 1024/ },
+    {
+      name: 'a truncated gzip',
+      bytes: gzipSync(formatsTar).subarray(0, 100),
+      error: /x.tar: corrupt gzip data at byte 100, where the file ends early \(truncated\?\)/,
+    },
+    {
+      name: 'a wrong CRC',
+      bytes: patched(formatsTgz, trailer, [0, 0, 0, 0]),
+      error: /x.tar: corrupt gzip data: CRC-32 0x[0-9a-f]{8} of the inflated data differs from 0x00000000 in the trailer at byte \d+/,
+    },
+    {
+      name: 'a wrong length',
+      bytes: patched(formatsTgz, trailer + 4, [1, 0, 0, 0]),
+      error: /x.tar: corrupt gzip data: the trailer at byte \d+ says 1 bytes, but more came out/,
+    },
+    {
+      name: 'a short stream',
+      bytes: patched(formatsTgz, trailer + 4, [0, 0x20, 0, 0]),
+      error: /x.tar: corrupt gzip data: the trailer at byte \d+ says 8192 bytes, but 6144 came out/,
+    },
+    {
+      name: 'a bad tar inside gzip',
+      bytes: gzipSync(patched(formatsTar, 1030, [0x41])),
+      error: /x.tar \(inflated tar\): corrupt tar header: the header at byte 1024/,
+    },
   ])('refuses $name and says where', ({ bytes, error }) => {
     expect(() => openArchiveTree('x.tar', bytes)).toThrow(error);
   });

@@ -40,12 +40,21 @@ describe('crop-and-flip augmentation against torchvision', () => {
     draws[1] = { dy: 4, dx: 4, flip: true };
     draws[2] = { dy: -4, dx: 4, flip: true };
     expect(new Set(draws.map((d) => d.flip)).size).toBe(2);
-    const batch = makeBatch(data, Int32Array.from({ length: count }, (_, i) => i), norm, draws);
+    const batch = makeBatch(
+      data,
+      Int32Array.from({ length: count }, (_, i) => i),
+      norm,
+      draws,
+    );
     const ours = batch.x.dataSync();
     tf.dispose([batch.x, batch.y]);
 
     const spec = {
-      shape: [count, height, width, channels], images: Array.from(images), padding: 4, mean: norm.mean, std: norm.std,
+      shape: [count, height, width, channels],
+      images: Array.from(images),
+      padding: 4,
+      mean: norm.mean,
+      std: norm.std,
       // torchvision's window: top-left corner in the padded image.
       draws: draws.map((d) => ({ top: d.dy + 4, left: d.dx + 4, flip: d.flip })),
     };

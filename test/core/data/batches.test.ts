@@ -66,7 +66,7 @@ describe('validation split', () => {
 });
 
 describe('train and test sets', () => {
-  it('uses the files\' own test split, or holds out a stratified, seeded share', () => {
+  it("uses the files' own test split, or holds out a stratified, seeded share", () => {
     const data = tinyDataset(50);
     const own = trainTestSplit({ format: 'x', splits: { train: data, test: tinyDataset(10) }, classNames: data.classNames, warnings: [] }, 0.2, 1);
     expect([own.train.count, own.test.count, own.heldOut]).toEqual([50, 10, false]);

@@ -16,7 +16,10 @@ const manyEntries = (count: number) => zipSync(Object.fromEntries(Array.from({ l
 describe('bounded zip reading', () => {
   it('lists without inflating and reads each entry, checked, on demand', () => {
     const zip = openZip(zipSync({ 'a.json': [strToU8('{"a":1}'), { level: 6 }], 'b.bin': [new Uint8Array([1, 2, 3]), { level: 0 }] }), 'x.zip');
-    expect(zip.entries).toEqual([{ name: 'a.json', size: 7 }, { name: 'b.bin', size: 3 }]);
+    expect(zip.entries).toEqual([
+      { name: 'a.json', size: 7 },
+      { name: 'b.bin', size: 3 },
+    ]);
     expect(new TextDecoder().decode(zip.read('a.json'))).toBe('{"a":1}');
     expect([...zip.read('b.bin')!]).toEqual([1, 2, 3]);
     expect(zip.read('c')).toBeUndefined();
@@ -88,7 +91,9 @@ describe('image decoders check the header before allocating', () => {
 
   it('refuses a 60000x60000 PNG by its header, naming the limit', () => {
     expect(() => decodeImage(pngClaiming(60000, 60000), 'huge.png')).toThrow(InputLimitError);
-    expect(() => decodeImage(pngClaiming(60000, 60000), 'huge.png')).toThrow(/huge.png: a PNG of 60000x60000 = 3600000000 pixels, more than the limit of 50,000,000 .*maxImagePixels/);
+    expect(() => decodeImage(pngClaiming(60000, 60000), 'huge.png')).toThrow(
+      /huge.png: a PNG of 60000x60000 = 3600000000 pixels, more than the limit of 50,000,000 .*maxImagePixels/,
+    );
     expect(inputLimits().maxImagePixels).toBe(DEFAULT_INPUT_LIMITS.maxImagePixels);
   });
 

@@ -45,20 +45,29 @@ describe('CIFAR-10 binary: real records', () => {
     const { train, test } = loaded.splits;
     expect([train.count, test.count]).toEqual([200, 100]);
     expect([train.name, test.name]).toEqual(['CIFAR-10 train', 'CIFAR-10 test']);
-    for (const [split, perClass] of [[train, 20], [test, 10]] as const) {
+    for (const [split, perClass] of [
+      [train, 20],
+      [test, 10],
+    ] as const) {
       const histogram = new Array<number>(10).fill(0);
       for (const label of split.labels) histogram[label]++;
       expect(histogram).toEqual(new Array(10).fill(perClass));
     }
   });
 
-  it('puts each record\'s R, G and B planes at the right HWC positions', async () => {
+  it("puts each record's R, G and B planes at the right HWC positions", async () => {
     const raw = excerptFile('data_batch_1.bin');
     const { train } = (await cifar10Binary.open(memoryTree('excerpt', new Map([['data_batch_1.bin', raw]])))).splits;
     for (const n of [0, 1, 123, 199]) {
       const record = n * 3073;
       expect(train.labels[n]).toBe(raw[record]);
-      for (const [h, w] of [[0, 0], [0, 31], [5, 17], [31, 0], [31, 31]]) {
+      for (const [h, w] of [
+        [0, 0],
+        [0, 31],
+        [5, 17],
+        [31, 0],
+        [31, 31],
+      ]) {
         for (let c = 0; c < 3; c++) {
           expect(train.images[n * 3072 + (h * 32 + w) * 3 + c]).toBe(raw[record + 1 + c * 1024 + h * 32 + w]);
         }
@@ -72,7 +81,11 @@ describe('CIFAR-10 binary: real records', () => {
 
 describe('CIFAR binary files', () => {
   const cifar10 = records([[3], [9]]);
-  const cifar100 = records([[19, 99], [0, 0], [7, 42]]);
+  const cifar100 = records([
+    [19, 99],
+    [0, 0],
+    [7, 42],
+  ]);
   const names = (prefix: string, n: number) => new TextEncoder().encode(Array.from({ length: n }, (_, i) => `${prefix}${i}`).join('\n') + '\n\n');
 
   it('reads a subset of CIFAR-10 batches anywhere in the tree and warns about the missing meta file', async () => {
@@ -86,14 +99,22 @@ describe('CIFAR binary files', () => {
   });
 
   it('joins train batches in order and ignores a second copy of a batch', async () => {
-    const files = new Map([['b/data_batch_2.bin', records([[1]])], ['a/data_batch_1.bin', cifar10], ['b/data_batch_1.bin', records([[5]])]]);
+    const files = new Map([
+      ['b/data_batch_2.bin', records([[1]])],
+      ['a/data_batch_1.bin', cifar10],
+      ['b/data_batch_1.bin', records([[5]])],
+    ]);
     const loaded = await cifar10Binary.open(memoryTree('t', files));
     expect([...loaded.splits.train.labels]).toEqual([3, 9, 1]);
     expect(loaded.warnings).toContain('ignored b/data_batch_1.bin: a/data_batch_1.bin was read instead');
   });
 
   it('reads CIFAR-100 with fine labels for training and coarse labels beside them', async () => {
-    const files = new Map([['c/train.bin', cifar100], ['c/fine_label_names.txt', names('f', 100)], ['c/coarse_label_names.txt', names('c', 20)]]);
+    const files = new Map([
+      ['c/train.bin', cifar100],
+      ['c/fine_label_names.txt', names('f', 100)],
+      ['c/coarse_label_names.txt', names('c', 20)],
+    ]);
     expect(cifar100Binary.match(entries(files))).toBe(true);
     const loaded = await cifar100Binary.open(memoryTree('t', files));
     const train = loaded.splits.train as CifarSplit;
@@ -104,7 +125,10 @@ describe('CIFAR binary files', () => {
   });
 
   it('uses the official CIFAR-100 names when a names file has the wrong count', async () => {
-    const files = new Map([['test.bin', cifar100], ['fine_label_names.txt', names('f', 3)]]);
+    const files = new Map([
+      ['test.bin', cifar100],
+      ['fine_label_names.txt', names('f', 3)],
+    ]);
     const loaded = await cifar100Binary.open(memoryTree('t', files));
     expect((loaded.splits.test as CifarSplit).coarseClassNames).toEqual(CIFAR100_COARSE_CLASSES);
     expect(loaded.classNames[1]).toBe('aquarium_fish');
@@ -115,7 +139,10 @@ describe('CIFAR binary files', () => {
   });
 
   it('reports progress, stops when aborted and refuses a tree without data files', async () => {
-    const files = new Map([['data_batch_1.bin', cifar10], ['test_batch.bin', cifar10]]);
+    const files = new Map([
+      ['data_batch_1.bin', cifar10],
+      ['test_batch.bin', cifar10],
+    ]);
     const fractions: number[] = [];
     await cifar10Binary.open(memoryTree('t', files), { onProgress: (fraction) => fractions.push(fraction) });
     expect(fractions).toEqual([0, 0.5, 1]);
@@ -138,12 +165,35 @@ describe('CIFAR binary files', () => {
   });
 
   it.each([
-    { file: 'data_batch_1.bin', bytes: cifar10.subarray(0, 5000), error: /data_batch_1.bin: 5000 bytes is not a whole number of 3073-byte records: record 1 at byte 3073 has only 1927 bytes/ },
-    { file: 'data_batch_1.bin', bytes: cifar100, error: /9222 bytes is not a whole number of 3073-byte records: record 3 at byte 9219 has only 3 bytes \(its size fits 3074-byte records: is it from CIFAR-100\?\)/ },
+    {
+      file: 'data_batch_1.bin',
+      bytes: cifar10.subarray(0, 5000),
+      error: /data_batch_1.bin: 5000 bytes is not a whole number of 3073-byte records: record 1 at byte 3073 has only 1927 bytes/,
+    },
+    {
+      file: 'data_batch_1.bin',
+      bytes: cifar100,
+      error:
+        /9222 bytes is not a whole number of 3073-byte records: record 3 at byte 9219 has only 3 bytes \(its size fits 3074-byte records: is it from CIFAR-100\?\)/,
+    },
     { file: 'test_batch.bin', bytes: records([[3], [10]]), error: /test_batch.bin: label 10 of record 1 \(byte 3073\) is out of range 0..9/ },
     { file: 'test_batch.bin', bytes: new Uint8Array(0), error: /test_batch.bin: the file is empty/ },
-    { file: 'train.bin', bytes: records([[1, 2], [20, 2]]), error: /train.bin: coarse label 20 of record 1 \(byte 3074\) is out of range 0..19/ },
-    { file: 'train.bin', bytes: records([[1, 2], [2, 100]]), error: /train.bin: fine label 100 of record 1 \(byte 3075\) is out of range 0..99/ },
+    {
+      file: 'train.bin',
+      bytes: records([
+        [1, 2],
+        [20, 2],
+      ]),
+      error: /train.bin: coarse label 20 of record 1 \(byte 3074\) is out of range 0..19/,
+    },
+    {
+      file: 'train.bin',
+      bytes: records([
+        [1, 2],
+        [2, 100],
+      ]),
+      error: /train.bin: fine label 100 of record 1 \(byte 3075\) is out of range 0..99/,
+    },
   ])('refuses a faulty $file and says where: $error', async ({ file, bytes, error }) => {
     const format = file === 'train.bin' ? cifar100Binary : cifar10Binary;
     await expect(format.open(memoryTree('t', new Map([[file, bytes]])))).rejects.toThrow(error);

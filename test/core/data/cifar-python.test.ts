@@ -91,14 +91,22 @@ describe('CIFAR Python version', () => {
   }
 
   it.each([
-    { file: 'data_batch_1', bytes: fixture('cifar-10-batches-py/data_batch_1').subarray(0, 4000), error: /data_batch_1: pickle BINSTRING at byte \d+: truncated: needs 9216 bytes/ },
+    {
+      file: 'data_batch_1',
+      bytes: fixture('cifar-10-batches-py/data_batch_1').subarray(0, 4000),
+      error: /data_batch_1: pickle BINSTRING at byte \d+: truncated: needs 9216 bytes/,
+    },
     { file: 'data_batch_1', bytes: labelOutOfRange(), error: /data_batch_1: 'labels' label 12 of record 0 is out of range 0..9/ },
     { file: 'data_batch_1', bytes: fixture('broken/labels-count'), error: /data_batch_1: 'labels' has 2 labels for the 1 images in 'data'/ },
     { file: 'data_batch_1', bytes: fixture('broken/float-data'), error: /data_batch_1: 'data' holds f4 values, expected uint8/ },
     { file: 'data_batch_1', bytes: fixture('broken/no-data'), error: /data_batch_1: no numpy array under 'data' \(keys: 'labels'\)/ },
     { file: 'data_batch_1', bytes: fixture('broken/a-list'), error: /data_batch_1: expected a pickled dict, found list/ },
     { file: 'test_batch', bytes: fixture('pickles/evil.pkl'), error: /test_batch: pickle GLOBAL at byte 2: refers to 'posix.system'/ },
-    { file: 'test_batch', bytes: Uint8Array.from([0x80, 2, ...new TextEncoder().encode('garbage')]), error: /test_batch: pickle GET at byte 2: truncated: no end of line after byte 3/ },
+    {
+      file: 'test_batch',
+      bytes: Uint8Array.from([0x80, 2, ...new TextEncoder().encode('garbage')]),
+      error: /test_batch: pickle GET at byte 2: truncated: no end of line after byte 3/,
+    },
   ])('refuses a faulty $file: $error', async ({ file, bytes, error }) => {
     await expect(cifar10Python.open(memoryTree('t', new Map([[file, bytes]])))).rejects.toThrow(error);
   });

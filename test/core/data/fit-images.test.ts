@@ -4,7 +4,14 @@ import type { ImageDataset } from '../../../core/data/image-dataset.js';
 import { resizeImage } from '../../../core/data/image-resize.js';
 
 const dataset = (images: number[], height: number, width: number, channels: number, count = 1): ImageDataset => ({
-  name: 'test', images: Uint8Array.from(images), labels: new Uint8Array(count), count, height, width, channels, classNames: ['a'],
+  name: 'test',
+  images: Uint8Array.from(images),
+  labels: new Uint8Array(count),
+  count,
+  height,
+  width,
+  channels,
+  classNames: ['a'],
 });
 
 describe('fitting images to a model input', () => {

@@ -49,7 +49,10 @@ describe('opening user files through any host', () => {
     const manifest = JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['./net.weights.bin'], weights: [] }] });
     const host = windowsHost({ 'C:\\models\\net.json': manifest, 'C:\\models\\net.weights.bin': 'wxyz', 'C:\\models\\other.bin': 'no' });
     const tree = await openModelTree(host, 'C:\\models\\net.json');
-    expect(await tree.list()).toEqual([{ path: 'model.json', size: manifest.length }, { path: 'net.weights.bin', size: 4 }]);
+    expect(await tree.list()).toEqual([
+      { path: 'model.json', size: manifest.length },
+      { path: 'net.weights.bin', size: 4 },
+    ]);
     expect(new TextDecoder().decode(await tree.read('net.weights.bin'))).toBe('wxyz');
     await expect(tree.read('../secrets.bin')).rejects.toThrow(DatasetNotFoundError);
     expect(host.asked).not.toContain('C:\\models/../secrets.bin');

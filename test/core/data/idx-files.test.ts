@@ -15,7 +15,11 @@ function idx(dims: number[], data: number[]): Uint8Array {
   return bytes;
 }
 
-const images = (n: number) => idx([n, 2, 2], Array.from({ length: 4 * n }, (_, i) => i));
+const images = (n: number) =>
+  idx(
+    [n, 2, 2],
+    Array.from({ length: 4 * n }, (_, i) => i),
+  );
 const labels = (values: number[]) => idx([values.length], values);
 const SAMPLE = new URL('../../../core/assets/fashion-mnist-sample/', import.meta.url);
 const tree = (label: string, files: Record<string, Uint8Array>) => memoryTree(label, new Map(Object.entries(files)));
@@ -23,10 +27,31 @@ const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 describe('MNIST-style IDX files', () => {
   it.each([
-    { file: 'MNIST, gzipped', tree: tree('mnist', { 'train-images-idx3-ubyte.gz': gzipSync(images(3)), 'train-labels-idx1-ubyte.gz': gzipSync(labels([1, 2, 3])), 't10k-images-idx3-ubyte.gz': gzipSync(images(2)), 't10k-labels-idx1-ubyte.gz': gzipSync(labels([4, 5])) }), expect: { splits: { train: 3, test: 2 }, classNames: DIGITS } },
-    { file: 'a mirror with dots, raw', tree: tree('data', { 'raw/train-images.idx3-ubyte': images(3), 'raw/train-labels.idx1-ubyte': labels([0, 0, 9]) }), expect: { splits: { train: 3 }, classNames: DIGITS } },
-    { file: 'Fashion-MNIST by folder', tree: tree('/data', { 'fashion/t10k-images-idx3-ubyte': images(1), 'fashion/t10k-labels-idx1-ubyte': labels([7]) }), expect: { splits: { test: 1 }, classNames: FASHION_MNIST_CLASSES } },
-    { file: 'KMNIST by label', tree: tree('/data/kmnist', { 'train-images-idx3-ubyte.gz': gzipSync(images(2)), 'train-labels-idx1-ubyte.gz': gzipSync(labels([0, 9])) }), expect: { splits: { train: 2 }, classNames: KMNIST_CLASSES } },
+    {
+      file: 'MNIST, gzipped',
+      tree: tree('mnist', {
+        'train-images-idx3-ubyte.gz': gzipSync(images(3)),
+        'train-labels-idx1-ubyte.gz': gzipSync(labels([1, 2, 3])),
+        't10k-images-idx3-ubyte.gz': gzipSync(images(2)),
+        't10k-labels-idx1-ubyte.gz': gzipSync(labels([4, 5])),
+      }),
+      expect: { splits: { train: 3, test: 2 }, classNames: DIGITS },
+    },
+    {
+      file: 'a mirror with dots, raw',
+      tree: tree('data', { 'raw/train-images.idx3-ubyte': images(3), 'raw/train-labels.idx1-ubyte': labels([0, 0, 9]) }),
+      expect: { splits: { train: 3 }, classNames: DIGITS },
+    },
+    {
+      file: 'Fashion-MNIST by folder',
+      tree: tree('/data', { 'fashion/t10k-images-idx3-ubyte': images(1), 'fashion/t10k-labels-idx1-ubyte': labels([7]) }),
+      expect: { splits: { test: 1 }, classNames: FASHION_MNIST_CLASSES },
+    },
+    {
+      file: 'KMNIST by label',
+      tree: tree('/data/kmnist', { 'train-images-idx3-ubyte.gz': gzipSync(images(2)), 'train-labels-idx1-ubyte.gz': gzipSync(labels([0, 9])) }),
+      expect: { splits: { train: 2 }, classNames: KMNIST_CLASSES },
+    },
   ])('opens $file', async ({ tree, expect: want }) => {
     expect(idxFiles.match(await tree.list())).toBe(true);
     const loaded = await idxFiles.open(tree);
@@ -38,18 +63,37 @@ describe('MNIST-style IDX files', () => {
 
   it('does not match images without labels, nor other files', () => {
     expect(idxFiles.match([{ path: 'train-images-idx3-ubyte.gz', size: 9 }])).toBe(false);
-    expect(idxFiles.match([{ path: 'kmnist-train-imgs.npz', size: 9 }, { path: 'kmnist-train-labels.npz', size: 9 }])).toBe(false);
+    expect(
+      idxFiles.match([
+        { path: 'kmnist-train-imgs.npz', size: 9 },
+        { path: 'kmnist-train-labels.npz', size: 9 },
+      ]),
+    ).toBe(false);
   });
 
   it('warns about a file without its partner', async () => {
-    const loaded = await idxFiles.open(tree('m', { 'train-images-idx3-ubyte': images(1), 'train-labels-idx1-ubyte': labels([1]), 't10k-images-idx3-ubyte': images(1) }));
+    const loaded = await idxFiles.open(
+      tree('m', { 'train-images-idx3-ubyte': images(1), 'train-labels-idx1-ubyte': labels([1]), 't10k-images-idx3-ubyte': images(1) }),
+    );
     expect(loaded.warnings).toEqual(['ignored t10k-images-idx3-ubyte: no matching labels file']);
   });
 
   it.each<{ file: string; files: Record<string, Uint8Array>; error: RegExp }>([
-    { file: 'label 10', files: { 'train-images-idx3-ubyte': images(2), 'train-labels-idx1-ubyte': labels([1, 10]) }, error: /train-labels-idx1-ubyte: label 10 of record 1 is out of range 0..9/ },
-    { file: 'truncated gzip', files: { 'train-images-idx3-ubyte.gz': gzipSync(images(2)).subarray(0, 20), 'train-labels-idx1-ubyte.gz': gzipSync(labels([1, 2])) }, error: /train-images-idx3-ubyte.gz: corrupt gzip data/ },
-    { file: 'counts differ', files: { 'train-images-idx3-ubyte': images(2), 'train-labels-idx1-ubyte': labels([1]) }, error: /train-labels-idx1-ubyte: 1 labels for 2 images/ },
+    {
+      file: 'label 10',
+      files: { 'train-images-idx3-ubyte': images(2), 'train-labels-idx1-ubyte': labels([1, 10]) },
+      error: /train-labels-idx1-ubyte: label 10 of record 1 is out of range 0..9/,
+    },
+    {
+      file: 'truncated gzip',
+      files: { 'train-images-idx3-ubyte.gz': gzipSync(images(2)).subarray(0, 20), 'train-labels-idx1-ubyte.gz': gzipSync(labels([1, 2])) },
+      error: /train-images-idx3-ubyte.gz: corrupt gzip data/,
+    },
+    {
+      file: 'counts differ',
+      files: { 'train-images-idx3-ubyte': images(2), 'train-labels-idx1-ubyte': labels([1]) },
+      error: /train-labels-idx1-ubyte: 1 labels for 2 images/,
+    },
   ])('names the file and the fault: $file', async ({ files, error }) => {
     await expect(idxFiles.open(tree('m', files))).rejects.toThrow(error);
   });
@@ -64,7 +108,10 @@ describe('MNIST-style IDX files', () => {
     expect(loaded.classNames).toEqual(FASHION_MNIST_CLASSES);
     const { train, test } = loaded.splits;
     expect([train.count, train.height, train.width, train.channels, test.count]).toEqual([5000, 28, 28, 1, 1000]);
-    for (const [set, perClass] of [[train, 500], [test, 100]] as const) {
+    for (const [set, perClass] of [
+      [train, 500],
+      [test, 100],
+    ] as const) {
       const counts = new Array(10).fill(0);
       for (const label of set.labels) counts[label]++;
       expect(counts).toEqual(new Array(10).fill(perClass));
@@ -72,7 +119,12 @@ describe('MNIST-style IDX files', () => {
     // Pixels and labels against the decompressed bytes: 16-byte image header, 8-byte label header.
     const raw = gunzipSync(files.get('train-images-idx3-ubyte.gz')!);
     const rawLabels = gunzipSync(files.get('train-labels-idx1-ubyte.gz')!);
-    for (const [image, row, col] of [[0, 14, 14], [1, 10, 20], [4999, 27, 27], [3137, 5, 9]]) {
+    for (const [image, row, col] of [
+      [0, 14, 14],
+      [1, 10, 20],
+      [4999, 27, 27],
+      [3137, 5, 9],
+    ]) {
       const at = (image * 28 + row) * 28 + col;
       expect(train.images[at]).toBe(raw[16 + at]);
       expect(train.labels[image]).toBe(rawLabels[8 + image]);

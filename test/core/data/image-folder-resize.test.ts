@@ -20,7 +20,13 @@ describe('resizing images', () => {
 
   it('keeps a flat image flat at any size', () => {
     const flat = new Uint8Array(5 * 7 * 3).fill(77);
-    for (const [h, w] of [[32, 32], [2, 3], [9, 4], [1, 1]]) expect(new Set(resizeImage(flat, 5, 7, 3, h, w))).toEqual(new Set([77]));
+    for (const [h, w] of [
+      [32, 32],
+      [2, 3],
+      [9, 4],
+      [1, 1],
+    ])
+      expect(new Set(resizeImage(flat, 5, 7, 3, h, w))).toEqual(new Set([77]));
   });
 
   it('enlarges like tf.image.resizeBilinear with half-pixel centres', () => {

@@ -29,8 +29,30 @@ describe('decoding PNG and JPEG to grey or RGB', () => {
     { file: 'RGBA, alpha dropped', bytes: png(2, 1, 4, { data: Uint8Array.of(1, 2, 3, 0, 4, 5, 6, 9) }), expect: { channels: 3, data: [1, 2, 3, 4, 5, 6] } },
     { file: 'RGB that is all grey', bytes: png(2, 1, 3, { data: Uint8Array.of(7, 7, 7, 9, 9, 9) }), expect: { channels: 1, data: [7, 9] } },
     { file: 'RGBA 16-bit', bytes: png(1, 1, 4, { depth: 16, data: Uint16Array.of(65535, 0, 257 * 3, 0) }), expect: { channels: 3, data: [255, 0, 3] } },
-    { file: 'palette', bytes: png(3, 1, 1, { depth: 8, palette: [[255, 0, 0], [0, 0, 255]], data: Uint8Array.of(0, 1, 0) }), expect: { channels: 3, data: [255, 0, 0, 0, 0, 255, 255, 0, 0] } },
-    { file: 'palette 2-bit with transparency', bytes: png(2, 1, 1, { depth: 2, palette: [[9, 9, 9, 0], [30, 40, 50, 255]], data: Uint8Array.of(0b00010000) }), expect: { channels: 3, data: [9, 9, 9, 30, 40, 50] } },
+    {
+      file: 'palette',
+      bytes: png(3, 1, 1, {
+        depth: 8,
+        palette: [
+          [255, 0, 0],
+          [0, 0, 255],
+        ],
+        data: Uint8Array.of(0, 1, 0),
+      }),
+      expect: { channels: 3, data: [255, 0, 0, 0, 0, 255, 255, 0, 0] },
+    },
+    {
+      file: 'palette 2-bit with transparency',
+      bytes: png(2, 1, 1, {
+        depth: 2,
+        palette: [
+          [9, 9, 9, 0],
+          [30, 40, 50, 255],
+        ],
+        data: Uint8Array.of(0b00010000),
+      }),
+      expect: { channels: 3, data: [9, 9, 9, 30, 40, 50] },
+    },
     { file: 'grey JPEG', bytes: jpg(8, 8, () => [90, 90, 90]), expect: { channels: 1, data: new Array(64).fill(90) } },
   ])('$file', ({ bytes, expect: want }) => {
     const image = decodeImage(bytes, 'x.png');
@@ -39,7 +61,10 @@ describe('decoding PNG and JPEG to grey or RGB', () => {
   });
 
   it('decodes a colour JPEG close to what was encoded', () => {
-    const image = decodeImage(jpg(16, 16, () => [200, 40, 90]), 'x.jpg');
+    const image = decodeImage(
+      jpg(16, 16, () => [200, 40, 90]),
+      'x.jpg',
+    );
     expect([image.width, image.height, image.channels]).toEqual([16, 16, 3]);
     for (const [i, v] of [200, 40, 90].entries()) expect(Math.abs(image.data[3 * 37 + i] - v)).toBeLessThan(6);
   });
@@ -50,7 +75,7 @@ describe('decoding PNG and JPEG to grey or RGB', () => {
     { file: 'PNG cut short', bytes: good.subarray(0, 40), error: /x.png: does not decode as PNG: / },
     { file: 'PNG with a bad chunk CRC', bytes: Uint8Array.from(good, (b, i) => (i === 30 ? b ^ 0xff : b)), error: /x.png: does not decode as PNG: .*CRC/i },
     { file: 'JPEG with garbage after SOI', bytes: Uint8Array.of(0xff, 0xd8, 0xff, 0x01, 0, 0, 0, 0), error: /x.png: does not decode as JPEG: / },
-  ])('names the file and the decoder\'s reason: $file', ({ bytes, error }) => {
+  ])("names the file and the decoder's reason: $file", ({ bytes, error }) => {
     expect(() => decodeImage(bytes, 'x.png')).toThrow(error);
     expect(() => decodeImage(bytes, 'x.png')).toThrow(DatasetFormatError);
   });
@@ -81,10 +106,15 @@ describe('image folders', () => {
 
   it('finds train/ and test/ below a common folder and keeps grey images grey', async () => {
     const grey = png(3, 2, 1);
-    const loaded = await imageFolder.open(tree({
-      'mnist-png/train/0/a.png': grey, 'mnist-png/train/1/b.png': grey, 'mnist-png/train/1/c.png': grey,
-      'mnist-png/test/0/d.png': grey, 'mnist-png/test/1/e.png': grey,
-    }));
+    const loaded = await imageFolder.open(
+      tree({
+        'mnist-png/train/0/a.png': grey,
+        'mnist-png/train/1/b.png': grey,
+        'mnist-png/train/1/c.png': grey,
+        'mnist-png/test/0/d.png': grey,
+        'mnist-png/test/1/e.png': grey,
+      }),
+    );
     expect(Object.keys(loaded.splits).sort()).toEqual(['test', 'train']);
     expect(loaded.classNames).toEqual(['0', '1']);
     const { train, test } = loaded.splits;
@@ -105,8 +135,16 @@ describe('image folders', () => {
 
   it.each<{ file: string; files: Record<string, Uint8Array>; error: RegExp }>([
     { file: 'corrupt image', files: { 'cat/1.png': png(2, 2, 3), 'cat/2.png': png(2, 2, 3).subarray(0, 30) }, error: /cat\/2.png: does not decode as PNG/ },
-    { file: 'empty class folder', files: { 'cat/1.png': png(2, 2, 3), 'dog/.gitkeep': new Uint8Array(0) }, error: /^dog: this class folder holds no PNG or JPEG images/ },
-    { file: 'class folder of text', files: { 'set/cat/1.png': png(2, 2, 3), 'set/dog/a.txt': text('a') }, error: /^set\/dog: this class folder holds no PNG or JPEG images/ },
+    {
+      file: 'empty class folder',
+      files: { 'cat/1.png': png(2, 2, 3), 'dog/.gitkeep': new Uint8Array(0) },
+      error: /^dog: this class folder holds no PNG or JPEG images/,
+    },
+    {
+      file: 'class folder of text',
+      files: { 'set/cat/1.png': png(2, 2, 3), 'set/dog/a.txt': text('a') },
+      error: /^set\/dog: this class folder holds no PNG or JPEG images/,
+    },
   ])('names the file and the fault: $file', async ({ files, error }) => {
     await expect(imageFolder.open(tree(files))).rejects.toThrow(error);
   });

@@ -56,15 +56,31 @@ describe('unpickle', () => {
 
   const valid = fixture('values-p2.pkl');
   it.each([
-    { name: 'a global outside the allow-list', bytes: fixture('evil.pkl'), error: /evil.pkl: pickle GLOBAL at byte 2: refers to 'posix.system', which Pruneflow does not load/ },
+    {
+      name: 'a global outside the allow-list',
+      bytes: fixture('evil.pkl'),
+      error: /evil.pkl: pickle GLOBAL at byte 2: refers to 'posix.system', which Pruneflow does not load/,
+    },
     { name: 'an unknown opcode', bytes: Uint8Array.of(0x80, 2, 0xff), error: /evil.pkl: pickle byte 2: unknown opcode 0xff/ },
     { name: 'garbage', bytes: new TextEncoder().encode('<html>not a pickle'), error: /evil.pkl: pickle byte 0: unknown opcode 0x3c/ },
     { name: 'an empty file', bytes: new Uint8Array(0), error: /evil.pkl: pickle byte 0: the file is empty/ },
-    { name: 'a truncated file', bytes: valid.subarray(0, 100), error: /evil.pkl: pickle \w+ at byte \d+: truncated: needs \d+ bytes from byte \d+, only \d+ remain/ },
-    { name: 'no STOP', bytes: valid.subarray(0, valid.length - 1), error: new RegExp(`pickle byte ${valid.length - 1}: truncated: the file ends before the STOP opcode`) },
+    {
+      name: 'a truncated file',
+      bytes: valid.subarray(0, 100),
+      error: /evil.pkl: pickle \w+ at byte \d+: truncated: needs \d+ bytes from byte \d+, only \d+ remain/,
+    },
+    {
+      name: 'no STOP',
+      bytes: valid.subarray(0, valid.length - 1),
+      error: new RegExp(`pickle byte ${valid.length - 1}: truncated: the file ends before the STOP opcode`),
+    },
     { name: 'a stack underflow', bytes: Uint8Array.of(0x80, 2, 0x52, 0x2e), error: /pickle REDUCE at byte 2: stack underflow/ },
     { name: 'a persistent id', bytes: new TextEncoder().encode('Pabc\n.'), error: /pickle byte 0: opcode PERSID is not supported/ },
-    { name: 'an object instance', bytes: new TextEncoder().encode('(i__main__\nThing\n.'), error: /pickle INST at byte 1: creates an instance of '__main__.Thing'/ },
+    {
+      name: 'an object instance',
+      bytes: new TextEncoder().encode('(i__main__\nThing\n.'),
+      error: /pickle INST at byte 1: creates an instance of '__main__.Thing'/,
+    },
     { name: 'a memo miss', bytes: Uint8Array.of(0x80, 2, 0x68, 5, 0x2e), error: /pickle BINGET at byte 2: memo entry 5 was never stored/ },
     { name: 'a negative length', bytes: Uint8Array.of(0x54, 0xff, 0xff, 0xff, 0xff, 0x2e), error: /pickle BINSTRING at byte 0: negative length -1/ },
   ])('refuses $name and says where', ({ bytes, error }) => {

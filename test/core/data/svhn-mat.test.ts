@@ -13,7 +13,8 @@ const extra = fixture('extra_32x32.mat'); // scipy, compressed, y int32
 
 /** The generator's pattern: X[h, w, c, n] = (h + 2w + 50c + 7n) mod 256, labels n mod 10 + 1. */
 const pixel = (h: number, w: number, c: number, n: number) => (h + 2 * w + 50 * c + 7 * n) % 256;
-const pixels = (n: number) => Array.from({ length: 32 * 32 * 3 * n }, (_, i) => pixel(i % 32, Math.floor(i / 32) % 32, Math.floor(i / 1024) % 3, Math.floor(i / 3072)));
+const pixels = (n: number) =>
+  Array.from({ length: 32 * 32 * 3 * n }, (_, i) => pixel(i % 32, Math.floor(i / 32) % 32, Math.floor(i / 1024) % 3, Math.floor(i / 3072)));
 const X = (n: number, dims = [32, 32, 3, n]): MatVariable => ({ name: 'X', classCode: 9, dims, values: pixels(n), storage: 2 });
 const y = (values: number[], classCode = 6, storage = 9): MatVariable => ({ name: 'y', classCode, dims: [values.length, 1], values, storage });
 const load = (bytes: Uint8Array, file = 'f.mat') => svhnSplit(readMatFile(bytes, file), file, 'SVHN');
@@ -30,7 +31,7 @@ function expectPattern(bytes: Uint8Array, count: number) {
       }
     }
   }
-  expect([...set.labels]).toEqual(Array.from({ length: count }, (_, n) => (n % 10 + 1) % 10));
+  expect([...set.labels]).toEqual(Array.from({ length: count }, (_, n) => ((n % 10) + 1) % 10));
 }
 
 describe('SVHN .mat files', () => {
@@ -45,7 +46,11 @@ describe('SVHN .mat files', () => {
   ])('reads $file in HWC order with 10 as digit 0', ({ bytes, count }) => expectPattern(bytes, count));
 
   it('matches the official names and opens any subset as splits', async () => {
-    const files = new Map([['svhn/train_32x32.mat', train], ['svhn/extra_32x32.mat', extra], ['svhn/README', new Uint8Array(1)]]);
+    const files = new Map([
+      ['svhn/train_32x32.mat', train],
+      ['svhn/extra_32x32.mat', extra],
+      ['svhn/README', new Uint8Array(1)],
+    ]);
     const tree = memoryTree('svhn', files);
     expect(svhnMat.match(await tree.list())).toBe(true);
     expect(svhnMat.match([{ path: 'train.mat', size: 9 }])).toBe(false);
@@ -67,15 +72,32 @@ describe('SVHN .mat files', () => {
     await expect(svhnMat.open(memoryTree('svhn', new Map([['train_32x32.mat', train]])), { signal: controller.signal })).rejects.toThrow(/abort/i);
   });
 
-  const version = (v: number) => { const b = test.slice(); b[124] = v & 0xff; b[125] = v >> 8; return b; };
-  const flipLast = () => { const b = train.slice(); b[b.length - 1] ^= 0xff; return b; };
-  const flipBlockType = () => { const b = train.slice(); b[138] = 0x07; return b; }; // 128 + 8 tag + 2 zlib header: BTYPE 11
+  const version = (v: number) => {
+    const b = test.slice();
+    b[124] = v & 0xff;
+    b[125] = v >> 8;
+    return b;
+  };
+  const flipLast = () => {
+    const b = train.slice();
+    b[b.length - 1] ^= 0xff;
+    return b;
+  };
+  const flipBlockType = () => {
+    const b = train.slice();
+    b[138] = 0x07;
+    return b;
+  }; // 128 + 8 tag + 2 zlib header: BTYPE 11
   it.each([
     { file: 'shorter than the header', bytes: train.subarray(0, 100), error: /f.mat: not a MAT v5 file: 100 bytes/ },
     { file: 'no endian indicator', bytes: new Uint8Array(200), error: /f.mat: not a MAT v5 file: the endian indicator at byte 126/ },
     { file: 'MATLAB 7.3 (HDF5)', bytes: version(0x0200), error: /f.mat: a MATLAB 7.3 \(HDF5\) file/ },
     { file: 'unknown version', bytes: version(0x0300), error: /f.mat: MAT version 0x300 at byte 124/ },
-    { file: 'truncated compressed file', bytes: train.subarray(0, 1000), error: /f.mat: truncated: the data element at byte 128 \(type 15\) claims \d+ bytes, only 864 remain/ },
+    {
+      file: 'truncated compressed file',
+      bytes: train.subarray(0, 1000),
+      error: /f.mat: truncated: the data element at byte 128 \(type 15\) claims \d+ bytes, only 864 remain/,
+    },
     { file: 'truncated plain file', bytes: test.subarray(0, 5000), error: /f.mat: truncated: the data element at byte 128 \(type 14\)/ },
     { file: 'invalid deflate block', bytes: flipBlockType(), error: /f.mat: corrupt compressed element at byte 128: invalid block type/ },
     { file: 'checksum flipped', bytes: flipLast(), error: /f.mat: corrupt compressed element at byte \d+: Adler-32 checksum mismatch/ },
@@ -87,8 +109,16 @@ describe('SVHN .mat files', () => {
     { file: 'label 2.5', bytes: writeMat([X(1), y([2.5])]), error: /label 2.5 of record 0/ },
     { file: 'label count', bytes: writeMat([X(2), y([1, 2, 3])]), error: /f.mat: y has 3 labels for the 2 images in X/ },
     { file: 'X as cell', bytes: writeMat([{ ...X(1), classCode: 1 }, y([1])]), error: /f.mat: 'X' is a cell array, not numeric/ },
-    { file: 'X bytes short', bytes: writeMat([{ ...X(1), dims: [32, 32, 3, 2] }, y([1, 2])]), error: /f.mat: matrix at byte 128: 'X' is 32x32x3x2 \(6144 values\) but holds 3072 bytes/ },
-    { file: 'X double beyond 255', bytes: writeMat([{ ...X(1), classCode: 6, storage: 9, values: [300, ...pixels(1).slice(1)] }, y([1])]), error: /f.mat: 'X' value 300 at index 0 is not a byte/ },
+    {
+      file: 'X bytes short',
+      bytes: writeMat([{ ...X(1), dims: [32, 32, 3, 2] }, y([1, 2])]),
+      error: /f.mat: matrix at byte 128: 'X' is 32x32x3x2 \(6144 values\) but holds 3072 bytes/,
+    },
+    {
+      file: 'X double beyond 255',
+      bytes: writeMat([{ ...X(1), classCode: 6, storage: 9, values: [300, ...pixels(1).slice(1)] }, y([1])]),
+      error: /f.mat: 'X' value 300 at index 0 is not a byte/,
+    },
   ])('names the file and the fault: $file', ({ bytes, error }) => {
     expect(() => load(bytes)).toThrow(error);
     expect(() => load(bytes)).toThrow(DatasetFormatError);

@@ -58,7 +58,9 @@ describe('channel graph', () => {
     const a = tfl.layers.conv2d({ filters: 4, kernelSize: 3, name: 'a' }).apply(input) as tfl.SymbolicTensor;
     const b = tfl.layers.conv2d({ filters: 4, kernelSize: 3, name: 'b' }).apply(a) as tfl.SymbolicTensor;
     const reshaped = tfl.layers.reshape({ targetShape: [4, 4, 2], name: 'squeeze' }).apply(b) as tfl.SymbolicTensor;
-    const out = tfl.layers.dense({ units: 2, name: 'fc' }).apply(tfl.layers.globalAveragePooling2d({}).apply(reshaped) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
+    const out = tfl.layers
+      .dense({ units: 2, name: 'fc' })
+      .apply(tfl.layers.globalAveragePooling2d({}).apply(reshaped) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
     const graph = buildChannelGraph(tfl.model({ inputs: input, outputs: out }));
     expect(graph.groups.find((g) => g.producers.includes('a'))!.prunable).toBe(true);
     const blocked = graph.groups.find((g) => g.producers.includes('b'))!;
@@ -75,9 +77,20 @@ describe('channel graph', () => {
     const out = tfl.layers.dense({ units: 2, name: 'fc' }).apply(tfl.layers.globalAveragePooling2d({}).apply(c) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
     const graph = buildChannelGraph(tfl.model({ inputs: input, outputs: out }));
     const reader = graph.layers.find((l) => l.name === 'c')!;
-    expect(reader.inputs.map((s) => [graph.groups[s.group].producers[0], s.channels])).toEqual([['a', 4], ['b', 6]]);
+    expect(reader.inputs.map((s) => [graph.groups[s.group].producers[0], s.channels])).toEqual([
+      ['a', 4],
+      ['b', 6],
+    ]);
     const [ga, gb] = reader.inputs.map((s) => s.group);
-    expect(maskedCost(graph, new Map([[ga, 2], [gb, 3]])).flops).toBe(36 * 3 * 2 + 36 * 3 * 3 + 16 * 9 * 5 * 5 + 5 * 2);
+    expect(
+      maskedCost(
+        graph,
+        new Map([
+          [ga, 2],
+          [gb, 3],
+        ]),
+      ).flops,
+    ).toBe(36 * 3 * 2 + 36 * 3 * 3 + 16 * 9 * 5 * 5 + 5 * 2);
   });
 
   it('ties a depthwise convolution to the channels it filters', () => {
@@ -94,10 +107,16 @@ describe('channel graph', () => {
   it('blocks the channels a softmax mixes (a Softmax layer, a softmax activation, a fused one), not those it only passes', () => {
     const input = tfl.input({ shape: [4, 4, 3] });
     const a = tfl.layers.conv2d({ filters: 4, kernelSize: 1, name: 'a' }).apply(input) as tfl.SymbolicTensor;
-    const b = tfl.layers.conv2d({ filters: 4, kernelSize: 1, name: 'b' }).apply(tfl.layers.softmax({ axis: -1, name: 'channel_softmax' }).apply(a) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
-    const c = tfl.layers.conv2d({ filters: 4, kernelSize: 1, name: 'c' }).apply(tfl.layers.activation({ activation: 'softmax', name: 'act_softmax' }).apply(b) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
+    const b = tfl.layers
+      .conv2d({ filters: 4, kernelSize: 1, name: 'b' })
+      .apply(tfl.layers.softmax({ axis: -1, name: 'channel_softmax' }).apply(a) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
+    const c = tfl.layers
+      .conv2d({ filters: 4, kernelSize: 1, name: 'c' })
+      .apply(tfl.layers.activation({ activation: 'softmax', name: 'act_softmax' }).apply(b) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
     const d = tfl.layers.conv2d({ filters: 4, kernelSize: 1, name: 'd', activation: 'softmax' }).apply(c) as tfl.SymbolicTensor;
-    const e = tfl.layers.conv2d({ filters: 4, kernelSize: 1, name: 'e' }).apply(tfl.layers.softmax({ axis: 1, name: 'spatial_softmax' }).apply(d) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
+    const e = tfl.layers
+      .conv2d({ filters: 4, kernelSize: 1, name: 'e' })
+      .apply(tfl.layers.softmax({ axis: 1, name: 'spatial_softmax' }).apply(d) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
     const out = tfl.layers.dense({ units: 2, name: 'fc' }).apply(tfl.layers.flatten({}).apply(e) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
     const graph = buildChannelGraph(tfl.model({ inputs: input, outputs: out }));
     const made = (name: string) => graph.groups.find((g) => g.producers.includes(name))!;

@@ -32,15 +32,33 @@ function transposedAbs(rows: number[][], s: ArrayLike<number>): number[] {
   return rows.map((row) => row.reduce((sum, w, d) => sum + Math.abs(w) * s[d], 0));
 }
 
-const W1 = [[0.5, -1, 2, 0.1], [1.5, 0.2, -0.3, 1], [-2, 0.4, 0.6, -0.7]];
-const W2 = [[1, -2, 0.5], [-0.25, 0.75, 3], [2, 1, -1], [0.1, -0.6, 0.3]];
-const W3 = [[1, -3], [0.5, 2], [-1.5, 0.25]];
+const W1 = [
+  [0.5, -1, 2, 0.1],
+  [1.5, 0.2, -0.3, 1],
+  [-2, 0.4, 0.6, -0.7],
+];
+const W2 = [
+  [1, -2, 0.5],
+  [-0.25, 0.75, 3],
+  [2, 1, -1],
+  [0.1, -0.6, 0.3],
+];
+const W3 = [
+  [1, -3],
+  [0.5, 2],
+  [-1.5, 0.25],
+];
 
 describe('CIP-SPEC check 1: NISP equivalence', () => {
   it('gives r = |W2|^T s2 layer by layer on a linear dense net', async () => {
     const input = tfl.input({ shape: [3] });
     let x = input;
-    for (const [name, units] of [['d1', 4], ['d2', 3], ['d3', 2]] as const) x = tfl.layers.dense({ units, useBias: false, name }).apply(x) as tfl.SymbolicTensor;
+    for (const [name, units] of [
+      ['d1', 4],
+      ['d2', 3],
+      ['d3', 2],
+    ] as const)
+      x = tfl.layers.dense({ units, useBias: false, name }).apply(x) as tfl.SymbolicTensor;
     const model = tfl.model({ inputs: input, outputs: x });
     setKernel(model, 'd1', W1, [3, 4]);
     setKernel(model, 'd2', W2, [4, 3]);
@@ -65,7 +83,9 @@ describe('CIP-SPEC check 1: NISP equivalence', () => {
     const input = tfl.input({ shape: [4, 4, 2] });
     const a = tfl.layers.conv2d({ filters: 3, kernelSize: 1, useBias: false, name: 'a' }).apply(input) as tfl.SymbolicTensor;
     const b = tfl.layers.conv2d({ filters: 2, kernelSize: 2, useBias: false, name: 'b' }).apply(a) as tfl.SymbolicTensor;
-    const out = tfl.layers.dense({ units: 2, useBias: false, name: 'fc' }).apply(tfl.layers.globalAveragePooling2d({}).apply(b) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
+    const out = tfl.layers
+      .dense({ units: 2, useBias: false, name: 'fc' })
+      .apply(tfl.layers.globalAveragePooling2d({}).apply(b) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
     const model = tfl.model({ inputs: input, outputs: out });
     const kernel = model.getLayer('b').getWeights()[0]; // [2, 2, 3, 2]
     const taps = tf.tidy(() => tf.sum(tf.abs(kernel), [0, 1]).arraySync() as number[][]);
@@ -119,10 +139,12 @@ describe('CIP-SPEC checks 2 and 3 on ResNet-20', () => {
       expect(Array.from(score)).toEqual(mean.map((v) => expect.closeTo(v, 5)));
     }
     // Keep the upper half of each group by its score; every batch norm of the stream gets the same mask.
-    const keep = new Map(prunable.map((g) => {
-      const order = Array.from(scores.get(g.id)!.keys()).sort((a, b) => scores.get(g.id)![b] - scores.get(g.id)![a]);
-      return [g.id, Int32Array.from(order.slice(0, g.channels / 2)).sort()];
-    }));
+    const keep = new Map(
+      prunable.map((g) => {
+        const order = Array.from(scores.get(g.id)!.keys()).sort((a, b) => scores.get(g.id)![b] - scores.get(g.id)![a]);
+        return [g.id, Int32Array.from(order.slice(0, g.channels / 2)).sort()];
+      }),
+    );
     const masked = buildCifarResNet(20, { inputShape: [16, 16, 3], numClasses: 10, seed: 2 });
     randomiseBatchNorm(masked, 5);
     applyChannelMask(masked, graph, keep);

@@ -47,7 +47,10 @@ describe('CIP through each kind of layer', () => {
     expect(writers.get('a')!.r).toEqual(joined.slice(0, 4));
     expect(writers.get('b')!.r).toEqual(joined.slice(4));
     // Rows of P sum to 1: the message carries exactly the consumer's total importance.
-    expect(joined.reduce((s, v) => s + v)).toBeCloseTo(writers.get('c')!.importance.reduce((s, v) => s + v), 4);
+    expect(joined.reduce((s, v) => s + v)).toBeCloseTo(
+      writers.get('c')!.importance.reduce((s, v) => s + v),
+      4,
+    );
   });
 
   it('depthwise conv: P is diagonal, C_c = s_c ||W_c||_1 mu_c', async () => {
@@ -59,7 +62,10 @@ describe('CIP through each kind of layer', () => {
     const model = tfl.model({ inputs: input, outputs: apply(tfl.layers.dense({ units: 2, name: 'fc' }), apply(tfl.layers.globalAveragePooling2d({}), b)) });
     randomiseBatchNorm(model, 4);
     const { writers, relevance } = await nisp.analyse({ model, graph: buildChannelGraph(model), seed: 0 });
-    const [gamma, , , variance] = model.getLayer('dw_bn').getWeights().map((t) => t.arraySync() as number[]);
+    const [gamma, , , variance] = model
+      .getLayer('dw_bn')
+      .getWeights()
+      .map((t) => t.arraySync() as number[]);
     const kernel = abs(model.getLayer('dw')) as number[][][][]; // [3, 3, 3, 1]
     const throughB = relevance.get('dw_bn')!; // what b sent to dw's output (BN is identity on importance)
     const expected = [0, 1, 2].map((c) => {

@@ -93,7 +93,11 @@ describe('data criteria on a residual stream', () => {
     const graph = buildChannelGraph(model);
     const group = graph.groups.find((g) => g.producers.includes('a'))!;
     expect(group.producers).toEqual(['a', 'b']);
-    const batch = batchOf(Array.from({ length: 3 }, (_, n) => Array.from({ length: 18 }, (_, i) => Math.sin(n * 18 + i * 1.7))), [0, 1, 1], [3, 3, 2]);
+    const batch = batchOf(
+      Array.from({ length: 3 }, (_, n) => Array.from({ length: 18 }, (_, i) => Math.sin(n * 18 + i * 1.7))),
+      [0, 1, 1],
+      [3, 3, 2],
+    );
     const scores = await getCriterion('taylor').scoreGroups({ model, graph, seed: 1, calibration: [batch] });
 
     // The same network written out with raw ops, gated at r1 and r2.
@@ -117,7 +121,11 @@ describe('data criteria on a residual stream', () => {
   it.each(DATA_CRITERIA)('%s: same data, same scores; no tensor left behind', async (id) => {
     const model = residualModel();
     const graph = buildChannelGraph(model);
-    const batch = batchOf(Array.from({ length: 2 }, (_, n) => Array.from({ length: 18 }, (_, i) => Math.cos(n + i))), [1, 0], [3, 3, 2]);
+    const batch = batchOf(
+      Array.from({ length: 2 }, (_, n) => Array.from({ length: 18 }, (_, i) => Math.cos(n + i))),
+      [1, 0],
+      [3, 3, 2],
+    );
     const before = tf.memory().numTensors;
     const first = await getCriterion(id).scoreGroups({ model, graph, seed: 1, calibration: [batch] });
     const second = await getCriterion(id).scoreGroups({ model, graph, seed: 2, calibration: [batch] });

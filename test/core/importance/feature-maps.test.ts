@@ -16,7 +16,9 @@ beforeAll(async () => {
 function concatModel(): tfl.LayersModel {
   const input = tfl.input({ shape: [4, 4, 2], name: 'image' });
   const conv = (name: string, filters: number, x: tfl.SymbolicTensor) =>
-    tfl.layers.conv2d({ filters, kernelSize: 3, padding: 'same', name, kernelInitializer: tfl.initializers.heNormal({ seed: filters }) }).apply(x) as tfl.SymbolicTensor;
+    tfl.layers
+      .conv2d({ filters, kernelSize: 3, padding: 'same', name, kernelInitializer: tfl.initializers.heNormal({ seed: filters }) })
+      .apply(x) as tfl.SymbolicTensor;
   const cat = tfl.layers.concatenate({ name: 'cat' }).apply([conv('a', 2, input), conv('b', 3, input)]) as tfl.SymbolicTensor;
   const r = tfl.layers.reLU({ name: 'r' }).apply(cat) as tfl.SymbolicTensor;
   const pooled = tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool' }).apply(r) as tfl.SymbolicTensor;
@@ -48,7 +50,10 @@ describe('feature maps of groups', () => {
       return { x, y: tf.tidy(() => tf.cast(tf.oneHot(tf.zeros([n], 'int32'), 2), 'float32') as tf.Tensor2D), size: n };
     });
     const scores = await getCriterion('activation-mean').scoreGroups({ model, graph, seed: 1, calibration });
-    const probe = tfl.model({ inputs: model.inputs, outputs: [model.getLayer('r').output as tfl.SymbolicTensor, model.getLayer('rc').output as tfl.SymbolicTensor] });
+    const probe = tfl.model({
+      inputs: model.inputs,
+      outputs: [model.getLayer('r').output as tfl.SymbolicTensor, model.getLayer('rc').output as tfl.SymbolicTensor],
+    });
     const [r, rc] = tf.tidy(() => {
       const outs = probe.predict(tf.concat(calibration.map((b) => b.x))) as tf.Tensor[];
       return outs.map((o) => tf.mean(tf.abs(o), [0, 1, 2]).dataSync());

@@ -28,7 +28,13 @@ describe('matrix rank', () => {
     for (const k of [1, 3, 7, 16, 32]) expect(matrixRank(lowRank(32, 32, k, k + 1), 32, 32)).toBe(k);
     expect(matrixRank(lowRank(8, 16, 5, 9), 8, 16)).toBe(5);
     // Scale does not matter: the tolerance is relative.
-    expect(matrixRank(lowRank(16, 16, 4, 5).map((v) => v * 1e-20), 16, 16)).toBe(4);
+    expect(
+      matrixRank(
+        lowRank(16, 16, 4, 5).map((v) => v * 1e-20),
+        16,
+        16,
+      ),
+    ).toBe(4);
   });
 
   it('counts a tiny but real direction and ignores float32 round-off', () => {

@@ -52,7 +52,9 @@ describe('criteria on ResNet-20', () => {
     const mean = (rows: ArrayLike<number>[]) => Array.from({ length: group.channels }, (_, c) => rows.reduce((s, r) => s + r[c], 0) / rows.length);
     const close = (actual: Float32Array, expected: number[]) => expected.forEach((v, c) => expect(actual[c]).toBeCloseTo(v, 4));
 
-    const l2 = group.producers.map((name) => tf.tidy(() => tf.norm(tf.reshape(context.model.getLayer(name).getWeights()[0], [-1, group.channels]), 'euclidean', 0).dataSync()));
+    const l2 = group.producers.map((name) =>
+      tf.tidy(() => tf.norm(tf.reshape(context.model.getLayer(name).getWeights()[0], [-1, group.channels]), 'euclidean', 0).dataSync()),
+    );
     close((await getCriterion('l2').scoreGroups(context)).get(group.id)!, mean(l2));
 
     expect(group.followers).toEqual(['stem_bn', 'stage1_block1_b_bn', 'stage1_block2_b_bn', 'stage1_block3_b_bn']);
@@ -116,7 +118,10 @@ describe('criteria on ResNet-20', () => {
         ];
         return members.reduce((a, b) => a + b, 0) / members.length;
       });
-    for (const [id, p] of [['group-l1', 1], ['lamp', 2]] as const) {
+    for (const [id, p] of [
+      ['group-l1', 1],
+      ['lamp', 2],
+    ] as const) {
       const scores = (await getCriterion(id).scoreGroups(context)).get(group.id)!;
       expected(p).forEach((v, c) => expect(scores[c] / v).toBeCloseTo(1, 4));
     }

@@ -33,7 +33,13 @@ describe('scoring channels when the device runs out of memory', () => {
     const { train, norm } = await sampleImages(64);
     const model = buildDemoCnn({ inputShape: [28, 28, 1], numClasses: 10, seed: 7 });
     const graph = buildChannelGraph(model);
-    const calibration = [makeBatch(train, Int32Array.from({ length: 64 }, (_, i) => i), norm)];
+    const calibration = [
+      makeBatch(
+        train,
+        Int32Array.from({ length: 64 }, (_, i) => i),
+        norm,
+      ),
+    ];
     const criterion = getCriterion(id);
     const expected = await criterion.scoreGroups({ model, graph, calibration, seed: 1 });
 
@@ -57,13 +63,27 @@ describe('scoring channels when the device runs out of memory', () => {
     const { train, norm } = await sampleImages(8);
     const model = buildDemoCnn({ inputShape: [28, 28, 1], numClasses: 10, seed: 7 });
     const graph = buildChannelGraph(model);
-    const calibration = [makeBatch(train, Int32Array.from({ length: 8 }, (_, i) => i), norm)];
+    const calibration = [
+      makeBatch(
+        train,
+        Int32Array.from({ length: 8 }, (_, i) => i),
+        norm,
+      ),
+    ];
     const before = tf.memory().numTensors;
     failTensorsAbove(0);
     const said: string[] = [];
-    await expect(getCriterion('activation-mean').scoreGroups({ model, graph, calibration, seed: 1, onWarning: (m) => said.push(m) })).rejects.toThrow(DeviceOutOfMemoryError);
-    expect(said).toEqual(['Batch 8 did not fit in memory; continuing with 4', 'Batch 4 did not fit in memory; continuing with 2', 'Batch 2 did not fit in memory; continuing with 1']);
-    await expect(getCriterion('cip').scoreGroups({ model, graph, calibration, seed: 1 })).rejects.toThrow(/measuring activations at image 1: even a batch of 1 does not fit/);
+    await expect(getCriterion('activation-mean').scoreGroups({ model, graph, calibration, seed: 1, onWarning: (m) => said.push(m) })).rejects.toThrow(
+      DeviceOutOfMemoryError,
+    );
+    expect(said).toEqual([
+      'Batch 8 did not fit in memory; continuing with 4',
+      'Batch 4 did not fit in memory; continuing with 2',
+      'Batch 2 did not fit in memory; continuing with 1',
+    ]);
+    await expect(getCriterion('cip').scoreGroups({ model, graph, calibration, seed: 1 })).rejects.toThrow(
+      /measuring activations at image 1: even a batch of 1 does not fit/,
+    );
     failAllocations((shape) => shape.length === 4 && shape[3] === 32, 'a kernel bug');
     said.length = 0;
     await expect(getCriterion('taylor').scoreGroups({ model, graph, calibration, seed: 1, onWarning: (m) => said.push(m) })).rejects.toThrow('a kernel bug');
@@ -84,7 +104,17 @@ describe('scoring channels when the device runs out of memory', () => {
       });
     });
     failTensorsAbove(8 * PER_IMAGE);
-    await engine.startPruning({ model: 'demo-cnn', data: 'builtin:fashion-mnist', criterion: 'cip', trainEpochs: 0, fineTuneEpochs: 0, batchSize: 32, calibrationBatches: 1, sample: { train: 64, test: 20 }, seed: 3 });
+    await engine.startPruning({
+      model: 'demo-cnn',
+      data: 'builtin:fashion-mnist',
+      criterion: 'cip',
+      trainEpochs: 0,
+      fineTuneEpochs: 0,
+      batchSize: 32,
+      calibrationBatches: 1,
+      sample: { train: 64, test: 20 },
+      seed: 3,
+    });
     await done;
     restoreAllocations();
     expect(events.find((e) => e.type === 'task-failed')).toBeUndefined();
@@ -95,6 +125,8 @@ describe('scoring channels when the device runs out of memory', () => {
       if (event.type === 'task-progress') stage = event.progress.stage;
       if (event.type === 'task-warning') warnings.push(`${stage}: ${event.message}`);
     }
-    expect(warnings).toEqual(expect.arrayContaining(['scoring: Batch 32 did not fit in memory; continuing with 16', 'scoring: Batch 16 did not fit in memory; continuing with 8']));
+    expect(warnings).toEqual(
+      expect.arrayContaining(['scoring: Batch 32 did not fit in memory; continuing with 16', 'scoring: Batch 16 did not fit in memory; continuing with 8']),
+    );
   });
 });

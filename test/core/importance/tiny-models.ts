@@ -17,7 +17,10 @@ export function weightModel(): tfl.LayersModel {
   const model = tfl.model({ inputs: input, outputs: fc });
   setWeights(model, 'a', [tf.tensor4d([3, 0, -3, 4, 1, -4], [1, 1, 2, 3])]);
   setWeights(model, 'b', [tf.tensor4d([1, -2, 0, 3, -1, 1], [1, 1, 3, 2])]);
-  const bnWeights = model.getLayer('bn').getWeights().map((w) => w.clone());
+  const bnWeights = model
+    .getLayer('bn')
+    .getWeights()
+    .map((w) => w.clone());
   setWeights(model, 'bn', [tf.tensor1d([0.5, -2, 1]), ...bnWeights.slice(1)]);
   return model;
 }

@@ -19,7 +19,9 @@ describe('folding batch norm and ReLU for inference', () => {
     expect(folded.layers.some((l) => l.getClassName() === 'BatchNormalization')).toBe(false);
     expect(folded.layers.length).toBeLessThan(model.layers.length);
     // A ReLU whose input is a conv or dense layer becomes that layer's fused activation.
-    const unfusedRelu = folded.layers.filter((l) => l.getClassName() === 'ReLU' && ['Conv2D', 'Dense', 'DepthwiseConv2D'].includes(l.inboundNodes[0].inboundLayers[0].getClassName()));
+    const unfusedRelu = folded.layers.filter(
+      (l) => l.getClassName() === 'ReLU' && ['Conv2D', 'Dense', 'DepthwiseConv2D'].includes(l.inboundNodes[0].inboundLayers[0].getClassName()),
+    );
     expect(unfusedRelu.map((l) => l.name)).toEqual([]);
     expect(countFlops(folded)).toBe(countFlops(model));
     const x = tf.randomNormal([2, ...shape], 0, 1, 'float32', 2);

@@ -5,7 +5,16 @@ import '@tensorflow/tfjs-backend-cpu';
 import { makeBatch } from '../../../core/data/batches.js';
 import { memoryTree } from '../../../core/data/file-tree.js';
 import type { ImageDataset } from '../../../core/data/image-dataset.js';
-import { contractNormalisation, INPUT_PRESETS, modelInputContract, optionsContract, presetContract, rememberInputContract, type InputContract, type InputPreset } from '../../../core/models/input-contract.js';
+import {
+  contractNormalisation,
+  INPUT_PRESETS,
+  modelInputContract,
+  optionsContract,
+  presetContract,
+  rememberInputContract,
+  type InputContract,
+  type InputPreset,
+} from '../../../core/models/input-contract.js';
 import { exportModel, type ExportFormat } from '../../../core/models/io/export-model.js';
 import { importModel } from '../../../core/models/io/import-model.js';
 import { buildDemoCnn } from '../../../core/models/demo-cnn.js';
@@ -16,7 +25,16 @@ beforeAll(async () => {
 });
 
 /** One 2x1 RGB image: pixels (10, 120, 250) and (0, 255, 64). */
-const image: ImageDataset = { name: 't', images: Uint8Array.of(10, 120, 250, 0, 255, 64), labels: Uint8Array.of(0), count: 1, height: 1, width: 2, channels: 3, classNames: ['a', 'b'] };
+const image: ImageDataset = {
+  name: 't',
+  images: Uint8Array.of(10, 120, 250, 0, 255, 64),
+  labels: Uint8Array.of(0),
+  count: 1,
+  height: 1,
+  width: 2,
+  channels: 3,
+  classNames: ['a', 'b'],
+};
 
 /** What each preset feeds the model, written out from its definition (Keras, torchvision and Teachable Machine docs). */
 const FED: Record<Exclude<InputPreset, 'dataset-stats'>, (p: number, c: number, rgb: number[]) => number> = {
@@ -40,14 +58,20 @@ describe('input contracts as the batches feed them', () => {
   it('takes a per-pixel mean image off after scaling (as the Keras CIFAR ResNets were trained)', () => {
     const meanImage = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6];
     const contract: InputContract = { ...presetContract('unit'), preset: 'custom', meanImage };
-    const batch = makeBatch(image, [0], contractNormalisation(contract, 3, () => ({ mean: [], std: [] })));
+    const batch = makeBatch(
+      image,
+      [0],
+      contractNormalisation(contract, 3, () => ({ mean: [], std: [] })),
+    );
     Array.from(batch.x.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(image.images[i] / 255 - meanImage[i], 5));
     tf.dispose([batch.x, batch.y]);
   });
 
   it('builds custom contracts from the options (a preset changed by scale, mean or std)', () => {
     expect(optionsContract({ preset: 'tf' })).toEqual(expect.objectContaining({ preset: 'tf', scale: '-1-1' }));
-    expect(optionsContract({ scale: '0-255', mean: [127.5], std: [127.5] })).toEqual(expect.objectContaining({ preset: 'custom', scale: '0-255', mean: [127.5], std: [127.5] }));
+    expect(optionsContract({ scale: '0-255', mean: [127.5], std: [127.5] })).toEqual(
+      expect.objectContaining({ preset: 'custom', scale: '0-255', mean: [127.5], std: [127.5] }),
+    );
     const norm = contractNormalisation(optionsContract({ scale: '0-255', mean: [127.5], std: [127.5] }), 3, () => ({ mean: [], std: [] }));
     const batch = makeBatch(image, [0], norm);
     Array.from(batch.x.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(image.images[i] / 127.5 - 1, 5));
@@ -61,7 +85,9 @@ describe('input contracts read from files', () => {
     const dir = new URL('../../fixtures/models/keras/teachable_machine/', import.meta.url);
     const files = new Map(readdirSync(dir).map((f) => [f, new Uint8Array(readFileSync(new URL(f, dir)))]));
     const { model, inputContract } = await importModel(memoryTree('tm', files));
-    expect(inputContract).toEqual(expect.objectContaining({ preset: 'tf', scale: '-1-1', colorOrder: 'rgb', labels: ['cat', 'dog', 'bird'], size: [32, 32, 3], source: 'file' }));
+    expect(inputContract).toEqual(
+      expect.objectContaining({ preset: 'tf', scale: '-1-1', colorOrder: 'rgb', labels: ['cat', 'dog', 'bird'], size: [32, 32, 3], source: 'file' }),
+    );
     expect(modelInputContract(model)).toEqual(inputContract);
   });
 

@@ -62,15 +62,30 @@ const cases: { name: string; files: () => Promise<Files> | Files; error: new (..
     message: /weight file 'group1-shard1of1\.bin' \(group 1\) is missing/,
   },
   { name: 'tfjs: bad JSON', files: async () => tfjsEdited((j) => j.slice(0, 200)), error: ModelFormatError, message: /^model\.json: not valid JSON/ },
-  { name: 'tfjs: graph model', files: () => one('model.json', text('{"format":"graph-model","modelTopology":{}}')), error: ModelFormatError, message: /graph model/ },
+  {
+    name: 'tfjs: graph model',
+    files: () => one('model.json', text('{"format":"graph-model","modelTopology":{}}')),
+    error: ModelFormatError,
+    message: /graph model/,
+  },
   {
     name: 'tfjs: unknown layer class',
     files: async () => tfjsEdited((j) => j.replace('"class_name":"Flatten"', '"class_name":"Flattenish"')),
     error: UnsupportedLayerError,
     message: /^model\.json: layer 'flat' \(Flattenish\) is a layer class TensorFlow\.js does not have/,
   },
-  { name: 'h5: not an HDF5 file', files: () => one('model.h5', text('PK this is a zip, not HDF5')), error: ModelFormatError, message: /^model\.h5: not an HDF5 file/ },
-  { name: 'h5: truncated', files: () => one('model.h5', h5.subarray(0, 3000)), error: ModelFormatError, message: /^model\.h5: cannot read the HDF5 file \(truncated or damaged\?\)/ },
+  {
+    name: 'h5: not an HDF5 file',
+    files: () => one('model.h5', text('PK this is a zip, not HDF5')),
+    error: ModelFormatError,
+    message: /^model\.h5: not an HDF5 file/,
+  },
+  {
+    name: 'h5: truncated',
+    files: () => one('model.h5', h5.subarray(0, 3000)),
+    error: ModelFormatError,
+    message: /^model\.h5: cannot read the HDF5 file \(truncated or damaged\?\)/,
+  },
   {
     name: 'h5: weights only',
     files: async () => one('weights.h5', await writeHdf5((root) => root.create_group('model_weights').create_attribute('layer_names', ['conv2d']))),
@@ -86,11 +101,27 @@ const cases: { name: string; files: () => Promise<Files> | Files; error: new (..
   {
     name: 'h5: unknown layer class',
     files: async () =>
-      one('custom.h5', await writeHdf5((root) => root.create_attribute('model_config', JSON.stringify({ class_name: 'Sequential', config: { layers: [{ class_name: 'MyAttention', config: { name: 'attn', batch_input_shape: [null, 4] } }] } })))),
+      one(
+        'custom.h5',
+        await writeHdf5((root) =>
+          root.create_attribute(
+            'model_config',
+            JSON.stringify({
+              class_name: 'Sequential',
+              config: { layers: [{ class_name: 'MyAttention', config: { name: 'attn', batch_input_shape: [null, 4] } }] },
+            }),
+          ),
+        ),
+      ),
     error: UnsupportedLayerError,
     message: /^custom\.h5: layer 'attn' \(MyAttention\)/,
   },
-  { name: '.keras: corrupt zip', files: () => one('model.keras', fixture('keras3_functional.keras').subarray(0, 500)), error: ModelFormatError, message: /^model\.keras: not a readable zip archive/ },
+  {
+    name: '.keras: corrupt zip',
+    files: () => one('model.keras', fixture('keras3_functional.keras').subarray(0, 500)),
+    error: ModelFormatError,
+    message: /^model\.keras: not a readable zip archive/,
+  },
   {
     name: '.keras: weights that do not fit the config',
     files: () => kerasEdited((c) => c.replace('"units": 3', '"units": 2')),
@@ -99,7 +130,13 @@ const cases: { name: string; files: () => Promise<Files> | Files; error: new (..
   },
   {
     name: '.keras: ReLU option tfjs lacks',
-    files: () => kerasEdited((c) => c.replace('"class_name": "LeakyReLU", "config": {"name": "leaky", "trainable": true, "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null}, "negative_slope": 0.1}', '"class_name": "ReLU", "config": {"name": "leaky", "threshold": 0.5}')),
+    files: () =>
+      kerasEdited((c) =>
+        c.replace(
+          '"class_name": "LeakyReLU", "config": {"name": "leaky", "trainable": true, "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null}, "negative_slope": 0.1}',
+          '"class_name": "ReLU", "config": {"name": "leaky", "threshold": 0.5}',
+        ),
+      ),
     error: UnsupportedLayerError,
     message: /layer 'leaky' \(ReLU\) uses negative_slope or threshold/,
   },
@@ -135,7 +172,12 @@ const cases: { name: string; files: () => Promise<Files> | Files; error: new (..
     error: ModelFormatError,
     message: /layer 'stem' takes call 0 of layer 'leaky', which the model never makes \(a cycle/,
   },
-  { name: 'no model at all', files: () => one('notes.txt', text('hello')), error: ModelNotRecognisedError, message: /not a model Pruneflow reads \(found notes\.txt\)\. Expected one of:\n {2}- Keras 3 model/ },
+  {
+    name: 'no model at all',
+    files: () => one('notes.txt', text('hello')),
+    error: ModelNotRecognisedError,
+    message: /not a model Pruneflow reads \(found notes\.txt\)\. Expected one of:\n {2}- Keras 3 model/,
+  },
 ];
 
 describe('model import errors say which file and what is wrong', () => {
@@ -154,7 +196,9 @@ describe('the weights a model file may make the engine allocate', () => {
     setInputLimits({ maxUnpackedBytes: 400 });
     const thrown = await importModel(memoryTree('upload', files)).catch((e: unknown) => e);
     expect(thrown).toBeInstanceOf(InputLimitError);
-    expect((thrown as Error).message).toMatch(/^model\.json: the model's weights come to \d+ bytes by layer '\w+', more than the limit of 400 \(raise "inputLimits": \{ "maxUnpackedBytes"/);
+    expect((thrown as Error).message).toMatch(
+      /^model\.json: the model's weights come to \d+ bytes by layer '\w+', more than the limit of 400 \(raise "inputLimits": \{ "maxUnpackedBytes"/,
+    );
     setInputLimits({});
     const { model } = await importModel(memoryTree('upload', files));
     expect(model.countParams()).toBeGreaterThan(100);

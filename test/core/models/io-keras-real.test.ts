@@ -31,9 +31,19 @@ describe('model files of the shapes users bring, written by real Keras', () => {
   it.each([
     { name: 'keras21_list.h5', format: 'keras-h5', first: ['Conv2D', 'BatchNormalization', 'MaxPooling2D'], names: ['conv2d_1', 'dense_1'] },
     { name: 'nested_sequential.keras', format: 'keras', first: ['InputLayer', 'Conv2D', 'Conv2D', 'Add', 'Conv2D'], names: ['f_conv_a', 's_bn', 'head'] },
-    { name: 'nested_functional.h5', format: 'keras-h5', first: ['InputLayer', 'Conv2D', 'Conv2D', 'BatchNormalization'], names: ['stem', 'b_conv', 'residual'] },
+    {
+      name: 'nested_functional.h5',
+      format: 'keras-h5',
+      first: ['InputLayer', 'Conv2D', 'Conv2D', 'BatchNormalization'],
+      names: ['stem', 'b_conv', 'residual'],
+    },
     { name: 'shared_layer.keras', format: 'keras', first: ['InputLayer', 'Conv2D', 'Conv2D', 'Conv2D', 'Add'], names: ['shared', 'sum'] },
-    { name: 'teachable_machine', format: 'tfjs-layers', first: ['InputLayer', 'Conv2D', 'BatchNormalization', 'ReLU'], names: ['Conv1', 'block_5_add', 'dense_Dense2'] },
+    {
+      name: 'teachable_machine',
+      format: 'tfjs-layers',
+      first: ['InputLayer', 'Conv2D', 'BatchNormalization', 'ReLU'],
+      names: ['Conv1', 'block_5_add', 'dense_Dense2'],
+    },
   ])('$name opens as one flat graph with its layer names and gives the outputs Keras computed', async ({ name, format, first, names }) => {
     const expected = JSON.parse(new TextDecoder().decode(read(`${name.replace(/\.(h5|keras)$/, '')}.expected.json`))) as Expected;
     const imported = await importModel(tree(name));

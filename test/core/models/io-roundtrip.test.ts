@@ -70,7 +70,10 @@ describe('model export and import round trips', () => {
     }
     const bin = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
     parts.reduce((at, p) => (bin.set(p, at), at + p.length), 0);
-    const files = new Map([['model.json', new TextEncoder().encode(JSON.stringify(json))], [shard.name, bin]]);
+    const files = new Map([
+      ['model.json', new TextEncoder().encode(JSON.stringify(json))],
+      [shard.name, bin],
+    ]);
     const { model: imported } = await importModel(memoryTree('quantized', files));
     for (const layer of model.layers) {
       const [a, b] = [layer.getWeights(), imported.getLayer(layer.name).getWeights()];
@@ -98,7 +101,14 @@ describe('model export and import round trips', () => {
 
   it('writes a pruned shortcut (channels mapped, some zero) the same way', async () => {
     const model = buildCifarResNet(8, { inputShape: [8, 8, 3], numClasses: 3 });
-    const pruned = await tfl.models.modelFromJSON({ modelTopology: JSON.parse(JSON.stringify(model.toJSON(null, false)).replace('"out_channels":32,"stride":2', '"out_channels":32,"stride":2,"source_channels":[' + Array.from({ length: 32 }, (_, o) => (o % 3 === 0 ? -1 : (o * 7) % 16)).join(',') + ']')) });
+    const pruned = await tfl.models.modelFromJSON({
+      modelTopology: JSON.parse(
+        JSON.stringify(model.toJSON(null, false)).replace(
+          '"out_channels":32,"stride":2',
+          '"out_channels":32,"stride":2,"source_channels":[' + Array.from({ length: 32 }, (_, o) => (o % 3 === 0 ? -1 : (o * 7) % 16)).join(',') + ']',
+        ),
+      ),
+    });
     expect((pruned.getLayer('stage2_block1_shortcut') as unknown as { sourceChannels?: number[] }).sourceChannels).toHaveLength(32);
     pruned.setWeights(model.getWeights());
     scrambleWeights(pruned);

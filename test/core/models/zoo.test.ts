@@ -29,7 +29,12 @@ describe('model zoo', () => {
     const x = tf.reshape(tf.range(0, 2 * 5 * 5 * 2), [2, 5, 5, 2]) as tf.Tensor4D;
     const y = layer.apply(x) as tf.Tensor4D;
     expect(y.shape).toEqual([2, 3, 3, 4]);
-    const expected = tf.pad(tf.stridedSlice(x, [0, 0, 0, 0], [2, 5, 5, 2], [1, 2, 2, 1]), [[0, 0], [0, 0], [0, 0], [0, 2]]);
+    const expected = tf.pad(tf.stridedSlice(x, [0, 0, 0, 0], [2, 5, 5, 2], [1, 2, 2, 1]), [
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, 2],
+    ]);
     expect(tf.max(tf.abs(tf.sub(y, expected))).dataSync()[0]).toBe(0);
     const grad = tf.grad((input: tf.Tensor) => tf.sum(layer.apply(input) as tf.Tensor))(x);
     expect(tf.sum(grad).dataSync()[0]).toBe(2 * 3 * 3 * 2);

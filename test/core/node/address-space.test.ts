@@ -11,7 +11,8 @@ const KERAS = join(ROOT, 'test/fixtures/models/keras3_functional.keras');
 
 describe('an address-space limit (ulimit -v)', () => {
   it('reads the soft limit from /proc/self/limits', () => {
-    const limits = (soft: string) => `Limit                     Soft Limit           Hard Limit           Units\nMax address space         ${soft}            unlimited            bytes\n`;
+    const limits = (soft: string) =>
+      `Limit                     Soft Limit           Hard Limit           Units\nMax address space         ${soft}            unlimited            bytes\n`;
     expect(addressSpaceLimit(limits('unlimited'))).toBeUndefined();
     expect(addressSpaceLimit(limits('16384000000'))).toBe(16_384_000_000);
     expect(addressSpaceLimit(undefined)).toBeUndefined();

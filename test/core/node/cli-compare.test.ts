@@ -142,10 +142,18 @@ describe('pruneflow export and eval', () => {
 describe('pruneflow train', () => {
   it('trains a model from scratch and saves it, as JSON for scripts', async () => {
     const out = join(dir, 'trained');
-    const run = await pruneflow(['train', '--model', 'demo-cnn', '--data', data, '--epochs', '1', '--batch-size', '4', '--out', out, '--json'], undefined, { PRUNEFLOW_TRAINING_REPLICAS: '1' });
+    const run = await pruneflow(['train', '--model', 'demo-cnn', '--data', data, '--epochs', '1', '--batch-size', '4', '--out', out, '--json'], undefined, {
+      PRUNEFLOW_TRAINING_REPLICAS: '1',
+    });
     expect(run.code, run.stderr).toBe(0);
     const outcome = JSON.parse(run.stdout);
-    expect(outcome).toMatchObject({ model: 'demo-cnn', epochs: 1, epochsDone: 1, cancelled: false, files: [join(out, 'model.json'), join(out, 'group1-shard1of1.bin')] });
+    expect(outcome).toMatchObject({
+      model: 'demo-cnn',
+      epochs: 1,
+      epochsDone: 1,
+      cancelled: false,
+      files: [join(out, 'model.json'), join(out, 'group1-shard1of1.bin')],
+    });
     expect(outcome.accuracy).toBeGreaterThanOrEqual(0);
     const evaluated = JSON.parse((await pruneflow(['eval', join(out, 'model.json'), '--data', data, '--json'])).stdout);
     expect(evaluated.top1).toBe(outcome.accuracy);

@@ -35,7 +35,28 @@ describe('pruneflow on ONNX files', () => {
 
   it('prune --model x.onnx --format onnx writes an ONNX file ONNX Runtime runs, smaller, with the same names', async () => {
     const out = join(folder, 'pruned');
-    const { code, stdout, stderr } = await pruneflow(['prune', '--model', MODEL, '--data', SUBSET, '--epochs', '0', '--fine-tune-epochs', '0', '--sample', '100,50', '--input-preset', 'dataset-stats', '--target-flops', '0.3', '--export', out, '--format', 'onnx', '--json']);
+    const { code, stdout, stderr } = await pruneflow([
+      'prune',
+      '--model',
+      MODEL,
+      '--data',
+      SUBSET,
+      '--epochs',
+      '0',
+      '--fine-tune-epochs',
+      '0',
+      '--sample',
+      '100,50',
+      '--input-preset',
+      'dataset-stats',
+      '--target-flops',
+      '0.3',
+      '--export',
+      out,
+      '--format',
+      'onnx',
+      '--json',
+    ]);
     expect(code, stderr).toBe(0);
     const result = JSON.parse(stdout) as { pruned: { parameters: number }; baseline: { parameters: number } };
     expect(result.pruned.parameters).toBeLessThan(result.baseline.parameters);
@@ -59,7 +80,8 @@ describe('pruneflow on ONNX files', () => {
     const { mean, std } = channelStatistics(train.pixels);
     const x = Float32Array.from(test.pixels, (p, i) => (p / 255 - mean[Math.floor(i / 1024) % 3]) / std[Math.floor(i / 1024) % 3]);
     const session = await ort.InferenceSession.create(readFileSync(model));
-    const logits = (await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', x, [test.labels.length, 3, 32, 32]) }))[session.outputNames[0]].data as Float32Array;
+    const logits = (await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', x, [test.labels.length, 3, 32, 32]) }))[session.outputNames[0]]
+      .data as Float32Array;
     await session.release();
     const right = test.labels.filter((label, n) => argmax(logits.subarray(n * 10, n * 10 + 10)) === label).length;
     expect(result.images).toBe(test.labels.length);

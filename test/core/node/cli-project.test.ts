@@ -38,7 +38,28 @@ describe('pruneflow prune --project and project info', () => {
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain(`saved session s1 to ${file}`);
     // No --model or --data: the project lends its baseline and data set (another seed would build another model).
-    const second = await pruneflow(['prune', '--project', file, '--sample', '500,200', '--seed', '7', '--criterion', 'l2', '--schedule', 'iterative', '--schedule-steps', '2', '--soft-epochs', '0', '--fine-tune-epochs', '0', '--session-name', 'L2 in two steps', '--json']);
+    const second = await pruneflow([
+      'prune',
+      '--project',
+      file,
+      '--sample',
+      '500,200',
+      '--seed',
+      '7',
+      '--criterion',
+      'l2',
+      '--schedule',
+      'iterative',
+      '--schedule-steps',
+      '2',
+      '--soft-epochs',
+      '0',
+      '--fine-tune-epochs',
+      '0',
+      '--session-name',
+      'L2 in two steps',
+      '--json',
+    ]);
     expect(second.code, second.stderr).toBe(0);
     expect(JSON.parse(second.stdout).project).toEqual({ path: file, session: 's2' });
 
@@ -62,7 +83,9 @@ describe('pruneflow prune --project and project info', () => {
     for (const { record, weights } of project.sessions) {
       const replayed = await replayHistory(baseline, record.history);
       loadSessionWeights(replayed, record.weightSpecs, weights);
-      const widths = replayed.layers.filter((l) => ['Conv2D', 'Dense'].includes(l.getClassName())).map((l) => ({ name: l.name, channels: (l.outputShape as number[]).at(-1) }));
+      const widths = replayed.layers
+        .filter((l) => ['Conv2D', 'Dense'].includes(l.getClassName()))
+        .map((l) => ({ name: l.name, channels: (l.outputShape as number[]).at(-1) }));
       expect(widths).toEqual(record.result!.pruned.layerWidths);
       replayed.dispose();
     }

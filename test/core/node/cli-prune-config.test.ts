@@ -16,12 +16,25 @@ const base = { model: 'demo-cnn', data: 'builtin:fashion-mnist' };
 describe('prune flags', () => {
   it('carry the training choices into the config', async () => {
     const config = await pruneConfigFrom({
-      ...base, optimizer: 'sgd', weightDecay: 5e-4, lrSchedule: 'step', distillWeight: 0.7, distillTemperature: 3,
-      patience: 2, validationShare: 0.2, checkpointDir: '/tmp/run',
+      ...base,
+      optimizer: 'sgd',
+      weightDecay: 5e-4,
+      lrSchedule: 'step',
+      distillWeight: 0.7,
+      distillTemperature: 3,
+      patience: 2,
+      validationShare: 0.2,
+      checkpointDir: '/tmp/run',
     });
     expect(config).toEqual({
-      ...base, optimizer: 'sgd', weightDecay: 5e-4, lrSchedule: 'step', distillation: { weight: 0.7, temperature: 3 },
-      earlyStopping: { patience: 2 }, validationShare: 0.2, checkpointDir: '/tmp/run',
+      ...base,
+      optimizer: 'sgd',
+      weightDecay: 5e-4,
+      lrSchedule: 'step',
+      distillation: { weight: 0.7, temperature: 3 },
+      earlyStopping: { patience: 2 },
+      validationShare: 0.2,
+      checkpointDir: '/tmp/run',
     });
     // Distillation's temperature defaults to 4; nothing is set that was not asked for.
     expect(await pruneConfigFrom({ ...base, distillWeight: 0.5 })).toEqual({ ...base, distillation: { weight: 0.5, temperature: 4 } });
@@ -30,19 +43,41 @@ describe('prune flags', () => {
 
   it('fit the images to a model file and replace an export only when asked', async () => {
     expect(await pruneConfigFrom({ ...base, export: '/tmp/out', fitInput: true, overwrite: true })).toEqual({
-      ...base, fitInput: true, export: { path: '/tmp/out', format: 'tfjs', overwrite: true },
+      ...base,
+      fitInput: true,
+      export: { path: '/tmp/out', format: 'tfjs', overwrite: true },
     });
     expect(await pruneConfigFrom({ ...base, export: '/tmp/out' })).toEqual({ ...base, export: { path: '/tmp/out', format: 'tfjs' } });
-    expect(await pruneConfigFrom({ ...base, export: '/tmp/out', format: 'onnx', foldBatchNorm: true })).toEqual({ ...base, foldBatchNorm: true, export: { path: '/tmp/out', format: 'onnx' } });
+    expect(await pruneConfigFrom({ ...base, export: '/tmp/out', format: 'onnx', foldBatchNorm: true })).toEqual({
+      ...base,
+      foldBatchNorm: true,
+      export: { path: '/tmp/out', format: 'onnx' },
+    });
     const rows = (format: 'onnx' | 'tfjs') => settingsRows(pruneConfigSchema.parse({ ...base, foldBatchNorm: true, export: { path: '/tmp/out', format } }));
     expect(rows('onnx')).toContainEqual(['Batch norms in the export', 'folded into the layers before them']);
     expect(rows('tfjs').map(([label]) => label)).not.toContain('Batch norms in the export');
   });
 
   it("carry PyTorch's fine-tuning recipe into the config, each flag checked by its option's schema", async () => {
-    const config = await pruneConfigFrom({ ...base, optimizer: 'sgd', nesterov: true, weightDecayOn: 'kernels', lrScheduleEvery: 'epoch', fineTuneLr: 0.01, bnMomentum: 0.9, groupNorm: 'lamp' });
+    const config = await pruneConfigFrom({
+      ...base,
+      optimizer: 'sgd',
+      nesterov: true,
+      weightDecayOn: 'kernels',
+      lrScheduleEvery: 'epoch',
+      fineTuneLr: 0.01,
+      bnMomentum: 0.9,
+      groupNorm: 'lamp',
+    });
     expect(config).toEqual({
-      ...base, optimizer: 'sgd', nesterov: true, weightDecayOn: 'kernels', lrScheduleEvery: 'epoch', fineTuneLearningRate: 0.01, batchNormMomentum: 0.9, groupNormalisation: 'lamp',
+      ...base,
+      optimizer: 'sgd',
+      nesterov: true,
+      weightDecayOn: 'kernels',
+      lrScheduleEvery: 'epoch',
+      fineTuneLearningRate: 0.01,
+      batchNormMomentum: 0.9,
+      groupNormalisation: 'lamp',
     });
     expect(() => runOptionParser('weightDecayOn')('biases')).toThrow('must be one of all, kernels');
     expect(() => runOptionParser('lrScheduleEvery')('step')).toThrow('must be one of batch, epoch');
@@ -52,7 +87,10 @@ describe('prune flags', () => {
   it('merge with a config file: a flag changes one setting of distillation, the file keeps the other', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'pruneflow-config-')), 'run.json');
     writeFileSync(file, JSON.stringify({ ...base, distillation: { weight: 0.3, temperature: 8 }, earlyStopping: { patience: 5 } }));
-    expect(await pruneConfigFrom({ config: file, distillTemperature: 2 })).toMatchObject({ distillation: { weight: 0.3, temperature: 2 }, earlyStopping: { patience: 5 } });
+    expect(await pruneConfigFrom({ config: file, distillTemperature: 2 })).toMatchObject({
+      distillation: { weight: 0.3, temperature: 2 },
+      earlyStopping: { patience: 5 },
+    });
   });
 
   it('refuse choices that do not exist and a temperature without a weight', async () => {
@@ -61,7 +99,7 @@ describe('prune flags', () => {
     await expect(pruneConfigFrom({ ...base, distillTemperature: 2 })).rejects.toThrow('--distill-temperature needs --distill-weight');
   });
 
-  it('read each flag with its run option\'s own check, the same as the engine\'s', () => {
+  it("read each flag with its run option's own check, the same as the engine's", () => {
     expect(runOptionParser('seed')('7')).toBe(7);
     expect(runOptionParser('criterion')('fpgm')).toBe('fpgm');
     expect(runOptionParser('sensitivityRatios')('0.25,0.5')).toEqual([0.25, 0.5]);
@@ -72,14 +110,19 @@ describe('prune flags', () => {
     expect(() => runOptionParser('fineTuneEpochs')('101')).toThrow('must be an integer from 0 to 100');
   });
 
-  it('land in the config under the option\'s name, whatever the flag is called', async () => {
+  it("land in the config under the option's name, whatever the flag is called", async () => {
     expect(await pruneConfigFrom({ ...base, lr: 0.01, epochs: 3, batchSize: 32, calibrationBatches: 2, sessionName: 'x' })).toEqual({
-      ...base, learningRate: 0.01, trainEpochs: 3, batchSize: 32, calibrationBatches: 2, sessionName: 'x',
+      ...base,
+      learningRate: 0.01,
+      trainEpochs: 3,
+      batchSize: 32,
+      calibrationBatches: 2,
+      sessionName: 'x',
     });
   });
 });
 
-describe('every door gets the engine\'s checks', () => {
+describe("every door gets the engine's checks", () => {
   // The engine refuses a wrong call before it loads a backend, so none is given.
   const engine = createEngine({ host: 'test', candidates: [], readAsset: () => Promise.reject(new Error('no assets')) });
   const configFile = (options: object) => {
@@ -93,17 +136,22 @@ describe('every door gets the engine\'s checks', () => {
     [{ batchSize: 0 }, /config.batchSize must be an integer from 1 to 4096, but got 0/],
     [{ trainEpochs: 500 }, /config.trainEpochs must be an integer from 0 to 100, but got 500/],
     [{ epochs: 3 }, /unknown option "epochs"/],
-  ])('a config file with %o is refused with InvalidCallError, as the UI\'s path refuses it', async (options, message) => {
+  ])("a config file with %o is refused with InvalidCallError, as the UI's path refuses it", async (options, message) => {
     const config = await pruneConfigFrom({ config: configFile(options) });
     const refusal = engine.startPruning(config);
     await expect(refusal).rejects.toThrow(message);
     await expect(refusal).rejects.toMatchObject({ name: 'InvalidCallError' });
     // The same message as the UI gets through a transport.
-    expect(await answerCall(engine, { method: 'startPruning', args: [config] })).toMatchObject({ ok: false, error: { name: 'InvalidCallError', message: expect.stringMatching(message) } });
+    expect(await answerCall(engine, { method: 'startPruning', args: [config] })).toMatchObject({
+      ok: false,
+      error: { name: 'InvalidCallError', message: expect.stringMatching(message) },
+    });
   });
 
-  it('the demo\'s epochs are capped as the Start screen caps them', async () => {
-    await expect(engine.startPruning(await pruneConfigFrom({ demo: true, epochs: 500 }))).rejects.toThrow(/config.trainEpochs must be an integer from 0 to 100/);
+  it("the demo's epochs are capped as the Start screen caps them", async () => {
+    await expect(engine.startPruning(await pruneConfigFrom({ demo: true, epochs: 500 }))).rejects.toThrow(
+      /config.trainEpochs must be an integer from 0 to 100/,
+    );
     await expect(engine.startDemo({ trainEpochs: 500 })).rejects.toThrow(/options.trainEpochs must be an integer from 0 to 100/);
     await expect(engine.startSensitivity({ ...base, sensitivityImages: 0 })).rejects.toThrow(/config.sensitivityImages/);
   });
@@ -111,11 +159,27 @@ describe('every door gets the engine\'s checks', () => {
 
 describe('the before/after table', () => {
   const summary = (accuracy: number, top5?: number): ModelSummary => ({
-    accuracy, ...(top5 !== undefined && { top5 }), parameters: 1000, flops: 2e6, latencyMs: 10, latencyBatch: 64, layerWidths: [],
+    accuracy,
+    ...(top5 !== undefined && { top5 }),
+    parameters: 1000,
+    flops: 2e6,
+    latencyMs: 10,
+    latencyBatch: 64,
+    layerWidths: [],
   });
   const result = (baseline: ModelSummary, pruned: ModelSummary): PruneResult => ({
-    dataset: 'd', model: 'm', criterion: 'c', target: { metric: 'flops', reduction: 0.5 }, backend: 'wasm', flopsConvention: 'x',
-    baseline, pruned, pruneOnly: { accuracy: 0.5 }, seconds: 1, exported: [], warnings: [],
+    dataset: 'd',
+    model: 'm',
+    criterion: 'c',
+    target: { metric: 'flops', reduction: 0.5 },
+    backend: 'wasm',
+    flopsConvention: 'x',
+    baseline,
+    pruned,
+    pruneOnly: { accuracy: 0.5 },
+    seconds: 1,
+    exported: [],
+    warnings: [],
   });
 
   it('shows top-5 accuracy where the run measured it', () => {

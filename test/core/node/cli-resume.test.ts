@@ -12,7 +12,25 @@ const CLI = join(ROOT, 'dist/core/node/cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'pruneflow-cli-resume-'));
 const data = writeSyntheticCifar(join(dir, 'cifar'), 128, 40);
 /** The demo CNN, untrained, four batches a fine-tuning epoch: a run of a few seconds with four epoch checkpoints. */
-const prune = (project: string) => ['prune', '--model', 'demo-cnn', '--data', data, '--epochs', '0', '--fine-tune-epochs', '4', '--batch-size', '32', '--calibration-batches', '1', '--seed', '3', '--project', project];
+const prune = (project: string) => [
+  'prune',
+  '--model',
+  'demo-cnn',
+  '--data',
+  data,
+  '--epochs',
+  '0',
+  '--fine-tune-epochs',
+  '4',
+  '--batch-size',
+  '32',
+  '--calibration-batches',
+  '1',
+  '--seed',
+  '3',
+  '--project',
+  project,
+];
 
 /** Runs the CLI; sends `signal` once stderr shows `when` (a checkpoint line), as a crash or Ctrl-C would land. */
 function pruneflow(args: string[], stop?: { when: string; signal: NodeJS.Signals }) {

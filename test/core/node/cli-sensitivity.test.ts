@@ -29,7 +29,12 @@ describe('pruneflow sensitivity', () => {
     expect(first.stderr).not.toMatch(/Error/);
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/^group +layers +channels +-50% +-75%$/m);
-    for (const [layer, channels] of [['block1_conv', 16], ['block2_conv', 32], ['block3_conv', 64], ['block4_conv', 64]]) {
+    for (const [layer, channels] of [
+      ['block1_conv', 16],
+      ['block2_conv', 32],
+      ['block3_conv', 64],
+      ['block4_conv', 64],
+    ]) {
       expect(first.stdout).toMatch(new RegExp(`^ +\\d+  ${layer} +${channels} +-?\\d+\\.\\d\\d +-?\\d+\\.\\d\\d$`, 'm'));
     }
     expect(first.stdout).not.toContain('from the cache');
@@ -55,15 +60,39 @@ describe('pruneflow sensitivity', () => {
     expect(bad.stderr).toContain('must be ascending shares between 0 and 1');
     const ranking = await pruneflow(['prune', '--model', 'demo-cnn', '--data', 'builtin:fashion-mnist', '--ranking', 'best']);
     expect(ranking.stderr).toMatch(/--ranking <kind>' argument 'best' is invalid\. must be one of global, uniform, sensitivity/);
-    const iterative = await pruneflow(['prune', '--model', 'demo-cnn', '--data', 'builtin:fashion-mnist', '--ranking', 'sensitivity', '--schedule', 'iterative']);
+    const iterative = await pruneflow([
+      'prune',
+      '--model',
+      'demo-cnn',
+      '--data',
+      'builtin:fashion-mnist',
+      '--ranking',
+      'sensitivity',
+      '--schedule',
+      'iterative',
+    ]);
     expect(iterative.code).toBe(1);
     expect(iterative.stderr).toContain("RankingScheduleError: The sensitivity ranking works with the one-shot and continuous schedules, not 'iterative'");
   });
 
   it('prunes with shares chosen from the analysis and returns the table with the result', async () => {
     const { code, stdout, stderr } = await pruneflow([
-      'prune', '--model', 'demo-cnn', '--data', 'builtin:fashion-mnist', '--epochs', '0', '--fine-tune-epochs', '0',
-      '--ranking', 'sensitivity', '--target-flops', '0.4', '--sensitivity-images', '100', '--json',
+      'prune',
+      '--model',
+      'demo-cnn',
+      '--data',
+      'builtin:fashion-mnist',
+      '--epochs',
+      '0',
+      '--fine-tune-epochs',
+      '0',
+      '--ranking',
+      'sensitivity',
+      '--target-flops',
+      '0.4',
+      '--sensitivity-images',
+      '100',
+      '--json',
     ]);
     expect(stderr).not.toMatch(/Error/);
     expect(code).toBe(0);

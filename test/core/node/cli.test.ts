@@ -15,7 +15,10 @@ const CIFAR_EXCERPT = join(ROOT, 'test/fixtures/cifar/cifar-10-batches-bin');
 
 /** Six classes of 12x12 grey images, each a bright band at its own height: an image folder with train/ and test/. */
 function stripesDataset(root: string): string {
-  for (const [split, count] of [['train', 40], ['test', 10]] as const) {
+  for (const [split, count] of [
+    ['train', 40],
+    ['test', 10],
+  ] as const) {
     for (let c = 0; c < 6; c++) {
       mkdirSync(join(root, split, `class${c}`), { recursive: true });
       for (let i = 0; i < count; i++) {
@@ -122,8 +125,31 @@ describe('pruneflow command line', () => {
   it('prunes a chosen model by parameters with options from a config file, and exports it', async () => {
     const out = join(settingsDir, 'pruned-model');
     const config = join(settingsDir, 'run.json');
-    writeFileSync(config, JSON.stringify({ model: 'demo-cnn', data: 'builtin:fashion-mnist', criterion: 'l2', trainEpochs: 1, fineTuneEpochs: 0, sample: { train: 1000, test: 200 } }));
-    const { code, stdout, stderr } = await pruneflow(['prune', '--config', config, '--target-params', '0.3', '--ranking', 'uniform', '--export', out, '--format', 'keras-h5', '--json']);
+    writeFileSync(
+      config,
+      JSON.stringify({
+        model: 'demo-cnn',
+        data: 'builtin:fashion-mnist',
+        criterion: 'l2',
+        trainEpochs: 1,
+        fineTuneEpochs: 0,
+        sample: { train: 1000, test: 200 },
+      }),
+    );
+    const { code, stdout, stderr } = await pruneflow([
+      'prune',
+      '--config',
+      config,
+      '--target-params',
+      '0.3',
+      '--ranking',
+      'uniform',
+      '--export',
+      out,
+      '--format',
+      'keras-h5',
+      '--json',
+    ]);
     expect(stderr).not.toMatch(/Error/);
     expect(code).toBe(0);
     const result = JSON.parse(stdout);
@@ -148,9 +174,36 @@ describe('pruneflow command line', () => {
     const data = stripesDataset(join(settingsDir, 'stripes'));
     const checkpoints = join(settingsDir, 'checkpoints');
     const { code, stdout, stderr } = await pruneflow([
-      'prune', '--model', 'demo-cnn', '--data', data, '--epochs', '2', '--fine-tune-epochs', '2', '--batch-size', '16',
-      '--optimizer', 'sgd', '--lr', '0.05', '--weight-decay', '5e-4', '--lr-schedule', 'step',
-      '--distill-weight', '0.5', '--distill-temperature', '4', '--patience', '1', '--validation-share', '0.2', '--checkpoint-dir', checkpoints, '--json',
+      'prune',
+      '--model',
+      'demo-cnn',
+      '--data',
+      data,
+      '--epochs',
+      '2',
+      '--fine-tune-epochs',
+      '2',
+      '--batch-size',
+      '16',
+      '--optimizer',
+      'sgd',
+      '--lr',
+      '0.05',
+      '--weight-decay',
+      '5e-4',
+      '--lr-schedule',
+      'step',
+      '--distill-weight',
+      '0.5',
+      '--distill-temperature',
+      '4',
+      '--patience',
+      '1',
+      '--validation-share',
+      '0.2',
+      '--checkpoint-dir',
+      checkpoints,
+      '--json',
     ]);
     expect(stderr).not.toMatch(/Error/);
     expect(code).toBe(0);
@@ -178,7 +231,9 @@ describe('pruneflow command line', () => {
     const badCriterion = await pruneflow(['prune', '--model', 'demo-cnn', '--data', 'builtin:fashion-mnist', '--criterion', 'magic']);
     expect(badCriterion.stderr).toMatch(/UnknownCriterionError: Unknown importance criterion 'magic'/);
     const mismatch = await pruneflow(['prune', '--model', join(settingsDir, 'pruned-model', 'model.h5'), '--data', CIFAR_EXCERPT, '--epochs', '0']);
-    expect(mismatch.stderr).toMatch(/InputMismatchError: .*model.h5 does not fit the data set\. The model takes 28×28 images; yours are 32×32\. The model takes grayscale \(1 channel\) images; yours are colour \(3 channels\)\. What to do: /);
+    expect(mismatch.stderr).toMatch(
+      /InputMismatchError: .*model.h5 does not fit the data set\. The model takes 28×28 images; yours are 32×32\. The model takes grayscale \(1 channel\) images; yours are colour \(3 channels\)\. What to do: /,
+    );
   });
 
   it('cancels cleanly on Ctrl-C', async () => {

@@ -30,7 +30,10 @@ describe('the write policy where files are written', () => {
   it("refuses a page's write through a linked folder or a linked file into a hidden folder; nothing lands there", async () => {
     const { ssh, projects } = home();
     const page = policyWriter('page');
-    await expect(page.writeFile(join(projects, 'keys', 'report.csv'), bytes)).rejects.toMatchObject({ name: 'WriteRefusedError', message: expect.stringContaining(`leads to ${ssh}`) });
+    await expect(page.writeFile(join(projects, 'keys', 'report.csv'), bytes)).rejects.toMatchObject({
+      name: 'WriteRefusedError',
+      message: expect.stringContaining(`leads to ${ssh}`),
+    });
     await expect(page.writeFile(join(projects, 'keys.csv'), bytes)).rejects.toMatchObject({ name: 'WriteRefusedError' });
     await expect(page.writeFiles(join(projects, 'keys', 'export'), [{ name: 'model.json', bytes }])).rejects.toMatchObject({ name: 'WriteRefusedError' });
     // The same through the host-files layer every page host uses (serve's endpoint, the desktop IPC).
@@ -64,14 +67,26 @@ describe('the write policy where files are written', () => {
     const { projects } = home();
     const file = join(projects, 'taken');
     writeFileSync(file, 'x');
-    await expect(resolveWriteTarget(file, 'user', 'folder')).rejects.toMatchObject({ name: 'FileWriteError', message: expect.stringContaining(`${file}: a file is there, not a folder`) });
-    await expect(resolveWriteTarget(projects, 'user', 'file')).rejects.toMatchObject({ name: 'FileWriteError', message: expect.stringContaining('a folder is there') });
+    await expect(resolveWriteTarget(file, 'user', 'folder')).rejects.toMatchObject({
+      name: 'FileWriteError',
+      message: expect.stringContaining(`${file}: a file is there, not a folder`),
+    });
+    await expect(resolveWriteTarget(projects, 'user', 'file')).rejects.toMatchObject({
+      name: 'FileWriteError',
+      message: expect.stringContaining('a folder is there'),
+    });
     const fifo = join(projects, 'pipe.json');
     execFileSync('mkfifo', [fifo]);
-    await expect(policyWriter('page').writeFile(fifo, bytes)).rejects.toMatchObject({ name: 'FileWriteError', message: expect.stringContaining('not a regular file') });
+    await expect(policyWriter('page').writeFile(fifo, bytes)).rejects.toMatchObject({
+      name: 'FileWriteError',
+      message: expect.stringContaining('not a regular file'),
+    });
     symlinkSync(join(projects, 'loop-b'), join(projects, 'loop-a'));
     symlinkSync(join(projects, 'loop-a'), join(projects, 'loop-b'));
-    await expect(policyWriter('user').writeFile(join(projects, 'loop-a', 'x.json'), bytes)).rejects.toMatchObject({ name: 'FileWriteError', message: expect.stringMatching(/loop-a.*ELOOP/) });
+    await expect(policyWriter('user').writeFile(join(projects, 'loop-a', 'x.json'), bytes)).rejects.toMatchObject({
+      name: 'FileWriteError',
+      message: expect.stringMatching(/loop-a.*ELOOP/),
+    });
   });
 });
 
@@ -80,7 +95,12 @@ describe('reads of what is not a regular file', () => {
     const fifo = join(mkdtempSync(join(tmpdir(), 'pruneflow-fifo-')), 'data.bin');
     execFileSync('mkfifo', [fifo]);
     // Four at once: before, each read of a FIFO held one of libuv's four threads for good.
-    const reads = [fifo, fifo, fifo, fifo, '/dev/zero'].map((path) => readRegularFile(path).then(() => 'read', (error: Error) => error.name));
+    const reads = [fifo, fifo, fifo, fifo, '/dev/zero'].map((path) =>
+      readRegularFile(path).then(
+        () => 'read',
+        (error: Error) => error.name,
+      ),
+    );
     expect(await Promise.all(reads)).toEqual(Array(5).fill('NotRegularFileError'));
     await expect(nodeHostFiles.stat('/dev/zero')).rejects.toMatchObject({ name: 'NotRegularFileError', message: expect.stringContaining('/dev/zero') });
     await expect(nodeHostFiles.read(fifo)).rejects.toMatchObject({ name: 'NotRegularFileError' });
@@ -90,7 +110,10 @@ describe('reads of what is not a regular file', () => {
 
   it('names a folder read as a file and a link loop, with the path', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'pruneflow-read-'));
-    await expect(readRegularFile(folder)).rejects.toMatchObject({ name: 'FileReadError', message: `${folder}: cannot read it: it is a folder, not a file (EISDIR)` });
+    await expect(readRegularFile(folder)).rejects.toMatchObject({
+      name: 'FileReadError',
+      message: `${folder}: cannot read it: it is a folder, not a file (EISDIR)`,
+    });
     symlinkSync(join(folder, 'b'), join(folder, 'a'));
     symlinkSync(join(folder, 'a'), join(folder, 'b'));
     await expect(readRegularFile(join(folder, 'a'))).rejects.toMatchObject({ name: 'FileReadError', message: expect.stringContaining('(ELOOP)') });
@@ -119,7 +142,11 @@ describe('temporary files of killed saves', () => {
     const script = `import(${JSON.stringify(join(ROOT, 'dist/core/node/write-files.js'))})`;
     const child = spawnSync(
       process.execPath,
-      ['--input-type=module', '-e', `${script}.then(({ writeFileAtomically }) => writeFileAtomically(${JSON.stringify(target)}, new Uint8Array(64 << 20), { onProgress: (stage, n) => { if (n >= 4 << 20) process.kill(process.pid, 'SIGKILL'); } }))`],
+      [
+        '--input-type=module',
+        '-e',
+        `${script}.then(({ writeFileAtomically }) => writeFileAtomically(${JSON.stringify(target)}, new Uint8Array(64 << 20), { onProgress: (stage, n) => { if (n >= 4 << 20) process.kill(process.pid, 'SIGKILL'); } }))`,
+      ],
       { timeout: 60_000 },
     );
     expect(child.signal).toBe('SIGKILL');

@@ -38,7 +38,11 @@ function hangingFile(): Uint8Array {
 
 /** The outputs of the model in `file`, for the input its .expected.json holds (computed by numpy). */
 async function predictions(file: string): Promise<{ got: number[]; want: number[] }> {
-  const expected = JSON.parse(new TextDecoder().decode(fixture(file.replace(/\.h5$/, '.expected.json')))) as { input: number[]; input_shape: number[]; output: number[] };
+  const expected = JSON.parse(new TextDecoder().decode(fixture(file.replace(/\.h5$/, '.expected.json')))) as {
+    input: number[];
+    input_shape: number[];
+    output: number[];
+  };
   const { model } = await importModel(tree(file, fixture(file)));
   const got = tf.tidy(() => Array.from((model.predict(tf.tensor(expected.input, expected.input_shape)) as tf.Tensor).dataSync()));
   model.dispose();
@@ -51,7 +55,9 @@ describe('HDF5 in a worker thread', () => {
     setInputLimits({ maxParseSeconds: 2 });
     const thrown = await importModel(tree('damaged.h5', hangingFile())).catch((e: unknown) => e);
     expect(thrown).toBeInstanceOf(ModelFileTooComplexError);
-    expect((thrown as Error).message).toMatch(/^damaged\.h5: reading its HDF5 content took longer than 2 s and was stopped; the file is damaged .*"maxParseSeconds"/);
+    expect((thrown as Error).message).toMatch(
+      /^damaged\.h5: reading its HDF5 content took longer than 2 s and was stopped; the file is damaged .*"maxParseSeconds"/,
+    );
     // The stopped thread is replaced: the next files give the outputs numpy computed.
     for (const file of ['keras2_functional.h5', 'keras2_sequential.h5']) {
       const { got, want } = await predictions(file);
@@ -67,7 +73,11 @@ describe('HDF5 in a worker thread', () => {
       root.create_dataset({ name: 'big', data: new Float32Array(2 ** 18), shape: [2 ** 18], dtype: '<f' });
     });
     setInputLimits({ maxUnpackedBytes: 2 ** 20 - 1 });
-    const read = (name: string) => readHdf5(bytes, 'claims.h5', (root) => { const d = root.get(name); return isDataset(d) ? Array.from(d.value) : undefined; });
+    const read = (name: string) =>
+      readHdf5(bytes, 'claims.h5', (root) => {
+        const d = root.get(name);
+        return isDataset(d) ? Array.from(d.value) : undefined;
+      });
     expect(await read('small')).toEqual(new Array(16).fill(2));
     const thrown = await read('big').catch((e: unknown) => e);
     expect(thrown).toBeInstanceOf(InputLimitError);
@@ -80,7 +90,10 @@ describe('HDF5 in a worker thread', () => {
     const n = 6 * 2 ** 20;
     const bytes = await writeHdf5((root) => root.create_dataset({ name: 'w', data: new Float32Array(n).fill(1), shape: [n], dtype: '<f' }));
     setInputLimits({ maxUnpackedBytes: 32 * 2 ** 20 });
-    const sum = (root: Parameters<Parameters<typeof readHdf5>[2]>[0]) => { const d = root.get('w'); return isDataset(d) ? d.value.reduce((a, b) => a + b, 0) : -1; };
+    const sum = (root: Parameters<Parameters<typeof readHdf5>[2]>[0]) => {
+      const d = root.get('w');
+      return isDataset(d) ? d.value.reduce((a, b) => a + b, 0) : -1;
+    };
     setHdf5Reader(nodeHdf5Reader({ wasmOverheadBytes: 0 }));
     const thrown = await readHdf5(bytes, 'wide.h5', sum).catch((e: unknown) => e);
     expect(thrown).toBeInstanceOf(ModelFileTooComplexError);

@@ -38,7 +38,13 @@ const engine = onnxRuntimeEngine({ threads: 2 });
 /** Random batch norm statistics and scales, so folding and the moving statistics matter. */
 function randomiseBatchNorms(model: tfl.LayersModel, seed: number): void {
   for (const layer of model.layers.filter((l) => l.getClassName() === 'BatchNormalization')) {
-    layer.setWeights(layer.getWeights().map((w, i) => tf.tidy(() => (i === 3 ? tf.randomUniform(w.shape, 0.5, 2, 'float32', seed + i) : tf.randomNormal(w.shape, 0, 0.3, 'float32', seed + i)))));
+    layer.setWeights(
+      layer
+        .getWeights()
+        .map((w, i) =>
+          tf.tidy(() => (i === 3 ? tf.randomUniform(w.shape, 0.5, 2, 'float32', seed + i) : tf.randomNormal(w.shape, 0, 0.3, 'float32', seed + i))),
+        ),
+    );
   }
 }
 
@@ -143,7 +149,7 @@ describe('forward-only jobs on ONNX Runtime and on tfjs', () => {
     norm = channelStatistics(train);
   });
 
-  it('evaluation: the same top-1, top-5 and per-class counts (demo CNN, the Fashion-MNIST sample\'s 1,000 test images)', async () => {
+  it("evaluation: the same top-1, top-5 and per-class counts (demo CNN, the Fashion-MNIST sample's 1,000 test images)", async () => {
     const model = zooEntry('demo-cnn').build({ inputShape: [28, 28, 1], numClasses: 10 });
     // One epoch, so that it tells several classes apart: the comparison then covers more than one class.
     await fit(model, train, norm, { epochs: 1, batchSize: 64, learningRate: 2e-3, seed: 1, stage: 'training' });
@@ -162,7 +168,17 @@ describe('forward-only jobs on ONNX Runtime and on tfjs', () => {
     const graph = buildChannelGraph(model);
     const calibration = [0, 1].map((b) => {
       const x = tf.randomNormal([16, 32, 32, 3], 0, 1, 'float32', 20 + b) as tf.Tensor4D;
-      return { x, y: tf.oneHot(tf.tensor1d([...Array(16).keys()].map((i) => i % 10), 'int32'), 10) as tf.Tensor2D, size: 16 };
+      return {
+        x,
+        y: tf.oneHot(
+          tf.tensor1d(
+            [...Array(16).keys()].map((i) => i % 10),
+            'int32',
+          ),
+          10,
+        ) as tf.Tensor2D,
+        size: 16,
+      };
     });
     const criterion = getCriterion(id);
     const chooser = onOrt();
@@ -185,7 +201,13 @@ describe('forward-only jobs on ONNX Runtime and on tfjs', () => {
     randomiseBatchNorms(model, 9);
     const graph = buildChannelGraph(model);
     const scores = await getCriterion('l1').scoreGroups({ model, graph, seed: 1 });
-    const batches = [makeBatch(train, Int32Array.from({ length: 200 }, (_, i) => i), norm)];
+    const batches = [
+      makeBatch(
+        train,
+        Int32Array.from({ length: 200 }, (_, i) => i),
+        norm,
+      ),
+    ];
     const chooser = onOrt();
     const theirs = await analyseSensitivity(model, graph, scores, batches, [0.5]);
     const mine = await analyseSensitivity(model, graph, scores, batches, [0.5], { forward: chooser });
@@ -202,7 +224,15 @@ describe('forward-only jobs on ONNX Runtime and on tfjs', () => {
 
 describe('a run and the backend report with ONNX Runtime', () => {
   it('a pruning run says which engine did each forward-only job', async () => {
-    const config = { ...DEFAULT_PRUNE_CONFIG, model: 'demo-cnn', data: BUILTIN_DATA, criterion: 'apoz', trainEpochs: 0, fineTuneEpochs: 0, calibrationBatches: 1 };
+    const config = {
+      ...DEFAULT_PRUNE_CONFIG,
+      model: 'demo-cnn',
+      data: BUILTIN_DATA,
+      criterion: 'apoz',
+      trainEpochs: 0,
+      fineTuneEpochs: 0,
+      calibrationBatches: 1,
+    };
     const result = await runPruning(config, { readAsset, backend: 'wasm', forwardEngine: engine });
     const lines = result.forwardPasses ?? [];
     // The built-in sample's test split and the paired latency runs (batch 64) repay conversion; 1 calibration batch of 64 does not.
@@ -212,10 +242,13 @@ describe('a run and the backend report with ONNX Runtime', () => {
   });
 
   it("the engine's backend report names the forward engine, or why it could not load", async () => {
-    const info = async (forwardEngine?: ForwardEngine) => (await createEngine({ host: 'test', candidates: [wasmCandidate, cpuCandidate], readAsset, forwardEngine }).getInfo()).backend.details;
+    const info = async (forwardEngine?: ForwardEngine) =>
+      (await createEngine({ host: 'test', candidates: [wasmCandidate, cpuCandidate], readAsset, forwardEngine }).getInfo()).backend.details;
     expect(await info(engine)).toEqual(expect.arrayContaining([expect.stringMatching(/^forward passes: ONNX Runtime 1\.31\.1 \(CPU, 2 threads\)/)]));
     const broken = onnxRuntimeEngine({ load: () => Promise.reject(new Error('no binary for this system')) });
-    expect(await info(broken)).toEqual(expect.arrayContaining(['forward passes: tfjs (onnxruntime could not load: onnxruntime-node failed to load (no binary for this system))']));
+    expect(await info(broken)).toEqual(
+      expect.arrayContaining(['forward passes: tfjs (onnxruntime could not load: onnxruntime-node failed to load (no binary for this system))']),
+    );
     expect(await info(undefined)).toEqual(expect.arrayContaining(['forward passes: tfjs (no other engine in this host)']));
   });
 });

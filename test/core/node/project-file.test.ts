@@ -9,7 +9,13 @@ import { openDataSource } from '../../../core/node/open-data-source.js';
 import { hashFileTree } from '../../../core/project/dataset-hash.js';
 import type { Project } from '../../../core/project/project.js';
 import { serializeProject } from '../../../core/project/project-codec.js';
-import { DatasetMismatchError, DatasetMovedError, NotAProjectError, ProjectTamperedError, ProjectTruncatedError } from '../../../core/project/project-errors.js';
+import {
+  DatasetMismatchError,
+  DatasetMovedError,
+  NotAProjectError,
+  ProjectTamperedError,
+  ProjectTruncatedError,
+} from '../../../core/project/project-errors.js';
 import { oneShot } from '../../../core/prune/schedules/one-shot.js';
 import { ROOT } from '../../build/run.js';
 import { projectOf, runRecorded, sessionOf, tinyModel, weightContext } from '../project/project-fixture.js';
@@ -68,7 +74,10 @@ describe('project files on disk', () => {
     await locateDataset(withData);
     const moved = join(dir, 'moved-cifar10');
     renameSync(data, moved);
-    const error = await locateDataset(withData).then(() => undefined, (e: DatasetMovedError) => e);
+    const error = await locateDataset(withData).then(
+      () => undefined,
+      (e: DatasetMovedError) => e,
+    );
     expect(error).toBeInstanceOf(DatasetMovedError);
     expect(error).toMatchObject({ path: data, contentHash: withData.dataset.contentHash });
     const relinked = await relinkDataset(withData, moved);
@@ -91,7 +100,9 @@ function saveAndKill(file: string, mebibytes: number, pause: string, killAfter?:
       if (stages.includes('paused') || (killAfter !== undefined && stages.length >= killAfter)) child.kill('SIGKILL');
     });
     child.on('error', reject);
-    child.on('close', (code, signal) => (signal === 'SIGKILL' || stages.includes('saved') ? resolve({ stages, signal }) : reject(new Error(`child exited ${code}: ${stderr}`))));
+    child.on('close', (code, signal) =>
+      signal === 'SIGKILL' || stages.includes('saved') ? resolve({ stages, signal }) : reject(new Error(`child exited ${code}: ${stderr}`)),
+    );
   });
 }
 

@@ -32,7 +32,10 @@ describe('saving a project where writes fail', () => {
     const folder = mkdtempSync(join(tmpdir(), 'pruneflow-full-'));
     const file = join(folder, 'project.pruneflow');
     const script = 'mount -t tmpfs -o size=64k tmpfs "$1" && cp "$2" "$3" && exec "$4" "$5" "$3" 256';
-    const stdout = execFileSync('unshare', ['-rm', 'sh', '-c', script, 'sh', folder, FIXTURE, file, process.execPath, CHILD], { encoding: 'utf8', timeout: 60_000 });
+    const stdout = execFileSync('unshare', ['-rm', 'sh', '-c', script, 'sh', folder, FIXTURE, file, process.execPath, CHILD], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     const { error, entries, sha256 } = outcome(stdout);
     expect(error?.name).toBe('FileWriteError');
     expect(error?.message).toBe(`${file}: cannot write it: the disk is full (ENOSPC)`);

@@ -81,7 +81,13 @@ function spec(name: string, file: string, extra: Record<string, unknown> = {}): 
   const path = join(dir, `${name}.json`);
   const value = {
     project: file,
-    axes: { criteria: ['l1', 'random'], targets: [{ metric: 'flops', reduction: 0.3 }, { metric: 'params', reduction: 0.5 }] },
+    axes: {
+      criteria: ['l1', 'random'],
+      targets: [
+        { metric: 'flops', reduction: 0.3 },
+        { metric: 'params', reduction: 0.5 },
+      ],
+    },
     fixed: { sample: { train: 200, test: 100 }, batchSize: 32, fineTuneEpochs: 0 },
     ...extra,
   };
@@ -91,18 +97,35 @@ function spec(name: string, file: string, extra: Record<string, unknown> = {}): 
 
 const sweepSessions = (p: Project) => p.sessions.filter((s) => s.record.id.startsWith('sw-'));
 /** The channels each session removed, by session id: equal seeds and settings remove the same ones. */
-const removed = (p: Project) => Object.fromEntries(sweepSessions(p).map((s) => [s.record.id, s.record.history.map((h) => h.groups.map((g) => [g.producers, g.removed]))]));
-const worker = (name: string, extra: string[] = []) => start(['worker', '--queue', redisUrl, '--name', name, '--lock-ms', '4000', '--stalled-ms', '1000', ...extra]);
+const removed = (p: Project) =>
+  Object.fromEntries(sweepSessions(p).map((s) => [s.record.id, s.record.history.map((h) => h.groups.map((g) => [g.producers, g.removed]))]));
+const worker = (name: string, extra: string[] = []) =>
+  start(['worker', '--queue', redisUrl, '--name', name, '--lock-ms', '4000', '--stalled-ms', '1000', ...extra]);
 
 beforeAll(async () => {
   // A test that needs Redis fails, loudly, where it is missing: CI installs it (.ci/run).
   const found = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
-  if (found.error || found.status !== 0) throw new Error(`redis-server is missing (${found.error?.message ?? found.stderr}): install it, e.g. apt-get install redis-server`);
+  if (found.error || found.status !== 0)
+    throw new Error(`redis-server is missing (${found.error?.message ?? found.stderr}): install it, e.g. apt-get install redis-server`);
   const port = await freePort();
   redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   redisUrl = `redis://127.0.0.1:${port}`;
   // The project: one quick session makes its baseline; the sweeps then start from a copy without it.
-  const made = await pruneflow(['prune', '--model', 'demo-cnn', '--data', 'builtin:fashion-mnist', '--project', 'made.pruneflow', '--epochs', '0', '--fine-tune-epochs', '0', '--sample', '200,100']);
+  const made = await pruneflow([
+    'prune',
+    '--model',
+    'demo-cnn',
+    '--data',
+    'builtin:fashion-mnist',
+    '--project',
+    'made.pruneflow',
+    '--epochs',
+    '0',
+    '--fine-tune-epochs',
+    '0',
+    '--sample',
+    '200,100',
+  ]);
   expect(made.code, made.stderr).toBe(0);
   const parsed = await parseProject(readFileSync(join(dir, 'made.pruneflow')));
   base = join(dir, 'base.pruneflow');
@@ -171,7 +194,7 @@ describe('pruneflow sweep --queue with pruneflow worker (BullMQ on a real Redis)
     await b.exited;
   }, 400_000);
 
-  it('a worker whose data set differs from the project\'s refuses the job with a named error', async () => {
+  it("a worker whose data set differs from the project's refuses the job with a named error", async () => {
     const other = join(ROOT, 'test/fixtures/cifar/cifar-10-batches-bin');
     const c = worker('C', ['--data', other]);
     await c.waitFor(/waiting for jobs/);
@@ -270,10 +293,15 @@ describe('pruneflow sweep --queue with pruneflow worker (BullMQ on a real Redis)
     const file = project('service');
     const events: SweepEvent[] = [];
     const finished = new Promise<SweepSummary>((resolve) => service.onSweepEvent((e) => (events.push(e), e.type === 'sweep-done' && resolve(e.summary))));
-    const { sweepId } = await service.startSweep({ project: file, axes: { criteria: ['l1'] }, fixed: { sample: { train: 200, test: 100 }, fineTuneEpochs: 0 } }, { workers: 1 });
+    const { sweepId } = await service.startSweep(
+      { project: file, axes: { criteria: ['l1'] }, fixed: { sample: { train: 200, test: 100 }, fineTuneEpochs: 0 } },
+      { workers: 1 },
+    );
     const summary = await finished;
     expect(summary).toMatchObject({ sweepId, written: 1, executor: 'local' });
-    expect(events.filter((e) => e.type === 'sweep-job').map((e) => (e as { job: { status: string } }).job.status)).toEqual(expect.arrayContaining(['queued', 'running', 'done']));
+    expect(events.filter((e) => e.type === 'sweep-job').map((e) => (e as { job: { status: string } }).job.status)).toEqual(
+      expect.arrayContaining(['queued', 'running', 'done']),
+    );
     expect(sweepSessions(await loadProjectFile(file))).toHaveLength(1);
   }, 400_000);
 });

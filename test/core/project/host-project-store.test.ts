@@ -81,7 +81,11 @@ describe('projects through the host files', () => {
     expect(() => parseHostFileRequest({ op: 'write', path: '/tmp/x' })).toThrow(HostFileRequestError);
     expect(() => parseHostFileRequest({ op: 'write', path: '/tmp/x', bytes: 'text' })).toThrow(HostFileRequestError);
     expect(() => parseHostFileRequest({ op: 'read', path: '/tmp/x', bytes: new Uint8Array(1) })).toThrow(HostFileRequestError);
-    expect(parseHostFileRequest({ op: 'write', path: '/tmp/x.pruneflow', bytes: new Uint8Array(2) })).toEqual({ op: 'write', path: '/tmp/x.pruneflow', bytes: new Uint8Array(2) });
+    expect(parseHostFileRequest({ op: 'write', path: '/tmp/x.pruneflow', bytes: new Uint8Array(2) })).toEqual({
+      op: 'write',
+      path: '/tmp/x.pruneflow',
+      bytes: new Uint8Array(2),
+    });
   });
 
   it('says which file could not be written', async () => {

@@ -48,7 +48,11 @@ async function withJson(path: string, edit: (value: any) => void): Promise<Uint8
 describe('project JSON with wrong types', () => {
   it('names the file, the part and the field instead of a TypeError', async () => {
     const cases: [string, (v: any) => void, RegExp][] = [
-      ['sessions/s1/session.json', (r) => (r.history[0].groups = 'all'), /x.pruneflow: part 'sessions\/s1\/session.json' has a field 'history' that is not a list of pruning steps/],
+      [
+        'sessions/s1/session.json',
+        (r) => (r.history[0].groups = 'all'),
+        /x.pruneflow: part 'sessions\/s1\/session.json' has a field 'history' that is not a list of pruning steps/,
+      ],
       ['sessions/s1/session.json', (r) => (r.history[0].groups[0].removed = [1, 'two']), /part 'sessions\/s1\/session.json' has a field 'history'/],
       ['sessions/s1/session.json', (r) => (r.weightSpecs[0].shape = '3x3'), /field 'weightSpecs' that is not a list of weight specs/],
       ['sessions/s1/session.json', (r) => (r.config.target = 0.5), /field 'config' that is not an object whose 'target' is an object \(found/],
@@ -56,7 +60,10 @@ describe('project JSON with wrong types', () => {
       ['project.json', (p) => (p.dataset.files = -1), /part 'project.json' has a field 'dataset' that is not an object whose 'files' is a whole number >= 0/],
     ];
     for (const [part, edit, message] of cases) {
-      const error = await parseProject(await withJson(part, edit), 'x.pruneflow').then(() => undefined, (e: Error) => e);
+      const error = await parseProject(await withJson(part, edit), 'x.pruneflow').then(
+        () => undefined,
+        (e: Error) => e,
+      );
       expect(error, part).toBeInstanceOf(ProjectTamperedError);
       expect(error!.message).toMatch(message);
     }
@@ -66,7 +73,10 @@ describe('project JSON with wrong types', () => {
     const manifest = JSON.parse(strFromU8(m));
     manifest.parts['project.json'] = { sha256: await sha256Hex(parts['project.json']), bytes: 4 };
     const file = zipSync({ 'manifest.json': strToU8(JSON.stringify(manifest)), ...parts });
-    const nullProject = await parseProject(file, 'x.pruneflow').then(() => undefined, (e: Error) => e);
+    const nullProject = await parseProject(file, 'x.pruneflow').then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(nullProject).toBeInstanceOf(ProjectTamperedError);
     expect(nullProject!.message).toMatch(/x.pruneflow: part 'project.json' is not a JSON object/);
   });
@@ -95,11 +105,28 @@ describe('imported weights', () => {
     weights[0] = Number.NaN;
     weights[1] = Number.POSITIVE_INFINITY;
     weights[weights.length - 1] = Number.NaN;
-    const tree = memoryTree('bad-model', new Map([[json.name, json.bytes], [shard.name, new Uint8Array(weights.buffer)]]));
-    const error = await importModel(tree).then(() => undefined, (e: Error) => e);
+    const tree = memoryTree(
+      'bad-model',
+      new Map([
+        [json.name, json.bytes],
+        [shard.name, new Uint8Array(weights.buffer)],
+      ]),
+    );
+    const error = await importModel(tree).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(error).toBeInstanceOf(ModelFormatError);
     expect(error!.message).toMatch(/bad-model: 2 weight arrays hold NaN or infinite values: 'c1\/kernel' \(1 NaN, 1 infinite of 216\), '.*' \(1 NaN of \d+\)/);
-    const fine = await importModel(memoryTree('good-model', new Map([[json.name, json.bytes], [shard.name, shard.bytes]])));
+    const fine = await importModel(
+      memoryTree(
+        'good-model',
+        new Map([
+          [json.name, json.bytes],
+          [shard.name, shard.bytes],
+        ]),
+      ),
+    );
     fine.model.dispose();
   });
 });
@@ -115,8 +142,15 @@ describe("the data set's hash before a run", () => {
     const changed = readFileSync(batch);
     changed[0] = (changed[0] + 1) % 10; // one label
     writeFileSync(batch, changed);
-    const error = await store.checkDataset(project).then(() => undefined, (e: Error) => e);
+    const error = await store.checkDataset(project).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(error).toBeInstanceOf(DatasetChangedError);
-    expect(error!.message).toMatch(new RegExp(`The data set at ${data} has changed since the project was made: its content hash is sha256:[0-9a-f]{64}, the project's is ${ref.contentHash}`));
+    expect(error!.message).toMatch(
+      new RegExp(
+        `The data set at ${data} has changed since the project was made: its content hash is sha256:[0-9a-f]{64}, the project's is ${ref.contentHash}`,
+      ),
+    );
   });
 });

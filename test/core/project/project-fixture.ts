@@ -12,7 +12,9 @@ export function tinyModel(seed = 1): tfl.LayersModel {
   const input = tfl.input({ shape: [8, 8, 3], name: 'image' });
   let x = input;
   for (const name of ['c1', 'c2']) {
-    x = tfl.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', useBias: false, name, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed++ }) }).apply(x) as tfl.SymbolicTensor;
+    x = tfl.layers
+      .conv2d({ filters: 8, kernelSize: 3, padding: 'same', useBias: false, name, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed++ }) })
+      .apply(x) as tfl.SymbolicTensor;
     x = tfl.layers.batchNormalization({ name: `${name}_bn` }).apply(x) as tfl.SymbolicTensor;
     x = tfl.layers.reLU({ name: `${name}_relu` }).apply(x) as tfl.SymbolicTensor;
   }
@@ -35,7 +37,11 @@ export function weightContext(overrides: Partial<ScheduleContext> = {}): Schedul
 }
 
 /** Runs a schedule, recording its history the way a session does. */
-export async function runRecorded(schedule: PruningSchedule, baseline: tfl.LayersModel, context: ScheduleContext): Promise<{ pruned: tfl.LayersModel; history: HistoryStep[] }> {
+export async function runRecorded(
+  schedule: PruningSchedule,
+  baseline: tfl.LayersModel,
+  context: ScheduleContext,
+): Promise<{ pruned: tfl.LayersModel; history: HistoryStep[] }> {
   const history: HistoryStep[] = [];
   const pruned = await schedule.run(baseline, { ...context, onPlan: (step, graph, plan, scores) => history.push(historyStep(step, graph, plan.keep, scores)) });
   return { pruned, history };
@@ -49,13 +55,28 @@ function summary(model: tfl.LayersModel, accuracy: number) {
 export async function sessionOf(id: string, baseline: tfl.LayersModel, pruned: tfl.LayersModel, history: HistoryStep[]): Promise<StoredSession> {
   const config: PruneConfig = { ...DEFAULT_PRUNE_CONFIG, model: 'tiny', data: '/data/tiny' };
   const result: PruneResult = {
-    dataset: 'tiny', model: 'tiny', criterion: 'L1', target: config.target, backend: 'wasm', flopsConvention: 'MACs',
-    baseline: summary(baseline, 0.9), pruned: summary(pruned, 0.875), pruneOnly: { accuracy: 0.5 }, seconds: 3.25, exported: [], warnings: [],
+    dataset: 'tiny',
+    model: 'tiny',
+    criterion: 'L1',
+    target: config.target,
+    backend: 'wasm',
+    flopsConvention: 'MACs',
+    baseline: summary(baseline, 0.9),
+    pruned: summary(pruned, 0.875),
+    pruneOnly: { accuracy: 0.5 },
+    seconds: 3.25,
+    exported: [],
+    warnings: [],
   };
   const weights = await modelWeights(pruned);
   return {
     record: {
-      id, name: `session ${id}`, config, status: 'done', started: '2026-11-27T10:00:00.000Z', finished: '2026-11-27T10:05:00.000Z',
+      id,
+      name: `session ${id}`,
+      config,
+      status: 'done',
+      started: '2026-11-27T10:00:00.000Z',
+      finished: '2026-11-27T10:05:00.000Z',
       environment: { backend: 'wasm', host: 'test', machine: { platform: 'linux' }, versions: { pruneflow: '0.1.0' } },
       history,
       metrics: [{ stage: 'fine-tuning', step: 1, total: 2, message: 'epoch 1/1', metrics: { loss: 1.25, accuracy: 0.5 } }],

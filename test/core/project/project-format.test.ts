@@ -52,7 +52,7 @@ const editJson = (files: Files, path: string, edit: (value: Record<string, any>)
 /** Where a zip entry's stored bytes start, and how many there are (from its local header). */
 function entryData(zip: Uint8Array, name: string): { start: number; size: number } {
   const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
-  for (let at = 0; view.getUint32(at, true) === 0x04034b50; ) {
+  for (let at = 0; view.getUint32(at, true) === 0x04034b50;) {
     const size = view.getUint32(at + 18, true);
     const nameLength = view.getUint16(at + 26, true);
     const extra = view.getUint16(at + 28, true);
@@ -89,8 +89,20 @@ describe('project file format', () => {
 
   it('lists every part with its SHA-256 in a versioned manifest', async () => {
     const manifest = json(unzipSync(bytes)['manifest.json']);
-    expect(manifest).toMatchObject({ format: 'pruneflow-project', formatVersion: 2, app: { name: 'Pruneflow' }, created: project.created, modified: project.modified });
-    expect(Object.keys(manifest.parts).sort()).toEqual(['baseline/group1-shard1of1.bin', 'baseline/model.json', 'project.json', 'sessions/s1/session.json', 'sessions/s1/weights.bin']);
+    expect(manifest).toMatchObject({
+      format: 'pruneflow-project',
+      formatVersion: 2,
+      app: { name: 'Pruneflow' },
+      created: project.created,
+      modified: project.modified,
+    });
+    expect(Object.keys(manifest.parts).sort()).toEqual([
+      'baseline/group1-shard1of1.bin',
+      'baseline/model.json',
+      'project.json',
+      'sessions/s1/session.json',
+      'sessions/s1/weights.bin',
+    ]);
     expect(manifest.parts['sessions/s1/weights.bin'].sha256).toBe(await sha256Hex(project.sessions[0].weights));
   });
 
@@ -173,22 +185,80 @@ describe('project file format', () => {
       { what: 'directory cut', file: () => bytes.subarray(0, bytes.length - 100), error: ProjectTruncatedError, message: /directory is missing/ },
       { what: 'half', file: () => bytes.subarray(0, bytes.length >> 1), error: ProjectTruncatedError, message: /cut off/ },
       { what: 'header only', file: () => bytes.subarray(0, 30), error: ProjectTruncatedError, message: /30 bytes/ },
-      { what: 'weights flipped', file: () => flipByte(bytes, 'sessions/s1/weights.bin'), error: ProjectTamperedError, message: /part 'sessions\/s1\/weights.bin' has CRC-32 0x[0-9a-f]{8}, the directory says/ },
-      { what: 'baseline flipped', file: () => flipByte(bytes, 'baseline/group1-shard1of1.bin'), error: ProjectTamperedError, message: /part 'baseline\/group1-shard1of1.bin'/ },
-      { what: 'deflated JSON flipped', file: () => flipByte(bytes, 'sessions/s1/session.json'), error: ProjectTamperedError, message: /part 'sessions\/s1\/session.json'/ },
-      { what: 'part edited, hash kept', file: () => rewrite(bytes, (f) => editJson(f, 'project.json', (p) => (p.dataset.path = '/elsewhere')), false), error: ProjectTamperedError, message: /part 'project.json' has SHA-256/ },
-      { what: 'listed part missing', file: () => rewrite(bytes, (f) => f.parts.delete('baseline/model.json'), false), error: ProjectTamperedError, message: /'baseline\/model.json' is listed in the manifest but missing/ },
-      { what: 'sessions list broken', file: () => rewrite(bytes, (f) => editJson(f, 'project.json', (p) => (p.sessions = 's1'))), error: ProjectTamperedError, message: /part 'project.json' lacks the list of sessions/ },
-      { what: 'a zip of something else', file: () => zipSync({ 'notes.txt': strToU8('hello') }), error: NotAProjectError, message: /a zip without manifest.json: it holds notes.txt/ },
-      { what: 'another manifest', file: () => zipSync({ 'manifest.json': strToU8('{"name":"app"}') }), error: NotAProjectError, message: /not a Pruneflow manifest/ },
-      { what: 'a PNG', file: () => png, error: NotAProjectError, message: /not a zip archive: it looks like a PNG image\)\. What to do: open a \.pruneflow file/ },
-      { what: 'text', file: () => strToU8('{"format":"pruneflow-project"}'), error: NotAProjectError, message: /not a zip archive: it looks like text \("\{"format":"pruneflow-project"\}"\)/ },
-      { what: 'newer version', file: () => rewrite(bytes, (f) => Object.assign(f.manifest, { formatVersion: 3, app: { name: 'Pruneflow', version: '9.0.0' } })), error: ProjectVersionError, message: /version 3 \(written by Pruneflow 9.0.0\); this Pruneflow reads versions up to 2/ },
+      {
+        what: 'weights flipped',
+        file: () => flipByte(bytes, 'sessions/s1/weights.bin'),
+        error: ProjectTamperedError,
+        message: /part 'sessions\/s1\/weights.bin' has CRC-32 0x[0-9a-f]{8}, the directory says/,
+      },
+      {
+        what: 'baseline flipped',
+        file: () => flipByte(bytes, 'baseline/group1-shard1of1.bin'),
+        error: ProjectTamperedError,
+        message: /part 'baseline\/group1-shard1of1.bin'/,
+      },
+      {
+        what: 'deflated JSON flipped',
+        file: () => flipByte(bytes, 'sessions/s1/session.json'),
+        error: ProjectTamperedError,
+        message: /part 'sessions\/s1\/session.json'/,
+      },
+      {
+        what: 'part edited, hash kept',
+        file: () => rewrite(bytes, (f) => editJson(f, 'project.json', (p) => (p.dataset.path = '/elsewhere')), false),
+        error: ProjectTamperedError,
+        message: /part 'project.json' has SHA-256/,
+      },
+      {
+        what: 'listed part missing',
+        file: () => rewrite(bytes, (f) => f.parts.delete('baseline/model.json'), false),
+        error: ProjectTamperedError,
+        message: /'baseline\/model.json' is listed in the manifest but missing/,
+      },
+      {
+        what: 'sessions list broken',
+        file: () => rewrite(bytes, (f) => editJson(f, 'project.json', (p) => (p.sessions = 's1'))),
+        error: ProjectTamperedError,
+        message: /part 'project.json' lacks the list of sessions/,
+      },
+      {
+        what: 'a zip of something else',
+        file: () => zipSync({ 'notes.txt': strToU8('hello') }),
+        error: NotAProjectError,
+        message: /a zip without manifest.json: it holds notes.txt/,
+      },
+      {
+        what: 'another manifest',
+        file: () => zipSync({ 'manifest.json': strToU8('{"name":"app"}') }),
+        error: NotAProjectError,
+        message: /not a Pruneflow manifest/,
+      },
+      {
+        what: 'a PNG',
+        file: () => png,
+        error: NotAProjectError,
+        message: /not a zip archive: it looks like a PNG image\)\. What to do: open a \.pruneflow file/,
+      },
+      {
+        what: 'text',
+        file: () => strToU8('{"format":"pruneflow-project"}'),
+        error: NotAProjectError,
+        message: /not a zip archive: it looks like text \("\{"format":"pruneflow-project"\}"\)/,
+      },
+      {
+        what: 'newer version',
+        file: () => rewrite(bytes, (f) => Object.assign(f.manifest, { formatVersion: 3, app: { name: 'Pruneflow', version: '9.0.0' } })),
+        error: ProjectVersionError,
+        message: /version 3 \(written by Pruneflow 9.0.0\); this Pruneflow reads versions up to 2/,
+      },
     ];
     for (const { what, file, error, message } of table) {
       const data = await file();
       const copy = data.slice();
-      const failure = await parseProject(data, 'x.pruneflow').then(() => undefined, (e: Error) => e);
+      const failure = await parseProject(data, 'x.pruneflow').then(
+        () => undefined,
+        (e: Error) => e,
+      );
       expect(failure, what).toBeInstanceOf(error);
       expect(failure!.message, what).toMatch(message);
       expect(failure!.message, what).toContain('x.pruneflow');

@@ -24,7 +24,10 @@ const cut = (plan: ReturnType<typeof planPruning>, metric: 'flops' | 'params') =
 
 describe('budgets on the published networks', () => {
   it.each([
-    ['resnet56', 'flops', 0.5], ['resnet56', 'params', 0.4], ['vgg16', 'flops', 0.66], ['vgg16', 'params', 0.8],
+    ['resnet56', 'flops', 0.5],
+    ['resnet56', 'params', 0.4],
+    ['vgg16', 'flops', 0.66],
+    ['vgg16', 'params', 0.8],
   ] as const)('%s: a %s cut of %s is met within 1%', (id, metric, reduction) => {
     const { graph, scores } = graphs.get(id)!;
     for (const plan of [planPruning(graph, scores, { metric, reduction }), planUniform(graph, scores, { metric, reduction })]) {
@@ -72,14 +75,20 @@ describe('group normalisation before the global threshold', () => {
   const removed = (normalisation: GroupNormalisation) => {
     const plan = planPruning(graph, scores, { metric: 'flops', reduction: 0.01, protect: 0, normalisation });
     return [...plan.keep].flatMap(([g, kept]) =>
-      Array.from({ length: graph.groups[g].channels }, (_, c) => c).filter((c) => !kept.includes(c)).map((c) => `${graph.groups[g].producers[0]}${c}`),
+      Array.from({ length: graph.groups[g].channels }, (_, c) => c)
+        .filter((c) => !kept.includes(c))
+        .map((c) => `${graph.groups[g].producers[0]}${c}`),
     );
   };
 
   // A 1% cut removes exactly the one lowest normalised channel: by mean b0 (0.9 / 2 = 0.45 < 1 / 2.02), by max a0
   // (1 / 4 = 0.25 < 0.9 / 3.1 = 0.29), by LAMP a0 (1 / 6.05 < 0.9 / 4), as they are b0 (0.9 < 1).
   it.each([
-    ['mean', ['b0']], ['max', ['a0']], ['sum', ['a0']], ['lamp', ['a0']], ['none', ['b0']],
+    ['mean', ['b0']],
+    ['max', ['a0']],
+    ['sum', ['a0']],
+    ['lamp', ['a0']],
+    ['none', ['b0']],
   ] as const)('%s removes %j', (normalisation, expected) => {
     expect(graph.groups[group('a')].prunable && graph.groups[group('b')].prunable).toBe(true);
     expect(removed(normalisation)).toEqual(expected);

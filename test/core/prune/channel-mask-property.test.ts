@@ -37,7 +37,12 @@ const block: fc.Arbitrary<Block> = fc.oneof(
   fc.record({ kind: fc.constant('concat' as const), widths: fc.tuple(width, width), bnAfter: fc.boolean() }),
   fc.record({ kind: fc.constant('depthwise' as const), bn: fc.boolean() }),
   fc.record({ kind: fc.constant('separable' as const), width, bn: fc.boolean() }),
-  fc.record({ kind: fc.constant('conv' as const), width, bn: fc.boolean(), activation: fc.constantFrom('relu' as const, 'linear' as const, 'softmax' as const) }),
+  fc.record({
+    kind: fc.constant('conv' as const),
+    width,
+    bn: fc.boolean(),
+    activation: fc.constantFrom('relu' as const, 'linear' as const, 'softmax' as const),
+  }),
   fc.record({ kind: fc.constant('shortcut' as const), width: fc.integer({ min: 3, max: 7 }), bnA: fc.boolean() }),
   fc.record({ kind: fc.constant('softmax' as const) }),
 );
@@ -55,7 +60,17 @@ function buildModel(s: Spec): tfl.LayersModel {
   let n = 0;
   const name = (kind: string) => `${kind}_${n++}`;
   const conv = (x: tfl.SymbolicTensor, filters: number, options: { strides?: number; activation?: string } = {}) =>
-    tfl.layers.conv2d({ filters, kernelSize: 3, padding: 'same', strides: options.strides ?? 1, activation: (options.activation ?? 'linear') as 'linear', name: name('conv'), seed: s.seed + n } as never).apply(x) as tfl.SymbolicTensor;
+    tfl.layers
+      .conv2d({
+        filters,
+        kernelSize: 3,
+        padding: 'same',
+        strides: options.strides ?? 1,
+        activation: (options.activation ?? 'linear') as 'linear',
+        name: name('conv'),
+        seed: s.seed + n,
+      } as never)
+      .apply(x) as tfl.SymbolicTensor;
   const bn = (x: tfl.SymbolicTensor) => tfl.layers.batchNormalization({ name: name('bn') }).apply(x) as tfl.SymbolicTensor;
   const relu = (x: tfl.SymbolicTensor) => tfl.layers.reLU({ name: name('relu') }).apply(x) as tfl.SymbolicTensor;
   const channels = (x: tfl.SymbolicTensor) => x.shape[3] as number;
@@ -94,7 +109,10 @@ function buildModel(s: Spec): tfl.LayersModel {
       x = tfl.layers.softmax({ axis: -1, name: name('softmax') }).apply(x) as tfl.SymbolicTensor;
     }
   }
-  x = s.head === 'pool' ? (tfl.layers.globalAveragePooling2d({ name: name('pool') }).apply(x) as tfl.SymbolicTensor) : (tfl.layers.flatten({ name: name('flatten') }).apply(x) as tfl.SymbolicTensor);
+  x =
+    s.head === 'pool'
+      ? (tfl.layers.globalAveragePooling2d({ name: name('pool') }).apply(x) as tfl.SymbolicTensor)
+      : (tfl.layers.flatten({ name: name('flatten') }).apply(x) as tfl.SymbolicTensor);
   x = tfl.layers.dense({ units: s.hidden, activation: 'relu', name: name('dense') }).apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.dense({ units: 3, name: name('logits') }).apply(x) as tfl.SymbolicTensor;
   return tfl.model({ inputs: input, outputs: x });
@@ -105,9 +123,15 @@ function randomiseWeights(model: tfl.LayersModel, seed: number): void {
   model.layers.forEach((layer, i) => {
     const weights = layer.getWeights();
     if (weights.length === 0) return;
-    const values = layer.getClassName() === 'BatchNormalization'
-      ? [tf.randomUniform(weights[0].shape, 0.5, 1.5, 'float32', seed + i), tf.randomUniform(weights[0].shape, -0.5, 0.5, 'float32', seed + i + 1), tf.randomUniform(weights[0].shape, -0.3, 0.3, 'float32', seed + i + 2), tf.randomUniform(weights[0].shape, 0.5, 2, 'float32', seed + i + 3)]
-      : weights.map((w, k) => tf.randomUniform(w.shape, -0.5, 0.5, 'float32', seed + 10 * i + k));
+    const values =
+      layer.getClassName() === 'BatchNormalization'
+        ? [
+            tf.randomUniform(weights[0].shape, 0.5, 1.5, 'float32', seed + i),
+            tf.randomUniform(weights[0].shape, -0.5, 0.5, 'float32', seed + i + 1),
+            tf.randomUniform(weights[0].shape, -0.3, 0.3, 'float32', seed + i + 2),
+            tf.randomUniform(weights[0].shape, 0.5, 2, 'float32', seed + i + 3),
+          ]
+        : weights.map((w, k) => tf.randomUniform(w.shape, -0.5, 0.5, 'float32', seed + 10 * i + k));
     layer.setWeights(values);
     tf.dispose(values);
   });
@@ -116,7 +140,7 @@ function randomiseWeights(model: tfl.LayersModel, seed: number): void {
 /** A random non-empty, ascending subset of each prunable group's channels (some groups left whole). */
 function randomKeep(groups: { id: number; channels: number; prunable: boolean }[], seed: number): Map<number, Int32Array> {
   let state = seed + 1;
-  const next = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const next = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
   const keep = new Map<number, Int32Array>();
   for (const group of groups.filter((g) => g.prunable)) {
     if (next() < 0.2) continue;

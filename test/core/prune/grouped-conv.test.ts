@@ -21,10 +21,28 @@ function resnextBlock(): tfl.LayersModel {
   const input = tfl.input({ shape: [8, 8, 3] });
   const stem = tfl.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', name: 'stem', activation: 'relu' }).apply(input) as tfl.SymbolicTensor;
   const reduce = tfl.layers.conv2d({ filters: 16, kernelSize: 1, name: 'reduce', activation: 'relu' }).apply(stem) as tfl.SymbolicTensor;
-  const grouped = new GroupedConv2D({ name: 'grouped', filters: 24, kernelSize: [3, 3], strides: [1, 1], dilationRate: [1, 1], padding: 'same', groups: 4, useBias: false }).apply(reduce) as tfl.SymbolicTensor;
+  const grouped = new GroupedConv2D({
+    name: 'grouped',
+    filters: 24,
+    kernelSize: [3, 3],
+    strides: [1, 1],
+    dilationRate: [1, 1],
+    padding: 'same',
+    groups: 4,
+    useBias: false,
+  }).apply(reduce) as tfl.SymbolicTensor;
   const norm = tfl.layers.batchNormalization({ name: 'bn' }).apply(grouped) as tfl.SymbolicTensor;
   const relu = tfl.layers.reLU().apply(norm) as tfl.SymbolicTensor;
-  const expand = new GroupedConv2D({ name: 'expand', filters: 8, kernelSize: [1, 1], strides: [1, 1], dilationRate: [1, 1], padding: 'valid', groups: 2, useBias: true }).apply(relu) as tfl.SymbolicTensor;
+  const expand = new GroupedConv2D({
+    name: 'expand',
+    filters: 8,
+    kernelSize: [1, 1],
+    strides: [1, 1],
+    dilationRate: [1, 1],
+    padding: 'valid',
+    groups: 2,
+    useBias: true,
+  }).apply(relu) as tfl.SymbolicTensor;
   const sum = tfl.layers.add().apply([expand, stem]) as tfl.SymbolicTensor;
   const pooled = tfl.layers.globalAveragePooling2d({}).apply(sum) as tfl.SymbolicTensor;
   const out = tfl.layers.dense({ units: 5, name: 'fc' }).apply(pooled) as tfl.SymbolicTensor;
@@ -86,7 +104,9 @@ describe('grouped convolutions in the channel graph', () => {
     const model = resnextBlock();
     const graph = buildChannelGraph(model);
     const group = graph.groups.find((g) => g.producers.includes('reduce'))!;
-    await expect(pruneModel(model, graph, new Map([[group.id, Int32Array.of(0, 1, 4, 5, 8, 12)]]))).rejects.toThrow(/same number of channels in each group, got 2, 2, 1, 1/);
+    await expect(pruneModel(model, graph, new Map([[group.id, Int32Array.of(0, 1, 4, 5, 8, 12)]]))).rejects.toThrow(
+      /same number of channels in each group, got 2, 2, 1, 1/,
+    );
   });
 
   it('blocks a grouped conv that reads a concatenation, and only the groups it touches', () => {
@@ -94,7 +114,16 @@ describe('grouped convolutions in the channel graph', () => {
     const a = tfl.layers.conv2d({ filters: 4, kernelSize: 1, name: 'a' }).apply(input) as tfl.SymbolicTensor;
     const b = tfl.layers.conv2d({ filters: 4, kernelSize: 1, name: 'b' }).apply(input) as tfl.SymbolicTensor;
     const cat = tfl.layers.concatenate().apply([a, b]) as tfl.SymbolicTensor;
-    const grouped = new GroupedConv2D({ name: 'g', filters: 8, kernelSize: [1, 1], strides: [1, 1], dilationRate: [1, 1], padding: 'valid', groups: 2, useBias: true }).apply(cat) as tfl.SymbolicTensor;
+    const grouped = new GroupedConv2D({
+      name: 'g',
+      filters: 8,
+      kernelSize: [1, 1],
+      strides: [1, 1],
+      dilationRate: [1, 1],
+      padding: 'valid',
+      groups: 2,
+      useBias: true,
+    }).apply(cat) as tfl.SymbolicTensor;
     const c = tfl.layers.conv2d({ filters: 4, kernelSize: 1, name: 'c' }).apply(grouped) as tfl.SymbolicTensor;
     const graph = buildChannelGraph(tfl.model({ inputs: input, outputs: c }));
     const groupOf = (name: string) => graph.groups.find((g) => g.producers.includes(name))!;

@@ -25,9 +25,18 @@ export interface Fixture {
 export async function scheduleFixture(images = 384): Promise<Fixture> {
   await wasmCandidate.load();
   const { train } = await loadBuiltinSample(readAsset);
-  const data = takeRecords(train, Int32Array.from({ length: images }, (_, i) => i * 7));
+  const data = takeRecords(
+    train,
+    Int32Array.from({ length: images }, (_, i) => i * 7),
+  );
   const norm = channelStatistics(data);
-  const calibration = [0, 1].map((b) => makeBatch(data, Int32Array.from({ length: 64 }, (_, i) => b * 64 + i), norm));
+  const calibration = [0, 1].map((b) =>
+    makeBatch(
+      data,
+      Int32Array.from({ length: 64 }, (_, i) => b * 64 + i),
+      norm,
+    ),
+  );
   const train1 = (model: tfl.LayersModel, epochs: number, onStep?: () => void, onEpochEnd?: (epoch: number) => void | Promise<void>) =>
     fit(model, data, norm, { epochs, batchSize: 64, learningRate: 2e-3, seed: 3, stage: 'test', onEpochEnd, onProgress: () => onStep?.() });
   return {

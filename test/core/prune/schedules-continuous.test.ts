@@ -34,8 +34,10 @@ describe('continuous schedule (CIP-SPEC section 5)', () => {
     expect(distanceToBinary(last.gates)).toBeLessThan(1e-3);
     const sigmoid = [...last.sigmoid.values()].flatMap((m) => Array.from(m));
     const nearBinary = sigmoid.filter((v) => Math.min(v, 1 - v) < 1e-3).length / sigmoid.length;
-    console.log(`continuous run: ${seconds.toFixed(1)} s for 4 soft epochs on ${fixture.data.count} images; ` +
-      `sigmoid gates at T = Tmin within 1e-3 of 0/1: ${(nearBinary * 100).toFixed(1)}% (theta ${last.theta.toFixed(3)})`);
+    console.log(
+      `continuous run: ${seconds.toFixed(1)} s for 4 soft epochs on ${fixture.data.count} images; ` +
+        `sigmoid gates at T = Tmin within 1e-3 of 0/1: ${(nearBinary * 100).toFixed(1)}% (theta ${last.theta.toFixed(3)})`,
+    );
     expect(nearBinary).toBeGreaterThan(0.95);
     // ... and the physically pruned network gives the masked network's outputs (inference mode).
     const x = fixture.calibration[0].x;
@@ -82,15 +84,30 @@ function idxFiles(prefix: string, images: Uint8Array, labels: Uint8Array, count:
 describe('a pruning run with the continuous schedule', () => {
   it('completes end to end with CIP and tiny epochs', async () => {
     const { data } = fixture;
-    const files = new Map([...idxFiles('train', data.images, data.labels, 320), ...idxFiles('t10k', data.images.subarray(320 * 784), data.labels.subarray(320), 64)]);
+    const files = new Map([
+      ...idxFiles('train', data.images, data.labels, 320),
+      ...idxFiles('t10k', data.images.subarray(320 * 784), data.labels.subarray(320), 64),
+    ]);
     const stages = new Set<string>();
     const result = await runPruning(
-      { ...DEFAULT_PRUNE_CONFIG, model: 'demo-cnn', data: 'small', criterion: 'cip', schedule: 'continuous', softEpochs: 2, trainEpochs: 1, fineTuneEpochs: 1, calibrationBatches: 2 },
+      {
+        ...DEFAULT_PRUNE_CONFIG,
+        model: 'demo-cnn',
+        data: 'small',
+        criterion: 'cip',
+        schedule: 'continuous',
+        softEpochs: 2,
+        trainEpochs: 1,
+        fineTuneEpochs: 1,
+        calibrationBatches: 2,
+      },
       { readAsset, backend: 'wasm', openDataSource: async () => memoryTree('small', files), onProgress: (p) => stages.add(p.stage) },
     );
     expect([...stages]).toEqual(expect.arrayContaining(['training', 'pruning', 'soft pruning', 'fine-tuning']));
     expect(1 - result.pruned.flops / result.baseline.flops).toBeGreaterThanOrEqual(0.5);
     expect(1 - result.pruned.flops / result.baseline.flops).toBeLessThan(0.51);
-    console.log(`engine run, continuous: ${result.seconds.toFixed(1)} s; accuracy ${result.baseline.accuracy.toFixed(3)} -> ${result.pruned.accuracy.toFixed(3)}`);
+    console.log(
+      `engine run, continuous: ${result.seconds.toFixed(1)} s; accuracy ${result.baseline.accuracy.toFixed(3)} -> ${result.pruned.accuracy.toFixed(3)}`,
+    );
   });
 });

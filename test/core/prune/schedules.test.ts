@@ -28,9 +28,19 @@ describe('CIP-SPEC section 5 formulas', () => {
   });
 
   it('puts theta between the last removed and the next kept channel; the plan picks each side', () => {
-    const normalised = new Map([[0, Float32Array.of(0.2, 0.6, 1.0, 2.2)], [1, Float32Array.of(0.1, 1.9)]]);
+    const normalised = new Map([
+      [0, Float32Array.of(0.2, 0.6, 1.0, 2.2)],
+      [1, Float32Array.of(0.1, 1.9)],
+    ]);
     // Group 1's weak channel is protected: kept below theta, so its gate is mirrored.
-    const { theta, gates } = gateValues(normalised, new Map([[0, Int32Array.of(2, 3)], [1, Int32Array.of(0, 1)]]), 0.1);
+    const { theta, gates } = gateValues(
+      normalised,
+      new Map([
+        [0, Int32Array.of(2, 3)],
+        [1, Int32Array.of(0, 1)],
+      ]),
+      0.1,
+    );
     expect(theta).toBeCloseTo(0.8, 6);
     expect(gates.get(0)![1]).toBeCloseTo(1 / (1 + Math.exp(2)), 6);
     expect(gates.get(0)![2]).toBeCloseTo(1 / (1 + Math.exp(-2)), 6);
@@ -53,7 +63,9 @@ describe('soft gates', () => {
     const after = Array.from(gates.free('block3_bn/gamma')!.dataSync());
     const moved = after.map((v, c) => Math.abs(v - before[c]));
     const mean = (from: number, to: number) => moved.slice(from, to).reduce((a, b) => a + b, 0) / (to - from);
-    console.log(`mean |change| of gamma_free: gate 1e-4 ${mean(0, 8).toExponential(2)}, gate 0 ${mean(8, 16)}, gate 1 ${mean(16, group.channels).toExponential(2)}`);
+    console.log(
+      `mean |change| of gamma_free: gate 1e-4 ${mean(0, 8).toExponential(2)}, gate 0 ${mean(8, 16)}, gate 1 ${mean(16, group.channels).toExponential(2)}`,
+    );
     // Adam moves a weight by about the learning rate per step: 6 steps.
     expect(mean(0, 8)).toBeGreaterThan(2e-3);
     expect(mean(8, 16)).toBe(0);
@@ -91,7 +103,9 @@ describe('configuration', () => {
     const config = await pruneConfigFrom({ ...flags, schedule: 'continuous', softEpochs: 6, scheduleSteps: 2, scheduleMask: 'hard', scheduleRamp: 'constant' });
     expect(config).toMatchObject({ schedule: 'continuous', softEpochs: 6, scheduleSteps: 2, scheduleMask: 'hard', scheduleRamp: 'constant' });
     expect(() => runOptionParser('schedule')('gradual')).toThrow('must be one of one-shot, iterative, continuous');
-    expect(() => scheduleFor({ schedule: 'continuous', softEpochs: 0, scheduleSteps: 1, scheduleMask: 'soft', scheduleRamp: 'cubic' })).toThrow(/1 or more soft-pruning epochs/);
+    expect(() => scheduleFor({ schedule: 'continuous', softEpochs: 0, scheduleSteps: 1, scheduleMask: 'soft', scheduleRamp: 'cubic' })).toThrow(
+      /1 or more soft-pruning epochs/,
+    );
     expect(tf.getBackend()).toBe('wasm');
   });
 });

@@ -10,7 +10,17 @@ const TABLE: SensitivityTable = {
   baseline: 0.8,
   images: 500,
   ratios: [0.25, 0.5],
-  rows: [{ group: 1, layers: ['conv1'], channels: 16, trials: [{ ratio: 0.25, kept: 12, accuracy: 0.78, drop: 0.02 }, { ratio: 0.5, kept: 8, accuracy: 0.6, drop: 0.2 }] }],
+  rows: [
+    {
+      group: 1,
+      layers: ['conv1'],
+      channels: 16,
+      trials: [
+        { ratio: 0.25, kept: 12, accuracy: 0.78, drop: 0.02 },
+        { ratio: 0.5, kept: 8, accuracy: 0.6, drop: 0.2 },
+      ],
+    },
+  ],
 };
 
 describe('content hash', () => {

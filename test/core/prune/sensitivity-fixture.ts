@@ -21,11 +21,23 @@ export interface SensitivityFixture {
 export async function sensitivityFixture(): Promise<SensitivityFixture> {
   await wasmCandidate.load();
   const { train } = await loadBuiltinSample(readAsset);
-  const fitData = takeRecords(train, Int32Array.from({ length: 1000 }, (_, i) => i));
-  const evalData = takeRecords(train, Int32Array.from({ length: 256 }, (_, i) => 1000 + i));
+  const fitData = takeRecords(
+    train,
+    Int32Array.from({ length: 1000 }, (_, i) => i),
+  );
+  const evalData = takeRecords(
+    train,
+    Int32Array.from({ length: 256 }, (_, i) => 1000 + i),
+  );
   const norm = channelStatistics(fitData);
   const model = buildDemoCnn({ inputShape: [28, 28, 1], numClasses: 10, seed: 2 });
   await fit(model, fitData, norm, { epochs: 1, batchSize: 50, learningRate: 3e-3, seed: 3, stage: 'test' });
-  const evalBatches = [0, 1].map((b) => makeBatch(evalData, Int32Array.from({ length: 128 }, (_, i) => b * 128 + i), norm));
+  const evalBatches = [0, 1].map((b) =>
+    makeBatch(
+      evalData,
+      Int32Array.from({ length: 128 }, (_, i) => b * 128 + i),
+      norm,
+    ),
+  );
   return { model, evalBatches, dispose: () => (model.dispose(), tf.dispose(evalBatches.flatMap((b) => [b.x, b.y]))) };
 }

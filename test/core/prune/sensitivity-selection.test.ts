@@ -10,7 +10,11 @@ import type { SensitivityTable } from '../../../core/prune/sensitivity/sensitivi
 let graph: ChannelGraph;
 const RATIOS = [0.25, 0.5, 0.75];
 /** ResNet-20's three 64-channel inner convs of stage 3: the same cost, different sensitivities. */
-const SLOPES = new Map([[9, 1], [11, 2], [12, 4]]);
+const SLOPES = new Map([
+  [9, 1],
+  [11, 2],
+  [12, 4],
+]);
 
 /** A table whose drop is `slope` times the share removed (1 for groups not in SLOPES). */
 function linearTable(slopes: ReadonlyMap<number, number>): SensitivityTable {
@@ -42,7 +46,11 @@ beforeAll(async () => {
 
 describe('greedy share selection from a sensitivity table', () => {
   it.each([
-    ['flops', 0.3, 1], ['flops', 0.5, 1], ['params', 0.4, 1], ['flops', 0.5, 8], ['params', 0.3, 8],
+    ['flops', 0.3, 1],
+    ['flops', 0.5, 1],
+    ['params', 0.4, 1],
+    ['flops', 0.5, 8],
+    ['params', 0.3, 8],
   ] as const)('meets a %s cut of %s within 1 percent, kept channels rounded to %i', (metric, reduction, roundTo) => {
     const target: PruningTarget = { metric, reduction, roundTo };
     const selection = selectRatios(graph, linearTable(SLOPES), target);

@@ -28,10 +28,15 @@ beforeAll(async () => {
   deadGroup = groupOf('block3_conv');
   vitalGroup = groupOf('block1_conv');
   // Whatever block3's weakest half computes, block4 no longer reads it: removing it cannot cost accuracy.
-  const weakest = Array.from(scores.get(deadGroup)!.keys()).sort((a, b) => scores.get(deadGroup)![a] - scores.get(deadGroup)![b]).slice(0, 32);
+  const weakest = Array.from(scores.get(deadGroup)!.keys())
+    .sort((a, b) => scores.get(deadGroup)![a] - scores.get(deadGroup)![b])
+    .slice(0, 32);
   const block4 = fixture.model.getLayer('block4_conv');
   const [kernel, ...rest] = block4.getWeights();
-  const inputMask = tf.tensor4d(Array.from({ length: 64 }, (_, c) => (weakest.includes(c) ? 0 : 1)), [1, 1, 64, 1]);
+  const inputMask = tf.tensor4d(
+    Array.from({ length: 64 }, (_, c) => (weakest.includes(c) ? 0 : 1)),
+    [1, 1, 64, 1],
+  );
   const masked = tf.mul(kernel, inputMask);
   block4.setWeights([masked, ...rest]);
   tf.dispose([inputMask, masked]);

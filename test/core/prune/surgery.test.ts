@@ -60,9 +60,7 @@ describe('surgery', () => {
     const model = buildDemoCnn({ inputShape: [28, 28, 1], numClasses: 10 });
     const graph = buildChannelGraph(model);
     const output = graph.groups.find((g) => g.producers.includes('fc'))!;
-    await expect(pruneModel(model, graph, new Map([[output.id, Int32Array.of(0, 1)]]))).rejects.toThrow(
-      /cannot be pruned: model output 'fc'/,
-    );
+    await expect(pruneModel(model, graph, new Map([[output.id, Int32Array.of(0, 1)]]))).rejects.toThrow(/cannot be pruned: model output 'fc'/);
   });
 });
 

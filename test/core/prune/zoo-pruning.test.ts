@@ -21,7 +21,11 @@ function mobileBlocks(): tfl.LayersModel {
   const bn = (x: tfl.SymbolicTensor) => tfl.layers.batchNormalization({}).apply(x) as tfl.SymbolicTensor;
   const stem = bn(tfl.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', name: 'stem' }).apply(input) as tfl.SymbolicTensor);
   const expand = bn(tfl.layers.conv2d({ filters: 16, kernelSize: 1, name: 'expand' }).apply(stem) as tfl.SymbolicTensor);
-  const dw = bn(tfl.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', name: 'dw' }).apply(tfl.layers.reLU({}).apply(expand) as tfl.SymbolicTensor) as tfl.SymbolicTensor);
+  const dw = bn(
+    tfl.layers
+      .depthwiseConv2d({ kernelSize: 3, padding: 'same', name: 'dw' })
+      .apply(tfl.layers.reLU({}).apply(expand) as tfl.SymbolicTensor) as tfl.SymbolicTensor,
+  );
   const project = bn(tfl.layers.conv2d({ filters: 8, kernelSize: 1, name: 'project' }).apply(dw) as tfl.SymbolicTensor);
   const sum = tfl.layers.add({}).apply([stem, project]) as tfl.SymbolicTensor;
   const side = bn(tfl.layers.separableConv2d({ filters: 6, kernelSize: 3, padding: 'same', name: 'side' }).apply(sum) as tfl.SymbolicTensor);
@@ -46,7 +50,9 @@ describe('pruning every zoo model', () => {
     const graph = buildChannelGraph(model);
     // Keep every 4th channel out: a spread that touches each segment of each group.
     const keep = new Map(
-      graph.groups.filter((g) => g.prunable).map((g) => [g.id, Int32Array.from({ length: g.channels }, (_, i) => i).filter((i) => i % 4 !== 1 || g.channels < 4)]),
+      graph.groups
+        .filter((g) => g.prunable)
+        .map((g) => [g.id, Int32Array.from({ length: g.channels }, (_, i) => i).filter((i) => i % 4 !== 1 || g.channels < 4)]),
     );
     const pruned = await pruneModel(model, graph, keep);
     const expected = maskedCost(graph, new Map([...keep].map(([g, k]) => [g, k.length])));
@@ -65,7 +71,11 @@ describe('pruning every zoo model', () => {
   it('gives each ResNet stage its own group: the option-A shortcut is an index map, not a coupling', () => {
     const graph = buildChannelGraph(buildCifarResNet(20, { inputShape: [32, 32, 3], numClasses: 10 }));
     const streams = ['stem_conv', 'stage2_block1_b_conv', 'stage3_block1_b_conv'].map((p) => graph.groups.find((g) => g.producers.includes(p))!);
-    expect(streams.map((g) => [g.channels, g.prunable])).toEqual([[16, true], [32, true], [64, true]]);
+    expect(streams.map((g) => [g.channels, g.prunable])).toEqual([
+      [16, true],
+      [32, true],
+      [64, true],
+    ]);
     expect(new Set(streams.map((g) => g.id)).size).toBe(3);
   });
 

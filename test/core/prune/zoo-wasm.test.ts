@@ -22,7 +22,10 @@ const everyFourth = (channels: number) => Int32Array.from({ length: channels }, 
 
 describe('every zoo model on wasm', () => {
   it.each(MODEL_ZOO.map((entry) => ({ id: entry.id, entry })))('$id: 25% of every group, counted, run, equal to the masked model', async ({ id, entry }) => {
-    const input = id === 'demo-cnn' ? { inputShape: [28, 28, 1] as [number, number, number], numClasses: 10 } : { inputShape: [32, 32, 3] as [number, number, number], numClasses: 10 };
+    const input =
+      id === 'demo-cnn'
+        ? { inputShape: [28, 28, 1] as [number, number, number], numClasses: 10 }
+        : { inputShape: [32, 32, 3] as [number, number, number], numClasses: 10 };
     const model = entry.build(input);
     randomiseBatchNorm(model);
     const graph = buildChannelGraph(model);
@@ -49,7 +52,10 @@ describe('pruned models outside Pruneflow', () => {
     // block3_conv is the only reader of block2's channels: zero what it reads from the removed ones.
     const reader = model.getLayer('block3_conv');
     const [kernel] = reader.getWeights();
-    const mask = tf.tensor4d(Array.from({ length: group.channels }, (_, c) => (removed.includes(c) ? 0 : 1)), [1, 1, group.channels, 1]);
+    const mask = tf.tensor4d(
+      Array.from({ length: group.channels }, (_, c) => (removed.includes(c) ? 0 : 1)),
+      [1, 1, group.channels, 1],
+    );
     reader.setWeights([tf.mul(kernel, mask)]);
     const keep = new Map([[group.id, Int32Array.from({ length: group.channels }, (_, c) => c).filter((c) => !removed.includes(c))]]);
     const pruned = await pruneModel(model, graph, keep);

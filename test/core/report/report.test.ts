@@ -124,7 +124,9 @@ describe('accuracy per class in the reports', () => {
     expect(md).toContain('| &lt;Bag&gt; | 10 | 80.00% | 50.00% | -30.00 pt |');
     const html = renderReport(withClasses, 'html');
     expect(html).toContain('<h3>Top-1 accuracy per class</h3>');
-    expect(html).toContain('<tr><td>&lt;Bag&gt;</td><td class="num">10</td><td class="num">80.00%</td><td class="num">50.00%</td><td class="num">-30.00 pt</td></tr>');
+    expect(html).toContain(
+      '<tr><td>&lt;Bag&gt;</td><td class="num">10</td><td class="num">80.00%</td><td class="num">50.00%</td><td class="num">-30.00 pt</td></tr>',
+    );
     expect(unbalancedTags(html)).toEqual([]);
   });
 
@@ -136,7 +138,15 @@ describe('accuracy per class in the reports', () => {
 describe('settings in the reports', () => {
   it('read as a table of words, not a JSON dump', () => {
     const record = sessionRecord('s1', 'settings', 0.8);
-    record.config = { ...record.config, criterion: 'cip', schedule: 'iterative', scheduleSteps: 3, softEpochs: 1, sample: { train: 300, test: 100 }, distillation: { weight: 0.5, temperature: 4 } };
+    record.config = {
+      ...record.config,
+      criterion: 'cip',
+      schedule: 'iterative',
+      scheduleSteps: 3,
+      softEpochs: 1,
+      sample: { train: 300, test: 100 },
+      distillation: { weight: 0.5, temperature: 4 },
+    };
     const md = renderReport(reportInput([compared('d.pruneflow', record)], 'Settings', '2026-11-27T12:00:00.000Z'), 'md');
     expect(md).toContain('| Criterion | Importance propagation (CIP) |');
     expect(md).toContain('| Target | remove 50% of the FLOPs |');

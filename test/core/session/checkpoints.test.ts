@@ -28,7 +28,11 @@ describe('checkpoints', () => {
     const written: { weights: string[]; checkpoint: unknown }[] = [];
     const save = checkpoints(model, 'fine-tuning', 3);
     await fit(model, train, norm, {
-      epochs: 3, batchSize: 64, learningRate: 1e-2, seed: 1, stage: 'fine-tuning',
+      epochs: 3,
+      batchSize: 64,
+      learningRate: 1e-2,
+      seed: 1,
+      stage: 'fine-tuning',
       onCheckpoint: async (epoch) => {
         await save(epoch);
         const json = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8'));
@@ -44,7 +48,11 @@ describe('checkpoints', () => {
     expect(readdirSync(folder).sort()).toEqual(['model.json', 'weights-a.bin', 'weights-b.bin']);
 
     const loaded = await loadModel(join(folder, 'model.json'), { openModelSource });
-    const batch = makeBatch(test, Int32Array.from({ length: 64 }, (_, i) => i), norm);
+    const batch = makeBatch(
+      test,
+      Int32Array.from({ length: 64 }, (_, i) => i),
+      norm,
+    );
     const predict = (m: tfl.LayersModel) => Array.from((m.predict(batch.x) as tf.Tensor).dataSync());
     expect(predict(loaded)).toEqual(predict(model));
     tf.dispose([batch.x, batch.y]);
@@ -53,7 +61,9 @@ describe('checkpoints', () => {
   });
 
   it('fail before any training on a host that cannot write files', () => {
-    expect(() => stageCheckpoints({ checkpointDir: '/tmp/x' }, { readAsset: () => Promise.reject(new Error('unused')) })).toThrow(/cannot write files, so it cannot save checkpoints/);
+    expect(() => stageCheckpoints({ checkpointDir: '/tmp/x' }, { readAsset: () => Promise.reject(new Error('unused')) })).toThrow(
+      /cannot write files, so it cannot save checkpoints/,
+    );
     expect(stageCheckpoints({}, { readAsset: () => Promise.reject(new Error('unused')) })).toBeUndefined();
   });
 });

@@ -14,7 +14,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-describe('matching a model\'s class names to the data set\'s', () => {
+describe("matching a model's class names to the data set's", () => {
   it('keeps the order when the names agree (case, spaces, dashes and underscores aside)', () => {
     expect(matchClassOrder(['Golden_Retriever', 'tabby cat'], ['golden retriever', 'Tabby-Cat'])).toEqual({ kind: 'same' });
   });
@@ -36,8 +36,17 @@ describe('matching a model\'s class names to the data set\'s', () => {
     expect(matchClassOrder(['cat', 'dog', 'bird'], ['cat', 'dog'])).toEqual({ kind: 'same' });
   });
 
-  it('renumbers the labels and keeps the data\'s own names in the model\'s order', () => {
-    const data: ImageDataset = { name: 'x', images: new Uint8Array(4), labels: Uint8Array.of(0, 1, 2, 0), count: 4, height: 1, width: 1, channels: 1, classNames: ['bird', 'cat', 'dog'] };
+  it("renumbers the labels and keeps the data's own names in the model's order", () => {
+    const data: ImageDataset = {
+      name: 'x',
+      images: new Uint8Array(4),
+      labels: Uint8Array.of(0, 1, 2, 0),
+      count: 4,
+      height: 1,
+      width: 1,
+      channels: 1,
+      classNames: ['bird', 'cat', 'dog'],
+    };
     const mapped = relabel(data, [2, 0, 1]);
     expect([...mapped.labels]).toEqual([2, 0, 1, 2]);
     expect(mapped.classNames).toEqual(['cat', 'dog', 'bird']);

@@ -11,7 +11,10 @@ describe('engine calls behind the wizard', () => {
     const preview = await engine.inspectDataset(BUILTIN_DATA);
     expect(preview.classNames).toHaveLength(10);
     expect(preview.classNames[9]).toBe('Ankle boot');
-    expect(preview.splits.map((s) => [s.name, s.count])).toEqual([['train', 5000], ['test', 1000]]);
+    expect(preview.splits.map((s) => [s.name, s.count])).toEqual([
+      ['train', 5000],
+      ['test', 1000],
+    ]);
     expect(preview.samples.length).toBe(40);
     expect([preview.height, preview.width, preview.channels]).toEqual([28, 28, 1]);
   });

@@ -11,7 +11,7 @@ function recorder(engine: ReturnType<typeof createEngine>) {
   const waiting: { match: (e: EngineEvent) => boolean; resolve: (e: EngineEvent) => void }[] = [];
   engine.onEvent((event) => {
     events.push(event);
-    for (const w of waiting.splice(0)) (w.match(event) ? w.resolve(event) : waiting.push(w));
+    for (const w of waiting.splice(0)) w.match(event) ? w.resolve(event) : waiting.push(w);
   });
   const next = (match: (e: EngineEvent) => boolean) => new Promise<EngineEvent>((resolve) => waiting.push({ match, resolve }));
   return { events, next };
@@ -50,7 +50,10 @@ describe('pausing a task', () => {
     const cancelled = next((e) => e.type === 'task-cancelled');
     await engine.cancelTask(taskId);
     await cancelled;
-    expect(events.slice(cancelledAt)).toEqual([{ type: 'task-state', taskId, state: 'cancelled' }, { type: 'task-cancelled', taskId }]);
+    expect(events.slice(cancelledAt)).toEqual([
+      { type: 'task-state', taskId, state: 'cancelled' },
+      { type: 'task-cancelled', taskId },
+    ]);
     // Calls for a finished task are ignored, as cancelTask's are.
     await engine.pauseTask(taskId);
     await engine.resumeTask(taskId);

@@ -23,7 +23,15 @@ async function run(config: Partial<PruneConfig>): Promise<{ steps: PruneStep[]; 
       if (event.type === 'task-done' || event.type === 'task-failed') stop();
     });
   });
-  ({ taskId } = await engine.startPruning({ model: 'demo-cnn', data: BUILTIN_DATA, trainEpochs: 0, fineTuneEpochs: 0, batchSize: 32, sample: SAMPLE, ...config }));
+  ({ taskId } = await engine.startPruning({
+    model: 'demo-cnn',
+    data: BUILTIN_DATA,
+    trainEpochs: 0,
+    fineTuneEpochs: 0,
+    batchSize: 32,
+    sample: SAMPLE,
+    ...config,
+  }));
   return { steps, result: await done };
 }
 
@@ -58,7 +66,11 @@ describe('pruning steps and per-class accuracy from the engine', () => {
 
   it('iterative: k steps that cut more each time and end at the pruned model', async () => {
     const { steps, result } = await run({ schedule: 'iterative', scheduleSteps: 3, softEpochs: 0 });
-    expect(steps.map((s) => [s.step, s.steps])).toEqual([[1, 3], [2, 3], [3, 3]]);
+    expect(steps.map((s) => [s.step, s.steps])).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
     // After step i about R * i / k of the FLOPs are gone, counted against the baseline.
     steps.forEach((s, i) => expect(s.cut).toBeCloseTo((0.5 * (i + 1)) / 3, 1));
     for (let i = 1; i < steps.length; i++) {
@@ -70,7 +82,11 @@ describe('pruning steps and per-class accuracy from the engine', () => {
 
   it('continuous: a step per gate update, from nothing gated to the pruned widths', async () => {
     const { steps, result } = await run({ schedule: 'continuous', softEpochs: 2 });
-    expect(steps.map((s) => [s.step, s.steps])).toEqual([[0, 2], [1, 2], [2, 2]]);
+    expect(steps.map((s) => [s.step, s.steps])).toEqual([
+      [0, 2],
+      [1, 2],
+      [2, 2],
+    ]);
     expect(steps[0].cut).toBe(0);
     expect(widths(steps[0])).toEqual(result.baseline.layerWidths);
     expect(widths(steps[2])).toEqual(result.pruned.layerWidths);

@@ -23,7 +23,14 @@ const ATTACK = 'ssh-ed25519 AAAA attacker';
 
 let page: EngineApi;
 let user: EngineApi;
-const base: Partial<PruneConfig> & Pick<PruneConfig, 'model' | 'data'> = { model: 'demo-cnn', data: 'builtin:fashion-mnist', trainEpochs: 0, fineTuneEpochs: 0, calibrationBatches: 1, sample: { train: 64, test: 64 } };
+const base: Partial<PruneConfig> & Pick<PruneConfig, 'model' | 'data'> = {
+  model: 'demo-cnn',
+  data: 'builtin:fashion-mnist',
+  trainEpochs: 0,
+  fineTuneEpochs: 0,
+  calibrationBatches: 1,
+  sample: { train: 64, test: 64 },
+};
 
 function finished(engine: EngineApi, taskId: string): Promise<PruneResult> {
   return new Promise((resolve, reject) => {
@@ -46,7 +53,7 @@ beforeAll(async () => {
 }, 120_000);
 
 describe("a page's engine writes under the page's policy", () => {
-  it("stores a session name without its line breaks", async () => {
+  it('stores a session name without its line breaks', async () => {
     expect((await page.openProject(project)).sessions[0].name).toBe(`mine ${ATTACK}`);
   });
 
@@ -81,7 +88,10 @@ describe("a page's engine writes under the page's policy", () => {
 });
 
 describe('export targets are checked before a run starts', () => {
-  it.each([['page', () => page], ['user', () => user]] as const)('%s: an export onto an existing file fails at the call, naming the path', async (_who, engine) => {
+  it.each([
+    ['page', () => page],
+    ['user', () => user],
+  ] as const)('%s: an export onto an existing file fails at the call, naming the path', async (_who, engine) => {
     const taken = join(work, `taken-${_who}`);
     writeFileSync(taken, 'mine');
     const events: EngineEvent[] = [];

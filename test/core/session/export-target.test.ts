@@ -31,7 +31,9 @@ describe('an export folder that already holds a model', () => {
     const engine = createEngine({ host: 'test', candidates: [wasmCandidate], readAsset, listFolder });
     const config = { model: 'demo-cnn', data: BUILTIN_DATA, trainEpochs: 0, fineTuneEpochs: 0, sample: { train: 50, test: 20 } };
     await expect(engine.startPruning({ ...config, export: { path: taken, format: 'tfjs' } })).rejects.toThrow(ExportExistsError);
-    const ended = new Promise<EngineEvent['type']>((resolve) => engine.onEvent((e) => ['task-done', 'task-failed', 'task-cancelled'].includes(e.type) && resolve(e.type)));
+    const ended = new Promise<EngineEvent['type']>((resolve) =>
+      engine.onEvent((e) => ['task-done', 'task-failed', 'task-cancelled'].includes(e.type) && resolve(e.type)),
+    );
     const { taskId } = await engine.startPruning({ ...config, export: { path: taken, format: 'tfjs', overwrite: true } });
     await engine.cancelTask(taskId);
     // This host cannot write files: the run would fail at its export, but it started and is cancelled first.

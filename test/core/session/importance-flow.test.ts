@@ -67,7 +67,7 @@ describe('importanceFlow on ResNet-20 (CIP on weights alone)', () => {
     }
   });
 
-  it("gives each node the share of its channels the last step removed", () => {
+  it('gives each node the share of its channels the last step removed', () => {
     const last = new Map(flow.steps.at(-1)!.groups.map((g) => [g.group, new Set(g.kept)]));
     let pruned = 0;
     for (const node of flow.nodes) {

@@ -40,7 +40,10 @@ function finished(taskId: string): Promise<PruneResult> {
 beforeAll(async () => {
   engine = createEngine({ host: 'test', candidates: [wasmCandidate], ...nodeRunHost(), trainingReplicas: undefined });
   const base = { model: 'demo-cnn', data: 'builtin:fashion-mnist', trainEpochs: 0, fineTuneEpochs: 0, calibrationBatches: 1, project: file };
-  for (const config of [{ ...base, sessionName: HOSTILE }, { ...base, criterion: 'l2', target: { metric: 'flops' as const, reduction: 0.3 } }]) {
+  for (const config of [
+    { ...base, sessionName: HOSTILE },
+    { ...base, criterion: 'l2', target: { metric: 'flops' as const, reduction: 0.3 } },
+  ]) {
     const { taskId } = await engine.startPruning(config);
     results.push(await finished(taskId));
     await new Promise((resolve) => setTimeout(resolve, 0)); // the engine frees its task slot after the event
@@ -52,8 +55,15 @@ describe('engine calls for projects', () => {
     const summary = await engine.openProject(file);
     expect(summary.dataset).toMatchObject({ path: 'builtin:fashion-mnist', found: true });
     expect(summary.baseline).toMatchObject({ source: 'demo-cnn', trainEpochs: 0, accuracy: results[0].baseline.accuracy, flops: results[0].baseline.flops });
-    expect(summary.sessions.map((s) => [s.id, s.name, s.status, s.criterion])).toEqual([['s1', HOSTILE, 'done', 'l1'], ['s2', 'L2 norm, one-shot, 30% FLOPs', 'done', 'l2']]);
-    expect(summary.sessions[1].metrics).toMatchObject({ accuracy: results[1].pruned.accuracy, flops: results[1].pruned.flops, parameters: results[1].pruned.parameters });
+    expect(summary.sessions.map((s) => [s.id, s.name, s.status, s.criterion])).toEqual([
+      ['s1', HOSTILE, 'done', 'l1'],
+      ['s2', 'L2 norm, one-shot, 30% FLOPs', 'done', 'l2'],
+    ]);
+    expect(summary.sessions[1].metrics).toMatchObject({
+      accuracy: results[1].pruned.accuracy,
+      flops: results[1].pruned.flops,
+      parameters: results[1].pruned.parameters,
+    });
     expect(summary.sessions[0].removedChannels).toBeGreaterThan(0);
   });
 
@@ -137,6 +147,8 @@ describe('engine calls for projects', () => {
     writeFileSync(notProject, 'hello');
     await expect(engine.compareSessions([{ path: notProject }])).rejects.toThrow(NotAProjectError);
     await expect(engine.exportSession(file, 's9', 'tfjs', join(dir, 'never'))).rejects.toThrow(UnknownSessionError);
-    await expect(engine.writeReport(file, ['nope'], 'md', join(dir, 'never.md'))).rejects.toThrow(/has no session 'nope'; its sessions: s1 \(<script>alert\(1\)<\/script>\), s2/);
+    await expect(engine.writeReport(file, ['nope'], 'md', join(dir, 'never.md'))).rejects.toThrow(
+      /has no session 'nope'; its sessions: s1 \(<script>alert\(1\)<\/script>\), s2/,
+    );
   });
 });

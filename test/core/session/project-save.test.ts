@@ -61,7 +61,10 @@ describe('File > Save As', () => {
     const link = join(dir, 'link.pruneflow');
     symlinkSync(source, link);
     for (const target of [source, join(dir, '.', 'study.pruneflow'), link]) {
-      expect(await call('saveProjectAs', source, target, true)).toMatchObject({ ok: false, error: { name: 'SaveOverSourceError', message: expect.stringContaining(target) } });
+      expect(await call('saveProjectAs', source, target, true)).toMatchObject({
+        ok: false,
+        error: { name: 'SaveOverSourceError', message: expect.stringContaining(target) },
+      });
     }
     expect(statSync(source).mtimeMs).toBe(before);
   });
@@ -69,7 +72,10 @@ describe('File > Save As', () => {
   it('replaces another file only when told to', async () => {
     const other = join(dir, 'other.pruneflow');
     writeFileSync(other, 'not yet a project');
-    expect(await call('saveProjectAs', source, other)).toMatchObject({ ok: false, error: { name: 'ProjectExistsError', message: expect.stringContaining(other) } });
+    expect(await call('saveProjectAs', source, other)).toMatchObject({
+      ok: false,
+      error: { name: 'ProjectExistsError', message: expect.stringContaining(other) },
+    });
     expect(readFileSync(other, 'utf8')).toBe('not yet a project');
     expect(await call('saveProjectAs', source, other, true)).toMatchObject({ ok: true });
     expect((await loadProjectFile(other)).sessions).toHaveLength(1);
@@ -77,7 +83,10 @@ describe('File > Save As', () => {
 
   it('refuses a path without the .pruneflow extension, a missing source and a bad overwrite flag', async () => {
     expect(await call('saveProjectAs', source, join(dir, 'copy.zip'))).toMatchObject({ ok: false, error: { name: 'ProjectPathError' } });
-    expect(await call('saveProjectAs', join(dir, 'gone.pruneflow'), join(dir, 'x.pruneflow'))).toMatchObject({ ok: false, error: { name: 'ProjectNotFoundError' } });
+    expect(await call('saveProjectAs', join(dir, 'gone.pruneflow'), join(dir, 'x.pruneflow'))).toMatchObject({
+      ok: false,
+      error: { name: 'ProjectNotFoundError' },
+    });
     expect(await call('saveProjectAs', source, join(dir, 'x.pruneflow'), 'yes')).toMatchObject({ ok: false, error: { name: 'InvalidCallError' } });
   });
 });

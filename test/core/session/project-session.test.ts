@@ -71,7 +71,10 @@ describe('sessions saved into a project', () => {
     const meanwhile = async () => {
       const project = await loadProjectFile(file);
       const [first] = project.sessions;
-      await saveProjectFile(file, { ...project, sessions: [...project.sessions, { ...first, record: { ...first.record, id: 's9', name: 'from another process' } }] });
+      await saveProjectFile(file, {
+        ...project,
+        sessions: [...project.sessions, { ...first, record: { ...first.record, id: 's9', name: 'from another process' } }],
+      });
     };
     let pending: Promise<void> | undefined;
     const onProgress = (p: { stage: string }) => {
@@ -85,7 +88,11 @@ describe('sessions saved into a project', () => {
     const result = await runProjectSession(config({ data: join(dir, 'moved') }), { ...context, projects, onProgress });
     // The session was in the file (as running) from its start, so it keeps its id and the other one its place.
     expect(result.project!.session).toBe('s3');
-    expect((await loadProjectFile(file)).sessions.map((s) => [s.record.id, s.record.status])).toEqual([['s1', 'done'], ['s2', 'done'], ['s3', 'done'], ['s9', 'done']]);
+    expect((await loadProjectFile(file)).sessions.map((s) => [s.record.id, s.record.status])).toEqual([
+      ['s1', 'done'],
+      ['s2', 'done'],
+      ['s3', 'done'],
+      ['s9', 'done'],
+    ]);
   });
 });
-

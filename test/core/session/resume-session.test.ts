@@ -36,7 +36,12 @@ function cancelling(stage: string, epoch: number) {
   return {
     states,
     context: {
-      readAsset, openDataSource, projects: nodeProjectStore, backend: 'wasm', host: 'test', signal: controller.signal,
+      readAsset,
+      openDataSource,
+      projects: nodeProjectStore,
+      backend: 'wasm',
+      host: 'test',
+      signal: controller.signal,
       onState: (state: SessionState) => states.push(state),
       onProgress: (p: TaskProgress) => {
         if (p.stage === stage && p.metrics?.epoch === epoch) controller.abort();
@@ -65,7 +70,11 @@ describe('a session resumed from its checkpoints', () => {
     await expect(runProjectSession(config(stopped), inTraining.context)).rejects.toThrow(/cancel/i);
     expect(inTraining.states).toEqual(['cancelled']);
     let project = await loadProjectFile(stopped);
-    expect(project.sessions[0].record).toMatchObject({ status: 'cancelled', state: 'cancelled', checkpoint: { state: 'configured', training: { stage: 'training', epoch: 1, epochs: 2 } } });
+    expect(project.sessions[0].record).toMatchObject({
+      status: 'cancelled',
+      state: 'cancelled',
+      checkpoint: { state: 'configured', training: { stage: 'training', epoch: 1, epochs: 2 } },
+    });
     expect(project.sessions[0].optimizer?.length).toBeGreaterThan(0);
 
     // Resumed, and cancelled again in the second fine-tuning epoch.
@@ -74,7 +83,10 @@ describe('a session resumed from its checkpoints', () => {
     expect(inFineTuning.states).toEqual(['configured', 'baseline-evaluated', 'importance-computed', 'pruning', 'fine-tuning', 'cancelled']);
     project = await loadProjectFile(stopped);
     const { record } = project.sessions[0];
-    expect(record).toMatchObject({ status: 'cancelled', checkpoint: { state: 'fine-tuning', training: { stage: 'fine-tuning', epoch: 1, epochs: 3, optimizer: expect.any(Array) } } });
+    expect(record).toMatchObject({
+      status: 'cancelled',
+      checkpoint: { state: 'fine-tuning', training: { stage: 'fine-tuning', epoch: 1, epochs: 3, optimizer: expect.any(Array) } },
+    });
     expect(record.history).toHaveLength(1);
     copyFileSync(stopped, copy);
 
@@ -128,7 +140,13 @@ describe('a session resumed from its checkpoints', () => {
     const error = await runProjectSession(failing, plain).catch((e: Error) => e);
     expect(error).toBeInstanceOf(Error);
     const { record, weights } = (await loadProjectFile(whole)).sessions[1];
-    expect(record).toMatchObject({ id: 's2', status: 'failed', state: 'failed', error: { name: (error as Error).name }, checkpoint: { state: 'fine-tuning', training: { epoch: 1, epochs: 1 } } });
+    expect(record).toMatchObject({
+      id: 's2',
+      status: 'failed',
+      state: 'failed',
+      error: { name: (error as Error).name },
+      checkpoint: { state: 'fine-tuning', training: { epoch: 1, epochs: 1 } },
+    });
     expect(record.history).toHaveLength(1);
     // The weights are the checkpoint's, in its layout: what a resume loads.
     expect(weights.length).toBe(record.weightSpecs.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * 4, 0));

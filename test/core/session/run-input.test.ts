@@ -17,7 +17,10 @@ let model: tfl.LayersModel;
 beforeAll(async () => {
   await wasmCandidate.load();
   const { train } = await loadBuiltinSample(readAsset);
-  data = takeRecords(train, Int32Array.from({ length: Math.min(1500, train.count) }, (_, i) => i));
+  data = takeRecords(
+    train,
+    Int32Array.from({ length: Math.min(1500, train.count) }, (_, i) => i),
+  );
   model = buildDemoCnn({ inputShape: [28, 28, 1], numClasses: 10, seed: 2 });
   const tf = contractNormalisation(presetContract('tf'), 1, () => ({ mean: [], std: [] }));
   await fit(model, data, tf, { epochs: 3, batchSize: 64, learningRate: 2e-3, seed: 3, stage: 'test' });

@@ -14,7 +14,13 @@ import { BUILTIN_DATA, InputMismatchError, loadRunData, loadRunInputs } from '..
 import { writeSyntheticCifar } from './synthetic-cifar.js';
 
 const host = { readAsset, openDataSource };
-const config = (data: string, seed: number, extra: Partial<PruneConfig> = {}): PruneConfig => ({ ...DEFAULT_PRUNE_CONFIG, model: 'demo-cnn', data, seed, ...extra });
+const config = (data: string, seed: number, extra: Partial<PruneConfig> = {}): PruneConfig => ({
+  ...DEFAULT_PRUNE_CONFIG,
+  model: 'demo-cnn',
+  data,
+  seed,
+  ...extra,
+});
 
 // Sessions with other seeds are compared on their test accuracy: they must test on the same images.
 describe('the images a run tests on', () => {
@@ -43,7 +49,10 @@ describe('a model file checked against the data set at the start of a run', () =
   beforeAll(async () => {
     await tf.setBackend('cpu');
     // demo-cnn built for 32x32 colour images; the built-in sample is 28x28 gray with 10 classes.
-    for (const [name, classes] of [['colour10', 10], ['colour5', 5]] as const) {
+    for (const [name, classes] of [
+      ['colour10', 10],
+      ['colour5', 5],
+    ] as const) {
       const model = zooEntry('demo-cnn').build({ inputShape: [32, 32, 3], numClasses: classes });
       const folder = join(dir, name);
       mkdirSync(folder, { recursive: true });
@@ -58,7 +67,9 @@ describe('a model file checked against the data set at the start of a run', () =
     const model = modelFile('colour10');
     const failure = loadRunInputs({ ...config(BUILTIN_DATA, 1, sample), model }, files);
     await expect(failure).rejects.toThrow(InputMismatchError);
-    await expect(failure).rejects.toThrow(/does not fit the data set\. The model takes 32×32 images; yours are 28×28\. The model takes colour .* What to do: let Pruneflow fit/);
+    await expect(failure).rejects.toThrow(
+      /does not fit the data set\. The model takes 32×32 images; yours are 28×28\. The model takes colour .* What to do: let Pruneflow fit/,
+    );
   });
 
   it('resizes and converts the images to the model when asked, and says so', async () => {
@@ -72,6 +83,8 @@ describe('a model file checked against the data set at the start of a run', () =
 
   it('refuses other classes even when asked to fit the images: no conversion helps', async () => {
     const model = modelFile('colour5');
-    await expect(loadRunInputs({ ...config(BUILTIN_DATA, 1, sample), model, fitInput: true }, files)).rejects.toThrow(/predicts 5 classes; the data set has 10\..*What to do: A pruned model keeps its classifier/);
+    await expect(loadRunInputs({ ...config(BUILTIN_DATA, 1, sample), model, fitInput: true }, files)).rejects.toThrow(
+      /predicts 5 classes; the data set has 10\..*What to do: A pruned model keeps its classifier/,
+    );
   });
 });

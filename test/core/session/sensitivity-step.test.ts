@@ -26,7 +26,10 @@ const config = { criterion: 'l1', seed: 1, sensitivityRatios: [0.5], sensitivity
 
 beforeAll(async () => {
   await wasmCandidate.load();
-  train = takeRecords((await loadBuiltinSample(readAsset)).train, Int32Array.from({ length: 300 }, (_, i) => i));
+  train = takeRecords(
+    (await loadBuiltinSample(readAsset)).train,
+    Int32Array.from({ length: 300 }, (_, i) => i),
+  );
   norm = channelStatistics(train);
   model = buildDemoCnn({ inputShape: [28, 28, 1], numClasses: 10, seed: 4 });
   graph = buildChannelGraph(model);
@@ -74,7 +77,8 @@ describe('cached sensitivity tables', () => {
   it('ignores a corrupt entry with a warning, measures again and repairs it', async () => {
     const good = await measure();
     const [file] = readdirSync(folder).filter((f) => f.endsWith('.json'));
-    for (const name of readdirSync(folder)) writeFileSync(join(folder, name), name === file ? '{"format":"pruneflow-sensitivity","version":1,"key":' : 'garbage');
+    for (const name of readdirSync(folder))
+      writeFileSync(join(folder, name), name === file ? '{"format":"pruneflow-sensitivity","version":1,"key":' : 'garbage');
     const repaired = await measure();
     expect(repaired.cached).toBe(false);
     expect(repaired.evaluations).toBeGreaterThan(0);

@@ -6,7 +6,9 @@ describe("a session's default name", () => {
 
   it('names the criterion as people read it, with the schedule and the target', () => {
     expect(defaultSessionName(config, [])).toBe('L1 norm, one-shot, 50% FLOPs');
-    expect(defaultSessionName({ ...config, criterion: 'cip', target: { metric: 'params', reduction: 0.3 } }, [])).toBe('Importance propagation (CIP), one-shot, 30% parameters');
+    expect(defaultSessionName({ ...config, criterion: 'cip', target: { metric: 'params', reduction: 0.3 } }, [])).toBe(
+      'Importance propagation (CIP), one-shot, 30% parameters',
+    );
   });
 
   it('is numbered when the project already has a session of that name, so two sessions never share one', () => {

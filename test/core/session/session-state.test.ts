@@ -33,7 +33,9 @@ describe('the session state machine', () => {
   it('throws IllegalTransitionError on a skipped, backward or repeated move, and after an end', () => {
     const machine = new SessionMachine();
     expect(() => machine.to('pruning')).toThrow(IllegalTransitionError);
-    expect(() => machine.to('configured')).toThrow(/cannot go from 'configured' to 'configured'; from 'configured' it goes to baseline-evaluated, failed, cancelled/);
+    expect(() => machine.to('configured')).toThrow(
+      /cannot go from 'configured' to 'configured'; from 'configured' it goes to baseline-evaluated, failed, cancelled/,
+    );
     expect(machine.state).toBe('configured');
     machine.to('baseline-evaluated');
     expect(() => machine.to('configured')).toThrow(IllegalTransitionError);

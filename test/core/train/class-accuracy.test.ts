@@ -16,7 +16,14 @@ function thresholdModel(): tfl.LayersModel {
 }
 
 const dataset = (pixels: number[], labels: number[], classNames: string[]): ImageDataset => ({
-  name: 'hand-made', images: Uint8Array.from(pixels), labels: Uint8Array.from(labels), count: pixels.length, height: 1, width: 1, channels: 1, classNames,
+  name: 'hand-made',
+  images: Uint8Array.from(pixels),
+  labels: Uint8Array.from(labels),
+  count: pixels.length,
+  height: 1,
+  width: 1,
+  channels: 1,
+  classNames,
 });
 const plain = { mean: [0], std: [1] }; // the pixel scaled to 0..1, nothing more
 
@@ -27,11 +34,17 @@ describe('classAccuracy', () => {
     const result = await classAccuracy(thresholdModel(), data, plain, { batchSize: 4 });
     expect(result.top1).toBe(3 / 6);
     expect(result.top5).toBeUndefined();
-    expect(result.perClass).toEqual([{ name: 'a', images: 1, accuracy: 1 }, { name: 'b', images: 3, accuracy: 2 / 3 }, { name: 'c', images: 2, accuracy: 0 }]);
+    expect(result.perClass).toEqual([
+      { name: 'a', images: 1, accuracy: 1 },
+      { name: 'b', images: 3, accuracy: 2 / 3 },
+      { name: 'c', images: 2, accuracy: 0 },
+    ]);
   });
 
   it('agrees with evaluate on top-1 and top-5, and marks a class without test images', async () => {
-    const model = tfl.sequential({ layers: [tfl.layers.flatten({ inputShape: [2, 2, 1] }), tfl.layers.dense({ units: 7, kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }) })] });
+    const model = tfl.sequential({
+      layers: [tfl.layers.flatten({ inputShape: [2, 2, 1] }), tfl.layers.dense({ units: 7, kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }) })],
+    });
     const pixels = Array.from({ length: 40 * 4 }, (_, i) => (i * 97) % 256);
     const labels = Array.from({ length: 40 }, (_, i) => (i * 5) % 6); // class 6 has none
     const data = { ...dataset(pixels, labels, ['0', '1', '2', '3', '4', '5', '6']), count: 40, height: 2, width: 2 };

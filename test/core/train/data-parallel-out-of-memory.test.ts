@@ -103,12 +103,16 @@ describe('data-parallel training that runs out of memory', () => {
     failTensorsAbove(0);
     const squeezed = fit(model, train, norm, { ...options, batchSize: 4, parallel, onProgress: (p) => void (p.warning && warnings.push(p.message)) });
     await expect(squeezed).rejects.toThrow(DeviceOutOfMemoryError);
-    await expect(squeezed).rejects.toThrow(/training at step 1: even a batch of 1 does not fit in memory on the wasm backend \(training replica 1 of 2: WebGL Error: OUT_OF_MEMORY\)/);
+    await expect(squeezed).rejects.toThrow(
+      /training at step 1: even a batch of 1 does not fit in memory on the wasm backend \(training replica 1 of 2: WebGL Error: OUT_OF_MEMORY\)/,
+    );
     expect(warnings).toEqual(['Batch 4 did not fit in memory; continuing with 2', 'Batch 2 did not fit in memory; continuing with 1']);
     // A replica's other failures are not retried: the run ends with the replica's own words.
     failAllocations((shape) => shape.length === 4 && shape[3] === 32, 'a kernel bug');
     warnings.length = 0;
-    await expect(fit(model, train, norm, { ...options, batchSize: 4, parallel, onProgress: (p) => void (p.warning && warnings.push(p.message)) })).rejects.toThrow(/a kernel bug/);
+    await expect(
+      fit(model, train, norm, { ...options, batchSize: 4, parallel, onProgress: (p) => void (p.warning && warnings.push(p.message)) }),
+    ).rejects.toThrow(/a kernel bug/);
     expect(warnings).toEqual([]);
     model.dispose();
   });

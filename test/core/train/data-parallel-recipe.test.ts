@@ -28,7 +28,12 @@ import type { ProgressListener } from '../../../core/train/progress.js';
 import { npm, ROOT } from '../../build/run.js';
 
 const newest = (dir: string): number =>
-  Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : e.name.endsWith('.ts') ? statSync(join(dir, e.name)).mtimeMs : 0)));
+  Math.max(
+    0,
+    ...readdirSync(dir, { withFileTypes: true }).map((e) =>
+      e.isDirectory() ? newest(join(dir, e.name)) : e.name.endsWith('.ts') ? statSync(join(dir, e.name)).mtimeMs : 0,
+    ),
+  );
 
 let data: ImageDataset;
 let small: ImageDataset;
@@ -43,7 +48,13 @@ const spawnReplica = (i: number) => {
 
 beforeAll(async () => {
   const worker = trainingWorkerUrl();
-  const built = (() => { try { return statSync(worker).mtimeMs; } catch { return 0; } })();
+  const built = (() => {
+    try {
+      return statSync(worker).mtimeMs;
+    } catch {
+      return 0;
+    }
+  })();
   if (built < newest(join(ROOT, 'core'))) await npm('build:node');
   spawn = nodeReplicaSpawner();
   await wasmCandidate.load();
@@ -62,10 +73,14 @@ afterEach(async () => {
 /** No batch norm unless asked: shard gradients then average to the full-batch gradient. */
 function tinyCnn(seed = 1, batchNorm = false): tfl.LayersModel {
   const input = tfl.input({ shape: [28, 28, 1] });
-  let x = tfl.layers.conv2d({ filters: 8, kernelSize: 3, activation: batchNorm ? 'linear' : 'relu', kernelInitializer: tfl.initializers.heNormal({ seed }) }).apply(input) as tfl.SymbolicTensor;
+  let x = tfl.layers
+    .conv2d({ filters: 8, kernelSize: 3, activation: batchNorm ? 'linear' : 'relu', kernelInitializer: tfl.initializers.heNormal({ seed }) })
+    .apply(input) as tfl.SymbolicTensor;
   if (batchNorm) x = tfl.layers.reLU().apply(tfl.layers.batchNormalization({}).apply(x)) as tfl.SymbolicTensor;
   x = tfl.layers.maxPooling2d({ poolSize: 2 }).apply(x) as tfl.SymbolicTensor;
-  x = tfl.layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, activation: 'relu', kernelInitializer: tfl.initializers.heNormal({ seed: seed + 1 }) }).apply(x) as tfl.SymbolicTensor;
+  x = tfl.layers
+    .conv2d({ filters: 16, kernelSize: 3, strides: 2, activation: 'relu', kernelInitializer: tfl.initializers.heNormal({ seed: seed + 1 }) })
+    .apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.globalAveragePooling2d({}).apply(x) as tfl.SymbolicTensor;
   const out = tfl.layers.dense({ units: 10, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 2 }) }).apply(x) as tfl.SymbolicTensor;
   return tfl.model({ inputs: input, outputs: out });
@@ -97,7 +112,10 @@ function fullBatchSgd(model: tfl.LayersModel): Float32Array[] {
   const buffers = variables.map((v) => tf.zerosLike(v));
   for (const { indices, draws, learningRate } of STEPS) {
     const batch = makeBatch(data, indices, norm, draws);
-    const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(batch.y, model.apply(batch.x, { training: true }) as tf.Tensor) as tf.Scalar, variables);
+    const { value, grads } = tf.variableGrads(
+      () => tf.losses.softmaxCrossEntropy(batch.y, model.apply(batch.x, { training: true }) as tf.Tensor) as tf.Scalar,
+      variables,
+    );
     variables.forEach((v, i) => {
       const [g, buf] = tf.tidy(() => {
         const g = tf.add(grads[v.name], tf.mul(v, DECAY));
@@ -126,8 +144,17 @@ function recorder() {
 }
 
 const RECIPE: Omit<FitOptions, 'epochs'> = {
-  batchSize: 48, learningRate: 0.05, seed: 5, stage: 'training', optimizer: 'sgd', nesterov: true, weightDecay: DECAY, weightDecayOn: 'all',
-  schedule: 'step', scheduleEvery: 'epoch', augmentation: { cropPadding: 2, horizontalFlip: true },
+  batchSize: 48,
+  learningRate: 0.05,
+  seed: 5,
+  stage: 'training',
+  optimizer: 'sgd',
+  nesterov: true,
+  weightDecay: DECAY,
+  weightDecayOn: 'all',
+  schedule: 'step',
+  scheduleEvery: 'epoch',
+  augmentation: { cropPadding: 2, horizontalFlip: true },
 };
 
 describe("data-parallel training with the papers' recipe", () => {
@@ -136,7 +163,11 @@ describe("data-parallel training with the papers' recipe", () => {
     for (const replicas of [2, 3]) {
       const model = tinyCnn();
       const trainer = await startDataParallel({
-        model, data, norm, replicas, spawnReplica,
+        model,
+        data,
+        norm,
+        replicas,
+        spawnReplica,
         optimizer: { optimizer: 'sgd', learningRate: 0.05, nesterov: true, weightDecay: DECAY, weightDecayOn: 'all' },
       });
       for (const { indices, draws, learningRate } of STEPS) await trainer.step(indices, draws, learningRate);
@@ -146,7 +177,14 @@ describe("data-parallel training with the papers' recipe", () => {
     }
     // Weight decay really entered: without it the weights differ by more than the tolerance.
     const plain = tinyCnn();
-    const trainer = await startDataParallel({ model: plain, data, norm, replicas: 2, spawnReplica, optimizer: { optimizer: 'sgd', learningRate: 0.05, nesterov: true, weightDecay: 0, weightDecayOn: 'all' } });
+    const trainer = await startDataParallel({
+      model: plain,
+      data,
+      norm,
+      replicas: 2,
+      spawnReplica,
+      optimizer: { optimizer: 'sgd', learningRate: 0.05, nesterov: true, weightDecay: 0, weightDecayOn: 'all' },
+    });
     for (const { indices, draws, learningRate } of STEPS) await trainer.step(indices, draws, learningRate);
     await trainer.finish();
     expect(relativeDifference(snapshot(plain), expected)).toBeGreaterThan(1e-4);
@@ -160,7 +198,9 @@ describe("data-parallel training with the papers' recipe", () => {
       const hooks: number[] = [];
       const checkpoints: FitState[] = [];
       const result = await fit(model, small, norm, {
-        ...RECIPE, epochs: 4, onProgress: log.onProgress,
+        ...RECIPE,
+        epochs: 4,
+        onProgress: log.onProgress,
         // A soft-pruning-like hook: zero the first conv's first filter after every epoch; the replicas must train on from it.
         onEpochEnd: (epoch) => {
           hooks.push(epoch);
@@ -201,7 +241,9 @@ describe("data-parallel training with the papers' recipe", () => {
     const run = async (parallel: boolean) => {
       const model = tinyCnn();
       await fit(model, small, norm, {
-        ...RECIPE, epochs: 2, distillation: { teacher, weight: 0.7, temperature: 4 },
+        ...RECIPE,
+        epochs: 2,
+        distillation: { teacher, weight: 0.7, temperature: 4 },
         ...(parallel && { parallel: { replicas: 2, spawnReplica } }),
       });
       return model;
@@ -219,7 +261,13 @@ describe("data-parallel training with the papers' recipe", () => {
   for (const optimizer of ['sgd', 'adam'] as const) {
     it(`${optimizer}: interrupted after epoch 2 and resumed from its checkpoint, a CNN with batch norm ends as the uninterrupted run`, async () => {
       const options: FitOptions = {
-        ...RECIPE, optimizer, learningRate: optimizer === 'sgd' ? 0.05 : 2e-3, epochs: 4, schedule: 'cosine', scheduleEvery: 'batch', batchNormMomentum: 0.9,
+        ...RECIPE,
+        optimizer,
+        learningRate: optimizer === 'sgd' ? 0.05 : 2e-3,
+        epochs: 4,
+        schedule: 'cosine',
+        scheduleEvery: 'batch',
+        batchNormMomentum: 0.9,
       };
       const uninterrupted = tinyCnn(1, true);
       const saved: { state?: FitState; weights?: Float32Array[] } = {};
@@ -229,7 +277,9 @@ describe("data-parallel training with the papers' recipe", () => {
       const controller = new AbortController();
       await expect(
         fit(interrupted, small, norm, {
-          ...options, parallel: { replicas: 2, spawnReplica }, signal: controller.signal,
+          ...options,
+          parallel: { replicas: 2, spawnReplica },
+          signal: controller.signal,
           onCheckpoint: async (epoch, state) => {
             if (epoch !== 1) return;
             saved.state = state;
@@ -248,7 +298,12 @@ describe("data-parallel training with the papers' recipe", () => {
       // And not by accident: resuming without the optimizer state ends elsewhere.
       const restarted = tinyCnn(1, true);
       restarted.setWeights(saved.weights!.map((values, k) => tf.tensor(values, restarted.getWeights()[k].shape)));
-      await fit(restarted, small, norm, { ...options, parallel: { replicas: 2, spawnReplica }, resume: { ...saved.state!, optimizer: undefined }, onCheckpoint: async () => undefined });
+      await fit(restarted, small, norm, {
+        ...options,
+        parallel: { replicas: 2, spawnReplica },
+        resume: { ...saved.state!, optimizer: undefined },
+        onCheckpoint: async () => undefined,
+      });
       expect(relativeDifference(snapshot(restarted), snapshot(uninterrupted))).toBeGreaterThan(1e-4);
       [uninterrupted, interrupted, resumed, restarted].forEach((m) => m.dispose());
     });

@@ -21,7 +21,12 @@ import { DataParallelError, startDataParallel } from '../../../core/train/data-p
 import { npm, ROOT } from '../../build/run.js';
 
 const newest = (dir: string): number =>
-  Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : e.name.endsWith('.ts') ? statSync(join(dir, e.name)).mtimeMs : 0)));
+  Math.max(
+    0,
+    ...readdirSync(dir, { withFileTypes: true }).map((e) =>
+      e.isDirectory() ? newest(join(dir, e.name)) : e.name.endsWith('.ts') ? statSync(join(dir, e.name)).mtimeMs : 0,
+    ),
+  );
 
 let data: ImageDataset;
 let test: ImageDataset;
@@ -31,7 +36,13 @@ let spawn: ReturnType<typeof nodeReplicaSpawner>;
 
 beforeAll(async () => {
   const worker = trainingWorkerUrl();
-  const built = (() => { try { return statSync(worker).mtimeMs; } catch { return 0; } })();
+  const built = (() => {
+    try {
+      return statSync(worker).mtimeMs;
+    } catch {
+      return 0;
+    }
+  })();
   if (built < newest(join(ROOT, 'core'))) await npm('build:node');
   spawn = nodeReplicaSpawner();
   await wasmCandidate.load();
@@ -46,14 +57,29 @@ afterEach(async () => {
 });
 
 const start = (model: tfl.LayersModel, options: { backend?: string } = {}) =>
-  startDataParallel({ model, data, norm, replicas: 2, ...options, spawnReplica: (i) => { const port = spawn(i); ports.push(port); return port; } });
+  startDataParallel({
+    model,
+    data,
+    norm,
+    replicas: 2,
+    ...options,
+    spawnReplica: (i) => {
+      const port = spawn(i);
+      ports.push(port);
+      return port;
+    },
+  });
 
 /** No batch norm: data parallelism then computes exactly the single-process gradient, up to rounding. */
 function tinyCnn(): tfl.LayersModel {
   const input = tfl.input({ shape: [28, 28, 1] });
-  let x = tfl.layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu', kernelInitializer: tfl.initializers.heNormal({ seed: 1 }) }).apply(input) as tfl.SymbolicTensor;
+  let x = tfl.layers
+    .conv2d({ filters: 8, kernelSize: 3, activation: 'relu', kernelInitializer: tfl.initializers.heNormal({ seed: 1 }) })
+    .apply(input) as tfl.SymbolicTensor;
   x = tfl.layers.maxPooling2d({ poolSize: 2 }).apply(x) as tfl.SymbolicTensor;
-  x = tfl.layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, activation: 'relu', kernelInitializer: tfl.initializers.heNormal({ seed: 2 }) }).apply(x) as tfl.SymbolicTensor;
+  x = tfl.layers
+    .conv2d({ filters: 16, kernelSize: 3, strides: 2, activation: 'relu', kernelInitializer: tfl.initializers.heNormal({ seed: 2 }) })
+    .apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.globalAveragePooling2d({}).apply(x) as tfl.SymbolicTensor;
   const out = tfl.layers.dense({ units: 10, kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }) }).apply(x) as tfl.SymbolicTensor;
   return tfl.model({ inputs: input, outputs: out });
@@ -67,7 +93,11 @@ const STEPS = [24, 24, 11, 1].map((size, step) => {
   return { indices, draws, learningRate: cosineRate(3e-3, step, 4) };
 });
 
-const snapshot = (model: tfl.LayersModel) => model.getWeights().map((w) => w.dataSync() as Float32Array).map((a) => Float32Array.from(a));
+const snapshot = (model: tfl.LayersModel) =>
+  model
+    .getWeights()
+    .map((w) => w.dataSync() as Float32Array)
+    .map((a) => Float32Array.from(a));
 
 /** The single-process run, as fit() does it: weights after each step, and the losses. */
 function singleProcess(model: tfl.LayersModel) {
@@ -139,8 +169,14 @@ describe('data-parallel training on two worker threads', () => {
     }
     expect((await trainer.sync()).drift).toBe(0);
     await trainer.finish();
-    const batch = makeBatch(test, Int32Array.from({ length: 500 }, (_, i) => i * 2), norm);
-    const accuracy = tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.argMax(model.predict(batch.x) as tf.Tensor, 1), tf.argMax(batch.y, 1)), 'float32')).dataSync()[0]);
+    const batch = makeBatch(
+      test,
+      Int32Array.from({ length: 500 }, (_, i) => i * 2),
+      norm,
+    );
+    const accuracy = tf.tidy(
+      () => tf.mean(tf.cast(tf.equal(tf.argMax(model.predict(batch.x) as tf.Tensor, 1), tf.argMax(batch.y, 1)), 'float32')).dataSync()[0],
+    );
     tf.dispose([batch.x, batch.y]);
     expect(epochLoss[2]).toBeLessThan(0.75 * epochLoss[0]);
     expect(accuracy).toBeGreaterThan(0.55);

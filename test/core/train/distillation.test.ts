@@ -29,7 +29,22 @@ describe('distillation loss', () => {
     expect(expected).toBeCloseTo(0.987698, 5);
     expect(scalar(distillationLoss(labels, student, teacher, 0.5, 2))).toBeCloseTo(expected, 5);
     // Only the soft term, over a batch of two: the second row's teacher agrees with the student (KL 0).
-    const both = distillationLoss(tf.tensor2d([[1, 0], [1, 0]]), tf.tensor2d([[2, 0], [1, 3]]), tf.tensor2d([[0, 2], [1, 3]]), 1, 2);
+    const both = distillationLoss(
+      tf.tensor2d([
+        [1, 0],
+        [1, 0],
+      ]),
+      tf.tensor2d([
+        [2, 0],
+        [1, 3],
+      ]),
+      tf.tensor2d([
+        [0, 2],
+        [1, 3],
+      ]),
+      1,
+      2,
+    );
     expect(scalar(both)).toBeCloseTo((4 * ((Math.E - 1) / (Math.E + 1))) / 2, 5);
     tf.dispose([labels, student, teacher]);
   });
@@ -61,7 +76,13 @@ describe('training with a teacher', () => {
     const taught = { ...data, labels: predicted };
     const wrong = { ...data, labels: predicted.map((l) => (l + 1) % 10) };
     let spawned = 0;
-    const parallel = { replicas: 2, spawnReplica: () => { spawned++; throw new Error('no replicas for distillation'); } };
+    const parallel = {
+      replicas: 2,
+      spawnReplica: () => {
+        spawned++;
+        throw new Error('no replicas for distillation');
+      },
+    };
     const before = tf.memory().numTensors;
     const student = tinyClassifier(4);
     await fit(student, wrong, norm, { ...options, parallel, distillation: { teacher, weight: 1, temperature: 4 } });
@@ -81,7 +102,11 @@ describe('training with a teacher', () => {
 });
 
 async function predictions(model: tfl.LayersModel, data: ImageDataset, norm: Normalisation): Promise<Uint8Array> {
-  const batch = makeBatch(data, Int32Array.from({ length: data.count }, (_, i) => i), norm);
+  const batch = makeBatch(
+    data,
+    Int32Array.from({ length: data.count }, (_, i) => i),
+    norm,
+  );
   const classes = tf.tidy(() => tf.argMax(model.predict(batch.x) as tf.Tensor, 1));
   const labels = Uint8Array.from(await classes.data());
   tf.dispose([classes, batch.x, batch.y]);

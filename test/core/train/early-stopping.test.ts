@@ -21,7 +21,11 @@ describe('early stopping', () => {
     const snapshots: number[][][] = [];
     const before = tf.memory().numTensors;
     const result = await fit(model, train, norm, {
-      epochs: 8, batchSize: 64, learningRate: 1e-2, seed: 1, stage: 'training',
+      epochs: 8,
+      batchSize: 64,
+      learningRate: 1e-2,
+      seed: 1,
+      stage: 'training',
       earlyStopping: { validation, patience: 2 },
       // Two good epochs, then every epoch ends with the weights wiped: validation accuracy falls to one class.
       onEpochEnd: (epoch) => {
@@ -47,7 +51,14 @@ describe('early stopping', () => {
     // Training that only hurts (every label moved to the next class) gives the starting weights back.
     const start = weightsOf(model);
     const wrong = { ...train, labels: train.labels.map((l) => (l + 1) % 10) };
-    const hurt = await fit(model, wrong, norm, { epochs: 5, batchSize: 64, learningRate: 1e-2, seed: 2, stage: 'fine-tuning', earlyStopping: { validation, patience: 1 } });
+    const hurt = await fit(model, wrong, norm, {
+      epochs: 5,
+      batchSize: 64,
+      learningRate: 1e-2,
+      seed: 2,
+      stage: 'fine-tuning',
+      earlyStopping: { validation, patience: 1 },
+    });
     expect(hurt).toMatchObject({ epochs: 1, best: { epoch: 0 } });
     expect(weightsOf(model)).toEqual(start);
     expect(tf.memory().numTensors).toBe(before);

@@ -19,7 +19,16 @@ function fixedLogits(logits: number[]): tfl.LayersModel {
 
 function images(labels: number[], classes: number): ImageDataset {
   const count = labels.length;
-  return { name: 'labels', images: new Uint8Array(count), labels: Uint8Array.from(labels), count, height: 1, width: 1, channels: 1, classNames: Array.from({ length: classes }, (_, i) => `c${i}`) };
+  return {
+    name: 'labels',
+    images: new Uint8Array(count),
+    labels: Uint8Array.from(labels),
+    count,
+    height: 1,
+    width: 1,
+    channels: 1,
+    classNames: Array.from({ length: classes }, (_, i) => `c${i}`),
+  };
 }
 
 const norm = { mean: [0], std: [1] };
@@ -35,9 +44,19 @@ describe('evaluation', () => {
     expect(result).toMatchObject({ top1: 1 / 8, top5: 5 / 8 });
     // Per class: images and right answers (only class 4 is ever predicted).
     expect(result.perClass.map((c) => [c.name, c.images, c.correct])).toEqual([
-      ['c0', 1, 0], ['c1', 2, 0], ['c2', 1, 0], ['c3', 1, 0], ['c4', 1, 1], ['c5', 1, 0], ['c6', 1, 0],
+      ['c0', 1, 0],
+      ['c1', 2, 0],
+      ['c2', 1, 0],
+      ['c3', 1, 0],
+      ['c4', 1, 1],
+      ['c5', 1, 0],
+      ['c6', 1, 0],
     ]);
-    expect(progress.map((p) => [p.stage, p.step, p.total])).toEqual([['evaluating', 1, 3], ['evaluating', 2, 3], ['evaluating', 3, 3]]);
+    expect(progress.map((p) => [p.stage, p.step, p.total])).toEqual([
+      ['evaluating', 1, 3],
+      ['evaluating', 2, 3],
+      ['evaluating', 3, 3],
+    ]);
     expect(progress[2].message).toBe('8 of 8 images');
     model.dispose();
   });

@@ -28,12 +28,25 @@ afterAll(async () => {
 
 function network(seed: number): tfl.LayersModel {
   const input = tfl.input({ shape: [8, 8, 3] });
-  let x = tfl.layers.conv2d({ name: 'conv', filters: 4, kernelSize: 3, padding: 'same', kernelInitializer: tfl.initializers.heNormal({ seed }), biasInitializer: tfl.initializers.randomNormal({ seed: seed + 1, stddev: 0.1 }) }).apply(input) as tfl.SymbolicTensor;
+  let x = tfl.layers
+    .conv2d({
+      name: 'conv',
+      filters: 4,
+      kernelSize: 3,
+      padding: 'same',
+      kernelInitializer: tfl.initializers.heNormal({ seed }),
+      biasInitializer: tfl.initializers.randomNormal({ seed: seed + 1, stddev: 0.1 }),
+    })
+    .apply(input) as tfl.SymbolicTensor;
   // Keras's default momentum 0.99: the run's batchNormMomentum (0.9, PyTorch's 0.1) must replace it.
-  x = tfl.layers.batchNormalization({ name: 'bn', gammaInitializer: tfl.initializers.randomUniform({ minval: 0.5, maxval: 1.5, seed: seed + 2 }) }).apply(x) as tfl.SymbolicTensor;
+  x = tfl.layers
+    .batchNormalization({ name: 'bn', gammaInitializer: tfl.initializers.randomUniform({ minval: 0.5, maxval: 1.5, seed: seed + 2 }) })
+    .apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.reLU().apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.globalAveragePooling2d({}).apply(x) as tfl.SymbolicTensor;
-  const logits = tfl.layers.dense({ name: 'fc', units: 3, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 3 }) }).apply(x) as tfl.SymbolicTensor;
+  const logits = tfl.layers
+    .dense({ name: 'fc', units: 3, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 3 }) })
+    .apply(x) as tfl.SymbolicTensor;
   return tfl.model({ inputs: input, outputs: logits });
 }
 
@@ -80,9 +93,20 @@ describe('SGD fine-tuning against torch.optim.SGD', () => {
       const order = shuffledIndices(data.count, random);
       return [0, 16, 32].map((s) => Array.from(order.subarray(s, s + batchSize)));
     });
-    const all = makeBatch(data, Int32Array.from({ length: data.count }, (_, i) => i), norm);
+    const all = makeBatch(
+      data,
+      Int32Array.from({ length: data.count }, (_, i) => i),
+      norm,
+    );
     const spec = {
-      weights: start, images: asJson(all.x), labels: Array.from(data.labels), batches, learningRate, weightDecay, batchNormMomentum: 0.9, ...recipe,
+      weights: start,
+      images: asJson(all.x),
+      labels: Array.from(data.labels),
+      batches,
+      learningRate,
+      weightDecay,
+      batchNormMomentum: 0.9,
+      ...recipe,
     };
     tf.dispose([all.x, all.y]);
     const file = (suffix: string) => join(folder, `${name.replace(/\W+/g, '-')}-${suffix}.json`);
@@ -90,7 +114,16 @@ describe('SGD fine-tuning against torch.optim.SGD', () => {
 
     const losses: number[] = [];
     await fit(model, data, norm, {
-      epochs, batchSize, learningRate, seed, stage: 'fine-tuning', optimizer: 'sgd', weightDecay, batchNormMomentum: 0.9, schedule: 'cosine', ...recipe,
+      epochs,
+      batchSize,
+      learningRate,
+      seed,
+      stage: 'fine-tuning',
+      optimizer: 'sgd',
+      weightDecay,
+      batchNormMomentum: 0.9,
+      schedule: 'cosine',
+      ...recipe,
       onProgress: (p) => void (p.metrics && losses.push(p.metrics.loss)),
     });
     await runPython(['test/interop/torch_sgd_steps.py', file('in'), file('out')]);

@@ -21,13 +21,22 @@ describe('training', () => {
 
   it.each(['adam', 'sgd'] as const)('learns with %s and weight decay, calling back after every epoch', async (optimizer) => {
     const { train } = await loadBuiltinSample(readAsset);
-    const data = takeRecords(train, Int32Array.from({ length: 640 }, (_, i) => i));
+    const data = takeRecords(
+      train,
+      Int32Array.from({ length: 640 }, (_, i) => i),
+    );
     const model = buildDemoCnn({ inputShape: [28, 28, 1], numClasses: 10, seed: 2 });
     const epochs: number[] = [];
     const before = tf.memory().numTensors;
     const result = await fit(model, data, channelStatistics(data), {
-      epochs: 3, batchSize: 64, learningRate: optimizer === 'sgd' ? 0.05 : 2e-3, seed: 1, stage: 'training',
-      optimizer, weightDecay: 5e-4, onEpochEnd: (epoch) => void epochs.push(epoch),
+      epochs: 3,
+      batchSize: 64,
+      learningRate: optimizer === 'sgd' ? 0.05 : 2e-3,
+      seed: 1,
+      stage: 'training',
+      optimizer,
+      weightDecay: 5e-4,
+      onEpochEnd: (epoch) => void epochs.push(epoch),
     });
     expect(epochs).toEqual([0, 1, 2]);
     // Ten classes: chance is 10%; three epochs on 640 images already do far better.

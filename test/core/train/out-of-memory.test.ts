@@ -75,7 +75,12 @@ describe('backing off to a smaller batch', () => {
     expect(result.loss).toBeCloseTo(expected.loss, 5);
     expect(result.accuracy).toBe(expected.accuracy);
     // Batch norm's moving statistics, which a failed forward pass had already moved, are as the reference's.
-    model.nonTrainableWeights.forEach((w, i) => w.read().dataSync().forEach((v, j) => expect(v).toBeCloseTo(statistics[i][j], 5)));
+    model.nonTrainableWeights.forEach((w, i) =>
+      w
+        .read()
+        .dataSync()
+        .forEach((v, j) => expect(v).toBeCloseTo(statistics[i][j], 5)),
+    );
     // The failed attempts left nothing behind: the count is the same at every step and back where it began.
     expect(new Set(tensorsAtStep).size).toBe(1);
     expect(tf.memory().numTensors).toBe(before);
@@ -88,10 +93,21 @@ describe('backing off to a smaller batch', () => {
     const warnings: string[] = [];
     const before = tf.memory().numTensors;
     failTensorsAbove(0);
-    const run = fit(model, train, norm, { epochs: 1, batchSize: 8, learningRate: 1e-3, seed: 1, stage: 'fine-tuning', onProgress: (p) => void (p.warning && warnings.push(p.message)) });
+    const run = fit(model, train, norm, {
+      epochs: 1,
+      batchSize: 8,
+      learningRate: 1e-3,
+      seed: 1,
+      stage: 'fine-tuning',
+      onProgress: (p) => void (p.warning && warnings.push(p.message)),
+    });
     await expect(run).rejects.toThrow(DeviceOutOfMemoryError);
     await expect(run).rejects.toThrow(/fine-tuning at step 1: even a batch of 1 does not fit in memory on the wasm backend \(WebGL Error: OUT_OF_MEMORY\)/);
-    expect(warnings).toEqual(['Batch 8 did not fit in memory; continuing with 4', 'Batch 4 did not fit in memory; continuing with 2', 'Batch 2 did not fit in memory; continuing with 1']);
+    expect(warnings).toEqual([
+      'Batch 8 did not fit in memory; continuing with 4',
+      'Batch 4 did not fit in memory; continuing with 2',
+      'Batch 2 did not fit in memory; continuing with 1',
+    ]);
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
   });
@@ -114,7 +130,14 @@ describe('backing off to a smaller batch', () => {
       }
     };
     try {
-      const run = fit(model, train, norm, { epochs: 1, batchSize: 8, learningRate: 1e-3, seed: 1, stage: 'training', onProgress: (p) => void (p.warning && warnings.push(p.message)) });
+      const run = fit(model, train, norm, {
+        epochs: 1,
+        batchSize: 8,
+        learningRate: 1e-3,
+        seed: 1,
+        stage: 'training',
+        onProgress: (p) => void (p.warning && warnings.push(p.message)),
+      });
       await expect(run).rejects.toThrow(DeviceOutOfMemoryError);
       await expect(run).rejects.toThrow(/training at step 1: memory ran out while the optimizer updated the weights/);
     } finally {
@@ -130,7 +153,16 @@ describe('backing off to a smaller batch', () => {
     const model = tinyClassifier(3);
     failAllocations(() => true, 'a kernel bug');
     const warnings: TaskProgress[] = [];
-    await expect(fit(model, train, norm, { epochs: 1, batchSize: 8, learningRate: 1e-3, seed: 1, stage: 'training', onProgress: (p) => void (p.warning && warnings.push(p)) })).rejects.toThrow('a kernel bug');
+    await expect(
+      fit(model, train, norm, {
+        epochs: 1,
+        batchSize: 8,
+        learningRate: 1e-3,
+        seed: 1,
+        stage: 'training',
+        onProgress: (p) => void (p.warning && warnings.push(p)),
+      }),
+    ).rejects.toThrow('a kernel bug');
     expect(warnings).toEqual([]);
     restoreAllocations();
     model.dispose();
@@ -145,8 +177,16 @@ describe('backing off to a smaller batch', () => {
     failTensorsAbove(20 * 28 * 28);
     const measured = await evaluate(model, test, norm, { batchSize: 64, onProgress: (p) => void events.push(p) });
     expect(measured).toEqual(expected);
-    expect(events.filter((e) => e.warning).map((e) => e.message)).toEqual(['Batch 64 did not fit in memory; continuing with 32', 'Batch 32 did not fit in memory; continuing with 16']);
-    expect(events.filter((e) => !e.warning).map((e) => e.message).at(-1)).toBe(`${test.count} of ${test.count} images`);
+    expect(events.filter((e) => e.warning).map((e) => e.message)).toEqual([
+      'Batch 64 did not fit in memory; continuing with 32',
+      'Batch 32 did not fit in memory; continuing with 16',
+    ]);
+    expect(
+      events
+        .filter((e) => !e.warning)
+        .map((e) => e.message)
+        .at(-1),
+    ).toBe(`${test.count} of ${test.count} images`);
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
   });
@@ -155,7 +195,16 @@ describe('backing off to a smaller batch', () => {
 describe('a pruning session that runs out of memory', () => {
   it('goes on with smaller batches, warns through task-warning events, and finishes with no more tensors than without', async () => {
     const engine = createEngine({ host: 'test', candidates: [wasmCandidate], readAsset });
-    const config = { model: 'demo-cnn', data: 'builtin:fashion-mnist', trainEpochs: 1, fineTuneEpochs: 0, batchSize: 32, calibrationBatches: 1, sample: { train: 64, test: 20 }, seed: 3 };
+    const config = {
+      model: 'demo-cnn',
+      data: 'builtin:fashion-mnist',
+      trainEpochs: 1,
+      fineTuneEpochs: 0,
+      batchSize: 32,
+      calibrationBatches: 1,
+      sample: { train: 64, test: 20 },
+      seed: 3,
+    };
     const session = async () => {
       const events: EngineEvent[] = [];
       let stop = () => {};
@@ -177,12 +226,16 @@ describe('a pruning session that runs out of memory', () => {
     restoreAllocations();
     expect(squeezed.events.find((e) => e.type === 'task-failed')).toBeUndefined();
     const warnings = squeezed.events.flatMap((e) => (e.type === 'task-warning' ? [e.message] : []));
-    expect(warnings).toEqual(expect.arrayContaining(['Batch 32 did not fit in memory; continuing with 16', 'Batch 16 did not fit in memory; continuing with 8']));
+    expect(warnings).toEqual(
+      expect.arrayContaining(['Batch 32 did not fit in memory; continuing with 16', 'Batch 16 did not fit in memory; continuing with 8']),
+    );
     expect(squeezed.events.some((e) => e.type === 'task-progress' && /did not fit/.test(e.progress.message))).toBe(false);
     expect(plain.events.some((e) => e.type === 'task-warning')).toBe(false);
     // The back-off lasts in the run's warnings too (the project and the report keep them), once each.
     const result = (events: EngineEvent[]) => events.flatMap((e) => (e.type === 'task-done' ? [e.result] : []))[0]!;
-    expect(result(squeezed.events).warnings).toEqual(expect.arrayContaining(['training: Batch 32 did not fit in memory; continuing with 16', 'training: Batch 16 did not fit in memory; continuing with 8']));
+    expect(result(squeezed.events).warnings).toEqual(
+      expect.arrayContaining(['training: Batch 32 did not fit in memory; continuing with 16', 'training: Batch 16 did not fit in memory; continuing with 8']),
+    );
     expect(result(squeezed.events).warnings.filter((w) => /did not fit/.test(w))).toHaveLength(new Set(warnings).size);
     expect(result(plain.events).warnings.some((w) => /did not fit/.test(w))).toBe(false);
     // The retries left nothing behind: the engine holds what it held after the same session without them.

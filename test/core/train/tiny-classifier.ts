@@ -7,7 +7,9 @@ import { readAsset } from '../../../core/node/assets.js';
 /** A classifier small enough to train in a second: strided conv, batch norm (moving statistics), dense. */
 export function tinyClassifier(seed: number, numClasses = 10): tfl.LayersModel {
   const input = tfl.input({ shape: [28, 28, 1] });
-  let x = tfl.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, kernelInitializer: tfl.initializers.heNormal({ seed }) }).apply(input) as tfl.SymbolicTensor;
+  let x = tfl.layers
+    .conv2d({ filters: 4, kernelSize: 3, strides: 2, kernelInitializer: tfl.initializers.heNormal({ seed }) })
+    .apply(input) as tfl.SymbolicTensor;
   x = tfl.layers.batchNormalization().apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.reLU().apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.flatten().apply(x) as tfl.SymbolicTensor;

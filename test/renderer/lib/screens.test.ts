@@ -11,7 +11,15 @@ describe('which screens a person can reach', () => {
     expect(ids({ ...none, modelChosen: true })).toEqual(['start', 'data', 'model', 'flow']);
     expect(ids({ ...none, dataChosen: true, modelChosen: true })).toEqual(['start', 'data', 'model', 'setup', 'flow']);
     expect(ids({ ...none, runStarted: true })).toEqual(['start', 'data', 'model', 'run']);
-    expect(ids({ ...none, dataChosen: true, modelChosen: true, runStarted: true, resultReady: true })).toEqual(['start', 'data', 'model', 'setup', 'run', 'results', 'flow']);
+    expect(ids({ ...none, dataChosen: true, modelChosen: true, runStarted: true, resultReady: true })).toEqual([
+      'start',
+      'data',
+      'model',
+      'setup',
+      'run',
+      'results',
+      'flow',
+    ]);
     expect(ids({ ...none, projectOpened: true })).toEqual(['start', 'data', 'model', 'project']);
     expect(ids({ ...none, projectOpened: true, comparing: true })).toEqual(['start', 'data', 'model', 'project', 'compare']);
   });

@@ -2,9 +2,20 @@ import { describe, expect, it } from 'vitest';
 import type { TaskProgress } from '../../../core/api/contract.js';
 import { totalSecondsLeft } from '../../../renderer/lib/time-left.js';
 
-const config = { trainEpochs: 4, fineTuneEpochs: 2, schedule: 'one-shot' as const, scheduleSteps: 3, softEpochs: 4, target: { metric: 'flops' as const, reduction: 0.5 } };
+const config = {
+  trainEpochs: 4,
+  fineTuneEpochs: 2,
+  schedule: 'one-shot' as const,
+  scheduleSteps: 3,
+  softEpochs: 4,
+  target: { metric: 'flops' as const, reduction: 0.5 },
+};
 const progress = (stage: string, step: number, total: number, epochs: number, secondsLeft: number): TaskProgress => ({
-  stage, step, total, message: `epoch 1/${epochs}, loss 1.000`, metrics: { secondsLeft },
+  stage,
+  step,
+  total,
+  message: `epoch 1/${epochs}, loss 1.000`,
+  metrics: { secondsLeft },
 });
 
 describe('the time left in the whole run', () => {

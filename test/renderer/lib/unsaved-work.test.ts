@@ -18,7 +18,9 @@ describe('what closing would stop or lose', () => {
 
   it("a finished session's result counts only when it is in no project; a demo's never", () => {
     expect(unsavedWork({ busy: false, phase: 'done', kind: 'pruning', savesTo: undefined, result: result() })).toBe('unsaved-result');
-    expect(unsavedWork({ busy: false, phase: 'done', kind: 'pruning', savesTo: '/p.pruneflow', result: result({ path: '/p.pruneflow', session: 's1' }) })).toBeUndefined();
+    expect(
+      unsavedWork({ busy: false, phase: 'done', kind: 'pruning', savesTo: '/p.pruneflow', result: result({ path: '/p.pruneflow', session: 's1' }) }),
+    ).toBeUndefined();
     expect(unsavedWork({ busy: false, phase: 'done', kind: 'demo', savesTo: undefined, result: result() })).toBeUndefined();
     expect(unsavedWork({ busy: false, phase: 'cancelled', kind: 'pruning', savesTo: undefined, result: undefined })).toBeUndefined();
     expect(unsavedWork({ busy: false, phase: 'idle', kind: 'pruning', savesTo: undefined, result: undefined })).toBeUndefined();

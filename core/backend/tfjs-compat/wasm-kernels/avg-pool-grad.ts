@@ -24,8 +24,7 @@ function avgPoolGrad(args: { inputs: AvgPoolGradInputs; backend: KernelBackend; 
   if (x.dtype !== 'float32' || dy.dtype !== 'float32') {
     throw new Error(`wasm ${AvgPoolGrad}: only float32 is supported, got ${x.dtype}.`);
   }
-  const info = backend_util.computePool2DInfo(
-    x.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad);
+  const info = backend_util.computePool2DInfo(x.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad);
   const { filterHeight: fh, filterWidth: fw, inChannels: c } = info;
   const filter = run('Fill', backend, {}, { shape: [fh, fw, c, 1], value: 1 / (fh * fw), dtype: 'float32' });
   const dx = backpropInputNHWC(backend, dy, filter, info, true);

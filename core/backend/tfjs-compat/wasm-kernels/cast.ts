@@ -3,15 +3,7 @@
  * copying them; a cast to the same dtype here shares the data instead (see identity.ts). A cast that
  * changes the dtype goes to the stock kernel.
  */
-import {
-  Cast,
-  type CastAttrs,
-  type CastInputs,
-  type KernelBackend,
-  type KernelConfig,
-  type KernelFunc,
-  type TensorInfo,
-} from '@tensorflow/tfjs-core';
+import { Cast, type CastAttrs, type CastInputs, type KernelBackend, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { shareData } from './identity.js';
 import { BACKEND, runStock, stockSetup } from './kernel-utils.js';
 

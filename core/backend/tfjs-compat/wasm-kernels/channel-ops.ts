@@ -33,7 +33,11 @@ export function channelAffine(
   const view = reshape(backend, x, [1, 1, util.sizeFromShape(x.shape) / c, c]);
   const inputs: NamedTensorInfoMap = bias == null ? { x: view, filter } : { x: view, filter, bias };
   const y = run('FusedDepthwiseConv2D', backend, inputs, {
-    strides: 1, pad: 'valid', dilations: 1, dataFormat: 'NHWC', activation: 'linear',
+    strides: 1,
+    pad: 'valid',
+    dilations: 1,
+    dataFormat: 'NHWC',
+    activation: 'linear',
   });
   const out = reshape(backend, y, outShape.slice());
   free(backend, filter, bias, view, y);

@@ -30,12 +30,7 @@ export function filterGradPads(info: backend_util.Conv2DInfo): { top: number; bo
 }
 
 /** dW [KH, KW, Ci, Co] from NHWC x and dy. */
-export function backpropFilterNHWC(
-  backend: KernelBackend,
-  x: TensorInfo,
-  dy: TensorInfo,
-  info: backend_util.Conv2DInfo,
-): TensorInfo {
+export function backpropFilterNHWC(backend: KernelBackend, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   const xT = transpose(backend, x, [3, 1, 2, 0]);
   const dyT = transpose(backend, dy, [1, 2, 0, 3]);
   const strides: [number, number] = [info.dilationHeight, info.dilationWidth];
@@ -46,11 +41,7 @@ export function backpropFilterNHWC(
   return dW;
 }
 
-function conv2DBackpropFilter(args: {
-  inputs: Conv2DBackpropFilterInputs;
-  backend: KernelBackend;
-  attrs: Conv2DBackpropFilterAttrs;
-}): TensorInfo {
+function conv2DBackpropFilter(args: { inputs: Conv2DBackpropFilterInputs; backend: KernelBackend; attrs: Conv2DBackpropFilterAttrs }): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
@@ -61,8 +52,7 @@ function conv2DBackpropFilter(args: {
     throw new Error(`wasm ${Conv2DBackpropFilter}: unsupported dataFormat '${String(dataFormat)}'.`);
   }
   const format = backend_util.convertConv2DDataFormat(dataFormat);
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, format);
+  const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, format);
   if (dataFormat === 'NHWC') return backpropFilterNHWC(backend, x, dy, info);
   const xNHWC = transpose(backend, x, TO_NHWC);
   const dyNHWC = transpose(backend, dy, TO_NHWC);

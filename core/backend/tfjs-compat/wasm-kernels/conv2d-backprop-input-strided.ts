@@ -27,20 +27,17 @@ function phases(k: number, s: number, padBefore: number): Phases {
   const live = per.filter((p) => p.count > 0);
   const pad = Math.max(...live.map((p) => p.lead));
   const size = Math.max(...live.map((p) => p.count + pad - p.lead));
-  const taps = per.map((p) => Array.from({ length: size }, (_, t) => {
-    const j = t - (pad - p.lead);
-    return p.count > 0 && j >= 0 && j < p.count ? p.r + s * (p.count - 1 - j) : -1;
-  }));
+  const taps = per.map((p) =>
+    Array.from({ length: size }, (_, t) => {
+      const j = t - (pad - p.lead);
+      return p.count > 0 && j >= 0 && j < p.count ? p.r + s * (p.count - 1 - j) : -1;
+    }),
+  );
   return { taps, pad };
 }
 
 /** dx (NHWC) of a conv2d with equal strides > 1 and no dilation, or null when that does not apply. */
-export function stridedBackpropInput(
-  backend: KernelBackend,
-  dy: TensorInfo,
-  filter: TensorInfo,
-  info: backend_util.Conv2DInfo,
-): TensorInfo | null {
+export function stridedBackpropInput(backend: KernelBackend, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo | null {
   const { strideHeight: s, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   if (s !== sw || s < 2 || dh !== 1 || dw !== 1) return null;
   const { filterHeight: kh, filterWidth: kw, inChannels: ci, outChannels: co, inHeight: h, inWidth: w } = info;
@@ -51,15 +48,18 @@ export function stridedBackpropInput(
   const heap = backend as WasmHeapBackend;
   const wv = heap.typedArrayFromHeap(filter) as Float32Array;
   const combined = new Float32Array(jh * jw * co * s * s * ci);
-  for (let th = 0; th < jh; th++) for (let tw = 0; tw < jw; tw++) for (let a = 0; a < s; a++) for (let b = 0; b < s; b++) {
-    const fr = rows.taps[a]![th]!;
-    const fc = cols.taps[b]![tw]!;
-    if (fr < 0 || fc < 0) continue;
-    for (let o = 0; o < co; o++) {
-      const dst = ((th * jw + tw) * co + o) * s * s * ci + (a * s + b) * ci;
-      for (let i = 0; i < ci; i++) combined[dst + i] = wv[((fr * kw + fc) * ci + i) * co + o]!;
-    }
-  }
+  for (let th = 0; th < jh; th++)
+    for (let tw = 0; tw < jw; tw++)
+      for (let a = 0; a < s; a++)
+        for (let b = 0; b < s; b++) {
+          const fr = rows.taps[a]![th]!;
+          const fc = cols.taps[b]![tw]!;
+          if (fr < 0 || fc < 0) continue;
+          for (let o = 0; o < co; o++) {
+            const dst = ((th * jw + tw) * co + o) * s * s * ci + (a * s + b) * ci;
+            for (let i = 0; i < ci; i++) combined[dst + i] = wv[((fr * kw + fc) * ci + i) * co + o]!;
+          }
+        }
   const f = heap.makeOutput([jh, jw, co, s * s * ci], 'float32', undefined, combined);
   const hq = Math.ceil(h / s);
   const wq = Math.ceil(w / s);

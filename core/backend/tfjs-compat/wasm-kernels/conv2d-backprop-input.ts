@@ -23,13 +23,7 @@ import { BACKEND, conv2dPadded, free, reshape, run, TO_NCHW, TO_NHWC, transpose,
  * dx (NHWC) of a conv2d or depthwise conv2d from dy (NHWC). `filter` is the forward filter,
  * [KH, KW, Cin, Cout] for conv2d and [KH, KW, C, M] for depthwise.
  */
-export function backpropInputNHWC(
-  backend: KernelBackend,
-  dy: TensorInfo,
-  filter: TensorInfo,
-  info: backend_util.Conv2DInfo,
-  depthwise: boolean,
-): TensorInfo {
+export function backpropInputNHWC(backend: KernelBackend, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo, depthwise: boolean): TensorInfo {
   if (!depthwise) {
     const phased = stridedBackpropInput(backend, dy, filter, info);
     if (phased != null) return phased;
@@ -71,11 +65,7 @@ export function backpropInputNHWC(
   return dx;
 }
 
-function conv2DBackpropInput(args: {
-  inputs: Conv2DBackpropInputInputs;
-  backend: KernelBackend;
-  attrs: Conv2DBackpropInputAttrs;
-}): TensorInfo {
+function conv2DBackpropInput(args: { inputs: Conv2DBackpropInputInputs; backend: KernelBackend; attrs: Conv2DBackpropInputAttrs }): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs;
@@ -86,8 +76,7 @@ function conv2DBackpropInput(args: {
     throw new Error(`wasm ${Conv2DBackpropInput}: unsupported dataFormat '${String(dataFormat)}'.`);
   }
   const format = backend_util.convertConv2DDataFormat(dataFormat);
-  const info = backend_util.computeConv2DInfo(
-    inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode, false, format);
+  const info = backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode, false, format);
   if (dataFormat === 'NHWC') return backpropInputNHWC(backend, dy, filter, info, false);
   const dyNHWC = transpose(backend, dy, TO_NHWC);
   const dxNHWC = backpropInputNHWC(backend, dyNHWC, filter, info, false);

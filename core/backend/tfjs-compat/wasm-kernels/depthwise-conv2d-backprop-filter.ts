@@ -30,8 +30,7 @@ function depthwiseConv2dNativeBackpropFilter(args: {
   if (x.dtype !== 'float32' || dy.dtype !== 'float32') {
     throw new Error(`wasm ${DepthwiseConv2dNativeBackpropFilter}: only float32 is supported, got ${x.dtype}.`);
   }
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filterShape, strides, dilations ?? 1, pad, dimRoundingMode, true);
+  const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, dilations ?? 1, pad, dimRoundingMode, true);
   const [n, h, w, c] = x.shape as [number, number, number, number];
   const [kh, kw, , m] = filterShape;
   const { outHeight: oh, outWidth: ow } = info;

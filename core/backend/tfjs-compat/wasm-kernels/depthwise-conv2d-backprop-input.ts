@@ -29,7 +29,14 @@ function depthwiseConv2dNativeBackpropInput(args: {
     throw new Error(`wasm ${DepthwiseConv2dNativeBackpropInput}: only float32 is supported, got ${dy.dtype}.`);
   }
   const info = backend_util.computeConv2DInfo(
-    inputShape, filter.shape as [number, number, number, number], strides, dilations ?? 1, pad, dimRoundingMode, true);
+    inputShape,
+    filter.shape as [number, number, number, number],
+    strides,
+    dilations ?? 1,
+    pad,
+    dimRoundingMode,
+    true,
+  );
   return backpropInputNHWC(backend, dy, filter, info, true);
 }
 

@@ -3,14 +3,7 @@
  * a gradient saves for the backward pass, so a training step copied each activation it saved. Tensor data
  * is immutable in tfjs, so like the cpu backend this shares the data and takes a reference on it.
  */
-import {
-  Identity,
-  type IdentityInputs,
-  type KernelBackend,
-  type KernelConfig,
-  type KernelFunc,
-  type TensorInfo,
-} from '@tensorflow/tfjs-core';
+import { Identity, type IdentityInputs, type KernelBackend, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { BACKEND, runStock, stockSetup } from './kernel-utils.js';
 
 /** A new TensorInfo on x's data, holding its own reference (freed by disposeData like any output). */

@@ -31,12 +31,7 @@ export function rememberStock(config: KernelConfig): void {
 }
 
 /** Runs the stock wasm kernel that ours replaced. */
-export function runStock(
-  name: string,
-  backend: KernelBackend,
-  inputs: NamedTensorInfoMap,
-  attrs: NamedAttrMap = {},
-): TensorInfo {
+export function runStock(name: string, backend: KernelBackend, inputs: NamedTensorInfoMap, attrs: NamedAttrMap = {}): TensorInfo {
   const config = stockKernels.get(name);
   if (config == null) throw new Error(`wasm training kernels: no stock '${name}' kernel to fall back to.`);
   const out = config.kernelFunc({ inputs, backend, attrs });
@@ -57,12 +52,7 @@ export interface Pads {
 }
 
 /** Runs a kernel of the wasm backend on TensorInfos; the caller owns (and must free) the result. */
-export function run(
-  name: string,
-  backend: KernelBackend,
-  inputs: NamedTensorInfoMap,
-  attrs: NamedAttrMap = {},
-): TensorInfo {
+export function run(name: string, backend: KernelBackend, inputs: NamedTensorInfoMap, attrs: NamedAttrMap = {}): TensorInfo {
   const config = getKernel(name, BACKEND);
   if (config == null) throw new Error(`wasm training kernels: the wasm backend has no '${name}' kernel.`);
   const out = config.kernelFunc({ inputs, backend, attrs });
@@ -129,10 +119,7 @@ export function conv2dPadded(
   const [n, h, w, c] = x.shape as [number, number, number, number];
   const crop = [Math.max(0, -pads.top), Math.max(0, -pads.bottom), Math.max(0, -pads.left), Math.max(0, -pads.right)];
   const [ct, cb, cl, cr] = crop as [number, number, number, number];
-  const input =
-    ct + cb + cl + cr > 0
-      ? run('Slice', backend, { x }, { begin: [0, ct, cl, 0], size: [n, h - ct - cb, w - cl - cr, c] })
-      : x;
+  const input = ct + cb + cl + cr > 0 ? run('Slice', backend, { x }, { begin: [0, ct, cl, 0], size: [n, h - ct - cb, w - cl - cr, c] }) : x;
   const pad = [
     [0, 0],
     [Math.max(0, pads.top), Math.max(0, pads.bottom)],
@@ -153,7 +140,14 @@ export function zeroInsert(backend: KernelBackend, x: TensorInfo, sh: number, sw
   if (sh === 1 && sw === 1) return reshape(backend, x, x.shape.slice());
   const [n, h, w, c] = x.shape as [number, number, number, number];
   const x6 = reshape(backend, x, [n, h, 1, w, 1, c]);
-  const paddings = [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]];
+  const paddings = [
+    [0, 0],
+    [0, 0],
+    [0, sh - 1],
+    [0, 0],
+    [0, sw - 1],
+    [0, 0],
+  ];
   const padded = run('PadV2', backend, { x: x6 }, { paddings, constantValue: 0 });
   const out = reshape(backend, padded, [n, h * sh, w * sw, c]);
   free(backend, x6, padded);

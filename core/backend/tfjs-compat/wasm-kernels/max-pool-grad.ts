@@ -28,7 +28,13 @@ function maxPoolGrad(args: { inputs: MaxPoolGradInputs; backend: KernelBackend; 
     throw new Error(`wasm ${MaxPoolGrad}: only float32 is supported, got ${x.dtype}.`);
   }
   const info = backend_util.computePool2DInfo(
-    x.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+    x.shape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
   const { batchSize, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow, padInfo } = info;
   const { strideHeight: sh, strideWidth: sw, effectiveFilterHeight: fh, effectiveFilterWidth: fw } = info;
   const { dilationHeight: dh, dilationWidth: dw } = info;

@@ -4,15 +4,7 @@
  * reduction. A contiguous block of reduced axes that is not the trailing block (batch norm, global average
  * pooling) becomes one XNNPACK average pooling over x; every other case goes to the stock kernel.
  */
-import {
-  type KernelBackend,
-  type KernelConfig,
-  type KernelFunc,
-  Mean,
-  type MeanAttrs,
-  type MeanInputs,
-  type TensorInfo,
-} from '@tensorflow/tfjs-core';
+import { type KernelBackend, type KernelConfig, type KernelFunc, Mean, type MeanAttrs, type MeanInputs, type TensorInfo } from '@tensorflow/tfjs-core';
 import { meanOverAxisBlock, reducedShape } from './channel-ops.js';
 import { BACKEND, free, reshape, runStock, stockSetup } from './kernel-utils.js';
 

@@ -3,16 +3,7 @@
  * batch-norm gradient's reductions over [N, H, W], becomes one XNNPACK average pooling, scaled back by the
  * number of reduced elements. Other axes and dtypes go to the stock kernel.
  */
-import {
-  type KernelBackend,
-  type KernelConfig,
-  type KernelFunc,
-  Sum,
-  type SumAttrs,
-  type SumInputs,
-  type TensorInfo,
-  util,
-} from '@tensorflow/tfjs-core';
+import { type KernelBackend, type KernelConfig, type KernelFunc, Sum, type SumAttrs, type SumInputs, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { meanOverAxisBlock, reducedShape } from './channel-ops.js';
 import { BACKEND, free, reshape, run, runStock, stockSetup, type WasmHeapBackend } from './kernel-utils.js';
 

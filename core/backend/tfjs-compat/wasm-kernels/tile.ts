@@ -5,16 +5,7 @@
  * a size-1 axis passes its rep to the axis after it), copies each innermost row of x once, then replicates
  * every filled block by doubling with copyWithin (memmove), from the innermost axis outward.
  */
-import {
-  type KernelBackend,
-  type KernelConfig,
-  type KernelFunc,
-  type TensorInfo,
-  Tile,
-  type TileAttrs,
-  type TileInputs,
-  util,
-} from '@tensorflow/tfjs-core';
+import { type KernelBackend, type KernelConfig, type KernelFunc, type TensorInfo, Tile, type TileAttrs, type TileInputs, util } from '@tensorflow/tfjs-core';
 import { BACKEND, type WasmHeapBackend } from './kernel-utils.js';
 
 type Heap = ReturnType<WasmHeapBackend['typedArrayFromHeap']>;
@@ -41,7 +32,7 @@ export function mergeTileAxes(shape: readonly number[], reps: readonly number[])
 /** Repeats out[off, off + len) `reps` times in place, doubling the copied span each step. */
 function replicate(out: Heap, off: number, len: number, reps: number): void {
   const total = len * reps;
-  for (let filled = len; filled < total; ) {
+  for (let filled = len; filled < total;) {
     const n = Math.min(filled, total - filled);
     out.copyWithin(off + filled, off, off + n);
     filled += n;

@@ -56,7 +56,8 @@ function specContract(props: Map<string, string>, file: string, warnings: string
   const std = numbers(props.get('std') ?? props.get('input_std'));
   if (format === undefined && rangeName === undefined && !mean && !std) return undefined;
   let scale = rangeName === undefined ? undefined : RANGES[rangeName];
-  if (rangeName !== undefined && !scale) warnings.push(`${file}: Image.NominalPixelRange '${rangeName}' is not one Pruneflow feeds; its pixel range is taken from the other keys`);
+  if (rangeName !== undefined && !scale)
+    warnings.push(`${file}: Image.NominalPixelRange '${rangeName}' is not one Pruneflow feeds; its pixel range is taken from the other keys`);
   scale ??= mean && Math.max(...mean) > 1 ? '0-255' : mean || std ? '0-1' : '0-255';
   const colorOrder = format && /^bgr/i.test(format) ? 'bgr' : 'rgb';
   const contract: InputContract = { preset: 'custom', scale, colorOrder, mean: mean ?? [], std: std ?? [], source: 'file' };
@@ -72,7 +73,11 @@ function specContract(props: Map<string, string>, file: string, warnings: string
 /** "[0.485, 0.456, 0.406]" or "0.485,0.456,0.406": finite numbers, or undefined. */
 function numbers(text: string | undefined): number[] | undefined {
   if (text === undefined) return undefined;
-  const values = text.replace(/[[\]()\s]/g, '').split(',').filter(Boolean).map(Number);
+  const values = text
+    .replace(/[[\]()\s]/g, '')
+    .split(',')
+    .filter(Boolean)
+    .map(Number);
   return values.length > 0 && values.length <= 4 && values.every(Number.isFinite) ? values : undefined;
 }
 

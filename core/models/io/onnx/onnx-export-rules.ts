@@ -35,7 +35,9 @@ function samePads(e: LayerExport, kernel: [number, number], strides: [number, nu
 /** HWIO kernel values -> OIHW. */
 function oihw(values: ArrayLike<number>, [kh, kw, i, o]: number[]): Float32Array {
   const out = new Float32Array(values.length);
-  for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) for (let c = 0; c < i; c++) for (let f = 0; f < o; f++) out[((f * i + c) * kh + y) * kw + x] = values[((y * kw + x) * i + c) * o + f];
+  for (let y = 0; y < kh; y++)
+    for (let x = 0; x < kw; x++)
+      for (let c = 0; c < i; c++) for (let f = 0; f < o; f++) out[((f * i + c) * kh + y) * kw + x] = values[((y * kw + x) * i + c) * o + f];
   return out;
 }
 
@@ -90,7 +92,13 @@ const conv2d: ExportRule = (e) => {
 
 const groupedConv: ExportRule = (e) => {
   const [kernel, bias] = e.weights;
-  return conv(e, oihw(kernel.values, kernel.shape), [kernel.shape[3], kernel.shape[2], kernel.shape[0], kernel.shape[1]], bias?.values, cfg(e).groups as number);
+  return conv(
+    e,
+    oihw(kernel.values, kernel.shape),
+    [kernel.shape[3], kernel.shape[2], kernel.shape[0], kernel.shape[1]],
+    bias?.values,
+    cfg(e).groups as number,
+  );
 };
 
 /** Depthwise kernel [kh, kw, C, m] -> ONNX [C * m, 1, kh, kw], group C. */
@@ -112,11 +120,24 @@ const separable: ExportRule = (e) => {
   const dilations = pair(c.dilationRate ?? 1);
   const w = e.writer;
   const name = e.layer.name;
-  const dw = w.node('Conv', [e.inputs[0].name, w.floats(`${name}.depthwise`, depthwiseWeight(depth.values, depth.shape), [channels * m, 1, kh, kw])], `${name}/depthwise`, {
-    group: channels, kernel_shape: [kh, kw], strides, dilations, pads: samePads(e, [kh, kw], strides, dilations),
-  })[0];
+  const dw = w.node(
+    'Conv',
+    [e.inputs[0].name, w.floats(`${name}.depthwise`, depthwiseWeight(depth.values, depth.shape), [channels * m, 1, kh, kw])],
+    `${name}/depthwise`,
+    {
+      group: channels,
+      kernel_shape: [kh, kw],
+      strides,
+      dilations,
+      pads: samePads(e, [kh, kw], strides, dilations),
+    },
+  )[0];
   const [, , pin, pout] = point.shape;
-  const pointwise: LayerExport = { ...e, inputs: [{ name: dw, shape: e.outputShapes[0] }], layer: { ...e.layer, getConfig: () => ({ ...c, strides: 1, dilationRate: 1, padding: 'valid' }), name } as never };
+  const pointwise: LayerExport = {
+    ...e,
+    inputs: [{ name: dw, shape: e.outputShapes[0] }],
+    layer: { ...e.layer, getConfig: () => ({ ...c, strides: 1, dilationRate: 1, padding: 'valid' }), name } as never,
+  };
   return conv(pointwise, oihw(point.values, point.shape), [pout, pin, 1, 1], bias?.values, 1);
 };
 
@@ -194,7 +215,12 @@ const pool =
 const onnxPool: ExportRule = (e) => {
   const c = cfg(e);
   const op = c.mode === 'max' ? 'MaxPool' : 'AveragePool';
-  const attrs: Record<string, number | number[]> = { kernel_shape: c.poolSize as number[], strides: c.strides as number[], pads: c.pads as number[], ceil_mode: c.ceilMode ? 1 : 0 };
+  const attrs: Record<string, number | number[]> = {
+    kernel_shape: c.poolSize as number[],
+    strides: c.strides as number[],
+    pads: c.pads as number[],
+    ceil_mode: c.ceilMode ? 1 : 0,
+  };
   if (op === 'AveragePool') attrs.count_include_pad = c.countIncludePad ? 1 : 0;
   return e.writer.node(op, [e.inputs[0].name], e.layer.name, attrs);
 };
@@ -251,11 +277,19 @@ function onnxAxis(axis: number, rank: number): number {
   return rank === 4 ? [0, 2, 3, 1][a] : a;
 }
 
-const concat: ExportRule = (e) => e.writer.node('Concat', e.inputs.map((i) => i.name), e.layer.name, { axis: onnxAxis(cfg(e).axis as number, e.inputs[0].shape.length) });
+const concat: ExportRule = (e) =>
+  e.writer.node(
+    'Concat',
+    e.inputs.map((i) => i.name),
+    e.layer.name,
+    { axis: onnxAxis(cfg(e).axis as number, e.inputs[0].shape.length) },
+  );
 
 const softmax: ExportRule = (e) => {
   const axis = cfg(e).axis;
-  return e.writer.node('Softmax', [e.inputs[0].name], e.layer.name, { axis: onnxAxis(Array.isArray(axis) ? axis[0] : ((axis as number) ?? -1), e.inputs[0].shape.length) });
+  return e.writer.node('Softmax', [e.inputs[0].name], e.layer.name, {
+    axis: onnxAxis(Array.isArray(axis) ? axis[0] : ((axis as number) ?? -1), e.inputs[0].shape.length),
+  });
 };
 
 const activation: ExportRule = (e) => [activate(e, e.inputs[0].name, cfg(e).activation, e.layer.name)];
@@ -271,7 +305,8 @@ const zeroPadShortcut: ExportRule = (e) => {
   const inChannels = e.inputs[0].shape[3] as number;
   const outChannels = c.outChannels as number;
   const source = (c.sourceChannels as number[] | undefined) ?? Array.from({ length: outChannels }, (_, i) => (i < inChannels ? i : -1));
-  const x = stride === 1 ? e.inputs[0].name : w.node('AveragePool', [e.inputs[0].name], `${name}/subsample`, { kernel_shape: [1, 1], strides: [stride, stride] })[0];
+  const x =
+    stride === 1 ? e.inputs[0].name : w.node('AveragePool', [e.inputs[0].name], `${name}/subsample`, { kernel_shape: [1, 1], strides: [stride, stride] })[0];
   const weight = new Float32Array(outChannels * inChannels);
   source.forEach((s, o) => s >= 0 && (weight[o * inChannels + s] = 1));
   return w.node('Conv', [x, w.floats(`${name}.select`, weight, [outChannels, inChannels, 1, 1])], name, { kernel_shape: [1, 1] });
@@ -279,7 +314,16 @@ const zeroPadShortcut: ExportRule = (e) => {
 
 /** Snake-case ONNX attribute names back from the camelCase the engine keeps. */
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-const INT_INPUTS: Record<string, number[] | undefined> = { Reshape: [1], Slice: [1, 2, 3, 4], Split: [1], Unsqueeze: [1], Squeeze: [1], Gather: [1], ReduceMean: [1], ConstantOfShape: [0] };
+const INT_INPUTS: Record<string, number[] | undefined> = {
+  Reshape: [1],
+  Slice: [1, 2, 3, 4],
+  Split: [1],
+  Unsqueeze: [1],
+  Squeeze: [1],
+  Gather: [1],
+  ReduceMean: [1],
+  ConstantOfShape: [0],
+};
 
 /** An ONNX operator the engine kept as it was: written back as it came (constants as initializers; NaN, the batch, as 0 or -1). */
 const onnxOp: ExportRule = (e) => {

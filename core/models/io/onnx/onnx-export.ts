@@ -60,7 +60,13 @@ export async function exportOnnx(source: tfl.LayersModel, options: OnnxExportOpt
       if (!rule) throw new ModelExportError(FORMAT, layer.name, `layer '${layer.name}' (${layer.getClassName()}) has no ONNX operator here`);
       const ins = (Array.isArray(layer.input) ? layer.input : [layer.input]).map((t) => ({ name: byKey.get(key(t))!, shape: t.shape }));
       const outs = Array.isArray(layer.output) ? layer.output : [layer.output];
-      const context: LayerExport = { writer, layer, inputs: ins, outputShapes: outs.map((t) => t.shape), weights: layer.getWeights().map((w) => ({ values: w.dataSync(), shape: w.shape })) };
+      const context: LayerExport = {
+        writer,
+        layer,
+        inputs: ins,
+        outputShapes: outs.map((t) => t.shape),
+        weights: layer.getWeights().map((w) => ({ values: w.dataSync(), shape: w.shape })),
+      };
       const produced = rule(context);
       outs.forEach((t, i) => byKey.set(key(t), produced[i]));
     }

@@ -69,7 +69,13 @@ export class GraphState {
       // Readers other than the rules that know NHWC values get the tensor as ONNX holds it.
       const cached = this.flattened.get(value);
       if (cached) return cached;
-      const op = new OnnxOp({ name: this.uniqueName(`${value.tensor.sourceLayer.name}_nhwc`), op: 'Transpose', attrs: { perm: [0, 2, 3, 1] }, constants: [null], outputs: 1 });
+      const op = new OnnxOp({
+        name: this.uniqueName(`${value.tensor.sourceLayer.name}_nhwc`),
+        op: 'Transpose',
+        attrs: { perm: [0, 2, 3, 1] },
+        constants: [null],
+        outputs: 1,
+      });
       const out = { tensor: op.apply(value.tensor) as tfl.SymbolicTensor };
       this.flattened.set(value, out);
       return out;
@@ -175,7 +181,13 @@ export class NodeContext {
 /** Runs an ONNX kernel on constants (constant folding); BATCH survives as NaN. */
 export function foldConstants(op: string, inputs: (ConstTensor | undefined)[], attrs: Attrs): ConstTensor[] {
   const integer = inputs.some((c) => c?.integer) && !inputs.some((c) => c && !c.integer);
-  const results = tf.tidy(() => runKernel(op, inputs.map((c) => (c ? tf.tensor(Float32Array.from(c.values), c.dims) : undefined)), attrs));
+  const results = tf.tidy(() =>
+    runKernel(
+      op,
+      inputs.map((c) => (c ? tf.tensor(Float32Array.from(c.values), c.dims) : undefined)),
+      attrs,
+    ),
+  );
   // Integer arithmetic truncates (ONNX's Div of int64); BATCH (NaN) stays NaN.
   const folded = results.map((t) => ({ dims: t.shape, values: Float64Array.from(t.dataSync(), (v) => (integer ? Math.trunc(v) : v)), integer }));
   tf.dispose(results);

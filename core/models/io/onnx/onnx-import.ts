@@ -19,9 +19,14 @@ const OPSETS = { min: 7, max: 23 };
 export async function onnxToLayers(proto: OnnxModel, file: string, external: ExternalReader, warnings: string[]): Promise<tfl.LayersModel> {
   const graph = proto.graph!;
   const opset = proto.opset_import?.find((o) => !o.domain || o.domain === 'ai.onnx')?.version;
-  if (opset !== undefined && (opset < OPSETS.min || opset > OPSETS.max)) warnings.push(`${file}: opset ${opset} is outside the ${OPSETS.min}-${OPSETS.max} this reader was tested on`);
+  if (opset !== undefined && (opset < OPSETS.min || opset > OPSETS.max))
+    warnings.push(`${file}: opset ${opset} is outside the ${OPSETS.min}-${OPSETS.max} this reader was tested on`);
   const nodes = graph.node ?? [];
-  const state = new GraphState(file, nodes, (graph.output ?? []).map((o) => o.name));
+  const state = new GraphState(
+    file,
+    nodes,
+    (graph.output ?? []).map((o) => o.name),
+  );
   for (const tensor of graph.initializer ?? []) {
     try {
       state.consts.set(tensor.name ?? '', await readTensor(tensor, file, external));
@@ -37,7 +42,8 @@ export async function onnxToLayers(proto: OnnxModel, file: string, external: Ext
     if (state.consts.has(info.name)) continue; // old exports list initializers as inputs too
     // An NHWC input (TensorFlow converters) is read only through a Transpose to NCHW: the engine takes it as it is.
     const readers = state.consumers.get(info.name) ?? [];
-    const nhwc = readers.length > 0 && readers.every((r) => r.op_type === 'Transpose' && r.attribute?.find((a) => a.name === 'perm')?.ints?.join() === '0,3,1,2');
+    const nhwc =
+      readers.length > 0 && readers.every((r) => r.op_type === 'Transpose' && r.attribute?.find((a) => a.name === 'perm')?.ints?.join() === '0,3,1,2');
     const tensor = tfl.input({ shape: engineShape(info, file, nhwc), name: state.uniqueName(info.name) });
     inputs.push(tensor);
     state.values.set(info.name, nhwc ? { tensor, nhwc } : { tensor });

@@ -21,7 +21,11 @@ const KERNELS: Record<string, Kernel> = {
   Gather: ([x, indices], a) => {
     const axis = axisOf((a.axis as number) ?? 0, x!.rank);
     const dim = x!.shape[axis];
-    const idx = tf.tensor(Array.from(indices!.dataSync(), (i) => (i < 0 ? i + dim : i)), indices!.shape, 'int32');
+    const idx = tf.tensor(
+      Array.from(indices!.dataSync(), (i) => (i < 0 ? i + dim : i)),
+      indices!.shape,
+      'int32',
+    );
     return one(tf.gather(x!, idx, axis));
   },
   Unsqueeze: ([x, axesInput], a) => {
@@ -33,7 +37,12 @@ const KERNELS: Record<string, Kernel> = {
   },
   Squeeze: ([x, axesInput], a) => {
     const axes = intsOf(a, 'axes') ?? (axesInput ? ints(axesInput) : undefined);
-    return one(tf.squeeze(x!, axes?.map((v) => axisOf(v, x!.rank))));
+    return one(
+      tf.squeeze(
+        x!,
+        axes?.map((v) => axisOf(v, x!.rank)),
+      ),
+    );
   },
   Concat: (inputs, a) => {
     const list = inputs.filter((t): t is tf.Tensor => t !== undefined && t.size > 0);
@@ -78,7 +87,13 @@ const KERNELS: Record<string, Kernel> = {
   },
   ReduceMean: ([x, axesInput], a) => {
     const axes = intsOf(a, 'axes') ?? ints(axesInput);
-    return one(tf.mean(x!, axes.map((v) => axisOf(v, x!.rank)), ((a.keepdims as number) ?? 1) === 1));
+    return one(
+      tf.mean(
+        x!,
+        axes.map((v) => axisOf(v, x!.rank)),
+        ((a.keepdims as number) ?? 1) === 1,
+      ),
+    );
   },
 };
 

@@ -53,7 +53,10 @@ export class OnnxOp extends tfl.layers.Layer {
     const all = this.constants.map((c) => {
       if (c === null) return toNchw(inputs[next++]);
       // NaN (or null, once a saved model went through JSON) is the batch size.
-      return tf.tensor(c.values.map((v) => (v === null || Number.isNaN(v) ? batch : v)), c.dims);
+      return tf.tensor(
+        c.values.map((v) => (v === null || Number.isNaN(v) ? batch : v)),
+        c.dims,
+      );
     });
     return runKernel(this.op, all, this.attrs).map(toNhwc);
   }
@@ -180,13 +183,28 @@ export class OnnxPool2D extends tfl.layers.Layer {
       const { mode, poolSize, strides, pads, countIncludePad } = this.args;
       const h = this.geometry(x.shape[1], 0);
       const w = this.geometry(x.shape[2], 1);
-      const padding: [number, number][] = [[0, 0], [pads[0], pads[2] + h.extra], [pads[1], pads[3] + w.extra], [0, 0]];
+      const padding: [number, number][] = [
+        [0, 0],
+        [pads[0], pads[2] + h.extra],
+        [pads[1], pads[3] + w.extra],
+        [0, 0],
+      ];
       if (mode === 'max') return tf.maxPool(tf.pad(x, padding, -Infinity) as tf.Tensor4D, poolSize, strides, 'valid');
       const sums = tf.avgPool(tf.pad(x, padding) as tf.Tensor4D, poolSize, strides, 'valid');
       // Each window's share of positions that count: the input, plus the explicit pads with count_include_pad,
       // never ceil mode's overhang (as PyTorch and ONNX Runtime count).
-      const explicit: [number, number][] = [[0, 0], [pads[0], pads[2]], [pads[1], pads[3]], [0, 0]];
-      const mask = tf.pad(tf.pad(tf.ones([1, x.shape[1], x.shape[2], 1]), explicit, countIncludePad ? 1 : 0), [[0, 0], [0, h.extra], [0, w.extra], [0, 0]]);
+      const explicit: [number, number][] = [
+        [0, 0],
+        [pads[0], pads[2]],
+        [pads[1], pads[3]],
+        [0, 0],
+      ];
+      const mask = tf.pad(tf.pad(tf.ones([1, x.shape[1], x.shape[2], 1]), explicit, countIncludePad ? 1 : 0), [
+        [0, 0],
+        [0, h.extra],
+        [0, w.extra],
+        [0, 0],
+      ]);
       const counts = tf.avgPool(mask as tf.Tensor4D, poolSize, strides, 'valid');
       return tf.div(sums, counts);
     });

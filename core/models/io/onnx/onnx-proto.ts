@@ -85,7 +85,7 @@ export function decodeOnnx(bytes: Uint8Array, file: string): OnnxModel {
     const detail = (error as Error).message;
     throw new ModelFormatError(file, `is not a complete ONNX model: the protobuf cannot be read (${detail}); the file may be truncated or not ONNX`);
   }
-  if (!model.graph || !(model.graph.node?.length)) throw new ModelFormatError(file, 'is not an ONNX model: it holds no graph with nodes');
+  if (!model.graph || !model.graph.node?.length) throw new ModelFormatError(file, 'is not an ONNX model: it holds no graph with nodes');
   return model;
 }
 

@@ -16,7 +16,14 @@ const ints = (n: NodeContext, key: string): number[] | undefined => n.attrs[key]
 const single = (n: NodeContext, layer: tfl.layers.Layer, weights?: tf.Tensor[]) => n.output({ tensor: n.apply(layer, [n.input(0)], weights) });
 
 /** ONNX pads [top, left, bottom, right], from explicit pads or auto_pad. */
-function padsOf(n: NodeContext, inH: number, inW: number, kernel: [number, number], strides: [number, number], dilations: [number, number]): [number, number, number, number] {
+function padsOf(
+  n: NodeContext,
+  inH: number,
+  inW: number,
+  kernel: [number, number],
+  strides: [number, number],
+  dilations: [number, number],
+): [number, number, number, number] {
   const auto = n.attrs.autoPad as string | undefined;
   if (auto === 'SAMEUPPER' || auto === 'SAMELOWER') {
     const total = (size: number, i: number) => Math.max(0, (Math.ceil(size / strides[i]) - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 - size);
@@ -37,7 +44,13 @@ function padding(pads: number[], kernel: [number, number], strides: [number, num
 }
 
 function zeroPad(n: NodeContext, x: Value, pads: number[]): Value {
-  const layer = tfl.layers.zeroPadding2d({ padding: [[pads[0], pads[2]], [pads[1], pads[3]]], name: n.layerName('_pad') });
+  const layer = tfl.layers.zeroPadding2d({
+    padding: [
+      [pads[0], pads[2]],
+      [pads[1], pads[3]],
+    ],
+    name: n.layerName('_pad'),
+  });
   return { tensor: n.apply(layer, [x]) };
 }
 
@@ -61,7 +74,8 @@ const conv: Rule = (n) => {
   const common = { kernelSize: kernel, strides, dilationRate: dilations, padding: mode, useBias: bias !== undefined, name: n.layerName() };
   const biasWeights = bias ? [tf.tensor1d(Float32Array.from(bias.values))] : [];
   // OIHW -> HWIO: kernel[y][x][i][o] = w[o][i][y][x]
-  const hwio = (values: ArrayLike<number>, o: number, i: number) => tf.tidy(() => tf.transpose(tf.tensor4d(Float32Array.from(values), [o, i, kh, kw]), [2, 3, 1, 0]));
+  const hwio = (values: ArrayLike<number>, o: number, i: number) =>
+    tf.tidy(() => tf.transpose(tf.tensor4d(Float32Array.from(values), [o, i, kh, kw]), [2, 3, 1, 0]));
   if (group === 1) {
     n.output({ tensor: n.apply(tfl.layers.conv2d({ ...common, filters: out }), [x], [hwio(w.values, out, inPerGroup), ...biasWeights]) });
   } else if (group === inChannels && inPerGroup === 1 && out % group === 0) {
@@ -78,7 +92,11 @@ const conv: Rule = (n) => {
 const batchNorm: Rule = (n) => {
   const [scale, shift, mean, variance] = [1, 2, 3, 4].map((i) => n.requireConst(i, ['scale', 'bias', 'mean', 'variance'][i - 1]));
   const layer = tfl.layers.batchNormalization({ axis: -1, epsilon: num(n, 'epsilon', 1e-5), momentum: num(n, 'momentum', 0.9), name: n.layerName() });
-  single(n, layer, [scale, shift, mean, variance].map((c) => tf.tensor1d(Float32Array.from(c.values))));
+  single(
+    n,
+    layer,
+    [scale, shift, mean, variance].map((c) => tf.tensor1d(Float32Array.from(c.values))),
+  );
 };
 
 const clip: Rule = (n) => {
@@ -195,7 +213,14 @@ function denseKernel(x: Value, weights: Float32Array, out: number, inFeatures: n
   return tf.tensor2d(kernel, [inFeatures, out]);
 }
 
-function dense(n: NodeContext, weightsOutIn: Float32Array, out: number, inFeatures: number, bias: Float32Array | undefined, outputIndexNode: NodeContext): void {
+function dense(
+  n: NodeContext,
+  weightsOutIn: Float32Array,
+  out: number,
+  inFeatures: number,
+  bias: Float32Array | undefined,
+  outputIndexNode: NodeContext,
+): void {
   const x = n.raw(0);
   if (x.tensor.shape.length !== 2) throw n.error(`only reads a rank-2 input (batch, features), not rank ${x.tensor.shape.length}`);
   const layer = tfl.layers.dense({ units: out, useBias: bias !== undefined, name: outputIndexNode.layerName() });
@@ -264,7 +289,16 @@ const pad: Rule = (n) => {
   if (!pads || n.rank(0) !== 4 || mode !== 'constant' || value !== 0 || [0, 1, 4, 5].some((i) => pads[i] !== 0)) {
     throw n.error(`only zero padding of H and W is read (mode ${mode}, value ${value}, pads [${pads?.join(', ') ?? 'unknown'}])`);
   }
-  single(n, tfl.layers.zeroPadding2d({ padding: [[pads[2], pads[6]], [pads[3], pads[7]]], name: n.layerName() }));
+  single(
+    n,
+    tfl.layers.zeroPadding2d({
+      padding: [
+        [pads[2], pads[6]],
+        [pads[3], pads[7]],
+      ],
+      name: n.layerName(),
+    }),
+  );
 };
 
 const softmax: Rule = (n) => {
@@ -307,7 +341,10 @@ export function generic(n: NodeContext): void {
   (Array.isArray(out) ? out : [out]).forEach((t, i) => n.output({ tensor: t as tfl.SymbolicTensor }, i));
 }
 
-const activation = (name: string): Rule => (n) => single(n, tfl.layers.activation({ activation: name as never, name: n.layerName() }));
+const activation =
+  (name: string): Rule =>
+  (n) =>
+    single(n, tfl.layers.activation({ activation: name as never, name: n.layerName() }));
 
 export const RULES: Record<string, Rule> = {
   Conv: conv,
@@ -341,4 +378,3 @@ export const RULES: Record<string, Rule> = {
 
 /** Operators read, for messages and the README. */
 export const READ_OPERATORS = [...new Set([...Object.keys(RULES), ...GENERIC_OPS, 'Constant'])].sort();
-

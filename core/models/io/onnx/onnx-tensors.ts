@@ -51,7 +51,16 @@ async function readExternal(tensor: OnnxTensor, name: string, file: string, exte
 
 function fromRaw(raw: Uint8Array, type: number, name: string, file: string): Float32Array | Float64Array {
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  const width = { [DataType.FLOAT]: 4, [DataType.DOUBLE]: 8, [DataType.INT64]: 8, [DataType.INT32]: 4, [DataType.UINT8]: 1, [DataType.INT8]: 1, [DataType.BOOL]: 1, [DataType.FLOAT16]: 2 }[type];
+  const width = {
+    [DataType.FLOAT]: 4,
+    [DataType.DOUBLE]: 8,
+    [DataType.INT64]: 8,
+    [DataType.INT32]: 4,
+    [DataType.UINT8]: 1,
+    [DataType.INT8]: 1,
+    [DataType.BOOL]: 1,
+    [DataType.FLOAT16]: 2,
+  }[type];
   if (width === undefined) throw new OnnxTensorError(file, name, `has data type ${type}, which Pruneflow does not read`);
   if (raw.byteLength % width !== 0) throw new OnnxTensorError(file, name, `has ${raw.byteLength} bytes of data, not a whole number of ${width}-byte values`);
   const n = raw.byteLength / width;

@@ -18,7 +18,13 @@ export class OnnxWriter {
   /** Adds a node; returns its output names (`outputs` fresh names derived from `base`). */
   node(op: string, inputs: string[], base: string, attrs: Record<string, AttrInput> = {}, outputs = 1): string[] {
     const names = Array.from({ length: outputs }, (_, i) => this.name(outputs === 1 ? `${base}` : `${base}_${i}`));
-    this.nodes.push({ op_type: op, name: this.name(`${base}/${op}`), input: inputs, output: names, attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)) });
+    this.nodes.push({
+      op_type: op,
+      name: this.name(`${base}/${op}`),
+      input: inputs,
+      output: names,
+      attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
+    });
     return names;
   }
 
@@ -51,6 +57,11 @@ function attribute(name: string, value: AttrInput): OnnxAttribute {
 export function valueInfo(name: string, shape: (number | null)[]): OnnxValueInfo {
   return {
     name,
-    type: { tensor_type: { elem_type: DataType.FLOAT, shape: { dim: shape.map((d, i) => (i === 0 || d === null ? { dim_param: i === 0 ? 'batch' : `d${i}` } : { dim_value: d })) } } },
+    type: {
+      tensor_type: {
+        elem_type: DataType.FLOAT,
+        shape: { dim: shape.map((d, i) => (i === 0 || d === null ? { dim_param: i === 0 ? 'batch' : `d${i}` } : { dim_value: d })) },
+      },
+    },
   };
 }

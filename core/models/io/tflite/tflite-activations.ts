@@ -17,7 +17,10 @@ export function fusedCode(activation: unknown): number | undefined {
 /** clip(x, low, high) as MAXIMUM then MINIMUM with scalar constants (RELU and RELU6 where they are exactly that). */
 export function clip(g: TfliteGraph, x: number, low: number, high: number, shape: Shape, name: string): number {
   if (low === 0 && high === 6) return unary(g, 'RELU6', x, shape, name);
-  const lowered = low === 0 ? unary(g, 'RELU', x, shape, Number.isFinite(high) ? `${name}/relu` : name) : binary(g, 'MAXIMUM', x, g.floats(`${name}/low`, [low], []), shape, `${name}/max`);
+  const lowered =
+    low === 0
+      ? unary(g, 'RELU', x, shape, Number.isFinite(high) ? `${name}/relu` : name)
+      : binary(g, 'MAXIMUM', x, g.floats(`${name}/low`, [low], []), shape, `${name}/max`);
   if (!Number.isFinite(high) || high >= 3.4e38) return lowered;
   return binary(g, 'MINIMUM', lowered, g.floats(`${name}/high`, [high], []), shape, name);
 }

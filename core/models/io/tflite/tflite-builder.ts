@@ -150,7 +150,11 @@ export class TfliteGraph {
     });
     // Codes past 127 live only in builtin_code; the old byte field then holds the placeholder.
     const codes = this.opcodes.map((code) =>
-      table(b, 'OperatorCode', { deprecated_builtin_code: Math.min(code, TFLITE_ENUMS.BuiltinOperator.PLACEHOLDER_FOR_GREATER_OP_CODES), builtin_code: code, version: 1 }),
+      table(b, 'OperatorCode', {
+        deprecated_builtin_code: Math.min(code, TFLITE_ENUMS.BuiltinOperator.PLACEHOLDER_FOR_GREATER_OP_CODES),
+        builtin_code: code,
+        version: 1,
+      }),
     );
     const model = table(b, 'Model', {
       version: 3,

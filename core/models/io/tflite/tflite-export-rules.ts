@@ -29,7 +29,8 @@ const lastAxis = (axis: unknown, rank: number) => {
   const a = (Array.isArray(axis) ? axis[0] : (axis ?? -1)) as number;
   return a === -1 || a === rank - 1;
 };
-const activationCheck = (c: Config) => (TFLITE_ACTIVATIONS.has(String(c.activation ?? 'linear')) ? undefined : `has activation '${String(c.activation)}', which has no TFLite operator here`);
+const activationCheck = (c: Config) =>
+  TFLITE_ACTIVATIONS.has(String(c.activation ?? 'linear')) ? undefined : `has activation '${String(c.activation)}', which has no TFLite operator here`;
 
 /** The layer's output tensor after its main operator: fused where TFLite can, separate operators otherwise. */
 function withActivation(e: LayerExport, write: (out: number, fused: number) => void): number[] {
@@ -45,7 +46,9 @@ function withActivation(e: LayerExport, write: (out: number, fused: number) => v
 /** HWIO kernel -> OHWI, TFLite's filter layout. */
 function ohwi(values: ArrayLike<number>, [kh, kw, i, o]: number[]): Float32Array {
   const out = new Float32Array(values.length);
-  for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) for (let c = 0; c < i; c++) for (let f = 0; f < o; f++) out[((f * kh + y) * kw + x) * i + c] = values[((y * kw + x) * i + c) * o + f];
+  for (let y = 0; y < kh; y++)
+    for (let x = 0; x < kw; x++)
+      for (let c = 0; c < i; c++) for (let f = 0; f < o; f++) out[((f * kh + y) * kw + x) * i + c] = values[((y * kw + x) * i + c) * o + f];
   return out;
 }
 
@@ -58,7 +61,12 @@ function convOp(e: LayerExport, kernel: Float32Array, [o, kh, kw, i]: number[], 
   const b = g.floats(`${name}/bias`, bias ?? new Float32Array(o), [o]);
   return withActivation(e, (y, fused) =>
     g.op('CONV_2D', [e.inputs[0].tensor, filter, b], [y], 'Conv2DOptions', {
-      padding: c.padding === 'same' ? PADDING.SAME : PADDING.VALID, stride_w: sw, stride_h: sh, dilation_w_factor: dw, dilation_h_factor: dh, fused_activation_function: fused,
+      padding: c.padding === 'same' ? PADDING.SAME : PADDING.VALID,
+      stride_w: sw,
+      stride_h: sh,
+      dilation_w_factor: dw,
+      dilation_h_factor: dh,
+      fused_activation_function: fused,
     }),
   );
 }
@@ -90,7 +98,13 @@ const groupedConv: TfliteRule = {
 };
 
 /** The depthwise operator, to be given its output tensor and fused activation. */
-function depthwiseOp(e: LayerExport, kernel: { values: ArrayLike<number>; shape: number[] }, bias: ArrayLike<number> | undefined, name: string, c: Config): (y: number, fused: number) => void {
+function depthwiseOp(
+  e: LayerExport,
+  kernel: { values: ArrayLike<number>; shape: number[] },
+  bias: ArrayLike<number> | undefined,
+  name: string,
+  c: Config,
+): (y: number, fused: number) => void {
   const g = e.graph;
   const [kh, kw, channels, m] = kernel.shape;
   const [sh, sw] = pair(c.strides ?? 1);
@@ -100,7 +114,13 @@ function depthwiseOp(e: LayerExport, kernel: { values: ArrayLike<number>; shape:
   const b = g.floats(`${name}/depthwise_bias`, bias ?? new Float32Array(channels * m), [channels * m]);
   return (y, fused) =>
     g.op('DEPTHWISE_CONV_2D', [e.inputs[0].tensor, filter, b], [y], 'DepthwiseConv2DOptions', {
-      padding: c.padding === 'same' ? PADDING.SAME : PADDING.VALID, stride_w: sw, stride_h: sh, depth_multiplier: m, dilation_w_factor: dw, dilation_h_factor: dh, fused_activation_function: fused,
+      padding: c.padding === 'same' ? PADDING.SAME : PADDING.VALID,
+      stride_w: sw,
+      stride_h: sh,
+      depth_multiplier: m,
+      dilation_w_factor: dw,
+      dilation_h_factor: dh,
+      fused_activation_function: fused,
     });
 }
 
@@ -138,7 +158,12 @@ const dense: TfliteRule = {
     for (let i = 0; i < inF; i++) for (let o = 0; o < out; o++) weight[o * inF + i] = kernel.values[i * out + o];
     const w = g.floats(`${name}/kernel`, weight, [out, inF]);
     const b = g.floats(`${name}/bias`, bias?.values ?? new Float32Array(out), [out]);
-    return withActivation(e, (y, fused) => g.op('FULLY_CONNECTED', [e.inputs[0].tensor, w, b], [y], 'FullyConnectedOptions', { fused_activation_function: fused, keep_num_dims: e.inputs[0].shape.length > 2 }));
+    return withActivation(e, (y, fused) =>
+      g.op('FULLY_CONNECTED', [e.inputs[0].tensor, w, b], [y], 'FullyConnectedOptions', {
+        fused_activation_function: fused,
+        keep_num_dims: e.inputs[0].shape.length > 2,
+      }),
+    );
   },
 };
 
@@ -188,9 +213,25 @@ const pointwise: TfliteRule = {
   },
 };
 
-function poolOp(e: LayerExport, op: 'MAX_POOL_2D' | 'AVERAGE_POOL_2D', x: number, kernel: [number, number], strides: [number, number], padding: number, name: string, shape: Shape): number {
+function poolOp(
+  e: LayerExport,
+  op: 'MAX_POOL_2D' | 'AVERAGE_POOL_2D',
+  x: number,
+  kernel: [number, number],
+  strides: [number, number],
+  padding: number,
+  name: string,
+  shape: Shape,
+): number {
   const y = e.graph.activation(name, shape);
-  e.graph.op(op, [x], [y], 'Pool2DOptions', { padding, stride_w: strides[1], stride_h: strides[0], filter_width: kernel[1], filter_height: kernel[0], fused_activation_function: 0 });
+  e.graph.op(op, [x], [y], 'Pool2DOptions', {
+    padding,
+    stride_w: strides[1],
+    stride_h: strides[0],
+    filter_width: kernel[1],
+    filter_height: kernel[0],
+    fused_activation_function: 0,
+  });
   return y;
 }
 
@@ -199,7 +240,18 @@ const pool = (op: 'MAX_POOL_2D' | 'AVERAGE_POOL_2D'): TfliteRule => ({
   write: (e) => {
     const c = cfg(e);
     const kernel = pair(c.poolSize);
-    return [poolOp(e, op, e.inputs[0].tensor, kernel, pair(c.strides ?? c.poolSize), c.padding === 'same' ? PADDING.SAME : PADDING.VALID, e.layer.name, e.outputShapes[0])];
+    return [
+      poolOp(
+        e,
+        op,
+        e.inputs[0].tensor,
+        kernel,
+        pair(c.strides ?? c.poolSize),
+        c.padding === 'same' ? PADDING.SAME : PADDING.VALID,
+        e.layer.name,
+        e.outputShapes[0],
+      ),
+    ];
   },
 });
 
@@ -211,7 +263,9 @@ const onnxPool: TfliteRule = {
     const name = e.layer.name;
     const [, h, w] = e.inputs[0].shape as number[];
     const [, oh, ow] = e.outputShapes[0] as number[];
-    const extra = [0, 1].map((i) => Math.max(0, (e.outputShapes[0][i + 1] as number - 1) * c.strides[i] + c.poolSize[i] - ((i === 0 ? h : w) + c.pads[i] + c.pads[i + 2])));
+    const extra = [0, 1].map((i) =>
+      Math.max(0, ((e.outputShapes[0][i + 1] as number) - 1) * c.strides[i] + c.poolSize[i] - ((i === 0 ? h : w) + c.pads[i] + c.pads[i + 2])),
+    );
     const padding = [0, 0, c.pads[0], c.pads[2] + extra[0], c.pads[1], c.pads[3] + extra[1], 0, 0];
     const padded = padding.some((p) => p > 0);
     let x = e.inputs[0].tensor;
@@ -223,7 +277,8 @@ const onnxPool: TfliteRule = {
       else g.op('PAD', [x, pads], [y], 'PadOptions', {});
       x = y;
     }
-    if (c.mode === 'max' || !padded) return [poolOp(e, c.mode === 'max' ? 'MAX_POOL_2D' : 'AVERAGE_POOL_2D', x, c.poolSize, c.strides, PADDING.VALID, name, e.outputShapes[0])];
+    if (c.mode === 'max' || !padded)
+      return [poolOp(e, c.mode === 'max' ? 'MAX_POOL_2D' : 'AVERAGE_POOL_2D', x, c.poolSize, c.strides, PADDING.VALID, name, e.outputShapes[0])];
     // Each window's sum over the padded input, divided by the positions that count (as the engine's layer does).
     const mean = poolOp(e, 'AVERAGE_POOL_2D', x, c.poolSize, c.strides, PADDING.VALID, `${name}/padded_mean`, e.outputShapes[0]);
     const [kh, kw] = c.poolSize;
@@ -287,13 +342,22 @@ const concat: TfliteRule = {
     const rank = e.inputs[0].shape.length;
     const axis = cfg(e).axis as number;
     const y = e.graph.activation(e.layer.name, e.outputShapes[0]);
-    e.graph.op('CONCATENATION', e.inputs.map((i) => i.tensor), [y], 'ConcatenationOptions', { axis: axis < 0 ? axis + rank : axis, fused_activation_function: 0 });
+    e.graph.op(
+      'CONCATENATION',
+      e.inputs.map((i) => i.tensor),
+      [y],
+      'ConcatenationOptions',
+      { axis: axis < 0 ? axis + rank : axis, fused_activation_function: 0 },
+    );
     return [y];
   },
 };
 
 const softmaxLayer: TfliteRule = {
-  check: (c, layer) => (lastAxis(c.axis, (layer.input as tfl.SymbolicTensor).shape?.length ?? 2) ? undefined : 'normalises an axis other than the last, which TFLite\'s SOFTMAX does not'),
+  check: (c, layer) =>
+    lastAxis(c.axis, (layer.input as tfl.SymbolicTensor).shape?.length ?? 2)
+      ? undefined
+      : "normalises an axis other than the last, which TFLite's SOFTMAX does not",
   write: (e) => [softmax(e.graph, e.inputs[0].tensor, e.outputShapes[0], e.layer.name)],
 };
 

@@ -15,7 +15,12 @@ export function checkTfliteLayers(model: tfl.LayersModel): void {
     if (className === 'InputLayer') continue;
     const rule = TFLITE_RULES[className];
     const problem = rule ? rule.check?.(layer.getConfig() as Record<string, unknown>, layer) : 'has no TFLite operator here';
-    if (problem) throw new ModelExportError(FORMAT, layer.name, `layer '${layer.name}' (${className}) ${problem}. What to do: choose another export format (ONNX writes every layer).`);
+    if (problem)
+      throw new ModelExportError(
+        FORMAT,
+        layer.name,
+        `layer '${layer.name}' (${className}) ${problem}. What to do: choose another export format (ONNX writes every layer).`,
+      );
   }
 }
 

@@ -8,7 +8,14 @@ const shuffled = (n: number) => Float32Array.from({ length: n }, (_, c) => (((c 
 /** Every channel of column `source` linked to every channel of `target` with weight 1. */
 function dense(source: number, target: number, from: number, to: number): ChannelFlow['edges'][number] {
   const pairs = Array.from({ length: from * to }, (_, i) => [Math.floor(i / to), i % to]);
-  return { source, target, kind: 'weights', from: Int32Array.from(pairs, ([c]) => c), to: Int32Array.from(pairs, ([, d]) => d), weight: new Float32Array(pairs.length).fill(1) };
+  return {
+    source,
+    target,
+    kind: 'weights',
+    from: Int32Array.from(pairs, ([c]) => c),
+    to: Int32Array.from(pairs, ([, d]) => d),
+    weight: new Float32Array(pairs.length).fill(1),
+  };
 }
 
 describe('band aggregation', () => {

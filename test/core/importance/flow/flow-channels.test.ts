@@ -38,9 +38,31 @@ function chain(): tfl.LayersModel {
   const fc = tfl.layers.dense({ units: 2, useBias: false, name: 'fc' }).apply(gap) as tfl.SymbolicTensor;
   const model = tfl.model({ inputs: input, outputs: fc });
   // Kernels as [input channel][output channel].
-  setWeights(model, 'a', [tf.tensor4d([[3, 4, 0], [4, 3, 5]].flat(), [1, 1, 2, 3])]);
-  setWeights(model, 'b', [tf.tensor4d([[1, 2], [2, 1], [2, 2]].flat(), [1, 1, 3, 2])]);
-  setWeights(model, 'fc', [tf.tensor2d([[1, 1], [1, 3]])]);
+  setWeights(model, 'a', [
+    tf.tensor4d(
+      [
+        [3, 4, 0],
+        [4, 3, 5],
+      ].flat(),
+      [1, 1, 2, 3],
+    ),
+  ]);
+  setWeights(model, 'b', [
+    tf.tensor4d(
+      [
+        [1, 2],
+        [2, 1],
+        [2, 2],
+      ].flat(),
+      [1, 1, 3, 2],
+    ),
+  ]);
+  setWeights(model, 'fc', [
+    tf.tensor2d([
+      [1, 1],
+      [1, 3],
+    ]),
+  ]);
   return model;
 }
 
@@ -87,7 +109,12 @@ describe('importance flow, channel level', () => {
     const gap = tfl.layers.globalAveragePooling2d({ name: 'gap' }).apply(add) as tfl.SymbolicTensor;
     const fc = tfl.layers.dense({ units: 2, useBias: false, name: 'fc' }).apply(gap) as tfl.SymbolicTensor;
     const model = tfl.model({ inputs: input, outputs: fc });
-    setWeights(model, 'fc', [tf.tensor2d([[1, 1], [1, 3]])]);
+    setWeights(model, 'fc', [
+      tf.tensor2d([
+        [1, 1],
+        [1, 3],
+      ]),
+    ]);
     const graph = buildChannelGraph(model);
     const analysis = await unitCip.analyse({ model, graph, seed: 1 });
     const columns = writerColumns(model, graph);

@@ -35,11 +35,25 @@ const open = async (bytes: Uint8Array) => importModel(memoryTree('models', new M
 async function withProps(bytes: Uint8Array, props: Record<string, string>): Promise<Uint8Array> {
   const path = join(folder, `m-${Object.keys(props).length}-${Date.now()}.onnx`);
   writeFileSync(path, bytes);
-  await runPython(['-c', 'import onnx,sys,json; m=onnx.load(sys.argv[1]); del m.metadata_props[:]; onnx.helper.set_model_props(m, json.loads(sys.argv[2])); onnx.save(m, sys.argv[1])', path, JSON.stringify(props)]);
+  await runPython([
+    '-c',
+    'import onnx,sys,json; m=onnx.load(sys.argv[1]); del m.metadata_props[:]; onnx.helper.set_model_props(m, json.loads(sys.argv[2])); onnx.save(m, sys.argv[1])',
+    path,
+    JSON.stringify(props),
+  ]);
   return new Uint8Array(readFileSync(path));
 }
 
-const colourImages: ImageDataset = { name: 'tiny', images: new Uint8Array(2 * 224 * 224 * 3).fill(128), labels: Uint8Array.of(0, 1), count: 2, height: 224, width: 224, channels: 3, classNames: ['a', 'b'] };
+const colourImages: ImageDataset = {
+  name: 'tiny',
+  images: new Uint8Array(2 * 224 * 224 * 3).fill(128),
+  labels: Uint8Array.of(0, 1),
+  count: 2,
+  height: 224,
+  width: 224,
+  channels: 3,
+  classNames: ['a', 'b'],
+};
 
 describe('the input contract of an ONNX file', () => {
   it("a torchvision-shaped file that says nothing gets the imagenet preset at 224, with a note; the user's flags still win", async () => {
@@ -62,23 +76,41 @@ describe('the input contract of an ONNX file', () => {
 
   it("reads ONNX's image metadata keys and mean / std keys written by other tools", async () => {
     const bare = await exportOnnx(imagenetShaped());
-    const caffe = await open(await withProps(bare, { 'Image.BitmapPixelFormat': 'Bgr8', 'Image.NominalPixelRange': 'NominalRange_0_255', mean: '[103.939, 116.779, 123.68]', std: '1,1,1' }));
+    const caffe = await open(
+      await withProps(bare, {
+        'Image.BitmapPixelFormat': 'Bgr8',
+        'Image.NominalPixelRange': 'NominalRange_0_255',
+        mean: '[103.939, 116.779, 123.68]',
+        std: '1,1,1',
+      }),
+    );
     expect(modelInputContract(caffe.model)).toEqual(expect.objectContaining({ preset: 'caffe', source: 'file', size: [224, 224, 3] }));
     const tfRange = await open(await withProps(bare, { 'Image.BitmapPixelFormat': 'Rgb8', 'Image.NominalPixelRange': 'Normalized_1_1' }));
     expect(modelInputContract(tfRange.model)).toEqual(expect.objectContaining({ preset: 'tf', source: 'file' }));
     const custom = await open(await withProps(bare, { mean: '0.5,0.5,0.5', std: '0.25,0.25,0.25' }));
-    expect(modelInputContract(custom.model)).toEqual(expect.objectContaining({ preset: 'custom', scale: '0-1', colorOrder: 'rgb', mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25], source: 'file' }));
+    expect(modelInputContract(custom.model)).toEqual(
+      expect.objectContaining({ preset: 'custom', scale: '0-1', colorOrder: 'rgb', mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25], source: 'file' }),
+    );
     expect(custom.warnings.join('\n')).not.toMatch(/torchvision/);
   });
 
   it('our ONNX exports write the contract into metadata_props, so a round trip keeps it; the onnx package reads them', async () => {
     const { model } = await open(smallOnnx('cifar-resnet').bytes);
-    const contract = { ...optionsContract({ scale: '0-1', mean: [0.49, 0.48, 0.45], std: [0.25, 0.24, 0.26] }), labels: ['plane', 'car', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] };
+    const contract = {
+      ...optionsContract({ scale: '0-1', mean: [0.49, 0.48, 0.45], std: [0.25, 0.24, 0.26] }),
+      labels: ['plane', 'car', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'],
+    };
     rememberInputContract(model, contract);
     const [file] = await exportModel(model, 'onnx');
     const path = join(folder, 'roundtrip.onnx');
     writeFileSync(path, file.bytes);
-    const props = JSON.parse(await runPython(['-c', 'import onnx,sys,json; m=onnx.load(sys.argv[1]); onnx.checker.check_model(m); print(json.dumps({p.key: p.value for p in m.metadata_props}))', path])) as Record<string, string>;
+    const props = JSON.parse(
+      await runPython([
+        '-c',
+        'import onnx,sys,json; m=onnx.load(sys.argv[1]); onnx.checker.check_model(m); print(json.dumps({p.key: p.value for p in m.metadata_props}))',
+        path,
+      ]),
+    ) as Record<string, string>;
     expect(props['Image.NominalPixelRange']).toBe('Normalized_0_1');
     expect(props['Image.BitmapPixelFormat']).toBe('Rgb8');
     const again = await open(file.bytes);

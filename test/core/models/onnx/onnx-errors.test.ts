@@ -30,7 +30,9 @@ describe('bad ONNX files', () => {
     await expect(open({ 'celu.onnx': encodeOnnx(model) })).rejects.toMatchObject({
       name: 'UnsupportedOnnxOperatorError',
       node: node.name,
-      message: expect.stringMatching(new RegExp(`^celu\\.onnx: node '${node.name}' \\(Celu\\): is an operator Pruneflow does not read\\. Operators read: .*Conv`)),
+      message: expect.stringMatching(
+        new RegExp(`^celu\\.onnx: node '${node.name}' \\(Celu\\): is an operator Pruneflow does not read\\. Operators read: .*Conv`),
+      ),
     });
   });
 
@@ -42,7 +44,9 @@ describe('bad ONNX files', () => {
     delete weight.raw_data;
     await expect(open({ 'ext.onnx': encodeOnnx(model) })).rejects.toMatchObject({
       name: 'OnnxTensorError',
-      message: expect.stringMatching(/^ext\.onnx: tensor 'conv1\.weight' \(read by node '\/conv1\/Conv' \(Conv\)\) is stored in 'weights\.bin' beside the model, which cannot be read: .*no file 'weights\.bin'/),
+      message: expect.stringMatching(
+        /^ext\.onnx: tensor 'conv1\.weight' \(read by node '\/conv1\/Conv' \(Conv\)\) is stored in 'weights\.bin' beside the model, which cannot be read: .*no file 'weights\.bin'/,
+      ),
     });
   });
 
@@ -53,7 +57,11 @@ describe('bad ONNX files', () => {
     const file = new Uint8Array(16 + data.length);
     file.set(data, 16);
     weight.data_location = 1;
-    weight.external_data = [{ key: 'location', value: 'weights.bin' }, { key: 'offset', value: '16' }, { key: 'length', value: String(data.length) }];
+    weight.external_data = [
+      { key: 'location', value: 'weights.bin' },
+      { key: 'offset', value: '16' },
+      { key: 'length', value: String(data.length) },
+    ];
     delete weight.raw_data;
     const original = await open({ 'm.onnx': smallOnnx('flatten-chain').bytes });
     const { model: external } = await open({ 'sub/m.onnx': encodeOnnx(model), 'sub/weights.bin': file });
@@ -68,7 +76,10 @@ describe('bad ONNX files', () => {
     weight.data_location = 1;
     weight.external_data = [{ key: 'location', value: '../secret.bin' }];
     delete weight.raw_data;
-    await expect(open({ 'up.onnx': encodeOnnx(model) })).rejects.toMatchObject({ name: 'OnnxTensorError', message: expect.stringContaining("outside the model's folder") });
+    await expect(open({ 'up.onnx': encodeOnnx(model) })).rejects.toMatchObject({
+      name: 'OnnxTensorError',
+      message: expect.stringContaining("outside the model's folder"),
+    });
   });
 
   it('an initializer whose data does not match its shape', async () => {

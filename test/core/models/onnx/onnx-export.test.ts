@@ -30,7 +30,11 @@ const folder = mkdtempSync(join(tmpdir(), 'pruneflow-onnx-'));
 async function checkWithOnnx(bytes: Uint8Array, name: string): Promise<void> {
   const path = join(folder, `${name}.onnx`);
   writeFileSync(path, bytes);
-  const out = await runPython(['-c', `import onnx,sys; m=onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True); print('ok', m.opset_import[0].version)`, path]);
+  const out = await runPython([
+    '-c',
+    `import onnx,sys; m=onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True); print('ok', m.opset_import[0].version)`,
+    path,
+  ]);
   expect(out.trim()).toBe('ok 17');
 }
 

@@ -16,7 +16,6 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-
 /** Files torch.onnx.export wrote (make_onnx_fixtures.py): checked against ONNX Runtime and PyTorch's own counts. */
 describe('ONNX files exported by PyTorch', () => {
   it.each(SMALL_ONNX)('%s: same outputs as ONNX Runtime, same parameters and FLOPs as PyTorch', async (name) => {

@@ -21,7 +21,12 @@ beforeAll(async () => {
 /** keras-nhwc.onnx: a Keras CNN as tf2onnx writes it (make_nhwc_fixture.py; tf2onnx itself is not on this machine's index). */
 const dir = join(ROOT, 'test/fixtures/onnx');
 const bytes = new Uint8Array(readFileSync(join(dir, 'keras-nhwc.onnx')));
-const info = JSON.parse(readFileSync(join(dir, 'keras-nhwc.json'), 'utf8')) as { input: number[]; parameters: number; images: number[]; kerasOutputs: number[] };
+const info = JSON.parse(readFileSync(join(dir, 'keras-nhwc.json'), 'utf8')) as {
+  input: number[];
+  parameters: number;
+  images: number[];
+  kerasOutputs: number[];
+};
 
 const predict = (model: { predict(x: tf.Tensor): unknown }, images: Float32Array) =>
   tf.tidy(() => (model.predict(tf.tensor(images, [2, ...info.input])) as tf.Tensor).dataSync() as Float32Array);

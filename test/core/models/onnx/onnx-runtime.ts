@@ -7,7 +7,12 @@ import type * as tfl from '@tensorflow/tfjs-layers';
  * turns ONNX Runtime's graph rewrites off: its PadFusion (1.31) merges a zero Pad into a following MaxPool,
  * whose padding counts as -infinity, which changes the result where values are negative.
  */
-export async function runOrt(bytes: Uint8Array, input: Float32Array, shape: number[], optimize = true): Promise<{ values: Float32Array; dims: readonly number[] }> {
+export async function runOrt(
+  bytes: Uint8Array,
+  input: Float32Array,
+  shape: number[],
+  optimize = true,
+): Promise<{ values: Float32Array; dims: readonly number[] }> {
   const session = await ort.InferenceSession.create(bytes, optimize ? {} : { graphOptimizationLevel: 'disabled' });
   try {
     const result = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', input, shape) });

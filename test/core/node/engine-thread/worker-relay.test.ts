@@ -38,11 +38,13 @@ class ChannelWorker extends EventEmitter implements WorkerLike {
 }
 
 const workers: ChannelWorker[] = [];
-const spawn = (engine = new FakeEngine()) => () => {
-  const worker = new ChannelWorker(engine);
-  workers.push(worker);
-  return worker;
-};
+const spawn =
+  (engine = new FakeEngine()) =>
+  () => {
+    const worker = new ChannelWorker(engine);
+    workers.push(worker);
+    return worker;
+  };
 afterEach(() => {
   for (const worker of workers.splice(0)) worker.close();
 });
@@ -194,7 +196,10 @@ describe('worker relay and engine server', () => {
   });
 
   it.each([
-    ['a pruning step', { type: 'prune-step', taskId: 'task-1', step: { step: 1, steps: 1, cut: 0.5, metric: 'flops', layers: [{ name: 'conv', kept: 4, total: 8 }] } }],
+    [
+      'a pruning step',
+      { type: 'prune-step', taskId: 'task-1', step: { step: 1, steps: 1, cut: 0.5, metric: 'flops', layers: [{ name: 'conv', kept: 4, total: 8 }] } },
+    ],
     ['a warning', { type: 'task-warning', taskId: 'task-1', message: 'Batch 64 did not fit in GPU memory; continuing with 32' }],
   ] as [string, EngineEvent][])('still fails a task that reported %s when the worker dies', async (_moment, moment) => {
     const engine = new FakeEngine();

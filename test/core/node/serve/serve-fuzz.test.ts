@@ -59,7 +59,11 @@ function upgradeRequest({ token, origin = serve.origin, host = serve.url.host }:
 }
 
 /** A WebSocket frame, by default as a client must send it (FIN, masked). */
-function frame(opcode: number, payload: Buffer, { mask = true, fin = true, rsv = 0, declared }: { mask?: boolean; fin?: boolean; rsv?: number; declared?: number } = {}): Buffer {
+function frame(
+  opcode: number,
+  payload: Buffer,
+  { mask = true, fin = true, rsv = 0, declared }: { mask?: boolean; fin?: boolean; rsv?: number; declared?: number } = {},
+): Buffer {
   const length = declared ?? payload.length;
   const head = [(fin ? 0x80 : 0) | (rsv << 4) | opcode];
   const maskBit = mask ? 0x80 : 0;
@@ -160,7 +164,7 @@ describe('pruneflow serve under hostile WebSocket frames', () => {
 
   it('survives 300 random mutations of a valid call frame', async () => {
     let seed = 19;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const valid = frame(1, text({ type: 'call', id: 1, call: { method: 'getInfo', args: [] } }));
     const mutants: Buffer[] = [];
     for (let i = 0; i < 300; i++) {
@@ -178,7 +182,15 @@ describe('pruneflow serve under hostile HTTP', () => {
   /** A raw HTTP exchange: what the server answered before closing. */
   const http = (request: string | Buffer, body?: Buffer) => raw(typeof request === 'string' ? request : request.toString('latin1'), body ? [body] : []);
   const fileHeaders = (path: string, extra: string[]) =>
-    [`POST /host-files/write?path=${encodeURIComponent(path)} HTTP/1.1`, `Host: ${serve.url.host}`, `Origin: ${serve.origin}`, `x-pruneflow-token: ${serve.token}`, ...extra, '', ''].join('\r\n');
+    [
+      `POST /host-files/write?path=${encodeURIComponent(path)} HTTP/1.1`,
+      `Host: ${serve.url.host}`,
+      `Origin: ${serve.origin}`,
+      `x-pruneflow-token: ${serve.token}`,
+      ...extra,
+      '',
+      '',
+    ].join('\r\n');
 
   it('answers garbage, a huge header and a broken request line with 400/431 and stays up', async () => {
     expect(await http('\x00\x01\x02 garbage\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 /);

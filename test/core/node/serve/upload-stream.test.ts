@@ -43,7 +43,11 @@ const leftovers = () => readdirSync(folder).filter((name) => name.includes('.par
  * A chunked upload over a raw socket, one 64 KiB chunk at a time, stopping early when the server answers or
  * after `abortAfter` bytes (the socket then destroyed, as a closed tab would). Says what was sent and answered.
  */
-function upload(path: string, body: Uint8Array, { abortAfter = Infinity, midway }: { abortAfter?: number; midway?: () => Promise<void> } = {}): Promise<{ sent: number; answer: string }> {
+function upload(
+  path: string,
+  body: Uint8Array,
+  { abortAfter = Infinity, midway }: { abortAfter?: number; midway?: () => Promise<void> } = {},
+): Promise<{ sent: number; answer: string }> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     let answer = '';
@@ -58,7 +62,16 @@ function upload(path: string, body: Uint8Array, { abortAfter = Infinity, midway 
     socket.on('error', () => undefined);
     socket.on('close', finish);
     socket.on('connect', async () => {
-      socket.write([`POST /host-files/write?path=${encodeURIComponent(path)} HTTP/1.1`, 'Host: 127.0.0.1', `${HOST_FILES_TOKEN_HEADER}: ${TOKEN}`, 'Transfer-Encoding: chunked', '', ''].join('\r\n'));
+      socket.write(
+        [
+          `POST /host-files/write?path=${encodeURIComponent(path)} HTTP/1.1`,
+          'Host: 127.0.0.1',
+          `${HOST_FILES_TOKEN_HEADER}: ${TOKEN}`,
+          'Transfer-Encoding: chunked',
+          '',
+          '',
+        ].join('\r\n'),
+      );
       for (let at = 0; at < body.length && answer === '' && !socket.destroyed; at += 65536) {
         if (sent >= abortAfter) return void socket.destroy();
         if (midway && at === Math.floor(body.length / 2 / 65536) * 65536) await midway();
