@@ -4,7 +4,7 @@ import type { ModelEvaluation } from '../session/evaluate-model.js';
 import type { TrainOutcome } from '../session/train-model.js';
 
 /** Columns padded to their widest cell; numbers right-aligned. */
-function aligned(header: string[], rows: string[][], numeric: boolean[]): string {
+export function aligned(header: string[], rows: string[][], numeric: boolean[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) =>
     cells

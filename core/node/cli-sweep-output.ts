@@ -1,4 +1,5 @@
 import type { SweepJobView, SweepSummary } from '../api/sweep.js';
+import { aligned } from './cli-compare.js';
 
 const pct = (share: number | undefined) => (share === undefined ? '-' : `${(share * 100).toFixed(1)}%`);
 
@@ -31,19 +32,10 @@ export function formatSweepSummary(summary: SweepSummary): string {
     pct(j.accuracy),
     pct(j.cut),
   ]);
-  const numeric = [false, false, false, false, true, true, true];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
-      .join('  ')
-      .trimEnd();
   const count = (status: SweepJobView['status']) => summary.jobs.filter((j) => j.status === status).length;
   const failures = summary.jobs.filter((j) => j.status === 'failed').map((j) => `${j.sessionId}: ${j.error?.name}: ${j.error?.message}`);
   return [
-    line(header),
-    widths.map((w) => '-'.repeat(w)).join('  '),
-    ...rows.map(line),
+    aligned(header, rows, [false, false, false, false, true, true, true]),
     '',
     `${summary.jobs.length} sessions (${summary.executor} executor, ${summary.seconds.toFixed(1)} s): ${count('done')} done, ${count('stopped-early')} stopped early, ${count('failed')} failed, ${count('cancelled')} cancelled; ${summary.written} written to ${summary.project}` +
       (summary.duplicates ? `, ${summary.duplicates} duplicate result${summary.duplicates === 1 ? '' : 's'} not written again` : ''),

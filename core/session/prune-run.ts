@@ -23,7 +23,7 @@ import { throwIfCancelled } from '../train/cancellation.js';
 import { evaluate } from '../train/evaluate.js';
 import { fit, type FitState } from '../train/fit.js';
 import type { PauseGate } from '../train/pause-gate.js';
-import { cloneModel, countingScores, distillationFor, splitForEarlyStopping, stageCheckpoints } from './training-options.js';
+import { cloneModel, countingScores, distillationFor, recipeOptions, splitForEarlyStopping, stageCheckpoints } from './training-options.js';
 import { loadRunInputs, type RunHost, trainingEnginesFor } from './run-inputs.js';
 import { resolveRunInput } from './run-input.js';
 import { modelInputContract, rememberInputContract } from '../models/input-contract.js';
@@ -174,13 +174,7 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
       pause,
       onProgress,
       augmentation,
-      optimizer: config.optimizer,
-      weightDecay: config.weightDecay,
-      schedule: config.lrSchedule,
-      nesterov: config.nesterov,
-      weightDecayOn: config.weightDecayOn,
-      scheduleEvery: config.lrScheduleEvery,
-      batchNormMomentum: config.batchNormMomentum,
+      ...recipeOptions(config),
     };
     const fineTuneRate = config.fineTuneLearningRate ?? config.learningRate / 2;
     // Baseline training and fine-tuning are the longest steps: on wasm they use one engine per core where the host has them.

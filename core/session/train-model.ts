@@ -8,6 +8,7 @@ import { fit, type ParallelTraining } from '../train/fit.js';
 import type { ProgressListener } from '../train/progress.js';
 import { loadRunInputs, type RunHost, trainingEnginesFor } from './run-inputs.js';
 import { resolveRunInput } from './run-input.js';
+import { recipeOptions } from './training-options.js';
 
 export type TrainRequest = Pick<PruneConfig, 'model' | 'data'> &
   Partial<
@@ -75,13 +76,7 @@ export async function trainModel(
         seed: config.seed,
         stage: 'training',
         augmentation: defaultAugmentation(data.imageKind),
-        optimizer: config.optimizer,
-        weightDecay: config.weightDecay,
-        schedule: config.lrSchedule,
-        nesterov: config.nesterov,
-        weightDecayOn: config.weightDecayOn,
-        scheduleEvery: config.lrScheduleEvery,
-        batchNormMomentum: config.batchNormMomentum,
+        ...recipeOptions(config),
         parallel: trainingEnginesFor(config, context),
         signal: context.signal,
         onProgress: context.onProgress,

@@ -17,6 +17,19 @@ export class TrainingSettingsError extends Error {
   override name = 'TrainingSettingsError';
 }
 
+/** The optimizer recipe of a run (optimizer, decay, schedule, momentum) as fit options: baseline training and fine-tuning alike. */
+export function recipeOptions(config: PruneConfig) {
+  return {
+    optimizer: config.optimizer,
+    weightDecay: config.weightDecay,
+    schedule: config.lrSchedule,
+    nesterov: config.nesterov,
+    weightDecayOn: config.weightDecayOn,
+    scheduleEvery: config.lrScheduleEvery,
+    batchNormMomentum: config.batchNormMomentum,
+  };
+}
+
 /** The distillation settings if distillation is on (weight above 0), checked. */
 export function distillationFor(config: Pick<PruneConfig, 'distillation'>): { weight: number; temperature: number } | undefined {
   if (!config.distillation || config.distillation.weight === 0) return undefined;
