@@ -2,6 +2,7 @@ import type { Comparison, ComparisonRow, LayerWidthRow, ParetoPoint, RowMetrics 
 import type { ModelSummary } from '../api/contract.js';
 import { paretoFlags } from './pareto.js';
 import type { ComparedSession } from './select-sessions.js';
+import { recordStatus } from '../session/session-status.js';
 
 /**
  * Sessions of one or several projects side by side: one row each, the accuracy-versus-FLOPs points with
@@ -23,7 +24,7 @@ function comparisonRow({ project, record }: ComparedSession): ComparisonRow {
     project,
     sessionId: record.id,
     sessionName: record.name,
-    status: record.status,
+    status: recordStatus(record),
     criterion: config.criterion,
     schedule: config.schedule,
     target: config.target,

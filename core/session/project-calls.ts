@@ -10,6 +10,7 @@ import { renderReport } from '../report/render-report.js';
 import { reportInput } from '../report/report-input.js';
 import { ProjectHostError } from './project-session.js';
 import type { RunHost } from './run-inputs.js';
+import { recordStatus } from './session-status.js';
 
 /** What project calls need from the host: project files, and writing files for exports and reports. */
 export type ProjectHost = Pick<RunHost, 'projects' | 'writeFiles'>;
@@ -46,7 +47,7 @@ export async function openProject(path: string, host: ProjectHost): Promise<Proj
       return {
         id: record.id,
         name: record.name,
-        status: record.status,
+        status: recordStatus(record),
         started: record.started,
         ...(record.finished && { finished: record.finished }),
         criterion: record.config.criterion,

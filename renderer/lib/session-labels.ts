@@ -16,4 +16,4 @@ export function targetLabel(target: SessionSummary['target']): string {
 }
 
 /** Statuses that `pruneflow resume` (or the engine's resumeSession) can finish. */
-export const RESUMABLE = new Set(['interrupted', 'cancelled', 'failed']);
+export const RESUMABLE = new Set(['interrupted', 'cancelled', 'stopped early', 'failed']);

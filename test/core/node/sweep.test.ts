@@ -11,6 +11,7 @@ import { loadProjectFile } from '../../../core/node/project-file.js';
 import { parseProject, serializeProject } from '../../../core/project/project-codec.js';
 import type { Project } from '../../../core/project/project.js';
 import { ROOT } from '../../build/run.js';
+import { projectInfo } from '../../../core/node/cli-project.js';
 
 // Real Redis on loopback at a random port, real `pruneflow worker` processes from the built CLI (dist/).
 const CLI = join(ROOT, 'dist/core/node/cli.js');
@@ -250,6 +251,11 @@ describe('pruneflow sweep --queue with pruneflow worker (BullMQ on a real Redis)
       expect(s.record.checkpoint?.pruneOnlyAccuracy).toBeTypeOf('number');
       expect(s.record.result).toBeUndefined();
     }
+    // `pruneflow project info` and the Project and Compare screens say so in words, and offer Resume.
+    const stoppedIds = sessions.filter((x) => (x.record.sweep as { outcome: string }).outcome === 'stopped-early').map((x) => x.record.id);
+    const info = await projectInfo(file);
+    expect(info.sessions.filter((x) => x.status === 'stopped early').map((x) => x.id)).toEqual(stoppedIds);
+    expect(info.sessions.filter((x) => x.status === 'stopped early').every((x) => x.resume)).toBe(true);
   }, 400_000);
 
   it('cancels queued and running jobs on Ctrl-C', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionState } from '../../../core/api/contract.js';
 import { canMove, IllegalTransitionError, SESSION_STATES, SessionMachine } from '../../../core/session/session-state.js';
-import { isUnfinished, shownStatus } from '../../../core/session/session-status.js';
+import { isUnfinished, recordStatus, shownStatus } from '../../../core/session/session-status.js';
 
 const ALL: SessionState[] = [...SESSION_STATES, 'failed', 'cancelled'];
 
@@ -58,5 +58,14 @@ describe('the session state machine', () => {
     expect(shownStatus({ status: 'done' })).toBe('done');
     expect((['running', 'cancelled', 'failed', 'configured'] as const).map((status) => isUnfinished({ status }))).toEqual([true, true, true, true]);
     expect(isUnfinished({ status: 'done' })).toBe(false);
+  });
+
+  it("shows a sweep's session stopped by its early-stop rule as stopped early, and it stays resumable", () => {
+    const stopped = { status: 'cancelled' as const, sweep: { id: 's1', outcome: 'stopped-early' } };
+    expect(shownStatus(stopped)).toBe('stopped early');
+    expect(recordStatus(stopped)).toBe('stopped early');
+    expect(isUnfinished(stopped)).toBe(true);
+    expect(recordStatus({ status: 'cancelled', sweep: { id: 's1', outcome: 'done' } })).toBe('cancelled');
+    expect(recordStatus({ status: 'done', sweep: { id: 's1', outcome: 'done' } })).toBe('done');
   });
 });
