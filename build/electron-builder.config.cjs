@@ -14,7 +14,9 @@ const isStandIn = electronDist !== undefined && existsSync(join(electronDist, 'p
 // node_modules; it expands ${arch} to the target's processor per build.
 const ORT_BIN = '**/node_modules/onnxruntime-node/bin/napi-v6';
 const ORT_PLATFORMS = ['linux', 'win32', 'darwin'];
-const onlyOrtFor = (platform) => ORT_PLATFORMS.filter((p) => p !== platform).map((p) => `!${ORT_BIN}/${p}{,/**}`);
+// A platform's `files` made of exclusions alone would start from everything (electron-builder prepends **/*, and the
+// sources and tests went into app.asar): package.json, already taken by the root list, keeps it an addition.
+const onlyOrtFor = (platform) => ['package.json', ...ORT_PLATFORMS.filter((p) => p !== platform).map((p) => `!${ORT_BIN}/${p}{,/**}`)];
 
 /** @type {import('electron-builder').Configuration} */
 module.exports = {
