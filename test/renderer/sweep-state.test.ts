@@ -102,6 +102,28 @@ describe('SweepState on a real engine', () => {
     sweep.dispose();
   }, 300_000);
 
+  it('Cancel stops the running job and the queued ones: the sweep ends with them cancelled', async () => {
+    const sweep = new State(engine);
+    sweep.toggle('criteria', 'random', true);
+    sweep.toggle('seeds', 2, true);
+    sweep.toggle('seeds', 3, true);
+    sweep.toggle('seeds', 1, false);
+    sweep.quickTrial = false; // the whole sample set: the first job runs long enough to be cancelled
+    sweep.workers = 1;
+    expect(sweep.count).toBe(4);
+    expect(await sweep.start(file)).toBe(true);
+    await until(() => sweep.jobs.some((j) => j.status === 'running'), 'a running job');
+    await sweep.cancel();
+    expect(sweep.phase).toBe('cancelling');
+    await until(() => sweep.phase === 'done' || sweep.phase === 'failed', 'the cancelled sweep');
+    expect(sweep.error).toBeUndefined();
+    const statuses = sweep.jobs.map((j) => j.status);
+    expect(statuses).toHaveLength(4);
+    expect(statuses.filter((s) => s === 'cancelled').length).toBeGreaterThanOrEqual(3);
+    expect(statuses.every((s) => s === 'cancelled' || s === 'done')).toBe(true);
+    sweep.dispose();
+  }, 300_000);
+
   it('refuses a sweep on a host without files, saying where sweeps run', async () => {
     const pageEngine = createEngine({ host: 'page', candidates: [wasmCandidate], readAsset: nodeRunHost().readAsset });
     const sweep = new State(pageEngine);
