@@ -101,7 +101,8 @@ export class AppController {
 
   /** What closing would stop or lose: the shell's close prompt and the browser's leave warning use it. */
   get work() {
-    return unsavedWork(this.run);
+    // A sweep stops with the window's engine: its finished sessions are in the project, and starting it again runs the rest.
+    return unsavedWork(this.run) ?? (this.sweep.busy ? 'running-session' : undefined);
   }
 
   /** The window's document, for the desktop shell: dirty while work is at stake, and the open project. */

@@ -1,5 +1,5 @@
 import type { EngineApi, EngineEvent, ProjectSummary, SerializedError } from '../../core/api/contract.js';
-import type { SweepJobView, SweepSummary } from '../../core/api/sweep.js';
+import type { SweepJobView, SweepRunOptions, SweepSummary } from '../../core/api/sweep.js';
 import { CRITERIA_INFO } from '../../core/api/catalog.js';
 import { loadTrainingRate } from './training-rate.js';
 import { estimateRunSeconds } from './wizard-estimates.js';
@@ -31,6 +31,8 @@ export class SweepState {
   quickTrial = $state(true);
   /** Worker threads; empty: one per core. */
   workers = $state<number | undefined>(undefined);
+  /** redis://host:port: the jobs go to `pruneflow worker` processes on any machine; empty: worker threads here. */
+  queue = $state('');
 
   phase = $state<SweepPhase>('idle');
   sweepId = $state<string>();
@@ -127,13 +129,20 @@ export class SweepState {
       const plan = await this.#engine.planSweep(spec);
       this.sweepId = plan.sweepId;
       this.jobs = plan.jobs.map((j) => ({ sessionId: j.sessionId, name: j.name, status: 'queued', ...(j.existing && { existing: true }) }));
-      await this.#engine.startSweep(spec, this.workers ? { workers: this.workers } : undefined);
+      await this.#engine.startSweep(spec, this.runOptions);
       if (this.phase === 'starting') this.phase = 'running';
       return true;
     } catch (error) {
       this.#fail(error as SerializedError);
       return false;
     }
+  }
+
+  /** Where the jobs run: a Redis queue when one is given, else this many worker threads (default one per core). */
+  get runOptions(): SweepRunOptions | undefined {
+    const queue = this.queue.trim();
+    if (queue) return { queue };
+    return this.workers ? { workers: this.workers } : undefined;
   }
 
   /** Cancels the sweep: running jobs stop, queued ones never start. */

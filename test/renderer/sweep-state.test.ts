@@ -77,7 +77,12 @@ describe('SweepState on a real engine', () => {
     const stop = engine.onEvent((event) => {
       if (event.type === 'sweep' && event.sweep.type === 'sweep-job') seen.add(`${event.sweep.job.sessionId}:${event.sweep.job.status}`);
     });
+    // A Redis queue, when given, wins over worker threads; empty, the threads here run the jobs.
     sweep.workers = 1;
+    sweep.queue = ' redis://127.0.0.1:6379 ';
+    expect(sweep.runOptions).toEqual({ queue: 'redis://127.0.0.1:6379' });
+    sweep.queue = '';
+    expect(sweep.runOptions).toEqual({ workers: 1 });
     expect(await sweep.start(file)).toBe(true);
     // Planned jobs show at once (queued, or already running: events may come before the call's reply).
     expect(sweep.jobs.map((j) => j.name)).toEqual([expect.stringMatching(/^l1 50% FLOPs/), expect.stringMatching(/^random 50% FLOPs/)]);
