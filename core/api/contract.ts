@@ -19,6 +19,7 @@ import type { FlowData, FlowRequest } from './importance-flow.js';
 import type { Comparison, ModelExportFormat, ProjectSummary, ReportFormat, SessionRef } from './comparison.js';
 import type { DemoOptions, PruneConfig, PruneConfigInput } from './run-options.js';
 import type { SpeedMeasurement, Spread } from './measured-speed.js';
+import type { SweepEvent, SweepPlan, SweepRunOptions } from './sweep.js';
 
 export type { BackendReport, DatasetPreview, GroupRow, LayerRow, ModelReport, SensitivityRow, SensitivityTable, SensitivityTrial, SplitPreview, Thumbnail };
 /** How `exportSession` writes the model: ONNX with batch norms folded into the layers before them. */
@@ -159,7 +160,9 @@ export type EngineEvent =
   /** A pruning session moved to another state (core/session/session-state.ts). */
   | { type: 'task-state'; taskId: string; state: SessionState }
   /** A pruning schedule removed (or gated) channels: the kept widths so far. */
-  | { type: 'prune-step'; taskId: string; step: PruneStep };
+  | { type: 'prune-step'; taskId: string; step: PruneStep }
+  /** A sweep's job moved or the sweep ended (core/api/sweep.ts); `taskId` is the sweep's id. */
+  | { type: 'sweep'; taskId: string; sweep: SweepEvent };
 
 /**
  * The states of a pruning session, in order, and its two other ends. Baseline training happens while
@@ -266,6 +269,12 @@ export interface EngineApi {
   saveProjectAs(from: string, to: string, overwrite?: boolean): Promise<SavedProject>;
   /** The projects opened or saved last on this engine's host (kept in its settings folder), newest first. */
   recentProjects(): Promise<RecentProject[]>;
+  /** The jobs a sweep spec (core/api/sweep.ts) makes in its project, before it starts; hosts without files refuse. */
+  planSweep(spec: unknown): Promise<SweepPlan>;
+  /** Starts a sweep; its jobs arrive as 'sweep' events for the returned id (also its `taskId`). */
+  startSweep(spec: unknown, options?: SweepRunOptions): Promise<{ sweepId: string }>;
+  /** Cancels a sweep's jobs (running ones stop, queued ones never start). */
+  cancelSweep(sweepId: string): Promise<void>;
   /** Subscribes to engine events; returns the unsubscribe function. */
   onEvent(listener: (event: EngineEvent) => void): () => void;
 }

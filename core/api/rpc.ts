@@ -73,7 +73,7 @@ export function createCaller(post: (id: number, call: EngineCall) => void | Prom
       if (!resolve) return;
       pending.delete(id);
       // Every call that starts a task (startDemo, startPruning, startSensitivity, resumeSession) answers its
-      // taskId: it runs from here, so a death before its first event still fails it.
+      // taskId (a sweep its sweepId): it runs from here, so a death before its first event still fails it.
       const taskId = reply.ok ? startedTaskId(reply.value) : undefined;
       if (taskId !== undefined && !ended.has(taskId)) running.add(taskId);
       resolve(reply);
@@ -104,6 +104,7 @@ export function answerCalls(
 }
 
 function startedTaskId(value: unknown): string | undefined {
-  const taskId = typeof value === 'object' && value !== null ? (value as { taskId?: unknown }).taskId : undefined;
+  const started = typeof value === 'object' && value !== null ? (value as { taskId?: unknown; sweepId?: unknown }) : undefined;
+  const taskId = started?.taskId ?? started?.sweepId;
   return typeof taskId === 'string' ? taskId : undefined;
 }

@@ -1,5 +1,6 @@
 import type { CutRequest, EngineApi, FlowRequest } from './contract.js';
 import type { CallMethod, EngineCall } from './bridge.js';
+import { parseSweepSpec } from './sweep.js';
 import { demoOptionsSchema, describe, isPlainObject, MAX_PATH_LENGTH, parseOptions, pruneConfigFrom, runOption, type RunOptionKey } from './run-options.js';
 
 /** A message that is not a well-formed engine call. It is answered with this error, never executed. */
@@ -112,6 +113,29 @@ const CHECKS: Record<CallMethod, ArgsCheck> = {
       fail(`sessionId must be 1-64 letters, digits, '-' or '_', but got ${describe(sessionId)}`);
     }
   },
+  planSweep(args, fail) {
+    expectCount(args, 1, fail);
+    checkSweepSpec(args[0], fail);
+  },
+  startSweep(args, fail) {
+    if (args.length < 1 || args.length > 2) fail(`expected 1 or 2 arguments, but got ${args.length}`);
+    checkSweepSpec(args[0], fail);
+    if (args[1] !== undefined) checkOptions(args[1], SWEEP_RUN_CHECKS, [], 'options', fail);
+  },
+  cancelSweep: checkTaskId,
+};
+
+function checkSweepSpec(spec: unknown, fail: (why: string) => never): void {
+  try {
+    parseSweepSpec(spec, 'spec');
+  } catch (error) {
+    fail((error as Error).message);
+  }
+}
+
+const SWEEP_RUN_CHECKS: Record<'workers' | 'queue', (value: unknown) => string | undefined> = {
+  workers: (v) => (isIntegerIn(v, 1, 256) ? undefined : 'an integer from 1 to 256'),
+  queue: (v) => (typeof v === 'string' && /^rediss?:\/\/[^\s]{1,500}$/.test(v) ? undefined : 'a redis:// or rediss:// address'),
 };
 
 function checkTaskId(args: unknown[], fail: (why: string) => never): void {

@@ -21,6 +21,7 @@ import { onnxRuntimeEngine } from './ort-runner.js';
 import type { ForwardEngine } from '../backend/forward-runner.js';
 import { type Hdf5Reader, setHdf5Reader } from '../models/io/hdf5-reader.js';
 import { nodeHdf5Reader } from './hdf5-thread.js';
+import { createSweepService } from './sweep/sweep-service.js';
 
 /**
  * The engine as every Node host runs it (CLI, Electron's engine worker): native backends first, the
@@ -43,7 +44,7 @@ export async function createNodeEngine(
     environment: process.env[BACKEND_ENV_VARIABLE],
     setting: settings.backend,
   });
-  return createEngine({ host, candidates: nodeCandidates, backendPreference, ...nodeRunHost(writeCallerOf(host)) });
+  return createEngine({ host, candidates: nodeCandidates, backendPreference, ...nodeRunHost(writeCallerOf(host), backendFlag) });
 }
 
 /**
@@ -53,8 +54,9 @@ export async function createNodeEngine(
 export const writeCallerOf = (host: EngineInfo['host']): WriteCaller => (host === 'cli' || host === 'test' ? 'user' : 'page');
 
 /** What runs on Node get from their host: bundled assets, files, project files and extra training engines. */
-export function nodeRunHost(caller: WriteCaller = 'user'): RunHost & Pick<EngineOptions, 'listFolder' | 'recent'> {
+export function nodeRunHost(caller: WriteCaller = 'user', backendFlag?: string): RunHost & Pick<EngineOptions, 'listFolder' | 'recent' | 'sweeps'> {
   const writer = policyWriter(caller);
+  const projects = nodeProjectStoreFor(caller);
   return {
     readAsset,
     openDataSource,
@@ -63,7 +65,8 @@ export function nodeRunHost(caller: WriteCaller = 'user'): RunHost & Pick<Engine
     recent: nodeRecentProjects(),
     writeFiles: writer.writeFiles,
     checkWrite: writer.checkWrite,
-    projects: nodeProjectStoreFor(caller),
+    projects,
+    sweeps: createSweepService(projects, backendFlag),
     describeEnvironment,
     cache: fileCache(),
     trainingReplicas: trainingReplicas(),

@@ -31,6 +31,7 @@ import type { RecentProjectStore } from '../project/project-store.js';
 import { recentProjects, remember, saveProject, saveProjectAs } from './project-save.js';
 import { checkRunTargets, cleanSessionName } from './write-targets.js';
 import { ForwardChooser } from '../backend/forward-runner.js';
+import type { SweepApi } from '../api/sweep.js';
 
 /** A host gives the engine its backends and its files (see RunHost: assets, data, models, export). */
 export interface EngineOptions extends RunHost {
@@ -42,6 +43,8 @@ export interface EngineOptions extends RunHost {
   listFolder?(path: string): Promise<FolderListing>;
   /** Where recently opened and saved projects are listed (hosts with a settings folder). */
   recent?: RecentProjectStore;
+  /** Runs sweeps of sessions in worker threads or through a job queue (Node hosts). */
+  sweeps?: SweepApi;
 }
 
 export class TaskBusyError extends Error {
@@ -61,6 +64,11 @@ export function createEngine(options: EngineOptions): EngineApi {
 
   const emit = (event: EngineEvent) => {
     for (const listener of listeners) listener(event);
+  };
+  options.sweeps?.onSweepEvent((sweep) => emit({ type: 'sweep', taskId: sweep.sweepId, sweep }));
+  const sweeps = () => {
+    if (!options.sweeps) throw new HostCapabilityError('Sweeps run sessions on files: they need the desktop app or `pruneflow serve`.');
+    return options.sweeps;
   };
   // The report says which engine runs forward-only work too (ONNX Runtime, or tfjs and why).
   const ready = () =>
@@ -179,6 +187,13 @@ export function createEngine(options: EngineOptions): EngineApi {
         (context) => resumeProjectSession(projectPath, sessionId ?? undefined, context),
         (taskId, result: PruneResult) => ({ type: 'task-done', taskId, result }),
       ),
+    planSweep: async (spec) => sweeps().planSweep(spec),
+    async startSweep(spec, sweepOptions) {
+      const started = await sweeps().startSweep(spec, sweepOptions);
+      await remember((spec as { project: string }).project, options);
+      return started;
+    },
+    cancelSweep: async (sweepId) => sweeps().cancelSweep(sweepId),
     async cancelTask(taskId: string) {
       running.get(taskId)?.controller.abort();
     },

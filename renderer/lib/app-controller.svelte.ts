@@ -9,6 +9,7 @@ import { Navigation } from './navigation.svelte.js';
 import type { KeyValueStore } from './page-storage.js';
 import { RunTaskState } from './run-task.svelte.js';
 import type { ScreenFacts } from './screens.js';
+import { SweepState } from './sweep-state.svelte.js';
 import { saveTrainingRate } from './training-rate.js';
 import { unsavedWork } from './unsaved-work.js';
 import { measuredRate } from './wizard-estimates.js';
@@ -33,6 +34,8 @@ export class AppController {
   readonly workspace: Workspace;
   readonly nav: Navigation;
   readonly files: FileActions;
+  /** The Sweep screen: a grid of sessions over the open project. */
+  readonly sweep: SweepState;
   /** The desktop app's menus and close prompt; absent in a browser. */
   readonly shell: DesktopShellBridge | undefined;
   readonly #storage: Pick<KeyValueStore, 'setItem'> | undefined;
@@ -58,6 +61,12 @@ export class AppController {
     this.workspace = new Workspace(connection.engine);
     this.nav = new Navigation(() => this.facts);
     this.files = new FileActions(this.workspace, this.run, this.nav);
+    // A finished (or stopped) sweep's sessions show on the Project and Compare screens: the project is read again.
+    this.sweep = new SweepState(connection.engine, {
+      onfinished: (path) => {
+        if (this.workspace.project.path === path) void this.workspace.project.open(path);
+      },
+    });
     this.address = new AddressSync(this.workspace, this.nav, addressBar);
   }
 
@@ -92,7 +101,8 @@ export class AppController {
 
   /** What closing would stop or lose: the shell's close prompt and the browser's leave warning use it. */
   get work() {
-    return unsavedWork(this.run);
+    // A sweep stops with the window's engine: its finished sessions are in the project, and starting it again runs the rest.
+    return unsavedWork(this.run) ?? (this.sweep.busy ? 'running-session' : undefined);
   }
 
   /** The window's document, for the desktop shell: dirty while work is at stake, and the open project. */
@@ -142,7 +152,7 @@ export class AppController {
     export: () => this.files.exportModel(),
   };
 
-  /** The browser host's File keys and Alt+1..9 from anywhere; true when the key was taken (the page then prevents its default). */
+  /** The browser host's File keys and Alt+0..9 from anywhere; true when the key was taken (the page then prevents its default). */
   onkey(event: KeyPress): boolean {
     // The browser host has no File menu: the same commands on the keyboard.
     const command = this.shell ? undefined : fileShortcut(event);
@@ -193,6 +203,7 @@ export class AppController {
       stopFollowing?.();
       unsubscribe?.();
       this.run.dispose();
+      this.sweep.dispose();
     };
   }
 }

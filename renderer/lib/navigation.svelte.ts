@@ -26,7 +26,7 @@ export class Navigation {
     this.onshown();
   }
 
-  /** Alt+1..9: the screen on that key, if it can be reached now. */
+  /** Alt+0..9: the screen on that key, if it can be reached now. */
   screenForKey(key: string): ScreenId | undefined {
     return this.screens.find((s) => s.key === key)?.id;
   }

@@ -2,7 +2,7 @@
  * The app's screens and when each can be reached. A screen appears in the navigation only once it has
  * something to show; new screens (projects, comparison) plug in with one entry here and one in App.svelte.
  */
-export type ScreenId = 'start' | 'data' | 'model' | 'setup' | 'run' | 'results' | 'flow' | 'project' | 'compare';
+export type ScreenId = 'start' | 'data' | 'model' | 'setup' | 'run' | 'results' | 'flow' | 'project' | 'compare' | 'sweep';
 
 /** What decides which screens are open. */
 export interface ScreenFacts {
@@ -34,6 +34,8 @@ export const SCREENS: readonly ScreenEntry[] = [
   { id: 'flow', label: 'Importance flow', key: '7', available: (f) => f.modelChosen },
   { id: 'project', label: 'Project', key: '8', available: (f) => f.projectOpened },
   { id: 'compare', label: 'Compare', key: '9', available: (f) => f.comparing },
+  // A sweep writes sessions into a project: reachable once one is open (its screen says so when none is yet).
+  { id: 'sweep', label: 'Sweep', key: '0', available: (f) => f.projectOpened },
 ];
 
 export function availableScreens(facts: ScreenFacts): ScreenEntry[] {

@@ -19,6 +19,7 @@ import type {
   SavedProject,
   SessionRef,
 } from '../../core/api/contract.js';
+import type { SweepPlan, SweepRunOptions } from '../../core/api/sweep.js';
 
 /** An in-memory engine that records calls and lets a test emit events. */
 export class FakeEngine implements EngineApi {
@@ -42,6 +43,20 @@ export class FakeEngine implements EngineApi {
     this.calls.push({ method: 'startDemo', args: [options] });
     if (this.failStartWith) throw this.failStartWith;
     return { taskId: 'task-1' };
+  }
+
+  async planSweep(spec: unknown): Promise<SweepPlan> {
+    this.calls.push({ method: 'planSweep', args: [spec] });
+    return { sweepId: 'sweep-1', jobs: [] };
+  }
+
+  async startSweep(spec: unknown, options?: SweepRunOptions): Promise<{ sweepId: string }> {
+    this.calls.push({ method: 'startSweep', args: [spec, options] });
+    return { sweepId: 'sweep-1' };
+  }
+
+  async cancelSweep(sweepId: string): Promise<void> {
+    this.calls.push({ method: 'cancelSweep', args: [sweepId] });
   }
 
   async startPruning(config: Partial<PruneConfig>): Promise<{ taskId: string }> {

@@ -3,7 +3,6 @@ import { ProjectNotFoundError } from '../../project/project-errors.js';
 import type { ProjectStore } from '../../project/project-store.js';
 import { runSweep, type SweepExecutor } from '../../session/sweep-coordinator.js';
 import { localExecutor } from './local-executor.js';
-import { queueExecutor } from './queue-executor.js';
 
 export class SweepBusyError extends Error {
   override name = 'SweepBusyError';
@@ -34,8 +33,9 @@ export function createSweepService(store: ProjectStore, backendFlag?: string): S
       if (running) throw new SweepBusyError(`Sweep ${running.sweepId} is running; cancel it or wait for it to finish.`);
       const spec = parseSweepSpec(value);
       const { sweepId } = await this.planSweep(spec);
+      // BullMQ and ioredis load only for a queue: every Node engine has this service.
       const executor: SweepExecutor = options.queue
-        ? queueExecutor({ url: options.queue })
+        ? (await import('./queue-executor.js')).queueExecutor({ url: options.queue })
         : localExecutor({ workers: options.workers ?? spec.workers, backendFlag });
       const controller = new AbortController();
       running = { sweepId, controller };

@@ -19,6 +19,10 @@ const VALID: unknown[] = [
   { method: 'resumeSession', args: ['/projects/cifar.pruneflow'] },
   { method: 'resumeSession', args: ['/projects/cifar.pruneflow', 's2'] },
   { method: 'resumeSession', args: ['/projects/cifar.pruneflow', null] },
+  { method: 'planSweep', args: [{ project: '/p/a.pruneflow', axes: { criteria: ['l1', 'fpgm'], seeds: [1, 2] }, fixed: { fineTuneEpochs: 0 } }] },
+  { method: 'startSweep', args: [{ project: '/p/a.pruneflow', axes: { seeds: [1] } }, { workers: 2 }] },
+  { method: 'startSweep', args: [{ project: '/p/a.pruneflow', axes: {} }, { queue: 'redis://127.0.0.1:6379' }] },
+  { method: 'cancelSweep', args: ['sweep-0a1b2c3d4e'] },
   {
     method: 'startPruning',
     args: [
@@ -123,6 +127,17 @@ const INVALID: { message: unknown; error: RegExp }[] = [
   { message: { method: 'writeReport', args: ['a.pruneflow', 's1', 'html', 'r.html'] }, error: /sessionIds must be an array/ },
   { message: { method: 'writeReport', args: ['a.pruneflow', [], 'pdf', 'r.pdf'] }, error: /format must be one of html, md, csv/ },
   { message: { method: 'writeReport', args: ['a.pruneflow', [], 'html'] }, error: /expected 4 arguments, but got 3/ },
+  {
+    message: { method: 'planSweep', args: [{ project: '/p/a.pruneflow', axes: { seeds: [1, 1] } }] },
+    error: /'planSweep': spec: axes.seeds: values must differ/,
+  },
+  { message: { method: 'planSweep', args: [{ project: '/p/a.pruneflow', axes: {}, fixed: { model: 'x' } }] }, error: /fixed.model is set by the sweep itself/ },
+  { message: { method: 'startSweep', args: [{ project: '/p/a.pruneflow', axes: {} }, { queue: 'http://x' }] }, error: /options.queue must be a redis:\/\// },
+  {
+    message: { method: 'startSweep', args: [{ project: '/p/a.pruneflow', axes: {} }, { workers: 0 }] },
+    error: /options.workers must be an integer from 1 to 256/,
+  },
+  { message: { method: 'cancelSweep', args: [] }, error: /'cancelSweep': expected 1 argument/ },
   { message: { method: 'resumeSession', args: [] }, error: /'resumeSession': expected 1 or 2 arguments, but got 0/ },
   { message: { method: 'resumeSession', args: ['', 's1'] }, error: /'resumeSession': path must be a non-empty string/ },
   { message: { method: 'resumeSession', args: ['a.pruneflow', '../s1'] }, error: /sessionId must be 1-64 letters, digits, '-' or '_', but got "..\/s1"/ },

@@ -20,8 +20,8 @@ describe('which screens a person can reach', () => {
       'results',
       'flow',
     ]);
-    expect(ids({ ...none, projectOpened: true })).toEqual(['start', 'data', 'model', 'project']);
-    expect(ids({ ...none, projectOpened: true, comparing: true })).toEqual(['start', 'data', 'model', 'project', 'compare']);
+    expect(ids({ ...none, projectOpened: true })).toEqual(['start', 'data', 'model', 'project', 'sweep']);
+    expect(ids({ ...none, projectOpened: true, comparing: true })).toEqual(['start', 'data', 'model', 'project', 'compare', 'sweep']);
   });
 
   it('gives every screen its own Alt shortcut', () => {

@@ -8,7 +8,7 @@ describe('how the Project and Compare screens name a session', () => {
     expect(statusLabel('running', true)).toBe('running');
     expect(statusLabel('done')).toBe('done');
     expect(statusLabel('cancelled', true)).toBe('cancelled');
-    expect([...RESUMABLE].sort()).toEqual(['cancelled', 'failed', 'interrupted']);
+    expect([...RESUMABLE].sort()).toEqual(['cancelled', 'failed', 'interrupted', 'stopped early']);
   });
 
   it('says the target as the metric and the share removed', () => {
