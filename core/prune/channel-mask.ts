@@ -14,6 +14,17 @@ const CONSUMERS: Record<string, ConsumerMask> = {
   Conv2D: (layer, removed) => zeroSlices(layer, 0, 2, removed),
   // kernel [in, out]
   Dense: (layer, removed) => zeroSlices(layer, 0, 0, removed),
+  // kernel [kh, kw, in / groups, out]: input channel c is row c mod (in / groups) of its own group's filters only
+  GroupedConv2D: (layer, removed, ports) => {
+    const [, , perGroup, out] = layer.getWeights()[0].shape;
+    const outPerGroup = out / (ports.inputs.reduce((n, s) => n + s.channels, 0) / perGroup);
+    const factor = new Float32Array(perGroup * out).fill(1);
+    for (const c of removed) {
+      const group = Math.floor(c / perGroup);
+      factor.fill(0, (c % perGroup) * out + group * outPerGroup, (c % perGroup) * out + (group + 1) * outPerGroup);
+    }
+    scaleWeight(layer, 0, factor, [1, 1, perGroup, out]);
+  },
   // depthwise [kh, kw, in, 1], pointwise [1, 1, in, out]: the pointwise rows read the depthwise output of each input channel
   SeparableConv2D: (layer, removed) => zeroSlices(layer, 1, 2, removed),
   // Output channel o copies input channel source[o]: a removed input is copied as zeros, as the pruned shortcut does.
@@ -68,13 +79,22 @@ function removedPositions(ports: LayerPorts, keep: ReadonlyMap<number, Int32Arra
 
 /** Zeroes the slices `removed` along `axis` of weight `index` of `layer`. */
 function zeroSlices(layer: tfl.layers.Layer, index: number, axis: number, removed: Int32Array): void {
+  const shape = layer.getWeights()[index].shape;
+  const factor = new Float32Array(shape[axis]).fill(1);
+  for (const r of removed) factor[r] = 0;
+  scaleWeight(
+    layer,
+    index,
+    factor,
+    shape.map((size, a) => (a === axis ? size : 1)),
+  );
+}
+
+/** Multiplies weight `index` of `layer` by `factor` (of `shape`, broadcast over the weight). */
+function scaleWeight(layer: tfl.layers.Layer, index: number, factor: Float32Array, shape: number[]): void {
   // getWeights() hands out the live variables: setWeights copies, so the product can be freed after.
   const weights = layer.getWeights();
-  const target = weights[index];
-  const factor = new Float32Array(target.shape[axis]).fill(1);
-  for (const r of removed) factor[r] = 0;
-  const shape = target.shape.map((size, a) => (a === axis ? size : 1));
-  const masked = tf.tidy(() => tf.mul(target, tf.tensor(factor, shape)));
+  const masked = tf.tidy(() => tf.mul(weights[index], tf.tensor(factor, shape)));
   layer.setWeights(weights.map((w, i) => (i === index ? masked : w)));
   masked.dispose();
 }
