@@ -13,6 +13,11 @@ interface ZeroPadShortcutArgs {
   name?: string;
 }
 
+/** The input channel each output channel copies (-1: zeros): `sourceChannels`, or as built (the input's channels, then zeros). */
+export function shortcutSources(sourceChannels: readonly number[] | undefined, outChannels: number, inChannels: number): number[] {
+  return sourceChannels ? [...sourceChannels] : Array.from({ length: outChannels }, (_, o) => (o < inChannels ? o : -1));
+}
+
 /**
  * The parameter-free shortcut of the CIFAR ResNets ("option A"): subsample by `stride`, then append
  * zero channels. For pruning it is an index map, not a coupling: output channel i reads input channel

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ChannelGraph, LayerPorts } from '../graph/channel-graph.js';
+import { shortcutSources } from '../models/zero-pad-shortcut.js';
 
 /** Silences some input positions of one consumer layer (positions in its input tensor, rows for a dense after a flatten). */
 type ConsumerMask = (layer: tfl.layers.Layer, removed: Int32Array, ports: LayerPorts) => void;
@@ -31,7 +32,7 @@ const CONSUMERS: Record<string, ConsumerMask> = {
   ZeroPadShortcut: (layer, removed, ports) => {
     const shortcut = layer as unknown as { sourceChannels?: number[]; outChannels: number };
     const inChannels = ports.inputs.reduce((n, s) => n + s.channels, 0);
-    const source = shortcut.sourceChannels ?? Array.from({ length: shortcut.outChannels }, (_, i) => (i < inChannels ? i : -1));
+    const source = shortcutSources(shortcut.sourceChannels, shortcut.outChannels, inChannels);
     const gone = new Set(removed);
     shortcut.sourceChannels = source.map((c) => (gone.has(c) ? -1 : c));
   },

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { ZeroPadShortcut } from '../zero-pad-shortcut.js';
+import { shortcutSources, type ZeroPadShortcut } from '../zero-pad-shortcut.js';
 import type { KerasTopology } from './keras-config.js';
 import { layersTopology } from './export-topology.js';
 
@@ -63,7 +63,7 @@ export async function withStandardLayers(model: tfl.LayersModel): Promise<{ mode
 function selection(layer: ZeroPadShortcut, inChannels: number): Float32Array {
   const out = layer.outChannels;
   const matrix = new Float32Array(inChannels * out);
-  const sources = layer.sourceChannels ?? Array.from({ length: out }, (_, o) => (o < inChannels ? o : -1));
+  const sources = shortcutSources(layer.sourceChannels, out, inChannels);
   sources.forEach((c, o) => c >= 0 && (matrix[c * out + o] = 1));
   return matrix;
 }

@@ -2,6 +2,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { ModelExportError } from '../model-errors.js';
 import { canonicalOp } from './onnx-kernels.js';
 import type { OnnxWriter } from './onnx-writer.js';
+import { shortcutSources } from '../../zero-pad-shortcut.js';
 
 type Shape = (number | null)[];
 
@@ -304,7 +305,7 @@ const zeroPadShortcut: ExportRule = (e) => {
   const stride = c.stride as number;
   const inChannels = e.inputs[0].shape[3] as number;
   const outChannels = c.outChannels as number;
-  const source = (c.sourceChannels as number[] | undefined) ?? Array.from({ length: outChannels }, (_, i) => (i < inChannels ? i : -1));
+  const source = shortcutSources(c.sourceChannels as number[] | undefined, outChannels, inChannels);
   const x =
     stride === 1 ? e.inputs[0].name : w.node('AveragePool', [e.inputs[0].name], `${name}/subsample`, { kernel_shape: [1, 1], strides: [stride, stride] })[0];
   const weight = new Float32Array(outChannels * inChannels);

@@ -2,6 +2,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { activate, binary, clip, fusedCode, hardSigmoid, softmax, TFLITE_ACTIVATIONS, unary } from './tflite-activations.js';
 import type { Shape, TfliteGraph } from './tflite-builder.js';
 import { TFLITE_ENUMS } from './tflite-schema.js';
+import { shortcutSources } from '../../zero-pad-shortcut.js';
 
 /** One layer being written: its inputs' tensor indices and engine shapes (NHWC, as TFLite's), its weights. */
 export interface LayerExport {
@@ -375,7 +376,7 @@ const zeroPadShortcut: TfliteRule = {
     const stride = c.stride as number;
     const inChannels = e.inputs[0].shape[3] as number;
     const outChannels = c.outChannels as number;
-    const source = (c.sourceChannels as number[] | undefined) ?? Array.from({ length: outChannels }, (_, i) => (i < inChannels ? i : -1));
+    const source = shortcutSources(c.sourceChannels as number[] | undefined, outChannels, inChannels);
     const weight = new Float32Array(outChannels * inChannels);
     source.forEach((s, o) => s >= 0 && (weight[o * inChannels + s] = 1));
     return convOp(e, weight, [outChannels, 1, 1, inChannels], undefined, { strides: stride, padding: 'valid', activation: 'linear' });
