@@ -1,9 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EngineApi, EngineEvent, PruneResult } from '../../core/api/contract.js';
 import type { RunTaskState } from '../../renderer/lib/run-task.svelte.js';
@@ -13,12 +7,12 @@ import { FakeEngine } from '../electron/fake-engine.js';
 import { WebSocket, WebSocketServer } from 'ws';
 import { answerCall } from '../../core/api/answer-call.js';
 import { engineSockets } from '../../core/node/serve/engine-socket.js';
+import { buildRunes } from './build-runes.js';
 
 // The Run screen's state (runes, so compiled by Svelte as the app builds it) driven by the events an
 // engine sends. The stand-in engine only starts a task and relays events: the state is what is tested.
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-let folder: string;
+let runes: Awaited<ReturnType<typeof buildRunes>> | undefined;
 let RunTask: new (engine: EngineApi) => RunTaskState;
 // The page's bridge and client use the DOM's types, so they are described here rather than imported.
 interface WorkerLike {
@@ -30,37 +24,20 @@ let fromBridge: (bridge: unknown) => EngineApi;
 let socketBridge: (url: string, token: string, open: (url: string, protocols: string[]) => unknown) => unknown;
 
 beforeAll(async () => {
-  folder = await mkdtemp(join(tmpdir(), 'pruneflow-run-task-'));
-  await build({
-    configFile: false,
-    logLevel: 'warn',
-    publicDir: false,
-    plugins: [svelte({ configFile: false })],
-    build: {
-      outDir: folder,
-      emptyOutDir: true,
-      target: 'node20',
-      minify: false,
-      lib: {
-        entry: {
-          'run-task': join(ROOT, 'renderer/lib/run-task.svelte.ts'),
-          'worker-bridge': join(ROOT, 'renderer/lib/worker-bridge.ts'),
-          'engine-client': join(ROOT, 'renderer/lib/engine-client.ts'),
-          'socket-bridge': join(ROOT, 'renderer/lib/socket-bridge.ts'),
-        },
-        formats: ['es'],
-        fileName: (_format, name) => `${name}.js`,
-      },
-    },
+  runes = await buildRunes({
+    'run-task': 'renderer/lib/run-task.svelte.ts',
+    'worker-bridge': 'renderer/lib/worker-bridge.ts',
+    'engine-client': 'renderer/lib/engine-client.ts',
+    'socket-bridge': 'renderer/lib/socket-bridge.ts',
   });
-  ({ RunTaskState: RunTask } = (await import(pathToFileURL(join(folder, 'run-task.js')).href)) as { RunTaskState: typeof RunTask });
-  ({ workerBridge } = (await import(pathToFileURL(join(folder, 'worker-bridge.js')).href)) as { workerBridge: typeof workerBridge });
-  ({ fromBridge } = (await import(pathToFileURL(join(folder, 'engine-client.js')).href)) as { fromBridge: typeof fromBridge });
-  ({ socketBridge } = (await import(pathToFileURL(join(folder, 'socket-bridge.js')).href)) as { socketBridge: typeof socketBridge });
+  ({ RunTaskState: RunTask } = await runes.load<{ RunTaskState: typeof RunTask }>('run-task'));
+  ({ workerBridge } = await runes.load<{ workerBridge: typeof workerBridge }>('worker-bridge'));
+  ({ fromBridge } = await runes.load<{ fromBridge: typeof fromBridge }>('engine-client'));
+  ({ socketBridge } = await runes.load<{ socketBridge: typeof socketBridge }>('socket-bridge'));
 }, 120_000);
 
 afterAll(async () => {
-  if (folder) await rm(folder, { recursive: true, force: true });
+  await runes?.remove();
 });
 
 function engineStandIn() {
