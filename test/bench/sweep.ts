@@ -72,22 +72,26 @@ async function timed(workers: number): Promise<number> {
 }
 
 const cores = availableParallelism();
+// The load before the runs says whether other work shares the cores; at the end it counts our own workers too.
+const before = machineFacts();
 const one = await timed(1);
 const many = await timed(cores);
 const facts = machineFacts();
+const loads = (f: typeof facts): string => f.loadAverage.map((l) => l.toFixed(1)).join(' / ');
 const lines = [
   '## Sweeps: 12 sessions on the local executor',
   '',
-  `Demo CNN on a 1,000/200-image sample of the built-in Fashion-MNIST, 3 criteria x 2 FLOPs targets x 2 seeds, one fine-tuning epoch each; wasm, one engine per worker thread. ${facts.cpu}, ${facts.cores} cores, load ${facts.loadAverage.map((l) => l.toFixed(1)).join(' / ')} at the end, ${facts.date}.`,
+  `Demo CNN on a 1,000/200-image sample of the built-in Fashion-MNIST, 3 criteria x 2 FLOPs targets x 2 seeds, one fine-tuning epoch each; wasm, one engine per worker thread. ${facts.cpu}, ${facts.cores} cores, load ${loads(before)} before the runs ` +
+    `(${loads(facts)} at the end, our own workers included), ${facts.date}.`,
   '',
   '| workers | wall time | sessions per minute | speed-up |',
   '|---|---|---|---|',
   `| 1 | ${one.toFixed(1)} s | ${((12 / one) * 60).toFixed(1)} | 1.00x |`,
   `| ${cores} (one per core) | ${many.toFixed(1)} s | ${((12 / many) * 60).toFixed(1)} | ${(one / many).toFixed(2)}x |`,
-  ...(facts.loadAverage[0] > cores
+  ...(before.loadAverage[0] > cores
     ? [
         '',
-        `The load average (${facts.loadAverage[0].toFixed(1)}) was above the core count (${cores}): other work held the cores, so this speed-up says little; rerun on a quiet machine.`,
+        `The load average before the runs (${before.loadAverage[0].toFixed(1)}) was above the core count (${cores}): other work held the cores, so this speed-up says little; rerun on a quiet machine.`,
       ]
     : []),
 ];
