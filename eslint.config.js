@@ -54,8 +54,6 @@ export default tseslint.config(
   {
     // The contract owns its wire types: an engine file's change cannot change what crosses to the UI unseen.
     files: ['core/api/**/*.ts'],
-    // Left: the host-files protocol still carries core/data's HostFiles, FileEntry and PathInfo.
-    ignores: ['core/api/host-files-protocol.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
