@@ -78,7 +78,8 @@ const facts = machineFacts();
 const lines = [
   '## Sweeps: 12 sessions on the local executor',
   '',
-  `Demo CNN on a 1,000/200-image sample of the built-in Fashion-MNIST, 3 criteria x 2 FLOPs targets x 2 seeds, one fine-tuning epoch each; wasm, one engine per worker thread. ${facts.cpu}, ${facts.cores} cores, load ${facts.loadAverage.map((l) => l.toFixed(1)).join(' / ')} at the end, ${facts.date}.`,
+  `Demo CNN on a 1,000/200-image sample of the built-in Fashion-MNIST, 3 criteria x 2 FLOPs targets x 2 seeds, one fine-tuning epoch each; wasm, one ` +
+    `engine per worker thread. ${facts.cpu}, ${facts.cores} cores, load ${facts.loadAverage.map((l) => l.toFixed(1)).join(' / ')} at the end, ${facts.date}.`,
   '',
   '| workers | wall time | sessions per minute | speed-up |',
   '|---|---|---|---|',
@@ -87,7 +88,8 @@ const lines = [
   ...(facts.loadAverage[0] > cores
     ? [
         '',
-        `The load average (${facts.loadAverage[0].toFixed(1)}) was above the core count (${cores}): other work held the cores, so this speed-up says little; rerun on a quiet machine.`,
+        `The load average (${facts.loadAverage[0].toFixed(1)}) was above the core count (${cores}): ` +
+          `other work held the cores, so this speed-up says little; rerun on a quiet machine.`,
       ]
     : []),
 ];
