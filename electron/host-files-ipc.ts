@@ -1,6 +1,7 @@
 import type { CallReply } from '../core/api/bridge.js';
 import { serializeError } from '../core/api/errors.js';
-import { answerHostFile, type HostFileValue, parseHostFileRequest } from '../core/api/host-files-protocol.js';
+import type { HostFileValue } from '../core/api/host-files-protocol.js';
+import { answerHostFile, parseHostFileRequest } from '../core/data/host-file-requests.js';
 import type { HostFiles } from '../core/data/host-files.js';
 import { type IpcMainLike, UntrustedSenderError } from './ipc-bridge.js';
 import { HOST_FILES_CHANNEL } from './ipc-channels.js';

@@ -23,7 +23,7 @@ export type EngineBridge = {
   onEvent(listener: (event: EngineEvent) => void): () => void;
 };
 
-/** Every call, once: the names of validate-call.ts's checks (a method missing there fails to compile). */
+/** Every call, once: the keys of the contract's call table (ENGINE_CALLS; a method missing there fails to compile). */
 export { CALL_METHODS } from './validate-call.js';
 
 /**

@@ -1,7 +1,8 @@
 /**
  * The one contract between the UI and the engine. Every host (Electron preload, browser host, CLI)
- * implements `EngineApi`; the renderer only ever sees this interface. Types, plus the run options' plain
- * defaults: this file is imported from every layer, so it must not import tfjs or anything with side effects.
+ * implements `EngineApi`; the renderer only ever sees this interface. Types, the run options' plain defaults
+ * and the table of calls (ENGINE_CALLS, at the end): this file is imported from every layer, so it must not
+ * import tfjs or anything with side effects.
  */
 import type {
   BackendReport,
@@ -20,6 +21,7 @@ import type { Comparison, ModelExportFormat, ProjectSummary, ReportFormat, Sessi
 import type { DemoOptions, PruneConfig, PruneConfigInput } from './run-options.js';
 import type { SpeedMeasurement, Spread } from './measured-speed.js';
 import type { SweepEvent, SweepPlan, SweepRunOptions } from './sweep.js';
+import * as arg from './call-args.js';
 
 export type { BackendReport, DatasetPreview, GroupRow, LayerRow, ModelReport, SensitivityRow, SensitivityTable, SensitivityTrial, SplitPreview, Thumbnail };
 /** How `exportSession` writes the model: ONNX with batch norms folded into the layers before them. */
@@ -278,3 +280,36 @@ export interface EngineApi {
   /** Subscribes to engine events; returns the unsubscribe function. */
   onEvent(listener: (event: EngineEvent) => void): () => void;
 }
+
+/**
+ * Every engine call once, with its arguments' checks: the one table the call layer reads. The engine checks
+ * each call against it at its entry (validate-call.ts); every transport (Electron IPC, worker thread, Web Worker,
+ * WebSocket) carries every call listed here with no code of its own (bridge.ts, rpc.ts); a call whose answer
+ * has a `taskId` (a sweep: `sweepId`) runs as a task until its end event, and fails if the engine dies first.
+ * A new call is a method of EngineApi above, its entry here, and the engine's code: nothing else.
+ */
+export const ENGINE_CALLS = {
+  getInfo: arg.args(),
+  startDemo: arg.args(arg.demoOptions),
+  startPruning: arg.args(arg.pruneConfig),
+  startSensitivity: arg.args(arg.pruneConfig),
+  inspectDataset: arg.args(arg.path),
+  inspectModel: arg.args(arg.path),
+  importanceFlow: arg.args(arg.flowRequest),
+  openProject: arg.args(arg.path),
+  compareSessions: arg.args(arg.sessionRefs),
+  exportSession: arg.args(arg.path, arg.sessionId, arg.exportFormat, arg.path, arg.optional(arg.exportOptions)),
+  writeReport: arg.args(arg.path, arg.sessionIds, arg.reportFormat, arg.path),
+  listFolder: arg.args(arg.pathOrHome),
+  estimateCut: arg.args(arg.cutRequest),
+  cancelTask: arg.args(arg.taskId),
+  pauseTask: arg.args(arg.taskId),
+  resumeTask: arg.args(arg.taskId),
+  resumeSession: arg.args(arg.path, arg.optional(arg.resumableSessionId)),
+  saveProject: arg.args(arg.path),
+  saveProjectAs: arg.args(arg.path, arg.path, arg.optional(arg.overwrite)),
+  recentProjects: arg.args(),
+  planSweep: arg.args(arg.sweepSpec),
+  startSweep: arg.args(arg.sweepSpec, arg.optional(arg.sweepRunOptions)),
+  cancelSweep: arg.args(arg.taskId),
+} satisfies { [M in Exclude<keyof EngineApi, 'onEvent'>]: arg.ArgsCheck };

@@ -1,17 +1,11 @@
 /**
  * How an engine in a page asks the host that owns the user's files for them: `pruneflow serve` over
- * HTTP (GET to read, POST to write; same origin, token in a header), the desktop app through its preload. One request shape
- * for both, checked on the host's side before any file is touched. Plain data and types only: the
- * renderer, the preload and the worker import this file.
+ * HTTP (GET to read, POST to write; same origin, token in a header), the desktop app through its
+ * preload. One request shape for both; the host checks it (core/data/host-file-requests.ts) before any
+ * file is touched. Plain data and types only: the renderer, the preload and the worker import this file.
  */
 import type { CallReply } from './bridge.js';
-import { deserializeError } from './errors.js';
 import type { FolderListing } from './contract.js';
-import type { FileEntry } from '../data/file-tree.js';
-import type { HostFiles, PathInfo } from '../data/host-files.js';
-import { writeRefusal, WriteRefusedError } from '../data/write-policy.js';
-
-export { WRITABLE_EXTENSIONS } from '../data/write-policy.js';
 
 /** 'folder' is one folder for the UI's file browser (what `listFolder` answers on a Node host); 'list' every file below one. */
 export type HostFileOp = 'stat' | 'list' | 'read' | 'write' | 'folder';
@@ -24,6 +18,15 @@ export interface HostFileRequest {
   bytes?: Uint8Array;
 }
 
+/** One file below a folder: its path relative to the folder with '/' separators, and its size in bytes. */
+export interface FileEntry {
+  path: string;
+  size: number;
+}
+
+/** What lies at a path: a file and its size, or a folder. */
+export type PathInfo = { kind: 'file'; size: number } | { kind: 'folder' };
+
 /** What each request answers: stat a PathInfo (null: nothing there), list the files below, read the bytes, folder its listing; write null. */
 export type HostFileValue = PathInfo | null | FileEntry[] | Uint8Array | FolderListing;
 
@@ -31,65 +34,10 @@ export type HostFileValue = PathInfo | null | FileEntry[] | Uint8Array | FolderL
 export const HOST_FILES_PATH = '/host-files/';
 export const HOST_FILES_TOKEN_HEADER = 'x-pruneflow-token';
 
+export const HOST_FILE_OPS: readonly HostFileOp[] = ['stat', 'list', 'read', 'write', 'folder'];
+
 export class HostFileRequestError extends Error {
   override name = 'HostFileRequestError';
-}
-
-const OPS: readonly string[] = ['stat', 'list', 'read', 'write', 'folder'] satisfies HostFileOp[];
-const MAX_PATH_LENGTH = 4096;
-
-/** A request from an untrusted side as a HostFileRequest, or a HostFileRequestError saying what is wrong. */
-export function parseHostFileRequest(value: unknown): HostFileRequest {
-  if (typeof value !== 'object' || value === null) throw new HostFileRequestError('A file request is an object { op, path }.');
-  const { op, path, bytes } = value as Record<string, unknown>;
-  if (typeof op !== 'string' || !OPS.includes(op))
-    throw new HostFileRequestError(`A file request's op is one of ${OPS.join(', ')}, not ${JSON.stringify(op)}.`);
-  // Only the file browser's first look has no path yet: it starts in the home folder.
-  const empty = typeof path === 'string' && path.length === 0 && op === 'folder';
-  if (typeof path !== 'string' || (path.length === 0 && !empty) || path.length > MAX_PATH_LENGTH || path.includes('\0')) {
-    throw new HostFileRequestError(`A file request's path is a non-empty string of at most ${MAX_PATH_LENGTH} characters without NUL.`);
-  }
-  if (op === 'write') {
-    if (!(bytes instanceof Uint8Array)) throw new HostFileRequestError(`A write request carries the file's bytes (a Uint8Array) for ${path}.`);
-    // Refused here already, before the bytes cross; the host checks again on the real path as it writes.
-    const refusal = writeRefusal(path, 'page');
-    if (refusal) throw new WriteRefusedError(refusal);
-    return { op, path, bytes };
-  }
-  if (bytes !== undefined) throw new HostFileRequestError(`Only a write request carries bytes, not ${op}.`);
-  return { op: op as HostFileOp, path };
-}
-
-/** The host's side: one checked request answered from its files. */
-export async function answerHostFile(files: HostFiles, request: HostFileRequest): Promise<HostFileValue> {
-  if (request.op === 'stat') return (await files.stat(request.path)) ?? null;
-  if (request.op === 'list') return files.list(request.path);
-  if (request.op === 'folder') {
-    if (!files.listFolder) throw new HostFileRequestError(`This host lends no folder listings; ${request.path || 'the home folder'} was not listed.`);
-    return files.listFolder(request.path);
-  }
-  if (request.op === 'write') {
-    if (!files.write) throw new HostFileRequestError(`This host lends its files for reading only; ${request.path} was not written.`);
-    await files.write(request.path, request.bytes!);
-    return null;
-  }
-  return files.read(request.path);
-}
-
-/** The engine's side: HostFiles over whatever carries a request to the host and its reply back. */
-export function hostFilesOver(ask: (request: HostFileRequest) => Promise<CallReply<HostFileValue>>): HostFiles {
-  const value = async <T extends HostFileValue>(request: HostFileRequest) => {
-    const reply = await ask(request);
-    if (!reply.ok) throw deserializeError(reply.error);
-    return reply.value as T;
-  };
-  return {
-    stat: async (path) => (await value<PathInfo | null>({ op: 'stat', path })) ?? undefined,
-    list: (path) => value<FileEntry[]>({ op: 'list', path }),
-    read: (path) => value<Uint8Array>({ op: 'read', path }),
-    write: async (path, bytes) => void (await value<null>({ op: 'write', path, bytes })),
-    listFolder: (path) => value<FolderListing>({ op: 'folder', path }),
-  };
 }
 
 /** What the desktop app's preload exposes as `window.pruneflowFiles`: one request, its reply unthrown. */

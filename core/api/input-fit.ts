@@ -65,7 +65,9 @@ export function checkInputFit(model: ModelInput, data: DataShape): InputFit {
     problems.push({
       what: 'classes',
       problem: `The model predicts ${model.classes} classes; the data set has ${data.classes}.`,
-      reason: `A pruned model keeps its classifier, so it needs images of its own ${model.classes} classes: choose the data set it was trained on, or a model trained on these ${data.classes} classes.`,
+      reason:
+        `A pruned model keeps its classifier, so it needs images of its own ${model.classes} classes: ` +
+        `choose the data set it was trained on, or a model trained on these ${data.classes} classes.`,
     });
   }
   return { problems, fixable: problems.every((p) => p.fix !== undefined), target: { height, width, channels } };
@@ -76,7 +78,10 @@ export function describeInputFit(fit: InputFit): string {
   const problems = fit.problems.map((p) => p.problem).join(' ');
   if (fit.fixable) {
     const fixes = fit.problems.map((p) => p.fix).join(' ');
-    return `${problems} What to do: let Pruneflow fit the images to the model (the Model screen's "Fit my images to the model", or --fit-input on the command line): ${fixes}`;
+    return (
+      `${problems} What to do: let Pruneflow fit the images to the model (the Model ` +
+      `screen's "Fit my images to the model", or --fit-input on the command line): ${fixes}`
+    );
   }
   return `${problems} What to do: ${fit.problems.flatMap((p) => (p.reason ? [p.reason] : [])).join(' ')}`;
 }

@@ -74,4 +74,6 @@ export const inputOptionsSchema = z.strictObject({
 });
 export type InputOptions = z.output<typeof inputOptionsSchema>;
 
-export const INPUT_OPTIONS_EXPECTS = `{ preset?: ${Object.keys(INPUT_PRESETS).join(' | ')}, scale?: ${INPUT_SCALES.join(' | ')}, mean?: 1-4 numbers, std?: 1-4 numbers above 0, colorOrder?: rgb | bgr }`;
+export const INPUT_OPTIONS_EXPECTS =
+  `{ preset?: ${Object.keys(INPUT_PRESETS).join(' | ')}, scale?: ${INPUT_SCALES.join(' | ')}, ` +
+  `mean?: 1-4 numbers, std?: 1-4 numbers above 0, colorOrder?: rgb | bgr }`;

@@ -77,7 +77,9 @@ const PRUNE_OPTIONS = {
   target: option(targetSchema.default({ metric: 'flops', reduction: 0.5 }), { expects: TARGET_EXPECTS, help: 'the share of FLOPs or parameters to remove' }),
   ranking: option(oneOf(RANKINGS).default('global'), {
     expects: words(RANKINGS),
-    help: 'global (one threshold over normalised scores), uniform (the same share from every layer) or sensitivity (shares from a sensitivity analysis, cached)',
+    help:
+      'global (one threshold over normalised scores), uniform (the same share from ' +
+      'every layer) or sensitivity (shares from a sensitivity analysis, cached)',
     flag: '--ranking <kind>',
   }),
   sensitivityRatios: option(
@@ -107,7 +109,9 @@ const PRUNE_OPTIONS = {
   }),
   groupNormalisation: option(oneOf(GROUP_NORMALISATIONS).optional(), {
     expects: words(GROUP_NORMALISATIONS),
-    help: "global ranking: each group's scores divided by their mean, max or sum, LAMP's ratio (lamp) or none; the criterion's own choice when absent (mean for most, lamp for LAMP)",
+    help:
+      "global ranking: each group's scores divided by their mean, max or sum, LAMP's ratio " +
+      "(lamp) or none; the criterion's own choice when absent (mean for most, lamp for LAMP)",
     flag: '--group-norm <kind>',
   }),
   roundTo: option(integer(1, 256).default(1), {
@@ -180,7 +184,9 @@ const PRUNE_OPTIONS = {
   }),
   foldBatchNorm: option(z.boolean().optional(), {
     expects: 'true or false',
-    help: 'ONNX export: fold each batch norm into the convolution or dense layer before it (the same outputs at inference, fewer nodes; not for training further)',
+    help:
+      'ONNX export: fold each batch norm into the convolution or dense layer before ' +
+      'it (the same outputs at inference, fewer nodes; not for training further)',
     flag: '--fold-batch-norm',
     fallback: false,
   }),

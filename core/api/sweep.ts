@@ -131,7 +131,9 @@ export async function expandSweep(spec: SweepSpec, base: SweepBase): Promise<Swe
         for (const epochs of fineTuneEpochs)
           for (const seed of seeds) {
             const settings = { ...defaults, trainEpochs: 0, criterion, target, schedule, fineTuneEpochs: epochs, seed };
-            const name = `${criterion} ${Math.round(target.reduction * 1000) / 10}% ${target.metric === 'flops' ? 'FLOPs' : 'params'}, ${schedule}, ${epochs} fine-tune epoch${epochs === 1 ? '' : 's'}, seed ${seed}`;
+            const name =
+              `${criterion} ${Math.round(target.reduction * 1000) / 10}% ${target.metric === 'flops' ? 'FLOPs' : 'params'}, ` +
+              `${schedule}, ${epochs} fine-tune epoch${epochs === 1 ? '' : 's'}, seed ${seed}`;
             const config = pruneConfigFrom({ ...settings, sessionName: name }, (why) => {
               throw new SweepSpecError(`sweep job ${jobs.length + 1}: ${why}`);
             });

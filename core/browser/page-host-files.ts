@@ -1,6 +1,7 @@
 import type { CallReply } from '../api/bridge.js';
-import { hostFilesOver, type HostFileValue } from '../api/host-files-protocol.js';
+import type { HostFileValue } from '../api/host-files-protocol.js';
 import { type FromEngineWorker, isHostFileReply } from '../api/worker-protocol.js';
+import { hostFilesOver } from '../data/host-file-requests.js';
 import type { HostFiles } from '../data/host-files.js';
 
 /**

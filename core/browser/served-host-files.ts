@@ -1,6 +1,7 @@
 import type { CallReply } from '../api/bridge.js';
 import type { SerializedError } from '../api/contract.js';
-import { HOST_FILES_PATH, HOST_FILES_TOKEN_HEADER, hostFilesOver, type HostFileValue } from '../api/host-files-protocol.js';
+import { HOST_FILES_PATH, HOST_FILES_TOKEN_HEADER, type HostFileValue } from '../api/host-files-protocol.js';
+import { hostFilesOver } from '../data/host-file-requests.js';
 import type { HostFiles } from '../data/host-files.js';
 
 /** A file request never got a proper answer from `pruneflow serve` (the server stopped, the network failed, a reply not in its format). */

@@ -42,7 +42,8 @@ export function matchClassOrder(modelLabels: readonly string[], dataClasses: rea
   }
   return {
     kind: 'unmatched',
-    message: `the model names its classes ${list(modelLabels)}; the data set's are ${list(dataClasses)}: they are compared by position (class 1 with class 1, …)`,
+    message:
+      `the model names its classes ${list(modelLabels)}; the data set's are ` + `${list(dataClasses)}: they are compared by position (class 1 with class 1, …)`,
   };
 }
 

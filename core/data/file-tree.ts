@@ -2,6 +2,8 @@
  * A read-only view of files: a folder on disk, an archive, or files a browser handed over. The engine
  * parses formats from bytes; only the host that owns the files implements this.
  */
+import type { FileEntry } from '../api/host-files-protocol.js';
+
 export interface FileTree {
   /** Where the files come from, for messages ("/data/cifar-10-batches-bin", "cifar-10-binary.tar.gz"). */
   label: string;
@@ -10,10 +12,8 @@ export interface FileTree {
   read(path: string): Promise<Uint8Array>;
 }
 
-export interface FileEntry {
-  path: string;
-  size: number;
-}
+/** The wire type (core/api owns it): a page's file requests carry these. */
+export type { FileEntry } from '../api/host-files-protocol.js';
 
 export class DatasetNotFoundError extends Error {
   override name = 'DatasetNotFoundError';

@@ -1,4 +1,5 @@
 import type { FolderListing } from '../api/contract.js';
+import type { PathInfo } from '../api/host-files-protocol.js';
 import { isArchiveName, openArchiveTree } from './archive/index.js';
 import { baseName, DatasetNotFoundError, type FileEntry, type FileTree } from './file-tree.js';
 
@@ -32,7 +33,7 @@ export class FileWriteError extends Error {
   override name = 'FileWriteError';
 }
 
-export type PathInfo = { kind: 'file'; size: number } | { kind: 'folder' };
+export type { PathInfo } from '../api/host-files-protocol.js';
 
 /**
  * A path inside a folder, as the host spells it: '/' works as a separator on every host, Windows too.

@@ -46,7 +46,8 @@ export class InputLimitError extends Error {
     detail: string,
   ) {
     super(
-      `${file}: ${detail}, more than the limit of ${current[limit].toLocaleString('en-US')} (raise "inputLimits": { "${limit}": ... } in settings.json if the file is genuine)`,
+      `${file}: ${detail}, more than the limit of ${current[limit].toLocaleString('en-US')} ` +
+        `(raise "inputLimits": { "${limit}": ... } in settings.json if the file is genuine)`,
     );
   }
 }

@@ -36,7 +36,8 @@ export function formatPruneTable(result: PruneResult): string {
   return [
     `Pruneflow: ${result.model}`,
     `data: ${result.dataset}`,
-    `criterion: ${result.criterion}; target: ${(result.target.reduction * 100).toFixed(0)}% fewer ${result.target.metric === 'flops' ? 'FLOPs' : 'parameters'}; backend: ${result.backend}`,
+    `criterion: ${result.criterion}; target: ${(result.target.reduction * 100).toFixed(0)}% fewer ` +
+      `${result.target.metric === 'flops' ? 'FLOPs' : 'parameters'}; backend: ${result.backend}`,
     '',
     ...lines,
     '',
@@ -113,7 +114,8 @@ export function formatModelReport(source: string, report: ModelReport, flopsConv
     '',
     layerTable,
     '',
-    `total: ${thousands(parameters)} parameters, ${millions(flops)} FLOPs, ${millions(activations)} activation values per image (${((activations * 4) / 2 ** 20).toFixed(1)} MiB in float32)`,
+    `total: ${thousands(parameters)} parameters, ${millions(flops)} FLOPs, ${millions(activations)} ` +
+      `activation values per image (${((activations * 4) / 2 ** 20).toFixed(1)} MiB in float32)`,
     `${flopsConvention}.`,
     '',
     groupTable,

@@ -111,7 +111,8 @@ export function formatProjectInfo(info: ProjectInfo): string {
       .trimEnd();
   return [
     `${info.file} (saved ${info.modified} by ${info.savedBy})`,
-    `data set: ${dataset.path} (${dataset.format}, ${dataset.files} files, ${(dataset.bytes / 2 ** 20).toFixed(1)} MiB, ${dataset.contentHash})${dataset.found ? '' : ' -- NOT FOUND: moved or deleted'}`,
+    `data set: ${dataset.path} (${dataset.format}, ${dataset.files} files, ${(dataset.bytes / 2 ** 20).toFixed(1)} ` +
+      `MiB, ${dataset.contentHash})${dataset.found ? '' : ' -- NOT FOUND: moved or deleted'}`,
     `baseline: ${info.baseline.source}, ${describeTraining(
       info.baseline.trainEpochs,
       info.sessions.find((s) => s.checkpoint?.training === 'training'),
@@ -124,7 +125,10 @@ export function formatProjectInfo(info: ProjectInfo): string {
 
 function describeCheckpoint(checkpoint: SessionInfo['checkpoint']): string {
   if (!checkpoint) return ', with no checkpoint yet';
-  return `, last checkpoint ${checkpoint.training ? `${checkpoint.training} epoch ${checkpoint.epoch}/${checkpoint.epochs}` : checkpoint.state} (${checkpoint.saved})`;
+  return (
+    `, last checkpoint ${checkpoint.training ? `${checkpoint.training} epoch ${checkpoint.epoch}/${checkpoint.epochs}` : checkpoint.state} ` +
+    `(${checkpoint.saved})`
+  );
 }
 
 /**

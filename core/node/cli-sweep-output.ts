@@ -37,7 +37,8 @@ export function formatSweepSummary(summary: SweepSummary): string {
   return [
     aligned(header, rows, [false, false, false, false, true, true, true]),
     '',
-    `${summary.jobs.length} sessions (${summary.executor} executor, ${summary.seconds.toFixed(1)} s): ${count('done')} done, ${count('stopped-early')} stopped early, ${count('failed')} failed, ${count('cancelled')} cancelled; ${summary.written} written to ${summary.project}` +
+    `${summary.jobs.length} sessions (${summary.executor} executor, ${summary.seconds.toFixed(1)} s): ${count('done')} done, ${count('stopped-early')} ` +
+      `stopped early, ${count('failed')} failed, ${count('cancelled')} cancelled; ${summary.written} written to ${summary.project}` +
       (summary.duplicates ? `, ${summary.duplicates} duplicate result${summary.duplicates === 1 ? '' : 's'} not written again` : ''),
     ...failures,
     `Compare them: pruneflow compare ${summary.project}`,

@@ -90,7 +90,10 @@ export class SoftGates {
   }
 }
 
-/** What the gate scales while training: BN gamma and beta, else the producers' output weights (mask mode, channel-mask.ts, silences the consumers' inputs instead). */
+/**
+ * What the gate scales while training: BN gamma and beta, else the producers' output weights (mask mode,
+ * channel-mask.ts, silences the consumers' inputs instead).
+ */
 function gatedVariables(model: tfl.LayersModel, graph: ChannelGraph, groupId: number): tfl.LayerVariable[] {
   const group = graph.groups[groupId];
   const norms = group.followers.map((name) => model.getLayer(name)).filter((l) => l.getClassName() === 'BatchNormalization');

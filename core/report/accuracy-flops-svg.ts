@@ -34,22 +34,28 @@ export function accuracyFlopsSvg(points: readonly ParetoPoint[]): string {
     ...xTicks.map((t) => `<text class="tick" x="${fixed(x(t))}" y="${bottom + 16}" text-anchor="middle">${t}</text>`),
     ...yTicks.map(
       (t) =>
-        `<g><line class="grid" x1="${MARGIN.left}" y1="${fixed(y(t))}" x2="${WIDTH - MARGIN.right}" y2="${fixed(y(t))}"/><text class="tick" x="${MARGIN.left - 6}" y="${fixed(y(t)) + 4}" text-anchor="end">${t}%</text></g>`,
+        `<g><line class="grid" x1="${MARGIN.left}" y1="${fixed(y(t))}" x2="${WIDTH - MARGIN.right}" y2="${fixed(y(t))}"/><text ` +
+        `class="tick" x="${MARGIN.left - 6}" y="${fixed(y(t)) + 4}" text-anchor="end">${t}%</text></g>`,
     ),
-    `<text class="axis-title" x="${(MARGIN.left + WIDTH - MARGIN.right) / 2}" y="${HEIGHT - 10}" text-anchor="middle">FLOPs (millions of multiply-accumulates)</text>`,
-    `<text class="axis-title" x="14" y="${(MARGIN.top + bottom) / 2}" text-anchor="middle" transform="rotate(-90 14 ${(MARGIN.top + bottom) / 2})">top-1 accuracy</text>`,
+    `<text class="axis-title" x="${(MARGIN.left + WIDTH - MARGIN.right) / 2}" ` +
+      `y="${HEIGHT - 10}" text-anchor="middle">FLOPs (millions of multiply-accumulates)</text>`,
+    `<text class="axis-title" x="14" y="${(MARGIN.top + bottom) / 2}" text-anchor="middle" ` +
+      `transform="rotate(-90 14 ${(MARGIN.top + bottom) / 2})">top-1 accuracy</text>`,
     front.length > 1 ? `<polyline class="front" points="${front.map((p) => `${px(p)},${py(p)}`).join(' ')}"/>` : '',
     ...plotted
       .filter((p) => p.baseline)
       .map(
         (p) =>
-          `<rect class="baseline-point" x="${px(p) - 5}" y="${py(p) - 5}" width="10" height="10"><title>${escapeHtml(describe(p))}</title></rect><text class="point-label" x="${px(p) - 8}" y="${py(p) + 4}" text-anchor="end">baseline</text>`,
+          `<rect class="baseline-point" x="${px(p) - 5}" y="${py(p) - 5}" width="10" height="10"><title>${escapeHtml(describe(p))}</title></rect><text ` +
+          `class="point-label" x="${px(p) - 8}" y="${py(p) + 4}" text-anchor="end">baseline</text>`,
       ),
     ...plotted
       .filter((p) => !p.baseline)
       .map((p) => {
         const colour = SERIES_COLOURS[p.row % SERIES_COLOURS.length];
-        const circle = `<circle class="point${p.pareto ? ' pareto' : ''}" data-row="${p.row}" cx="${px(p)}" cy="${py(p)}" r="5" stroke="${colour}" fill="${p.pareto ? colour : '#fff'}"><title>${escapeHtml(describe(p))}</title></circle>`;
+        const circle =
+          `<circle class="point${p.pareto ? ' pareto' : ''}" data-row="${p.row}" cx="${px(p)}" cy="${py(p)}" r="5" ` +
+          `stroke="${colour}" fill="${p.pareto ? colour : '#fff'}"><title>${escapeHtml(describe(p))}</title></circle>`;
         return `${circle}<text class="point-label" x="${px(p) + 8}" y="${py(p) + 4}">${escapeHtml(shortened(p.label))}</text>`;
       }),
     '</svg>',

@@ -34,7 +34,9 @@ export function htmlReport(input: ReportInput): string {
   const header = TABLE_COLUMNS.map((c) => `<th${c.numeric ? ' class="num"' : ''}>${escapeHtml(c.header)}</th>`).join('');
   const rows = comparison.rows.map(
     (row, i) =>
-      `<tr${pareto.has(i) ? ' class="pareto"' : ''}>${TABLE_COLUMNS.map((c) => `<td${c.numeric ? ' class="num"' : ''}>${escapeHtml(c.cell(row))}</td>`).join('')}</tr>`,
+      `<tr${pareto.has(i) ? ' class="pareto"' : ''}>` +
+      TABLE_COLUMNS.map((c) => `<td${c.numeric ? ' class="num"' : ''}>${escapeHtml(c.cell(row))}</td>`).join('') +
+      '</tr>',
   );
   return [
     '<!DOCTYPE html>',
@@ -47,7 +49,8 @@ export function htmlReport(input: ReportInput): string {
     '</head>',
     '<body>',
     `<h1>${escapeHtml(input.title)}</h1>`,
-    `<p class="muted">Made by Pruneflow on ${escapeHtml(input.generated)}.${comparison.flopsConvention ? ` ${escapeHtml(comparison.flopsConvention)}.` : ''}</p>`,
+    `<p class="muted">Made by Pruneflow on ` +
+      `${escapeHtml(input.generated)}.${comparison.flopsConvention ? ` ${escapeHtml(comparison.flopsConvention)}.` : ''}</p>`,
     '<h2>Sessions</h2>',
     `<div class="wide"><table class="sessions"><thead><tr>${header}</tr></thead><tbody>`,
     ...rows,
@@ -70,7 +73,9 @@ function classTable(detail: SessionDetail): string {
   const head = ['class', 'images', 'baseline', 'pruned', 'change'].map((h, i) => `<th${i ? ' class="num"' : ''}>${h}</th>`).join('');
   const rows = detail.classes.map(
     (c) =>
-      `<tr><td>${escapeHtml(c.name)}</td>${[String(c.images), percent(c.baseline), percent(c.pruned), points(c.change)].map((v) => `<td class="num">${v}</td>`).join('')}</tr>`,
+      `<tr><td>${escapeHtml(c.name)}</td>` +
+      [String(c.images), percent(c.baseline), percent(c.pruned), points(c.change)].map((v) => `<td class="num">${v}</td>`).join('') +
+      '</tr>',
   );
   return `<table><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
@@ -78,15 +83,17 @@ function classTable(detail: SessionDetail): string {
 function detailSection(detail: SessionDetail): string {
   const table = (pairs: [string, string][]) =>
     `<table>${pairs.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`;
+  const dates = `started ${detail.started}` + (detail.finished ? `, finished ${detail.finished}` : '') + (detail.dataset ? `; data: ${detail.dataset}` : '');
   const steps = detail.steps.map((s) => `<tr><td class="num">${s.step}</td><td class="num">${s.groups}</td><td class="num">${s.removed}</td></tr>`).join('');
   return [
     `<details open><summary>${escapeHtml(`${detail.name} (${detail.id})`)} <span class="muted">${escapeHtml(detail.project)}</span></summary>`,
-    `<p>${escapeHtml(`started ${detail.started}${detail.finished ? `, finished ${detail.finished}` : ''}${detail.dataset ? `; data: ${detail.dataset}` : ''}`)}</p>`,
+    `<p>${escapeHtml(dates)}</p>`,
     '<h3>Settings</h3>',
     table(detail.settings),
     '<h3>Pruning steps</h3>',
     detail.steps.length
-      ? `<table><thead><tr><th class="num">step</th><th class="num">groups cut</th><th class="num">channels removed</th></tr></thead><tbody>${steps}</tbody></table>`
+      ? `<table><thead><tr><th class="num">step</th><th class="num">groups cut</th><th ` +
+        `class="num">channels removed</th></tr></thead><tbody>${steps}</tbody></table>`
       : '<p class="muted">none recorded</p>',
     ...(detail.classes.length ? ['<h3>Top-1 accuracy per class</h3>', classTable(detail)] : []),
     '<h3>Environment</h3>',

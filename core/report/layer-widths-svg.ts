@@ -25,7 +25,8 @@ export function layerWidthsSvg(layers: readonly LayerWidthRow[], rows: readonly 
   rows.forEach((row, s) => {
     const [lx, ly] = [LABEL + (s % 3) * 150, 12 + 18 * Math.floor(s / 3)];
     parts.push(
-      `<rect x="${lx}" y="${ly - 9}" width="10" height="10" fill="${SERIES_COLOURS[s % SERIES_COLOURS.length]}"/><text class="legend" x="${lx + 14}" y="${ly}">${escapeHtml(`${row.sessionName} (${row.sessionId})`)}</text>`,
+      `<rect x="${lx}" y="${ly - 9}" width="10" height="10" fill="${SERIES_COLOURS[s % SERIES_COLOURS.length]}"/><text ` +
+        `class="legend" x="${lx + 14}" y="${ly}">${escapeHtml(`${row.sessionName} (${row.sessionId})`)}</text>`,
     );
   });
   layers.forEach((layer, l) => {
@@ -38,7 +39,8 @@ export function layerWidthsSvg(layers: readonly LayerWidthRow[], rows: readonly 
       if (kept === null) return;
       const words = `${layer.layer}, ${rows[s].sessionName} (${rows[s].sessionId}): ${kept}${base === null ? '' : ` of ${base}`} channels kept`;
       parts.push(
-        `<rect class="kept-bar" x="${LABEL}" y="${y}" width="${scale(kept)}" height="${BAR - 1}" fill="${SERIES_COLOURS[s % SERIES_COLOURS.length]}"><title>${escapeHtml(words)}</title></rect>`,
+        `<rect class="kept-bar" x="${LABEL}" y="${y}" width="${scale(kept)}" height="${BAR - 1}" ` +
+          `fill="${SERIES_COLOURS[s % SERIES_COLOURS.length]}"><title>${escapeHtml(words)}</title></rect>`,
       );
       parts.push(`<text class="width" x="${LABEL + scale(Math.max(kept, base ?? 0)) + 4}" y="${y + BAR - 1}">${kept}${base === null ? '' : `/${base}`}</text>`);
     });

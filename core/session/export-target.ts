@@ -16,6 +16,7 @@ export async function refuseOverwrite(target: NonNullable<PruneConfig['export']>
   const name = EXPORT_MAIN_FILE[target.format];
   if (!listing?.entries.some((e) => e.kind === 'file' && e.name === name)) return;
   throw new ExportExistsError(
-    `${listing.path} already holds an exported model (${name}), perhaps another session's. What to do: choose another export folder, or allow replacing it (the set-up asks; the command line takes --overwrite).`,
+    `${listing.path} already holds an exported model (${name}), perhaps another session's. What to do: choose ` +
+      `another export folder, or allow replacing it (the set-up asks; the command line takes --overwrite).`,
   );
 }

@@ -46,7 +46,8 @@ export async function runProjectSession(config: PruneConfig & { project: string 
     const training = existing.sessions.find((s) => s.record.config.trainEpochs > 0 && s.record.state === 'configured' && s.record.status !== 'done');
     if (training) {
       throw new ProjectBaselineError(
-        `${config.project}: session ${training.record.id} has not finished training the baseline; finish it first with: pruneflow resume ${config.project} --session ${training.record.id}`,
+        `${config.project}: session ${training.record.id} has not finished training the baseline; ` +
+          `finish it first with: pruneflow resume ${config.project} --session ${training.record.id}`,
       );
     }
     // The baseline is trained already: its training is part of the project, not of this session.

@@ -69,7 +69,8 @@ function chooseSession(path: string, project: Project, sessionId: string | undef
   if (unfinished.length === 0) throw new NothingToResumeError(`Every session of ${path} is finished: there is nothing to resume`);
   if (unfinished.length > 1) {
     throw new SessionChoiceError(
-      `${path} has ${unfinished.length} unfinished sessions (${unfinished.map((s) => `${s.record.id}: ${s.record.status}`).join(', ')}); name one with --session`,
+      `${path} has ${unfinished.length} unfinished sessions ` +
+        `(${unfinished.map((s) => `${s.record.id}: ${s.record.status}`).join(', ')}); name one with --session`,
     );
   }
   return unfinished[0];

@@ -103,7 +103,8 @@ async function detectInput(
   if (best.accuracy < nearChance(chance)) {
     throw new InputContractError(
       `This model scores ${(best.accuracy * 100).toFixed(0)}% on these images at best (chance is ${(chance * 100).toFixed(0)}%; ${table}): ` +
-        'wrong data set, class order or preprocessing? Say how the model expects its images (--input-preset, --input-scale, --input-mean, --input-std) if none of these fits.',
+        'wrong data set, class order or preprocessing? Say how the model expects its images ' +
+        '(--input-preset, --input-scale, --input-mean, --input-std) if none of these fits.',
     );
   }
   const found = presetContract(best.preset, 'detected');

@@ -59,7 +59,8 @@ export async function runSweep(spec: SweepSpec, executor: SweepExecutor, options
   const project = await store.load(spec.project);
   if (!project) {
     throw new ProjectNotFoundError(
-      `${spec.project}: no such project file. A sweep starts from a project's baseline; make one first, e.g. pruneflow prune --model demo-cnn --data builtin:fashion-mnist --project ${spec.project}`,
+      `${spec.project}: no such project file. A sweep starts from a project's baseline; make one first, ` +
+        `e.g. pruneflow prune --model demo-cnn --data builtin:fashion-mnist --project ${spec.project}`,
     );
   }
   const jobs = await expandSweep(spec, { model: project.baseline.source, data: project.dataset.path });

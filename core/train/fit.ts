@@ -191,7 +191,8 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
       } catch (error) {
         if (!isOutOfMemoryError(error)) throw error;
         throw new DeviceOutOfMemoryError(
-          `${options.stage} at step ${step + 1}: memory ran out while the optimizer updated the weights, after some had changed, so the step cannot be retried (${(error as Error).message}).`,
+          `${options.stage} at step ${step + 1}: memory ran out while the optimizer updated the ` +
+            `weights, after some had changed, so the step cannot be retried (${(error as Error).message}).`,
         );
       }
       return { loss: (await computed.value.data())[0], correct: (await hits!.data())[0] };

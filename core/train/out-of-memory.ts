@@ -39,7 +39,8 @@ export function halveBatch(size: number, error: Error, what: string, warn: (mess
   const memory = backend === 'webgl' || backend === 'webgpu' ? 'GPU memory' : 'memory';
   if (size <= 1) {
     throw new DeviceOutOfMemoryError(
-      `${what}: even a batch of 1 does not fit in ${memory} on the ${backend} backend (${error.message}). Choose a smaller model or images, or another backend.`,
+      `${what}: even a batch of 1 does not fit in ${memory} on the ${backend} backend ` +
+        `(${error.message}). Choose a smaller model or images, or another backend.`,
     );
   }
   const smaller = Math.floor(size / 2);

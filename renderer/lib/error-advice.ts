@@ -14,7 +14,8 @@ export const ADVICE: Record<string, string> = {
   ModelFormatError: 'The model file looks damaged: export it again, or pick a built-in model.',
   UnknownModelError: 'Pick one of the built-in models from the list, or give the path of a model file.',
   InputMismatchError:
-    'The model and the images do not fit together: on the Model screen, let Pruneflow fit the images to the model where it can, or pick the data set the model was trained on (a built-in model is built to fit).',
+    'The model and the images do not fit together: on the Model screen, let Pruneflow fit the images to the ' +
+    'model where it can, or pick the data set the model was trained on (a built-in model is built to fit).',
   NotAProjectError: 'Open a .pruneflow file that Pruneflow saved, or start a new project (File > New) and save it.',
   ProjectTruncatedError: 'The project file was cut short: copy or download it again from where it came.',
   ProjectTamperedError: 'The project file was changed after Pruneflow saved it: use an untouched copy.',

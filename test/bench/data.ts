@@ -112,11 +112,14 @@ async function main(): Promise<void> {
   const residentMb = mb(memory.rssAfter - memory.rssBefore);
   const rows = [
     `| loading the CIFAR-10 subset (${load.count} images, binary format), median of 3 | ${load.ms.toFixed(0)} ms |`,
-    `| batches of ${BATCH}, no augmentation (uint8 to normalised float tensor) | ${plain.toFixed(0)} images/s (${(plain / training).toFixed(0)}x the wasm training speed) |`,
-    `| batches of ${BATCH}, random crop (padding 4) and flip | ${augmented.toFixed(0)} images/s (${(augmented / training).toFixed(0)}x the wasm training speed) |`,
+    `| batches of ${BATCH}, no augmentation (uint8 to normalised float tensor) | ` +
+      `${plain.toFixed(0)} images/s (${(plain / training).toFixed(0)}x the wasm training speed) |`,
+    `| batches of ${BATCH}, random crop (padding 4) and flip | ${augmented.toFixed(0)} ` +
+      `images/s (${(augmented / training).toFixed(0)}x the wasm training speed) |`,
     `| wasm training of the small VGG, batch 64, same run | ${training.toFixed(1)} images/s |`,
     `| full CIFAR-10 in memory (${memory.images} images, ${mb(memory.imageBytes).toFixed(0)} MB of pixels), loaded in | ${memory.seconds.toFixed(1)} s |`,
-    `| resident memory added by the full CIFAR-10 (after GC) | ${residentMb.toFixed(0)} MB (limit ${MEMORY_LIMIT_MB} MB: ${residentMb < MEMORY_LIMIT_MB ? 'met' : 'NOT met'}) |`,
+    `| resident memory added by the full CIFAR-10 (after GC) | ${residentMb.toFixed(0)} MB ` +
+      `(limit ${MEMORY_LIMIT_MB} MB: ${residentMb < MEMORY_LIMIT_MB ? 'met' : 'NOT met'}) |`,
   ];
   const ratio = Math.min(plain, augmented) / training;
   const body = `## Data pipeline

@@ -151,7 +151,8 @@ async function main() {
     const w = await timeEval();
     const p = 'rows' in torch ? best(torch.rows, spec.key, EVAL_BATCH) : Number.NaN;
     log(
-      `${spec.label} evaluation of ${EVAL_IMAGES} images: ONNX Runtime ${o.toFixed(0)} (${chooser.summary().join('; ')}), tfjs wasm ${w.toFixed(0)}, PyTorch inference b${EVAL_BATCH} ${p.toFixed(0)} img/s`,
+      `${spec.label} evaluation of ${EVAL_IMAGES} images: ONNX Runtime ${o.toFixed(0)} (${chooser.summary().join('; ')}), ` +
+        `tfjs wasm ${w.toFixed(0)}, PyTorch inference b${EVAL_BATCH} ${p.toFixed(0)} img/s`,
     );
     rows.push([
       spec.label,
@@ -174,9 +175,11 @@ async function main() {
     '',
     `Measured by \`npm run bench:forward\` on ${machine.date}: ${machine.cpu}, ${machine.cores} cores, load average ${machine.loadAverage.join(', ')}; ` +
       `${ortLine}; tfjs wasm (${machine.tfjs}; tfjs-node cannot load here, see the backends section); ` +
-      `${'version' in torch ? `PyTorch ${torch.version}, ${THREADS} threads, the faster of contiguous and channels-last` : `PyTorch not available (${torch.reason})`}. ` +
+      `${'version' in torch ? `PyTorch ${torch.version}, ${THREADS} threads, the faster of contiguous and channels-last` : ''}` +
+      `${'version' in torch ? '' : `PyTorch not available (${torch.reason})`}. ` +
       "Random weights; median of timed runs after 3 warm-up runs; inference includes the engine's copies in and out of tfjs tensors. " +
-      `Evaluation is the engine's \`evaluate\` on ${EVAL_IMAGES} synthetic images in batches of ${EVAL_BATCH} (reading, normalising, and for ONNX Runtime the conversion of the model), ` +
+      `Evaluation is the engine's \`evaluate\` on ${EVAL_IMAGES} synthetic images in batches of ` +
+      `${EVAL_BATCH} (reading, normalising, and for ONNX Runtime the conversion of the model), ` +
       `against PyTorch's inference alone at batch ${EVAL_BATCH}. PyTorch runs first (a child process, every model), then the engine: ` +
       "on a loaded machine the two halves see different load, and PyTorch's two OpenMP threads suffer most from it (batch 1 above all), " +
       `so compare ratios across runs with care. Target (issue 18): at least 0.7x PyTorch.`,

@@ -115,7 +115,8 @@ async function main(): Promise<void> {
     await largeOnnx(name); // made by the reference Python once, outside the measured child
     const f = importInChild(name);
     importRows.push(
-      `| ${name} | ${f.fileMiB.toFixed(1)} MiB | ${(f.params / 1e6).toFixed(2)} M | ${(f.ms / 1000).toFixed(2)} s | ${f.peakMiB.toFixed(0)} MiB | ${f.addedMiB.toFixed(0)} MiB | ${f.tensorMiB.toFixed(0)} MiB |`,
+      `| ${name} | ${f.fileMiB.toFixed(1)} MiB | ${(f.params / 1e6).toFixed(2)} M | ${(f.ms / 1000).toFixed(2)} ` +
+        `s | ${f.peakMiB.toFixed(0)} MiB | ${f.addedMiB.toFixed(0)} MiB | ${f.tensorMiB.toFixed(0)} MiB |`,
     );
     console.log(importRows.at(-1));
   }
@@ -141,7 +142,8 @@ async function main(): Promise<void> {
     worstCpu = Math.min(worstCpu, ...cpuCuts.map((c) => c / flopsCut));
     rows.push(
       `| ${PRUNED} | ${(cut * 100).toFixed(0)}% | ${(flopsCut * 100).toFixed(1)}% | ${(pruned.countParams() / 1e6).toFixed(2)} M | ` +
-        `${latencies.map((l) => `${l.pruned.toFixed(1)} ms (from ${l.base.toFixed(1)})`).join(' | ')} | ${cuts.map((c) => `${(c * 100).toFixed(0)}% (${(c / flopsCut).toFixed(2)})`).join(' | ')} | ` +
+        `${latencies.map((l) => `${l.pruned.toFixed(1)} ms (from ${l.base.toFixed(1)})`).join(' | ')} ` +
+        `| ${cuts.map((c) => `${(c * 100).toFixed(0)}% (${(c / flopsCut).toFixed(2)})`).join(' | ')} | ` +
         `${cpuCuts.map((c) => `${(c * 100).toFixed(0)}% (${(c / flopsCut).toFixed(2)})`).join(' | ')} |`,
     );
     console.log(rows.at(-1));
@@ -164,9 +166,11 @@ ${importRows.join('\n')}
 
 **Pruned exports in ONNX Runtime** (CPU, one thread): ${PRUNED} imported, L1 scores, one global ranking bisected to
 the FLOPs cut, kept channels in multiples of ${ROUND_TO} (\`--round-to ${ROUND_TO}\`: ONNX Runtime's CPU kernels work on blocks of
-channels; with multiples of 8 the 30% cut gave 0.67 of its FLOPs cut in CPU time, with 16 0.96, with none 0.23); exported to ONNX with batch norms folded, as is the unpruned
+channels; with multiples of 8 the 30% cut gave 0.67 of its FLOPs cut in CPU time, with
+16 0.96, with none 0.23); exported to ONNX with batch norms folded, as is the unpruned
 baseline. The two files run alternately (batch 1: ${RUNS[1]} pairs, batch 32: ${RUNS[32]} pairs, after ${WARMUP} warm-up pairs); each
-figure is the fastest run. In brackets: latency cut / FLOPs cut; the target is at least ${TARGET}: ${worst >= TARGET ? 'met' : 'NOT met'} (worst ${worst.toFixed(2)}).
+figure is the fastest run. In brackets: latency cut / FLOPs cut; the target is at
+least ${TARGET}: ${worst >= TARGET ? 'met' : 'NOT met'} (worst ${worst.toFixed(2)}).
 The CPU-time columns measure the same runs by the CPU time this process used (median), which other processes' load
 on the shared machine does not inflate: ${worstCpu >= TARGET ? 'met' : 'NOT met'} (worst ${worstCpu.toFixed(2)}).
 

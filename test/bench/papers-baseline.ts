@@ -83,7 +83,8 @@ export async function ensurePapersBaseline(dir: string, data: string, protocol: 
     const scale = Math.max(1, ...trained.checkLogits.flat().map(Math.abs));
     const accuracy = await evaluateAccuracy(model, test, norm);
     log(
-      `baseline: PyTorch ${(trained.accuracy * 100).toFixed(2)}%, converted ${(accuracy * 100).toFixed(2)}% top-1; logits differ by at most ${maxLogitDifference.toExponential(2)}`,
+      `baseline: PyTorch ${(trained.accuracy * 100).toFixed(2)}%, converted ${(accuracy * 100).toFixed(2)}% ` +
+        `top-1; logits differ by at most ${maxLogitDifference.toExponential(2)}`,
     );
     if (maxLogitDifference > LOGIT_TOLERANCE * scale)
       throw new BaselineConversionError(

@@ -94,10 +94,13 @@ export function verdicts(results: PapersResults): Verdict[] {
     out.push({ target: 'Fine-tuning parity: the same pruned network, same recipe, within 0.5 points', status: 'not measured', detail: 'runs missing' });
   else {
     const d = points(parity.pruneflow.accuracy - parity.torch.accuracy);
+    const testImages = results.baseline?.testImages ?? 1;
     out.push({
       target: 'Fine-tuning parity: the same pruned network, same recipe, within 0.5 points',
       status: Math.abs(d) <= 0.5 ? 'met' : 'not met',
-      detail: `Pruneflow − PyTorch: ${d >= 0 ? '+' : ''}${d.toFixed(2)} points (one seed; test-set error of the difference ±${difference(stat([points(parity.pruneflow.accuracy)], results.baseline?.testImages ?? 1)!, stat([points(parity.torch.accuracy)], results.baseline?.testImages ?? 1)!).se.toFixed(2)})`,
+      detail:
+        `Pruneflow − PyTorch: ${d >= 0 ? '+' : ''}${d.toFixed(2)} points (one seed; test-set error of the difference ` +
+        `±${difference(stat([points(parity.pruneflow.accuracy)], testImages)!, stat([points(parity.torch.accuracy)], testImages)!).se.toFixed(2)})`,
     });
   }
   return out;
@@ -149,7 +152,8 @@ export function estimateFullHours(results: PapersResults): { hours: number; base
 export function estimateLine(results: PapersResults): string {
   const e = estimateFullHours(results);
   return e
-    ? `about ${e.hours.toFixed(1)} h of training (baseline ${e.baseline.toFixed(1)} h, Pruneflow runs ${e.pruneflow.toFixed(1)} h, Torch-Pruning runs ${e.torch.toFixed(1)} h)`
+    ? `about ${e.hours.toFixed(1)} h of training (baseline ${e.baseline.toFixed(1)} h, ` +
+        `Pruneflow runs ${e.pruneflow.toFixed(1)} h, Torch-Pruning runs ${e.torch.toFixed(1)} h)`
     : 'not known yet (no rates measured)';
 }
 
@@ -161,16 +165,22 @@ export function papersMarkdown(results: PapersResults, totalJobs: number, comman
   const lines = [
     `## Pruning quality on the papers' protocol (issue 21)${p.mode === 'tiny' ? ' — TINY harness check, not a measurement' : ''}`,
     '',
-    `ResNet-20 with 1x1-conv shortcuts (zoo \`resnet20-b\`), CIFAR-10 subset (${b ? `${b.trainImages} training, ${b.testImages} test images` : 'not trained yet'}). ` +
-      `Baseline: PyTorch ${p.baseline.epochs} epochs, SGD nesterov lr ${p.baseline.learningRate} cosine per epoch, weight decay ${p.weightDecay}, batch ${p.batchSize}, crops and flips` +
+    `ResNet-20 with 1x1-conv shortcuts (zoo \`resnet20-b\`), CIFAR-10 subset ` +
+      `(${b ? `${b.trainImages} training, ${b.testImages} test images` : 'not trained yet'}). ` +
+      `Baseline: PyTorch ${p.baseline.epochs} epochs, SGD nesterov lr ${p.baseline.learningRate} ` +
+      `cosine per epoch, weight decay ${p.weightDecay}, batch ${p.batchSize}, crops and flips` +
       (b
-        ? `: ${(b.torchAccuracy * 100).toFixed(2)}% in PyTorch ${b.torch}, ${(b.pruneflowAccuracy * 100).toFixed(2)}% converted (logits within ${b.maxLogitDifference.toExponential(1)}), ${b.parameters} parameters, ${(b.flops / 1e6).toFixed(2)}M FLOPs (MACs).`
+        ? `: ${(b.torchAccuracy * 100).toFixed(2)}% in PyTorch ${b.torch}, ${(b.pruneflowAccuracy * 100).toFixed(2)}% converted (logits ` +
+          `within ${b.maxLogitDifference.toExponential(1)}), ${b.parameters} parameters, ${(b.flops / 1e6).toFixed(2)}M FLOPs (MACs).`
         : '.'),
-    `Every run: that baseline pruned with global ranking to the FLOPs cut, fine-tuned ${p.fineTune.epochs} epochs (SGD nesterov lr ${p.fineTune.learningRate} cosine per epoch, weight decay ${p.weightDecay} on every weight, batch ${p.batchSize}), Pruneflow's defaults otherwise; ` +
-      'Torch-Pruning (from source, MetaPruner, global pruning, its defaults, pruning ratio bisected to the FLOPs cut) fine-tuned by PyTorch with the same recipe. ' +
+    `Every run: that baseline pruned with global ranking to the FLOPs cut, fine-tuned ${p.fineTune.epochs} epochs (SGD nesterov lr ` +
+      `${p.fineTune.learningRate} cosine per epoch, weight decay ${p.weightDecay} on every weight, batch ${p.batchSize}), Pruneflow's defaults otherwise; ` +
+      'Torch-Pruning (from source, MetaPruner, global pruning, its defaults, pruning ' +
+      'ratio bisected to the FLOPs cut) fine-tuned by PyTorch with the same recipe. ' +
       "Change = top-1 after fine-tuning − baseline, in points, mean ± standard error over seeds (one seed: the test set's sampling error).",
     '',
-    '| criterion | FLOPs cut | Pruneflow: cut reached | after pruning | change | Torch-Pruning: cut reached | after pruning | change | Pruneflow − Torch-Pruning |',
+    '| criterion | FLOPs cut | Pruneflow: cut reached | after pruning | change | ' +
+      'Torch-Pruning: cut reached | after pruning | change | Pruneflow − Torch-Pruning |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const cut of [...p.cuts].sort()) {
@@ -179,14 +189,17 @@ export function papersMarkdown(results: PapersResults, totalJobs: number, comman
       const tp = changes(results, 'torch-pruning', m, cut);
       if (!pf && !tp) continue;
       lines.push(
-        `| ${m} | ${cut * 100}% | ${flopsCut(results, 'pruneflow', m, cut)} | ${pruneOnly(results, 'pruneflow', m, cut)} | ${cell(pf)} | ${flopsCut(results, 'torch-pruning', m, cut)} | ${pruneOnly(results, 'torch-pruning', m, cut)} | ${cell(tp)} | ${pf && tp ? cell(difference(pf, tp)) : '–'} |`,
+        `| ${m} | ${cut * 100}% | ${flopsCut(results, 'pruneflow', m, cut)} | ${pruneOnly(results, 'pruneflow', m, cut)} | ${cell(pf)} | ` +
+          `${flopsCut(results, 'torch-pruning', m, cut)} | ${pruneOnly(results, 'torch-pruning', m, cut)} ` +
+          `| ${cell(tp)} | ${pf && tp ? cell(difference(pf, tp)) : '–'} |`,
       );
     }
   }
   const parity = parityPair(results);
   lines.push(
     '',
-    `Fine-tuning parity (Pruneflow's L1 at ${p.cuts[0] * 100}%, seed 1, exported before fine-tuning; the same weights fine-tuned by each engine with the recipe above):`,
+    `Fine-tuning parity (Pruneflow's L1 at ${p.cuts[0] * 100}%, seed 1, exported before ` +
+      `fine-tuning; the same weights fine-tuned by each engine with the recipe above):`,
     '',
   );
   lines.push('| engine | start | after fine-tuning | s/epoch |', '|---|---:|---:|---:|');
@@ -207,7 +220,8 @@ export function papersMarkdown(results: PapersResults, totalJobs: number, comman
   const failures = results.failures.map((f) => `${f.engine}/${f.method}@${f.cut}#${f.seed}: ${f.error}`);
   lines.push(
     '',
-    `Progress: ${results.runs.length} of ${totalJobs} runs finished${failures.length ? `; failed (retried by the next start): ${failures.join('; ')}` : ''}. Resume or rerun: \`${command}\`.`,
+    `Progress: ${results.runs.length} of ${totalJobs} runs ` +
+      `finished${failures.length ? `; failed (retried by the next start): ${failures.join('; ')}` : ''}. Resume or rerun: \`${command}\`.`,
   );
   return lines.join('\n');
 }

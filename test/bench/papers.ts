@@ -1,6 +1,6 @@
 // Issue 21's benchmark on the papers' protocol (npm run bench:papers; `-- --budget tiny` runs every path in minutes,
-// `-- --report` rewrites the report from the stored runs, `-- --replicas 1` fine-tunes on one wasm engine): see papers-config.ts for the protocol. Every finished run is
-// stored as it ends (papers-store.ts), so a rerun after an interruption goes on where it stopped.
+// `-- --report` rewrites the report from the stored runs, `-- --replicas 1` fine-tunes on one wasm engine): see
+// papers-config.ts for the protocol. Every finished run is stored as it ends (papers-store.ts), so a rerun after an interruption goes on where it stopped.
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, open } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
@@ -97,7 +97,8 @@ async function main(): Promise<void> {
   if (!existsSync(join(paths.torchPruning, 'torch_pruning', '__init__.py'))) {
     throw new Error(
       `Torch-Pruning's source is not at ${paths.torchPruning}: extract it from its repository (github:VainF/Torch-Pruning), e.g. ` +
-        '`mkdir -p .cache/torch-pruning && git --git-dir=<snapshot>.git archive HEAD torch_pruning | tar -x -C .cache/torch-pruning`, or set PRUNEFLOW_TORCH_PRUNING',
+        '`mkdir -p .cache/torch-pruning && git --git-dir=<snapshot>.git archive HEAD ' +
+        'torch_pruning | tar -x -C .cache/torch-pruning`, or set PRUNEFLOW_TORCH_PRUNING',
     );
   }
   await wasmCandidate.load();
@@ -241,7 +242,8 @@ async function main(): Promise<void> {
       durations.push(run.seconds);
       done++;
       log(
-        `[${done}/${jobs.length}] ${jobKey(job)}: ${(run.accuracy * 100).toFixed(2)}% (after pruning ${(run.pruneOnlyAccuracy * 100).toFixed(2)}%, baseline ${(run.baselineAccuracy * 100).toFixed(2)}%), ` +
+        `[${done}/${jobs.length}] ${jobKey(job)}: ${(run.accuracy * 100).toFixed(2)}% (after pruning ` +
+          `${(run.pruneOnlyAccuracy * 100).toFixed(2)}%, baseline ${(run.baselineAccuracy * 100).toFixed(2)}%), ` +
           `FLOPs -${((1 - run.flops / run.baselineFlops) * 100).toFixed(1)}%, ${run.seconds.toFixed(0)} s`,
       );
     } catch (error) {
@@ -254,7 +256,8 @@ async function main(): Promise<void> {
   await writePapersReport(store.results, paths.report, jobs.length);
   log(`full protocol on this machine at these rates: ${estimateLine(store.results)}`);
   log(
-    `done: ${store.results.runs.length}/${jobs.length} runs, ${store.results.failures.length} failed; report: ${paths.report === 'docs' ? 'docs/benchmarks.md' : paths.report}`,
+    `done: ${store.results.runs.length}/${jobs.length} runs, ${store.results.failures.length} ` +
+      `failed; report: ${paths.report === 'docs' ? 'docs/benchmarks.md' : paths.report}`,
   );
 }
 

@@ -73,7 +73,9 @@ async function main(): Promise<void> {
     const reference = bestTorch(torch, spec.key, 'train', BATCH)?.imagesPerSecond;
     const ratio = (x: number) => (reference ? `${(x / reference).toFixed(2)}x` : 'n/a');
     rows.push(
-      `| ${spec.label} | ${one.imagesPerSecond.toFixed(1)} | ${many.imagesPerSecond.toFixed(1)} (${many.engines} engines) | ${(many.imagesPerSecond / one.imagesPerSecond).toFixed(2)}x | ${reference?.toFixed(1) ?? 'n/a'} | ${ratio(one.imagesPerSecond)} | ${ratio(many.imagesPerSecond)} |`,
+      `| ${spec.label} | ${one.imagesPerSecond.toFixed(1)} | ${many.imagesPerSecond.toFixed(1)} (${many.engines} engines) | ` +
+        `${(many.imagesPerSecond / one.imagesPerSecond).toFixed(2)}x | ${reference?.toFixed(1) ?? 'n/a'} ` +
+        `| ${ratio(one.imagesPerSecond)} | ${ratio(many.imagesPerSecond)} |`,
     );
     console.log(rows.at(-1));
     tf.disposeVariables();

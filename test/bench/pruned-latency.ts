@@ -105,7 +105,8 @@ async function main(): Promise<void> {
         const cpuCuts = latencies.map((l) => 1 - l.prunedCpu / l.baseCpu);
         worstCpu = Math.min(worstCpu, ...cpuCuts.map((l) => l / flopsCut));
         rows.push(
-          `| ${id} | ${ranking} | ${(cut * 100).toFixed(0)}% | ${(flopsCut * 100).toFixed(1)}% | ${latencies.map((l) => `${l.pruned.toFixed(1)} ms (from ${l.base.toFixed(1)})`).join(' | ')} | ` +
+          `| ${id} | ${ranking} | ${(cut * 100).toFixed(0)}% | ${(flopsCut * 100).toFixed(1)}% | ` +
+            `${latencies.map((l) => `${l.pruned.toFixed(1)} ms (from ${l.base.toFixed(1)})`).join(' | ')} | ` +
             `${latencyCuts.map((l) => `${(l * 100).toFixed(0)}% (${(l / flopsCut).toFixed(2)})`).join(' | ')} | ` +
             `${cpuCuts.map((l) => `${(l * 100).toFixed(0)}% (${(l / flopsCut).toFixed(2)})`).join(' | ')} |`,
         );

@@ -55,7 +55,8 @@ export function qualityPlot(results: QualityResults, dataset: QualityDataset = C
     }
     for (const c of points) {
       parts.push(
-        `<circle cx="${x(kept(c)).toFixed(1)}" cy="${y(c.accuracy * 100).toFixed(1)}" r="4" fill="${colour}"><title>${escape(method.label)}: ${(c.accuracy * 100).toFixed(2)}% at ${kept(c).toFixed(1)}% FLOPs</title></circle>`,
+        `<circle cx="${x(kept(c)).toFixed(1)}" cy="${y(c.accuracy * 100).toFixed(1)}" r="4" ` +
+          `fill="${colour}"><title>${escape(method.label)}: ${(c.accuracy * 100).toFixed(2)}% at ${kept(c).toFixed(1)}% FLOPs</title></circle>`,
       );
     }
     const ly = MARGIN.top + 8 + i * 20;
@@ -71,7 +72,8 @@ export function qualityPlot(results: QualityResults, dataset: QualityDataset = C
       const at = x(kept(runs[0])).toFixed(1);
       const [low, high] = [Math.min(...runs.map((c) => c.accuracy)), Math.max(...runs.map((c) => c.accuracy))].map((a) => y(a * 100).toFixed(1));
       parts.push(
-        `<line x1="${at}" x2="${at}" y1="${low}" y2="${high}" stroke="${COLOURS[i % COLOURS.length]}" stroke-width="1.5"><title>${escape(method.label)}: ${runs.length} seeds, min to max</title></line>`,
+        `<line x1="${at}" x2="${at}" y1="${low}" y2="${high}" stroke="${COLOURS[i % COLOURS.length]}" ` +
+          `stroke-width="1.5"><title>${escape(method.label)}: ${runs.length} seeds, min to max</title></line>`,
       );
     }
   });
@@ -85,7 +87,8 @@ export function qualityPlot(results: QualityResults, dataset: QualityDataset = C
   squares.forEach((sq, k) => {
     const [sx, sy] = [x(sq.kept), y(sq.accuracy * 100)];
     parts.push(
-      `<rect x="${(sx - 4).toFixed(1)}" y="${(sy - 4).toFixed(1)}" width="8" height="8" fill="${sq.fill}" stroke="#000"><title>${escape(sq.label)}: ${(sq.accuracy * 100).toFixed(2)}%</title></rect>`,
+      `<rect x="${(sx - 4).toFixed(1)}" y="${(sy - 4).toFixed(1)}" width="8" height="8" fill="${sq.fill}" ` +
+        `stroke="#000"><title>${escape(sq.label)}: ${(sq.accuracy * 100).toFixed(2)}%</title></rect>`,
     );
     const ly = MARGIN.top + 8 + (METHODS.length + k) * 20;
     parts.push(`<rect x="${WIDTH - MARGIN.right + 24}" y="${ly - 4}" width="8" height="8" fill="${sq.fill}" stroke="#000"/>`);

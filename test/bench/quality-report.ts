@@ -43,7 +43,8 @@ function seedsTable(results: QualityResults): string {
     const acc = cells.map((c) => c.accuracy * 100);
     const before = cells.map((c) => c.pruneOnlyAccuracy * 100);
     lines.push(
-      `| ${label(id)} | ${cells.map((c) => c.seed).join(', ')} | ${mean(acc).toFixed(2)}% ± ${sd(acc).toFixed(2)} | ${Math.min(...acc).toFixed(2)} – ${Math.max(...acc).toFixed(2)}% | ${mean(before).toFixed(2)}% ± ${sd(before).toFixed(2)} |`,
+      `| ${label(id)} | ${cells.map((c) => c.seed).join(', ')} | ${mean(acc).toFixed(2)}% ± ${sd(acc).toFixed(2)} | ` +
+        `${Math.min(...acc).toFixed(2)} – ${Math.max(...acc).toFixed(2)}% | ${mean(before).toFixed(2)}% ± ${sd(before).toFixed(2)} |`,
     );
   }
   return lines.join('\n');
@@ -57,15 +58,19 @@ function torchSection(results: QualityResults): string {
   const lines = [
     '| engine | baseline top-1 | FLOPs cut | after pruning (before fine-tuning) | fine-tuned top-1 | change | parameters | pruning run wall time |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
-    `| PyTorch ${torch.torch} (${torch.threads} thread${torch.threads === 1 ? '' : 's'}) | ${pct(torch.baseline.accuracy)} | ${pct(1 - torch.pruned.macs / torch.baseline.macs, 1)} | ${pct(torch.pruned.pruneOnlyAccuracy)} | **${pct(torch.pruned.accuracy)}** | ${signed(torch.pruned.accuracy - torch.baseline.accuracy)} | ${(torch.pruned.parameters / 1e3).toFixed(1)}k | ${torch.pruned.seconds.toFixed(0)} s |`,
+    `| PyTorch ${torch.torch} (${torch.threads} thread${torch.threads === 1 ? '' : 's'}) | ${pct(torch.baseline.accuracy)} | ` +
+      `${pct(1 - torch.pruned.macs / torch.baseline.macs, 1)} | ${pct(torch.pruned.pruneOnlyAccuracy)} | **${pct(torch.pruned.accuracy)}** | ` +
+      `${signed(torch.pruned.accuracy - torch.baseline.accuracy)} | ${(torch.pruned.parameters / 1e3).toFixed(1)}k | ${torch.pruned.seconds.toFixed(0)} s |`,
   ];
   if (ours) {
     lines.push(
-      `| Pruneflow (tfjs wasm) | ${pct(ours.baselineAccuracy)} | ${pct(flopsCut(ours), 1)} | ${pct(ours.pruneOnlyAccuracy)} | **${pct(ours.accuracy)}** | ${signed(ours.accuracy - ours.baselineAccuracy)} | ${(ours.parameters / 1e3).toFixed(1)}k | ${ours.seconds.toFixed(0)} s |`,
+      `| Pruneflow (tfjs wasm) | ${pct(ours.baselineAccuracy)} | ${pct(flopsCut(ours), 1)} | ${pct(ours.pruneOnlyAccuracy)} | **${pct(ours.accuracy)}** ` +
+        `| ${signed(ours.accuracy - ours.baselineAccuracy)} | ${(ours.parameters / 1e3).toFixed(1)}k | ${ours.seconds.toFixed(0)} s |`,
     );
   }
   const baselineLine = results.baseline
-    ? `Both start from the same weights: the baseline scores ${pct(torch.baseline.accuracy)} in PyTorch and ${pct(results.baseline.accuracy)} in Pruneflow (tfjs, wasm).`
+    ? `Both start from the same weights: the baseline scores ${pct(torch.baseline.accuracy)} ` +
+      `in PyTorch and ${pct(results.baseline.accuracy)} in Pruneflow (tfjs, wasm).`
     : '';
   const counting = 'Parameters: PyTorch counts trainable ones; Pruneflow also counts batch-norm moving statistics (1,376 in the baseline).';
   return `${lines.join('\n')}\n\n${baselineLine} ${counting}`;
@@ -105,7 +110,8 @@ export function expectationVerdict(results: QualityResults, testImages: number):
   return (
     `**Expectation** (CIP at ${pct(cut, 0)} loses no more than L1 and clearly less than random): CIP one-shot against L1 ${said(vsL1)}, ` +
     `against random ${said(vsRandom)} (difference of the means ± its standard error). ` +
-    `CIP ${noWorse ? 'loses no more than L1' : 'loses more than L1'} and ${clearly ? 'clearly less than random' : 'not clearly less than random (the gap is within two standard errors)'}: ` +
+    `CIP ${noWorse ? 'loses no more than L1' : 'loses more than L1'} and ` +
+    `${clearly ? 'clearly less than random' : 'not clearly less than random (the gap is within two standard errors)'}: ` +
     `the expectation is ${noWorse && clearly ? 'met' : 'not met'} here.`
   );
 }
@@ -128,41 +134,55 @@ function section(results: QualityResults, dataset: QualityDataset, paths: Qualit
     const chosen = results.cells.filter(ids);
     return chosen.length ? (mean(chosen.map((c) => c.seconds)) / 60).toFixed(1) : '?';
   };
+  const batch = cells[0]?.latencyBatch ?? 64;
+  const everyRunHeader =
+    '| method | target cut | FLOPs cut | top-1 | change (points) | after pruning, before fine-tuning | parameters | FLOPs | ' +
+    `latency b${batch} (baseline) | wall time | load |`;
   return `## Pruning quality: ResNet-20 on the ${dataset.label}
 
 ${dataset.description}
-Measured by \`npm run bench:quality${dataset === CIFAR10 ? '' : ` -- --data ${dataset.id}`}\` (not part of \`npm run bench\`; \`--quick\` smoke-tests the harness with tiny sizes).
-${done} of ${expected} runs finished${done < expected ? ' (the others did not run in the time box; a rerun picks up where this one stopped)' : ''}; their pruning runs
+Measured by \`npm run bench:quality${dataset === CIFAR10 ? '' : ` -- --data ${dataset.id}`}\`
+(not part of \`npm run bench\`; \`--quick\` smoke-tests the harness with tiny sizes).
+${done} of ${expected} runs
+finished${done < expected ? ' (the others did not run in the time box; a rerun picks up where this one stopped)' : ''}; their pruning runs
 took ${(total / 60).toFixed(0)} minutes in all. Report written ${facts.date} on ${facts.cpu}, ${facts.cores} cores, wasm backend,
 **shared with five other agents' builds and tests**: the 1-minute load average when each run ended is in the last column
 (above 2 this 2-core machine was oversubscribed), so wall times and latencies are several times slower and noisier than
 on a quiet machine. Accuracies do not depend on the load.
 
-**Baseline.** The zoo ResNet-20 (${base ? `${(base.parameters / 1e3).toFixed(1)}k parameters, ${(base.flops / 1e6).toFixed(1)}M FLOPs` : ''}) trained from scratch once on the
-first ${budget.baseline.images.toLocaleString('en')} training images for ${budget.baseline.epochs} epochs with Pruneflow's recipe (Adam, learning rate ${budget.baseline.learningRate}
+**Baseline.** The zoo ResNet-20 (${base ? `${(base.parameters / 1e3).toFixed(1)}k parameters, ${(base.flops / 1e6).toFixed(1)}M FLOPs` : ''})
+trained from scratch once on the
+first ${budget.baseline.images.toLocaleString('en')} training images for ${budget.baseline.epochs}
+epochs with Pruneflow's recipe (Adam, learning rate ${budget.baseline.learningRate}
 with cosine decay per step, batch ${budget.baseline.batchSize}, ${dataset.augmentationText},
-inputs normalised by the training set's channel mean and deviation): ${base ? `**${pct(base.accuracy)}** top-1 on the ${dataset.testImages.toLocaleString('en')} test images` : 'not trained yet'}.
+inputs normalised by the training set's channel mean and deviation):
+${base ? `**${pct(base.accuracy)}** top-1 on the ${dataset.testImages.toLocaleString('en')} test images` : 'not trained yet'}.
 It was trained by PyTorch (${base?.recipe.trainer ?? 'test/bench/torch_quality.py'}) on the same network: 3x3 convolutions padded as
 TensorFlow's 'same', batch-norm epsilon 1e-3 and momentum 0.9 as in tfjs, then its weights were loaded into the tfjs model
 and checked on the test set (same accuracy within 2 points, or the run stops). Why: Pruneflow's wasm training is several
 times slower than PyTorch on this shared machine (the CIFAR-10 baseline's ran at 9-10 images/s on two engines at load
-average 16), so the ${(budget.baseline.images * budget.baseline.epochs).toLocaleString('en')} image passes would have taken a large part of the time box; PyTorch (one thread) took ${base ? (base.seconds / 60).toFixed(0) : '?'} minutes.
+average 16), so the ${(budget.baseline.images * budget.baseline.epochs).toLocaleString('en')} image passes would have
+taken a large part of the time box; PyTorch (one thread) took ${base ? (base.seconds / 60).toFixed(0) : '?'} minutes.
 So this table does not compare the two engines' baseline training; the PyTorch section compares their pruning and
 fine-tuning from these same weights. The weights are committed (\`${relative(ROOT, paths.baselineDir)}/\`, tfjs
 format, with \`recipe.json\`) and reused by every later run.
 
 **Budget.** Every pruned model gets the same budget: ${ft.epochs} passes over the first ${ft.images.toLocaleString('en')} training images (Adam at half
-the baseline's rate, cosine decay, the same augmentation${dataset.augmentation === 'none' ? ', none' : ''}) after one-shot pruning; the continuous schedule spends
+the baseline's rate, cosine decay, the same augmentation${dataset.augmentation === 'none' ? ', none' : ''})
+after one-shot pruning; the continuous schedule spends
 ${ft.softEpochs} of those passes on soft pruning (gates ramping to the cut on the cubic schedule) and fine-tunes for the remaining
 ${ft.epochs - ft.softEpochs}. Data criteria see ${budget.calibrationBatches} batches of ${budget.baseline.batchSize} images; batch-norm statistics are
 re-estimated on 20 batches after pruning; global ranking, 10% of each group protected, exact channel counts. The runs
 normalise inputs by the fine-tuning set's channel statistics, so their baseline column can differ slightly from the figure above.
-Why so small: a one-shot run took ${runMinutes((c) => c.method === 'l1')} minutes here (L1; CIP continuous ${runMinutes((c) => c.method === 'cip-continuous')}), of which
+Why so small: a one-shot run took ${runMinutes((c) => c.method === 'l1')} minutes here
+(L1; CIP continuous ${runMinutes((c) => c.method === 'cip-continuous')}), of which
 measuring the baseline and the pruned model (${dataset.testImages.toLocaleString('en')} test images each, plus latency) is about a minute, and the whole
 table had to fit the time box of one session on the shared machine (about an hour, next to other agents' work).
-The short fine-tuning (${Math.ceil(ft.images / budget.baseline.batchSize) * ft.epochs} optimizer steps) ranks criteria by how much accuracy their cut keeps and how
+The short fine-tuning (${Math.ceil(ft.images / budget.baseline.batchSize) * ft.epochs}
+optimizer steps) ranks criteria by how much accuracy their cut keeps and how
 fast it comes back, not by how far long fine-tuning can go; with the test set's ${dataset.testImages.toLocaleString('en')} images one standard error of an
-accuracy near ${(nearAccuracy * 100).toFixed(0)}% is about ${(100 * Math.sqrt((nearAccuracy * (1 - nearAccuracy)) / dataset.testImages)).toFixed(1)} points. Seeds change the calibration batches, the random criterion and the fine-tuning
+accuracy near ${(nearAccuracy * 100).toFixed(0)}% is about ${(100 * Math.sqrt((nearAccuracy * (1 - nearAccuracy)) / dataset.testImages)).toFixed(1)}
+points. Seeds change the calibration batches, the random criterion and the fine-tuning
 order, not the baseline.
 
 ${comparison(results)}
@@ -177,7 +197,7 @@ Top-1 (change against the baseline, in points), seed 1.
 
 ### Every run (seed 1)
 
-| method | target cut | FLOPs cut | top-1 | change (points) | after pruning, before fine-tuning | parameters | FLOPs | latency b${cells[0]?.latencyBatch ?? 64} (baseline) | wall time | load |
+${everyRunHeader}
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${cells.map(cellRow).join('\n')}
 

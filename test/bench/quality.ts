@@ -165,7 +165,8 @@ async function main(): Promise<void> {
     await store.add(cell);
     log(
       `${job.method} ${job.cut * 100}% seed ${job.seed}: ${(cell.accuracy * 100).toFixed(2)}% (baseline ${(cell.baselineAccuracy * 100).toFixed(2)}%, ` +
-        `after pruning ${(cell.pruneOnlyAccuracy * 100).toFixed(2)}%), FLOPs -${((1 - cell.flops / cell.baselineFlops) * 100).toFixed(1)}%, ${cell.seconds.toFixed(0)} s`,
+        `after pruning ${(cell.pruneOnlyAccuracy * 100).toFixed(2)}%), FLOPs ` +
+        `-${((1 - cell.flops / cell.baselineFlops) * 100).toFixed(1)}%, ${cell.seconds.toFixed(0)} s`,
     );
     // The report is rewritten as cells finish; a fault in it must not stop the measurements.
     await writeQualityReport(store.results, paths, dataset).catch((error: unknown) => log(`report not written: ${(error as Error).message}`));

@@ -152,7 +152,8 @@ export function publishedLines(run: BenchRun): string[] {
     const off = (ours: number, theirs: number) => `${(((ours - theirs) / theirs) * 100).toFixed(1)}%`;
     return [
       `- ${modelLabel(facts.key)}: ${facts.trainable.toLocaleString('en-US')} trainable parameters against the published ${millions(published.parameters)} ` +
-        `(${off(facts.trainable, published.parameters)}); ${millions(facts.macs)} MACs against ${millions(published.macs)} (${off(facts.macs, published.macs)}). Source: ${published.source}.`,
+        `(${off(facts.trainable, published.parameters)}); ${millions(facts.macs)} MACs against ` +
+        `${millions(published.macs)} (${off(facts.macs, published.macs)}). Source: ${published.source}.`,
     ];
   });
 }
@@ -212,7 +213,8 @@ export function markdownReport(run: BenchRun): string {
   const probeLines = run.probes.map(({ id, probe }) =>
     probe.status === 'ok' ? `- **${id}**: available (${(probe.details ?? []).join(', ')})` : `- **${id}**: ${probe.status}: ${probe.note ?? ''}`,
   );
-  return `## TensorFlow.js backends against PyTorch
+  return (
+    `## TensorFlow.js backends against PyTorch
 
 How fast Pruneflow trains and runs its CNNs on each TensorFlow.js backend this machine offers, side by
 side with PyTorch on the same CPU, the same architectures and the same batch.
@@ -221,8 +223,13 @@ side with PyTorch on the same CPU, the same architectures and the same batch.
 
 - CPU: ${m.cpu}, ${m.cores} cores available to the process, ${m.memoryGiB} GiB memory; ${m.os}
 - Node ${m.node}; ${m.tfjs}
-- PyTorch: ${torch.available ? `${torch.torch} (${torch.python}), ${torch.threads} threads, MKL-DNN ${torch.mkldnn ? 'on' : 'off'}` : `not available (${torch.reason})`}
-- Load average (1, 5, 15 min) at the start ${m.loadAverage.join(', ')}, at the end ${run.loadAverageAtEnd.join(', ')}; the bench took ${run.seconds.toFixed(0)} s
+- PyTorch: ${
+      torch.available
+        ? `${torch.torch} (${torch.python}), ${torch.threads} ` + `threads, MKL-DNN ${torch.mkldnn ? 'on' : 'off'}`
+        : `not available (${torch.reason})`
+    }
+- Load average (1, 5, 15 min) at the start ${m.loadAverage.join(', ')}, at the
+  end ${run.loadAverageAtEnd.join(', ')}; the bench took ${run.seconds.toFixed(0)} s
 
 ### Method
 
@@ -230,14 +237,17 @@ side with PyTorch on the same CPU, the same architectures and the same batch.
   zero-padding shortcuts), input 32x32x3, 10 classes, random images, fixed labels.
 - Training: one step is the project's step (as \`core/train/fit.ts\`): \`optimizer.minimize\` of
   \`tf.losses.softmaxCrossEntropy\` on the logits of \`model.apply(x, {training: true})\`, SGD with momentum 0.9,
-  batch ${TRAIN_BATCH}, timed until the loss is read back. Inference: \`model.predict\` on batches of ${INFER_BATCHES.join(' and ')}, timed until the output is read back.
+  batch ${TRAIN_BATCH}, timed until the loss is read back. Inference: \`model.predict\` on batches of ${INFER_BATCHES.join(' and ')}, ` +
+    `timed until the output is read back.
 - Each measurement runs in a fresh worker thread that loads its backend through \`nodeCandidates\` (core/node/node-backends.ts).
-  ${plan.plan.warmup} warm-up steps, then up to ${plan.plan.maxSteps} timed steps (at least ${plan.plan.minSteps}; no new step after ${plan.plan.softBudgetMs / 1000} s);
+  ${plan.plan.warmup} warm-up steps, then up to ${plan.plan.maxSteps} timed steps (at
+  least ${plan.plan.minSteps}; no new step after ${plan.plan.softBudgetMs / 1000} s);
   images per second = batch / median step time.
 - The pure-JavaScript \`cpu\` backend is ${cpuPlan.note}. A step the cap cuts short gives an upper bound (\`<\`).
 - PyTorch (\`test/bench/torch_reference.py\`): the same architectures (conv3x3 without bias + BatchNorm + ReLU, max pooling 2,
   global average pooling, linear; ResNet-20 with subsample-and-zero-pad shortcuts), SGD momentum 0.9, cross-entropy,
-  \`torch.set_num_threads(${TORCH.threads})\`, ${torch.available ? torch.warmup : TORCH.warmup} warm-up then the median of ${torch.available ? torch.steps : TORCH.steps} timed steps, run in both
+  \`torch.set_num_threads(${TORCH.threads})\`, ${torch.available ? torch.warmup : TORCH.warmup} ` +
+    `warm-up then the median of ${torch.available ? torch.steps : TORCH.steps} timed steps, run in both
   NCHW and channels-last layouts: the faster of the two is the reference. Inference under \`torch.inference_mode()\` in eval mode.
 - Ratios (×torch) are tfjs images per second over PyTorch's, for the same model, phase and batch.
 
@@ -263,5 +273,6 @@ ${publishedLines(run).join('\n')}
 ### Backends
 
 ${probeLines.join('\n')}
-`;
+`
+  );
 }

@@ -81,7 +81,8 @@ const loads = (f: typeof facts): string => f.loadAverage.map((l) => l.toFixed(1)
 const lines = [
   '## Sweeps: 12 sessions on the local executor',
   '',
-  `Demo CNN on a 1,000/200-image sample of the built-in Fashion-MNIST, 3 criteria x 2 FLOPs targets x 2 seeds, one fine-tuning epoch each; wasm, one engine per worker thread. ${facts.cpu}, ${facts.cores} cores, load ${loads(before)} before the runs ` +
+  `Demo CNN on a 1,000/200-image sample of the built-in Fashion-MNIST, 3 criteria x 2 FLOPs targets x 2 seeds, one fine-tuning epoch each; wasm, one ` +
+    `engine per worker thread. ${facts.cpu}, ${facts.cores} cores, load ${loads(before)} before the runs ` +
     `(${loads(facts)} at the end, our own workers included), ${facts.date}.`,
   '',
   '| workers | wall time | sessions per minute | speed-up |',
@@ -91,7 +92,8 @@ const lines = [
   ...(before.loadAverage[0] > cores
     ? [
         '',
-        `The load average before the runs (${before.loadAverage[0].toFixed(1)}) was above the core count (${cores}): other work held the cores, so this speed-up says little; rerun on a quiet machine.`,
+        `The load average before the runs (${before.loadAverage[0].toFixed(1)}) was above the core count (${cores}): ` +
+          `other work held the cores, so this speed-up says little; rerun on a quiet machine.`,
       ]
     : []),
 ];

@@ -1,11 +1,19 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AppDeps, startApp } from '../../electron/app-main.js';
 import { appPaths } from '../../electron/app-paths.js';
 import { APP_INDEX_URL } from '../../electron/app-protocol.js';
-import { APP_COMMAND_CHANNEL, DOCUMENT_STATE_CHANNEL, ENGINE_CALL_CHANNEL, HOST_FILES_CHANNEL, SHELL_READY_CHANNEL } from '../../electron/ipc-channels.js';
+import {
+  APP_COMMAND_CHANNEL,
+  DOCUMENT_STATE_CHANNEL,
+  ENGINE_CALL_CHANNEL,
+  ENGINE_EVENT_CHANNEL,
+  HOST_FILES_CHANNEL,
+  SHELL_READY_CHANNEL,
+} from '../../electron/ipc-channels.js';
 import type { NativeThemeLike } from '../../electron/theme.js';
 import type { WorkerLike } from '../../core/node/engine-thread/worker-relay.js';
 import { click, FakeApp, FakeDialog, FakeIpcMain, FakeMenu, FakeSession, FakeWebContents, FakeWindow, menuItem, settle } from './fake-electron.js';
@@ -485,5 +493,48 @@ describe('unsaved changes', () => {
     window().close();
     await settle();
     expect(dialog.messageBoxes).toHaveLength(1);
+  });
+});
+
+// A real engine thread that dies the way an engine can (process.exit in native code, an abort): it starts a
+// task, and exits with code 7 on the next call.
+const DYING_ENGINE = `
+const { parentPort } = require('node:worker_threads');
+parentPort.on('message', ({ id, call }) => {
+  if (call.method !== 'startDemo') process.exit(7);
+  parentPort.postMessage({ type: 'reply', id, reply: { ok: true, value: { taskId: 'task-1' } } });
+});
+`;
+
+describe('the engine thread dies', () => {
+  it('fails the running task in the window, answers the call in flight and tells the page; the next call starts a fresh engine', async () => {
+    const threads: Worker[] = [];
+    const { ipcMain, ready, window, pageListens } = launch({
+      spawnEngine: () => {
+        const thread = new Worker(DYING_ENGINE, { eval: true });
+        threads.push(thread);
+        return thread;
+      },
+    });
+    await ready();
+    await pageListens();
+    const call = (method: string, ...args: unknown[]) => ipcMain.handlers.get(ENGINE_CALL_CHANNEL)!({ senderFrame: { url: PAGE } }, { method, args });
+    try {
+      expect(await call('startDemo', {})).toEqual({ ok: true, value: { taskId: 'task-1' } });
+      expect(await call('pauseTask', 'task-1')).toMatchObject({
+        ok: false,
+        error: { name: 'EngineCrashedError', message: expect.stringContaining('exit code 7') },
+      });
+      const sent = window().webContents.sent;
+      expect(sent).toContainEqual([
+        ENGINE_EVENT_CHANNEL,
+        { type: 'task-failed', taskId: 'task-1', error: { name: 'EngineCrashedError', message: expect.stringContaining('exit code 7') } },
+      ]);
+      expect(sent).toContainEqual([APP_COMMAND_CHANNEL, { type: 'engine-crashed', message: expect.stringContaining('exit code 7') }]);
+      expect(await call('startDemo', {})).toEqual({ ok: true, value: { taskId: 'task-1' } });
+      expect(threads).toHaveLength(2);
+    } finally {
+      await Promise.all(threads.map((thread) => thread.terminate()));
+    }
   });
 });

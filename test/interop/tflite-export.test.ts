@@ -133,19 +133,23 @@ describe("TensorFlow Lite exports run by TensorFlow's TFLite interpreter", () =>
     ]);
   }, 600_000);
 
-  it('imported ONNX models (a CIFAR ResNet from PyTorch, grouped convolutions and padded pools, squeeze-excite with SiLU and hard swish) and a pruned one', async () => {
-    const models = [];
-    for (const name of ['cifar-resnet', 'grouped-net', 'flatten-chain', 'se-silu']) {
-      const { bytes } = smallOnnx(name);
-      const { model } = await importModel(memoryTree('fixtures', new Map([[`${name}.onnx`, bytes]])));
-      models.push({ name, model, shape: [2, ...(model.inputs[0].shape.slice(1) as number[])] });
-    }
-    models.push({ name: 'cifar-resnet-pruned', model: await pruned(models[0].model, 0.3), shape: models[0].shape });
-    const operators = await compareInTflite(models);
-    expect(operators['flatten-chain']).toEqual(expect.arrayContaining(['RESHAPE', 'SOFTMAX']));
-    expect(operators['se-silu']).toEqual(expect.arrayContaining(['HARD_SWISH', 'LOGISTIC', 'MUL', 'MEAN']));
-    expect(operators['grouped-net']).toEqual(expect.arrayContaining(['PADV2', 'MAX_POOL_2D', 'LEAKY_RELU', 'DEPTHWISE_CONV_2D', 'CONCATENATION']));
-  }, 600_000);
+  it(
+    'imported ONNX models (a CIFAR ResNet from PyTorch, grouped convolutions ' + 'and padded pools, squeeze-excite with SiLU and hard swish) and a pruned one',
+    async () => {
+      const models = [];
+      for (const name of ['cifar-resnet', 'grouped-net', 'flatten-chain', 'se-silu']) {
+        const { bytes } = smallOnnx(name);
+        const { model } = await importModel(memoryTree('fixtures', new Map([[`${name}.onnx`, bytes]])));
+        models.push({ name, model, shape: [2, ...(model.inputs[0].shape.slice(1) as number[])] });
+      }
+      models.push({ name: 'cifar-resnet-pruned', model: await pruned(models[0].model, 0.3), shape: models[0].shape });
+      const operators = await compareInTflite(models);
+      expect(operators['flatten-chain']).toEqual(expect.arrayContaining(['RESHAPE', 'SOFTMAX']));
+      expect(operators['se-silu']).toEqual(expect.arrayContaining(['HARD_SWISH', 'LOGISTIC', 'MUL', 'MEAN']));
+      expect(operators['grouped-net']).toEqual(expect.arrayContaining(['PADV2', 'MAX_POOL_2D', 'LEAKY_RELU', 'DEPTHWISE_CONV_2D', 'CONCATENATION']));
+    },
+    600_000,
+  );
 
   it('a layer TFLite cannot take is refused before a run, by name', () => {
     const input = tfl.input({ shape: [4, 4, 3] });

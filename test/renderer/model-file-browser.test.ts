@@ -53,7 +53,10 @@ describe('a trained model file in Chromium', () => {
     const notice = page.getByRole('alert').filter({ hasText: 'Your images do not fit this model as they are' });
     await notice.waitFor({ timeout: 30_000 });
     expect(await notice.textContent()).toMatch(
-      /The model takes 32×32 images; yours are 28×28\.[\s\S]*Fix: Resize[\s\S]*colour \(3 channels\) images; yours are grayscale[\s\S]*Fix: Copy the gray channel/,
+      new RegExp(
+        /The model takes 32×32 images; yours are 28×28\.[\s\S]*Fix: Resize[\s\S]*/.source +
+          /colour \(3 channels\) images; yours are grayscale[\s\S]*Fix: Copy the gray channel/.source,
+      ),
     );
     const next = page.getByRole('button', { name: 'Next: set up the pruning' });
     expect(await next.isDisabled()).toBe(true);

@@ -122,7 +122,8 @@ describe('the wizard in Chromium', () => {
       const longTasks = await longTasksSince(page, runFrom);
       const runSeconds = ((await pageNow(page)) - runFrom) / 1000;
       console.log(
-        `UI long tasks in ${runSeconds.toFixed(0)} s of the run (${EPOCHS} training epochs): ${longTasks.length}, longest ${Math.max(0, ...longTasks.map((t) => t.duration)).toFixed(0)} ms`,
+        `UI long tasks in ${runSeconds.toFixed(0)} s of the run (${EPOCHS} training epochs): ` +
+          `${longTasks.length}, longest ${Math.max(0, ...longTasks.map((t) => t.duration)).toFixed(0)} ms`,
       );
       expect(await page.getByRole('list', { name: 'Run log, newest first' }).textContent()).toMatch(/Done in \d+ s/);
       expect(await page.getByRole('table', { name: 'Channels kept per layer' }).getByRole('row').count()).toBeGreaterThan(2);

@@ -35,7 +35,8 @@ export function assertTfjsVersion(installed: Record<string, string> = INSTALLED_
   for (const [name, version] of Object.entries(installed)) {
     if (version !== TFJS_VERSION) {
       throw new TfjsVersionError(
-        `@tensorflow/${name} is ${version}, but Pruneflow patches TensorFlow.js ${TFJS_VERSION} internals (core/backend/tfjs-compat/); install ${TFJS_VERSION} or port the patches and their tests.`,
+        `@tensorflow/${name} is ${version}, but Pruneflow patches TensorFlow.js ${TFJS_VERSION} internals ` +
+          `(core/backend/tfjs-compat/); install ${TFJS_VERSION} or port the patches and their tests.`,
       );
     }
   }

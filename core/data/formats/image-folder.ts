@@ -31,7 +31,8 @@ async function openImageFolder(tree: FileTree, options: OpenOptions = {}): Promi
   const warnings = missingClassWarnings(splits, classNames);
   if (ignored.length > 0) {
     warnings.push(
-      `ignored ${ignored.length} file${ignored.length === 1 ? '' : 's'} that are not PNG or JPEG images in class folders (e.g. ${ignored.slice(0, 3).join(', ')})`,
+      `ignored ${ignored.length} file${ignored.length === 1 ? '' : 's'} that are not ` +
+        `PNG or JPEG images in class folders (e.g. ${ignored.slice(0, 3).join(', ')})`,
     );
   }
   const stack = new ImageStack(options.imageSize);

@@ -63,7 +63,8 @@ export function checkKerasLayers(model: tfl.LayersModel, format: string, alsoWri
     throw new ModelExportError(
       format,
       layer.name,
-      `layer '${layer.name}' is a ${className}${hint}, which Keras does not have, so Keras could not load the file. Save it in the TensorFlow.js format instead.`,
+      `layer '${layer.name}' is a ${className}${hint}, which Keras does not have, so ` +
+        `Keras could not load the file. Save it in the TensorFlow.js format instead.`,
     );
   }
 }

@@ -66,7 +66,8 @@ export class ModelFileTooComplexError extends Error {
     detail: string,
   ) {
     super(
-      `${file}: ${detail}; the file is damaged or built to exhaust the reader (if it is a genuine model, raise "inputLimits": { "${limit}": ... } in settings.json)`,
+      `${file}: ${detail}; the file is damaged or built to exhaust the reader (if it ` +
+        `is a genuine model, raise "inputLimits": { "${limit}": ... } in settings.json)`,
     );
   }
 }

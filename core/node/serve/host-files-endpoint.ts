@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { answerHostFile, HOST_FILES_PATH, HOST_FILES_TOKEN_HEADER, HostFileRequestError, parseHostFileRequest } from '../../api/host-files-protocol.js';
+import { HOST_FILES_PATH, HOST_FILES_TOKEN_HEADER, HostFileRequestError } from '../../api/host-files-protocol.js';
 import { serializeError } from '../../api/errors.js';
 import { DatasetNotFoundError } from '../../data/file-tree.js';
 import { FileReadError, NotRegularFileError } from '../../data/file-errors.js';
+import { answerHostFile, parseHostFileRequest } from '../../data/host-file-requests.js';
 import { FileWriteError, type HostFiles } from '../../data/host-files.js';
 import { WriteRefusedError } from '../../data/write-policy.js';
 import { FolderNotFoundError } from '../list-folder.js';

@@ -50,11 +50,13 @@ export async function serve(flags: ServeFlags): Promise<void> {
   // Before the link is out: whoever reads it may press Ctrl-C at once.
   stopOnSignal(() => Promise.all([server.close(), relay.dispose()]));
   console.log(
-    `Pruneflow is running at:\n\n  ${server.url}\n\nThe link holds a secret token: whoever has it can use this engine, read files on this computer and write Pruneflow's own files (projects, models, reports). Press Ctrl-C to stop.`,
+    `Pruneflow is running at:\n\n  ${server.url}\n\nThe link holds a secret token: whoever has it can use this engine, ` +
+      `read files on this computer and write Pruneflow's own files (projects, models, reports). Press Ctrl-C to stop.`,
   );
   if (!isLoopback(host)) {
     console.error(
-      `Warning: listening on ${host}, not only on this computer. Anyone on your network who gets the link can run tasks, read files here and write Pruneflow's own files.`,
+      `Warning: listening on ${host}, not only on this computer. Anyone on your network ` +
+        `who gets the link can run tasks, read files here and write Pruneflow's own files.`,
     );
   }
   if (flags.open) openBrowser(server.url, (reason) => console.error(`Could not open a browser (${reason}); open the link above.`));

@@ -133,7 +133,8 @@ const cases: { name: string; files: () => Promise<Files> | Files; error: new (..
     files: () =>
       kerasEdited((c) =>
         c.replace(
-          '"class_name": "LeakyReLU", "config": {"name": "leaky", "trainable": true, "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null}, "negative_slope": 0.1}',
+          '"class_name": "LeakyReLU", "config": {"name": "leaky", "trainable": true, "dtype": {"module": "keras", ' +
+            '"class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null}, "negative_slope": 0.1}',
           '"class_name": "ReLU", "config": {"name": "leaky", "threshold": 0.5}',
         ),
       ),

@@ -145,7 +145,8 @@ describe('temporary files of killed saves', () => {
       [
         '--input-type=module',
         '-e',
-        `${script}.then(({ writeFileAtomically }) => writeFileAtomically(${JSON.stringify(target)}, new Uint8Array(64 << 20), { onProgress: (stage, n) => { if (n >= 4 << 20) process.kill(process.pid, 'SIGKILL'); } }))`,
+        `${script}.then(({ writeFileAtomically }) => writeFileAtomically(${JSON.stringify(target)}, new Uint8Array(64 ` +
+          `<< 20), { onProgress: (stage, n) => { if (n >= 4 << 20) process.kill(process.pid, 'SIGKILL'); } }))`,
       ],
       { timeout: 60_000 },
     );

@@ -152,32 +152,37 @@ function randomKeep(groups: { id: number; channels: number; prunable: boolean }[
 }
 
 describe('mask mode against physical pruning', () => {
-  it('on random graphs (residual adds with and without batch norm on each branch, concatenations, depthwise and separable convolutions, option-A shortcuts, softmax, dense heads), masked and pruned outputs are equal within 1e-4', async () => {
-    let pruned = 0;
-    await fc.assert(
-      fc.asyncProperty(spec, async (s) => {
-        const model = buildModel(s);
-        randomiseWeights(model, s.seed);
-        const graph = buildChannelGraph(model);
-        const keep = randomKeep(graph.groups, s.seed);
-        const x = tf.randomUniform([2, 6, 6, 3], -1, 1, 'float32', s.seed);
-        try {
-          const small = await pruneModel(model, graph, keep);
-          const expected = tf.tidy(() => (small.predict(x) as tf.Tensor).dataSync());
-          small.dispose();
-          applyChannelMask(model, graph, keep);
-          const masked = tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
-          const diff = Math.max(...Array.from(masked, (v, i) => Math.abs(v - expected[i])));
-          if (keep.size > 0) pruned++;
-          expect(diff, JSON.stringify(s)).toBeLessThan(1e-4);
-        } finally {
-          x.dispose();
-          model.dispose();
-        }
-      }),
-      { numRuns: 150, seed: 20261207 },
-    );
-    // The property said something: most random graphs had a group to cut.
-    expect(pruned).toBeGreaterThan(100);
-  }, 600_000);
+  it(
+    'on random graphs (residual adds with and without batch norm on each branch, concatenations, depthwise and ' +
+      'separable convolutions, option-A shortcuts, softmax, dense heads), masked and pruned outputs are equal within 1e-4',
+    async () => {
+      let pruned = 0;
+      await fc.assert(
+        fc.asyncProperty(spec, async (s) => {
+          const model = buildModel(s);
+          randomiseWeights(model, s.seed);
+          const graph = buildChannelGraph(model);
+          const keep = randomKeep(graph.groups, s.seed);
+          const x = tf.randomUniform([2, 6, 6, 3], -1, 1, 'float32', s.seed);
+          try {
+            const small = await pruneModel(model, graph, keep);
+            const expected = tf.tidy(() => (small.predict(x) as tf.Tensor).dataSync());
+            small.dispose();
+            applyChannelMask(model, graph, keep);
+            const masked = tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync());
+            const diff = Math.max(...Array.from(masked, (v, i) => Math.abs(v - expected[i])));
+            if (keep.size > 0) pruned++;
+            expect(diff, JSON.stringify(s)).toBeLessThan(1e-4);
+          } finally {
+            x.dispose();
+            model.dispose();
+          }
+        }),
+        { numRuns: 150, seed: 20261207 },
+      );
+      // The property said something: most random graphs had a group to cut.
+      expect(pruned).toBeGreaterThan(100);
+    },
+    600_000,
+  );
 });

@@ -1,7 +1,8 @@
 /**
  * Sub for wasm when one operand holds one value per channel of the other, as in the batch-norm forward
- * and gradient ops: x - m[c] is the 1x1 depthwise convolution of x with filter 1 and bias -m; m[c] - x has filter -1 and bias m. The stock XNNPACK binary kernel handles that broadcast one pixel at a time and
- * was 1.5 to 3.5 times slower (see channelAffine in kernel-utils.ts). Other inputs go to the stock kernel.
+ * and gradient ops: x - m[c] is the 1x1 depthwise convolution of x with filter 1 and bias -m; m[c] - x has filter -1
+ * and bias m. The stock XNNPACK binary kernel handles that broadcast one pixel at a time and was 1.5 to 3.5 times slower
+ * (see channelAffine in kernel-utils.ts). Other inputs go to the stock kernel.
  */
 import { type BinaryInputs, type KernelBackend, type KernelConfig, type KernelFunc, Sub, type TensorInfo } from '@tensorflow/tfjs-core';
 import { channelAffine, fullAndChannel } from './channel-ops.js';

@@ -27,7 +27,8 @@ export function onnxInputContract(proto: OnnxModel, file: string, warnings: stri
   if (size && size[0] === 224 && size[1] === 224 && size[2] === 3 && classes(proto) === 1000) {
     warnings.push(
       `${file} does not say how it expects its images; its 3x224x224 input and 1000 classes look like torchvision's, ` +
-        "so it is fed ImageNet's preprocessing (RGB in [0, 1], mean 0.485/0.456/0.406, std 0.229/0.224/0.225). Say otherwise with --input-preset or on the Model screen.",
+        "so it is fed ImageNet's preprocessing (RGB in [0, 1], mean 0.485/0.456/0.406, " +
+        'std 0.229/0.224/0.225). Say otherwise with --input-preset or on the Model screen.',
     );
     return { ...presetContract('imagenet', 'default'), size };
   }

@@ -37,7 +37,8 @@ async function withProps(bytes: Uint8Array, props: Record<string, string>): Prom
   writeFileSync(path, bytes);
   await runPython([
     '-c',
-    'import onnx,sys,json; m=onnx.load(sys.argv[1]); del m.metadata_props[:]; onnx.helper.set_model_props(m, json.loads(sys.argv[2])); onnx.save(m, sys.argv[1])',
+    'import onnx,sys,json; m=onnx.load(sys.argv[1]); del m.metadata_props[:]; ' +
+      'onnx.helper.set_model_props(m, json.loads(sys.argv[2])); onnx.save(m, sys.argv[1])',
     path,
     JSON.stringify(props),
   ]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseHostFileRequest } from '../../../core/api/host-files-protocol.js';
+import { parseHostFileRequest } from '../../../core/data/host-file-requests.js';
 import { WriteRefusedError } from '../../../core/data/write-policy.js';
 
 // The check both hosts (`pruneflow serve`, the desktop app's main process) run on a page's file request
