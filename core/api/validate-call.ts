@@ -123,6 +123,9 @@ const CHECKS: Record<CallMethod, ArgsCheck> = {
     if (args[1] !== undefined) checkOptions(args[1], SWEEP_RUN_CHECKS, [], 'options', fail);
   },
   cancelSweep: checkTaskId,
+  runningSweeps(args, fail) {
+    expectCount(args, 0, fail);
+  },
 };
 
 function checkSweepSpec(spec: unknown, fail: (why: string) => never): void {
@@ -134,7 +137,7 @@ function checkSweepSpec(spec: unknown, fail: (why: string) => never): void {
 }
 
 const SWEEP_RUN_CHECKS: Record<'workers' | 'queue', (value: unknown) => string | undefined> = {
-  workers: (v) => (isIntegerIn(v, 1, 256) ? undefined : 'an integer from 1 to 256'),
+  workers: (v) => (isIntegerIn(v, 1, 256) || v === 'gpu' ? undefined : "an integer from 1 to 256, or 'gpu'"),
   queue: (v) => (typeof v === 'string' && /^rediss?:\/\/[^\s]{1,500}$/.test(v) ? undefined : 'a redis:// or rediss:// address'),
 };
 
