@@ -163,7 +163,7 @@ const CUT_REQUEST_CHECKS: Record<keyof CutRequest, ValueCheck> = {
 export const cutRequest: ArgCheck = (value, fail) => checkOptions(value, CUT_REQUEST_CHECKS, ['model', 'metric'], 'request', fail);
 
 const SWEEP_RUN_CHECKS: Record<'workers' | 'queue', ValueCheck> = {
-  workers: integer(1, 256),
+  workers: (v) => (v === 'gpu' ? undefined : integer(1, 256)(v) && "an integer from 1 to 256, or 'gpu'"),
   queue: (v) => (typeof v === 'string' && /^rediss?:\/\/[^\s]{1,500}$/.test(v) ? undefined : 'a redis:// or rediss:// address'),
 };
 

@@ -20,7 +20,7 @@ import type { FlowData, FlowRequest } from './importance-flow.js';
 import type { Comparison, ModelExportFormat, ProjectSummary, ReportFormat, SessionRef } from './comparison.js';
 import type { DemoOptions, PruneConfig, PruneConfigInput } from './run-options.js';
 import type { SpeedMeasurement, Spread } from './measured-speed.js';
-import type { SweepEvent, SweepPlan, SweepRunOptions } from './sweep.js';
+import type { RunningSweep, SweepEvent, SweepPlan, SweepRunOptions } from './sweep.js';
 import * as arg from './call-args.js';
 
 export type { BackendReport, DatasetPreview, GroupRow, LayerRow, ModelReport, SensitivityRow, SensitivityTable, SensitivityTrial, SplitPreview, Thumbnail };
@@ -277,6 +277,8 @@ export interface EngineApi {
   startSweep(spec: unknown, options?: SweepRunOptions): Promise<{ sweepId: string }>;
   /** Cancels a sweep's jobs (running ones stop, queued ones never start). */
   cancelSweep(sweepId: string): Promise<void>;
+  /** The sweeps running on the engine's host, with every job as it stands (a Sweep screen opened after a reload or in another window shows them again); none on hosts without files. */
+  runningSweeps(): Promise<RunningSweep[]>;
   /** Subscribes to engine events; returns the unsubscribe function. */
   onEvent(listener: (event: EngineEvent) => void): () => void;
 }
@@ -312,4 +314,5 @@ export const ENGINE_CALLS = {
   planSweep: arg.args(arg.sweepSpec),
   startSweep: arg.args(arg.sweepSpec, arg.optional(arg.sweepRunOptions)),
   cancelSweep: arg.args(arg.taskId),
+  runningSweeps: arg.args(),
 } satisfies { [M in Exclude<keyof EngineApi, 'onEvent'>]: arg.ArgsCheck };

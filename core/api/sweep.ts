@@ -47,8 +47,8 @@ export const sweepSpecSchema = z.strictObject({
    * session's at the same cut by more than `margin` (a share: 0.05 is five points of top-1).
    */
   earlyStop: z.strictObject({ margin: z.number().min(0).max(1) }).optional(),
-  /** Worker threads of the local executor (default: one per core); `--workers` wins. */
-  workers: z.number().int().min(1).max(256).optional(),
+  /** Worker threads of the local executor (default: one per core), or "gpu": one process per GPU; `--workers` wins. */
+  workers: z.union([z.number().int().min(1).max(256), z.literal('gpu')]).optional(),
 });
 
 export type SweepAxes = z.output<typeof sweepAxesSchema>;
@@ -218,8 +218,8 @@ export type SweepEvent = { type: 'sweep-job'; sweepId: string; job: SweepJobView
 
 /** Where a sweep's jobs run: worker threads here (the default), or workers on any machine through a Redis queue. */
 export interface SweepRunOptions {
-  /** Worker threads of the local executor; default one per core. */
-  workers?: number;
+  /** Worker threads of the local executor (default one per core), or 'gpu': one process per GPU, each pinned to its GPU. */
+  workers?: number | 'gpu';
   /** redis://host:port: enqueue on BullMQ for `pruneflow worker` processes. */
   queue?: string;
 }
@@ -231,12 +231,29 @@ export interface SweepPlan {
 }
 
 /**
- * The sweep calls, for a Sweep screen (built next; the CLI `pruneflow sweep` runs the same coordinator).
+ * A sweep running on the engine's host, as a Sweep screen opened later (a reload, another window) finds
+ * it: what it was started with and every job as it stands; later changes arrive as SweepEvent.
+ */
+export interface RunningSweep {
+  sweepId: string;
+  spec: SweepSpec;
+  options: SweepRunOptions;
+  executor: 'local' | 'queue';
+  /** In the sweep's order. */
+  jobs: SweepJobView[];
+  /** Cancel was asked: its jobs are stopping. */
+  cancelling: boolean;
+}
+
+/**
+ * The sweep calls, for the Sweep screen (the CLI `pruneflow sweep` runs the same coordinator).
  * Events arrive as SweepEvent for the id `startSweep` returned.
  */
 export interface SweepApi {
   planSweep(spec: unknown): Promise<SweepPlan>;
   startSweep(spec: unknown, options?: SweepRunOptions): Promise<{ sweepId: string }>;
   cancelSweep(sweepId: string): Promise<void>;
+  /** The sweeps running now (at most one per host): a screen opened after they started shows them again. */
+  runningSweeps(): Promise<RunningSweep[]>;
   onSweepEvent(listener: (event: SweepEvent) => void): () => void;
 }

@@ -35,8 +35,13 @@ async function readSpec(file: string) {
   return { ...spec, project: isAbsolute(spec.project) ? spec.project : resolve(dirname(file), spec.project) };
 }
 
+/** `--workers`: a number of threads, or "gpu" (one process per GPU). */
+function workerCount(value: string): number | 'gpu' {
+  return value === 'gpu' ? 'gpu' : whole(1)(value);
+}
+
 interface SweepFlags {
-  workers?: number;
+  workers?: number | 'gpu';
   queue?: string;
   attempts?: number;
   backoffMs?: number;
@@ -49,7 +54,11 @@ export function addSweepCommands(program: Command, backendFlag: () => string | u
     .command('sweep')
     .description('run a grid of pruning sessions over one project (criteria, targets, schedules, epochs, seeds); each result becomes a session of the project')
     .argument('<spec>', 'a sweep spec (JSON): project, axes, fixed settings, early-stop margin (see README, "Sweeps")')
-    .option('--workers <n>', 'worker threads on this machine (default: the spec\'s "workers", else one per core)', whole(1))
+    .option(
+      '--workers <n|gpu>',
+      'worker threads on this machine (default: the spec\'s "workers", else one per core), or "gpu": one process per GPU, pinned by CUDA_VISIBLE_DEVICES',
+      workerCount,
+    )
     .option('--queue <url>', 'enqueue on a Redis server (BullMQ) for `pruneflow worker` processes, e.g. redis://localhost:6379', redisUrl)
     .option('--attempts <n>', 'with --queue: tries per session (a failure or a lost worker each use one; default 3)', whole(1))
     .option('--backoff-ms <ms>', 'with --queue: delay before the first retry, doubled for each next (default 2000)', whole(0))

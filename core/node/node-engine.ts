@@ -115,6 +115,8 @@ function describeEnvironment(): { machine: Record<string, string>; versions: Rec
       cpu: cores[0]?.model ?? 'unknown',
       cores: String(cores.length),
       memoryGiB: (totalmem() / 2 ** 30).toFixed(1),
+      // The GPUs the process may use (a sweep's GPU worker is pinned to one).
+      ...(process.env.CUDA_VISIBLE_DEVICES !== undefined && { cudaVisibleDevices: process.env.CUDA_VISIBLE_DEVICES }),
     },
     versions: { node: process.versions.node, ...(process.versions.electron && { electron: process.versions.electron }) },
   };

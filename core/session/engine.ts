@@ -194,6 +194,7 @@ export function createEngine(options: EngineOptions): EngineApi {
       return started;
     },
     cancelSweep: async (sweepId) => sweeps().cancelSweep(sweepId),
+    runningSweeps: async () => (options.sweeps ? options.sweeps.runningSweeps() : []),
     async cancelTask(taskId: string) {
       running.get(taskId)?.controller.abort();
     },

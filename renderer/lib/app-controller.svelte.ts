@@ -80,6 +80,7 @@ export class AppController {
       resultReady: Boolean(this.shownResult),
       projectOpened: this.workspace.projectOpened,
       comparing: this.workspace.comparing,
+      sweepStarted: this.sweep.phase !== 'idle',
     };
   }
 
@@ -101,7 +102,7 @@ export class AppController {
 
   /** What closing would stop or lose: the shell's close prompt and the browser's leave warning use it. */
   get work() {
-    // A sweep stops with the window's engine: its finished sessions are in the project, and starting it again runs the rest.
+    // Closing the desktop app stops its engine and the sweep with it: its finished sessions are in the project, and starting it again runs the rest.
     return unsavedWork(this.run) ?? (this.sweep.busy ? 'running-session' : undefined);
   }
 
@@ -113,7 +114,8 @@ export class AppController {
 
   /** The browser host's leave warning (closing the tab, reloading), only while work would be lost; the desktop asks itself. */
   get leaveWarning(): string | undefined {
-    const work = this.work;
+    // A sweep runs on in `pruneflow serve` when the page goes (the Sweep screen finds it again): no reason to ask.
+    const work = unsavedWork(this.run);
     return this.shell || !work ? undefined : closeWarning(work).message;
   }
 
@@ -187,6 +189,8 @@ export class AppController {
         if (!this.address.restoring) rememberDraft(this.workspace.draft, this.#tabStorage);
       });
     });
+    // A sweep running on the engine (started before a reload, or in another window) shows again.
+    void this.sweep.reattach();
     // A reload (or a link) lands where its address says, with the wizard's settings of this tab.
     const stopFollowing = this.address.start(recalledDraft(this.#tabStorage, this.workspace.draft));
     const unsubscribe = this.shell

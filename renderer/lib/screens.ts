@@ -14,6 +14,8 @@ export interface ScreenFacts {
   projectOpened: boolean;
   /** Sessions were sent to the comparison. */
   comparing: boolean;
+  /** A sweep was started here, or found running on the engine (another window started it). */
+  sweepStarted: boolean;
 }
 
 export interface ScreenEntry {
@@ -35,7 +37,7 @@ export const SCREENS: readonly ScreenEntry[] = [
   { id: 'project', label: 'Project', key: '8', available: (f) => f.projectOpened },
   { id: 'compare', label: 'Compare', key: '9', available: (f) => f.comparing },
   // A sweep writes sessions into a project: reachable once one is open (its screen says so when none is yet).
-  { id: 'sweep', label: 'Sweep', key: '0', available: (f) => f.projectOpened },
+  { id: 'sweep', label: 'Sweep', key: '0', available: (f) => f.projectOpened || f.sweepStarted },
 ];
 
 export function availableScreens(facts: ScreenFacts): ScreenEntry[] {

@@ -1,6 +1,7 @@
 import type { EngineApi, EngineEvent, ProjectSummary, SerializedError } from '../../core/api/contract.js';
-import type { SweepJobView, SweepRunOptions, SweepSummary } from '../../core/api/sweep.js';
+import type { RunningSweep, SweepJobView, SweepRunOptions, SweepSummary } from '../../core/api/sweep.js';
 import { CRITERIA_INFO } from '../../core/api/catalog.js';
+import { DEFAULT_PRUNE_CONFIG, SCHEDULES } from '../../core/api/run-options.js';
 import { loadTrainingRate } from './training-rate.js';
 import { estimateRunSeconds } from './wizard-estimates.js';
 
@@ -8,6 +9,7 @@ import { estimateRunSeconds } from './wizard-estimates.js';
 export const SWEEP_CHOICES = {
   criteria: CRITERIA_INFO.map((c) => c.id as string),
   targets: [0.3, 0.5, 0.7],
+  schedules: SCHEDULES,
   fineTuneEpochs: [0, 1, 2, 5],
   seeds: [1, 2, 3],
 } as const;
@@ -25,12 +27,18 @@ export class SweepState {
   criteria = $state<string[]>(['l1']);
   /** Shares of FLOPs removed. */
   targets = $state<number[]>([0.5]);
+  schedules = $state<string[]>(['one-shot']);
   fineTuneEpochs = $state<number[]>([1]);
   seeds = $state<number[]>([1]);
   /** Train and test on a sample (SWEEP_SAMPLE) instead of the whole data set. */
   quickTrial = $state(true);
+  /** The early-stop rule: a session more than `margin` (a share of top-1) below the best finished one at its cut stops after pruning. */
+  earlyStop = $state(false);
+  margin = $state(0.05);
   /** Worker threads; empty: one per core. */
   workers = $state<number | undefined>(undefined);
+  /** One worker per GPU of the engine's machine instead of threads (each a process pinned to its GPU). */
+  perGpu = $state(false);
   /** redis://host:port: the jobs go to `pruneflow worker` processes on any machine; empty: worker threads here. */
   queue = $state('');
 
@@ -47,6 +55,8 @@ export class SweepState {
   readonly #engine: EngineApi;
   readonly #onfinished: ((project: string) => void) | undefined;
   #unsubscribe: (() => void) | undefined;
+  /** While `reattach` waits for the engine's answer: the events that arrive meanwhile. */
+  #held: EngineEvent[] | undefined;
 
   constructor(engine: EngineApi, { onfinished }: { onfinished?: (project: string) => void } = {}) {
     this.#engine = engine;
@@ -55,14 +65,23 @@ export class SweepState {
 
   /** Sessions the ticked axes make (an axis with nothing ticked makes none). */
   get count(): number {
-    return this.criteria.length * this.targets.length * this.fineTuneEpochs.length * this.seeds.length;
+    return this.criteria.length * this.targets.length * this.schedules.length * this.fineTuneEpochs.length * this.seeds.length;
+  }
+
+  /** The early-stop margin in points of top-1, as the screen asks for it (0-100; anything else is ignored). */
+  get marginPoints(): number {
+    return Math.round(this.margin * 1000) / 10;
+  }
+
+  set marginPoints(points: number | null | undefined) {
+    if (typeof points === 'number' && Number.isFinite(points) && points >= 0 && points <= 100) this.margin = points / 100;
   }
 
   get busy(): boolean {
     return this.phase === 'starting' || this.phase === 'running' || this.phase === 'cancelling';
   }
 
-  toggle<K extends 'criteria' | 'targets' | 'fineTuneEpochs' | 'seeds'>(axis: K, value: (typeof SWEEP_CHOICES)[K][number], on: boolean): void {
+  toggle<K extends 'criteria' | 'targets' | 'schedules' | 'fineTuneEpochs' | 'seeds'>(axis: K, value: (typeof SWEEP_CHOICES)[K][number], on: boolean): void {
     const current = this[axis] as (string | number)[];
     const next = on ? [...new Set([...current, value])] : current.filter((v) => v !== value);
     // Kept in the screen's order, so the spec (and the sweep's id) does not depend on the order of clicks.
@@ -76,10 +95,12 @@ export class SweepState {
       axes: {
         criteria: this.criteria,
         targets: this.targets.map((reduction) => ({ metric: 'flops' as const, reduction })),
+        schedules: this.schedules,
         fineTuneEpochs: this.fineTuneEpochs,
         seeds: this.seeds,
       },
       fixed: this.quickTrial ? { sample: SWEEP_SAMPLE } : {},
+      ...(this.earlyStop && { earlyStop: { margin: this.margin } }),
     };
   }
 
@@ -105,13 +126,15 @@ export class SweepState {
     const train = this.quickTrial ? Math.min(SWEEP_SAMPLE.train, this.images.train) : this.images.train;
     const test = this.quickTrial ? Math.min(SWEEP_SAMPLE.test, this.images.test) : this.images.test;
     const rate = loadTrainingRate().rate;
+    const { scheduleSteps, softEpochs } = DEFAULT_PRUNE_CONFIG;
     let seconds = 0;
     for (const reduction of this.targets)
-      for (const fineTuneEpochs of this.fineTuneEpochs) {
-        const config = { trainEpochs: 0, fineTuneEpochs, schedule: 'one-shot' as const, scheduleSteps: 1, softEpochs: 0 };
-        const one = estimateRunSeconds({ config, reduction, flops, prunedFlops: flops * (1 - reduction), trainImages: train, testImages: test, rate });
-        seconds += one * this.criteria.length * this.seeds.length;
-      }
+      for (const schedule of this.schedules)
+        for (const fineTuneEpochs of this.fineTuneEpochs) {
+          const config = { trainEpochs: 0, fineTuneEpochs, schedule: schedule as (typeof SCHEDULES)[number], scheduleSteps, softEpochs };
+          const one = estimateRunSeconds({ config, reduction, flops, prunedFlops: flops * (1 - reduction), trainImages: train, testImages: test, rate });
+          seconds += one * this.criteria.length * this.seeds.length;
+        }
     return seconds;
   }
 
@@ -138,10 +161,66 @@ export class SweepState {
     }
   }
 
-  /** Where the jobs run: a Redis queue when one is given, else this many worker threads (default one per core). */
+  /**
+   * Shows a sweep already running on the engine's host again (started before a reload, or from another
+   * window): its settings, every job as it stands, then its events, and Cancel. False when none runs.
+   */
+  async reattach(): Promise<boolean> {
+    if (this.busy || this.#held) return false;
+    // Events that arrive before the answer are held, then replayed on top of it (each carries a job's whole view).
+    const held: EngineEvent[] = [];
+    this.#held = held;
+    this.#listen();
+    let found: RunningSweep | undefined;
+    try {
+      [found] = await this.#engine.runningSweeps();
+    } catch {
+      found = undefined;
+    } finally {
+      this.#held = undefined;
+    }
+    const adopted = Boolean(found && !this.busy);
+    if (found && adopted) this.#adopt(found);
+    // Replayed either way: a sweep started meanwhile from this screen gets its own events.
+    for (const event of held) this.#onEvent(event);
+    return adopted;
+  }
+
+  #adopt(sweep: RunningSweep): void {
+    const { spec, options } = sweep;
+    this.sweepId = sweep.sweepId;
+    this.project = spec.project;
+    this.jobs = sweep.jobs;
+    this.error = undefined;
+    this.summary = undefined;
+    this.phase = sweep.cancelling ? 'cancelling' : 'running';
+    // Its settings as far as this screen offers them (a sweep started from the command line may use others);
+    // an axis left out is the fixed setting or the default.
+    const { axes, fixed } = spec;
+    const offered = <T>(values: readonly T[], choices: readonly T[]) => values.filter((v) => choices.includes(v));
+    const d = DEFAULT_PRUNE_CONFIG;
+    this.criteria = offered(axes.criteria ?? [fixed.criterion ?? d.criterion], SWEEP_CHOICES.criteria);
+    const targets = axes.targets ?? [fixed.target ?? d.target];
+    this.targets = offered(
+      targets.filter((t) => t.metric === 'flops').map((t) => t.reduction),
+      SWEEP_CHOICES.targets,
+    );
+    this.schedules = offered(axes.schedules ?? [fixed.schedule ?? d.schedule], SWEEP_CHOICES.schedules);
+    this.fineTuneEpochs = offered(axes.fineTuneEpochs ?? [fixed.fineTuneEpochs ?? d.fineTuneEpochs], SWEEP_CHOICES.fineTuneEpochs);
+    this.seeds = offered(axes.seeds ?? [fixed.seed ?? d.seed], SWEEP_CHOICES.seeds);
+    this.quickTrial = fixed.sample !== undefined;
+    this.earlyStop = spec.earlyStop !== undefined;
+    if (spec.earlyStop) this.margin = spec.earlyStop.margin;
+    this.queue = options.queue ?? '';
+    this.perGpu = options.workers === 'gpu';
+    this.workers = typeof options.workers === 'number' ? options.workers : undefined;
+  }
+
+  /** Where the jobs run: a Redis queue when one is given, else one worker per GPU, else this many worker threads (default one per core). */
   get runOptions(): SweepRunOptions | undefined {
     const queue = this.queue.trim();
     if (queue) return { queue };
+    if (this.perGpu) return { workers: 'gpu' };
     return this.workers ? { workers: this.workers } : undefined;
   }
 
@@ -173,6 +252,7 @@ export class SweepState {
   }
 
   #onEvent(event: EngineEvent): void {
+    if (this.#held && event.type === 'sweep') return void this.#held.push(event);
     if (!this.sweepId || event.taskId !== this.sweepId) return;
     if (event.type === 'task-failed') return this.#fail(event.error);
     if (event.type !== 'sweep') return;

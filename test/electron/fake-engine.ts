@@ -19,7 +19,7 @@ import type {
   SavedProject,
   SessionRef,
 } from '../../core/api/contract.js';
-import type { SweepPlan, SweepRunOptions } from '../../core/api/sweep.js';
+import type { RunningSweep, SweepPlan, SweepRunOptions } from '../../core/api/sweep.js';
 
 /** An in-memory engine that records calls and lets a test emit events. */
 export class FakeEngine implements EngineApi {
@@ -57,6 +57,11 @@ export class FakeEngine implements EngineApi {
 
   async cancelSweep(sweepId: string): Promise<void> {
     this.calls.push({ method: 'cancelSweep', args: [sweepId] });
+  }
+
+  async runningSweeps(): Promise<RunningSweep[]> {
+    this.calls.push({ method: 'runningSweeps', args: [] });
+    return [];
   }
 
   async startPruning(config: Partial<PruneConfig>): Promise<{ taskId: string }> {

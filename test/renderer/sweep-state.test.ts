@@ -129,6 +129,79 @@ describe('SweepState on a real engine', () => {
     sweep.dispose();
   }, 300_000);
 
+  it('puts the schedules axis and the early-stop margin into the spec, the count and the estimate', async () => {
+    const sweep = new State(engine);
+    sweep.toggle('schedules', 'iterative', true);
+    expect(sweep.schedules).toEqual(['one-shot', 'iterative']);
+    expect(sweep.count).toBe(2);
+    const summary = await engine.openProject(file);
+    await sweep.readImages(summary);
+    const both = sweep.estimateSeconds(summary)!;
+    sweep.toggle('schedules', 'iterative', false);
+    const oneShot = sweep.estimateSeconds(summary)!;
+    // Iterative trains between its steps: it takes longer than one shot.
+    expect(both - oneShot).toBeGreaterThan(oneShot);
+    sweep.toggle('schedules', 'continuous', true);
+    expect(sweep.spec(file).axes.schedules).toEqual(['one-shot', 'continuous']);
+    expect(sweep.spec(file)).not.toHaveProperty('earlyStop');
+    sweep.earlyStop = true;
+    sweep.marginPoints = 2.5;
+    expect(sweep.spec(file).earlyStop).toEqual({ margin: 0.025 });
+    // Out of range or empty (a cleared field): the margin stays.
+    sweep.marginPoints = 120;
+    sweep.marginPoints = null;
+    expect(sweep.marginPoints).toBe(2.5);
+    // The engine's own checks take it: the plan has both schedules.
+    const plan = await engine.planSweep(sweep.spec(file));
+    expect(plan.jobs.map((j) => j.name)).toEqual([expect.stringMatching(/one-shot/), expect.stringMatching(/continuous/)]);
+    sweep.perGpu = true;
+    expect(sweep.runOptions).toEqual({ workers: 'gpu' });
+    sweep.dispose();
+  });
+
+  it('a second screen (a reloaded page, another window) finds the running sweep, follows its jobs and cancels it', async () => {
+    const first = new State(engine);
+    first.toggle('seeds', 2, true);
+    first.toggle('seeds', 3, true);
+    first.toggle('schedules', 'iterative', true);
+    first.toggle('schedules', 'one-shot', false);
+    first.earlyStop = true;
+    first.marginPoints = 4;
+    first.quickTrial = false; // long jobs: still running when the second screen looks
+    first.workers = 1;
+    expect(await first.start(file)).toBe(true);
+    await until(() => first.jobs.some((j) => j.status === 'running'), 'a running job');
+    first.dispose(); // the page goes away; the sweep goes on in the engine
+
+    const second = new State(engine);
+    expect(await second.reattach()).toBe(true);
+    expect(second.phase).toBe('running');
+    expect(second.sweepId).toBe(first.sweepId);
+    expect(second.project).toBe(file);
+    expect(second.jobs.map((j) => j.sessionId)).toEqual(first.jobs.map((j) => j.sessionId));
+    expect(second.jobs.some((j) => j.status === 'running' && j.worker === 'thread 1')).toBe(true);
+    // Its settings come back with it.
+    expect([second.seeds, second.schedules, second.quickTrial, second.earlyStop, second.marginPoints, second.workers]).toEqual([
+      [1, 2, 3],
+      ['iterative'],
+      false,
+      true,
+      4,
+      1,
+    ]);
+    // A third look while it runs finds nothing new to adopt: one screen, one sweep.
+    expect(await second.reattach()).toBe(false);
+    await second.cancel();
+    expect(second.phase).toBe('cancelling');
+    await until(() => second.phase === 'done' || second.phase === 'failed', 'the cancelled sweep');
+    expect(second.error).toBeUndefined();
+    expect(second.jobs.map((j) => j.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
+    // Over: nothing runs to reattach to.
+    expect(await engine.runningSweeps()).toEqual([]);
+    expect(await new State(engine).reattach()).toBe(false);
+    second.dispose();
+  }, 300_000);
+
   it('refuses a sweep on a host without files, saying where sweeps run', async () => {
     const pageEngine = createEngine({ host: 'page', candidates: [wasmCandidate], readAsset: nodeRunHost().readAsset });
     const sweep = new State(pageEngine);
@@ -136,5 +209,7 @@ describe('SweepState on a real engine', () => {
     expect(sweep.phase).toBe('failed');
     expect(sweep.error?.name).toBe('HostCapabilityError');
     expect(sweep.error?.message).toMatch(/desktop app or `pruneflow serve`/);
+    // Nothing to reattach to there, and no error for asking.
+    expect(await new State(pageEngine).reattach()).toBe(false);
   });
 });

@@ -1,14 +1,25 @@
-import { availableParallelism } from 'node:os';
 import type { SweepJob } from '../../api/sweep.js';
 import type { ExecutorHooks, SweepExecutor, SweepRun } from '../../session/sweep-coordinator.js';
+import { type GpuSource, nodeGpuSource } from './gpus.js';
 import { SweepJobFailure, ThreadSlot } from './thread-slot.js';
+import { planWorkers, type WorkerCount, type WorkerSlotPlan } from './worker-plan.js';
+
+export interface LocalExecutorOptions {
+  /** Worker threads (default one per core), or 'gpu': one process per GPU, pinned to it. */
+  workers?: WorkerCount;
+  backendFlag?: string;
+  /** Where GPUs are found for 'gpu' (default: CUDA_VISIBLE_DEVICES and nvidia-smi). */
+  gpus?: GpuSource;
+}
 
 /**
- * The default executor: a pool of worker threads on this machine (one per core unless told), each with
- * its own engine, running one job at a time. Results go to the coordinator, which writes them.
+ * The default executor: a pool of workers on this machine (threads, one per core unless told; or one
+ * process per GPU), each with its own engine, running one job at a time. Results go to the coordinator,
+ * which writes them.
  */
-export function localExecutor({ workers = availableParallelism(), backendFlag }: { workers?: number; backendFlag?: string } = {}): SweepExecutor {
+export function localExecutor({ workers, backendFlag, gpus = nodeGpuSource }: LocalExecutorOptions = {}): SweepExecutor {
   const slots: ThreadSlot[] = [];
+  let plan: Promise<WorkerSlotPlan[]> | undefined;
   let cancelled = false;
   let queue: SweepJob[] = [];
   const best = new Map<string, number>();
@@ -33,10 +44,11 @@ export function localExecutor({ workers = availableParallelism(), backendFlag }:
   return {
     kind: 'local',
     async run(sweep, hooks) {
+      const planned = await (plan ??= planWorkers(workers, gpus));
       queue = [...sweep.jobs];
-      const count = Math.max(1, Math.min(workers, queue.length));
+      const count = Math.max(1, Math.min(planned.length, queue.length));
       for (let i = slots.length; i < count; i++) {
-        const slot = new ThreadSlot(`thread ${i + 1}`, `pruneflow-sweep-${i + 1}`, { host: 'cli', backendFlag });
+        const slot = new ThreadSlot(planned[i].name, `pruneflow-sweep-${i + 1}`, { host: 'cli', backendFlag }, planned[i].gpu);
         for (const [cut, accuracy] of best) slot.setBest(cut, accuracy);
         slots.push(slot);
       }

@@ -1,17 +1,32 @@
-/** A worker thread of the local sweep executor: runs one job at a time, as the executor hands them out. */
+/**
+ * A worker of the local sweep executor: runs one job at a time, as the executor hands them out. A worker
+ * thread (its options in workerData), or a child process pinned to a GPU (its options as the argument).
+ */
 import { parentPort, workerData } from 'node:worker_threads';
 import { serializeError } from '../../api/errors.js';
 import { createJobRunner, type JobRunnerOptions } from './job-runner.js';
 import type { FromSweepThread, ToSweepThread } from './local-protocol.js';
 
-const port = parentPort;
-if (!port) throw new Error('local-thread.js runs only as a worker thread (see local-executor.ts)');
-const runner = createJobRunner((workerData as JobRunnerOptions | undefined) ?? { host: 'cli' });
+/** The executor's end: the thread's parent port, or the parent process's IPC channel. */
+interface Port {
+  post(message: FromSweepThread): void;
+  onMessage(listener: (message: ToSweepThread) => void): void;
+}
+
+const thread = parentPort;
+const port: Port | undefined = thread
+  ? { post: (message) => thread.postMessage(message), onMessage: (listener) => void thread.on('message', listener) }
+  : process.send
+    ? processPort()
+    : undefined;
+if (!port) throw new Error('local-thread.js runs only as a worker thread or a forked process (see slot-channel.ts)');
+const options = thread ? (workerData as JobRunnerOptions | undefined) : (JSON.parse(process.argv[2] ?? '{}') as JobRunnerOptions);
+const runner = createJobRunner(options ?? { host: 'cli' });
 const best = new Map<string, number>();
 let running: AbortController | undefined;
-const post = (message: FromSweepThread) => port.postMessage(message);
+const post = (message: FromSweepThread) => port.post(message);
 
-port.on('message', (message: ToSweepThread) => {
+port.onMessage((message) => {
   if (message.type === 'best') best.set(message.cut, message.accuracy);
   else if (message.type === 'cancel') running?.abort();
   else if (message.type === 'job') void run(message);
@@ -41,4 +56,13 @@ async function run({ sweepId, job, seed, margin }: Extract<ToSweepThread, { type
   } finally {
     running = undefined;
   }
+}
+
+/** The parent process's IPC channel; the process ends with its parent. */
+function processPort(): Port {
+  process.on('disconnect', () => process.exit(0));
+  return {
+    post: (message) => void process.send!(message),
+    onMessage: (listener) => void process.on('message', (message) => listener(message as ToSweepThread)),
+  };
 }

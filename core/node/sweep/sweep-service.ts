@@ -1,4 +1,4 @@
-import { expandSweep, parseSweepSpec, type SweepApi, type SweepEvent, sweepIdOf } from '../../api/sweep.js';
+import { expandSweep, parseSweepSpec, type RunningSweep, type SweepApi, type SweepEvent, type SweepJobView, sweepIdOf } from '../../api/sweep.js';
 import { ProjectNotFoundError } from '../../project/project-errors.js';
 import type { ProjectStore } from '../../project/project-store.js';
 import { runSweep, type SweepExecutor } from '../../session/sweep-coordinator.js';
@@ -10,12 +10,19 @@ export class SweepBusyError extends Error {
 
 /**
  * The sweep calls of core/api/sweep.ts on a Node host, for a Sweep screen: plan (the count and which
- * sessions exist), start (local threads or a Redis queue), cancel, events. One sweep at a time.
+ * sessions exist), start (local threads or a Redis queue), cancel, events, and the running sweep with
+ * every job as it stands (a screen opened later shows it again). One sweep at a time.
  */
 export function createSweepService(store: ProjectStore, backendFlag?: string): SweepApi {
   const listeners = new Set<(event: SweepEvent) => void>();
-  let running: { sweepId: string; controller: AbortController } | undefined;
-  const emit = (event: SweepEvent) => listeners.forEach((listener) => listener(event));
+  let running: (Omit<RunningSweep, 'jobs'> & { controller: AbortController; jobs: Map<string, SweepJobView>; done: boolean }) | undefined;
+  const emit = (event: SweepEvent) => {
+    if (running?.sweepId === event.sweepId) {
+      if (event.type === 'sweep-job') running.jobs.set(event.job.sessionId, event.job);
+      else running.done = true;
+    }
+    listeners.forEach((listener) => listener(event));
+  };
 
   return {
     async planSweep(value) {
@@ -32,13 +39,23 @@ export function createSweepService(store: ProjectStore, backendFlag?: string): S
     async startSweep(value, options = {}) {
       if (running) throw new SweepBusyError(`Sweep ${running.sweepId} is running; cancel it or wait for it to finish.`);
       const spec = parseSweepSpec(value);
-      const { sweepId } = await this.planSweep(spec);
+      const { sweepId, jobs } = await this.planSweep(spec);
       // BullMQ and ioredis load only for a queue: every Node engine has this service.
       const executor: SweepExecutor = options.queue
         ? (await import('./queue-executor.js')).queueExecutor({ url: options.queue })
         : localExecutor({ workers: options.workers ?? spec.workers, backendFlag });
       const controller = new AbortController();
-      running = { sweepId, controller };
+      running = {
+        sweepId,
+        spec,
+        options,
+        executor: executor.kind,
+        cancelling: false,
+        done: false,
+        controller,
+        // As planned until the coordinator reports them.
+        jobs: new Map(jobs.map((j) => [j.sessionId, { sessionId: j.sessionId, name: j.name, status: 'queued', ...(j.existing && { existing: true }) }])),
+      };
       void runSweep(spec, executor, { store, signal: controller.signal, onEvent: emit })
         .catch((error: unknown) =>
           emit({
@@ -63,7 +80,14 @@ export function createSweepService(store: ProjectStore, backendFlag?: string): S
       return { sweepId };
     },
     async cancelSweep(sweepId) {
-      if (running?.sweepId === sweepId) running.controller.abort();
+      if (running?.sweepId !== sweepId) return;
+      running.cancelling = true;
+      running.controller.abort();
+    },
+    async runningSweeps() {
+      if (!running || running.done) return [];
+      const { controller: _controller, done: _done, jobs, ...sweep } = running;
+      return [{ ...sweep, jobs: [...jobs.values()] }];
     },
     onSweepEvent(listener) {
       listeners.add(listener);

@@ -1,15 +1,9 @@
-import { Worker } from 'node:worker_threads';
 import type { SerializedError } from '../../api/contract.js';
 import type { SweepJob } from '../../api/sweep.js';
 import type { SweepJobOutcome } from '../../session/sweep-job.js';
 import type { JobRunnerOptions } from './job-runner.js';
-import type { FromSweepThread, ToSweepThread } from './local-protocol.js';
-
-/** The compiled thread script beside this module; from the TypeScript sources (vitest), the one in dist/. */
-export function sweepThreadUrl(): URL {
-  const here = new URL(import.meta.url);
-  return here.pathname.endsWith('.ts') ? new URL('../../../dist/core/node/sweep/local-thread.js', here) : new URL('./local-thread.js', here);
-}
+import type { ToSweepThread } from './local-protocol.js';
+import { processChannel, type SlotChannel, threadChannel } from './slot-channel.js';
 
 /** A job that did not finish: its error, and whether a cancel ended it. */
 export class SweepJobFailure extends Error {
@@ -23,12 +17,13 @@ export class SweepJobFailure extends Error {
 }
 
 /**
- * One worker thread with its own engine, running one sweep job at a time. The work (tfjs) keeps its
- * thread busy for seconds at a stretch; this one's event loop stays free (BullMQ renews its job lock
- * there). A thread that dies fails its job and the next job starts a fresh one.
+ * One worker thread with its own engine, running one sweep job at a time (or, given a GPU, a process
+ * pinned to it). The work (tfjs) keeps its thread busy for seconds at a stretch; this one's event loop
+ * stays free (BullMQ renews its job lock there). A worker that dies fails its job and the next job
+ * starts a fresh one.
  */
 export class ThreadSlot {
-  #worker: Worker | undefined;
+  #worker: SlotChannel | undefined;
   #job: { sessionId: string; resolve: (o: SweepJobOutcome) => void; reject: (e: SweepJobFailure) => void; onProgress?: (message: string) => void } | undefined;
   readonly #best = new Map<string, number>();
 
@@ -36,6 +31,8 @@ export class ThreadSlot {
     readonly name: string,
     private readonly threadName: string,
     private readonly runner: JobRunnerOptions = { host: 'cli' },
+    /** CUDA_VISIBLE_DEVICES of its process: the GPU it runs on. */
+    private readonly gpu?: string,
   ) {}
 
   get busy(): boolean {
@@ -47,32 +44,32 @@ export class ThreadSlot {
     const worker = this.#start();
     return new Promise((resolve, reject) => {
       this.#job = { sessionId: job.sessionId, resolve, reject, onProgress };
-      worker.postMessage({ type: 'job', sweepId, job, seed, margin } satisfies ToSweepThread);
+      worker.post({ type: 'job', sweepId, job, seed, margin });
     });
   }
 
   setBest(cut: string, accuracy: number): void {
     if (this.#best.get(cut) === accuracy) return;
     this.#best.set(cut, accuracy);
-    this.#worker?.postMessage({ type: 'best', cut, accuracy } satisfies ToSweepThread);
+    this.#worker?.post({ type: 'best', cut, accuracy });
   }
 
   cancel(): void {
-    if (this.#job) this.#worker?.postMessage({ type: 'cancel' } satisfies ToSweepThread);
+    if (this.#job) this.#worker?.post({ type: 'cancel' });
   }
 
   async close(): Promise<void> {
     const worker = this.#worker;
     this.#worker = undefined;
-    await worker?.terminate();
+    await worker?.stop();
   }
 
-  #start(): Worker {
+  #start(): SlotChannel {
     if (this.#worker) return this.#worker;
-    const worker = new Worker(sweepThreadUrl(), { name: this.threadName, workerData: this.runner });
+    const worker = this.gpu === undefined ? threadChannel(this.threadName, this.runner) : processChannel(this.gpu, this.runner);
     this.#worker = worker;
-    for (const [cut, accuracy] of this.#best) worker.postMessage({ type: 'best', cut, accuracy } satisfies ToSweepThread);
-    worker.on('message', (message: FromSweepThread) => {
+    for (const [cut, accuracy] of this.#best) worker.post({ type: 'best', cut, accuracy } satisfies ToSweepThread);
+    worker.onMessage((message) => {
       const job = this.#job;
       if (!job) return;
       if (message.type === 'progress') job.onProgress?.(message.message);
@@ -82,13 +79,12 @@ export class ThreadSlot {
         else job.reject(new SweepJobFailure(message.error, message.cancelled));
       }
     });
-    worker.on('error', () => undefined); // 'exit' follows and reports it
-    worker.on('exit', (code) => {
+    worker.onExit((how) => {
       if (this.#worker !== worker) return;
       this.#worker = undefined;
       const job = this.#job;
       this.#job = undefined;
-      job?.reject(new SweepJobFailure({ name: 'EngineCrashedError', message: `${this.name} stopped (exit code ${code}) while running this session` }, false));
+      job?.reject(new SweepJobFailure({ name: 'EngineCrashedError', message: `${this.name} stopped (${how}) while running this session` }, false));
     });
     return worker;
   }

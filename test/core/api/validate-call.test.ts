@@ -23,6 +23,11 @@ const VALID: unknown[] = [
   { method: 'startSweep', args: [{ project: '/p/a.pruneflow', axes: { seeds: [1] } }, { workers: 2 }] },
   { method: 'startSweep', args: [{ project: '/p/a.pruneflow', axes: {} }, { queue: 'redis://127.0.0.1:6379' }] },
   { method: 'cancelSweep', args: ['sweep-0a1b2c3d4e'] },
+  { method: 'runningSweeps', args: [] },
+  {
+    method: 'startSweep',
+    args: [{ project: '/p/a.pruneflow', axes: { schedules: ['one-shot', 'iterative'] }, earlyStop: { margin: 0.05 } }, { workers: 'gpu' }],
+  },
   {
     method: 'startPruning',
     args: [
@@ -138,6 +143,11 @@ const INVALID: { message: unknown; error: RegExp }[] = [
     error: /options.workers must be an integer from 1 to 256/,
   },
   { message: { method: 'cancelSweep', args: [] }, error: /'cancelSweep': expected 1 argument/ },
+  { message: { method: 'runningSweeps', args: ['sweep-0a1b2c3d4e'] }, error: /'runningSweeps': expected 0 arguments/ },
+  {
+    message: { method: 'startSweep', args: [{ project: '/p/a.pruneflow', axes: {} }, { workers: 'tpu' }] },
+    error: /workers must be an integer from 1 to 256, or 'gpu'/,
+  },
   { message: { method: 'resumeSession', args: [] }, error: /'resumeSession': expected 1 or 2 arguments, but got 0/ },
   { message: { method: 'resumeSession', args: ['', 's1'] }, error: /'resumeSession': path must be a non-empty string/ },
   { message: { method: 'resumeSession', args: ['a.pruneflow', '../s1'] }, error: /sessionId must be 1-64 letters, digits, '-' or '_', but got "..\/s1"/ },

@@ -299,11 +299,14 @@ describe('pruneflow sweep --queue with pruneflow worker (BullMQ on a real Redis)
     const file = project('service');
     const events: SweepEvent[] = [];
     const finished = new Promise<SweepSummary>((resolve) => service.onSweepEvent((e) => (events.push(e), e.type === 'sweep-done' && resolve(e.summary))));
-    const { sweepId } = await service.startSweep(
-      { project: file, axes: { criteria: ['l1'] }, fixed: { sample: { train: 200, test: 100 }, fineTuneEpochs: 0 } },
-      { workers: 1 },
-    );
+    const started = { project: file, axes: { criteria: ['l1'] }, fixed: { sample: { train: 200, test: 100 }, fineTuneEpochs: 0 } };
+    const { sweepId } = await service.startSweep(started, { workers: 1 });
+    // While it runs, a screen opened later finds it with what it was started with and its job.
+    const [running] = await service.runningSweeps();
+    expect(running).toMatchObject({ sweepId, spec: started, options: { workers: 1 }, executor: 'local', cancelling: false });
+    expect(running.jobs.map((j) => [j.name, j.status])).toEqual([[expect.stringMatching(/^l1 /), expect.stringMatching(/^(queued|running)$/)]]);
     const summary = await finished;
+    expect(await service.runningSweeps()).toEqual([]);
     expect(summary).toMatchObject({ sweepId, written: 1, executor: 'local' });
     expect(events.filter((e) => e.type === 'sweep-job').map((e) => (e as { job: { status: string } }).job.status)).toEqual(
       expect.arrayContaining(['queued', 'running', 'done']),

@@ -3,7 +3,7 @@ import { availableScreens } from '../../../renderer/lib/screens.js';
 import { applyTheme, loadTheme } from '../../../renderer/lib/theme.js';
 
 const ids = (facts: Parameters<typeof availableScreens>[0]) => availableScreens(facts).map((s) => s.id);
-const none = { dataChosen: false, modelChosen: false, runStarted: false, resultReady: false, projectOpened: false, comparing: false };
+const none = { dataChosen: false, modelChosen: false, runStarted: false, resultReady: false, projectOpened: false, comparing: false, sweepStarted: false };
 
 describe('which screens a person can reach', () => {
   it('offers only screens with something to show', () => {
@@ -22,10 +22,20 @@ describe('which screens a person can reach', () => {
     ]);
     expect(ids({ ...none, projectOpened: true })).toEqual(['start', 'data', 'model', 'project', 'sweep']);
     expect(ids({ ...none, projectOpened: true, comparing: true })).toEqual(['start', 'data', 'model', 'project', 'compare', 'sweep']);
+    // A sweep found running (started in another window) shows before any project is open.
+    expect(ids({ ...none, sweepStarted: true })).toEqual(['start', 'data', 'model', 'sweep']);
   });
 
   it('gives every screen its own Alt shortcut', () => {
-    const all = availableScreens({ dataChosen: true, modelChosen: true, runStarted: true, resultReady: true, projectOpened: true, comparing: true });
+    const all = availableScreens({
+      dataChosen: true,
+      modelChosen: true,
+      runStarted: true,
+      resultReady: true,
+      projectOpened: true,
+      comparing: true,
+      sweepStarted: true,
+    });
     expect(new Set(all.map((s) => s.key)).size).toBe(all.length);
   });
 });
