@@ -10,6 +10,8 @@ import type { HostFileRequest, HostFileValue } from './host-files-protocol.js';
 /** The worker's address says where the user's files come from: `?files=page` when the page lends them (desktop app). */
 export const FILES_PARAMETER = 'files';
 export const FILES_FROM_PAGE = 'page';
+/** The host's input limits for the engine in a page, as JSON (`?limits={"maxParseSeconds":20}`); absent ones keep their defaults. */
+export const LIMITS_PARAMETER = 'limits';
 
 export type ToEngineWorker = { type: 'call'; id: number; call: unknown } | { type: 'host-file-reply'; id: number; reply: CallReply<HostFileValue> };
 

@@ -6,6 +6,9 @@ import { createEngine } from '../session/engine.js';
 import { fetchAssetReader } from './fetch-assets.js';
 import { type HostFiles, openDataTree, openModelTree } from '../data/host-files.js';
 import { hostFileWriter, hostProjectStore, hostWriteCheck } from '../project/host-project-store.js';
+import { type InputLimits, setInputLimits } from '../data/input-limits.js';
+import { setHdf5Reader } from '../models/io/hdf5-reader.js';
+import { canStartWebWorkers, webHdf5Reader } from './web-hdf5-reader.js';
 
 export interface BrowserEngineOptions {
   /** Where the engine's script lies; its wasm/ and assets/ folders sit beside it. */
@@ -14,6 +17,8 @@ export interface BrowserEngineOptions {
   backend?: string;
   /** The user's files, handed over by the host that owns them (`pruneflow serve`, or the desktop app's page). */
   files?: HostFiles;
+  /** The host's input limits (its user's settings); the rest keep their defaults. */
+  inputLimits?: Partial<InputLimits>;
 }
 
 /**
@@ -21,9 +26,12 @@ export interface BrowserEngineOptions {
  * WebGL, else wasm. Files reach it as bytes from the host that owns them, and go back to it the same way
  * (projects, exported models, reports); its own assets it fetches.
  */
-export function createBrowserEngine({ baseUrl, backend, files }: BrowserEngineOptions): EngineApi {
+export function createBrowserEngine({ baseUrl, backend, files, inputLimits = {} }: BrowserEngineOptions): EngineApi {
   // Bundled, the wasm backend cannot find its .wasm files on its own.
   setWasmPaths(new URL('wasm/', baseUrl).href);
+  setInputLimits(inputLimits);
+  // HDF5 (.h5, the weights in .keras) in a worker of its own, stopped at the deadline (hdf5-worker.js beside this script).
+  if (canStartWebWorkers()) setHdf5Reader(webHdf5Reader(new URL('hdf5-worker.js', baseUrl)));
   return createEngine({
     host: 'page',
     candidates: browserCandidates,

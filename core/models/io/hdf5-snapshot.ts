@@ -109,15 +109,17 @@ function walk(root: H5Group, { skip, maxValueBytes }: Hdf5Request): Hdf5Snapshot
 function readValue(dataset: H5Dataset): Float32Array | Failure {
   try {
     const value = dataset.value;
-    // A copy of its own (never a view of the wasm memory), so that it can be transferred.
-    if (value instanceof Float32Array)
-      return value.byteLength === value.buffer.byteLength && !(value.buffer instanceof SharedArrayBuffer) ? value : value.slice();
+    // A copy of its own (never a view of the wasm memory), so that it can be transferred. (A page that is not
+    // cross-origin isolated has no SharedArrayBuffer at all.)
+    if (value instanceof Float32Array) return value.byteLength === value.buffer.byteLength && !isShared(value.buffer) ? value : value.slice();
     if (typeof value === 'number' || typeof value === 'bigint') return Float32Array.of(Number(value));
     return Float32Array.from(value as ArrayLike<number>, Number);
   } catch (error) {
     return failure(error);
   }
 }
+
+const isShared = (buffer: ArrayBufferLike): boolean => typeof SharedArrayBuffer === 'function' && buffer instanceof SharedArrayBuffer;
 
 function attributes(node: H5Group | H5Dataset): Record<string, Attr> | Failure {
   let attrs: ReturnType<() => H5Group['attrs']>;

@@ -271,6 +271,20 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
     read: readModel,
   },
   { id: 'tfjs-layers', seeds: async () => [await tfjsSeed()], read: readModel },
+  { id: 'tfjs-json', seeds: async () => [await tfjsSeed()], mutate: modelJsonMutant, read: readModel },
+  {
+    id: 'onnx',
+    // torch.onnx.export's files (make_onnx_fixtures.py): a channel shuffle, SE with SiLU, an NHWC graph from Keras, and one
+    // with its weights in an external-data file beside it (either file mutated).
+    seeds: async () => [
+      ...['shuffle-unit.onnx', 'se-silu.onnx', 'keras-nhwc.onnx'].map((name): Seed => ({ label: name, files: [[name, fixture('onnx', name)]] })),
+      {
+        label: 'shuffle-unit-dynamo.onnx',
+        files: ['shuffle-unit-dynamo.onnx', 'shuffle-unit-dynamo.onnx.data'].map((name): [string, Uint8Array] => [name, fixture('onnx', 'dynamo', name)]),
+      },
+    ],
+    read: readModel,
+  },
   { id: 'png', seeds: async () => pngSeeds(), read: single((bytes, label) => decodeImage(bytes, label)) },
   { id: 'jpeg', seeds: async () => jpegSeeds(), read: single((bytes, label) => decodeImage(bytes, label)) },
   {
@@ -290,18 +304,11 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
 const WRONG = [null, 'x', '', -1, 1.5, 0, 1e9, true, [], {}, [1, 'a'], [[]], { a: 1 }, [-1], [1e9]];
 
 /**
- * A project whose JSON parts (manifest aside) have one value replaced by a value of another type, the
- * hashes recomputed: the zip and the hashes are sound, only the types are wrong. The byte mutant picks
- * the part, the field (its n-th value in document order) and the replacement.
+ * `text` (JSON) with values replaced by values of another type: each byte mutation picks a slot (the n-th
+ * value in document order, from its offset) and the replacement (from the offset's high bits).
  */
-async function jsonMutant(seed: Seed, mutant: Mutant): Promise<[string, Uint8Array][]> {
-  const { 'manifest.json': manifestBytes, ...parts } = unzipSync(seed.files[0][1]);
-  // baseline/model.json too: a layer made 10^9 units wide must be refused before its weights are allocated.
-  const names = Object.keys(parts)
-    .filter((n) => n.endsWith('.json'))
-    .sort();
-  const name = names[mutant.file % names.length];
-  const value: unknown = JSON.parse(strFromU8(parts[name]));
+function wrongTypes(text: string, mutant: Mutant): Uint8Array<ArrayBuffer> {
+  const value: unknown = JSON.parse(text);
   const slots: { holder: Record<string, unknown> | unknown[]; key: string | number }[] = [];
   const walk = (node: unknown) => {
     if (typeof node !== 'object' || node === null) return;
@@ -316,10 +323,30 @@ async function jsonMutant(seed: Seed, mutant: Mutant): Promise<[string, Uint8Arr
     const slot = slots[where % slots.length];
     if (slot) (slot.holder as Record<string | number, unknown>)[slot.key] = WRONG[(where >>> 7) % WRONG.length];
   }
-  parts[name] = strToU8(JSON.stringify(value));
+  return strToU8(JSON.stringify(value));
+}
+
+/**
+ * A project whose JSON parts (manifest aside) have one value replaced by a value of another type, the
+ * hashes recomputed: the zip and the hashes are sound, only the types are wrong. The byte mutant picks
+ * the part, the field (its n-th value in document order) and the replacement.
+ */
+async function jsonMutant(seed: Seed, mutant: Mutant): Promise<[string, Uint8Array][]> {
+  const { 'manifest.json': manifestBytes, ...parts } = unzipSync(seed.files[0][1]);
+  // baseline/model.json too: a layer made 10^9 units wide must be refused before its weights are allocated.
+  const names = Object.keys(parts)
+    .filter((n) => n.endsWith('.json'))
+    .sort();
+  const name = names[mutant.file % names.length];
+  parts[name] = wrongTypes(strFromU8(parts[name]), mutant);
   const manifest = JSON.parse(strFromU8(manifestBytes));
   for (const [path, data] of Object.entries(parts)) manifest.parts[path] = { sha256: await sha256Hex(data), bytes: data.length };
   return [[seed.files[0][0], zipSync({ 'manifest.json': strToU8(JSON.stringify(manifest)), ...parts })]];
+}
+
+/** A TF.js model.json with values of the wrong type (its weights file as it was): the JSON parses, its contents lie. */
+async function modelJsonMutant(seed: Seed, mutant: Mutant): Promise<[string, Uint8Array][]> {
+  return seed.files.map(([name, bytes]): [string, Uint8Array] => [name, name.endsWith('.json') ? wrongTypes(strFromU8(bytes), mutant) : bytes]);
 }
 
 /** tfjs must have a backend before models are built; the CPU one needs no wasm and starts at once. */

@@ -69,4 +69,12 @@ export const REGRESSIONS: { target: string; seed: string; mutant: Mutant; expect
     mutant: { file: 12, mutations: [{ op: 'flip', at: { fromEnd: true, offset: 367008638 }, bit: 6 }] },
     expect: 'ReplayError',
   },
+  {
+    // One bit of keras-nhwc.onnx flipped: a node attribute lost its name (proto3 leaves empty fields out), and the
+    // importer's TypeError reading it replaced the named error.
+    target: 'onnx',
+    seed: 'keras-nhwc.onnx',
+    mutant: { file: 42, mutations: [{ op: 'flip', at: { fromEnd: true, offset: 642517515 }, bit: 4 }] },
+    expect: 'OnnxNodeError',
+  },
 ];

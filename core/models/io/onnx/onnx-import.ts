@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { OnnxTensorError, UnsupportedOnnxOperatorError } from './onnx-errors.js';
+import { OnnxNodeError, OnnxTensorError, UnsupportedOnnxOperatorError } from './onnx-errors.js';
 import { GraphState, NodeContext } from './onnx-graph.js';
 import type { Attrs } from './onnx-kernels.js';
 import { AttributeType, type OnnxModel, type OnnxNode, type OnnxValueInfo } from './onnx-proto.js';
@@ -56,7 +56,7 @@ export async function onnxToLayers(proto: OnnxModel, file: string, external: Ext
     if (node.domain && node.domain !== 'ai.onnx') {
       throw new UnsupportedOnnxOperatorError(file, name, node.op_type, `is in operator domain '${node.domain}', which Pruneflow does not read`);
     }
-    const context = new NodeContext(state, node, await attrsOf(node, file, external));
+    const context = new NodeContext(state, node, await attrsOf(node, name, file, external));
     if (node.op_type === 'Constant') {
       context.outputConst(await constantOf(node, file, external, context));
       continue;
@@ -91,9 +91,13 @@ function engineShape(info: OnnxValueInfo, file: string, nhwc = false): (number |
 }
 
 /** Attributes as JSON with camelCase keys and no underscores in strings (tfjs camel-cases saved configs). */
-async function attrsOf(node: OnnxNode, file: string, external: ExternalReader): Promise<Attrs> {
+async function attrsOf(node: OnnxNode, name: string, file: string, external: ExternalReader): Promise<Attrs> {
   const attrs: Attrs = {};
   for (const a of node.attribute ?? []) {
+    // proto3 leaves out empty fields: a damaged file can hold an attribute without its name, or a tensor attribute without its tensor.
+    if (!a.name) throw new OnnxNodeError(file, name, node.op_type, 'has an attribute without a name (the file is damaged)');
+    if (a.type === AttributeType.TENSOR && !a.t)
+      throw new OnnxNodeError(file, name, node.op_type, `has a tensor attribute '${a.name}' without its tensor (the file is damaged)`);
     const key = a.name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
     switch (a.type) {
       case AttributeType.FLOAT:
@@ -112,7 +116,7 @@ async function attrsOf(node: OnnxNode, file: string, external: ExternalReader): 
         attrs[key] = a.ints ?? [];
         break;
       case AttributeType.TENSOR: {
-        const t = await readTensor(a.t!, file, external);
+        const t = await readTensor(a.t!, file, external); // checked above
         attrs[key] = { dims: t.dims, values: Array.from(t.values) };
         break;
       }
