@@ -277,7 +277,10 @@ export interface EngineApi {
   startSweep(spec: unknown, options?: SweepRunOptions): Promise<{ sweepId: string }>;
   /** Cancels a sweep's jobs (running ones stop, queued ones never start). */
   cancelSweep(sweepId: string): Promise<void>;
-  /** The sweeps running on the engine's host, with every job as it stands (a Sweep screen opened after a reload or in another window shows them again); none on hosts without files. */
+  /**
+   * The sweeps running on the engine's host, with every job as it stands (a Sweep screen opened after a reload or in
+   * another window shows them again); none on hosts without files.
+   */
   runningSweeps(): Promise<RunningSweep[]>;
   /** Subscribes to engine events; returns the unsubscribe function. */
   onEvent(listener: (event: EngineEvent) => void): () => void;

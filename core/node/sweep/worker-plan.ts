@@ -25,9 +25,8 @@ export async function planWorkers(count: WorkerCount | undefined, source: GpuSou
   const gpus = await findGpus(source);
   if (gpus.length === 0) {
     const visible = source.env.CUDA_VISIBLE_DEVICES;
-    throw new NoGpuError(
-      `workers "gpu": no NVIDIA GPU found (${visible === undefined ? 'nvidia-smi lists none or is not installed' : `CUDA_VISIBLE_DEVICES="${visible}" names none`}); give a number of worker threads instead`,
-    );
+    const why = visible === undefined ? 'nvidia-smi lists none or is not installed' : `CUDA_VISIBLE_DEVICES="${visible}" names none`;
+    throw new NoGpuError(`workers "gpu": no NVIDIA GPU found (${why}); give a number of worker threads instead`);
   }
   return gpus.map((gpu) => ({ name: gpu.label, gpu: gpu.pin }));
 }
