@@ -1,4 +1,5 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { modelCalls } from '../models/model-calls.js';
 import { layerKind } from './layer-kinds.js';
 import { layerCost, type LayerCost } from './layer-cost.js';
 
@@ -52,31 +53,14 @@ interface TensorInfo {
   spatial: number;
 }
 
-/** A layer called more than once (shared weights): its channels belong to every call, which the tracer does not follow yet. */
-export class SharedLayerError extends Error {
-  override name = 'SharedLayerError';
-  constructor(readonly layers: { name: string; calls: number }[]) {
-    const list = layers.map((l) => `'${l.name}' (called ${l.calls} times)`).join(', ');
-    super(
-      `The model shares layer${layers.length > 1 ? 's' : ''} ${list}: one layer's weights are used at several places. ` +
-        'Pruneflow can open, evaluate and export such a model but cannot prune it yet; give each use its own layer to prune it.',
-    );
-  }
-}
-
-/** Layers with more than one call inside the model. */
-export function sharedLayers(model: tfl.LayersModel): { name: string; calls: number }[] {
-  return model.layers.filter((l) => l.inboundNodes.length > 1).map((l) => ({ name: l.name, calls: l.inboundNodes.length }));
-}
-
 /**
- * Traces channels through a model in topological order. Union-find merges the groups an element-wise
- * merge couples. Layers it does not know are left alone: the groups they touch become unprunable,
- * with the reason, and the rest of the model stays prunable.
+ * Traces channels through a model in topological order, call by call. Union-find merges the groups an
+ * element-wise merge couples. Layers it does not know are left alone: the groups they touch become
+ * unprunable, with the reason, and the rest of the model stays prunable. A layer called several times
+ * (shared weights) prunes as one: a convolution or dense layer makes one group for all its calls and couples
+ * the inputs of every call; a batch norm or depthwise convolution couples the inputs of every call.
  */
 export function buildChannelGraph(model: tfl.LayersModel): ChannelGraph {
-  const shared = sharedLayers(model);
-  if (shared.length > 0) throw new SharedLayerError(shared);
   const groups: ChannelGroup[] = [];
   const parent: number[] = [];
   const find = (g: number): number => (parent[g] === g ? g : (parent[g] = find(parent[g])));
@@ -96,8 +80,8 @@ export function buildChannelGraph(model: tfl.LayersModel): ChannelGraph {
   const requireBlocks = (group: number, count: number) => {
     groups[group].blocks = lcm(groups[group].blocks ?? 1, count);
   };
-  const tensors = new Map<string, TensorInfo>();
-  const key = (t: tfl.SymbolicTensor) => `${t.sourceLayer.name}:${t.outputTensorIndex ?? 0}`;
+  const tensors = new Map<number, TensorInfo>();
+  const key = (t: tfl.SymbolicTensor) => t.id;
   const layers: LayerPorts[] = [];
   let fixedWeights = 0;
 
@@ -105,24 +89,57 @@ export function buildChannelGraph(model: tfl.LayersModel): ChannelGraph {
     const channels = channelsOf(input.shape);
     tensors.set(key(input), { segments: [{ group: newGroup(channels, `model input '${input.sourceLayer.name}'`), channels }], spatial: 1 });
   }
-  for (const layer of model.layers) {
-    if (layer.getClassName() === 'InputLayer') continue;
-    const inputs = (Array.isArray(layer.input) ? layer.input : [layer.input]).map((t) => tensors.get(key(t))!);
-    const outputs = Array.isArray(layer.output) ? layer.output : [layer.output];
-    const kind = layerKind(layer);
+  /** A shared layer's first call: what later calls must match, and its record (costs add up over the calls). */
+  const firstCalls = new Map<string, { input: TensorInfo; out: TensorInfo; ports?: LayerPorts; reason?: string }>();
+  for (const call of modelCalls(model)) {
+    const { layer } = call;
+    const inputs = call.inputs.map((t) => tensors.get(key(t))!);
+    const outputs = call.outputs;
+    const kind = layerKind(layer, call.inputs[0]);
     const single = inputs.length === 1 ? inputs[0] : undefined;
     let out: TensorInfo | undefined;
-    const record = (outputSegments: Segment[]) =>
-      layers.push({
+    const record = (outputSegments: Segment[]) => {
+      const ports = {
         name: layer.name,
         className: layer.getClassName(),
         inputs: inputs[0].segments,
         outputs: outputSegments,
         inSpatial: inputs[0].spatial,
-        cost: layerCost(layer, inputs[0].spatial),
-      });
+        cost: layerCost(layer, inputs[0].spatial, outputs[0].shape),
+      };
+      layers.push(ports);
+      return ports;
+    };
+    const first = call.calls > 1 ? firstCalls.get(layer.name) : undefined;
+    const weighted = layer.countParams() > 0;
 
-    if (kind === 'producer' && single) {
+    if (first?.reason) {
+      for (const input of inputs) block(input.segments, first.reason);
+      out = first.out;
+    } else if (first && weighted) {
+      // A later call of a shared layer: its input channels are the first call's (same weights read them), its
+      // output channels the same group; its multiply-adds add to the layer's cost.
+      if (single && sameLayout([first.input, single]) && first.ports) {
+        single.segments.forEach((s, i) => (parent[find(s.group)] = find(first.input.segments[i].group)));
+        out = kind === 'channelwise' ? single : first.out;
+        const extra = layerCost(layer, single.spatial, outputs[0].shape).flops;
+        const cost = first.ports.cost;
+        cost.flops = { pair: cost.flops.pair + extra.pair, perIn: cost.flops.perIn + extra.perIn, perOut: cost.flops.perOut + extra.perOut };
+      } else {
+        const why = `'${layer.name}' (${layer.getClassName()}) is called ${call.calls} times on inputs of different layouts`;
+        for (const input of [first.input, ...inputs]) block(input.segments, why);
+        block(first.out.segments, why);
+        const channels = channelsOf(outputs[0].shape);
+        out = { segments: [{ group: newGroup(channels, why), channels }], spatial: 1 };
+      }
+    } else if (call.calls > 1 && weighted && kind !== 'producer' && kind !== 'channelwise') {
+      const why = `'${layer.name}' (${layer.getClassName()}) is called ${call.calls} times and Pruneflow cannot prune a shared layer of this kind`;
+      for (const input of inputs) block(input.segments, why);
+      fixedWeights += layer.countParams();
+      const channels = channelsOf(outputs[0].shape);
+      out = { segments: [{ group: newGroup(channels, why), channels }], spatial: 1 };
+      firstCalls.set(layer.name, { input: inputs[0], out, reason: why });
+    } else if (kind === 'producer' && single) {
       const channels = channelsOf(outputs[0].shape);
       // A fused softmax mixes the channels it makes: removing one would change the others.
       const mixes = layer.getConfig().activation === 'softmax';
@@ -130,7 +147,8 @@ export function buildChannelGraph(model: tfl.LayersModel): ChannelGraph {
       groups[group].producers.push(layer.name);
       for (const s of single.segments) groups[s.group].consumers.push(layer.name);
       out = { segments: [{ group, channels }], spatial: 1 };
-      record(out.segments);
+      const ports = record(out.segments);
+      if (call.calls > 1) firstCalls.set(layer.name, { input: single, out, ports });
     } else if (kind === 'grouped' && single && single.spatial === 1 && single.segments.length === 1) {
       // Output channel o of group g reads input group g only: both sides keep the same count per conv group,
       // chosen independently (input and output groups are different channels).
@@ -146,11 +164,12 @@ export function buildChannelGraph(model: tfl.LayersModel): ChannelGraph {
     } else if (kind === 'channelwise' && single && single.spatial === 1) {
       for (const s of single.segments) groups[s.group].followers.push(layer.name);
       out = single;
-      record(out.segments);
+      const ports = record(out.segments);
+      if (call.calls > 1) firstCalls.set(layer.name, { input: single, out, ports });
     } else if (kind === 'passthrough' && single) {
       out = single;
     } else if (kind === 'flatten' && single) {
-      const shape = (Array.isArray(layer.input) ? layer.input[0] : layer.input).shape;
+      const shape = call.inputs[0].shape;
       const spatial = shape.slice(1, -1).reduce((a: number, b) => a * (b ?? 1), 1);
       out = { segments: single.segments, spatial: single.spatial * spatial };
     } else if (kind === 'merge' && sameLayout(inputs)) {
@@ -172,9 +191,11 @@ export function buildChannelGraph(model: tfl.LayersModel): ChannelGraph {
             ? 'a grouped convolution reading a concatenation or a flatten'
             : `an input layout it cannot follow`;
       for (const input of inputs) block(input.segments, `read by '${layer.name}' (${layer.getClassName()}): ${why}`);
-      fixedWeights += layer.countParams();
+      if (call.index === 0) fixedWeights += layer.countParams();
       const channels = channelsOf(outputs[0].shape);
       out = { segments: [{ group: newGroup(channels, `written by '${layer.name}' (${layer.getClassName()}): ${why}`), channels }], spatial: 1 };
+      if (call.calls > 1 && weighted)
+        firstCalls.set(layer.name, { input: inputs[0], out, reason: `read by '${layer.name}' (${layer.getClassName()}): ${why}` });
     }
     for (const output of outputs) tensors.set(key(output), out);
   }

@@ -17,11 +17,12 @@ const ZERO: CostTerms = { pair: 0, perIn: 0, perOut: 0 };
 /**
  * The cost of one layer per kept channel, from its shapes. Multiply-accumulates of conv and dense layers
  * (see FLOPS_CONVENTION); weights of every layer that has them. `inSpatial` > 1 when a flatten feeds a
- * dense layer: each input channel is then that many rows.
+ * dense layer: each input channel is then that many rows. `outputShape`: of the call costed (a shared layer's
+ * calls may differ).
  */
-export function layerCost(layer: tfl.layers.Layer, inSpatial: number): LayerCost {
+export function layerCost(layer: tfl.layers.Layer, inSpatial: number, outputShape: tfl.Shape = layer.outputShape as tfl.Shape): LayerCost {
   const config = layer.getConfig();
-  const outShape = layer.outputShape as number[];
+  const outShape = outputShape as number[];
   const outSpatial = outShape.length === 4 ? outShape[1] * outShape[2] : 1;
   const [kh, kw] = (config.kernelSize as number[] | undefined) ?? [1, 1];
   const bias = config.useBias === false ? 0 : 1;

@@ -53,8 +53,8 @@ const KINDS: Record<string, LayerKind> = {
   ZeroPadShortcut: 'indexmap',
 };
 
-/** The kind of `layer`, or why the graph cannot see through it. */
-export function layerKind(layer: tfl.layers.Layer): LayerKind | { unsupported: string } {
+/** The kind of `layer` (as called on `input`, its first call's when absent), or why the graph cannot see through it. */
+export function layerKind(layer: tfl.layers.Layer, input: tfl.SymbolicTensor = layer.inboundNodes[0].inputTensors[0]): LayerKind | { unsupported: string } {
   const className = layer.getClassName();
   const config = layer.getConfig();
   if (className === 'DepthwiseConv2D' && (config.depthMultiplier ?? 1) !== 1) {
@@ -68,20 +68,20 @@ export function layerKind(layer: tfl.layers.Layer): LayerKind | { unsupported: s
   }
   if (className === 'Softmax' || (className === 'Activation' && config.activation === 'softmax')) {
     const axis = (Array.isArray(config.axis) ? config.axis[0] : (config.axis ?? -1)) as number;
-    const rank = (Array.isArray(layer.input) ? layer.input[0] : layer.input).shape.length;
+    const rank = input.shape.length;
     if (axis === -1 || axis === rank - 1) return { unsupported: 'a softmax over the channels: each output depends on every channel' };
     return 'passthrough';
   }
   if (className === 'GroupedConv2D') return 'grouped';
   if (className === 'OnnxOp') return { unsupported: `the ONNX operator ${String(config.op)} is kept as it is, with no channel rule` };
-  if (className === 'Reshape') return isChannelKeepingReshape(layer) ? 'passthrough' : { unsupported: 'a reshape that changes the channel count' };
+  if (className === 'Reshape') return isChannelKeepingReshape(layer, input) ? 'passthrough' : { unsupported: 'a reshape that changes the channel count' };
   return KINDS[className] ?? { unsupported: `no channel rule for ${className}` };
 }
 
 /** A reshape that keeps the last axis and only adds or drops size-1 axes (e.g. [C] -> [1, 1, C]). */
-function isChannelKeepingReshape(layer: tfl.layers.Layer): boolean {
-  const input = (Array.isArray(layer.input) ? layer.input[0] : layer.input).shape.slice(1);
-  const output = (layer.outputShape as (number | null)[]).slice(1);
+function isChannelKeepingReshape(layer: tfl.layers.Layer, tensor: tfl.SymbolicTensor): boolean {
+  const input = tensor.shape.slice(1);
+  const output = (layer.computeOutputShape(tensor.shape) as (number | null)[]).slice(1);
   const size = (shape: (number | null)[]) => shape.slice(0, -1).reduce((a: number, b) => a * (b ?? 0), 1);
   return input.at(-1) === output.at(-1) && size(input) === 1 && size(output) === 1;
 }

@@ -9,7 +9,8 @@ export type { GroupRow, LayerRow, ModelReport };
 
 export function modelReport(model: tfl.LayersModel, graph: ChannelGraph): ModelReport {
   const layers = model.layers.map((layer) => {
-    const shape = layer.outputShape as (number | null)[];
+    // A shared layer's calls may have different shapes: its first call's is shown.
+    const shape = (layer.inboundNodes[0]?.outputTensors[0]?.shape ?? layer.outputShape) as (number | null)[];
     return {
       name: layer.name,
       className: layer.getClassName(),

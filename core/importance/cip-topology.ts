@@ -1,5 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { layerKind } from '../graph/layer-kinds.js';
+import { SharedLayerError, sharedLayers } from '../models/model-calls.js';
 
 type Layer = tfl.layers.Layer;
 type SymbolicTensor = tfl.SymbolicTensor;
@@ -24,6 +25,12 @@ export const outputsOf = (layer: Layer): SymbolicTensor[] => (Array.isArray(laye
 export const isModelInput = (t: SymbolicTensor): boolean => t.sourceLayer.getClassName() === 'InputLayer';
 
 export function readTopology(model: tfl.LayersModel): Topology {
+  const shared = sharedLayers(model);
+  if (shared.length > 0)
+    throw new SharedLayerError(
+      shared,
+      'the CIP and flow criteria follow each layer through one call; choose another criterion (l1, taylor or hrank) for this model',
+    );
   const layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer');
   const readers = new Map<string, Layer[]>();
   const spatial = new Map<string, number>();

@@ -49,15 +49,18 @@ export function planFeatureMaps(model: tfl.LayersModel, graph: ChannelGraph): Fe
   for (const group of graph.groups.filter((g) => g.prunable)) {
     const list: FeatureMapSite[] = [];
     for (const consumer of group.consumers) {
-      const tensor = beforeViews(single(model.getLayer(consumer).input));
-      let index = tensors.indexOf(tensor);
-      if (index < 0) index = tensors.push(tensor) - 1;
-      let offset = 0;
-      for (const segment of graph.layers.find((l) => l.name === consumer)!.inputs) {
-        if (segment.group === group.id && !list.some((s) => s.tensor === index && s.offset === offset)) {
-          list.push({ tensor: index, offset, channels: segment.channels });
+      // A shared layer reads its channels at each of its calls (the same layout at each).
+      for (const node of model.getLayer(consumer).inboundNodes) {
+        const tensor = beforeViews(node.inputTensors[0]);
+        let index = tensors.indexOf(tensor);
+        if (index < 0) index = tensors.push(tensor) - 1;
+        let offset = 0;
+        for (const segment of graph.layers.find((l) => l.name === consumer)!.inputs) {
+          if (segment.group === group.id && !list.some((s) => s.tensor === index && s.offset === offset)) {
+            list.push({ tensor: index, offset, channels: segment.channels });
+          }
+          offset += segment.channels;
         }
-        offset += segment.channels;
       }
     }
     if (list.length === 0) throw new Error(`Group ${group.id} (${group.producers.join(', ')}) has no reader whose input could be measured.`);
@@ -69,10 +72,6 @@ export function planFeatureMaps(model: tfl.LayersModel, graph: ChannelGraph): Fe
 function beforeViews(tensor: tfl.SymbolicTensor): tfl.SymbolicTensor {
   while (VIEWS.has(tensor.sourceLayer.getClassName()) && tensor.inputs.length === 1) tensor = tensor.inputs[0];
   return tensor;
-}
-
-function single(input: tfl.SymbolicTensor | tfl.SymbolicTensor[]): tfl.SymbolicTensor {
-  return Array.isArray(input) ? input[0] : input;
 }
 
 export function requireCalibration(context: ImportanceContext, id: string): readonly Batch[] {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { modelCalls } from '../models/model-calls.js';
 import { backOffWarning, type ImportanceCriterion } from './criterion.js';
 import { planFeatureMaps, requireCalibration, scoreFromImages } from './feature-maps.js';
 
@@ -73,11 +74,11 @@ function lossOf(model: tfl.LayersModel): (y: tf.Tensor2D, output: tf.Tensor) => 
 function runLayers(model: tfl.LayersModel, x: tf.Tensor, hook: (symbolic: tfl.SymbolicTensor, value: tf.Tensor) => tf.Tensor): tf.Tensor {
   const values = new Map<number, tf.Tensor>([[model.inputs[0].id, x]]);
   const list = <T>(v: T | T[]) => (Array.isArray(v) ? v : [v]);
-  for (const layer of model.layers) {
-    if (layer.getClassName() === 'InputLayer') continue;
-    const inputs = list(layer.input).map((s) => values.get(s.id)!);
-    const outputs = list(layer.apply(inputs.length === 1 ? inputs[0] : inputs, { training: false }) as tf.Tensor | tf.Tensor[]);
-    list(layer.output).forEach((s, i) => values.set(s.id, hook(s, outputs[i])));
+  // Call by call: a shared layer runs once per call, each call's output hooked on its own.
+  for (const call of modelCalls(model)) {
+    const inputs = call.inputs.map((s) => values.get(s.id)!);
+    const outputs = list(call.layer.apply(inputs.length === 1 ? inputs[0] : inputs, { training: false }) as tf.Tensor | tf.Tensor[]);
+    call.outputs.forEach((s, i) => values.set(s.id, hook(s, outputs[i])));
   }
   return values.get(model.outputs[0].id)!;
 }

@@ -10,7 +10,7 @@ interface LayerJson {
 
 interface TopologyJson {
   class_name: string;
-  config: { layers: LayerJson[]; output_layers: [string, number, number][] };
+  config: { name?: string; layers: LayerJson[]; output_layers: [string, number, number][] };
 }
 
 /** Layers a following batch norm folds into: their kernel's last axis (or axis 2 for depthwise) is the channel. */
@@ -24,7 +24,7 @@ const FOLDABLE: Record<string, number> = { Conv2D: 3, Dense: 1, DepthwiseConv2D:
  * meaningful (batch statistics are gone).
  */
 export async function foldForInference(model: tfl.LayersModel): Promise<tfl.LayersModel> {
-  const topology = model.toJSON(null, false) as unknown as TopologyJson;
+  const topology = asFunctional(model.toJSON(null, false) as unknown as TopologyJson);
   const layers = topology.config.layers;
   const readers = (name: string) => layers.filter((l) => !removed.has(l.name) && l.inbound_nodes.some((node) => node.some(([from]) => from === name)));
   const onlyInput = (layer: LayerJson) => (layer.inbound_nodes.length === 1 && layer.inbound_nodes[0].length === 1 ? layer.inbound_nodes[0][0][0] : undefined);
@@ -58,11 +58,29 @@ export async function foldForInference(model: tfl.LayersModel): Promise<tfl.Laye
   topology.config.layers = layers.filter((l) => !removed.has(l.name));
   const result = await tfl.models.modelFromJSON({ modelTopology: topology as unknown as tf.io.ModelJSON['modelTopology'] });
   for (const layer of result.layers) {
+    if (layer.weights.length === 0) continue; // a Sequential model's input layer is new here
     const weights = folded.get(layer.name) ?? model.getLayer(layer.name).getWeights();
     if (weights.length) layer.setWeights(weights);
   }
   tf.dispose([...folded.values()].flat());
   return result;
+}
+
+/** A Sequential model's config (layers in a row, the first with batch_input_shape) as the functional one it stands for. */
+function asFunctional(topology: TopologyJson): TopologyJson {
+  if (topology.class_name !== 'Sequential') return topology;
+  const raw = topology.config.layers as unknown as Omit<LayerJson, 'name' | 'inbound_nodes'>[];
+  const { batch_input_shape: shape, dtype, ...first } = raw[0].config;
+  const input = `${String(first.name)}_input`;
+  const layers: LayerJson[] = [
+    { class_name: 'InputLayer', name: input, config: { batch_input_shape: shape, dtype: dtype ?? 'float32', sparse: false, name: input }, inbound_nodes: [] },
+  ];
+  raw.forEach((layer, i) => {
+    const config = i === 0 ? first : layer.config;
+    layers.push({ class_name: layer.class_name, name: String(config.name), config, inbound_nodes: [[[layers[i].name, 0, 0, {}]]] });
+  });
+  const config = { name: topology.config.name, layers, input_layers: [[input, 0, 0]], output_layers: [[layers.at(-1)!.name, 0, 0]] };
+  return { class_name: 'Model', config } as unknown as TopologyJson;
 }
 
 /** kernel * g / sqrt(var + eps) along the channel axis; bias (b - mean) * g / sqrt(var + eps) + beta. */

@@ -12,10 +12,14 @@ export function countFlops(model: tfl.LayersModel): number {
   return total;
 }
 
+/** Multiply-accumulates of one layer, over all its calls (a shared layer computes once per call). */
 export function layerFlops(layer: tfl.layers.Layer): number {
+  if (layer.inboundNodes.length === 0) return 0;
+  return layer.inboundNodes.reduce((n, node) => n + callFlops(layer, node.inputTensors[0]?.shape ?? [], node.outputTensors[0].shape as number[]), 0);
+}
+
+function callFlops(layer: tfl.layers.Layer, inShape: tfl.Shape, outShape: number[]): number {
   const className = layer.getClassName();
-  const inShape = inputShape(layer);
-  const outShape = layer.outputShape as number[];
   const inChannels = inShape[inShape.length - 1] as number;
   const outChannels = outShape[outShape.length - 1];
   if (className === 'Dense') return inChannels * outChannels;
@@ -32,10 +36,6 @@ export function layerFlops(layer: tfl.layers.Layer): number {
     return outSpatial * inChannels * multiplier * (kh * kw + outChannels);
   }
   return outSpatial * kh * kw * inChannels * outChannels;
-}
-
-function inputShape(layer: tfl.layers.Layer): tfl.Shape {
-  return Array.isArray(layer.input) ? layer.input[0].shape : layer.input.shape;
 }
 
 /** All weights, trainable or not (batch-norm statistics included), as tfjs and Keras count them. */

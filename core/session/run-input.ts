@@ -1,6 +1,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { PruneConfig } from '../api/contract.js';
 
+import { likelyPermutation, type ClassPermutation } from '../data/class-permutation.js';
 import { channelStatistics, type ImageDataset, type Normalisation } from '../data/image-dataset.js';
 import { sampleStratified } from '../data/splits.js';
 import {
@@ -79,10 +80,13 @@ async function detectInput(
   // The ImageNet presets have three channel means: they apply to colour images only.
   const presets: InputPreset[] = ['dataset-stats', 'unit', 'tf', 'raw', ...(train.channels === 3 ? (['imagenet', 'caffe'] as const) : [])];
   const scores: PresetScore[] = [];
+  const confusions = new Map<InputPreset, number[][]>();
   for (const [i, preset] of presets.entries()) {
     onProgress?.({ stage: 'input', step: i, total: presets.length, message: `Trying input preset '${preset}' on ${sample.count} images` });
     const norm = contractNormalisation(presetContract(preset), train.channels, stats);
-    scores.push({ preset, accuracy: (await evaluate(model, sample, norm, { signal, stage: 'input', batchSize: 100 })).top1 });
+    const result = await evaluate(model, sample, norm, { signal, stage: 'input', batchSize: 100, confusion: true });
+    scores.push({ preset, accuracy: result.top1 });
+    if (result.confusion) confusions.set(preset, result.confusion);
   }
   // Stable: on a tie the earlier (more common) preset wins.
   scores.sort((a, b) => b.accuracy - a.accuracy);
@@ -103,8 +107,10 @@ async function detectInput(
   if (best.accuracy < nearChance(chance)) {
     throw new InputContractError(
       `This model scores ${(best.accuracy * 100).toFixed(0)}% on these images at best (chance is ${(chance * 100).toFixed(0)}%; ${table}): ` +
-        'wrong data set, class order or preprocessing? Say how the model expects its images ' +
-        '(--input-preset, --input-scale, --input-mean, --input-std) if none of these fits.',
+        'wrong data set, class order or preprocessing? ' +
+        permutationHint(presets, confusions, train.classNames, nearChance(chance)) +
+        'Say how the model expects its images (--input-preset, --input-scale, --input-mean, --input-std) ' +
+        'if none of these fits.',
     );
   }
   const found = presetContract(best.preset, 'detected');
@@ -112,6 +118,25 @@ async function detectInput(
   const contract = found.preset === 'dataset-stats' ? { ...found, mean: norm.mean, std: norm.std } : found;
   rememberInputContract(model, contract);
   return { contract, norm, scores, message: `input: ${describeContract(contract)} (accuracy on ${sample.count} training images: ${table})` };
+}
+
+/**
+ * When the model's predictions are the data's classes in another order under some preset (its class 3 given to
+ * the data's 'cat' images...), the mapping, so a model without class names can be paired with its data.
+ */
+function permutationHint(presets: InputPreset[], confusions: Map<InputPreset, number[][]>, classNames: readonly string[], least: number): string {
+  let found: { preset: InputPreset; permutation: ClassPermutation } | undefined;
+  for (const preset of presets) {
+    const permutation = likelyPermutation(confusions.get(preset) ?? [], classNames, least);
+    if (permutation && (!found || permutation.explained > found.permutation.explained)) found = { preset, permutation };
+  }
+  if (!found) return '';
+  const { preset, permutation } = found;
+  return (
+    `Its predictions look like the data's classes in another order: under preset '${preset}' the model's ${permutation.pairs} ` +
+    `(that order explains ${(permutation.explained * 100).toFixed(0)}% of the sample). If it was trained with that class order, ` +
+    'give the data set its classes in the same order (or use a model file that names its classes, which Pruneflow then matches by name). '
+  );
 }
 
 /** Below this the model is no better than guessing by much: a fifth of the way from chance to perfect. */

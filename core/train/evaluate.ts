@@ -18,6 +18,8 @@ export interface EvaluateOptions {
   batchSize?: number;
   /** Picks the engine for the forward passes (ONNX Runtime where the host has it and it pays off); tfjs without. */
   forward?: ForwardChooser;
+  /** Also count which class each class's images were predicted as (Evaluation.confusion). */
+  confusion?: boolean;
 }
 
 export interface Evaluation {
@@ -26,14 +28,16 @@ export interface Evaluation {
   top5?: number;
   /** Per class, in the data set's class order: its images and how many were predicted right. */
   perClass: ClassScore[];
+  /** With options.confusion: confusion[dataClass][predicted] images (predictions past the data's classes left out). */
+  confusion?: number[][];
 }
 
 /** Top-1 (and top-5) accuracy, overall and per class, in inference mode (batch norm uses its moving statistics). */
 export async function evaluate(model: tfl.LayersModel, data: ImageDataset, norm: Normalisation, options: EvaluateOptions = {}): Promise<Evaluation> {
-  const { signal, pause, onProgress, stage = 'evaluating', batchSize = 250, forward } = options;
+  const { signal, pause, onProgress, stage = 'evaluating', batchSize = 250, forward, confusion } = options;
   const runner = forward ? await forward.open('evaluation', model, { images: data.count }) : tfjsRunner(model);
   try {
-    return await evaluateWith(runner, data, norm, { signal, pause, onProgress, stage, batchSize });
+    return await evaluateWith(runner, data, norm, { signal, pause, onProgress, stage, batchSize, confusion });
   } finally {
     await runner.dispose();
   }
@@ -43,9 +47,10 @@ async function evaluateWith(
   runner: ForwardRunner,
   data: ImageDataset,
   norm: Normalisation,
-  { signal, pause, onProgress, stage, batchSize }: EvaluateOptions & { stage: string; batchSize: number },
+  { signal, pause, onProgress, stage, batchSize, confusion }: EvaluateOptions & { stage: string; batchSize: number },
 ): Promise<Evaluation> {
   const withTop5 = data.classNames.length > 5;
+  const counts = confusion ? data.classNames.map(() => new Array<number>(data.classNames.length).fill(0)) : undefined;
   const order = Int32Array.from({ length: data.count }, (_, i) => i);
   let batch = batchSize;
   let total = Math.ceil(data.count / batch);
@@ -75,6 +80,7 @@ async function evaluateWith(
       const label = data.labels[indices[b]];
       seen[label]++;
       if (predictions.guesses[b] === label) right[label]++;
+      if (counts && predictions.guesses[b] < counts.length) counts[label][predictions.guesses[b]]++;
       if (predictions.inBest5[b]) top5++;
     }
     done += indices.length;
@@ -91,7 +97,7 @@ async function evaluateWith(
   }
   const top1 = right.reduce((a, b) => a + b, 0) / data.count;
   const perClass = data.classNames.map((name, c) => ({ name, images: seen[c], correct: right[c] }));
-  return withTop5 ? { top1, top5: top5 / data.count, perClass } : { top1, perClass };
+  return { top1, ...(withTop5 && { top5: top5 / data.count }), perClass, ...(counts && { confusion: counts }) };
 }
 
 interface BatchPredictions {

@@ -1,5 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { checkKerasLayers, layersTopology } from './export-topology.js';
+import type { KerasTopology } from './keras-config.js';
 import type { ExportedFile } from './export-model.js';
 import type { InputContract } from '../input-contract.js';
 import { writeHdf5, type H5WriteGroup as Group } from './hdf5.js';
@@ -13,7 +14,7 @@ export const KERAS2_VERSION = '2.15.0';
  */
 export async function exportKerasH5(model: tfl.LayersModel, name = 'model.h5', contract?: InputContract): Promise<ExportedFile[]> {
   checkKerasLayers(model, 'Keras HDF5 (.h5)');
-  const { class_name, config } = layersTopology(model);
+  const { class_name, config } = withInputLayer(layersTopology(model));
   const bytes = await writeHdf5((root) => {
     root.create_attribute('backend', 'tensorflow');
     root.create_attribute('keras_version', KERAS2_VERSION);
@@ -30,6 +31,22 @@ export async function exportKerasH5(model: tfl.LayersModel, name = 'model.h5', c
     for (const layer of model.layers) writeLayer(weightsGroup.create_group(layer.name), layer);
   });
   return [{ name, bytes }];
+}
+
+/**
+ * A Sequential model's input as the InputLayer Keras 2.2 and later write: Keras 3 reads a first layer's
+ * batch_input_shape (the Keras 2.1 layout, which TensorFlow.js keeps) as its input shape, one axis too many.
+ */
+function withInputLayer(topology: KerasTopology): KerasTopology {
+  const [first, ...rest] = topology.config.layers;
+  if (topology.class_name !== 'Sequential' || !first || first.class_name === 'InputLayer' || !first.config.batch_input_shape) return topology;
+  const { batch_input_shape, dtype, ...config } = first.config;
+  const input = {
+    class_name: 'InputLayer',
+    name: `${first.name ?? String(config.name)}_input`,
+    config: { batch_input_shape, dtype: dtype ?? 'float32', sparse: false, name: `${String(config.name)}_input` },
+  };
+  return { ...topology, config: { ...topology.config, layers: [input, { ...first, config }, ...rest] } };
 }
 
 function writeLayer(group: Group, layer: tfl.layers.Layer): void {

@@ -7,6 +7,7 @@ import { exportKerasH5 } from './export-keras-h5.js';
 import { exportTfjs } from './export-tfjs.js';
 import { exportOnnx } from './onnx/onnx-export.js';
 import { checkTfliteLayers, exportTflite } from './tflite/tflite-export.js';
+import { refuseSharedLayers } from './export-shared.js';
 
 export type ExportFormat = 'tfjs' | 'keras-h5' | 'keras' | 'onnx' | 'tflite';
 
@@ -49,6 +50,7 @@ export async function exportModel(model: tfl.LayersModel, format: ExportFormat, 
 
 /** Fails now, naming the layer, when `model` could not be written as `format`: before a run, not after it. */
 export function checkExportable(model: tfl.LayersModel, format: ExportFormat): void {
+  if (format === 'onnx' || format === 'tflite') refuseSharedLayers(model, format === 'onnx' ? 'ONNX (.onnx)' : 'TensorFlow Lite (.tflite)');
   if (format === 'tfjs' || format === 'onnx') return;
   if (format === 'tflite') return checkTfliteLayers(model);
   checkKerasLayers(model, format === 'keras' ? 'Keras (.keras)' : 'Keras HDF5 (.h5)', STANDARD_EQUIVALENT);

@@ -1,5 +1,6 @@
 import { checkCallGraph } from './keras-graph-check.js';
 import { applyLayerRules, tfjsHasLayer } from './keras-layer-rules.js';
+import { upgradeKeras1, type ChannelsFirst } from './keras1-config.js';
 import { flattenModel, isModelEntry, MODEL_CLASSES, type LayerOrigin } from './keras-nesting.js';
 import { kerasSaveablePath } from './keras3-paths.js';
 import { ModelFormatError, UnsupportedLayerError } from './model-errors.js';
@@ -31,11 +32,13 @@ export interface KerasModelConfig {
   topology: KerasTopology;
   /** By layer name; a nested model's layers were flattened into the top-level graph. */
   origins: Map<string, LayerOrigin>;
+  /** A channels-first Keras 1 model converted to channels-last: which weights change order when read. */
+  channelsFirst?: ChannelsFirst;
 }
 
 /**
  * Turns a Keras 1/2-era, Keras 2 or Keras 3 model config into the Keras 2 shape TensorFlow.js reads:
- * Keras 3 wrappers removed, dtype policies reduced to a dtype, call nodes as [layer, node, tensor, kwargs],
+ * Keras 1 layer names and options upgraded (keras1-config.ts), Keras 3 wrappers removed, dtype policies reduced to a dtype, call nodes as [layer, node, tensor, kwargs],
  * a Sequential's plain list of layers (Keras 2.1 and older) given its name, and nested models flattened.
  */
 export function kerasToTfjs(raw: unknown, file: string, warnings: string[]): KerasTopology {
@@ -60,6 +63,7 @@ function convertKerasConfig(raw: unknown, file: string, warnings: string[]): Ker
       `the model is a ${model.class_name}: Pruneflow reads Sequential and functional models (a subclassed model has no config to rebuild it from)`,
     );
   }
+  const channelsFirst = Array.isArray(model.config.layers) ? upgradeKeras1(model, file, warnings) : undefined;
   convertModelConfig(model.class_name, model.config, file);
   const layers = model.config.layers;
   if (layers.some(isModelEntry)) return flattenModel(model, file);
@@ -76,7 +80,7 @@ function convertKerasConfig(raw: unknown, file: string, warnings: string[]): Ker
   }
   const pathOf = kerasSaveablePath();
   const origins = new Map(layers.map((l): [string, LayerOrigin] => [l.name, { name: l.name, topLayer: l.name, keras3Path: `layers/${pathOf(l.class_name)}` }]));
-  return { topology: model, origins };
+  return { topology: model, origins, ...(channelsFirst && { channelsFirst }) };
 }
 
 /** Keras 2.1 and older wrote a Sequential model's config as the bare list of its layers. */

@@ -2,6 +2,7 @@ import type { FileTree } from '../../data/file-tree.js';
 import { buildModel } from './build-model.js';
 import { isGroup, readHdf5, stringAttr, stringsAttr, type H5File } from './hdf5.js';
 import { readKerasConfig, type KerasModelConfig } from './keras-config.js';
+import { channelsLastWeights } from './keras1-weights.js';
 import { checkAllSet, readWeight, setLayerWeights, type WeightArray } from './layer-weights.js';
 import { parseContract } from '../input-contract.js';
 import { ModelFormatError } from './model-errors.js';
@@ -9,7 +10,10 @@ import { findFile, type ImportedModel, type ModelFormat } from './model-format.j
 
 const isH5 = (name: string) => /\.(h5|hdf5)$/i.test(name);
 
-/** Keras HDF5 files from model.save('x.h5'): the config in a root attribute, weights under model_weights/. */
+/**
+ * Keras HDF5 files from model.save('x.h5'), Keras 1.x to 3: the config in a root attribute, weights under
+ * model_weights/.
+ */
 export const kerasH5: ModelFormat = {
   id: 'keras-h5',
   label: 'Keras HDF5 model (.h5)',
@@ -21,7 +25,7 @@ export const kerasH5: ModelFormat = {
 async function openKerasH5(tree: FileTree): Promise<ImportedModel> {
   const file = findFile(await tree.list(), isH5)!.path;
   const warnings: string[] = [];
-  const { topology, weights, inputContract } = await readHdf5(
+  const { topology, weights, inputContract, channelsFirst } = await readHdf5(
     await tree.read(file),
     file,
     (root) => {
@@ -31,11 +35,13 @@ async function openKerasH5(tree: FileTree): Promise<ImportedModel> {
         topology: config.topology,
         weights: readLayerWeights(root, config, file),
         inputContract: contract ? parseContract(safeJson(contract)) : undefined,
+        channelsFirst: config.channelsFirst,
       };
     },
     ['optimizer_weights'],
   );
   const model = await buildModel(topology, file, weights.values());
+  if (channelsFirst) channelsLastWeights(model, weights, channelsFirst, file);
   for (const [layer, arrays] of weights) setLayerWeights(model, layer, arrays, file);
   checkAllSet(model, new Set(weights.keys()), file);
   return { model, format: kerasH5.id, warnings, ...(inputContract && { inputContract }) };

@@ -45,6 +45,14 @@ describe('the input contract when the model file is silent', () => {
     const refused = resolveRunInput({ model: 'my-model.h5' }, shifted, fresh);
     await expect(refused).rejects.toThrow(InputContractError);
     await expect(refused).rejects.toThrow(/^This model scores \d+% on these images at best \(chance is 10%.*wrong data set, class order or preprocessing\?/);
+    // The model's class k is the data's class k + 3: the refusal names that order, read from the confusion matrix.
+    const quote = (name: string) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    await expect(refused).rejects.toThrow(
+      new RegExp(
+        `in another order: under preset 'tf' the model's class 0 looks like the data's '${quote(data.classNames[3])}', class 1 looks like the data's '${quote(data.classNames[4])}'`,
+      ),
+    );
+    await expect(refused).rejects.toThrow(/that order explains \d+% of the sample/);
     // A run that trains the model first does not need it to score yet: it trains from the data set's statistics.
     const training = await resolveRunInput({ model: 'my-model.h5', trainEpochs: 2 }, shifted, fresh);
     expect(training.contract).toEqual(expect.objectContaining({ preset: 'dataset-stats', source: 'default' }));

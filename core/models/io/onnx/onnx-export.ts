@@ -3,6 +3,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { foldForInference } from '../../fold-for-inference.js';
 import { modelInputContract, type InputContract } from '../../input-contract.js';
 import { contractMetadata } from './onnx-contract.js';
+import { refuseSharedLayers } from '../export-shared.js';
 import { ModelExportError } from '../model-errors.js';
 import { EXPORT_RULES, type LayerExport } from './onnx-export-rules.js';
 import { encodeOnnx } from './onnx-proto.js';
@@ -35,6 +36,7 @@ export const nchw = (shape: (number | null)[]) => (shape.length === 4 ? [shape[0
  * file's names come back as they were).
  */
 export async function exportOnnx(source: tfl.LayersModel, options: OnnxExportOptions = {}): Promise<Uint8Array> {
+  refuseSharedLayers(source, FORMAT);
   const model = options.foldBatchNorm ? await foldForInference(source) : source;
   try {
     const writer = new OnnxWriter();

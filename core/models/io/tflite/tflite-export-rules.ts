@@ -3,6 +3,7 @@ import { activate, binary, clip, fusedCode, hardSigmoid, softmax, TFLITE_ACTIVAT
 import type { Shape, TfliteGraph } from './tflite-builder.js';
 import { TFLITE_ENUMS } from './tflite-schema.js';
 import { shortcutSources } from '../../zero-pad-shortcut.js';
+import { onnxOpRule } from './tflite-onnx-ops.js';
 
 /** One layer being written: its inputs' tensor indices and engine shapes (NHWC, as TFLite's), its weights. */
 export interface LayerExport {
@@ -419,4 +420,5 @@ export const TFLITE_RULES: Record<string, TfliteRule> = {
   Average: merge('ADD', true),
   Concatenate: concat,
   ZeroPadShortcut: zeroPadShortcut,
+  OnnxOp: onnxOpRule,
 };

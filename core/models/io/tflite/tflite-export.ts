@@ -1,5 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { foldForInference } from '../../fold-for-inference.js';
+import { refuseSharedLayers } from '../export-shared.js';
 import { ModelExportError } from '../model-errors.js';
 import { TfliteGraph } from './tflite-builder.js';
 import { TFLITE_RULES, type LayerExport } from './tflite-export-rules.js';
@@ -31,6 +32,7 @@ export function checkTfliteLayers(model: tfl.LayersModel): void {
  */
 export async function exportTflite(source: tfl.LayersModel, options: { foldBatchNorm?: boolean } = {}): Promise<Uint8Array> {
   checkTfliteLayers(source);
+  refuseSharedLayers(source, FORMAT);
   const model = options.foldBatchNorm === false ? source : await foldForInference(source);
   try {
     const graph = new TfliteGraph();
