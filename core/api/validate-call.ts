@@ -43,6 +43,12 @@ const CHECKS: Record<CallMethod, ArgsCheck> = {
     expectCount(args, 1, fail);
     checkOptions(args[0], FLOW_REQUEST_CHECKS, ['model'], 'request', fail);
   },
+  sessionFlow(args, fail) {
+    expectCount(args, 1, fail);
+    const [request] = args;
+    if (isPlainObject(request) && Object.hasOwn(request, 'task')) checkOptions(request, { task: taskId }, ['task'], 'request', fail);
+    else checkOptions(request, SESSION_FLOW_CHECKS, ['project', 'session'], 'request', fail);
+  },
   openProject(args, fail) {
     expectCount(args, 1, fail);
     checkPath(args[0], fail);
@@ -159,6 +165,9 @@ const runOptionCheck = (key: RunOptionKey) => {
 };
 
 const sessionName = (v: unknown) => (typeof v === 'string' && v.length > 0 && v.length <= 200 ? undefined : 'a session id or name of 1 to 200 characters');
+const taskId = (v: unknown) =>
+  typeof v === 'string' && v.length > 0 && v.length <= MAX_TASK_ID_LENGTH ? undefined : `a task id of 1 to ${MAX_TASK_ID_LENGTH} characters`;
+const SESSION_FLOW_CHECKS: Record<'project' | 'session', (value: unknown) => string | undefined> = { project: path, session: sessionName };
 const SESSION_REF_CHECKS: Record<'path' | 'session', (value: unknown) => string | undefined> = { path, session: sessionName };
 
 /** Every key one of `keys`; missing ones are refused by the value checks. */

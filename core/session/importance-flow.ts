@@ -16,6 +16,7 @@ import { calibrationBatches } from './prune-run.js';
 import { loadModel } from './model-source.js';
 import { loadRunInputs, type RunHost } from './run-inputs.js';
 import { resolveRunInput } from './run-input.js';
+import { UNTRAINED_WARNING } from './session-flow.js';
 
 export class FlowRequestError extends Error {
   override name = 'FlowRequestError';
@@ -61,6 +62,9 @@ export async function importanceFlow(request: FlowRequest, host: RunHost): Promi
       prunable: new Set(graph.groups.filter((g) => g.prunable).map((g) => g.id)),
     });
     const modelLabel = MODEL_ZOO.find((e) => e.id === request.model)?.label ?? request.model.split(/[\\/]/).pop()!;
+    // A built-in model is built here with its random initial weights: the flow says so.
+    const untrained = MODEL_ZOO.some((e) => e.id === request.model);
+    if (untrained) warnings.unshift(UNTRAINED_WARNING);
     return {
       model: request.model,
       modelLabel,
@@ -70,6 +74,7 @@ export async function importanceFlow(request: FlowRequest, host: RunHost): Promi
       ...aggregated,
       steps: flowSteps,
       warnings: [...warnings, ...analysis.warnings.filter((w) => !warnings.includes(w))],
+      ...(untrained && { untrained }),
     };
   } finally {
     model.dispose();

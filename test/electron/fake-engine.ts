@@ -9,6 +9,7 @@ import type {
   EngineInfo,
   FlowData,
   FlowRequest,
+  SessionFlowRequest,
   FolderListing,
   ModelExportFormat,
   ModelReport,
@@ -96,6 +97,11 @@ export class FakeEngine implements EngineApi {
       detail,
       warnings: [],
     };
+  }
+
+  async sessionFlow(request: SessionFlowRequest): Promise<FlowData> {
+    this.calls.push({ method: 'sessionFlow', args: [request] });
+    return { ...(await this.importanceFlow({ model: 'demo-cnn' })), warnings: [] };
   }
 
   async openProject(path: string): Promise<ProjectSummary> {

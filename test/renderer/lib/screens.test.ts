@@ -22,6 +22,16 @@ describe('which screens a person can reach', () => {
     ]);
     expect(ids({ ...none, projectOpened: true })).toEqual(['start', 'data', 'model', 'project', 'sweep']);
     expect(ids({ ...none, projectOpened: true, comparing: true })).toEqual(['start', 'data', 'model', 'project', 'compare', 'sweep']);
+    // A reopened project's session: its flow opened from Results, with no model chosen in the wizard.
+    expect(ids({ ...none, projectOpened: true, resultReady: true, flowOpened: true })).toEqual([
+      'start',
+      'data',
+      'model',
+      'results',
+      'flow',
+      'project',
+      'sweep',
+    ]);
   });
 
   it('gives every screen its own Alt shortcut', () => {
