@@ -51,7 +51,7 @@ export class LiveFlows {
     if (!entry || entry.task !== task)
       throw new SessionFlowError(`The engine no longer holds run ${task}: only the last run's flow is kept. Save runs into a project to see their flow later.`);
     if (!entry.baseline || entry.history.length === 0) throw new SessionFlowError(`Run ${task} removed no channels: there is no flow to show.`);
-    return flowOf(entry.baseline, entry.history, entry.config, { task, name: entry.config.sessionName ?? `run ${task}` });
+    return flowOf(entry.baseline, entry.history, entry.config, { task, name: entry.config.sessionName ?? 'the last run' });
   }
 }
 

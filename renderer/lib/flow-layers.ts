@@ -4,6 +4,7 @@
  * strip's geometry for a zoom. Pure functions of the data, tested without a browser.
  */
 import type { FlowData } from '../../core/api/contract.js';
+import { MARGIN } from './flow-layout.js';
 
 export interface HistogramBin {
   /** Importance range of the bin, relative to the layer's mean. */
@@ -99,6 +100,8 @@ export interface HeaderLabel {
   text: string;
   /** Written upwards where the names would not fit side by side. */
   vertical: boolean;
+  /** A name side by side is centred on its column, or starts or ends there where centred it would leave the header. */
+  anchor: 'start' | 'middle' | 'end';
 }
 
 /** Pixels per character of the header's monospace labels at `fontSize`. */
@@ -114,9 +117,28 @@ export function headerLabels(names: string[], xs: number[], width: number, fontS
   const longest = Math.max(0, ...names.map((n) => n.length));
   const vertical = longest * charWidth(fontSize) > spacing * 0.92;
   const every = vertical && spacing < minSpacing ? Math.ceil(minSpacing / Math.max(spacing, 1e-6)) : 1;
+  const anchor = (x: number, text: string): HeaderLabel['anchor'] => {
+    const half = vertical ? 0 : (text.length * charWidth(fontSize)) / 2;
+    return x - half < 0 ? 'start' : x + half > width ? 'end' : 'middle';
+  };
   return names
-    .map((text, column) => ({ column, x: xs[column], text, vertical }))
+    .map((text, column) => ({ column, x: xs[column], text, vertical, anchor: anchor(xs[column], text) }))
     .filter((l) => l.x > -fontSize && l.x < width + fontSize && l.column % every === 0);
+}
+
+/** The header's label size and the longest name it writes in full (longer ones end in an ellipsis). */
+export const HEADER_FONT = 10.5;
+export const HEADER_MAX_CHARS = 26;
+
+/**
+ * The header's height for a view `width` wide, from the columns' spacing when the whole network fits: room for
+ * upright names where they would not fit side by side. It stays as it is while zooming, so the diagram's height
+ * (and its layout) does not change with the zoom.
+ */
+export function headerHeight(names: string[], width: number, fontSize = HEADER_FONT): number {
+  const spacing = names.length > 1 ? (width - MARGIN.left - MARGIN.right) / (names.length - 1) : width;
+  const longest = Math.min(HEADER_MAX_CHARS, Math.max(0, ...names.map((n) => n.length)));
+  return longest * charWidth(fontSize) > spacing * 0.92 ? Math.ceil(longest * charWidth(fontSize)) + 14 : 22;
 }
 
 /** The part of the layout's width `[x0, x1]` a zoom (scale k, shift tx) shows in a view `width` wide. */

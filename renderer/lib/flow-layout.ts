@@ -64,7 +64,7 @@ export interface FlowLayout {
 }
 
 // The layer names are in a header above the diagram (FlowHeader), not under it.
-const MARGIN = { left: 28, right: 28, top: 24, bottom: 14 };
+export const MARGIN = { left: 28, right: 28, top: 24, bottom: 14 };
 const STREAM_ROW = 16;
 const LABEL_WIDTH_PER_CHAR = 6.4;
 

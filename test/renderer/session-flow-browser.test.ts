@@ -153,7 +153,7 @@ describe('a session’s importance flow in Chromium', () => {
     await page.getByRole('button', { name: 'See the importance flow' }).click();
     const figure = page.getByRole('figure', { name: 'Importance flow' });
     await figure.waitFor({ timeout: UI_WAIT });
-    expect(await figure.locator('.sub').textContent()).toMatch(/Session .* iterative, 2 steps/);
+    expect(await figure.locator('.sub').textContent()).toMatch(/Session [\s\S]* iterative, 2 steps/);
     expect(await page.locator('.stepper output').innerText()).toMatch(/^step 2 of 2/);
     expect(await flowWidths(page)).toEqual(expected);
     // The first step kept more than the last, and the unpruned model keeps all.

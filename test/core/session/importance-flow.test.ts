@@ -26,6 +26,8 @@ describe('importanceFlow on ResNet-20 (CIP on weights alone)', () => {
     // A built-in model is built with random weights here: the flow says so first.
     expect(flow.untrained).toBe(true);
     expect(flow.warnings[0]).toBe(UNTRAINED_WARNING);
+    // Every group says why it lost channels (or none).
+    expect(flow.groups.filter((g) => g.prunable).every((g) => /^(Global ranking|Nothing removed)/.test(g.reason ?? ''))).toBe(true);
   });
 
   it('marks the three residual streams as coupled groups', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FlowData, PruneResult } from '../../../core/api/contract.js';
-import { headerLabels, importanceHistogram, keptPerColumn, layerSummary, searchLayers, visibleRange } from '../../../renderer/lib/flow-layers.js';
+import { headerHeight, headerLabels, importanceHistogram, keptPerColumn, layerSummary, searchLayers, visibleRange } from '../../../renderer/lib/flow-layers.js';
 import { flowRequestFor, sameRequest } from '../../../renderer/lib/flow-request.js';
 
 /** Three layers: 'stem' (2 channels, not cut by the schedule), 'block1_conv' and 'block2_conv' sharing a residual group of 4 channels. */
@@ -87,6 +87,8 @@ describe('the header of layer names', () => {
       ['a', false],
       ['b', false],
     ]);
+    // A name that centred would leave the header starts (or ends) at its column instead.
+    expect(headerLabels(['block1_conv', 'b', 'classifier_dense'], [28, 250, 490], 500, 10.5).map((l) => l.anchor)).toEqual(['start', 'middle', 'end']);
     // ResNet-110 fitted into 1100 pixels: about 9.6 pixels a column, each named, upright.
     const fitted = headerLabels(names, at(9.6), 1100, 10.5);
     expect(fitted).toHaveLength(112);
@@ -107,6 +109,11 @@ describe('the header of layer names', () => {
     const dense = headerLabels(names, at(5), 1100, 10.5);
     expect(dense).toHaveLength(56);
     expect(dense.every((l) => l.column % 2 === 0)).toBe(true);
+  });
+
+  it('sizes the header from the view that fits the network: upright names need room, short ones a line', () => {
+    expect(headerHeight(names, 1200)).toBe(Math.ceil(22 * 10.5 * 0.62) + 14);
+    expect(headerHeight(['conv1', 'conv2', 'fc'], 1200)).toBe(22);
   });
 
   it('maps the zoom to the part of the layout on screen', () => {
