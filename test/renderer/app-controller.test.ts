@@ -270,6 +270,17 @@ describe('AppController', () => {
     const stopAgain = again.attach();
     await until(() => again.nav.screen === 'results' && !again.address.restoring, 'the restored Results');
     expect(again.shownResult).toEqual(app.shownResult);
+    // Its importance flow from there: the address keeps the session, and a reload reads the flow again.
+    again.showSessionFlow();
+    await until(() => again.nav.screen === 'flow' && Boolean(again.workspace.sessionFlow.flow.value), 'the session flow');
+    flushSync();
+    const flowAddress = reloaded.entries[reloaded.at()];
+    expect(flowAddress).toBe(`#/flow?project=${encodeURIComponent(SESSION_FILE)}&session=${stored.id}`);
     stopAgain();
+    const third = new Controller(new Connection(engine), { addressBar: historyStandIn(flowAddress).bar });
+    const stopThird = third.attach();
+    await until(() => third.nav.screen === 'flow' && !third.address.restoring && Boolean(third.workspace.sessionFlow.flow.value), 'the restored flow');
+    expect(third.workspace.sessionFlow.request).toEqual({ project: SESSION_FILE, session: stored.id });
+    stopThird();
   }, 60_000);
 });
