@@ -122,6 +122,16 @@ export const resumableSessionId: ArgCheck = (value, fail) => {
 
 const SESSION_REF_CHECKS: Record<'path' | 'session', ValueCheck> = { path: pathValue, session: sessionName };
 
+const taskIdValue: ValueCheck = (v) =>
+  typeof v === 'string' && v.length > 0 && v.length <= MAX_TASK_ID_LENGTH ? undefined : `a task id of 1 to ${MAX_TASK_ID_LENGTH} characters`;
+const SESSION_FLOW_CHECKS: Record<'project' | 'session', ValueCheck> = { project: pathValue, session: sessionName };
+
+/** `{ task }` for a run saved into no project, else `{ project, session }`. */
+export const sessionFlowRequest: ArgCheck = (value, fail) => {
+  if (isPlainObject(value) && Object.hasOwn(value, 'task')) checkOptions(value, { task: taskIdValue }, ['task'], 'request', fail);
+  else checkOptions(value, SESSION_FLOW_CHECKS, ['project', 'session'], 'request', fail);
+};
+
 export const sessionRefs: ArgCheck = (value, fail) => {
   if (!Array.isArray(value) || value.length === 0 || value.length > MAX_COMPARED) fail(`refs must be an array of 1 to ${MAX_COMPARED} session references`);
   (value as unknown[]).forEach((ref, i) => checkOptions(ref, SESSION_REF_CHECKS, ['path'], `refs[${i}]`, fail));

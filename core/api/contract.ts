@@ -16,7 +16,7 @@ import type {
   SplitPreview,
   Thumbnail,
 } from './reports.js';
-import type { FlowData, FlowRequest } from './importance-flow.js';
+import type { FlowData, FlowRequest, SessionFlowRequest } from './importance-flow.js';
 import type { Comparison, ModelExportFormat, ProjectSummary, ReportFormat, SessionRef } from './comparison.js';
 import type { DemoOptions, PruneConfig, PruneConfigInput } from './run-options.js';
 import type { SpeedMeasurement, Spread } from './measured-speed.js';
@@ -45,7 +45,7 @@ export type { DemoOptions, PruneConfig, PruneConfigInput } from './run-options.j
 export type { SpeedMeasurement, Spread } from './measured-speed.js';
 /** Run options and their defaults are defined once, in run-options.ts. */
 export { DEFAULT_DEMO_OPTIONS, DEFAULT_PRUNE_CONFIG } from './run-options.js';
-export type { FlowColumn, FlowData, FlowGroup, FlowLink, FlowNode, FlowRequest, FlowStep } from './importance-flow.js';
+export type { FlowColumn, FlowData, FlowGroup, FlowLink, FlowNode, FlowRequest, FlowSession, FlowStep, SessionFlowRequest } from './importance-flow.js';
 
 export interface EngineInfo {
   name: 'Pruneflow';
@@ -244,6 +244,8 @@ export interface EngineApi {
   inspectModel(source: string): Promise<ModelReport>;
   /** The importance-flow diagram of a model: scores, propagated importance and the steps of a prune schedule. */
   importanceFlow(request: FlowRequest): Promise<FlowData>;
+  /** The importance flow of a finished session, from what it recorded: its scores, schedule steps and kept channels. */
+  sessionFlow(request: SessionFlowRequest): Promise<FlowData>;
   /** A project file's data set, baseline and sessions with their metrics and status. */
   openProject(path: string): Promise<ProjectSummary>;
   /** Sessions of one or several project files side by side (a reference without a session: all of that file's). */
@@ -301,6 +303,7 @@ export const ENGINE_CALLS = {
   inspectDataset: arg.args(arg.path),
   inspectModel: arg.args(arg.path),
   importanceFlow: arg.args(arg.flowRequest),
+  sessionFlow: arg.args(arg.sessionFlowRequest),
   openProject: arg.args(arg.path),
   compareSessions: arg.args(arg.sessionRefs),
   exportSession: arg.args(arg.path, arg.sessionId, arg.exportFormat, arg.path, arg.optional(arg.exportOptions)),

@@ -46,6 +46,8 @@ export interface FlowGroup {
   columns: number[];
   coupled: boolean;
   prunable: boolean;
+  /** Why its channels went (or stayed), in words: a session's flow says it for every group. */
+  reason?: string;
 }
 
 export interface FlowNode {
@@ -104,4 +106,30 @@ export interface FlowData {
    */
   detail: { maxChannelsPerColumn: number; manyColumns: number; bandsPerColumn: number; linksPerNode: number };
   warnings: string[];
+  /** The session the flow shows (absent for a model's preview): its kept channels and scores are the ones it recorded. */
+  session?: FlowSession;
+  /** The scores come from randomly initialised weights (a built-in model that was not trained). */
+  untrained?: boolean;
+}
+
+/** Which session's flow: one of a project file's, or the last run of this engine that saved into no project (by its task id). */
+export type SessionFlowRequest = { project: string; session: string } | { task: string };
+
+/** The session behind a flow, as the flow's header and side panel say it. */
+export interface FlowSession {
+  /** Its project file and session id, or the task of a run that saved into no project. */
+  project?: string;
+  session?: string;
+  task?: string;
+  name: string;
+  /** The schedule in words ("one-shot", "iterative, 3 steps"). */
+  schedule: string;
+  ranking: string;
+  /** Share of each group never removed. */
+  protect: number;
+  /**
+   * The node scores are the ones the session recorded; false for a session saved before Pruneflow kept them
+   * (the scores are then CIP's on the baseline's weights, computed when the flow opens).
+   */
+  storedScores: boolean;
 }

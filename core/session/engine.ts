@@ -20,6 +20,7 @@ import { buildChannelGraph } from '../graph/channel-graph.js';
 import { modelReport } from '../graph/preflight.js';
 import { loadModel } from './model-source.js';
 import { importanceFlow } from './importance-flow.js';
+import { LiveFlows, projectSessionFlow } from './session-flow-sources.js';
 import { PRUNEFLOW_VERSION } from '../version.js';
 import { PauseGate } from '../train/pause-gate.js';
 import { compareSessionRefs, exportSession, openProject, writeReport } from './project-calls.js';
@@ -61,6 +62,8 @@ export function createEngine(options: EngineOptions): EngineApi {
   const running = new Map<string, { controller: AbortController; gate: PauseGate }>();
   let backend: Promise<BackendReport> | undefined;
   let nextTask = 1;
+  // The last run that saved into no project keeps what its importance flow needs.
+  const liveFlows = new LiveFlows();
 
   const emit = (event: EngineEvent) => {
     for (const listener of listeners) listener(event);
@@ -89,11 +92,14 @@ export function createEngine(options: EngineOptions): EngineApi {
   };
   const startSessionTask = (config: PruneConfig) =>
     startTask(
-      (context) => (config.project ? runProjectSession({ ...config, project: config.project }, context) : runPruning(config, context)),
+      (context, taskId) =>
+        config.project
+          ? runProjectSession({ ...config, project: config.project }, context)
+          : runPruning(config, { ...context, recorder: liveFlows.recorder(taskId, config) }),
       (taskId, result: PruneResult) => ({ type: 'task-done', taskId, result }),
     );
   /** One task at a time: a second would halve the speed of both and share the backend's memory. */
-  const startTask = async <R>(run: (context: ProjectSessionContext) => Promise<R>, done: (taskId: string, result: R) => EngineEvent) => {
+  const startTask = async <R>(run: (context: ProjectSessionContext, taskId: string) => Promise<R>, done: (taskId: string, result: R) => EngineEvent) => {
     const report = await ready();
     if (running.size > 0) throw new TaskBusyError('Another task is running; cancel it or wait for it to finish.');
     const taskId = `task-${nextTask++}`;
@@ -104,16 +110,19 @@ export function createEngine(options: EngineOptions): EngineApi {
       onRelease: () => emit({ type: 'task-resumed', taskId }),
     });
     running.set(taskId, { controller, gate });
-    run({
-      ...options,
-      backend: report.active,
-      signal: controller.signal,
-      pause: gate,
-      onProgress: (progress) =>
-        emit(progress.warning ? { type: 'task-warning', taskId, message: progress.message } : { type: 'task-progress', taskId, progress }),
-      onState: (state: SessionState) => emit({ type: 'task-state', taskId, state }),
-      onPruneStep: (step) => emit({ type: 'prune-step', taskId, step }),
-    })
+    run(
+      {
+        ...options,
+        backend: report.active,
+        signal: controller.signal,
+        pause: gate,
+        onProgress: (progress) =>
+          emit(progress.warning ? { type: 'task-warning', taskId, message: progress.message } : { type: 'task-progress', taskId, progress }),
+        onState: (state: SessionState) => emit({ type: 'task-state', taskId, state }),
+        onPruneStep: (step) => emit({ type: 'prune-step', taskId, step }),
+      },
+      taskId,
+    )
       .then((result) => emit(done(taskId, result)))
       .catch((error: unknown) =>
         emit(controller.signal.aborted ? { type: 'task-cancelled', taskId } : { type: 'task-failed', taskId, error: serializeError(error) }),
@@ -159,6 +168,10 @@ export function createEngine(options: EngineOptions): EngineApi {
     async importanceFlow(request) {
       await ready();
       return importanceFlow(request, options);
+    },
+    async sessionFlow(request) {
+      await ready();
+      return 'task' in request ? liveFlows.flow(request.task) : projectSessionFlow(request.project, request.session, options);
     },
     async openProject(path) {
       const summary = await openProject(path, options);

@@ -16,6 +16,8 @@ import { calibrationBatches } from './prune-run.js';
 import { loadModel } from './model-source.js';
 import { loadRunInputs, type RunHost } from './run-inputs.js';
 import { resolveRunInput } from './run-input.js';
+import { cutReasons } from './flow-reasons.js';
+import { UNTRAINED_WARNING } from './session-flow.js';
 
 export class FlowRequestError extends Error {
   override name = 'FlowRequestError';
@@ -60,7 +62,12 @@ export async function importanceFlow(request: FlowRequest, host: RunHost): Promi
       removed,
       prunable: new Set(graph.groups.filter((g) => g.prunable).map((g) => g.id)),
     });
+    const finalKept = new Map(last.groups.map((g) => [g.group, g.kept]));
+    const reasons = cutReasons(graph, finalKept, scores, { ranking: request.ranking, protect: request.protect, schedule: 'iterative' }, steps);
     const modelLabel = MODEL_ZOO.find((e) => e.id === request.model)?.label ?? request.model.split(/[\\/]/).pop()!;
+    // A built-in model is built here with its random initial weights: the flow says so.
+    const untrained = MODEL_ZOO.some((e) => e.id === request.model);
+    if (untrained) warnings.unshift(UNTRAINED_WARNING);
     return {
       model: request.model,
       modelLabel,
@@ -68,8 +75,10 @@ export async function importanceFlow(request: FlowRequest, host: RunHost): Promi
       criterionLabel: criterion.label,
       target,
       ...aggregated,
+      groups: aggregated.groups.map((g) => ({ ...g, reason: reasons.get(g.id) })),
       steps: flowSteps,
       warnings: [...warnings, ...analysis.warnings.filter((w) => !warnings.includes(w))],
+      ...(untrained && { untrained }),
     };
   } finally {
     model.dispose();

@@ -38,6 +38,12 @@ export class AddressSync {
     return this.#bar.onmove((hash) => void this.follow(hash));
   }
 
+  /** The open project's session whose importance flow shows, if it is one. */
+  get #flowSession(): string | undefined {
+    const request = this.#workspace.sessionFlow.request;
+    return request && 'project' in request && request.project === this.#workspace.project.path ? request.session : undefined;
+  }
+
   /** Where the user is now. */
   get address(): AppAddress {
     const { draft, project, reviewed } = this.#workspace;
@@ -46,6 +52,7 @@ export class AddressSync {
       screen,
       ...(project.path && { project: project.path }),
       ...(screen === 'results' && reviewed && { session: reviewed.session }),
+      ...(screen === 'flow' && this.#flowSession && { session: this.#flowSession }),
       ...(draft.preview.value && { data: draft.data }),
       ...(draft.report.value && { model: draft.model }),
     };
@@ -70,6 +77,8 @@ export class AddressSync {
       // After the model: choosing one sets its own default for baseline training, which the user's choice overrides.
       if (settings) Object.assign(draft, settings);
       if (address.screen === 'results' && address.session) this.#workspace.review(address.session);
+      // A session's importance flow: read again from its project.
+      if (address.screen === 'flow' && address.session && project.path) this.#workspace.sessionFlow.open({ project: project.path, session: address.session });
       const reachable = (id: string) => this.#nav.screens.some((s) => s.id === id);
       await this.#nav.show(reachable(address.screen) ? address.screen : this.#workspace.projectOpened ? 'project' : 'start');
       // This history entry now says where the user landed (a screen out of reach, a file gone): in place, not a new entry.

@@ -6,6 +6,8 @@ import { type FileCommand, fileShortcut } from './file-commands.js';
 import { type AddressBar, AddressSync } from './address-sync.svelte.js';
 import { recalledDraft, rememberDraft } from './draft-memory.js';
 import { Navigation } from './navigation.svelte.js';
+import { flowRequestFor } from './flow-request.js';
+import type { SessionFlowRequest } from '../../core/api/contract.js';
 import type { KeyValueStore } from './page-storage.js';
 import { RunTaskState } from './run-task.svelte.js';
 import type { ScreenFacts } from './screens.js';
@@ -78,6 +80,7 @@ export class AppController {
       modelChosen: Boolean(draft.report.value),
       runStarted: this.run.phase !== 'idle',
       resultReady: Boolean(this.shownResult),
+      flowOpened: Boolean(this.workspace.sessionFlow.request),
       projectOpened: this.workspace.projectOpened,
       comparing: this.workspace.comparing,
       sweepStarted: this.sweep.phase !== 'idle',
@@ -93,6 +96,22 @@ export class AppController {
   showRunResults(): void {
     this.workspace.reviewed = undefined;
     void this.nav.show('results');
+  }
+
+  /** Which session's importance flow the Results screen shown now leads to. */
+  get flowRequest(): SessionFlowRequest | undefined {
+    const result = this.shownResult;
+    if (!result) return undefined;
+    const reviewed = this.workspace.reviewed?.session;
+    return flowRequestFor(result, { reviewed, projectPath: this.workspace.project.path || undefined, taskId: this.run.taskId });
+  }
+
+  /** Results' "See the importance flow": that session's flow, at once. */
+  showSessionFlow(): void {
+    const request = this.flowRequest;
+    if (!request) return;
+    this.workspace.sessionFlow.open(request);
+    void this.nav.show('flow');
   }
 
   /** A finished session of the open project on the Results screen, with the numbers the project stores. */

@@ -63,7 +63,8 @@ export interface FlowLayout {
   plot: { left: number; right: number; top: number; bottom: number };
 }
 
-const MARGIN = { left: 28, right: 28, top: 24, bottom: 34 };
+// The layer names are in a header above the diagram (FlowHeader), not under it.
+export const MARGIN = { left: 28, right: 28, top: 24, bottom: 14 };
 const STREAM_ROW = 16;
 const LABEL_WIDTH_PER_CHAR = 6.4;
 

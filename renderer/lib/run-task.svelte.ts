@@ -64,6 +64,10 @@ export class RunTaskState {
 
   readonly busy = $derived(['starting', 'running', 'pausing', 'paused', 'cancelling'].includes(this.phase));
   #taskId: string | undefined;
+  /** The engine's id of the run (its importance flow is asked for by it when the run saved into no project). */
+  get taskId(): string | undefined {
+    return this.#taskId;
+  }
   #step = 0;
   #stride = 1;
   readonly #engine: EngineApi;

@@ -16,6 +16,8 @@ export interface ScreenFacts {
   comparing: boolean;
   /** A sweep was started here, or found running on the engine (another window started it). */
   sweepStarted: boolean;
+  /** A session's importance flow was opened from its Results. */
+  flowOpened?: boolean;
 }
 
 export interface ScreenEntry {
@@ -33,7 +35,7 @@ export const SCREENS: readonly ScreenEntry[] = [
   { id: 'setup', label: 'Set up', key: '4', available: (f) => f.dataChosen && f.modelChosen },
   { id: 'run', label: 'Run', key: '5', available: (f) => f.runStarted },
   { id: 'results', label: 'Results', key: '6', available: (f) => f.resultReady },
-  { id: 'flow', label: 'Importance flow', key: '7', available: (f) => f.modelChosen },
+  { id: 'flow', label: 'Importance flow', key: '7', available: (f) => f.modelChosen || Boolean(f.flowOpened) },
   { id: 'project', label: 'Project', key: '8', available: (f) => f.projectOpened },
   { id: 'compare', label: 'Compare', key: '9', available: (f) => f.comparing },
   // A sweep writes sessions into a project: reachable once one is open (its screen says so when none is yet).

@@ -1,5 +1,6 @@
 import type { EngineApi, FlowData, PruneResult } from '../../core/api/contract.js';
 import { ProjectState } from './project-state.svelte.js';
+import { SessionFlow } from './session-flow.svelte.js';
 import { Lookup, SessionDraft } from './session-draft.svelte.js';
 
 /**
@@ -10,6 +11,8 @@ export class Workspace {
   draft: SessionDraft;
   project: ProjectState;
   flow: Lookup<FlowData>;
+  /** The importance flow of a session, opened from its Results. */
+  sessionFlow: SessionFlow;
   /** The Project screen was asked for (from Start), before any file was opened. */
   projectAsked = $state(false);
   /** The Project screen's Save As form is open. */
@@ -23,6 +26,7 @@ export class Workspace {
     this.draft = $state.raw(new SessionDraft(engine));
     this.project = $state.raw(new ProjectState(engine));
     this.flow = $state.raw(new Lookup<FlowData>());
+    this.sessionFlow = $state.raw(new SessionFlow(engine));
   }
 
   /** A project file was opened, or asked for. */
@@ -40,6 +44,7 @@ export class Workspace {
     this.draft = new SessionDraft(this.#engine);
     this.project = new ProjectState(this.#engine);
     this.flow = new Lookup<FlowData>();
+    this.sessionFlow = new SessionFlow(this.#engine);
     this.projectAsked = false;
     this.savingAs = false;
     this.reviewed = undefined;

@@ -9,6 +9,7 @@ import type {
   EngineInfo,
   FlowData,
   FlowRequest,
+  SessionFlowRequest,
   FolderListing,
   ModelExportFormat,
   ModelReport,
@@ -101,6 +102,11 @@ export class FakeEngine implements EngineApi {
       detail,
       warnings: [],
     };
+  }
+
+  async sessionFlow(request: SessionFlowRequest): Promise<FlowData> {
+    this.calls.push({ method: 'sessionFlow', args: [request] });
+    return { ...(await this.importanceFlow({ model: 'demo-cnn' })), warnings: [] };
   }
 
   async openProject(path: string): Promise<ProjectSummary> {

@@ -144,6 +144,16 @@ describe('AppController', () => {
     ]);
     for (const p of app.run.heldOut) expect(p.accuracy).toBeGreaterThanOrEqual(0);
     expect(app.nav.screens.map((s) => s.id)).toContain('results');
+    // Results' "See the importance flow": this session's own flow at once, its kept channels the pruned model's widths.
+    expect(app.flowRequest).toEqual({ project: file, session: 's1' });
+    app.showSessionFlow();
+    await until(() => !app.workspace.sessionFlow.flow.loading, 'the session flow');
+    expect([app.nav.screen, app.workspace.sessionFlow.flow.error]).toEqual(['flow', undefined]);
+    const flow = app.workspace.sessionFlow.flow.value!;
+    const kept = new Map(flow.steps.at(-1)!.groups.map((g) => [g.group, g.kept.length]));
+    expect(flow.columns.map((c) => ({ name: c.layer, channels: kept.get(c.group) ?? c.channels }))).toEqual(app.run.result!.pruned.layerWidths);
+    // Trained for an epoch: no warning about random weights.
+    expect(flow.untrained).toBeUndefined();
     await app.files.exportModel();
     await until(() => !app.workspace.project.summary.loading, 'the project');
     expect(app.nav.screen).toBe('project');
@@ -260,6 +270,17 @@ describe('AppController', () => {
     const stopAgain = again.attach();
     await until(() => again.nav.screen === 'results' && !again.address.restoring, 'the restored Results');
     expect(again.shownResult).toEqual(app.shownResult);
+    // Its importance flow from there: the address keeps the session, and a reload reads the flow again.
+    again.showSessionFlow();
+    await until(() => again.nav.screen === 'flow' && Boolean(again.workspace.sessionFlow.flow.value), 'the session flow');
+    flushSync();
+    const flowAddress = reloaded.entries[reloaded.at()];
+    expect(flowAddress).toBe(`#/flow?project=${encodeURIComponent(SESSION_FILE)}&session=${stored.id}`);
     stopAgain();
+    const third = new Controller(new Connection(engine), { addressBar: historyStandIn(flowAddress).bar });
+    const stopThird = third.attach();
+    await until(() => third.nav.screen === 'flow' && !third.address.restoring && Boolean(third.workspace.sessionFlow.flow.value), 'the restored flow');
+    expect(third.workspace.sessionFlow.request).toEqual({ project: SESSION_FILE, session: stored.id });
+    stopThird();
   }, 60_000);
 });

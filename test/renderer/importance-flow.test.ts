@@ -94,6 +94,26 @@ describe('importance flow of ResNet-110 in Chromium', () => {
     expect(fills.filter((f) => f === grey).length).toBe(expectedPruned);
     expect(new Set(fills).size).toBeGreaterThan(20);
 
+    // Every column is named in the header above the diagram, and a strip shows the whole network.
+    const header = page.getByRole('group', { name: 'Layer names, input to output' });
+    expect(await header.getByRole('button').count()).toBe(writerLayers);
+    await page.getByRole('slider', { name: `Overview of all ${writerLayers} layers: the part shown` }).waitFor();
+    // Zoomed in, the names keep their size and stay apart: fewer of them, each readable.
+    for (let i = 0; i < 4; i++) await page.getByRole('button', { name: 'Zoom in' }).click();
+    const zoomed = await header
+      .getByRole('button')
+      .evaluateAll((buttons) => buttons.map((b) => ({ x: b.getBoundingClientRect().left, size: b.ownerDocument.defaultView!.getComputedStyle(b).fontSize })));
+    expect(zoomed.length).toBeLessThan(writerLayers);
+    expect(zoomed.length).toBeGreaterThan(3);
+    expect(new Set(zoomed.map((z) => z.size))).toEqual(new Set(['10.5px']));
+    const xs = zoomed.map((z) => z.x).sort((a, b) => a - b);
+    xs.slice(1).forEach((x, i) => expect(x - xs[i]).toBeGreaterThan(10));
+    await page.getByRole('button', { name: 'Fit' }).click();
+    // Search by name opens the layer in the side panel.
+    await page.getByRole('searchbox', { name: 'Find a layer by name' }).fill('stage3_block9_a');
+    await page.getByRole('searchbox', { name: 'Find a layer by name' }).press('Enter');
+    await page.getByRole('region', { name: 'Layer stage3_block9_a_conv' }).waitFor();
+
     // Hover a partly pruned band of the deepest stage for the screenshot's tooltip.
     const bands = flow.nodes.filter((n) => flow.columns[n.column].layer === 'stage3_block9_a_conv');
     const target = bands.find((n) => n.pruned > 0 && n.pruned < 1) ?? bands[4];

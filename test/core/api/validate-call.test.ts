@@ -51,6 +51,8 @@ const VALID: unknown[] = [
   },
   { method: 'startPruning', args: [{ model: 'demo-cnn', data: 'builtin:fashion-mnist', distillation: { weight: 0, temperature: 1 }, lrSchedule: 'constant' }] },
   { method: 'importanceFlow', args: [{ model: 'resnet110' }] },
+  { method: 'sessionFlow', args: [{ project: '/work/a.pruneflow', session: 's2' }] },
+  { method: 'sessionFlow', args: [{ task: 'task-3' }] },
   { method: 'openProject', args: ['/work/a.pruneflow'] },
   { method: 'compareSessions', args: [[{ path: '/work/a.pruneflow', session: 's2' }, { path: '/work/b.pruneflow' }]] },
   { method: 'exportSession', args: ['/work/a.pruneflow', 's1', 'keras-h5', '/work/out'] },
@@ -94,6 +96,8 @@ const INVALID: { message: unknown; error: RegExp }[] = [
   { message: { method: 'startPruning', args: [{ model: 'm', data: 'd', sample: { train: 5, test: 100 } }] }, error: /config.sample must be/ },
   { message: { method: 'startPruning', args: [{ model: 'm', data: 'd', sample: { train: 50 } }] }, error: /config.sample must be/ },
   { message: { method: 'importanceFlow', args: [{}] }, error: /'importanceFlow': request.model is required/ },
+  { message: { method: 'sessionFlow', args: [{ project: '/work/a.pruneflow' }] }, error: /'sessionFlow': request.session is required/ },
+  { message: { method: 'sessionFlow', args: [{ task: 'task-1', project: '/a' }] }, error: /unknown option "project"/ },
   { message: { method: 'importanceFlow', args: [{ model: 'resnet20', steps: 0 }] }, error: /request.steps must be an integer from 1 to 20, but got 0/ },
   { message: { method: 'importanceFlow', args: [{ model: 'resnet20', bands: 4 }] }, error: /unknown option "bands"/ },
   {

@@ -6,6 +6,7 @@ import { CalibrationRequiredError } from '../../../core/importance/criterion.js'
 import { readAsset } from '../../../core/node/assets.js';
 import { createEngine } from '../../../core/session/engine.js';
 import { FlowRequestError, importanceFlow } from '../../../core/session/importance-flow.js';
+import { UNTRAINED_WARNING } from '../../../core/session/session-flow.js';
 
 let flow: FlowData;
 
@@ -22,6 +23,11 @@ describe('importanceFlow on ResNet-20 (CIP on weights alone)', () => {
     expect(flow.columns.at(-1)).toMatchObject({ layer: 'fc', className: 'Dense', channels: 10, banded: false });
     expect(flow.columns.filter((c) => c.banded).map((c) => c.channels)).toEqual(Array(6).fill(64));
     expect(flow.warnings).toContain('No data was given: CIP used mu = 1 for every channel (weights and batch norm only).');
+    // A built-in model is built with random weights here: the flow says so first.
+    expect(flow.untrained).toBe(true);
+    expect(flow.warnings[0]).toBe(UNTRAINED_WARNING);
+    // Every group says why it lost channels (or none).
+    expect(flow.groups.filter((g) => g.prunable).every((g) => /^(Global ranking|Nothing removed)/.test(g.reason ?? ''))).toBe(true);
   });
 
   it('marks the three residual streams as coupled groups', () => {

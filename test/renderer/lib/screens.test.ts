@@ -24,6 +24,16 @@ describe('which screens a person can reach', () => {
     expect(ids({ ...none, projectOpened: true, comparing: true })).toEqual(['start', 'data', 'model', 'project', 'compare', 'sweep']);
     // A sweep found running (started in another window) shows before any project is open.
     expect(ids({ ...none, sweepStarted: true })).toEqual(['start', 'data', 'model', 'sweep']);
+    // A reopened project's session: its flow opened from Results, with no model chosen in the wizard.
+    expect(ids({ ...none, projectOpened: true, resultReady: true, flowOpened: true })).toEqual([
+      'start',
+      'data',
+      'model',
+      'results',
+      'flow',
+      'project',
+      'sweep',
+    ]);
   });
 
   it('gives every screen its own Alt shortcut', () => {
