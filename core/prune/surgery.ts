@@ -3,6 +3,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { type ChannelGraph, positionsOf, type Segment } from '../graph/channel-graph.js';
 import { patchTopology } from '../models/io/export-topology.js';
 import { type LayerKeep, surgeryRule } from './layer-surgery.js';
+import { modelInputContract, rememberInputContract } from '../models/input-contract.js';
+import { modelInputLayout, rememberInputLayout } from '../models/input-layout.js';
 
 export class SurgeryError extends Error {
   override name = 'SurgeryError';
@@ -37,6 +39,9 @@ export async function pruneModel(model: tfl.LayersModel, graph: ChannelGraph, ke
     target.setWeights(sliced);
     tf.dispose(sliced);
   }
+  // Fed, and exported, as the original.
+  rememberInputContract(pruned, modelInputContract(model));
+  rememberInputLayout(pruned, modelInputLayout(model));
   return pruned;
 }
 
