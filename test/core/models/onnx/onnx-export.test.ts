@@ -1,6 +1,3 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -15,28 +12,13 @@ import { planPruning } from '../../../../core/prune/budget.js';
 import { pruneModel } from '../../../../core/prune/surgery.js';
 import { zooEntry } from '../../../../core/models/zoo.js';
 import { SMALL_ONNX, smallOnnx } from '../../../interop/onnx-fixtures.js';
-import { runPython } from '../../../interop/python.js';
-import { maxAbsDiff, randomImages, randomScores, runEngine, runOrt } from './onnx-runtime.js';
+import { checkWithOnnx, maxAbsDiff, randomImages, randomScores, runEngine, runOrt } from './onnx-runtime.js';
 import { decodeOnnx } from '../../../../core/models/io/onnx/onnx-proto.js';
 import { randomiseBatchNorm } from '../../prune/random-batch-norm.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-const folder = mkdtempSync(join(tmpdir(), 'pruneflow-onnx-'));
-
-/** onnx.checker (full check, shapes inferred) on a file we wrote: the onnx package's own verdict. */
-async function checkWithOnnx(bytes: Uint8Array, name: string): Promise<void> {
-  const path = join(folder, `${name}.onnx`);
-  writeFileSync(path, bytes);
-  const out = await runPython([
-    '-c',
-    `import onnx,sys; m=onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True); print('ok', m.opset_import[0].version)`,
-    path,
-  ]);
-  expect(out.trim()).toBe('ok 17');
-}
 
 async function expectSameAsOrt(model: tfl.LayersModel, bytes: Uint8Array, input: number[], optimize = true): Promise<void> {
   const images = randomImages(3, input, 5);
