@@ -26,7 +26,31 @@ export interface ChannelGroup {
 /** A run of channels of one group inside a tensor: tensors after a concatenation hold several. */
 export interface Segment {
   group: number;
+  /** Positions the run fills in the tensor: the group's channels times `repeat`. */
   channels: number;
+  /**
+   * Each channel of the group fills this many neighbouring positions (channel c at c * repeat .. c * repeat +
+   * repeat - 1): the outputs a depthwise convolution with a channel multiplier makes from it. 1 when absent.
+   */
+  repeat?: number;
+}
+
+/** The tensor positions, from `offset`, that channel `c` of `segment`'s group fills. */
+export function positionsOf(segment: Segment, offset: number, c: number): number[] {
+  const repeat = segment.repeat ?? 1;
+  return Array.from({ length: repeat }, (_, j) => offset + c * repeat + j);
+}
+
+/**
+ * One value per channel of `segment`'s group from per-position `values` (its run starts at `offset`): the
+ * positions a channel fills are summed ('sum') or averaged ('mean').
+ */
+export function perChannel(values: ArrayLike<number>, offset: number, segment: Pick<Segment, 'channels' | 'repeat'>, reduce: 'sum' | 'mean'): Float32Array {
+  const repeat = segment.repeat ?? 1;
+  const out = new Float32Array(segment.channels / repeat);
+  for (let p = 0; p < segment.channels; p++) out[Math.floor(p / repeat)] += values[offset + p];
+  if (reduce === 'mean' && repeat > 1) out.forEach((v, c) => (out[c] = v / repeat));
+  return out;
 }
 
 /** How a layer touches channels: what it reads, what it writes, and its cost per kept channel. */
@@ -149,21 +173,31 @@ export function buildChannelGraph(model: tfl.LayersModel): ChannelGraph {
       out = { segments: [{ group, channels }], spatial: 1 };
       const ports = record(out.segments);
       if (call.calls > 1) firstCalls.set(layer.name, { input: single, out, ports });
-    } else if (kind === 'grouped' && single && single.spatial === 1 && single.segments.length === 1) {
+    } else if (kind === 'grouped' && single && single.spatial === 1 && groupedInput(single.segments, layer.getConfig().groups as number)) {
       // Output channel o of group g reads input group g only: both sides keep the same count per conv group,
-      // chosen independently (input and output groups are different channels).
+      // chosen independently (input and output groups are different channels). Reading a concatenation, each
+      // part is a whole number of conv groups, and the parts are coupled channel by channel (one mask), so
+      // every conv group keeps the same count.
       const blocks = layer.getConfig().groups as number;
       const channels = channelsOf(outputs[0].shape);
       const group = newGroup(channels);
       groups[group].producers.push(layer.name);
       requireBlocks(group, blocks);
-      groups[single.segments[0].group].consumers.push(layer.name);
-      requireBlocks(single.segments[0].group, blocks);
+      const [first] = single.segments;
+      single.segments.slice(1).forEach((s) => (parent[find(s.group)] = find(first.group)));
+      groups[first.group].consumers.push(layer.name);
+      requireBlocks(first.group, blocks / single.segments.length);
       out = { segments: [{ group, channels }], spatial: 1 };
       record(out.segments);
     } else if (kind === 'channelwise' && single && single.spatial === 1) {
+      // A depthwise convolution with a channel multiplier m makes m outputs from each input channel (output
+      // c * m + j reads input c): they stay the input's channels, each filling m positions.
+      const multiplier = layer.getClassName() === 'DepthwiseConv2D' ? ((layer.getConfig().depthMultiplier as number | undefined) ?? 1) : 1;
       for (const s of single.segments) groups[s.group].followers.push(layer.name);
-      out = single;
+      out =
+        multiplier === 1
+          ? single
+          : { segments: single.segments.map((s) => ({ group: s.group, channels: s.channels * multiplier, repeat: (s.repeat ?? 1) * multiplier })), spatial: 1 };
       const ports = record(out.segments);
       if (call.calls > 1) firstCalls.set(layer.name, { input: single, out, ports });
     } else if (kind === 'passthrough' && single) {
@@ -188,7 +222,7 @@ export function buildChannelGraph(model: tfl.LayersModel): ChannelGraph {
         typeof kind === 'object'
           ? kind.unsupported
           : kind === 'grouped'
-            ? 'a grouped convolution reading a concatenation or a flatten'
+            ? 'a grouped convolution reading a flatten, or a concatenation whose parts differ in width or straddle its groups'
             : `an input layout it cannot follow`;
       for (const input of inputs) block(input.segments, `read by '${layer.name}' (${layer.getClassName()}): ${why}`);
       if (call.index === 0) fixedWeights += layer.countParams();
@@ -207,8 +241,22 @@ export function buildChannelGraph(model: tfl.LayersModel): ChannelGraph {
 function sameLayout(inputs: TensorInfo[]): boolean {
   const [first] = inputs;
   return inputs.every(
-    (i) => i.spatial === first.spatial && i.segments.length === first.segments.length && i.segments.every((s, k) => s.channels === first.segments[k].channels),
+    (i) =>
+      i.spatial === first.spatial &&
+      i.segments.length === first.segments.length &&
+      i.segments.every((s, k) => s.channels === first.segments[k].channels && (s.repeat ?? 1) === (first.segments[k].repeat ?? 1)),
   );
+}
+
+/**
+ * A grouped convolution with `groups` groups can read these parts when they are equally wide, each a whole
+ * number of its groups, and not spread by a channel multiplier (parts of a concatenation are then coupled
+ * channel by channel).
+ */
+function groupedInput(segments: Segment[], groups: number): boolean {
+  const [first] = segments;
+  if (segments.length === 1) return true;
+  return groups % segments.length === 0 && segments.every((s) => s.channels === first.channels && (s.repeat ?? 1) === 1);
 }
 
 /** Collapses merged groups into one, numbered 0..n-1, and points every segment at its final group. */
@@ -236,7 +284,7 @@ function renumber(raw: ChannelGroup[], find: (g: number) => number, layers: Laye
       group.reasons.push(`its ${group.channels} channels do not split into the ${group.blocks} equal runs its grouped convolutions need`);
     }
   }
-  const remap = (segments: Segment[]) => segments.map((s) => ({ group: ids.get(find(s.group))!, channels: s.channels }));
+  const remap = (segments: Segment[]) => segments.map((s) => ({ ...s, group: ids.get(find(s.group))! }));
   return { groups, layers: layers.map((l) => ({ ...l, inputs: remap(l.inputs), outputs: remap(l.outputs) })), fixedWeights };
 }
 
@@ -253,7 +301,7 @@ function channelsOf(shape: (number | null)[]): number {
 
 /** FLOPs and weights of the network if each group kept `kept[group]` channels (all when absent). */
 export function maskedCost(graph: ChannelGraph, kept: ReadonlyMap<number, number>): { flops: number; params: number } {
-  const width = (segments: Segment[]) => segments.reduce((n, s) => n + (kept.get(s.group) ?? s.channels), 0);
+  const width = (segments: Segment[]) => segments.reduce((n, s) => n + (kept.has(s.group) ? kept.get(s.group)! * (s.repeat ?? 1) : s.channels), 0);
   let flops = 0;
   let params = graph.fixedWeights;
   for (const { inputs, outputs, cost } of graph.layers) {

@@ -7,7 +7,10 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 export type LayerKind =
   /** Reads its input channels and makes new output channels (conv, dense, separable conv). */
   | 'producer'
-  /** One weight set per channel, channels unchanged (batch norm, depthwise conv with multiplier 1). */
+  /**
+   * One weight set per channel, channels unchanged (batch norm, depthwise conv). A depthwise conv with a channel
+   * multiplier m makes m outputs per channel: they belong to their input channel (the graph's `repeat`).
+   */
   | 'channelwise'
   /** Changes nothing about channels (activations, pooling, dropout, padding). */
   | 'passthrough'
@@ -57,9 +60,6 @@ const KINDS: Record<string, LayerKind> = {
 export function layerKind(layer: tfl.layers.Layer, input: tfl.SymbolicTensor = layer.inboundNodes[0].inputTensors[0]): LayerKind | { unsupported: string } {
   const className = layer.getClassName();
   const config = layer.getConfig();
-  if (className === 'DepthwiseConv2D' && (config.depthMultiplier ?? 1) !== 1) {
-    return { unsupported: 'a depthwise convolution with a channel multiplier above 1' };
-  }
   if (className === 'SeparableConv2D' && (config.depthMultiplier ?? 1) !== 1) {
     return { unsupported: 'a separable convolution with a channel multiplier above 1' };
   }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { ChannelGraph, ChannelGroup } from '../graph/channel-graph.js';
+import { type ChannelGraph, type ChannelGroup, perChannel } from '../graph/channel-graph.js';
 import { meanOver, weightCriterion } from './criterion.js';
 import { filterMatrix } from './filters.js';
 
@@ -39,7 +39,8 @@ function gammaSlices(layer: tfl.layers.Layer, group: ChannelGroup, graph: Channe
   const slices: Float32Array[] = [];
   let offset = 0;
   for (const segment of ports.inputs) {
-    if (segment.group === group.id) slices.push(gamma.slice(offset, offset + segment.channels).map(Math.abs));
+    // After a depthwise conv with a channel multiplier a channel fills several positions: the mean of their |gamma|.
+    if (segment.group === group.id) slices.push(perChannel(gamma.map(Math.abs), offset, segment, 'mean'));
     offset += segment.channels;
   }
   return slices;

@@ -9,12 +9,30 @@ import type { CipSettings } from './cip-settings.js';
  */
 export function kernelMagnitude(layer: tfl.layers.Layer, inChannels: number): Float32Array {
   const weights = layer.getWeights();
+  if (layer.getClassName() === 'GroupedConv2D') return blockDiagonal(weights[0], inChannels);
   if (layer.getClassName() !== 'SeparableConv2D') return summedOverTaps(weights[0], inChannels);
   // Separable: input c reaches output d through its depthwise filter, then the pointwise weight.
   const depthwise = summedOverTaps(weights[0], inChannels);
   const pointwise = summedOverTaps(weights[1], inChannels);
   const outChannels = pointwise.length / inChannels;
   return pointwise.map((w, i) => w * depthwise[Math.floor(i / outChannels)]);
+}
+
+/**
+ * A grouped convolution's kernel [kh, kw, in / groups, out] as the [in, out] matrix of a plain convolution that
+ * computes the same: output d of conv group g reads only that group's inputs, every other entry is 0 (so
+ * relevance flows within each group only).
+ */
+function blockDiagonal(kernel: tf.Tensor, inChannels: number): Float32Array {
+  const perGroup = kernel.shape[kernel.rank - 2];
+  const outChannels = kernel.shape[kernel.rank - 1];
+  const outPerGroup = outChannels / (inChannels / perGroup);
+  const own = summedOverTaps(kernel, perGroup);
+  const full = new Float32Array(inChannels * outChannels);
+  for (let i = 0; i < perGroup; i++) {
+    for (let d = 0; d < outChannels; d++) full[(Math.floor(d / outPerGroup) * perGroup + i) * outChannels + d] = own[i * outChannels + d];
+  }
+  return full;
 }
 
 /** A [..., in, out] kernel as [in, out] sums of |w| over the leading axes (a plain loop: tf reductions over axis 0 transpose). */
@@ -51,7 +69,11 @@ export function consumerMessage(
   return Float32Array.from(message);
 }
 
-/** Section 3, depthwise conv: P is diagonal, C_c = s_c ||W_c||_1 mu_c, normalised to C / (C + eps). */
+/**
+ * Section 3, depthwise conv: P is diagonal, C_c = s_c ||W_c||_1 mu_c, normalised to C / (C + eps). With a
+ * channel multiplier m, output d = c * m + j reads input c alone (each row of P has one entry): input c gets
+ * the sum over its m outputs.
+ */
 export function depthwiseMessage(
   layer: tfl.layers.Layer,
   fold: Float32Array | undefined,
@@ -60,8 +82,12 @@ export function depthwiseMessage(
   settings: CipSettings,
 ): Float32Array {
   const magnitude = kernelMagnitude(layer, mu.length);
-  return relevance.map((r, c) => {
-    const contribution = (fold ? fold[c] : 1) * magnitude[c] * mu[c];
-    return r * (settings.rowNormalisation ? contribution / (contribution + settings.eps) : contribution);
+  const multiplier = relevance.length / mu.length;
+  const message = new Float32Array(mu.length);
+  relevance.forEach((r, d) => {
+    const c = Math.floor(d / multiplier);
+    const contribution = (fold ? fold[d] : 1) * magnitude[d] * mu[c];
+    message[c] += r * (settings.rowNormalisation ? contribution / (contribution + settings.eps) : contribution);
   });
+  return message;
 }

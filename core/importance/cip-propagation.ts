@@ -5,7 +5,18 @@ import { consumerMessage, kernelMagnitude } from './cip-contribution.js';
 import { batchNormFold, blend, byMean, filterNorms, localScore } from './cip-local-score.js';
 import { backwardRule, foldAfter, type ChannelStatistic } from './cip-rules.js';
 import type { CipSettings } from './cip-settings.js';
-import { channelsOf, followingBatchNorm, headProducers, inputsOf, isModelInput, outputsOf, postActivation, tensorKey, type Topology } from './cip-topology.js';
+import {
+  channelsOf,
+  followingBatchNorm,
+  headProducers,
+  inputsOf,
+  isModelInput,
+  isWriter,
+  outputsOf,
+  postActivation,
+  tensorKey,
+  type Topology,
+} from './cip-topology.js';
 
 /** One writer (producer) of a group: its local score a, its propagated share r and its importance I. */
 export interface WriterScore {
@@ -53,7 +64,7 @@ export function propagateImportance(model: tfl.LayersModel, graph: ChannelGraph,
     const arriving = relevance.get(tensorKey(outputs[0])) ?? new Float32Array(channelsOf(topology, outputs[0]));
     const cut = outputs.map((t) => cutBy.get(tensorKey(t))).find((why) => why !== undefined);
     result.relevance.set(layer.name, arriving);
-    if (outputs.length === 1 && layerKind(layer) === 'producer') {
+    if (outputs.length === 1 && isWriter(layer)) {
       const importance = scoreWriter(layer, arriving, cut, heads.has(layer.name));
       const input = inputs[0];
       if (!isModelInput(input))
@@ -104,9 +115,8 @@ export function statisticTargets(model: tfl.LayersModel, topology: Topology): tf
   const targets = new Map<string, tfl.SymbolicTensor>();
   const want = (t: tfl.SymbolicTensor) => isModelInput(t) || targets.set(tensorKey(t), t);
   for (const layer of topology.layers) {
-    const kind = layerKind(layer);
-    if (kind === 'producer' && !heads.has(layer.name)) want(postActivation(topology, layer));
-    if (kind === 'producer' || layer.getClassName() === 'DepthwiseConv2D') want(inputsOf(layer)[0]);
+    if (isWriter(layer) && !heads.has(layer.name)) want(postActivation(topology, layer));
+    if (isWriter(layer) || layer.getClassName() === 'DepthwiseConv2D') want(inputsOf(layer)[0]);
     if (['Add', 'Average'].includes(layer.getClassName())) inputsOf(layer).forEach(want);
   }
   return [...targets.values()];

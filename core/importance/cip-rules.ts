@@ -44,9 +44,8 @@ export function backwardRule(step: BackwardStep): Float32Array[] | string {
     case 'indexmap':
       return [throughIndexMap(step)];
     case 'grouped':
-      return 'no CIP rule for grouped convolutions yet';
     case 'producer':
-      throw new Error(`backwardRule: '${layer.name}' is a producer; the walk scores producers itself`);
+      throw new Error(`backwardRule: '${layer.name}' is a writer; the walk scores writers itself`);
   }
 }
 

@@ -78,13 +78,22 @@ export function postActivation(topology: Topology, layer: Layer): SymbolicTensor
   return t;
 }
 
+/**
+ * Layers the walk scores as writers: producers, and grouped convolutions (a plain convolution whose weights
+ * between different conv groups are 0: its P is block-diagonal, so importance flows within each group only).
+ */
+export function isWriter(layer: Layer): boolean {
+  const kind = layerKind(layer);
+  return kind === 'producer' || kind === 'grouped';
+}
+
 /** Producers that make a model output (through activations only): I_k = 1/K there (section 3, head). */
 export function headProducers(model: tfl.LayersModel): Set<string> {
   const heads = new Set<string>();
   for (const output of model.outputs) {
     let layer = output.sourceLayer as Layer;
     while (layerKind(layer) === 'passthrough' && inputsOf(layer).length === 1) layer = inputsOf(layer)[0].sourceLayer as Layer;
-    if (layerKind(layer) === 'producer') heads.add(layer.name);
+    if (isWriter(layer)) heads.add(layer.name);
   }
   return heads;
 }

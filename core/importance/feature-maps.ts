@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { tfjsRunner } from '../backend/forward-runner.js';
 import type { Batch } from '../data/batches.js';
-import type { ChannelGraph } from '../graph/channel-graph.js';
+import { type ChannelGraph, perChannel } from '../graph/channel-graph.js';
 import { releaseFailedTape } from '../backend/tfjs-compat/failed-tape.js';
 import { halveBatch, isOutOfMemoryError } from '../train/out-of-memory.js';
 import { backOffWarning, CalibrationRequiredError, type ImportanceContext, type ImportanceCriterion, meanOver } from './criterion.js';
@@ -29,7 +29,9 @@ export interface FeatureMapSite {
   /** Index into `FeatureMapPlan.tensors`. */
   tensor: number;
   offset: number;
+  /** Positions in the tensor: the group's channels times `repeat` (a depthwise conv's channel multiplier spreads each over several). */
   channels: number;
+  repeat: number;
 }
 
 export interface FeatureMapPlan {
@@ -57,7 +59,7 @@ export function planFeatureMaps(model: tfl.LayersModel, graph: ChannelGraph): Fe
         let offset = 0;
         for (const segment of graph.layers.find((l) => l.name === consumer)!.inputs) {
           if (segment.group === group.id && !list.some((s) => s.tensor === index && s.offset === offset)) {
-            list.push({ tensor: index, offset, channels: segment.channels });
+            list.push({ tensor: index, offset, channels: segment.channels, repeat: segment.repeat ?? 1 });
           }
           offset += segment.channels;
         }
@@ -124,8 +126,15 @@ export async function scoreFromImages(
       images += size;
     }
   }
-  const slice = (site: FeatureMapSite) => Float32Array.from(totals[site.tensor].subarray(site.offset, site.offset + site.channels), (v) => v / images);
-  return new Map([...plan.sites].map(([group, sites]) => [group, meanOver(sites[0].channels, sites.map(slice))]));
+  // A channel that fills several positions scores their mean.
+  const slice = (site: FeatureMapSite) =>
+    perChannel(
+      Float32Array.from(totals[site.tensor], (v) => v / images),
+      site.offset,
+      site,
+      'mean',
+    );
+  return new Map([...plan.sites].map(([group, sites]) => [group, meanOver(sites[0].channels / sites[0].repeat, sites.map(slice))]));
 }
 
 /** Per-image per-channel statistic of feature maps [n, H, W, C]: its sums over the n images, one per channel. */

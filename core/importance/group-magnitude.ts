@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { ChannelGraph, ChannelGroup } from '../graph/channel-graph.js';
+import { type ChannelGraph, type ChannelGroup, perChannel } from '../graph/channel-graph.js';
 import { meanOver } from './criterion.js';
 import { filterMatrix } from './filters.js';
 
@@ -20,18 +20,19 @@ export function groupMagnitude(group: ChannelGroup, model: tfl.LayersModel, grap
   }
   for (const name of [...group.followers, ...group.consumers]) {
     const layer = model.getLayer(name);
-    const perChannel = inputChannelMagnitude(layer, power);
-    if (!perChannel) continue;
+    const rows = inputChannelMagnitude(layer, power);
+    if (!rows) continue;
     const ports = graph.layers.find((l) => l.name === name)!;
     const width = ports.inputs.reduce((n, s) => n + s.channels, 0);
     // A dense layer after a flatten: row s * width + c reads channel c at position s.
-    const spatial = perChannel.length / width;
+    const spatial = rows.length / width;
     let offset = 0;
     for (const segment of ports.inputs) {
       if (segment.group === group.id) {
         const slice = new Float32Array(segment.channels);
-        for (let c = 0; c < segment.channels; c++) for (let s = 0; s < spatial; s++) slice[c] += perChannel[s * width + offset + c];
-        members.push(slice);
+        for (let c = 0; c < segment.channels; c++) for (let s = 0; s < spatial; s++) slice[c] += rows[s * width + offset + c];
+        // After a depthwise conv with a channel multiplier a channel fills several positions: its weights are all of theirs.
+        members.push(perChannel(slice, 0, segment, 'sum'));
       }
       offset += segment.channels;
     }

@@ -1,5 +1,6 @@
 import { PRUNEFLOW_VERSION } from '../version.js';
 import type { InputContract } from '../models/input-contract.js';
+import type { InputLayout } from '../models/input-layout.js';
 import { decodeJson, declaredVersion, encodeJson, FORMAT_VERSION, migrate, type ProjectFiles } from './migrations.js';
 import type { DatasetRef, Project, SessionRecord, StoredSession } from './project.js';
 import { NotAProjectError, ProjectTamperedError, ProjectVersionError } from './project-errors.js';
@@ -94,7 +95,7 @@ function decode(file: string, { manifest, parts }: ProjectFiles): Project {
   };
   const { dataset, baseline, sessions, ...projectRest } = json(PROJECT) as {
     dataset: DatasetRef;
-    baseline: { source: string; trainEpochs: number; inputContract?: InputContract };
+    baseline: { source: string; trainEpochs: number; inputContract?: InputContract; inputLayout?: InputLayout };
     sessions: string[];
   };
   const lacks = (path: string, what: string) => new ProjectTamperedError(file, path, `lacks ${what}`);
@@ -129,13 +130,13 @@ function decode(file: string, { manifest, parts }: ProjectFiles): Project {
 /** The bytes of a `.pruneflow` file in the newest format; `project.modified` is written as it is. */
 export async function serializeProject(project: Project): Promise<Uint8Array> {
   const parts = new Map<string, Uint8Array>(project.unknown.parts);
-  const { source, trainEpochs, modelJson, weights, inputContract } = project.baseline;
+  const { source, trainEpochs, modelJson, weights, inputContract, inputLayout } = project.baseline;
   parts.set(
     PROJECT,
     encodeJson({
       ...project.unknown.project,
       dataset: project.dataset,
-      baseline: { source, trainEpochs, ...(inputContract && { inputContract }) },
+      baseline: { source, trainEpochs, ...(inputContract && { inputContract }), ...(inputLayout && { inputLayout }) },
       sessions: project.sessions.map((s) => s.record.id),
     }),
   );

@@ -1,4 +1,5 @@
 import type { InputContract } from '../models/input-contract.js';
+import type { InputLayout } from '../models/input-layout.js';
 import type { ModelSummary, PruneConfig, PruneResult, SessionState, TaskProgress } from '../api/contract.js';
 
 /**
@@ -48,6 +49,8 @@ export interface StoredModel {
   weights: Uint8Array;
   /** How the model expects its images (from its file, the user or detection); absent in projects saved before. */
   inputContract?: InputContract;
+  /** 'nhwc' when the model file took channels-last images (an ONNX file from tf2onnx); absent: NCHW. */
+  inputLayout?: InputLayout;
 }
 
 export type SessionStatus = 'configured' | 'running' | 'done' | 'failed' | 'cancelled';

@@ -3,13 +3,15 @@ import { memoryTree } from '../data/file-tree.js';
 import { exportTfjs } from '../models/io/export-tfjs.js';
 import { tfjsLayers } from '../models/io/tfjs-layers-format.js';
 import { modelInputContract, rememberInputContract } from '../models/input-contract.js';
+import { modelInputLayout, parseInputLayout, rememberInputLayout } from '../models/input-layout.js';
 import type { StoredModel, WeightSpec } from './project.js';
 
 /** A model as a project keeps it: tfjs model.json and its one weight file. */
 export async function storeModel(model: tfl.LayersModel, source: string, trainEpochs: number): Promise<StoredModel> {
   const [json, weights] = await exportTfjs(model);
   const inputContract = modelInputContract(model);
-  return { source, trainEpochs, modelJson: json.bytes, weights: weights.bytes, ...(inputContract && { inputContract }) };
+  const inputLayout = modelInputLayout(model);
+  return { source, trainEpochs, modelJson: json.bytes, weights: weights.bytes, ...(inputContract && { inputContract }), ...(inputLayout && { inputLayout }) };
 }
 
 /** The stored model as a live one, read by the same code that reads a user's tfjs model. */
@@ -20,6 +22,7 @@ export async function openStoredModel(stored: StoredModel): Promise<tfl.LayersMo
   ]);
   const { model } = await tfjsLayers.open(memoryTree('the project baseline', files));
   rememberInputContract(model, stored.inputContract);
+  rememberInputLayout(model, parseInputLayout(stored.inputLayout));
   return model;
 }
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { ChannelGraph, LayerPorts } from '../graph/channel-graph.js';
+import { type ChannelGraph, type LayerPorts, positionsOf } from '../graph/channel-graph.js';
 import { shortcutSources } from '../models/zero-pad-shortcut.js';
 
 /** Silences some input positions of one consumer layer (positions in its input tensor, rows for a dense after a flatten). */
@@ -60,18 +60,18 @@ export function maskedLayers(graph: ChannelGraph, groups: Iterable<number>): str
   return graph.layers.filter((l) => CONSUMERS[l.className] && l.inputs.some((s) => wanted.has(s.group))).map((l) => l.name);
 }
 
-/** Removed positions in a consumer's input: each segment's removed channels at its offset, spread over a flatten's positions. */
+/** Removed positions in a consumer's input: each segment's removed channels at its offset (every position they fill), spread over a flatten's positions. */
 function removedPositions(ports: LayerPorts, keep: ReadonlyMap<number, Int32Array>): Int32Array {
   const total = ports.inputs.reduce((n, s) => n + s.channels, 0);
   const channels: number[] = [];
   let offset = 0;
-  for (const { group, channels: count } of ports.inputs) {
-    const kept = keep.get(group);
+  for (const segment of ports.inputs) {
+    const kept = keep.get(segment.group);
     if (kept) {
       const survives = new Set(kept);
-      for (let c = 0; c < count; c++) if (!survives.has(c)) channels.push(offset + c);
+      for (let c = 0; c < segment.channels / (segment.repeat ?? 1); c++) if (!survives.has(c)) channels.push(...positionsOf(segment, offset, c));
     }
-    offset += count;
+    offset += segment.channels;
   }
   const rows = new Int32Array(channels.length * ports.inSpatial);
   for (let p = 0; p < ports.inSpatial; p++) channels.forEach((c, i) => (rows[p * channels.length + i] = p * total + c));

@@ -37,9 +37,10 @@ const RULES: Record<string, SurgeryRule> = {
       ...maybe(bias, (b) => gather(b, k.out, 0)),
     ],
   },
-  // kernel [kh, kw, channels, 1], bias [channels]: channels in = channels out
+  // kernel [kh, kw, in, multiplier], bias [in * multiplier]: output c * multiplier + j reads input c, so the kept
+  // inputs pick the kernel's slices and their outputs the bias.
   DepthwiseConv2D: {
-    weights: ([kernel, bias], k) => [gather(kernel, k.out, 2), ...maybe(bias, (b) => gather(b, k.out, 0))],
+    weights: ([kernel, bias], k) => [gather(kernel, k.in, 2), ...maybe(bias, (b) => gather(b, k.out, 0))],
   },
   // kernel [kh, kw, in / groups, out], bias [out]: output group g reads input group g. Each group keeps its
   // own input channels (offsets inside the group), the same count in every group (the planner's blocks).

@@ -96,7 +96,10 @@ export class SoftGates {
  */
 function gatedVariables(model: tfl.LayersModel, graph: ChannelGraph, groupId: number): tfl.LayerVariable[] {
   const group = graph.groups[groupId];
-  const norms = group.followers.map((name) => model.getLayer(name)).filter((l) => l.getClassName() === 'BatchNormalization');
+  // Batch norms on the group's channels alone (not after a concatenation or a depthwise conv's channel multiplier).
+  const norms = group.followers
+    .map((name) => model.getLayer(name))
+    .filter((l) => l.getClassName() === 'BatchNormalization' && l.weights[0]?.shape.at(-1) === group.channels);
   if (norms.length > 0) return norms.flatMap((l) => l.weights.filter((w) => /(gamma|beta)$/.test(w.originalName)));
   return group.producers.flatMap((name) => model.getLayer(name).weights.filter((w) => w.shape.at(-1) === group.channels));
 }

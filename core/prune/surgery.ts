@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import type { ChannelGraph, Segment } from '../graph/channel-graph.js';
+import { type ChannelGraph, positionsOf, type Segment } from '../graph/channel-graph.js';
 import { patchTopology } from '../models/io/export-topology.js';
 import { type LayerKeep, surgeryRule } from './layer-surgery.js';
+import { modelInputContract, rememberInputContract } from '../models/input-contract.js';
+import { modelInputLayout, rememberInputLayout } from '../models/input-layout.js';
 
 export class SurgeryError extends Error {
   override name = 'SurgeryError';
@@ -37,6 +39,9 @@ export async function pruneModel(model: tfl.LayersModel, graph: ChannelGraph, ke
     target.setWeights(sliced);
     tf.dispose(sliced);
   }
+  // Fed, and exported, as the original.
+  rememberInputContract(pruned, modelInputContract(model));
+  rememberInputLayout(pruned, modelInputLayout(model));
   return pruned;
 }
 
@@ -78,16 +83,16 @@ function layerKeeps(graph: ChannelGraph, keep: ReadonlyMap<number, Int32Array>):
   return byLayer;
 }
 
-/** Kept positions in a tensor made of segments: each segment's kept channels, shifted by its offset. */
+/** Kept positions in a tensor made of segments: each segment's kept channels (at every position they fill), shifted by its offset. */
 function keptIndices(segments: Segment[], keep: ReadonlyMap<number, Int32Array>): Int32Array | undefined {
   if (!segments.some((s) => keep.has(s.group))) return undefined;
   const indices: number[] = [];
   let offset = 0;
-  for (const { group, channels } of segments) {
-    const kept = keep.get(group);
-    if (kept) for (const c of kept) indices.push(offset + c);
-    else for (let c = 0; c < channels; c++) indices.push(offset + c);
-    offset += channels;
+  for (const segment of segments) {
+    const kept = keep.get(segment.group);
+    if (kept) for (const c of kept) indices.push(...positionsOf(segment, offset, c));
+    else for (let p = 0; p < segment.channels; p++) indices.push(offset + p);
+    offset += segment.channels;
   }
   return Int32Array.from(indices);
 }

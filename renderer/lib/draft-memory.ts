@@ -36,6 +36,7 @@ export const DRAFT_SETTINGS = [
   'sessionName',
   'exportPath',
   'exportFormat',
+  'foldBatchNorm',
   'quickTrial',
   'sampleTrain',
   'sampleTest',

@@ -76,6 +76,8 @@ export class SessionDraft {
   sessionName = $state('');
   exportPath = $state('');
   exportFormat = $state<NonNullable<PruneConfig['export']>['format']>('tfjs');
+  /** ONNX export: batch norms folded into the layers before them. */
+  foldBatchNorm = $state(false);
   /** A quick trial: a stratified, seeded sample of the images instead of all (the CLI's --sample). */
   quickTrial = $state(false);
   sampleTrain = $state(1000);
@@ -169,6 +171,7 @@ export class SessionDraft {
       ...(this.project.trim() && { project: this.project.trim() }),
       ...(this.project.trim() && this.sessionName.trim() && { sessionName: this.sessionName.trim() }),
       ...(this.exportPath.trim() && { export: { path: this.exportPath.trim(), format: this.exportFormat, ...(this.exportOverwrite && { overwrite: true }) } }),
+      ...(this.exportPath.trim() && this.exportFormat === 'onnx' && this.foldBatchNorm && { foldBatchNorm: true }),
     };
   }
 }

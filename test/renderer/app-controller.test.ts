@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import type { AppCommand, DesktopShellBridge, DocumentState } from '../../core/a
 import { wasmCandidate } from '../../core/backend/portable-candidates.js';
 import { nodeRunHost } from '../../core/node/node-engine.js';
 import { createEngine } from '../../core/session/engine.js';
+import { decodeOnnx } from '../../core/models/io/onnx/onnx-proto.js';
 import type { AddressBar } from '../../renderer/lib/address-sync.svelte.js';
 import type { AppController } from '../../renderer/lib/app-controller.svelte.js';
 import type { EngineConnection } from '../../renderer/lib/engine-connection.svelte.js';
@@ -109,7 +110,7 @@ describe('AppController', () => {
     expect(notice()).toBe(FILE_NOTICES.nothingToSave.name);
   });
 
-  it('a session run into a project: work at stake while it runs, learnt speed and the project opened by Export after', async () => {
+  it('a session run into a project: work at stake while it runs, learnt speed, the ONNX export folded as the review step chose, and the project opened by Export after', async () => {
     const stored = new Map<string, string>();
     const { shell, states } = shellStandIn();
     const app = new Controller(new Connection(engine), { shell, storage: { setItem: (k, v) => stored.set(k, v) } });
@@ -125,7 +126,11 @@ describe('AppController', () => {
       sampleTrain: 100,
       sampleTest: 50,
       earlyStop: true,
+      exportPath: join(dir, 'exported'),
+      exportFormat: 'onnx',
+      foldBatchNorm: true,
     });
+    expect(app.workspace.draft.toConfig().foldBatchNorm).toBe(true);
     expect(await app.run.startPruning({ ...app.workspace.draft.toConfig(), calibrationBatches: 1 })).toBe(true);
     flushSync();
     expect(states.at(-1)).toEqual({ dirty: true, path: null, work: 'running-session' });
@@ -133,6 +138,10 @@ describe('AppController', () => {
     expect(app.leaveWarning).toBeUndefined();
     await until(() => !app.run.busy, 'the run');
     expect(app.run.error).toBeUndefined();
+    // The export step's fold checkbox reached the engine: the demo CNN's batch norm is folded away in the file.
+    const ops = decodeOnnx(readFileSync(join(dir, 'exported', 'model.onnx')), 'model.onnx').graph!.node!.map((n) => n.op_type);
+    expect(ops).toContain('Conv');
+    expect(ops).not.toContain('BatchNormalization');
     flushSync();
     expect(states.at(-1)).toEqual({ dirty: false, path: null });
     expect(Number(stored.get('pruneflow.trainingRate'))).toBeGreaterThan(0);

@@ -36,30 +36,47 @@ afterAll(async () => {
 });
 
 describe('an ONNX file on the Model screen in Chromium', () => {
-  it('shows its operators as layers, its channel groups, and the input contract from its metadata', { timeout: 120_000 }, async () => {
-    const { page, problems } = await openPage(browser, serve.url.href);
-    await page.getByRole('button', { name: 'New pruning session' }).click();
-    await page.getByRole('button', { name: 'Use the built-in sample' }).click();
-    await page.getByRole('region', { name: 'What the engine found' }).waitFor({ timeout: 20_000 });
-    await page.getByRole('button', { name: 'Next: choose a model' }).click();
-    await page.getByRole('textbox', { name: 'Or a trained model file' }).fill(file);
-    await page.getByRole('button', { name: 'Open', exact: true }).click();
+  it(
+    'shows its operators as layers, its channel groups, and the input contract from its metadata; the export step offers folding for ONNX',
+    { timeout: 120_000 },
+    async () => {
+      const { page, problems } = await openPage(browser, serve.url.href);
+      await page.getByRole('button', { name: 'New pruning session' }).click();
+      await page.getByRole('button', { name: 'Use the built-in sample' }).click();
+      await page.getByRole('region', { name: 'What the engine found' }).waitFor({ timeout: 20_000 });
+      await page.getByRole('button', { name: 'Next: choose a model' }).click();
+      await page.getByRole('textbox', { name: 'Or a trained model file' }).fill(file);
+      await page.getByRole('button', { name: 'Open', exact: true }).click();
 
-    const layers = page.getByRole('region', { name: 'Layers' });
-    await layers.waitFor({ timeout: 30_000 });
-    const types = await layers.locator('tbody td:nth-child(2)').allTextContents();
-    expect(types).toEqual(expect.arrayContaining(['Conv2D', 'GroupedConv2D', 'DepthwiseConv2D', 'OnnxPool2D', 'Concatenate', 'Dense']));
-    const groups = await page.getByRole('region', { name: 'Channel groups' }).textContent();
-    expect(groups).toContain('grouped_Conv');
-    const card = page
-      .locator('section, div')
-      .filter({ has: page.getByRole('heading', { name: 'How the model expects its images' }) })
-      .last();
-    const text = await card.textContent();
-    expect(text).toMatch(/RGB/);
-    expect(text).toMatch(/32×32×3/);
-    expect(text).toMatch(/zero, one, two/);
-    expect(text).toMatch(/Read from the model file \(pixels scaled to \[-1, 1\]/);
-    expect(problems).toEqual([]);
-  });
+      const layers = page.getByRole('region', { name: 'Layers' });
+      await layers.waitFor({ timeout: 30_000 });
+      const types = await layers.locator('tbody td:nth-child(2)').allTextContents();
+      expect(types).toEqual(expect.arrayContaining(['Conv2D', 'GroupedConv2D', 'DepthwiseConv2D', 'OnnxPool2D', 'Concatenate', 'Dense']));
+      const groups = await page.getByRole('region', { name: 'Channel groups' }).textContent();
+      expect(groups).toContain('grouped_Conv');
+      const card = page
+        .locator('section, div')
+        .filter({ has: page.getByRole('heading', { name: 'How the model expects its images' }) })
+        .last();
+      const text = await card.textContent();
+      expect(text).toMatch(/RGB/);
+      expect(text).toMatch(/32×32×3/);
+      expect(text).toMatch(/zero, one, two/);
+      expect(text).toMatch(/Read from the model file \(pixels scaled to \[-1, 1\]/);
+
+      // The wizard's export step offers the Project screen's fold-batch-norm choice for ONNX, and only there.
+      // (The sample's 28x28 grey images are fitted to the model's 32x32x3 input to get there.)
+      await page.getByRole('checkbox', { name: /Fit my images to the model/ }).check();
+      await page.getByRole('button', { name: 'Next: set up the pruning' }).click();
+      for (const next of ['Next: Target', 'Next: Schedule', 'Next: Training', 'Next: Review']) await page.getByRole('button', { name: next }).click();
+      const fold = page.getByRole('checkbox', { name: /Fold batch norms into the layers before them/ });
+      expect(await fold.count()).toBe(0);
+      await page.getByLabel('Export format').selectOption('onnx');
+      await fold.check();
+      expect(await fold.isChecked()).toBe(true);
+      await page.getByLabel('Export format').selectOption('tfjs');
+      expect(await fold.count()).toBe(0);
+      expect(problems).toEqual([]);
+    },
+  );
 });

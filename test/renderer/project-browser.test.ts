@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../build/run.js';
+import { decodeOnnx } from '../../core/models/io/onnx/onnx-proto.js';
 import { type ServeProcess } from '../core/node/serve/serve-process.js';
 import { startServeAndChromium } from '../browser/serve-and-chromium.js';
 import { UI_WAIT } from '../browser/waits.js';
@@ -88,6 +89,19 @@ describe('a project in Chromium', () => {
     await expect.poll(() => page.getByText(/^✓ Wrote \d+ files?:/).textContent(), { timeout: UI_WAIT }).toContain('model.json');
     expect(existsSync(join(out, 'model.json'))).toBe(true);
     expect(await page.getByRole('alert').filter({ hasText: 'The model was not exported' }).count()).toBe(0);
+    // The same session as ONNX with its batch norms folded: the checkbox is offered for ONNX only.
+    const exportForm = page.getByRole('form', { name: 'Export a pruned model' });
+    const fold = exportForm.getByRole('checkbox', { name: /Fold batch norms into the layers before them/ });
+    expect(await fold.count()).toBe(0);
+    await exportForm.getByLabel('Format').selectOption('onnx');
+    await fold.check();
+    const onnxOut = join(folder, 'l2-onnx');
+    await page.getByLabel('Into the folder').fill(onnxOut);
+    await page.getByRole('button', { name: 'Export the model' }).click();
+    await expect.poll(() => page.getByText(/^✓ Wrote \d+ files?:/).textContent(), { timeout: UI_WAIT }).toContain('model.onnx');
+    const ops = decodeOnnx(readFileSync(join(onnxOut, 'model.onnx')), 'model.onnx').graph!.node!.map((n) => n.op_type);
+    expect(ops).toContain('Conv');
+    expect(ops).not.toContain('BatchNormalization');
 
     // The Model screen browses for model files (the weights shard is not listed) and opens the exported one.
     const nav = page.getByRole('navigation', { name: 'Screens' });

@@ -5,13 +5,13 @@ import { kernelMagnitude } from '../cip-contribution.js';
 import type { CipAnalysis } from '../cip-propagation.js';
 import { foldAfter } from '../cip-rules.js';
 import type { CipSettings } from '../cip-settings.js';
-import { inputsOf, isModelInput, outputsOf, readTopology, tensorKey, type Topology } from '../cip-topology.js';
+import { inputsOf, isModelInput, isWriter, outputsOf, readTopology, tensorKey, type Topology } from '../cip-topology.js';
 import type { ChannelColumn, ChannelEdge } from './flow-bands.js';
 
-/** The layers that make channels (conv, dense), in topological order: the diagram's columns. */
+/** The layers that make channels (conv, grouped conv, dense), in topological order: the diagram's columns. */
 export function writerColumns(model: tfl.LayersModel, graph: ChannelGraph): ChannelColumn[] {
   return graph.layers
-    .filter((ports) => layerKind(model.getLayer(ports.name)) === 'producer')
+    .filter((ports) => isWriter(model.getLayer(ports.name)))
     .map((ports) => ({ layer: ports.name, className: ports.className, group: ports.outputs[0].group, channels: ports.outputs[0].channels }));
 }
 
@@ -79,7 +79,7 @@ function weightEdges(
       for (let c = 0; c < segment.channels; c++) {
         for (let d = 0; d < outChannels; d++) {
           const i = c * outChannels + d;
-          edge.from[i] = c;
+          edge.from[i] = Math.floor(c / (segment.repeat ?? 1)); // a channel a depthwise multiplier spread over several positions
           edge.to[i] = d;
           edge.weight[i] = magnitude[(offset + c) * outChannels + d] * mu[offset + c] * scale[d];
         }

@@ -16,7 +16,7 @@ beforeAll(async () => {
 type Block =
   | { kind: 'residual'; bnA: boolean; bnB: boolean; convB: boolean; relu: boolean }
   | { kind: 'concat'; widths: [number, number]; bnAfter: boolean }
-  | { kind: 'depthwise'; bn: boolean }
+  | { kind: 'depthwise'; bn: boolean; multiplier: number }
   | { kind: 'separable'; width: number; bn: boolean }
   | { kind: 'conv'; width: number; bn: boolean; activation: 'relu' | 'linear' | 'softmax' }
   | { kind: 'shortcut'; width: number; bnA: boolean }
@@ -35,7 +35,7 @@ const width = fc.integer({ min: 2, max: 5 });
 const block: fc.Arbitrary<Block> = fc.oneof(
   fc.record({ kind: fc.constant('residual' as const), bnA: fc.boolean(), bnB: fc.boolean(), convB: fc.boolean(), relu: fc.boolean() }),
   fc.record({ kind: fc.constant('concat' as const), widths: fc.tuple(width, width), bnAfter: fc.boolean() }),
-  fc.record({ kind: fc.constant('depthwise' as const), bn: fc.boolean() }),
+  fc.record({ kind: fc.constant('depthwise' as const), bn: fc.boolean(), multiplier: fc.integer({ min: 1, max: 3 }) }),
   fc.record({ kind: fc.constant('separable' as const), width, bn: fc.boolean() }),
   fc.record({
     kind: fc.constant('conv' as const),
@@ -91,7 +91,7 @@ function buildModel(s: Spec): tfl.LayersModel {
       x = tfl.layers.concatenate({ name: name('concat') }).apply([conv(x, b.widths[0]), conv(x, b.widths[1])]) as tfl.SymbolicTensor;
       if (b.bnAfter) x = bn(x);
     } else if (b.kind === 'depthwise') {
-      x = tfl.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', name: name('depthwise') }).apply(x) as tfl.SymbolicTensor;
+      x = tfl.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', depthMultiplier: b.multiplier, name: name('depthwise') }).apply(x) as tfl.SymbolicTensor;
       if (b.bn) x = bn(x);
     } else if (b.kind === 'separable') {
       x = tfl.layers.separableConv2d({ filters: b.width, kernelSize: 3, padding: 'same', name: name('separable') }).apply(x) as tfl.SymbolicTensor;
@@ -153,8 +153,8 @@ function randomKeep(groups: { id: number; channels: number; prunable: boolean }[
 
 describe('mask mode against physical pruning', () => {
   it(
-    'on random graphs (residual adds with and without batch norm on each branch, concatenations, depthwise and ' +
-      'separable convolutions, option-A shortcuts, softmax, dense heads), masked and pruned outputs are equal within 1e-4',
+    'on random graphs (residual adds with and without batch norm on each branch, concatenations, depthwise convolutions ' +
+      'with channel multipliers and separable convolutions, option-A shortcuts, softmax, dense heads), masked and pruned outputs are equal within 1e-4',
     async () => {
       let pruned = 0;
       await fc.assert(

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { foldForInference } from '../../fold-for-inference.js';
 import { modelInputContract, type InputContract } from '../../input-contract.js';
+import { modelInputLayout } from '../../input-layout.js';
 import { contractMetadata } from './onnx-contract.js';
 import { refuseSharedLayers } from '../export-shared.js';
 import { ModelExportError } from '../model-errors.js';
@@ -20,7 +21,8 @@ export interface OnnxExportOptions {
   /**
    * Inputs and outputs in the engine's channels-last layout (NHWC): a Transpose after the input and before
    * each rank-4 output, so a runtime takes and gives the engine's tensors as they are (ONNX Runtime runs
-   * the model's own NCHW graph between them). For forward passes, not for files users deploy.
+   * the model's own NCHW graph between them). Forward passes use it; a model read from an NHWC file
+   * (tf2onnx) gets it by default, so its users feed it as they fed the original. Otherwise NCHW.
    */
   channelsLast?: boolean;
   /** Intermediate tensors of `source` to add as graph outputs, after the model's own, named `probe_<i>`. */
@@ -32,7 +34,7 @@ export const nchw = (shape: (number | null)[]) => (shape.length === 4 ? [shape[0
 
 /**
  * An ONNX model (opset 17) of any model the engine holds: rank-4 tensors NCHW as PyTorch and ONNX Runtime
- * expect, a dynamic batch axis, input and output names from the engine's layer names (an imported ONNX
+ * expect (the graph's input NHWC where the model came from an NHWC file), a dynamic batch axis, input and output names from the engine's layer names (an imported ONNX
  * file's names come back as they were).
  */
 export async function exportOnnx(source: tfl.LayersModel, options: OnnxExportOptions = {}): Promise<Uint8Array> {
@@ -43,15 +45,15 @@ export async function exportOnnx(source: tfl.LayersModel, options: OnnxExportOpt
     const names = new Map<tfl.SymbolicTensor, string>();
     const key = (t: tfl.SymbolicTensor) => `${t.sourceLayer.name}:${t.outputTensorIndex ?? 0}`;
     const byKey = new Map<string, string>();
-    const channelsLast = options.channelsLast ?? false;
+    const channelsLast = options.channelsLast ?? modelInputLayout(source) === 'nhwc';
     const toLast = (name: string, shape: (number | null)[], base: string) =>
       channelsLast && shape.length === 4 ? writer.node('Transpose', [name], base, { perm: [0, 2, 3, 1] })[0] : name;
     const inputs = model.inputs.map((t) => {
       const name = writer.name(t.sourceLayer.name);
       if (channelsLast && t.shape.length === 4) {
-        const outer = writer.name(`${t.sourceLayer.name}_nhwc`);
-        byKey.set(key(t), writer.node('Transpose', [outer], `${name}_nchw`, { perm: [0, 3, 1, 2] })[0]);
-        return valueInfo(outer, t.shape);
+        // The input keeps its name (a user's pipeline feeds it by name); the graph reads its NCHW transpose.
+        byKey.set(key(t), writer.node('Transpose', [name], `${name}_nchw`, { perm: [0, 3, 1, 2] })[0]);
+        return valueInfo(name, t.shape);
       }
       byKey.set(key(t), name);
       return valueInfo(name, nchw(t.shape));

@@ -7,6 +7,7 @@ import { READ_OPERATORS, RULES, generic } from './onnx-rules.js';
 import { readTensor, type ExternalReader } from './onnx-tensors.js';
 import { GENERIC_OPS } from './onnx-kernels.js';
 import { ModelFormatError } from '../model-errors.js';
+import { rememberInputLayout } from '../../input-layout.js';
 
 /** Opsets whose operators (as exported by torch.onnx and other converters) this importer reads. */
 const OPSETS = { min: 7, max: 23 };
@@ -38,6 +39,7 @@ export async function onnxToLayers(proto: OnnxModel, file: string, external: Ext
   }
 
   const inputs: tfl.SymbolicTensor[] = [];
+  let nhwcInput = false;
   for (const info of graph.input ?? []) {
     if (state.consts.has(info.name)) continue; // old exports list initializers as inputs too
     // An NHWC input (TensorFlow converters) is read only through a Transpose to NCHW: the engine takes it as it is.
@@ -46,6 +48,7 @@ export async function onnxToLayers(proto: OnnxModel, file: string, external: Ext
       readers.length > 0 && readers.every((r) => r.op_type === 'Transpose' && r.attribute?.find((a) => a.name === 'perm')?.ints?.join() === '0,3,1,2');
     const tensor = tfl.input({ shape: engineShape(info, file, nhwc), name: state.uniqueName(info.name) });
     inputs.push(tensor);
+    nhwcInput ||= nhwc;
     state.values.set(info.name, nhwc ? { tensor, nhwc } : { tensor });
   }
   if (inputs.length === 0) throw new ModelFormatError(file, 'has no graph input that is not an initializer');
@@ -79,7 +82,10 @@ export async function onnxToLayers(proto: OnnxModel, file: string, external: Ext
     if (!value) throw new ModelFormatError(file, `graph output '${o.name}' is ${state.consts.has(o.name) ? 'a constant' : 'produced by no node'}`);
     return state.ordered(value, file).tensor;
   });
-  return tfl.model({ inputs, outputs, name: state.uniqueName(graph.name || 'onnx_model') });
+  const model = tfl.model({ inputs, outputs, name: state.uniqueName(graph.name || 'onnx_model') });
+  // Fed channels-last by its users: an ONNX export takes NHWC again.
+  if (nhwcInput) rememberInputLayout(model, 'nhwc');
+  return model;
 }
 
 /** The engine's per-image shape of a graph input: [C, H, W] becomes [H, W, C]; the batch axis is dropped. */

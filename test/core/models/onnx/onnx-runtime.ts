@@ -1,4 +1,9 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { expect } from 'vitest';
+import { runPython } from '../../../interop/python.js';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
@@ -48,4 +53,19 @@ export function randomScores(graph: { groups: { id: number; channels: number; pr
   let state = seed;
   const next = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
   return new Map(graph.groups.filter((g) => g.prunable).map((g) => [g.id, Float32Array.from({ length: g.channels }, next)]));
+}
+
+let checked: string | undefined;
+
+/** onnx.checker (full check, shapes inferred) on a file we wrote: the onnx package's own verdict. */
+export async function checkWithOnnx(bytes: Uint8Array, name: string): Promise<void> {
+  checked ??= mkdtempSync(join(tmpdir(), 'pruneflow-onnx-'));
+  const path = join(checked, `${name}.onnx`);
+  writeFileSync(path, bytes);
+  const out = await runPython([
+    '-c',
+    `import onnx,sys; m=onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True); print('ok', m.opset_import[0].version)`,
+    path,
+  ]);
+  expect(out.trim()).toBe('ok 17');
 }

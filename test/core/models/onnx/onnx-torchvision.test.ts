@@ -9,7 +9,7 @@ import { countFlops } from '../../../../core/models/model-cost.js';
 import { planPruning } from '../../../../core/prune/budget.js';
 import { pruneModel } from '../../../../core/prune/surgery.js';
 import { LARGE_ONNX, largeOnnx } from '../../../interop/onnx-fixtures.js';
-import { maxAbsDiff, randomImages, randomScores, runEngine, runOrt } from './onnx-runtime.js';
+import { checkWithOnnx, maxAbsDiff, randomImages, randomScores, runEngine, runOrt } from './onnx-runtime.js';
 
 // 224 x 224 images through six ImageNet networks: wasm (the pure-JS backend takes minutes per model).
 beforeAll(async () => {
@@ -19,7 +19,7 @@ beforeAll(async () => {
 /** torchvision's families as torch.onnx.export writes them (made by the reference Python on first use). */
 describe('torchvision models exported to ONNX', () => {
   it.each(LARGE_ONNX)(
-    '%s: same outputs as ONNX Runtime, same parameters and FLOPs as PyTorch; pruned by 30 percent of FLOPs, exported, the same in ONNX Runtime',
+    '%s: same outputs as ONNX Runtime, same parameters and FLOPs as PyTorch; pruned by 30 percent of FLOPs, exported, the same in ONNX Runtime and passes onnx.checker',
     async (name) => {
       const { bytes, info } = await largeOnnx(name);
       const { model } = await importModel(memoryTree('torchvision', new Map([[`${name}.onnx`, bytes]])));
@@ -36,6 +36,7 @@ describe('torchvision models exported to ONNX', () => {
       expect(pruned.countParams()).toBeLessThan(model.countParams());
       const exported = await exportOnnx(pruned);
       expect(maxAbsDiff(runEngine(pruned, input, shape), (await runOrt(exported, input, shape)).values)).toBeLessThan(1e-4);
+      await checkWithOnnx(exported, `${name}-pruned`);
       model.dispose();
       pruned.dispose();
       tf.disposeVariables();
