@@ -190,6 +190,7 @@ const CUT_REQUEST_CHECKS: Record<keyof CutRequest, (value: unknown) => string | 
       ? undefined
       : '{ height, width: 1..4096, channels: 1..4, classes: 2..100000 }',
   metric: oneOf('flops', 'params'),
+  roundTo: integer(1, 256),
 };
 
 /** An object whose keys all have a check; `required` keys must be present. */
