@@ -168,6 +168,7 @@ const CUT_REQUEST_CHECKS: Record<keyof CutRequest, ValueCheck> = {
       ? undefined
       : '{ height, width: 1..4096, channels: 1..4, classes: 2..100000 }',
   metric: oneOf('flops', 'params'),
+  roundTo: integer(1, 256),
 };
 
 export const cutRequest: ArgCheck = (value, fail) => checkOptions(value, CUT_REQUEST_CHECKS, ['model', 'metric'], 'request', fail);

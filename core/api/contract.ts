@@ -95,6 +95,8 @@ export interface PruneResult {
   pruneOnly: { accuracy: number };
   /** The speed-up measured in paired runs with its spread (absent in projects saved before it was measured so). */
   speed?: SpeedMeasurement;
+  /** The speed-up the timing engine's measured cost model predicted for the pruned widths (an estimate, beside `speed`). */
+  speedEstimate?: { speedup: number; engine: string };
   seconds: number;
   /** Files written by the export, if one was asked for. */
   exported: string[];
@@ -199,12 +201,32 @@ export interface CutRequest {
   /** The images the model is built for (built-in models only; a model file has its own input). */
   input?: { height: number; width: number; channels: number; classes: number };
   metric: 'flops' | 'params';
+  /** Kept channels rounded up to multiples of this; absent: the engine picks the rounding that pays on the engine that will time the run. */
+  roundTo?: number;
+}
+
+/** The latency model of the engine that will time a run's models, measured on this machine (core/metrics/latency-model.ts). */
+export interface LatencyModelInfo {
+  /** 'onnxruntime' or 'wasm'; absent (with `block` 1) where no model was measured for the backend: time is taken to follow FLOPs. */
+  engine?: 'onnxruntime' | 'wasm';
+  /** Who times the run, in words ("ONNX Runtime (CPU)"). */
+  label: string;
+  /** The channel block its kernels work in: the rounding that pays. */
+  block: number;
+  /** Why that rounding is the default, in a sentence. */
+  why: string;
 }
 
 export interface CutEstimate {
   baseline: { flops: number; params: number };
-  /** Cuts of the metric asked for, 5% to 95% in steps of 5%, with the same share from every layer; absent where too deep to reach. */
-  points: { reduction: number; flops: number; params: number }[];
+  /**
+   * Cuts of the metric asked for, 5% to 95% in steps of 5%, with the same share from every layer; absent where too deep to reach.
+   * `time`: the pruned model's inference time over the baseline's, predicted by the timing engine's measured cost model.
+   */
+  points: { reduction: number; flops: number; params: number; time?: number }[];
+  latency?: LatencyModelInfo;
+  /** The rounding counted: the one asked for, or where none was, the timing engine's block if the cost model says it pays, else 1. */
+  roundTo?: number;
 }
 
 /** A project file confirmed whole on disk (Save) or written to a new path (Save As). */

@@ -32,3 +32,19 @@ export function speedupSentence(speed: SpeedMeasurement, times = '×', dash = '�
 export function flopsEstimateWords(baselineFlops: number, prunedFlops: number, times = '×'): string {
   return `about ${speedupFigure(baselineFlops / Math.max(1, prunedFlops), times)} faster (estimate from FLOPs)`;
 }
+
+const ENGINE_WORDS: Record<string, string> = { onnxruntime: 'ONNX Runtime', wasm: 'WebAssembly' };
+/** "ONNX Runtime", "WebAssembly": the engine that timed the models. */
+export const timingEngineWords = (engine: string) => ENGINE_WORDS[engine] ?? engine;
+
+/**
+ * The estimate beside the measurement: the speed-up the timing engine's measured cost model predicted
+ * ("estimate for ONNX Runtime: 1.62×"), or, for results without one, the FLOPs ratio ("estimate from FLOPs: 2.00×").
+ */
+export function speedEstimateWords(
+  result: { speedEstimate?: { speedup: number; engine: string }; baseline: { flops: number }; pruned: { flops: number } },
+  times = '×',
+): string {
+  if (result.speedEstimate) return `estimate for ${timingEngineWords(result.speedEstimate.engine)}: ${speedupFigure(result.speedEstimate.speedup, times)}`;
+  return `estimate from FLOPs: ${speedupFigure(result.baseline.flops / Math.max(1, result.pruned.flops), times)}`;
+}

@@ -1,7 +1,7 @@
 import type { DatasetPreview, ModelReport, ModelSummary, PruneResult } from '../api/contract.js';
 import { classRows, worstFirst } from '../api/class-rows.js';
 import { percent as reportPercent, points } from '../report/report-values.js';
-import { speedupFigure, speedupSentence, speedupVerdict } from '../api/speed-words.js';
+import { speedupFigure, speedupSentence, speedupVerdict, timingEngineWords } from '../api/speed-words.js';
 
 const percent = (x: number) => `${(x * 100).toFixed(2)}%`;
 const millions = (x: number) => `${(x / 1e6).toFixed(3)}M`;
@@ -42,6 +42,11 @@ export function formatPruneTable(result: PruneResult): string {
     ...lines,
     '',
     ...(result.speed ? [`speed-up measured: ${speedupSentence(result.speed, 'x', '-')}`] : []),
+    ...(result.speedEstimate
+      ? [
+          `speed-up estimated by the ${timingEngineWords(result.speedEstimate.engine)} cost model measured on this machine: ${speedupFigure(result.speedEstimate.speedup, 'x')}`,
+        ]
+      : []),
     `speed-up estimated from FLOPs: ${speedupFigure(result.baseline.flops / result.pruned.flops, 'x')}`,
     `accuracy right after pruning, before fine-tuning: ${percent(result.pruneOnly.accuracy)}`,
     ...formatClassAccuracy(result),

@@ -1,41 +1,74 @@
 import type { CutEstimate, CutRequest } from '../api/contract.js';
-import { buildChannelGraph } from '../graph/channel-graph.js';
+import { buildChannelGraph, type ChannelGraph } from '../graph/channel-graph.js';
+import { type LatencyProfile, predictedTimeShare } from '../metrics/latency-model.js';
 import { BudgetError, planUniform } from '../prune/budget.js';
 import { loadModel } from './model-source.js';
 import type { RunHost } from './run-inputs.js';
+import { latencyModelInfo, latencyProfile, timingEngine } from './timing-engine.js';
 
 const STEPS = 19;
 
 /**
  * What each cut of `metric` leaves of the model, counted exactly on its channel graph with the same share
- * taken from every prunable group (scores are not needed for the counts). A global ranking spreads the cut
- * by importance instead, so its other measure lands near, not on, these numbers.
+ * taken from every prunable group (scores are not needed for the counts), with kept channels rounded as asked.
+ * A global ranking spreads the cut by importance instead, so its other measure lands near, not on, these
+ * numbers. Each point's time share comes from the cost model of the engine that will time the run. Without a
+ * rounding asked for, the engine's block is counted where the cost model says it is faster than exact counts.
  */
-export async function estimateCut(request: CutRequest, host: Pick<RunHost, 'openModelSource'>): Promise<CutEstimate> {
+export async function estimateCut(request: CutRequest, host: Pick<RunHost, 'openModelSource' | 'forwardEngine'>): Promise<CutEstimate> {
   const input = request.input && {
     inputShape: [request.input.height, request.input.width, request.input.channels] as [number, number, number],
     numClasses: request.input.classes,
   };
+  const profile = latencyProfile(await timingEngine(host));
   const model = await loadModel(request.model, host, input);
   try {
     const graph = buildChannelGraph(model);
-    const flat = new Map(graph.groups.filter((g) => g.prunable).map((g) => [g.id, new Float32Array(g.channels).fill(1)]));
-    const points: CutEstimate['points'] = [];
-    let baseline = { flops: 0, params: 0 };
-    for (let i = 1; i <= STEPS; i++) {
-      const reduction = i / (STEPS + 1);
-      try {
-        const plan = planUniform(graph, flat, { metric: request.metric, reduction });
-        baseline = plan.baseline;
-        points.push({ reduction, ...plan.achieved });
-      } catch (error) {
-        if (!(error instanceof BudgetError)) throw error;
-        break; // deeper cuts are out of reach too
-      }
+    const count = (roundTo: number) => countCuts(graph, request.metric, roundTo, profile);
+    let roundTo = request.roundTo ?? 1;
+    let counted = count(roundTo);
+    if (request.roundTo === undefined && profile && profile.block > 1) {
+      const blocked = count(profile.block);
+      if (pays(blocked.points, counted.points)) [roundTo, counted] = [profile.block, blocked];
     }
-    if (points.length === 0) baseline = planUniform(graph, flat, { metric: request.metric, reduction: 0 }).baseline;
-    return { baseline, points };
+    return { ...counted, latency: latencyModelInfo(profile), roundTo };
   } finally {
     model.dispose();
   }
+}
+
+type Points = CutEstimate['points'];
+
+/** The block pays where it reaches the cuts exact counts reach (but 5% at most fewer) and is predicted faster at the middle one. */
+function pays(blocked: Points, exact: Points): boolean {
+  if (exact.length === 0 || blocked.length < exact.length - 1) return false;
+  const middle = exact[Math.floor((Math.min(blocked.length, exact.length) - 1) / 2)];
+  const other = blocked.find((p) => Math.abs(p.reduction - middle.reduction) < 1e-9);
+  return other !== undefined && (other.time ?? 1) < (middle.time ?? 1);
+}
+
+function countCuts(
+  graph: ChannelGraph,
+  metric: CutRequest['metric'],
+  roundTo: number,
+  profile: LatencyProfile | undefined,
+): Pick<CutEstimate, 'baseline' | 'points'> {
+  const flat = new Map(graph.groups.filter((g) => g.prunable).map((g) => [g.id, new Float32Array(g.channels).fill(1)]));
+  const points: Points = [];
+  let baseline = { flops: 0, params: 0 };
+  for (let i = 1; i <= STEPS; i++) {
+    const reduction = i / (STEPS + 1);
+    try {
+      const plan = planUniform(graph, flat, { metric, reduction, roundTo });
+      baseline = plan.baseline;
+      const kept = new Map([...plan.keep].map(([g, k]) => [g, k.length]));
+      const time = profile ? predictedTimeShare(graph, { graph, kept }, profile) : plan.achieved.flops / Math.max(1, plan.baseline.flops);
+      points.push({ reduction, ...plan.achieved, time });
+    } catch (error) {
+      if (!(error instanceof BudgetError)) throw error;
+      break; // deeper cuts are out of reach too
+    }
+  }
+  if (points.length === 0) baseline = planUniform(graph, flat, { metric, reduction: 0 }).baseline;
+  return { baseline, points };
 }

@@ -31,6 +31,7 @@ import { measureSensitivity } from './sensitivity-step.js';
 import { isFinalState, SessionMachine } from './session-state.js';
 import { layerWidths, pruneStepReporter } from './prune-steps.js';
 import { ForwardChooser } from '../backend/forward-runner.js';
+import { estimatedSpeedup } from './speed-estimate.js';
 
 export interface RunContext extends RunHost {
   backend: string;
@@ -311,11 +312,17 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
     note('evaluating', 'Measuring the pruned model');
     let prunedSummary: ModelSummary;
     let speed: PruneResult['speed'];
+    let speedEstimate: PruneResult['speedEstimate'];
     try {
       prunedSummary = await summarise(pruned, test, norm, config, context, forward, false);
       note('evaluating', 'Timing the baseline and the pruned model in turn');
       const deployedPruned = await foldForInference(pruned);
-      speed = await measureSpeedup(deployedBaseline, deployedPruned, { ...latencyRuns(config), forward }).finally(() => deployedPruned.dispose());
+      speed = await measureSpeedup(deployedBaseline, deployedPruned, { ...latencyRuns(config), forward })
+        .then((measured) => {
+          speedEstimate = estimatedSpeedup(deployedBaseline, deployedPruned, forward);
+          return measured;
+        })
+        .finally(() => deployedPruned.dispose());
     } finally {
       deployedBaseline.dispose();
     }
@@ -336,6 +343,7 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
       pruned: prunedSummary,
       pruneOnly: { accuracy: pruneOnlyAccuracy },
       speed,
+      ...(speedEstimate && { speedEstimate }),
       seconds: (performance.now() - started) / 1000,
       exported,
       warnings: [...warnings, ...criterionWarnings, ...backOffs],

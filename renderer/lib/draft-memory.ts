@@ -15,6 +15,7 @@ export const DRAFT_SETTINGS = [
   'ranking',
   'protect',
   'roundTo',
+  'roundToChosen',
   'schedule',
   'scheduleSteps',
   'softEpochs',
@@ -41,6 +42,7 @@ export const DRAFT_SETTINGS = [
   'sampleTrain',
   'sampleTest',
   'fitInput',
+  'wizardStep',
 ] as const satisfies readonly (keyof SessionDraft)[];
 
 export type DraftSettings = Partial<Pick<SessionDraft, (typeof DRAFT_SETTINGS)[number]>>;

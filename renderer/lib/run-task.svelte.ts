@@ -1,5 +1,6 @@
 import type { DemoOptions, EngineApi, EngineEvent, PruneConfig, PruneResult, PruneStep, SerializedError, TaskProgress } from '../../core/api/contract.js';
 import { serializeError } from '../../core/api/errors.js';
+import { EpochClock } from './epoch-clock.js';
 
 export type RunPhase = 'idle' | 'starting' | 'running' | 'pausing' | 'paused' | 'cancelling' | 'done' | 'failed' | 'cancelled';
 
@@ -7,6 +8,8 @@ export type RunPhase = 'idle' | 'starting' | 'running' | 'pausing' | 'paused' | 
 export interface MetricPoint {
   /** Steps since the run began, over all stages. */
   x: number;
+  /** Epochs since the run began, over all training stages (see EpochClock). */
+  epoch: number;
   stage: string;
   loss?: number;
   accuracy?: number;
@@ -37,7 +40,7 @@ export class RunTaskState {
   stage = $state<string>();
   points = $state.raw<MetricPoint[]>([]);
   /** Accuracy on the held-out images (early stopping's), once per epoch, at the step it was measured: few points, never thinned. */
-  heldOut = $state.raw<{ x: number; stage: string; accuracy: number }[]>([]);
+  heldOut = $state.raw<{ x: number; epoch: number; stage: string; accuracy: number }[]>([]);
   log = $state.raw<LogLine[]>([]);
   /** What the engine warned about during the run (a smaller batch after running out of GPU memory). */
   warnings = $state.raw<string[]>([]);
@@ -70,6 +73,7 @@ export class RunTaskState {
   }
   #step = 0;
   #stride = 1;
+  #clock = new EpochClock();
   readonly #engine: EngineApi;
   readonly #unsubscribe: () => void;
 
@@ -152,6 +156,7 @@ export class RunTaskState {
     this.#taskId = undefined;
     this.#step = 0;
     this.#stride = 1;
+    this.#clock = new EpochClock();
     this.progress = undefined;
     this.stages = [];
     this.stage = undefined;
@@ -243,9 +248,10 @@ export class RunTaskState {
     this.progress = progress;
     const m = progress.metrics;
     if (progress.stage === 'training' && m?.imagesPerSecond) this.trainingSpeed = m.imagesPerSecond;
-    if (m?.validationAccuracy !== undefined) this.heldOut = [...this.heldOut, { x: this.#step, stage: progress.stage, accuracy: m.validationAccuracy }];
+    const epoch = this.#clock.at(progress) ?? this.points.at(-1)?.epoch ?? 0;
+    if (m?.validationAccuracy !== undefined) this.heldOut = [...this.heldOut, { x: this.#step, epoch, stage: progress.stage, accuracy: m.validationAccuracy }];
     if (m && (m.loss !== undefined || m.accuracy !== undefined))
-      this.#addPoint({ x: this.#step++, stage: progress.stage, loss: m.loss, accuracy: m.accuracy, learningRate: m.learningRate });
+      this.#addPoint({ x: this.#step++, epoch, stage: progress.stage, loss: m.loss, accuracy: m.accuracy, learningRate: m.learningRate });
   }
 
   #addPoint(point: MetricPoint): void {

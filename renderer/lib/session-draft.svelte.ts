@@ -52,6 +52,8 @@ export class SessionDraft {
   ranking = $state<PruneConfig['ranking']>(DEFAULT_PRUNE_CONFIG.ranking);
   protect = $state(DEFAULT_PRUNE_CONFIG.protect);
   roundTo = $state(DEFAULT_PRUNE_CONFIG.roundTo);
+  /** The user picked the rounding; until then it follows the estimate (the block of the engine that will time the run, where it pays). */
+  roundToChosen = $state(false);
   schedule = $state<PruneConfig['schedule']>(DEFAULT_PRUNE_CONFIG.schedule);
   scheduleSteps = $state(DEFAULT_PRUNE_CONFIG.scheduleSteps);
   softEpochs = $state(DEFAULT_PRUNE_CONFIG.softEpochs);
@@ -89,6 +91,8 @@ export class SessionDraft {
   #firstExport = '';
   /** Resize and convert the images to a model file's input (the Model screen offers it when they differ). */
   fitInput = $state(false);
+  /** The set-up wizard's step (0: criterion .. 4: review): kept with the settings, so a reload returns to it. */
+  wizardStep = $state(0);
 
   readonly #engine: EngineApi;
 
@@ -122,6 +126,7 @@ export class SessionDraft {
 
   /** Choices for the next session: the same settings, a name of its own (the engine's default) and its own export folder. */
   nextSession(): void {
+    this.wizardStep = 0;
     if (this.#started === 0) return;
     this.sessionName = '';
     this.exportOverwrite = false;
@@ -136,11 +141,23 @@ export class SessionDraft {
     return checkInputFit(input, { height: preview.height, width: preview.width, channels: preview.channels, classes: preview.classNames.length });
   }
 
-  /** FLOPs and parameters left by each cut, for the data the model will be built for. */
+  /** FLOPs, parameters and predicted time left by each cut, for the data the model will be built for, with the rounding chosen (or the engine's pick). */
   loadEstimate(): Promise<void> {
     const preview = this.preview.value;
     const input = preview && { height: preview.height, width: preview.width, channels: preview.channels, classes: preview.classNames.length };
-    return this.estimate.load(() => this.#engine.estimateCut({ model: this.model, metric: this.metric, ...(input && { input }) }));
+    const roundTo = this.roundToChosen ? { roundTo: this.roundTo } : {};
+    return this.estimate.load(async () => {
+      const estimate = await this.#engine.estimateCut({ model: this.model, metric: this.metric, ...roundTo, ...(input && { input }) });
+      if (!this.roundToChosen && estimate.roundTo !== undefined) this.roundTo = estimate.roundTo;
+      return estimate;
+    });
+  }
+
+  /** The user's rounding: counted again with it. */
+  chooseRoundTo(roundTo: number): void {
+    this.roundTo = roundTo;
+    this.roundToChosen = true;
+    this.estimate.clear();
   }
 
   /** The session as the engine takes it; settings left at their defaults are left out. */

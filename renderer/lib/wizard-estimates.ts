@@ -4,22 +4,26 @@ import type { CutEstimate, PruneConfig } from '../../core/api/contract.js';
 export interface CutPoint {
   flops: number;
   params: number;
+  /** The pruned model's inference time over the baseline's, by the timing engine's measured cost model (absent in older answers). */
+  time?: number;
 }
 
 /**
- * FLOPs and parameters left by a cut of `reduction`, between the engine's counted points (5% apart, and the
- * unpruned model at 0); undefined where the cut is deeper than any counted one.
+ * FLOPs, parameters and predicted time left by a cut of `reduction`, between the engine's counted points (5%
+ * apart, and the unpruned model at 0); undefined where the cut is deeper than any counted one.
  */
 export function cutAt(estimate: CutEstimate, reduction: number): CutPoint | undefined {
-  const points = [{ reduction: 0, ...estimate.baseline }, ...estimate.points];
+  const points = [{ reduction: 0, ...estimate.baseline, time: 1 }, ...estimate.points];
   if (reduction < 0 || reduction > points[points.length - 1].reduction + 1e-9) return undefined;
+  const between = (a: number, b: number, t: number) => a + t * (b - a);
   for (let i = 1; i < points.length; i++) {
     const [a, b] = [points[i - 1], points[i]];
     if (reduction > b.reduction + 1e-9) continue;
     const t = (reduction - a.reduction) / (b.reduction - a.reduction);
-    return { flops: Math.round(a.flops + t * (b.flops - a.flops)), params: Math.round(a.params + t * (b.params - a.params)) };
+    const time = a.time !== undefined && b.time !== undefined ? between(a.time, b.time, t) : undefined;
+    return { flops: Math.round(between(a.flops, b.flops, t)), params: Math.round(between(a.params, b.params, t)), ...(time !== undefined && { time }) };
   }
-  return { flops: estimate.baseline.flops, params: estimate.baseline.params };
+  return { flops: estimate.baseline.flops, params: estimate.baseline.params, time: 1 };
 }
 
 /** The deepest cut the model allows (the engine stops counting where a cut cannot be reached). */

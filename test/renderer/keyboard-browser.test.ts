@@ -172,12 +172,13 @@ describe('the UI in Chromium, by keyboard', () => {
       `UI long tasks in ${seconds.toFixed(0)} s of training: ${longTasks.length}, longest ${Math.max(0, ...longTasks.map((t) => t.duration)).toFixed(0)} ms`,
     );
     await screenshot(page, '09-run');
-    // The charts have axes: training steps along x with numbered ticks, each y axis named with its unit.
+    // The charts have axes: epochs over all training stages along x with numbered ticks, each y axis named with its unit.
     const lossChart = page.getByRole('img', { name: /^Loss: / });
-    expect(await lossChart.getAttribute('aria-label')).toContain('x axis: Training step (all stages), y axis: Cross-entropy loss');
-    const steps = (await lossChart.locator('text.x-tick').allTextContents()).map((t) => Number(t.replace(/,/g, '')));
-    expect(steps.length).toBeGreaterThanOrEqual(2);
-    expect(steps.every((step, i) => Number.isInteger(step) && (i === 0 || step > steps[i - 1]))).toBe(true);
+    expect(await lossChart.getAttribute('aria-label')).toContain('x axis: Epoch (all training stages), y axis: Cross-entropy loss');
+    const epochs = (await lossChart.locator('text.x-tick').allTextContents()).map(Number);
+    expect(epochs.length).toBeGreaterThanOrEqual(2);
+    // Still in the first of 1 epoch: ticks between 0 and 1, rising.
+    expect(epochs.every((epoch, i) => epoch >= 0 && epoch <= 1 && (i === 0 || epoch > epochs[i - 1]))).toBe(true);
 
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.getByRole('status').getByText('Paused', { exact: true }).waitFor({ timeout: UI_WAIT });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SpeedMeasurement } from '../../../core/api/measured-speed.js';
-import { flopsEstimateWords, speedupSentence, speedupVerdict } from '../../../core/api/speed-words.js';
+import { flopsEstimateWords, speedEstimateWords, speedupSentence, speedupVerdict } from '../../../core/api/speed-words.js';
 
 const measured = (median: number, q1: number, q3: number, uncertain: boolean): SpeedMeasurement => {
   const spread = { median, q1, q3, runs: 11 };
@@ -23,5 +23,12 @@ describe('how a speed-up is said', () => {
 
   it('calls the FLOPs figure an estimate', () => {
     expect(flopsEstimateWords(200e6, 100e6)).toBe('about 2.00× faster (estimate from FLOPs)');
+  });
+
+  it('names the engine whose cost model made the estimate, and falls back to FLOPs for results without one', () => {
+    const counts = { baseline: { flops: 300 }, pruned: { flops: 100 } };
+    expect(speedEstimateWords({ ...counts, speedEstimate: { speedup: 1.618, engine: 'onnxruntime' } })).toBe('estimate for ONNX Runtime: 1.62×');
+    expect(speedEstimateWords({ ...counts, speedEstimate: { speedup: 1.2, engine: 'wasm' } }, 'x')).toBe('estimate for WebAssembly: 1.20x');
+    expect(speedEstimateWords(counts)).toBe('estimate from FLOPs: 3.00×');
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { wasmCandidate } from '../../../core/backend/portable-candidates.js';
 import { readAsset } from '../../../core/node/assets.js';
+import { LATENCY_PROFILES } from '../../../core/metrics/latency-profiles.js';
 import { createEngine, HostCapabilityError } from '../../../core/session/engine.js';
 import { BUILTIN_DATA } from '../../../core/session/run-inputs.js';
 
@@ -20,7 +21,8 @@ describe('engine calls behind the wizard', () => {
   });
 
   it('estimates each cut of the FLOPs exactly on the channel graph, for the data the model is built for', async () => {
-    const estimate = await engine.estimateCut({ model: 'demo-cnn', input: { height: 28, width: 28, channels: 1, classes: 10 }, metric: 'flops' });
+    const estimate = await engine.estimateCut({ model: 'demo-cnn', input: { height: 28, width: 28, channels: 1, classes: 10 }, metric: 'flops', roundTo: 1 });
+    expect(estimate.roundTo).toBe(1);
     const report = await engine.inspectModel('demo-cnn');
     expect(estimate.baseline).toEqual({ flops: report.totals.flops, params: report.totals.parameters });
     expect(estimate.points.length).toBeGreaterThan(10);
@@ -36,6 +38,33 @@ describe('engine calls behind the wizard', () => {
     const cifar = await engine.estimateCut({ model: 'small-vgg', metric: 'params' });
     const fashion = await engine.estimateCut({ model: 'small-vgg', input: { height: 28, width: 28, channels: 1, classes: 10 }, metric: 'params' });
     expect(fashion.baseline.flops).toBeLessThan(cifar.baseline.flops);
+  });
+
+  it('predicts time with the cost model of the engine that will time the run, and rounds to its block by default where that is faster', async () => {
+    const input = { height: 32, width: 32, channels: 3, classes: 10 };
+    const exact = await engine.estimateCut({ model: 'resnet20', input, metric: 'flops', roundTo: 1 });
+    const picked = await engine.estimateCut({ model: 'resnet20', input, metric: 'flops' });
+    // No ONNX Runtime in this host: tfjs on wasm times the run.
+    expect(exact.latency).toMatchObject({ engine: 'wasm', block: LATENCY_PROFILES.wasm.block });
+    const blocked = await engine.estimateCut({ model: 'resnet20', input, metric: 'flops', roundTo: LATENCY_PROFILES.wasm.block });
+    for (const point of blocked.points) expect(point.time).toBeGreaterThan(LATENCY_PROFILES.wasm.fixed);
+    const at = (e: typeof exact, reduction: number) => e.points.find((p) => Math.abs(p.reduction - reduction) < 1e-9)?.time ?? Infinity;
+    // The default is the block exactly when the model predicts it faster at the middle cut.
+    const middle = exact.points[Math.floor((Math.min(exact.points.length, blocked.points.length) - 1) / 2)].reduction;
+    expect(picked.roundTo).toBe(at(blocked, middle) < at(exact, middle) ? LATENCY_PROFILES.wasm.block : 1);
+    // Every kept count of the picked rounding is a multiple of it: the FLOPs counted are those of that plan.
+    expect(picked.points).toEqual(picked.roundTo === 1 ? exact.points : blocked.points);
+    // A host with ONNX Runtime times on it: its own block.
+    const ort = createEngine({
+      host: 'test',
+      candidates: [wasmCandidate],
+      readAsset,
+      forwardEngine: { id: 'onnxruntime', load: async () => 'ONNX Runtime', open: () => Promise.reject(new Error('not opened in this test')) },
+    });
+    expect((await ort.estimateCut({ model: 'resnet20', input, metric: 'flops' })).latency).toMatchObject({
+      engine: 'onnxruntime',
+      block: LATENCY_PROFILES.onnxruntime.block,
+    });
   });
 
   it('refuses to list folders on a host without files', async () => {
