@@ -44,7 +44,8 @@ export function formatPruneTable(result: PruneResult): string {
     ...(result.speed ? [`speed-up measured: ${speedupSentence(result.speed, 'x', '-')}`] : []),
     ...(result.speedEstimate
       ? [
-          `speed-up estimated by the ${timingEngineWords(result.speedEstimate.engine)} cost model measured on this machine: ${speedupFigure(result.speedEstimate.speedup, 'x')}`,
+          `speed-up estimated by the ${timingEngineWords(result.speedEstimate.engine)} cost model measured on this machine: ` +
+            `${speedupFigure(result.speedEstimate.speedup, 'x')}`,
         ]
       : []),
     `speed-up estimated from FLOPs: ${speedupFigure(result.baseline.flops / result.pruned.flops, 'x')}`,

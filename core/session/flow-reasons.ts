@@ -42,7 +42,8 @@ export function cutReasons(
       parts.push(`It kept only its protected minimum (${percent(protect)} of the layer).`);
     if (group.producers.length > 1)
       parts.push(
-        `Its ${group.channels} channels are shared by ${group.producers.length} layers on a residual stream: they were ranked by their joint score and removed together.`,
+        `Its ${group.channels} channels are shared by ${group.producers.length} layers on a residual stream: they were ranked by their joint score ` +
+          `and removed together.`,
       );
     const spread = removed > 0 ? scoreSpread(scores?.get(group.id), kept.get(group.id)) : undefined;
     if (spread) parts.push(spread);
@@ -68,5 +69,6 @@ function scoreSpread(scores: Float32Array | undefined, kept: ArrayLike<number> |
   if (!Number.isFinite(maxRemoved) || !Number.isFinite(minKept)) return undefined;
   return maxRemoved <= minKept
     ? `The removed channels scored lowest: at most ${maxRemoved.toFixed(2)}× the layer mean, the kept ones at least ${minKept.toFixed(2)}×.`
-    : `Removed channels scored up to ${maxRemoved.toFixed(2)}× the layer mean and kept ones down to ${minKept.toFixed(2)}× before the first cut (later steps re-scored them).`;
+    : `Removed channels scored up to ${maxRemoved.toFixed(2)}× the layer mean and kept ones down to ${minKept.toFixed(2)}× before the first cut ` +
+        `(later steps re-scored them).`;
 }

@@ -27,7 +27,8 @@ export interface SessionFlowSource {
 }
 
 export const UNTRAINED_WARNING =
-  'Scores from untrained weights: this built-in model was not trained before pruning, so its channels were ranked on their random initial weights, not on anything the model learnt.';
+  'Scores from untrained weights: this built-in model was not trained before pruning, so its channels were ranked on their random initial weights, ' +
+  'not on anything the model learnt.';
 
 /**
  * The importance flow of a session from what it recorded: its kept channels after every step of its
@@ -45,7 +46,8 @@ export async function sessionFlowData(source: SessionFlowSource): Promise<FlowDa
   if (source.untrained) warnings.push(UNTRAINED_WARNING);
   if (!storedScores)
     warnings.push(
-      'This session was saved by a Pruneflow that kept no importance scores: the kept channels are the session’s, the scores shown are CIP’s on the baseline’s weights, computed now.',
+      'This session was saved by a Pruneflow that kept no importance scores: the kept channels are the session’s, the scores shown are CIP’s on the ' +
+        'baseline’s weights, computed now.',
     );
   const links = createCip({ unitStatistic: true });
   const analysis = await links.analyse({ model: baseline, graph, calibration: [], seed: config.seed ?? 1, warn });

@@ -83,7 +83,9 @@ async function main(): Promise<void> {
       pruned.dispose();
       deployed.dispose();
     }
-  const measured = `ResNet-20 (CIFAR) at 30/50% uniform FLOPs cuts, rounded to ${ROUNDINGS.join('/')}, batch ${BATCH}, ${RUNS.runs} paired runs; ${facts.cpu}, ${facts.cores} cores, ${facts.date.slice(0, 10)}, load ${facts.loadAverage[0].toFixed(1)}`;
+  const measured =
+    `ResNet-20 (CIFAR) at 30/50% uniform FLOPs cuts, rounded to ${ROUNDINGS.join('/')}, batch ${BATCH}, ${RUNS.runs} paired runs; ` +
+    `${facts.cpu}, ${facts.cores} cores, ${facts.date.slice(0, 10)}, load ${facts.loadAverage[0].toFixed(1)}`;
   const profiles = ENGINES.map((engine) =>
     fit(
       engine,
@@ -94,7 +96,8 @@ async function main(): Promise<void> {
   );
   const lines = profiles.map(
     (p) =>
-      `  ${p.engine}: {\n    engine: '${p.engine}',\n    block: ${p.block},\n    unaligned: ${+p.unaligned.toFixed(2)},\n    fixed: ${+p.fixed.toFixed(2)},\n    measured: '${p.measured}',\n  },`,
+      `  ${p.engine}: {\n    engine: '${p.engine}',\n    block: ${p.block},\n    unaligned: ${+p.unaligned.toFixed(2)},\n    fixed: ` +
+      `${+p.fixed.toFixed(2)},\n    measured: '${p.measured}',\n  },`,
   );
   writeFileSync(
     join(ROOT, 'core/metrics/latency-profiles.ts'),
@@ -109,7 +112,10 @@ ${lines.join('\n')}
   const rows = timings.map((t) => {
     const profile = profiles.find((p) => p.engine === t.engine)!;
     const predicted = predictedTimeShare(graph, { graph, kept: t.kept }, profile);
-    return `| ${t.engine} | ${(t.cut * 100).toFixed(0)}% | ${t.roundTo} | ${t.share.toFixed(2)} (${t.spread.map((s) => s.toFixed(2)).join('-')}) | ${predicted.toFixed(2)} | ${t.flops.toFixed(2)} |`;
+    return (
+      `| ${t.engine} | ${(t.cut * 100).toFixed(0)}% | ${t.roundTo} | ${t.share.toFixed(2)} (${t.spread.map((s) => s.toFixed(2)).join('-')}) | ` +
+      `${predicted.toFixed(2)} | ${t.flops.toFixed(2)} |`
+    );
   });
   const body = `## Latency cost model: measured against predicted
 

@@ -111,32 +111,36 @@ describe('Keras exports opened by real Keras 3', () => {
     await compareInKeras(models, [2, 32, 32, 3]);
   }, 600_000);
 
-  it('imported models of the shapes users bring (nested, Keras 1.2 and 2.1, shared layers, Teachable Machine), re-exported as they are and pruned', async () => {
-    const models: { name: string; model: tfl.LayersModel }[] = [];
-    for (const name of [
-      'nested_sequential.keras',
-      'nested_functional.h5',
-      'keras1_th_sequential.h5',
-      'keras1_tf_functional.h5',
-      'keras21_list.h5',
-      'shared_layer.keras',
-      'shared_block.keras',
-      'teachable_machine',
-    ]) {
-      const path = new URL(name, FIXTURES);
-      const files = statSync(path).isDirectory()
-        ? readdirSync(path).map((f) => [f, new Uint8Array(readFileSync(new URL(`${name}/${f}`, FIXTURES)))] as const)
-        : [[name, new Uint8Array(readFileSync(path))] as const];
-      const { model } = await importModel(memoryTree(name, new Map(files)));
-      models.push({ name: name.replace(/\W/g, '_'), model });
-    }
-    const small = models.filter((m) => m.model.inputs[0].shape[1] === 8);
-    // A layer called twice stays one shared layer in the pruned file (shared_block: the stem and both calls keep the same channels).
-    const prunedSmall = await Promise.all(
-      small.filter((m) => /keras1_|shared/.test(m.name)).map(async (m) => ({ name: `${m.name}_pruned`, model: await pruned(m.model, 0.3) })),
-    );
-    await compareInKeras([...small, ...prunedSmall], [2, 8, 8, 3]);
-    const tm = models.find((m) => m.name === 'teachable_machine')!;
-    await compareInKeras([tm, { name: 'teachable_machine_pruned', model: await pruned(tm.model, 0.3) }], [2, 32, 32, 3]);
-  }, 600_000);
+  it(
+    'imported models of the shapes users bring (nested, Keras 1.2 and 2.1, shared layers, Teachable Machine), re-exported as they are and ' + 'pruned',
+    async () => {
+      const models: { name: string; model: tfl.LayersModel }[] = [];
+      for (const name of [
+        'nested_sequential.keras',
+        'nested_functional.h5',
+        'keras1_th_sequential.h5',
+        'keras1_tf_functional.h5',
+        'keras21_list.h5',
+        'shared_layer.keras',
+        'shared_block.keras',
+        'teachable_machine',
+      ]) {
+        const path = new URL(name, FIXTURES);
+        const files = statSync(path).isDirectory()
+          ? readdirSync(path).map((f) => [f, new Uint8Array(readFileSync(new URL(`${name}/${f}`, FIXTURES)))] as const)
+          : [[name, new Uint8Array(readFileSync(path))] as const];
+        const { model } = await importModel(memoryTree(name, new Map(files)));
+        models.push({ name: name.replace(/\W/g, '_'), model });
+      }
+      const small = models.filter((m) => m.model.inputs[0].shape[1] === 8);
+      // A layer called twice stays one shared layer in the pruned file (shared_block: the stem and both calls keep the same channels).
+      const prunedSmall = await Promise.all(
+        small.filter((m) => /keras1_|shared/.test(m.name)).map(async (m) => ({ name: `${m.name}_pruned`, model: await pruned(m.model, 0.3) })),
+      );
+      await compareInKeras([...small, ...prunedSmall], [2, 8, 8, 3]);
+      const tm = models.find((m) => m.name === 'teachable_machine')!;
+      await compareInKeras([tm, { name: 'teachable_machine_pruned', model: await pruned(tm.model, 0.3) }], [2, 32, 32, 3]);
+    },
+    600_000,
+  );
 });

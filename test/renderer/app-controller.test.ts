@@ -110,68 +110,73 @@ describe('AppController', () => {
     expect(notice()).toBe(FILE_NOTICES.nothingToSave.name);
   });
 
-  it('a session run into a project: work at stake while it runs, learnt speed, the ONNX export folded as the review step chose, and the project opened by Export after', async () => {
-    const stored = new Map<string, string>();
-    const { shell, states } = shellStandIn();
-    const app = new Controller(new Connection(engine), { shell, storage: { setItem: (k, v) => stored.set(k, v) } });
-    const stop = app.attach();
-    const file = SESSION_FILE;
-    await app.workspace.draft.chooseData('builtin:fashion-mnist');
-    await app.workspace.draft.chooseModel('demo-cnn');
-    Object.assign(app.workspace.draft, {
-      trainEpochs: 1,
-      fineTuneEpochs: 0,
-      project: file,
-      quickTrial: true,
-      sampleTrain: 100,
-      sampleTest: 50,
-      earlyStop: true,
-      exportPath: join(dir, 'exported'),
-      exportFormat: 'onnx',
-      foldBatchNorm: true,
-    });
-    expect(app.workspace.draft.toConfig().foldBatchNorm).toBe(true);
-    expect(await app.run.startPruning({ ...app.workspace.draft.toConfig(), calibrationBatches: 1 })).toBe(true);
-    flushSync();
-    expect(states.at(-1)).toEqual({ dirty: true, path: null, work: 'running-session' });
-    // The desktop asks before closing itself: the browser's leave warning stays silent there.
-    expect(app.leaveWarning).toBeUndefined();
-    await until(() => !app.run.busy, 'the run');
-    expect(app.run.error).toBeUndefined();
-    // The export step's fold checkbox reached the engine: the demo CNN's batch norm is folded away in the file.
-    const ops = decodeOnnx(readFileSync(join(dir, 'exported', 'model.onnx')), 'model.onnx').graph!.node!.map((n) => n.op_type);
-    expect(ops).toContain('Conv');
-    expect(ops).not.toContain('BatchNormalization');
-    flushSync();
-    expect(states.at(-1)).toEqual({ dirty: false, path: null });
-    expect(Number(stored.get('pruneflow.trainingRate'))).toBeGreaterThan(0);
-    // Early stopping's held-out images are scored before training and after its one epoch: the chart's second curve.
-    const steps = app.run.points.filter((p) => p.stage === 'training').length;
-    expect(app.run.heldOut.map((p) => [p.stage, p.x])).toEqual([
-      ['training', 0],
-      ['training', steps],
-    ]);
-    for (const p of app.run.heldOut) expect(p.accuracy).toBeGreaterThanOrEqual(0);
-    expect(app.nav.screens.map((s) => s.id)).toContain('results');
-    // Results' "See the importance flow": this session's own flow at once, its kept channels the pruned model's widths.
-    expect(app.flowRequest).toEqual({ project: file, session: 's1' });
-    app.showSessionFlow();
-    await until(() => !app.workspace.sessionFlow.flow.loading, 'the session flow');
-    expect([app.nav.screen, app.workspace.sessionFlow.flow.error]).toEqual(['flow', undefined]);
-    const flow = app.workspace.sessionFlow.flow.value!;
-    const kept = new Map(flow.steps.at(-1)!.groups.map((g) => [g.group, g.kept.length]));
-    expect(flow.columns.map((c) => ({ name: c.layer, channels: kept.get(c.group) ?? c.channels }))).toEqual(app.run.result!.pruned.layerWidths);
-    // Trained for an epoch: no warning about random weights.
-    expect(flow.untrained).toBeUndefined();
-    await app.files.exportModel();
-    await until(() => !app.workspace.project.summary.loading, 'the project');
-    expect(app.nav.screen).toBe('project');
-    expect(app.workspace.project.path).toBe(file);
-    expect(app.workspace.project.summary.value?.sessions.map((s) => [s.id, s.status])).toEqual([['s1', 'done']]);
-    flushSync();
-    expect(states.at(-1)).toEqual({ dirty: false, path: file });
-    stop();
-  }, 180_000);
+  it(
+    'a session run into a project: work at stake while it runs, learnt speed, the ONNX export folded as the review step chose, and the project ' +
+      'opened by Export after',
+    async () => {
+      const stored = new Map<string, string>();
+      const { shell, states } = shellStandIn();
+      const app = new Controller(new Connection(engine), { shell, storage: { setItem: (k, v) => stored.set(k, v) } });
+      const stop = app.attach();
+      const file = SESSION_FILE;
+      await app.workspace.draft.chooseData('builtin:fashion-mnist');
+      await app.workspace.draft.chooseModel('demo-cnn');
+      Object.assign(app.workspace.draft, {
+        trainEpochs: 1,
+        fineTuneEpochs: 0,
+        project: file,
+        quickTrial: true,
+        sampleTrain: 100,
+        sampleTest: 50,
+        earlyStop: true,
+        exportPath: join(dir, 'exported'),
+        exportFormat: 'onnx',
+        foldBatchNorm: true,
+      });
+      expect(app.workspace.draft.toConfig().foldBatchNorm).toBe(true);
+      expect(await app.run.startPruning({ ...app.workspace.draft.toConfig(), calibrationBatches: 1 })).toBe(true);
+      flushSync();
+      expect(states.at(-1)).toEqual({ dirty: true, path: null, work: 'running-session' });
+      // The desktop asks before closing itself: the browser's leave warning stays silent there.
+      expect(app.leaveWarning).toBeUndefined();
+      await until(() => !app.run.busy, 'the run');
+      expect(app.run.error).toBeUndefined();
+      // The export step's fold checkbox reached the engine: the demo CNN's batch norm is folded away in the file.
+      const ops = decodeOnnx(readFileSync(join(dir, 'exported', 'model.onnx')), 'model.onnx').graph!.node!.map((n) => n.op_type);
+      expect(ops).toContain('Conv');
+      expect(ops).not.toContain('BatchNormalization');
+      flushSync();
+      expect(states.at(-1)).toEqual({ dirty: false, path: null });
+      expect(Number(stored.get('pruneflow.trainingRate'))).toBeGreaterThan(0);
+      // Early stopping's held-out images are scored before training and after its one epoch: the chart's second curve.
+      const steps = app.run.points.filter((p) => p.stage === 'training').length;
+      expect(app.run.heldOut.map((p) => [p.stage, p.x])).toEqual([
+        ['training', 0],
+        ['training', steps],
+      ]);
+      for (const p of app.run.heldOut) expect(p.accuracy).toBeGreaterThanOrEqual(0);
+      expect(app.nav.screens.map((s) => s.id)).toContain('results');
+      // Results' "See the importance flow": this session's own flow at once, its kept channels the pruned model's widths.
+      expect(app.flowRequest).toEqual({ project: file, session: 's1' });
+      app.showSessionFlow();
+      await until(() => !app.workspace.sessionFlow.flow.loading, 'the session flow');
+      expect([app.nav.screen, app.workspace.sessionFlow.flow.error]).toEqual(['flow', undefined]);
+      const flow = app.workspace.sessionFlow.flow.value!;
+      const kept = new Map(flow.steps.at(-1)!.groups.map((g) => [g.group, g.kept.length]));
+      expect(flow.columns.map((c) => ({ name: c.layer, channels: kept.get(c.group) ?? c.channels }))).toEqual(app.run.result!.pruned.layerWidths);
+      // Trained for an epoch: no warning about random weights.
+      expect(flow.untrained).toBeUndefined();
+      await app.files.exportModel();
+      await until(() => !app.workspace.project.summary.loading, 'the project');
+      expect(app.nav.screen).toBe('project');
+      expect(app.workspace.project.path).toBe(file);
+      expect(app.workspace.project.summary.value?.sessions.map((s) => [s.id, s.status])).toEqual([['s1', 'done']]);
+      flushSync();
+      expect(states.at(-1)).toEqual({ dirty: false, path: file });
+      stop();
+    },
+    180_000,
+  );
 
   it('File > New during a run asks, and on yes stops the run and starts from nothing; the browser warns before leaving meanwhile', async () => {
     const app = new Controller(new Connection(engine));

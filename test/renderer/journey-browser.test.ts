@@ -165,7 +165,8 @@ async function resultsAccuracy(page: Page): Promise<number> {
 
 describe("the non-coder's journey in Chromium", () => {
   it(
-    'own model and image folder: mismatch stopped, not retrained, place kept over a reload, two sessions with their own exports, the export scores what Results said',
+    'own model and image folder: mismatch stopped, not retrained, place kept over a reload, two sessions with their own exports, the export scores ' +
+      'what Results said',
     { timeout: 600_000 },
     async () => {
       const { page, problems } = await openPage(browser, serve.url.href);

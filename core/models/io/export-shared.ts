@@ -12,6 +12,7 @@ export function refuseSharedLayers(model: tfl.LayersModel, format: string): void
     throw new ModelExportError(
       format,
       first.name,
-      `layer '${first.name}' is called ${first.calls} times (shared weights), which this writer cannot express. What to do: export as Keras (.keras or .h5) or TensorFlow.js, which keep the layer shared.`,
+      `layer '${first.name}' is called ${first.calls} times (shared weights), which this writer cannot express. What to do: export as Keras (.keras ` +
+        `or .h5) or TensorFlow.js, which keep the layer shared.`,
     );
 }

@@ -38,8 +38,8 @@ export interface KerasModelConfig {
 
 /**
  * Turns a Keras 1/2-era, Keras 2 or Keras 3 model config into the Keras 2 shape TensorFlow.js reads:
- * Keras 1 layer names and options upgraded (keras1-config.ts), Keras 3 wrappers removed, dtype policies reduced to a dtype, call nodes as [layer, node, tensor, kwargs],
- * a Sequential's plain list of layers (Keras 2.1 and older) given its name, and nested models flattened.
+ * Keras 1 layer names and options upgraded (keras1-config.ts), Keras 3 wrappers removed, dtype policies reduced to
+ * a dtype, call nodes as [layer, node, tensor, kwargs], a Sequential's plain list of layers (Keras 2.1 and older) given its name, and nested models flattened.
  */
 export function kerasToTfjs(raw: unknown, file: string, warnings: string[]): KerasTopology {
   return readKerasConfig(raw, file, warnings).topology;

@@ -76,7 +76,8 @@ export function upgradeKeras1(model: KerasTopology, file: string, warnings: stri
     toChannelsLast(model, channelsFirst, file);
     warnings.push(
       "the Keras 1 model is channels-first (dim_ordering 'th'): it was converted to take height x width x channels images. " +
-        'Keras 1 files do not say which backend trained them; the kernels are read as TensorFlow uses them (a Theano-trained model needs its kernels flipped first).',
+        'Keras 1 files do not say which backend trained them; the kernels are read as TensorFlow uses them (a Theano-trained model needs its kernels ' +
+        'flipped first).',
     );
   }
   const warn = (note: string) => warnings.includes(note) || warnings.push(note);

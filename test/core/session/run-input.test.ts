@@ -49,7 +49,8 @@ describe('the input contract when the model file is silent', () => {
     const quote = (name: string) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
     await expect(refused).rejects.toThrow(
       new RegExp(
-        `in another order: under preset 'tf' the model's class 0 looks like the data's '${quote(data.classNames[3])}', class 1 looks like the data's '${quote(data.classNames[4])}'`,
+        `in another order: under preset 'tf' the model's class 0 looks like the data's '${quote(data.classNames[3])}', class 1 looks like the data's ` +
+          `'${quote(data.classNames[4])}'`,
       ),
     );
     await expect(refused).rejects.toThrow(/that order explains \d+% of the sample/);

@@ -34,8 +34,8 @@ export const nchw = (shape: (number | null)[]) => (shape.length === 4 ? [shape[0
 
 /**
  * An ONNX model (opset 17) of any model the engine holds: rank-4 tensors NCHW as PyTorch and ONNX Runtime
- * expect (the graph's input NHWC where the model came from an NHWC file), a dynamic batch axis, input and output names from the engine's layer names (an imported ONNX
- * file's names come back as they were).
+ * expect (the graph's input NHWC where the model came from an NHWC file), a dynamic batch axis, input and output
+ * names from the engine's layer names (an imported ONNX file's names come back as they were).
  */
 export async function exportOnnx(source: tfl.LayersModel, options: OnnxExportOptions = {}): Promise<Uint8Array> {
   refuseSharedLayers(source, FORMAT);

@@ -19,7 +19,8 @@ beforeAll(async () => {
 /** torchvision's families as torch.onnx.export writes them (made by the reference Python on first use). */
 describe('torchvision models exported to ONNX', () => {
   it.each(LARGE_ONNX)(
-    '%s: same outputs as ONNX Runtime, same parameters and FLOPs as PyTorch; pruned by 30 percent of FLOPs, exported, the same in ONNX Runtime and passes onnx.checker',
+    '%s: same outputs as ONNX Runtime, same parameters and FLOPs as PyTorch; pruned by 30 percent of FLOPs, exported, the same in ONNX Runtime and ' +
+      'passes onnx.checker',
     async (name) => {
       const { bytes, info } = await largeOnnx(name);
       const { model } = await importModel(memoryTree('torchvision', new Map([[`${name}.onnx`, bytes]])));
