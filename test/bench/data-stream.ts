@@ -18,7 +18,6 @@ import { largeOnnx } from '../interop/onnx-fixtures.js';
 import { ensureJpegFolder, JPEG_COUNT, JPEG_FOLDER, JPEG_SIZE } from './jpeg-folder.js';
 import { machineFacts } from './machine.js';
 import { median } from './measure.js';
-import { ROOT } from './paths.js';
 import { writeReportSection } from './report-file.js';
 
 const MiB = 2 ** 20;
@@ -160,7 +159,7 @@ async function main(): Promise<void> {
 
 Last run: ${facts.date}, ${facts.cpu}, ${facts.cores} cores, Node ${facts.node}; load average ${facts.loadAverage.join(' / ')} before,
 ${loadAfter.join(' / ')} after (a shared machine). A generated folder of ${JPEG_COUNT.toLocaleString('en-US')} JPEGs of ${JPEG_SIZE}x${JPEG_SIZE}
-(10 classes, \`${JPEG_FOLDER.replace(`${ROOT}/`, '')}\`, ${decodedGiB().toFixed(1)} GiB decoded; 1,000 drawings, each file
+(10 classes, \`.cache/data-stream/jpegs-224\`, ${decodedGiB().toFixed(1)} GiB decoded; 1,000 drawings, each file
 its own bytes: see make_jpeg_folder.py) streams from disk: shuffled batches of
 ${BATCH} with random crops and flips, the next two batches decoded ahead on worker threads, decoded images cached as uint8 up
 to the budget. The first pass over a shuffled order misses the cache for every image, so these rates are those of decoding.
