@@ -276,6 +276,12 @@ const PRUNE_OPTIONS = {
     help: 'engines that train at once (data-parallel, wasm); 1 trains on one engine; absent: one per core, at most 4',
     flag: '--training-engines <n>',
   }),
+  dataMemoryBudget: option(integer(16, 2 ** 20).optional(), {
+    expects: 'an integer from 16 to 1048576 (MiB)',
+    help: 'MiB of decoded images a run may hold; an image folder larger than that streams from disk through a cache of this size',
+    flag: '--data-memory-budget <MiB>',
+    fallback: 2048,
+  }),
 };
 
 export const pruneConfigSchema = z.strictObject(PRUNE_OPTIONS);

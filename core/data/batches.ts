@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { AugmentDraw } from './augmentation.js';
-import type { ImageDataset, Normalisation } from './image-dataset.js';
+import { type ImageDataset, type Normalisation, StreamedDataError } from './image-dataset.js';
 
 export interface Batch {
   x: tf.Tensor4D;
@@ -13,6 +13,7 @@ export interface Batch {
  * b is shifted by (dy, dx), zero-padded where the window leaves the image, and mirrored if asked.
  */
 export function makeBatch(dataset: ImageDataset, indices: ArrayLike<number>, norm: Normalisation, draws?: AugmentDraw[]): Batch {
+  if (dataset.stream) throw new StreamedDataError(`${dataset.name} streams from disk: its batches come from readBatch`);
   const { height, width, channels } = dataset;
   const pixels = height * width * channels;
   const size = indices.length;

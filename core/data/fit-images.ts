@@ -14,6 +14,8 @@ export function fitImages(dataset: ImageDataset, target: { height: number; width
   if (channels !== dataset.channels && !((channels === 1 && dataset.channels === 3) || (channels === 3 && dataset.channels === 1))) {
     throw new RangeError(`Cannot convert ${dataset.channels}-channel images to ${channels} channels`);
   }
+  // Streamed images are decoded straight to the new shape from their files (one resize, not two).
+  if (dataset.stream) return { ...dataset, height, width, channels, stream: dataset.stream.reshaped(target) };
   const inSize = dataset.height * dataset.width * dataset.channels;
   const outSize = height * width * channels;
   const images = new Uint8Array(dataset.count * outSize);
@@ -25,7 +27,8 @@ export function fitImages(dataset: ImageDataset, target: { height: number; width
   return { ...dataset, images, height, width, channels };
 }
 
-function convertChannels(pixels: Uint8Array, from: number, to: number): Uint8Array {
+/** Pixels with `from` channels as `to` channels: colour to grey by luma, grey to colour by copying. */
+export function convertChannels(pixels: Uint8Array, from: number, to: number): Uint8Array {
   if (from === to) return pixels;
   const count = pixels.length / from;
   const out = new Uint8Array(count * to);

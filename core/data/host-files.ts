@@ -1,6 +1,7 @@
 import type { FolderListing } from '../api/contract.js';
 import type { PathInfo } from '../api/host-files-protocol.js';
-import { isArchiveName, openArchiveTree } from './archive/index.js';
+import { indexTar, isArchiveName, isGzip, openArchiveTree } from './archive/index.js';
+import { DatasetFormatError } from './dataset-errors.js';
 import { baseName, DatasetNotFoundError, type FileEntry, type FileTree } from './file-tree.js';
 
 /**
@@ -14,6 +15,11 @@ export interface HostFiles {
   stat(path: string): Promise<PathInfo | undefined>;
   /** A whole file's bytes. */
   read(path: string): Promise<Uint8Array>;
+  /**
+   * `length` bytes from `offset` (fewer where the file ends): large archives are read member by member
+   * through it. Hosts without it have their archives read whole.
+   */
+  readRange?(path: string, offset: number, length: number): Promise<Uint8Array>;
   /** Every file below a folder, at any depth: paths relative to it with '/' separators; hidden ones left out. */
   list(folder: string): Promise<FileEntry[]>;
   /**
@@ -80,11 +86,41 @@ export async function openPathTree(files: HostFiles, path: string): Promise<File
   };
 }
 
-/** A data path as the user gives it: a folder, a data file, or a downloaded archive (read without extracting). */
-export async function openDataTree(files: HostFiles, path: string): Promise<FileTree> {
+/** Plain .tar archives larger than this are indexed and read member by member, where the host reads ranges. */
+export const WHOLE_ARCHIVE_BYTES = 256 * 2 ** 20;
+
+/**
+ * A data path as the user gives it: a folder, a data file, or a downloaded archive (read without extracting).
+ * A plain .tar over `wholeArchiveBytes` is never held whole: its headers are read one by one, and each member
+ * when it is needed (image folders larger than memory stream from it as from a folder). Compressed archives
+ * cannot be read in pieces: they are inflated in memory.
+ */
+export async function openDataTree(files: HostFiles, path: string, wholeArchiveBytes = WHOLE_ARCHIVE_BYTES): Promise<FileTree> {
   const info = await existing(files, path);
-  if (info.kind === 'file' && isArchiveName(baseName(path.replace(/\\/g, '/')))) return openArchiveTree(path, await files.read(path));
+  if (info.kind === 'file' && isArchiveName(baseName(path.replace(/\\/g, '/')))) {
+    if (files.readRange && info.size > wholeArchiveBytes && !isGzip(await files.readRange(path, 0, 2))) return tarByRanges(files, path, info.size);
+    return openArchiveTree(path, await files.read(path));
+  }
   return openPathTree(files, path);
+}
+
+/** A plain tar as a tree whose members are read by range (`files.readRange` exists). */
+async function tarByRanges(files: HostFiles, path: string, size: number): Promise<FileTree> {
+  const readAt = async (offset: number, length: number) => {
+    const bytes = await files.readRange!(path, offset, length);
+    if (bytes.length < length) throw new DatasetFormatError(path, `the archive ended at byte ${offset + bytes.length} while it was read (it changed?)`);
+    return bytes;
+  };
+  const members = await indexTar(readAt, size, path);
+  return {
+    label: path,
+    list: async () => [...members].map(([file, member]) => ({ path: file, size: member.size })),
+    read: async (file) => {
+      const member = members.get(file);
+      if (!member) throw new DatasetNotFoundError(`${path}: no file '${file}'`);
+      return readAt(member.offset, member.size);
+    },
+  };
 }
 
 /**

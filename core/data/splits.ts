@@ -2,8 +2,15 @@ import type { LoadedDataset } from './formats/dataset-format.js';
 import type { ImageDataset } from './image-dataset.js';
 import { seededRandom, shuffledIndices } from './random.js';
 
-/** A new compact data set of the records at `indices` (copied: the source can then be dropped). */
+/**
+ * A new compact data set of the records at `indices` (copied: the source can then be dropped). A streamed
+ * data set's images are not copied: the new one streams those records from the same files and cache.
+ */
 export function takeRecords(dataset: ImageDataset, indices: ArrayLike<number>, name = dataset.name): ImageDataset {
+  if (dataset.stream) {
+    const labels = Uint8Array.from(indices, (i) => dataset.labels[i]);
+    return { ...dataset, name, labels, count: indices.length, stream: dataset.stream.subset(indices) };
+  }
   const recordSize = dataset.height * dataset.width * dataset.channels;
   const images = new Uint8Array(indices.length * recordSize);
   const labels = new Uint8Array(indices.length);

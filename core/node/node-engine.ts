@@ -4,6 +4,8 @@ import { createEngine, type EngineOptions } from '../session/engine.js';
 import type { RunHost } from '../session/run-inputs.js';
 import { readAsset } from './assets.js';
 import { openDataSource } from './open-data-source.js';
+import { nodeDecodePool } from './decode-pool.js';
+import type { ImageDecoder } from '../data/streaming/decode-record.js';
 import { openModelSource } from './open-model-source.js';
 import { listFolder } from './list-folder.js';
 import { nodeProjectStoreFor } from './project-file.js';
@@ -71,7 +73,17 @@ export function nodeRunHost(caller: WriteCaller = 'user', backendFlag?: string):
     cache: fileCache(),
     trainingReplicas: trainingReplicas(),
     forwardEngine: forwardEngine(),
+    imageDecoder: imageDecoder(),
   };
+}
+
+/** Worker threads that decode streamed image folders; undefined (this thread decodes) when the worker script is missing (sources not built). */
+function imageDecoder(): ImageDecoder | undefined {
+  try {
+    return nodeDecodePool();
+  } catch {
+    return undefined;
+  }
 }
 
 /** HDF5 read in a worker thread with a deadline; in this thread when the worker script is missing (sources not built). */

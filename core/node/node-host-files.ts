@@ -4,7 +4,7 @@ import { DatasetNotFoundError, type FileEntry } from '../data/file-tree.js';
 import type { HostFiles } from '../data/host-files.js';
 import { readError } from './fs-errors.js';
 import { listFolder } from './list-folder.js';
-import { notRegular, readRegularFile } from './read-file.js';
+import { notRegular, readFileRange, readRegularFile } from './read-file.js';
 import { policyWriter } from './write-target.js';
 
 /** A page's writes: Pruneflow's own files, never hidden ones, checked on the real path (core/data/write-policy.ts). */
@@ -27,6 +27,7 @@ export const nodeHostFiles: HostFiles = {
     throw notRegular(path);
   },
   read: readRegularFile,
+  readRange: readFileRange,
   list: listFiles,
   listFolder,
   async write(path, bytes) {

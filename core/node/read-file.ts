@@ -41,3 +41,32 @@ export async function readRegularFile(path: string): Promise<Uint8Array> {
     await handle.close();
   }
 }
+
+/**
+ * `length` bytes of a regular file from `offset` (fewer where the file ends sooner): a member of an archive
+ * read without reading the archive. Refuses what `readRegularFile` refuses.
+ */
+export async function readFileRange(path: string, offset: number, length: number): Promise<Uint8Array> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, READ_FLAGS);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENXIO') throw notRegular(path);
+    throw readError(path, error);
+  }
+  try {
+    if (!(await handle.stat()).isFile()) throw notRegular(path);
+    const bytes = new Uint8Array(length);
+    let filled = 0;
+    while (filled < length) {
+      const { bytesRead } = await handle.read(bytes, filled, length - filled, offset + filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return filled === length ? bytes : bytes.subarray(0, filled);
+  } catch (error) {
+    throw readError(path, error);
+  } finally {
+    await handle.close();
+  }
+}

@@ -64,6 +64,7 @@ const SETTINGS: { [K in keyof PruneConfig]-?: (value: NonNullable<PruneConfig[K]
   input: (v) => ['Images fed as', v.preset ? `${v.preset}${v.scale || v.mean || v.std || v.colorOrder ? ', changed' : ''}` : 'set by hand'],
   sessionName: (v) => ['Session name', v],
   trainingEngines: (v) => ['Training engines', v === 1 ? 'one' : `${v} (data-parallel, wasm)`],
+  dataMemoryBudget: (v) => ['Data memory budget', `${v} MiB (larger image folders stream from disk)`],
 };
 
 /** A session's settings as a readable two-column table, in the order of `SETTINGS`; unknown keys last, as JSON. */

@@ -1,6 +1,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { DEFAULT_PRUNE_CONFIG } from '../api/contract.js';
 import { channelStatistics } from '../data/image-dataset.js';
+import { statisticsSample } from '../data/streaming/statistics-sample.js';
 import { countFlops, countParameters } from '../models/model-cost.js';
 import { type ClassAccuracy, classAccuracy } from '../train/class-accuracy.js';
 import type { ProgressListener } from '../train/progress.js';
@@ -39,7 +40,7 @@ export async function evaluateModel(
     } catch (error) {
       // Evaluating says how badly the model does rather than refusing: the data set's statistics, and why.
       if (!(error instanceof InputContractError)) throw error;
-      norm = channelStatistics(data.train);
+      norm = channelStatistics(await statisticsSample(data.train));
       warnings.push(error.message);
     }
     const accuracy = await classAccuracy(model, data.test, norm, { ...context, forward: new ForwardChooser(context.forwardEngine) });

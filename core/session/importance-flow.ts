@@ -100,7 +100,7 @@ async function modelAndCalibration(request: FlowRequest, host: RunHost): Promise
   const { data, model } = await loadRunInputs(config, host);
   try {
     const { norm } = await resolveRunInput(config, data.train, model);
-    return { model, calibration: calibrationBatches(data.train, norm, config) };
+    return { model, calibration: await calibrationBatches(data.train, norm, config) };
   } catch (error) {
     model.dispose();
     throw error;

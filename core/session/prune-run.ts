@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ModelSummary, PruneConfig, PruneResult, PruneStep, SessionState, TaskProgress } from '../api/contract.js';
 import { defaultAugmentation } from '../data/augmentation.js';
-import { makeBatch } from '../data/batches.js';
+import { readBatch } from '../data/streaming/read-batch.js';
 import type { ImageDataset, Normalisation } from '../data/image-dataset.js';
 import { seededRandom, shuffledIndices } from '../data/random.js';
 import { buildChannelGraph, type ChannelGraph } from '../graph/channel-graph.js';
@@ -210,7 +210,7 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
       pruneOnlyAccuracy = resume.pruned.accuracy;
     } else {
       note('scoring', `Scoring channels: ${criterion.label}`);
-      const calibration = criterion.needs === 'weights' ? [] : calibrationBatches(train, norm, config);
+      const calibration = criterion.needs === 'weights' ? [] : await calibrationBatches(train, norm, config);
       let layerRatios = config.layerRatios;
       if (config.ranking === 'sensitivity') {
         // The analysis sets every group's share (hand-set ones stay); the criterion still picks the channels.
@@ -406,11 +406,11 @@ function ratiosByLayer(graph: ChannelGraph, ratios: ReadonlyMap<number, number>)
 }
 
 /** The first `calibrationBatches` batches of a seeded shuffle of the training set, for data criteria. */
-export function calibrationBatches(train: ImageDataset, norm: Normalisation, config: Pick<PruneConfig, 'seed' | 'calibrationBatches' | 'batchSize'>) {
+export async function calibrationBatches(train: ImageDataset, norm: Normalisation, config: Pick<PruneConfig, 'seed' | 'calibrationBatches' | 'batchSize'>) {
   const order = shuffledIndices(train.count, seededRandom(config.seed + 7));
   const batches = [];
   for (let b = 0; b < config.calibrationBatches && b * config.batchSize < train.count; b++) {
-    batches.push(makeBatch(train, order.subarray(b * config.batchSize, (b + 1) * config.batchSize), norm));
+    batches.push(await readBatch(train, order.subarray(b * config.batchSize, (b + 1) * config.batchSize), norm));
   }
   return batches;
 }

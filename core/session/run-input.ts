@@ -4,6 +4,7 @@ import type { PruneConfig } from '../api/contract.js';
 import { likelyPermutation, type ClassPermutation } from '../data/class-permutation.js';
 import { channelStatistics, type ImageDataset, type Normalisation } from '../data/image-dataset.js';
 import { sampleStratified } from '../data/splits.js';
+import { statisticsSample } from '../data/streaming/statistics-sample.js';
 import {
   contractNormalisation,
   describeContract,
@@ -49,7 +50,8 @@ export async function resolveRunInput(
   model: tfl.LayersModel,
   options: { signal?: AbortSignal; onProgress?: ProgressListener } = {},
 ): Promise<RunInput> {
-  const stats = () => channelStatistics(train);
+  const held = await statisticsSample(train);
+  const stats = () => channelStatistics(held);
   const fromFile = modelInputContract(model);
   const keep = (contract: InputContract): InputContract => ({
     ...contract,

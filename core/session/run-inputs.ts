@@ -16,6 +16,8 @@ import { loadModel } from './model-source.js';
 import type { ParallelTraining } from '../train/fit.js';
 import type { ProjectStore } from '../project/project-store.js';
 import type { ForwardEngine } from '../backend/forward-runner.js';
+import { type ImageDecoder, inlineDecoder } from '../data/streaming/decode-record.js';
+import { fallback } from '../api/run-options.js';
 
 /** What a run needs from its host: bundled assets, and files where the host has a file system. */
 export interface RunHost {
@@ -39,6 +41,8 @@ export interface RunHost {
   cache?: RunCache;
   /** An engine faster than tfjs for forward-only work (ONNX Runtime in Node hosts); tfjs runs it without one. */
   forwardEngine?: ForwardEngine;
+  /** Decodes the images of streamed data sets off the engine's thread (worker threads in Node); this thread without. */
+  imageDecoder?: ImageDecoder;
 }
 
 export interface RunCache {
@@ -81,7 +85,9 @@ async function loadAllRunData(config: PruneConfig, host: RunHost): Promise<RunDa
     return { label: 'Fashion-MNIST sample', train, test, imageKind: 'digits', warnings: [] };
   }
   if (!host.openDataSource) throw new Error('This engine host cannot open data sets by path.');
-  const loaded = await openDataset(await host.openDataSource(config.data));
+  // Image folders larger than the budget decoded stream from disk (core/data/streaming/).
+  const stream = { budget: (config.dataMemoryBudget ?? fallback('dataMemoryBudget')) * 2 ** 20, decoder: host.imageDecoder ?? inlineDecoder() };
+  const loaded = await openDataset(await host.openDataSource(config.data), { stream });
   const { train, test, heldOut } = trainTestSplit(loaded, HELD_OUT_PERCENT / 100, SPLIT_SEED);
   const warnings = heldOut ? [...loaded.warnings, `no test split: ${HELD_OUT_PERCENT}% of the images were held out for testing`] : loaded.warnings;
   return { label: loaded.format, train, test, imageKind: loaded.imageKind ?? 'natural', warnings };

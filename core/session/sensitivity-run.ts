@@ -40,7 +40,7 @@ export async function runSensitivity(config: PruneConfig, context: RunContext): 
       });
     }
     const graph = buildChannelGraph(model);
-    const calibration = criterion.needs === 'weights' ? [] : calibrationBatches(data.train, norm, config);
+    const calibration = criterion.needs === 'weights' ? [] : await calibrationBatches(data.train, norm, config);
     const onWarning = (message: string) => onProgress?.({ stage: 'scoring', step: 0, total: 1, message, warning: true });
     const scores = await criterion
       .scoreGroups({ model, graph, calibration, seed: config.seed, onWarning, forward })

@@ -5,6 +5,7 @@ import { type Batch, batchIndices, makeBatch } from '../data/batches.js';
 import type { ImageDataset, Normalisation } from '../data/image-dataset.js';
 import { seededRandom, shuffledIndices } from '../data/random.js';
 import { takeRecords } from '../data/splits.js';
+import { heldInMemory } from '../data/streaming/read-batch.js';
 import type { ChannelGraph } from '../graph/channel-graph.js';
 import { analyseSensitivity, DEFAULT_SENSITIVITY_RATIOS } from '../prune/sensitivity/analyse.js';
 import { bytesOf, contentHash } from '../prune/sensitivity/content-hash.js';
@@ -41,7 +42,8 @@ export async function measureSensitivity(
 ): Promise<{ table: SensitivityTable; cached: boolean }> {
   const ratios = config.sensitivityRatios ?? [...DEFAULT_SENSITIVITY_RATIOS];
   const order = shuffledIndices(train.count, seededRandom(config.seed + 11));
-  const subset = takeRecords(train, order.subarray(0, Math.min(train.count, config.sensitivityImages ?? DEFAULT_SENSITIVITY_IMAGES)));
+  // Held in memory (read, if the data set streams): the key hashes its pixels and every ratio runs on it.
+  const subset = await heldInMemory(takeRecords(train, order.subarray(0, Math.min(train.count, config.sensitivityImages ?? DEFAULT_SENSITIVITY_IMAGES))));
   const key = await sensitivityKey(model, subset, norm, scores, { ratios, criterion: config.criterion, seed: config.seed });
   const { cache, warnings } = context;
   const hit = cache && (await readCached(cache, key, warnings));

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { batchIndices, makeBatch } from '../data/batches.js';
+import { batchIndices } from '../data/batches.js';
+import { readBatch } from '../data/streaming/read-batch.js';
 import type { ImageDataset, Normalisation } from '../data/image-dataset.js';
 import { seededRandom, shuffledIndices } from '../data/random.js';
 import { halveBatch, isOutOfMemoryError } from './out-of-memory.js';
@@ -52,7 +53,7 @@ async function averageOver(
     if (k === batches) break;
     // new = old * momentum + batch * (1 - momentum): momentum k/(k+1) gives the running average.
     for (const layer of layers) layer.momentum = k / (k + 1);
-    const batch = makeBatch(data, indices, norm);
+    const batch = await readBatch(data, indices, norm);
     try {
       tf.tidy(() => {
         model.apply(batch.x, { training: true });

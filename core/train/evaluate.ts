@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ClassScore } from '../api/contract.js';
 import { type ForwardChooser, type ForwardRunner, tfjsRunner } from '../backend/forward-runner.js';
-import { makeBatch } from '../data/batches.js';
+import { prefetch, readBatch } from '../data/streaming/read-batch.js';
 import type { ImageDataset, Normalisation } from '../data/image-dataset.js';
 import { throwIfCancelled, yieldToEventLoop } from './cancellation.js';
 import { halveBatch, isOutOfMemoryError } from './out-of-memory.js';
@@ -64,9 +64,11 @@ async function evaluateWith(
     const indices = order.subarray(done, done + batch);
     await pause?.wait(signal);
     throwIfCancelled(signal, 'Evaluation');
+    // A streamed data set decodes the next batch while this one runs.
+    prefetch(data, order.subarray(done + indices.length, done + 2 * indices.length));
     let predictions: BatchPredictions;
     try {
-      predictions = await predictBatch(runner, makeBatch(data, indices, norm), withTop5);
+      predictions = await predictBatch(runner, await readBatch(data, indices, norm), withTop5);
     } catch (error) {
       // The device ran out of memory: the same images again in smaller batches, from here on.
       if (!isOutOfMemoryError(error)) throw error;

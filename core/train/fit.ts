@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { type Augmentation, drawAugmentation } from '../data/augmentation.js';
-import { makeBatch } from '../data/batches.js';
+import type { makeBatch } from '../data/batches.js';
+import { prefetch, readBatch } from '../data/streaming/read-batch.js';
 import type { ImageDataset, Normalisation } from '../data/image-dataset.js';
 import { seededRandom, shuffledIndices } from '../data/random.js';
 import { throwIfCancelled, yieldToEventLoop } from './cancellation.js';
@@ -111,6 +112,9 @@ export interface FitResult {
   best?: { epoch: number; validationAccuracy: number };
 }
 
+/** Batches of a streamed data set read ahead of the one training. */
+const PREFETCH_BATCHES = 2;
+
 /**
  * Mini-batch training on softmax cross-entropy of the model's logits (Adam or SGD, a learning-rate
  * schedule, optional weight decay). Stops only at batch boundaries, so a cancelled run leaves
@@ -166,7 +170,7 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
     let computed: { value: tf.Scalar; grads: tf.NamedTensorMap } | undefined;
     try {
       try {
-        batch = makeBatch(data, indices, norm, draws);
+        batch = await readBatch(data, indices, norm, draws);
         statistics = saveMovingStatistics(model);
         const { x, y } = batch;
         // The teacher sees the same (augmented) images, in inference mode.
@@ -264,6 +268,8 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
             ? scheduledRate(options.schedule ?? 'cosine', options.learningRate, epoch, options.epochs)
             : scheduledRate(options.schedule ?? 'cosine', options.learningRate, step, totalSteps);
         const draws = options.augmentation && Array.from(indices, () => drawAugmentation(options.augmentation!, random));
+        // A streamed data set decodes the next batches while this one trains.
+        prefetch(data, order.subarray(start + indices.length, start + indices.length * (1 + PREFETCH_BATCHES)));
         try {
           // On replicas, a shard that does not fit changes no replica: the step is retried as here.
           const result = trainer ? await trainer.step(indices, draws, learningRate) : await localStep(indices, draws, learningRate);

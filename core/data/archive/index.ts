@@ -19,4 +19,4 @@ export function openArchiveTree(label: string, bytes: Uint8Array): FileTree {
 }
 
 export { gunzipChecked, isGzip } from './gzip.js';
-export { readTar } from './tar.js';
+export { indexTar, readTar, type TarMember } from './tar.js';

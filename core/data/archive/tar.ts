@@ -15,49 +15,72 @@ interface Pending {
  */
 export function readTar(bytes: Uint8Array, file: string): Map<string, Uint8Array> {
   const files = new Map<string, Uint8Array>();
+  const walk = walkTar(bytes.length, file, (name, start, size) => addFile(files, name, bytes.subarray(start, start + size)));
+  for (let step = walk.next(); !step.done;) step = walk.next(bytes.subarray(step.value.at, step.value.at + step.value.length));
+  return files;
+}
+
+/** Where a file of an archive lies in it. */
+export interface TarMember {
+  offset: number;
+  size: number;
+}
+
+/**
+ * The regular files of a tar archive of `size` bytes by where they lie, read header by header with `readAt`
+ * (the archive is never held whole): the same files, names and errors as `readTar`.
+ */
+export async function indexTar(readAt: (offset: number, length: number) => Promise<Uint8Array>, size: number, file: string): Promise<Map<string, TarMember>> {
+  const files = new Map<string, TarMember>();
+  const walk = walkTar(size, file, (name, offset, length) => addFile(files, name, { offset, size: length }));
+  for (let step = walk.next(); !step.done;) step = walk.next(await readAt(step.value.at, step.value.length));
+  return files;
+}
+
+/**
+ * The walk over a tar's headers, shared by both readers: it yields the bytes it needs next (a header, a long
+ * name, pax records), is given them back, and reports each regular file with where its data lies.
+ */
+function* walkTar(
+  size: number,
+  file: string,
+  found: (name: string, start: number, size: number) => void,
+): Generator<{ at: number; length: number }, void, Uint8Array> {
   let pending: Pending = {};
   let offset = 0;
-  while (offset < bytes.length) {
-    if (offset + BLOCK > bytes.length) {
-      throw new DatasetFormatError(file, `truncated tar archive: the header at byte ${offset} has only ${bytes.length - offset} of 512 bytes`);
+  while (offset < size) {
+    if (offset + BLOCK > size) {
+      throw new DatasetFormatError(file, `truncated tar archive: the header at byte ${offset} has only ${size - offset} of 512 bytes`);
     }
-    const header = bytes.subarray(offset, offset + BLOCK);
+    const header = yield { at: offset, length: BLOCK };
     if (header.every((b) => b === 0)) break; // the end-of-archive marker
     checkHeader(header, offset, file);
     const type = String.fromCharCode(header[156]);
     const extended = type === 'x' || type === 'g' || type === 'L' || type === 'K';
-    const size = extended || pending.size === undefined ? octal(header, 124, 12, offset, file) : pending.size;
+    const length = extended || pending.size === undefined ? octal(header, 124, 12, offset, file) : pending.size;
     const start = offset + BLOCK;
     const name = pending.path ?? headerName(header);
-    if (start + size > bytes.length) {
-      throw new DatasetFormatError(
-        file,
-        `truncated tar archive: '${name}' (header at byte ${offset}) has ${size} bytes but only ${bytes.length - start} remain`,
-      );
+    if (start + length > size) {
+      throw new DatasetFormatError(file, `truncated tar archive: '${name}' (header at byte ${offset}) has ${length} bytes but only ${size - start} remain`);
     }
-    const data = bytes.subarray(start, start + size);
-    offset = start + Math.ceil(size / BLOCK) * BLOCK;
-    if (offset > bytes.length) {
-      throw new DatasetFormatError(
-        file,
-        `truncated tar archive: it ends at byte ${bytes.length}, inside the padding of '${name}' (header at byte ${start - BLOCK})`,
-      );
+    offset = start + Math.ceil(length / BLOCK) * BLOCK;
+    if (offset > size) {
+      throw new DatasetFormatError(file, `truncated tar archive: it ends at byte ${size}, inside the padding of '${name}' (header at byte ${start - BLOCK})`);
     }
-    if (type === 'L') pending.path = cString(data);
-    else if (type === 'x') pending = { ...pending, ...paxFields(data, start, file) };
+    if (type === 'L') pending.path = cString(yield { at: start, length });
+    else if (type === 'x') pending = { ...pending, ...paxFields(yield { at: start, length }, start, file) };
     else if (type !== 'g' && type !== 'K') {
-      if (type === '0' || type === '\0' || type === '7') addFile(files, name, data);
+      if (type === '0' || type === '\0' || type === '7') found(name, start, length);
       pending = {};
     }
   }
-  return files;
 }
 
-function addFile(files: Map<string, Uint8Array>, name: string, data: Uint8Array): void {
+function addFile<T>(files: Map<string, T>, name: string, value: T): void {
   const path = name.replace(/^(\.?\/)+/, '');
   const base = path.slice(path.lastIndexOf('/') + 1);
   // Hidden files (macOS '._' resource forks, .DS_Store) are skipped, as in folders on disk.
-  if (path && !path.endsWith('/') && !base.startsWith('.')) files.set(path, data);
+  if (path && !path.endsWith('/') && !base.startsWith('.')) files.set(path, value);
 }
 
 /** The header checksum: the sum of its bytes with the checksum field counted as spaces. */

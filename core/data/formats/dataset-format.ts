@@ -1,5 +1,6 @@
 import type { FileEntry, FileTree } from '../file-tree.js';
 import type { ImageDataset } from '../image-dataset.js';
+import type { ImageDecoder } from '../streaming/decode-record.js';
 
 /** One data-set format: recognises its files and opens them. One module per format. */
 export interface DatasetFormat {
@@ -20,6 +21,11 @@ export interface OpenOptions {
   onProgress?: (fraction: number, message: string) => void;
   /** Target image size for formats of variable size (image folders). */
   imageSize?: { height: number; width: number };
+  /**
+   * Image folders whose decoded images would take more than `budget` bytes stream them from their files,
+   * decoded by `decoder`, with a cache of at most `budget` bytes (absent: every image is decoded and held).
+   */
+  stream?: { budget: number; decoder: ImageDecoder };
 }
 
 export type ImageKind = 'natural' | 'digits';

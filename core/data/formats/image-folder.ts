@@ -4,6 +4,7 @@ import { decodeImage } from '../image-decode.js';
 import { type ClassFolder, folderLayout } from '../image-folder-layout.js';
 import type { ImageDataset } from '../image-dataset.js';
 import { ImageStack } from '../image-stack.js';
+import { streamedFolder } from '../streaming/stream-folder.js';
 import type { DatasetFormat, LoadedDataset, OpenOptions } from './dataset-format.js';
 
 const MAX_CLASSES = 256; // labels are uint8
@@ -34,6 +35,15 @@ async function openImageFolder(tree: FileTree, options: OpenOptions = {}): Promi
       `ignored ${ignored.length} file${ignored.length === 1 ? '' : 's'} that are not ` +
         `PNG or JPEG images in class folders (e.g. ${ignored.slice(0, 3).join(', ')})`,
     );
+  }
+  if (options.stream) {
+    const streamed = await streamedFolder(tree, splits, classNames, options.stream, options.imageSize);
+    if (streamed) {
+      const datasets = Object.fromEntries(
+        Object.entries(streamed.splits).map(([split, set]) => [split, { ...set, name: `${baseLabel(tree.label)} (${split})` }]),
+      );
+      return { format: 'image-folder', splits: datasets, classNames, warnings: [...warnings, streamed.note] };
+    }
   }
   const stack = new ImageStack(options.imageSize);
   const ranges: Array<{ split: string; start: number; labels: Uint8Array }> = [];

@@ -14,8 +14,17 @@ export interface WeightValues {
   nonTrainable: Float32Array[];
 }
 
-/** The data set without its name: images and labels stay uint8 (shared memory where the host allows). */
-export type SharedDataset = Omit<ImageDataset, 'name'>;
+/**
+ * The data set without its name: images and labels stay uint8 (shared memory where the host allows). A
+ * streamed data set travels without images: each shard's records come with its `compute` message.
+ */
+export type SharedDataset = Omit<ImageDataset, 'name' | 'stream'>;
+
+/** A shard's own records (from a streamed data set): `indices` of its `compute` message number them 0..n-1. */
+export interface ShardRecords {
+  images: Uint8Array;
+  labels: Uint8Array;
+}
 
 /** A model as it travels: its layers topology (`model.toJSON(null, false)`) and its weights. */
 export interface ModelValues {
@@ -47,7 +56,7 @@ export type ToReplica =
       training: ReplicaTraining;
     }
   /** Gradients of the mean loss over this replica's shard; `draws` as encoded by `encodeDraws`. */
-  | { type: 'compute'; indices: Int32Array; draws: Int8Array | null }
+  | { type: 'compute'; indices: Int32Array; draws: Int8Array | null; records?: ShardRecords }
   /**
    * The averaged gradients: every replica applies the same optimizer step, so their weights stay equal.
    * `reached` marks the weights any shard's loss reached (1): only they get a step, as on one engine.

@@ -27,7 +27,7 @@ export function serveReplica(endpoint: ReplicaEndpoint): void {
       case 'compute': {
         let shard;
         try {
-          shard = replica.computeGradients(message.indices, message.draws ? decodeDraws(message.draws) : undefined);
+          shard = replica.computeGradients(message.indices, message.draws ? decodeDraws(message.draws) : undefined, message.records);
         } catch (error) {
           // Nothing changed here: the coordinator may ask again with a smaller shard.
           if (!isOutOfMemoryError(error)) throw error;

@@ -10,7 +10,7 @@ import '../../models/zero-pad-shortcut.js';
 import { loadOptimizerState, type OptimizerState, saveOptimizerState } from '../optimizer-state.js';
 import { OptimizerUpdate, type OptimizerSettings, setBatchNormMomentum } from '../optimizer-update.js';
 import { teacherLogits, trainingLoss } from '../training-loss.js';
-import type { ModelValues, ReplicaTraining, SharedDataset, WeightValues } from './protocol.js';
+import type { ModelValues, ReplicaTraining, SharedDataset, ShardRecords, WeightValues } from './protocol.js';
 
 export interface ShardResult {
   /** Mean loss over the shard. */
@@ -71,8 +71,11 @@ export class Replica {
     return replica;
   }
 
-  /** Everything it made is released, also when it fails (out of memory: the replica stays as it was, statistics too). */
-  computeGradients(indices: Int32Array, draws?: AugmentDraw[]): ShardResult {
+  /**
+   * Everything it made is released, also when it fails (out of memory: the replica stays as it was, statistics too).
+   * With `records` (a streamed data set), `indices` number those records rather than the data set's.
+   */
+  computeGradients(indices: Int32Array, draws?: AugmentDraw[], records?: ShardRecords): ShardResult {
     let batch: ReturnType<typeof makeBatch> | undefined;
     let statistics: ReturnType<typeof saveMovingStatistics> | undefined;
     let hits: tf.Scalar | undefined;
@@ -81,7 +84,8 @@ export class Replica {
     this.forget();
     try {
       // Inside the try: a batch or a copy of the statistics that does not fit leaks nothing either.
-      batch = makeBatch(this.data, indices, this.norm, draws);
+      const source = records ? { ...this.data, images: records.images, labels: records.labels, count: records.labels.length } : this.data;
+      batch = makeBatch(source, indices, this.norm, draws);
       statistics = saveMovingStatistics(this.model);
       const { x, y } = batch;
       // The teacher sees this shard's (augmented) images, as fit.ts's sees the whole batch.

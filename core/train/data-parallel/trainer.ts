@@ -5,7 +5,8 @@ import { maxAbsDifference, meanOfLists, shardRanges, weightedAverage } from './a
 import type { Distillation } from '../distillation.js';
 import type { OptimizerState } from '../optimizer-state.js';
 import type { OptimizerSettings } from '../optimizer-update.js';
-import { encodeDraws, type ModelValues, type ReplicaPort, type ReplicaTraining, type SharedDataset, type WeightValues } from './protocol.js';
+import { readRecords } from '../../data/streaming/read-batch.js';
+import { encodeDraws, type ModelValues, type ReplicaPort, type ReplicaTraining, type SharedDataset, type ShardRecords, type WeightValues } from './protocol.js';
 import { assignWeights } from './replica.js';
 import { DataParallelError, ReplicaGroup } from './replica-group.js';
 
@@ -101,12 +102,19 @@ export async function startDataParallel(options: DataParallelOptions): Promise<D
     const shards = shardRanges(indices.length, replicas)
       .map(([start, end], i) => ({ i, start, end }))
       .filter((s) => s.end > s.start);
+    // A streamed data set's records are read here, once, and each replica gets its shard's.
+    const streamed = data.stream ? await readRecords(data, indices) : undefined;
+    const recordSize = data.height * data.width * data.channels;
     const replies = await Promise.all(
       shards.map(({ i, start, end }) => {
-        const shard = Int32Array.from({ length: end - start }, (_, k) => indices[start + k]);
+        const records: ShardRecords | undefined = streamed && {
+          images: streamed.images.slice(start * recordSize, end * recordSize),
+          labels: streamed.labels.slice(start, end),
+        };
+        const shard = Int32Array.from({ length: end - start }, (_, k) => (records ? k : indices[start + k]));
         const encoded = draws ? encodeDraws(draws.slice(start, end)) : null;
-        const transfer = encoded ? [shard.buffer, encoded.buffer] : [shard.buffer];
-        return group.request(i, { type: 'compute', indices: shard, draws: encoded }, transfer as ArrayBuffer[]);
+        const transfer = [shard.buffer, ...(encoded ? [encoded.buffer] : []), ...(records ? [records.images.buffer, records.labels.buffer] : [])];
+        return group.request(i, { type: 'compute', indices: shard, draws: encoded, ...(records && { records }) }, transfer as ArrayBuffer[]);
       }),
     );
     // A shard that did not fit: no replica applies anything, and those whose shard fitted put their batch-norm
@@ -190,7 +198,9 @@ function replicaTraining(options: DataParallelOptions): ReplicaTraining {
  * cross-origin isolated), else postMessage copies them to each replica.
  */
 function shareDataset(data: ImageDataset): SharedDataset {
-  const { images, labels, count, height, width, channels, classNames } = data;
+  const { labels, count, height, width, channels, classNames } = data;
+  // A streamed data set sends each shard's records with its step instead.
+  const images = data.stream ? new Uint8Array(0) : data.images;
   const canShare = typeof SharedArrayBuffer !== 'undefined' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
   const share = (array: Uint8Array) => {
     if (!canShare || array.buffer instanceof SharedArrayBuffer) return array;
