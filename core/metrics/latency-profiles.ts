@@ -4,16 +4,16 @@ import type { LatencyProfile, TimingEngine } from './latency-model.js';
 export const LATENCY_PROFILES: Record<TimingEngine, LatencyProfile> = {
   onnxruntime: {
     engine: 'onnxruntime',
-    block: 8,
-    unaligned: 1.75,
-    fixed: 0.61,
-    measured: 'ResNet-20 (CIFAR) at 30/50% uniform FLOPs cuts, rounded to 1/4/8/16, batch 32, 9 paired runs; AMD EPYC, 2 cores, 2026-12-07, load 23.9',
+    block: 16,
+    unaligned: 1.15,
+    fixed: 0.35,
+    measured: 'ResNet-20 (CIFAR) at 30/50% uniform FLOPs cuts, rounded to 1/4/8/16, batch 32, 15 paired runs; AMD EPYC, 2 cores, 2026-12-07, load 1.0',
   },
   wasm: {
     engine: 'wasm',
     block: 4,
     unaligned: 1,
-    fixed: 0.2,
-    measured: 'ResNet-20 (CIFAR) at 30/50% uniform FLOPs cuts, rounded to 1/4/8/16, batch 32, 9 paired runs; AMD EPYC, 2 cores, 2026-12-07, load 23.9',
+    fixed: 0.1,
+    measured: 'ResNet-20 (CIFAR) at 30/50% uniform FLOPs cuts, rounded to 1/4/8/16, batch 32, 15 paired runs; AMD EPYC, 2 cores, 2026-12-07, load 1.0',
   },
 };
