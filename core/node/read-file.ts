@@ -16,13 +16,7 @@ export const notRegular = (path: string): NotRegularFileError =>
  * and name the path.
  */
 export async function readRegularFile(path: string): Promise<Uint8Array> {
-  let handle: FileHandle;
-  try {
-    handle = await open(path, READ_FLAGS);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENXIO') throw notRegular(path);
-    throw readError(path, error);
-  }
+  const handle = await openForReading(path);
   try {
     const info = await handle.stat();
     if (info.isDirectory()) throw readError(path, Object.assign(new Error('EISDIR'), { code: 'EISDIR' }));
@@ -42,18 +36,22 @@ export async function readRegularFile(path: string): Promise<Uint8Array> {
   }
 }
 
+/** Opens without blocking on a FIFO (ENXIO: nothing writes to it) and names what failed. */
+async function openForReading(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, READ_FLAGS);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENXIO') throw notRegular(path);
+    throw readError(path, error);
+  }
+}
+
 /**
  * `length` bytes of a regular file from `offset` (fewer where the file ends sooner): a member of an archive
  * read without reading the archive. Refuses what `readRegularFile` refuses.
  */
 export async function readFileRange(path: string, offset: number, length: number): Promise<Uint8Array> {
-  let handle: FileHandle;
-  try {
-    handle = await open(path, READ_FLAGS);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENXIO') throw notRegular(path);
-    throw readError(path, error);
-  }
+  const handle = await openForReading(path);
   try {
     if (!(await handle.stat()).isFile()) throw notRegular(path);
     const bytes = new Uint8Array(length);
