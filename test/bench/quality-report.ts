@@ -181,8 +181,8 @@ table had to fit the time box of one session on the shared machine (about an hou
 The short fine-tuning (${Math.ceil(ft.images / budget.baseline.batchSize) * ft.epochs}
 optimizer steps) ranks criteria by how much accuracy their cut keeps and how
 fast it comes back, not by how far long fine-tuning can go; with the test set's ${dataset.testImages.toLocaleString('en')} images one standard error of an
-accuracy near ${(nearAccuracy * 100).toFixed(0)}% is about ${(100 * Math.sqrt((nearAccuracy * (1 - nearAccuracy)) / dataset.testImages)).toFixed(1)}
-points. Seeds change the calibration batches, the random criterion and the fine-tuning
+accuracy near ${(nearAccuracy * 100).toFixed(0)}% is about ${(100 * Math.sqrt((nearAccuracy * (1 - nearAccuracy)) / dataset.testImages)).toFixed(1)} points.
+Seeds change the calibration batches, the random criterion and the fine-tuning
 order, not the baseline.
 
 ${comparison(results)}
