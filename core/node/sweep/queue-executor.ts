@@ -59,8 +59,11 @@ export function queueExecutor(options: QueueExecutorOptions): SweepExecutor {
         const state = await job.getState();
         const progress = (typeof job.progress === 'object' ? job.progress : {}) as Partial<QueuedProgress>;
         if (state === 'completed') {
+          // A job that finished between the fetch and the state read has its outcome only in a fresh copy.
+          const outcome = job.returnvalue ?? (await Job.fromId<QueuedJob, QueuedOutcome>(queue, jobId))?.returnvalue;
+          if (!outcome) continue; // not readable yet: the next poll takes it
           pending.delete(sessionId);
-          await hooks.complete(decodeOutcome(job.returnvalue), job.returnvalue.worker).catch((error: unknown) => {
+          await hooks.complete(decodeOutcome(outcome), outcome.worker).catch((error: unknown) => {
             hooks.fail(sessionId, { name: 'SweepWriteError', message: (error as Error).message }, false);
           });
         } else if (state === 'failed') {

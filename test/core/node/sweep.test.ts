@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SweepEvent, SweepSummary } from '../../../core/api/sweep.js';
 import { createSweepService } from '../../../core/node/sweep/sweep-service.js';
 import { nodeProjectStore } from '../../../core/node/project-file.js';
@@ -131,6 +131,11 @@ beforeAll(async () => {
   const parsed = await parseProject(readFileSync(join(dir, 'made.pruneflow')));
   base = join(dir, 'base.pruneflow');
   writeFileSync(base, await serializeProject({ ...parsed, sessions: [] }));
+});
+
+// A test that fails before stopping its workers must not leave them to take the next test's jobs.
+afterEach(() => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
 afterAll(async () => {
