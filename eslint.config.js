@@ -33,7 +33,7 @@ const domGlobals = [
 ].map((name) => ({ name, message: bad('core/ must not touch the DOM.') }));
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'release/**', 'node_modules/**', '**/*.cjs'] },
+  { ignores: ['dist/**', 'release/**', 'node_modules/**', '.venv/**', '.cache/**', '**/*.cjs'] },
   {
     files: ['**/*.ts', '**/*.js', '**/*.mjs'],
     languageOptions: { parser: tseslint.parser, ecmaVersion: 2022, sourceType: 'module' },
