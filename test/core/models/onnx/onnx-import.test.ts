@@ -10,6 +10,7 @@ import * as ort from 'onnxruntime-node';
 import { openModelSource } from '../../../../core/node/open-model-source.js';
 import { ROOT } from '../../../build/run.js';
 import { SMALL_ONNX, smallOnnx } from '../../../interop/onnx-fixtures.js';
+import { decodeOnnx } from '../../../../core/models/io/onnx/onnx-proto.js';
 import { maxAbsDiff, randomImages, runEngine, runOrt } from './onnx-runtime.js';
 
 beforeAll(async () => {
@@ -20,8 +21,11 @@ beforeAll(async () => {
 describe('ONNX files exported by PyTorch', () => {
   it.each(SMALL_ONNX)('%s: same outputs as ONNX Runtime, same parameters and FLOPs as PyTorch', async (name) => {
     const { bytes, info } = smallOnnx(name);
-    const { model, format } = await importModel(memoryTree('fixtures', new Map([[`${name}.onnx`, bytes]])));
+    const { model, format, warnings } = await importModel(memoryTree('fixtures', new Map([[`${name}.onnx`, bytes]])));
     expect(format).toBe('onnx');
+    // The opset the file declares is the one PyTorch was asked for (11, 13, 17 and 21 among these files).
+    expect(decodeOnnx(bytes, `${name}.onnx`).opset_import?.find((o) => !o.domain)?.version).toBe(info.opset);
+    expect(warnings.join('\n')).not.toMatch(/opset/);
     const input = randomImages(4, info.input, 7);
     const expected = await runOrt(bytes, input, [4, ...info.input]);
     const actual = runEngine(model, input, [4, ...info.input]);
