@@ -68,52 +68,24 @@ describe('pruneflow on ONNX files', () => {
     await session.release();
   });
 
-  it('eval on the trained CIFAR ResNet from its ONNX file: the top-1 ONNX Runtime gives on the same images', async () => {
+  it("eval on the trained CIFAR ResNet from its ONNX file: PyTorch's top-1 on the same images, within 0.2 points", async () => {
     const model = join(ROOT, 'test/fixtures/onnx/cifar-resnet-trained.onnx');
     const { code, stdout, stderr } = await pruneflow(['eval', model, '--data', SUBSET, '--json']);
     expect(code, stderr).toBe(0);
-    const result = JSON.parse(stdout) as { top1: number; images: number };
-    // The reference: ONNX Runtime on the PyTorch file, images normalised by the training split's channel mean and
-    // population deviation, as the model was trained (make_onnx_fixtures.py).
-    const train = cifarRecords(join(SUBSET, 'data_batch_1.bin'));
-    const test = cifarRecords(join(SUBSET, 'test_batch.bin'));
-    const { mean, std } = channelStatistics(train.pixels);
-    const x = Float32Array.from(test.pixels, (p, i) => (p / 255 - mean[Math.floor(i / 1024) % 3]) / std[Math.floor(i / 1024) % 3]);
-    const session = await ort.InferenceSession.create(readFileSync(model));
-    const logits = (await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', x, [test.labels.length, 3, 32, 32]) }))[session.outputNames[0]]
-      .data as Float32Array;
-    await session.release();
-    const right = test.labels.filter((label, n) => argmax(logits.subarray(n * 10, n * 10 + 10)) === label).length;
-    expect(result.images).toBe(test.labels.length);
-    expect(result.top1).toBeCloseTo(right / test.labels.length, 6);
+    const result = JSON.parse(stdout) as { top1: number; images: number; warnings: string[] };
+    // The reference: PyTorch's own predictions on these test images (make_onnx_fixtures.py), fed as it was trained;
+    // the file states that normalisation in its metadata, and eval reads it from there.
+    const info = JSON.parse(readFileSync(model.replace(/\.onnx$/, '.json'), 'utf8')) as { excerpt: { predictions: number[] } };
+    const labels = cifarLabels(join(SUBSET, 'test_batch.bin'));
+    const right = labels.filter((label, n) => info.excerpt.predictions[n] === label).length;
+    expect(result.images).toBe(labels.length);
+    expect(result.warnings.join('\n')).toMatch(/input: .*from the model file/);
+    expect(Math.abs(result.top1 - right / labels.length) * 100).toBeLessThanOrEqual(0.2);
   });
 });
 
-/** CIFAR-10 binary records: a label byte, then 3x32x32 pixels (channel planes, as NCHW). */
-function cifarRecords(path: string): { labels: number[]; pixels: Uint8Array } {
+/** The labels of CIFAR-10 binary records (a label byte, then 3x32x32 pixel bytes each). */
+function cifarLabels(path: string): number[] {
   const bytes = readFileSync(path);
-  const count = bytes.length / 3073;
-  const labels: number[] = [];
-  const pixels = new Uint8Array(count * 3072);
-  for (let n = 0; n < count; n++) {
-    labels.push(bytes[n * 3073]);
-    pixels.set(bytes.subarray(n * 3073 + 1, (n + 1) * 3073), n * 3072);
-  }
-  return { labels, pixels };
+  return Array.from({ length: bytes.length / 3073 }, (_, n) => bytes[n * 3073]);
 }
-
-/** Per-channel mean and population standard deviation of pixels / 255. */
-function channelStatistics(pixels: Uint8Array): { mean: number[]; std: number[] } {
-  const sum = [0, 0, 0];
-  const squares = [0, 0, 0];
-  for (let i = 0; i < pixels.length; i++) {
-    const c = Math.floor(i / 1024) % 3;
-    sum[c] += pixels[i] / 255;
-    squares[c] += (pixels[i] / 255) ** 2;
-  }
-  const n = pixels.length / 3;
-  const mean = sum.map((s) => s / n);
-  return { mean, std: squares.map((q, c) => Math.sqrt(q / n - mean[c] ** 2)) };
-}
-
-const argmax = (v: Float32Array) => v.indexOf(Math.max(...v));
