@@ -75,6 +75,8 @@ export interface ChannelGraph {
 interface TensorInfo {
   segments: Segment[];
   spatial: number;
+  /** The concatenation that made this tensor (for messages). */
+  concat?: string;
 }
 
 /**
@@ -173,20 +175,32 @@ export function buildChannelGraph(model: tfl.LayersModel): ChannelGraph {
       out = { segments: [{ group, channels }], spatial: 1 };
       const ports = record(out.segments);
       if (call.calls > 1) firstCalls.set(layer.name, { input: single, out, ports });
-    } else if (kind === 'grouped' && single && single.spatial === 1 && groupedInput(single.segments, layer.getConfig().groups as number)) {
+    } else if (kind === 'grouped' && single && single.spatial === 1) {
       // Output channel o of group g reads input group g only: both sides keep the same count per conv group,
-      // chosen independently (input and output groups are different channels). Reading a concatenation, each
-      // part is a whole number of conv groups, and the parts are coupled channel by channel (one mask), so
-      // every conv group keeps the same count.
+      // chosen independently (input and output groups are different channels). Reading a concatenation of
+      // equal parts, the parts are coupled channel by channel (one mask) and that mask keeps the same count in
+      // every run a conv group covers, whatever the part and group widths. Parts of unequal widths would need
+      // counts tied across groups: they are not pruned (named), and the convolution's outputs still are.
       const blocks = layer.getConfig().groups as number;
       const channels = channelsOf(outputs[0].shape);
       const group = newGroup(channels);
       groups[group].producers.push(layer.name);
       requireBlocks(group, blocks);
-      const [first] = single.segments;
-      single.segments.slice(1).forEach((s) => (parent[find(s.group)] = find(first.group)));
-      groups[first.group].consumers.push(layer.name);
-      requireBlocks(first.group, blocks / single.segments.length);
+      for (const s of single.segments) groups[s.group].consumers.push(layer.name);
+      const runs = groupedInputRuns(single.segments, blocks);
+      if (runs === undefined) {
+        const widths = single.segments.map((s) => s.channels).join(', ');
+        const through = single.concat ? ` through the concatenation '${single.concat}'` : '';
+        block(
+          single.segments,
+          `read by '${layer.name}' (${layer.getClassName()})${through} of parts ${widths} channels wide: its ${blocks} groups must keep equal ` +
+            'channel counts, which Pruneflow keeps only across equal parts',
+        );
+      } else {
+        const [first] = single.segments;
+        single.segments.slice(1).forEach((s) => (parent[find(s.group)] = find(first.group)));
+        requireBlocks(first.group, runs);
+      }
       out = { segments: [{ group, channels }], spatial: 1 };
       record(out.segments);
     } else if (kind === 'channelwise' && single && single.spatial === 1) {
@@ -210,7 +224,7 @@ export function buildChannelGraph(model: tfl.LayersModel): ChannelGraph {
       inputs.slice(1).forEach((other) => other.segments.forEach((s, i) => (parent[find(s.group)] = find(inputs[0].segments[i].group))));
       out = inputs[0];
     } else if (kind === 'concat' && inputs.every((i) => i.spatial === 1)) {
-      out = { segments: inputs.flatMap((i) => i.segments), spatial: 1 };
+      out = { segments: inputs.flatMap((i) => i.segments), spatial: 1, concat: layer.name };
     } else if (kind === 'indexmap' && single && single.spatial === 1) {
       for (const s of single.segments) groups[s.group].consumers.push(layer.name);
       const channels = channelsOf(outputs[0].shape);
@@ -219,11 +233,7 @@ export function buildChannelGraph(model: tfl.LayersModel): ChannelGraph {
     }
     if (!out) {
       const why =
-        typeof kind === 'object'
-          ? kind.unsupported
-          : kind === 'grouped'
-            ? 'a grouped convolution reading a flatten, or a concatenation whose parts differ in width or straddle its groups'
-            : `an input layout it cannot follow`;
+        typeof kind === 'object' ? kind.unsupported : kind === 'grouped' ? 'a grouped convolution reading a flatten' : `an input layout it cannot follow`;
       for (const input of inputs) block(input.segments, `read by '${layer.name}' (${layer.getClassName()}): ${why}`);
       if (call.index === 0) fixedWeights += layer.countParams();
       const channels = channelsOf(outputs[0].shape);
@@ -249,14 +259,21 @@ function sameLayout(inputs: TensorInfo[]): boolean {
 }
 
 /**
- * A grouped convolution with `groups` groups can read these parts when they are equally wide, each a whole
- * number of its groups, and not spread by a channel multiplier (parts of a concatenation are then coupled
- * channel by channel).
+ * How a grouped convolution with `groups` groups can read these parts: coupled channel by channel (equal widths,
+ * the same channel multiplier), the shared mask must keep the same count in each of the returned number of equal
+ * runs. A conv group covers `width * parts / groups` positions; the positions of all conv groups, taken modulo the
+ * part width, are runs of gcd(part width, conv group width), so equal counts in those runs keep every conv group
+ * equal. Undefined when the parts differ (a count tie across groups the graph cannot express) or a run would split
+ * the positions a channel multiplier gives one channel.
  */
-function groupedInput(segments: Segment[], groups: number): boolean {
+function groupedInputRuns(segments: Segment[], groups: number): number | undefined {
   const [first] = segments;
-  if (segments.length === 1) return true;
-  return groups % segments.length === 0 && segments.every((s) => s.channels === first.channels && (s.repeat ?? 1) === 1);
+  const repeat = first.repeat ?? 1;
+  if (!segments.every((s) => s.channels === first.channels && (s.repeat ?? 1) === repeat)) return undefined;
+  const convGroup = (first.channels * segments.length) / groups;
+  if (!Number.isInteger(convGroup)) return undefined;
+  const run = gcd(first.channels, convGroup);
+  return run % repeat === 0 ? first.channels / run : undefined;
 }
 
 /** Collapses merged groups into one, numbered 0..n-1, and points every segment at its final group. */
@@ -288,8 +305,11 @@ function renumber(raw: ChannelGroup[], find: (g: number) => number, layers: Laye
   return { groups, layers: layers.map((l) => ({ ...l, inputs: remap(l.inputs), outputs: remap(l.outputs) })), fixedWeights };
 }
 
+function gcd(x: number, y: number): number {
+  return y === 0 ? x : gcd(y, x % y);
+}
+
 function lcm(a: number, b: number): number {
-  const gcd = (x: number, y: number): number => (y === 0 ? x : gcd(y, x % y));
   return (a / gcd(a, b)) * b;
 }
 

@@ -10,7 +10,16 @@ export interface OnnxFixture {
   info: { input: number[]; opset: number; parameters: number; macs: number };
 }
 
-export const SMALL_ONNX = ['cifar-resnet', 'grouped-net', 'flatten-chain', 'se-silu', 'shuffle-unit', 'se-silu-opset21', 'flatten-chain-opset21'] as const;
+export const SMALL_ONNX = [
+  'cifar-resnet',
+  'grouped-net',
+  'flatten-chain',
+  'se-silu',
+  'shuffle-unit',
+  'se-silu-opset21',
+  'flatten-chain-opset21',
+  'concat-grouped',
+] as const;
 export const LARGE_ONNX = ['resnet18', 'mobilenet_v2', 'squeezenet1_1', 'densenet121', 'efficientnet_b0', 'shufflenet_v2'] as const;
 
 const CACHE = join(ROOT, '.cache/onnx-fixtures');

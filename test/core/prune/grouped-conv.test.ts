@@ -109,21 +109,23 @@ describe('grouped convolutions in the channel graph', () => {
     );
   });
 
-  it('blocks a grouped conv that reads a concatenation of unequal parts, and only the groups it touches', () => {
+  it('blocks the unequal parts of a concatenation a grouped conv reads, naming it; the conv still prunes its outputs', () => {
     const input = tfl.input({ shape: [6, 6, 3] });
     const a = tfl.layers.conv2d({ filters: 4, kernelSize: 1, name: 'a' }).apply(input) as tfl.SymbolicTensor;
     const b = tfl.layers.conv2d({ filters: 8, kernelSize: 1, name: 'b' }).apply(input) as tfl.SymbolicTensor;
-    const cat = tfl.layers.concatenate().apply([a, b]) as tfl.SymbolicTensor;
+    const cat = tfl.layers.concatenate({ name: 'cat' }).apply([a, b]) as tfl.SymbolicTensor;
     const grouped = groupedConv('g', 6, 3, [1, 1]).apply(cat) as tfl.SymbolicTensor;
     const c = tfl.layers.conv2d({ filters: 4, kernelSize: 1, name: 'c' }).apply(grouped) as tfl.SymbolicTensor;
-    const graph = buildChannelGraph(tfl.model({ inputs: input, outputs: c }));
+    const model = tfl.model({ inputs: input, outputs: c });
+    const graph = buildChannelGraph(model);
     const groupOf = (name: string) => graph.groups.find((g) => g.producers.includes(name))!;
     expect(groupOf('a').prunable).toBe(false);
     expect(groupOf('b').prunable).toBe(false);
-    expect(groupOf('a').reasons.join()).toMatch(/'g' \(GroupedConv2D\): a grouped convolution reading a flatten, or a concatenation whose parts differ/);
+    expect(groupOf('a').reasons.join()).toMatch(/'g' \(GroupedConv2D\) through the concatenation 'cat' of parts 4, 8 channels wide: its 3 groups/);
+    expect(groupOf('g')).toMatchObject({ prunable: true, blocks: 3, consumers: ['c'] });
     expect(groupOf('c').prunable).toBe(false); // the model output
-    // The conv itself is kept as it is: its weights count as fixed.
-    expect(graph.layers.map((l) => l.name)).not.toContain('g');
+    expect(graph.layers.map((l) => l.name)).toContain('g');
+    expect(maskedCost(graph, new Map()).flops).toBe(countFlops(model));
   });
 });
 

@@ -3,12 +3,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import { memoryTree } from '../../../../core/data/file-tree.js';
-import { buildChannelGraph } from '../../../../core/graph/channel-graph.js';
+import { buildChannelGraph, maskedCost } from '../../../../core/graph/channel-graph.js';
+import { modelReport } from '../../../../core/graph/preflight.js';
+import { applyChannelMask } from '../../../../core/prune/channel-mask.js';
 import { importModel } from '../../../../core/models/io/import-model.js';
 import { exportModel } from '../../../../core/models/io/export-model.js';
 import { exportOnnx } from '../../../../core/models/io/onnx/onnx-export.js';
 import { countFlops } from '../../../../core/models/model-cost.js';
-import { planPruning } from '../../../../core/prune/budget.js';
+import { planPruning, planUniform } from '../../../../core/prune/budget.js';
 import { pruneModel } from '../../../../core/prune/surgery.js';
 import { zooEntry } from '../../../../core/models/zoo.js';
 import { SMALL_ONNX, smallOnnx } from '../../../interop/onnx-fixtures.js';
@@ -82,6 +84,58 @@ describe('ONNX export', () => {
     expect(pruned.getLayer('se.expand').getWeights()[0].shape.at(-1)).toBe(6);
     expect(pruned.getLayer('conv3').getWeights()[0].shape[2]).toBe(6);
     await expectSameAsOrt(pruned, await exportOnnx(pruned), [3, 32, 32]);
+  });
+
+  it('concat-grouped: equal parts across conv groups couple in equal runs; unequal parts are not pruned, named; masked = pruned = ORT', async () => {
+    const { bytes, info } = smallOnnx('concat-grouped');
+    const { model } = await importModel(memoryTree('fixtures', new Map([['cg.onnx', bytes]])));
+    const graph = buildChannelGraph(model);
+    const groupOf = (layer: string) => graph.groups.find((g) => g.producers.includes(layer))!;
+    // 3 x 8 channels into 2 groups of 12: conv group 0 is e and f's first 4, group 1 f's last 4 and h. One mask
+    // for e, f and h keeps the same count in its two runs of 4, so both conv groups keep the same count.
+    expect(groupOf('e')).toMatchObject({ channels: 8, blocks: 2, prunable: true });
+    expect([...groupOf('e').producers].sort()).toEqual(['e', 'f', 'h']);
+    // 8 + 24 (on group boundaries) and 12 + 20 (straddling) into 4 groups of 8: counts would have to be tied
+    // across different groups; those parts are not pruned, and the pre-flight report says why and where.
+    const summary = modelReport(model, graph).summary.join('\n');
+    for (const [part, conv, concat, widths] of [
+      ['a', 'whole', 'Concat', '8, 24'],
+      ['b', 'whole', 'Concat', '8, 24'],
+      ['c', 'straddle', 'Concat_1', '12, 20'],
+      ['d', 'straddle', 'Concat_1', '12, 20'],
+    ]) {
+      expect(groupOf(part).prunable).toBe(false);
+      const reason = `read by '${conv}' (GroupedConv2D) through the concatenation '${concat}' of parts ${widths} channels wide`;
+      expect(groupOf(part).reasons.join()).toContain(reason);
+      expect(summary).toContain(`of ${part}: ${reason}`);
+    }
+    // The grouped convolutions' own outputs still prune, the same count in each of their groups.
+    expect(groupOf('whole')).toMatchObject({ prunable: true, blocks: 4 });
+    expect(groupOf('straddle')).toMatchObject({ prunable: true, blocks: 4 });
+    expect(groupOf('equal')).toMatchObject({ prunable: true, blocks: 2, followers: ['bn'] });
+    expect(maskedCost(graph, new Map()).flops).toBe(countFlops(model));
+
+    // Every prunable group cut (uniformly), so each coupling above is exercised.
+    const plan = planUniform(graph, randomScores(graph, 5), { metric: 'flops', reduction: 0.4 });
+    for (const name of ['e', 'whole', 'straddle', 'equal']) {
+      const { id, channels, blocks = 1 } = groupOf(name);
+      const kept = plan.keep.get(id);
+      expect(kept?.length, name).toBeLessThan(channels);
+      const width = channels / blocks;
+      expect(new Set(Array.from({ length: blocks }, (_, b) => kept!.filter((c) => Math.floor(c / width) === b).length)).size).toBe(1);
+    }
+    const pruned = await pruneModel(model, graph, plan.keep);
+    const inputs = plan.keep.get(groupOf('e').id)!.length * 3;
+    expect(pruned.getLayer('equal').getWeights()[0].shape.slice(0, 3)).toEqual([3, 3, inputs / 2]);
+    expect(countFlops(pruned)).toBe(plan.achieved.flops);
+    const images = randomImages(3, info.input, 13);
+    const shape = [3, ...info.input];
+    const prunedOut = runEngine(pruned, images, shape);
+    const exported = await exportOnnx(pruned);
+    expect(maxAbsDiff(prunedOut, (await runOrt(exported, images, shape)).values)).toBeLessThan(1e-4);
+    await checkWithOnnx(exported, 'concat-grouped-40');
+    applyChannelMask(model, graph, plan.keep);
+    expect(maxAbsDiff(prunedOut, runEngine(model, images, shape))).toBeLessThan(1e-4);
   });
 
   it('an imported model with kept ONNX operators survives a save and reload as TensorFlow.js files', async () => {
