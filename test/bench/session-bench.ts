@@ -87,6 +87,11 @@ export async function runSessionBench(options: SessionBenchOptions): Promise<Ses
   const env = { ...process.env, FORCE_COLOR: '0' };
   const cli = await measureChildren(() => runToEnd(process.execPath, [CLI, ...args], env, (line) => log(`  pruneflow: ${line}`)));
   if (cli.value.code !== 0) throw failure('pruneflow prune', cli.value);
+  // What the user reads at the end: the CLI's own report of the session.
+  cli.value.stdout
+    .split('\n')
+    .filter((l) => l.trim())
+    .forEach((line) => log(`  pruneflow: ${line}`));
   const info = await runToEnd(process.execPath, [CLI, 'project', 'info', project, '--json'], env, () => undefined);
   if (info.code !== 0) throw failure('pruneflow project info', info);
   const pruneflow: PruneflowSide = {
