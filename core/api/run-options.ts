@@ -278,7 +278,9 @@ const PRUNE_OPTIONS = {
   }),
   dataMemoryBudget: option(integer(16, 2 ** 20).optional(), {
     expects: 'an integer from 16 to 1048576 (MiB)',
-    help: 'MiB of decoded images a run may hold; an image folder larger than that streams from disk through a cache of this size',
+    help:
+      "MiB the whole process may hold while it reads a run's images; an image folder whose decoded images do not fit in what is left " +
+      '(the budget less what the process holds and a 256 MiB margin) streams from disk through a cache of that size',
     flag: '--data-memory-budget <MiB>',
     fallback: 2048,
   }),

@@ -23,6 +23,7 @@ import { onnxRuntimeEngine } from './ort-runner.js';
 import type { ForwardEngine } from '../backend/forward-runner.js';
 import { type Hdf5Reader, setHdf5Reader } from '../models/io/hdf5-reader.js';
 import { nodeHdf5Reader } from './hdf5-thread.js';
+import { nodeResidentMemory } from './resident-memory.js';
 import { createSweepService } from './sweep/sweep-service.js';
 
 /**
@@ -74,6 +75,7 @@ export function nodeRunHost(caller: WriteCaller = 'user', backendFlag?: string):
     trainingReplicas: trainingReplicas(),
     forwardEngine: forwardEngine(),
     imageDecoder: imageDecoder(),
+    residentMemory: nodeResidentMemory,
   };
 }
 

@@ -17,6 +17,7 @@ import type { ParallelTraining } from '../train/fit.js';
 import type { ProjectStore } from '../project/project-store.js';
 import type { ForwardEngine } from '../backend/forward-runner.js';
 import { type ImageDecoder, inlineDecoder } from '../data/streaming/decode-record.js';
+import type { ResidentMemory } from '../data/streaming/memory-budget.js';
 import { fallback } from '../api/run-options.js';
 
 /** What a run needs from its host: bundled assets, and files where the host has a file system. */
@@ -43,6 +44,8 @@ export interface RunHost {
   forwardEngine?: ForwardEngine;
   /** Decodes the images of streamed data sets off the engine's thread (worker threads in Node); this thread without. */
   imageDecoder?: ImageDecoder;
+  /** The process's resident memory now, so that the data memory budget covers the whole process (absent: the images' alone). */
+  residentMemory?: ResidentMemory;
 }
 
 export interface RunCache {
@@ -85,8 +88,12 @@ async function loadAllRunData(config: PruneConfig, host: RunHost): Promise<RunDa
     return { label: 'Fashion-MNIST sample', train, test, imageKind: 'digits', warnings: [] };
   }
   if (!host.openDataSource) throw new Error('This engine host cannot open data sets by path.');
-  // Image folders larger than the budget decoded stream from disk (core/data/streaming/).
-  const stream = { budget: (config.dataMemoryBudget ?? fallback('dataMemoryBudget')) * 2 ** 20, decoder: host.imageDecoder ?? inlineDecoder() };
+  // Image folders larger than what the budget leaves them stream from disk (core/data/streaming/).
+  const stream = {
+    budget: (config.dataMemoryBudget ?? fallback('dataMemoryBudget')) * 2 ** 20,
+    decoder: host.imageDecoder ?? inlineDecoder(),
+    residentMemory: host.residentMemory,
+  };
   const loaded = await openDataset(await host.openDataSource(config.data), { stream });
   const { train, test, heldOut } = trainTestSplit(loaded, HELD_OUT_PERCENT / 100, SPLIT_SEED);
   const warnings = heldOut ? [...loaded.warnings, `no test split: ${HELD_OUT_PERCENT}% of the images were held out for testing`] : loaded.warnings;

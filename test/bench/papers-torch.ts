@@ -13,13 +13,14 @@ export class TorchPapersError extends Error {
 const NOISE = /NNPACK|Unsupported hardware/;
 
 /**
- * Runs test/bench/torch_papers.py with `args` (one thread: on a shared machine OpenMP's second thread mostly waits),
- * its progress lines passed to `log`; resolves with the JSON object it prints last, or throws what went wrong.
+ * Runs test/bench/torch_papers.py with `args` (one thread unless told: on a shared machine OpenMP's second thread
+ * mostly waits), its progress lines passed to `log`; resolves with the JSON object it prints last, or throws what
+ * went wrong.
  */
-export function runTorchPapers<T>(args: string[], log: (line: string) => void, timeoutMs = 24 * 3600_000): Promise<T> {
+export function runTorchPapers<T>(args: string[], log: (line: string) => void, timeoutMs = 24 * 3600_000, threads = 1): Promise<T> {
   const python = pythonCandidates().find((p) => (p.includes('/') ? existsSync(p) : true)) ?? 'python3';
   return new Promise((resolve, reject) => {
-    const child = spawn(python, [SCRIPT, ...args, '--threads=1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(python, [SCRIPT, ...args, `--threads=${threads}`], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -2,77 +2,24 @@
 // `-- --report` rewrites the report from the stored runs, `-- --replicas 1` fine-tunes on one wasm engine): see
 // papers-config.ts for the protocol. Every finished run is stored as it ends (papers-store.ts), so a rerun after an interruption goes on where it stopped.
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, open } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import type { PruneConfig, PruneResult } from '../../core/api/contract.js';
-import { DEFAULT_PRUNE_CONFIG } from '../../core/api/contract.js';
+import type { PruneResult } from '../../core/api/contract.js';
 import { wasmCandidate } from '../../core/backend/portable-candidates.js';
 import { nodeRunHost } from '../../core/node/node-engine.js';
 import { nodeReplicaSpawner } from '../../core/node/training-workers.js';
-import { writeFilesAtomically } from '../../core/node/write-files.js';
 import { type RunContext, runPruning } from '../../core/session/prune-run.js';
 import { trainModel } from '../../core/session/train-model.js';
 import { jobKey, PapersArgumentError, type PapersJob, type PapersProtocol, papersJobs, papersPaths, protocolFromArgs } from './papers-config.js';
 import { ensurePapersBaseline } from './papers-baseline.js';
+import { cutSubset, PAPERS_INPUT as INPUT, pruneflowConfig, torchPruningMissing } from './papers-setup.js';
 import { estimateLine, writePapersReport } from './papers-report.js';
 import { type PapersRun, PapersStore } from './papers-store.js';
 import { runTorchPapers } from './papers-torch.js';
 import { cifarSubsetPath } from './quality-config.js';
 
-const CIFAR_RECORD_BYTES = 3073;
-const INPUT = { preset: 'dataset-stats' } as const;
 const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`);
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-
-/** The first `train` and `test` records of the subset's two files, in a folder of their own (the tiny budget). */
-async function cutSubset(source: string, folder: string, train: number, test: number): Promise<string> {
-  await mkdir(folder, { recursive: true });
-  const files = [];
-  for (const [name, count] of [
-    ['data_batch_1.bin', train],
-    ['test_batch.bin', test],
-  ] as const) {
-    const from = await open(join(source, name), 'r');
-    try {
-      const bytes = new Uint8Array(count * CIFAR_RECORD_BYTES);
-      const { bytesRead } = await from.read(bytes, 0, bytes.length, 0);
-      files.push({ name, bytes: bytes.subarray(0, bytesRead - (bytesRead % CIFAR_RECORD_BYTES)) });
-    } finally {
-      await from.close();
-    }
-  }
-  await writeFilesAtomically(folder, files);
-  await copyFile(join(source, 'batches.meta.txt'), join(folder, 'batches.meta.txt'));
-  return folder;
-}
-
-/** Pruneflow's options for the protocol: PyTorch's SGD recipe for fine-tuning, global ranking, defaults otherwise. */
-function pruneflowConfig(p: PapersProtocol, model: string, data: string, criterion: string, cut: number, seed: number): PruneConfig {
-  return {
-    ...DEFAULT_PRUNE_CONFIG,
-    model,
-    data,
-    criterion,
-    target: { metric: 'flops', reduction: cut },
-    ranking: 'global',
-    trainEpochs: 0,
-    fineTuneEpochs: p.fineTune.epochs,
-    batchSize: p.batchSize,
-    learningRate: p.baseline.learningRate,
-    fineTuneLearningRate: p.fineTune.learningRate,
-    optimizer: 'sgd',
-    nesterov: true,
-    weightDecay: p.weightDecay,
-    weightDecayOn: 'all',
-    lrSchedule: 'cosine',
-    lrScheduleEvery: 'epoch',
-    seed,
-    // Normalised by the training images' channel statistics, as PyTorch trained it (and no detection, which
-    // refuses the tiny budget's untrained baseline).
-    input: INPUT,
-  };
-}
 
 interface TorchRun {
   baselineAccuracy?: number;
@@ -94,13 +41,8 @@ async function main(): Promise<void> {
   const store = new PapersStore(paths.results, protocol);
   const jobs = papersJobs(protocol);
   if (args.includes('--report')) return writePapersReport(store.results, paths.report, jobs.length);
-  if (!existsSync(join(paths.torchPruning, 'torch_pruning', '__init__.py'))) {
-    throw new Error(
-      `Torch-Pruning's source is not at ${paths.torchPruning}: extract it from its repository (github:VainF/Torch-Pruning), e.g. ` +
-        '`mkdir -p .cache/torch-pruning && git --git-dir=<snapshot>.git archive HEAD ' +
-        'torch_pruning | tar -x -C .cache/torch-pruning`, or set PRUNEFLOW_TORCH_PRUNING',
-    );
-  }
+  const missing = torchPruningMissing(paths.torchPruning);
+  if (missing) throw new Error(missing);
   await wasmCandidate.load();
   const source = cifarSubsetPath();
   const data = protocol.images ? await cutSubset(source, join(paths.scratch, 'data'), protocol.images.train, protocol.images.test) : source;

@@ -1,6 +1,7 @@
 import type { FileEntry, FileTree } from '../file-tree.js';
 import type { ImageDataset } from '../image-dataset.js';
 import type { ImageDecoder } from '../streaming/decode-record.js';
+import type { ResidentMemory } from '../streaming/memory-budget.js';
 
 /** One data-set format: recognises its files and opens them. One module per format. */
 export interface DatasetFormat {
@@ -24,8 +25,10 @@ export interface OpenOptions {
   /**
    * Image folders whose decoded images would take more than `budget` bytes stream them from their files,
    * decoded by `decoder`, with a cache of at most `budget` bytes (absent: every image is decoded and held).
+   * With `residentMemory`, `budget` is the whole process's: what it holds as the folder opens, and a margin,
+   * come off the images' share (core/data/streaming/memory-budget.ts).
    */
-  stream?: { budget: number; decoder: ImageDecoder };
+  stream?: { budget: number; decoder: ImageDecoder; residentMemory?: ResidentMemory };
 }
 
 export type ImageKind = 'natural' | 'digits';

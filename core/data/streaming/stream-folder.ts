@@ -4,14 +4,16 @@ import type { ClassFolder } from '../image-folder-layout.js';
 import type { ImageDataset } from '../image-dataset.js';
 import type { ImageDecoder } from './decode-record.js';
 import { streamImages } from './image-stream.js';
+import { BUDGET_MARGIN, cacheBudget, type ResidentMemory } from './memory-budget.js';
 
 /** Images decoded to learn the colour of a streamed folder: the first of each class, round the classes. */
 const COLOUR_PROBES = 16;
 const GiB = 2 ** 30;
 
 /**
- * An image folder's splits as streamed data sets when its decoded images would not fit in `budget` bytes;
- * undefined when they fit (then they are read into memory as before). Records are numbered as the in-memory
+ * An image folder's splits as streamed data sets when its decoded images would not fit in what `budget` bytes leave
+ * them: the whole budget, or, with a `residentMemory` reading, the budget less what the process holds as the folder
+ * opens and a margin (memory-budget.ts); undefined when they fit (then they are read into memory as before). Records are numbered as the in-memory
  * reader numbers them (splits, then classes by name, then files in order), so the same seed draws the same
  * batches. Their size is `imageSize`, else the first image's; every image is resized to it as it is read.
  * They have colour if any of the first image of each class has (up to 16 images looked at).
@@ -20,7 +22,7 @@ export async function streamedFolder(
   tree: FileTree,
   splits: Map<string, Map<string, ClassFolder>>,
   classNames: readonly string[],
-  { budget, decoder }: { budget: number; decoder: ImageDecoder },
+  { budget, decoder, residentMemory }: { budget: number; decoder: ImageDecoder; residentMemory?: ResidentMemory },
   imageSize?: { height: number; width: number },
 ): Promise<{ splits: Record<string, ImageDataset>; note: string } | undefined> {
   const paths: string[] = [];
@@ -47,8 +49,9 @@ export async function streamedFolder(
     channels = decodeImage(await tree.read(path), path).channels;
   }
   const bytes = paths.length * height * width * channels;
-  if (bytes <= budget) return undefined;
-  const stream = streamImages(tree, paths, { height, width, channels }, decoder, budget);
+  const room = cacheBudget(budget, residentMemory, `the images of ${tree.label}`);
+  if (bytes <= room.bytes) return undefined;
+  const stream = streamImages(tree, paths, { height, width, channels }, decoder, room.bytes);
   const datasets: Record<string, ImageDataset> = {};
   for (const { split, start, labels } of ranges) {
     datasets[split] = {
@@ -63,9 +66,14 @@ export async function streamedFolder(
       stream: stream.subset(Int32Array.from(labels, (_, i) => start + i)),
     };
   }
+  const share =
+    room.resident === undefined
+      ? `the data memory budget of ${bytesText(budget)}`
+      : `the ${bytesText(room.bytes)} that the data memory budget of ${bytesText(budget)} leaves for images (the process held ` +
+        `${bytesText(room.resident)} as the folder opened; ${bytesText(BUDGET_MARGIN)} kept for decoding and batches)`;
   const note =
-    `streamed from disk: ${paths.length} images would take ${bytesText(bytes)} decoded, more than the data memory budget of ` +
-    `${bytesText(budget)}; each is decoded at ${width}x${height} when needed, on ${decoder.threads} thread${decoder.threads === 1 ? '' : 's'}`;
+    `streamed from disk: ${paths.length} images would take ${bytesText(bytes)} decoded, more than ${share}; each is decoded ` +
+    `at ${width}x${height} when needed, on ${decoder.threads} thread${decoder.threads === 1 ? '' : 's'}, cached up to ${bytesText(room.bytes)}`;
   return { splits: datasets, note };
 }
 
