@@ -36,7 +36,8 @@ async function openKerasH5(tree: FileTree): Promise<ImportedModel> {
         weights: readLayerWeights(root, config, file),
         inputContract: contract ? parseContract(safeJson(contract)) : undefined,
         channelsFirst: config.channelsFirst,
-        backend: stringAttr(root, 'backend'),
+        // Keras 2 writes the backend on the file and on model_weights; Keras 1.2 on model_weights only.
+        backend: stringAttr(root, 'backend') ?? backendOf(root.get('model_weights')),
       };
     },
     ['optimizer_weights'],
@@ -48,6 +49,10 @@ async function openKerasH5(tree: FileTree): Promise<ImportedModel> {
   for (const [layer, arrays] of weights) setLayerWeights(model, layer, arrays, file);
   checkAllSet(model, new Set(weights.keys()), file);
   return { model, format: kerasH5.id, warnings, ...(inputContract && { inputContract }) };
+}
+
+function backendOf(group: ReturnType<H5File['get']>): string | undefined {
+  return isGroup(group) ? stringAttr(group, 'backend') : undefined;
 }
 
 function safeJson(text: string): unknown {

@@ -63,8 +63,8 @@ export function upgradeKeras1(model: KerasTopology, file: string, warnings: stri
       throw new ModelFormatError(file, 'is a channels-first Keras 1 model that holds nested models, which Pruneflow cannot convert');
     warnings.push(
       "the Keras 1 model is channels-first (dim_ordering 'th'): it was converted to take height x width x channels images. " +
-        'Keras 1 files do not say which backend trained them; the kernels are read as TensorFlow uses them (a Theano-trained model needs its kernels ' +
-        'flipped first).',
+        'Where the file does not say which backend trained it, the kernels are read as TensorFlow uses them (a Theano-trained model needs its ' +
+        'kernels flipped first).',
     );
   }
   const warn = (note: string) => warnings.includes(note) || warnings.push(note);

@@ -38,6 +38,7 @@ describe('Keras channels-first models', () => {
     { name: 'cf_functional.h5', expected: 'cf_functional', theano: false },
     { name: 'cf_functional.keras', expected: 'cf_functional', theano: false },
     { name: 'cf_theano.h5', expected: 'cf_theano', theano: true },
+    { name: 'cf_theano_weights.h5', expected: 'cf_theano_weights', theano: true },
   ])('$name opens channels-last and predicts what Keras computes', async ({ name, expected: reference, theano }) => {
     const expected = JSON.parse(new TextDecoder().decode(read(`${reference}.expected.json`))) as Expected;
     const { model, warnings } = await open(name);
