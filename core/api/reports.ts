@@ -86,6 +86,8 @@ export interface ModelReport {
   summary: string[];
   /** How the model expects its images, where its file says (Teachable Machine metadata, a Pruneflow export). */
   inputContract?: InputContract;
+  /** Criteria that cannot score this model, by id, and why (a layer called twice, for CIP and NISP): refused before a run. */
+  unavailableCriteria?: { id: string; reason: string }[];
 }
 
 /** What a sensitivity analysis measured: cached as JSON, carried in PruneResult and charted by the UI. */

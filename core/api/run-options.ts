@@ -271,6 +271,11 @@ const PRUNE_OPTIONS = {
     expects: INPUT_OPTIONS_EXPECTS,
     help: 'how the model expects its images; absent: what the model file says, else detected on the data (--input-* flags)',
   }),
+  classNames: option(z.array(z.string().trim().min(1).max(200)).min(2).max(100_000).optional(), {
+    expects: 'two or more class names, in the order of the model outputs',
+    help: "the model's class names in the order of its outputs, where its file does not name them: matched to the data set's by name (another order is mapped)",
+    flag: '--class-names <a,b,c>',
+  }),
   trainingEngines: option(integer(1, 64).optional(), {
     expects: 'an integer from 1 to 64',
     help: 'engines that train at once (data-parallel, wasm); 1 trains on one engine; absent: one per core, at most 4',

@@ -24,13 +24,17 @@ export const inputsOf = (layer: Layer): SymbolicTensor[] => (Array.isArray(layer
 export const outputsOf = (layer: Layer): SymbolicTensor[] => (Array.isArray(layer.output) ? layer.output : [layer.output]);
 export const isModelInput = (t: SymbolicTensor): boolean => t.sourceLayer.getClassName() === 'InputLayer';
 
-export function readTopology(model: tfl.LayersModel): Topology {
+/** Why CIP's walk (the CIP and NISP criteria, the importance flow) cannot take a model that calls a layer twice. */
+export const ONE_CALL_REASON = 'the CIP and flow criteria follow each layer through one call; choose another criterion (l1, taylor or hrank) for this model';
+
+/** Throws SharedLayerError, naming the layers, when `model` calls a layer more than once. */
+export function assertOneCallPerLayer(model: tfl.LayersModel): void {
   const shared = sharedLayers(model);
-  if (shared.length > 0)
-    throw new SharedLayerError(
-      shared,
-      'the CIP and flow criteria follow each layer through one call; choose another criterion (l1, taylor or hrank) for this model',
-    );
+  if (shared.length > 0) throw new SharedLayerError(shared, ONE_CALL_REASON);
+}
+
+export function readTopology(model: tfl.LayersModel): Topology {
+  assertOneCallPerLayer(model);
   const layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer');
   const readers = new Map<string, Layer[]>();
   const spatial = new Map<string, number>();

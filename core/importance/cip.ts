@@ -46,6 +46,7 @@ export function createCip(options: CipOptions = {}): CipCriterion {
     id,
     label,
     needs,
+    followsOneCall: true,
     settings,
     analyse,
     async scoreGroups(context) {

@@ -37,6 +37,8 @@ export interface ImportanceCriterion {
   needs: 'weights' | 'activations' | 'gradients';
   /** The per-group normalisation its scores are made for (LAMP's ratio for 'lamp'); the run's choice wins, 'mean' when neither says. */
   normalisation?: GroupNormalisation;
+  /** It follows each layer through one call (CIP's propagation walk): a model that calls a layer twice is refused before a run. */
+  followsOneCall?: boolean;
   scoreGroups(context: ImportanceContext): Promise<Map<number, Float32Array>>;
 }
 

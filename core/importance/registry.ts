@@ -1,4 +1,7 @@
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { CRITERIA_INFO, type CriterionId } from '../api/catalog.js';
+import { SharedLayerError, sharedLayers } from '../models/model-calls.js';
+import { assertOneCallPerLayer, ONE_CALL_REASON } from './cip-topology.js';
 import { activationMean } from './activation-mean.js';
 import { apoz } from './apoz.js';
 import { bnScale } from './bn-scale.js';
@@ -46,4 +49,19 @@ export function getCriterion(id: string): ImportanceCriterion {
 
 export function listCriteria(): ImportanceCriterion[] {
   return [...CRITERIA.values()];
+}
+
+/** The criteria that cannot score `model`, each with the reason (a layer called twice, for those that follow one call). */
+export function criteriaRefusing(model: tfl.LayersModel): { id: string; reason: string }[] {
+  const shared = sharedLayers(model);
+  if (shared.length === 0) return [];
+  const reason = new SharedLayerError(shared, ONE_CALL_REASON).message;
+  return listCriteria()
+    .filter((c) => c.followsOneCall)
+    .map((c) => ({ id: c.id, reason }));
+}
+
+/** Fails before a run, naming the shared layers, when `criterion` cannot score `model`. */
+export function checkCriterionFits(criterion: ImportanceCriterion, model: tfl.LayersModel): void {
+  if (criterion.followsOneCall) assertOneCallPerLayer(model);
 }

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { InputOptions } from '../api/input-options.js';
 import { INPUT_PRESETS, INPUT_SCALES, isInputPreset, type InputScale } from '../models/input-contract.js';
+import { readRegularFile } from './read-file.js';
 
 export interface InputFlags {
   inputPreset?: string;
@@ -8,6 +9,7 @@ export interface InputFlags {
   inputMean?: number[];
   inputStd?: number[];
   inputBgr?: boolean;
+  classNamesFile?: string;
 }
 
 const list = (flag: string, positive: boolean) => (value: string) => {
@@ -30,7 +32,27 @@ export function addInputFlags(command: Command): Command {
     .option('--input-scale <range>', `pixel range the model was trained on: ${INPUT_SCALES.join(', ')}`)
     .option('--input-mean <values>', 'per-channel mean taken off after scaling (one value, or one per channel)', list('--input-mean', false))
     .option('--input-std <values>', 'per-channel deviation divided by after the mean (one value, or one per channel)', list('--input-std', true))
-    .option('--input-bgr', 'the model reads channels in BGR order');
+    .option('--input-bgr', 'the model reads channels in BGR order')
+    .option('--class-names-file <file>', "the model's class names, one per line in the order of its outputs (blank lines skipped); same as --class-names");
+}
+
+/** A labels file as Teachable Machine, Keras and torchvision users keep them: one class name per line, in output order. */
+export async function readClassNamesFile(path: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = new TextDecoder().decode(await readRegularFile(path));
+  } catch (error) {
+    throw new InvalidArgumentError(`--class-names-file: cannot read ${path}: ${(error as Error).message}`);
+  }
+  const names = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
+  if (names.length < 2) {
+    const count = `${names.length} class${names.length === 1 ? '' : 'es'}`;
+    throw new InvalidArgumentError(`--class-names-file: ${path} names ${count}; give one per line, two or more`);
+  }
+  return names;
 }
 
 /** The input options the flags give, or undefined when none was given. */

@@ -2,6 +2,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { EngineApi } from '../api/contract.js';
 import { findSession, UnknownSessionError } from '../compare/select-sessions.js';
 import type { ExportFormat } from '../models/io/export-model.js';
+import { runOption } from '../api/run-options.js';
 import { MODEL_ZOO } from '../models/zoo.js';
 import { openSessionModel } from '../project/session-model.js';
 import { evaluateModel } from '../session/evaluate-model.js';
@@ -9,6 +10,8 @@ import { BUILTIN_DATA } from '../session/run-inputs.js';
 import { trainModel } from '../session/train-model.js';
 import { formatEvaluation, formatTraining } from './cli-compare.js';
 import { EXIT } from './cli-exit.js';
+import { readClassNamesFile } from './cli-input-flags.js';
+import { runOptionParser } from './cli-run-flags.js';
 import { cancelOnCtrlC, progressReporter } from './cli-progress.js';
 import { isProjectRef, parseSessionRef } from './cli-session-ref.js';
 import { nodeRunHost } from './node-engine.js';
@@ -71,12 +74,16 @@ export function addModelCommands(program: Command, engine: () => Promise<EngineA
     )
     .option('--data <path>', `a data set (file, folder or archive) or ${BUILTIN_DATA}; a project session defaults to its project's`)
     .option('--seed <n>', 'seed of the held-out test split, for data sets without one', whole(0))
+    .option('--class-names <a,b,c>', runOption('classNames').info.help, runOptionParser('classNames'))
+    .option('--class-names-file <file>', "the model's class names, one per line in the order of its outputs")
     .option('--json', 'print JSON for scripts')
-    .action(async (model: string, options: { data?: string; seed?: number; json?: boolean }) => {
+    .action(async (model: string, options: { data?: string; seed?: number; classNames?: string[]; classNamesFile?: string; json?: boolean }) => {
       const source = await evaluationSource(model, options.data);
+      const classNames = options.classNamesFile ? await readClassNamesFile(options.classNamesFile) : options.classNames;
       await backend();
       const progress = progressReporter(Boolean(options.json));
-      const evaluation = await evaluateModel({ ...source, seed: options.seed }, { ...nodeRunHost(), onProgress: progress.onProgress }).finally(progress.stop);
+      const request = { ...source, seed: options.seed, ...(classNames && { classNames }) };
+      const evaluation = await evaluateModel(request, { ...nodeRunHost(), onProgress: progress.onProgress }).finally(progress.stop);
       console.log(options.json ? JSON.stringify(evaluation, null, 2) : formatEvaluation(evaluation));
     });
 

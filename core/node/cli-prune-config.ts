@@ -5,7 +5,7 @@ import { DEFAULT_DEMO_OPTIONS, type PruneConfig } from '../api/contract.js';
 import { fallback, MODEL_EXPORT_FORMATS } from '../api/run-options.js';
 import { runOptionsFromFlags } from './cli-run-flags.js';
 import { demoConfig } from '../session/demo.js';
-import { inputOptionsFrom, type InputFlags } from './cli-input-flags.js';
+import { inputOptionsFrom, readClassNamesFile, type InputFlags } from './cli-input-flags.js';
 import { projectRunDefaults } from './cli-project.js';
 
 /** What commander hands over: the run options' own flags (cli-run-flags.ts) and the composite ones below. */
@@ -67,6 +67,7 @@ export async function pruneConfigFrom(flags: PruneFlags): Promise<Partial<PruneC
       distillation: distillationFrom(flags, file.distillation),
       earlyStopping: flags.patience === undefined ? undefined : { patience: flags.patience },
       input: inputOptionsFrom(flags),
+      classNames: flags.classNamesFile ? await readClassNamesFile(flags.classNamesFile) : undefined,
     }),
     ...(flags.targetParams !== undefined
       ? { target: { metric: 'params', reduction: flags.targetParams } }

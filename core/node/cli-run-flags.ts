@@ -10,11 +10,11 @@ import { DEFAULT_PRUNE_CONFIG, type PruneConfig, RUN_OPTION_KEYS, runOption, typ
 /** The run options that have a flag of their own, in the order of `--help`. */
 export const FLAGGED_OPTIONS: readonly RunOptionKey[] = RUN_OPTION_KEYS.filter((key) => runOption(key).info.flag);
 
-/** A flag's text as the user types it: the schema's check first on the word, then on a number, then on a list of numbers. */
+/** A flag's text as the user types it: the schema's check first on the word, then on a number, a list of numbers, a list of words. */
 export function runOptionParser(key: RunOptionKey): (value: string) => unknown {
   const { schema, info } = runOption(key);
   return (value) => {
-    const readings = [value, Number(value), value.split(',').map(Number)];
+    const readings = [value, Number(value), value.split(',').map(Number), value.split(',')];
     for (const reading of readings) {
       const parsed = schema.safeParse(reading);
       if (parsed.success) return parsed.data;

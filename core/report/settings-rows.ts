@@ -62,6 +62,7 @@ const SETTINGS: { [K in keyof PruneConfig]-?: (value: NonNullable<PruneConfig[K]
   checkpointDir: (v) => ['Checkpoints', v],
   project: (v) => ['Project', v],
   input: (v) => ['Images fed as', v.preset ? `${v.preset}${v.scale || v.mean || v.std || v.colorOrder ? ', changed' : ''}` : 'set by hand'],
+  classNames: (v) => ['Model classes named', v.length > 12 ? `${v.slice(0, 12).join(', ')}, … (${v.length})` : v.join(', ')],
   sessionName: (v) => ['Session name', v],
   trainingEngines: (v) => ['Training engines', v === 1 ? 'one' : `${v} (data-parallel, wasm)`],
   dataMemoryBudget: (v) => ['Data memory budget', `${v} MiB (larger image folders stream from disk)`],

@@ -20,6 +20,7 @@ import { buildChannelGraph } from '../graph/channel-graph.js';
 import { modelReport } from '../graph/preflight.js';
 import { loadModel } from './model-source.js';
 import { importanceFlow } from './importance-flow.js';
+import { criteriaRefusing } from '../importance/registry.js';
 import { LiveFlows, projectSessionFlow } from './session-flow-sources.js';
 import { PRUNEFLOW_VERSION } from '../version.js';
 import { PauseGate } from '../train/pause-gate.js';
@@ -160,7 +161,13 @@ export function createEngine(options: EngineOptions): EngineApi {
       const model = await loadModel(source, options);
       try {
         const inputContract = modelInputContract(model);
-        return { ...modelReport(model, buildChannelGraph(model)), ...(inputContract && { inputContract }) };
+        const report = modelReport(model, buildChannelGraph(model));
+        const unavailable = criteriaRefusing(model);
+        if (unavailable.length > 0)
+          report.summary.push(
+            `Not available for this model: the ${unavailable.map((c) => c.id).join(' and ')} criteria and the importance flow. ${unavailable[0].reason}.`,
+          );
+        return { ...report, ...(inputContract && { inputContract }), ...(unavailable.length > 0 && { unavailableCriteria: unavailable }) };
       } finally {
         model.dispose();
       }

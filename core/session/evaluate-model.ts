@@ -25,10 +25,16 @@ export interface ModelEvaluation extends ClassAccuracy {
  * model file (a project session); a built-in model is built, untrained, for the data.
  */
 export async function evaluateModel(
-  request: { model: string; data: string; seed?: number; open?: () => Promise<tfl.LayersModel> },
+  request: { model: string; data: string; seed?: number; classNames?: string[]; open?: () => Promise<tfl.LayersModel> },
   context: RunHost & { signal?: AbortSignal; onProgress?: ProgressListener },
 ): Promise<ModelEvaluation> {
-  const config = { ...DEFAULT_PRUNE_CONFIG, model: request.model, data: request.data, seed: request.seed ?? DEFAULT_PRUNE_CONFIG.seed };
+  const config = {
+    ...DEFAULT_PRUNE_CONFIG,
+    model: request.model,
+    data: request.data,
+    seed: request.seed ?? DEFAULT_PRUNE_CONFIG.seed,
+    ...(request.classNames && { classNames: request.classNames }),
+  };
   const { data, model } = await loadRunInputs(config, context, request.open);
   try {
     const warnings = [...data.warnings];

@@ -4,6 +4,7 @@ import { DEFAULT_PRUNE_CONFIG } from '../api/contract.js';
 import type { FlowData, FlowRequest, FlowStep } from '../api/importance-flow.js';
 import type { Batch } from '../data/batches.js';
 import { buildChannelGraph, type ChannelGraph, maskedCost } from '../graph/channel-graph.js';
+import { assertOneCallPerLayer } from '../importance/cip-topology.js';
 import { createCip, type CipCriterion } from '../importance/cip.js';
 import type { ImportanceCriterion } from '../importance/criterion.js';
 import { aggregateFlow, round } from '../importance/flow/flow-bands.js';
@@ -88,8 +89,18 @@ export async function importanceFlow(request: FlowRequest, host: RunHost): Promi
 
 const isCip = (criterion: ImportanceCriterion): criterion is CipCriterion => 'analyse' in criterion && 'settings' in criterion;
 
+/** The model (refused at once, before any data is read, where CIP's walk cannot follow it) and calibration batches. */
 async function modelAndCalibration(request: FlowRequest, host: RunHost): Promise<{ model: tfl.LayersModel; calibration: Batch[] }> {
-  if (request.data === undefined) return { model: await loadModel(request.model, host), calibration: [] };
+  const checked = (model: tfl.LayersModel) => {
+    try {
+      assertOneCallPerLayer(model);
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+    return model;
+  };
+  if (request.data === undefined) return { model: checked(await loadModel(request.model, host)), calibration: [] };
   const config = {
     ...DEFAULT_PRUNE_CONFIG,
     model: request.model,
@@ -98,6 +109,7 @@ async function modelAndCalibration(request: FlowRequest, host: RunHost): Promise
     calibrationBatches: request.calibrationBatches ?? 4,
   };
   const { data, model } = await loadRunInputs(config, host);
+  checked(model);
   try {
     const { norm } = await resolveRunInput(config, data.train, model);
     return { model, calibration: await calibrationBatches(data.train, norm, config) };

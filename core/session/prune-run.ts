@@ -6,7 +6,7 @@ import { readBatch } from '../data/streaming/read-batch.js';
 import type { ImageDataset, Normalisation } from '../data/image-dataset.js';
 import { seededRandom, shuffledIndices } from '../data/random.js';
 import { buildChannelGraph, type ChannelGraph } from '../graph/channel-graph.js';
-import { getCriterion } from '../importance/registry.js';
+import { checkCriterionFits, getCriterion } from '../importance/registry.js';
 import type { ImportanceCriterion } from '../importance/criterion.js';
 import { type LatencyRuns, measureLatency, measureSpeedup } from '../metrics/latency.js';
 import { checkExportable, exportModel } from '../models/io/export-model.js';
@@ -135,9 +135,11 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
   const earlyStopping = stopping && { ...stopping, forward };
   const checkpoints = stageCheckpoints(config, context);
   const augmentation = defaultAugmentation(data.imageKind);
-  // An export the format cannot hold fails now, not after the run: pruning keeps the layer classes.
+  // An export the format cannot hold fails now, not after the run: pruning keeps the layer classes; so does a
+  // criterion that cannot score this model (CIP on a layer called twice).
   try {
     if (config.export) checkExportable(baseline, config.export.format);
+    checkCriterionFits(getCriterion(config.criterion), baseline);
   } catch (error) {
     baseline.dispose();
     throw error;

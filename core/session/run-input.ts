@@ -45,7 +45,7 @@ export interface RunInput {
  * project stores it with its baseline.
  */
 export async function resolveRunInput(
-  config: Pick<PruneConfig, 'model' | 'input'> & { trainEpochs?: number },
+  config: Pick<PruneConfig, 'model' | 'input' | 'classNames'> & { trainEpochs?: number },
   train: ImageDataset,
   model: tfl.LayersModel,
   options: { signal?: AbortSignal; onProgress?: ProgressListener } = {},
@@ -58,18 +58,24 @@ export async function resolveRunInput(
     labels: contract.labels ?? fromFile?.labels,
     size: contract.size ?? fromFile?.size,
   });
+  // The user's class names join whichever contract feeds the model, so a project stores them with its baseline.
+  const named = (contract: InputContract): InputContract => (config.classNames ? { ...contract, labels: config.classNames } : contract);
   let contract: InputContract | undefined;
   if (config.input) contract = keep({ ...optionsContract(config.input), source: 'user' });
   else if (fromFile) contract = fromFile;
   else if (MODEL_ZOO.some((e) => e.id === config.model)) contract = presetContract('dataset-stats', 'default');
   if (contract) {
+    contract = named(contract);
     const norm = contractNormalisation(contract, train.channels, stats);
     if (contract.preset === 'dataset-stats') contract = { ...contract, mean: norm.mean, std: norm.std };
     rememberInputContract(model, contract);
     return { contract, norm, message: `input: ${describeContract(contract)}` };
   }
   // A model trained here first need not score well yet: near chance it trains from the data set's statistics.
-  return detectInput(train, model, stats, { ...options, refuse: !config.trainEpochs });
+  const detected = await detectInput(train, model, stats, { ...options, refuse: !config.trainEpochs });
+  if (!config.classNames) return detected;
+  rememberInputContract(model, named(detected.contract));
+  return { ...detected, contract: named(detected.contract) };
 }
 
 async function detectInput(

@@ -124,8 +124,15 @@ export async function loadRunModel(
   const { train, test } = data;
   const input = { inputShape: [train.height, train.width, train.channels] as [number, number, number], numClasses: train.classNames.length, seed: config.seed };
   const model = open ? await open() : await loadModel(config.model, host, input);
+  const classes = modelInput(model).classes;
+  if (config.classNames && classes !== null && config.classNames.length !== classes) {
+    model.dispose();
+    throw new InputMismatchError(
+      `${config.classNames.length} class names were given (--class-names) but ${config.model} predicts ${classes} classes: give one name per output, in order`,
+    );
+  }
   const fit = checkInputFit(modelInput(model), { height: train.height, width: train.width, channels: train.channels, classes: train.classNames.length });
-  if (fit.problems.length === 0) return { data: inModelClassOrder(data, model), model };
+  if (fit.problems.length === 0) return { data: inModelClassOrder(data, model, config.classNames), model };
   if (!config.fitInput || !fit.fixable) {
     model.dispose();
     throw new InputMismatchError(`${config.model} does not fit the data set. ${describeInputFit(fit)}`);
@@ -133,13 +140,20 @@ export async function loadRunModel(
   const fitted = { ...data, train: fitImages(train, fit.target), test: fitImages(test, fit.target) };
   return {
     model,
-    data: inModelClassOrder({ ...fitted, warnings: [...data.warnings, `images fitted to the model: ${fit.problems.map((p) => p.fix).join(' ')}`] }, model),
+    data: inModelClassOrder(
+      { ...fitted, warnings: [...data.warnings, `images fitted to the model: ${fit.problems.map((p) => p.fix).join(' ')}`] },
+      model,
+      config.classNames,
+    ),
   };
 }
 
-/** The data's labels in the order of the classes the model file names, where both name them (core/data/class-order.ts). */
-function inModelClassOrder(data: RunData, model: tfl.LayersModel): RunData {
-  const labels = modelInputContract(model)?.labels;
+/**
+ * The data's labels in the order of the classes the model names (the user's `classNames`, else its file's labels),
+ * where both name them (core/data/class-order.ts).
+ */
+function inModelClassOrder(data: RunData, model: tfl.LayersModel, classNames: string[] | undefined): RunData {
+  const labels = classNames ?? modelInputContract(model)?.labels;
   if (!labels) return data;
   const order = matchClassOrder(labels, data.train.classNames);
   if (order.kind === 'same') return data;

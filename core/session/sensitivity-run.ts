@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { PruneConfig, SensitivityReport } from '../api/contract.js';
 import { defaultAugmentation } from '../data/augmentation.js';
 import { buildChannelGraph } from '../graph/channel-graph.js';
-import { getCriterion } from '../importance/registry.js';
+import { checkCriterionFits, getCriterion } from '../importance/registry.js';
 import { MODEL_ZOO } from '../models/zoo.js';
 import { fit } from '../train/fit.js';
 import { calibrationBatches, type RunContext } from './prune-run.js';
@@ -23,6 +23,7 @@ export async function runSensitivity(config: PruneConfig, context: RunContext): 
   onProgress?.({ stage: 'loading', step: 0, total: 0, message: `Reading ${config.data}` });
   const { data, model } = await loadRunInputs(config, context);
   try {
+    checkCriterionFits(criterion, model);
     const { norm } = await resolveRunInput(config, data.train, model, context);
     if (config.trainEpochs > 0) {
       const parallel = trainingEnginesFor(config, context);

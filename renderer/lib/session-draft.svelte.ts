@@ -73,6 +73,8 @@ export class SessionDraft {
   seed = $state(DEFAULT_PRUNE_CONFIG.seed);
   /** How the model expects its images; '' = what its file says, else detected on the images when the run starts. */
   inputPreset = $state<InputPreset | ''>('');
+  /** The model's class names in the order of its outputs, as typed (one per line or comma-separated); empty: its file's, if any. */
+  classNames = $state('');
   /** A project file to save the session to; empty: not saved. */
   project = $state('');
   sessionName = $state('');
@@ -113,9 +115,19 @@ export class SessionDraft {
   /** A built-in model is built for the data; a model file is already trained, so by default it is not retrained. */
   chooseModel(model: string): Promise<void> {
     if (isBuiltInModel(model) !== isBuiltInModel(this.model)) this.trainEpochs = defaultTrainEpochs(model);
+    // Class names name one model's outputs.
+    if (model !== this.model) this.classNames = '';
     this.model = model;
     this.estimate.clear();
     return this.report.load(() => this.#engine.inspectModel(model));
+  }
+
+  /** The class names typed on the Model screen, as a list. */
+  get classNameList(): string[] {
+    return this.classNames
+      .split(/[\n,]/)
+      .map((name) => name.trim())
+      .filter((name) => name.length > 0);
   }
 
   /** A session started with these choices: the next one must not reuse its name or its export folder. */
@@ -185,6 +197,7 @@ export class SessionDraft {
       ...(this.fitInput && this.inputFit?.problems.length && { fitInput: true }),
       ...(this.quickTrial && { sample: { train: this.sampleTrain, test: this.sampleTest } }),
       ...(this.inputPreset && { input: { preset: this.inputPreset } }),
+      ...(this.classNameList.length >= 2 && { classNames: this.classNameList }),
       ...(this.project.trim() && { project: this.project.trim() }),
       ...(this.project.trim() && this.sessionName.trim() && { sessionName: this.sessionName.trim() }),
       ...(this.exportPath.trim() && { export: { path: this.exportPath.trim(), format: this.exportFormat, ...(this.exportOverwrite && { overwrite: true }) } }),

@@ -112,7 +112,8 @@ describe('Keras exports opened by real Keras 3', () => {
   }, 600_000);
 
   it(
-    'imported models of the shapes users bring (nested, Keras 1.2 and 2.1, shared layers, Teachable Machine), re-exported as they are and ' + 'pruned',
+    'imported models of the shapes users bring (nested, Keras 1.2 and 2.1, channels-first, shared layers, Teachable Machine), re-exported as they ' +
+      'are and pruned',
     async () => {
       const models: { name: string; model: tfl.LayersModel }[] = [];
       for (const name of [
@@ -124,6 +125,8 @@ describe('Keras exports opened by real Keras 3', () => {
         'shared_layer.keras',
         'shared_block.keras',
         'teachable_machine',
+        'cf_sequential.h5',
+        'cf_functional.keras',
       ]) {
         const path = new URL(name, FIXTURES);
         const files = statSync(path).isDirectory()
@@ -135,7 +138,7 @@ describe('Keras exports opened by real Keras 3', () => {
       const small = models.filter((m) => m.model.inputs[0].shape[1] === 8);
       // A layer called twice stays one shared layer in the pruned file (shared_block: the stem and both calls keep the same channels).
       const prunedSmall = await Promise.all(
-        small.filter((m) => /keras1_|shared/.test(m.name)).map(async (m) => ({ name: `${m.name}_pruned`, model: await pruned(m.model, 0.3) })),
+        small.filter((m) => /keras1_|shared|cf_/.test(m.name)).map(async (m) => ({ name: `${m.name}_pruned`, model: await pruned(m.model, 0.3) })),
       );
       await compareInKeras([...small, ...prunedSmall], [2, 8, 8, 3]);
       const tm = models.find((m) => m.name === 'teachable_machine')!;

@@ -37,7 +37,8 @@ afterAll(async () => {
 
 describe('an ONNX file on the Model screen in Chromium', () => {
   it(
-    'shows its operators as layers, its channel groups, and the input contract from its metadata; the export step offers folding for ONNX',
+    'shows its operators as layers, its channel groups, and the input contract from its metadata; takes class names; the export step offers folding ' +
+      'for ONNX',
     { timeout: 120_000 },
     async () => {
       const { page, problems } = await openPage(browser, serve.url.href);
@@ -65,6 +66,15 @@ describe('an ONNX file on the Model screen in Chromium', () => {
       expect(text).toMatch(/zero, one, two/);
       expect(text).toMatch(/Read from the model file \(pixels scaled to \[-1, 1\]/);
 
+      // The user names the model's classes (the contract editor): a count that does not match the outputs is said at once,
+      // ten names are taken into the session's settings (the Review step shows them; the run maps classes by them).
+      const names = page.getByRole('textbox', { name: "Class names, in the order of the model's outputs" });
+      await names.fill('zero, one');
+      expect(await page.getByRole('alert').filter({ hasText: '2 class names for 10 outputs' }).count()).toBe(1);
+      const ten = ['nought', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+      await names.fill(ten.join('\n'));
+      expect(await page.getByRole('alert').filter({ hasText: 'class names for' }).count()).toBe(0);
+
       // The wizard's export step offers the Project screen's fold-batch-norm choice for ONNX, and only there.
       // (The sample's 28x28 grey images are fitted to the model's 32x32x3 input to get there.)
       await page.getByRole('checkbox', { name: /Fit my images to the model/ }).check();
@@ -72,6 +82,8 @@ describe('an ONNX file on the Model screen in Chromium', () => {
       for (const next of ['Next: Target', 'Next: Schedule', 'Next: Training', 'Next: Review']) await page.getByRole('button', { name: next }).click();
       const fold = page.getByRole('checkbox', { name: /Fold batch norms into the layers before them/ });
       expect(await fold.count()).toBe(0);
+      const review = (await page.locator('.review dl').textContent())?.replace(/\s+/g, ' ');
+      expect(review).toContain(`Model classes ${ten.join(', ')}`);
       await page.getByLabel('Export format').selectOption('onnx');
       await fold.check();
       expect(await fold.isChecked()).toBe(true);

@@ -3,6 +3,7 @@ import { baseName, type FileTree } from '../../data/file-tree.js';
 import { buildModel } from './build-model.js';
 import { isGroup, readHdf5, type H5File } from './hdf5.js';
 import { readKerasConfig, type KerasModelConfig } from './keras-config.js';
+import { channelsLastWeights } from './keras1-weights.js';
 import { checkAllSet, readWeight, setLayerWeights, type WeightArray } from './layer-weights.js';
 import { parseContract } from '../input-contract.js';
 import { ModelFormatError } from './model-errors.js';
@@ -55,6 +56,7 @@ async function openKerasArchive(tree: FileTree): Promise<ImportedModel> {
   }
   const weights = await readHdf5(weightBytes, weightsFile, (root) => readLayerWeights(root, config, weightsFile), ['optimizer']);
   const model = await buildModel(topology, `${label}/config.json`, weights.values());
+  if (config.channelsFirst) channelsLastWeights(model, weights, config.channelsFirst, weightsFile);
   for (const [layer, arrays] of weights) setLayerWeights(model, layer, arrays, weightsFile);
   checkAllSet(model, new Set(weights.keys()), weightsFile);
   const inputContract = parseContract(parseJson(await read('metadata.json'))?.pruneflow_input_contract);

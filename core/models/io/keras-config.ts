@@ -1,6 +1,7 @@
 import { checkCallGraph } from './keras-graph-check.js';
 import { applyLayerRules, tfjsHasLayer } from './keras-layer-rules.js';
-import { upgradeKeras1, type ChannelsFirst } from './keras1-config.js';
+import { channelsFirstToLast, type ChannelsFirst } from './keras-channels-first.js';
+import { upgradeKeras1 } from './keras1-config.js';
 import { flattenModel, isModelEntry, MODEL_CLASSES, type LayerOrigin } from './keras-nesting.js';
 import { kerasSaveablePath } from './keras3-paths.js';
 import { ModelFormatError, UnsupportedLayerError } from './model-errors.js';
@@ -32,7 +33,7 @@ export interface KerasModelConfig {
   topology: KerasTopology;
   /** By layer name; a nested model's layers were flattened into the top-level graph. */
   origins: Map<string, LayerOrigin>;
-  /** A channels-first Keras 1 model converted to channels-last: which weights change order when read. */
+  /** A channels-first model converted to channels-last: which weights change order when read. */
   channelsFirst?: ChannelsFirst;
 }
 
@@ -48,10 +49,16 @@ export function kerasToTfjs(raw: unknown, file: string, warnings: string[]): Ker
 export function readKerasConfig(raw: unknown, file: string, warnings: string[]): KerasModelConfig {
   const config = convertKerasConfig(raw, file, warnings);
   checkCallGraph(config.topology, file);
-  return config;
+  const channelsFirst = channelsFirstToLast(config.topology, file, config.keras1);
+  if (channelsFirst && !config.keras1)
+    warnings.push(
+      "the model is channels-first (data_format 'channels_first'): it was converted to take height x width x channels images, " +
+        'and its exports are channels-last',
+    );
+  return { topology: config.topology, origins: config.origins, ...(channelsFirst && { channelsFirst }) };
 }
 
-function convertKerasConfig(raw: unknown, file: string, warnings: string[]): KerasModelConfig {
+function convertKerasConfig(raw: unknown, file: string, warnings: string[]): KerasModelConfig & { keras1: boolean } {
   if (!isObject(raw) || typeof raw.class_name !== 'string' || !(isObject(raw.config) || Array.isArray(raw.config))) {
     throw new ModelFormatError(file, 'the model config has no class_name and config');
   }
@@ -63,10 +70,10 @@ function convertKerasConfig(raw: unknown, file: string, warnings: string[]): Ker
       `the model is a ${model.class_name}: Pruneflow reads Sequential and functional models (a subclassed model has no config to rebuild it from)`,
     );
   }
-  const channelsFirst = Array.isArray(model.config.layers) ? upgradeKeras1(model, file, warnings) : undefined;
+  const keras1 = Array.isArray(model.config.layers) && upgradeKeras1(model, file, warnings);
   convertModelConfig(model.class_name, model.config, file);
   const layers = model.config.layers;
-  if (layers.some(isModelEntry)) return flattenModel(model, file);
+  if (layers.some(isModelEntry)) return { ...flattenModel(model, file), keras1 };
   if (model.class_name === 'Sequential') {
     // Keras writes a Sequential model's input as an InputLayer; tfjs keeps it as the first layer's shape.
     if (layers[0]?.class_name === 'InputLayer' && layers.length > 1) {
@@ -80,7 +87,7 @@ function convertKerasConfig(raw: unknown, file: string, warnings: string[]): Ker
   }
   const pathOf = kerasSaveablePath();
   const origins = new Map(layers.map((l): [string, LayerOrigin] => [l.name, { name: l.name, topLayer: l.name, keras3Path: `layers/${pathOf(l.class_name)}` }]));
-  return { topology: model, origins, ...(channelsFirst && { channelsFirst }) };
+  return { topology: model, origins, keras1 };
 }
 
 /** Keras 2.1 and older wrote a Sequential model's config as the bare list of its layers. */

@@ -2,7 +2,7 @@ import type { FileTree } from '../../data/file-tree.js';
 import { buildModel } from './build-model.js';
 import { isGroup, readHdf5, stringAttr, stringsAttr, type H5File } from './hdf5.js';
 import { readKerasConfig, type KerasModelConfig } from './keras-config.js';
-import { channelsLastWeights } from './keras1-weights.js';
+import { channelsLastWeights, flipTheanoKernels } from './keras1-weights.js';
 import { checkAllSet, readWeight, setLayerWeights, type WeightArray } from './layer-weights.js';
 import { parseContract } from '../input-contract.js';
 import { ModelFormatError } from './model-errors.js';
@@ -25,7 +25,7 @@ export const kerasH5: ModelFormat = {
 async function openKerasH5(tree: FileTree): Promise<ImportedModel> {
   const file = findFile(await tree.list(), isH5)!.path;
   const warnings: string[] = [];
-  const { topology, weights, inputContract, channelsFirst } = await readHdf5(
+  const { topology, weights, inputContract, channelsFirst, backend } = await readHdf5(
     await tree.read(file),
     file,
     (root) => {
@@ -36,15 +36,23 @@ async function openKerasH5(tree: FileTree): Promise<ImportedModel> {
         weights: readLayerWeights(root, config, file),
         inputContract: contract ? parseContract(safeJson(contract)) : undefined,
         channelsFirst: config.channelsFirst,
+        // Keras 2 writes the backend on the file and on model_weights; Keras 1.2 on model_weights only.
+        backend: stringAttr(root, 'backend') ?? backendOf(root.get('model_weights')),
       };
     },
     ['optimizer_weights'],
   );
   const model = await buildModel(topology, file, weights.values());
   if (channelsFirst) channelsLastWeights(model, weights, channelsFirst, file);
+  if (backend === 'theano' && flipTheanoKernels(model, weights).length > 0)
+    warnings.push('the model was trained with the Theano backend: its convolution kernels were flipped for TensorFlow, as Keras 2 does on load');
   for (const [layer, arrays] of weights) setLayerWeights(model, layer, arrays, file);
   checkAllSet(model, new Set(weights.keys()), file);
   return { model, format: kerasH5.id, warnings, ...(inputContract && { inputContract }) };
+}
+
+function backendOf(group: ReturnType<H5File['get']>): string | undefined {
+  return isGroup(group) ? stringAttr(group, 'backend') : undefined;
 }
 
 function safeJson(text: string): unknown {

@@ -4,14 +4,6 @@ import { ModelFormatError, UnsupportedLayerError } from './model-errors.js';
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** What a channels-first (Keras 1 `dim_ordering: 'th'`) model needs once its config reads channels-last. */
-export interface ChannelsFirst {
-  /** Convolutions whose kernels the file holds as (filters, inputs, rows, cols). */
-  kernels: Set<string>;
-  /** Flatten layers that flattened (channels, rows, cols): the dense layers after them read rows in that order. */
-  flattens: Set<string>;
-}
-
 /** Keras 1 class names and the Keras 2 classes they became. */
 const RENAMED: Record<string, string> = {
   Convolution2D: 'Conv2D',
@@ -35,8 +27,6 @@ const DROPPED = [
 const KERAS1_KEYS = ['dim_ordering', 'border_mode', 'nb_filter', 'subsample', 'init', 'W_regularizer'];
 /** Keras 1 option names that Keras 2 kept for other layers (Embedding's output_dim). */
 const KERAS1_CLASS_KEYS: Record<string, string> = { Dense: 'output_dim', BatchNormalization: 'mode', Dropout: 'p' };
-const RANK_TWO = new Set(['Flatten', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D']);
-const AXIS_BOUND = new Set(['Reshape', 'Permute', 'Lambda', 'RepeatVector', 'Dense']);
 
 const move = (config: Json, from: string, to: string, map: (v: unknown) => unknown = (v) => v) => {
   if (from in config) {
@@ -48,11 +38,10 @@ const move = (config: Json, from: string, to: string, map: (v: unknown) => unkno
 /**
  * Rewrites a Keras 1.x model config (Keras 1.2's get_config: `Convolution2D` with `nb_filter`, `nb_row`,
  * `nb_col`, `subsample`, `border_mode`, `dim_ordering`; `Dense` with `output_dim`; `Dropout` with `p`; `Merge`
- * layers) in place into the Keras 2 shape. A channels-first model (`dim_ordering: 'th'`) becomes channels-last:
- * its input shape, batch-norm and concatenation axes change here and its weights change where they are read
- * (the returned ChannelsFirst says which), so it takes images as every other model does, height x width x channels.
+ * layers) in place into the Keras 2 shape; `dim_ordering: 'th'` becomes `data_format: 'channels_first'`, which
+ * keras-channels-first.ts then converts to channels-last as for Keras 2 files. Returns whether the config was Keras 1.
  */
-export function upgradeKeras1(model: KerasTopology, file: string, warnings: string[]): ChannelsFirst | undefined {
+export function upgradeKeras1(model: KerasTopology, file: string, warnings: string[]): boolean {
   const orderings = new Set<string>();
   let keras1 = false;
   const visit = (layers: unknown[]) =>
@@ -66,18 +55,16 @@ export function upgradeKeras1(model: KerasTopology, file: string, warnings: stri
       if (Array.isArray(config.layers)) visit(config.layers);
     });
   visit(model.config.layers);
-  if (!keras1) return undefined;
+  if (!keras1) return false;
   if (orderings.has('th') && orderings.has('tf'))
     throw new ModelFormatError(file, "mixes channels-first ('th') and channels-last ('tf') layers, which Pruneflow cannot convert");
-  const channelsFirst = orderings.has('th') ? { kernels: new Set<string>(), flattens: new Set<string>() } : undefined;
-  if (channelsFirst) {
+  if (orderings.has('th')) {
     if (model.config.layers.some((l) => isObject(l) && Array.isArray((l.config as Json | undefined)?.layers)))
       throw new ModelFormatError(file, 'is a channels-first Keras 1 model that holds nested models, which Pruneflow cannot convert');
-    toChannelsLast(model, channelsFirst, file);
     warnings.push(
       "the Keras 1 model is channels-first (dim_ordering 'th'): it was converted to take height x width x channels images. " +
-        'Keras 1 files do not say which backend trained them; the kernels are read as TensorFlow uses them (a Theano-trained model needs its kernels ' +
-        'flipped first).',
+        'Where the file does not say which backend trained it, the kernels are read as TensorFlow uses them (a Theano-trained model needs its ' +
+        'kernels flipped first).',
     );
   }
   const warn = (note: string) => warnings.includes(note) || warnings.push(note);
@@ -88,7 +75,7 @@ export function upgradeKeras1(model: KerasTopology, file: string, warnings: stri
       if (Array.isArray(layer.config.layers)) upgrade(layer.config.layers);
     });
   upgrade(model.config.layers);
-  return channelsFirst;
+  return true;
 }
 
 /** One layer's Keras 1 class name and options as Keras 2's. */
@@ -119,7 +106,7 @@ function upgradeLayer(layer: KerasLayer, file: string, warn: (note: string) => v
     if (mode !== 'same' && mode !== 'valid') throw unsupported(`uses border_mode '${String(mode)}', which Keras 2 and TensorFlow.js lack`);
     return mode;
   });
-  move(config, 'dim_ordering', 'data_format', () => 'channels_last');
+  move(config, 'dim_ordering', 'data_format', (ordering) => (ordering === 'th' ? 'channels_first' : 'channels_last'));
   move(config, 'nb_filter', 'filters');
   if ('nb_row' in config || 'nb_col' in config) {
     config.kernel_size ??= [config.nb_row, config.nb_col];
@@ -148,50 +135,4 @@ function upgradeLayer(layer: KerasLayer, file: string, warn: (note: string) => v
       [left, right],
     ];
   }
-}
-
-/**
- * Rewrites a flat channels-first model's config for channels-last inputs, following each tensor's rank
- * (a rank-4 tensor is channels x rows x cols) through the graph: axes on rank-4 tensors move from 1 to -1.
- */
-function toChannelsLast(model: KerasTopology, found: ChannelsFirst, file: string): void {
-  const ranks = new Map<string, number>();
-  let previous: number | undefined;
-  for (const layer of model.config.layers) {
-    const config = layer.config;
-    const name = String(config.name ?? layer.name);
-    const unsupported = (detail: string) => new UnsupportedLayerError(file, name, layer.class_name, detail);
-    const shape = config.batch_input_shape;
-    if (Array.isArray(shape) && shape.length === 4) config.batch_input_shape = [shape[0], shape[2], shape[3], shape[1]];
-    const inbound = Array.isArray(layer.inbound_nodes) ? firstInbound(layer.inbound_nodes) : undefined;
-    const rank = Array.isArray(shape) ? shape.length : inbound !== undefined ? ranks.get(inbound) : previous;
-    if (rank === undefined) throw new ModelFormatError(file, `cannot follow the input of layer '${name}' to convert the channels-first model`);
-    let out = rank;
-    if (RANK_TWO.has(layer.class_name)) out = 2;
-    if (layer.class_name === 'Reshape' && Array.isArray(config.target_shape)) out = config.target_shape.length + 1;
-    if (rank === 4) {
-      const upgraded = RENAMED[layer.class_name] ?? layer.class_name;
-      if (upgraded === 'SeparableConv2D') throw unsupported('is a channels-first separable convolution, which Pruneflow cannot convert');
-      if (upgraded === 'Conv2D') found.kernels.add(name);
-      if (layer.class_name === 'Flatten') found.flattens.add(name);
-      if (layer.class_name === 'BatchNormalization') {
-        if (config.axis !== 1) throw unsupported(`normalizes along axis ${String(config.axis)} of a channels-first image, not its channels`);
-        config.axis = -1;
-      }
-      if (layer.class_name === 'Merge' && config.mode === 'concat') {
-        if (config.concat_axis !== 1) throw unsupported(`concatenates along axis ${String(config.concat_axis)} of a channels-first image, not its channels`);
-        config.concat_axis = -1;
-      }
-      if (AXIS_BOUND.has(layer.class_name)) throw unsupported('works on the axis order of a channels-first image, which Pruneflow cannot convert');
-    }
-    ranks.set(name, out);
-    previous = out;
-  }
-}
-
-/** The layer a Keras 1/2 call node reads first: [[['layer', node, tensor], ...], ...]. */
-function firstInbound(nodes: unknown[]): string | undefined {
-  const first = nodes[0];
-  const ref = Array.isArray(first) ? first[0] : undefined;
-  return Array.isArray(ref) && typeof ref[0] === 'string' ? ref[0] : undefined;
 }

@@ -1,5 +1,5 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { ChannelsFirst } from './keras1-config.js';
+import type { ChannelsFirst } from './keras-channels-first.js';
 import type { WeightArray } from './layer-weights.js';
 import { ModelFormatError, UnsupportedLayerError } from './model-errors.js';
 
@@ -7,7 +7,7 @@ import { ModelFormatError, UnsupportedLayerError } from './model-errors.js';
 const ELEMENTWISE = new Set(['Dropout', 'Activation', 'ActivityRegularization', 'LeakyReLU', 'ReLU', 'ELU']);
 
 /**
- * The weights of a channels-first Keras 1 model as its channels-last conversion reads them: kernels from
+ * The weights of a channels-first model as its channels-last conversion reads them: Keras 1 kernels from
  * (filters, inputs, rows, cols) to (rows, cols, inputs, filters), and the features after each flatten from
  * (channels, rows, cols) order to (rows, cols, channels), in the dense and batch-norm layers that read them.
  */
@@ -66,5 +66,43 @@ function permuteRows(array: WeightArray, order: Int32Array): WeightArray {
   const width = array.values.length / order.length;
   const out = new Float32Array(array.values.length);
   order.forEach((from, to) => out.set(array.values.subarray(from * width, (from + 1) * width), to * width));
+  return { ...array, values: out };
+}
+
+/** Layers whose kernels Keras 2 flips when it loads a Theano-trained file (keras/engine/saving.py, Keras 2.3). */
+const THEANO_FLIPPED = new Set(['Conv1D', 'Conv2D', 'Conv3D', 'Conv2DTranspose']);
+
+/**
+ * A file saved by Keras with the Theano backend (root attribute backend = 'theano') holds convolution kernels for a
+ * true convolution; TensorFlow correlates, so each kernel is flipped along its spatial axes, as Keras 2 did on load.
+ */
+export function flipTheanoKernels(model: tfl.LayersModel, weights: Map<string, WeightArray[]>): string[] {
+  const flipped: string[] = [];
+  for (const layer of model.layers) {
+    const arrays = weights.get(layer.name);
+    if (!THEANO_FLIPPED.has(layer.getClassName()) || !arrays?.[0] || arrays[0].shape.length < 3) continue;
+    arrays[0] = flipSpatial(arrays[0]);
+    flipped.push(layer.name);
+  }
+  return flipped;
+}
+
+/** Reverses every axis but the last two (inputs, filters) of a kernel. */
+function flipSpatial(array: WeightArray): WeightArray {
+  const { shape, values } = array;
+  const spatial = shape.slice(0, -2);
+  const block = shape.at(-2)! * shape.at(-1)!;
+  const count = spatial.reduce((a, b) => a * b, 1);
+  const out = new Float32Array(values.length);
+  for (let index = 0; index < count; index++) {
+    let rest = index;
+    let mirrored = 0;
+    for (let axis = spatial.length - 1, stride = 1; axis >= 0; stride *= spatial[axis], axis--) {
+      const at = rest % spatial[axis];
+      rest = Math.floor(rest / spatial[axis]);
+      mirrored += (spatial[axis] - 1 - at) * stride;
+    }
+    out.set(values.subarray(mirrored * block, (mirrored + 1) * block), index * block);
+  }
   return { ...array, values: out };
 }

@@ -84,6 +84,18 @@ describe('prune flags', () => {
     expect(() => runOptionParser('groupNormalisation')('median')).toThrow('must be one of mean, max, sum, lamp, none');
   });
 
+  it("name the model's classes by a list or a labels file (one per line), shown in the settings", async () => {
+    expect(runOptionParser('classNames')('cat, dog,bird')).toEqual(['cat', 'dog', 'bird']);
+    expect(() => runOptionParser('classNames')('cat')).toThrow(/two or more class names/);
+    const file = join(mkdtempSync(join(tmpdir(), 'pruneflow-labels-')), 'labels.txt');
+    writeFileSync(file, 'golden retriever\r\ntabby cat\n\nsparrow\n');
+    const config = await pruneConfigFrom({ ...base, classNamesFile: file });
+    expect(config.classNames).toEqual(['golden retriever', 'tabby cat', 'sparrow']);
+    expect(settingsRows(pruneConfigSchema.parse(config))).toContainEqual(['Model classes named', 'golden retriever, tabby cat, sparrow']);
+    writeFileSync(file, 'only\n');
+    await expect(pruneConfigFrom({ ...base, classNamesFile: file })).rejects.toThrow(/names 1 class; give one per line, two or more/);
+  });
+
   it('merge with a config file: a flag changes one setting of distillation, the file keeps the other', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'pruneflow-config-')), 'run.json');
     writeFileSync(file, JSON.stringify({ ...base, distillation: { weight: 0.3, temperature: 8 }, earlyStopping: { patience: 5 } }));

@@ -6,7 +6,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { matchClassOrder, relabel } from '../../../core/data/class-order.js';
 import { memoryTree } from '../../../core/data/file-tree.js';
 import type { ImageDataset } from '../../../core/data/image-dataset.js';
+import { modelInputContract } from '../../../core/models/input-contract.js';
 import { importModel } from '../../../core/models/io/import-model.js';
+import { openStoredModel, storeModel } from '../../../core/project/stored-model.js';
+import { resolveRunInput } from '../../../core/session/run-input.js';
 import { readAsset } from '../../../core/node/assets.js';
 import { evaluateModel } from '../../../core/session/evaluate-model.js';
 
@@ -93,5 +96,34 @@ describe('a Teachable Machine model on a class folder in another order', () => {
     expect(result.top1).toBeCloseTo(byName / total, 6);
     expect(result.warnings.join('\n')).toMatch(/matched to the model's labels by name/);
     again.dispose();
+  });
+});
+
+describe("the user's names for a model's classes", () => {
+  it('replace the file’s in the contract the model is fed by, and a project keeps them with its baseline', async () => {
+    const folder = new URL('../../fixtures/models/keras/teachable_machine/', import.meta.url);
+    const files = new Map(readdirSync(folder).map((f) => [f, new Uint8Array(readFileSync(new URL(f, folder)))]));
+    const { model } = await importModel(memoryTree('tm', files));
+    expect(modelInputContract(model)?.labels).toEqual(['cat', 'dog', 'bird']);
+    const count = 6;
+    const train: ImageDataset = {
+      name: 'x',
+      images: Uint8Array.from({ length: count * 32 * 32 * 3 }, (_, i) => (i * 7) % 256),
+      labels: Uint8Array.from({ length: count }, (_, i) => i % 3),
+      count,
+      height: 32,
+      width: 32,
+      channels: 3,
+      classNames: ['kitten', 'puppy', 'sparrow'],
+    };
+    const names = ['kitten', 'puppy', 'sparrow'];
+    const input = await resolveRunInput({ model: 'tm', input: { preset: 'tf' }, classNames: names }, train, model);
+    expect(input.contract.labels).toEqual(names);
+    const stored = await storeModel(model, 'tm', 0);
+    expect(stored.inputContract?.labels).toEqual(names);
+    const reopened = await openStoredModel(stored);
+    expect(modelInputContract(reopened)?.labels).toEqual(names);
+    model.dispose();
+    reopened.dispose();
   });
 });
