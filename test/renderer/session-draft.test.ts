@@ -1,8 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILTIN_DATA_ID } from '../../core/api/catalog.js';
+import { DEFAULT_PRUNE_CONFIG } from '../../core/api/run-options.js';
 import type { EngineApi } from '../../core/api/contract.js';
 import { wasmCandidate } from '../../core/backend/portable-candidates.js';
-import { readAsset } from '../../core/node/assets.js';
+import { nodeRunHost } from '../../core/node/node-engine.js';
 import { onnxRuntimeEngine } from '../../core/node/ort-runner.js';
 import { createEngine } from '../../core/session/engine.js';
 import type { SessionDraft } from '../../renderer/lib/session-draft.svelte.js';
@@ -12,7 +14,7 @@ import { buildRunes } from './build-runes.js';
 // desktop app has it: a full run's models are timed on ONNX Runtime, a quick trial's 48 images on tfjs.
 let built: Awaited<ReturnType<typeof buildRunes>>;
 let Draft: new (engine: EngineApi) => SessionDraft;
-const engine = createEngine({ host: 'test', candidates: [wasmCandidate], readAsset, forwardEngine: onnxRuntimeEngine() });
+const engine = createEngine({ host: 'test', candidates: [wasmCandidate], ...nodeRunHost(), trainingReplicas: undefined, forwardEngine: onnxRuntimeEngine() });
 
 beforeAll(async () => {
   built = await buildRunes({ draft: 'renderer/lib/session-draft.svelte.ts' });
@@ -21,7 +23,7 @@ beforeAll(async () => {
 
 afterAll(() => built?.remove());
 
-describe('the Target step’s estimate in the wizard’s draft', () => {
+describe('the wizard’s draft on a real engine', () => {
   it('names the engine that will time the run: ONNX Runtime for a full run, tfjs for a quick trial, and counts again on a change', async () => {
     const draft = new Draft(engine);
     await draft.chooseData(BUILTIN_DATA_ID);
@@ -52,4 +54,20 @@ describe('the Target step’s estimate in the wizard’s draft', () => {
     expect(draft.estimate.value?.latency?.engine).toBe('onnxruntime');
     expect(draft.toConfig()).not.toHaveProperty('sample');
   }, 120_000);
+
+  it('measures a trained model file instead of retraining it, and trains a built-in model, unless the user chose otherwise', async () => {
+    const draft = new Draft(engine);
+    const file = fileURLToPath(new URL('../fixtures/models/keras2_sequential.h5', import.meta.url));
+    expect(draft.trainEpochs).toBe(DEFAULT_PRUNE_CONFIG.trainEpochs);
+    await draft.chooseModel(file);
+    expect(draft.report.value?.totals.parameters).toBeGreaterThan(0);
+    expect(draft.trainEpochs).toBe(0);
+    expect(draft.toConfig()).toMatchObject({ model: file, trainEpochs: 0 });
+    // A choice the user made for files stays while they pick another file; a built-in model is trained again.
+    draft.trainEpochs = 2;
+    await draft.chooseModel(file);
+    expect(draft.trainEpochs).toBe(2);
+    await draft.chooseModel('demo-cnn');
+    expect(draft.trainEpochs).toBe(DEFAULT_PRUNE_CONFIG.trainEpochs);
+  }, 60_000);
 });
