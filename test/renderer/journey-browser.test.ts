@@ -257,16 +257,6 @@ describe("the non-coder's journey in Chromium", () => {
       await page.getByRole('button', { name: 'Next: Review' }).click();
       expect(await page.getByLabel('Export the pruned model to a folder (optional)').inputValue()).toBe(`${exportFolder}-2`);
       expect(await page.getByLabel('Session name').inputValue()).toBe('');
-      // A quick trial times too few images to repay ONNX Runtime: the Target step says tfjs times it, and who times the full run.
-      const steps = page.getByRole('navigation', { name: 'Wizard steps' });
-      await page.getByLabel(/^Quick trial/).check();
-      await steps.getByRole('button', { name: /Target/ }).click();
-      await expect.poll(() => outcome.innerText(), { timeout: UI_WAIT }).toMatch(/Latency on tfjs WebAssembly \(XNNPACK\) in the quick trial \(estimate\)/);
-      expect(await page.getByText(/too few images to repay converting the model to ONNX Runtime \(CPU\), which times a full run/).count()).toBe(1);
-      await steps.getByRole('button', { name: /Review/ }).click();
-      await page.getByLabel(/^Quick trial/).uncheck();
-      // Counted again for the full run (its rounding may differ) before it starts.
-      await page.locator('.review dt', { hasText: 'Expected' }).waitFor({ timeout: UI_WAIT });
       await page.getByRole('button', { name: 'Start pruning' }).click();
       await expect.poll(() => heading(page), { timeout: UI_WAIT }).toBe('Run');
       await page.getByRole('button', { name: 'See the results' }).waitFor({ timeout: RUN_WAIT });
