@@ -58,6 +58,8 @@ export class RunTaskState {
   savesTo = $state<string>();
   /** Images per second of baseline training, last seen: the wizard's run-time estimate learns from it. */
   trainingSpeed = $state<number>();
+  /** Images per second of fine-tuning the pruned model, last seen: what a run of a trained file (no baseline training) teaches the estimate. */
+  fineTuningSpeed = $state<number>();
   /** Seconds the run has worked at `now`: from its start, without the time it spent paused, up to its end. */
   activeSeconds(now: number): number {
     const until = this.endedAt || now;
@@ -114,6 +116,7 @@ export class RunTaskState {
     this.warnings = [];
     this.pruneStep = undefined;
     this.trainingSpeed = undefined;
+    this.fineTuningSpeed = undefined;
   }
 
   async pause(): Promise<void> {
@@ -172,6 +175,7 @@ export class RunTaskState {
     this.pausedMs = 0;
     this.pausedAt = 0;
     this.trainingSpeed = undefined;
+    this.fineTuningSpeed = undefined;
     this.#note(note);
     try {
       const { taskId } = await start();
@@ -248,6 +252,7 @@ export class RunTaskState {
     this.progress = progress;
     const m = progress.metrics;
     if (progress.stage === 'training' && m?.imagesPerSecond) this.trainingSpeed = m.imagesPerSecond;
+    if (progress.stage === 'fine-tuning' && m?.imagesPerSecond) this.fineTuningSpeed = m.imagesPerSecond;
     const epoch = this.#clock.at(progress) ?? this.points.at(-1)?.epoch ?? 0;
     if (m?.validationAccuracy !== undefined) this.heldOut = [...this.heldOut, { x: this.#step, epoch, stage: progress.stage, accuracy: m.validationAccuracy }];
     if (m && (m.loss !== undefined || m.accuracy !== undefined))

@@ -62,8 +62,21 @@ describe('RunTaskState', () => {
     });
     emit({ type: 'task-warning', taskId: 't1', message: 'Batch 64 did not fit in GPU memory; continuing with 32' });
     emit({ type: 'prune-step', taskId: 't1', step: { step: 1, steps: 1, cut: 0.5, metric: 'flops', layers: [{ name: 'conv1', kept: 8, total: 16 }] } });
+    // Fine-tuning's speed is kept apart: it is the pruned model's (a trained file's run has no baseline training to learn from).
+    emit({
+      type: 'task-progress',
+      taskId: 't1',
+      progress: { stage: 'fine-tuning', step: 1, total: 10, message: 'epoch 1', metrics: { imagesPerSecond: 150, loss: 1 } },
+    });
     emit({ type: 'task-done', taskId: 't1', result: { seconds: 3 } as PruneResult });
-    expect([run.phase, run.stage, run.warnings.length, run.pruneStep?.cut, run.trainingSpeed]).toEqual(['done', 'training', 1, 0.5, 90]);
+    expect([run.phase, run.stage, run.warnings.length, run.pruneStep?.cut, run.trainingSpeed, run.fineTuningSpeed]).toEqual([
+      'done',
+      'fine-tuning',
+      1,
+      0.5,
+      90,
+      150,
+    ]);
     run.clear();
     expect({
       phase: run.phase,
@@ -71,6 +84,7 @@ describe('RunTaskState', () => {
       warnings: run.warnings,
       pruneStep: run.pruneStep,
       trainingSpeed: run.trainingSpeed,
+      fineTuningSpeed: run.fineTuningSpeed,
       result: run.result,
     }).toEqual({
       phase: 'idle',
@@ -78,6 +92,7 @@ describe('RunTaskState', () => {
       warnings: [],
       pruneStep: undefined,
       trainingSpeed: undefined,
+      fineTuningSpeed: undefined,
       result: undefined,
     });
   });
