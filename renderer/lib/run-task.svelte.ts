@@ -1,6 +1,26 @@
 import type { DemoOptions, EngineApi, EngineEvent, PruneConfig, PruneResult, PruneStep, SerializedError, TaskProgress } from '../../core/api/contract.js';
 import { serializeError } from '../../core/api/errors.js';
+import { BUILTIN_DATA_ID } from '../../core/api/catalog.js';
+import { DEFAULT_DEMO_OPTIONS } from '../../core/api/run-options.js';
 import { EpochClock } from './epoch-clock.js';
+
+/**
+ * The demo's fixed choices as a session's settings (the engine's demoConfig): the Run screen counts its whole time
+ * left from them, and a demo kept in a project saves into it as a session does.
+ */
+function demoSettings(options: Partial<DemoOptions>): Partial<PruneConfig> {
+  const demo = { ...DEFAULT_DEMO_OPTIONS, ...options };
+  return {
+    model: 'demo-cnn',
+    data: BUILTIN_DATA_ID,
+    criterion: 'l1',
+    schedule: 'one-shot',
+    target: { metric: 'flops', reduction: demo.flopsReduction },
+    trainEpochs: demo.trainEpochs,
+    fineTuneEpochs: demo.fineTuneEpochs,
+    ...(demo.project && { project: demo.project }),
+  };
+}
 
 export type RunPhase = 'idle' | 'starting' | 'running' | 'pausing' | 'paused' | 'cancelling' | 'done' | 'failed' | 'cancelled';
 
@@ -86,7 +106,7 @@ export class RunTaskState {
 
   /** Each start resolves to whether it started (a start failing at the engine counts: the Run screen shows why); none while busy. */
   startDemo(options: Partial<DemoOptions>): Promise<boolean> {
-    return this.#start('demo', undefined, () => this.#engine.startDemo(options));
+    return this.#start('demo', demoSettings(options), () => this.#engine.startDemo(options));
   }
 
   startPruning(config: Partial<PruneConfig> & Pick<PruneConfig, 'model' | 'data'>): Promise<boolean> {
