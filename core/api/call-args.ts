@@ -169,6 +169,7 @@ const CUT_REQUEST_CHECKS: Record<keyof CutRequest, ValueCheck> = {
       : '{ height, width: 1..4096, channels: 1..4, classes: 2..100000 }',
   metric: oneOf('flops', 'params'),
   roundTo: integer(1, 256),
+  quickTrial: (v) => (typeof v === 'boolean' ? undefined : 'true or false'),
 };
 
 export const cutRequest: ArgCheck = (value, fail) => checkOptions(value, CUT_REQUEST_CHECKS, ['model', 'metric'], 'request', fail);

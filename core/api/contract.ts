@@ -203,6 +203,8 @@ export interface CutRequest {
   metric: 'flops' | 'params';
   /** Kept channels rounded up to multiples of this; absent: the engine picks the rounding that pays on the engine that will time the run. */
   roundTo?: number;
+  /** The run is a quick trial (a sample): it times fewer images, which may not repay the engine a full run times on. */
+  quickTrial?: boolean;
 }
 
 /** The latency model of the engine that will time a run's models, measured on this machine (core/metrics/latency-model.ts). */
@@ -215,6 +217,8 @@ export interface LatencyModelInfo {
   block: number;
   /** Why that rounding is the default, in a sentence. */
   why: string;
+  /** A quick trial timed by another engine than a full run would be: who times the full run, in words. */
+  fullRun?: string;
 }
 
 export interface CutEstimate {

@@ -16,11 +16,24 @@ export interface LatencyRuns {
   forward?: ForwardChooser;
 }
 
+/**
+ * How a run times its models: a full run 11 paired runs at batch 64; a quick trial fewer, smaller batches (on a
+ * software GPU, SwiftShader, a batch of 64 takes seconds).
+ */
+export function latencyRuns(quickTrial: boolean): Omit<LatencyRuns, 'forward'> {
+  return quickTrial ? { batch: 8, runs: 5, warmup: 1 } : { batch: 64, runs: 11, warmup: 2 };
+}
+
+/** The forward passes each timed model makes: the work that must repay converting it to a faster engine. */
+export function latencyImages({ batch, runs, warmup }: Omit<LatencyRuns, 'forward'>): number {
+  return batch * (runs + warmup);
+}
+
 /** Wall time of inference on one batch of random images, after warm-up runs: median and quartiles. */
 export async function measureLatency(model: tfl.LayersModel, { batch, runs, warmup, forward }: LatencyRuns): Promise<Spread> {
   const input = randomBatch(model, batch);
   const times: number[] = [];
-  const [runner] = await openRunners([model], batch * (runs + warmup), forward);
+  const [runner] = await openRunners([model], latencyImages({ batch, runs, warmup }), forward);
   try {
     for (let i = 0; i < warmup + runs; i++) {
       const time = await timeOnce(runner, input);
@@ -46,7 +59,7 @@ export async function measureSpeedup(
   const input = randomBatch(baseline, batch);
   const base: number[] = [];
   const small: number[] = [];
-  const [baseRunner, prunedRunner] = await openRunners([baseline, pruned], batch * (runs + warmup), forward);
+  const [baseRunner, prunedRunner] = await openRunners([baseline, pruned], latencyImages({ batch, runs, warmup }), forward);
   try {
     for (let i = 0; i < warmup + runs; i++) {
       const prunedFirst = i % 2 === 1;

@@ -12,15 +12,17 @@ const STEPS = 19;
  * What each cut of `metric` leaves of the model, counted exactly on its channel graph with the same share
  * taken from every prunable group (scores are not needed for the counts), with kept channels rounded as asked.
  * A global ranking spreads the cut by importance instead, so its other measure lands near, not on, these
- * numbers. Each point's time share comes from the cost model of the engine that will time the run. Without a
- * rounding asked for, the engine's block is counted where the cost model says it is faster than exact counts.
+ * numbers. Each point's time share comes from the cost model of the engine that will time the run (a quick
+ * trial's may differ from a full run's). Without a rounding asked for, that engine's block is counted where the
+ * cost model says it is faster than exact counts.
  */
 export async function estimateCut(request: CutRequest, host: Pick<RunHost, 'openModelSource' | 'forwardEngine'>): Promise<CutEstimate> {
   const input = request.input && {
     inputShape: [request.input.height, request.input.width, request.input.channels] as [number, number, number],
     numClasses: request.input.classes,
   };
-  const profile = latencyProfile(await timingEngine(host));
+  const profile = latencyProfile(await timingEngine(host, request.quickTrial === true));
+  const fullRun = request.quickTrial ? latencyProfile(await timingEngine(host)) : profile;
   const model = await loadModel(request.model, host, input);
   try {
     const graph = buildChannelGraph(model);
@@ -31,7 +33,7 @@ export async function estimateCut(request: CutRequest, host: Pick<RunHost, 'open
       const blocked = count(profile.block);
       if (pays(blocked.points, counted.points)) [roundTo, counted] = [profile.block, blocked];
     }
-    return { ...counted, latency: latencyModelInfo(profile), roundTo };
+    return { ...counted, latency: latencyModelInfo(profile, fullRun), roundTo };
   } finally {
     model.dispose();
   }

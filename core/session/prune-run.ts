@@ -8,7 +8,7 @@ import { seededRandom, shuffledIndices } from '../data/random.js';
 import { buildChannelGraph, type ChannelGraph } from '../graph/channel-graph.js';
 import { checkCriterionFits, getCriterion } from '../importance/registry.js';
 import type { ImportanceCriterion } from '../importance/criterion.js';
-import { type LatencyRuns, measureLatency, measureSpeedup } from '../metrics/latency.js';
+import { type LatencyRuns, latencyRuns, measureLatency, measureSpeedup } from '../metrics/latency.js';
 import { checkExportable, exportModel } from '../models/io/export-model.js';
 import { MODEL_ZOO } from '../models/zoo.js';
 import { foldForInference } from '../models/fold-for-inference.js';
@@ -82,8 +82,6 @@ export interface RunRecorder {
   /** The pruned model as measured (fine-tuned). */
   pruned?(model: tfl.LayersModel): Promise<void>;
 }
-
-const LATENCY_BATCH = 64;
 
 /**
  * One pruning run: load the data and the model, train the baseline if asked, score channels with the
@@ -319,7 +317,7 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
       prunedSummary = await summarise(pruned, test, norm, config, context, forward, false);
       note('evaluating', 'Timing the baseline and the pruned model in turn');
       const deployedPruned = await foldForInference(pruned);
-      speed = await measureSpeedup(deployedBaseline, deployedPruned, { ...latencyRuns(config), forward })
+      speed = await measureSpeedup(deployedBaseline, deployedPruned, { ...runsOf(config), forward })
         .then((measured) => {
           speedEstimate = estimatedSpeedup(deployedBaseline, deployedPruned, forward);
           return measured;
@@ -440,7 +438,7 @@ async function summarise(
     top5,
     perClass,
   } = await evaluate(model, test, norm, { signal: context.signal, pause: context.pause, onProgress: context.onProgress, forward });
-  const runs = { ...latencyRuns(config), forward };
+  const runs = { ...runsOf(config), forward };
   let latency: ModelSummary['latency'];
   if (timed) {
     const deployable = await foldForInference(model);
@@ -464,7 +462,7 @@ function withForward<C extends { scoreGroups: ImportanceCriterion['scoreGroups']
   return { ...criterion, scoreGroups: (context) => criterion.scoreGroups({ ...context, forward }) };
 }
 
-/** A quick trial times fewer, smaller batches: on a software GPU (SwiftShader) a batch of 64 takes seconds. */
-function latencyRuns(config: PruneConfig): LatencyRuns {
-  return config.sample ? { batch: 8, runs: 5, warmup: 1 } : { batch: LATENCY_BATCH, runs: 11, warmup: 2 };
+/** A quick trial (a sample) times fewer, smaller batches. */
+function runsOf(config: PruneConfig): LatencyRuns {
+  return latencyRuns(Boolean(config.sample));
 }

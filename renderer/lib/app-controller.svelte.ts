@@ -187,11 +187,15 @@ export class AppController {
     return Boolean(target);
   }
 
-  /** A run's training speed teaches the wizard's run-time estimate about this machine. */
+  /**
+   * A run's training speed teaches the wizard's run-time estimate about this machine: baseline training's on the
+   * baseline's FLOPs, else (a trained file, not retrained) fine-tuning's on the pruned model's.
+   */
   #learnTrainingRate(): void {
-    const result = this.run.result;
-    const speed = this.run.trainingSpeed;
-    if (result && speed) saveTrainingRate(measuredRate(speed, result.baseline.flops), this.#storage);
+    const { result, trainingSpeed, fineTuningSpeed } = this.run;
+    if (!result) return;
+    if (trainingSpeed) saveTrainingRate(measuredRate(trainingSpeed, result.baseline.flops), this.#storage);
+    else if (fineTuningSpeed) saveTrainingRate(measuredRate(fineTuningSpeed, result.pruned.flops), this.#storage);
   }
 
   /**

@@ -1,6 +1,26 @@
 import type { DemoOptions, EngineApi, EngineEvent, PruneConfig, PruneResult, PruneStep, SerializedError, TaskProgress } from '../../core/api/contract.js';
 import { serializeError } from '../../core/api/errors.js';
+import { BUILTIN_DATA_ID } from '../../core/api/catalog.js';
+import { DEFAULT_DEMO_OPTIONS } from '../../core/api/run-options.js';
 import { EpochClock } from './epoch-clock.js';
+
+/**
+ * The demo's fixed choices as a session's settings (the engine's demoConfig): the Run screen counts its whole time
+ * left from them, and a demo kept in a project saves into it as a session does.
+ */
+function demoSettings(options: Partial<DemoOptions>): Partial<PruneConfig> {
+  const demo = { ...DEFAULT_DEMO_OPTIONS, ...options };
+  return {
+    model: 'demo-cnn',
+    data: BUILTIN_DATA_ID,
+    criterion: 'l1',
+    schedule: 'one-shot',
+    target: { metric: 'flops', reduction: demo.flopsReduction },
+    trainEpochs: demo.trainEpochs,
+    fineTuneEpochs: demo.fineTuneEpochs,
+    ...(demo.project && { project: demo.project }),
+  };
+}
 
 export type RunPhase = 'idle' | 'starting' | 'running' | 'pausing' | 'paused' | 'cancelling' | 'done' | 'failed' | 'cancelled';
 
@@ -58,6 +78,8 @@ export class RunTaskState {
   savesTo = $state<string>();
   /** Images per second of baseline training, last seen: the wizard's run-time estimate learns from it. */
   trainingSpeed = $state<number>();
+  /** Images per second of fine-tuning the pruned model, last seen: what a run of a trained file (no baseline training) teaches the estimate. */
+  fineTuningSpeed = $state<number>();
   /** Seconds the run has worked at `now`: from its start, without the time it spent paused, up to its end. */
   activeSeconds(now: number): number {
     const until = this.endedAt || now;
@@ -84,7 +106,7 @@ export class RunTaskState {
 
   /** Each start resolves to whether it started (a start failing at the engine counts: the Run screen shows why); none while busy. */
   startDemo(options: Partial<DemoOptions>): Promise<boolean> {
-    return this.#start('demo', undefined, () => this.#engine.startDemo(options));
+    return this.#start('demo', demoSettings(options), () => this.#engine.startDemo(options));
   }
 
   startPruning(config: Partial<PruneConfig> & Pick<PruneConfig, 'model' | 'data'>): Promise<boolean> {
@@ -114,6 +136,7 @@ export class RunTaskState {
     this.warnings = [];
     this.pruneStep = undefined;
     this.trainingSpeed = undefined;
+    this.fineTuningSpeed = undefined;
   }
 
   async pause(): Promise<void> {
@@ -172,6 +195,7 @@ export class RunTaskState {
     this.pausedMs = 0;
     this.pausedAt = 0;
     this.trainingSpeed = undefined;
+    this.fineTuningSpeed = undefined;
     this.#note(note);
     try {
       const { taskId } = await start();
@@ -248,6 +272,7 @@ export class RunTaskState {
     this.progress = progress;
     const m = progress.metrics;
     if (progress.stage === 'training' && m?.imagesPerSecond) this.trainingSpeed = m.imagesPerSecond;
+    if (progress.stage === 'fine-tuning' && m?.imagesPerSecond) this.fineTuningSpeed = m.imagesPerSecond;
     const epoch = this.#clock.at(progress) ?? this.points.at(-1)?.epoch ?? 0;
     if (m?.validationAccuracy !== undefined) this.heldOut = [...this.heldOut, { x: this.#step, epoch, stage: progress.stage, accuracy: m.validationAccuracy }];
     if (m && (m.loss !== undefined || m.accuracy !== undefined))

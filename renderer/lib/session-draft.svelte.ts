@@ -82,8 +82,7 @@ export class SessionDraft {
   exportFormat = $state<NonNullable<PruneConfig['export']>['format']>('tfjs');
   /** ONNX export: batch norms folded into the layers before them. */
   foldBatchNorm = $state(false);
-  /** A quick trial: a stratified, seeded sample of the images instead of all (the CLI's --sample). */
-  quickTrial = $state(false);
+  #quickTrial = $state(false);
   sampleTrain = $state(1000);
   sampleTest = $state(500);
   /** Replace a model already exported in `exportPath` (the user agreed when asked). */
@@ -100,6 +99,18 @@ export class SessionDraft {
 
   constructor(engine: EngineApi) {
     this.#engine = engine;
+  }
+
+  /** A quick trial: a stratified, seeded sample of the images instead of all (the CLI's --sample). */
+  get quickTrial(): boolean {
+    return this.#quickTrial;
+  }
+
+  /** A quick trial may be timed by another engine than a full run: the target's estimate is counted again. */
+  set quickTrial(quick: boolean) {
+    if (quick === this.#quickTrial) return;
+    this.#quickTrial = quick;
+    this.estimate.clear();
   }
 
   get usesBuiltinData(): boolean {
@@ -153,13 +164,22 @@ export class SessionDraft {
     return checkInputFit(input, { height: preview.height, width: preview.width, channels: preview.channels, classes: preview.classNames.length });
   }
 
-  /** FLOPs, parameters and predicted time left by each cut, for the data the model will be built for, with the rounding chosen (or the engine's pick). */
+  /**
+   * FLOPs, parameters and predicted time left by each cut, for the data the model will be built for, with the rounding chosen
+   * (or the engine's pick), timed as this run will be (a quick trial's engine may not be a full run's).
+   */
   loadEstimate(): Promise<void> {
     const preview = this.preview.value;
     const input = preview && { height: preview.height, width: preview.width, channels: preview.channels, classes: preview.classNames.length };
     const roundTo = this.roundToChosen ? { roundTo: this.roundTo } : {};
     return this.estimate.load(async () => {
-      const estimate = await this.#engine.estimateCut({ model: this.model, metric: this.metric, ...roundTo, ...(input && { input }) });
+      const estimate = await this.#engine.estimateCut({
+        model: this.model,
+        metric: this.metric,
+        ...roundTo,
+        ...(input && { input }),
+        ...(this.quickTrial && { quickTrial: true }),
+      });
       if (!this.roundToChosen && estimate.roundTo !== undefined) this.roundTo = estimate.roundTo;
       return estimate;
     });

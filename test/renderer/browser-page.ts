@@ -40,6 +40,13 @@ export async function longTasksSince(page: Page, since: number): Promise<{ start
 
 export const pageNow = (page: Page) => page.evaluate('performance.now()') as Promise<number>;
 
+/** Pixels by which the widest table sticks out of its card's content box (0 or less: every table fits its card). */
+export const tableOverflow = (page: Page) =>
+  page.evaluate(`(() => Math.max(-Infinity, ...[...document.querySelectorAll('main section table')].map((table) => {
+    const card = table.closest('section');
+    return table.getBoundingClientRect().right - (card.getBoundingClientRect().right - parseFloat(getComputedStyle(card).paddingRight));
+  })))()`) as Promise<number>;
+
 /** Pixels by which the widest card sticks out of the page's column (0 or less: everything fits). */
 export const overflowRight = (page: Page) =>
   page.evaluate(`(() => {

@@ -34,12 +34,12 @@ const projectFile = join(folder, 'journey.pruneflow');
 let serve: ServeProcess;
 let browser: Browser;
 
-/** A colour image of class `c`: its own channel bright, with noise on every pixel (seeded). */
+/** A colour image of class `c`: the channel of its colour bright (blue, green, red: B, G, R), with noise on every pixel (seeded). */
 function picture(c: number, seed: number): Uint8Array {
   const data = new Uint8Array(SIZE * SIZE * 3);
   let state = seed * 7919 + c * 104729 + 1;
   const noise = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 110;
-  for (let i = 0; i < SIZE * SIZE; i++) for (let k = 0; k < 3; k++) data[i * 3 + k] = Math.round(noise() + (k === c % 3 ? 140 : 20));
+  for (let i = 0; i < SIZE * SIZE; i++) for (let k = 0; k < 3; k++) data[i * 3 + k] = Math.round(noise() + (k === 2 - (c % 3) ? 140 : 20));
   return data;
 }
 

@@ -75,6 +75,14 @@ describe('a trained model file in Chromium', () => {
     await page.getByRole('button', { name: 'Next: Review' }).click();
     expect(await page.locator('.review dl').textContent()).toMatch(/Images\s*Fitted to the model: Resize the images to 32×32/);
     await page.getByRole('checkbox', { name: /^Quick trial/ }).check();
+    // Back on the Target step, the estimate is the quick trial's engine: its few timed images do not repay ONNX Runtime.
+    const steps = page.getByRole('navigation', { name: 'Wizard steps' });
+    await steps.getByRole('button', { name: /Target/ }).click();
+    await expect
+      .poll(() => page.locator('.outcome').textContent(), { timeout: 20_000 })
+      .toMatch(/Latency on tfjs WebAssembly \(XNNPACK\) in the quick trial \(estimate\)/);
+    expect(await page.getByText(/too few images to repay converting the model to ONNX Runtime \(CPU\), which times a full run/).count()).toBe(1);
+    await steps.getByRole('button', { name: /Review/ }).click();
     await page.getByLabel('training images').fill('200');
     await page.getByLabel('test images').fill('100');
     await page.getByLabel('Export the pruned model to a folder (optional)').fill(exportFolder);

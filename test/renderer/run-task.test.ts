@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EngineApi, EngineEvent, PruneResult } from '../../core/api/contract.js';
 import type { RunTaskState } from '../../renderer/lib/run-task.svelte.js';
+import { totalSecondsLeft } from '../../renderer/lib/time-left.js';
+import { DEFAULT_PRUNE_CONFIG } from '../../core/api/run-options.js';
 import { answerCalls } from '../../core/api/rpc.js';
 import { checkedEngine } from '../../core/api/validate-call.js';
 import { FakeEngine } from '../electron/fake-engine.js';
@@ -62,8 +64,21 @@ describe('RunTaskState', () => {
     });
     emit({ type: 'task-warning', taskId: 't1', message: 'Batch 64 did not fit in GPU memory; continuing with 32' });
     emit({ type: 'prune-step', taskId: 't1', step: { step: 1, steps: 1, cut: 0.5, metric: 'flops', layers: [{ name: 'conv1', kept: 8, total: 16 }] } });
+    // Fine-tuning's speed is kept apart: it is the pruned model's (a trained file's run has no baseline training to learn from).
+    emit({
+      type: 'task-progress',
+      taskId: 't1',
+      progress: { stage: 'fine-tuning', step: 1, total: 10, message: 'epoch 1', metrics: { imagesPerSecond: 150, loss: 1 } },
+    });
     emit({ type: 'task-done', taskId: 't1', result: { seconds: 3 } as PruneResult });
-    expect([run.phase, run.stage, run.warnings.length, run.pruneStep?.cut, run.trainingSpeed]).toEqual(['done', 'training', 1, 0.5, 90]);
+    expect([run.phase, run.stage, run.warnings.length, run.pruneStep?.cut, run.trainingSpeed, run.fineTuningSpeed]).toEqual([
+      'done',
+      'fine-tuning',
+      1,
+      0.5,
+      90,
+      150,
+    ]);
     run.clear();
     expect({
       phase: run.phase,
@@ -71,6 +86,7 @@ describe('RunTaskState', () => {
       warnings: run.warnings,
       pruneStep: run.pruneStep,
       trainingSpeed: run.trainingSpeed,
+      fineTuningSpeed: run.fineTuningSpeed,
       result: run.result,
     }).toEqual({
       phase: 'idle',
@@ -78,8 +94,30 @@ describe('RunTaskState', () => {
       warnings: [],
       pruneStep: undefined,
       trainingSpeed: undefined,
+      fineTuningSpeed: undefined,
       result: undefined,
     });
+  });
+
+  it('knows the demo’s settings, so the Run screen counts its whole time left and a demo kept in a project saves into it', async () => {
+    const { engine, emit } = engineStandIn();
+    const run = new RunTask(engine);
+    await run.startDemo({ trainEpochs: 1, project: '/tmp/demo.pruneflow' });
+    expect(run.config).toMatchObject({
+      model: 'demo-cnn',
+      schedule: 'one-shot',
+      trainEpochs: 1,
+      fineTuneEpochs: 2,
+      target: { metric: 'flops', reduction: 0.5 },
+    });
+    expect(run.savesTo).toBe('/tmp/demo.pruneflow');
+    // Half the training epoch left (50 s) and then 2 fine-tuning epochs of the half-FLOPs model: about 2 × 50 s more.
+    const left = totalSecondsLeft(
+      { ...DEFAULT_PRUNE_CONFIG, ...run.config },
+      { stage: 'training', step: 50, total: 100, message: 'epoch 1/1, loss 1.000', metrics: { secondsLeft: 50 } },
+    );
+    expect(left).toBeGreaterThan(50 + 2 * 40);
+    emit({ type: 'task-done', taskId: 't1', result: { seconds: 1 } as PruneResult });
   });
 
   it('keeps the held-out accuracy apart from the training points, at the step it was measured, and forgets it on clear', async () => {

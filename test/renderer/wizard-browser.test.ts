@@ -7,7 +7,7 @@ import { FASHION_MNIST_CLASSES } from '../../core/data/builtin-sample.js';
 import { type ServeProcess } from '../core/node/serve/serve-process.js';
 import { startServeAndChromium } from '../browser/serve-and-chromium.js';
 import { RUN_WAIT, UI_WAIT } from '../browser/waits.js';
-import { longTasksSince, openPage, overflowRight, pageNow, screenshot } from './browser-page.js';
+import { longTasksSince, openPage, overflowRight, pageNow, screenshot, tableOverflow } from './browser-page.js';
 
 // The whole wizard in Debian's Chromium through `pruneflow serve`, with the real engine: the built-in
 // sample, the demo CNN untrained (0 epochs: a run in seconds), from the start screen to two sessions of
@@ -229,6 +229,8 @@ describe('the wizard in Chromium', () => {
       const compared = page.getByRole('table', { name: 'Compared sessions' });
       await compared.waitFor({ timeout: UI_WAIT });
       expect(await compared.locator('tbody tr').count()).toBe(2);
+      // The table fits its card (the spreads and changes once pushed its last columns out at 1280 pixels).
+      expect(await tableOverflow(page)).toBeLessThanOrEqual(0.5);
       const chart = page.getByRole('group', { name: /^Accuracy against FLOPs/ });
       expect(await chart.locator('.point.session').count()).toBe(2);
       // Close accuracies get decimals on the axis: no two ticks read the same.

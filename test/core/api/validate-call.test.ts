@@ -63,6 +63,7 @@ const VALID: unknown[] = [
   { method: 'listFolder', args: [''] },
   { method: 'listFolder', args: ['/home/someone/data'] },
   { method: 'estimateCut', args: [{ model: 'resnet20', metric: 'flops' }] },
+  { method: 'estimateCut', args: [{ model: 'resnet20', metric: 'flops', quickTrial: true }] },
   { method: 'estimateCut', args: [{ model: 'demo-cnn', metric: 'params', input: { height: 28, width: 28, channels: 1, classes: 10 } }] },
   {
     method: 'importanceFlow',
@@ -115,6 +116,7 @@ const INVALID: { message: unknown; error: RegExp }[] = [
   { message: { method: 'listFolder', args: ['/tmp\0x'] }, error: /'listFolder': path must be a non-empty string/ },
   { message: { method: 'estimateCut', args: [{ model: 'resnet20' }] }, error: /'estimateCut': request.metric is required/ },
   { message: { method: 'estimateCut', args: [{ model: 'resnet20', metric: 'latency' }] }, error: /request.metric must be one of flops, params/ },
+  { message: { method: 'estimateCut', args: [{ model: 'resnet20', metric: 'flops', quickTrial: 'yes' }] }, error: /request.quickTrial must be true or false/ },
   {
     message: { method: 'estimateCut', args: [{ model: 'resnet20', metric: 'flops', input: { height: 0, width: 28, channels: 1, classes: 10 } }] },
     error: /request.input must be/,

@@ -65,6 +65,12 @@ describe('engine calls behind the wizard', () => {
       engine: 'onnxruntime',
       block: LATENCY_PROFILES.onnxruntime.block,
     });
+    // A quick trial's latency run (48 images) does not repay converting the model: tfjs times it, and the answer says who times a full run.
+    const trial = (await ort.estimateCut({ model: 'resnet20', input, metric: 'flops', quickTrial: true })).latency;
+    expect(trial).toMatchObject({ engine: 'wasm', block: LATENCY_PROFILES.wasm.block, fullRun: 'ONNX Runtime (CPU)' });
+    expect(trial?.why).toContain('A quick trial times 48 images');
+    // Without ONNX Runtime both are tfjs: nothing to say.
+    expect((await engine.estimateCut({ model: 'resnet20', input, metric: 'flops', quickTrial: true })).latency?.fullRun).toBeUndefined();
   });
 
   it('refuses to list folders on a host without files', async () => {
