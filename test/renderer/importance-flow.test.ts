@@ -1,6 +1,5 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../browser/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { wasmCandidate } from '../../core/backend/portable-candidates.js';
 import { readAsset } from '../../core/node/assets.js';
 import { zooEntry } from '../../core/models/zoo.js';
 import { importanceFlow } from '../../core/session/importance-flow.js';
+import { screenshot } from './browser-page.js';
 import { buildHarness } from './build-harness.js';
 import { serveFolder } from './serve-folder.js';
 
@@ -18,9 +18,6 @@ import { serveFolder } from './serve-folder.js';
 declare global {
   var flowHarness: { renderMs: number[]; parseMs: number } | { error: string } | undefined;
 }
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SCREENSHOTS = join(ROOT, 'docs/screenshots');
 
 let folder: string;
 let server: Awaited<ReturnType<typeof serveFolder>>;
@@ -119,8 +116,7 @@ describe('importance flow of ResNet-110 in Chromium', () => {
     const target = bands.find((n) => n.pruned > 0 && n.pruned < 1) ?? bands[4];
     await page.hover(`[data-node="${target.id}"]`);
     await expect.poll(() => page.textContent('.tooltip')).toContain('stage3_block9_a_conv');
-    await mkdir(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: join(SCREENSHOTS, 'importance-flow.png') });
+    await screenshot(page, 'importance-flow');
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -165,7 +161,7 @@ describe('importance flow of ResNet-110 in Chromium', () => {
       return times;
     })()`)) as number[];
     console.log(`ResNet-110 importance flow: one slider step repaints in ${stepMs.map((ms) => ms.toFixed(0)).join(', ')} ms`);
-    await page.screenshot({ path: join(SCREENSHOTS, 'importance-flow-dark.png') });
+    await screenshot(page, 'importance-flow-dark');
     expect(problems).toEqual([]);
     await page.close();
   });
