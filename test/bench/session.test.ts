@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,9 @@ import { parseCliSession, type SessionBenchReport, SessionOutputError } from './
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const run = promisify(execFile);
+// The repository's own CIFAR-10 excerpt (200 training, 100 test images), so the test needs nothing beside the checkout.
+const DATA = join(ROOT, 'test/fixtures/cifar/cifar-10-batches-bin');
+const records = (file: string) => statSync(join(DATA, file)).size / 3073;
 const scratch = mkdtempSync(join(tmpdir(), 'session-bench-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -23,11 +26,19 @@ describe('bench:session', () => {
   it(`runs the tiny session end to end: Pruneflow's CLI into a project, ${torchSide}`, { timeout: 600_000 }, async () => {
     const { stdout } = await run(process.execPath, [join(ROOT, 'dist/test/bench/session.js'), '--tiny', '--scratch', scratch], {
       cwd: ROOT,
+      env: { ...process.env, PRUNEFLOW_BENCH_DATA: DATA },
       maxBuffer: 16 * 1024 * 1024,
     });
     const report = JSON.parse(readFileSync(join(scratch, 'report.json'), 'utf8')) as SessionBenchReport;
     expect(report.mode).toBe('tiny');
-    expect(report.protocol).toMatchObject({ trainImages: 256, testImages: 256, criterion: 'l1', flopsCut: 0.5, epochs: 1, weightDecay: 5e-4 });
+    expect(report.protocol).toMatchObject({
+      trainImages: records('data_batch_1.bin'),
+      testImages: records('test_batch.bin'),
+      criterion: 'l1',
+      flopsCut: 0.5,
+      epochs: 1,
+      weightDecay: 5e-4,
+    });
 
     // Pruneflow's side: the session finished in the project, 50% of the FLOPs cut, accuracies as fractions.
     const p = report.pruneflow;
