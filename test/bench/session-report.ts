@@ -187,7 +187,8 @@ export function sessionMarkdown(r: SessionBenchReport): string {
       : `| Torch-Pruning | not run | | ${t.reason} | | | |`,
     '',
     t.ran
-      ? `Pruneflow took ${r.ratio!.toFixed(2)}x Torch-Pruning's wall time: the target (at most ${r.target}x) is ${r.met ? 'met' : 'missed'}.`
+      ? `Pruneflow took ${r.ratio!.toFixed(2)}x Torch-Pruning's wall time: ` +
+        (r.mode === 'tiny' ? 'a tiny-mode check, no verdict.' : `the target (at most ${r.target}x) is ${r.met ? 'met' : 'missed'}.`)
       : 'Torch-Pruning did not run: no ratio.',
     `Pruneflow's engine: ${[`backend ${p.backend}`, ...p.backendDetails].join('; ')}.`,
   ].join('\n');
