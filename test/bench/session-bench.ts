@@ -72,10 +72,13 @@ export async function runSessionBench(options: SessionBenchOptions): Promise<Ses
 
   const source = cifarSubsetPath();
   const data = protocol.images ? await cutSubset(source, join(scratch, 'data'), protocol.images.train, protocol.images.test) : source;
-  // The baseline of bench:papers (PyTorch-trained, converted and checked); trained once and kept.
+  // The baseline of bench:papers (PyTorch-trained, converted and checked); trained once and kept. A tiny run trains
+  // its own in the scratch folder each time: a kept one would be checked against logits of other data.
   await wasmCandidate.load();
-  const baseline = await ensurePapersBaseline(paths.baselineDir, data, protocol, log);
-  const model = join(paths.baselineDir, 'model.json');
+  const baselineDir = options.mode === 'tiny' ? join(scratch, 'baseline') : paths.baselineDir;
+  if (options.mode === 'tiny') await rm(baselineDir, { recursive: true, force: true });
+  const baseline = await ensurePapersBaseline(baselineDir, data, protocol, log);
+  const model = join(baselineDir, 'model.json');
   const cut = protocol.cuts[0];
   const loadBefore = loadavg().map((l) => Math.round(l * 100) / 100);
 
@@ -117,7 +120,7 @@ export async function runSessionBench(options: SessionBenchOptions): Promise<Ses
     ];
     const measured = await measureChildren(() =>
       runTorchPapers<TorchPruneJson>(
-        ['prune', `--data=${data}`, `--baseline=${paths.baselineDir}`, `--tp-path=${torchPruning}`, '--criterion=l1', `--cut=${cut}`, '--seed=1', ...recipe],
+        ['prune', `--data=${data}`, `--baseline=${baselineDir}`, `--tp-path=${torchPruning}`, '--criterion=l1', `--cut=${cut}`, '--seed=1', ...recipe],
         log,
         24 * 3600_000,
         TORCH_THREADS,
