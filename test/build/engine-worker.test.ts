@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../core/api/contract.js';
 import type { EngineRelay } from '../../core/node/engine-thread/worker-relay.js';
-import { npm, ROOT } from './run.js';
+import { buildNodeIfStale, ROOT } from './run.js';
 
 // The desktop engine host without Electron: the compiled engine-worker.js in a real worker thread,
 // driven through the compiled relay exactly as the main process drives it.
@@ -10,7 +10,7 @@ let relay: EngineRelay;
 const events: EngineEvent[] = [];
 
 beforeAll(async () => {
-  await npm('build:node');
+  await buildNodeIfStale('dist/electron/engine-worker.js');
   const { createWorkerRelay } = (await import(
     `${ROOT}dist/core/node/engine-thread/worker-relay.js`
   )) as typeof import('../../core/node/engine-thread/worker-relay.js');

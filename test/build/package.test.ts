@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { npm, ROOT, run } from './run.js';
+import { buildAllIfStale, ROOT, run } from './run.js';
 
 // Builds the app, packs it with electron-builder around a stand-in Electron (no binary can be
 // downloaded here) and checks what a user would get: the app's code and the engine's WebAssembly,
@@ -15,7 +15,7 @@ const resources = join(unpacked, 'resources');
 let files: Set<string>;
 
 beforeAll(async () => {
-  await npm('build');
+  await buildAllIfStale();
   const electronDist = (await run(process.execPath, ['build/stand-in-electron.mjs', join(work, 'electron')])).trim();
   await run(
     process.execPath,

@@ -34,16 +34,36 @@ export async function run(command: string, args: string[], env: NodeJS.ProcessEn
 // bundle from the one users get): builds run from tests are production builds, as `npm run build` in a shell.
 export const npm = (script: string) => run('npm', ['run', '--silent', script], { NODE_ENV: 'production' });
 
+// `npm test` builds everything before Vitest starts. A test rebuilds only what is missing or older than its
+// sources (someone running one test file after an edit): a rebuild rewrites dist/ file by file, and another
+// test file running meanwhile would load a half-written module.
+const SOURCE = /\.(ts|svelte|css|html|mjs|cjs)$/;
+
 const newestSource = (dir: string): number =>
   Math.max(
     0,
     ...readdirSync(dir, { withFileTypes: true }).map((e) =>
-      e.isDirectory() ? newestSource(join(dir, e.name)) : e.name.endsWith('.ts') ? statSync(join(dir, e.name)).mtimeMs : 0,
+      e.isDirectory() ? newestSource(join(dir, e.name)) : SOURCE.test(e.name) ? statSync(join(dir, e.name)).mtimeMs : 0,
     ),
   );
 
-/** Runs `npm run build:node` when `built` (a compiled file in dist/) is missing or older than a source in core/. */
-export async function buildNodeIfStale(built: URL): Promise<void> {
-  const time = existsSync(built) ? statSync(built).mtimeMs : 0;
-  if (time < newestSource(join(ROOT, 'core'))) await npm('build:node');
+/** Runs `npm run <script>` when `built` (a file it writes under dist/) is missing or older than a source in `folders`. */
+async function buildIfStale(script: string, built: URL | string, folders: string[]): Promise<void> {
+  const path = typeof built === 'string' ? join(ROOT, built) : built;
+  const time = existsSync(path) ? statSync(path).mtimeMs : 0;
+  if (time < Math.max(...folders.map((folder) => newestSource(join(ROOT, folder))))) await npm(script);
+}
+
+/** `npm run build:node` (tsc: dist/core, dist/electron) when `built` is missing or older than a source. */
+export const buildNodeIfStale = (built: URL | string) => buildIfStale('build:node', built, ['core', 'electron']);
+
+/** `npm run build:preload` when dist/electron/preload.cjs is missing or older than a source it bundles. */
+export const buildPreloadIfStale = () => buildIfStale('build:preload', 'dist/electron/preload.cjs', ['core', 'electron']);
+
+/** Every part of `npm run build` that is missing or older than its sources. */
+export async function buildAllIfStale(): Promise<void> {
+  await buildNodeIfStale('dist/electron/main.js');
+  await buildIfStale('build:renderer', 'dist/renderer/index.html', ['core', 'renderer']);
+  await buildIfStale('build:engine-worker', 'dist/renderer/engine/engine-worker.js', ['core']);
+  await buildPreloadIfStale();
 }

@@ -6,7 +6,7 @@ import { CALL_METHODS, type EngineBridge } from '../../core/api/bridge.js';
 import type { AppCommand, DesktopShellBridge } from '../../core/api/desktop-shell.js';
 import { APP_COMMAND_CHANNEL, DOCUMENT_STATE_CHANNEL, ENGINE_CALL_CHANNEL, HOST_FILES_CHANNEL, SHELL_READY_CHANNEL } from '../../electron/ipc-channels.js';
 import type { HostFileBridge } from '../../core/api/host-files-protocol.js';
-import { npm, ROOT } from '../build/run.js';
+import { buildPreloadIfStale, ROOT } from '../build/run.js';
 
 // The built preload (dist/electron/preload.cjs, one CommonJS file as a sandboxed preload must be),
 // run against a fake `electron` module: what it exposes and what it sends.
@@ -24,7 +24,7 @@ class FakeIpcRenderer extends EventEmitter {
 
 let source: string;
 beforeAll(async () => {
-  await npm('build:preload');
+  await buildPreloadIfStale();
   source = readFileSync(join(ROOT, 'dist/electron/preload.cjs'), 'utf8');
 }, 120_000);
 

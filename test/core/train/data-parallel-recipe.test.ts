@@ -9,8 +9,6 @@
  * normalises by its shard's statistics (as PyTorch's DDP without SyncBatchNorm), so only the resume test,
  * which compares data-parallel runs with each other, uses one.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -25,15 +23,7 @@ import { type NodeReplicaPort, nodeReplicaSpawner, trainingWorkerUrl } from '../
 import { startDataParallel } from '../../../core/train/data-parallel/index.js';
 import { fit, type FitOptions, type FitState } from '../../../core/train/fit.js';
 import type { ProgressListener } from '../../../core/train/progress.js';
-import { npm, ROOT } from '../../build/run.js';
-
-const newest = (dir: string): number =>
-  Math.max(
-    0,
-    ...readdirSync(dir, { withFileTypes: true }).map((e) =>
-      e.isDirectory() ? newest(join(dir, e.name)) : e.name.endsWith('.ts') ? statSync(join(dir, e.name)).mtimeMs : 0,
-    ),
-  );
+import { buildNodeIfStale } from '../../build/run.js';
 
 let data: ImageDataset;
 let small: ImageDataset;
@@ -47,15 +37,7 @@ const spawnReplica = (i: number) => {
 };
 
 beforeAll(async () => {
-  const worker = trainingWorkerUrl();
-  const built = (() => {
-    try {
-      return statSync(worker).mtimeMs;
-    } catch {
-      return 0;
-    }
-  })();
-  if (built < newest(join(ROOT, 'core'))) await npm('build:node');
+  await buildNodeIfStale(trainingWorkerUrl());
   spawn = nodeReplicaSpawner();
   await wasmCandidate.load();
   ({ train: data } = await loadBuiltinSample(readAsset));

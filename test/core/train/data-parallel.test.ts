@@ -2,8 +2,6 @@
  * Data-parallel training on real worker threads. The workers run the compiled dist/core/node/training-worker.js
  * (`npm test` builds first; run alone, this file rebuilds dist when a core source is newer than the worker).
  */
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -18,15 +16,7 @@ import { readAsset } from '../../../core/node/assets.js';
 import { type NodeReplicaPort, nodeReplicaSpawner, trainingWorkerUrl } from '../../../core/node/training-workers.js';
 import { cosineRate } from '../../../core/train/fit.js';
 import { DataParallelError, startDataParallel } from '../../../core/train/data-parallel/index.js';
-import { npm, ROOT } from '../../build/run.js';
-
-const newest = (dir: string): number =>
-  Math.max(
-    0,
-    ...readdirSync(dir, { withFileTypes: true }).map((e) =>
-      e.isDirectory() ? newest(join(dir, e.name)) : e.name.endsWith('.ts') ? statSync(join(dir, e.name)).mtimeMs : 0,
-    ),
-  );
+import { buildNodeIfStale } from '../../build/run.js';
 
 let data: ImageDataset;
 let test: ImageDataset;
@@ -35,15 +25,7 @@ const ports: NodeReplicaPort[] = [];
 let spawn: ReturnType<typeof nodeReplicaSpawner>;
 
 beforeAll(async () => {
-  const worker = trainingWorkerUrl();
-  const built = (() => {
-    try {
-      return statSync(worker).mtimeMs;
-    } catch {
-      return 0;
-    }
-  })();
-  if (built < newest(join(ROOT, 'core'))) await npm('build:node');
+  await buildNodeIfStale(trainingWorkerUrl());
   spawn = nodeReplicaSpawner();
   await wasmCandidate.load();
   ({ train: data, test } = await loadBuiltinSample(readAsset));
