@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,26 +7,16 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exportModel } from '../../../core/models/io/export-model.js';
-import { ROOT } from '../../build/run.js';
+import { runCli } from './run-cli.js';
 
 // The built command line (npm test builds dist/ first), run as a user would: a model file that does not name its
 // classes, whose outputs are the data set's classes in another order, and a labels file that names them.
-const CLI = join(ROOT, 'dist/core/node/cli.js');
 const folder = mkdtempSync(join(tmpdir(), 'pruneflow-class-names-'));
 const modelDir = join(folder, 'model');
 const data = join(folder, 'colours');
 const labels = join(folder, 'labels.txt');
 
-function pruneflow(args: string[]) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, PRUNEFLOW_SETTINGS: join(folder, 'settings.json') } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const pruneflow = (args: string[]) => runCli(args, { env: { ...process.env, PRUNEFLOW_SETTINGS: join(folder, 'settings.json') } });
 
 /**
  * Output k of the model fires on the colour MODEL_ORDER[k]: green, red, blue, where the data's folders sort blue, green,

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,11 +9,11 @@ import { openDataSource } from '../../../core/node/open-data-source.js';
 import { nodeProjectStore } from '../../../core/node/project-file.js';
 import { runProjectSession } from '../../../core/session/project-session.js';
 import { ROOT } from '../../build/run.js';
+import { runCli } from './run-cli.js';
 import { parseCsv, unbalancedTags } from '../report/report-checks.js';
 
 // The built command line (npm test builds dist/ first), run as a user would, on a project the engine made:
 // the demo CNN on the 5-image CIFAR-10 fixture, untrained, two sessions.
-const CLI = join(ROOT, 'dist/core/node/cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'pruneflow-cli-compare-'));
 const file = join(dir, 'study.pruneflow');
 const data = join(dir, 'cifar10');
@@ -22,23 +21,9 @@ const env = { ...process.env, PRUNEFLOW_SETTINGS: join(dir, 'no-settings.json') 
 const NAME = 'l2, "gentle" 30%';
 const results: PruneResult[] = [];
 
-function pruneflow(args: string[], interruptWhen?: string, extraEnv: NodeJS.ProcessEnv = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...env, ...extraEnv }, cwd: dir });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      // Ctrl-C once the work has started: the cancel must land at a batch boundary.
-      if (interruptWhen && stderr.includes(interruptWhen)) {
-        setTimeout(() => child.kill('SIGINT'), 300);
-        interruptWhen = undefined;
-      }
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** Runs the CLI; Ctrl-C 300 ms after stderr shows `interruptWhen`: the cancel must land at a batch boundary. */
+const pruneflow = (args: string[], interruptWhen?: string, extraEnv: NodeJS.ProcessEnv = {}) =>
+  runCli(args, { env: { ...env, ...extraEnv }, cwd: dir, stop: interruptWhen ? { when: interruptWhen, signal: 'SIGINT', afterMs: 300 } : undefined });
 
 beforeAll(async () => {
   await wasmCandidate.load();

@@ -1,27 +1,17 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../../build/run.js';
+import { runCli } from './run-cli.js';
 
 // The built command line (npm test builds dist/ first), run as a user would, on a file PyTorch exported.
-const CLI = join(ROOT, 'dist/core/node/cli.js');
 const MODEL = join(ROOT, 'test/fixtures/onnx/cifar-resnet.onnx');
 const SUBSET = join(ROOT, 'test/fixtures/cifar/cifar-10-batches-bin');
 const folder = mkdtempSync(join(tmpdir(), 'pruneflow-cli-onnx-'));
 
-function pruneflow(args: string[]) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, PRUNEFLOW_SETTINGS: join(folder, 'settings.json') } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const pruneflow = (args: string[]) => runCli(args, { env: { ...process.env, PRUNEFLOW_SETTINGS: join(folder, 'settings.json') } });
 
 describe('pruneflow on ONNX files', () => {
   it('model info reads a PyTorch export: layers named after its modules, the pre-flight report', async () => {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,24 +7,15 @@ import { loadProjectFile } from '../../../core/node/project-file.js';
 import { loadSessionWeights, replayHistory } from '../../../core/project/replay.js';
 import { openStoredModel } from '../../../core/project/stored-model.js';
 import { ROOT } from '../../build/run.js';
+import { runCli } from './run-cli.js';
 import { serializeProject } from '../../../core/project/project-codec.js';
 import { projectOf, tinyModel } from '../project/project-fixture.js';
 
 // The built command line (npm test builds dist/ first), run as a user would.
-const CLI = join(ROOT, 'dist/core/node/cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'pruneflow-cli-project-'));
 const env = { ...process.env, PRUNEFLOW_SETTINGS: join(dir, 'no-settings.json'), PRUNEFLOW_TRAINING_REPLICAS: '1' };
 
-function pruneflow(args: string[]) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, cwd: dir });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const pruneflow = (args: string[]) => runCli(args, { env, cwd: dir });
 
 const quick = ['--epochs', '0', '--fine-tune-epochs', '0', '--sample', '500,200'];
 

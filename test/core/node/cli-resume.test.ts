@@ -1,14 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadProjectFile } from '../../../core/node/project-file.js';
-import { ROOT } from '../../build/run.js';
+import { runCli } from './run-cli.js';
 import { writeSyntheticCifar } from '../session/synthetic-cifar.js';
 
 // The built command line (npm test builds dist/ first), run as a user would.
-const CLI = join(ROOT, 'dist/core/node/cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'pruneflow-cli-resume-'));
 const data = writeSyntheticCifar(join(dir, 'cifar'), 128, 40);
 /** The demo CNN, untrained, four batches a fine-tuning epoch: a run of a few seconds with four epoch checkpoints. */
@@ -33,22 +31,8 @@ const prune = (project: string) => [
 ];
 
 /** Runs the CLI; sends `signal` once stderr shows `when` (a checkpoint line), as a crash or Ctrl-C would land. */
-function pruneflow(args: string[], stop?: { when: string; signal: NodeJS.Signals }) {
-  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, PRUNEFLOW_SETTINGS: join(dir, 'absent.json') } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      if (stop && stderr.includes(stop.when)) {
-        child.kill(stop.signal);
-        stop = undefined;
-      }
-    });
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
+const pruneflow = (args: string[], stop?: { when: string; signal: NodeJS.Signals }) =>
+  runCli(args, { env: { ...process.env, PRUNEFLOW_SETTINGS: join(dir, 'absent.json') }, stop });
 
 describe('pruneflow resume', () => {
   it('finishes a session killed in fine-tuning and then cancelled with Ctrl-C, as the uninterrupted run ends', async () => {

@@ -1,25 +1,14 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../../build/run.js';
+import { runCli } from './run-cli.js';
 
 // The built command line (npm run build:node), run as a user would; the cache lives beside the settings.
-const CLI = join(ROOT, 'dist/core/node/cli.js');
 const settingsDir = mkdtempSync(join(tmpdir(), 'pruneflow-sensitivity-'));
 const cacheDir = join(settingsDir, 'cache');
 
-function pruneflow(args: string[]) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, PRUNEFLOW_SETTINGS: join(settingsDir, 'settings.json') } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const pruneflow = (args: string[]) => runCli(args, { env: { ...process.env, PRUNEFLOW_SETTINGS: join(settingsDir, 'settings.json') } });
 
 const ANALYSIS = ['sensitivity', '--model', 'demo-cnn', '--data', 'builtin:fashion-mnist', '--epochs', '0', '--images', '100', '--ratios', '0.5,0.75'];
 

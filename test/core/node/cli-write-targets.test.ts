@@ -1,24 +1,14 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../../build/run.js';
+import { runCli } from './run-cli.js';
 
 // The built command line on paths that cannot work: it must say so at once, by name and path, not after a run.
-const CLI = join(ROOT, 'dist/core/node/cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'pruneflow-cli-targets-'));
 
-function pruneflow(args: string[]) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, PRUNEFLOW_SETTINGS: join(dir, 'absent.json') } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const pruneflow = (args: string[]) => runCli(args, { env: { ...process.env, PRUNEFLOW_SETTINGS: join(dir, 'absent.json') } });
 
 describe('pruneflow on targets it cannot use', () => {
   it('refuses `prune --export` onto an existing file before the run, naming it', async () => {

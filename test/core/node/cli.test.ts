@@ -1,13 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode as encodePng } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../../build/run.js';
+import { runCli } from './run-cli.js';
 
 // The built command line (npm test builds dist/ first), run as a user would.
-const CLI = join(ROOT, 'dist/core/node/cli.js');
 const settingsDir = mkdtempSync(join(tmpdir(), 'pruneflow-settings-'));
 const noSettings = join(settingsDir, 'absent.json');
 /** Real CIFAR-10 batches in the official binary layout: 20 train and 10 test images per class. */
@@ -30,23 +29,12 @@ function stripesDataset(root: string): string {
   return root;
 }
 
-function pruneflow(args: string[], env: NodeJS.ProcessEnv = {}, killAfterMs?: number) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, PRUNEFLOW_SETTINGS: noSettings, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      // Ctrl-C once training has started: the cancel must land at a batch boundary.
-      if (killAfterMs !== undefined && stderr.includes('training')) {
-        setTimeout(() => child.kill('SIGINT'), killAfterMs);
-        killAfterMs = undefined;
-      }
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+/** Runs the CLI; Ctrl-C `killAfterMs` after training starts: the cancel must land at a batch boundary. */
+const pruneflow = (args: string[], env: NodeJS.ProcessEnv = {}, killAfterMs?: number) =>
+  runCli(args, {
+    env: { ...process.env, PRUNEFLOW_SETTINGS: noSettings, ...env },
+    stop: killAfterMs === undefined ? undefined : { when: 'training', signal: 'SIGINT', afterMs: killAfterMs },
   });
-}
 
 describe('pruneflow command line', () => {
   it('reports the backend and why, as JSON for scripts', async () => {
