@@ -76,6 +76,8 @@ export class RunTaskState {
   pausedAt = $state(0);
   /** The project file the run saves into, if any (a session of the wizard, or one resumed). */
   savesTo = $state<string>();
+  /** The session of `savesTo` the run continues, when it resumed one (a new session's id comes from the engine). */
+  resumedSession = $state<string>();
   /** Images per second of baseline training, last seen: the wizard's run-time estimate learns from it. */
   trainingSpeed = $state<number>();
   /** Images per second of fine-tuning the pruned model, last seen: what a run of a trained file (no baseline training) teaches the estimate. */
@@ -116,7 +118,7 @@ export class RunTaskState {
   /** Continues an interrupted session of a project from its last checkpoint; `inputs` name its model and data for the Run screen. */
   resumeSession(path: string, sessionId: string, inputs?: Pick<PruneConfig, 'model' | 'data'>): Promise<boolean> {
     const config = inputs && { ...inputs, project: path };
-    return this.#start('pruning', config, () => this.#engine.resumeSession(path, sessionId), path, `Resumed session ${sessionId} of ${path}`);
+    return this.#start('pruning', config, () => this.#engine.resumeSession(path, sessionId), path, `Resumed session ${sessionId} of ${path}`, sessionId);
   }
 
   /** Forgets a finished run (a new project starts clean); a busy run stays. */
@@ -127,6 +129,7 @@ export class RunTaskState {
     this.error = undefined;
     this.config = undefined;
     this.savesTo = undefined;
+    this.resumedSession = undefined;
     this.progress = undefined;
     this.points = [];
     this.heldOut = [];
@@ -170,11 +173,13 @@ export class RunTaskState {
     start: () => Promise<{ taskId: string }>,
     savesTo = config?.project,
     note = kind === 'demo' ? 'Demo started' : `Session started: ${config?.model} on ${config?.data}`,
+    resumedSession?: string,
   ): Promise<boolean> {
     if (this.busy) return false;
     this.kind = kind;
     this.config = config;
     this.savesTo = savesTo;
+    this.resumedSession = resumedSession;
     this.phase = 'starting';
     this.#taskId = undefined;
     this.#step = 0;
