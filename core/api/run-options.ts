@@ -56,6 +56,8 @@ export const OPTIMIZERS = ['adam', 'sgd'] as const;
 export const LR_SCHEDULES = ['cosine', 'step', 'constant'] as const;
 export const LR_STEP_UNITS = ['batch', 'epoch'] as const;
 export const WEIGHT_DECAY_TARGETS = ['all', 'kernels'] as const;
+/** CIP's switches as CIP-SPEC section 6 sets them (core/importance/cip-settings.ts adds the internal ones). */
+export const CIP_SWITCH_DEFAULTS = { alpha: 0.5, beta: 0.5, tau: 1, sigmoid: true, rowNormalisation: true } as const;
 export const GROUP_NORMALISATIONS = ['mean', 'max', 'sum', 'lamp', 'none'] as const;
 export const MODEL_EXPORT_FORMATS = ['tfjs', 'keras-h5', 'keras', 'onnx', 'tflite'] as const;
 
@@ -114,6 +116,24 @@ const PRUNE_OPTIONS = {
       "(lamp) or none; the criterion's own choice when absent (mean for most, lamp for LAMP)",
     flag: '--group-norm <kind>',
   }),
+  cip: option(
+    z
+      .strictObject({
+        alpha: z.number().min(0).max(1).optional(),
+        beta: z.number().min(0).max(16).optional(),
+        tau: z.number().gt(0).max(100).optional(),
+        sigmoid: z.boolean().optional(),
+        rowNormalisation: z.boolean().optional(),
+      })
+      .optional(),
+    {
+      expects: '{ alpha?: 0..1, beta?: 0..16, tau?: above 0 to 100, sigmoid?: boolean, rowNormalisation?: boolean }',
+      help:
+        "criterion cip: its switches (docs/cip.md): alpha, the propagated share's weight against the local score; beta, " +
+        "the kernel term's exponent; tau, the sigmoid's slope; sigmoid and rowNormalisation on or off",
+      fallback: CIP_SWITCH_DEFAULTS,
+    },
+  ),
   roundTo: option(integer(1, 256).default(1), {
     expects: 'an integer from 1 to 256',
     help: 'keep channel counts a multiple of n (8 suits SIMD kernels); 1 = exact',

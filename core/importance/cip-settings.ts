@@ -1,3 +1,5 @@
+import { CIP_SWITCH_DEFAULTS } from '../api/run-options.js';
+
 /**
  * The knobs of CIP (CIP-SPEC sections 2, 3 and 7). Every published baseline the spec lists is a setting
  * of these, so ablations run the same code.
@@ -19,15 +21,7 @@ export interface CipSettings {
   unitStatistic: boolean;
 }
 
-export const CIP_DEFAULTS: Readonly<CipSettings> = {
-  tau: 1,
-  beta: 0.5,
-  alpha: 0.5,
-  eps: 1e-6,
-  sigmoid: true,
-  rowNormalisation: true,
-  unitStatistic: false,
-};
+export const CIP_DEFAULTS: Readonly<CipSettings> = { ...CIP_SWITCH_DEFAULTS, eps: 1e-6, unitStatistic: false };
 
 /** Section 7: NISP (Yu et al. 2018) is CIP with alpha = 1, mu = 1 and no row normalisation. */
 export const NISP_SETTINGS: Readonly<Partial<CipSettings>> = { alpha: 1, unitStatistic: true, rowNormalisation: false };

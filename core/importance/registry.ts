@@ -1,11 +1,12 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { CRITERIA_INFO, type CriterionId } from '../api/catalog.js';
+import type { PruneConfig } from '../api/contract.js';
 import { SharedLayerError, sharedLayers } from '../models/model-calls.js';
 import { assertOneCallPerLayer, ONE_CALL_REASON } from './cip-topology.js';
 import { activationMean } from './activation-mean.js';
 import { apoz } from './apoz.js';
 import { bnScale } from './bn-scale.js';
-import { cip } from './cip.js';
+import { cip, createCip } from './cip.js';
 import type { ImportanceCriterion } from './criterion.js';
 import { fpgm } from './fpgm.js';
 import { groupL1 } from './group-l1.js';
@@ -45,6 +46,12 @@ export function getCriterion(id: string): ImportanceCriterion {
   const criterion = CRITERIA.get(id);
   if (!criterion) throw new UnknownCriterionError(`Unknown importance criterion '${id}'. Known: ${[...CRITERIA.keys()].join(', ')}.`);
   return criterion;
+}
+
+/** The run's criterion: CIP with the run's own switches where it sets any, else the registered one. */
+export function criterionFor(config: Pick<PruneConfig, 'criterion' | 'cip'>): ImportanceCriterion {
+  if (config.criterion === 'cip' && config.cip && Object.keys(config.cip).length > 0) return createCip(config.cip);
+  return getCriterion(config.criterion);
 }
 
 export function listCriteria(): ImportanceCriterion[] {

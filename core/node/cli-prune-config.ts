@@ -24,6 +24,7 @@ export interface PruneFlags extends InputFlags {
   distillWeight?: number;
   distillTemperature?: number;
   patience?: number;
+  cip?: NonNullable<PruneConfig['cip']>;
   export?: string;
   format?: string;
   overwrite?: boolean;
@@ -66,6 +67,7 @@ export async function pruneConfigFrom(flags: PruneFlags): Promise<Partial<PruneC
       sample: flags.sample,
       distillation: distillationFrom(flags, file.distillation),
       earlyStopping: flags.patience === undefined ? undefined : { patience: flags.patience },
+      cip: flags.cip && { ...file.cip, ...flags.cip },
       input: inputOptionsFrom(flags),
       classNames: flags.classNamesFile ? await readClassNamesFile(flags.classNamesFile) : undefined,
     }),
@@ -80,6 +82,24 @@ export async function pruneConfigFrom(flags: PruneFlags): Promise<Partial<PruneC
   if (!config.model || !config.data)
     throw new InvalidArgumentError('prune needs --model and --data (or --demo, a --config file that names both, or an existing --project)');
   return config as Partial<PruneConfig> & Pick<PruneConfig, 'model' | 'data'>;
+}
+
+const CIP_NUMBERS = ['alpha', 'beta', 'tau'] as const;
+const CIP_SWITCHES = ['sigmoid', 'rowNormalisation'] as const;
+
+/** `--cip alpha=0,beta=0.5,sigmoid=off`: CIP's switches (the engine checks their ranges, as for a config file). */
+export function cipSwitches(value: string, previous: NonNullable<PruneConfig['cip']> = {}): NonNullable<PruneConfig['cip']> {
+  const switches: Record<string, number | boolean> = { ...previous };
+  for (const part of value.split(',').filter(Boolean)) {
+    const [name = '', text = ''] = part.split('=').map((t) => t.trim());
+    if ((CIP_NUMBERS as readonly string[]).includes(name) && text !== '' && Number.isFinite(Number(text))) switches[name] = Number(text);
+    else if ((CIP_SWITCHES as readonly string[]).includes(name) && /^(on|off|true|false)$/.test(text)) switches[name] = text === 'on' || text === 'true';
+    else
+      throw new InvalidArgumentError(
+        `'${part}': expected name=value pairs of ${CIP_NUMBERS.join(', ')} (numbers) and ${CIP_SWITCHES.join(', ')} (on or off), e.g. alpha=0,sigmoid=off`,
+      );
+  }
+  return switches;
 }
 
 /** The distillation flags over the config file's settings; a temperature alone turns nothing on. */

@@ -9,7 +9,7 @@ import { describeBackendReport } from '../backend/backend-report.js';
 import { PRUNEFLOW_VERSION } from '../version.js';
 import { formatDatasetPreview, formatPruneTable, formatModelReport } from './cli-output.js';
 import { addInputFlags } from './cli-input-flags.js';
-import { DEFAULT_DISTILL_TEMPERATURE, type PruneFlags, pruneConfigFrom } from './cli-prune-config.js';
+import { cipSwitches, DEFAULT_DISTILL_TEMPERATURE, type PruneFlags, pruneConfigFrom } from './cli-prune-config.js';
 import { addRunFlags, FLAGGED_OPTIONS, runOptionParser } from './cli-run-flags.js';
 import { formatProjectInfo, projectInfo, relinkProjectDataset } from './cli-project.js';
 import { formatSensitivityReport } from './cli-sensitivity-output.js';
@@ -108,6 +108,11 @@ const pruneCommand = addInputFlags(program.command('prune'))
     '--patience <epochs>',
     'early stopping: stop a training stage after this many epochs without better validation accuracy, keeping the best weights',
     count,
+  )
+  .option(
+    '--cip <switches>',
+    'criterion cip: its switches as name=value pairs, e.g. alpha=0,beta=0.5,tau=1,sigmoid=off,rowNormalisation=on (docs/cip.md)',
+    cipSwitches,
   )
   .option('--sample <train,test>', 'quick trial: a stratified sample of this many training and test images', sampleSizes)
   .option('--export <folder>', 'write the pruned model into this folder')

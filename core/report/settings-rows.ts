@@ -22,6 +22,15 @@ const SETTINGS: { [K in keyof PruneConfig]-?: (value: NonNullable<PruneConfig[K]
     c.ranking === 'global'
       ? ['Scores made comparable by', v === 'none' ? 'nothing (raw scores)' : v === 'lamp' ? "LAMP's ratio" : `each layer's ${v}`]
       : undefined,
+  cip: (v, c) =>
+    c.criterion === 'cip' && Object.keys(v).length > 0
+      ? [
+          "CIP's switches",
+          Object.entries(v)
+            .map(([name, value]) => `${name} ${typeof value === 'boolean' ? (value ? 'on' : 'off') : value}`)
+            .join(', '),
+        ]
+      : undefined,
   roundTo: (v) => ['Kept channels rounded to', v > 1 ? `multiples of ${v}` : 'exact counts'],
   layerRatios: (v) => [
     'Shares set by hand',

@@ -6,7 +6,7 @@ import { readBatch } from '../data/streaming/read-batch.js';
 import type { ImageDataset, Normalisation } from '../data/image-dataset.js';
 import { seededRandom, shuffledIndices } from '../data/random.js';
 import { buildChannelGraph, type ChannelGraph } from '../graph/channel-graph.js';
-import { checkCriterionFits, getCriterion } from '../importance/registry.js';
+import { checkCriterionFits, criterionFor } from '../importance/registry.js';
 import type { ImportanceCriterion } from '../importance/criterion.js';
 import { type LatencyRuns, latencyRuns, measureLatency, measureSpeedup } from '../metrics/latency.js';
 import { checkExportable, exportModel } from '../models/io/export-model.js';
@@ -116,7 +116,7 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
   // Forward-only work (evaluation, activations, sensitivity, latency) runs on ONNX Runtime where the host has it and it pays off.
   const forward = new ForwardChooser(context.forwardEngine);
   // Mistakes in the choices fail before any work: an unknown criterion, layer or a target out of reach.
-  const criterion = withForward(countingScores(getCriterion(config.criterion), config, onProgress), forward);
+  const criterion = withForward(countingScores(criterionFor(config), config, onProgress), forward);
   const schedule = scheduleFor(config);
   const distillation = distillationFor(config);
   // Sensitivity shares are final widths: the iterative schedule would compound and round them step by step and miss the target.
@@ -137,7 +137,7 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
   // criterion that cannot score this model (CIP on a layer called twice).
   try {
     if (config.export) checkExportable(baseline, config.export.format);
-    checkCriterionFits(getCriterion(config.criterion), baseline);
+    checkCriterionFits(criterionFor(config), baseline);
   } catch (error) {
     baseline.dispose();
     throw error;

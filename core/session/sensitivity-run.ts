@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { PruneConfig, SensitivityReport } from '../api/contract.js';
 import { defaultAugmentation } from '../data/augmentation.js';
 import { buildChannelGraph } from '../graph/channel-graph.js';
-import { checkCriterionFits, getCriterion } from '../importance/registry.js';
+import { checkCriterionFits, criterionFor } from '../importance/registry.js';
 import { MODEL_ZOO } from '../models/zoo.js';
 import { fit } from '../train/fit.js';
 import { calibrationBatches, type RunContext } from './prune-run.js';
@@ -18,7 +18,7 @@ import { ForwardChooser } from '../backend/forward-runner.js';
 export async function runSensitivity(config: PruneConfig, context: RunContext): Promise<SensitivityReport> {
   const started = performance.now();
   const { signal, onProgress } = context;
-  const criterion = getCriterion(config.criterion);
+  const criterion = criterionFor(config);
   const forward = new ForwardChooser(context.forwardEngine);
   onProgress?.({ stage: 'loading', step: 0, total: 0, message: `Reading ${config.data}` });
   const { data, model } = await loadRunInputs(config, context);

@@ -7,7 +7,7 @@ import { buildChannelGraph } from '../../../core/graph/channel-graph.js';
 import { activationMean } from '../../../core/importance/activation-mean.js';
 import { cip, createCip } from '../../../core/importance/cip.js';
 import { CalibrationRequiredError } from '../../../core/importance/criterion.js';
-import { getCriterion } from '../../../core/importance/registry.js';
+import { criterionFor, getCriterion } from '../../../core/importance/registry.js';
 import { buildDemoCnn } from '../../../core/models/demo-cnn.js';
 import { randomiseBatchNorm } from '../prune/random-batch-norm.js';
 
@@ -83,6 +83,16 @@ describe('CIP ablation switches on a plain CNN', () => {
     expect(getCriterion('nisp').needs).toBe('weights');
     await expect(cip.scoreGroups({ model, graph, seed: 0 })).rejects.toBeInstanceOf(CalibrationRequiredError);
     expect(() => createCip({ alpha: 2 })).toThrow(/alpha must lie in \[0, 1\]/);
+  });
+
+  it("a run's cip option switches the run's CIP (the activation-mean ranking here); other criteria ignore it", async () => {
+    const switched = criterionFor({ criterion: 'cip', cip: { alpha: 0, beta: 0, sigmoid: false } });
+    const scores = await switched.scoreGroups(context);
+    const baseline = await activationMean.scoreGroups(context);
+    for (const block of blocks) expect(ranking(scores.get(groupOf(block))!)).toEqual(ranking(baseline.get(groupOf(block))!));
+    expect(criterionFor({ criterion: 'cip' })).toBe(cip);
+    expect(criterionFor({ criterion: 'cip', cip: {} })).toBe(cip);
+    expect(criterionFor({ criterion: 'l1', cip: { alpha: 0 } })).toBe(getCriterion('l1'));
   });
 });
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { ModelSummary, PruneResult } from '../../../core/api/contract.js';
 import { formatPruneTable } from '../../../core/node/cli-output.js';
 import { answerCall } from '../../../core/api/answer-call.js';
-import { pruneConfigFrom } from '../../../core/node/cli-prune-config.js';
+import { cipSwitches, pruneConfigFrom } from '../../../core/node/cli-prune-config.js';
 import { runOptionParser } from '../../../core/node/cli-run-flags.js';
 import { createEngine } from '../../../core/session/engine.js';
 
@@ -39,6 +39,26 @@ describe('prune flags', () => {
     // Distillation's temperature defaults to 4; nothing is set that was not asked for.
     expect(await pruneConfigFrom({ ...base, distillWeight: 0.5 })).toEqual({ ...base, distillation: { weight: 0.5, temperature: 4 } });
     expect(await pruneConfigFrom(base)).toEqual(base);
+  });
+
+  it("carry CIP's switches, over the config file's, into a config the engine checks and the report names", async () => {
+    expect(cipSwitches('alpha=0,beta=0.25,tau=2,sigmoid=off,rowNormalisation=on')).toEqual({
+      alpha: 0,
+      beta: 0.25,
+      tau: 2,
+      sigmoid: false,
+      rowNormalisation: true,
+    });
+    expect(cipSwitches('beta=1', { alpha: 0 })).toEqual({ alpha: 0, beta: 1 });
+    for (const bad of ['gamma=1', 'alpha', 'alpha=x', 'sigmoid=1']) expect(() => cipSwitches(bad), bad).toThrow(/expected name=value pairs/);
+    const file = join(mkdtempSync(join(tmpdir(), 'pruneflow-cip-')), 'run.json');
+    writeFileSync(file, JSON.stringify({ ...base, criterion: 'cip', cip: { alpha: 0, tau: 3 } }));
+    const config = await pruneConfigFrom({ config: file, cip: { alpha: 1 } });
+    expect(config.cip).toEqual({ alpha: 1, tau: 3 });
+    expect(settingsRows(pruneConfigSchema.parse(config))).toContainEqual(["CIP's switches", 'alpha 1, tau 3']);
+    expect(settingsRows(pruneConfigSchema.parse({ ...config, criterion: 'l1' })).map(([label]) => label)).not.toContain("CIP's switches");
+    // Out of range: the engine's check names the option, as for every run option.
+    expect(() => pruneConfigSchema.parse({ ...config, cip: { alpha: 2 } })).toThrow();
   });
 
   it('fit the images to a model file and replace an export only when asked', async () => {
