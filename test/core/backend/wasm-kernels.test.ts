@@ -9,6 +9,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../../../core/backend/tfjs-compat/wasm-kernels/index.js';
+import { RANGE_GRAD } from '../../../core/backend/tfjs-compat/wasm-kernels/range-grad.js';
 
 const TOLERANCE = 1e-4;
 const worst = new Map<string, number>();
@@ -381,6 +382,43 @@ describe('other replaced kernels match the cpu backend', () => {
         tf.grad((t: tf.Tensor) => tf.mul(tf.avgPool(t as tf.Tensor4D, c.f, c.s, c.pad), input(dyShape, 25)))(x()),
       );
     }
+  });
+
+  it('the ClipByValue and ReLU6 gradients, with x on the bounds, in one kernel on wasm', async () => {
+    const shape = [2, 6, 6, 8];
+    // Values in [-8, 8) on a grid of 0.5: many exactly on -1, 1.5, 0 and 6.
+    const x = () => tf.div(tf.round(tf.mul(input(shape, 27), 16)), 2);
+    const clip = (t: tf.Tensor) => tf.mul(tf.clipByValue(t, -1, 1.5), input(shape, 28));
+    const relu6 = (t: tf.Tensor) => tf.mul(tf.relu6(t), input(shape, 29));
+    const layerRelu6 = tfl.layers.reLU({ maxValue: 6 });
+    const layer = (t: tf.Tensor) => tf.mul(layerRelu6.apply(t) as tf.Tensor, input(shape, 30));
+    for (const [label, f] of [
+      ['clipByValue', clip],
+      ['relu6', relu6],
+      ['ReLU layer, maxValue 6', layer],
+    ] as const) {
+      await expectMatch(`RangeGrad ${label}`, () => tf.grad(f)(x()));
+    }
+    await tf.setBackend('wasm');
+    const onBounds = tf.tensor([-1, 1.5, 0, 6, Number.NaN, 7]);
+    const kernels = (await tf.profile(() => tf.grad(clip)(x()))).kernelNames;
+    expect(kernels).toContain(RANGE_GRAD);
+    expect(kernels).not.toContain('LogicalAnd');
+    expect(
+      Array.from(
+        tf
+          .grad((t) => tf.clipByValue(t, -1, 1.5))(onBounds)
+          .dataSync(),
+      ),
+    ).toEqual([1, 1, 1, 0, 0, 0]);
+    expect(
+      Array.from(
+        tf
+          .grad((t) => tf.relu6(t))(onBounds)
+          .dataSync(),
+      ),
+    ).toEqual([0, 1, 0, 1, Number.NaN, 0]);
+    onBounds.dispose();
   });
 
   it('Identity and same-dtype Cast share data that stays valid after the source is disposed', async () => {

@@ -5,7 +5,8 @@
  * Tile, Sum, Mean, MaxPoolGrad, AvgPoolGrad, FusedBatchNorm, per-channel Multiply/Add/Sub, transposed
  * BatchMatMul, Identity, Cast).
  * The kernels here are built from kernels wasm has, mostly XNNPACK convolution and pooling; MaxPoolGrad and
- * Tile are JavaScript loops over the wasm heap. Each file documents its design and measured gain.
+ * Tile are JavaScript loops over the wasm heap, as is the one-pass gradient of ClipByValue and Relu6 (range-grad.ts,
+ * registered as their gradients on every backend, taking the stock formula off wasm). Each file documents its design and measured gain.
  */
 // The wasm backend registers its own kernels when first imported; importing it here guarantees that happens
 // before ours, so a later import cannot put the slow stock kernels back.
@@ -25,6 +26,7 @@ import { rememberStock } from './kernel-utils.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
 import { meanConfig } from './mean.js';
 import { multiplyConfig } from './multiply.js';
+import { rangeGradConfig, registerRangeGradients } from './range-grad.js';
 import { subConfig } from './sub.js';
 import { sumConfig } from './sum.js';
 import { tileConfig } from './tile.js';
@@ -46,6 +48,7 @@ export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
   addConfig,
   subConfig,
   batchMatMulConfig,
+  rangeGradConfig,
 ];
 
 /**
@@ -63,4 +66,5 @@ export function registerWasmTrainingKernels(): void {
     }
     registerKernel(config);
   }
+  registerRangeGradients();
 }
