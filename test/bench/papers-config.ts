@@ -73,20 +73,26 @@ export interface PapersJob {
 export const jobKey = (j: PapersJob) => `${j.engine}/${j.method}@${j.cut}#${j.seed}`;
 
 /**
- * The order work is done in, so a run cut short still answers the main questions: every method at 50% seed 1 in
- * both engines, the fine-tuning parity pair, the other seeds at 50%, then the other cuts.
+ * The order work is done in, so a run cut short still answers the main questions: at 50% seed 1 each method in
+ * Pruneflow and then in Torch-Pruning (each comparison complete as early as it can be), with the fine-tuning parity
+ * pair right after the first L1 pair; then the other seeds at 50%; then the other cuts.
  */
 export function papersJobs(p: PapersProtocol): PapersJob[] {
   const [first, ...rest] = p.cuts;
-  const row = (cut: number, seed: number): PapersJob[] => [
-    ...p.pruneflow.map((method) => ({ engine: 'pruneflow' as const, method, cut, seed })),
-    ...p.torchPruning.map((method) => ({ engine: 'torch-pruning' as const, method, cut, seed })),
-  ];
+  const methods = [...new Set([...p.pruneflow, ...p.torchPruning])];
+  const row = (cut: number, seed: number): PapersJob[] =>
+    methods.flatMap((method) => [
+      ...(p.pruneflow.includes(method) ? [{ engine: 'pruneflow' as const, method, cut, seed }] : []),
+      ...(p.torchPruning.includes(method) ? [{ engine: 'torch-pruning' as const, method, cut, seed }] : []),
+    ]);
   const seedsOf = (cut: number) => Array.from({ length: p.seeds[String(cut)] ?? 1 }, (_, i) => i + 1);
+  const opening = row(first, 1);
+  const afterL1 = opening.map((j) => j.method).lastIndexOf('l1') + 1;
   return [
-    ...row(first, 1),
+    ...opening.slice(0, afterL1),
     { engine: 'parity-pruneflow', method: 'l1', cut: first, seed: 1 },
     { engine: 'parity-torch', method: 'l1', cut: first, seed: 1 },
+    ...opening.slice(afterL1),
     ...seedsOf(first)
       .slice(1)
       .flatMap((seed) => row(first, seed)),
