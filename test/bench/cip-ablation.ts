@@ -16,6 +16,7 @@ import { type RunContext, runPruning } from '../../core/session/prune-run.js';
 import { FULL_PROTOCOL, papersPaths } from './papers-config.js';
 import { pruneflowConfig } from './papers-setup.js';
 import { cifarSubsetPath } from './quality-config.js';
+import { writeReportSection } from './report-file.js';
 
 interface Variant {
   id: string;
@@ -72,7 +73,7 @@ function report(runs: AblationRun[]): string {
           '(one seed: the test set alone moves a score by about 0.95 points, one standard error on 2,000 images).'
       : 'Not every variant has run yet.';
   return [
-    "## Ablations on the papers' protocol (`npm run bench:cip-ablation`)",
+    "## 10. Ablations on the papers' protocol (`npm run bench:cip-ablation`)",
     '',
     `ResNet-20 with 1x1-conv shortcuts, the papers' baseline (bench:papers), CIFAR-10 subset (10,000 training, 2,000 test images),` +
       " pruned by CIP to 50% fewer FLOPs with global ranking, then fine-tuned with the papers' recipe (SGD nesterov, lr 0.01 cosine, " +
@@ -90,15 +91,7 @@ function report(runs: AblationRun[]): string {
   ].join('\n');
 }
 
-function writeSection(body: string): void {
-  const begin = '<!-- bench:cip-ablation begin (rewritten by npm run bench:cip-ablation) -->';
-  const end = '<!-- bench:cip-ablation end -->';
-  const text = readFileSync(DOC, 'utf8');
-  const from = text.indexOf(begin);
-  const to = text.indexOf(end);
-  const block = `${begin}\n${body}\n${end}`;
-  writeFileSync(DOC, from >= 0 && to > from ? text.slice(0, from) + block + text.slice(to + end.length) : `${text.trimEnd()}\n\n${block}\n`);
-}
+const writeSection = (body: string) => writeReportSection('cip-ablation', body, 'npm run bench:cip-ablation', DOC);
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
