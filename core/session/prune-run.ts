@@ -23,7 +23,7 @@ import { throwIfCancelled } from '../train/cancellation.js';
 import { evaluate } from '../train/evaluate.js';
 import { fit, type FitState } from '../train/fit.js';
 import type { PauseGate } from '../train/pause-gate.js';
-import { cloneModel, countingScores, distillationFor, recipeOptions, splitForEarlyStopping, stageCheckpoints } from './training-options.js';
+import { cloneModel, countingScores, distillationFor, recipeOptions, splitForEarlyStopping, stageCheckpoints, stoppedEarlyNote } from './training-options.js';
 import { loadRunInputs, type RunHost, trainingEnginesFor } from './run-inputs.js';
 import { resolveRunInput } from './run-input.js';
 import { modelInputContract, rememberInputContract } from '../models/input-contract.js';
@@ -182,7 +182,7 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
     const parallel = trainingEnginesFor(config, context);
     if (config.trainEpochs > 0 && !machine.reached('baseline-evaluated')) {
       const stage = 'training';
-      await fit(baseline, train, norm, {
+      const trained = await fit(baseline, train, norm, {
         ...training,
         epochs: config.trainEpochs,
         learningRate: config.learningRate,
@@ -192,6 +192,8 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
         onCheckpoint: epochHooks(stage, baseline, config.trainEpochs, checkpoints, recorder),
         resume: resume?.training?.stage === stage ? resume.training : undefined,
       });
+      const early = stoppedEarlyNote('Baseline training', trained, config.trainEpochs);
+      if (early) warnings.push(early);
     }
     let baselineSummary = resume?.baseline;
     if (!baselineSummary) {
@@ -287,7 +289,7 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
 
     if (config.fineTuneEpochs > 0) {
       const stage = 'fine-tuning';
-      await fit(pruned, train, norm, {
+      const tuned = await fit(pruned, train, norm, {
         ...training,
         epochs: config.fineTuneEpochs,
         learningRate: fineTuneRate,
@@ -299,6 +301,8 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
         resume: resume?.training?.stage === stage ? resume.training : undefined,
         parallel,
       });
+      const early = stoppedEarlyNote('Fine-tuning', tuned, config.fineTuneEpochs);
+      if (early) warnings.push(early);
     }
     // The teacher's work is done: free its memory before the pruned model is measured. The baseline
     // stays only as deployed (folded), to be timed in pairs with the pruned model.

@@ -6,6 +6,7 @@ import { splitValidation } from '../data/splits.js';
 import type { ImportanceCriterion } from '../importance/criterion.js';
 import { checkDistillation } from '../train/distillation.js';
 import type { EarlyStopping } from '../train/early-stopping.js';
+import type { FitResult } from '../train/fit.js';
 import { checkpointFolder, checkpointSaver } from './checkpoints.js';
 import type { RunHost } from './run-inputs.js';
 
@@ -102,4 +103,14 @@ export function countingScores(
       return scores;
     },
   };
+}
+
+/** What a user reads when early stopping ended a training stage: which epoch it stopped after, and whose weights it kept. */
+export function stoppedEarlyNote(stage: string, result: FitResult, planned: number): string | undefined {
+  if (result.stoppedAfter === undefined || !result.best) return undefined;
+  const kept = result.best.epoch === 0 ? 'the weights it started from' : `the weights of epoch ${result.best.epoch}`;
+  return (
+    `${stage} stopped early after epoch ${result.stoppedAfter} of ${planned}: validation accuracy had stopped improving, ` +
+    `so ${kept} (validation ${(result.best.validationAccuracy * 100).toFixed(1)}%) were kept`
+  );
 }

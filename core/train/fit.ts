@@ -110,6 +110,8 @@ export interface FitResult {
   engines: number;
   /** With early stopping: the epoch whose weights the model now holds (0: the starting weights) and its validation accuracy. */
   best?: { epoch: number; validationAccuracy: number };
+  /** The epoch (1-based, counted from the stage's start) after which early stopping ended the stage, when it did. */
+  stoppedAfter?: number;
 }
 
 /** Batches of a streamed data set read ahead of the one training. */
@@ -212,6 +214,7 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
   let correct = 0;
   let seen = 0;
   let epochsRun = 0;
+  let stoppedAfter: number | undefined;
   let completed = false;
   const stopping = options.earlyStopping;
   const best = stopping && new BestWeights();
@@ -319,6 +322,7 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
         const kept = best!.epoch === 0 ? 'the starting weights' : `epoch ${best!.epoch}`;
         const message = `stopped early after epoch ${epoch + 1}: best validation accuracy ${(best!.accuracy * 100).toFixed(1)}% at ${kept}, kept`;
         options.onProgress?.({ stage: options.stage, step: 0, total: 0, message });
+        stoppedAfter = epoch + 1;
         break;
       }
     }
@@ -333,6 +337,7 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
   const result: FitResult = { loss, accuracy: seen ? correct / seen : Number.NaN, imagesPerSecond: throughput.imagesPerSecond(), epochs: epochsRun, engines };
   if (best) {
     result.best = { epoch: best.epoch, validationAccuracy: best.accuracy };
+    if (stoppedAfter !== undefined) result.stoppedAfter = stoppedAfter;
     best.restore(model);
   }
   return result;
