@@ -27,6 +27,21 @@ export interface ForwardEngine {
   open(model: tfl.LayersModel, probes: readonly tfl.SymbolicTensor[]): Promise<ForwardRunner>;
 }
 
+/** The user turned the engine off (PRUNEFLOW_FORWARD_ENGINE=tfjs in Node hosts): tfjs runs every job, and the report says so. */
+export class ForwardEngineOffError extends Error {
+  override name = 'ForwardEngineOffError';
+}
+
+/** An engine the user turned off: it never loads, and its reason is what the backend report shows. */
+export function turnedOffEngine(id: ForwardEngine['id'], reason: string): ForwardEngine {
+  const off = () => Promise.reject(new ForwardEngineOffError(reason));
+  return { id, load: off, open: off };
+}
+
+/** Why `engine` did not run a job, in the report's words: turned off by the user, or could not load. */
+const notLoaded = (engine: ForwardEngine, error: unknown) =>
+  error instanceof ForwardEngineOffError ? `${engine.id} turned off: ${error.message}` : `${engine.id} could not load: ${messageOf(error)}`;
+
 /** The engine's own runner: `predict` on the model or on a sub-model that outputs the probes too. */
 export function tfjsRunner(model: tfl.LayersModel, probes: readonly tfl.SymbolicTensor[] = []): ForwardRunner {
   // Not disposed: disposing a sub-model would release the layers it shares with the model.
@@ -73,7 +88,7 @@ export class ForwardChooser {
     try {
       return `forward passes: ${await this.load()}`;
     } catch (error) {
-      return `forward passes: tfjs (${this.engine.id} could not load: ${messageOf(error)})`;
+      return `forward passes: tfjs (${notLoaded(this.engine, error)})`;
     }
   }
 
@@ -91,7 +106,7 @@ export class ForwardChooser {
     try {
       await this.load();
     } catch (error) {
-      return fallback(`${this.engine.id} could not load: ${messageOf(error)}`);
+      return fallback(notLoaded(this.engine, error));
     }
     const start = performance.now();
     try {

@@ -20,7 +20,7 @@ import { readSettings, type Settings } from './settings.js';
 import { setInputLimits } from '../data/input-limits.js';
 import { nodeRecentProjects } from './recent-projects.js';
 import { onnxRuntimeEngine } from './ort-runner.js';
-import type { ForwardEngine } from '../backend/forward-runner.js';
+import { type ForwardEngine, turnedOffEngine } from '../backend/forward-runner.js';
 import { type Hdf5Reader, setHdf5Reader } from '../models/io/hdf5-reader.js';
 import { nodeHdf5Reader } from './hdf5-thread.js';
 import { nodeResidentMemory } from './resident-memory.js';
@@ -101,8 +101,8 @@ function hdf5Reader(): Hdf5Reader | undefined {
  * ONNX Runtime for forward-only work, unless PRUNEFLOW_FORWARD_ENGINE=tfjs keeps everything on tfjs (to
  * compare the two, or where the native library misbehaves).
  */
-function forwardEngine(): ForwardEngine | undefined {
-  return process.env.PRUNEFLOW_FORWARD_ENGINE === 'tfjs' ? undefined : onnxRuntimeEngine();
+function forwardEngine(): ForwardEngine {
+  return process.env.PRUNEFLOW_FORWARD_ENGINE === 'tfjs' ? turnedOffEngine('onnxruntime', 'PRUNEFLOW_FORWARD_ENGINE=tfjs') : onnxRuntimeEngine();
 }
 
 /**

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { type ForwardEngine, ForwardChooser, tfjsRunner } from '../../../core/backend/forward-runner.js';
+import { type ForwardEngine, ForwardChooser, tfjsRunner, turnedOffEngine } from '../../../core/backend/forward-runner.js';
 import { cpuCandidate, wasmCandidate } from '../../../core/backend/portable-candidates.js';
 import { DEFAULT_PRUNE_CONFIG } from '../../../core/api/contract.js';
 import { createEngine } from '../../../core/session/engine.js';
@@ -14,6 +14,7 @@ import { planFeatureMaps } from '../../../core/importance/feature-maps.js';
 import { importModel } from '../../../core/models/io/import-model.js';
 import { exportOnnx } from '../../../core/models/io/onnx/onnx-export.js';
 import { zooEntry } from '../../../core/models/zoo.js';
+import { buildDemoCnn } from '../../../core/models/demo-cnn.js';
 import { hasPadBeforeMaxPool, onnxRuntimeEngine, ortSessionOptions } from '../../../core/node/ort-runner.js';
 import { smallOnnx } from '../../interop/onnx-fixtures.js';
 import { loadBuiltinSample } from '../../../core/data/builtin-sample.js';
@@ -250,5 +251,13 @@ describe('a run and the backend report with ONNX Runtime', () => {
       expect.arrayContaining(['forward passes: tfjs (onnxruntime could not load: onnxruntime-node failed to load (no binary for this system))']),
     );
     expect(await info(undefined)).toEqual(expect.arrayContaining(['forward passes: tfjs (no other engine in this host)']));
+    // Turned off by the user (PRUNEFLOW_FORWARD_ENGINE=tfjs): said as such, not as a failure, and every job runs on tfjs.
+    const off = turnedOffEngine('onnxruntime', 'PRUNEFLOW_FORWARD_ENGINE=tfjs');
+    expect(await info(off)).toEqual(expect.arrayContaining(['forward passes: tfjs (onnxruntime turned off: PRUNEFLOW_FORWARD_ENGINE=tfjs)']));
+    const chooser = new ForwardChooser(off, 1);
+    const runner = await chooser.open('evaluation', buildDemoCnn({ inputShape: [28, 28, 1], numClasses: 10 }), { images: 10_000 });
+    expect(runner.engine).toBe('tfjs');
+    expect(chooser.uses).toEqual([{ job: 'evaluation', engine: 'tfjs', note: 'onnxruntime turned off: PRUNEFLOW_FORWARD_ENGINE=tfjs' }]);
+    await runner.dispose();
   });
 });
