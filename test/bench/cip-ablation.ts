@@ -61,17 +61,27 @@ function epochsFromArgs(args: readonly string[]): number {
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
+/** Test images of the protocol: one seed's score moves by sqrt(p(1 - p) / n) from the test set alone. */
+const TEST_IMAGES = 2000;
+
+/** Which variants differ from the defaults by more than two standard errors of a difference of two scores. */
+function verdictAgainst(defaults: AblationRun, rows: { v: Variant; r: AblationRun }[]): string {
+  const se = (r: AblationRun) => Math.sqrt((r.accuracy * (1 - r.accuracy)) / TEST_IMAGES);
+  const others = rows.filter(({ v }) => v.id !== 'defaults');
+  const gap = (r: AblationRun) => (r.accuracy - defaults.accuracy) / Math.hypot(se(r), se(defaults));
+  const named = (list: typeof others) => list.map(({ v, r }) => `${v.id} (${((r.accuracy - defaults.accuracy) * 100).toFixed(2)})`).join(', ') || 'none';
+  return (
+    `Against the defaults, more than two standard errors of a difference (one seed, ${TEST_IMAGES} test images): better: ` +
+    `${named(others.filter(({ r }) => gap(r) > 2))}; worse: ${named(others.filter(({ r }) => gap(r) < -2))}; ` +
+    `the rest within noise: ${named(others.filter(({ r }) => Math.abs(gap(r)) <= 2))}.`
+  );
+}
+
 function report(runs: AblationRun[]): string {
   const rows = VARIANTS.flatMap((v) => runs.filter((r) => r.id === v.id).map((r) => ({ v, r })));
   const best = rows.reduce<{ v: Variant; r: AblationRun } | undefined>((a, b) => (a && a.r.accuracy >= b.r.accuracy ? a : b), undefined);
   const defaults = rows.find((x) => x.v.id === 'defaults');
-  const verdict =
-    best && defaults
-      ? best.v.id === 'defaults'
-        ? 'The defaults score best here.'
-        : `Best here: ${best.v.id}, ${((best.r.accuracy - defaults.r.accuracy) * 100).toFixed(2)} points over the defaults after fine-tuning ` +
-          '(one seed: the test set alone moves a score by about 0.95 points, one standard error on 2,000 images).'
-      : 'Not every variant has run yet.';
+  const verdict = defaults ? verdictAgainst(defaults.r, rows) : 'The defaults have not run yet.';
   return [
     "## 10. Ablations on the papers' protocol (`npm run bench:cip-ablation`)",
     '',
