@@ -54,9 +54,17 @@ export interface Verdict {
   target: string;
   status: 'met' | 'not met' | 'not measured';
   detail: string;
+  /** Seeds measured, of the protocol's: a verdict on fewer is provisional. */
+  seeds?: { have: number; want: number };
 }
 
 const fmt = (s: Stat) => `${s.mean >= 0 ? '+' : ''}${s.mean.toFixed(2)} ± ${s.se.toFixed(2)} (n=${s.n})`;
+
+const seedsAt = (results: PapersResults, cut: number) => results.protocol.seeds[String(cut)] ?? 1;
+
+/** A verdict as the report prints it: on fewer seeds than the protocol's, it says it is provisional. */
+export const verdictText = (v: Verdict) =>
+  `**${v.status}**${v.seeds && v.seeds.have < v.seeds.want ? ` (provisional: ${v.seeds.have} of ${v.seeds.want} seeds)` : ''}`;
 
 /** Issue 21's targets, computed from the runs there are. */
 export function verdicts(results: PapersResults): Verdict[] {
@@ -72,6 +80,7 @@ export function verdicts(results: PapersResults): Verdict[] {
         target: `L1 within 0.5 points of Torch-Pruning's L1 at ${pct}`,
         status: Math.abs(d.mean) <= 0.5 ? 'met' : 'not met',
         detail: `Pruneflow − Torch-Pruning: ${fmt(d)} points`,
+        seeds: { have: d.n, want: seedsAt(results, cut) },
       });
     }
     const cip = changes(results, 'pruneflow', 'cip', cut);
@@ -86,6 +95,7 @@ export function verdicts(results: PapersResults): Verdict[] {
         target: `CIP at or above the best Torch-Pruning criterion at ${pct}`,
         status: d.mean >= 0 ? 'met' : 'not met',
         detail: `CIP − Torch-Pruning ${best.m}: ${fmt(d)} points`,
+        seeds: { have: d.n, want: seedsAt(results, cut) },
       });
     }
   }
@@ -214,7 +224,7 @@ export function papersMarkdown(results: PapersResults, totalJobs: number, comman
         : `| ${label} | – | – | – |`,
     );
   }
-  lines.push('', '| target | verdict | measured |', '|---|---|---|', ...verdicts(results).map((v) => `| ${v.target} | **${v.status}** | ${v.detail} |`));
+  lines.push('', '| target | verdict | measured |', '|---|---|---|', ...verdicts(results).map((v) => `| ${v.target} | ${verdictText(v)} | ${v.detail} |`));
   lines.push('', `Latency target (latency cut ≥ 0.7 of the FLOPs cut): measured by \`npm run bench\` (pruned-latency), not here.`);
   if (p.mode === 'tiny') lines.push('', `The full protocol at the training rates measured here: ${estimateLine(results)}.`);
   const failures = results.failures.map((f) => `${f.engine}/${f.method}@${f.cut}#${f.seed}: ${f.error}`);
