@@ -64,10 +64,12 @@ export class PapersStore {
       return;
     }
     const stored = JSON.parse(readFileSync(path, 'utf8')) as PapersResults;
-    if (JSON.stringify(stored.protocol) !== JSON.stringify(protocol)) {
+    // More seeds (or seeds at more cuts) keep every run made so far; any other change makes them another protocol's.
+    const withoutSeeds = ({ seeds: _seeds, ...rest }: PapersProtocol) => JSON.stringify(rest);
+    if (withoutSeeds(stored.protocol) !== withoutSeeds(protocol)) {
       throw new PapersResultsMismatchError(`${path} holds runs of another protocol (${stored.protocol.mode}); move it away to start afresh`);
     }
-    this.results = stored;
+    this.results = { ...stored, protocol };
   }
 
   has(job: PapersJob): boolean {

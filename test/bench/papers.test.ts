@@ -35,8 +35,8 @@ const tp = (method: string, cut: number, seed: number): PapersJob => ({ engine: 
 describe("papers' protocol benchmark", () => {
   it('runs each method in both engines at 50% first, the parity pair after the L1 pair, then the other seeds and cuts', () => {
     const jobs = papersJobs(FULL_PROTOCOL);
-    // 4 Pruneflow + 3 Torch-Pruning criteria: 3 seeds at 50%, one at 70% and 30%; and the parity pair.
-    expect(jobs).toHaveLength(7 * 3 + 7 * 2 + 2);
+    // 4 Pruneflow + 3 Torch-Pruning criteria: 3 seeds at 50% and 70%, one at 30%; and the parity pair.
+    expect(jobs).toHaveLength(7 * 3 + 7 * 3 + 7 + 2);
     expect(new Set(jobs.map(jobKey)).size).toBe(jobs.length);
     expect(jobs.slice(0, 9).map(jobKey)).toEqual([
       'pruneflow/cip@0.5#1',
@@ -66,6 +66,10 @@ describe("papers' protocol benchmark", () => {
     expect(again.has(tp('l1', 0.5, 1))).toBe(false);
     expect(again.results.failures).toEqual([]);
     expect(() => new PapersStore(path, FULL_PROTOCOL)).toThrow(PapersResultsMismatchError);
+    // More seeds are the same protocol, measured further: the runs stay.
+    const moreSeeds = new PapersStore(path, { ...TINY_PROTOCOL, seeds: { '0.5': 3 } });
+    expect(moreSeeds.has(pf('l1', 0.5, 1))).toBe(true);
+    expect(moreSeeds.results.protocol.seeds).toEqual({ '0.5': 3 });
   });
 
   it('gives the standard error of a mean over seeds, and the sampling error of one run', () => {
@@ -143,9 +147,9 @@ describe("papers' protocol wall-time estimate", () => {
       { ...run(tp('l1', 0.5, 1), 0.1), secondsPerEpoch: 5.12 },
     );
     const e = estimateFullHours(results)!;
-    // Full: 30 x 10,000 baseline images; 8 x 10,000 per run; 21 Pruneflow runs (with parity), 16 PyTorch runs.
+    // Full: 30 x 10,000 baseline images; 8 x 10,000 per run; 29 Pruneflow runs (with parity), 22 PyTorch runs.
     expect(e.baseline).toBeCloseTo((0.01 * 300_000) / 3600, 9);
-    expect(e.pruneflow).toBeCloseTo((21 * 80_000 * 0.05) / 3600, 9);
-    expect(e.torch).toBeCloseTo((16 * 80_000 * 0.02) / 3600, 9);
+    expect(e.pruneflow).toBeCloseTo((29 * 80_000 * 0.05) / 3600, 9);
+    expect(e.torch).toBeCloseTo((22 * 80_000 * 0.02) / 3600, 9);
   });
 });
