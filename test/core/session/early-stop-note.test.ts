@@ -1,35 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineEvent, PruneResult } from '../../../core/api/contract.js';
+import type { PruneResult } from '../../../core/api/contract.js';
 import { wasmCandidate } from '../../../core/backend/portable-candidates.js';
 import { readAsset } from '../../../core/node/assets.js';
 import { createEngine } from '../../../core/session/engine.js';
 import { BUILTIN_DATA } from '../../../core/session/run-inputs.js';
+import { runSession } from './run-session.js';
 
 // Early stopping's outcome stays in the result (its Results screen, report and CLI output), not only in a live progress line.
 const engine = createEngine({ host: 'test', candidates: [wasmCandidate], readAsset });
 
 async function prune(fineTuneLearningRate: number): Promise<PruneResult> {
-  let taskId = '';
-  const done = new Promise<PruneResult>((resolve, reject) => {
-    const stop = engine.onEvent((event: EngineEvent) => {
-      if (event.taskId !== taskId) return;
-      if (event.type === 'task-done') resolve(event.result);
-      if (event.type === 'task-failed') reject(new Error(`${event.error.name}: ${event.error.message}`));
-      if (event.type === 'task-done' || event.type === 'task-failed') stop();
-    });
-  });
-  ({ taskId } = await engine.startPruning({
-    model: 'demo-cnn',
-    data: BUILTIN_DATA,
-    trainEpochs: 1,
-    fineTuneEpochs: 3,
-    fineTuneLearningRate,
-    optimizer: 'sgd',
-    batchSize: 32,
-    sample: { train: 400, test: 100 },
-    earlyStopping: { patience: 1 },
-  }));
-  return done;
+  const config = { model: 'demo-cnn', data: BUILTIN_DATA, trainEpochs: 1, fineTuneEpochs: 3, fineTuneLearningRate, optimizer: 'sgd' as const };
+  return (await runSession(engine, { ...config, batchSize: 32, sample: { train: 400, test: 100 }, earlyStopping: { patience: 1 } })).result;
 }
 
 describe('early stopping in a session', () => {

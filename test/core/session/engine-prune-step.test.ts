@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineEvent, ModelSummary, PruneConfig, PruneResult, PruneStep } from '../../../core/api/contract.js';
+import type { ModelSummary, PruneConfig, PruneResult, PruneStep } from '../../../core/api/contract.js';
 import { wasmCandidate } from '../../../core/backend/portable-candidates.js';
 import { FASHION_MNIST_CLASSES } from '../../../core/data/builtin-sample.js';
 import { readAsset } from '../../../core/node/assets.js';
 import { createEngine } from '../../../core/session/engine.js';
 import { BUILTIN_DATA } from '../../../core/session/run-inputs.js';
+import { runSession } from './run-session.js';
 
 // The engine's per-step pruning events and per-class accuracy, on the untrained demo CNN and a small sample.
 const engine = createEngine({ host: 'test', candidates: [wasmCandidate], readAsset });
@@ -12,27 +13,9 @@ const SAMPLE = { train: 256, test: 200 };
 
 /** Runs one session to its end; returns its prune-step events (in order) and its result. */
 async function run(config: Partial<PruneConfig>): Promise<{ steps: PruneStep[]; result: PruneResult }> {
-  const steps: PruneStep[] = [];
-  let taskId = '';
-  const done = new Promise<PruneResult>((resolve, reject) => {
-    const stop = engine.onEvent((event: EngineEvent) => {
-      if (event.taskId !== taskId) return;
-      if (event.type === 'prune-step') steps.push(event.step);
-      if (event.type === 'task-done') resolve(event.result);
-      if (event.type === 'task-failed') reject(new Error(`${event.error.name}: ${event.error.message}`));
-      if (event.type === 'task-done' || event.type === 'task-failed') stop();
-    });
-  });
-  ({ taskId } = await engine.startPruning({
-    model: 'demo-cnn',
-    data: BUILTIN_DATA,
-    trainEpochs: 0,
-    fineTuneEpochs: 0,
-    batchSize: 32,
-    sample: SAMPLE,
-    ...config,
-  }));
-  return { steps, result: await done };
+  const base = { model: 'demo-cnn', data: BUILTIN_DATA, trainEpochs: 0, fineTuneEpochs: 0, batchSize: 32, sample: SAMPLE };
+  const { events, result } = await runSession(engine, { ...base, ...config });
+  return { steps: events.flatMap((e) => (e.type === 'prune-step' ? [e.step] : [])), result };
 }
 
 const widths = (step: PruneStep) => step.layers.map((l) => ({ name: l.name, channels: l.kept }));

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PRUNE_CONFIG, type EngineEvent, type FlowData, type PruneConfig, type PruneResult } from '../../../core/api/contract.js';
+import { DEFAULT_PRUNE_CONFIG, type FlowData, type PruneConfig, type PruneResult } from '../../../core/api/contract.js';
 import { wasmCandidate } from '../../../core/backend/portable-candidates.js';
 import { readAsset } from '../../../core/node/assets.js';
 import { loadProjectFile, nodeProjectStore, saveProjectFile } from '../../../core/node/project-file.js';
@@ -11,6 +11,7 @@ import { runProjectSession } from '../../../core/session/project-session.js';
 import { BUILTIN_DATA } from '../../../core/session/run-inputs.js';
 import { SessionFlowError, UNTRAINED_WARNING } from '../../../core/session/session-flow.js';
 import { projectSessionFlow } from '../../../core/session/session-flow-sources.js';
+import { runSession } from './run-session.js';
 
 // The flow of a session is the session: its kept channels per layer are the pruned model's widths (measured
 // on the model the run returned), its scores the ones the project recorded.
@@ -117,27 +118,8 @@ describe('the importance flow of a project session', () => {
 describe('EngineApi.sessionFlow', () => {
   const engine = createEngine({ host: 'test', candidates: [wasmCandidate], readAsset, projects: nodeProjectStore });
 
-  async function run(options: Partial<PruneConfig>): Promise<{ taskId: string; result: PruneResult }> {
-    let taskId = '';
-    const done = new Promise<PruneResult>((resolve, reject) => {
-      const stop = engine.onEvent((event: EngineEvent) => {
-        if (event.taskId !== taskId) return;
-        if (event.type === 'task-done') resolve(event.result);
-        if (event.type === 'task-failed') reject(new Error(`${event.error.name}: ${event.error.message}`));
-        if (event.type === 'task-done' || event.type === 'task-failed') stop();
-      });
-    });
-    ({ taskId } = await engine.startPruning({
-      model: 'demo-cnn',
-      data: BUILTIN_DATA,
-      trainEpochs: 0,
-      fineTuneEpochs: 0,
-      batchSize: 32,
-      sample: SAMPLE,
-      ...options,
-    }));
-    return { taskId, result: await done };
-  }
+  const run = (options: Partial<PruneConfig>) =>
+    runSession(engine, { model: 'demo-cnn', data: BUILTIN_DATA, trainEpochs: 0, fineTuneEpochs: 0, batchSize: 32, sample: SAMPLE, ...options });
 
   it('draws the last run that saved into no project from what the engine kept of it', async () => {
     const { taskId, result } = await run({ criterion: 'l1', target: { metric: 'params', reduction: 0.4 } });
