@@ -64,7 +64,7 @@ export class PapersStore {
       return;
     }
     const stored = JSON.parse(readFileSync(path, 'utf8')) as PapersResults;
-    // More seeds (or seeds at more cuts) keep every run made so far; any other change makes them another protocol's.
+    // A change of seeds keeps every run made so far (runs are keyed by seed); any other change makes them another protocol's.
     const withoutSeeds = ({ seeds: _seeds, ...rest }: PapersProtocol) => JSON.stringify(rest);
     if (withoutSeeds(stored.protocol) !== withoutSeeds(protocol)) {
       throw new PapersResultsMismatchError(`${path} holds runs of another protocol (${stored.protocol.mode}); move it away to start afresh`);
