@@ -368,7 +368,15 @@ export function parseOptions<S extends z.ZodType>(schema: S, value: unknown, wha
   const [first] = issues;
   const key = String(first.path[0]);
   const expects = optionInfo.get(shape[key])?.expects ?? first.message;
-  return fail(`${what}.${key} must be ${expects}, but got ${describe(given[key])}`);
+  return fail(`${what}.${key} must be ${expects}, but got ${describe(given[key])}${insideComposite(first, given, what)}`);
+}
+
+/** For a composite option ({ weight, temperature }, { alpha, ... }): which field inside it is wrong, and its value. */
+function insideComposite(issue: z.core.$ZodIssue, given: Record<string, unknown>, what: string): string {
+  if (issue.code === 'unrecognized_keys') return ` (unknown ${issue.keys.length > 1 ? 'fields' : 'field'} ${issue.keys.map(describe).join(', ')})`;
+  if (issue.path.length < 2) return '';
+  const value = issue.path.reduce<unknown>((at, step) => (at as Record<PropertyKey, unknown> | undefined)?.[step as PropertyKey], given);
+  return ` (${[what, ...issue.path.map(String)].join('.')} is ${value === undefined ? 'missing' : describe(value)})`;
 }
 
 /** The full config of a run: the options given, checked, with defaults for the rest. Throws with `fail`. */
