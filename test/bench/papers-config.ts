@@ -23,6 +23,14 @@ export interface PapersProtocol {
   torchPruning: readonly string[];
 }
 
+/**
+ * The Torch-Pruning importance that scores channels as each Pruneflow criterion does, so the two compare like for
+ * like. Torch-Pruning's `MagnitudeImportance(p=1)` is the whole group's L1 (every member's weights on the channel,
+ * consumers' input slices included): Pruneflow's `group-l1`. Pruneflow's `l1` (Li et al. 2017: the producers'
+ * filters alone) and CIP have no counterpart there.
+ */
+export const TORCH_PRUNING_COUNTERPART: Readonly<Record<string, string>> = { 'group-l1': 'l1', lamp: 'lamp', random: 'random' };
+
 export const FULL_PROTOCOL: PapersProtocol = {
   mode: 'full',
   baseline: { epochs: 30, learningRate: 0.1 },
@@ -32,7 +40,7 @@ export const FULL_PROTOCOL: PapersProtocol = {
   cuts: [0.5, 0.7, 0.3],
   // Issue 21's targets are means of three seeds at 50% and at 70%.
   seeds: { '0.5': 3, '0.7': 3 },
-  pruneflow: ['cip', 'l1', 'lamp', 'random'],
+  pruneflow: ['cip', 'group-l1', 'l1', 'lamp', 'random'],
   torchPruning: ['l1', 'lamp', 'random'],
 };
 
@@ -74,21 +82,29 @@ export interface PapersJob {
 export const jobKey = (j: PapersJob) => `${j.engine}/${j.method}@${j.cut}#${j.seed}`;
 
 /**
- * The order work is done in, so a run cut short still answers the main questions: at 50% seed 1 each method in
- * Pruneflow and then in Torch-Pruning (each comparison complete as early as it can be), with the fine-tuning parity
- * pair right after the first L1 pair; then the other seeds at 50%; then the other cuts.
+ * The order work is done in, so a run cut short still answers the main questions: at 50% seed 1 each Pruneflow
+ * criterion and then its Torch-Pruning counterpart (each comparison complete as early as it can be), with the
+ * fine-tuning parity pair right after Torch-Pruning's L1; then the other seeds at 50%; then the other cuts.
  */
 export function papersJobs(p: PapersProtocol): PapersJob[] {
   const [first, ...rest] = p.cuts;
-  const methods = [...new Set([...p.pruneflow, ...p.torchPruning])];
-  const row = (cut: number, seed: number): PapersJob[] =>
-    methods.flatMap((method) => [
-      ...(p.pruneflow.includes(method) ? [{ engine: 'pruneflow' as const, method, cut, seed }] : []),
-      ...(p.torchPruning.includes(method) ? [{ engine: 'torch-pruning' as const, method, cut, seed }] : []),
-    ]);
+  const row = (cut: number, seed: number): PapersJob[] => {
+    const counterparts = p.pruneflow.map((m) => TORCH_PRUNING_COUNTERPART[m]).filter((m) => m !== undefined && p.torchPruning.includes(m));
+    const alone = p.torchPruning.filter((m) => !counterparts.includes(m));
+    return [
+      ...p.pruneflow.flatMap((method) => {
+        const torch = TORCH_PRUNING_COUNTERPART[method];
+        return [
+          { engine: 'pruneflow' as const, method, cut, seed },
+          ...(torch && p.torchPruning.includes(torch) ? [{ engine: 'torch-pruning' as const, method: torch, cut, seed }] : []),
+        ];
+      }),
+      ...alone.map((method) => ({ engine: 'torch-pruning' as const, method, cut, seed })),
+    ];
+  };
   const seedsOf = (cut: number) => Array.from({ length: p.seeds[String(cut)] ?? 1 }, (_, i) => i + 1);
   const opening = row(first, 1);
-  const afterL1 = opening.map((j) => j.method).lastIndexOf('l1') + 1;
+  const afterL1 = opening.findIndex((j) => j.engine === 'torch-pruning' && j.method === 'l1') + 1;
   return [
     ...opening.slice(0, afterL1),
     { engine: 'parity-pruneflow', method: 'l1', cut: first, seed: 1 },
@@ -99,6 +115,20 @@ export function papersJobs(p: PapersProtocol): PapersJob[] {
       .flatMap((seed) => row(first, seed)),
     ...rest.flatMap((cut) => seedsOf(cut).flatMap((seed) => row(cut, seed))),
   ];
+}
+
+/** `--methods a,b`: only the jobs of those criteria (either engine's id), in the protocol's order; every job without it. */
+export function jobsFromArgs(jobs: readonly PapersJob[], args: readonly string[]): PapersJob[] {
+  const at = args.findIndex((a) => a === '--methods' || a.startsWith('--methods='));
+  if (at < 0) return [...jobs];
+  const value = args[at].includes('=') ? args[at].slice('--methods='.length) : args[at + 1];
+  const wanted = (value ?? '').split(',').filter(Boolean);
+  const known = new Set(jobs.map((j) => j.method));
+  const unknown = wanted.filter((m) => !known.has(m));
+  if (wanted.length === 0 || unknown.length) {
+    throw new PapersArgumentError(`--methods ${value ?? '(missing)'}: expected a comma-separated list of ${[...known].join(', ')}`);
+  }
+  return jobs.filter((j) => wanted.includes(j.method));
 }
 
 export interface PapersPaths {

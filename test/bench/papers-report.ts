@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { FULL_PROTOCOL, type PapersProtocol, papersJobs } from './papers-config.js';
+import { FULL_PROTOCOL, type PapersProtocol, papersJobs, TORCH_PRUNING_COUNTERPART } from './papers-config.js';
 import type { PapersResults, PapersRun } from './papers-store.js';
 import { writeReportSection } from './report-file.js';
 
@@ -71,15 +71,21 @@ export function verdicts(results: PapersResults): Verdict[] {
   const out: Verdict[] = [];
   for (const cut of [0.5, 0.7]) {
     const pct = `${cut * 100}%`;
-    const pf = changes(results, 'pruneflow', 'l1', cut);
+    // Like for like: Torch-Pruning's L1 scores the whole group, as Pruneflow's group-l1 does; Pruneflow's l1 (the
+    // producers' filters alone) is reported beside it.
+    const target = `L1 within 0.5 points of Torch-Pruning's L1 at ${pct}`;
+    const pf = changes(results, 'pruneflow', 'group-l1', cut);
     const tp = changes(results, 'torch-pruning', 'l1', cut);
-    if (!pf || !tp) out.push({ target: `L1 within 0.5 points of Torch-Pruning's L1 at ${pct}`, status: 'not measured', detail: 'runs missing' });
+    if (!pf || !tp) out.push({ target, status: 'not measured', detail: 'runs missing' });
     else {
       const d = difference(pf, tp);
+      const filters = changes(results, 'pruneflow', 'l1', cut);
       out.push({
-        target: `L1 within 0.5 points of Torch-Pruning's L1 at ${pct}`,
+        target,
         status: Math.abs(d.mean) <= 0.5 ? 'met' : 'not met',
-        detail: `Pruneflow − Torch-Pruning: ${fmt(d)} points`,
+        detail:
+          `Pruneflow group-l1 (Torch-Pruning's definition) − Torch-Pruning l1: ${fmt(d)} points` +
+          (filters ? `; Pruneflow l1 (filters alone) − Torch-Pruning l1: ${fmt(difference(filters, tp))}` : ''),
         seeds: { have: d.n, want: seedsAt(results, cut) },
       });
     }
@@ -171,7 +177,6 @@ export function estimateLine(results: PapersResults): string {
 export function papersMarkdown(results: PapersResults, totalJobs: number, command: string): string {
   const p: PapersProtocol = results.protocol;
   const b = results.baseline;
-  const methods = [...new Set([...p.pruneflow, ...p.torchPruning])];
   const lines = [
     `## Pruning quality on the papers' protocol (issue 21)${p.mode === 'tiny' ? ' — TINY harness check, not a measurement' : ''}`,
     '',
@@ -187,20 +192,33 @@ export function papersMarkdown(results: PapersResults, totalJobs: number, comman
       `${p.fineTune.learningRate} cosine per epoch, weight decay ${p.weightDecay} on every weight, batch ${p.batchSize}), Pruneflow's defaults otherwise; ` +
       'Torch-Pruning (from source, MetaPruner, global pruning, its defaults, pruning ' +
       'ratio bisected to the FLOPs cut) fine-tuned by PyTorch with the same recipe. ' +
-      "Change = top-1 after fine-tuning − baseline, in points, mean ± standard error over seeds (one seed: the test set's sampling error).",
+      "Change = top-1 after fine-tuning − baseline, in points, mean ± standard error over seeds (one seed: the test set's sampling error). " +
+      'Each row pairs a Pruneflow criterion with the Torch-Pruning importance that scores channels the same way: `group-l1 / l1` is ' +
+      "Pruneflow's group-l1 beside Torch-Pruning's `MagnitudeImportance(p=1)` (both the mean of every group member's sum |w|, " +
+      "consumers' input weights included); Pruneflow's `l1` (Li et al. 2017: the producers' filters alone) and CIP have no counterpart there.",
     '',
     '| criterion | FLOPs cut | Pruneflow: cut reached | after pruning | change | ' +
       'Torch-Pruning: cut reached | after pruning | change | Pruneflow − Torch-Pruning |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
+  // One row per Pruneflow criterion beside the Torch-Pruning importance that scores as it does; then the rest of Torch-Pruning's.
+  const counterparts = p.pruneflow.map((m) => TORCH_PRUNING_COUNTERPART[m]);
+  const rows: Array<{ label: string; pf?: string; tp?: string }> = [
+    ...p.pruneflow.map((m) => {
+      const tp = TORCH_PRUNING_COUNTERPART[m];
+      return { label: tp && tp !== m ? `${m} / ${tp}` : m, pf: m, tp: tp && p.torchPruning.includes(tp) ? tp : undefined };
+    }),
+    ...p.torchPruning.filter((m) => !counterparts.includes(m)).map((m) => ({ label: m, tp: m })),
+  ];
   for (const cut of [...p.cuts].sort()) {
-    for (const m of methods) {
-      const pf = changes(results, 'pruneflow', m, cut);
-      const tp = changes(results, 'torch-pruning', m, cut);
+    for (const row of rows) {
+      const pf = row.pf ? changes(results, 'pruneflow', row.pf, cut) : undefined;
+      const tp = row.tp ? changes(results, 'torch-pruning', row.tp, cut) : undefined;
       if (!pf && !tp) continue;
+      const side = (engine: PapersRun['engine'], m: string | undefined) =>
+        m ? `${flopsCut(results, engine, m, cut)} | ${pruneOnly(results, engine, m, cut)}` : '– | –';
       lines.push(
-        `| ${m} | ${cut * 100}% | ${flopsCut(results, 'pruneflow', m, cut)} | ${pruneOnly(results, 'pruneflow', m, cut)} | ${cell(pf)} | ` +
-          `${flopsCut(results, 'torch-pruning', m, cut)} | ${pruneOnly(results, 'torch-pruning', m, cut)} ` +
+        `| ${row.label} | ${cut * 100}% | ${side('pruneflow', row.pf)} | ${cell(pf)} | ${side('torch-pruning', row.tp)} ` +
           `| ${cell(tp)} | ${pf && tp ? cell(difference(pf, tp)) : '–'} |`,
       );
     }

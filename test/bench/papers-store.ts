@@ -64,9 +64,10 @@ export class PapersStore {
       return;
     }
     const stored = JSON.parse(readFileSync(path, 'utf8')) as PapersResults;
-    // A change of seeds keeps every run made so far (runs are keyed by seed); any other change makes them another protocol's.
-    const withoutSeeds = ({ seeds: _seeds, ...rest }: PapersProtocol) => JSON.stringify(rest);
-    if (withoutSeeds(stored.protocol) !== withoutSeeds(protocol)) {
+    // More seeds or criteria keep every run made so far (runs are keyed by seed and criterion); a change of the
+    // recipe (baseline, fine-tuning, data, cuts) makes them another protocol's.
+    const recipe = ({ seeds: _seeds, pruneflow: _pruneflow, torchPruning: _torchPruning, ...rest }: PapersProtocol) => JSON.stringify(rest);
+    if (recipe(stored.protocol) !== recipe(protocol)) {
       throw new PapersResultsMismatchError(`${path} holds runs of another protocol (${stored.protocol.mode}); move it away to start afresh`);
     }
     this.results = { ...stored, protocol };

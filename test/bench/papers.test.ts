@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FULL_PROTOCOL, jobKey, type PapersJob, papersJobs, protocolFromArgs, TINY_PROTOCOL } from './papers-config.js';
+import { FULL_PROTOCOL, jobKey, jobsFromArgs, PapersArgumentError, type PapersJob, papersJobs, protocolFromArgs, TINY_PROTOCOL } from './papers-config.js';
 import { papersMarkdown, stat, verdicts, verdictText } from './papers-report.js';
 import { type PapersResults, PapersResultsMismatchError, type PapersRun, PapersStore } from './papers-store.js';
 
@@ -33,24 +33,34 @@ const pf = (method: string, cut: number, seed: number): PapersJob => ({ engine: 
 const tp = (method: string, cut: number, seed: number): PapersJob => ({ engine: 'torch-pruning', method, cut, seed });
 
 describe("papers' protocol benchmark", () => {
-  it('runs each method in both engines at 50% first, the parity pair after the L1 pair, then the other seeds and cuts', () => {
+  it('runs each criterion beside its Torch-Pruning counterpart at 50% first, the parity pair after the L1 pair, then the other seeds and cuts', () => {
     const jobs = papersJobs(FULL_PROTOCOL);
-    // 4 Pruneflow + 3 Torch-Pruning criteria: 3 seeds at 50% and 70%, one at 30%; and the parity pair.
-    expect(jobs).toHaveLength(7 * 3 + 7 * 3 + 7 + 2);
+    // 5 Pruneflow + 3 Torch-Pruning criteria: 3 seeds at 50% and 70%, one at 30%; and the parity pair.
+    expect(jobs).toHaveLength(8 * 3 + 8 * 3 + 8 + 2);
     expect(new Set(jobs.map(jobKey)).size).toBe(jobs.length);
-    expect(jobs.slice(0, 9).map(jobKey)).toEqual([
+    expect(jobs.slice(0, 10).map(jobKey)).toEqual([
       'pruneflow/cip@0.5#1',
-      'pruneflow/l1@0.5#1',
+      // Torch-Pruning's L1 (MagnitudeImportance) scores the whole group: Pruneflow's group-l1.
+      'pruneflow/group-l1@0.5#1',
       'torch-pruning/l1@0.5#1',
       'parity-pruneflow/l1@0.5#1',
       'parity-torch/l1@0.5#1',
+      'pruneflow/l1@0.5#1',
       'pruneflow/lamp@0.5#1',
       'torch-pruning/lamp@0.5#1',
       'pruneflow/random@0.5#1',
       'torch-pruning/random@0.5#1',
     ]);
-    expect(jobs.filter((j) => j.cut === 0.5 && j.engine === 'pruneflow').map((j) => j.seed)).toEqual([1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3]);
-    expect(papersJobs(TINY_PROTOCOL)).toHaveLength(9);
+    expect(jobs.filter((j) => j.cut === 0.5 && j.engine === 'pruneflow').map((j) => j.seed)).toEqual([1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3]);
+    // --methods keeps those criteria's jobs in both engines, in the same order.
+    expect(
+      jobsFromArgs(jobs, ['--methods', 'group-l1,l1'])
+        .filter((j) => j.cut === 0.5 && j.seed === 1)
+        .map(jobKey),
+    ).toEqual(['pruneflow/group-l1@0.5#1', 'torch-pruning/l1@0.5#1', 'parity-pruneflow/l1@0.5#1', 'parity-torch/l1@0.5#1', 'pruneflow/l1@0.5#1']);
+    expect(jobsFromArgs(jobs, [])).toEqual(jobs);
+    expect(() => jobsFromArgs(jobs, ['--methods=l3'])).toThrow(PapersArgumentError);
+    expect(papersJobs(TINY_PROTOCOL)).toHaveLength(10);
     expect(protocolFromArgs(['--budget', 'tiny'])).toBe(TINY_PROTOCOL);
     expect(protocolFromArgs([])).toBe(FULL_PROTOCOL);
     expect(() => protocolFromArgs(['--budget=huge'])).toThrow(/tiny or full/);
@@ -66,10 +76,11 @@ describe("papers' protocol benchmark", () => {
     expect(again.has(tp('l1', 0.5, 1))).toBe(false);
     expect(again.results.failures).toEqual([]);
     expect(() => new PapersStore(path, FULL_PROTOCOL)).toThrow(PapersResultsMismatchError);
-    // More seeds are the same protocol, measured further: the runs stay.
-    const moreSeeds = new PapersStore(path, { ...TINY_PROTOCOL, seeds: { '0.5': 3 } });
+    // More seeds or criteria are the same protocol, measured further: the runs stay.
+    const moreSeeds = new PapersStore(path, { ...TINY_PROTOCOL, seeds: { '0.5': 3 }, pruneflow: [...TINY_PROTOCOL.pruneflow, 'fpgm'] });
     expect(moreSeeds.has(pf('l1', 0.5, 1))).toBe(true);
     expect(moreSeeds.results.protocol.seeds).toEqual({ '0.5': 3 });
+    expect(() => new PapersStore(path, { ...TINY_PROTOCOL, weightDecay: 1e-4 })).toThrow(PapersResultsMismatchError);
   });
 
   it('gives the standard error of a mean over seeds, and the sampling error of one run', () => {
@@ -95,7 +106,8 @@ describe("papers' protocol benchmark", () => {
     };
     for (const seed of [1, 2, 3]) {
       results.runs.push(
-        run(pf('l1', 0.5, seed), 0.75 - seed * 0.001),
+        run(pf('group-l1', 0.5, seed), 0.75 - seed * 0.001),
+        run(pf('l1', 0.5, seed), 0.745),
         run(tp('l1', 0.5, seed), 0.758),
         run(pf('cip', 0.5, seed), 0.765),
         run(tp('lamp', 0.5, seed), 0.76),
@@ -108,13 +120,17 @@ describe("papers' protocol benchmark", () => {
     const v = Object.fromEntries(verdicts(results).map((x) => [x.target, x]));
     // L1: Pruneflow -2.2 on average against Torch-Pruning's -1.2: one point behind.
     expect(v["L1 within 0.5 points of Torch-Pruning's L1 at 50%"].status).toBe('not met');
-    expect(v["L1 within 0.5 points of Torch-Pruning's L1 at 50%"].detail).toMatch(/-1\.00/);
+    const l1 = v["L1 within 0.5 points of Torch-Pruning's L1 at 50%"].detail;
+    expect(l1).toMatch(/group-l1 .* -1\.00 .*; Pruneflow l1 \(filters alone\) − Torch-Pruning l1: -1\.30/);
     // CIP -0.5 against the best Torch-Pruning criterion (LAMP, -1.0).
     expect(v['CIP at or above the best Torch-Pruning criterion at 50%']).toMatchObject({ status: 'met' });
     expect(v['CIP at or above the best Torch-Pruning criterion at 50%'].detail).toMatch(/lamp: \+0\.50/);
     expect(v["L1 within 0.5 points of Torch-Pruning's L1 at 70%"].status).toBe('not measured');
     expect(v['Fine-tuning parity: the same pruned network, same recipe, within 0.5 points']).toMatchObject({ status: 'not met' });
-    expect(papersMarkdown(results, 37, 'npm run bench:papers')).toMatch(/\| l1 \| 50% \|.*\| -2\.20 ± 0\.06 \(n=3\) \|.*\| -1\.20 ± 0\.\d\d \(n=3\) \|/);
+    const table = papersMarkdown(results, 37, 'npm run bench:papers');
+    expect(table).toMatch(/\| group-l1 \/ l1 \| 50% \|.*\| -2\.20 ± 0\.06 \(n=3\) \|.*\| -1\.20 ± 0\.\d\d \(n=3\) \|/);
+    // Pruneflow's filter L1 has no counterpart: its row leaves Torch-Pruning's side empty.
+    expect(table).toMatch(/\| l1 \| 50% \| 50\.0% \| 40\.00% \| -2\.50 ± 0\.\d\d \(n=3\) \| – \| – \| – \| – \|/);
     // Three seeds as the protocol asks: final; one seed of three: provisional.
     expect(verdictText(v["L1 within 0.5 points of Torch-Pruning's L1 at 50%"])).toBe('**not met**');
     const oneSeed = { ...results, runs: results.runs.filter((r) => r.seed === 1) };
@@ -147,9 +163,9 @@ describe("papers' protocol wall-time estimate", () => {
       { ...run(tp('l1', 0.5, 1), 0.1), secondsPerEpoch: 5.12 },
     );
     const e = estimateFullHours(results)!;
-    // Full: 30 x 10,000 baseline images; 8 x 10,000 per run; 29 Pruneflow runs (with parity), 22 PyTorch runs.
+    // Full: 30 x 10,000 baseline images; 8 x 10,000 per run; 36 Pruneflow runs (with parity), 22 PyTorch runs.
     expect(e.baseline).toBeCloseTo((0.01 * 300_000) / 3600, 9);
-    expect(e.pruneflow).toBeCloseTo((29 * 80_000 * 0.05) / 3600, 9);
+    expect(e.pruneflow).toBeCloseTo((36 * 80_000 * 0.05) / 3600, 9);
     expect(e.torch).toBeCloseTo((22 * 80_000 * 0.02) / 3600, 9);
   });
 });

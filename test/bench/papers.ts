@@ -1,5 +1,6 @@
 // Issue 21's benchmark on the papers' protocol (npm run bench:papers; `-- --budget tiny` runs every path in minutes,
-// `-- --report` rewrites the report from the stored runs, `-- --replicas 1` fine-tunes on one wasm engine): see
+// `-- --report` rewrites the report from the stored runs, `-- --replicas 1` fine-tunes on one wasm engine,
+// `-- --methods group-l1,l1` runs only those criteria's jobs): see
 // papers-config.ts for the protocol. Every finished run is stored as it ends (papers-store.ts), so a rerun after an interruption goes on where it stopped.
 import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -10,7 +11,7 @@ import { nodeRunHost } from '../../core/node/node-engine.js';
 import { nodeReplicaSpawner } from '../../core/node/training-workers.js';
 import { type RunContext, runPruning } from '../../core/session/prune-run.js';
 import { trainModel } from '../../core/session/train-model.js';
-import { jobKey, PapersArgumentError, type PapersJob, type PapersProtocol, papersJobs, papersPaths, protocolFromArgs } from './papers-config.js';
+import { jobKey, jobsFromArgs, PapersArgumentError, type PapersJob, type PapersProtocol, papersJobs, papersPaths, protocolFromArgs } from './papers-config.js';
 import { ensurePapersBaseline } from './papers-baseline.js';
 import { cutSubset, PAPERS_INPUT as INPUT, pruneflowConfig, torchPruningMissing } from './papers-setup.js';
 import { estimateLine, writePapersReport } from './papers-report.js';
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
   const store = new PapersStore(paths.results, protocol);
   const jobs = papersJobs(protocol);
   if (args.includes('--report')) return writePapersReport(store.results, paths.report, jobs.length);
+  const chosen = jobsFromArgs(jobs, args);
   const missing = torchPruningMissing(paths.torchPruning);
   if (missing) throw new Error(missing);
   await wasmCandidate.load();
@@ -122,9 +124,9 @@ async function main(): Promise<void> {
 
   const durations: number[] = [];
   let done = store.results.runs.length;
-  for (const job of jobs) {
+  for (const job of chosen) {
     if (store.has(job)) continue;
-    const left = jobs.filter((j) => !store.has(j)).length;
+    const left = chosen.filter((j) => !store.has(j)).length;
     const eta = durations.length ? ` (about ${((left * durations.reduce((a, b) => a + b, 0)) / durations.length / 3600).toFixed(1)} h left)` : '';
     log(`[${done + 1}/${jobs.length}] ${jobKey(job)}${eta}`);
     const started = performance.now();
