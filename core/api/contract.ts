@@ -88,6 +88,8 @@ export interface PruneResult {
   criterion: string;
   /** The cut asked for and the cut counted on the pruned model. */
   target: PruneConfig['target'];
+  /** The multiple kept channels were rounded to: the one asked for, or the default the run chose (absent in older projects). */
+  roundTo?: number;
   backend: string;
   flopsConvention: string;
   baseline: ModelSummary;
@@ -229,8 +231,10 @@ export interface CutEstimate {
    */
   points: { reduction: number; flops: number; params: number; time?: number }[];
   latency?: LatencyModelInfo;
-  /** The rounding counted: the one asked for, or where none was, the timing engine's block if the cost model says it pays, else 1. */
+  /** The rounding counted: the one asked for, or where none was, the one a run would choose (the timing engine's block, fitted to the narrowest layer). */
   roundTo?: number;
+  /** Why a run without a rounding would use `roundTo`, in words (absent when one was asked for). */
+  roundingWhy?: string;
 }
 
 /** A project file confirmed whole on disk (Save) or written to a new path (Save As). */

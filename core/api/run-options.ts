@@ -134,10 +134,13 @@ const PRUNE_OPTIONS = {
       fallback: CIP_SWITCH_DEFAULTS,
     },
   ),
-  roundTo: option(integer(1, 256).default(1), {
+  roundTo: option(integer(1, 256).optional(), {
     expects: 'an integer from 1 to 256',
-    help: 'keep channel counts a multiple of n (8 suits SIMD kernels); 1 = exact',
+    help:
+      'keep channel counts a multiple of n; 1 = exact; by default the block of the engine that times the run ' +
+      '(8, or 16 for ONNX Runtime on AVX-512), halved until at most half the narrowest layer',
     flag: '--round-to <n>',
+    fallback: 'auto',
   }),
   layerRatios: option(
     z

@@ -37,7 +37,8 @@ export function reportInput(sessions: readonly ComparedSession[], title: string,
 }
 
 function sessionDetail(project: string, record: SessionRecord): SessionDetail {
-  const settings = settingsRows(record.config);
+  // A run without a rounding chose one: the report says which.
+  const settings = settingsRows({ ...record.config, roundTo: record.config.roundTo ?? record.result?.roundTo });
   const { machine, versions, backend, host } = record.environment;
   return {
     project,

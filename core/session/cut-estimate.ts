@@ -2,6 +2,7 @@ import type { CutEstimate, CutRequest } from '../api/contract.js';
 import { buildChannelGraph, type ChannelGraph } from '../graph/channel-graph.js';
 import { type LatencyProfile, predictedTimeShare } from '../metrics/latency-model.js';
 import { BudgetError, planUniform } from '../prune/budget.js';
+import { defaultRounding } from '../prune/default-rounding.js';
 import { loadModel } from './model-source.js';
 import type { RunHost } from './run-inputs.js';
 import { latencyModelInfo, latencyProfile, timingEngine } from './timing-engine.js';
@@ -13,8 +14,8 @@ const STEPS = 19;
  * taken from every prunable group (scores are not needed for the counts), with kept channels rounded as asked.
  * A global ranking spreads the cut by importance instead, so its other measure lands near, not on, these
  * numbers. Each point's time share comes from the cost model of the engine that will time the run (a quick
- * trial's may differ from a full run's). Without a rounding asked for, that engine's block is counted where the
- * cost model says it is faster than exact counts.
+ * trial's may differ from a full run's). Without a rounding asked for, kept channels round as a run would round
+ * them (defaultRounding: that engine's block, fitted to the model's narrowest group).
  */
 export async function estimateCut(request: CutRequest, host: Pick<RunHost, 'openModelSource' | 'forwardEngine'>): Promise<CutEstimate> {
   const input = request.input && {
@@ -26,27 +27,12 @@ export async function estimateCut(request: CutRequest, host: Pick<RunHost, 'open
   const model = await loadModel(request.model, host, input);
   try {
     const graph = buildChannelGraph(model);
-    const count = (roundTo: number) => countCuts(graph, request.metric, roundTo, profile);
-    let roundTo = request.roundTo ?? 1;
-    let counted = count(roundTo);
-    if (request.roundTo === undefined && profile && profile.block > 1) {
-      const blocked = count(profile.block);
-      if (pays(blocked.points, counted.points)) [roundTo, counted] = [profile.block, blocked];
-    }
-    return { ...counted, latency: latencyModelInfo(profile, fullRun), roundTo };
+    const rounding = request.roundTo === undefined ? defaultRounding(graph, profile?.block) : undefined;
+    const roundTo = request.roundTo ?? rounding!.roundTo;
+    return { ...countCuts(graph, request.metric, roundTo, profile), latency: latencyModelInfo(profile, fullRun), roundTo, roundingWhy: rounding?.why };
   } finally {
     model.dispose();
   }
-}
-
-type Points = CutEstimate['points'];
-
-/** The block pays where it reaches the cuts exact counts reach (but 5% at most fewer) and is predicted faster at the middle one. */
-function pays(blocked: Points, exact: Points): boolean {
-  if (exact.length === 0 || blocked.length < exact.length - 1) return false;
-  const middle = exact[Math.floor((Math.min(blocked.length, exact.length) - 1) / 2)];
-  const other = blocked.find((p) => Math.abs(p.reduction - middle.reduction) < 1e-9);
-  return other !== undefined && (other.time ?? 1) < (middle.time ?? 1);
 }
 
 function countCuts(
@@ -56,7 +42,7 @@ function countCuts(
   profile: LatencyProfile | undefined,
 ): Pick<CutEstimate, 'baseline' | 'points'> {
   const flat = new Map(graph.groups.filter((g) => g.prunable).map((g) => [g.id, new Float32Array(g.channels).fill(1)]));
-  const points: Points = [];
+  const points: CutEstimate['points'] = [];
   let baseline = { flops: 0, params: 0 };
   for (let i = 1; i <= STEPS; i++) {
     const reduction = i / (STEPS + 1);

@@ -32,6 +32,7 @@ import { isFinalState, SessionMachine } from './session-state.js';
 import { layerWidths, pruneStepReporter } from './prune-steps.js';
 import { ForwardChooser } from '../backend/forward-runner.js';
 import { estimatedSpeedup } from './speed-estimate.js';
+import { defaultRoundTo } from './timing-engine.js';
 
 export interface RunContext extends RunHost {
   backend: string;
@@ -164,7 +165,8 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
     const graph = buildChannelGraph(baseline);
     const fixedRatios = layerRatiosByGroup(graph, config.layerRatios);
     const normalisation = config.groupNormalisation ?? criterion.normalisation;
-    const budget = { ...config.target, protect: config.protect, roundTo: config.roundTo, normalisation, fixedRatios };
+    const roundTo = config.roundTo ?? (await defaultRoundTo(context, graph, Boolean(config.sample)));
+    const budget = { ...config.target, protect: config.protect, roundTo, normalisation, fixedRatios };
     const plan = config.ranking === 'uniform' ? planUniform : planPruning;
     plan(graph, uniformScores(graph), budget); // throws now, not after training, if the target is out of reach
     if (config.ranking === 'sensitivity') assertReachable(graph, config.sensitivityRatios ?? DEFAULT_SENSITIVITY_RATIOS, budget);
@@ -250,7 +252,7 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
           criterion: scored,
           calibration,
           seed: config.seed,
-          target: { ...config.target, protect: config.protect, roundTo: config.roundTo, normalisation },
+          target: { ...config.target, protect: config.protect, roundTo, normalisation },
           ranking: config.ranking === 'uniform' ? 'uniform' : 'global',
           fixedRatios: (g) => layerRatiosByGroup(g, layerRatios),
           train: async (model, o) => {
@@ -341,6 +343,7 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
       model: MODEL_ZOO.find((e) => e.id === config.model)?.label ?? config.model,
       criterion: criterion.label,
       target: config.target,
+      roundTo,
       backend: context.backend,
       flopsConvention: FLOPS_CONVENTION,
       baseline: baselineSummary,

@@ -3,6 +3,8 @@ import type { LatencyModelInfo } from '../api/contract.js';
 import { FORWARD_MIN_IMAGES } from '../backend/forward-runner.js';
 import { latencyImages, latencyRuns } from '../metrics/latency.js';
 import { blockReason, latencyProfile, type LatencyProfile, type TimingEngine } from '../metrics/latency-model.js';
+import type { ChannelGraph } from '../graph/channel-graph.js';
+import { defaultRounding } from '../prune/default-rounding.js';
 import type { RunHost } from './run-inputs.js';
 
 /**
@@ -46,6 +48,11 @@ export function latencyModelInfo(profile: LatencyProfile | undefined, fullRun: L
     `A quick trial times ${latencyImages(latencyRuns(true))} images, too few to repay converting the model to ${labelOf(fullRun)} ` +
     `(${FORWARD_MIN_IMAGES} do): ${info.label} times it, and the estimate is that engine's.`;
   return { ...info, fullRun: labelOf(fullRun), why: `${trial} ${info.why}` };
+}
+
+/** The rounding of kept channels a run without one uses: the block of the engine that will time it, fitted to the model's narrowest group. */
+export async function defaultRoundTo(host: Pick<RunHost, 'forwardEngine'>, graph: ChannelGraph, quickTrial = false): Promise<number> {
+  return defaultRounding(graph, latencyProfile(await timingEngine(host, quickTrial))?.block).roundTo;
 }
 
 export { latencyProfile };

@@ -51,8 +51,9 @@ export class SessionDraft {
   reduction = $state(DEFAULT_PRUNE_CONFIG.target.reduction);
   ranking = $state<PruneConfig['ranking']>(DEFAULT_PRUNE_CONFIG.ranking);
   protect = $state(DEFAULT_PRUNE_CONFIG.protect);
-  roundTo = $state(DEFAULT_PRUNE_CONFIG.roundTo);
-  /** The user picked the rounding; until then it follows the estimate (the block of the engine that will time the run, where it pays). */
+  /** Absent until the estimate says what a run would choose (the timing engine's block, fitted to the narrowest layer). */
+  roundTo = $state<number | undefined>(DEFAULT_PRUNE_CONFIG.roundTo);
+  /** The user picked the rounding; until then it follows the estimate. */
   roundToChosen = $state(false);
   schedule = $state<PruneConfig['schedule']>(DEFAULT_PRUNE_CONFIG.schedule);
   scheduleSteps = $state(DEFAULT_PRUNE_CONFIG.scheduleSteps);
@@ -201,7 +202,7 @@ export class SessionDraft {
       target: { metric: this.metric, reduction: this.reduction },
       ranking: this.ranking,
       protect: this.protect,
-      roundTo: this.roundTo,
+      ...(this.roundTo !== undefined && { roundTo: this.roundTo }),
       schedule: this.schedule,
       ...(this.schedule === 'iterative' && { scheduleSteps: this.scheduleSteps }),
       ...(this.schedule !== 'one-shot' && { softEpochs: this.softEpochs }),

@@ -42,6 +42,8 @@ export function pruneflowConfig(p: PapersProtocol, model: string, data: string, 
     criterion,
     target: { metric: 'flops', reduction: cut },
     ranking: 'global',
+    // Exact counts, as Torch-Pruning prunes (round_to=None): the criteria compare like for like.
+    roundTo: 1,
     trainEpochs: 0,
     fineTuneEpochs: p.fineTune.epochs,
     batchSize: p.batchSize,

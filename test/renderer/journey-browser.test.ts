@@ -201,11 +201,9 @@ describe("the non-coder's journey in Chromium", () => {
       expect(await outcome.innerText()).toMatch(/Latency on ONNX Runtime \(CPU\) \(estimate\)\s*≈ \d+\.\d\d× (faster|\(slower\))/);
       const why = await page.locator('#rounding-why').innerText();
       const rounding = await page.getByRole('combobox', { name: /Round kept channels/ }).inputValue();
-      expect(why).toMatch(
-        rounding === '1'
-          ? /^Exact counts by default/
-          : new RegExp(`^Rounded to ${rounding} by default: ONNX Runtime's CPU kernels work on channels in blocks of ${rounding}`),
-      );
+      // ONNX Runtime's block (16) fitted to the model's narrowest layer (16 channels): at most half of it.
+      expect(rounding).toBe('8');
+      expect(why).toMatch(/^Rounded to 8 by default: the kernels work on 16 channels at once, but the narrowest layer has 16 channels/);
       await screenshot(page, 'journey-3-target');
 
       // A reload in the middle keeps the place: the screen, the wizard's step, the data, the model and the settings.

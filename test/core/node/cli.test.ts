@@ -104,7 +104,8 @@ describe('pruneflow command line', () => {
     const flops = stdout.match(/FLOPs \(MACs\) +([\d.]+)M +([\d.]+)M/)!;
     const cut = 1 - Number(flops[2]) / Number(flops[1]);
     expect(cut).toBeGreaterThanOrEqual(0.499);
-    expect(cut).toBeLessThan(0.51);
+    // Kept channels in blocks of 8 (the default rounding on the demo CNN's 16-64 channels) move the cut in steps of 1-2%.
+    expect(cut).toBeLessThan(0.53);
     // One epoch on 2,000 images already beats chance (10%) by far.
     const accuracy = Number(stdout.match(/top-1 accuracy +(\d+\.\d\d)%/)![1]);
     expect(accuracy).toBeGreaterThan(40);

@@ -156,5 +156,15 @@ describe('settings in the reports', () => {
     expect(md).toContain('| Distillation | weight 0.5, temperature 4 |');
     // No raw objects, and settings of other schedules are left out.
     expect(md).not.toMatch(/\{"|scheduleMask|Gates/);
+    // A run without a rounding says the one it chose; one asked for is said as asked.
+    const { roundTo: _asked, ...unasked } = record.config;
+    const chosen = { ...record, config: unasked, result: { ...record.result!, roundTo: 8 } };
+    expect(renderReport(reportInput([compared('d.pruneflow', chosen)], 'Settings', '2026-11-27T12:00:00.000Z'), 'md')).toContain(
+      '| Kept channels rounded to | multiples of 8 |',
+    );
+    const asked = { ...chosen, config: { ...unasked, roundTo: 1 } };
+    expect(renderReport(reportInput([compared('d.pruneflow', asked)], 'Settings', '2026-11-27T12:00:00.000Z'), 'md')).toContain(
+      '| Kept channels rounded to | exact counts |',
+    );
   });
 });

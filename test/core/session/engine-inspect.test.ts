@@ -40,20 +40,19 @@ describe('engine calls behind the wizard', () => {
     expect(fashion.baseline.flops).toBeLessThan(cifar.baseline.flops);
   });
 
-  it('predicts time with the cost model of the engine that will time the run, and rounds to its block by default where that is faster', async () => {
+  it('predicts time with the cost model of the engine that will time the run, and rounds as a run would by default', async () => {
     const input = { height: 32, width: 32, channels: 3, classes: 10 };
     const exact = await engine.estimateCut({ model: 'resnet20', input, metric: 'flops', roundTo: 1 });
     const picked = await engine.estimateCut({ model: 'resnet20', input, metric: 'flops' });
     // No ONNX Runtime in this host: tfjs on wasm times the run.
     expect(exact.latency).toMatchObject({ engine: 'wasm', block: LATENCY_PROFILES.wasm.block });
-    const blocked = await engine.estimateCut({ model: 'resnet20', input, metric: 'flops', roundTo: LATENCY_PROFILES.wasm.block });
+    const blocked = await engine.estimateCut({ model: 'resnet20', input, metric: 'flops', roundTo: 8 });
     for (const point of blocked.points) expect(point.time).toBeGreaterThan(LATENCY_PROFILES.wasm.fixed);
-    const at = (e: typeof exact, reduction: number) => e.points.find((p) => Math.abs(p.reduction - reduction) < 1e-9)?.time ?? Infinity;
-    // The default is the block exactly when the model predicts it faster at the middle cut.
-    const middle = exact.points[Math.floor((Math.min(exact.points.length, blocked.points.length) - 1) / 2)].reduction;
-    expect(picked.roundTo).toBe(at(blocked, middle) < at(exact, middle) ? LATENCY_PROFILES.wasm.block : 1);
-    // Every kept count of the picked rounding is a multiple of it: the FLOPs counted are those of that plan.
-    expect(picked.points).toEqual(picked.roundTo === 1 ? exact.points : blocked.points);
+    // ResNet-20's narrowest groups have 16 channels: the default is 8 (SIMD's block, half of them), and the counts are that plan's.
+    expect(exact.roundingWhy).toBeUndefined();
+    expect(picked).toMatchObject({ roundTo: 8, roundingWhy: expect.stringMatching(/^the kernels work on 8 channels at once/) });
+    expect(picked.points).toEqual(blocked.points);
+    expect(picked.points).not.toEqual(exact.points);
     // A host with ONNX Runtime times on it: its own block.
     const ort = createEngine({
       host: 'test',
@@ -61,10 +60,12 @@ describe('engine calls behind the wizard', () => {
       readAsset,
       forwardEngine: { id: 'onnxruntime', load: async () => 'ONNX Runtime', open: () => Promise.reject(new Error('not opened in this test')) },
     });
-    expect((await ort.estimateCut({ model: 'resnet20', input, metric: 'flops' })).latency).toMatchObject({
-      engine: 'onnxruntime',
-      block: LATENCY_PROFILES.onnxruntime.block,
-    });
+    const onOrt = await ort.estimateCut({ model: 'resnet20', input, metric: 'flops' });
+    expect(onOrt.latency).toMatchObject({ engine: 'onnxruntime', block: LATENCY_PROFILES.onnxruntime.block });
+    // Its block of 16 would leave ResNet-20's 16-channel layers all or nothing: halved to 8.
+    expect(onOrt).toMatchObject({ roundTo: 8, roundingWhy: expect.stringMatching(/16 channels at once, but the narrowest layer has 16 channels/) });
+    // The small VGG's narrowest layers have 32 channels: its block as it is.
+    expect(await ort.estimateCut({ model: 'small-vgg', input, metric: 'flops' })).toMatchObject({ roundTo: 16 });
     // A quick trial's latency run (48 images) does not repay converting the model: tfjs times it, and the answer says who times a full run.
     const trial = (await ort.estimateCut({ model: 'resnet20', input, metric: 'flops', quickTrial: true })).latency;
     expect(trial).toMatchObject({ engine: 'wasm', block: LATENCY_PROFILES.wasm.block, fullRun: 'ONNX Runtime (CPU)' });

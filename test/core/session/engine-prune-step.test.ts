@@ -38,6 +38,11 @@ describe('pruning steps and per-class accuracy from the engine', () => {
     expect(steps[0].metric).toBe('flops');
     expect(steps[0].cut).toBeGreaterThanOrEqual(0.5);
     expect(steps[0].cut).toBeLessThan(0.6);
+    // No rounding asked for: the run chose the default (the wasm timing engine's block, fitted to the narrowest
+    // layer), recorded it, and every layer it cut keeps a multiple of it.
+    // The demo CNN's convolutions have 16 to 64 channels: 8.
+    expect(result.roundTo).toBe(8);
+    for (const layer of steps[0].layers) if (layer.kept < layer.total) expect(layer.kept % 8, `${layer.name} keeps ${layer.kept}`).toBe(0);
     expectPerClass(result.baseline);
     expectPerClass(result.pruned);
     // Timed in pairs (a quick trial: 5 pairs of batch 8); both latencies are the pairs' medians.
