@@ -55,9 +55,8 @@ async function main(): Promise<void> {
           const forward = engine === 'onnxruntime' ? new ForwardChooser(ort, 0) : undefined;
           const s = await measureSpeedup(deployedBase, deployed, { ...runs, forward });
           const latencyCut = 1 - 1 / s.speedup.median;
-          cells.push(
-            `${s.speedup.median.toFixed(2)}x (${s.speedup.q1.toFixed(2)}-${s.speedup.q3.toFixed(2)}) | ${pct(latencyCut)} (${(latencyCut / flopsCut).toFixed(2)})`,
-          );
+          const speedup = `${s.speedup.median.toFixed(2)}x (${s.speedup.q1.toFixed(2)}-${s.speedup.q3.toFixed(2)})`;
+          cells.push(`${speedup} | ${pct(latencyCut)} (${(latencyCut / flopsCut).toFixed(2)})`);
         }
         rows.push(`| ${id} | ${engine} | ${roundTo}${roundTo === rule ? ' (default)' : ''} | ${pct(flopsCut)} | ${cells.join(' | ')} |`);
         console.log(rows.at(-1));
@@ -77,7 +76,8 @@ Each pruned model and its baseline, as deployed (batch norms and ReLUs folded), 
 session times them, on ONNX Runtime (onnxruntime-node, CPU, what a session in Node times on) and on tfjs wasm.
 Speed-up = baseline time / pruned time per pair: median (quartiles); latency cut (latency cut / FLOPs cut; the
 issue's target is at least 0.7). "(default)" marks what a run without \`--round-to\` uses on that engine: the
-engine's block (ONNX Runtime ${LATENCY_PROFILES.onnxruntime.block}, wasm ${LATENCY_PROFILES.wasm.block}; at least 8), halved until at most half the narrowest layer.
+engine's block (ONNX Runtime ${LATENCY_PROFILES.onnxruntime.block}, wasm ${LATENCY_PROFILES.wasm.block}; at least 8), halved until at most half the
+narrowest layer.
 
 | model | engine | round to | FLOPs cut | speed-up b1 | latency cut b1 | speed-up b64 | latency cut b64 |
 | --- | --- | --- | --- | --- | --- | --- | --- |
