@@ -1,0 +1,113 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ServeProcess, startServe } from '../core/node/serve/serve-process.js';
+import { smallOnnx } from '../interop/onnx-fixtures.js';
+import { serveFolder } from '../renderer/serve-folder.js';
+import { callInWorker } from './page-session.js';
+import { launchChromium } from './chromium.js';
+import type { ForwardReply } from './forward-harness.js';
+import { buildForwardHarness, type ForwardHarness, SECURITY_HEADERS, serveForwardHarness } from './forward-harness-page.js';
+
+// ONNX Runtime Web (wasm) in real Chromium, built as the engine worker is, against tfjs.
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const REPORT = /^ONNX Runtime Web 1\.31\.1 \(wasm, 1 thread\) for evaluation, activations, sensitivity and latency of models with depthwise/;
+let folder: string;
+let browser: Browser;
+let harness: ForwardHarness;
+
+beforeAll(async () => {
+  [folder, browser] = await Promise.all([buildForwardHarness(ROOT), launchChromium()]);
+  harness = await serveForwardHarness(folder, browser);
+});
+
+afterAll(async () => {
+  await harness?.close();
+  await browser?.close();
+  if (folder) await rm(folder, { recursive: true, force: true });
+});
+
+function ok<K extends 'compare' | 'pad-maxpool' | 'declines'>(reply: ForwardReply, kind: K): Extract<ForwardReply, { ok: true; kind: K }> {
+  if (!reply.ok) throw new Error(`the harness failed: ${reply.error}`);
+  expect(reply.kind).toBe(kind);
+  return reply as Extract<ForwardReply, { ok: true; kind: K }>;
+}
+
+describe('ONNX Runtime Web in the page', () => {
+  it.each(['resnet20', 'small-vgg', 'mobilenetv2'])('%s: outputs and every feature-map probe equal tfjs (wasm) within 1e-4', async (model) => {
+    const reply = ok(
+      await harness.call({ kind: 'compare', model, backend: 'wasm', seed: 3, probes: true, batches: [], timeBudgetMs: 0, ort: true }),
+      'compare',
+    );
+    expect(reply.backend).toBe('wasm');
+    expect(reply.report).toMatch(REPORT);
+    // The model's output and its probes (one per prunable feature map).
+    expect(reply.outputs).toBeGreaterThan(5);
+    expect(reply.relDiffs).toHaveLength(reply.outputs);
+    for (const diff of reply.relDiffs) expect(diff).toBeLessThan(1e-4);
+  });
+
+  it('a zero Pad before a MaxPool: wrong at the basic level in the web build too, right with the guard the engine applies', async () => {
+    const reply = ok(await harness.call({ kind: 'pad-maxpool', onnx: smallOnnx('grouped-net').bytes, seed: 4 }), 'pad-maxpool');
+    expect(reply.basicDiff).toBeGreaterThan(1e-2);
+    expect(reply.guard).toBe('disabled');
+    expect(reply.guardedDiff).toBeLessThan(1e-4);
+    expect(reply.engineDiff).toBeLessThan(1e-4);
+  });
+
+  it("takes the wasm backend's jobs on MobileNetV2; declines plain convolution networks, other backends, and a page whose CSP forbids eval", async () => {
+    expect(ok(await harness.call({ kind: 'declines', backend: 'wasm' }), 'declines').reason).toBeUndefined();
+    expect(ok(await harness.call({ kind: 'declines', backend: 'wasm', model: 'mobilenetv2' }), 'declines').reason).toBeUndefined();
+    expect(ok(await harness.call({ kind: 'declines', backend: 'wasm', model: 'resnet20' }), 'declines').reason).toMatch(/no depthwise convolutions/);
+    expect(ok(await harness.call({ kind: 'declines', backend: 'cpu', model: 'mobilenetv2' }), 'declines').reason).toMatch(/not measured against tfjs cpu/);
+    // pruneflow serve's headers: its CSP forbids eval, which the protobuf codecs of the ONNX export use.
+    const served = await serveForwardHarness(folder, browser, SECURITY_HEADERS);
+    try {
+      const reply = ok(await served.call({ kind: 'declines', backend: 'wasm' }), 'declines');
+      // ONNX Runtime Web itself loads under the CSP ('wasm-unsafe-eval' suffices); the ONNX export would not.
+      expect(reply.report).toMatch(REPORT);
+      expect(reply.reason).toMatch(/Content-Security-Policy forbids compiling code from strings/);
+    } finally {
+      await served.close();
+    }
+  });
+});
+
+describe("the page engine's backend report names its forward engine", () => {
+  let engine: { url: string; close: () => Promise<void> };
+  let page: Page;
+  let serve: ServeProcess | undefined;
+
+  beforeAll(async () => {
+    // The built app's engine worker (npm run build), served as the desktop app serves it: no CSP header on the worker.
+    engine = await serveFolder(join(ROOT, 'dist/renderer'));
+    page = await browser.newPage();
+    await page.goto(`${engine.url}no-page`).catch(() => undefined);
+  });
+
+  afterAll(async () => {
+    await engine?.close();
+    await serve?.interrupt();
+  });
+
+  const details = async (target: Page, query: string) => {
+    const reply = await callInWorker(target, query, 'getInfo');
+    if (!reply.ok) throw new Error(`getInfo failed: ${reply.error?.message}`);
+    return (reply.value as { backend: { details: string[] } }).backend.details.join('\n');
+  };
+
+  it('ONNX Runtime Web on wasm; tfjs with ?forward=tfjs', async () => {
+    expect(await details(page, 'backend=wasm')).toMatch(/forward passes: ONNX Runtime Web 1\.31\.1 \(wasm, 1 thread\)/);
+    expect(await details(page, 'backend=wasm&forward=tfjs')).toMatch(/forward passes: tfjs \(onnxruntime-web turned off: \?forward=tfjs\)/);
+  });
+
+  it("tfjs in pruneflow serve's page, whose CSP forbids the ONNX export's eval, saying so", async () => {
+    serve = await startServe();
+    const served = await browser.newPage();
+    await served.goto(serve.url.href);
+    expect(await details(served, 'backend=wasm')).toMatch(/forward passes: tfjs \(onnxruntime-web declined: this page's Content-Security-Policy forbids/);
+    await served.close();
+  });
+});
