@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServeProcess, startServe } from '../core/node/serve/serve-process.js';
 import { smallOnnx } from '../interop/onnx-fixtures.js';
 import { serveFolder } from '../renderer/serve-folder.js';
-import { callInWorker } from './page-session.js';
+import { callInWorker, runInWorker } from './page-session.js';
 import { launchChromium } from './chromium.js';
 import type { ForwardReply } from './forward-harness.js';
 import { buildForwardHarness, type ForwardHarness, SECURITY_HEADERS, serveForwardHarness } from './forward-harness-page.js';
@@ -84,7 +84,9 @@ describe("the page engine's backend report names its forward engine", () => {
     // The built app's engine worker (npm run build), served as the desktop app serves it: no CSP header on the worker.
     engine = await serveFolder(join(ROOT, 'dist/renderer'));
     page = await browser.newPage();
-    await page.goto(`${engine.url}no-page`).catch(() => undefined);
+    // An empty page of the same origin, to start the worker from (the app's own page would start its engine).
+    await page.route(`${engine.url}blank.html`, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>blank</title>' }));
+    await page.goto(`${engine.url}blank.html`);
   });
 
   afterAll(async () => {
@@ -102,6 +104,30 @@ describe("the page engine's backend report names its forward engine", () => {
     expect(await details(page, 'backend=wasm')).toMatch(/forward passes: ONNX Runtime Web 1\.31\.1 \(wasm, 1 thread\)/);
     expect(await details(page, 'backend=wasm&forward=tfjs')).toMatch(/forward passes: tfjs \(onnxruntime-web turned off: \?forward=tfjs\)/);
   });
+
+  it('a pruning run of MobileNetV2 evaluates on ONNX Runtime Web, with the accuracies of tfjs (?forward=tfjs)', async () => {
+    // 1,000 test images: the engine's minimum for converting (WEB_ORT_MIN_IMAGES); no training, to keep it short.
+    const config = {
+      model: 'mobilenetv2',
+      data: 'builtin:fashion-mnist',
+      trainEpochs: 0,
+      fineTuneEpochs: 0,
+      batchSize: 32,
+      calibrationBatches: 1,
+      sample: { train: 64, test: 1000 },
+      seed: 3,
+    };
+    const ort = await runInWorker(page, 'wasm', config, 1);
+    const tfjs = await runInWorker(page, 'wasm&forward=tfjs', config, 1);
+    expect(ort.result.forwardPasses).toEqual(expect.arrayContaining([expect.stringMatching(/^evaluation: onnxruntime-web/)]));
+    expect(tfjs.result.forwardPasses?.join('\n')).not.toMatch(/onnxruntime-web(?! turned off)/);
+    expect(tfjs.result.forwardPasses).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^evaluation: tfjs \(onnxruntime-web turned off: \?forward=tfjs\)/)]),
+    );
+    // Outputs equal within 1e-4 (above): the same images classified the same, at most one of 1,000 on a near tie.
+    expect(Math.abs(ort.result.baseline.accuracy - tfjs.result.baseline.accuracy)).toBeLessThanOrEqual(0.001);
+    expect(Math.abs(ort.result.pruned.accuracy - tfjs.result.pruned.accuracy)).toBeLessThanOrEqual(0.001);
+  }, 900_000);
 
   it("tfjs in pruneflow serve's page, whose CSP forbids the ONNX export's eval, saying so", async () => {
     serve = await startServe();
