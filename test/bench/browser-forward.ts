@@ -53,7 +53,7 @@ async function main(): Promise<void> {
         await harness.call({ kind: 'compare', model: model.key, backend: 'wasm', seed: 1, probes: false, batches: BATCHES, timeBudgetMs: 20_000, ort: true }),
         `${model.key} on wasm`,
       );
-      report = wasm.report;
+      report = wasm.report.replace(/ for evaluation.*/, '');
       const worst = Math.max(...wasm.relDiffs).toExponential(1);
       log(`${model.label}: ONNX Runtime Web conversion ${wasm.conversionMs.toFixed(0)} ms, largest relative difference ${worst}`);
       const webgl = await harness.call({
