@@ -34,24 +34,9 @@ export const WEB_ORT_MIN_IMAGES = 1000;
  */
 export function webOrtDeclines(tfjsBackend: string, model?: tfl.LayersModel): string | undefined {
   if (tfjsBackend !== 'wasm') return `not measured against tfjs ${tfjsBackend}; ONNX Runtime Web runs on the CPU only`;
-  if (!codeFromStringsAllowed()) return "this page's Content-Security-Policy forbids compiling code from strings, which the ONNX export's protobuf codecs need";
   if (model && !model.layers.some((layer) => layer.getClassName() === 'DepthwiseConv2D'))
     return 'no depthwise convolutions: tfjs wasm (XNNPACK) is as fast on plain convolutions (npm run bench:browser-forward)';
   return undefined;
-}
-
-let allowed: boolean | undefined;
-
-/** Whether this worker may compile code from strings (protobufjs builds its codecs so): `pruneflow serve`'s CSP says no. */
-function codeFromStringsAllowed(): boolean {
-  if (allowed === undefined) {
-    try {
-      allowed = new Function('return true')() === true;
-    } catch {
-      allowed = false;
-    }
-  }
-  return allowed;
 }
 
 /**

@@ -8,7 +8,7 @@
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../browser/chromium.js';
 import type { ForwardReply, Timing } from '../browser/forward-harness.js';
-import { buildForwardHarness, serveForwardHarness } from '../browser/forward-harness-page.js';
+import { buildForwardHarness, SECURITY_HEADERS, serveForwardHarness } from '../browser/forward-harness-page.js';
 import { machineFacts } from './machine.js';
 import { ROOT } from './paths.js';
 import { writeReportSection } from './report-file.js';
@@ -46,8 +46,8 @@ async function main(): Promise<void> {
   const wins: string[] = [];
   let report = '';
   try {
-    // The worker served as the desktop app serves it (no CSP header: the ONNX export's protobuf codecs need eval).
-    const harness = await serveForwardHarness(folder, browser as Browser);
+    // The worker served as pruneflow serve serves the engine (its CSP).
+    const harness = await serveForwardHarness(folder, browser as Browser, SECURITY_HEADERS);
     for (const model of MODELS.filter((m) => keys.includes(m.key))) {
       const wasm = ok(
         await harness.call({ kind: 'compare', model: model.key, backend: 'wasm', seed: 1, probes: false, batches: BATCHES, timeBudgetMs: 20_000, ort: true }),
