@@ -21,8 +21,8 @@ export interface WebOrtEngineOptions {
 
 /**
  * Images below which converting a model for ONNX Runtime Web does not pay off: `npm run bench:browser-forward`
- * measured 2-5 s of export and session for the CIFAR networks, repaid on MobileNetV2 after 230-660 images
- * (two runs on a loaded machine); rounded up.
+ * measured 2-5 s of export and session for the CIFAR networks, repaid on MobileNetV2 after 190-660 images
+ * (three runs on a loaded machine); rounded up.
  */
 export const WEB_ORT_MIN_IMAGES = 1000;
 
