@@ -12,6 +12,8 @@ const electron = { group: ['electron', 'electron/*'], message: bad('only electro
 const node = { group: nodeBuiltins, message: bad('Node built-ins are for core/node/ and electron/ only.') };
 // Native add-ons load only where Node runs: the engine reaches ONNX Runtime through core/backend/forward-runner.ts.
 const addons = { group: ['onnxruntime-node', 'onnxruntime-node/*'], message: bad('onnxruntime-node is for core/node/ only (a ForwardEngine).') };
+// ONNX Runtime Web (wasm, its own worker glue) runs only in the page engine: core/browser/web-ort-runner.ts.
+const webOrt = { group: ['onnxruntime-web', 'onnxruntime-web/*'], message: bad('onnxruntime-web is for core/browser/ only (a ForwardEngine).') };
 const upward = (from) => ({
   group: ['**/electron/**', '**/renderer/**'],
   message: bad(`${from} may not import the desktop host or the UI.`),
@@ -59,9 +61,13 @@ export default tseslint.config(
     files: ['core/**/*.ts'],
     ignores: ['core/node/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [electron, node, addons, upward('core/')] }],
+      'no-restricted-imports': ['error', { patterns: [electron, node, addons, webOrt, upward('core/')] }],
       'no-restricted-globals': ['error', ...domGlobals, { name: 'process', message: bad('process is Node-only; keep it in core/node/.') }],
     },
+  },
+  {
+    files: ['core/browser/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [electron, node, addons, upward('core/')] }] },
   },
   {
     // The contract owns its wire types: an engine file's change cannot change what crosses to the UI unseen.
@@ -83,7 +89,7 @@ export default tseslint.config(
   {
     files: ['core/node/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [electron, upward('core/node/')] }],
+      'no-restricted-imports': ['error', { patterns: [electron, webOrt, upward('core/node/')] }],
       'no-restricted-globals': ['error', ...domGlobals],
     },
   },

@@ -1,15 +1,17 @@
 import { cpSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { build, defineConfig } from 'vite';
+import { build, defaultClientConditions, defineConfig } from 'vite';
+import { copyEngineFiles, ORT_CONDITIONS } from './engine-files.mjs';
 
 const outDir = fileURLToPath(new URL('../dist/renderer/engine/', import.meta.url));
 const fromRoot = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 
 // The engine as a Web Worker of the UI's page (WebGPU, WebGL or wasm inside Chromium): one ES module,
-// with the wasm backend's .wasm files and the built-in sample beside it, where the worker fetches them,
-// and hdf5-worker.js, the worker the engine reads HDF5 files in (stopped at a deadline: web-hdf5-reader.ts).
+// with the wasm backends' files (tfjs's in wasm/, ONNX Runtime Web's in ort/) and the built-in sample beside it,
+// where the worker fetches them, and hdf5-worker.js, the worker the engine reads HDF5 files in (stopped at a deadline: web-hdf5-reader.ts).
 export default defineConfig({
   publicDir: false,
+  resolve: { conditions: [...ORT_CONDITIONS, ...defaultClientConditions] },
   build: {
     outDir,
     // The renderer's build writes the rest of dist/renderer first.
@@ -28,8 +30,7 @@ export default defineConfig({
     {
       name: 'copy-engine-files',
       async closeBundle() {
-        cpSync(fromRoot('node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'), `${outDir}/wasm/tfjs-backend-wasm-simd.wasm`);
-        cpSync(fromRoot('node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'), `${outDir}/wasm/tfjs-backend-wasm.wasm`);
+        copyEngineFiles(outDir);
         cpSync(fromRoot('core/assets'), `${outDir}/assets`, { recursive: true });
         await build({
           configFile: false,

@@ -12,6 +12,8 @@ export const FILES_PARAMETER = 'files';
 export const FILES_FROM_PAGE = 'page';
 /** The host's input limits for the engine in a page, as JSON (`?limits={"maxParseSeconds":20}`); absent ones keep their defaults. */
 export const LIMITS_PARAMETER = 'limits';
+/** `?forward=tfjs` keeps every forward pass on tfjs (the page twin of PRUNEFLOW_FORWARD_ENGINE=tfjs); the page passes it on to its worker. */
+export const FORWARD_PARAMETER = 'forward';
 
 export type ToEngineWorker = { type: 'call'; id: number; call: unknown } | { type: 'host-file-reply'; id: number; reply: CallReply<HostFileValue> };
 

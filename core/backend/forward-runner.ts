@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
 /** Who runs a forward pass: the engine's tfjs backend, or ONNX Runtime on the model's ONNX export. */
-export type ForwardEngineId = 'tfjs' | 'onnxruntime';
+export type ForwardEngineId = 'tfjs' | 'onnxruntime' | 'onnxruntime-web';
 
 /** The forward-only jobs of a run, as the backend report names them. */
 export type ForwardJob = 'evaluation' | 'activations' | 'sensitivity' | 'latency';
@@ -18,9 +18,19 @@ export interface ForwardRunner {
   dispose(): Promise<void>;
 }
 
-/** An engine other than tfjs that can run forward passes (ONNX Runtime in Node hosts: core/node/ort-runner.ts). */
+/**
+ * An engine other than tfjs that can run forward passes (ONNX Runtime in Node hosts: core/node/ort-runner.ts;
+ * ONNX Runtime Web in the page: core/browser/web-ort-runner.ts).
+ */
 export interface ForwardEngine {
   readonly id: Exclude<ForwardEngineId, 'tfjs'>;
+  /** Images below which converting does not pay off on this engine (FORWARD_MIN_IMAGES where unset). */
+  readonly minImages?: number;
+  /**
+   * Why tfjs on `tfjsBackend` (for `model`, where one is given) is as fast as this engine or faster, or why the engine
+   * cannot run here: the chooser then keeps tfjs and reports the reason. Undefined where this engine should run.
+   */
+  declines?(tfjsBackend: string, model?: tfl.LayersModel): string | undefined;
   /** A line for the backend report (version, threads), or a named error saying why the engine cannot load. */
   load(): Promise<string>;
   /** Converts the model (and its probes) for this engine; throws where the model cannot be converted. */
@@ -77,14 +87,20 @@ export class ForwardChooser {
   readonly uses: ForwardUse[] = [];
   private loaded: Promise<string> | undefined;
 
+  private readonly minImages: number;
+
   constructor(
     private readonly engine: ForwardEngine | undefined,
-    private readonly minImages = FORWARD_MIN_IMAGES,
-  ) {}
+    minImages?: number,
+  ) {
+    this.minImages = minImages ?? engine?.minImages ?? FORWARD_MIN_IMAGES;
+  }
 
   /** The report line for the engine (why not, where it cannot load); tfjs alone without one. */
   async describe(): Promise<string> {
     if (!this.engine) return 'forward passes: tfjs (no other engine in this host)';
+    const declined = this.engine.declines?.(tf.getBackend());
+    if (declined) return `forward passes: tfjs (${this.engine.id} declined: ${declined})`;
     try {
       return `forward passes: ${await this.load()}`;
     } catch (error) {
@@ -102,6 +118,8 @@ export class ForwardChooser {
       return tfjsRunner(model, probes);
     };
     if (!this.engine) return fallback('no other engine in this host');
+    const declined = this.engine.declines?.(tf.getBackend(), model);
+    if (declined) return fallback(`${this.engine.id} declined: ${declined}`);
     if (images < this.minImages) return fallback(`${images} images do not repay converting the model (${this.minImages} do)`);
     try {
       await this.load();

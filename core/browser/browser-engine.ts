@@ -9,6 +9,8 @@ import { hostFileWriter, hostProjectStore, hostWriteCheck } from '../project/hos
 import { type InputLimits, setInputLimits } from '../data/input-limits.js';
 import { setHdf5Reader } from '../models/io/hdf5-reader.js';
 import { canStartWebWorkers, webHdf5Reader } from './web-hdf5-reader.js';
+import { turnedOffEngine } from '../backend/forward-runner.js';
+import { webOnnxRuntimeEngine } from './web-ort-runner.js';
 
 export interface BrowserEngineOptions {
   /** Where the engine's script lies; its wasm/ and assets/ folders sit beside it. */
@@ -19,6 +21,8 @@ export interface BrowserEngineOptions {
   files?: HostFiles;
   /** The host's input limits (its user's settings); the rest keep their defaults. */
   inputLimits?: Partial<InputLimits>;
+  /** 'tfjs' keeps every forward pass on tfjs (`?forward=tfjs`); otherwise ONNX Runtime Web takes the jobs it is faster at. */
+  forward?: string;
 }
 
 /**
@@ -26,7 +30,7 @@ export interface BrowserEngineOptions {
  * WebGL, else wasm. Files reach it as bytes from the host that owns them, and go back to it the same way
  * (projects, exported models, reports); its own assets it fetches.
  */
-export function createBrowserEngine({ baseUrl, backend, files, inputLimits = {} }: BrowserEngineOptions): EngineApi {
+export function createBrowserEngine({ baseUrl, backend, files, inputLimits = {}, forward }: BrowserEngineOptions): EngineApi {
   // Bundled, the wasm backend cannot find its .wasm files on its own.
   setWasmPaths(new URL('wasm/', baseUrl).href);
   setInputLimits(inputLimits);
@@ -37,6 +41,8 @@ export function createBrowserEngine({ baseUrl, backend, files, inputLimits = {} 
     candidates: browserCandidates,
     backendPreference: resolveBackendPreference({ setting: backend }),
     readAsset: fetchAssetReader(new URL('assets/', baseUrl)),
+    // Forward-only jobs (evaluation, activations, sensitivity, latency) on ONNX Runtime Web where it is faster (web-ort-runner.ts).
+    forwardEngine: forward === 'tfjs' ? turnedOffEngine('onnxruntime-web', '?forward=tfjs') : webOnnxRuntimeEngine({ baseUrl }),
     // Projects, exported models and reports too: written by the host, atomically.
     ...(files && {
       openDataSource: (path: string) => openDataTree(files, path),

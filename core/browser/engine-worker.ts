@@ -2,10 +2,11 @@
  * Entry of the engine as a Web Worker of the UI's page (bundled to dist/renderer/engine/engine-worker.js).
  * `?backend=webgl` picks a backend; calls are validated like every other host's. The user's files come
  * from `pruneflow serve` when the page passes its token (`&token=`), from the page when it says it has them
- * (`&files=page`: the desktop app's preload), else there are none. `&limits=` carries the host's input limits (JSON).
+ * (`&files=page`: the desktop app's preload), else there are none. `&limits=` carries the host's input limits (JSON);
+ * `&forward=tfjs` keeps forward passes on tfjs (else ONNX Runtime Web takes those it is faster at).
  */
 import { answerCalls } from '../api/rpc.js';
-import { FILES_FROM_PAGE, FILES_PARAMETER, type FromEngineWorker, isEngineWorkerCall, LIMITS_PARAMETER } from '../api/worker-protocol.js';
+import { FILES_FROM_PAGE, FILES_PARAMETER, FORWARD_PARAMETER, type FromEngineWorker, isEngineWorkerCall, LIMITS_PARAMETER } from '../api/worker-protocol.js';
 import { TOKEN_PARAMETER } from '../api/socket-protocol.js';
 import { createBrowserEngine } from './browser-engine.js';
 import { pageHostFiles } from './page-host-files.js';
@@ -25,6 +26,7 @@ const engine = createBrowserEngine({
   baseUrl: new URL('./', here).href,
   backend: here.searchParams.get('backend') ?? undefined,
   inputLimits: limitsOf(here.searchParams.get(LIMITS_PARAMETER)),
+  forward: here.searchParams.get(FORWARD_PARAMETER) ?? undefined,
   files: token ? servedHostFiles(here.origin, token) : here.searchParams.get(FILES_PARAMETER) === FILES_FROM_PAGE ? fromPage.files : undefined,
 });
 

@@ -11,7 +11,9 @@ import { latencyProfile, predictedTimeShare, type TimingEngine } from '../metric
  */
 export function estimatedSpeedup(baseline: tfl.LayersModel, pruned: tfl.LayersModel, forward: ForwardChooser): PruneResult['speedEstimate'] {
   const timedOn = [...forward.uses].reverse().find((use) => use.job === 'latency')?.engine;
-  const engine: TimingEngine | undefined = timedOn === 'onnxruntime' ? 'onnxruntime' : tf.getBackend() === 'wasm' ? 'wasm' : undefined;
+  // ONNX Runtime Web has no measured profile yet (LATENCY_PROFILES.onnxruntime is onnxruntime-node's, multi-threaded).
+  const engine: TimingEngine | undefined =
+    timedOn === 'onnxruntime' ? 'onnxruntime' : timedOn !== 'onnxruntime-web' && tf.getBackend() === 'wasm' ? 'wasm' : undefined;
   const profile = latencyProfile(engine);
   if (!profile) return undefined;
   try {

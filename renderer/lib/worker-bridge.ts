@@ -7,7 +7,7 @@ import { createCaller } from '../../core/api/rpc.js';
 import type { FromEngineWorker, ToEngineWorker } from '../../core/api/worker-protocol.js';
 import type { HostFileBridge, HostFileRequest } from '../../core/api/host-files-protocol.js';
 import { TOKEN_PARAMETER } from '../../core/api/socket-protocol.js';
-import { FILES_FROM_PAGE, FILES_PARAMETER } from '../../core/api/worker-protocol.js';
+import { FILES_FROM_PAGE, FILES_PARAMETER, FORWARD_PARAMETER } from '../../core/api/worker-protocol.js';
 
 export class EngineWorkerError extends Error {
   override name = 'EngineWorkerError';
@@ -34,6 +34,9 @@ export function workerBridge(
 ): EngineBridge {
   const address = new URL('engine/engine-worker.js', page);
   address.searchParams.set('backend', backend);
+  // `?forward=tfjs` on the page keeps the worker's forward passes on tfjs.
+  const forward = new URL(page).searchParams.get(FORWARD_PARAMETER);
+  if (forward) address.searchParams.set(FORWARD_PARAMETER, forward);
   if (files.token) address.searchParams.set(TOKEN_PARAMETER, files.token);
   // The desktop app's preload lends this page the user's files; the worker asks the page for them.
   else if (files.bridge) address.searchParams.set(FILES_PARAMETER, FILES_FROM_PAGE);

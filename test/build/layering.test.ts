@@ -15,6 +15,9 @@ describe('layering lint rule', () => {
     ['core/prune/x.ts', "import { readFile } from 'node:fs';", /Node built-ins are for core\/node/],
     ['core/prune/x.ts', "import { readFile } from 'fs';", /Node built-ins are for core\/node/],
     ['core/metrics/x.ts', "import * as ort from 'onnxruntime-node';", /onnxruntime-node is for core\/node\/ only/],
+    ['core/backend/x.ts', "import * as ort from 'onnxruntime-web/wasm';", /onnxruntime-web is for core\/browser\/ only/],
+    ['core/node/x.ts', "import * as ort from 'onnxruntime-web';", /onnxruntime-web is for core\/browser\/ only/],
+    ['core/browser/x.ts', "import * as ort from 'onnxruntime-node';", /onnxruntime-node is for core\/node\/ only/],
     ['core/prune/x.ts', "import { main } from '../../electron/main.js';", /may not import the desktop host or the UI/],
     ['core/prune/x.ts', "import App from '../../renderer/App.svelte';", /may not import the desktop host or the UI/],
     ['core/prune/x.ts', 'export const title = document.title;', /core\/ must not touch the DOM/],
@@ -34,6 +37,8 @@ describe('layering lint rule', () => {
   it.each([
     ['core/prune/x.ts', "import * as tf from '@tensorflow/tfjs-core';"],
     ['core/node/x.ts', "import { readFile } from 'node:fs/promises';"],
+    ['core/browser/x.ts', "import type * as OrtWeb from 'onnxruntime-web/wasm';"],
+    ['core/backend/x.ts', "import type * as Ort from 'onnxruntime-common';"],
     ['renderer/lib/x.ts', "import type { EngineApi } from '../../core/api/contract.js';"],
     ['core/api/x.ts', "import { z } from 'zod';"],
     ['electron/x.ts', "import { createEngine } from '../core/session/engine.js';"],

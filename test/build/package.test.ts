@@ -49,6 +49,9 @@ describe('packed desktop app (linux dir)', () => {
     '/node_modules/h5wasm/package.json',
     '/node_modules/h5wasm/dist/esm/hdf5_hl.js',
     '/README.md',
+    // ONNX Runtime Web's wasm build for the page engine's forward passes, fetched from ort/ beside its script.
+    '/dist/renderer/engine/ort/ort-wasm-simd-threaded.mjs',
+    '/dist/renderer/engine/ort/ort-wasm-simd-threaded.wasm',
   ])('contains %s', (path) => {
     expect(files.has(path)).toBe(true);
   });
@@ -70,6 +73,14 @@ describe('packed desktop app (linux dir)', () => {
     for (const path of packed) expect(path.startsWith(`/${bin}/${process.platform}/${process.arch}/`), path).toBe(true);
     for (const path of packed) expect(existsSync(join(resources, 'app.asar.unpacked', path)), path).toBe(true);
     expect(files.has('/node_modules/onnxruntime-node/dist/index.js')).toBe(true);
+  });
+
+  it("keeps ONNX Runtime Web's WebAssembly out of the engine worker's script (fetched from ort/, not inlined as base64)", () => {
+    const script = readFileSync(join(ROOT, 'dist/renderer/engine/engine-worker.js'), 'latin1');
+    // 'AGFzbQ' is base64 for a WebAssembly module's first bytes (\0asm).
+    expect(script).not.toMatch(/data:application\/wasm|AGFzbQ/);
+    expect(script).toContain('ort-wasm-simd-threaded');
+    expect(statSync(join(ROOT, 'dist/renderer/engine/engine-worker.js')).size).toBeLessThan(9_000_000);
   });
 
   it('puts the user guide outside app.asar, where Help > Documentation opens it', () => {
@@ -99,6 +110,7 @@ describe('packed desktop app (linux dir)', () => {
     '@electron',
     'eslint',
     'svelte-check',
+    'onnxruntime-web',
   ])('leaves out the development dependency %s', (name) => {
     expect([...files].some((path) => path.startsWith(`/node_modules/${name}/`))).toBe(false);
   });

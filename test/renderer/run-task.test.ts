@@ -21,7 +21,7 @@ interface WorkerLike {
   postMessage(message: unknown): void;
   addEventListener(type: 'message' | 'error', listener: (event: never) => void): void;
 }
-let workerBridge: (backend: string, files: object, connect: { page: string; spawn: () => WorkerLike }) => unknown;
+let workerBridge: (backend: string, files: object, connect: { page: string; spawn: (address: URL) => WorkerLike }) => unknown;
 let fromBridge: (bridge: unknown) => EngineApi;
 let socketBridge: (url: string, token: string, open: (url: string, protocols: string[]) => unknown) => unknown;
 
@@ -203,6 +203,20 @@ describe('the engine in the page dies', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     die('');
     await expect(info).rejects.toThrow('The engine in this window stopped: its script failed to load.');
+  });
+});
+
+describe("the page's ?forward= reaches its engine worker", () => {
+  it('passes ?forward=tfjs on (forward passes stay on tfjs), and nothing without it', () => {
+    const addresses: URL[] = [];
+    const spawn = (address: URL) => {
+      addresses.push(address);
+      return { postMessage: () => {}, addEventListener: () => {} };
+    };
+    workerBridge('wasm', {}, { page: 'http://localhost/?engine=page&forward=tfjs', spawn });
+    workerBridge('wasm', {}, { page: 'http://localhost/?engine=page', spawn });
+    expect(addresses.map((a) => a.searchParams.get('forward'))).toEqual(['tfjs', null]);
+    expect(addresses.map((a) => a.searchParams.get('backend'))).toEqual(['wasm', 'wasm']);
   });
 });
 

@@ -9,16 +9,18 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
   '.map': 'application/json',
   '.svg': 'image/svg+xml',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
 };
 
-/** Serves a built folder on 127.0.0.1 at a free port, for a real browser to load. */
-export async function serveFolder(folder: string): Promise<{ url: string; close: () => Promise<void> }> {
+/** Serves a built folder on 127.0.0.1 at a free port, for a real browser to load; `headers` go on every answer (the app's CSP, say). */
+export async function serveFolder(folder: string, headers: Readonly<Record<string, string>> = {}): Promise<{ url: string; close: () => Promise<void> }> {
   const server: Server = createServer(async (request, response) => {
     const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname));
     if (path.includes('..')) return void response.writeHead(403).end();
     try {
       const body = await readFile(join(folder, path));
-      response.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(body);
+      response.writeHead(200, { ...headers, 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(body);
     } catch {
       response.writeHead(404).end();
     }

@@ -1,6 +1,7 @@
 import protobuf from 'protobufjs';
 import { ModelFormatError } from '../model-errors.js';
 import { ONNX_SCHEMA } from './onnx-schema.js';
+import { decodeMessage, encodeMessage } from './proto-codec.js';
 
 /** The parts of onnx.proto the engine reads and writes (field names as in the .proto). */
 export interface OnnxTensor {
@@ -79,8 +80,8 @@ function modelProto(): protobuf.Type {
 export function decodeOnnx(bytes: Uint8Array, file: string): OnnxModel {
   let model: OnnxModel;
   try {
-    const type = modelProto();
-    model = type.toObject(type.decode(bytes), { longs: Number, enums: Number, defaults: false }) as OnnxModel;
+    // Not protobufjs's own decode: its generated code needs eval, which pruneflow serve's CSP refuses (proto-codec.ts).
+    model = decodeMessage(modelProto(), bytes) as OnnxModel;
   } catch (error) {
     const detail = (error as Error).message;
     throw new ModelFormatError(file, `is not a complete ONNX model: the protobuf cannot be read (${detail}); the file may be truncated or not ONNX`);
@@ -90,10 +91,11 @@ export function decodeOnnx(bytes: Uint8Array, file: string): OnnxModel {
 }
 
 export function encodeOnnx(model: OnnxModel): Uint8Array {
-  const type = modelProto();
-  const problem = type.verify(model);
-  if (problem) throw new Error(`internal: the ONNX model to write is malformed: ${problem}`);
-  return type.encode(type.fromObject(model as Record<string, unknown>)).finish();
+  try {
+    return encodeMessage(modelProto(), model as unknown as Record<string, unknown>);
+  } catch (error) {
+    throw new Error(`internal: the ONNX model to write is malformed: ${(error as Error).message}`);
+  }
 }
 
 export function attribute(node: OnnxNode, name: string): OnnxAttribute | undefined {
