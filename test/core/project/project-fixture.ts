@@ -53,7 +53,17 @@ function summary(model: tfl.LayersModel, accuracy: number) {
 
 /** A session as a run records it: config, history, metrics, environment, result and the pruned weights. */
 export async function sessionOf(id: string, baseline: tfl.LayersModel, pruned: tfl.LayersModel, history: HistoryStep[]): Promise<StoredSession> {
-  const config: PruneConfig = { ...DEFAULT_PRUNE_CONFIG, model: 'tiny', data: '/data/tiny' };
+  // `roundTo: 1` after `protect`, where the defaults held it until a run could choose its own rounding: the project's
+  // bytes stay as they were, so the fuzz regressions' mutation offsets (test/bench/fuzz/regressions.ts) land as before.
+  const defaults = Object.entries(DEFAULT_PRUNE_CONFIG).flatMap(([key, value]) =>
+    key === 'protect'
+      ? [
+          [key, value],
+          ['roundTo', 1],
+        ]
+      : [[key, value]],
+  );
+  const config: PruneConfig = { ...(Object.fromEntries(defaults) as typeof DEFAULT_PRUNE_CONFIG), model: 'tiny', data: '/data/tiny' };
   const result: PruneResult = {
     dataset: 'tiny',
     model: 'tiny',
