@@ -189,7 +189,8 @@ export function papersMarkdown(results: PapersResults, totalJobs: number, comman
           `within ${b.maxLogitDifference.toExponential(1)}), ${b.parameters} parameters, ${(b.flops / 1e6).toFixed(2)}M FLOPs (MACs).`
         : '.'),
     `Every run: that baseline pruned with global ranking to the FLOPs cut, fine-tuned ${p.fineTune.epochs} epochs (SGD nesterov lr ` +
-      `${p.fineTune.learningRate} cosine per epoch, weight decay ${p.weightDecay} on every weight, batch ${p.batchSize}), Pruneflow's defaults otherwise; ` +
+      `${p.fineTune.learningRate} cosine per epoch, weight decay ${p.weightDecay} on every weight, batch ${p.batchSize}), kept channels ` +
+      "exact as Torch-Pruning keeps them (`--round-to 1`; not the default's blocks), Pruneflow's defaults otherwise; " +
       'Torch-Pruning (from source, MetaPruner, global pruning, its defaults, pruning ' +
       'ratio bisected to the FLOPs cut) fine-tuned by PyTorch with the same recipe. ' +
       "Change = top-1 after fine-tuning − baseline, in points, mean ± standard error over seeds (one seed: the test set's sampling error). " +
@@ -243,7 +244,11 @@ export function papersMarkdown(results: PapersResults, totalJobs: number, comman
     );
   }
   lines.push('', '| target | verdict | measured |', '|---|---|---|', ...verdicts(results).map((v) => `| ${v.target} | ${verdictText(v)} | ${v.detail} |`));
-  lines.push('', `Latency target (latency cut ≥ 0.7 of the FLOPs cut): measured by \`npm run bench\` (pruned-latency), not here.`);
+  lines.push(
+    '',
+    'Latency target (latency cut ≥ 0.7 of the FLOPs cut at the default settings): measured by `npm run bench:rounding` ' +
+      '(the default rounding on each engine) and `npm run bench` (pruned-latency), not here.',
+  );
   if (p.mode === 'tiny') lines.push('', `The full protocol at the training rates measured here: ${estimateLine(results)}.`);
   const failures = results.failures.map((f) => `${f.engine}/${f.method}@${f.cut}#${f.seed}: ${f.error}`);
   lines.push(
