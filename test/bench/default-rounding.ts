@@ -25,8 +25,8 @@ const MODELS = ['resnet20-b', 'vgg16'];
 const ROUNDINGS = [1, 8, 16];
 /** Batch 1 as an app answers one image, batch 64 as a session times (latencyRuns); pairs after warm-ups. */
 const BATCHES = [
-  { batch: 1, runs: 61, warmup: 5 },
-  { batch: 64, runs: 15, warmup: 2 },
+  { batch: 1, runs: 101, warmup: 5 },
+  { batch: 64, runs: 31, warmup: 3 },
 ];
 const ENGINES = ['onnxruntime', 'wasm'] as const;
 

@@ -101,6 +101,8 @@ describe('ONNX Runtime forward runner', () => {
     expect(maxAbsDiff(await run(ortSessionOptions(2, bytes)), expected)).toBeLessThan(1e-4);
     const plain = await exportOnnx(await importModel(memoryTree('f', new Map([['m.onnx', smallOnnx('cifar-resnet').bytes]]))).then((r) => r.model));
     expect(ortSessionOptions(2, plain).graphOptimizationLevel).toBe('all');
+    // Idle threads sleep: two sessions timed in alternation must not spin against each other (bench:rounding).
+    expect(ortSessionOptions(2, plain).extra).toEqual({ session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } });
     const runner = await engine.open(model, []);
     const [out] = await runner.run(x);
     expect(maxAbsDiff(out.dataSync(), expected)).toBeLessThan(1e-4);
