@@ -12,7 +12,8 @@ type OrtModule = typeof Ort;
  * graph has a Pad feeding a MaxPool (ortOptimisation: ONNX Runtime 1.31's PadFusion bug; the Node binding
  * cannot turn that one rewrite off, Python's `disabled_optimizers` has no Node equivalent). Idle threads sleep
  * instead of spinning: a latency pair alternates two sessions, and each one's spinning pool took the cores from
- * the other (ResNet-20 at batch 64: 29-33 ms with quartiles of +-25%, against 18-21 ms within +-3% without).
+ * the other (ResNet-20 at batch 64: 29-33 ms with quartiles of +-25%, against 18-21 ms within +-3% without). A lone
+ * session at batch 128 runs as fast either way; at batch 1 sleeping costs it 25-35%, but no job here runs batch 1.
  */
 export function ortSessionOptions(threads: number, bytes: Uint8Array): Ort.InferenceSession.SessionOptions {
   return {
