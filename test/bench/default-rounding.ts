@@ -73,7 +73,9 @@ Last run: ${facts.date}, ${facts.cpu}, ${facts.cores} cores, load average ${fact
 (\`npm run bench:rounding\`). ResNet-20 with 1x1 shortcuts (narrowest layers 16 channels) and VGG-16 (narrowest 64),
 untrained, L1 scores, global ranking to ${pct(CUT)} fewer FLOPs, kept channels exact (1), in multiples of 8 and of 16.
 Each pruned model and its baseline, as deployed (batch norms and ReLUs folded), timed in alternating pairs as a
-session times them, on ONNX Runtime (onnxruntime-node, CPU, what a session in Node times on) and on tfjs wasm.
+session times them, on ONNX Runtime (onnxruntime-node, CPU, what a session in Node times on; its idle threads sleep, so
+the two sessions of a pair do not spin against each other, and at batch 1 both run slower than one lone spinning session) and
+on tfjs wasm.
 Speed-up = baseline time / pruned time per pair: median (quartiles); latency cut (latency cut / FLOPs cut; the
 issue's target is at least 0.7). "(default)" marks what a run without \`--round-to\` uses on that engine: the
 engine's block (ONNX Runtime ${LATENCY_PROFILES.onnxruntime.block}, wasm ${LATENCY_PROFILES.wasm.block}; at least 8), halved until at most half the
