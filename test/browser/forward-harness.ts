@@ -18,6 +18,7 @@ import { planFeatureMaps } from '../../core/importance/feature-maps.js';
 import { importModel } from '../../core/models/io/import-model.js';
 import { exportOnnx } from '../../core/models/io/onnx/onnx-export.js';
 import { zooEntry } from '../../core/models/zoo.js';
+import { randomiseBatchNorm } from '../core/prune/random-batch-norm.js';
 
 /** Compare (and time) tfjs and ONNX Runtime Web on a zoo model, or run an ONNX file's Pad->MaxPool check. */
 export type ForwardCall =
@@ -57,19 +58,6 @@ scope.addEventListener('message', ({ data }) => {
   );
 });
 
-/** Random batch norm statistics and scales, so folding and the moving statistics matter (as ort-runner.test.ts). */
-function randomiseBatchNorms(model: tfl.LayersModel, seed: number): void {
-  for (const layer of model.layers.filter((l) => l.getClassName() === 'BatchNormalization')) {
-    layer.setWeights(
-      layer
-        .getWeights()
-        .map((w, i) =>
-          tf.tidy(() => (i === 3 ? tf.randomUniform(w.shape, 0.5, 2, 'float32', seed + i) : tf.randomNormal(w.shape, 0, 0.3, 'float32', seed + i))),
-        ),
-    );
-  }
-}
-
 const maxAbs = (values: Float32Array, floor = 0) => values.reduce((m, v) => Math.max(m, Math.abs(v)), floor);
 
 function maxAbsDiff(a: Float32Array, b: Float32Array): number {
@@ -85,7 +73,8 @@ async function compare(call: Extract<ForwardCall, { kind: 'compare' }>): Promise
   const report = await engine.load();
   const model = zooEntry(call.model).build({ inputShape: [32, 32, 3], numClasses: 10 });
   try {
-    randomiseBatchNorms(model, call.seed);
+    // Random batch norm statistics and scales, so folding and the moving statistics matter.
+    randomiseBatchNorm(model, call.seed);
     const probes = call.probes ? planFeatureMaps(model, buildChannelGraph(model)).tensors : [];
     const tfjs = tfjsRunner(model, probes);
     const start = performance.now();
