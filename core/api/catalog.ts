@@ -80,8 +80,10 @@ export function criterionName(id: string): string {
 
 /** The criterion a first-time user should pick, and why. */
 export const RECOMMENDED_CRITERION = {
-  id: 'l1',
-  why: 'Recommended for a first run: it needs no data, takes no time, and is a strong baseline in the literature.',
+  id: 'group-l1',
+  why:
+    'Recommended for a first run: it needs no data, takes no time, and lost the least accuracy of every criterion measured ' +
+    "on the pruning papers' protocol (ResNet-20, CIFAR-10, half the FLOPs removed).",
 };
 
 export interface ModelChoice {

@@ -87,9 +87,9 @@ describe('the UI in Chromium, by keyboard', () => {
     await page.keyboard.press('Enter');
 
     // The wizard: arrow keys pick a criterion, Next buttons walk the steps, the slider moves by arrow key.
-    await tabTo(page, /L1 norm/);
+    await tabTo(page, /Group L1 norm/);
     await page.keyboard.press('ArrowRight');
-    expect(await page.getByRole('radio', { name: /L2 norm/ }).isChecked()).toBe(true);
+    expect(await page.getByRole('radio', { name: /LAMP/ }).isChecked()).toBe(true);
     await tabTo(page, /^Next: Target$/);
     await page.keyboard.press('Enter');
     expect(await focusedText(page)).toBe('2. Target');
@@ -102,7 +102,7 @@ describe('the UI in Chromium, by keyboard', () => {
     }
     expect(await focusedText(page)).toBe('5. Review');
     const review = await page.locator('.review dl').textContent();
-    expect(review).toContain('L2 norm');
+    expect(review).toContain('LAMP');
     expect(review).toContain('Remove 60% of the FLOPs');
     await tabTo(page, /^Start pruning$/);
     await screenshot(page, '15-review-dark');
