@@ -22,7 +22,7 @@ function summary(accuracy: number, flops: number, keep = 1, top5?: number): Mode
 
 /** A finished session as a project records it, with the metrics a comparison reads; no result when `accuracy` is undefined. */
 export function sessionRecord(id: string, name: string, accuracy?: number, flops = 100e6, keep = 0.5): SessionRecord {
-  const config = { ...DEFAULT_PRUNE_CONFIG, model: 'demo-cnn', data: 'builtin:fashion-mnist' };
+  const config = { ...DEFAULT_PRUNE_CONFIG, criterion: 'l1', model: 'demo-cnn', data: 'builtin:fashion-mnist' };
   return {
     id,
     name,

@@ -81,11 +81,15 @@ describe('pruneflow sensitivity', () => {
       '0.4',
       '--sensitivity-images',
       '100',
+      // Exact counts: the shares meet the cut within 1% (blocks of 8, the default here, move it in coarser steps).
+      '--round-to',
+      '1',
       '--json',
     ]);
     expect(stderr).not.toMatch(/Error/);
     expect(code).toBe(0);
     const result = JSON.parse(stdout);
+    expect(result.roundTo).toBe(1);
     const cut = 1 - result.pruned.flops / result.baseline.flops;
     expect(cut).toBeGreaterThanOrEqual(0.4);
     expect(cut).toBeLessThan(0.41);

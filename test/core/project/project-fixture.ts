@@ -53,9 +53,10 @@ function summary(model: tfl.LayersModel, accuracy: number) {
 
 /** A session as a run records it: config, history, metrics, environment, result and the pruned weights. */
 export async function sessionOf(id: string, baseline: tfl.LayersModel, pruned: tfl.LayersModel, history: HistoryStep[]): Promise<StoredSession> {
-  // `roundTo: 1` after `protect`, where the defaults held it until a run could choose its own rounding: the project's
-  // bytes stay as they were, so the fuzz regressions' mutation offsets (test/bench/fuzz/regressions.ts) land as before.
-  const defaults = Object.entries(DEFAULT_PRUNE_CONFIG).flatMap(([key, value]) =>
+  // The defaults of the session-9 projects: criterion l1, and `roundTo: 1` after `protect`, where they held it until a
+  // run could choose its own rounding. The project's bytes stay as they were, so the fuzz regressions' mutation
+  // offsets (test/bench/fuzz/regressions.ts) land as before.
+  const defaults = Object.entries({ ...DEFAULT_PRUNE_CONFIG, criterion: 'l1' }).flatMap(([key, value]) =>
     key === 'protect'
       ? [
           [key, value],

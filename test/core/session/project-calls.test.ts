@@ -56,7 +56,7 @@ describe('engine calls for projects', () => {
     expect(summary.dataset).toMatchObject({ path: 'builtin:fashion-mnist', found: true });
     expect(summary.baseline).toMatchObject({ source: 'demo-cnn', trainEpochs: 0, accuracy: results[0].baseline.accuracy, flops: results[0].baseline.flops });
     expect(summary.sessions.map((s) => [s.id, s.name, s.status, s.criterion])).toEqual([
-      ['s1', HOSTILE, 'done', 'l1'],
+      ['s1', HOSTILE, 'done', 'group-l1'],
       ['s2', 'L2 norm, one-shot, 30% FLOPs', 'done', 'l2'],
     ]);
     expect(summary.sessions[1].metrics).toMatchObject({
@@ -70,7 +70,7 @@ describe('engine calls for projects', () => {
   it('compares the sessions with their recorded metrics, points and layer widths', async () => {
     const comparison = await engine.compareSessions([{ path: file }, { path: file, session: 's2' }]);
     expect(comparison.rows.map((r) => r.sessionId)).toEqual(['s1', 's2']); // s2 named twice is one row
-    expect(comparison.rows[0]).toMatchObject({ criterion: 'l1', pruned: { accuracy: results[0].pruned.accuracy, flops: results[0].pruned.flops } });
+    expect(comparison.rows[0]).toMatchObject({ criterion: 'group-l1', pruned: { accuracy: results[0].pruned.accuracy, flops: results[0].pruned.flops } });
     expect(comparison.rows[1].flopsChange).toBeCloseTo(results[1].pruned.flops / results[1].baseline.flops - 1, 12);
     // The 50% cut has fewer FLOPs than the 30% one, so it is on the front whatever the accuracies.
     expect(comparison.points.filter((p) => !p.baseline).map((p) => p.flops)).toEqual([results[0].pruned.flops, results[1].pruned.flops]);

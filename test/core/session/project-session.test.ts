@@ -39,7 +39,7 @@ describe('sessions saved into a project', () => {
     expect(project.dataset).toMatchObject({ path: data, format: 'cifar10-python', files: 4 });
     expect(project.baseline).toMatchObject({ source: 'demo-cnn', trainEpochs: 0 });
     const [{ record }] = project.sessions;
-    expect(record).toMatchObject({ id: 's1', name: 'first', status: 'done', config: { criterion: 'l1', data } });
+    expect(record).toMatchObject({ id: 's1', name: 'first', status: 'done', config: { criterion: 'group-l1', data } });
     expect(record.config).not.toHaveProperty('project');
     expect(record.history).toHaveLength(1);
     expect(record.history[0].scores.length).toBeGreaterThanOrEqual(record.history[0].groups.length);
