@@ -52,6 +52,7 @@ export function formatPruneTable(result: PruneResult): string {
     `accuracy right after pruning, before fine-tuning: ${percent(result.pruneOnly.accuracy)}`,
     ...formatClassAccuracy(result),
     `layer widths: ${widthsLine}`,
+    ...(result.roundTo && result.roundTo > 1 ? [`kept channels in multiples of ${result.roundTo} (--round-to 1 keeps exact counts)`] : []),
     `${result.flopsConvention}.`,
     ...(result.forwardPasses ?? []).map((line) => `forward passes, ${line}`),
     ...result.warnings.map((w) => `warning: ${w}`),

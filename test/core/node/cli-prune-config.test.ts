@@ -217,6 +217,11 @@ describe('the before/after table', () => {
   it('shows top-5 accuracy where the run measured it', () => {
     expect(formatPruneTable(result(summary(0.8, 0.97), summary(0.75, 0.955)))).toMatch(/^top-5 accuracy +97\.00% +95\.50% +-1\.50 pt$/m);
     expect(formatPruneTable(result(summary(0.8), summary(0.75)))).not.toContain('top-5');
+    // The rounding a run chose is said; exact counts need no line.
+    expect(formatPruneTable({ ...result(summary(0.8), summary(0.75)), roundTo: 8 })).toMatch(
+      /^kept channels in multiples of 8 \(--round-to 1 keeps exact counts\)$/m,
+    );
+    expect(formatPruneTable({ ...result(summary(0.8), summary(0.75)), roundTo: 1 })).not.toContain('multiples of');
   });
 
   it('lists accuracy per class, and only the classes that lost the most when there are many', () => {
