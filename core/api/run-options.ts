@@ -139,7 +139,7 @@ const PRUNE_OPTIONS = {
     expects: 'an integer from 1 to 256',
     help:
       'keep channel counts a multiple of n; 1 = exact; by default the block of the engine that times the run ' +
-      '(8, or 16 for ONNX Runtime on AVX-512), halved until at most half the narrowest layer',
+      '(8 for tfjs wasm, 16 for ONNX Runtime: measured blocks), halved until at most half the narrowest layer',
     flag: '--round-to <n>',
     fallback: 'auto',
   }),
