@@ -117,18 +117,22 @@ export function papersJobs(p: PapersProtocol): PapersJob[] {
   ];
 }
 
-/** `--methods a,b`: only the jobs of those criteria (either engine's id), in the protocol's order; every job without it. */
+/**
+ * `--methods a,b`: only the jobs of those criteria, in the protocol's order; every job without it. A bare id takes the
+ * criterion in every engine; `engine/id` (torch-pruning/l1) only that engine's.
+ */
 export function jobsFromArgs(jobs: readonly PapersJob[], args: readonly string[]): PapersJob[] {
   const at = args.findIndex((a) => a === '--methods' || a.startsWith('--methods='));
   if (at < 0) return [...jobs];
   const value = args[at].includes('=') ? args[at].slice('--methods='.length) : args[at + 1];
   const wanted = (value ?? '').split(',').filter(Boolean);
-  const known = new Set(jobs.map((j) => j.method));
-  const unknown = wanted.filter((m) => !known.has(m));
+  const picks = (j: PapersJob, w: string) => w === j.method || w === `${j.engine}/${j.method}`;
+  const unknown = wanted.filter((w) => !jobs.some((j) => picks(j, w)));
   if (wanted.length === 0 || unknown.length) {
-    throw new PapersArgumentError(`--methods ${value ?? '(missing)'}: expected a comma-separated list of ${[...known].join(', ')}`);
+    const known = [...new Set(jobs.map((j) => j.method))].join(', ');
+    throw new PapersArgumentError(`--methods ${value ?? '(missing)'}: expected a comma-separated list of ${known} (or engine/criterion)`);
   }
-  return jobs.filter((j) => wanted.includes(j.method));
+  return jobs.filter((j) => wanted.some((w) => picks(j, w)));
 }
 
 export interface PapersPaths {

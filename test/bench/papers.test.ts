@@ -58,6 +58,13 @@ describe("papers' protocol benchmark", () => {
         .filter((j) => j.cut === 0.5 && j.seed === 1)
         .map(jobKey),
     ).toEqual(['pruneflow/group-l1@0.5#1', 'torch-pruning/l1@0.5#1', 'parity-pruneflow/l1@0.5#1', 'parity-torch/l1@0.5#1', 'pruneflow/l1@0.5#1']);
+    // engine/criterion keeps one engine's jobs only.
+    expect(
+      jobsFromArgs(jobs, ['--methods=pruneflow/group-l1,torch-pruning/l1'])
+        .filter((j) => j.cut === 0.7 && j.seed === 2)
+        .map(jobKey),
+    ).toEqual(['pruneflow/group-l1@0.7#2', 'torch-pruning/l1@0.7#2']);
+    expect(() => jobsFromArgs(jobs, ['--methods=torch-pruning/group-l1'])).toThrow(PapersArgumentError);
     expect(jobsFromArgs(jobs, [])).toEqual(jobs);
     expect(() => jobsFromArgs(jobs, ['--methods=l3'])).toThrow(PapersArgumentError);
     expect(papersJobs(TINY_PROTOCOL)).toHaveLength(10);
