@@ -2,6 +2,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ChannelGraph } from '../graph/channel-graph.js';
 import { layerKind } from '../graph/layer-kinds.js';
 import { consumerMessage, kernelMagnitude } from './cip-contribution.js';
+import { groupMagnitude } from './group-magnitude.js';
 import { batchNormFold, blend, byMean, filterNorms, localScore } from './cip-local-score.js';
 import { backwardRule, foldAfter, type ChannelStatistic } from './cip-rules.js';
 import type { CipSettings } from './cip-settings.js';
@@ -57,6 +58,7 @@ export function propagateImportance(model: tfl.LayersModel, graph: ChannelGraph,
   };
   for (const output of model.outputs) deposit(output, new Float32Array(channelsOf(topology, output)).fill(1 / channelsOf(topology, output)));
   const heads = headProducers(model);
+  const kernelTerm = writerKernel(model, graph, topology, settings);
 
   for (const layer of [...topology.layers].reverse()) {
     const inputs = inputsOf(layer);
@@ -94,13 +96,30 @@ export function propagateImportance(model: tfl.LayersModel, graph: ChannelGraph,
       result.writers.set(layer.name, { a: r, r, importance: r, local: false });
       return r;
     }
-    const norm = followingBatchNorm(topology, layer);
-    const a = localScore(mu(postActivation(topology, layer)), norm ? batchNormFold(norm) : filterNorms(layer), settings);
+    const a = localScore(mu(postActivation(topology, layer)), kernelTerm(layer), settings);
     if (cut !== undefined) result.warnings.push(`Relevance from '${layer.name}' stops at ${cut}; '${layer.name}' keeps its local score.`);
     const importance = cut !== undefined ? byMean(a) : blend(a, r, settings.alpha);
     result.writers.set(layer.name, { a, r, importance, local: cut !== undefined });
     return importance;
   }
+}
+
+/**
+ * kappa of a writer (section 2): its batch norm's fold, or its filters' norms without one; with `groupKernel`, the
+ * L1 magnitude of the whole group it writes (group-l1's score), which sees the consumers' weights too.
+ */
+function writerKernel(model: tfl.LayersModel, graph: ChannelGraph, topology: Topology, settings: CipSettings) {
+  const byGroup = new Map<number, Float32Array>();
+  return (layer: tfl.layers.Layer): Float32Array => {
+    const group = settings.groupKernel ? graph.groups.find((g) => g.producers.includes(layer.name)) : undefined;
+    // A writer that fills only part of its group (a concatenation's slice) keeps its own kernel term.
+    if (group && group.channels === channelsOf(topology, outputsOf(layer)[0])) {
+      if (!byGroup.has(group.id)) byGroup.set(group.id, groupMagnitude(group, model, graph, 1));
+      return byGroup.get(group.id)!;
+    }
+    const norm = followingBatchNorm(topology, layer);
+    return norm ? batchNormFold(norm) : filterNorms(layer);
+  };
 }
 
 function meanOf(channels: number, vectors: Float32Array[]): Float32Array {

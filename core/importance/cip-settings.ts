@@ -17,6 +17,11 @@ export interface CipSettings {
   sigmoid: boolean;
   /** Off: P = C, raw contributions instead of rows that sum to 1 (section 7: NISP). */
   rowNormalisation: boolean;
+  /**
+   * On: kappa is the L1 magnitude of the writer's whole coupled group (filters, batch-norm scales and consumers'
+   * input weights: group-l1's score) instead of its own batch-norm fold or filter norm.
+   */
+  groupKernel: boolean;
   /** On: mu = 1 for every channel and no data pass (section 7: BN scale, NISP). */
   unitStatistic: boolean;
 }

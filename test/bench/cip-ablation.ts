@@ -34,6 +34,15 @@ const VARIANTS: Variant[] = [
   { id: 'raw-contributions', change: 'no row normalisation: raw contributions propagate (NISP-like)', settings: { cip: { rowNormalisation: false } } },
   { id: 'lamp-norm', change: "scores made comparable by LAMP's ratio instead of each group's mean", settings: { groupNormalisation: 'lamp' } },
   { id: 'max-norm', change: "scores made comparable by each group's max", settings: { groupNormalisation: 'max' } },
+  { id: 'group-kernel', change: "kappa from the whole group's L1 (group-l1's score) instead of the batch-norm fold", settings: { cip: { groupKernel: true } } },
+  { id: 'group-kernel-beta-1', change: "kappa from the whole group's L1, beta 1", settings: { cip: { groupKernel: true, beta: 1 } } },
+  {
+    id: 'group-kernel-local',
+    change: "kappa from the whole group's L1, beta 1, alpha 0: nothing propagated",
+    settings: { cip: { groupKernel: true, beta: 1, alpha: 0 } },
+  },
+  // Not CIP: the criterion that measured best in bench:papers, fine-tuned the same way, as a yardstick.
+  { id: 'group-l1', change: 'reference, not CIP: the group-l1 criterion', settings: { criterion: 'group-l1' } },
 ];
 
 interface AblationRun {

@@ -64,6 +64,17 @@ describe('CIP ablation switches on a plain CNN', () => {
     }
   });
 
+  it("groupKernel, alpha = 0, beta = 1, mu = 1: I is group-l1's score (the whole group's L1) up to a constant", async () => {
+    const scores = await createCip({ alpha: 0, beta: 1, unitStatistic: true, groupKernel: true }).scoreGroups({ model, graph, seed: 0 });
+    const groupL1 = await getCriterion('group-l1').scoreGroups({ model, graph, seed: 0 });
+    const own = await createCip({ alpha: 0, beta: 1, unitStatistic: true }).scoreGroups({ model, graph, seed: 0 });
+    for (const block of blocks) {
+      expect(ratios(scores.get(groupOf(block))!)).toEqual(ratios(groupL1.get(groupOf(block))!).map((r) => expect.closeTo(r, 4)));
+      // The switch changes the kernel term: without it the batch-norm fold ranks the channels.
+      expect(ratios(own.get(groupOf(block))!)).not.toEqual(ratios(scores.get(groupOf(block))!));
+    }
+  });
+
   it('is deterministic, leaks no tensor and mixes both terms by default', async () => {
     const first = await cip.analyse(context);
     const tensors = tf.memory().numTensors;
@@ -75,7 +86,7 @@ describe('CIP ablation switches on a plain CNN', () => {
       expect(score.every(Number.isFinite)).toBe(true);
       expect(score.reduce((a, b) => a + b) / score.length).toBeCloseTo(1, 4);
     }
-    expect(cip.settings).toMatchObject({ tau: 1, beta: 0.5, alpha: 0.5, sigmoid: true, rowNormalisation: true, unitStatistic: false });
+    expect(cip.settings).toMatchObject({ tau: 1, beta: 0.5, alpha: 0.5, sigmoid: true, rowNormalisation: true, groupKernel: false, unitStatistic: false });
   });
 
   it('is registered as cip and nisp; cip asks for calibration data, nisp does not', async () => {

@@ -42,12 +42,13 @@ describe('prune flags', () => {
   });
 
   it("carry CIP's switches, over the config file's, into a config the engine checks and the report names", async () => {
-    expect(cipSwitches('alpha=0,beta=0.25,tau=2,sigmoid=off,rowNormalisation=on')).toEqual({
+    expect(cipSwitches('alpha=0,beta=0.25,tau=2,sigmoid=off,rowNormalisation=on,groupKernel=on')).toEqual({
       alpha: 0,
       beta: 0.25,
       tau: 2,
       sigmoid: false,
       rowNormalisation: true,
+      groupKernel: true,
     });
     expect(cipSwitches('beta=1', { alpha: 0 })).toEqual({ alpha: 0, beta: 1 });
     for (const bad of ['gamma=1', 'alpha', 'alpha=x', 'sigmoid=1']) expect(() => cipSwitches(bad), bad).toThrow(/expected name=value pairs/);
