@@ -1,8 +1,8 @@
 // CIP's switches (docs/cip.md section 7) on the papers' protocol: the papers' baseline (bench:papers) pruned by CIP to
 // 50% fewer FLOPs with one switch changed at a time, then fine-tuned with the protocol's recipe for a few epochs
-// (`npm run bench:cip-ablation -- --epochs 2`; the protocol's 8 by default). One seed: a variant that stands out
-// here earns a place in bench:papers' three seeds, not a verdict. Rewrites its section of docs/cip.md and stores each
-// finished variant (test/bench/cip-ablation-results.json), so a rerun goes on where it stopped.
+// (`npm run bench:cip-ablation -- --epochs 2`; the protocol's 8 by default; `-- --only continuous,defaults` runs
+// some). One seed: a variant that stands out here earns a place in bench:papers' three seeds, not a verdict. Rewrites
+// its section of docs/cip.md and stores each finished variant (test/bench/cip-ablation-results.json), so a rerun goes on where it stopped.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +22,8 @@ interface Variant {
   id: string;
   /** What it changes against CIP's defaults, in words. */
   change: string;
-  settings: Partial<PruneConfig>;
+  /** Run options over the protocol's; a function of the run's epochs where the variant splits them. */
+  settings: Partial<PruneConfig> | ((epochs: number) => Partial<PruneConfig>);
 }
 
 const VARIANTS: Variant[] = [
@@ -41,9 +42,16 @@ const VARIANTS: Variant[] = [
     change: "kappa from the whole group's L1, beta 1, alpha 0: nothing propagated",
     settings: { cip: { groupKernel: true, beta: 1, alpha: 0 } },
   },
+  {
+    id: 'continuous',
+    change: "CIP-SPEC section 5's continuous schedule: soft gates on a cubic ramp for half the epochs, fine-tuning the other half",
+    settings: (epochs) => ({ schedule: 'continuous', softEpochs: Math.max(1, Math.floor(epochs / 2)), fineTuneEpochs: Math.ceil(epochs / 2) }),
+  },
   // Not CIP: the criterion that measured best in bench:papers, fine-tuned the same way, as a yardstick.
   { id: 'group-l1', change: 'reference, not CIP: the group-l1 criterion', settings: { criterion: 'group-l1' } },
 ];
+
+const settingsOf = (v: Variant, epochs: number) => (typeof v.settings === 'function' ? v.settings(epochs) : v.settings);
 
 interface AblationRun {
   id: string;
@@ -68,6 +76,16 @@ function epochsFromArgs(args: readonly string[]): number {
   return value;
 }
 
+/** `--only a,b`: those variants alone (an 8-epoch run of one variant costs a quarter of an hour here). */
+function variantsFromArgs(args: readonly string[]): Variant[] {
+  const at = args.findIndex((a) => a === '--only' || a.startsWith('--only='));
+  if (at < 0) return VARIANTS;
+  const wanted = (args[at].includes('=') ? args[at].slice('--only='.length) : (args[at + 1] ?? '')).split(',');
+  const unknown = wanted.filter((id) => !VARIANTS.some((v) => v.id === id));
+  if (unknown.length) throw new Error(`--only: unknown variant ${unknown.join(', ')}; known: ${VARIANTS.map((v) => v.id).join(', ')}`);
+  return VARIANTS.filter((v) => wanted.includes(v.id));
+}
+
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
 /** Test images of the protocol: one seed's score moves by sqrt(p(1 - p) / n) from the test set alone. */
@@ -87,10 +105,14 @@ function verdictAgainst(defaults: AblationRun, rows: { v: Variant; r: AblationRu
 }
 
 function report(runs: AblationRun[]): string {
-  const rows = VARIANTS.flatMap((v) => runs.filter((r) => r.id === v.id).map((r) => ({ v, r })));
-  const best = rows.reduce<{ v: Variant; r: AblationRun } | undefined>((a, b) => (a && a.r.accuracy >= b.r.accuracy ? a : b), undefined);
-  const defaults = rows.find((x) => x.v.id === 'defaults');
-  const verdict = defaults ? verdictAgainst(defaults.r, rows) : 'The defaults have not run yet.';
+  const budgets = [...new Set(runs.map((r) => r.epochs))].sort((a, b) => a - b);
+  const rowsOf = (epochs: number) => VARIANTS.flatMap((v) => runs.filter((r) => r.id === v.id && r.epochs === epochs).map((r) => ({ v, r })));
+  const rows = budgets.flatMap(rowsOf);
+  const verdicts = budgets.map((epochs) => {
+    const defaults = rowsOf(epochs).find((x) => x.v.id === 'defaults');
+    const verdict = defaults ? verdictAgainst(defaults.r, rowsOf(epochs)) : 'The defaults have not run at this budget.';
+    return `${epochs} epochs: ${verdict}`;
+  });
   return [
     "## 10. Ablations on the papers' protocol (`npm run bench:cip-ablation`)",
     '',
@@ -106,8 +128,10 @@ function report(runs: AblationRun[]): string {
         `${((r.accuracy - r.baseline) * 100).toFixed(2)} | ${r.seconds.toFixed(0)} | ${r.loadAverage.toFixed(1)} |`,
     ),
     '',
-    verdict,
-  ].join('\n');
+    ...verdicts.flatMap((v) => [v, '']),
+  ]
+    .join('\n')
+    .trimEnd();
 }
 
 const writeSection = (body: string) => writeReportSection('cip-ablation', body, 'npm run bench:cip-ablation', DOC);
@@ -116,7 +140,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const epochs = epochsFromArgs(args);
   const stored: AblationRun[] = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as AblationRun[]) : [];
-  if (args.includes('--report')) return writeSection(report(stored.filter((r) => r.epochs === epochs)));
+  if (args.includes('--report')) return writeSection(report(stored));
   const paths = papersPaths('full');
   const model = join(paths.baselineDir, 'model.json');
   if (!existsSync(model)) throw new Error(`No papers baseline at ${model}: run \`npm run bench:papers\` first (it trains one).`);
@@ -134,11 +158,11 @@ async function main(): Promise<void> {
       log(`  ${p.stage}: ${p.total ? `${p.step}/${p.total} ` : ''}${p.message}`);
     },
   };
-  for (const variant of VARIANTS) {
+  for (const variant of variantsFromArgs(args)) {
     if (stored.some((r) => r.id === variant.id && r.epochs === epochs)) continue;
     log(`${variant.id}: ${variant.change}`);
     const started = performance.now();
-    const config = { ...pruneflowConfig(FULL_PROTOCOL, model, data, 'cip', 0.5, 1), fineTuneEpochs: epochs, ...variant.settings };
+    const config = { ...pruneflowConfig(FULL_PROTOCOL, model, data, 'cip', 0.5, 1), fineTuneEpochs: epochs, ...settingsOf(variant, epochs) };
     const result = await runPruning(config, context);
     const run: AblationRun = {
       id: variant.id,
@@ -152,7 +176,7 @@ async function main(): Promise<void> {
     };
     stored.push(run);
     writeFileSync(RESULTS, `${JSON.stringify(stored, null, 2)}\n`);
-    writeSection(report(stored.filter((r) => r.epochs === epochs)));
+    writeSection(report(stored));
     log(`${variant.id}: after pruning ${pct(run.pruneOnly)}, after ${epochs} epochs ${pct(run.accuracy)} (${run.seconds.toFixed(0)} s)`);
   }
 }
