@@ -5,7 +5,7 @@ import { ortForwardEngine, ortOptimisation } from '../backend/ort-forward.js';
 
 type OrtWebModule = typeof OrtWeb;
 
-interface WorkerGlobals {
+export interface WorkerGlobals {
   crossOriginIsolated?: boolean;
   navigator?: { hardwareConcurrency?: number };
 }
@@ -17,6 +17,17 @@ export interface WebOrtEngineOptions {
   load?: () => Promise<OrtWebModule>;
   /** Why tfjs on a backend is faster (the chooser then keeps tfjs); by default `webOrtDeclines`. */
   declines?: ForwardEngine['declines'];
+  /** Threads for ONNX Runtime; by default `webOrtThreads()` (the bench compares 1 with the default). */
+  threads?: number;
+}
+
+/**
+ * Threads ONNX Runtime Web may use here: up to 4 where the page is cross-origin isolated (`pruneflow serve` and the
+ * app's app:// protocol send COOP and COEP; its pthreads are workers of ort/ort-wasm-simd-threaded.mjs, allowed by
+ * `worker-src 'self'`), else 1 (no SharedArrayBuffer).
+ */
+export function webOrtThreads(scope: WorkerGlobals = globalThis as WorkerGlobals): number {
+  return scope.crossOriginIsolated ? Math.max(1, Math.min(4, scope.navigator?.hardwareConcurrency ?? 1)) : 1;
 }
 
 /**
@@ -41,12 +52,15 @@ export function webOrtDeclines(tfjsBackend: string, model?: tfl.LayersModel): st
 
 /**
  * ONNX Runtime Web (onnxruntime-web/wasm, CPU) as the page engine's forward engine: the model goes through the
- * ONNX export in memory (core/backend/ort-forward.ts). Threads need cross-origin isolation, which neither
- * `pruneflow serve` nor the app's page has: one thread, as tfjs's wasm backend has there.
+ * ONNX export in memory (core/backend/ort-forward.ts). Threads where the page is cross-origin isolated
+ * (webOrtThreads); tfjs's wasm backend keeps one (bundled-tfjs-wasm.ts).
  */
-export function webOnnxRuntimeEngine({ baseUrl, load = () => import('onnxruntime-web/wasm'), declines = webOrtDeclines }: WebOrtEngineOptions): ForwardEngine {
-  const scope = globalThis as WorkerGlobals;
-  const threads = scope.crossOriginIsolated ? Math.min(4, scope.navigator?.hardwareConcurrency ?? 1) : 1;
+export function webOnnxRuntimeEngine({
+  baseUrl,
+  load = () => import('onnxruntime-web/wasm'),
+  declines = webOrtDeclines,
+  threads = webOrtThreads(),
+}: WebOrtEngineOptions): ForwardEngine {
   return ortForwardEngine({
     id: 'onnxruntime-web',
     packageName: 'onnxruntime-web',
