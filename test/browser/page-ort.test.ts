@@ -101,6 +101,8 @@ describe('ONNX Runtime Web in the page', () => {
     '%s on 2 threads (pthread workers of ort/, under worker-src self): outputs and every probe equal tfjs within 1e-4',
     async (model) => {
       const served = await serveForwardHarness(folder, browser, SECURITY_HEADERS);
+      const workers: string[] = [];
+      served.page.on('worker', (worker) => workers.push(new URL(worker.url()).pathname));
       try {
         const reply = ok(
           await served.call({ kind: 'compare', model, backend: 'wasm', seed: 6, probes: true, batches: [4], timeBudgetMs: 0, ort: true, threads: 2 }),
@@ -108,6 +110,8 @@ describe('ONNX Runtime Web in the page', () => {
         );
         expect(reply.report).toContain(`ONNX Runtime Web 1.31.1 (${threadsLabel(2)})`);
         expect(reply.ortThreads).toBe(2);
+        // Its second thread is a worker of ONNX Runtime's glue, beside the harness's own worker (CDP lists both).
+        expect(workers).toEqual(['/forward-harness.js', '/ort/ort-wasm-simd-threaded.mjs']);
         expect(reply.outputs).toBeGreaterThan(5);
         for (const diff of reply.relDiffs) expect(diff).toBeLessThan(1e-4);
       } finally {
