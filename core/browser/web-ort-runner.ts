@@ -17,17 +17,19 @@ export interface WebOrtEngineOptions {
   load?: () => Promise<OrtWebModule>;
   /** Why tfjs on a backend is faster (the chooser then keeps tfjs); by default `webOrtDeclines`. */
   declines?: ForwardEngine['declines'];
-  /** Threads for ONNX Runtime; by default `webOrtThreads()` (the bench compares 1 with the default). */
+  /** Threads for ONNX Runtime; by default `webOrtThreads()` (the bench sets 1, then every core up to 4). */
   threads?: number;
 }
 
 /**
- * Threads ONNX Runtime Web may use here: up to 4 where the page is cross-origin isolated (`pruneflow serve` and the
- * app's app:// protocol send COOP and COEP; its pthreads are workers of ort/ort-wasm-simd-threaded.mjs, allowed by
- * `worker-src 'self'`), else 1 (no SharedArrayBuffer).
+ * Threads ONNX Runtime Web may use here: where the page is cross-origin isolated (`pruneflow serve` and the app's
+ * app:// protocol send COOP and COEP; its pthreads are workers of ort/ort-wasm-simd-threaded.mjs, allowed by
+ * `worker-src 'self'`), half the cores, at most 4 (ONNX Runtime Web's own default), else 1 (no SharedArrayBuffer).
+ * Not every core: on 2 busy cores (load 6-8) `npm run bench:browser-forward` measured 2 threads at 0.3-0.9x the
+ * speed of 1 (docs/benchmarks.md, section browser-forward); the page's UI and the engine's tfjs need the rest.
  */
 export function webOrtThreads(scope: WorkerGlobals = globalThis as WorkerGlobals): number {
-  return scope.crossOriginIsolated ? Math.max(1, Math.min(4, scope.navigator?.hardwareConcurrency ?? 1)) : 1;
+  return scope.crossOriginIsolated ? Math.max(1, Math.min(4, Math.ceil((scope.navigator?.hardwareConcurrency ?? 1) / 2))) : 1;
 }
 
 /**
@@ -38,7 +40,7 @@ export function webOrtThreads(scope: WorkerGlobals = globalThis as WorkerGlobals
 export const WEB_ORT_MIN_IMAGES = 1000;
 
 /**
- * Where ONNX Runtime Web (wasm, one thread: the page is not cross-origin isolated) does not beat tfjs in the page,
+ * Where ONNX Runtime Web (wasm, one thread: as webOrtThreads gives on 2 cores) does not beat tfjs in the page,
  * from `npm run bench:browser-forward` (docs/benchmarks.md, section browser-forward): tfjs on a GPU backend is not
  * measured against it; on wasm, plain convolution networks (ResNet-20, small VGG) run as fast or faster on tfjs's
  * XNNPACK (ONNX Runtime Web at 0.5-1.2x), while models with depthwise convolutions (MobileNetV2) run 1.3-2.1x faster on ONNX Runtime Web.

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:browser-forward`: forward passes in the page engine's worker, in headless Chromium: tfjs wasm,
- * tfjs WebGL (SwiftShader here: no GPU) and ONNX Runtime Web (wasm) on 1 thread and on the threads the engine
- * takes in serve's cross-origin isolated page (webOrtThreads: min(4, cores)), on ResNet-20, the small VGG and
+ * tfjs WebGL (SwiftShader here: no GPU) and ONNX Runtime Web (wasm) on 1 thread and on every core (at most 4) in
+ * serve's cross-origin isolated page (the engine takes half: webOrtThreads), on ResNet-20, the small VGG and
  * MobileNetV2 at batches 1 and 128, side by side in one run (test/browser/forward-harness.ts, built like the
  * engine worker). Prints a table and rewrites its section of
  * docs/benchmarks.md; core/browser/web-ort-runner.ts's decision rule comes from it. Options: --models=resnet20  --no-write
@@ -52,12 +52,14 @@ async function main(): Promise<void> {
   try {
     // The worker served as pruneflow serve serves the engine (its CSP; COOP and COEP: cross-origin isolated).
     const harness = await serveForwardHarness(folder, browser as Browser, SECURITY_HEADERS);
+    // Every core, at most 4 (and at least 2, to measure threads at all).
+    const cores = Math.max(2, Math.min(4, (await harness.page.evaluate('navigator.hardwareConcurrency')) as number));
     const compare = async (key: string, backend: string, extra: { threads?: number; timeTfjs?: boolean; ort: boolean; warmups?: number }) =>
       harness.call({ kind: 'compare', model: key, backend, seed: 1, probes: false, batches: BATCHES, timeBudgetMs: 20_000, ...extra });
     for (const model of MODELS.filter((m) => keys.includes(m.key))) {
       const one = ok(await compare(model.key, 'wasm', { ort: true, threads: 1 }), `${model.key} on wasm, 1 thread`);
       // A fresh worker: ONNX Runtime takes its threads once. tfjs was timed with the first.
-      const many = ok(await compare(model.key, 'wasm', { ort: true, timeTfjs: false }), `${model.key} on wasm, engine's threads`);
+      const many = ok(await compare(model.key, 'wasm', { ort: true, timeTfjs: false, threads: cores }), `${model.key} on wasm, ${cores} threads`);
       if (!many.isolated) throw new Error("the harness page is not cross-origin isolated: serve's headers lost COOP or COEP");
       threads = many.ortThreads;
       report = many.report.replace(/ for evaluation.*/, '');
@@ -123,7 +125,8 @@ async function main(): Promise<void> {
     `Measured by \`npm run bench:browser-forward\` on ${facts.date}: ${facts.cpu}, ${facts.cores} cores, load average ${facts.loadAverage.join(', ')} ` +
       `at the start and ${loadAfter.join(', ')} at the end; ` +
       `Debian's Chromium headless, a module worker built like the engine worker (test/browser/forward-harness.ts), served with \`pruneflow serve\`'s headers ` +
-      `(its CSP; COOP and COEP, so cross-origin isolated). ${report}, and the same on 1 thread; ` +
+      `(its CSP; COOP and COEP, so cross-origin isolated). ${report}, and the same on 1 thread (the engine takes half the cores, ` +
+      `at most 4: core/browser/web-ort-runner.ts, webOrtThreads); ` +
       `tfjs (${facts.tfjs}) with its wasm backend (XNNPACK, kept on 1 thread: core/browser/bundled-tfjs-wasm.ts) ` +
       'and WebGL, which is SwiftShader here (no GPU on this machine: a CPU drawing WebGL, not a GPU figure). ' +
       'Random weights; median of timed runs (up to 40 at batch 1, 12 at batch 128, within 20 s, at least 3) after 3 warm-up runs (1 for WebGL); ' +

@@ -8,8 +8,10 @@ describe('webOrtThreads', () => {
     expect(webOrtThreads({ navigator: { hardwareConcurrency: 8 } })).toBe(1);
   });
 
-  it('takes the cores, at most 4, where it is', () => {
-    expect(webOrtThreads({ crossOriginIsolated: true, navigator: { hardwareConcurrency: 2 } })).toBe(2);
+  it('takes half the cores, at most 4, where it is (2 threads on 2 busy cores were slower than 1)', () => {
+    expect(webOrtThreads({ crossOriginIsolated: true, navigator: { hardwareConcurrency: 2 } })).toBe(1);
+    expect(webOrtThreads({ crossOriginIsolated: true, navigator: { hardwareConcurrency: 3 } })).toBe(2);
+    expect(webOrtThreads({ crossOriginIsolated: true, navigator: { hardwareConcurrency: 4 } })).toBe(2);
     expect(webOrtThreads({ crossOriginIsolated: true, navigator: { hardwareConcurrency: 16 } })).toBe(4);
     expect(webOrtThreads({ crossOriginIsolated: true, navigator: {} })).toBe(1);
     expect(webOrtThreads({ crossOriginIsolated: true })).toBe(1);
