@@ -25,7 +25,7 @@ export interface WebOrtEngineOptions {
  * Threads ONNX Runtime Web may use here: where the page is cross-origin isolated (`pruneflow serve` and the app's
  * app:// protocol send COOP and COEP; its pthreads are workers of ort/ort-wasm-simd-threaded.mjs, allowed by
  * `worker-src 'self'`), half the cores, at most 4 (ONNX Runtime Web's own default), else 1 (no SharedArrayBuffer).
- * Not every core: on 2 busy cores (load 6-8) `npm run bench:browser-forward` measured 2 threads at 0.3-1.0x the
+ * Not every core: on 2 busy cores (load 5-8) `npm run bench:browser-forward` measured 2 threads at 0.3-1.0x the
  * speed of 1 (docs/benchmarks.md, section browser-forward); the page's UI and the engine's tfjs need the rest.
  */
 export function webOrtThreads(scope: WorkerGlobals = globalThis as WorkerGlobals): number {
