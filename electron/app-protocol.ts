@@ -35,6 +35,17 @@ const MIME_TYPES: Record<string, string> = {
 };
 
 /**
+ * On every file: the page is cross-origin isolated (COOP same-origin and COEP require-corp on the document and on
+ * the workers' scripts, as `pruneflow serve` sends them), so the in-page engine has SharedArrayBuffer and ONNX
+ * Runtime Web its threads. The app loads only its own files (same origin: COEP asks nothing more of them).
+ */
+export const ISOLATION_HEADERS: Readonly<Record<string, string>> = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+/**
  * Answers `app://pruneflow/<path>` with the file at <path> under the renderer folder. Anything else (another
  * host, a path that climbs out of the folder, a folder, a missing file) gets a 404 and reads nothing.
  */
@@ -45,7 +56,8 @@ export function appProtocolHandler(rendererDir: string, read: (path: string) => 
     if (!file) return notFound();
     try {
       const body = await read(file);
-      return new Response(body, { headers: { 'Content-Type': MIME_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream' } });
+      const type = MIME_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+      return new Response(body, { headers: { ...ISOLATION_HEADERS, 'Content-Type': type } });
     } catch {
       return notFound();
     }

@@ -1,4 +1,3 @@
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { EngineApi } from '../api/contract.js';
 import { resolveBackendPreference } from '../backend/backend-preference.js';
 import { browserCandidates } from '../backend/browser-candidates.js';
@@ -11,6 +10,7 @@ import { setHdf5Reader } from '../models/io/hdf5-reader.js';
 import { canStartWebWorkers, webHdf5Reader } from './web-hdf5-reader.js';
 import { turnedOffEngine } from '../backend/forward-runner.js';
 import { webOnnxRuntimeEngine } from './web-ort-runner.js';
+import { useBundledTfjsWasm } from './bundled-tfjs-wasm.js';
 
 export interface BrowserEngineOptions {
   /** Where the engine's script lies; its wasm/ and assets/ folders sit beside it. */
@@ -31,8 +31,8 @@ export interface BrowserEngineOptions {
  * (projects, exported models, reports); its own assets it fetches.
  */
 export function createBrowserEngine({ baseUrl, backend, files, inputLimits = {}, forward }: BrowserEngineOptions): EngineApi {
-  // Bundled, the wasm backend cannot find its .wasm files on its own.
-  setWasmPaths(new URL('wasm/', baseUrl).href);
+  // Bundled, the wasm backend cannot find its .wasm files on its own; one thread, even cross-origin isolated.
+  useBundledTfjsWasm(baseUrl);
   setInputLimits(inputLimits);
   // HDF5 (.h5, the weights in .keras) in a worker of its own, stopped at the deadline (hdf5-worker.js beside this script).
   if (canStartWebWorkers()) setHdf5Reader(webHdf5Reader(new URL('hdf5-worker.js', baseUrl)));

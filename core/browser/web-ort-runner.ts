@@ -5,7 +5,7 @@ import { ortForwardEngine, ortOptimisation } from '../backend/ort-forward.js';
 
 type OrtWebModule = typeof OrtWeb;
 
-interface WorkerGlobals {
+export interface WorkerGlobals {
   crossOriginIsolated?: boolean;
   navigator?: { hardwareConcurrency?: number };
 }
@@ -17,6 +17,19 @@ export interface WebOrtEngineOptions {
   load?: () => Promise<OrtWebModule>;
   /** Why tfjs on a backend is faster (the chooser then keeps tfjs); by default `webOrtDeclines`. */
   declines?: ForwardEngine['declines'];
+  /** Threads for ONNX Runtime; by default `webOrtThreads()` (the bench sets 1, then every core up to 4). */
+  threads?: number;
+}
+
+/**
+ * Threads ONNX Runtime Web may use here: where the page is cross-origin isolated (`pruneflow serve` and the app's
+ * app:// protocol send COOP and COEP; its pthreads are workers of ort/ort-wasm-simd-threaded.mjs, allowed by
+ * `worker-src 'self'`), half the cores, at most 4 (ONNX Runtime Web's own default), else 1 (no SharedArrayBuffer).
+ * Not every core: on 2 busy cores (load 5-8) `npm run bench:browser-forward` measured 2 threads at 0.3-1.0x the
+ * speed of 1 (docs/benchmarks.md, section browser-forward); the page's UI and the engine's tfjs need the rest.
+ */
+export function webOrtThreads(scope: WorkerGlobals = globalThis as WorkerGlobals): number {
+  return scope.crossOriginIsolated ? Math.max(1, Math.min(4, Math.ceil((scope.navigator?.hardwareConcurrency ?? 1) / 2))) : 1;
 }
 
 /**
@@ -27,7 +40,7 @@ export interface WebOrtEngineOptions {
 export const WEB_ORT_MIN_IMAGES = 1000;
 
 /**
- * Where ONNX Runtime Web (wasm, one thread: the page is not cross-origin isolated) does not beat tfjs in the page,
+ * Where ONNX Runtime Web (wasm, one thread: as webOrtThreads gives on 2 cores) does not beat tfjs in the page,
  * from `npm run bench:browser-forward` (docs/benchmarks.md, section browser-forward): tfjs on a GPU backend is not
  * measured against it; on wasm, plain convolution networks (ResNet-20, small VGG) run as fast or faster on tfjs's
  * XNNPACK (ONNX Runtime Web at 0.5-1.2x), while models with depthwise convolutions (MobileNetV2) run 1.3-2.1x faster on ONNX Runtime Web.
@@ -41,12 +54,15 @@ export function webOrtDeclines(tfjsBackend: string, model?: tfl.LayersModel): st
 
 /**
  * ONNX Runtime Web (onnxruntime-web/wasm, CPU) as the page engine's forward engine: the model goes through the
- * ONNX export in memory (core/backend/ort-forward.ts). Threads need cross-origin isolation, which neither
- * `pruneflow serve` nor the app's page has: one thread, as tfjs's wasm backend has there.
+ * ONNX export in memory (core/backend/ort-forward.ts). Threads where the page is cross-origin isolated
+ * (webOrtThreads); tfjs's wasm backend keeps one (bundled-tfjs-wasm.ts).
  */
-export function webOnnxRuntimeEngine({ baseUrl, load = () => import('onnxruntime-web/wasm'), declines = webOrtDeclines }: WebOrtEngineOptions): ForwardEngine {
-  const scope = globalThis as WorkerGlobals;
-  const threads = scope.crossOriginIsolated ? Math.min(4, scope.navigator?.hardwareConcurrency ?? 1) : 1;
+export function webOnnxRuntimeEngine({
+  baseUrl,
+  load = () => import('onnxruntime-web/wasm'),
+  declines = webOrtDeclines,
+  threads = webOrtThreads(),
+}: WebOrtEngineOptions): ForwardEngine {
   return ortForwardEngine({
     id: 'onnxruntime-web',
     packageName: 'onnxruntime-web',

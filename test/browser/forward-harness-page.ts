@@ -44,12 +44,14 @@ export async function buildForwardHarness(root: string): Promise<string> {
 export interface ForwardHarness {
   /** One call in a fresh harness worker of the page. */
   call(call: ForwardCall): Promise<ForwardReply>;
+  /** The harness's page (its crossOriginIsolated, its hardwareConcurrency). */
+  page: Page;
   close(): Promise<void>;
 }
 
 /**
- * The built harness served to `browser`. Without `headers` the worker script comes with none, as the desktop app's
- * app:// protocol serves the engine worker (electron/app-protocol.ts); SECURITY_HEADERS are `pruneflow serve`'s (its CSP).
+ * The built harness served to `browser`. Without `headers` the page and worker come with none (not cross-origin
+ * isolated: one thread); SECURITY_HEADERS are `pruneflow serve`'s (its CSP, and COOP and COEP: cross-origin isolated).
  */
 export async function serveForwardHarness(folder: string, browser: Browser, headers: Readonly<Record<string, string>> = {}): Promise<ForwardHarness> {
   const served = await serveFolder(folder, headers);
@@ -58,6 +60,7 @@ export async function serveForwardHarness(folder: string, browser: Browser, head
     await page.goto(`${served.url}index.html`);
     return {
       call: (call) => callHarness(page, call),
+      page,
       close: async () => {
         await page.close();
         await served.close();

@@ -5,12 +5,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import * as ort from 'onnxruntime-web/wasm';
 import { type ForwardRunner, tfjsRunner } from '../../core/backend/forward-runner.js';
 import { ortOptimisation } from '../../core/backend/ort-forward.js';
+import { useBundledTfjsWasm } from '../../core/browser/bundled-tfjs-wasm.js';
 import { webOnnxRuntimeEngine, webOrtDeclines } from '../../core/browser/web-ort-runner.js';
 import { memoryTree } from '../../core/data/file-tree.js';
 import { buildChannelGraph } from '../../core/graph/channel-graph.js';
@@ -22,34 +22,63 @@ import { randomiseBatchNorm } from '../core/prune/random-batch-norm.js';
 
 /** Compare (and time) tfjs and ONNX Runtime Web on a zoo model, or run an ONNX file's Pad->MaxPool check. */
 export type ForwardCall =
-  | { kind: 'compare'; model: string; backend: string; seed: number; probes: boolean; batches: number[]; timeBudgetMs: number; warmups?: number; ort: boolean }
+  | {
+      kind: 'compare';
+      model: string;
+      backend: string;
+      seed: number;
+      probes: boolean;
+      batches: number[];
+      timeBudgetMs: number;
+      warmups?: number;
+      ort: boolean;
+      /** ONNX Runtime's threads; by default the engine's (webOrtThreads). */
+      threads?: number;
+      /** false: time ONNX Runtime only (tfjsMs NaN), when another call timed tfjs. */
+      timeTfjs?: boolean;
+    }
   | { kind: 'pad-maxpool'; onnx: Uint8Array; seed: number }
   | { kind: 'declines'; backend: string; model?: string };
 
 export interface Timing {
   batch: number;
-  /** Median milliseconds of a forward pass (outputs read back) after warm-ups; `runs` timed. */
+  /** Median milliseconds of a forward pass (outputs read back) after warm-ups; `runs` timed. NaN: not timed. */
   tfjsMs: number;
   ortMs?: number;
   runs: number;
 }
 
 export type ForwardReply =
-  | { ok: true; kind: 'compare'; report: string; backend: string; outputs: number; relDiffs: number[]; conversionMs: number; timings: Timing[] }
+  | {
+      ok: true;
+      kind: 'compare';
+      report: string;
+      backend: string;
+      outputs: number;
+      relDiffs: number[];
+      conversionMs: number;
+      timings: Timing[];
+      /** The worker's crossOriginIsolated; ONNX Runtime's threads once it ran (its env.wasm.numThreads); tfjs wasm's threads flag. */
+      isolated: boolean;
+      ortThreads: number;
+      tfjsThreads: boolean;
+    }
   | { ok: true; kind: 'pad-maxpool'; basicDiff: number; guardedDiff: number; guard: string; engineDiff: number }
   | { ok: true; kind: 'declines'; report: string; reason?: string }
   | { ok: false; error: string };
 
 interface Scope {
   location: { href: string };
+  crossOriginIsolated?: boolean;
   postMessage(message: ForwardReply): void;
   addEventListener(type: 'message', listener: (event: { data: ForwardCall }) => void): void;
 }
 
 const scope = globalThis as unknown as Scope;
 const baseUrl = new URL('./', scope.location.href).href;
-setWasmPaths(new URL('wasm/', baseUrl).href);
-const engine = webOnnxRuntimeEngine({ baseUrl, load: async () => ort, declines: () => undefined });
+useBundledTfjsWasm(baseUrl);
+const harnessEngine = (threads?: number) => webOnnxRuntimeEngine({ baseUrl, load: async () => ort, declines: () => undefined, threads });
+const engine = harnessEngine();
 
 scope.addEventListener('message', ({ data }) => {
   (data.kind === 'compare' ? compare(data) : data.kind === 'pad-maxpool' ? padMaxPool(data) : declines(data.backend, data.model)).then(
@@ -70,7 +99,9 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 async function compare(call: Extract<ForwardCall, { kind: 'compare' }>): Promise<ForwardReply> {
   await tf.setBackend(call.backend);
   await tf.ready();
-  const report = await engine.load();
+  // One call per worker: ONNX Runtime takes its threads once, when its wasm starts.
+  const forward = harnessEngine(call.threads);
+  const report = await forward.load();
   const model = zooEntry(call.model).build({ inputShape: [32, 32, 3], numClasses: 10 });
   try {
     // Random batch norm statistics and scales, so folding and the moving statistics matter.
@@ -78,7 +109,7 @@ async function compare(call: Extract<ForwardCall, { kind: 'compare' }>): Promise
     const probes = call.probes ? planFeatureMaps(model, buildChannelGraph(model)).tensors : [];
     const tfjs = tfjsRunner(model, probes);
     const start = performance.now();
-    const onnx = call.ort ? await engine.open(model, probes) : undefined;
+    const onnx = call.ort ? await forward.open(model, probes) : undefined;
     const conversionMs = performance.now() - start;
     try {
       // Equality on 4 images with negative values too: outputs and every probe, relative to max|tfjs| (at least 1).
@@ -94,11 +125,23 @@ async function compare(call: Extract<ForwardCall, { kind: 'compare' }>): Promise
       tf.dispose([x, ...theirs, ...mine]);
       const timings: Timing[] = [];
       for (const batch of call.batches) {
-        const tfjsTime = await median(tfjs, batch, call.timeBudgetMs, call.warmups);
+        const tfjsTime = call.timeTfjs === false ? { ms: Number.NaN, runs: Infinity } : await median(tfjs, batch, call.timeBudgetMs, call.warmups);
         const ortTime = onnx ? await median(onnx, batch, call.timeBudgetMs, call.warmups) : undefined;
         timings.push({ batch, tfjsMs: tfjsTime.ms, ortMs: ortTime?.ms, runs: Math.min(tfjsTime.runs, ortTime?.runs ?? Infinity) });
       }
-      return { ok: true, kind: 'compare', report, backend: tf.getBackend(), outputs: theirs.length, relDiffs, conversionMs, timings };
+      return {
+        ok: true,
+        kind: 'compare',
+        report,
+        backend: tf.getBackend(),
+        outputs: theirs.length,
+        relDiffs,
+        conversionMs,
+        timings,
+        isolated: scope.crossOriginIsolated === true,
+        ortThreads: ort.env.wasm.numThreads ?? 0,
+        tfjsThreads: tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT'),
+      };
     } finally {
       await onnx?.dispose();
     }

@@ -77,8 +77,11 @@ describe('user files for the engine in the page (served)', () => {
   });
   // WebGL against wasm on the same engine is page-engine.test.ts's: where the files come from does not depend on the backend.
   it('prunes the user model.json on the user CIFAR-10 files, in the page on wasm', async () => {
+    // Trains in serve's cross-origin isolated page, tfjs wasm on its one-thread build (bundled-tfjs-wasm.ts).
+    expect(await page.evaluate('crossOriginIsolated')).toBe(true);
     const onWasm = await runInWorker(page, 'wasm', session(), 1, serve.token);
     expect(onWasm.active).toBe('wasm');
+    expect(onWasm.details.join('\n')).toMatch(/wasm: SIMD on, threads off/);
     expect(onWasm.losses.length).toBe(2);
     expect(onWasm.result.pruned.flops).toBeLessThan(onWasm.result.baseline.flops);
     expect(onWasm.result.baseline.layerWidths.length).toBeGreaterThan(0);

@@ -10,10 +10,15 @@ import { callInWorker, runInWorker } from './page-session.js';
 import { launchChromium } from './chromium.js';
 import type { ForwardReply } from './forward-harness.js';
 import { buildForwardHarness, type ForwardHarness, SECURITY_HEADERS, serveForwardHarness } from './forward-harness-page.js';
+import { ISOLATION_HEADERS } from '../../electron/app-protocol.js';
 
 // ONNX Runtime Web (wasm) in real Chromium, built as the engine worker is, against tfjs.
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const REPORT = /^ONNX Runtime Web 1\.31\.1 \(wasm, 1 thread\) for evaluation, activations, sensitivity and latency of models with depthwise/;
+/** The threads the engine takes in a page: half the cores, at most 4, where cross-origin isolated, else 1 (webOrtThreads). */
+const pageThreads = (page: Page): Promise<number> =>
+  page.evaluate('crossOriginIsolated ? Math.max(1, Math.min(4, Math.ceil(navigator.hardwareConcurrency / 2))) : 1') as Promise<number>;
+const threadsLabel = (threads: number) => `wasm, ${threads} thread${threads === 1 ? '' : 's'}`;
 let folder: string;
 let browser: Browser;
 let harness: ForwardHarness;
@@ -43,6 +48,9 @@ describe('ONNX Runtime Web in the page', () => {
     );
     expect(reply.backend).toBe('wasm');
     expect(reply.report).toMatch(REPORT);
+    // Served without COOP and COEP: not cross-origin isolated, so one thread whatever the engine asks.
+    expect(reply.isolated).toBe(false);
+    expect(reply.ortThreads).toBe(1);
     // The model's output and its probes (one per prunable feature map).
     expect(reply.outputs).toBeGreaterThan(5);
     expect(reply.relDiffs).toHaveLength(reply.outputs);
@@ -64,14 +72,21 @@ describe('ONNX Runtime Web in the page', () => {
     expect(ok(await harness.call({ kind: 'declines', backend: 'cpu', model: 'mobilenetv2' }), 'declines').reason).toMatch(/not measured against tfjs cpu/);
   });
 
-  it("works under pruneflow serve's CSP (no eval): the ONNX import and export, and ONNX Runtime Web", async () => {
+  it("works under pruneflow serve's headers (CSP, no eval; cross-origin isolated): ONNX import and export, ONNX Runtime Web on threads", async () => {
     const served = await serveForwardHarness(folder, browser, SECURITY_HEADERS);
     try {
+      expect(await served.page.evaluate('crossOriginIsolated')).toBe(true);
+      const threads = await pageThreads(served.page);
       const reply = ok(
         await served.call({ kind: 'compare', model: 'mobilenetv2', backend: 'wasm', seed: 5, probes: true, batches: [], timeBudgetMs: 0, ort: true }),
         'compare',
       );
-      expect(reply.report).toMatch(REPORT);
+      expect(reply.isolated).toBe(true);
+      expect(reply.report).toContain(`ONNX Runtime Web 1.31.1 (${threadsLabel(threads)})`);
+      // ONNX Runtime kept the threads it was given (it falls back to 1 where its threaded wasm cannot start; 2 threads: below).
+      expect(reply.ortThreads).toBe(threads);
+      // tfjs's wasm backend stays on its one-thread build (bundled-tfjs-wasm.ts): its threaded one is not shipped.
+      expect(reply.tfjsThreads).toBe(false);
       expect(reply.outputs).toBeGreaterThan(5);
       for (const diff of reply.relDiffs) expect(diff).toBeLessThan(1e-4);
       // An imported ONNX file (protobuf read in the worker), too.
@@ -81,6 +96,29 @@ describe('ONNX Runtime Web in the page', () => {
       await served.close();
     }
   });
+
+  it.each(['mobilenetv2', 'resnet20'])(
+    '%s on 2 threads (pthread workers of ort/, under worker-src self): outputs and every probe equal tfjs within 1e-4',
+    async (model) => {
+      const served = await serveForwardHarness(folder, browser, SECURITY_HEADERS);
+      const workers: string[] = [];
+      served.page.on('worker', (worker) => workers.push(new URL(worker.url()).pathname));
+      try {
+        const reply = ok(
+          await served.call({ kind: 'compare', model, backend: 'wasm', seed: 6, probes: true, batches: [4], timeBudgetMs: 0, ort: true, threads: 2 }),
+          'compare',
+        );
+        expect(reply.report).toContain(`ONNX Runtime Web 1.31.1 (${threadsLabel(2)})`);
+        expect(reply.ortThreads).toBe(2);
+        // Its second thread is a worker of ONNX Runtime's glue, beside the harness's own worker (CDP lists both).
+        expect(workers).toEqual(['/forward-harness.js', '/ort/ort-wasm-simd-threaded.mjs']);
+        expect(reply.outputs).toBeGreaterThan(5);
+        for (const diff of reply.relDiffs) expect(diff).toBeLessThan(1e-4);
+      } finally {
+        await served.close();
+      }
+    },
+  );
 });
 
 describe("the page engine's backend report names its forward engine", () => {
@@ -89,11 +127,14 @@ describe("the page engine's backend report names its forward engine", () => {
   let serve: ServeProcess | undefined;
 
   beforeAll(async () => {
-    // The built app's engine worker (npm run build), served as the desktop app serves it (no CSP header on the worker).
-    engine = await serveFolder(join(ROOT, 'dist/renderer'));
+    // The built app's engine worker (npm run build), served as the desktop app serves it (electron/app-protocol.ts:
+    // COOP and COEP, no CSP header on the worker).
+    engine = await serveFolder(join(ROOT, 'dist/renderer'), ISOLATION_HEADERS);
     page = await browser.newPage();
     // An empty page of the same origin, to start the worker from (the app's own page would start its engine).
-    await page.route(`${engine.url}blank.html`, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>blank</title>' }));
+    await page.route(`${engine.url}blank.html`, (route) =>
+      route.fulfill({ contentType: 'text/html', headers: { ...ISOLATION_HEADERS }, body: '<!doctype html><title>blank</title>' }),
+    );
     await page.goto(`${engine.url}blank.html`);
   });
 
@@ -108,8 +149,11 @@ describe("the page engine's backend report names its forward engine", () => {
     return (reply.value as { backend: { details: string[] } }).backend.details.join('\n');
   };
 
-  it('ONNX Runtime Web on wasm; tfjs with ?forward=tfjs', async () => {
-    expect(await details(page, 'backend=wasm')).toMatch(/forward passes: ONNX Runtime Web 1\.31\.1 \(wasm, 1 thread\)/);
+  it("ONNX Runtime Web on wasm with the engine's threads in the cross-origin isolated page; tfjs wasm on one thread; tfjs with ?forward=tfjs", async () => {
+    expect(await page.evaluate('crossOriginIsolated')).toBe(true);
+    const info = await details(page, 'backend=wasm');
+    expect(info).toContain(`forward passes: ONNX Runtime Web 1.31.1 (${threadsLabel(await pageThreads(page))})`);
+    expect(info).toMatch(/wasm: SIMD on, threads off/);
     expect(await details(page, 'backend=wasm&forward=tfjs')).toMatch(/forward passes: tfjs \(onnxruntime-web turned off: \?forward=tfjs\)/);
   });
 
@@ -141,7 +185,8 @@ describe("the page engine's backend report names its forward engine", () => {
     serve = await startServe();
     const served = await browser.newPage();
     await served.goto(serve.url.href);
-    expect(await details(served, 'backend=wasm')).toMatch(/forward passes: ONNX Runtime Web 1\.31\.1 \(wasm, 1 thread\)/);
+    expect(await served.evaluate('crossOriginIsolated')).toBe(true);
+    expect(await details(served, 'backend=wasm')).toContain(`forward passes: ONNX Runtime Web 1.31.1 (${threadsLabel(await pageThreads(served))})`);
     await served.close();
   });
 });

@@ -30,10 +30,13 @@ describe('the app:// protocol', () => {
     { url: 'app://pruneflow/engine/engine-worker.js', type: 'text/javascript; charset=utf-8' },
     // WebAssembly.instantiateStreaming refuses a wasm file served with any other type.
     { url: 'app://pruneflow/engine/tfjs-backend-wasm-simd.wasm', type: 'application/wasm' },
-  ])('serves $url as $type', async ({ url, type }) => {
+  ])('serves $url as $type, cross-origin isolated', async ({ url, type }) => {
     const response = await get(url);
     expect(response.status).toBe(200);
     expect(response.headers.get('Content-Type')).toBe(type);
+    // The page and the engine's workers: COOP and COEP make it cross-origin isolated (threads for ONNX Runtime Web).
+    expect(response.headers.get('Cross-Origin-Opener-Policy')).toBe('same-origin');
+    expect(response.headers.get('Cross-Origin-Embedder-Policy')).toBe('require-corp');
     expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(0);
   });
 

@@ -37,7 +37,9 @@ export function cookieValue(header: string | undefined, name: string): string | 
 /**
  * Headers on every answer. The page may load only its own scripts and styles and connect only back
  * to this server (in CSP 3 'self' covers ws:// to the same host and port); no framing, no referrer
- * (the page URL holds the token), no MIME sniffing, nothing cached.
+ * (the page URL holds the token), no MIME sniffing, nothing cached. Cross-origin isolated (COOP same-origin and
+ * COEP require-corp on the page and on the workers' scripts; every answer is same-origin by CORP): the page engine
+ * gets SharedArrayBuffer, and ONNX Runtime Web its threads (core/browser/web-ort-runner.ts).
  */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy': [
@@ -57,6 +59,7 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'X-Frame-Options': 'DENY',
   'Referrer-Policy': 'no-referrer',
   'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
   'Cross-Origin-Resource-Policy': 'same-origin',
   'Cache-Control': 'no-store',
 };

@@ -28,6 +28,8 @@ describe('pruneflow serve in Chromium', () => {
     page.on('pageerror', (error) => problems.push(error.message));
 
     await page.goto(serve.url.href);
+    // COOP and COEP (request-checks.ts): the page is cross-origin isolated, and still loads everything it needs.
+    expect(await page.evaluate('crossOriginIsolated')).toBe(true);
     const engine = page.locator('section', { has: page.getByRole('heading', { name: 'Engine' }) });
     await expect.poll(() => engine.textContent(), { timeout: UI_WAIT }).toContain('(browser)');
     expect(await engine.textContent()).toContain('WebAssembly');

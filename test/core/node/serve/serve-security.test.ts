@@ -61,13 +61,16 @@ function messages(socket: WebSocket) {
 const own = () => ({ Origin: serve.origin });
 
 describe('pruneflow serve: HTTP', () => {
-  it('serves the page with its token, with a strict CSP and nosniff', async () => {
+  it('serves the page with its token, with a strict CSP and nosniff, cross-origin isolated', async () => {
     const page = await get(`/?token=${serve.token}`);
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.headers['x-content-type-options']).toBe('nosniff');
     expect(page.headers['content-security-policy']).toContain("default-src 'none'");
     expect(page.headers['content-security-policy']).toContain("connect-src 'self'");
+    // COOP and COEP: the page (and its engine worker) cross-origin isolated, for ONNX Runtime Web's threads.
+    expect(page.headers['cross-origin-opener-policy']).toBe('same-origin');
+    expect(page.headers['cross-origin-embedder-policy']).toBe('require-corp');
     expect(page.body).toContain('<div id="app">');
     // The page's scripts load by relative URL, without the token: the cookie set with the page admits them.
     const script = /src="\.\/(assets\/[^"]+\.js)"/.exec(page.body)![1];
@@ -80,6 +83,8 @@ describe('pruneflow serve: HTTP', () => {
     const asset = await get(`/${script}`, { Cookie: cookie });
     expect(asset.status).toBe(200);
     expect(asset.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(asset.headers['cross-origin-embedder-policy']).toBe('require-corp');
+    expect(asset.headers['cross-origin-resource-policy']).toBe('same-origin');
   });
 
   it('answers 403 without the token, with a wrong one, or to a foreign host name', async () => {
