@@ -57,7 +57,7 @@ export const LR_SCHEDULES = ['cosine', 'step', 'constant'] as const;
 export const LR_STEP_UNITS = ['batch', 'epoch'] as const;
 export const WEIGHT_DECAY_TARGETS = ['all', 'kernels'] as const;
 /** CIP's switches as CIP-SPEC section 6 sets them (core/importance/cip-settings.ts adds the internal ones). */
-export const CIP_SWITCH_DEFAULTS = { alpha: 0.5, beta: 0.5, tau: 1, sigmoid: true, rowNormalisation: true, groupKernel: false } as const;
+export const CIP_SWITCH_DEFAULTS = { alpha: 0.5, beta: 0.5, tau: 1, sigmoid: true, rowNormalisation: true, groupKernel: false, writerSpread: false } as const;
 export const GROUP_NORMALISATIONS = ['mean', 'max', 'sum', 'lamp', 'none'] as const;
 export const MODEL_EXPORT_FORMATS = ['tfjs', 'keras-h5', 'keras', 'onnx', 'tflite'] as const;
 
@@ -126,14 +126,18 @@ const PRUNE_OPTIONS = {
         sigmoid: z.boolean().optional(),
         rowNormalisation: z.boolean().optional(),
         groupKernel: z.boolean().optional(),
+        writerSpread: z.boolean().optional(),
       })
       .optional(),
     {
-      expects: '{ alpha?: 0..1, beta?: 0..16, tau?: above 0 to 100, sigmoid?: boolean, rowNormalisation?: boolean, groupKernel?: boolean }',
+      expects:
+        '{ alpha?: 0..1, beta?: 0..16, tau?: above 0 to 100, sigmoid?: boolean, rowNormalisation?: boolean, ' +
+        'groupKernel?: boolean, writerSpread?: boolean }',
       help:
         "criterion cip: its switches (docs/cip.md): alpha, the propagated share's weight against the local score; beta, " +
         "the kernel term's exponent; tau, the sigmoid's slope; sigmoid and rowNormalisation on or off; groupKernel, the " +
-        "kernel term from the whole group's L1 instead of the layer's batch-norm scale",
+        "kernel term from the whole group's L1 instead of the layer's batch-norm scale; writerSpread, a group with " +
+        'several writers keeps their typical spread instead of the narrower one of their mean',
       fallback: CIP_SWITCH_DEFAULTS,
     },
   ),

@@ -87,7 +87,8 @@ export function propagateImportance(model: tfl.LayersModel, graph: ChannelGraph,
   for (const group of graph.groups.filter((g) => g.prunable)) {
     const writers = group.producers.map((name) => result.writers.get(name)!.importance);
     if (writers.length === 0) result.warnings.push(`Group ${group.id} has no writer with weights; its channels score 1.`);
-    result.scores.set(group.id, writers.length ? meanOf(group.channels, writers) : new Float32Array(group.channels).fill(1));
+    const combined = writers.length ? meanOf(group.channels, writers) : new Float32Array(group.channels).fill(1);
+    result.scores.set(group.id, settings.writerSpread && writers.length > 1 ? withSpread(combined, writers) : combined);
   }
   return result;
 
@@ -120,6 +121,18 @@ function writerKernel(model: tfl.LayersModel, graph: ChannelGraph, topology: Top
     const norm = followingBatchNorm(topology, layer);
     return norm ? batchNormFold(norm) : filterNorms(layer);
   };
+}
+
+const stats = (v: Float32Array) => {
+  const mean = v.reduce((s, x) => s + x, 0) / v.length;
+  return { mean, std: Math.sqrt(v.reduce((s, x) => s + (x - mean) ** 2, 0) / v.length) };
+};
+
+/** `writerSpread`: g stretched about its mean so its standard deviation is the writers' mean one (floored at 0). */
+function withSpread(g: Float32Array, writers: Float32Array[]): Float32Array {
+  const { mean, std } = stats(g);
+  const target = writers.reduce((s, w) => s + stats(w).std, 0) / writers.length;
+  return std > 0 ? g.map((x) => Math.max(0, mean + ((x - mean) * target) / std)) : g;
 }
 
 function meanOf(channels: number, vectors: Float32Array[]): Float32Array {

@@ -22,6 +22,11 @@ export interface CipSettings {
    * input weights: group-l1's score) instead of its own batch-norm fold or filter norm.
    */
   groupKernel: boolean;
+  /**
+   * On: a group with several writers (a residual stream) keeps their typical spread: the mean over writers, whose
+   * spread shrinks as writers disagree, is stretched about its mean to their mean standard deviation.
+   */
+  writerSpread: boolean;
   /** On: mu = 1 for every channel and no data pass (section 7: BN scale, NISP). */
   unitStatistic: boolean;
 }

@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Batch } from '../../../core/data/batches.js';
 import { buildChannelGraph } from '../../../core/graph/channel-graph.js';
-import { cip } from '../../../core/importance/cip.js';
+import { cip, createCip } from '../../../core/importance/cip.js';
 import { nisp } from '../../../core/importance/nisp.js';
 import { buildCifarResNet } from '../../../core/models/resnet-cifar.js';
 import { applyChannelMask } from '../../../core/prune/channel-mask.js';
@@ -124,6 +124,30 @@ describe('CIP-SPEC checks 2 and 3 on ResNet-20', () => {
       expect(Math.max(...after.writers.get(`${block}_a_conv`)!.r)).toBe(0);
     }
     expect(after.warnings).toEqual([]);
+  });
+
+  it("writerSpread: a stream's mean over writers is stretched to the writers' mean spread; one-writer groups unchanged", async () => {
+    const plain = await cip.analyse({ model, graph, calibration, seed: 0 });
+    const spread = await createCip({ writerSpread: true }).analyse({ model, graph, calibration, seed: 0 });
+    const stats = (v: ArrayLike<number>) => {
+      const mean = Array.from(v).reduce((a, b) => a + b, 0) / v.length;
+      return { mean, std: Math.sqrt(Array.from(v).reduce((a, b) => a + (b - mean) ** 2, 0) / v.length) };
+    };
+    for (const group of graph.groups.filter((g) => g.prunable)) {
+      const before = plain.scores.get(group.id)!;
+      const after = spread.scores.get(group.id)!;
+      if (group.producers.length === 1) {
+        expect(Array.from(after)).toEqual(Array.from(before));
+        continue;
+      }
+      const writers = group.producers.map((p) => stats(plain.writers.get(p)!.importance).std);
+      const target = writers.reduce((a, b) => a + b, 0) / writers.length;
+      // Averaging writers that disagree narrows the spread; the switch stretches it back about the mean (floored at 0).
+      expect(stats(before).std).toBeLessThan(target);
+      const { mean, std } = stats(before);
+      expect(Array.from(after)).toEqual(Array.from(before, (x) => expect.closeTo(Math.max(0, mean + ((x - mean) * target) / std), 5)));
+      if (after.every((x) => x > 0)) expect(stats(after).std).toBeCloseTo(target, 4);
+    }
   });
 
   it('check 3: one score vector per coupled group, the mean over its writers, and one mask for all members', async () => {
