@@ -126,7 +126,7 @@ function report(runs: AblationRun[]): string {
   const budgets = [...new Set(runs.map((r) => r.epochs))].sort((a, b) => a - b);
   const rowsOf = (epochs: number, seed?: number) =>
     VARIANTS.flatMap((v) => runs.filter((r) => r.id === v.id && r.epochs === epochs && (seed === undefined || seedOf(r) === seed)).map((r) => ({ v, r })));
-  const rows = budgets.flatMap(rowsOf);
+  const rows = budgets.flatMap((epochs) => rowsOf(epochs));
   const verdicts = budgets.map((epochs) => {
     const defaults = rowsOf(epochs, 1).find((x) => x.v.id === 'defaults');
     const verdict = defaults ? verdictAgainst(defaults.r, rowsOf(epochs, 1)) : 'The defaults have not run at this budget.';
