@@ -17,12 +17,17 @@ export function localScore(mu: Float32Array, kappa: Float32Array, { tau, beta, e
   let phi = mu;
   if (sigmoid) {
     const u = mu.map((m) => Math.log(m + eps));
-    const mean = u.reduce((s, x) => s + x, 0) / u.length;
-    const std = Math.sqrt(u.reduce((s, x) => s + (x - mean) ** 2, 0) / u.length);
+    const { mean, std } = meanAndStd(u);
     phi = u.map((x) => 1 / (1 + Math.exp(-tau * ((x - mean) / (std + eps)))));
   }
   const k = byMean(kappa);
   return phi.map((p, c) => p * Math.pow(k[c], beta));
+}
+
+/** Mean and population standard deviation. */
+export function meanAndStd(v: Float32Array): { mean: number; std: number } {
+  const mean = v.reduce((s, x) => s + x, 0) / v.length;
+  return { mean, std: Math.sqrt(v.reduce((s, x) => s + (x - mean) ** 2, 0) / v.length) };
 }
 
 /** Section 3: I = (1 - alpha) a / mean(a) + alpha r / mean(r). */

@@ -3,7 +3,7 @@ import type { ChannelGraph } from '../graph/channel-graph.js';
 import { layerKind } from '../graph/layer-kinds.js';
 import { consumerMessage, kernelMagnitude } from './cip-contribution.js';
 import { groupMagnitude } from './group-magnitude.js';
-import { batchNormFold, blend, byMean, filterNorms, localScore } from './cip-local-score.js';
+import { batchNormFold, blend, byMean, filterNorms, localScore, meanAndStd } from './cip-local-score.js';
 import { backwardRule, foldAfter, type ChannelStatistic } from './cip-rules.js';
 import type { CipSettings } from './cip-settings.js';
 import {
@@ -123,15 +123,10 @@ function writerKernel(model: tfl.LayersModel, graph: ChannelGraph, topology: Top
   };
 }
 
-const stats = (v: Float32Array) => {
-  const mean = v.reduce((s, x) => s + x, 0) / v.length;
-  return { mean, std: Math.sqrt(v.reduce((s, x) => s + (x - mean) ** 2, 0) / v.length) };
-};
-
 /** `writerSpread`: g stretched about its mean so its standard deviation is the writers' mean one (floored at 0). */
 function withSpread(g: Float32Array, writers: Float32Array[]): Float32Array {
-  const { mean, std } = stats(g);
-  const target = writers.reduce((s, w) => s + stats(w).std, 0) / writers.length;
+  const { mean, std } = meanAndStd(g);
+  const target = writers.reduce((s, w) => s + meanAndStd(w).std, 0) / writers.length;
   return std > 0 ? g.map((x) => Math.max(0, mean + ((x - mean) * target) / std)) : g;
 }
 
