@@ -26,7 +26,8 @@ interface TorchBaseline {
   accuracy: number;
   parameters: number;
   macs: number;
-  secondsPerEpoch: number;
+  /** Null where the baseline was converted from a stored baseline.pt rather than trained. */
+  secondsPerEpoch: number | null;
   torch: string;
   trainImages: number;
   testImages: number;
@@ -43,7 +44,11 @@ interface TorchBaseline {
 export async function ensurePapersBaseline(dir: string, data: string, protocol: PapersProtocol, log: (line: string) => void): Promise<PapersBaseline> {
   const weightsFile = join(dir, 'weights.json');
   if (!existsSync(weightsFile) || !existsSync(join(dir, 'baseline.pt'))) {
-    log(`baseline: PyTorch trains ResNet-20 (1x1 shortcuts) for ${protocol.baseline.epochs} epochs`);
+    log(
+      existsSync(join(dir, 'baseline.pt'))
+        ? 'baseline: PyTorch converts the stored baseline.pt'
+        : `baseline: PyTorch trains ResNet-20 (1x1 shortcuts) for ${protocol.baseline.epochs} epochs`,
+    );
     await runTorchPapers(
       [
         'baseline',

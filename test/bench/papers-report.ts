@@ -159,7 +159,7 @@ export function estimateFullHours(results: PapersResults): { hours: number; base
   const images = 10_000;
   const jobs = papersJobs(FULL_PROTOCOL);
   const ft = FULL_PROTOCOL.fineTune.epochs * images;
-  const baseline = (b.secondsPerEpoch / b.trainImages) * images * FULL_PROTOCOL.baseline.epochs;
+  const baseline = ((b.secondsPerEpoch ?? 0) / b.trainImages) * images * FULL_PROTOCOL.baseline.epochs;
   const pruneflow = jobs.filter((j) => j.engine === 'pruneflow' || j.engine === 'parity-pruneflow').length * ft * pf;
   const torch = jobs.filter((j) => j.engine === 'torch-pruning' || j.engine === 'parity-torch').length * ft * tp;
   return { hours: (baseline + pruneflow + torch) / 3600, baseline: baseline / 3600, pruneflow: pruneflow / 3600, torch: torch / 3600 };

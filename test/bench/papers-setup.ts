@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_PRUNE_CONFIG, type PruneConfig } from '../../core/api/contract.js';
+import { cipSwitches } from '../../core/node/cli-prune-config.js';
 import { writeFilesAtomically } from '../../core/node/write-files.js';
 import type { PapersProtocol } from './papers-config.js';
 
@@ -33,13 +34,18 @@ export async function cutSubset(source: string, folder: string, train: number, t
   return folder;
 }
 
-/** Pruneflow's options for the protocol: PyTorch's SGD recipe for fine-tuning, global ranking, defaults otherwise. */
-export function pruneflowConfig(p: PapersProtocol, model: string, data: string, criterion: string, cut: number, seed: number): PruneConfig {
+/**
+ * Pruneflow's options for the protocol: PyTorch's SGD recipe for fine-tuning, global ranking, defaults otherwise.
+ * A method `cip:writerSpread=on` is CIP with those switches (the CLI's `--cip` syntax), measured as a row of its own.
+ */
+export function pruneflowConfig(p: PapersProtocol, model: string, data: string, method: string, cut: number, seed: number): PruneConfig {
+  const [criterion = method, switches] = method.split(':');
   return {
     ...DEFAULT_PRUNE_CONFIG,
     model,
     data,
     criterion,
+    ...(switches ? { cip: cipSwitches(switches) } : {}),
     target: { metric: 'flops', reduction: cut },
     ranking: 'global',
     // Exact counts, as Torch-Pruning prunes (round_to=None): the criteria compare like for like.

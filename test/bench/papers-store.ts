@@ -31,7 +31,8 @@ export interface PapersBaseline {
   maxLogitDifference: number;
   parameters: number;
   flops: number;
-  secondsPerEpoch: number;
+  /** Null where the baseline was converted from a stored baseline.pt rather than trained. */
+  secondsPerEpoch: number | null;
   torch: string;
   trainImages: number;
   testImages: number;

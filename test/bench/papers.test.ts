@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FULL_PROTOCOL, jobKey, jobsFromArgs, PapersArgumentError, type PapersJob, papersJobs, protocolFromArgs, TINY_PROTOCOL } from './papers-config.js';
+import { pruneflowConfig } from './papers-setup.js';
 import { papersMarkdown, stat, verdicts, verdictText } from './papers-report.js';
 import { type PapersResults, PapersResultsMismatchError, type PapersRun, PapersStore } from './papers-store.js';
 
@@ -35,11 +36,13 @@ const tp = (method: string, cut: number, seed: number): PapersJob => ({ engine: 
 describe("papers' protocol benchmark", () => {
   it('runs each criterion beside its Torch-Pruning counterpart at 50% first, the parity pair after the L1 pair, then the other seeds and cuts', () => {
     const jobs = papersJobs(FULL_PROTOCOL);
-    // 5 Pruneflow + 3 Torch-Pruning criteria: 3 seeds at 50% and 70%, one at 30%; and the parity pair.
-    expect(jobs).toHaveLength(8 * 3 + 8 * 3 + 8 + 2);
+    // 6 Pruneflow methods (CIP twice: its defaults and writerSpread on) + 3 Torch-Pruning criteria: 3 seeds at 50% and
+    // 70%, one at 30%; and the parity pair.
+    expect(jobs).toHaveLength(9 * 3 + 9 * 3 + 9 + 2);
     expect(new Set(jobs.map(jobKey)).size).toBe(jobs.length);
     expect(jobs.slice(0, 10).map(jobKey)).toEqual([
       'pruneflow/cip@0.5#1',
+      'pruneflow/cip:writerSpread=on@0.5#1',
       // Torch-Pruning's L1 (MagnitudeImportance) scores the whole group: Pruneflow's group-l1.
       'pruneflow/group-l1@0.5#1',
       'torch-pruning/l1@0.5#1',
@@ -49,9 +52,8 @@ describe("papers' protocol benchmark", () => {
       'pruneflow/lamp@0.5#1',
       'torch-pruning/lamp@0.5#1',
       'pruneflow/random@0.5#1',
-      'torch-pruning/random@0.5#1',
     ]);
-    expect(jobs.filter((j) => j.cut === 0.5 && j.engine === 'pruneflow').map((j) => j.seed)).toEqual([1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3]);
+    expect(jobs.filter((j) => j.cut === 0.5 && j.engine === 'pruneflow').map((j) => j.seed)).toEqual([1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3]);
     // --methods keeps those criteria's jobs in both engines, in the same order.
     expect(
       jobsFromArgs(jobs, ['--methods', 'group-l1,l1'])
@@ -67,10 +69,18 @@ describe("papers' protocol benchmark", () => {
     expect(() => jobsFromArgs(jobs, ['--methods=torch-pruning/group-l1'])).toThrow(PapersArgumentError);
     expect(jobsFromArgs(jobs, [])).toEqual(jobs);
     expect(() => jobsFromArgs(jobs, ['--methods=l3'])).toThrow(PapersArgumentError);
-    expect(papersJobs(TINY_PROTOCOL)).toHaveLength(10);
+    expect(papersJobs(TINY_PROTOCOL)).toHaveLength(11);
     expect(protocolFromArgs(['--budget', 'tiny'])).toBe(TINY_PROTOCOL);
     expect(protocolFromArgs([])).toBe(FULL_PROTOCOL);
     expect(() => protocolFromArgs(['--budget=huge'])).toThrow(/tiny or full/);
+  });
+
+  it("runs a method `criterion:switches` as that criterion with CIP's switches, as the CLI's --cip reads them", () => {
+    const config = (method: string) => pruneflowConfig(FULL_PROTOCOL, 'model.json', 'data', method, 0.7, 2);
+    expect(config('cip:writerSpread=on,alpha=0.5')).toMatchObject({ criterion: 'cip', cip: { writerSpread: true, alpha: 0.5 }, seed: 2 });
+    expect(config('cip').cip).toBeUndefined();
+    expect(config('group-l1')).toMatchObject({ criterion: 'group-l1', target: { metric: 'flops', reduction: 0.7 } });
+    expect(() => config('cip:writerSpread=maybe')).toThrow(/writerSpread/);
   });
 
   it('keeps finished runs on disk so a restart skips them, and refuses runs of another protocol', async () => {
@@ -170,9 +180,9 @@ describe("papers' protocol wall-time estimate", () => {
       { ...run(tp('l1', 0.5, 1), 0.1), secondsPerEpoch: 5.12 },
     );
     const e = estimateFullHours(results)!;
-    // Full: 30 x 10,000 baseline images; 8 x 10,000 per run; 36 Pruneflow runs (with parity), 22 PyTorch runs.
+    // Full: 30 x 10,000 baseline images; 8 x 10,000 per run; 43 Pruneflow runs (with parity), 22 PyTorch runs.
     expect(e.baseline).toBeCloseTo((0.01 * 300_000) / 3600, 9);
-    expect(e.pruneflow).toBeCloseTo((36 * 80_000 * 0.05) / 3600, 9);
+    expect(e.pruneflow).toBeCloseTo((43 * 80_000 * 0.05) / 3600, 9);
     expect(e.torch).toBeCloseTo((22 * 80_000 * 0.02) / 3600, 9);
   });
 });

@@ -11,7 +11,8 @@ stepped per epoch, random crop of the image zero-padded by 4 and horizontal flip
 Commands (each prints one JSON object as its last stdout line; progress goes to stderr):
   count                        parameters and MACs of the unpruned network (for the zoo's test)
   baseline --out DIR           train the baseline; DIR/baseline.pt (state dict), DIR/weights.json (tfjs names and
-                               layouts, with logits of the first test images for the conversion check)
+                               layouts, with logits of the first test images for the conversion check); where
+                               DIR/baseline.pt exists, only the weights.json is written from it
   prune --baseline DIR         Torch-Pruning (from source, --tp-path) to a FLOPs cut with global ranking, then fine-tune
   finetune --model model.json  fine-tune a Pruneflow model (tfjs, any widths) with the same recipe: the parity row
 """
@@ -293,12 +294,19 @@ def main():
     result = {"torch": torch.__version__, "threads": torch.get_num_threads(), "trainImages": int(data.train_x.shape[0]), "testImages": int(data.test_x.shape[0])}
     if args.command == "baseline":
         model = ResNetB()
-        per_epoch = fit(model, data, args, args.lr, "baseline")
+        trained = os.path.join(args.out, "baseline.pt")
+        if os.path.exists(trained):
+            # A fresh clone has the committed state dict but not weights.json (git-ignored): convert, do not retrain.
+            model.load_state_dict(torch.load(trained))
+            per_epoch = None
+        else:
+            per_epoch = fit(model, data, args, args.lr, "baseline")
         model.eval()
         with torch.no_grad():
             logits = model(data.norm(data.test_x[: args.check_images]))
         os.makedirs(args.out, exist_ok=True)
-        torch.save(model.state_dict(), os.path.join(args.out, "baseline.pt"))
+        if per_epoch is not None:
+            torch.save(model.state_dict(), trained)
         params, macs = count(model)
         result.update({"accuracy": data.accuracy(model), "parameters": params, "macs": macs, "secondsPerEpoch": per_epoch})
         with open(os.path.join(args.out, "weights.json.partial"), "w") as out:
