@@ -117,20 +117,37 @@ export function papersJobs(p: PapersProtocol): PapersJob[] {
   ];
 }
 
+/** The value of `--name v` or `--name=v`; undefined without the flag, '' when it has no value. */
+function flagValue(args: readonly string[], name: string): string | undefined {
+  const at = args.findIndex((a) => a === name || a.startsWith(`${name}=`));
+  if (at < 0) return undefined;
+  return (args[at].includes('=') ? args[at].slice(name.length + 1) : args[at + 1]) ?? '';
+}
+
 /**
  * `--methods a,b`: only the jobs of those criteria, in the protocol's order; every job without it. A bare id takes the
- * criterion in every engine; `engine/id` (torch-pruning/l1) only that engine's.
+ * criterion in every engine; `engine/id` (torch-pruning/l1) only that engine's. `--cuts 0.7` keeps those cuts' jobs.
  */
 export function jobsFromArgs(jobs: readonly PapersJob[], args: readonly string[]): PapersJob[] {
-  const at = args.findIndex((a) => a === '--methods' || a.startsWith('--methods='));
-  if (at < 0) return [...jobs];
-  const value = args[at].includes('=') ? args[at].slice('--methods='.length) : args[at + 1];
-  const wanted = (value ?? '').split(',').filter(Boolean);
+  const cuts = flagValue(args, '--cuts');
+  if (cuts !== undefined) {
+    const wanted = cuts.split(',').filter(Boolean).map(Number);
+    if (wanted.length === 0 || wanted.some((c) => !jobs.some((j) => j.cut === c))) {
+      throw new PapersArgumentError(`--cuts ${cuts || '(missing)'}: expected a comma-separated list of ${[...new Set(jobs.map((j) => j.cut))].join(', ')}`);
+    }
+    return jobsFromArgs(
+      jobs.filter((j) => wanted.includes(j.cut)),
+      args.filter((a, i) => a !== '--cuts' && !a.startsWith('--cuts=') && args[i - 1] !== '--cuts'),
+    );
+  }
+  const value = flagValue(args, '--methods');
+  if (value === undefined) return [...jobs];
+  const wanted = value.split(',').filter(Boolean);
   const picks = (j: PapersJob, w: string) => w === j.method || w === `${j.engine}/${j.method}`;
   const unknown = wanted.filter((w) => !jobs.some((j) => picks(j, w)));
   if (wanted.length === 0 || unknown.length) {
     const known = [...new Set(jobs.map((j) => j.method))].join(', ');
-    throw new PapersArgumentError(`--methods ${value ?? '(missing)'}: expected a comma-separated list of ${known} (or engine/criterion)`);
+    throw new PapersArgumentError(`--methods ${value || '(missing)'}: expected a comma-separated list of ${known} (or engine/criterion)`);
   }
   return jobs.filter((j) => wanted.some((w) => picks(j, w)));
 }

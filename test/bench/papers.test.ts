@@ -67,6 +67,12 @@ describe("papers' protocol benchmark", () => {
         .map(jobKey),
     ).toEqual(['pruneflow/group-l1@0.7#2', 'torch-pruning/l1@0.7#2']);
     expect(() => jobsFromArgs(jobs, ['--methods=torch-pruning/group-l1'])).toThrow(PapersArgumentError);
+    // --cuts keeps those cuts' jobs, with or without --methods.
+    expect(jobsFromArgs(jobs, ['--cuts', '0.7', '--methods', 'pruneflow/cip:writerSpread=on']).map(jobKey)).toEqual(
+      [1, 2, 3].map((seed) => `pruneflow/cip:writerSpread=on@0.7#${seed}`),
+    );
+    expect(new Set(jobsFromArgs(jobs, ['--cuts=0.3,0.7']).map((j) => j.cut))).toEqual(new Set([0.3, 0.7]));
+    expect(() => jobsFromArgs(jobs, ['--cuts', '0.6'])).toThrow(/--cuts 0.6/);
     expect(jobsFromArgs(jobs, [])).toEqual(jobs);
     expect(() => jobsFromArgs(jobs, ['--methods=l3'])).toThrow(PapersArgumentError);
     expect(papersJobs(TINY_PROTOCOL)).toHaveLength(11);

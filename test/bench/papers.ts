@@ -1,6 +1,7 @@
 // Issue 21's benchmark on the papers' protocol (npm run bench:papers; `-- --budget tiny` runs every path in minutes,
 // `-- --report` rewrites the report from the stored runs, `-- --replicas 1` fine-tunes on one wasm engine,
-// `-- --methods group-l1,torch-pruning/l1` runs only those criteria's jobs, all engines' or one's): see
+// `-- --methods group-l1,torch-pruning/l1` runs only those criteria's jobs, all engines' or one's; `-- --cuts 0.7` only
+// that cut's): see
 // papers-config.ts for the protocol. Every finished run is stored as it ends (papers-store.ts), so a rerun after an interruption goes on where it stopped.
 import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
