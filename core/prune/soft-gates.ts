@@ -1,92 +1,76 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ChannelGraph } from '../graph/channel-graph.js';
-
-interface GatedWeight {
-  group: number;
-  variable: tfl.LayerVariable;
-  /** The ungated value: what training really updates. */
-  free: tf.Tensor;
-  /** free * m, as last written into the model. */
-  written: tf.Tensor;
-}
+import { type GateState, GatedVariables, type TrainingGates } from '../train/gated-variables.js';
 
 /**
  * Per-channel gates m in [0, 1] on the prunable groups (CIP-SPEC section 5). A gate scales a group's
  * batch-norm gamma and beta (its BN output), or, without batch norm, its producers' output weights.
  *
- * tfjs-layers has no forward hook, so the gates are applied by rewriting weights: the model holds
- * m * w_free, the free weights live here. `sync()` after an optimizer step moves the step's update
- * w_model - m * w_free onto w_free and writes m * w_free again. The forward pass therefore always sees
- * the gated network, while the update, computed for m * w_free, lands unscaled on w_free: the gate is a
- * constant in the backward pass and gated-down channels keep learning (straight-through, SFP's soft
- * property). Gates must stay above 0 while training: at exactly 0 the ReLU's derivative is 0 and the
- * channel would get no gradient at all.
+ * The gates are applied by rewriting weights (GatedVariables): the model holds m * w_free, the free weights live
+ * there. The forward pass therefore always sees the gated network, while the update, computed for m * w_free,
+ * lands unscaled on w_free: the gate is a constant in the backward pass and gated-down channels keep learning
+ * (straight-through, SFP's soft property). Gates must stay above 0 while training: at exactly 0 the ReLU's
+ * derivative is 0 and the channel would get no gradient at all. As `TrainingGates`, fit folds them after its own
+ * steps and hands them to data-parallel replicas.
  */
-export class SoftGates {
-  private readonly weights: GatedWeight[];
-  private readonly gates = new Map<number, tf.Tensor1D>();
+export class SoftGates implements TrainingGates {
+  private readonly variables: GatedVariables;
+  /** Each gated variable's group and its index in `model.trainableWeights`. */
+  private readonly gated: { group: number; weight: number; name: string }[];
 
   constructor(model: tfl.LayersModel, graph: ChannelGraph, groups: Iterable<number>) {
-    this.weights = [...groups].flatMap((group) =>
-      gatedVariables(model, graph, group).map((variable) => ({ group, variable, free: tf.clone(variable.read()), written: tf.clone(variable.read()) })),
-    );
+    const trainable = model.trainableWeights;
+    const chosen = [...groups].flatMap((group) => gatedVariables(model, graph, group).map((variable) => ({ group, variable })));
+    this.variables = new GatedVariables(chosen.map((c) => c.variable));
+    this.gated = chosen.map(({ group, variable }) => ({ group, weight: trainable.indexOf(variable), name: variable.originalName }));
   }
 
   /** Sets new gates (one value per channel, for any of the gated groups) and writes the gated weights. */
   set(gates: ReadonlyMap<number, Float32Array>): void {
-    this.sync();
-    for (const [group, values] of gates) {
-      this.gates.get(group)?.dispose();
-      this.gates.set(group, tf.tensor1d(values));
-    }
-    for (const w of this.weights) if (gates.has(w.group)) this.write(w, this.gated(w));
+    const byVariable = new Map<number, Float32Array>();
+    this.gated.forEach(({ group }, i) => {
+      const values = gates.get(group);
+      if (values) byVariable.set(i, values);
+    });
+    this.variables.setGates(byVariable);
   }
 
   /** Folds the updates made since the last write into the free weights, then writes them gated again. */
   sync(): void {
-    for (const w of this.weights) {
-      const current = w.variable.read();
-      if (current.dataId === w.written.dataId) continue;
-      const free = tf.tidy(() => tf.add(w.free, tf.sub(current, w.written)));
-      w.free.dispose();
-      w.free = free;
-      this.write(w, this.gated(w));
-    }
+    this.variables.sync();
+  }
+
+  /** The trainable gated weights (a frozen one never changes in a step: replicas get its gated value as it is). */
+  state(): GateState {
+    const trainable = this.trainablePositions();
+    const [gates, free] = [this.variables.gateValues(), this.variables.freeValues()];
+    return { weights: trainable.map((i) => this.gated[i].weight), gates: trainable.map((i) => gates[i]), free: trainable.map((i) => free[i]) };
+  }
+
+  adopt(free: readonly Float32Array[]): void {
+    const all = this.variables.freeValues();
+    this.trainablePositions().forEach((position, k) => (all[position] = free[k]));
+    this.variables.load(all);
+  }
+
+  private trainablePositions(): number[] {
+    return this.gated.flatMap((g, i) => (g.weight >= 0 ? [i] : []));
   }
 
   /** Runs `fn` on the ungated network (importance must see the free weights, or a gated channel could never recover). */
-  async withoutGates<T>(fn: () => Promise<T>): Promise<T> {
-    this.sync();
-    for (const w of this.weights) w.variable.write(w.free);
-    try {
-      return await fn();
-    } finally {
-      for (const w of this.weights) w.variable.write(w.written);
-    }
+  withoutGates<T>(fn: () => Promise<T>): Promise<T> {
+    return this.variables.withoutGates(fn);
   }
 
   /** The free (ungated) weights of a layer's variable, e.g. 'block2_bn/gamma', for inspection. */
   free(originalName: string): tf.Tensor | undefined {
-    return this.weights.find((w) => w.variable.originalName === originalName)?.free;
+    const i = this.gated.findIndex((g) => g.name === originalName);
+    return i < 0 ? undefined : this.variables.free(i);
   }
 
   dispose(): void {
-    for (const w of this.weights) tf.dispose([w.free, w.written]);
-    tf.dispose([...this.gates.values()]);
-    this.gates.clear();
-  }
-
-  private gated(w: GatedWeight): tf.Tensor {
-    const gate = this.gates.get(w.group);
-    // Channels lie on the last axis of gamma, beta, kernels and biases alike.
-    return gate ? tf.tidy(() => tf.mul(w.free, gate)) : tf.clone(w.free);
-  }
-
-  private write(w: GatedWeight, value: tf.Tensor): void {
-    w.written.dispose();
-    w.written = value;
-    w.variable.write(value);
+    this.variables.dispose();
   }
 }
 

@@ -256,21 +256,16 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
           ranking: config.ranking === 'uniform' ? 'uniform' : 'global',
           fixedRatios: (g) => layerRatiosByGroup(g, layerRatios),
           train: async (model, o) => {
-            // fit reports progress once after every optimizer step: the step hook rides on it.
-            const onStep = (p: Parameters<NonNullable<typeof onProgress>>[0]) => {
-              o.onStep?.();
-              onProgress?.(p);
-            };
-            // Soft gates rewrite the weights after every step (onStep), which replicas would not see: those train here.
             await fit(model, train, norm, {
               ...training,
               epochs: o.epochs,
               learningRate: fineTuneRate,
               stage: o.stage,
               onEpochEnd: o.onEpochEnd,
-              onProgress: onStep,
+              onProgress,
               distillation: withTeacher,
-              parallel: o.onStep ? undefined : parallel,
+              gates: o.gates,
+              parallel,
             });
           },
           note: (message) => note('pruning', message),

@@ -13,6 +13,7 @@ import type { PauseGate } from './pause-gate.js';
 import { type ProgressListener, Throughput } from './progress.js';
 import type { ReplicaPort } from './data-parallel/protocol.js';
 import { startDataParallel } from './data-parallel/trainer.js';
+import type { TrainingGates } from './gated-variables.js';
 import { DataParallelError } from './data-parallel/replica-group.js';
 import { releaseFailedTape } from '../backend/tfjs-compat/failed-tape.js';
 import { saveMovingStatistics } from '../backend/tfjs-compat/moving-statistics.js';
@@ -76,6 +77,8 @@ export interface FitOptions {
    * between steps (onProgress): `onEpochEnd` may, the replicas get them back after it.
    */
   parallel?: ParallelTraining;
+  /** Soft gates (a continuous pruning schedule): folded after every step here, or on every replica. */
+  gates?: TrainingGates;
   signal?: AbortSignal;
   /** Holds the loop between optimizer steps while paused. */
   pause?: PauseGate;
@@ -146,12 +149,19 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
         batchNormMomentum: options.batchNormMomentum,
         distillation,
         optimizerState: resume?.optimizer,
+        gates: options.gates?.state(),
       }).catch((error: unknown) => {
         options.onProgress?.({ stage: options.stage, step: 0, total: 0, message: `${options.stage} on one engine: ${(error as Error).message}` });
         return undefined;
       })
     : undefined;
   const engines = trainer?.replicas ?? 1;
+  /** The replicas' weights into the model, and the free values of gated weights into the gates. */
+  const fromReplicas = async () => {
+    if (!trainer) return;
+    const { free } = await trainer.sync();
+    if (free) options.gates?.adopt(free);
+  };
   const random = seededRandom(resume ? resume.random : options.seed);
   const stepsPerEpoch = Math.ceil(data.count / options.batchSize);
   let totalSteps = stepsPerEpoch * options.epochs;
@@ -194,6 +204,7 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
       }
       try {
         update.apply(computed.grads, learningRate);
+        options.gates?.sync();
       } catch (error) {
         if (!isOutOfMemoryError(error)) throw error;
         throw new DeviceOutOfMemoryError(
@@ -219,7 +230,7 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
   const stopping = options.earlyStopping;
   const best = stopping && new BestWeights();
   const validate = async (epoch: number) => {
-    if (trainer) await trainer.sync();
+    await fromReplicas();
     // Only its warnings (a smaller batch) reach the listener: validation is not a stage of its own.
     const onProgress: ProgressListener = (progress) => void (progress.warning && options.onProgress?.(progress));
     const { top1 } = await evaluate(model, stopping!.validation, norm, {
@@ -309,12 +320,12 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
       epochsRun++;
       if (options.onEpochEnd) {
         // The hook sees (and may change) this epoch's weights; the replicas go on from what it leaves.
-        if (trainer) await trainer.sync();
+        await fromReplicas();
         await options.onEpochEnd(epoch);
-        if (trainer) await trainer.push();
+        if (trainer) await trainer.push(options.gates?.state());
       }
       if (options.onCheckpoint) {
-        if (trainer) await trainer.sync();
+        await fromReplicas();
         const state = trainer ? await trainer.readOptimizer() : await saveOptimizerState(optimizer);
         await options.onCheckpoint(epoch, { epoch: epoch + 1, random: random.state, optimizer: state });
       }

@@ -72,7 +72,7 @@ export function createContinuous({ epochs, mask = 'soft', ramp = 'cubic', onUpda
       };
       try {
         await update(0);
-        await context.train(model, { epochs, stage: 'soft pruning', onStep: () => gates.sync(), onEpochEnd: (epoch) => update(epoch + 1) });
+        await context.train(model, { epochs, stage: 'soft pruning', gates, onEpochEnd: (epoch) => update(epoch + 1) });
       } finally {
         gates.dispose();
       }

@@ -2,15 +2,16 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Batch } from '../../data/batches.js';
 import type { ChannelGraph } from '../../graph/channel-graph.js';
 import type { ImportanceCriterion } from '../../importance/criterion.js';
+import type { TrainingGates } from '../../train/gated-variables.js';
 import { planPruning, planUniform, type PruningPlan, type PruningTarget } from '../budget.js';
 
-/** Training as a schedule needs it; the session binds it to the data (prune/ sits below train/). */
+/** Training as a schedule needs it; the session binds it to the data (prune/ runs no training itself). */
 export interface ScheduleTraining {
   epochs: number;
   /** Progress stage name ("pruning"). */
   stage: string;
-  /** After every optimizer step. */
-  onStep?: () => void;
+  /** Soft gates to train under: folded after every optimizer step, on every training engine. */
+  gates?: TrainingGates;
   /** After every epoch, with its index. */
   onEpochEnd?: (epoch: number) => void | Promise<void>;
 }

@@ -5,6 +5,7 @@
  */
 import type { AugmentDraw } from '../../data/augmentation.js';
 import type { ImageDataset, Normalisation } from '../../data/image-dataset.js';
+import type { GateState } from '../gated-variables.js';
 import type { OptimizerState } from '../optimizer-state.js';
 import type { OptimizerSettings } from '../optimizer-update.js';
 
@@ -41,6 +42,8 @@ export interface ReplicaTraining {
   teacher?: ModelValues & { weight: number; temperature: number };
   /** Where a resumed run's optimizer left off (saved from replica 1 at a checkpoint). */
   optimizerState?: OptimizerState;
+  /** Soft gates to train under (a continuous pruning schedule): folded after every applied step. */
+  gates?: GateState;
 }
 
 export type ToReplica =
@@ -65,8 +68,8 @@ export type ToReplica =
   | { type: 'read' }
   /** The optimizer's state (momenta or moments), for a checkpoint. */
   | { type: 'readOptimizer' }
-  /** Replaces every weight (an epoch hook changed the caller's model). */
-  | { type: 'setWeights'; weights: WeightValues }
+  /** Replaces every weight (an epoch hook changed the caller's model), and the gates' state where it trains under gates. */
+  | { type: 'setWeights'; weights: WeightValues; gates?: GateState }
   /** Another replica's shard did not fit: undo what computing this one's moved (batch-norm statistics). */
   | { type: 'rollback' }
   /** Replaces the batch-norm moving statistics (and any other non-trainable weights). */
@@ -75,7 +78,8 @@ export type ToReplica =
 export type FromReplica =
   | { type: 'ready'; parameters: number }
   | { type: 'gradients'; loss: number; correct: number; count: number; gradients: Float32Array; reached: Uint8Array }
-  | { type: 'weights'; weights: WeightValues }
+  /** `free`: the gated weights' free values, where the replica trains under gates. */
+  | { type: 'weights'; weights: WeightValues; free?: Float32Array[] }
   | { type: 'optimizer'; state: OptimizerState }
   /** Instead of gradients: the shard did not fit in the device's memory. Nothing was kept or changed; a smaller one may fit. */
   | { type: 'out-of-memory'; message: string }

@@ -42,11 +42,12 @@ export function serveReplica(endpoint: ReplicaEndpoint): void {
         return endpoint.post({ type: 'optimizer', state }, [state.data.buffer as ArrayBuffer]);
       }
       case 'setWeights':
-        return replica.setWeights(message.weights);
+        return replica.setWeights(message.weights, message.gates);
       case 'read': {
         const weights = replica.readWeights();
-        const buffers = [...weights.trainable, ...weights.nonTrainable].map((a) => a.buffer as ArrayBuffer);
-        return endpoint.post({ type: 'weights', weights }, buffers);
+        const free = replica.freeValues();
+        const buffers = [...weights.trainable, ...weights.nonTrainable, ...(free ?? [])].map((a) => a.buffer as ArrayBuffer);
+        return endpoint.post({ type: 'weights', weights, ...(free && { free }) }, buffers);
       }
       case 'setNonTrainable':
         return replica.setNonTrainable(message.values);

@@ -10,6 +10,7 @@ import '../../models/zero-pad-shortcut.js';
 import { loadOptimizerState, type OptimizerState, saveOptimizerState } from '../optimizer-state.js';
 import { OptimizerUpdate, type OptimizerSettings, setBatchNormMomentum } from '../optimizer-update.js';
 import { teacherLogits, trainingLoss } from '../training-loss.js';
+import { type GateState, GatedVariables } from '../gated-variables.js';
 import type { ModelValues, ReplicaTraining, SharedDataset, ShardRecords, WeightValues } from './protocol.js';
 
 export interface ShardResult {
@@ -36,6 +37,8 @@ export class Replica {
   private readonly data: ImageDataset;
   /** The moving statistics from before the last computed shard, until its step is applied or rolled back. */
   private before?: ReturnType<typeof saveMovingStatistics>;
+  /** Soft gates the weights train under, folded after every step as fit.ts folds them on one engine. */
+  private gates?: GatedVariables;
 
   private constructor(
     private readonly model: tfl.LayersModel,
@@ -61,6 +64,7 @@ export class Replica {
     };
     if (teacher) teacher.model.trainable = false;
     const replica = new Replica(model, data, norm, training.optimizer, teacher);
+    if (training.gates) replica.setGates(training.gates);
     if (training.optimizerState) {
       await loadOptimizerState(
         replica.update.optimizer,
@@ -150,6 +154,7 @@ export class Replica {
     });
     try {
       this.update.apply(grads, learningRate);
+      this.gates?.sync();
     } finally {
       tf.dispose(Object.values(grads));
     }
@@ -168,9 +173,22 @@ export class Replica {
     assignWeights(this.model.nonTrainableWeights, values);
   }
 
-  setWeights(weights: WeightValues): void {
+  setWeights(weights: WeightValues, gates?: GateState): void {
     assignWeights(this.model.trainableWeights, weights.trainable);
     assignWeights(this.model.nonTrainableWeights, weights.nonTrainable);
+    if (gates) this.setGates(gates);
+  }
+
+  /** The free values of the gated weights; undefined without gates. */
+  freeValues(): Float32Array[] | undefined {
+    return this.gates?.freeValues();
+  }
+
+  private setGates(state: GateState): void {
+    this.gates?.dispose();
+    const trainable = this.model.trainableWeights;
+    this.gates = new GatedVariables(state.weights.map((i) => trainable[i]));
+    this.gates.load(state.free, state.gates);
   }
 }
 

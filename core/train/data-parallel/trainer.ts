@@ -3,6 +3,7 @@ import type { AugmentDraw } from '../../data/augmentation.js';
 import type { ImageDataset, Normalisation } from '../../data/image-dataset.js';
 import { maxAbsDifference, meanOfLists, shardRanges, weightedAverage } from './average.js';
 import type { Distillation } from '../distillation.js';
+import type { GateState } from '../gated-variables.js';
 import type { OptimizerState } from '../optimizer-state.js';
 import type { OptimizerSettings } from '../optimizer-update.js';
 import { readRecords } from '../../data/streaming/read-batch.js';
@@ -32,6 +33,8 @@ export interface DataParallelOptions {
   distillation?: Distillation;
   /** A resumed run's optimizer state (from `readOptimizer` at a checkpoint). */
   optimizerState?: OptimizerState;
+  /** Soft gates every replica trains under (fit.ts's `gates`). */
+  gates?: GateState;
 }
 
 const PLAIN_ADAM: OptimizerSettings = { optimizer: 'adam', learningRate: 1e-3, nesterov: false, weightDecay: 0, weightDecayOn: 'all' };
@@ -47,10 +50,13 @@ export interface DataParallelTrainer {
   readonly replicas: number;
   /** One optimizer step on the global batch `indices`, split across the replicas; a ReplicaOutOfMemoryError if a shard did not fit. */
   step(indices: ArrayLike<number>, draws: readonly AugmentDraw[] | undefined, learningRate: number): Promise<StepResult>;
-  /** Writes the weights into the caller's model (moving statistics averaged); returns the replicas' drift (0). */
-  sync(): Promise<{ drift: number }>;
-  /** Sends the caller's model's weights to every replica (after something outside training changed them). */
-  push(): Promise<void>;
+  /**
+   * Writes the weights into the caller's model (moving statistics averaged); returns the replicas' drift (0)
+   * and, under gates, the gated weights' free values.
+   */
+  sync(): Promise<{ drift: number; free?: Float32Array[] }>;
+  /** Sends the caller's model's weights (and the gates' new state) to every replica, after something outside training changed them. */
+  push(gates?: GateState): Promise<void>;
   /** The optimizer's state (all replicas hold the same), for a checkpoint that resumes exactly. */
   readOptimizer(): Promise<OptimizerState>;
   /** Waits for the step in flight, syncs unless a replica failed, and ends the replicas. */
@@ -146,16 +152,16 @@ export async function startDataParallel(options: DataParallelOptions): Promise<D
     assignWeights(model.nonTrainableWeights, statistics);
     // Replicas continue from the averaged statistics too, so they stay interchangeable.
     for (let i = 0; i < replicas; i++) group.send(i, { type: 'setNonTrainable', values: statistics.map((s) => s.slice()) });
-    return { drift };
+    return { drift, ...(all[0].free && { free: all[0].free }) };
   };
 
   return {
     replicas,
     step: (indices, draws, learningRate) => exclusive(() => step(indices, draws, learningRate)),
     sync: () => exclusive(sync),
-    push: () =>
+    push: (gates) =>
       exclusive(async () => {
-        for (let i = 0; i < replicas; i++) group.send(i, { type: 'setWeights', weights: readValues(model) });
+        for (let i = 0; i < replicas; i++) group.send(i, { type: 'setWeights', weights: readValues(model), ...(gates && { gates }) });
       }),
     readOptimizer: () => exclusive(async () => (await group.request(0, { type: 'readOptimizer' })).state),
     finish: () =>
@@ -190,6 +196,7 @@ function replicaTraining(options: DataParallelOptions): ReplicaTraining {
     ...(options.batchNormMomentum !== undefined && { batchNormMomentum: options.batchNormMomentum }),
     ...(teacher && { teacher }),
     ...(options.optimizerState && { optimizerState: options.optimizerState }),
+    ...(options.gates && { gates: options.gates }),
   };
 }
 

@@ -10,6 +10,7 @@ import { buildDemoCnn } from '../../../core/models/demo-cnn.js';
 import { readAsset } from '../../../core/node/assets.js';
 import type { ScheduleContext } from '../../../core/prune/schedules/index.js';
 import { fit } from '../../../core/train/fit.js';
+import type { TrainingGates } from '../../../core/train/gated-variables.js';
 
 export interface Fixture {
   data: ImageDataset;
@@ -37,8 +38,8 @@ export async function scheduleFixture(images = 384): Promise<Fixture> {
       norm,
     ),
   );
-  const train1 = (model: tfl.LayersModel, epochs: number, onStep?: () => void, onEpochEnd?: (epoch: number) => void | Promise<void>) =>
-    fit(model, data, norm, { epochs, batchSize: 64, learningRate: 2e-3, seed: 3, stage: 'test', onEpochEnd, onProgress: () => onStep?.() });
+  const train1 = (model: tfl.LayersModel, epochs: number, gates?: TrainingGates, onEpochEnd?: (epoch: number) => void | Promise<void>) =>
+    fit(model, data, norm, { epochs, batchSize: 64, learningRate: 2e-3, seed: 3, stage: 'test', onEpochEnd, gates });
   return {
     data,
     norm,
@@ -54,7 +55,7 @@ export async function scheduleFixture(images = 384): Promise<Fixture> {
       seed: 1,
       target: { metric: 'flops', reduction: 0.5, protect: 0.1 },
       ranking: 'global',
-      train: async (model, o) => void (await train1(model, o.epochs, o.onStep, o.onEpochEnd)),
+      train: async (model, o) => void (await train1(model, o.epochs, o.gates, o.onEpochEnd)),
       ...overrides,
     }),
     dispose: () => tf.dispose(calibration.flatMap((b) => [b.x, b.y])),

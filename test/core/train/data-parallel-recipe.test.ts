@@ -18,7 +18,9 @@ import { makeBatch } from '../../../core/data/batches.js';
 import { loadBuiltinSample } from '../../../core/data/builtin-sample.js';
 import { channelStatistics, type ImageDataset, type Normalisation } from '../../../core/data/image-dataset.js';
 import { seededRandom } from '../../../core/data/random.js';
+import { buildChannelGraph } from '../../../core/graph/channel-graph.js';
 import { readAsset } from '../../../core/node/assets.js';
+import { SoftGates } from '../../../core/prune/soft-gates.js';
 import { type NodeReplicaPort, nodeReplicaSpawner, trainingWorkerUrl } from '../../../core/node/training-workers.js';
 import { startDataParallel } from '../../../core/train/data-parallel/index.js';
 import { fit, type FitOptions, type FitState } from '../../../core/train/fit.js';
@@ -214,6 +216,47 @@ describe("data-parallel training with the papers' recipe", () => {
     const kernel = two.model.layers[1].getWeights()[0].dataSync();
     for (let j = 0; j < kernel.length; j += 8) expect(Math.abs(kernel[j])).toBe(0);
     expect(relativeDifference(snapshot(two.model), snapshot(one.model))).toBeLessThan(5e-5);
+    one.model.dispose();
+    two.model.dispose();
+  });
+
+  it("soft gates (a continuous schedule's epochs): replicas fold each step into the free weights as one engine does", async () => {
+    const run = async (parallel: boolean) => {
+      const model = tinyCnn();
+      const graph = buildChannelGraph(model);
+      const groups = graph.groups.filter((g) => g.prunable);
+      const gates = new SoftGates(
+        model,
+        graph,
+        groups.map((g) => g.id),
+      );
+      const gateDraw = seededRandom(3);
+      // Gates in (0, 1], a few nearly closed, new ones after every epoch as the schedule sets them.
+      const draw = () => new Map(groups.map((g) => [g.id, Float32Array.from({ length: g.channels }, () => Math.max(1e-6, gateDraw() ** 2))]));
+      gates.set(draw());
+      const result = await fit(model, small, norm, {
+        ...RECIPE,
+        epochs: 3,
+        gates,
+        onEpochEnd: () => gates.set(draw()),
+        ...(parallel && { parallel: { replicas: 2, spawnReplica } }),
+      });
+      const name = model.layers[1].weights[0].originalName;
+      const free = Float32Array.from(gates.free(name)!.dataSync() as Float32Array);
+      const last = gates.state().gates[0]!;
+      gates.dispose();
+      return { model, result, free, last };
+    };
+    const one = await run(false);
+    const two = await run(true);
+    expect(two.result.engines).toBe(2);
+    // The model holds gate * free on the last axis: the first conv's kernel under its last gates.
+    const kernel = two.model.layers[1].getWeights()[0].dataSync();
+    for (let j = 0; j < kernel.length; j++) expect(kernel[j]).toBeCloseTo(two.free[j] * two.last[j % 8], 6);
+    expect(two.free.some((v, j) => Math.abs(v - kernel[j]) > 1e-3)).toBe(true);
+    // One engine folds after its own steps, the replicas after theirs: the same weights, gated and free.
+    expect(relativeDifference(snapshot(two.model), snapshot(one.model))).toBeLessThan(5e-5);
+    expect(relativeDifference([two.free], [one.free])).toBeLessThan(5e-5);
     one.model.dispose();
     two.model.dispose();
   });
