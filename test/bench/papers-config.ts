@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cipSwitches } from '../../core/node/cli-prune-config.js';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -40,7 +41,7 @@ export const FULL_PROTOCOL: PapersProtocol = {
   cuts: [0.5, 0.7, 0.3],
   // Issue 21's targets are means of three seeds at 50% and at 70%.
   seeds: { '0.5': 3, '0.7': 3 },
-  pruneflow: ['cip', 'cip:writerSpread=on', 'group-l1', 'l1', 'lamp', 'random'],
+  pruneflow: ['cip', 'group-l1', 'l1', 'lamp', 'random'],
   torchPruning: ['l1', 'lamp', 'random'],
 };
 
@@ -127,6 +128,8 @@ function flagValue(args: readonly string[], name: string): string | undefined {
 /**
  * `--methods a,b`: only the jobs of those criteria, in the protocol's order; every job without it. A bare id takes the
  * criterion in every engine; `engine/id` (torch-pruning/l1) only that engine's. `--cuts 0.7` keeps those cuts' jobs.
+ * `cip:writerSpread=on+alpha=0` is a variant: CIP with those switches (the CLI's `--cip`, `+` between them), run
+ * wherever the protocol runs Pruneflow's cip, and reported as a row of its own.
  */
 export function jobsFromArgs(jobs: readonly PapersJob[], args: readonly string[]): PapersJob[] {
   const cuts = flagValue(args, '--cuts');
@@ -143,14 +146,33 @@ export function jobsFromArgs(jobs: readonly PapersJob[], args: readonly string[]
   const value = flagValue(args, '--methods');
   if (value === undefined) return [...jobs];
   const wanted = value.split(',').filter(Boolean);
+  const variants = wanted.flatMap((w) => {
+    const match = /^(?:pruneflow\/)?([\w-]+):(.+)$/.exec(w);
+    if (!match) return [];
+    try {
+      cipSwitches(switchList(match[2]));
+    } catch (error) {
+      throw new PapersArgumentError(`--methods ${w}: ${(error as Error).message}`);
+    }
+    return [{ base: match[1], method: `${match[1]}:${match[2]}` }];
+  });
+  const pool = jobs.flatMap((j) => [
+    j,
+    ...(j.engine === 'pruneflow'
+      ? variants.filter((v) => v.base === j.method && !jobs.some((k) => k.method === v.method)).map((v) => ({ ...j, method: v.method }))
+      : []),
+  ]);
   const picks = (j: PapersJob, w: string) => w === j.method || w === `${j.engine}/${j.method}`;
-  const unknown = wanted.filter((w) => !jobs.some((j) => picks(j, w)));
+  const unknown = wanted.filter((w) => !pool.some((j) => picks(j, w)));
   if (wanted.length === 0 || unknown.length) {
     const known = [...new Set(jobs.map((j) => j.method))].join(', ');
     throw new PapersArgumentError(`--methods ${value || '(missing)'}: expected a comma-separated list of ${known} (or engine/criterion)`);
   }
-  return jobs.filter((j) => wanted.some((w) => picks(j, w)));
+  return pool.filter((j) => wanted.some((w) => picks(j, w)));
 }
+
+/** A variant's switches as `cipSwitches` reads them: `writerSpread=on+alpha=0` is `writerSpread=on,alpha=0`. */
+export const switchList = (switches: string) => switches.replaceAll('+', ',');
 
 export interface PapersPaths {
   /** The baseline: PyTorch's state dict and weights, and the converted tfjs model. */

@@ -210,6 +210,10 @@ export function papersMarkdown(results: PapersResults, totalJobs: number, comman
       return { label: tp && tp !== m ? `${m} / ${tp}` : m, pf: m, tp: tp && p.torchPruning.includes(tp) ? tp : undefined };
     }),
     ...p.torchPruning.filter((m) => !counterparts.includes(m)).map((m) => ({ label: m, tp: m })),
+    // Variants run with `--methods cip:switch=value` (CIP with switches changed): a row each.
+    ...[...new Set(results.runs.filter((r) => r.engine === 'pruneflow' && !p.pruneflow.includes(r.method)).map((r) => r.method))]
+      .sort()
+      .map((m) => ({ label: `${m.replace(':', ' (')})`.replaceAll('+', ', '), pf: m })),
   ];
   for (const cut of [...p.cuts].sort()) {
     for (const row of rows) {

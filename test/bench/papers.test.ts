@@ -36,13 +36,11 @@ const tp = (method: string, cut: number, seed: number): PapersJob => ({ engine: 
 describe("papers' protocol benchmark", () => {
   it('runs each criterion beside its Torch-Pruning counterpart at 50% first, the parity pair after the L1 pair, then the other seeds and cuts', () => {
     const jobs = papersJobs(FULL_PROTOCOL);
-    // 6 Pruneflow methods (CIP twice: its defaults and writerSpread on) + 3 Torch-Pruning criteria: 3 seeds at 50% and
-    // 70%, one at 30%; and the parity pair.
-    expect(jobs).toHaveLength(9 * 3 + 9 * 3 + 9 + 2);
+    // 5 Pruneflow + 3 Torch-Pruning criteria: 3 seeds at 50% and 70%, one at 30%; and the parity pair.
+    expect(jobs).toHaveLength(8 * 3 + 8 * 3 + 8 + 2);
     expect(new Set(jobs.map(jobKey)).size).toBe(jobs.length);
     expect(jobs.slice(0, 10).map(jobKey)).toEqual([
       'pruneflow/cip@0.5#1',
-      'pruneflow/cip:writerSpread=on@0.5#1',
       // Torch-Pruning's L1 (MagnitudeImportance) scores the whole group: Pruneflow's group-l1.
       'pruneflow/group-l1@0.5#1',
       'torch-pruning/l1@0.5#1',
@@ -52,8 +50,9 @@ describe("papers' protocol benchmark", () => {
       'pruneflow/lamp@0.5#1',
       'torch-pruning/lamp@0.5#1',
       'pruneflow/random@0.5#1',
+      'torch-pruning/random@0.5#1',
     ]);
-    expect(jobs.filter((j) => j.cut === 0.5 && j.engine === 'pruneflow').map((j) => j.seed)).toEqual([1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3]);
+    expect(jobs.filter((j) => j.cut === 0.5 && j.engine === 'pruneflow').map((j) => j.seed)).toEqual([1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3]);
     // --methods keeps those criteria's jobs in both engines, in the same order.
     expect(
       jobsFromArgs(jobs, ['--methods', 'group-l1,l1'])
@@ -71,11 +70,20 @@ describe("papers' protocol benchmark", () => {
     expect(jobsFromArgs(jobs, ['--cuts', '0.7', '--methods', 'pruneflow/cip:writerSpread=on']).map(jobKey)).toEqual(
       [1, 2, 3].map((seed) => `pruneflow/cip:writerSpread=on@0.7#${seed}`),
     );
+    // A variant (CIP with switches, + between them) runs where cip runs, right after it.
+    expect(
+      jobsFromArgs(jobs, ['--methods=cip,cip:writerSpread=on+groupKernel=on'])
+        .filter((j) => j.cut === 0.5)
+        .map(jobKey)
+        .slice(0, 3),
+    ).toEqual(['pruneflow/cip@0.5#1', 'pruneflow/cip:writerSpread=on+groupKernel=on@0.5#1', 'pruneflow/cip@0.5#2']);
+    expect(() => jobsFromArgs(jobs, ['--methods=cip:writerSpread=maybe'])).toThrow(/writerSpread/);
+    expect(() => jobsFromArgs(jobs, ['--methods=torch-pruning/cip:alpha=0'])).toThrow(PapersArgumentError);
     expect(new Set(jobsFromArgs(jobs, ['--cuts=0.3,0.7']).map((j) => j.cut))).toEqual(new Set([0.3, 0.7]));
     expect(() => jobsFromArgs(jobs, ['--cuts', '0.6'])).toThrow(/--cuts 0.6/);
     expect(jobsFromArgs(jobs, [])).toEqual(jobs);
     expect(() => jobsFromArgs(jobs, ['--methods=l3'])).toThrow(PapersArgumentError);
-    expect(papersJobs(TINY_PROTOCOL)).toHaveLength(11);
+    expect(papersJobs(TINY_PROTOCOL)).toHaveLength(10);
     expect(protocolFromArgs(['--budget', 'tiny'])).toBe(TINY_PROTOCOL);
     expect(protocolFromArgs([])).toBe(FULL_PROTOCOL);
     expect(() => protocolFromArgs(['--budget=huge'])).toThrow(/tiny or full/);
@@ -83,7 +91,7 @@ describe("papers' protocol benchmark", () => {
 
   it("runs a method `criterion:switches` as that criterion with CIP's switches, as the CLI's --cip reads them", () => {
     const config = (method: string) => pruneflowConfig(FULL_PROTOCOL, 'model.json', 'data', method, 0.7, 2);
-    expect(config('cip:writerSpread=on,alpha=0.5')).toMatchObject({ criterion: 'cip', cip: { writerSpread: true, alpha: 0.5 }, seed: 2 });
+    expect(config('cip:writerSpread=on+alpha=0.5')).toMatchObject({ criterion: 'cip', cip: { writerSpread: true, alpha: 0.5 }, seed: 2 });
     expect(config('cip').cip).toBeUndefined();
     expect(config('group-l1')).toMatchObject({ criterion: 'group-l1', target: { metric: 'flops', reduction: 0.7 } });
     expect(() => config('cip:writerSpread=maybe')).toThrow(/writerSpread/);
@@ -152,6 +160,13 @@ describe("papers' protocol benchmark", () => {
     expect(v['Fine-tuning parity: the same pruned network, same recipe, within 0.5 points']).toMatchObject({ status: 'not met' });
     const table = papersMarkdown(results, 37, 'npm run bench:papers');
     expect(table).toMatch(/\| group-l1 \/ l1 \| 50% \|.*\| -2\.20 ± 0\.06 \(n=3\) \|.*\| -1\.20 ± 0\.\d\d \(n=3\) \|/);
+    // A CIP variant run with --methods has a row of its own; the verdicts stay CIP's defaults'.
+    results.runs.push(run(pf('cip:writerSpread=on+alpha=0', 0.5, 1), 0.7));
+    expect(papersMarkdown(results, 37, 'npm run bench:papers')).toMatch(
+      /\| cip \(writerSpread=on, alpha=0\) \| 50% \|.*\| -7\.00 ± \d\.\d\d \(n=1\) \| – \| – \| – \| – \|/,
+    );
+    expect(verdicts(results)).toEqual(Object.values(v));
+    results.runs.pop();
     // Pruneflow's filter L1 has no counterpart: its row leaves Torch-Pruning's side empty.
     expect(table).toMatch(/\| l1 \| 50% \| 50\.0% \| 40\.00% \| -2\.50 ± 0\.\d\d \(n=3\) \| – \| – \| – \| – \|/);
     // Three seeds as the protocol asks: final; one seed of three: provisional.
@@ -186,9 +201,9 @@ describe("papers' protocol wall-time estimate", () => {
       { ...run(tp('l1', 0.5, 1), 0.1), secondsPerEpoch: 5.12 },
     );
     const e = estimateFullHours(results)!;
-    // Full: 30 x 10,000 baseline images; 8 x 10,000 per run; 43 Pruneflow runs (with parity), 22 PyTorch runs.
+    // Full: 30 x 10,000 baseline images; 8 x 10,000 per run; 36 Pruneflow runs (with parity), 22 PyTorch runs.
     expect(e.baseline).toBeCloseTo((0.01 * 300_000) / 3600, 9);
-    expect(e.pruneflow).toBeCloseTo((43 * 80_000 * 0.05) / 3600, 9);
+    expect(e.pruneflow).toBeCloseTo((36 * 80_000 * 0.05) / 3600, 9);
     expect(e.torch).toBeCloseTo((22 * 80_000 * 0.02) / 3600, 9);
   });
 });
