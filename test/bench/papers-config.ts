@@ -85,7 +85,8 @@ export const jobKey = (j: PapersJob) => `${j.engine}/${j.method}@${j.cut}#${j.se
 /**
  * The order work is done in, so a run cut short still answers the main questions: at 50% seed 1 each Pruneflow
  * criterion and then its Torch-Pruning counterpart (each comparison complete as early as it can be), with the
- * fine-tuning parity pair right after Torch-Pruning's L1; then the other seeds at 50%; then the other cuts.
+ * fine-tuning parity pair right after Torch-Pruning's L1; then the other seeds at 50%, each with its parity pair (the
+ * same pruned network fine-tuned with that seed); then the other cuts.
  */
 export function papersJobs(p: PapersProtocol): PapersJob[] {
   const [first, ...rest] = p.cuts;
@@ -106,14 +107,17 @@ export function papersJobs(p: PapersProtocol): PapersJob[] {
   const seedsOf = (cut: number) => Array.from({ length: p.seeds[String(cut)] ?? 1 }, (_, i) => i + 1);
   const opening = row(first, 1);
   const afterL1 = opening.findIndex((j) => j.engine === 'torch-pruning' && j.method === 'l1') + 1;
+  const parity = (seed: number): PapersJob[] => [
+    { engine: 'parity-pruneflow', method: 'l1', cut: first, seed },
+    { engine: 'parity-torch', method: 'l1', cut: first, seed },
+  ];
   return [
     ...opening.slice(0, afterL1),
-    { engine: 'parity-pruneflow', method: 'l1', cut: first, seed: 1 },
-    { engine: 'parity-torch', method: 'l1', cut: first, seed: 1 },
+    ...parity(1),
     ...opening.slice(afterL1),
     ...seedsOf(first)
       .slice(1)
-      .flatMap((seed) => row(first, seed)),
+      .flatMap((seed) => [...row(first, seed), ...parity(seed)]),
     ...rest.flatMap((cut) => seedsOf(cut).flatMap((seed) => row(cut, seed))),
   ];
 }

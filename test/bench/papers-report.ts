@@ -105,27 +105,34 @@ export function verdicts(results: PapersResults): Verdict[] {
       });
     }
   }
-  const parity = parityPair(results);
-  if (!parity)
-    out.push({ target: 'Fine-tuning parity: the same pruned network, same recipe, within 0.5 points', status: 'not measured', detail: 'runs missing' });
+  const pairs = parityPairs(results);
+  const target = "Fine-tuning parity: the same pruned network, same recipe, Pruneflow's recovery within 0.5 points of PyTorch's or above";
+  if (pairs.length === 0) out.push({ target, status: 'not measured', detail: 'runs missing' });
   else {
-    const d = points(parity.pruneflow.accuracy - parity.torch.accuracy);
     const testImages = results.baseline?.testImages ?? 1;
+    const accuracies = (side: 'pruneflow' | 'torch') =>
+      stat(
+        pairs.map((p) => points(p[side].accuracy)),
+        testImages,
+      )!;
+    const d = difference(accuracies('pruneflow'), accuracies('torch'));
     out.push({
-      target: 'Fine-tuning parity: the same pruned network, same recipe, within 0.5 points',
-      status: Math.abs(d) <= 0.5 ? 'met' : 'not met',
-      detail:
-        `Pruneflow − PyTorch: ${d >= 0 ? '+' : ''}${d.toFixed(2)} points (one seed; test-set error of the difference ` +
-        `±${difference(stat([points(parity.pruneflow.accuracy)], testImages)!, stat([points(parity.torch.accuracy)], testImages)!).se.toFixed(2)})`,
+      target,
+      // The question is whether Pruneflow's fine-tuning costs accuracy: recovering more than PyTorch is no miss.
+      status: d.mean >= -0.5 ? 'met' : 'not met',
+      detail: `Pruneflow − PyTorch: ${fmt(d)} points${pairs.length === 1 ? " (one seed: the error is the test set's)" : ''}`,
+      seeds: { have: pairs.length, want: seedsAt(results, results.protocol.cuts[0]) },
     });
   }
   return out;
 }
 
-function parityPair(results: PapersResults): { pruneflow: PapersRun; torch: PapersRun } | undefined {
-  const pruneflow = results.runs.find((r) => r.engine === 'parity-pruneflow');
-  const torch = results.runs.find((r) => r.engine === 'parity-torch');
-  return pruneflow && torch ? { pruneflow, torch } : undefined;
+/** The parity pairs, one per seed where both engines finished. */
+function parityPairs(results: PapersResults): { seed: number; pruneflow: PapersRun; torch: PapersRun }[] {
+  return results.runs.flatMap((pruneflow) => {
+    const torch = pruneflow.engine === 'parity-pruneflow' && results.runs.find((r) => r.engine === 'parity-torch' && r.seed === pruneflow.seed);
+    return torch ? [{ seed: pruneflow.seed, pruneflow, torch }] : [];
+  });
 }
 
 const cell = (s: Stat | undefined) => (s ? fmt(s) : '–');
@@ -228,25 +235,23 @@ export function papersMarkdown(results: PapersResults, totalJobs: number, comman
       );
     }
   }
-  const parity = parityPair(results);
+  const pairs = parityPairs(results);
   lines.push(
     '',
     `Fine-tuning parity (Pruneflow's L1 at ${p.cuts[0] * 100}%, seed 1, exported before ` +
-      `fine-tuning; the same weights fine-tuned by each engine with the recipe above):`,
+      'fine-tuning; the same weights fine-tuned by each engine with the recipe above, the seed moving shuffling and augmentation):',
     '',
   );
-  lines.push('| engine | start | after fine-tuning | s/epoch |', '|---|---:|---:|---:|');
-  const engines = parity?.pruneflow.replicas ? `, ${parity.pruneflow.replicas} training engine${parity.pruneflow.replicas > 1 ? 's' : ''}` : '';
-  for (const [label, r] of [
-    [`Pruneflow (\`trainModel\`, wasm${engines})`, parity?.pruneflow],
-    ['PyTorch (1 thread)', parity?.torch],
-  ] as const) {
-    lines.push(
-      r
-        ? `| ${label} | ${(r.pruneOnlyAccuracy * 100).toFixed(2)}% | ${(r.accuracy * 100).toFixed(2)}% | ${r.secondsPerEpoch?.toFixed(0) ?? '–'} |`
-        : `| ${label} | – | – | – |`,
-    );
-  }
+  lines.push('| engine | seed | start | after fine-tuning | s/epoch |', '|---|---:|---:|---:|---:|');
+  const replicas = pairs[0]?.pruneflow.replicas;
+  const engines = replicas ? `, ${replicas} training engine${replicas > 1 ? 's' : ''}` : '';
+  const row = (label: string, r: PapersRun | undefined, seed: number | string) =>
+    r
+      ? `| ${label} | ${seed} | ${(r.pruneOnlyAccuracy * 100).toFixed(2)}% | ${(r.accuracy * 100).toFixed(2)}% | ${r.secondsPerEpoch?.toFixed(0) ?? '–'} |`
+      : `| ${label} | ${seed} | – | – | – |`;
+  if (pairs.length === 0) lines.push(row(`Pruneflow (\`trainModel\`, wasm${engines})`, undefined, '–'), row('PyTorch (1 thread)', undefined, '–'));
+  for (const pair of pairs)
+    lines.push(row(`Pruneflow (\`trainModel\`, wasm${engines})`, pair.pruneflow, pair.seed), row('PyTorch (1 thread)', pair.torch, pair.seed));
   lines.push('', '| target | verdict | measured |', '|---|---|---|', ...verdicts(results).map((v) => `| ${v.target} | ${verdictText(v)} | ${v.detail} |`));
   lines.push(
     '',

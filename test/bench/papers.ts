@@ -162,7 +162,6 @@ async function main(): Promise<void> {
           epochs: protocol.fineTune.epochs,
           batchSize: protocol.batchSize,
           learningRate: protocol.fineTune.learningRate,
-          seed: 1,
           optimizer: 'sgd' as const,
           nesterov: true,
           weightDecay: protocol.weightDecay,
@@ -170,6 +169,8 @@ async function main(): Promise<void> {
           lrSchedule: 'cosine' as const,
           lrScheduleEvery: 'epoch' as const,
           out: join(paths.scratch, 'parity-tuned'),
+          // The pruned network is seed 1's; the seed moves the fine-tuning's shuffling and augmentation only.
+          seed: job.seed,
         };
         const tuned = await trainModel(request, context);
         if (tuned.accuracy === undefined) throw new Error('parity fine-tuning was cancelled');
@@ -178,7 +179,7 @@ async function main(): Promise<void> {
       } else {
         const path = existsSync(join(parityDir, 'model.json')) ? join(parityDir, 'model.json') : (await parityModel()).path;
         const r = await runTorchPapers<TorchRun>(
-          ['finetune', `--data=${data}`, `--model=${path}`, '--seed=1', ...recipe(protocol.fineTune.epochs, protocol.fineTune.learningRate)],
+          ['finetune', `--data=${data}`, `--model=${path}`, `--seed=${job.seed}`, ...recipe(protocol.fineTune.epochs, protocol.fineTune.learningRate)],
           log,
         );
         run = fromTorch(job, r, started);
