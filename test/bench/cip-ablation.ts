@@ -8,7 +8,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PruneConfig } from '../../core/api/contract.js';
-import { CIP_SWITCH_DEFAULTS } from '../../core/api/run-options.js';
+import { CIP_SPEC_SWITCHES } from '../../core/api/run-options.js';
 import { wasmCandidate } from '../../core/backend/portable-candidates.js';
 import { nodeRunHost } from '../../core/node/node-engine.js';
 import { nodeReplicaSpawner } from '../../core/node/training-workers.js';
@@ -30,8 +30,8 @@ const VARIANTS: Variant[] = [
   {
     id: 'defaults',
     change:
-      `none: CIP-SPEC's defaults (alpha ${CIP_SWITCH_DEFAULTS.alpha}, beta ${CIP_SWITCH_DEFAULTS.beta}, ` +
-      `tau ${CIP_SWITCH_DEFAULTS.tau}, the writers' plain mean)`,
+      `none: CIP-SPEC's defaults (alpha ${CIP_SPEC_SWITCHES.alpha}, beta ${CIP_SPEC_SWITCHES.beta}, ` +
+      `tau ${CIP_SPEC_SWITCHES.tau}, the writers' plain mean)`,
     settings: {},
   },
   { id: 'local', change: 'alpha 0: the local score alone, nothing propagated', settings: { cip: { alpha: 0 } } },
@@ -70,7 +70,7 @@ const seedOf = (r: AblationRun) => r.seed ?? 1;
  */
 const settingsOf = (v: Variant, epochs: number): Partial<PruneConfig> => {
   const settings = typeof v.settings === 'function' ? v.settings(epochs) : v.settings;
-  return { ...settings, cip: { writerSpread: false, ...settings.cip } };
+  return { ...settings, cip: { ...CIP_SPEC_SWITCHES, ...settings.cip } };
 };
 
 interface AblationRun {

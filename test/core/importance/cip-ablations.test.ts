@@ -6,6 +6,7 @@ import type { Batch } from '../../../core/data/batches.js';
 import { buildChannelGraph } from '../../../core/graph/channel-graph.js';
 import { activationMean } from '../../../core/importance/activation-mean.js';
 import { cip, createCip } from '../../../core/importance/cip.js';
+import { CIP_SPEC_SWITCHES, CIP_SWITCH_DEFAULTS } from '../../../core/api/run-options.js';
 import { CalibrationRequiredError } from '../../../core/importance/criterion.js';
 import { criterionFor, getCriterion } from '../../../core/importance/registry.js';
 import { buildDemoCnn } from '../../../core/models/demo-cnn.js';
@@ -50,7 +51,7 @@ describe('CIP ablation switches on a plain CNN', () => {
   });
 
   it('alpha = 0, beta = 1, mu = 1: I is the batch-norm scale |gamma| / sqrt(var + eps) up to a constant', async () => {
-    const criterion = createCip({ alpha: 0, beta: 1, unitStatistic: true });
+    const criterion = createCip({ ...CIP_SPEC_SWITCHES, alpha: 0, beta: 1, unitStatistic: true });
     expect(criterion.needs).toBe('weights');
     const scores = await criterion.scoreGroups({ model, graph, seed: 0 });
     for (const block of blocks) {
@@ -67,7 +68,7 @@ describe('CIP ablation switches on a plain CNN', () => {
   it("groupKernel, alpha = 0, beta = 1, mu = 1: I is group-l1's score (the whole group's L1) up to a constant", async () => {
     const scores = await createCip({ alpha: 0, beta: 1, unitStatistic: true, groupKernel: true }).scoreGroups({ model, graph, seed: 0 });
     const groupL1 = await getCriterion('group-l1').scoreGroups({ model, graph, seed: 0 });
-    const own = await createCip({ alpha: 0, beta: 1, unitStatistic: true }).scoreGroups({ model, graph, seed: 0 });
+    const own = await createCip({ ...CIP_SPEC_SWITCHES, alpha: 0, beta: 1, unitStatistic: true }).scoreGroups({ model, graph, seed: 0 });
     for (const block of blocks) {
       expect(ratios(scores.get(groupOf(block))!)).toEqual(ratios(groupL1.get(groupOf(block))!).map((r) => expect.closeTo(r, 4)));
       // The switch changes the kernel term: without it the batch-norm fold ranks the channels.
@@ -86,7 +87,7 @@ describe('CIP ablation switches on a plain CNN', () => {
       expect(score.every(Number.isFinite)).toBe(true);
       expect(score.reduce((a, b) => a + b) / score.length).toBeCloseTo(1, 4);
     }
-    expect(cip.settings).toMatchObject({ tau: 1, beta: 0.5, alpha: 0.5, sigmoid: true, rowNormalisation: true, groupKernel: false, unitStatistic: false });
+    expect(cip.settings).toMatchObject({ ...CIP_SWITCH_DEFAULTS, unitStatistic: false });
   });
 
   it('is registered as cip and nisp; cip asks for calibration data, nisp does not', async () => {
@@ -158,7 +159,7 @@ describe('CIP by hand', () => {
     const model = tinyModel();
     const graph = buildChannelGraph(model);
     const calibration: Batch[] = [{ x: tf.tensor4d([1, 2, 3, 0], [2, 1, 1, 2]), y: tf.zeros([2, 2]), size: 2 }];
-    const { writers, scores } = await cip.analyse({ model, graph, calibration, seed: 0 });
+    const { writers, scores } = await createCip(CIP_SPEC_SWITCHES).analyse({ model, graph, calibration, seed: 0 });
     const close = (values: number[]) => values.map((v) => expect.closeTo(v, 4));
     // conv2: rows of C = |W_fc| mu2 are (5, 16.5) and (10, 5.5); r2 = P^T (1/2, 1/2).
     expect(Array.from(writers.get('conv2')!.r)).toEqual(close([0.43886, 0.56114]));

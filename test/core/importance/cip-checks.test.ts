@@ -5,10 +5,14 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { Batch } from '../../../core/data/batches.js';
 import { buildChannelGraph } from '../../../core/graph/channel-graph.js';
 import { cip, createCip } from '../../../core/importance/cip.js';
+import { CIP_SPEC_SWITCHES } from '../../../core/api/run-options.js';
 import { nisp } from '../../../core/importance/nisp.js';
 import { buildCifarResNet } from '../../../core/models/resnet-cifar.js';
 import { applyChannelMask } from '../../../core/prune/channel-mask.js';
 import { randomiseBatchNorm } from '../prune/random-batch-norm.js';
+
+/** The checks follow CIP-SPEC, whose switches Pruneflow's defaults change in part. */
+const specCip = createCip(CIP_SPEC_SWITCHES);
 
 // CIP-SPEC section 8, checks 1-3: the ones that concern the criterion itself.
 
@@ -103,7 +107,7 @@ describe('CIP-SPEC checks 2 and 3 on ResNet-20', () => {
   const calibration = [randomBatch([8, 16, 16, 3], 7)];
 
   it('check 2: a residual branch F = 0 gets no importance; the shortcut gets all of it', async () => {
-    const before = await cip.analyse({ model, graph, calibration, seed: 0 });
+    const before = await specCip.analyse({ model, graph, calibration, seed: 0 });
     for (const block of ['stage1_block2', 'stage2_block1']) {
       expect(before.writers.get(`${block}_b_conv`)!.r.some((v) => v > 0)).toBe(true);
       // gamma = beta = 0 on the branch's last batch norm: F(x) = 0 whatever x.
@@ -111,7 +115,7 @@ describe('CIP-SPEC checks 2 and 3 on ResNet-20', () => {
       const [gamma, beta, ...moving] = norm.getWeights();
       norm.setWeights([tf.zerosLike(gamma), tf.zerosLike(beta), ...moving]);
     }
-    const after = await cip.analyse({ model, graph, calibration, seed: 0 });
+    const after = await specCip.analyse({ model, graph, calibration, seed: 0 });
     for (const block of ['stage1_block2', 'stage2_block1']) {
       const [branch, shortcut] = after.splits.get(`${block}_add`)!;
       const total = after.relevance.get(`${block}_add`)!;
@@ -127,8 +131,8 @@ describe('CIP-SPEC checks 2 and 3 on ResNet-20', () => {
   });
 
   it("writerSpread: a stream's mean over writers is stretched to the writers' mean spread; one-writer groups unchanged", async () => {
-    const plain = await createCip({ writerSpread: false }).analyse({ model, graph, calibration, seed: 0 });
-    const spread = await createCip({ writerSpread: true }).analyse({ model, graph, calibration, seed: 0 });
+    const plain = await specCip.analyse({ model, graph, calibration, seed: 0 });
+    const spread = await createCip({ ...CIP_SPEC_SWITCHES, writerSpread: true }).analyse({ model, graph, calibration, seed: 0 });
     const stats = (v: ArrayLike<number>) => {
       const mean = Array.from(v).reduce((a, b) => a + b, 0) / v.length;
       return { mean, std: Math.sqrt(Array.from(v).reduce((a, b) => a + (b - mean) ** 2, 0) / v.length) };
@@ -152,7 +156,7 @@ describe('CIP-SPEC checks 2 and 3 on ResNet-20', () => {
 
   it("check 3: one score vector per coupled group, the mean over its writers (CIP-SPEC's rule), and one mask for all members", async () => {
     // Pruneflow's default stretches the writers' mean (writerSpread, the test above); the spec's rule is the plain mean.
-    const { scores, writers } = await createCip({ writerSpread: false }).analyse({ model, graph, calibration, seed: 0 });
+    const { scores, writers } = await specCip.analyse({ model, graph, calibration, seed: 0 });
     const prunable = graph.groups.filter((g) => g.prunable);
     expect([...scores.keys()].sort((a, b) => a - b)).toEqual(prunable.map((g) => g.id));
     const stream = prunable.find((g) => g.producers.includes('stem_conv'))!;

@@ -5,6 +5,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { Batch } from '../../../core/data/batches.js';
 import { buildChannelGraph } from '../../../core/graph/channel-graph.js';
 import { cip, createCip } from '../../../core/importance/cip.js';
+import { CIP_SPEC_SWITCHES } from '../../../core/api/run-options.js';
 import { nisp } from '../../../core/importance/nisp.js';
 import { buildCifarMobileNetV2 } from '../../../core/models/mobilenet-v2-cifar.js';
 import { buildCifarVgg } from '../../../core/models/vgg-cifar.js';
@@ -101,7 +102,7 @@ describe('CIP through each kind of layer', () => {
     const model = tfl.model({ inputs: input, outputs: apply(tfl.layers.dense({ units: 2, name: 'fc' }), apply(tfl.layers.globalAveragePooling2d({}), gated)) });
     const graph = buildChannelGraph(model);
     // CIP-SPEC's group rule (the writers' plain mean), which the expected scores below compute.
-    const result = await createCip({ writerSpread: false }).analyse({ model, graph, calibration: [randomBatch([3, 6, 6, 3], 5)], seed: 0 });
+    const result = await createCip(CIP_SPEC_SWITCHES).analyse({ model, graph, calibration: [randomBatch([3, 6, 6, 3], 5)], seed: 0 });
     expect(result.warnings).toHaveLength(2);
     expect(result.warnings[0]).toMatch(/'gate' \(Multiply: no CIP rule for Multiply/);
     const coupled = graph.groups.find((g) => g.producers.includes('b'))!;

@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { buildChannelGraph } from '../../../../core/graph/channel-graph.js';
 import { createCip } from '../../../../core/importance/cip.js';
+import { CIP_SPEC_SWITCHES } from '../../../../core/api/run-options.js';
 import type { ChannelEdge } from '../../../../core/importance/flow/flow-bands.js';
 import { channelEdges, relativeScores, writerColumns } from '../../../../core/importance/flow/flow-channels.js';
 import { setWeights } from '../tiny-models.js';
@@ -12,7 +13,8 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const unitCip = createCip({ unitStatistic: true });
+// CIP-SPEC's switches, which the hand-worked edges below follow.
+const unitCip = createCip({ ...CIP_SPEC_SWITCHES, unitStatistic: true });
 
 /** Edge pairs as "from>to": weight, for exact comparison with hand-worked numbers. */
 function pairs(edge: ChannelEdge): Record<string, number> {
