@@ -340,7 +340,8 @@ export async function fit(model: tfl.LayersModel, data: ImageDataset, norm: Norm
     completed = true;
   } finally {
     // The last completed step's weights come back to the model, also when cancelled.
-    await trainer?.finish();
+    const last = await trainer?.finish();
+    if (last?.free) options.gates?.adopt(last.free);
     momenta?.restore();
     update.dispose();
     if (!completed) best?.dispose();

@@ -59,8 +59,8 @@ export interface DataParallelTrainer {
   push(gates?: GateState): Promise<void>;
   /** The optimizer's state (all replicas hold the same), for a checkpoint that resumes exactly. */
   readOptimizer(): Promise<OptimizerState>;
-  /** Waits for the step in flight, syncs unless a replica failed, and ends the replicas. */
-  finish(): Promise<void>;
+  /** Waits for the step in flight, syncs unless a replica failed (returning what `sync` does), and ends the replicas. */
+  finish(): Promise<{ free?: Float32Array[] } | undefined>;
   /** Ends the replicas at once; the caller's model keeps what the last sync wrote. */
   dispose(): Promise<void>;
 }
@@ -166,13 +166,15 @@ export async function startDataParallel(options: DataParallelOptions): Promise<D
     readOptimizer: () => exclusive(async () => (await group.request(0, { type: 'readOptimizer' })).state),
     finish: () =>
       exclusive(async () => {
-        if (group.closed && !group.error) return;
+        if (group.closed && !group.error) return undefined;
+        let last: Awaited<ReturnType<typeof sync>> | undefined;
         try {
-          if (!group.error) await sync();
+          if (!group.error) last = await sync();
         } finally {
           await group.terminate();
         }
         if (group.error) throw group.error;
+        return last;
       }),
     dispose: () => group.terminate(),
   };
