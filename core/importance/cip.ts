@@ -90,5 +90,5 @@ function validate(s: CipSettings): void {
   if (!(s.eps > 0) || !Number.isFinite(s.eps)) bad(`eps must be a finite number > 0, got ${s.eps}`);
 }
 
-/** CIP with the defaults of CIP-SPEC section 6: tau = 1, beta = 0.5, alpha = 0.5. */
+/** CIP with Pruneflow's defaults (CIP_SWITCH_DEFAULTS: CIP-SPEC section 6's, except where bench:papers measured better). */
 export const cip = createCip();

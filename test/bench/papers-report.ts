@@ -204,8 +204,9 @@ export function papersMarkdown(results: PapersResults, totalJobs: number, comman
       'Each row pairs a Pruneflow criterion with the Torch-Pruning importance that scores channels the same way: `group-l1 / l1` is ' +
       "Pruneflow's group-l1 beside Torch-Pruning's `MagnitudeImportance(p=1)` (both the mean of every group member's sum |w|, " +
       "consumers' input weights included); Pruneflow's `l1` (Li et al. 2017: the producers' filters alone) and CIP have no counterpart there. " +
-      "`cip` is CIP at Pruneflow's defaults (since session 11 with `writerSpread` on, docs/cip.md section 7); a row `cip (switch=value)` " +
-      "changes those switches (`cip (writerSpread=off)`: CIP-SPEC's plain mean over a group's writers, the default before).",
+      "`cip` is CIP at Pruneflow's defaults (since session 11 `groupKernel` on, beta 1 and `writerSpread` on, docs/cip.md " +
+      'sections 6-7); a row `cip (switch=value, ...)` changes those switches: `cip (groupKernel=off, writerSpread=off, beta=0.5)` is ' +
+      "CIP-SPEC's own defaults, Pruneflow's before session 11.",
     '',
     '| criterion | FLOPs cut | Pruneflow: cut reached | after pruning | change | ' +
       'Torch-Pruning: cut reached | after pruning | change | Pruneflow − Torch-Pruning |',
