@@ -66,7 +66,7 @@ const seedOf = (r: AblationRun) => r.seed ?? 1;
 
 /**
  * A variant's run options. Every row ablates CIP-SPEC's own defaults, the writers' plain mean included, as they were
- * measured (Pruneflow's CIP stretches that mean by default since session 11: the writer-spread row).
+ * measured (Pruneflow's own defaults differ since session 11: groupKernel, beta 1 and writerSpread, docs/cip.md).
  */
 const settingsOf = (v: Variant, epochs: number): Partial<PruneConfig> => {
   const settings = typeof v.settings === 'function' ? v.settings(epochs) : v.settings;
@@ -151,7 +151,7 @@ function report(runs: AblationRun[]): string {
     `ResNet-20 with 1x1-conv shortcuts, the papers' baseline (bench:papers), CIFAR-10 subset (10,000 training, 2,000 test images),` +
       " pruned by CIP to 50% fewer FLOPs with global ranking, then fine-tuned with the papers' recipe (SGD nesterov, lr 0.01 cosine, " +
       "weight decay 5e-4, batch 128) for the epochs given; seed 1 unless the row says; one switch changed at a time from CIP-SPEC's defaults " +
-      "(Pruneflow's own default since session 11 is the writer-spread row). This machine: 2 cores, shared.",
+      "(Pruneflow's own defaults differ since session 11: groupKernel, beta 1, writerSpread; see the text below). This machine: 2 cores, shared.",
     '',
     '| variant | change | epochs | seed | FLOPs cut | after pruning | after fine-tuning | change from baseline | seconds | load |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
