@@ -151,7 +151,7 @@ export function jobsFromArgs(jobs: readonly PapersJob[], args: readonly string[]
   if (value === undefined) return [...jobs];
   const wanted = value.split(',').filter(Boolean);
   const variants = wanted.flatMap((w) => {
-    const match = /^(?:pruneflow\/)?([\w-]+):(.+)$/.exec(w);
+    const match = /^(?:pruneflow\/)?(cip):(.+)$/.exec(w);
     if (!match) return [];
     try {
       cipSwitches(switchList(match[2]));
