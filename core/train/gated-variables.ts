@@ -42,10 +42,6 @@ export class GatedVariables {
     this.entries = variables.map((variable) => ({ variable, free: tf.clone(variable.read()), written: tf.clone(variable.read()) }));
   }
 
-  get size(): number {
-    return this.entries.length;
-  }
-
   /** New gates for some variables (by position), after folding what training changed; writes them gated. */
   setGates(gates: ReadonlyMap<number, Float32Array>): void {
     this.sync();

@@ -14,6 +14,7 @@ import { nodeRunHost } from '../../core/node/node-engine.js';
 import { nodeReplicaSpawner } from '../../core/node/training-workers.js';
 import { type RunContext, runPruning } from '../../core/session/prune-run.js';
 import { FULL_PROTOCOL, papersPaths } from './papers-config.js';
+import { flagValue } from './args.js';
 import { pruneflowConfig } from './papers-setup.js';
 import { cifarSubsetPath } from './quality-config.js';
 import { writeReportSection } from './report-file.js';
@@ -91,27 +92,27 @@ const DOC = fileURLToPath(new URL('../../../docs/cip.md', import.meta.url));
 const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`);
 
 function epochsFromArgs(args: readonly string[]): number {
-  const at = args.findIndex((a) => a === '--epochs' || a.startsWith('--epochs='));
-  if (at < 0) return FULL_PROTOCOL.fineTune.epochs;
-  const value = Number(args[at].includes('=') ? args[at].slice('--epochs='.length) : args[at + 1]);
+  const given = flagValue(args, '--epochs');
+  if (given === undefined) return FULL_PROTOCOL.fineTune.epochs;
+  const value = Number(given);
   if (!Number.isInteger(value) || value < 0 || value > 100) throw new Error(`--epochs: expected a whole number from 0 to 100`);
   return value;
 }
 
 /** `--seed n` (1 by default): the protocol's seed for calibration, shuffling and initialisation. */
 function seedFromArgs(args: readonly string[]): number {
-  const at = args.findIndex((a) => a === '--seed' || a.startsWith('--seed='));
-  if (at < 0) return 1;
-  const value = Number(args[at].includes('=') ? args[at].slice('--seed='.length) : args[at + 1]);
+  const given = flagValue(args, '--seed');
+  if (given === undefined) return 1;
+  const value = Number(given);
   if (!Number.isInteger(value) || value < 1 || value > 1000) throw new Error('--seed: expected a whole number from 1 to 1000');
   return value;
 }
 
 /** `--only a,b`: those variants alone (an 8-epoch run of one variant costs a quarter of an hour here). */
 function variantsFromArgs(args: readonly string[]): Variant[] {
-  const at = args.findIndex((a) => a === '--only' || a.startsWith('--only='));
-  if (at < 0) return VARIANTS;
-  const wanted = (args[at].includes('=') ? args[at].slice('--only='.length) : (args[at + 1] ?? '')).split(',');
+  const given = flagValue(args, '--only');
+  if (given === undefined) return VARIANTS;
+  const wanted = given.split(',');
   const unknown = wanted.filter((id) => !VARIANTS.some((v) => v.id === id));
   if (unknown.length) throw new Error(`--only: unknown variant ${unknown.join(', ')}; known: ${VARIANTS.map((v) => v.id).join(', ')}`);
   return VARIANTS.filter((v) => wanted.includes(v.id));

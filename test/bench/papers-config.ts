@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cipSwitches } from '../../core/node/cli-prune-config.js';
+import { flagValue } from './args.js';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -62,12 +63,10 @@ export class PapersArgumentError extends Error {
 
 /** `--budget tiny|full` (or `--budget=...`); full without one. */
 export function protocolFromArgs(args: readonly string[]): PapersProtocol {
-  const at = args.findIndex((a) => a === '--budget' || a.startsWith('--budget='));
-  if (at < 0) return FULL_PROTOCOL;
-  const value = args[at].includes('=') ? args[at].slice('--budget='.length) : args[at + 1];
+  const value = flagValue(args, '--budget');
+  if (value === undefined || value === 'full') return FULL_PROTOCOL;
   if (value === 'tiny') return TINY_PROTOCOL;
-  if (value === 'full') return FULL_PROTOCOL;
-  throw new PapersArgumentError(`--budget ${value ?? '(missing)'}: expected tiny or full`);
+  throw new PapersArgumentError(`--budget ${value || '(missing)'}: expected tiny or full`);
 }
 
 export type Engine = 'pruneflow' | 'torch-pruning';
@@ -122,33 +121,16 @@ export function papersJobs(p: PapersProtocol): PapersJob[] {
   ];
 }
 
-/** The value of `--name v` or `--name=v`; undefined without the flag, '' when it has no value. */
-function flagValue(args: readonly string[], name: string): string | undefined {
-  const at = args.findIndex((a) => a === name || a.startsWith(`${name}=`));
-  if (at < 0) return undefined;
-  return (args[at].includes('=') ? args[at].slice(name.length + 1) : args[at + 1]) ?? '';
-}
-
 /**
  * `--methods a,b`: only the jobs of those criteria, in the protocol's order; every job without it. A bare id takes the
  * criterion in every engine; `engine/id` (torch-pruning/l1) only that engine's. `--cuts 0.7` keeps those cuts' jobs.
  * `cip:writerSpread=on+alpha=0` is a variant: CIP with those switches (the CLI's `--cip`, `+` between them), run
  * wherever the protocol runs Pruneflow's cip, and reported as a row of its own.
  */
-export function jobsFromArgs(jobs: readonly PapersJob[], args: readonly string[]): PapersJob[] {
-  const cuts = flagValue(args, '--cuts');
-  if (cuts !== undefined) {
-    const wanted = cuts.split(',').filter(Boolean).map(Number);
-    if (wanted.length === 0 || wanted.some((c) => !jobs.some((j) => j.cut === c))) {
-      throw new PapersArgumentError(`--cuts ${cuts || '(missing)'}: expected a comma-separated list of ${[...new Set(jobs.map((j) => j.cut))].join(', ')}`);
-    }
-    return jobsFromArgs(
-      jobs.filter((j) => wanted.includes(j.cut)),
-      args.filter((a, i) => a !== '--cuts' && !a.startsWith('--cuts=') && args[i - 1] !== '--cuts'),
-    );
-  }
+export function jobsFromArgs(all: readonly PapersJob[], args: readonly string[]): PapersJob[] {
+  const jobs = jobsOfCuts(all, flagValue(args, '--cuts'));
   const value = flagValue(args, '--methods');
-  if (value === undefined) return [...jobs];
+  if (value === undefined) return jobs;
   const wanted = value.split(',').filter(Boolean);
   const variants = wanted.flatMap((w) => {
     const match = /^(?:pruneflow\/)?(cip):(.+)$/.exec(w);
@@ -173,6 +155,15 @@ export function jobsFromArgs(jobs: readonly PapersJob[], args: readonly string[]
     throw new PapersArgumentError(`--methods ${value || '(missing)'}: expected a comma-separated list of ${known} (or engine/criterion)`);
   }
   return pool.filter((j) => wanted.some((w) => picks(j, w)));
+}
+
+function jobsOfCuts(jobs: readonly PapersJob[], cuts: string | undefined): PapersJob[] {
+  if (cuts === undefined) return [...jobs];
+  const wanted = cuts.split(',').filter(Boolean).map(Number);
+  if (wanted.length === 0 || wanted.some((c) => !jobs.some((j) => j.cut === c))) {
+    throw new PapersArgumentError(`--cuts ${cuts || '(missing)'}: expected a comma-separated list of ${[...new Set(jobs.map((j) => j.cut))].join(', ')}`);
+  }
+  return jobs.filter((j) => wanted.includes(j.cut));
 }
 
 /** A variant's switches as `cipSwitches` reads them: `writerSpread=on+alpha=0` is `writerSpread=on,alpha=0`. */

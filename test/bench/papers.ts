@@ -13,6 +13,7 @@ import { nodeReplicaSpawner } from '../../core/node/training-workers.js';
 import { type RunContext, runPruning } from '../../core/session/prune-run.js';
 import { trainModel } from '../../core/session/train-model.js';
 import { jobKey, jobsFromArgs, PapersArgumentError, type PapersJob, type PapersProtocol, papersJobs, papersPaths, protocolFromArgs } from './papers-config.js';
+import { flagValue } from './args.js';
 import { ensurePapersBaseline } from './papers-baseline.js';
 import { cutSubset, PAPERS_INPUT as INPUT, pruneflowConfig, torchPruningMissing } from './papers-setup.js';
 import { estimateLine, writePapersReport } from './papers-report.js';
@@ -58,9 +59,9 @@ async function main(): Promise<void> {
 
   // Pruneflow trains data-parallel on wasm (batch norms then see each replica's share of a batch); `--replicas 1`
   // trains on one engine, with batch statistics over the whole batch as PyTorch computes them.
-  const at = args.findIndex((a) => a === '--replicas' || a.startsWith('--replicas='));
-  const replicas = at < 0 ? Math.min(availableParallelism(), 4) : Number(args[at].includes('=') ? args[at].slice('--replicas='.length) : args[at + 1]);
-  if (!Number.isInteger(replicas) || replicas < 1) throw new PapersArgumentError(`--replicas ${args[at + 1] ?? ''}: expected a whole number from 1`);
+  const given = flagValue(args, '--replicas');
+  const replicas = given === undefined ? Math.min(availableParallelism(), 4) : Number(given);
+  if (!Number.isInteger(replicas) || replicas < 1) throw new PapersArgumentError(`--replicas ${given}: expected a whole number from 1`);
   let stage = '';
   let lastStep = 0;
   let widths: Record<string, number> | undefined;

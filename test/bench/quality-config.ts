@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PruneConfig } from '../../core/api/contract.js';
 import { ROOT } from './paths.js';
+import { flagValue } from './args.js';
 
 /** The pruning-quality benchmark's method: sizes, methods, cuts and seeds all live here. */
 export interface QualityBudget {
@@ -131,11 +132,10 @@ export class UnknownQualityDatasetError extends Error {
 
 /** The data set named by `--data <id>` (or `--data=<id>`); CIFAR-10 without one. */
 export function datasetFromArgs(args: readonly string[]): QualityDataset {
-  const at = args.findIndex((a) => a === '--data' || a.startsWith('--data='));
-  if (at < 0) return CIFAR10;
-  const id = args[at].includes('=') ? args[at].slice('--data='.length) : args[at + 1];
+  const id = flagValue(args, '--data');
+  if (id === undefined) return CIFAR10;
   const dataset = DATASETS.find((d) => d.id === id);
-  if (!dataset) throw new UnknownQualityDatasetError(`--data ${id ?? '(missing)'}: the quality benchmark knows ${DATASETS.map((d) => d.id).join(', ')}`);
+  if (!dataset) throw new UnknownQualityDatasetError(`--data ${id || '(missing)'}: the quality benchmark knows ${DATASETS.map((d) => d.id).join(', ')}`);
   return dataset;
 }
 
