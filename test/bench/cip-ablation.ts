@@ -13,7 +13,7 @@ import { wasmCandidate } from '../../core/backend/portable-candidates.js';
 import { nodeRunHost } from '../../core/node/node-engine.js';
 import { nodeReplicaSpawner } from '../../core/node/training-workers.js';
 import { type RunContext, runPruning } from '../../core/session/prune-run.js';
-import { FULL_PROTOCOL, papersPaths } from './papers-config.js';
+import { FULL_PROTOCOL, papersPaths, variantSettings } from './papers-config.js';
 import { flagValue } from './args.js';
 import { pruneflowConfig } from './papers-setup.js';
 import { cifarSubsetPath } from './quality-config.js';
@@ -52,7 +52,7 @@ const VARIANTS: Variant[] = [
   {
     id: 'continuous',
     change: "CIP-SPEC section 5's continuous schedule: soft gates on a cubic ramp for half the epochs, fine-tuning the other half",
-    settings: (epochs) => ({ schedule: 'continuous', softEpochs: Math.max(1, Math.floor(epochs / 2)), fineTuneEpochs: Math.ceil(epochs / 2) }),
+    settings: (epochs) => variantSettings('schedule=continuous', epochs),
   },
   {
     id: 'writer-spread',

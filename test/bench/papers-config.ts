@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { PruneConfig } from '../../core/api/contract.js';
 import { cipSwitches } from '../../core/node/cli-prune-config.js';
 import { flagValue } from './args.js';
 import { fileURLToPath } from 'node:url';
@@ -136,7 +137,7 @@ export function jobsFromArgs(all: readonly PapersJob[], args: readonly string[])
     const match = /^(?:pruneflow\/)?(cip):(.+)$/.exec(w);
     if (!match) return [];
     try {
-      cipSwitches(switchList(match[2]));
+      variantSettings(match[2], 1); // only checked here: the epochs matter when it runs
     } catch (error) {
       throw new PapersArgumentError(`--methods ${w}: ${(error as Error).message}`);
     }
@@ -166,8 +167,22 @@ function jobsOfCuts(jobs: readonly PapersJob[], cuts: string | undefined): Paper
   return jobs.filter((j) => wanted.includes(j.cut));
 }
 
-/** A variant's switches as `cipSwitches` reads them: `writerSpread=on+alpha=0` is `writerSpread=on,alpha=0`. */
-export const switchList = (switches: string) => switches.replaceAll('+', ',');
+/**
+ * A variant's run options: CIP's switches as `cipSwitches` reads them (`writerSpread=on+alpha=0` is
+ * `writerSpread=on,alpha=0`), and `schedule=continuous`: CIP-SPEC section 5's soft gates for half the protocol's
+ * fine-tuning epochs, fine-tuning the other half (the same budget, as bench:cip-ablation's continuous row).
+ */
+export function variantSettings(switches: string, epochs: number): Partial<Pick<PruneConfig, 'cip' | 'schedule' | 'softEpochs' | 'fineTuneEpochs'>> {
+  const parts = switches.split('+');
+  const schedules = parts.filter((p) => p.startsWith('schedule='));
+  const others = parts.filter((p) => !p.startsWith('schedule='));
+  const cip = others.length ? { cip: cipSwitches(others.join(',')) } : {};
+  if (schedules.length === 0) return cip;
+  if (schedules.length > 1 || schedules[0] !== 'schedule=continuous') {
+    throw new PapersArgumentError(`'${schedules.join('+')}': a variant's schedule is schedule=continuous (one-shot when absent)`);
+  }
+  return { ...cip, schedule: 'continuous', softEpochs: Math.max(1, Math.floor(epochs / 2)), fineTuneEpochs: Math.ceil(epochs / 2) };
+}
 
 export interface PapersPaths {
   /** The baseline: PyTorch's state dict and weights, and the converted tfjs model. */

@@ -2,9 +2,8 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_PRUNE_CONFIG, type PruneConfig } from '../../core/api/contract.js';
-import { cipSwitches } from '../../core/node/cli-prune-config.js';
 import { writeFilesAtomically } from '../../core/node/write-files.js';
-import { type PapersProtocol, switchList } from './papers-config.js';
+import { type PapersProtocol, variantSettings } from './papers-config.js';
 
 // What the papers' protocol runs on, shared by `npm run bench:papers` and `npm run bench:session`: the data
 // subset's cut for the tiny budget and Pruneflow's options for the recipe.
@@ -36,7 +35,8 @@ export async function cutSubset(source: string, folder: string, train: number, t
 
 /**
  * Pruneflow's options for the protocol: PyTorch's SGD recipe for fine-tuning, global ranking, defaults otherwise.
- * A method `cip:writerSpread=on+alpha=0` is CIP with those switches (papers-config.ts, `jobsFromArgs`).
+ * A method `cip:writerSpread=on+alpha=0` is CIP with those switches, `cip:schedule=continuous` CIP on the continuous
+ * schedule in the same epochs (papers-config.ts, `variantSettings`).
  */
 export function pruneflowConfig(p: PapersProtocol, model: string, data: string, method: string, cut: number, seed: number): PruneConfig {
   const [criterion = method, switches] = method.split(':');
@@ -45,7 +45,6 @@ export function pruneflowConfig(p: PapersProtocol, model: string, data: string, 
     model,
     data,
     criterion,
-    ...(switches ? { cip: cipSwitches(switchList(switches)) } : {}),
     target: { metric: 'flops', reduction: cut },
     ranking: 'global',
     // Exact counts, as Torch-Pruning prunes (round_to=None): the criteria compare like for like.
@@ -65,6 +64,7 @@ export function pruneflowConfig(p: PapersProtocol, model: string, data: string, 
     // Normalised by the training images' channel statistics, as PyTorch trained it (and no detection, which
     // refuses the tiny budget's untrained baseline).
     input: PAPERS_INPUT,
+    ...(switches ? variantSettings(switches, p.fineTune.epochs) : {}),
   };
 }
 

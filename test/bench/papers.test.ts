@@ -83,6 +83,7 @@ describe("papers' protocol benchmark", () => {
         .slice(0, 3),
     ).toEqual(['pruneflow/cip@0.5#1', 'pruneflow/cip:writerSpread=on+groupKernel=on@0.5#1', 'pruneflow/cip@0.5#2']);
     expect(() => jobsFromArgs(jobs, ['--methods=cip:writerSpread=maybe'])).toThrow(/writerSpread/);
+    expect(() => jobsFromArgs(jobs, ['--methods=cip:schedule=sometimes'])).toThrow(PapersArgumentError);
     expect(() => jobsFromArgs(jobs, ['--methods=torch-pruning/cip:alpha=0'])).toThrow(PapersArgumentError);
     expect(new Set(jobsFromArgs(jobs, ['--cuts=0.3,0.7']).map((j) => j.cut))).toEqual(new Set([0.3, 0.7]));
     expect(() => jobsFromArgs(jobs, ['--cuts', '0.6'])).toThrow(/--cuts 0.6/);
@@ -100,6 +101,11 @@ describe("papers' protocol benchmark", () => {
     expect(config('cip').cip).toBeUndefined();
     expect(config('group-l1')).toMatchObject({ criterion: 'group-l1', target: { metric: 'flops', reduction: 0.7 } });
     expect(() => config('cip:writerSpread=maybe')).toThrow(/writerSpread/);
+    // The continuous schedule in the protocol's 8 epochs: 4 of soft gates, 4 of fine-tuning.
+    expect(config('cip:schedule=continuous+alpha=0.25')).toMatchObject({ cip: { alpha: 0.25 }, schedule: 'continuous', softEpochs: 4, fineTuneEpochs: 4 });
+    expect(config('cip:schedule=continuous')).not.toHaveProperty('cip');
+    expect(config('cip:alpha=0').schedule).toBe('one-shot');
+    expect(() => config('cip:schedule=iterative')).toThrow(/schedule=continuous/);
   });
 
   it('keeps finished runs on disk so a restart skips them, and refuses runs of another protocol', async () => {
