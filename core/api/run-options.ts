@@ -57,9 +57,9 @@ export const LR_SCHEDULES = ['cosine', 'step', 'constant'] as const;
 export const LR_STEP_UNITS = ['batch', 'epoch'] as const;
 export const WEIGHT_DECAY_TARGETS = ['all', 'kernels'] as const;
 /** CIP's switches as CIP-SPEC section 6 sets them (core/importance/cip-settings.ts adds the internal ones). */
-export const CIP_SPEC_SWITCHES = { alpha: 0.5, beta: 0.5, tau: 1, sigmoid: true, rowNormalisation: true, groupKernel: false, writerSpread: false } as const;
+export const CIP_SPEC_SWITCHES = { alpha: 0.5, beta: 0.5, tau: 1, sigmoid: true, rowNormalisation: true, groupKernel: false, writerSpread: false, kernelWidths: false } as const;
 /** Pruneflow's defaults for them: CIP-SPEC's, except where bench:papers measured better (docs/cip.md section 10). */
-export const CIP_SWITCH_DEFAULTS = { alpha: 0.5, beta: 1, tau: 1, sigmoid: true, rowNormalisation: true, groupKernel: true, writerSpread: true } as const;
+export const CIP_SWITCH_DEFAULTS = { alpha: 0.5, beta: 1, tau: 1, sigmoid: true, rowNormalisation: true, groupKernel: true, writerSpread: true, kernelWidths: false } as const;
 export const GROUP_NORMALISATIONS = ['mean', 'max', 'sum', 'lamp', 'none'] as const;
 export const MODEL_EXPORT_FORMATS = ['tfjs', 'keras-h5', 'keras', 'onnx', 'tflite'] as const;
 
@@ -129,17 +129,19 @@ const PRUNE_OPTIONS = {
         rowNormalisation: z.boolean().optional(),
         groupKernel: z.boolean().optional(),
         writerSpread: z.boolean().optional(),
+        kernelWidths: z.boolean().optional(),
       })
       .optional(),
     {
       expects:
         '{ alpha?: 0..1, beta?: 0..16, tau?: above 0 to 100, sigmoid?: boolean, rowNormalisation?: boolean, ' +
-        'groupKernel?: boolean, writerSpread?: boolean }',
+        'groupKernel?: boolean, writerSpread?: boolean, kernelWidths?: boolean }',
       help:
         "criterion cip: its switches (docs/cip.md): alpha, the propagated share's weight against the local score; beta, " +
         "the kernel term's exponent; tau, the sigmoid's slope; sigmoid and rowNormalisation on or off; groupKernel, the " +
         "kernel term from the whole group's L1 instead of the layer's batch-norm scale; writerSpread, a group with " +
-        'several writers keeps their typical spread instead of the narrower one of their mean',
+        'several writers keeps their typical spread instead of the narrower one of their mean; kernelWidths, how many ' +
+        "channels each group keeps follows the whole group's L1 (group-l1), which ones CIP's ranking",
       fallback: CIP_SWITCH_DEFAULTS,
     },
   ),

@@ -88,7 +88,8 @@ export function propagateImportance(model: tfl.LayersModel, graph: ChannelGraph,
     const writers = group.producers.map((name) => result.writers.get(name)!.importance);
     if (writers.length === 0) result.warnings.push(`Group ${group.id} has no writer with weights; its channels score 1.`);
     const combined = writers.length ? meanOf(group.channels, writers) : new Float32Array(group.channels).fill(1);
-    result.scores.set(group.id, settings.writerSpread && writers.length > 1 ? withSpread(combined, writers) : combined);
+    const score = settings.writerSpread && writers.length > 1 ? withSpread(combined, writers) : combined;
+    result.scores.set(group.id, settings.kernelWidths ? inOrderOf(score, groupMagnitude(group, model, graph, 1)) : score);
   }
   return result;
 
@@ -128,6 +129,15 @@ function withSpread(g: Float32Array, writers: Float32Array[]): Float32Array {
   const { mean, std } = meanAndStd(g);
   const target = writers.reduce((s, w) => s + meanAndStd(w).std, 0) / writers.length;
   return std > 0 ? g.map((x) => Math.max(0, mean + ((x - mean) * target) / std)) : g;
+}
+
+/** `kernelWidths`: `values` sorted and handed out in the order of `order`: the k-th highest of `order` gets the k-th highest value. */
+export function inOrderOf(order: Float32Array, values: Float32Array): Float32Array {
+  const ranked = Array.from(order.keys()).sort((a, b) => order[b] - order[a] || a - b);
+  const sorted = Float32Array.from(values).sort().reverse();
+  const out = new Float32Array(order.length);
+  ranked.forEach((c, k) => (out[c] = sorted[k]));
+  return out;
 }
 
 function meanOf(channels: number, vectors: Float32Array[]): Float32Array {

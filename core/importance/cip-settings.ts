@@ -27,6 +27,11 @@ export interface CipSettings {
    * spread shrinks as writers disagree, is stretched about its mean to their mean standard deviation.
    */
   writerSpread: boolean;
+  /**
+   * On: each group's scores take the values of its whole-group L1 (group-l1's scores) in CIP's order, so a global
+   * threshold keeps as many channels per group as group-l1 would, and the ones CIP ranks highest.
+   */
+  kernelWidths: boolean;
   /** On: mu = 1 for every channel and no data pass (section 7: BN scale, NISP). */
   unitStatistic: boolean;
 }

@@ -8,6 +8,8 @@ import { cip, createCip } from '../../../core/importance/cip.js';
 import { CIP_SPEC_SWITCHES } from '../../../core/api/run-options.js';
 import { nisp } from '../../../core/importance/nisp.js';
 import { buildCifarResNet } from '../../../core/models/resnet-cifar.js';
+import { getCriterion } from '../../../core/importance/registry.js';
+import { planPruning } from '../../../core/prune/budget.js';
 import { applyChannelMask } from '../../../core/prune/channel-mask.js';
 import { randomiseBatchNorm } from '../prune/random-batch-norm.js';
 
@@ -189,5 +191,32 @@ describe('CIP-SPEC checks 2 and 3 on ResNet-20', () => {
     expect(silenced.length).toBeGreaterThan(1);
     for (const mask of silenced) expect(mask).toEqual(silenced[0]);
     expect(silenced[0].filter(Boolean)).toHaveLength(stream.channels / 2);
+  });
+});
+
+describe('kernelWidths on ResNet-20', () => {
+  const model = buildCifarResNet(20, { inputShape: [16, 16, 3], numClasses: 10, seed: 4 });
+  randomiseBatchNorm(model, 6);
+  const graph = buildChannelGraph(model);
+  const context = { model, graph, calibration: [randomBatch([8, 16, 16, 3], 9)], seed: 0 };
+  const target = { metric: 'flops', reduction: 0.6 } as const;
+  const counts = (keep: Map<number, Int32Array>) => new Map([...keep].map(([g, k]) => [g, k.length]));
+
+  it("keeps group-l1's channel count in every group, and in each the channels CIP ranks highest", async () => {
+    const own = await createCip().scoreGroups(context);
+    const scores = await createCip({ kernelWidths: true }).scoreGroups(context);
+    const groupL1 = planPruning(graph, await getCriterion('group-l1').scoreGroups(context), target).keep;
+    const plan = planPruning(graph, scores, target).keep;
+    expect(counts(plan)).toEqual(counts(groupL1));
+    // CIP's own plan cuts the groups differently: the switch changed the widths.
+    expect(counts(planPruning(graph, own, target).keep)).not.toEqual(counts(groupL1));
+    let differs = false;
+    for (const [group, kept] of plan) {
+      const byCip = Array.from(own.get(group)!.keys()).sort((a, b) => own.get(group)![b] - own.get(group)![a]);
+      expect(Array.from(kept)).toEqual(byCip.slice(0, kept.length).sort((a, b) => a - b));
+      differs ||= Array.from(kept).join() !== Array.from(groupL1.get(group)!).join();
+    }
+    // Which channels go is CIP's choice, not group-l1's.
+    expect(differs).toBe(true);
   });
 });
