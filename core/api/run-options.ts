@@ -57,9 +57,27 @@ export const LR_SCHEDULES = ['cosine', 'step', 'constant'] as const;
 export const LR_STEP_UNITS = ['batch', 'epoch'] as const;
 export const WEIGHT_DECAY_TARGETS = ['all', 'kernels'] as const;
 /** CIP's switches as CIP-SPEC section 6 sets them (core/importance/cip-settings.ts adds the internal ones). */
-export const CIP_SPEC_SWITCHES = { alpha: 0.5, beta: 0.5, tau: 1, sigmoid: true, rowNormalisation: true, groupKernel: false, writerSpread: false, kernelWidths: false } as const;
+export const CIP_SPEC_SWITCHES = {
+  alpha: 0.5,
+  beta: 0.5,
+  tau: 1,
+  sigmoid: true,
+  rowNormalisation: true,
+  groupKernel: false,
+  writerSpread: false,
+  kernelWidths: false,
+} as const;
 /** Pruneflow's defaults for them: CIP-SPEC's, except where bench:papers measured better (docs/cip.md section 10). */
-export const CIP_SWITCH_DEFAULTS = { alpha: 0.5, beta: 1, tau: 1, sigmoid: true, rowNormalisation: true, groupKernel: true, writerSpread: true, kernelWidths: false } as const;
+export const CIP_SWITCH_DEFAULTS = {
+  alpha: 0.5,
+  beta: 1,
+  tau: 1,
+  sigmoid: true,
+  rowNormalisation: true,
+  groupKernel: true,
+  writerSpread: true,
+  kernelWidths: false,
+} as const;
 export const GROUP_NORMALISATIONS = ['mean', 'max', 'sum', 'lamp', 'none'] as const;
 export const MODEL_EXPORT_FORMATS = ['tfjs', 'keras-h5', 'keras', 'onnx', 'tflite'] as const;
 
