@@ -1,7 +1,7 @@
 // Issue 21's benchmark on the papers' protocol (npm run bench:papers; `-- --budget tiny` runs every path in minutes,
 // `-- --report` rewrites the report from the stored runs, `-- --replicas 1` fine-tunes on one wasm engine,
 // `-- --methods group-l1,torch-pruning/l1` runs only those criteria's jobs, all engines' or one's; `-- --cuts 0.7` only
-// that cut's): see
+// that cut's; `-- --plan` prints what the chosen Pruneflow jobs keep, in seconds, without fine-tuning or storing): see
 // papers-config.ts for the protocol. Every finished run is stored as it ends (papers-store.ts), so a rerun after an interruption goes on where it stopped.
 import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -45,8 +45,9 @@ async function main(): Promise<void> {
   const jobs = papersJobs(protocol);
   if (args.includes('--report')) return writePapersReport(store.results, paths.report, jobs.length);
   const chosen = jobsFromArgs(jobs, args);
+  const plan = args.includes('--plan');
   const missing = torchPruningMissing(paths.torchPruning);
-  if (missing) throw new Error(missing);
+  if (missing && !plan) throw new Error(missing);
   await wasmCandidate.load();
   const source = cifarSubsetPath();
   const data = protocol.images ? await cutSubset(source, join(paths.scratch, 'data'), protocol.images.train, protocol.images.test) : source;
@@ -122,6 +123,18 @@ async function main(): Promise<void> {
     };
     const result = await runPruning(config, context);
     return { path: join(parityDir, 'model.json'), accuracy: result.pruned.accuracy, result };
+  }
+
+  // A quick look at what a variant keeps before spending a run on it: after-pruning accuracy is no verdict (CIP's is
+  // 10 points below group-l1's at 50%, yet it ends level after fine-tuning).
+  if (plan) {
+    for (const job of chosen.filter((j) => j.engine === 'pruneflow')) {
+      const config = { ...pruneflowConfig(protocol, modelPath, data, job.method, job.cut, job.seed), fineTuneEpochs: 0 };
+      const result = await runPruning(config, { ...context, trainingReplicas: undefined });
+      const kept = Object.entries(widths ?? {}).map(([layer, width]) => `${layer.replace(/_conv$/, '')} ${width}`);
+      log(`${jobKey(job)}: after pruning ${(result.pruneOnly.accuracy * 100).toFixed(2)}%, kept ${kept.join(', ')}`);
+    }
+    return;
   }
 
   const durations: number[] = [];
