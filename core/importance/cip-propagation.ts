@@ -132,7 +132,7 @@ function withSpread(g: Float32Array, writers: Float32Array[]): Float32Array {
 }
 
 /** `kernelWidths`: `values` sorted and handed out in the order of `order`: the k-th highest of `order` gets the k-th highest value. */
-export function inOrderOf(order: Float32Array, values: Float32Array): Float32Array {
+function inOrderOf(order: Float32Array, values: Float32Array): Float32Array {
   const ranked = Array.from(order.keys()).sort((a, b) => order[b] - order[a] || a - b);
   const sorted = Float32Array.from(values).sort().reverse();
   const out = new Float32Array(order.length);

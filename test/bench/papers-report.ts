@@ -206,7 +206,8 @@ export function papersMarkdown(results: PapersResults, totalJobs: number, comman
       "consumers' input weights included); Pruneflow's `l1` (Li et al. 2017: the producers' filters alone) and CIP have no counterpart there. " +
       "`cip` is CIP at Pruneflow's defaults (since session 11 `groupKernel` on, beta 1 and `writerSpread` on, docs/cip.md " +
       'sections 6-7); a row `cip (switch=value, ...)` changes those switches: `cip (groupKernel=off, writerSpread=off, beta=0.5)` is ' +
-      "CIP-SPEC's own defaults, Pruneflow's before session 11.",
+      "CIP-SPEC's own defaults, Pruneflow's before session 11; `schedule=continuous` runs CIP on the continuous schedule in the same " +
+      'epochs (half of them soft-gated).',
     '',
     '| criterion | FLOPs cut | Pruneflow: cut reached | after pruning | change | ' +
       'Torch-Pruning: cut reached | after pruning | change | Pruneflow − Torch-Pruning |',
