@@ -277,6 +277,7 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
       throwIfCancelled(signal, 'Pruning');
       await recalibrateBatchNorm(pruned, train, norm, {
         seed: config.seed,
+        augmentation,
         onWarning: (message) => onProgress?.({ stage: 'pruning', step: 0, total: 0, message, warning: true }),
       });
       pruneOnlyAccuracy = (await evaluate(pruned, test, norm, { signal, pause, onProgress, forward })).top1;
