@@ -129,6 +129,7 @@ async function main(): Promise<void> {
   // 10 points below group-l1's at 50%, yet it ends level after fine-tuning).
   if (plan) {
     for (const job of chosen.filter((j) => j.engine === 'pruneflow')) {
+      widths = undefined;
       const config = { ...pruneflowConfig(protocol, modelPath, data, job.method, job.cut, job.seed), fineTuneEpochs: 0 };
       const result = await runPruning(config, { ...context, trainingReplicas: undefined });
       const kept = Object.entries(widths ?? {}).map(([layer, width]) => `${layer.replace(/_conv$/, '')} ${width}`);
