@@ -264,10 +264,13 @@ export function papersMarkdown(results: PapersResults, totalJobs: number, comman
   );
   if (p.mode === 'tiny') lines.push('', `The full protocol at the training rates measured here: ${estimateLine(results)}.`);
   const failures = results.failures.map((f) => `${f.engine}/${f.method}@${f.cut}#${f.seed}: ${f.error}`);
+  // Variants (`cip:...`) are runs beyond the protocol's jobs.
+  const variants = results.runs.filter((r) => r.method.includes(':')).length;
   lines.push(
     '',
-    `Progress: ${results.runs.length} of ${totalJobs} runs ` +
-      `finished${failures.length ? `; failed (retried by the next start): ${failures.join('; ')}` : ''}. Resume or rerun: \`${command}\`.`,
+    `Progress: ${results.runs.length - variants} of ${totalJobs} runs finished` +
+      `${variants ? ` (and ${variants} runs of variants)` : ''}` +
+      `${failures.length ? `; failed (retried by the next start): ${failures.join('; ')}` : ''}. Resume or rerun: \`${command}\`.`,
   );
   return lines.join('\n');
 }
