@@ -1,5 +1,5 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { ChannelGraph } from '../graph/channel-graph.js';
+import type { ChannelGraph, ChannelGroup } from '../graph/channel-graph.js';
 import { layerKind } from '../graph/layer-kinds.js';
 import { consumerMessage, kernelMagnitude } from './cip-contribution.js';
 import { groupMagnitude } from './group-magnitude.js';
@@ -58,7 +58,8 @@ export function propagateImportance(model: tfl.LayersModel, graph: ChannelGraph,
   };
   for (const output of model.outputs) deposit(output, new Float32Array(channelsOf(topology, output)).fill(1 / channelsOf(topology, output)));
   const heads = headProducers(model);
-  const kernelTerm = writerKernel(model, graph, topology, settings);
+  const groupL1 = groupL1Of(model, graph);
+  const kernelTerm = writerKernel(graph, topology, settings, groupL1);
 
   for (const layer of [...topology.layers].reverse()) {
     const inputs = inputsOf(layer);
@@ -89,7 +90,7 @@ export function propagateImportance(model: tfl.LayersModel, graph: ChannelGraph,
     if (writers.length === 0) result.warnings.push(`Group ${group.id} has no writer with weights; its channels score 1.`);
     const combined = writers.length ? meanOf(group.channels, writers) : new Float32Array(group.channels).fill(1);
     const score = settings.writerSpread && writers.length > 1 ? withSpread(combined, writers) : combined;
-    result.scores.set(group.id, settings.kernelWidths ? inOrderOf(score, groupMagnitude(group, model, graph, 1)) : score);
+    result.scores.set(group.id, settings.kernelWidths ? inOrderOf(score, groupL1(group)) : score);
   }
   return result;
 
@@ -110,17 +111,22 @@ export function propagateImportance(model: tfl.LayersModel, graph: ChannelGraph,
  * kappa of a writer (section 2): its batch norm's fold, or its filters' norms without one; with `groupKernel`, the
  * L1 magnitude of the whole group it writes (group-l1's score), which sees the consumers' weights too.
  */
-function writerKernel(model: tfl.LayersModel, graph: ChannelGraph, topology: Topology, settings: CipSettings) {
-  const byGroup = new Map<number, Float32Array>();
+function writerKernel(graph: ChannelGraph, topology: Topology, settings: CipSettings, groupL1: (group: ChannelGroup) => Float32Array) {
   return (layer: tfl.layers.Layer): Float32Array => {
     const group = settings.groupKernel ? graph.groups.find((g) => g.producers.includes(layer.name)) : undefined;
     // A writer that fills only part of its group (a concatenation's slice) keeps its own kernel term.
-    if (group && group.channels === channelsOf(topology, outputsOf(layer)[0])) {
-      if (!byGroup.has(group.id)) byGroup.set(group.id, groupMagnitude(group, model, graph, 1));
-      return byGroup.get(group.id)!;
-    }
+    if (group && group.channels === channelsOf(topology, outputsOf(layer)[0])) return groupL1(group);
     const norm = followingBatchNorm(topology, layer);
     return norm ? batchNormFold(norm) : filterNorms(layer);
+  };
+}
+
+/** Each group's whole-group L1 (group-l1's score), computed once: `groupKernel` and `kernelWidths` both read it. */
+function groupL1Of(model: tfl.LayersModel, graph: ChannelGraph): (group: ChannelGroup) => Float32Array {
+  const byGroup = new Map<number, Float32Array>();
+  return (group) => {
+    if (!byGroup.has(group.id)) byGroup.set(group.id, groupMagnitude(group, model, graph, 1));
+    return byGroup.get(group.id)!;
   };
 }
 
