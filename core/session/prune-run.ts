@@ -237,6 +237,12 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
         }
       }
       note('pruning', `Removing channels to cut ${(config.target.reduction * 100).toFixed(0)}% of the ${metricWord(config.target.metric)}, ${schedule.label}`);
+      const recalibrate = (model: tfl.LayersModel) =>
+        recalibrateBatchNorm(model, train, norm, {
+          seed: config.seed,
+          augmentation,
+          onWarning: (message) => onProgress?.({ stage: 'pruning', step: 0, total: 0, message, warning: true }),
+        });
       // The first scoring pass is the importance computed; the schedule's removals (and any training) are pruning.
       const scored: typeof criterion = {
         ...criterion,
@@ -268,6 +274,7 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
               parallel,
             });
           },
+          recalibrate,
           note: (message) => note('pruning', message),
           warn: (message) => criterionWarnings.add(message),
           onPlan: recorder?.plan,
@@ -275,11 +282,7 @@ async function runStates(config: PruneConfig, host: RunContext, machine: Session
         })
         .finally(() => tf.dispose(calibration.flatMap((b) => [b.x, b.y])));
       throwIfCancelled(signal, 'Pruning');
-      await recalibrateBatchNorm(pruned, train, norm, {
-        seed: config.seed,
-        augmentation,
-        onWarning: (message) => onProgress?.({ stage: 'pruning', step: 0, total: 0, message, warning: true }),
-      });
+      await recalibrate(pruned);
       pruneOnlyAccuracy = (await evaluate(pruned, test, norm, { signal, pause, onProgress, forward })).top1;
       machine.to('fine-tuning');
       await recorder?.prunedUntuned?.(pruned, pruneOnlyAccuracy);

@@ -169,19 +169,33 @@ function jobsOfCuts(jobs: readonly PapersJob[], cuts: string | undefined): Paper
 
 /**
  * A variant's run options: CIP's switches as `cipSwitches` reads them (`writerSpread=on+alpha=0` is
- * `writerSpread=on,alpha=0`), and `schedule=continuous`: CIP-SPEC section 5's soft gates for half the protocol's
- * fine-tuning epochs, fine-tuning the other half (the same budget, as bench:cip-ablation's continuous row).
+ * `writerSpread=on,alpha=0`), and a schedule. `schedule=continuous`: CIP-SPEC section 5's soft gates for half the
+ * protocol's fine-tuning epochs, fine-tuning the other half (the same budget, as bench:cip-ablation's continuous row).
+ * `schedule=iterative+steps=4`: the cut taken in that many steps (3 when absent), re-scored after each on the pruned
+ * model with its batch norms recalibrated, no training between them; all the epochs fine-tune the result.
  */
-export function variantSettings(switches: string, epochs: number): Partial<Pick<PruneConfig, 'cip' | 'schedule' | 'softEpochs' | 'fineTuneEpochs'>> {
+export function variantSettings(
+  switches: string,
+  epochs: number,
+): Partial<Pick<PruneConfig, 'cip' | 'schedule' | 'scheduleSteps' | 'softEpochs' | 'fineTuneEpochs'>> {
   const parts = switches.split('+');
   const schedules = parts.filter((p) => p.startsWith('schedule='));
-  const others = parts.filter((p) => !p.startsWith('schedule='));
+  const steps = parts.filter((p) => p.startsWith('steps='));
+  const others = parts.filter((p) => !p.startsWith('schedule=') && !p.startsWith('steps='));
   const cip = others.length ? { cip: cipSwitches(others.join(',')) } : {};
-  if (schedules.length === 0) return cip;
-  if (schedules.length > 1 || schedules[0] !== 'schedule=continuous') {
-    throw new PapersArgumentError(`'${schedules.join('+')}': a variant's schedule is schedule=continuous (one-shot when absent)`);
+  const schedule = schedules.length === 1 ? schedules[0].slice('schedule='.length) : undefined;
+  if (schedules.length > 1 || (schedule !== undefined && schedule !== 'continuous' && schedule !== 'iterative')) {
+    throw new PapersArgumentError(`'${schedules.join('+')}': a variant's schedule is schedule=continuous or schedule=iterative (one-shot when absent)`);
   }
-  return { ...cip, schedule: 'continuous', softEpochs: Math.max(1, Math.floor(epochs / 2)), fineTuneEpochs: Math.ceil(epochs / 2) };
+  const stepCount = steps.length ? Number(steps[steps.length - 1].slice('steps='.length)) : 3;
+  if (steps.length && (schedule !== 'iterative' || steps.length > 1 || !Number.isInteger(stepCount) || stepCount < 2)) {
+    throw new PapersArgumentError(`'${steps.join('+')}': steps=N (a whole number, 2 or more) goes with schedule=iterative, once`);
+  }
+  if (schedule === 'continuous') {
+    return { ...cip, schedule, softEpochs: Math.max(1, Math.floor(epochs / 2)), fineTuneEpochs: Math.ceil(epochs / 2) };
+  }
+  if (schedule === 'iterative') return { ...cip, schedule, scheduleSteps: stepCount, softEpochs: 0, fineTuneEpochs: epochs };
+  return cip;
 }
 
 export interface PapersPaths {

@@ -105,7 +105,12 @@ describe("papers' protocol benchmark", () => {
     expect(config('cip:schedule=continuous+alpha=0.25')).toMatchObject({ cip: { alpha: 0.25 }, schedule: 'continuous', softEpochs: 4, fineTuneEpochs: 4 });
     expect(config('cip:schedule=continuous')).not.toHaveProperty('cip');
     expect(config('cip:alpha=0').schedule).toBe('one-shot');
-    expect(() => config('cip:schedule=iterative')).toThrow(/schedule=continuous/);
+    // The iterative schedule re-scores between steps without training: all 8 epochs fine-tune the result.
+    expect(config('cip:schedule=iterative+steps=4')).toMatchObject({ schedule: 'iterative', scheduleSteps: 4, softEpochs: 0, fineTuneEpochs: 8 });
+    expect(config('cip:schedule=iterative').scheduleSteps).toBe(3);
+    expect(() => config('cip:schedule=gradual')).toThrow(/schedule=continuous or schedule=iterative/);
+    expect(() => config('cip:steps=4')).toThrow(/goes with schedule=iterative/);
+    expect(() => config('cip:schedule=iterative+steps=1')).toThrow(/2 or more/);
   });
 
   it('keeps finished runs on disk so a restart skips them, and refuses runs of another protocol', async () => {

@@ -45,6 +45,7 @@ export function createIterative({ steps, epochs }: IterativeOptions): PruningSch
           context.note?.(`step ${step}/${steps}: ${(cutSoFar * 100).toFixed(1)}% of the ${metricWord(metric)} removed`);
           const gapEpochs = step < steps ? epochsOfGap(epochs, steps - 1, step) : 0;
           if (gapEpochs > 0) await context.train(current, { epochs: gapEpochs, stage: `pruning, step ${step}/${steps}` });
+          else if (step < steps && cut > 0) await context.recalibrate?.(current);
         }
         return current;
       } catch (error) {

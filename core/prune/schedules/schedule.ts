@@ -28,6 +28,11 @@ export interface ScheduleContext {
   fixedRatios?: (graph: ChannelGraph) => ReadonlyMap<number, number> | undefined;
   /** Trains the model in place. */
   train(model: tfl.LayersModel, options: ScheduleTraining): Promise<void>;
+  /**
+   * Re-estimates a pruned model's batch-norm statistics in place, so that a step that follows without training
+   * scores the model a data-driven criterion will actually see (stale statistics skew every activation downstream).
+   */
+  recalibrate?(model: tfl.LayersModel): Promise<void>;
   /** A line for the progress log. */
   note?(message: string): void;
   /** What the criterion had to work around; the session lists these with the result. */

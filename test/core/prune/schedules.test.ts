@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { buildChannelGraph } from '../../../core/graph/channel-graph.js';
 import { countFlops } from '../../../core/models/model-cost.js';
 import { runOptionParser } from '../../../core/node/cli-run-flags.js';
 import { pruneConfigFrom } from '../../../core/node/cli-prune-config.js';
 import { SoftGates } from '../../../core/prune/soft-gates.js';
-import { scheduleFor } from '../../../core/prune/schedules/index.js';
+import { type ScheduleContext, scheduleFor } from '../../../core/prune/schedules/index.js';
 import { gateValues, rampShare, smoothScores, temperature } from '../../../core/prune/schedules/ramp.js';
 import { fit } from '../../../core/train/fit.js';
 import { type Fixture, scheduleFixture } from './schedule-fixture.js';
@@ -94,6 +95,34 @@ describe('iterative schedule', () => {
     pruned.dispose();
     model.dispose();
     expect(tf.memory().numTensors).toBe(tensors);
+  });
+
+  it('with no training between steps, recalibrates each pruned model before the next step scores it', async () => {
+    const model = await fixture.trained();
+    const events: [string, tfl.LayersModel][] = [];
+    const context = fixture.context();
+    const scoring: ScheduleContext['criterion'] = {
+      ...context.criterion,
+      scoreGroups: (c) => (events.push(['score', c.model]), context.criterion.scoreGroups(c)),
+    };
+    const run = (softEpochs: number) =>
+      scheduleFor({ schedule: 'iterative', scheduleSteps: 3, softEpochs, scheduleMask: 'soft', scheduleRamp: 'cubic' }).run(model, {
+        ...context,
+        criterion: scoring,
+        recalibrate: async (m) => void events.push(['recalibrate', m]),
+        train: async (m) => void events.push(['train', m]),
+      });
+    const pruned = await run(0);
+    expect(events.map(([kind]) => kind)).toEqual(['score', 'recalibrate', 'score', 'recalibrate', 'score']);
+    // The model recalibrated is the pruned one that the next step scores, not the original.
+    expect(events[1][1]).toBe(events[2][1]);
+    expect(events[1][1]).not.toBe(model);
+    pruned.dispose();
+    events.length = 0;
+    // Training between steps re-estimates the statistics itself.
+    (await run(2)).dispose();
+    expect(events.map(([kind]) => kind)).toEqual(['score', 'train', 'score', 'train', 'score']);
+    model.dispose();
   });
 });
 
