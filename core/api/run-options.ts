@@ -66,6 +66,7 @@ export const CIP_SPEC_SWITCHES = {
   groupKernel: false,
   writerSpread: false,
   kernelWidths: false,
+  unitStatistic: false,
 } as const;
 /** Pruneflow's defaults for them: CIP-SPEC's, except where bench:papers measured better (docs/cip.md section 10). */
 export const CIP_SWITCH_DEFAULTS = {
@@ -77,6 +78,7 @@ export const CIP_SWITCH_DEFAULTS = {
   groupKernel: true,
   writerSpread: true,
   kernelWidths: false,
+  unitStatistic: false,
 } as const;
 export const GROUP_NORMALISATIONS = ['mean', 'max', 'sum', 'lamp', 'none'] as const;
 export const MODEL_EXPORT_FORMATS = ['tfjs', 'keras-h5', 'keras', 'onnx', 'tflite'] as const;
@@ -148,18 +150,20 @@ const PRUNE_OPTIONS = {
         groupKernel: z.boolean().optional(),
         writerSpread: z.boolean().optional(),
         kernelWidths: z.boolean().optional(),
+        unitStatistic: z.boolean().optional(),
       })
       .optional(),
     {
       expects:
         '{ alpha?: 0..1, beta?: 0..16, tau?: above 0 to 100, sigmoid?: boolean, rowNormalisation?: boolean, ' +
-        'groupKernel?: boolean, writerSpread?: boolean, kernelWidths?: boolean }',
+        'groupKernel?: boolean, writerSpread?: boolean, kernelWidths?: boolean, unitStatistic?: boolean }',
       help:
         "criterion cip: its switches (docs/cip.md): alpha, the propagated share's weight against the local score; beta, " +
         "the kernel term's exponent; tau, the sigmoid's slope; sigmoid and rowNormalisation on or off; groupKernel, the " +
         "kernel term from the whole group's L1 instead of the layer's batch-norm scale; writerSpread, a group with " +
         'several writers keeps their typical spread instead of the narrower one of their mean; kernelWidths, how many ' +
-        "channels each group keeps follows the whole group's L1 (group-l1), which ones CIP's ranking",
+        "channels each group keeps follows the whole group's L1 (group-l1), which ones CIP's ranking; unitStatistic, " +
+        'mu = 1 for every channel: no activations are measured, CIP scores the weights alone',
       fallback: CIP_SWITCH_DEFAULTS,
     },
   ),

@@ -36,7 +36,7 @@ export interface CipSettings {
   unitStatistic: boolean;
 }
 
-export const CIP_DEFAULTS: Readonly<CipSettings> = { ...CIP_SWITCH_DEFAULTS, eps: 1e-6, unitStatistic: false };
+export const CIP_DEFAULTS: Readonly<CipSettings> = { ...CIP_SWITCH_DEFAULTS, eps: 1e-6 };
 
 /** Section 7: NISP (Yu et al. 2018) is CIP with alpha = 1, mu = 1 and no row normalisation. */
 export const NISP_SETTINGS: Readonly<Partial<CipSettings>> = { alpha: 1, unitStatistic: true, rowNormalisation: false };

@@ -85,7 +85,7 @@ export async function pruneConfigFrom(flags: PruneFlags): Promise<Partial<PruneC
 }
 
 const CIP_NUMBERS = ['alpha', 'beta', 'tau'] as const;
-const CIP_SWITCHES = ['sigmoid', 'rowNormalisation', 'groupKernel', 'writerSpread', 'kernelWidths'] as const;
+const CIP_SWITCHES = ['sigmoid', 'rowNormalisation', 'groupKernel', 'writerSpread', 'kernelWidths', 'unitStatistic'] as const;
 
 /** `--cip alpha=0,beta=0.5,sigmoid=off`: CIP's switches (the engine checks their ranges, as for a config file). */
 export function cipSwitches(value: string, previous: NonNullable<PruneConfig['cip']> = {}): NonNullable<PruneConfig['cip']> {

@@ -42,7 +42,8 @@ describe('prune flags', () => {
   });
 
   it("carry CIP's switches, over the config file's, into a config the engine checks and the report names", async () => {
-    expect(cipSwitches('alpha=0,beta=0.25,tau=2,sigmoid=off,rowNormalisation=on,groupKernel=on')).toEqual({
+    expect(cipSwitches('alpha=0,beta=0.25,tau=2,sigmoid=off,rowNormalisation=on,groupKernel=on,unitStatistic=on')).toEqual({
+      unitStatistic: true,
       alpha: 0,
       beta: 0.25,
       tau: 2,
