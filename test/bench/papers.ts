@@ -139,12 +139,14 @@ async function main(): Promise<void> {
   }
 
   const durations: number[] = [];
-  let done = store.results.runs.length;
+  // Progress counts the protocol's own runs; variants (criterion:switches) are extra and say so.
+  const progress = () => `${jobs.filter((j) => store.has(j)).length}/${jobs.length}`;
+  const place = (job: PapersJob) => `${jobs.some((j) => jobKey(j) === jobKey(job)) ? '' : 'variant; protocol '}${progress()} done`;
   for (const job of chosen) {
     if (store.has(job)) continue;
     const left = chosen.filter((j) => !store.has(j)).length;
     const eta = durations.length ? ` (about ${((left * durations.reduce((a, b) => a + b, 0)) / durations.length / 3600).toFixed(1)} h left)` : '';
-    log(`[${done + 1}/${jobs.length}] ${jobKey(job)}${eta}`);
+    log(`[${place(job)}] ${jobKey(job)}${eta}`);
     const started = performance.now();
     widths = undefined;
     fineTuneRate = undefined;
@@ -201,9 +203,8 @@ async function main(): Promise<void> {
       }
       await store.add(run);
       durations.push(run.seconds);
-      done++;
       log(
-        `[${done}/${jobs.length}] ${jobKey(job)}: ${(run.accuracy * 100).toFixed(2)}% (after pruning ` +
+        `[${place(job)}] ${jobKey(job)}: ${(run.accuracy * 100).toFixed(2)}% (after pruning ` +
           `${(run.pruneOnlyAccuracy * 100).toFixed(2)}%, baseline ${(run.baselineAccuracy * 100).toFixed(2)}%), ` +
           `FLOPs -${((1 - run.flops / run.baselineFlops) * 100).toFixed(1)}%, ${run.seconds.toFixed(0)} s`,
       );
@@ -217,7 +218,7 @@ async function main(): Promise<void> {
   await writePapersReport(store.results, paths.report, jobs.length);
   log(`full protocol on this machine at these rates: ${estimateLine(store.results)}`);
   log(
-    `done: ${store.results.runs.length}/${jobs.length} runs, ${store.results.failures.length} ` +
+    `done: ${progress()} runs of the protocol (${store.results.runs.length} with variants), ${store.results.failures.length} ` +
       `failed; report: ${paths.report === 'docs' ? 'docs/benchmarks.md' : paths.report}`,
   );
 }
