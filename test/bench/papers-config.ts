@@ -126,9 +126,10 @@ export function papersJobs(p: PapersProtocol): PapersJob[] {
  * `--methods a,b`: only the jobs of those criteria, in the protocol's order; every job without it. A bare id takes the
  * criterion in every engine; `engine/id` (torch-pruning/l1) only that engine's. `--cuts 0.7` keeps those cuts' jobs.
  * `cip:writerSpread=on+alpha=0` is a variant: CIP with those switches (the CLI's `--cip`, `+` between them), run
- * wherever the protocol runs Pruneflow's cip, and reported as a row of its own.
+ * wherever the protocol runs Pruneflow's cip, and reported as a row of its own; `epochs`, the protocol's fine-tuning
+ * epochs, bound a variant's schedule.
  */
-export function jobsFromArgs(all: readonly PapersJob[], args: readonly string[]): PapersJob[] {
+export function jobsFromArgs(all: readonly PapersJob[], args: readonly string[], epochs = FULL_PROTOCOL.fineTune.epochs): PapersJob[] {
   const jobs = jobsOfCuts(all, flagValue(args, '--cuts'));
   const value = flagValue(args, '--methods');
   if (value === undefined) return jobs;
@@ -137,7 +138,7 @@ export function jobsFromArgs(all: readonly PapersJob[], args: readonly string[])
     const match = /^(?:pruneflow\/)?(cip):(.+)$/.exec(w);
     if (!match) return [];
     try {
-      variantSettings(match[2], 1); // only checked here: the epochs matter when it runs
+      variantSettings(match[2], epochs);
     } catch (error) {
       throw new PapersArgumentError(`--methods ${w}: ${(error as Error).message}`);
     }
@@ -172,7 +173,8 @@ function jobsOfCuts(jobs: readonly PapersJob[], cuts: string | undefined): Paper
  * `writerSpread=on,alpha=0`), and a schedule. `schedule=continuous`: CIP-SPEC section 5's soft gates for half the
  * protocol's fine-tuning epochs, fine-tuning the other half (the same budget, as bench:cip-ablation's continuous row).
  * `schedule=iterative+steps=4`: the cut taken in that many steps (3 when absent), re-scored after each on the pruned
- * model with its batch norms recalibrated, no training between them; all the epochs fine-tune the result.
+ * model with its batch norms recalibrated, no training between them; all the epochs fine-tune the result. `+gap=2`
+ * takes that many of the epochs for fine-tuning between the steps, spread over the gaps, and the rest after the last.
  */
 export function variantSettings(
   switches: string,
@@ -181,7 +183,8 @@ export function variantSettings(
   const parts = switches.split('+');
   const schedules = parts.filter((p) => p.startsWith('schedule='));
   const steps = parts.filter((p) => p.startsWith('steps='));
-  const others = parts.filter((p) => !p.startsWith('schedule=') && !p.startsWith('steps='));
+  const gaps = parts.filter((p) => p.startsWith('gap='));
+  const others = parts.filter((p) => !/^(schedule|steps|gap)=/.test(p));
   const cip = others.length ? { cip: cipSwitches(others.join(',')) } : {};
   const schedule = schedules.length === 1 ? schedules[0].slice('schedule='.length) : undefined;
   if (schedules.length > 1 || (schedule !== undefined && schedule !== 'continuous' && schedule !== 'iterative')) {
@@ -194,7 +197,11 @@ export function variantSettings(
   if (schedule === 'continuous') {
     return { ...cip, schedule, softEpochs: Math.max(1, Math.floor(epochs / 2)), fineTuneEpochs: Math.ceil(epochs / 2) };
   }
-  if (schedule === 'iterative') return { ...cip, schedule, scheduleSteps: stepCount, softEpochs: 0, fineTuneEpochs: epochs };
+  const gap = gaps.length ? Number(gaps[gaps.length - 1].slice('gap='.length)) : 0;
+  if (gaps.length && (schedule !== 'iterative' || gaps.length > 1 || !Number.isInteger(gap) || gap < 0 || gap >= epochs)) {
+    throw new PapersArgumentError(`'${gaps.join('+')}': gap=N (whole epochs, fewer than the protocol's ${epochs}) goes with schedule=iterative, once`);
+  }
+  if (schedule === 'iterative') return { ...cip, schedule, scheduleSteps: stepCount, softEpochs: gap, fineTuneEpochs: epochs - gap };
   return cip;
 }
 

@@ -108,6 +108,9 @@ describe("papers' protocol benchmark", () => {
     // The iterative schedule re-scores between steps without training: all 8 epochs fine-tune the result.
     expect(config('cip:schedule=iterative+steps=4')).toMatchObject({ schedule: 'iterative', scheduleSteps: 4, softEpochs: 0, fineTuneEpochs: 8 });
     expect(config('cip:schedule=iterative').scheduleSteps).toBe(3);
+    expect(config('cip:schedule=iterative+gap=2')).toMatchObject({ scheduleSteps: 3, softEpochs: 2, fineTuneEpochs: 6 });
+    expect(() => config('cip:schedule=iterative+gap=8')).toThrow(/fewer than the protocol's 8/);
+    expect(() => config('cip:gap=2')).toThrow(/goes with schedule=iterative/);
     expect(() => config('cip:schedule=gradual')).toThrow(/schedule=continuous or schedule=iterative/);
     expect(() => config('cip:steps=4')).toThrow(/goes with schedule=iterative/);
     expect(() => config('cip:schedule=iterative+steps=1')).toThrow(/2 or more/);

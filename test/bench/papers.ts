@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const store = new PapersStore(paths.results, protocol);
   const jobs = papersJobs(protocol);
   if (args.includes('--report')) return writePapersReport(store.results, paths.report, jobs.length);
-  const chosen = jobsFromArgs(jobs, args);
+  const chosen = jobsFromArgs(jobs, args, protocol.fineTune.epochs);
   const plan = args.includes('--plan');
   const missing = torchPruningMissing(paths.torchPruning);
   if (missing && !plan) throw new Error(missing);
