@@ -72,7 +72,8 @@ export const CIP_SPEC_SWITCHES = {
 export const CIP_SWITCH_DEFAULTS = {
   alpha: 0.5,
   beta: 1,
-  tau: 1,
+  // A flatter phi: the feature-map statistic moves a channel's score less (bench:papers, session 13: docs/cip.md section 10).
+  tau: 0.25,
   sigmoid: true,
   rowNormalisation: true,
   groupKernel: true,

@@ -204,10 +204,11 @@ export function papersMarkdown(results: PapersResults, totalJobs: number, comman
       'Each row pairs a Pruneflow criterion with the Torch-Pruning importance that scores channels the same way: `group-l1 / l1` is ' +
       "Pruneflow's group-l1 beside Torch-Pruning's `MagnitudeImportance(p=1)` (both the mean of every group member's sum |w|, " +
       "consumers' input weights included); Pruneflow's `l1` (Li et al. 2017: the producers' filters alone) and CIP have no counterpart there. " +
-      "`cip` is CIP at Pruneflow's defaults (since session 11 `groupKernel` on, beta 1 and `writerSpread` on, docs/cip.md " +
-      'sections 6-7); a row `cip (switch=value, ...)` changes those switches: `cip (groupKernel=off, writerSpread=off, beta=0.5)` is ' +
-      "CIP-SPEC's own defaults, Pruneflow's before session 11; `schedule=continuous` runs CIP on the continuous schedule in the same " +
-      'epochs (half of them soft-gated).',
+      "`cip` is CIP at Pruneflow's defaults (since session 11 `groupKernel` on, beta 1 and `writerSpread` on, since session 13 " +
+      'tau 0.25; docs/cip.md sections 6-7); a row `cip (switch=value, ...)` changes those switches: `cip (groupKernel=off, ' +
+      "writerSpread=off, beta=0.5, tau=1)` is CIP-SPEC's own defaults, `cip (tau=1)` Pruneflow's from session 11 to 12; " +
+      '`schedule=continuous` runs CIP on the continuous schedule in the same epochs (half of them soft-gated), ' +
+      '`schedule=iterative, gap=2` in 3 steps with 2 of the epochs spread between them.',
     '',
     '| criterion | FLOPs cut | Pruneflow: cut reached | after pruning | change | ' +
       'Torch-Pruning: cut reached | after pruning | change | Pruneflow − Torch-Pruning |',
