@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PruneConfig } from '../../core/api/contract.js';
+import { DEFAULT_PRUNE_CONFIG, type PruneConfig } from '../../core/api/contract.js';
 import { cipSwitches } from '../../core/node/cli-prune-config.js';
 import { flagValue } from './args.js';
 import { fileURLToPath } from 'node:url';
@@ -172,7 +172,7 @@ function jobsOfCuts(jobs: readonly PapersJob[], cuts: string | undefined): Paper
  * A variant's run options: CIP's switches as `cipSwitches` reads them (`writerSpread=on+alpha=0` is
  * `writerSpread=on,alpha=0`), and a schedule. `schedule=continuous`: CIP-SPEC section 5's soft gates for half the
  * protocol's fine-tuning epochs, fine-tuning the other half (the same budget, as bench:cip-ablation's continuous row).
- * `schedule=iterative+steps=4`: the cut taken in that many steps (3 when absent), re-scored after each on the pruned
+ * `schedule=iterative+steps=4`: the cut taken in that many steps (the run option's default when absent), re-scored after each on the pruned
  * model with its batch norms recalibrated, no training between them; all the epochs fine-tune the result. `+gap=2`
  * takes that many of the epochs for fine-tuning between the steps, spread over the gaps, and the rest after the last.
  */
@@ -182,26 +182,28 @@ export function variantSettings(
 ): Partial<Pick<PruneConfig, 'cip' | 'schedule' | 'scheduleSteps' | 'softEpochs' | 'fineTuneEpochs'>> {
   const parts = switches.split('+');
   const schedules = parts.filter((p) => p.startsWith('schedule='));
-  const steps = parts.filter((p) => p.startsWith('steps='));
-  const gaps = parts.filter((p) => p.startsWith('gap='));
   const others = parts.filter((p) => !/^(schedule|steps|gap)=/.test(p));
   const cip = others.length ? { cip: cipSwitches(others.join(',')) } : {};
   const schedule = schedules.length === 1 ? schedules[0].slice('schedule='.length) : undefined;
   if (schedules.length > 1 || (schedule !== undefined && schedule !== 'continuous' && schedule !== 'iterative')) {
     throw new PapersArgumentError(`'${schedules.join('+')}': a variant's schedule is schedule=continuous or schedule=iterative (one-shot when absent)`);
   }
-  const stepCount = steps.length ? Number(steps[steps.length - 1].slice('steps='.length)) : 3;
-  if (steps.length && (schedule !== 'iterative' || steps.length > 1 || !Number.isInteger(stepCount) || stepCount < 2)) {
-    throw new PapersArgumentError(`'${steps.join('+')}': steps=N (a whole number, 2 or more) goes with schedule=iterative, once`);
-  }
+  // `steps=N` and `gap=N`: once each, whole numbers, and only with the iterative schedule.
+  const iterativePart = (name: string, fallback: number, valid: (n: number) => boolean, expects: string): number => {
+    const given = parts.filter((p) => p.startsWith(`${name}=`));
+    if (given.length === 0) return fallback;
+    const value = Number(given[0].slice(name.length + 1));
+    if (schedule !== 'iterative' || given.length > 1 || !Number.isInteger(value) || !valid(value)) {
+      throw new PapersArgumentError(`'${given.join('+')}': ${name}=N (${expects}) goes with schedule=iterative, once`);
+    }
+    return value;
+  };
+  const steps = iterativePart('steps', DEFAULT_PRUNE_CONFIG.scheduleSteps, (n) => n >= 2, 'a whole number, 2 or more');
+  const gap = iterativePart('gap', 0, (n) => n >= 0 && n < epochs, `whole epochs, fewer than the protocol's ${epochs}`);
   if (schedule === 'continuous') {
     return { ...cip, schedule, softEpochs: Math.max(1, Math.floor(epochs / 2)), fineTuneEpochs: Math.ceil(epochs / 2) };
   }
-  const gap = gaps.length ? Number(gaps[gaps.length - 1].slice('gap='.length)) : 0;
-  if (gaps.length && (schedule !== 'iterative' || gaps.length > 1 || !Number.isInteger(gap) || gap < 0 || gap >= epochs)) {
-    throw new PapersArgumentError(`'${gaps.join('+')}': gap=N (whole epochs, fewer than the protocol's ${epochs}) goes with schedule=iterative, once`);
-  }
-  if (schedule === 'iterative') return { ...cip, schedule, scheduleSteps: stepCount, softEpochs: gap, fineTuneEpochs: epochs - gap };
+  if (schedule === 'iterative') return { ...cip, schedule, scheduleSteps: steps, softEpochs: gap, fineTuneEpochs: epochs - gap };
   return cip;
 }
 
